@@ -4,7 +4,8 @@
 
 import { parseArgs } from "node:util";
 import type { Hex } from "viem";
-import { DEFAULT_ANVIL_PORT, DEFAULT_API_PORT, DEFAULT_EPOCH_LENGTH, DEFAULT_ROLLUP_HTTP_PORT, type Devnet, type DevnetOptions, startDevnet } from "./devnet.js";
+import { DEFAULT_ANVIL_PORT, DEFAULT_API_PORT, DEFAULT_EPOCH_LENGTH, DEFAULT_ROLLUP_HTTP_PORT, DEFAULT_STATE_DIR } from "./defaults.js";
+import type { Devnet, DevnetOptions } from "./devnet.js";
 
 const USAGE = `usage: lcore-devnet [options] [-- <dApp command...>]
 
@@ -14,7 +15,7 @@ application, runs the host-mode node driving the dApp, and serves JSON-RPC (/rpc
 dApp started elsewhere at the rollup HTTP URL.
 
 options:
-  --state-dir DIR        state directory (default .lcore/devnet)
+  --state-dir DIR        state directory (default ${DEFAULT_STATE_DIR})
   --epoch-length N       blocks per epoch (default ${DEFAULT_EPOCH_LENGTH})
   --port N               read APIs port (default ${DEFAULT_API_PORT}; 0 = free port)
   --rollup-port N        rollup HTTP API port for the dApp (default ${DEFAULT_ROLLUP_HTTP_PORT}; 0 = free port)
@@ -113,6 +114,8 @@ for (const signal of ["SIGINT", "SIGTERM"] as const) {
 }
 
 try {
+  // Loaded only now: usage errors above answer without loading viem, GraphQL and SQLite.
+  const { startDevnet } = await import("./devnet.js");
   devnet = await startDevnet(options);
 } catch (err) {
   if (abort.signal.aborted) process.exit(0);

@@ -11,6 +11,7 @@ import { APPLICATION_NAME_PATTERN } from "./apiContext.js";
 import { type ApiServer, startApiServer } from "./apiServer.js";
 import { accountFromKey, connectChain, devnetAccount } from "./chainClient.js";
 import { type Deployment, deployRollups } from "./deploy.js";
+import { DEFAULT_ANVIL_PORT, DEFAULT_API_PORT, DEFAULT_EPOCH_LENGTH, DEFAULT_ROLLUP_HTTP_PORT, DEFAULT_STATE_DIR } from "./defaults.js";
 import { DappExitedError, DevnetError, InvalidArgumentError } from "./errors.js";
 import { HostNode } from "./hostNode.js";
 import { type RollupHttpServer, startRollupHttpServer } from "./rollupHttpServer.js";
@@ -72,10 +73,7 @@ export interface Devnet {
   failed: Promise<Error>;
 }
 
-export const DEFAULT_EPOCH_LENGTH = 10;
-export const DEFAULT_API_PORT = 8080;
-export const DEFAULT_ROLLUP_HTTP_PORT = 5004;
-export const DEFAULT_ANVIL_PORT = 8545;
+export { DEFAULT_EPOCH_LENGTH, DEFAULT_API_PORT, DEFAULT_ROLLUP_HTTP_PORT, DEFAULT_ANVIL_PORT, DEFAULT_STATE_DIR };
 
 /** Write a file so that readers never see half of it. */
 function writeAtomically(path: string, content: string): void {
@@ -85,7 +83,7 @@ function writeAtomically(path: string, content: string): void {
 
 export async function startDevnet(opts: DevnetOptions = {}): Promise<Devnet> {
   const log = opts.log ?? ((m: string) => process.stderr.write(`devnet: ${m}\n`));
-  const stateDir = resolve(opts.stateDir ?? ".lcore/devnet");
+  const stateDir = resolve(opts.stateDir ?? DEFAULT_STATE_DIR);
   const epochLength = opts.epochLength ?? DEFAULT_EPOCH_LENGTH;
   const host = opts.host ?? "127.0.0.1";
   const applicationName = opts.applicationName ?? "app";

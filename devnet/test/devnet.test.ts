@@ -199,6 +199,15 @@ describe("devnet with the echo dApp", () => {
     expect(byInput.input).toEqual({ status: "REJECTED", notices: { totalCount: 0 }, reports: { edges: [{ node: { payload: stringToHex("rejected") } }] } });
   });
 
+  it("serves GraphiQL to browsers and GraphQL per application too", async () => {
+    const page = await fetch(devnet.graphqlUrl, { headers: { accept: "text/html" } });
+    expect(page.status).toBe(200);
+    expect(await page.text()).toMatch(/graphiql/i);
+    const perApp = await gql(`${devnet.graphqlUrl}/${devnet.application}`, "{ applications { edges { node { id name address } } } }");
+    expect(perApp.applications.edges).toEqual([{ node: { id: "1", name: "app", address: devnet.application } }]);
+    expect((await fetch(`${devnet.graphqlUrl}/0x${"12".repeat(20)}`, { method: "POST", body: "{}" })).status).toBe(404);
+  });
+
   it("answers inspect requests with the dApp's state", async () => {
     const res = await fetch(devnet.inspectUrl, { method: "POST", body: "hi" });
     expect(res.status).toBe(200);

@@ -286,8 +286,13 @@ export class Store {
     return Number(this.getMeta("last_scanned_block") ?? "-1");
   }
 
+  /** Indices are dense from 0, so the next index is MAX + 1: a rowid lookup, not a table scan. */
+  private nextIndex(table: "inputs" | "outputs" | "reports"): number {
+    return (this.db.prepare(`SELECT COALESCE(MAX(idx), -1) + 1 AS n FROM ${table}`).get() as { n: number }).n;
+  }
+
   inputCount(): number {
-    return (this.db.prepare("SELECT COUNT(*) AS n FROM inputs").get() as { n: number }).n;
+    return this.nextIndex("inputs");
   }
 
   processedInputCount(): number {
@@ -347,7 +352,7 @@ export class Store {
   }
 
   outputCount(): number {
-    return (this.db.prepare("SELECT COUNT(*) AS n FROM outputs").get() as { n: number }).n;
+    return this.nextIndex("outputs");
   }
 
   outputsOfInput(inputIndex: number): OutputRow[] {
@@ -369,7 +374,7 @@ export class Store {
         const destination = decoded && decoded.type !== "Notice" ? decoded.destination.toLowerCase() : null;
         insertOutput.run(outputIndex++, input.index, input.epochIndex, hexToBytes(raw), hexToBytes(result.hashes[k]!), decoded?.type ?? null, destination, t, t);
       });
-      let reportIndex = (this.db.prepare("SELECT COUNT(*) AS n FROM reports").get() as { n: number }).n;
+      let reportIndex = this.nextIndex("reports");
       const insertReport = this.db.prepare("INSERT INTO reports (idx, input_index, epoch_index, payload, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)");
       for (const payload of result.reports) insertReport.run(reportIndex++, input.index, input.epochIndex, hexToBytes(payload), t, t);
     })();

@@ -306,8 +306,7 @@ const methods: Record<string, Handler> = {
       if (!ADDRESS_PATTERN.test(p.voucher_address as string)) throw invalidParams("Invalid voucher address: invalid address");
       filter.destination = p.voucher_address as Hex;
     }
-    const empty = filter.types?.length === 0;
-    const result = isOurApplication(ctx, p.application as string) && !empty ? ctx.store.listOutputs(filter, pg) : { rows: [], total: 0 };
+    const result = isOurApplication(ctx, p.application as string) ? ctx.store.listOutputs(filter, pg) : { rows: [], total: 0 };
     appOr404(ctx, p, result.rows.length === 0);
     return paginated(result.rows.map(outputJson), result.total, pg);
   },

@@ -40,8 +40,16 @@ export function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
   });
 }
 
+/**
+ * Idle keep-alive connections live this long. Node's 5 s default races clients that reuse an
+ * idle connection just as the server drops it (the client sees "other side closed").
+ */
+export const KEEP_ALIVE_TIMEOUT_MS = 65_000;
+
 /** Listen on host:port (0 = a free port); resolves with the server's base URL. */
 export async function listen(server: Server, host: string, port: number): Promise<string> {
+  server.keepAliveTimeout = KEEP_ALIVE_TIMEOUT_MS;
+  server.headersTimeout = KEEP_ALIVE_TIMEOUT_MS + 1_000;
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen(port, host, () => {

@@ -10,7 +10,6 @@ import { decodeOutput } from "./outputs.js";
 import type { EpochRow, EpochStatus, InputRow, OutputRow, OutputType, ReportRow } from "./store.js";
 
 export const JSONRPC_RESOURCE_NOT_FOUND = -32001;
-export const JSONRPC_PARSE_ERROR = -32700;
 export const JSONRPC_INVALID_REQUEST = -32600;
 export const JSONRPC_METHOD_NOT_FOUND = -32601;
 export const JSONRPC_INVALID_PARAMS = -32602;
@@ -352,7 +351,6 @@ const methods: Record<string, Handler> = {
   },
 };
 
-export const JSON_RPC_METHODS = Object.keys(methods);
 
 /** Answer one JSON-RPC request object (or a batch); undefined for notifications without id. */
 export async function handleJsonRpc(ctx: ApiContext, body: unknown): Promise<unknown> {

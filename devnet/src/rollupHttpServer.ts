@@ -10,7 +10,7 @@
 
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import { InvalidArgumentError, RollupServerClosedError } from "./errors.js";
-import { type Hex, hexByteLength, isAddress, isBytesHex, UINT256_PATTERN } from "./hex.js";
+import { HASH_PATTERN, type Hex, hexByteLength, isAddress, isBytesHex, UINT256_PATTERN } from "./hex.js";
 import { BodyTooLargeError, closeServer, listen, readBody } from "./http.js";
 import { encodeDelegateCallVoucher, encodeNotice, encodeVoucher } from "./outputs.js";
 
@@ -395,7 +395,7 @@ function checkMetadata(m: AdvanceMetadata): void {
   uint("input_index");
   if (!isAddress(m.app_contract)) throw new InvalidArgumentError("metadata.app_contract must be a 20-byte address");
   if (!isAddress(m.msg_sender)) throw new InvalidArgumentError("metadata.msg_sender must be a 20-byte address");
-  if (typeof m.prev_randao !== "string" || !/^0x[0-9a-fA-F]{64}$/.test(m.prev_randao)) {
+  if (typeof m.prev_randao !== "string" || !HASH_PATTERN.test(m.prev_randao)) {
     throw new InvalidArgumentError("metadata.prev_randao must be 32 bytes in hex");
   }
 }

@@ -7,6 +7,7 @@ import { defineConfig } from "vitest/config";
 const here = (p: string) => fileURLToPath(new URL(p, import.meta.url));
 
 export const sourceAliases = {
+  "@lcore/contracts": here("./contracts/ts/index.ts"),
   "@lcore/wasm-core": here("./wasm-core/src/index.ts"),
   "@lcore/devnet": here("./devnet/src/index.ts"),
 };

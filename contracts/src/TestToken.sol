@@ -2,8 +2,9 @@
 pragma solidity ^0.8.28;
 
 /// @title TestToken
-/// @notice A minimal ERC-20 for local development and tests only: the deployer gets the
-/// whole supply. Never deploy it to a real network.
+/// @notice A minimal ERC-20 for local development and tests only: `holder` gets the
+/// whole supply (an explicit holder, because deployments go through the CREATE2 proxy,
+/// which would otherwise receive it). Never deploy it to a real network.
 contract TestToken {
     string public constant name = "lcore test token";
     string public constant symbol = "LCT";
@@ -18,10 +19,10 @@ contract TestToken {
     error InsufficientBalance(address from, uint256 balance, uint256 needed);
     error InsufficientAllowance(address owner, address spender, uint256 allowance, uint256 needed);
 
-    constructor(uint256 supply) {
+    constructor(address holder, uint256 supply) {
         totalSupply = supply;
-        balanceOf[msg.sender] = supply;
-        emit Transfer(address(0), msg.sender, supply);
+        balanceOf[holder] = supply;
+        emit Transfer(address(0), holder, supply);
     }
 
     function transfer(address to, uint256 value) external returns (bool) {

@@ -14,7 +14,7 @@ afterAll(async () => {
 describe("TestToken", () => {
   it("moves balances with transfer and transferFrom, and refuses overdrafts", async () => {
     const [owner, alice, bob] = [chain.wallet(0), chain.wallet(1), chain.wallet(2)];
-    const token: Address = await chain.deploy(owner, testTokenAbi, testTokenBytecode, [parseEther("1000")]);
+    const token: Address = await chain.deploy(chain.wallet(4), testTokenAbi, testTokenBytecode, [owner.account.address, parseEther("1000")]);
     const balance = (a: Address) => chain.publicClient.readContract({ address: token, abi: testTokenAbi, functionName: "balanceOf", args: [a] });
     const send = async (w: typeof owner, functionName: "transfer" | "approve" | "transferFrom", args: readonly unknown[]) => {
       const { request } = await chain.publicClient.simulateContract({ address: token, abi: testTokenAbi, functionName, args, account: w.account } as never);

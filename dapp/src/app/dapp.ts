@@ -13,6 +13,7 @@ import type { AdvanceContext } from "../handlers/context.js";
 import type { Probe } from "../probe.js";
 import type { RejectReason } from "../protocol/reasons.js";
 import type { AdvanceMetadata } from "../rollup/types.js";
+import type { Database } from "sql.js";
 import { openDatabase } from "../state/sqlite.js";
 import { stateHash } from "../state/stateHash.js";
 import { Store } from "../state/store.js";
@@ -34,6 +35,8 @@ export interface InspectOutcome {
 }
 
 export interface DappOptions {
+  /** The database to hold the state (tests); a fresh in-memory one by default. */
+  database?: Database;
   probe?: Probe;
   /** Where unexpected errors are logged (they are also reported as `internal_error`). */
   log?: (line: string) => void;
@@ -50,7 +53,7 @@ export class Dapp {
 
   /** A dApp over a fresh in-memory database. */
   static async create(options: DappOptions = {}): Promise<Dapp> {
-    return new Dapp(new Store(await openDatabase()), options);
+    return new Dapp(new Store(options.database ?? (await openDatabase())), options);
   }
 
   stateHash(): Uint8Array {

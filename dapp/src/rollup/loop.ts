@@ -18,6 +18,7 @@ export interface LoopOptions {
 /** 202 means "nothing yet": retry at once, then back off up to 200 ms so an idle server is not spun on. */
 const MAX_BACKOFF_MS = 200;
 
+// determinism-ok: waiting between polls of an idle server changes when, never what, the dApp computes
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 export async function postOutputs(client: RollupClient, outputs: readonly Output[]): Promise<void> {

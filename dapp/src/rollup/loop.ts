@@ -29,11 +29,29 @@ export async function postOutputs(client: RollupClient, outputs: readonly Output
   }
 }
 
+/** Before the server has answered once, a refused connection means "not up yet": retry this long. */
+const STARTUP_PATIENCE_MS = 30_000;
+
+function refused(e: unknown): boolean {
+  return (e as { code?: unknown } | null)?.code === "ECONNREFUSED";
+}
+
 export async function runRollupLoop(dapp: Dapp, client: RollupClient, options: LoopOptions = {}): Promise<void> {
   let status: FinishStatus = "accept";
   let backoff = 0;
+  let connected = false;
+  let waited = 0;
   while (options.stop?.() !== true) {
-    const next = await client.finish(status);
+    let next;
+    try {
+      next = await client.finish(status);
+      connected = true;
+    } catch (e) {
+      if (connected || !refused(e) || waited >= STARTUP_PATIENCE_MS) throw e;
+      await sleep(100);
+      waited += 100;
+      continue;
+    }
     if (next === null) {
       if (backoff > 0) await sleep(backoff);
       backoff = Math.min(MAX_BACKOFF_MS, backoff === 0 ? 1 : backoff * 2);

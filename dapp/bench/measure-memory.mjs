@@ -8,9 +8,9 @@
 
 import { cpus } from "node:os";
 
-// sql.js keeps the database file in Emscripten's MEMFS, a JS typed array that grows by
-// 1/8 with a copy (so a growth briefly holds both), and only SQLite's page cache and
-// working memory in its WebAssembly memory: both are reported, and the peak RSS.
+// The state is an attached in-memory SQLite database, so it lives in sql.js's
+// WebAssembly memory (at most 2 GiB in this sql.js build); that memory, the SQLite
+// pages, the JS heap, RSS and peak RSS are reported.
 
 // Catch sql.js's WebAssembly memory as it is instantiated (it does not export it).
 let sqlMemory;
@@ -75,7 +75,7 @@ for (const target of TARGETS) {
   }
   globalThis.gc?.();
   const m = process.memoryUsage();
-  const pages = store.db.exec("PRAGMA page_count")[0].values[0][0] * store.db.exec("PRAGMA page_size")[0].values[0][0];
+  const pages = store.db.exec("PRAGMA lcore.page_count")[0].values[0][0] * store.db.exec("PRAGMA lcore.page_size")[0].values[0][0];
   console.log(
     `${target.toLocaleString("en-US")} records: RSS ${mib(m.rss)}, sql.js memory ${mib(sqlMemory.buffer.byteLength)} ` +
     `(SQLite pages ${mib(pages)}, ${(pages / target).toFixed(0)} bytes/record), JS heap ${mib(m.heapUsed)}, ` +

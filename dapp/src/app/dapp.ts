@@ -35,8 +35,10 @@ export interface InspectOutcome {
 }
 
 export interface DappOptions {
-  /** The database to hold the state (tests); a fresh in-memory one by default. */
+  /** The sql.js database to work in (tests); a fresh one by default. */
   database?: Database;
+  /** SQLite page size of the state (tests: the state hash must not depend on it). */
+  pageSize?: number;
   probe?: Probe;
   /** Where unexpected errors are logged (they are also reported as `internal_error`). */
   log?: (line: string) => void;
@@ -53,7 +55,8 @@ export class Dapp {
 
   /** A dApp over a fresh in-memory database. */
   static async create(options: DappOptions = {}): Promise<Dapp> {
-    return new Dapp(new Store(options.database ?? (await openDatabase())), options);
+    const store = new Store(options.database ?? (await openDatabase()), options.pageSize === undefined ? {} : { pageSize: options.pageSize });
+    return new Dapp(store, options);
   }
 
   stateHash(): Uint8Array {

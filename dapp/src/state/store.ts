@@ -3,7 +3,7 @@
 // binds a number outside int32 as a double, and floats must not reach the state.
 
 import type { Database, Statement } from "sql.js";
-import { SCHEMA } from "./schema.js";
+import { SCHEMA, STATE_SCHEMA } from "./schema.js";
 
 type Param = number | bigint | Uint8Array | string | null;
 type Value = bigint | Uint8Array | string | null;
@@ -78,11 +78,15 @@ function getRow(s: Statement): Value[] {
 export class Store {
   private readonly statements = new Map<string, Statement>();
 
-  constructor(readonly db: Database) {
-    // The database lives in memory (sql.js keeps its file in Emscripten's MEMFS) and a
-    // crash loses it whole (the node replays the inputs), so the rollback journal only
-    // has to serve ROLLBACK TO: keep it in memory, and skip syncs. ~40% faster inserts.
-    db.exec("PRAGMA journal_mode = MEMORY; PRAGMA synchronous = OFF; PRAGMA temp_store = MEMORY;");
+  /**
+   * @param pageSize SQLite page size of the state database: a layout choice that must
+   *   not change the state hash (the tests vary it); SQLite's default when omitted.
+   */
+  constructor(readonly db: Database, options: { pageSize?: number } = {}) {
+    // The state is an in-memory database (schema.ts says why); its rollback journal is
+    // in memory too, which is all ROLLBACK TO needs. Sorts spill to memory, not MEMFS.
+    db.exec(`ATTACH DATABASE ':memory:' AS ${STATE_SCHEMA}; PRAGMA temp_store = MEMORY;`);
+    if (options.pageSize !== undefined) db.exec(`PRAGMA ${STATE_SCHEMA}.page_size = ${Math.trunc(options.pageSize)}`);
     db.exec(SCHEMA);
     db.run(
       "INSERT OR IGNORE INTO state (id, devices_hash, records_hash, devices, revoked_devices, records, batches, skipped_records, last_input_index) VALUES (1, ?, ?, 0, 0, 0, 0, 0, NULL)",

@@ -30,6 +30,9 @@ const FORBIDDEN_QUALIFIED = new Map([
   ["performance.now", "clock"],
   ["process.hrtime", "clock"],
   ["process.uptime", "clock"],
+  ["process.cpuUsage", "clock"],
+  ["process.memoryUsage", "host-dependent"],
+  ["process.resourceUsage", "host-dependent"],
   ["process.env", "configuration must not change behaviour (read it in main.ts only)"],
   ["Number.parseFloat", "floating point"],
 ]);

@@ -9,6 +9,8 @@ import { decodeInput } from "../protocol/input.js";
 import { handleDeviceRevocation, handleKeyRotation } from "../handlers/deviceOwnerOperations.js";
 import { handleDeviceRegistration } from "../handlers/deviceRegistration.js";
 import { handleRecordBatch } from "../handlers/recordBatch.js";
+import { handleSettlementTick, settleDuePeriods } from "../settlement/settle.js";
+import { handleKeyDisclosure } from "../disclosure/disclose.js";
 import type { AdvanceContext } from "../handlers/context.js";
 import type { Probe } from "../probe.js";
 import type { RejectReason } from "../protocol/reasons.js";
@@ -75,6 +77,8 @@ export class Dapp {
       const input = decodeInput(payload);
       this.probe?.lap("decode");
       const ctx: AdvanceContext = { store: this.store, meta, out, probe: this.probe };
+      // A later settlement period settles the open one before the input's own content (PROTOCOL §7).
+      const settled = settleDuePeriods(ctx);
       switch (input.kind) {
         case "device_registration":
           handleDeviceRegistration(ctx, input);
@@ -87,6 +91,12 @@ export class Dapp {
           break;
         case "record_batch":
           handleRecordBatch(ctx, input);
+          break;
+        case "settlement_tick":
+          handleSettlementTick(ctx, settled);
+          break;
+        case "key_disclosure":
+          handleKeyDisclosure(ctx, input);
           break;
       }
       this.store.commit();

@@ -14,6 +14,10 @@ export class Outputs {
     this.list.push({ type: "notice", payload });
   }
 
+  voucher(destination: Uint8Array, value: bigint, payload: Uint8Array): void {
+    this.list.push({ type: "voucher", destination, value, payload });
+  }
+
   /** A JSON report. Reports survive a rejection; notices and vouchers do not. */
   report(body: object): void {
     this.list.push({ type: "report", payload: new TextEncoder().encode(JSON.stringify(body)) });

@@ -18,5 +18,6 @@ export interface AdvanceContext {
 export function saveState(ctx: AdvanceContext, s: StateRow): Uint8Array {
   s.lastInputIndex = ctx.meta.inputIndex;
   ctx.store.putState(s);
+  s.settlementHash = ctx.store.settlementHash();
   return stateHash(s);
 }

@@ -16,6 +16,7 @@ import { DEVICE_ACTIVE } from "../state/schema.js";
 import { foldRecord } from "../state/stateHash.js";
 import type { DeviceRow } from "../state/store.js";
 import { type AdvanceContext, saveState } from "./context.js";
+import { noteAcceptedRecords } from "../settlement/settle.js";
 
 interface BatchDevice {
   row: DeviceRow;
@@ -93,6 +94,7 @@ export function handleRecordBatch(ctx: AdvanceContext, batch: RecordBatch): void
   }
   if (accepted.length === 0) throw new Rejection("no_record_accepted", `all ${batch.records.length} records were skipped`);
 
+  noteAcceptedRecords(ctx, s.records - BigInt(accepted.length) + 1n, BigInt(accepted.length));
   s.recordsHash = recordsHash;
   s.batches += 1n;
   s.skippedRecords += BigInt(skipped.length);

@@ -38,3 +38,13 @@ export {
   type StateHashInfo, type InspectFailure, InspectQueryError, MAX_STORED_U64,
   encodeInspectQuery, decodeInspectQuery, inspectPath, parseStoredU64,
 } from "./inspect.js";
+export {
+  SETTLEMENT_PERIOD_SECONDS, SETTLEMENT_NOTICE_KIND, DETERMINISTIC_DEPLOYER, SETTLEMENT_SALT, type SettlementTick, type SettlementNotice,
+  type AggregateCall, settlementPeriodOf, encodeSettlementTick, encodeSettlementNotice, decodeSettlementNotice,
+  encodeSettlePeriodCall, encodeRecordAggregateCall, settlementAddress, abiWord, selector,
+} from "./settlement.js";
+export {
+  DISCLOSURE_FLAG_VOUCHER, DISCLOSURE_NOTICE_KIND, type KeyDisclosure, type DisclosureNotice,
+  encodeKeyDisclosure, encodeDisclosureNotice, decodeDisclosureNotice,
+} from "./disclosure.js";
+export { recordsRoot, recordsProof, verifyRecordsProof, treeDepth } from "./recordsTree.js";

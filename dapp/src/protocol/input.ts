@@ -10,8 +10,10 @@ import {
 import { DecodeError } from "./errors.js";
 import { InputKind, RESERVED_INPUT_KINDS, VERSION_1 } from "./kinds.js";
 import { type RecordBatch, readRecordBatch } from "./recordBatch.js";
+import { type SettlementTick, readSettlementTick } from "./settlement.js";
+import { type KeyDisclosure, readKeyDisclosure } from "./disclosure.js";
 
-export type DecodedInput = DeviceRegistration | KeyRotation | DeviceRevocation | RecordBatch;
+export type DecodedInput = DeviceRegistration | KeyRotation | DeviceRevocation | RecordBatch | SettlementTick | KeyDisclosure;
 
 export function decodeInput(payload: Uint8Array): DecodedInput {
   if (payload.length === 0) throw new DecodeError("empty_payload", "payload is empty");
@@ -37,4 +39,6 @@ const READERS: Partial<Record<number, (r: ByteReader) => DecodedInput>> = {
   [InputKind.KeyRotation]: readKeyRotation,
   [InputKind.DeviceRevocation]: readDeviceRevocation,
   [InputKind.RecordBatch]: readRecordBatch,
+  [InputKind.SettlementTick]: readSettlementTick,
+  [InputKind.KeyDisclosure]: readKeyDisclosure,
 };

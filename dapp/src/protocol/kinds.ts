@@ -18,9 +18,10 @@ export type InputKind = (typeof InputKind)[keyof typeof InputKind];
 /** Kinds with a decoder in this version of the protocol. */
 export const SUPPORTED_INPUT_KINDS: readonly number[] = [
   InputKind.DeviceRegistration, InputKind.KeyRotation, InputKind.DeviceRevocation, InputKind.RecordBatch,
+  InputKind.SettlementTick, InputKind.KeyDisclosure,
 ];
 export const RESERVED_INPUT_KINDS: readonly number[] = [
-  InputKind.SettlementTick, InputKind.KeyDisclosure, InputKind.WalletTransfer, InputKind.Withdrawal, InputKind.BountySolution,
+  InputKind.WalletTransfer, InputKind.Withdrawal, InputKind.BountySolution,
 ];
 
 /** The only version of every kind so far. */
@@ -32,5 +33,7 @@ export const NoticeKind = {
   KeyRotated: 0x82,
   DeviceRevoked: 0x83,
   RecordsAccepted: 0x84,
+  PeriodSettled: 0x90,
+  KeyDisclosed: 0x91,
 } as const;
 export type NoticeKind = (typeof NoticeKind)[keyof typeof NoticeKind];

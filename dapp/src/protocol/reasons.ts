@@ -28,6 +28,14 @@ export const REJECT_REASONS = [
   "same_key", //               rotation to the key already registered
   // Batches.
   "no_record_accepted", //     every record of the batch was skipped
+  // Settlement and disclosure (PROTOCOL §7, §8).
+  "nothing_to_settle", //      a tick with no earlier period waiting for settlement
+  "bad_flags", //              a disclosure's flags set bits other than bit 0
+  "no_records", //             the device has no record in the disclosed period
+  "bad_period_key", //         a record of the period does not open with the disclosed key
+  "body_hash_mismatch", //     an opened body's SHA-256 is not the signed bodyHash
+  "bad_reading_body", //       an opened body is not a well-formed reading body
+  "already_disclosed", //      that device's period was disclosed before
   // The dApp itself: an unexpected error, rolled back like any other rejection.
   "internal_error",
 ] as const;

@@ -49,6 +49,39 @@ CREATE TABLE IF NOT EXISTS lcore.state (
   skipped_records  INTEGER NOT NULL,
   last_input_index INTEGER                   -- NULL before the first accepted input
 ) STRICT;
+
+-- Period settlement and disclosure (PROTOCOL §7, §8; settlement/store.ts). One row: the
+-- open settlement period (records accepted, not settled yet) and the append-only fold of
+-- settled periods and disclosures; the state hash covers both (stateHash.ts).
+CREATE TABLE IF NOT EXISTS lcore.settlement_state (
+  id                INTEGER PRIMARY KEY CHECK (id = 1),
+  open_period       INTEGER,                 -- NULL when no record waits for settlement
+  open_first_record INTEGER NOT NULL,        -- id of the open period's first record
+  open_count        INTEGER NOT NULL,
+  fold              BLOB    NOT NULL
+) STRICT;
+INSERT OR IGNORE INTO lcore.settlement_state (id, open_period, open_first_record, open_count, fold) VALUES (1, NULL, 0, 0, zeroblob(32));
+
+CREATE TABLE IF NOT EXISTS lcore.settled_periods (
+  period        INTEGER PRIMARY KEY,         -- floor(block_timestamp / SETTLEMENT_PERIOD_SECONDS)
+  first_record  INTEGER NOT NULL,
+  record_count  INTEGER NOT NULL,
+  records_root  BLOB    NOT NULL,
+  state_hash    BLOB    NOT NULL,            -- the state hash at the close of the period
+  settled_input INTEGER NOT NULL
+) STRICT;
+
+CREATE TABLE IF NOT EXISTS lcore.disclosures (
+  device_id    INTEGER NOT NULL,
+  period       INTEGER NOT NULL,             -- disclosure period (PROTOCOL §1)
+  count        INTEGER NOT NULL,
+  sum          BLOB    NOT NULL,             -- int128, 16 bytes two's complement big-endian
+  min          INTEGER NOT NULL,
+  max          INTEGER NOT NULL,
+  voucher      INTEGER NOT NULL,             -- 1 if the aggregate voucher was emitted
+  input_index  INTEGER NOT NULL,
+  PRIMARY KEY (device_id, period)
+) STRICT;
 `;
 
 export const DEVICE_ACTIVE = 0;

@@ -5,7 +5,8 @@
 //   devicesHash = fold(device rows in id order),  fold(h, row) = keccak256(h || deviceRowBytes(row)), from 32 zero bytes
 //   recordsHash = fold(record rows in id order),  fold(h, row) = keccak256(h || id(u64) || deviceId(u64) || inputIndex(u64) || recordHash)
 //   stateHash   = keccak256("lcore/v1/state" || devicesHash || recordsHash || devices(u64) || revokedDevices(u64)
-//                           || records(u64) || batches(u64) || skippedRecords(u64) || lastInputIndex(u64; 2^64 − 1 before the first))
+//                           || records(u64) || batches(u64) || skippedRecords(u64) || lastInputIndex(u64; 2^64 − 1 before the first)
+//                           || settlementHash)                  settlementHash: see settlementHash.ts
 //
 // Ids follow acceptance order, so appending a row extends the fold in O(1): the folds
 // are kept in the `state` row and recomputeState() rebuilds them from the tables (the
@@ -43,10 +44,11 @@ export function foldRecord(h: Uint8Array, id: bigint, deviceId: bigint, inputInd
 
 export function stateHash(s: StateRow): Uint8Array {
   return keccak256(
-    new ByteWriter(14 + 64 + 48)
+    new ByteWriter(14 + 64 + 48 + 32)
       .bytes(STATE_TAG).bytes(s.devicesHash, 32).bytes(s.recordsHash, 32)
       .u64(s.devices).u64(s.revokedDevices).u64(s.records).u64(s.batches).u64(s.skippedRecords)
       .u64(s.lastInputIndex ?? NO_INPUT)
+      .bytes(s.settlementHash, 32)
       .finish(),
   );
 }

@@ -4,6 +4,7 @@
 
 import type { Database, Statement } from "sql.js";
 import { SCHEMA, STATE_SCHEMA } from "./schema.js";
+import { settlementHashOf } from "./settlementHash.js";
 
 type Param = number | bigint | Uint8Array | string | null;
 type Value = bigint | Uint8Array | string | null;
@@ -46,6 +47,8 @@ export interface StateRow {
   batches: bigint;
   skippedRecords: bigint;
   lastInputIndex: bigint | null;
+  /** Derived from the settlement_state row (settlement/store.ts), read here so the state hash covers it. */
+  settlementHash: Uint8Array;
 }
 
 const DEVICE_COLUMNS = "id, address, public_key, owner, metadata, status, nonce, registered_input, registered_at, updated_input";
@@ -238,7 +241,14 @@ export class Store {
       devicesHash: v[0] as Uint8Array, recordsHash: v[1] as Uint8Array, devices: v[2] as bigint,
       revokedDevices: v[3] as bigint, records: v[4] as bigint, batches: v[5] as bigint,
       skippedRecords: v[6] as bigint, lastInputIndex: v[7] as bigint | null,
+      settlementHash: this.settlementHash(),
     };
+  }
+
+  /** keccak256(fold || openPeriod(u64; 2^64 − 1 when none) || openFirstRecord(u64) || openCount(u64)). */
+  settlementHash(): Uint8Array {
+    const v = this.one("SELECT fold, open_period, open_first_record, open_count FROM settlement_state WHERE id = 1", [])!;
+    return settlementHashOf(v[0] as Uint8Array, v[1] as bigint | null, v[2] as bigint, v[3] as bigint);
   }
 
   putState(s: StateRow): void {

@@ -1,0 +1,84 @@
+// Selective disclosure (PROTOCOL §8): the device's owner publishes the period key of
+// one device and one disclosure period. The dApp opens every record of that device
+// whose timestamp falls in the period, checks each body against its signed bodyHash,
+// and publishes count, sum, min and max of the readings' `value` (notice 0x91) and,
+// if asked, a LcoreSettlement.recordAggregate voucher. Any record that does not open,
+// or whose body does not match, rejects the whole input: nothing changes.
+
+import { keccak256, sha256 } from "@lcore/wasm-core";
+import { DISCLOSURE_PERIOD_SECONDS } from "../protocol/bounds.js";
+import { ByteWriter, equalBytes, toHex } from "../protocol/bytes.js";
+import { decodeReadingBody, readingDigest } from "../protocol/deviceMessage.js";
+import { type KeyDisclosure, encodeDisclosureNotice } from "../protocol/disclosure.js";
+import { openReading } from "../protocol/sealing.js";
+import { encodeRecordAggregateCall, settlementAddress } from "../protocol/settlement.js";
+import { Rejection } from "../app/rejection.js";
+import { requireOwner } from "../handlers/authorize.js";
+import { type AdvanceContext, saveState } from "../handlers/context.js";
+import { deviceRecordsInTime, hasDisclosure, insertDisclosure, openPeriod, putOpenPeriod } from "../settlement/store.js";
+
+export interface Aggregate {
+  count: bigint;
+  sum: bigint;
+  min: bigint;
+  max: bigint;
+}
+
+function int128(v: bigint): Uint8Array {
+  const u = BigInt.asUintN(128, v);
+  return new ByteWriter(16).u64(u >> 64n).u64(u & 0xffffffffffffffffn).finish();
+}
+
+export function handleKeyDisclosure(ctx: AdvanceContext, input: KeyDisclosure): void {
+  const { store, meta } = ctx;
+  const device = store.device(input.device);
+  if (device === null) throw new Rejection("unknown_device", `device ${toHex(input.device)} is not registered`);
+  requireOwner(meta.sender, device.owner);
+  const period = BigInt(input.period);
+  if (hasDisclosure(store, device.id, period)) throw new Rejection("already_disclosed", `period ${input.period} of ${toHex(input.device)} was disclosed`);
+
+  const from = period * DISCLOSURE_PERIOD_SECONDS;
+  const records = deviceRecordsInTime(store, device.id, from, from + DISCLOSURE_PERIOD_SECONDS - 1n);
+  if (records.length === 0) throw new Rejection("no_records", `device ${toHex(input.device)} has no record in period ${input.period}`);
+
+  const agg: Aggregate = { count: 0n, sum: 0n, min: 0n, max: 0n };
+  for (const r of records) {
+    const digest = readingDigest({ device: device.address, seq: r.seq, timestamp: r.timestamp, bodyHash: r.bodyHash });
+    let body: Uint8Array;
+    try {
+      body = openReading({ periodKey: input.periodKey, app: meta.app, device: device.address, seq: r.seq, digest, sealed: r.sealed });
+    } catch {
+      throw new Rejection("bad_period_key", `record seq ${r.seq} does not open with this key`);
+    }
+    if (!equalBytes(sha256(body), r.bodyHash)) throw new Rejection("body_hash_mismatch", `record seq ${r.seq}: body does not match its signed bodyHash`);
+    let value: bigint;
+    try {
+      value = decodeReadingBody(body).value;
+    } catch {
+      throw new Rejection("bad_reading_body", `record seq ${r.seq}: malformed reading body`);
+    }
+    agg.min = agg.count === 0n || value < agg.min ? value : agg.min;
+    agg.max = agg.count === 0n || value > agg.max ? value : agg.max;
+    agg.sum += value;
+    agg.count += 1n;
+  }
+
+  insertDisclosure(store, {
+    deviceId: device.id, period, count: agg.count, sum: int128(agg.sum), min: agg.min, max: agg.max, voucher: input.voucher, inputIndex: meta.inputIndex,
+  });
+  const open = openPeriod(store);
+  const fold = keccak256(
+    new ByteWriter(32 + 1 + 24 + 16 + 16 + 1 + 8).bytes(open.fold, 32).u8(0x02).u64(device.id).u64(period).u64(agg.count)
+      .bytes(int128(agg.sum), 16).bytes(int128(agg.min).subarray(8), 8).bytes(int128(agg.max).subarray(8), 8)
+      .u8(input.voucher ? 1 : 0).u64(meta.inputIndex).finish(),
+  );
+  putOpenPeriod(store, { ...open, fold });
+  const hash = saveState(ctx, store.state());
+
+  ctx.out.notice(encodeDisclosureNotice({
+    stateHash: hash, device: device.address, period: input.period, periodKey: input.periodKey, ...agg,
+  }));
+  if (input.voucher) {
+    ctx.out.voucher(settlementAddress(meta.app), 0n, encodeRecordAggregateCall({ device: device.address, period, ...agg, stateHash: hash }));
+  }
+}

@@ -1,0 +1,151 @@
+// Period settlement (PROTOCOL §7): the settlement period, the tick input (kind 0x10),
+// the settlement notice (0x90), the ABI payloads of the vouchers to LcoreSettlement,
+// and LcoreSettlement's address, which the dApp derives instead of being configured.
+//
+//   tick              = 0x10 0x01                                   (2 bytes, nothing else)
+//   settlement notice = 0x90 0x01 stateHash(32) period(u64) recordsRoot(32) recordCount(u64) firstRecord(u64)
+//
+// The settlement period is floor(block_timestamp / SETTLEMENT_PERIOD_SECONDS), in block
+// time; it is not the disclosure period of PROTOCOL §1 (one UTC day of device time).
+
+import { keccak256 } from "@lcore/wasm-core";
+import { lcoreSettlementBytecode } from "@lcore/contracts";
+import { type ByteReader, ByteWriter, ascii, fromHex } from "./bytes.js";
+import { DecodeError } from "./errors.js";
+import { InputKind, VERSION_1 } from "./kinds.js";
+
+/** One settlement period: an hour of block time. */
+export const SETTLEMENT_PERIOD_SECONDS = 3600n;
+
+export const SETTLEMENT_NOTICE_KIND = 0x90;
+export const SETTLEMENT_NOTICE_LENGTH = 2 + 32 + 8 + 32 + 8 + 8;
+
+/** The deterministic deployer (Arachnid's CREATE2 proxy) and the salt devnet deploys LcoreSettlement with. */
+export const DETERMINISTIC_DEPLOYER = fromHex("0x4e59b44847b379578588920cA78FbF26c0B4956C");
+export const SETTLEMENT_SALT = new Uint8Array(32);
+
+export function settlementPeriodOf(blockTimestamp: bigint): bigint {
+  return blockTimestamp / SETTLEMENT_PERIOD_SECONDS;
+}
+
+export interface SettlementTick {
+  kind: "settlement_tick";
+}
+
+export function readSettlementTick(r: ByteReader): SettlementTick {
+  r.end("settlement tick");
+  return { kind: "settlement_tick" };
+}
+
+export function encodeSettlementTick(): Uint8Array {
+  return Uint8Array.of(InputKind.SettlementTick, VERSION_1);
+}
+
+export interface SettlementNotice {
+  /** The state hash at the close of the period: after its last accepted input, before the settling one. */
+  stateHash: Uint8Array;
+  period: bigint;
+  recordsRoot: Uint8Array;
+  recordCount: bigint;
+  /** Id (acceptance order, from 1) of the period's first record: leaf i is record firstRecord + i. */
+  firstRecord: bigint;
+}
+
+export function encodeSettlementNotice(n: SettlementNotice): Uint8Array {
+  return new ByteWriter(SETTLEMENT_NOTICE_LENGTH).u8(SETTLEMENT_NOTICE_KIND).u8(VERSION_1).bytes(n.stateHash, 32)
+    .u64(n.period).bytes(n.recordsRoot, 32).u64(n.recordCount).u64(n.firstRecord).finish();
+}
+
+export function decodeSettlementNotice(bytes: Uint8Array): SettlementNotice {
+  if (bytes.length !== SETTLEMENT_NOTICE_LENGTH || bytes[0] !== SETTLEMENT_NOTICE_KIND || bytes[1] !== VERSION_1) {
+    throw new DecodeError("unknown_kind", "not a settlement notice");
+  }
+  const v = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const u64 = (at: number) => (BigInt(v.getUint32(at)) << 32n) | BigInt(v.getUint32(at + 4));
+  return {
+    stateHash: bytes.slice(2, 34), period: u64(34), recordsRoot: bytes.slice(42, 74), recordCount: u64(74), firstRecord: u64(82),
+  };
+}
+
+// ---- ABI encoding of the two calls (static arguments only: one 32-byte word each). ----
+
+export function selector(signature: string): Uint8Array {
+  return keccak256(ascii(signature)).slice(0, 4);
+}
+
+const SETTLE_PERIOD = selector("settlePeriod(uint64,bytes32,uint64,bytes32)");
+const RECORD_AGGREGATE = selector("recordAggregate(address,uint64,uint64,int128,int64,int64,bytes32)");
+
+/** A signed or unsigned integer as a 32-byte two's-complement word; `bits` bounds it like the Solidity type. */
+export function abiWord(v: bigint, bits: number, signed: boolean): Uint8Array {
+  const lo = signed ? -(1n << BigInt(bits - 1)) : 0n;
+  const hi = signed ? (1n << BigInt(bits - 1)) - 1n : (1n << BigInt(bits)) - 1n;
+  if (v < lo || v > hi) throw new RangeError(`${String(v)} does not fit ${signed ? "int" : "uint"}${bits}`);
+  let u = BigInt.asUintN(256, v);
+  const w = new Uint8Array(32);
+  for (let i = 31; i >= 0; i--) {
+    w[i] = Number(u & 0xffn);
+    u >>= 8n;
+  }
+  return w;
+}
+
+function addressWord(a: Uint8Array): Uint8Array {
+  if (a.length !== 20) throw new RangeError("address must be 20 bytes");
+  const w = new Uint8Array(32);
+  w.set(a, 12);
+  return w;
+}
+
+function call(sel: Uint8Array, words: Uint8Array[]): Uint8Array {
+  const w = new ByteWriter(4 + 32 * words.length).bytes(sel);
+  for (const x of words) w.bytes(x, 32);
+  return w.finish();
+}
+
+/** settlePeriod(uint64 period, bytes32 recordsRoot, uint64 recordCount, bytes32 stateHash) */
+export function encodeSettlePeriodCall(period: bigint, recordsRoot: Uint8Array, recordCount: bigint, stateHash: Uint8Array): Uint8Array {
+  return call(SETTLE_PERIOD, [abiWord(period, 64, false), recordsRoot, abiWord(recordCount, 64, false), stateHash]);
+}
+
+export interface AggregateCall {
+  device: Uint8Array;
+  period: bigint;
+  count: bigint;
+  sum: bigint;
+  min: bigint;
+  max: bigint;
+  stateHash: Uint8Array;
+}
+
+/** recordAggregate(address device, uint64 period, uint64 count, int128 sum, int64 min, int64 max, bytes32 stateHash) */
+export function encodeRecordAggregateCall(a: AggregateCall): Uint8Array {
+  return call(RECORD_AGGREGATE, [
+    addressWord(a.device), abiWord(a.period, 64, false), abiWord(a.count, 64, false), abiWord(a.sum, 128, true),
+    abiWord(a.min, 64, true), abiWord(a.max, 64, true), a.stateHash,
+  ]);
+}
+
+// ---- LcoreSettlement's address. ----
+
+let initCodeBase: Uint8Array | null = null;
+const addressCache = new Map<string, Uint8Array>();
+
+/**
+ * CREATE2 through the deterministic deployer with salt 0 of
+ * lcoreSettlementBytecode || abi.encode(app): keccak256(0xff || deployer || salt || keccak256(initCode))[12:].
+ */
+export function settlementAddress(app: Uint8Array): Uint8Array {
+  if (app.length !== 20) throw new RangeError("app must be 20 bytes");
+  const key = Array.from(app, (b) => b.toString(16).padStart(2, "0")).join("");
+  const hit = addressCache.get(key);
+  if (hit !== undefined) return hit.slice();
+  initCodeBase ??= fromHex(lcoreSettlementBytecode);
+  const initCode = new Uint8Array(initCodeBase.length + 32);
+  initCode.set(initCodeBase);
+  initCode.set(app, initCodeBase.length + 12);
+  const pre = new ByteWriter(85).u8(0xff).bytes(DETERMINISTIC_DEPLOYER, 20).bytes(SETTLEMENT_SALT, 32).bytes(keccak256(initCode), 32).finish();
+  const address = keccak256(pre).slice(12);
+  addressCache.set(key, address);
+  return address.slice();
+}

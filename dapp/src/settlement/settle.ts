@@ -1,0 +1,70 @@
+// Period settlement (PROTOCOL §7). Records belong to the settlement period of the input
+// that carried them, floor(block_timestamp / SETTLEMENT_PERIOD_SECONDS). Block time
+// never goes back, so the records of a period are a contiguous range of ids and at
+// most one period is open (has records, not settled) at a time. The first input of a
+// later period — a tick or any other input — settles it before its own content is
+// handled: a voucher to LcoreSettlement.settlePeriod and a notice with the same data.
+// A period without records is never opened, so nothing is emitted for it. If the
+// settling input is rejected, the settlement is rolled back with it and the next
+// accepted input (e.g. a tick) settles the period.
+
+import { keccak256 } from "@lcore/wasm-core";
+import { ByteWriter } from "../protocol/bytes.js";
+import { recordsRoot } from "../protocol/recordsTree.js";
+import {
+  encodeSettlePeriodCall, encodeSettlementNotice, settlementAddress, settlementPeriodOf,
+} from "../protocol/settlement.js";
+import { Rejection } from "../app/rejection.js";
+import { type AdvanceContext, saveState } from "../handlers/context.js";
+import { stateHash } from "../state/stateHash.js";
+import { insertSettledPeriod, openPeriod, putOpenPeriod, recordHashesById } from "./store.js";
+
+/** Settle the open period if this input is in a later one. Returns how many periods were settled (0 or 1). */
+export function settleDuePeriods(ctx: AdvanceContext): number {
+  const { store, meta } = ctx;
+  const open = openPeriod(store);
+  if (open.period === null || settlementPeriodOf(meta.blockTimestamp) <= open.period) return 0;
+
+  // The state at the close of the period: what the period's last notice published.
+  const closing = stateHash(store.state());
+  const leaves = recordHashesById(store, open.firstRecord, open.count);
+  if (BigInt(leaves.length) !== open.count) throw new Error(`period ${open.period}: ${leaves.length} records stored, ${open.count} counted`);
+  const root = recordsRoot(leaves);
+  const settled = {
+    period: open.period, firstRecord: open.firstRecord, recordCount: open.count, recordsRoot: root, stateHash: closing,
+    settledInput: meta.inputIndex,
+  };
+  insertSettledPeriod(store, settled);
+  const fold = keccak256(
+    new ByteWriter(32 + 1 + 24 + 64 + 8).bytes(open.fold, 32).u8(0x01).u64(settled.period).u64(settled.firstRecord)
+      .u64(settled.recordCount).bytes(root, 32).bytes(closing, 32).u64(settled.settledInput).finish(),
+  );
+  putOpenPeriod(store, { period: null, firstRecord: 0n, count: 0n, fold });
+
+  ctx.out.voucher(settlementAddress(meta.app), 0n, encodeSettlePeriodCall(settled.period, root, settled.recordCount, closing));
+  ctx.out.notice(encodeSettlementNotice({
+    stateHash: closing, period: settled.period, recordsRoot: root, recordCount: settled.recordCount, firstRecord: settled.firstRecord,
+  }));
+  return 1;
+}
+
+/** A batch accepted records firstId .. firstId + count − 1: add them to this input's period (call before saveState). */
+export function noteAcceptedRecords(ctx: AdvanceContext, firstId: bigint, count: bigint): void {
+  const { store, meta } = ctx;
+  const open = openPeriod(store);
+  if (open.period === null) {
+    putOpenPeriod(store, { period: settlementPeriodOf(meta.blockTimestamp), firstRecord: firstId, count, fold: open.fold });
+  } else {
+    // Same period (settleDuePeriods ran first; block time does not go back on chain).
+    if (open.firstRecord + open.count !== firstId) throw new Error("records of the open period are not contiguous");
+    putOpenPeriod(store, { ...open, count: open.count + count });
+  }
+}
+
+/** A tick (kind 0x10): settles what is due, or is rejected with nothing_to_settle. */
+export function handleSettlementTick(ctx: AdvanceContext, settledBefore: number): void {
+  if (settledBefore === 0) {
+    throw new Rejection("nothing_to_settle", `no period before ${settlementPeriodOf(ctx.meta.blockTimestamp)} waits for settlement`);
+  }
+  saveState(ctx, ctx.store.state());
+}

@@ -1,0 +1,153 @@
+// SQL of period settlement and disclosure over the tables in state/schema.ts
+// (settlement_state, settled_periods, disclosures). Integers bind as int32 numbers or
+// bigints, never as doubles, as in state/store.ts.
+
+import type { Database, Statement } from "sql.js";
+import { encodeRecord, recordHash } from "../protocol/recordBatch.js";
+import type { RecordRow, Store } from "../state/store.js";
+
+type Param = number | bigint | Uint8Array | string | null;
+type Value = bigint | Uint8Array | string | null;
+
+function int(v: bigint): number | bigint {
+  return v >= -2147483648n && v <= 2147483647n ? Number(v) : v;
+}
+
+export interface OpenPeriod {
+  period: bigint | null;
+  firstRecord: bigint;
+  count: bigint;
+  fold: Uint8Array;
+}
+
+export interface SettledPeriod {
+  period: bigint;
+  firstRecord: bigint;
+  recordCount: bigint;
+  recordsRoot: Uint8Array;
+  stateHash: Uint8Array;
+  settledInput: bigint;
+}
+
+const statements = new WeakMap<Database, Map<string, Statement>>();
+
+function stmt(db: Database, sql: string): Statement {
+  let m = statements.get(db);
+  if (m === undefined) {
+    m = new Map();
+    statements.set(db, m);
+  }
+  let s = m.get(sql);
+  if (s === undefined) {
+    s = db.prepare(sql);
+    m.set(sql, s);
+  }
+  return s;
+}
+
+function all(store: Store, sql: string, params: Param[], each: (v: Value[]) => void): void {
+  const s = stmt(store.db, sql);
+  try {
+    s.bind(params as never);
+    while (s.step()) each((s as unknown as { get(p: null, c: { useBigInt: boolean }): Value[] }).get(null, { useBigInt: true }));
+  } finally {
+    s.reset();
+  }
+}
+
+function run(store: Store, sql: string, params: Param[]): void {
+  const s = stmt(store.db, sql);
+  try {
+    s.run(params as never);
+  } finally {
+    s.reset();
+  }
+}
+
+export function openPeriod(store: Store): OpenPeriod {
+  let row: OpenPeriod | null = null;
+  all(store, "SELECT open_period, open_first_record, open_count, fold FROM settlement_state WHERE id = 1", [], (v) => {
+    row = { period: v[0] as bigint | null, firstRecord: v[1] as bigint, count: v[2] as bigint, fold: v[3] as Uint8Array };
+  });
+  return row!;
+}
+
+export function putOpenPeriod(store: Store, o: OpenPeriod): void {
+  run(store, "UPDATE settlement_state SET open_period = ?, open_first_record = ?, open_count = ?, fold = ? WHERE id = 1", [
+    o.period === null ? null : int(o.period), int(o.firstRecord), int(o.count), o.fold,
+  ]);
+}
+
+export function insertSettledPeriod(store: Store, p: SettledPeriod): void {
+  run(store, "INSERT INTO settled_periods (period, first_record, record_count, records_root, state_hash, settled_input) VALUES (?, ?, ?, ?, ?, ?)", [
+    int(p.period), int(p.firstRecord), int(p.recordCount), p.recordsRoot, p.stateHash, int(p.settledInput),
+  ]);
+}
+
+export function settledPeriod(store: Store, period: bigint): SettledPeriod | null {
+  let row: SettledPeriod | null = null;
+  all(store, "SELECT period, first_record, record_count, records_root, state_hash, settled_input FROM settled_periods WHERE period = ?", [int(period)], (v) => {
+    row = {
+      period: v[0] as bigint, firstRecord: v[1] as bigint, recordCount: v[2] as bigint,
+      recordsRoot: v[3] as Uint8Array, stateHash: v[4] as Uint8Array, settledInput: v[5] as bigint,
+    };
+  });
+  return row;
+}
+
+/** Record hashes of the records with first ≤ id < first + count, in id (acceptance) order: the leaves of a records tree. */
+export function recordHashesById(store: Store, first: bigint, count: bigint): Uint8Array[] {
+  const out: Uint8Array[] = [];
+  all(
+    store,
+    "SELECT r.seq, r.timestamp, r.body_hash, r.signature, r.sealed, d.address FROM records r JOIN devices d ON d.id = r.device_id WHERE r.id >= ? AND r.id < ? ORDER BY r.id",
+    [int(first), int(first + count)],
+    (v) => {
+      out.push(recordHash(encodeRecord({
+        device: v[5] as Uint8Array, seq: v[0] as bigint, timestamp: v[1] as bigint, bodyHash: v[2] as Uint8Array,
+        signature: v[3] as Uint8Array, sealed: v[4] as Uint8Array,
+      })));
+    },
+  );
+  return out;
+}
+
+/** A device's records with from ≤ timestamp ≤ to, by (timestamp, seq). */
+export function deviceRecordsInTime(store: Store, deviceId: bigint, from: bigint, to: bigint): RecordRow[] {
+  const out: RecordRow[] = [];
+  all(
+    store,
+    "SELECT id, device_id, seq, timestamp, body_hash, signature, sealed, input_index FROM records WHERE device_id = ? AND timestamp >= ? AND timestamp <= ? ORDER BY timestamp, seq",
+    [int(deviceId), int(from), int(to)],
+    (v) => {
+      out.push({
+        id: v[0] as bigint, deviceId: v[1] as bigint, seq: v[2] as bigint, timestamp: v[3] as bigint,
+        bodyHash: v[4] as Uint8Array, signature: v[5] as Uint8Array, sealed: v[6] as Uint8Array, inputIndex: v[7] as bigint,
+      });
+    },
+  );
+  return out;
+}
+
+export function hasDisclosure(store: Store, deviceId: bigint, period: bigint): boolean {
+  let found = false;
+  all(store, "SELECT 1 FROM disclosures WHERE device_id = ? AND period = ?", [int(deviceId), int(period)], () => { found = true; });
+  return found;
+}
+
+export interface DisclosureRow {
+  deviceId: bigint;
+  period: bigint;
+  count: bigint;
+  sum: Uint8Array;
+  min: bigint;
+  max: bigint;
+  voucher: boolean;
+  inputIndex: bigint;
+}
+
+export function insertDisclosure(store: Store, d: DisclosureRow): void {
+  run(store, "INSERT INTO disclosures (device_id, period, count, sum, min, max, voucher, input_index) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", [
+    int(d.deviceId), int(d.period), int(d.count), d.sum, int(d.min), int(d.max), d.voucher ? 1 : 0, int(d.inputIndex),
+  ]);
+}

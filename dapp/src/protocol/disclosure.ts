@@ -2,7 +2,7 @@
 // dApp opens that device's records of that disclosure period and publishes their
 // aggregate (notice 0x91) and, if asked, an aggregate voucher to LcoreSettlement.
 //
-//   key disclosure    = 0x11 0x01 device(20) period(u32) periodKey(32) flags(u8)      (57 bytes)
+//   key disclosure    = 0x11 0x01 device(20) period(u32) periodKey(32) flags(u8)      (59 bytes)
 //                       flags: bit 0 = also emit the recordAggregate voucher; other bits must be 0
 //   disclosure notice = 0x91 0x01 stateHash(32) device(20) period(u32) periodKey(32) count(u64)
 //                       sum(i128) min(i64) max(i64)                                    (130 bytes)
@@ -15,7 +15,7 @@ import { DecodeError } from "./errors.js";
 import { InputKind, VERSION_1 } from "./kinds.js";
 
 export const DISCLOSURE_FLAG_VOUCHER = 0x01;
-export const KEY_DISCLOSURE_LENGTH = 57;
+export const KEY_DISCLOSURE_LENGTH = 59;
 export const DISCLOSURE_NOTICE_KIND = 0x91;
 export const DISCLOSURE_NOTICE_LENGTH = 2 + 32 + 20 + 4 + 32 + 8 + 16 + 8 + 8;
 

@@ -8,6 +8,7 @@ const here = (p: string) => fileURLToPath(new URL(p, import.meta.url));
 
 export const sourceAliases = {
   "@lcore/wasm-core": here("./wasm-core/src/index.ts"),
+  "@lcore/gateway": here("./gateway/src/index.ts"),
 };
 
 const packages = ["wasm-core", "dapp", "gateway", "contracts", "devnet", "test"];

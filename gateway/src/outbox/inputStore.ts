@@ -1,0 +1,205 @@
+// The inputs and txs tables: rollup inputs in submission order, and every transaction
+// signed for them (written before it is sent).
+
+import type { OutboxDb } from "./database.js";
+
+export type InputKindName = "registration" | "records";
+
+export interface InputRow {
+  id: number;
+  kind: InputKindName;
+  payload: Uint8Array;
+  createdMs: number;
+  nonce: number | null;
+  txHash: Uint8Array | null;
+  blockNumber: number | null;
+  inputIndex: number | null;
+  gasUsed: number | null;
+  includedMs: number | null;
+  nodeStatus: string | null;
+  processedMs: number | null;
+}
+
+export interface TxRow {
+  hash: Uint8Array;
+  inputId: number;
+  nonce: number;
+  raw: Uint8Array;
+  maxFee: bigint;
+  maxPriority: bigint;
+  signedMs: number;
+  sentMs: number | null;
+  reverted: boolean;
+}
+
+interface RawInputRow {
+  id: number;
+  kind: InputKindName;
+  payload: Buffer;
+  created_ms: number;
+  nonce: number | null;
+  tx_hash: Buffer | null;
+  block_number: number | null;
+  input_index: number | null;
+  gas_used: number | null;
+  included_ms: number | null;
+  node_status: string | null;
+  processed_ms: number | null;
+}
+
+interface RawTxRow {
+  hash: Buffer;
+  input_id: number;
+  nonce: number;
+  raw: Buffer;
+  max_fee: string;
+  max_priority: string;
+  signed_ms: number;
+  sent_ms: number | null;
+  reverted: number;
+}
+
+const inputFromRaw = (r: RawInputRow): InputRow => ({
+  id: r.id,
+  kind: r.kind,
+  payload: new Uint8Array(r.payload),
+  createdMs: r.created_ms,
+  nonce: r.nonce,
+  txHash: r.tx_hash === null ? null : new Uint8Array(r.tx_hash),
+  blockNumber: r.block_number,
+  inputIndex: r.input_index,
+  gasUsed: r.gas_used,
+  includedMs: r.included_ms,
+  nodeStatus: r.node_status,
+  processedMs: r.processed_ms,
+});
+
+const txFromRaw = (r: RawTxRow): TxRow => ({
+  hash: new Uint8Array(r.hash),
+  inputId: r.input_id,
+  nonce: r.nonce,
+  raw: new Uint8Array(r.raw),
+  maxFee: BigInt(r.max_fee),
+  maxPriority: BigInt(r.max_priority),
+  signedMs: r.signed_ms,
+  sentMs: r.sent_ms,
+  reverted: r.reverted !== 0,
+});
+
+export interface Inclusion {
+  txHash: Uint8Array;
+  blockNumber: number;
+  inputIndex: number;
+  gasUsed: number;
+  includedMs: number;
+}
+
+export class InputStore {
+  readonly #db: OutboxDb;
+  readonly #create;
+  readonly #get;
+  readonly #unincluded;
+  readonly #unprocessed;
+  readonly #maxNonce;
+  readonly #setNonce;
+  readonly #insertTx;
+  readonly #markSent;
+  readonly #txsOf;
+  readonly #markReverted;
+  readonly #include;
+  readonly #process;
+  readonly #byIndex;
+
+  constructor(db: OutboxDb) {
+    this.#db = db;
+    this.#create = db.prepare("INSERT INTO inputs (kind, payload, created_ms) VALUES (?, ?, ?)");
+    this.#get = db.prepare<[number], RawInputRow>("SELECT * FROM inputs WHERE id = ?");
+    this.#unincluded = db.prepare<[number], RawInputRow>(
+      "SELECT * FROM inputs WHERE input_index IS NULL ORDER BY id LIMIT ?",
+    );
+    this.#unprocessed = db.prepare<[number], RawInputRow>(
+      "SELECT * FROM inputs WHERE input_index IS NOT NULL AND node_status IS NULL ORDER BY input_index LIMIT ?",
+    );
+    this.#maxNonce = db.prepare<[], { n: number | null }>("SELECT max(nonce) AS n FROM txs");
+    this.#setNonce = db.prepare("UPDATE inputs SET nonce = ? WHERE id = ?");
+    this.#insertTx = db.prepare(
+      `INSERT INTO txs (hash, input_id, nonce, raw, max_fee, max_priority, signed_ms) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+    );
+    this.#markSent = db.prepare("UPDATE txs SET sent_ms = ? WHERE hash = ? AND sent_ms IS NULL");
+    this.#txsOf = db.prepare<[number], RawTxRow>("SELECT * FROM txs WHERE input_id = ? ORDER BY signed_ms");
+    this.#markReverted = db.prepare("UPDATE txs SET reverted = 1 WHERE hash = ?");
+    this.#include = db.prepare(
+      `UPDATE inputs SET tx_hash = ?, block_number = ?, input_index = ?, gas_used = ?, included_ms = ?
+       WHERE id = ? AND input_index IS NULL`,
+    );
+    this.#process = db.prepare("UPDATE inputs SET node_status = ?, processed_ms = ? WHERE id = ?");
+    this.#byIndex = db.prepare<[number], RawInputRow>("SELECT * FROM inputs WHERE input_index = ?");
+  }
+
+  /** Call inside the transaction that also attaches what the input carries. */
+  create(kind: InputKindName, payload: Uint8Array, nowMs: number): number {
+    return Number(this.#create.run(kind, payload, nowMs).lastInsertRowid);
+  }
+
+  get(id: number): InputRow | undefined {
+    const r = this.#get.get(id);
+    return r === undefined ? undefined : inputFromRaw(r);
+  }
+
+  byInputIndex(index: number): InputRow | undefined {
+    const r = this.#byIndex.get(index);
+    return r === undefined ? undefined : inputFromRaw(r);
+  }
+
+  /** Inputs not yet seen mined, in submission order. */
+  unincluded(limit: number): InputRow[] {
+    return this.#unincluded.all(limit).map(inputFromRaw);
+  }
+
+  /** Mined inputs the node has not yet reported processed, in input-index order. */
+  unprocessed(limit: number): InputRow[] {
+    return this.#unprocessed.all(limit).map(inputFromRaw);
+  }
+
+  /** Highest nonce any stored transaction uses, or null. */
+  maxNonce(): number | null {
+    return this.#maxNonce.get()?.n ?? null;
+  }
+
+  txsOf(inputId: number): TxRow[] {
+    return this.#txsOf.all(inputId).map(txFromRaw);
+  }
+
+  /**
+   * Write-ahead: records the signed transaction (and, the first time, the input's
+   * nonce) durably BEFORE it is broadcast. Whatever happens next, a restart finds these
+   * exact bytes and either rebroadcasts them or finds their receipt.
+   */
+  recordSigned(tx: Omit<TxRow, "sentMs" | "reverted">): void {
+    this.#db.transaction(() => {
+      this.#setNonce.run(tx.nonce, tx.inputId);
+      this.#insertTx.run(tx.hash, tx.inputId, tx.nonce, tx.raw, tx.maxFee.toString(), tx.maxPriority.toString(), tx.signedMs);
+    })();
+  }
+
+  markSent(hash: Uint8Array, nowMs: number): void {
+    this.#markSent.run(nowMs, hash);
+  }
+
+  /** A mined-but-reverted transaction spent its nonce without adding the input: the input gets a new nonce. */
+  markReverted(hash: Uint8Array, inputId: number): void {
+    this.#db.transaction(() => {
+      this.#markReverted.run(hash);
+      this.#setNonce.run(null, inputId);
+    })();
+  }
+
+  /** From the receipt's InputAdded log; idempotent. */
+  include(inputId: number, inclusion: Inclusion): void {
+    this.#include.run(inclusion.txHash, inclusion.blockNumber, inclusion.inputIndex, inclusion.gasUsed, inclusion.includedMs, inputId);
+  }
+
+  markProcessed(inputId: number, nodeStatus: string, nowMs: number): void {
+    this.#process.run(nodeStatus, nowMs, inputId);
+  }
+}

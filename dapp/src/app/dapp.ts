@@ -1,0 +1,118 @@
+// The state machine: one advance = one savepoint; accept commits it, reject rolls it
+// back, so a rejected input leaves no trace, as the Cartesi machine's revert does.
+// Every failure — decoding, a rule, an unexpected error — ends in a report and a
+// reject, never in an exception that escapes.
+
+import { DecodeError } from "../protocol/errors.js";
+import { toHex } from "../protocol/bytes.js";
+import { decodeInput } from "../protocol/input.js";
+import { handleDeviceRevocation, handleKeyRotation } from "../handlers/deviceOwnerOperations.js";
+import { handleDeviceRegistration } from "../handlers/deviceRegistration.js";
+import { handleRecordBatch } from "../handlers/recordBatch.js";
+import type { AdvanceContext } from "../handlers/context.js";
+import type { Probe } from "../probe.js";
+import type { RejectReason } from "../protocol/reasons.js";
+import type { AdvanceMetadata } from "../rollup/types.js";
+import { openDatabase } from "../state/sqlite.js";
+import { stateHash } from "../state/stateHash.js";
+import { Store } from "../state/store.js";
+import { inspect } from "./inspect.js";
+import { parseMetadata } from "./metadata.js";
+import { type Output, Outputs } from "./outputs.js";
+import { isPortal } from "./portals.js";
+import { Rejection } from "./rejection.js";
+
+export interface AdvanceOutcome {
+  status: "accept" | "reject";
+  /** In emission order. After a reject, reports only. */
+  outputs: Output[];
+}
+
+export interface InspectOutcome {
+  status: "accept" | "reject";
+  reports: Uint8Array[];
+}
+
+export interface DappOptions {
+  probe?: Probe;
+  /** Where unexpected errors are logged (they are also reported as `internal_error`). */
+  log?: (line: string) => void;
+}
+
+export class Dapp {
+  private readonly probe: Probe | undefined;
+  private readonly log: (line: string) => void;
+
+  private constructor(readonly store: Store, options: DappOptions) {
+    this.probe = options.probe;
+    this.log = options.log ?? (() => {});
+  }
+
+  /** A dApp over a fresh in-memory database. */
+  static async create(options: DappOptions = {}): Promise<Dapp> {
+    return new Dapp(new Store(await openDatabase()), options);
+  }
+
+  stateHash(): Uint8Array {
+    return stateHash(this.store.state());
+  }
+
+  advance(metadata: AdvanceMetadata, payload: Uint8Array): AdvanceOutcome {
+    const out = new Outputs();
+    this.probe?.start();
+    this.store.begin();
+    try {
+      const meta = parseMetadata(metadata);
+      if (isPortal(metadata.msg_sender.toLowerCase())) {
+        throw new Rejection("portal_not_supported", "deposits through the portals are not handled yet");
+      }
+      const input = decodeInput(payload);
+      this.probe?.lap("decode");
+      const ctx: AdvanceContext = { store: this.store, meta, out, probe: this.probe };
+      switch (input.kind) {
+        case "device_registration":
+          handleDeviceRegistration(ctx, input);
+          break;
+        case "key_rotation":
+          handleKeyRotation(ctx, input);
+          break;
+        case "device_revocation":
+          handleDeviceRevocation(ctx, input);
+          break;
+        case "record_batch":
+          handleRecordBatch(ctx, input);
+          break;
+      }
+      this.store.commit();
+      this.probe?.lap("other");
+      return { status: "accept", outputs: out.list };
+    } catch (e) {
+      this.store.rollback();
+      out.keepReportsOnly();
+      let reason: RejectReason;
+      let detail: string;
+      if (e instanceof Rejection || e instanceof DecodeError) {
+        reason = e.reason;
+        detail = e.detail;
+      } else {
+        reason = "internal_error";
+        detail = e instanceof Error ? `${e.name}: ${e.message}`.slice(0, 300) : "non-Error thrown";
+        this.log(`internal error on input ${String(metadata.input_index)}: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
+      }
+      out.report({ type: "rejected", input: String(metadata.input_index), reason, detail });
+      this.probe?.lap("other");
+      return { status: "reject", outputs: out.list };
+    }
+  }
+
+  inspect(payload: Uint8Array): InspectOutcome {
+    const encode = (body: object) => new TextEncoder().encode(JSON.stringify(body));
+    try {
+      const a = inspect(this.store, payload);
+      return { status: a.ok ? "accept" : "reject", reports: [encode(a.body)] };
+    } catch (e) {
+      this.log(`internal error on inspect ${toHex(payload.subarray(0, 64))}: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
+      return { status: "reject", reports: [encode({ error: "internal_error", detail: e instanceof Error ? e.message.slice(0, 300) : "" })] };
+    }
+  }
+}

@@ -1,0 +1,121 @@
+// Inspect: read-only answers as one JSON report of at most MAX_INSPECT_REPORT_BYTES.
+// Runs outside any savepoint and writes nothing.
+
+import { MAX_INSPECT_REPORT_BYTES } from "../protocol/bounds.js";
+import { toHex } from "../protocol/bytes.js";
+import {
+  type Counters, type DeviceInfo, type InspectQuery, InspectQueryError, type RecordInfo, type RecordsPage,
+  type RecordsQuery, type StateHashInfo, decodeInspectQuery, parseStoredU64,
+} from "../protocol/inspect.js";
+import { encodeRecord, recordHash } from "../protocol/recordBatch.js";
+import { DEVICE_ACTIVE } from "../state/schema.js";
+import { stateHash } from "../state/stateHash.js";
+import type { RecordRow, Store } from "../state/store.js";
+
+export type InspectAnswer = { ok: true; body: object } | { ok: false; body: { error: string; detail: string } };
+
+export function inspect(store: Store, payload: Uint8Array): InspectAnswer {
+  try {
+    return { ok: true, body: answer(store, decodeInspectQuery(payload)) };
+  } catch (e) {
+    if (e instanceof InspectQueryError) return { ok: false, body: { error: e.code, detail: e.detail } };
+    throw e;
+  }
+}
+
+function answer(store: Store, q: InspectQuery): object {
+  switch (q.kind) {
+    case "state_hash": {
+      const s = store.state();
+      const info: StateHashInfo = {
+        stateHash: toHex(stateHash(s)), devicesHash: toHex(s.devicesHash), recordsHash: toHex(s.recordsHash),
+        devices: s.devices.toString(), records: s.records.toString(),
+      };
+      return info;
+    }
+    case "counters": {
+      const s = store.state();
+      const c: Counters = {
+        devices: s.devices.toString(),
+        activeDevices: (s.devices - s.revokedDevices).toString(),
+        revokedDevices: s.revokedDevices.toString(),
+        records: s.records.toString(),
+        batches: s.batches.toString(),
+        skippedRecords: s.skippedRecords.toString(),
+        lastInputIndex: s.lastInputIndex === null ? null : s.lastInputIndex.toString(),
+      };
+      return c;
+    }
+    case "device": {
+      const d = found(store.device(q.device), "device");
+      const lastSeq = store.lastSeq(d.id);
+      const info: DeviceInfo = {
+        device: toHex(d.address), owner: toHex(d.owner), publicKey: toHex(d.publicKey), metadata: toHex(d.metadata),
+        status: d.status === DEVICE_ACTIVE ? "active" : "revoked", nonce: d.nonce.toString(),
+        registeredInput: d.registeredInput.toString(), registeredAt: d.registeredAt.toString(),
+        updatedInput: d.updatedInput.toString(), lastSeq: lastSeq === null ? null : lastSeq.toString(),
+        records: store.recordCount(d.id).toString(),
+      };
+      return info;
+    }
+    case "record": {
+      const d = found(store.device(q.device), "device");
+      return recordInfo(d.address, found(store.record(d.id, q.seq), "record"));
+    }
+    case "records":
+      return recordsPage(store, q);
+  }
+}
+
+function found<T>(v: T | null, what: string): T {
+  if (v === null) throw new InspectQueryError("not_found", `no such ${what}`);
+  return v;
+}
+
+function recordInfo(address: Uint8Array, r: RecordRow): RecordInfo {
+  const wire = { device: address, seq: r.seq, timestamp: r.timestamp, bodyHash: r.bodyHash, signature: r.signature, sealed: r.sealed };
+  return {
+    device: toHex(address), seq: r.seq.toString(), timestamp: r.timestamp.toString(), bodyHash: toHex(r.bodyHash),
+    signature: toHex(r.signature), sealed: toHex(r.sealed), recordHash: toHex(recordHash(encodeRecord(wire))),
+    inputIndex: r.inputIndex.toString(),
+  };
+}
+
+/** Cursors: "<seq>" for by=seq, "<timestamp>-<seq>" for by=time: the last record returned. */
+function parseCursor(q: RecordsQuery): bigint | [bigint, bigint] | null {
+  if (q.cursor === undefined) return null;
+  const parts = q.cursor.split("-");
+  const nums = parts.map(parseStoredU64);
+  if (q.by === "seq" && parts.length === 1 && nums[0] != null) return nums[0];
+  if (q.by === "time" && parts.length === 2 && nums[0] != null && nums[1] != null) return [nums[0], nums[1]];
+  throw new InspectQueryError("bad_query", `cursor does not belong to a by=${q.by} page`);
+}
+
+function recordsPage(store: Store, q: RecordsQuery): RecordsPage {
+  const d = found(store.device(q.device), "device");
+  const after = parseCursor(q);
+  const rows: RecordRow[] = [];
+  // One row more than the limit tells whether another page follows.
+  if (q.by === "seq") {
+    store.recordsBySeq(d.id, q.from, q.to, after as bigint | null, q.limit + 1, (r) => rows.push(r));
+  } else {
+    store.recordsByTime(d.id, q.from, q.to, after as [bigint, bigint] | null, q.limit + 1, (r) => rows.push(r));
+  }
+  const page: RecordsPage = { device: toHex(d.address), by: q.by, records: [], nextCursor: null };
+  // The envelope with a cursor of the longest form, so the bound holds once the cursor is set.
+  let size = JSON.stringify({ ...page, nextCursor: "9".repeat(39) }).length;
+  let more = rows.length > q.limit;
+  for (let i = 0; i < Math.min(rows.length, q.limit); i++) {
+    const info = recordInfo(d.address, rows[i]!);
+    const n = JSON.stringify(info).length + 1;
+    if (size + n > MAX_INSPECT_REPORT_BYTES) {
+      more = true;
+      break;
+    }
+    size += n;
+    page.records.push(info);
+  }
+  const last = page.records.length > 0 ? page.records[page.records.length - 1]! : null;
+  if (more && last !== null) page.nextCursor = q.by === "seq" ? last.seq : `${last.timestamp}-${last.seq}`;
+  return page;
+}

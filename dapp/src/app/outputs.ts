@@ -1,0 +1,28 @@
+// What handling one request produces, in order. The handlers are pure functions of
+// (state, input) → (state', outputs); the rollup loop posts the outputs, and tests
+// read them directly (no network).
+
+export type Output =
+  | { type: "notice"; payload: Uint8Array }
+  | { type: "report"; payload: Uint8Array }
+  | { type: "voucher"; destination: Uint8Array; value: bigint; payload: Uint8Array };
+
+export class Outputs {
+  readonly list: Output[] = [];
+
+  notice(payload: Uint8Array): void {
+    this.list.push({ type: "notice", payload });
+  }
+
+  /** A JSON report. Reports survive a rejection; notices and vouchers do not. */
+  report(body: object): void {
+    this.list.push({ type: "report", payload: new TextEncoder().encode(JSON.stringify(body)) });
+  }
+
+  /** On rejection the node discards notices and vouchers: drop them here too so host mode matches. */
+  keepReportsOnly(): void {
+    const reports = this.list.filter((o) => o.type === "report");
+    this.list.length = 0;
+    this.list.push(...reports);
+  }
+}

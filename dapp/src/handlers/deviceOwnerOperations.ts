@@ -1,0 +1,62 @@
+// The owner's operations on a registered device: rotate its key, revoke it. Both bump
+// the device's nonce (which owner permits carry, so a permit works once) and refold
+// the devices table, since a row changes in place.
+
+import { isValidPublicKey, sec1PublicKey, verifyDigest } from "../crypto/secp256k1.js";
+import { equalBytes, toHex } from "../protocol/bytes.js";
+import { rotationProofDigest } from "../protocol/deviceMessage.js";
+import type { DeviceRevocation, KeyRotation } from "../protocol/deviceInputs.js";
+import { encodeNotice } from "../protocol/notices.js";
+import { revokePermitDigest, rotatePermitDigest } from "../protocol/permit.js";
+import { Rejection } from "../app/rejection.js";
+import { DEVICE_ACTIVE, DEVICE_REVOKED } from "../state/schema.js";
+import { foldDevices } from "../state/stateHash.js";
+import type { DeviceRow } from "../state/store.js";
+import { authorizer, requireOwner } from "./authorize.js";
+import { type AdvanceContext, saveState } from "./context.js";
+
+function activeDevice(ctx: AdvanceContext, address: Uint8Array): DeviceRow {
+  const d = ctx.store.device(address);
+  if (d === null) throw new Rejection("unknown_device", `device ${toHex(address)} is not registered`);
+  if (d.status !== DEVICE_ACTIVE) throw new Rejection("device_revoked", `device ${toHex(address)} is revoked`);
+  return d;
+}
+
+export function handleKeyRotation(ctx: AdvanceContext, input: KeyRotation): void {
+  const { store, meta } = ctx;
+  const d = activeDevice(ctx, input.device);
+  const domain = { chainId: meta.chainId, app: meta.app };
+  requireOwner(authorizer(ctx, input.auth, (deadline) => rotatePermitDigest(domain, d.address, input.newPublicKey, d.nonce, deadline)), d.owner);
+  if (!isValidPublicKey(input.newPublicKey)) throw new Rejection("invalid_public_key", "new public key is not a point on secp256k1");
+  if (equalBytes(input.newPublicKey, d.publicKey)) throw new Rejection("same_key", "the new key is the current key");
+  const proof = rotationProofDigest(meta.chainId, meta.app, d.address, d.nonce);
+  if (!verifyDigest(proof, sec1PublicKey(input.newPublicKey), input.proof)) {
+    throw new Rejection("bad_device_proof", "the new key did not sign this rotation");
+  }
+
+  d.publicKey = input.newPublicKey.slice();
+  d.nonce += 1n;
+  d.updatedInput = meta.inputIndex;
+  store.updateDevice(d);
+  const s = store.state();
+  s.devicesHash = foldDevices(store);
+  const hash = saveState(ctx, s);
+  ctx.out.notice(encodeNotice({ kind: "key_rotated", stateHash: hash, device: d.address, newPublicKey: d.publicKey, nonce: d.nonce }));
+}
+
+export function handleDeviceRevocation(ctx: AdvanceContext, input: DeviceRevocation): void {
+  const { store, meta } = ctx;
+  const d = activeDevice(ctx, input.device);
+  const domain = { chainId: meta.chainId, app: meta.app };
+  requireOwner(authorizer(ctx, input.auth, (deadline) => revokePermitDigest(domain, d.address, d.nonce, deadline)), d.owner);
+
+  d.status = DEVICE_REVOKED;
+  d.nonce += 1n;
+  d.updatedInput = meta.inputIndex;
+  store.updateDevice(d);
+  const s = store.state();
+  s.revokedDevices += 1n;
+  s.devicesHash = foldDevices(store);
+  const hash = saveState(ctx, s);
+  ctx.out.notice(encodeNotice({ kind: "device_revoked", stateHash: hash, device: d.address }));
+}

@@ -1,0 +1,49 @@
+// Register a device: its key must be on the curve, its address free, and the key must
+// sign the owner it is registered to (proof of possession), so nobody can squat a
+// device whose public key they merely copied.
+
+import { isValidPublicKey, sec1PublicKey, verifyDigest } from "../crypto/secp256k1.js";
+import { toHex } from "../protocol/bytes.js";
+import { deviceAddress, registrationProofDigest } from "../protocol/deviceMessage.js";
+import type { DeviceRegistration } from "../protocol/deviceInputs.js";
+import { encodeNotice } from "../protocol/notices.js";
+import { registerPermitDigest } from "../protocol/permit.js";
+import { Rejection } from "../app/rejection.js";
+import { DEVICE_ACTIVE } from "../state/schema.js";
+import { foldDevice } from "../state/stateHash.js";
+import type { DeviceRow } from "../state/store.js";
+import { authorizer } from "./authorize.js";
+import { type AdvanceContext, saveState } from "./context.js";
+
+export function handleDeviceRegistration(ctx: AdvanceContext, input: DeviceRegistration): void {
+  const { store, meta } = ctx;
+  if (!isValidPublicKey(input.publicKey)) throw new Rejection("invalid_public_key", "public key is not a point on secp256k1");
+  const address = deviceAddress(input.publicKey);
+  if (store.device(address) !== null) throw new Rejection("device_exists", `device ${toHex(address)} is already registered`);
+
+  const domain = { chainId: meta.chainId, app: meta.app };
+  const owner = authorizer(ctx, input.auth, (deadline) => registerPermitDigest(domain, address, input.metadata, deadline));
+  const proof = registrationProofDigest(meta.chainId, meta.app, owner);
+  if (!verifyDigest(proof, sec1PublicKey(input.publicKey), input.proof)) {
+    throw new Rejection("bad_device_proof", "the device key did not sign this registration");
+  }
+
+  const s = store.state();
+  const row: DeviceRow = {
+    id: s.devices + 1n,
+    address,
+    publicKey: input.publicKey.slice(),
+    owner: owner.slice(),
+    metadata: input.metadata.slice(),
+    status: DEVICE_ACTIVE,
+    nonce: 0n,
+    registeredInput: meta.inputIndex,
+    registeredAt: meta.blockTimestamp,
+    updatedInput: meta.inputIndex,
+  };
+  store.insertDevice(row);
+  s.devices += 1n;
+  s.devicesHash = foldDevice(s.devicesHash, row);
+  const hash = saveState(ctx, s);
+  ctx.out.notice(encodeNotice({ kind: "device_registered", stateHash: hash, device: address, owner, publicKey: row.publicKey }));
+}

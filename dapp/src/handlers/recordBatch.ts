@@ -1,0 +1,103 @@
+// A batch of signed, sealed records. Each record is checked on its own: an unknown or
+// revoked device, a replayed seq, a timestamp from the future or a bad signature skips
+// that record (listed in one report) and the rest of the batch is stored. If nothing
+// is left, the input is rejected, so an input either changes the state or leaves no trace.
+
+import { keccak256, sha256 } from "@lcore/wasm-core";
+import { sec1PublicKey, verifyDigest } from "../crypto/secp256k1.js";
+import { MAX_FUTURE_SKEW_SECONDS } from "../protocol/bounds.js";
+import { U63_LIMIT, toHex } from "../protocol/bytes.js";
+import { READING_TAG } from "../protocol/deviceMessage.js";
+import { type AcceptedRecordEntry, encodeNotice } from "../protocol/notices.js";
+import type { SkipReason } from "../protocol/reasons.js";
+import type { RecordBatch } from "../protocol/recordBatch.js";
+import { Rejection } from "../app/rejection.js";
+import { DEVICE_ACTIVE } from "../state/schema.js";
+import { foldRecord } from "../state/stateHash.js";
+import type { DeviceRow } from "../state/store.js";
+import { type AdvanceContext, saveState } from "./context.js";
+
+interface BatchDevice {
+  row: DeviceRow;
+  key65: Uint8Array;
+  lastSeq: bigint | null;
+}
+
+interface Skipped {
+  index: number;
+  device: `0x${string}`;
+  seq: string;
+  reason: SkipReason;
+}
+
+/**
+ * The wire record starts device(20) seq(8) timestamp(8) bodyHash(32): exactly
+ * M = "LCR1" || device || seq || timestamp || bodyHash without its tag (PROTOCOL §1),
+ * so the digest is computed from the payload bytes without re-encoding.
+ */
+const HEADER_LENGTH = 68;
+const message = new Uint8Array(4 + HEADER_LENGTH);
+message.set(READING_TAG);
+
+export function handleRecordBatch(ctx: AdvanceContext, batch: RecordBatch): void {
+  const { store, meta, probe } = ctx;
+  const latest = meta.blockTimestamp + MAX_FUTURE_SKEW_SECONDS;
+  // Devices looked up in this input; dropped with it, so a rollback leaves nothing stale.
+  const devices = new Map<string, BatchDevice | null>();
+  const s = store.state();
+  const accepted: AcceptedRecordEntry[] = [];
+  const skipped: Skipped[] = [];
+  let recordsHash = s.recordsHash;
+
+  for (let i = 0; i < batch.records.length; i++) {
+    const rec = batch.records[i]!;
+    const skip = (reason: SkipReason) => skipped.push({ index: i, device: toHex(rec.device), seq: rec.seq.toString(), reason });
+    const key = toHex(rec.device);
+    let dev = devices.get(key);
+    if (dev === undefined) {
+      const row = store.device(rec.device);
+      dev = row === null ? null : { row, key65: sec1PublicKey(row.publicKey), lastSeq: store.lastSeq(row.id) };
+      devices.set(key, dev);
+    }
+    probe?.lap("sql");
+    if (dev === null) { skip("unknown_device"); continue; }
+    if (dev.row.status !== DEVICE_ACTIVE) { skip("device_revoked"); continue; }
+    if (rec.seq >= U63_LIMIT) { skip("seq_out_of_range"); continue; }
+    if (dev.lastSeq !== null && rec.seq <= dev.lastSeq) { skip("seq_not_increasing"); continue; }
+    if (rec.timestamp > latest) { skip("timestamp_in_future"); continue; }
+
+    message.set(rec.bytes.subarray(0, HEADER_LENGTH), 4);
+    const digest = sha256(message);
+    probe?.lap("hash");
+    const ok = verifyDigest(digest, dev.key65, rec.signature);
+    probe?.lap("verify");
+    if (!ok) { skip("bad_signature"); continue; }
+
+    const id = s.records + 1n;
+    store.insertRecord({
+      id, deviceId: dev.row.id, seq: rec.seq, timestamp: rec.timestamp,
+      bodyHash: rec.bodyHash, signature: rec.signature, sealed: rec.sealed, inputIndex: meta.inputIndex,
+    });
+    probe?.lap("sql");
+    const recordHash = keccak256(rec.bytes);
+    recordsHash = foldRecord(recordsHash, id, dev.row.id, meta.inputIndex, recordHash);
+    probe?.lap("hash");
+    s.records = id;
+    dev.lastSeq = rec.seq;
+    accepted.push({ device: rec.device, seq: rec.seq, recordHash });
+  }
+  probe?.records(batch.records.length);
+
+  if (skipped.length > 0) {
+    ctx.out.report({ type: "skipped", input: meta.inputIndex.toString(), records: skipped });
+  }
+  if (accepted.length === 0) throw new Rejection("no_record_accepted", `all ${batch.records.length} records were skipped`);
+
+  s.recordsHash = recordsHash;
+  s.batches += 1n;
+  s.skippedRecords += BigInt(skipped.length);
+  const hash = saveState(ctx, s);
+  probe?.lap("sql");
+  ctx.out.notice(encodeNotice({ kind: "records_accepted", stateHash: hash, records: accepted }));
+  probe?.lap("hash");
+}

@@ -1,0 +1,34 @@
+#!/usr/bin/env node
+// The dApp process: open the state, then serve the rollup HTTP API at
+// ROLLUP_HTTP_SERVER_URL until killed. LCORE_DAPP_PROBE_FILE=<path> turns on the
+// benchmark probe, whose totals are written there after every advance.
+
+import { writeFileSync } from "node:fs";
+import { Dapp } from "./app/dapp.js";
+import { createClockProbe } from "./probe.js";
+import { RollupClient } from "./rollup/client.js";
+import { runRollupLoop } from "./rollup/loop.js";
+
+const url = process.env.ROLLUP_HTTP_SERVER_URL ?? "http://127.0.0.1:5004";
+const probeFile = process.env.LCORE_DAPP_PROBE_FILE;
+const probe = probeFile === undefined || probeFile === "" ? undefined : createClockProbe();
+const log = (line: string) => process.stderr.write(`lcore-dapp: ${line}\n`);
+
+const dapp = await Dapp.create({ ...(probe === undefined ? {} : { probe }), log });
+const client = new RollupClient(url);
+log(`serving ${url}`);
+try {
+  await runRollupLoop(dapp, client, {
+    ...(probe === undefined ? {} : { afterAdvance: () => writeFileSync(probeFile!, JSON.stringify(probe.totals())) }),
+  });
+} catch (e) {
+  // The rollup server failed us (host mode only: in the machine it cannot). Say so,
+  // and stop: a restarted host-mode dApp replays from a fresh state.
+  log(`fatal: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
+  try {
+    await client.exception(new TextEncoder().encode(`lcore-dapp fatal: ${e instanceof Error ? e.message : String(e)}`));
+  } catch {
+    // The server is gone; the exit code says enough.
+  }
+  process.exit(1);
+}

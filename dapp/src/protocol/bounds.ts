@@ -1,0 +1,53 @@
+// Every size and count bound of the protocol, and the arithmetic that proves each
+// valid input fits the machine's input limit once ABI-encoded as EvmAdvance.
+
+/** Cartesi Rollups v2.2.0 `CanonicalMachine.INPUT_MAX_SIZE`: the whole ABI-encoded EvmAdvance. */
+export const INPUT_MAX_SIZE = 65_536;
+
+/**
+ * Bytes of `abi.encodeCall(EvmAdvance, (chainId, app, sender, blockNumber, blockTimestamp,
+ * prevRandao, index, payload))` for a payload of `n` bytes: selector (4), seven static
+ * words and the payload offset (8 × 32), the payload length word (32), the payload
+ * padded to a multiple of 32.
+ */
+export function evmAdvanceLength(n: number): number {
+  return 4 + 8 * 32 + 32 + n + ((32 - (n % 32)) % 32);
+}
+
+/** Largest payload whose EvmAdvance fits INPUT_MAX_SIZE: 292 + 65,216 = 65,508 ≤ 65,536 (65,217 would pad to 65,540). */
+export const MAX_PAYLOAD_LENGTH = 65_216;
+
+/** PROTOCOL §1: a reading's free-form payload inside the sealed body. */
+export const MAX_READING_PAYLOAD = 1024;
+/** nonce(16) || value(8) || payloadLength(2). */
+export const BODY_FIXED_LENGTH = 26;
+/** Two AEAD tags: PROTOCOL §2, len(sealed) = len(body) + 32. */
+export const SEALED_OVERHEAD = 32;
+export const MIN_SEALED_LENGTH = BODY_FIXED_LENGTH + SEALED_OVERHEAD; // 58
+export const MAX_SEALED_LENGTH = BODY_FIXED_LENGTH + MAX_READING_PAYLOAD + SEALED_OVERHEAD; // 1082
+
+/** device(20) seq(8) timestamp(8) bodyHash(32) signature(64) sealedLength(2): a record's bytes before `sealed`. */
+export const RECORD_FIXED_LENGTH = 20 + 8 + 8 + 32 + 64 + 2; // 134
+export const MIN_RECORD_LENGTH = RECORD_FIXED_LENGTH + MIN_SEALED_LENGTH; // 192
+export const MAX_RECORD_LENGTH = RECORD_FIXED_LENGTH + MAX_SEALED_LENGTH; // 1216
+
+/** kind(1) version(1) count(2). */
+export const BATCH_HEADER_LENGTH = 4;
+/** As many of the smallest records as fit MAX_PAYLOAD_LENGTH: ⌊(65,216 − 4) / 192⌋ = 339. */
+export const MAX_BATCH_RECORDS = (MAX_PAYLOAD_LENGTH - BATCH_HEADER_LENGTH - ((MAX_PAYLOAD_LENGTH - BATCH_HEADER_LENGTH) % MIN_RECORD_LENGTH)) / MIN_RECORD_LENGTH;
+
+/** Owner-chosen opaque device metadata (device type, unit, scale...). */
+export const MAX_METADATA_LENGTH = 256;
+
+/** A record may be stamped at most this far past the block that carries it (device clocks drift). */
+export const MAX_FUTURE_SKEW_SECONDS = 3600n;
+
+/** PROTOCOL: one disclosure period is one UTC day of device time. */
+export const DISCLOSURE_PERIOD_SECONDS = 86_400n;
+
+/** Inspect: the query is a short UTF-8 path. */
+export const MAX_INSPECT_QUERY_LENGTH = 512;
+/** Inspect pages: at most this many records, and a page stops early before its JSON passes MAX_INSPECT_REPORT_BYTES. */
+export const MAX_PAGE_RECORDS = 100;
+export const DEFAULT_PAGE_RECORDS = 20;
+export const MAX_INSPECT_REPORT_BYTES = 65_536;

@@ -1,0 +1,40 @@
+// @lcore/dapp/protocol: the byte formats shared by devices, the gateway (encode) and
+// the dApp (decode). Pure functions over Uint8Array; no I/O. docs/PROTOCOL.md is the
+// specification; this module is its reference implementation.
+
+export * from "./bounds.js";
+export * from "./kinds.js";
+export * from "./reasons.js";
+export { DecodeError } from "./errors.js";
+export {
+  ByteReader, ByteWriter, U63_LIMIT, concatBytes, equalBytes, fromHex, parseHex, toHex, u64Bytes, readU64,
+} from "./bytes.js";
+export {
+  type ReadingHeader, type ReadingBody, READING_MESSAGE_LENGTH,
+  readingMessage, readingDigest, deviceAddress, rawPublicKey, periodOf,
+  encodeReadingBody, decodeReadingBody, registrationProofDigest, rotationProofDigest,
+} from "./deviceMessage.js";
+export {
+  type RecordKeys, type SealParameters,
+  derivePeriodKey, deriveRecordKeys, recordAad, sealReading, openReading,
+} from "./sealing.js";
+export {
+  PERMIT_TYPES, PERMIT_DOMAIN_NAME, PERMIT_DOMAIN_VERSION, type PermitDomain,
+  permitDomainSeparator, registerPermitDigest, rotatePermitDigest, revokePermitDigest,
+} from "./permit.js";
+export { type Authorization, AUTH_SENDER, AUTH_PERMIT, PERMIT_SIGNATURE_LENGTH } from "./authorization.js";
+export {
+  type DeviceRegistration, type KeyRotation, type DeviceRevocation,
+  encodeDeviceRegistration, encodeKeyRotation, encodeDeviceRevocation,
+} from "./deviceInputs.js";
+export {
+  type WireRecord, type DecodedRecord, type RecordBatch,
+  encodeRecord, encodeRecordBatch, recordBatchLength, recordLength, recordHash,
+} from "./recordBatch.js";
+export { type DecodedInput, decodeInput } from "./input.js";
+export { type Notice, type AcceptedRecordEntry, encodeNotice, decodeNotice } from "./notices.js";
+export {
+  type InspectQuery, type RecordsQuery, type DeviceInfo, type RecordInfo, type RecordsPage, type Counters,
+  type StateHashInfo, type InspectFailure, InspectQueryError, MAX_STORED_U64,
+  encodeInspectQuery, decodeInspectQuery, inspectPath, parseStoredU64,
+} from "./inspect.js";

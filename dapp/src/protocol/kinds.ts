@@ -1,0 +1,36 @@
+// Input and notice kinds: the first byte of every payload; the second is its version.
+
+/** Inputs sent through InputBox.addInput by the gateway, owners or operators. */
+export const InputKind = {
+  DeviceRegistration: 0x01,
+  KeyRotation: 0x02,
+  DeviceRevocation: 0x03,
+  RecordBatch: 0x04,
+  // Reserved for later issues; the dApp rejects them with `kind_not_supported` until then.
+  SettlementTick: 0x10,
+  KeyDisclosure: 0x11,
+  WalletTransfer: 0x20,
+  Withdrawal: 0x21,
+  BountySolution: 0x30,
+} as const;
+export type InputKind = (typeof InputKind)[keyof typeof InputKind];
+
+/** Kinds with a decoder in this version of the protocol. */
+export const SUPPORTED_INPUT_KINDS: readonly number[] = [
+  InputKind.DeviceRegistration, InputKind.KeyRotation, InputKind.DeviceRevocation, InputKind.RecordBatch,
+];
+export const RESERVED_INPUT_KINDS: readonly number[] = [
+  InputKind.SettlementTick, InputKind.KeyDisclosure, InputKind.WalletTransfer, InputKind.Withdrawal, InputKind.BountySolution,
+];
+
+/** The only version of every kind so far. */
+export const VERSION_1 = 0x01;
+
+/** Notices: kind = the kind of the input that caused it | 0x80, so one byte tells both. */
+export const NoticeKind = {
+  DeviceRegistered: 0x81,
+  KeyRotated: 0x82,
+  DeviceRevoked: 0x83,
+  RecordsAccepted: 0x84,
+} as const;
+export type NoticeKind = (typeof NoticeKind)[keyof typeof NoticeKind];

@@ -1,0 +1,88 @@
+// Notices: what the dApp publishes for each accepted input, provable on chain
+// (Application.validateOutput) and searchable over GraphQL. Every notice starts
+// kind(1) version(1) stateHash(32), the state hash after the input.
+//
+//   records accepted  = 0x84 0x01 stateHash(32) count(u16) (device(20) seq(u64) recordHash(32)) × count
+//   device registered = 0x81 0x01 stateHash(32) device(20) owner(20) publicKey(64)
+//   key rotated       = 0x82 0x01 stateHash(32) device(20) newPublicKey(64) nonce(u64)
+//   device revoked    = 0x83 0x01 stateHash(32) device(20)
+//
+// A batch notice lists at most MAX_BATCH_RECORDS entries: 36 + 339 × 60 = 20,376 bytes.
+
+import { ByteReader, ByteWriter } from "./bytes.js";
+import { DecodeError } from "./errors.js";
+import { NoticeKind, VERSION_1 } from "./kinds.js";
+
+export interface AcceptedRecordEntry {
+  device: Uint8Array;
+  seq: bigint;
+  recordHash: Uint8Array;
+}
+
+export type Notice =
+  | { kind: "records_accepted"; stateHash: Uint8Array; records: AcceptedRecordEntry[] }
+  | { kind: "device_registered"; stateHash: Uint8Array; device: Uint8Array; owner: Uint8Array; publicKey: Uint8Array }
+  | { kind: "key_rotated"; stateHash: Uint8Array; device: Uint8Array; newPublicKey: Uint8Array; nonce: bigint }
+  | { kind: "device_revoked"; stateHash: Uint8Array; device: Uint8Array };
+
+const NOTICE_ENTRY_LENGTH = 60;
+
+export function encodeNotice(n: Notice): Uint8Array {
+  switch (n.kind) {
+    case "records_accepted": {
+      const w = new ByteWriter(36 + NOTICE_ENTRY_LENGTH * n.records.length)
+        .u8(NoticeKind.RecordsAccepted).u8(VERSION_1).bytes(n.stateHash, 32).u16(n.records.length);
+      for (const e of n.records) w.bytes(e.device, 20).u64(e.seq).bytes(e.recordHash, 32);
+      return w.finish();
+    }
+    case "device_registered":
+      return new ByteWriter(138).u8(NoticeKind.DeviceRegistered).u8(VERSION_1).bytes(n.stateHash, 32)
+        .bytes(n.device, 20).bytes(n.owner, 20).bytes(n.publicKey, 64).finish();
+    case "key_rotated":
+      return new ByteWriter(126).u8(NoticeKind.KeyRotated).u8(VERSION_1).bytes(n.stateHash, 32)
+        .bytes(n.device, 20).bytes(n.newPublicKey, 64).u64(n.nonce).finish();
+    case "device_revoked":
+      return new ByteWriter(54).u8(NoticeKind.DeviceRevoked).u8(VERSION_1).bytes(n.stateHash, 32)
+        .bytes(n.device, 20).finish();
+  }
+}
+
+/** For readers of notices (gateway, users): the inverse of encodeNotice. */
+export function decodeNotice(bytes: Uint8Array): Notice {
+  const r = new ByteReader(bytes);
+  const kind = r.u8("notice kind");
+  const version = r.u8("notice version");
+  if (version !== VERSION_1) throw new DecodeError("unsupported_version", `notice version ${version}`);
+  const stateHash = r.take(32, "state hash").slice();
+  let n: Notice;
+  switch (kind) {
+    case NoticeKind.RecordsAccepted: {
+      const count = r.u16("notice count");
+      const records: AcceptedRecordEntry[] = [];
+      for (let i = 0; i < count; i++) {
+        records.push({ device: r.take(20, "device").slice(), seq: r.u64("seq"), recordHash: r.take(32, "record hash").slice() });
+      }
+      n = { kind: "records_accepted", stateHash, records };
+      break;
+    }
+    case NoticeKind.DeviceRegistered:
+      n = {
+        kind: "device_registered", stateHash, device: r.take(20, "device").slice(),
+        owner: r.take(20, "owner").slice(), publicKey: r.take(64, "public key").slice(),
+      };
+      break;
+    case NoticeKind.KeyRotated:
+      n = {
+        kind: "key_rotated", stateHash, device: r.take(20, "device").slice(),
+        newPublicKey: r.take(64, "public key").slice(), nonce: r.u64("nonce"),
+      };
+      break;
+    case NoticeKind.DeviceRevoked:
+      n = { kind: "device_revoked", stateHash, device: r.take(20, "device").slice() };
+      break;
+    default:
+      throw new DecodeError("unknown_kind", `notice kind 0x${kind.toString(16).padStart(2, "0")}`);
+  }
+  r.end("notice");
+  return n;
+}

@@ -1,0 +1,52 @@
+// Stable reason codes. They appear in reports (JSON `reason`) and the gateway matches
+// on them, so a code is never renamed or reused; new ones are only added.
+
+/** Why a whole input was rejected (report `{"type":"rejected","reason":...}`, then reject). */
+export const REJECT_REASONS = [
+  // The envelope: decoding fails before any state is read.
+  "empty_payload", //          zero-length payload
+  "payload_too_large", //      over MAX_PAYLOAD_LENGTH
+  "unknown_kind", //           first byte is not a kind
+  "kind_not_supported", //     a reserved kind whose handler is not built yet
+  "unsupported_version", //    second byte is not a version of that kind
+  "truncated", //              a field runs past the end
+  "trailing_bytes", //         bytes left after the last field
+  "bad_count", //              batch record count is 0 or over MAX_BATCH_RECORDS
+  "bad_sealed_length", //      sealed length outside MIN_SEALED_LENGTH..MAX_SEALED_LENGTH
+  "metadata_too_large", //     device metadata over MAX_METADATA_LENGTH
+  "bad_auth_kind", //          authorisation byte is neither 0 (sender) nor 1 (permit)
+  "portal_not_supported", //   a deposit through a portal (later issue)
+  // Device operations: checked against the state.
+  "invalid_public_key", //     not a point on secp256k1
+  "bad_device_proof", //       the device key's proof-of-possession signature does not verify
+  "bad_permit", //             the owner permit's signature is malformed or high-s
+  "permit_expired", //         block_timestamp is after the permit's deadline
+  "not_owner", //              sender (or permit signer) is not the device's owner
+  "device_exists", //          registration of an address already registered (even if revoked)
+  "unknown_device", //         rotation/revocation of an unregistered device
+  "device_revoked", //         rotation/revocation of a revoked device
+  "same_key", //               rotation to the key already registered
+  // Batches.
+  "no_record_accepted", //     every record of the batch was skipped
+  // The dApp itself: an unexpected error, rolled back like any other rejection.
+  "internal_error",
+] as const;
+export type RejectReason = (typeof REJECT_REASONS)[number];
+
+/** Why one record of a batch was skipped (the rest of the batch still counts). */
+export const SKIP_REASONS = [
+  "unknown_device", //      no device with that address
+  "device_revoked", //      the device was revoked
+  "seq_not_increasing", //  seq ≤ the device's last accepted seq (replay, or out of order in the batch)
+  "seq_out_of_range", //    seq ≥ 2^63
+  "timestamp_in_future", // timestamp > block_timestamp + MAX_FUTURE_SKEW_SECONDS
+  "bad_signature", //       not a valid low-s signature of the record's digest by the device's current key
+] as const;
+export type SkipReason = (typeof SKIP_REASONS)[number];
+
+/** Why an inspect query was refused (report `{"error":...}`). */
+export const INSPECT_ERRORS = [
+  "bad_query", //         not a known path, bad parameter, or over MAX_INSPECT_QUERY_LENGTH
+  "not_found", //         no such device or record
+] as const;
+export type InspectError = (typeof INSPECT_ERRORS)[number];

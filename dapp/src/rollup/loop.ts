@@ -1,0 +1,53 @@
+// The rollup loop: finish → handle → post outputs → finish with the handler's status.
+// Written here rather than on @deroll/app (see README): deroll types v1 metadata, and
+// the dApp needs the savepoint-per-advance and reports-before-reject control that a
+// 60-line loop gives without adapting a framework.
+
+import type { Output } from "../app/outputs.js";
+import type { Dapp } from "../app/dapp.js";
+import type { RollupClient } from "./client.js";
+import type { FinishStatus } from "./types.js";
+
+export interface LoopOptions {
+  /** Called after each advance (the benchmark probe dumps its totals here). */
+  afterAdvance?: () => void;
+  /** Stop after the current request when this returns true (tests). */
+  stop?: () => boolean;
+}
+
+/** 202 means "nothing yet": retry at once, then back off up to 200 ms so an idle server is not spun on. */
+const MAX_BACKOFF_MS = 200;
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+export async function postOutputs(client: RollupClient, outputs: readonly Output[]): Promise<void> {
+  for (const o of outputs) {
+    if (o.type === "notice") await client.notice(o.payload);
+    else if (o.type === "report") await client.report(o.payload);
+    else await client.voucher(o.destination, o.value, o.payload);
+  }
+}
+
+export async function runRollupLoop(dapp: Dapp, client: RollupClient, options: LoopOptions = {}): Promise<void> {
+  let status: FinishStatus = "accept";
+  let backoff = 0;
+  while (options.stop?.() !== true) {
+    const next = await client.finish(status);
+    if (next === null) {
+      if (backoff > 0) await sleep(backoff);
+      backoff = Math.min(MAX_BACKOFF_MS, backoff === 0 ? 1 : backoff * 2);
+      continue;
+    }
+    backoff = 0;
+    if (next.type === "advance") {
+      const result = dapp.advance(next.metadata, next.payload);
+      await postOutputs(client, result.outputs);
+      status = result.status;
+      options.afterAdvance?.();
+    } else {
+      const result = dapp.inspect(next.payload);
+      for (const r of result.reports) await client.report(r);
+      status = result.status;
+    }
+  }
+}

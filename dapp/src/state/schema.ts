@@ -1,0 +1,47 @@
+// The dApp's tables. STRICT, so a value of the wrong type is an error rather than a
+// silent conversion; 64-bit values are INTEGER and stay below 2^63.
+
+export const SCHEMA = `
+CREATE TABLE IF NOT EXISTS devices (
+  id               INTEGER PRIMARY KEY,      -- registration order from 1: the state hash folds rows in this order
+  address          BLOB    NOT NULL UNIQUE,  -- 20 bytes, from the first registered key; the device's id for good
+  public_key       BLOB    NOT NULL,         -- 64 bytes x || y, the current key
+  owner            BLOB    NOT NULL,         -- 20 bytes
+  metadata         BLOB    NOT NULL,         -- ≤ MAX_METADATA_LENGTH bytes, opaque
+  status           INTEGER NOT NULL,         -- 0 active, 1 revoked
+  nonce            INTEGER NOT NULL,         -- owner operations so far (rotations, revocation)
+  registered_input INTEGER NOT NULL,
+  registered_at    INTEGER NOT NULL,         -- block_timestamp, seconds
+  updated_input    INTEGER NOT NULL
+) STRICT;
+
+CREATE TABLE IF NOT EXISTS records (
+  id          INTEGER PRIMARY KEY,           -- acceptance order from 1: the state hash folds rows in this order
+  device_id   INTEGER NOT NULL REFERENCES devices(id),
+  seq         INTEGER NOT NULL,
+  timestamp   INTEGER NOT NULL,
+  body_hash   BLOB    NOT NULL,
+  signature   BLOB    NOT NULL,
+  sealed      BLOB    NOT NULL,
+  input_index INTEGER NOT NULL
+) STRICT;
+CREATE UNIQUE INDEX IF NOT EXISTS records_by_seq ON records (device_id, seq);
+CREATE INDEX IF NOT EXISTS records_by_time ON records (device_id, timestamp, seq);
+
+-- One row: counters, and the running folds of the two tables above (derived from them,
+-- kept so the state hash costs O(rows changed) per input).
+CREATE TABLE IF NOT EXISTS state (
+  id               INTEGER PRIMARY KEY CHECK (id = 1),
+  devices_hash     BLOB    NOT NULL,
+  records_hash     BLOB    NOT NULL,
+  devices          INTEGER NOT NULL,
+  revoked_devices  INTEGER NOT NULL,
+  records          INTEGER NOT NULL,
+  batches          INTEGER NOT NULL,
+  skipped_records  INTEGER NOT NULL,
+  last_input_index INTEGER                   -- NULL before the first accepted input
+) STRICT;
+`;
+
+export const DEVICE_ACTIVE = 0;
+export const DEVICE_REVOKED = 1;

@@ -1,0 +1,242 @@
+// Every SQL statement the dApp runs, prepared once. Integers come back as bigint
+// (sql.js useBigInt) and go in as int32 numbers or bigints, never as doubles: sql.js
+// binds a number outside int32 as a double, and floats must not reach the state.
+
+import type { Database, Statement } from "sql.js";
+import { SCHEMA } from "./schema.js";
+
+type Param = number | bigint | Uint8Array | string | null;
+type Value = bigint | Uint8Array | string | null;
+
+/** An integer parameter: int32 as a number (sqlite3_bind_int), larger as a bigint (bound exactly, as text, and stored as INTEGER by the column's affinity). */
+function int(v: bigint): number | bigint {
+  return v >= -2147483648n && v <= 2147483647n ? Number(v) : v;
+}
+
+export interface DeviceRow {
+  id: bigint;
+  address: Uint8Array;
+  publicKey: Uint8Array;
+  owner: Uint8Array;
+  metadata: Uint8Array;
+  status: number;
+  nonce: bigint;
+  registeredInput: bigint;
+  registeredAt: bigint;
+  updatedInput: bigint;
+}
+
+export interface RecordRow {
+  id: bigint;
+  deviceId: bigint;
+  seq: bigint;
+  timestamp: bigint;
+  bodyHash: Uint8Array;
+  signature: Uint8Array;
+  sealed: Uint8Array;
+  inputIndex: bigint;
+}
+
+export interface StateRow {
+  devicesHash: Uint8Array;
+  recordsHash: Uint8Array;
+  devices: bigint;
+  revokedDevices: bigint;
+  records: bigint;
+  batches: bigint;
+  skippedRecords: bigint;
+  lastInputIndex: bigint | null;
+}
+
+const DEVICE_COLUMNS = "id, address, public_key, owner, metadata, status, nonce, registered_input, registered_at, updated_input";
+const RECORD_COLUMNS = "id, device_id, seq, timestamp, body_hash, signature, sealed, input_index";
+const ZERO32 = new Uint8Array(32);
+
+function toDevice(v: Value[]): DeviceRow {
+  return {
+    id: v[0] as bigint, address: v[1] as Uint8Array, publicKey: v[2] as Uint8Array, owner: v[3] as Uint8Array,
+    metadata: v[4] as Uint8Array, status: Number(v[5] as bigint), nonce: v[6] as bigint,
+    registeredInput: v[7] as bigint, registeredAt: v[8] as bigint, updatedInput: v[9] as bigint,
+  };
+}
+
+function toRecord(v: Value[]): RecordRow {
+  return {
+    id: v[0] as bigint, deviceId: v[1] as bigint, seq: v[2] as bigint, timestamp: v[3] as bigint,
+    bodyHash: v[4] as Uint8Array, signature: v[5] as Uint8Array, sealed: v[6] as Uint8Array, inputIndex: v[7] as bigint,
+  };
+}
+
+/** sql.js's get(params, { useBigInt }) — the option is missing from @types/sql.js. */
+function getRow(s: Statement): Value[] {
+  return (s as unknown as { get(p: null, c: { useBigInt: boolean }): Value[] }).get(null, { useBigInt: true });
+}
+
+export class Store {
+  private readonly statements = new Map<string, Statement>();
+
+  constructor(readonly db: Database) {
+    db.exec(SCHEMA);
+    db.run(
+      "INSERT OR IGNORE INTO state (id, devices_hash, records_hash, devices, revoked_devices, records, batches, skipped_records, last_input_index) VALUES (1, ?, ?, 0, 0, 0, 0, 0, NULL)",
+      [ZERO32, ZERO32],
+    );
+  }
+
+  private stmt(sql: string): Statement {
+    let s = this.statements.get(sql);
+    if (s === undefined) {
+      s = this.db.prepare(sql);
+      this.statements.set(sql, s);
+    }
+    return s;
+  }
+
+  /** Rows of a query, in the query's ORDER BY. */
+  private all(sql: string, params: Param[], each: (v: Value[]) => void, limit = Number.MAX_SAFE_INTEGER): void {
+    const s = this.stmt(sql);
+    try {
+      s.bind(params as never);
+      let n = 0;
+      while (n < limit && s.step()) {
+        each(getRow(s));
+        n++;
+      }
+    } finally {
+      s.reset();
+    }
+  }
+
+  private one(sql: string, params: Param[]): Value[] | null {
+    let row: Value[] | null = null;
+    this.all(sql, params, (v) => { row = v; }, 1);
+    return row;
+  }
+
+  private run(sql: string, params: Param[]): void {
+    const s = this.stmt(sql);
+    try {
+      s.run(params as never);
+    } finally {
+      s.reset();
+    }
+  }
+
+  // ---- Transactions: one savepoint per advance. ----
+
+  begin(): void {
+    this.db.exec("SAVEPOINT advance");
+  }
+  commit(): void {
+    this.db.exec("RELEASE advance");
+  }
+  rollback(): void {
+    this.db.exec("ROLLBACK TO advance; RELEASE advance");
+  }
+
+  // ---- Devices. ----
+
+  device(address: Uint8Array): DeviceRow | null {
+    const v = this.one(`SELECT ${DEVICE_COLUMNS} FROM devices WHERE address = ?`, [address]);
+    return v === null ? null : toDevice(v);
+  }
+
+  deviceById(id: bigint): DeviceRow | null {
+    const v = this.one(`SELECT ${DEVICE_COLUMNS} FROM devices WHERE id = ?`, [int(id)]);
+    return v === null ? null : toDevice(v);
+  }
+
+  eachDevice(each: (d: DeviceRow) => void): void {
+    this.all(`SELECT ${DEVICE_COLUMNS} FROM devices ORDER BY id`, [], (v) => each(toDevice(v)));
+  }
+
+  insertDevice(d: DeviceRow): void {
+    this.run(`INSERT INTO devices (${DEVICE_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, [
+      int(d.id), d.address, d.publicKey, d.owner, d.metadata, d.status, int(d.nonce),
+      int(d.registeredInput), int(d.registeredAt), int(d.updatedInput),
+    ]);
+  }
+
+  updateDevice(d: DeviceRow): void {
+    this.run("UPDATE devices SET public_key = ?, status = ?, nonce = ?, updated_input = ? WHERE id = ?", [
+      d.publicKey, d.status, int(d.nonce), int(d.updatedInput), int(d.id),
+    ]);
+  }
+
+  // ---- Records. ----
+
+  lastSeq(deviceId: bigint): bigint | null {
+    const v = this.one("SELECT seq FROM records WHERE device_id = ? ORDER BY seq DESC LIMIT 1", [int(deviceId)]);
+    return v === null ? null : (v[0] as bigint);
+  }
+
+  recordCount(deviceId: bigint): bigint {
+    // Aggregate: one row.
+    return this.one("SELECT count(*) FROM records WHERE device_id = ?", [int(deviceId)])![0] as bigint;
+  }
+
+  insertRecord(r: RecordRow): void {
+    this.run(`INSERT INTO records (${RECORD_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, [
+      int(r.id), int(r.deviceId), int(r.seq), int(r.timestamp), r.bodyHash, r.signature, r.sealed, int(r.inputIndex),
+    ]);
+  }
+
+  record(deviceId: bigint, seq: bigint): RecordRow | null {
+    const v = this.one(`SELECT ${RECORD_COLUMNS} FROM records WHERE device_id = ? AND seq = ?`, [int(deviceId), int(seq)]);
+    return v === null ? null : toRecord(v);
+  }
+
+  /** Records with from ≤ seq ≤ to and seq > after, by seq. */
+  recordsBySeq(deviceId: bigint, from: bigint, to: bigint, after: bigint | null, limit: number, each: (r: RecordRow) => void): void {
+    this.all(
+      `SELECT ${RECORD_COLUMNS} FROM records WHERE device_id = ? AND seq >= ? AND seq <= ? AND seq > ? ORDER BY seq LIMIT ?`,
+      [int(deviceId), int(from), int(to), after === null ? -1 : int(after), limit],
+      (v) => each(toRecord(v)),
+    );
+  }
+
+  /** Records with from ≤ timestamp ≤ to and (timestamp, seq) > after, by (timestamp, seq). */
+  recordsByTime(
+    deviceId: bigint, from: bigint, to: bigint, after: [bigint, bigint] | null, limit: number, each: (r: RecordRow) => void,
+  ): void {
+    const [t, s] = after ?? [-1n, -1n];
+    this.all(
+      `SELECT ${RECORD_COLUMNS} FROM records WHERE device_id = ? AND timestamp >= ? AND timestamp <= ? AND (timestamp, seq) > (?, ?) ORDER BY timestamp, seq LIMIT ?`,
+      [int(deviceId), int(from), int(to), int(t), int(s), limit],
+      (v) => each(toRecord(v)),
+    );
+  }
+
+  /** Every record in id order, with its device's address: the from-scratch state hash. */
+  eachRecord(each: (r: RecordRow, address: Uint8Array) => void): void {
+    this.all(
+      `SELECT r.id, r.device_id, r.seq, r.timestamp, r.body_hash, r.signature, r.sealed, r.input_index, d.address FROM records r JOIN devices d ON d.id = r.device_id ORDER BY r.id`,
+      [],
+      (v) => each(toRecord(v), v[8] as Uint8Array),
+    );
+  }
+
+  // ---- The state row. ----
+
+  state(): StateRow {
+    const v = this.one(
+      "SELECT devices_hash, records_hash, devices, revoked_devices, records, batches, skipped_records, last_input_index FROM state WHERE id = 1",
+      [],
+    )!;
+    return {
+      devicesHash: v[0] as Uint8Array, recordsHash: v[1] as Uint8Array, devices: v[2] as bigint,
+      revokedDevices: v[3] as bigint, records: v[4] as bigint, batches: v[5] as bigint,
+      skippedRecords: v[6] as bigint, lastInputIndex: v[7] as bigint | null,
+    };
+  }
+
+  putState(s: StateRow): void {
+    this.run(
+      "UPDATE state SET devices_hash = ?, records_hash = ?, devices = ?, revoked_devices = ?, records = ?, batches = ?, skipped_records = ?, last_input_index = ? WHERE id = 1",
+      [
+        s.devicesHash, s.recordsHash, int(s.devices), int(s.revokedDevices), int(s.records), int(s.batches),
+        int(s.skippedRecords), s.lastInputIndex === null ? null : int(s.lastInputIndex),
+      ],
+    );
+  }
+}

@@ -19,6 +19,7 @@ export const ERRORS = {
   LCORE_GW_DEVICE_UNKNOWN: { status: 404, meaning: "no device with this address is registered at this gateway" },
   LCORE_GW_DEVICE_EXISTS: { status: 409, meaning: "a device with this public key (or MVP device_id) is already registered" },
   LCORE_GW_PUBLIC_KEY_INVALID: { status: 400, meaning: "the public key is not a point on secp256k1" },
+  LCORE_GW_PROOF_INVALID: { status: 422, meaning: "the registration proof is not the device key's low-s signature of the registration digest (GET /v1/info)" },
   LCORE_GW_DEVICE_LIMIT: { status: 507, meaning: "the gateway holds its maximum number of devices" },
 
   // ── readings ──

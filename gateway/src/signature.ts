@@ -10,6 +10,7 @@
 
 import { createPublicKey, verify as opensslVerify, type KeyObject } from "node:crypto";
 import { createRequire } from "node:module";
+import { secp256k1 } from "@noble/curves/secp256k1.js";
 
 /** secp256k1's group order n, and n/2: a signature with s > n/2 is the high-s twin and is refused. */
 export const SECP256K1_N = 0xfffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141n;
@@ -28,8 +29,12 @@ export interface SignatureVerifier {
   readonly backend: "libsecp256k1" | "openssl";
   /** Null when the 64 bytes x || y are not a point on the curve. */
   prepare(publicKey: Uint8Array): PreparedKey | null;
-  /** `message` is M (PROTOCOL §1) and `digest` its SHA-256; backends use whichever they need. */
-  verify(key: PreparedKey, message: Uint8Array, digest: Uint8Array, signature: Uint8Array): SignatureCheck;
+  /**
+   * Checks `signature` over `digest`. `message`, when given, is the preimage with
+   * SHA-256(message) = digest; the OpenSSL backend needs it (node:crypto cannot verify a
+   * bare digest) and otherwise verifies with @noble/curves.
+   */
+  verify(key: PreparedKey, digest: Uint8Array, signature: Uint8Array, message?: Uint8Array): SignatureCheck;
 }
 
 interface NativeSecp256k1 {
@@ -88,7 +93,7 @@ export function createSignatureVerifier(prefer: "libsecp256k1" | "openssl" = "li
         const key = uncompressed(publicKey);
         return key !== null && native.publicKeyVerify(key) ? { uncompressed: key, openssl: undefined } : null;
       },
-      verify(key, _message, digest, signature) {
+      verify(key, digest, signature) {
         const shape = checkScalars(signature);
         if (shape !== "ok") return shape;
         try {
@@ -106,12 +111,15 @@ export function createSignatureVerifier(prefer: "libsecp256k1" | "openssl" = "li
       const openssl = key === null ? undefined : opensslKey(publicKey);
       return key === null || openssl === undefined ? null : { uncompressed: key, openssl };
     },
-    verify(key, message, _digest, signature) {
+    verify(key, digest, signature, message) {
       const shape = checkScalars(signature);
       if (shape !== "ok") return shape;
+      if (message === undefined) {
+        return secp256k1.verify(signature, digest, key.uncompressed, { prehash: false, lowS: true }) ? "ok" : "invalid";
+      }
       const openssl = key.openssl ?? opensslKey(key.uncompressed.subarray(1));
       if (openssl === undefined) return "invalid";
-      // node:crypto hashes M with SHA-256 itself, which is exactly the digest that was signed.
+      // node:crypto hashes the message with SHA-256 itself, which is exactly the digest that was signed.
       return opensslVerify("sha256", message, { key: openssl, dsaEncoding: "ieee-p1363" }, signature) ? "ok" : "invalid";
     },
   };

@@ -2,12 +2,10 @@ import { randomBytes } from "node:crypto";
 import { afterEach, describe, expect, it } from "vitest";
 import { Outbox } from "../src/outbox/outbox.js";
 import type { SealedReading } from "../src/outbox/readingStore.js";
-import { tempDir } from "./helpers/tempDir.js";
+import { type Cleanup, runCleanups, tempDir } from "./helpers/tempDir.js";
 
-const cleanups: (() => void)[] = [];
-afterEach(() => {
-  while (cleanups.length > 0) cleanups.pop()?.();
-});
+const cleanups: Cleanup[] = [];
+afterEach(() => runCleanups(cleanups));
 
 function open(path: string, delayMs = 2): Outbox {
   const outbox = new Outbox({ path, groupCommitDelayMs: delayMs, groupCommitReadings: 1000 });

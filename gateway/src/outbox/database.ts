@@ -36,6 +36,7 @@ CREATE TABLE inputs (
   gas_used      INTEGER,
   included_ms   INTEGER,
   node_status   TEXT,                      -- the node's verdict once processed: ACCEPTED, REJECTED, EXCEPTION, ...
+  reason        TEXT,                      -- the dApp's reason when it rejected the whole input
   processed_ms  INTEGER
 );
 CREATE INDEX inputs_unincluded ON inputs(id) WHERE input_index IS NULL;

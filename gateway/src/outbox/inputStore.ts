@@ -17,7 +17,10 @@ export interface InputRow {
   gasUsed: number | null;
   includedMs: number | null;
   nodeStatus: string | null;
+  reason: string | null;
   processedMs: number | null;
+  /** Latest transaction sent for it (before a receipt names the mined one). */
+  sentTxHash: Uint8Array | null;
 }
 
 export interface TxRow {
@@ -44,7 +47,9 @@ interface RawInputRow {
   gas_used: number | null;
   included_ms: number | null;
   node_status: string | null;
+  reason: string | null;
   processed_ms: number | null;
+  sent_tx_hash: Buffer | null;
 }
 
 interface RawTxRow {
@@ -71,8 +76,15 @@ const inputFromRaw = (r: RawInputRow): InputRow => ({
   gasUsed: r.gas_used,
   includedMs: r.included_ms,
   nodeStatus: r.node_status,
+  reason: r.reason,
   processedMs: r.processed_ms,
+  sentTxHash: r.sent_tx_hash === null ? null : new Uint8Array(r.sent_tx_hash),
 });
+
+const SELECT_INPUT = `
+  SELECT i.*, (SELECT t.hash FROM txs t WHERE t.input_id = i.id AND t.sent_ms IS NOT NULL
+               ORDER BY t.sent_ms DESC LIMIT 1) AS sent_tx_hash
+  FROM inputs i`;
 
 const txFromRaw = (r: RawTxRow): TxRow => ({
   hash: new Uint8Array(r.hash),
@@ -113,12 +125,12 @@ export class InputStore {
   constructor(db: OutboxDb) {
     this.#db = db;
     this.#create = db.prepare("INSERT INTO inputs (kind, payload, created_ms) VALUES (?, ?, ?)");
-    this.#get = db.prepare<[number], RawInputRow>("SELECT * FROM inputs WHERE id = ?");
+    this.#get = db.prepare<[number], RawInputRow>(`${SELECT_INPUT} WHERE i.id = ?`);
     this.#unincluded = db.prepare<[number], RawInputRow>(
-      "SELECT * FROM inputs WHERE input_index IS NULL ORDER BY id LIMIT ?",
+      `${SELECT_INPUT} WHERE i.input_index IS NULL ORDER BY i.id LIMIT ?`,
     );
     this.#unprocessed = db.prepare<[number], RawInputRow>(
-      "SELECT * FROM inputs WHERE input_index IS NOT NULL AND node_status IS NULL ORDER BY input_index LIMIT ?",
+      `${SELECT_INPUT} WHERE i.input_index IS NOT NULL AND i.node_status IS NULL ORDER BY i.input_index LIMIT ?`,
     );
     this.#maxNonce = db.prepare<[], { n: number | null }>("SELECT max(nonce) AS n FROM txs");
     this.#setNonce = db.prepare("UPDATE inputs SET nonce = ? WHERE id = ?");
@@ -132,8 +144,8 @@ export class InputStore {
       `UPDATE inputs SET tx_hash = ?, block_number = ?, input_index = ?, gas_used = ?, included_ms = ?
        WHERE id = ? AND input_index IS NULL`,
     );
-    this.#process = db.prepare("UPDATE inputs SET node_status = ?, processed_ms = ? WHERE id = ?");
-    this.#byIndex = db.prepare<[number], RawInputRow>("SELECT * FROM inputs WHERE input_index = ?");
+    this.#process = db.prepare("UPDATE inputs SET node_status = ?, reason = ?, processed_ms = ? WHERE id = ?");
+    this.#byIndex = db.prepare<[number], RawInputRow>(`${SELECT_INPUT} WHERE i.input_index = ?`);
   }
 
   /** Call inside the transaction that also attaches what the input carries. */
@@ -199,7 +211,7 @@ export class InputStore {
     this.#include.run(inclusion.txHash, inclusion.blockNumber, inclusion.inputIndex, inclusion.gasUsed, inclusion.includedMs, inputId);
   }
 
-  markProcessed(inputId: number, nodeStatus: string, nowMs: number): void {
-    this.#process.run(nodeStatus, nowMs, inputId);
+  markProcessed(inputId: number, nodeStatus: string, reason: string | null, nowMs: number): void {
+    this.#process.run(nodeStatus, reason, nowMs, inputId);
   }
 }

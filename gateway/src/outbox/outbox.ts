@@ -20,12 +20,15 @@ export class Outbox {
   readonly readings: ReadingStore;
   readonly inputs: InputStore;
   readonly #commit: GroupCommit<SealedReading>;
+  /** Committed readings not yet packed into an input (kept in memory: read on every request). */
+  #queued: number;
 
   constructor(opts: OutboxOptions) {
     this.db = openOutboxDb(opts.path);
     this.devices = new DeviceStore(this.db);
     this.readings = new ReadingStore(this.db);
     this.inputs = new InputStore(this.db);
+    this.#queued = this.readings.countQueued();
     const write = this.db.transaction((items: SealedReading[]) => {
       const last = new Map<string, { device: Uint8Array; seq: bigint }>();
       for (const r of items) {
@@ -44,8 +47,19 @@ export class Outbox {
   }
 
   /** Resolves once `readings` are committed and fsynced, all in one transaction (all or none). */
-  append(readings: SealedReading[]): Promise<void> {
-    return this.#commit.submit(readings);
+  async append(readings: SealedReading[]): Promise<void> {
+    await this.#commit.submit(readings);
+    this.#queued += readings.length;
+  }
+
+  /** Readings committed but not yet packed into an input. */
+  get queued(): number {
+    return this.#queued;
+  }
+
+  /** The batcher packed `n` queued readings into an input. */
+  notePacked(n: number): void {
+    this.#queued -= n;
   }
 
   /** Readings handed to `append` whose transaction has not run yet. */

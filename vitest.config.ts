@@ -12,6 +12,7 @@ export const sourceAliases = {
   "@lcore/dapp/protocol": here("./dapp/src/protocol/index.ts"),
   "@lcore/dapp": here("./dapp/src/index.ts"),
   "@lcore/gateway": here("./gateway/src/index.ts"),
+  "@lcore/devnet": here("./devnet/src/index.ts"),
 };
 
 const packages = ["wasm-core", "dapp", "gateway", "contracts", "devnet", "test"];

@@ -1,0 +1,124 @@
+// Run anvil from the pinned npm package @foundry-rs/anvil: its per-platform companion package
+// (@foundry-rs/anvil-<os>-<arch>) ships the binary, so nothing is downloaded at run time.
+//
+// Mining: by default anvil only mines when a transaction arrives, so an epoch whose last block
+// is in the future would never close on a quiet chain. The devnet runs anvil with interval
+// mining *and* per-transaction mining (`--block-time B --mixed-mining`): transactions still
+// land at once, and blocks keep coming every B seconds so epochs close on time.
+
+import { spawn } from "node:child_process";
+import { createRequire } from "node:module";
+import { ChainError, InvalidArgumentError } from "./errors.js";
+
+export interface AnvilOptions {
+  host?: string;
+  /** 0 (default) lets anvil pick a free port. */
+  port?: number;
+  /** Seconds between interval-mined blocks; fractions allowed. Default 1. */
+  blockTime?: number;
+  /** If set, anvil loads its chain from this file at start and dumps it there on exit and every few seconds. */
+  statePath?: string;
+  /** Called with every line anvil prints (its RPC log); default: dropped. */
+  onLine?: (line: string) => void;
+}
+
+export interface Anvil {
+  url: string;
+  /** SIGINT (anvil dumps its state), SIGKILL after a grace period; resolves once it has exited. */
+  stop(): Promise<void>;
+  exited: Promise<number | null>;
+}
+
+/** Time allowed for anvil to print its listening address. */
+export const ANVIL_START_TIMEOUT_MS = 20_000;
+const STOP_GRACE_MS = 10_000;
+/** Seconds between state dumps when `statePath` is set. */
+export const ANVIL_STATE_INTERVAL_S = 5;
+
+const PLATFORM_PACKAGES: Record<string, string> = {
+  "linux-x64": "@foundry-rs/anvil-linux-amd64",
+  "linux-arm64": "@foundry-rs/anvil-linux-arm64",
+  "darwin-x64": "@foundry-rs/anvil-darwin-amd64",
+  "darwin-arm64": "@foundry-rs/anvil-darwin-arm64",
+  "win32-x64": "@foundry-rs/anvil-win32-amd64",
+};
+
+/** Path of the anvil binary installed by @foundry-rs/anvil for this platform. */
+export function anvilBinaryPath(): string {
+  const pkg = PLATFORM_PACKAGES[`${process.platform}-${process.arch}`];
+  if (!pkg) throw new ChainError(`@foundry-rs/anvil has no binary for ${process.platform}-${process.arch}`);
+  const require = createRequire(import.meta.url);
+  try {
+    return require.resolve(`${pkg}/bin/anvil${process.platform === "win32" ? ".exe" : ""}`);
+  } catch (cause) {
+    throw new ChainError(`${pkg} is not installed (an optional dependency of @foundry-rs/anvil); run npm install`, { cause });
+  }
+}
+
+export async function startAnvil(opts: AnvilOptions = {}): Promise<Anvil> {
+  const host = opts.host ?? "127.0.0.1";
+  const port = opts.port ?? 0;
+  const blockTime = opts.blockTime ?? 1;
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new InvalidArgumentError(`anvil port must be 0..65535, got ${port}`);
+  if (!(blockTime > 0)) throw new InvalidArgumentError(`blockTime must be positive, got ${blockTime}`);
+
+  const args = ["--host", host, "--port", String(port), "--block-time", String(blockTime), "--mixed-mining"];
+  if (opts.statePath) args.push("--state", opts.statePath, "--state-interval", String(ANVIL_STATE_INTERVAL_S));
+  const child = spawn(anvilBinaryPath(), args, { stdio: ["ignore", "pipe", "pipe"] });
+
+  let running = true;
+  const exited = new Promise<number | null>((resolve) => {
+    child.once("exit", (code) => {
+      running = false;
+      resolve(code);
+    });
+    child.once("error", () => {
+      if (child.pid === undefined) {
+        running = false;
+        resolve(null);
+      }
+    });
+  });
+
+  // Keep the last lines for error messages; keep reading so anvil never blocks on a full pipe.
+  const recent: string[] = [];
+  let resolveUrl: (url: string) => void;
+  const listening = new Promise<string>((resolve) => (resolveUrl = resolve));
+  const onChunk = (chunk: Buffer) => {
+    for (const line of chunk.toString("utf8").split("\n")) {
+      if (line.trim() === "") continue;
+      recent.push(line);
+      if (recent.length > 20) recent.shift();
+      opts.onLine?.(line);
+      const match = /Listening on (\S+)/.exec(line);
+      if (match) resolveUrl(`http://${match[1]}`);
+    }
+  };
+  child.stdout.on("data", onChunk);
+  child.stderr.on("data", onChunk);
+
+  const stop = async () => {
+    if (running) {
+      child.kill("SIGINT");
+      const timer = setTimeout(() => child.kill("SIGKILL"), STOP_GRACE_MS);
+      await exited;
+      clearTimeout(timer);
+    }
+  };
+
+  let timer: NodeJS.Timeout | undefined;
+  const url = await Promise.race([
+    listening,
+    exited.then((code) => {
+      throw new ChainError(`anvil exited (code ${code}) before listening:\n${recent.join("\n")}`);
+    }),
+    new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new ChainError(`anvil did not start within ${ANVIL_START_TIMEOUT_MS} ms:\n${recent.join("\n")}`)), ANVIL_START_TIMEOUT_MS);
+    }),
+  ]).catch(async (err: unknown) => {
+    await stop();
+    throw err;
+  }).finally(() => clearTimeout(timer));
+
+  return { url, stop, exited };
+}

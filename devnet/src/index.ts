@@ -1,0 +1,17 @@
+// @lcore/devnet: a local Cartesi Rollups v2 stack with no Docker.
+
+export {
+  startRollupHttpServer,
+  MAX_REQUEST_BODY_BYTES, MAX_PAYLOAD_BYTES, MAX_REQUEST_ACCUMULATED_BYTES, MAX_REQUEST_ITEMS, MAX_QUEUED_REQUESTS,
+  type AdvanceMetadata, type AdvanceResult, type InspectResult, type RollupHttpServer, type RollupHttpServerOptions,
+} from "./rollupHttpServer.js";
+export { spawnDapp, DAPP_STOP_GRACE_MS, type DappProcess, type SpawnDappOptions } from "./spawnDapp.js";
+export {
+  encodeNotice, encodeVoucher, encodeDelegateCallVoucher, decodeOutput, outputsAbi,
+  NOTICE_SELECTOR, VOUCHER_SELECTOR, DELEGATE_CALL_VOUCHER_SELECTOR, type DecodedOutput,
+} from "./outputs.js";
+export type { Hex } from "./hex.js";
+export {
+  DevnetError, InvalidArgumentError, RollupServerClosedError, DappExitedError, ChainError, DeploymentError,
+  StateMismatchError, DivergenceError, InputError, type DevnetErrorCode,
+} from "./errors.js";

@@ -1,0 +1,435 @@
+// The rollup HTTP API a dApp talks to (specs/rollup-http-api.yaml), served on the host and
+// driven programmatically: `advance` and `inspect` queue requests, the dApp pulls them with
+// POST /finish, one at a time and strictly in order, exactly as inside the Cartesi machine.
+//
+// Status codes and texts follow the real server (cartesi/machine-guest-tools,
+// rollup-http-server): 200 with the next request from /finish, 202 from /finish when nothing
+// is pending after the hold time, 201 {"index"} from /notice, /voucher and
+// /delegate-call-voucher, 202 from /report and /exception, 400 with a text reason for a bad
+// request, 413 for a body over the size bound.
+
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import { InvalidArgumentError, RollupServerClosedError } from "./errors.js";
+import { type Hex, hexByteLength, isAddress, isBytesHex, UINT256_PATTERN } from "./hex.js";
+import { encodeDelegateCallVoucher, encodeNotice, encodeVoucher } from "./outputs.js";
+
+export interface AdvanceMetadata {
+  chain_id: number;
+  app_contract: `0x${string}`;
+  msg_sender: `0x${string}`;
+  block_number: number;
+  block_timestamp: number;
+  prev_randao: `0x${string}`;
+  input_index: number;
+}
+
+export interface AdvanceResult {
+  status: "ACCEPTED" | "REJECTED" | "EXCEPTION";
+  /** ABI-encoded Notice / Voucher / DelegateCallVoucher calls, in order; empty unless ACCEPTED. */
+  outputs: `0x${string}`[];
+  /** Report payloads, kept whatever the status. */
+  reports: `0x${string}`[];
+  exception?: `0x${string}`;
+}
+
+export interface InspectResult {
+  status: "ACCEPTED" | "REJECTED" | "EXCEPTION";
+  reports: `0x${string}`[];
+  exception?: `0x${string}`;
+}
+
+/** The rollup HTTP server a dApp talks to, driven programmatically. */
+export interface RollupHttpServer {
+  /** e.g. http://127.0.0.1:5004 ; becomes the dApp's ROLLUP_HTTP_SERVER_URL */
+  url: string;
+  /** Queue an advance-state request; resolves when the dApp calls /finish (or /exception) for it. */
+  advance(metadata: AdvanceMetadata, payload: `0x${string}`): Promise<AdvanceResult>;
+  /** Queue an inspect-state request; resolves when the dApp calls /finish (or /exception) for it. */
+  inspect(payload: `0x${string}`): Promise<InspectResult>;
+  /** Stop listening; queued and in-progress requests reject with RollupServerClosedError. */
+  close(): Promise<void>;
+}
+
+export interface RollupHttpServerOptions {
+  /** Default 127.0.0.1. */
+  host?: string;
+  /** Default 5004, the port dApps expect; 0 picks a free port. */
+  port?: number;
+  /**
+   * How long POST /finish waits for a request before answering 202 (the spec's host-mode
+   * behaviour, 10 s by default). Tests shorten it.
+   */
+  finishTimeoutMs?: number;
+}
+
+/** The real server's JSON body limit (actix JsonConfig 5 << 20). */
+export const MAX_REQUEST_BODY_BYTES = 5 * 1024 * 1024;
+/** The machine's CMIO buffers are 2 MiB: one request payload, one encoded output or one report must fit. */
+export const MAX_PAYLOAD_BYTES = 2 * 1024 * 1024;
+/** Bound on what one request may accumulate in memory (outputs + reports). */
+export const MAX_REQUEST_ACCUMULATED_BYTES = 64 * 1024 * 1024;
+/** Bound on the number of outputs plus reports one request may emit. */
+export const MAX_REQUEST_ITEMS = 65_536;
+/** Bound on requests queued behind the one the dApp is processing. */
+export const MAX_QUEUED_REQUESTS = 1024;
+
+const DEFAULT_PORT = 5004;
+const DEFAULT_FINISH_TIMEOUT_MS = 10_000;
+
+type Queued =
+  | { kind: "advance"; metadata: AdvanceMetadata; payload: Hex; resolve: (r: AdvanceResult) => void; reject: (e: Error) => void }
+  | { kind: "inspect"; payload: Hex; resolve: (r: InspectResult) => void; reject: (e: Error) => void };
+
+interface Active {
+  request: Queued;
+  outputs: Hex[];
+  reports: Hex[];
+  bytes: number;
+}
+
+/** A 400/413 answer with a text reason, raised while handling one HTTP request. */
+class BadRequest extends Error {
+  constructor(message: string, readonly status = 400) {
+    super(message);
+  }
+}
+
+export async function startRollupHttpServer(opts: RollupHttpServerOptions = {}): Promise<RollupHttpServer> {
+  const host = opts.host ?? "127.0.0.1";
+  const port = opts.port ?? DEFAULT_PORT;
+  const finishTimeoutMs = opts.finishTimeoutMs ?? DEFAULT_FINISH_TIMEOUT_MS;
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new InvalidArgumentError(`port must be 0..65535, got ${port}`);
+  if (!Number.isInteger(finishTimeoutMs) || finishTimeoutMs < 1) throw new InvalidArgumentError("finishTimeoutMs must be a positive integer");
+
+  const queue: Queued[] = [];
+  let active: Active | undefined;
+  /** The dApp's pending POST /finish, if it is waiting for a request. */
+  let waiting: { res: ServerResponse; timer: NodeJS.Timeout } | undefined;
+  /** Outputs of every accepted advance so far: the base of the global output index. */
+  let acceptedOutputCount = 0;
+  let closed = false;
+
+  function complete(status: "ACCEPTED" | "REJECTED" | "EXCEPTION", exception?: Hex): void {
+    const current = active;
+    if (!current) return;
+    active = undefined;
+    const { request } = current;
+    if (request.kind === "advance") {
+      const accepted = status === "ACCEPTED";
+      if (accepted) acceptedOutputCount += current.outputs.length;
+      const result: AdvanceResult = { status, outputs: accepted ? current.outputs : [], reports: current.reports };
+      if (exception !== undefined) result.exception = exception;
+      request.resolve(result);
+    } else {
+      const result: InspectResult = { status, reports: current.reports };
+      if (exception !== undefined) result.exception = exception;
+      request.resolve(result);
+    }
+  }
+
+  function requestBody(request: Queued): unknown {
+    if (request.kind === "inspect") return { request_type: "inspect_state", data: { payload: request.payload } };
+    const m = request.metadata;
+    // Field order and lowercase hex as the real server serialises libcmt's metadata.
+    return {
+      request_type: "advance_state",
+      data: {
+        metadata: {
+          chain_id: m.chain_id,
+          app_contract: m.app_contract.toLowerCase(),
+          msg_sender: m.msg_sender.toLowerCase(),
+          block_number: m.block_number,
+          block_timestamp: m.block_timestamp,
+          prev_randao: m.prev_randao.toLowerCase(),
+          input_index: m.input_index,
+        },
+        payload: request.payload,
+      },
+    };
+  }
+
+  /** Hand the next queued request to the waiting /finish, if both exist. */
+  function dispatch(): void {
+    if (!waiting || active || queue.length === 0) return;
+    const { res, timer } = waiting;
+    waiting = undefined;
+    clearTimeout(timer);
+    const request = queue.shift()!;
+    active = { request, outputs: [], reports: [], bytes: 0 };
+    const body = JSON.stringify(requestBody(request));
+    res.writeHead(200, { "content-type": "application/json" });
+    res.end(body);
+  }
+
+  function enqueue(request: Queued): void {
+    if (closed) {
+      request.reject(new RollupServerClosedError());
+      return;
+    }
+    if (queue.length >= MAX_QUEUED_REQUESTS) {
+      request.reject(new InvalidArgumentError(`more than ${MAX_QUEUED_REQUESTS} requests queued for the dApp`));
+      return;
+    }
+    queue.push(request);
+    dispatch();
+  }
+
+  function record(kind: "output" | "report", value: Hex): number {
+    const current = active!;
+    const size = hexByteLength(value);
+    if (current.outputs.length + current.reports.length >= MAX_REQUEST_ITEMS) {
+      throw new BadRequest(`too many outputs and reports for one request (limit ${MAX_REQUEST_ITEMS})`);
+    }
+    if (current.bytes + size > MAX_REQUEST_ACCUMULATED_BYTES) {
+      throw new BadRequest(`outputs and reports of one request exceed ${MAX_REQUEST_ACCUMULATED_BYTES} bytes`);
+    }
+    current.bytes += size;
+    if (kind === "report") {
+      current.reports.push(value);
+      return current.reports.length - 1;
+    }
+    current.outputs.push(value);
+    return acceptedOutputCount + current.outputs.length - 1;
+  }
+
+  function requireActive(what: string, advanceOnly: boolean): Active {
+    if (!active) throw new BadRequest(`cannot ${what}: no rollup request is being processed`);
+    if (advanceOnly && active.request.kind !== "advance") throw new BadRequest(`cannot ${what} while processing an inspect request`);
+    return active;
+  }
+
+  function payloadField(body: Record<string, unknown>, field: string, limit: number): Hex {
+    const value = body[field];
+    if (value === undefined) throw new BadRequest(`missing field \`${field}\``);
+    if (!isBytesHex(value)) throw new BadRequest(`${field} must be in Ethereum hex binary format (0x followed by whole bytes)`);
+    if (hexByteLength(value) > limit) throw new BadRequest(`${field} is ${hexByteLength(value)} bytes, over the ${limit}-byte limit`);
+    return value;
+  }
+
+  function destinationField(body: Record<string, unknown>): Hex {
+    const value = body.destination;
+    if (value === undefined) throw new BadRequest("missing field `destination`");
+    if (!isAddress(value)) throw new BadRequest("address not valid");
+    return value;
+  }
+
+  function checkOutputSize(output: Hex): Hex {
+    const size = hexByteLength(output);
+    if (size > MAX_PAYLOAD_BYTES) throw new BadRequest(`encoded output is ${size} bytes, over the ${MAX_PAYLOAD_BYTES}-byte limit`);
+    return output;
+  }
+
+  function handleFinish(body: Record<string, unknown>, res: ServerResponse): void {
+    const status = body.status;
+    if (typeof status !== "string") throw new BadRequest("missing field `status`");
+    if (status !== "accept" && status !== "reject") throw new BadRequest("status must be 'accept' or 'reject'");
+    // The status finishes the request in progress; with none (the first call, or after an
+    // exception) it is ignored, as the spec says.
+    complete(status === "accept" ? "ACCEPTED" : "REJECTED");
+    if (waiting) {
+      // A second /finish while one waits: the first one's client has given up on it.
+      clearTimeout(waiting.timer);
+      answer(waiting.res, 202, "no rollup request available");
+    }
+    const timer = setTimeout(() => {
+      if (waiting?.res === res) waiting = undefined;
+      answer(res, 202, "no rollup request available");
+    }, finishTimeoutMs);
+    waiting = { res, timer };
+    res.on("close", () => {
+      if (waiting?.res === res) {
+        clearTimeout(waiting.timer);
+        waiting = undefined;
+      }
+    });
+    dispatch();
+  }
+
+  function route(path: string, body: Record<string, unknown>, res: ServerResponse): void {
+    switch (path) {
+      case "/finish":
+        return handleFinish(body, res);
+      case "/notice": {
+        requireActive("add a notice", true);
+        const payload = payloadField(body, "payload", MAX_PAYLOAD_BYTES);
+        const index = record("output", checkOutputSize(encodeNotice(payload)));
+        return answerJson(res, 201, { index });
+      }
+      case "/voucher": {
+        requireActive("add a voucher", true);
+        const destination = destinationField(body);
+        const rawValue = body.value;
+        // The real server takes `value` as optional (default 0) and accepts 1 to 64 hex digits.
+        if (rawValue !== undefined && (typeof rawValue !== "string" || !UINT256_PATTERN.test(rawValue))) {
+          throw new BadRequest("value must be a big-endian uint256 in hex (0x followed by 1 to 64 hex digits)");
+        }
+        const value = rawValue === undefined ? 0n : BigInt(rawValue as string);
+        const payload = payloadField(body, "payload", MAX_PAYLOAD_BYTES);
+        const index = record("output", checkOutputSize(encodeVoucher(destination, value, payload)));
+        return answerJson(res, 201, { index });
+      }
+      case "/delegate-call-voucher": {
+        requireActive("add a delegate call voucher", true);
+        const destination = destinationField(body);
+        const payload = payloadField(body, "payload", MAX_PAYLOAD_BYTES);
+        const index = record("output", checkOutputSize(encodeDelegateCallVoucher(destination, payload)));
+        return answerJson(res, 201, { index });
+      }
+      case "/report": {
+        requireActive("add a report", false);
+        record("report", payloadField(body, "payload", MAX_PAYLOAD_BYTES));
+        return answer(res, 202, "");
+      }
+      case "/exception": {
+        requireActive("register an exception", false);
+        const payload = payloadField(body, "payload", MAX_PAYLOAD_BYTES);
+        complete("EXCEPTION", payload);
+        return answer(res, 202, "");
+      }
+      case "/gio":
+        throw new BadRequest("gio requests are not supported in host mode");
+      default:
+        return answer(res, 404, "not found");
+    }
+  }
+
+  const KNOWN_PATHS = new Set(["/finish", "/notice", "/voucher", "/delegate-call-voucher", "/report", "/exception", "/gio"]);
+
+  const server = createServer((req, res) => {
+    const path = (req.url ?? "/").split("?")[0] ?? "/";
+    if (!KNOWN_PATHS.has(path)) return answer(res, 404, "not found");
+    if (req.method !== "POST") {
+      res.setHeader("allow", "POST");
+      return answer(res, 405, "method not allowed");
+    }
+    readJsonBody(req)
+      .then((body) => route(path, body, res))
+      .catch((err: unknown) => {
+        if (err instanceof BadRequest) return answer(res, err.status, err.message);
+        answer(res, 500, "internal error");
+      });
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(port, host, () => {
+      server.off("error", reject);
+      resolve();
+    });
+  });
+  const address = server.address() as AddressInfo;
+  const url = `http://${host.includes(":") ? `[${host}]` : host}:${address.port}`;
+
+  return {
+    url,
+    async advance(metadata, payload) {
+      checkMetadata(metadata);
+      checkRequestPayload(payload);
+      return new Promise<AdvanceResult>((resolve, reject) => enqueue({ kind: "advance", metadata, payload, resolve, reject }));
+    },
+    async inspect(payload) {
+      checkRequestPayload(payload);
+      return new Promise<InspectResult>((resolve, reject) => enqueue({ kind: "inspect", payload, resolve, reject }));
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      const error = new RollupServerClosedError();
+      if (active) active.request.reject(error);
+      active = undefined;
+      for (const request of queue.splice(0)) request.reject(error);
+      if (waiting) {
+        clearTimeout(waiting.timer);
+        waiting = undefined;
+      }
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+    },
+  };
+}
+
+function answer(res: ServerResponse, status: number, text: string): void {
+  if (res.headersSent || res.destroyed) return;
+  res.writeHead(status, { "content-type": "text/plain" });
+  res.end(text);
+}
+
+function answerJson(res: ServerResponse, status: number, value: unknown): void {
+  res.writeHead(status, { "content-type": "application/json" });
+  res.end(JSON.stringify(value));
+}
+
+/** Read a JSON object body under the size bound; the real server requires the JSON content type. */
+function readJsonBody(req: IncomingMessage): Promise<Record<string, unknown>> {
+  return new Promise((resolve, reject) => {
+    const type = (req.headers["content-type"] ?? "").split(";")[0]!.trim().toLowerCase();
+    if (type !== "application/json") {
+      req.resume();
+      reject(new BadRequest("Content type error: expected application/json"));
+      return;
+    }
+    const declared = Number(req.headers["content-length"] ?? "0");
+    if (declared > MAX_REQUEST_BODY_BYTES) {
+      req.resume();
+      reject(new BadRequest(`request body is larger than ${MAX_REQUEST_BODY_BYTES} bytes`, 413));
+      return;
+    }
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let failed = false;
+    req.on("data", (chunk: Buffer) => {
+      if (failed) return;
+      size += chunk.length;
+      if (size > MAX_REQUEST_BODY_BYTES) {
+        failed = true;
+        reject(new BadRequest(`request body is larger than ${MAX_REQUEST_BODY_BYTES} bytes`, 413));
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on("error", (err) => {
+      if (!failed) reject(err);
+    });
+    req.on("end", () => {
+      if (failed) return;
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(Buffer.concat(chunks).toString("utf8"));
+      } catch (err) {
+        reject(new BadRequest(`Json deserialize error: ${(err as Error).message}`));
+        return;
+      }
+      if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) {
+        reject(new BadRequest("Json deserialize error: expected a JSON object"));
+        return;
+      }
+      resolve(parsed as Record<string, unknown>);
+    });
+  });
+}
+
+function checkRequestPayload(payload: unknown): asserts payload is Hex {
+  if (!isBytesHex(payload)) throw new InvalidArgumentError("payload must be 0x followed by whole bytes");
+  if (hexByteLength(payload) > MAX_PAYLOAD_BYTES) {
+    throw new InvalidArgumentError(`payload is ${hexByteLength(payload)} bytes, over the ${MAX_PAYLOAD_BYTES}-byte limit`);
+  }
+}
+
+function checkMetadata(m: AdvanceMetadata): void {
+  const uint = (name: keyof AdvanceMetadata) => {
+    const v = m[name];
+    if (typeof v !== "number" || !Number.isSafeInteger(v) || v < 0) throw new InvalidArgumentError(`metadata.${name} must be a non-negative safe integer`);
+  };
+  uint("chain_id");
+  uint("block_number");
+  uint("block_timestamp");
+  uint("input_index");
+  if (!isAddress(m.app_contract)) throw new InvalidArgumentError("metadata.app_contract must be a 20-byte address");
+  if (!isAddress(m.msg_sender)) throw new InvalidArgumentError("metadata.msg_sender must be a 20-byte address");
+  if (typeof m.prev_randao !== "string" || !/^0x[0-9a-fA-F]{64}$/.test(m.prev_randao)) {
+    throw new InvalidArgumentError("metadata.prev_randao must be 32 bytes in hex");
+  }
+}

@@ -10,6 +10,7 @@ import Fastify, { type FastifyInstance, LogController } from "fastify";
 import { createContext, type GatewayContext } from "./context.js";
 import { installErrorHandling } from "./http/errorHandler.js";
 import type { GatewayOptions } from "./options.js";
+import { Pipeline } from "./pipeline/pipeline.js";
 import { deviceRoutes } from "./routes/devices.js";
 import { mvpRoutes } from "./routes/mvp.js";
 import { readingRoutes } from "./routes/readings.js";
@@ -81,7 +82,10 @@ export async function buildApp(options: GatewayOptions): Promise<GatewayApp> {
       // New readings are refused from here on; the ones being stored finish below.
       ctx.ingest.close();
     });
+    const pipeline = options.chain === undefined ? undefined : new Pipeline(ctx, app.log);
+    if (pipeline !== undefined) app.addHook("onReady", () => pipeline.start());
     app.addHook("onClose", async () => {
+      await pipeline?.stop();
       ctx.outbox.close();
     });
     app.decorate("gateway", ctx);

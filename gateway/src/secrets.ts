@@ -54,6 +54,13 @@ export function parseKey32(text: string, name: string): Secret<Uint8Array> {
   return new Secret(new Uint8Array(Buffer.from(body, "hex")));
 }
 
+/** An account private key, as viem takes it: 0x + 64 hex digits. */
+export function parsePrivateKey(text: string, name: string): Secret<`0x${string}`> {
+  const body = text.startsWith("0x") ? text.slice(2) : text;
+  if (!/^[0-9a-fA-F]{64}$/.test(body)) throw new SecretConfigError(`${name} must be 32 bytes as 64 hex digits`);
+  return new Secret<`0x${string}`>(`0x${body.toLowerCase()}`);
+}
+
 /** Owner tokens are compared as SHA-256 digests in constant time; too short a token is refused. */
 export const OWNER_TOKEN_MIN_LENGTH = 16;
 

@@ -54,7 +54,7 @@ CREATE TABLE txs (
   max_priority  TEXT NOT NULL,
   signed_ms     INTEGER NOT NULL,
   sent_ms       INTEGER,
-  reverted      INTEGER NOT NULL DEFAULT 0 -- mined but reverted: the nonce is spent, the input must be signed again
+  abandoned     INTEGER NOT NULL DEFAULT 0 -- can no longer add the input (mined but reverted, or its nonce used elsewhere)
 ) WITHOUT ROWID;
 CREATE INDEX txs_by_input ON txs(input_id);
 

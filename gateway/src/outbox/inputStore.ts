@@ -32,7 +32,7 @@ export interface TxRow {
   maxPriority: bigint;
   signedMs: number;
   sentMs: number | null;
-  reverted: boolean;
+  abandoned: boolean;
 }
 
 interface RawInputRow {
@@ -61,7 +61,7 @@ interface RawTxRow {
   max_priority: string;
   signed_ms: number;
   sent_ms: number | null;
-  reverted: number;
+  abandoned: number;
 }
 
 const inputFromRaw = (r: RawInputRow): InputRow => ({
@@ -95,7 +95,7 @@ const txFromRaw = (r: RawTxRow): TxRow => ({
   maxPriority: BigInt(r.max_priority),
   signedMs: r.signed_ms,
   sentMs: r.sent_ms,
-  reverted: r.reverted !== 0,
+  abandoned: r.abandoned !== 0,
 });
 
 export interface Inclusion {
@@ -117,7 +117,8 @@ export class InputStore {
   readonly #insertTx;
   readonly #markSent;
   readonly #txsOf;
-  readonly #markReverted;
+  readonly #abandon;
+  readonly #countUnincluded;
   readonly #include;
   readonly #process;
   readonly #byIndex;
@@ -139,7 +140,8 @@ export class InputStore {
     );
     this.#markSent = db.prepare("UPDATE txs SET sent_ms = ? WHERE hash = ? AND sent_ms IS NULL");
     this.#txsOf = db.prepare<[number], RawTxRow>("SELECT * FROM txs WHERE input_id = ? ORDER BY signed_ms");
-    this.#markReverted = db.prepare("UPDATE txs SET reverted = 1 WHERE hash = ?");
+    this.#abandon = db.prepare("UPDATE txs SET abandoned = 1 WHERE input_id = ? AND nonce = ?");
+    this.#countUnincluded = db.prepare<[], { n: number }>("SELECT count(*) AS n FROM inputs WHERE input_index IS NULL");
     this.#include = db.prepare(
       `UPDATE inputs SET tx_hash = ?, block_number = ?, input_index = ?, gas_used = ?, included_ms = ?
        WHERE id = ? AND input_index IS NULL`,
@@ -187,7 +189,7 @@ export class InputStore {
    * nonce) durably BEFORE it is broadcast. Whatever happens next, a restart finds these
    * exact bytes and either rebroadcasts them or finds their receipt.
    */
-  recordSigned(tx: Omit<TxRow, "sentMs" | "reverted">): void {
+  recordSigned(tx: Omit<TxRow, "sentMs" | "abandoned">): void {
     this.#db.transaction(() => {
       this.#setNonce.run(tx.nonce, tx.inputId);
       this.#insertTx.run(tx.hash, tx.inputId, tx.nonce, tx.raw, tx.maxFee.toString(), tx.maxPriority.toString(), tx.signedMs);
@@ -198,12 +200,20 @@ export class InputStore {
     this.#markSent.run(nowMs, hash);
   }
 
-  /** A mined-but-reverted transaction spent its nonce without adding the input: the input gets a new nonce. */
-  markReverted(hash: Uint8Array, inputId: number): void {
+  /**
+   * The input's nonce was spent without adding it (its transaction was mined but
+   * reverted, or the nonce was used by a transaction that is not ours): its
+   * transactions can no longer land, and it will be signed again with a new nonce.
+   */
+  abandonNonce(inputId: number, nonce: number): void {
     this.#db.transaction(() => {
-      this.#markReverted.run(hash);
+      this.#abandon.run(inputId, nonce);
       this.#setNonce.run(null, inputId);
     })();
+  }
+
+  countUnincluded(): number {
+    return this.#countUnincluded.get()?.n ?? 0;
   }
 
   /** From the receipt's InputAdded log; idempotent. */

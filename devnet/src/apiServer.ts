@@ -1,0 +1,158 @@
+// One HTTP server for the read side, as the real services lay it out:
+//   POST /rpc                      JSON-RPC 2.0 (rollups-node)
+//   POST /graphql[/{application}]  GraphQL; GET serves GraphiQL (rollups-graphql)
+//   POST /inspect/{application}    inspect; the body is the raw payload (rollups-node)
+// Every body is read under a size bound before it is parsed.
+
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import { createYoga } from "graphql-yoga";
+import { type ApiContext, isOurApplication } from "./apiContext.js";
+import { InvalidArgumentError } from "./errors.js";
+import { createReaderSchema } from "./graphqlReader.js";
+import { bytesToHex } from "./hex.js";
+import { handleJsonRpc, JSONRPC_MAX_BODY_BYTES } from "./jsonRpc.js";
+
+/** The real inspect service reads at most the machine's 2 MiB CMIO buffer. */
+export const INSPECT_MAX_BODY_BYTES = 1 << 21;
+/** Bound on a GraphQL request body. */
+export const GRAPHQL_MAX_BODY_BYTES = 1 << 20;
+
+export interface ApiServer {
+  /** Base URL, e.g. http://127.0.0.1:8080 */
+  url: string;
+  close(): Promise<void>;
+}
+
+class TooLarge extends Error {}
+
+function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let failed = false;
+    req.on("data", (chunk: Buffer) => {
+      if (failed) return;
+      size += chunk.length;
+      if (size > limit) {
+        failed = true;
+        reject(new TooLarge());
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on("error", (err) => !failed && reject(err));
+    req.on("end", () => !failed && resolve(Buffer.concat(chunks)));
+  });
+}
+
+function text(res: ServerResponse, status: number, body: string): void {
+  if (res.headersSent) return;
+  res.writeHead(status, { "content-type": "text/plain; charset=utf-8" });
+  res.end(`${body}\n`);
+}
+
+function json(res: ServerResponse, status: number, value: unknown): void {
+  res.writeHead(status, { "content-type": "application/json" });
+  res.end(`${JSON.stringify(value)}\n`);
+}
+
+export async function startApiServer(ctx: ApiContext, opts: { host?: string; port?: number; log?: (m: string) => void } = {}): Promise<ApiServer> {
+  const host = opts.host ?? "127.0.0.1";
+  const port = opts.port ?? 8080;
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new InvalidArgumentError(`port must be 0..65535, got ${port}`);
+  const log = opts.log ?? (() => {});
+  const yoga = createYoga({
+    schema: createReaderSchema(ctx),
+    graphqlEndpoint: "/graphql",
+    graphiql: { title: "lcore devnet: rollups GraphQL" },
+    landingPage: false,
+    maskedErrors: false,
+    logging: false,
+  });
+
+  async function graphql(req: IncomingMessage, res: ServerResponse, search: string): Promise<void> {
+    const body = req.method === "GET" || req.method === "HEAD" ? undefined : await readBody(req, GRAPHQL_MAX_BODY_BYTES);
+    const headers = new Headers();
+    for (const [name, value] of Object.entries(req.headers)) {
+      if (typeof value === "string") headers.set(name, value);
+    }
+    const init: RequestInit = { method: req.method ?? "GET", headers };
+    if (body !== undefined) init.body = body.toString("utf8");
+    const response = await yoga.fetch(`http://${req.headers.host ?? "localhost"}/graphql${search}`, init);
+    const out: Record<string, string> = {};
+    response.headers.forEach((value, name) => (out[name] = value));
+    res.writeHead(response.status, out);
+    res.end(Buffer.from(await response.arrayBuffer()));
+  }
+
+  async function inspect(req: IncomingMessage, res: ServerResponse, app: string): Promise<void> {
+    if (app === "") return text(res, 400, "Missing application address");
+    if (req.method !== "POST") {
+      res.setHeader("allow", "POST");
+      return text(res, 405, "Method not allowed");
+    }
+    const body = await readBody(req, INSPECT_MAX_BODY_BYTES).catch((err: unknown) => (err instanceof TooLarge ? undefined : Promise.reject(err)));
+    if (body === undefined) return text(res, 413, "Payload too large");
+    if (!isOurApplication(ctx, app)) return text(res, 404, "Application not found");
+    json(res, 200, await ctx.inspect(bytesToHex(body)));
+  }
+
+  async function rpc(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    if (req.method !== "POST") {
+      res.setHeader("allow", "POST");
+      return text(res, 405, "Method not allowed");
+    }
+    const body = await readBody(req, JSONRPC_MAX_BODY_BYTES).catch(() => undefined);
+    if (body === undefined) return text(res, 400, "Failed to read request body");
+    let call: unknown;
+    try {
+      call = JSON.parse(body.toString("utf8"));
+    } catch {
+      return text(res, 400, "Invalid JSON");
+    }
+    json(res, 200, await handleJsonRpc(ctx, call));
+  }
+
+  const server = createServer((req, res) => {
+    const [path = "/", query] = (req.url ?? "/").split("?", 2);
+    const search = query === undefined ? "" : `?${query}`;
+    // Browsers (a dApp front end on another origin) may call every endpoint.
+    res.setHeader("access-control-allow-origin", "*");
+    if (req.method === "OPTIONS" && !path.startsWith("/graphql")) {
+      res.writeHead(204, { "access-control-allow-methods": "GET, POST, OPTIONS", "access-control-allow-headers": "content-type" });
+      res.end();
+      return;
+    }
+    let handling: Promise<void>;
+    if (path === "/rpc") handling = rpc(req, res);
+    else if (path === "/graphql" || path === "/graphql/") handling = graphql(req, res, search);
+    else if (path.startsWith("/graphql/")) {
+      const app = decodeURIComponent(path.slice("/graphql/".length));
+      handling = isOurApplication(ctx, app) ? graphql(req, res, search) : Promise.resolve(text(res, 404, "Application not found"));
+    } else if (path.startsWith("/inspect/") || path === "/inspect") handling = inspect(req, res, decodeURIComponent(path.slice("/inspect/".length)));
+    else handling = Promise.resolve(text(res, 404, "Not found"));
+    handling.catch((err: unknown) => {
+      if (err instanceof TooLarge) return text(res, 413, "Payload too large");
+      log(`api: ${(err as Error).message}`);
+      text(res, 500, "Internal server error");
+    });
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(port, host, () => {
+      server.off("error", reject);
+      resolve();
+    });
+  });
+  const { port: bound } = server.address() as AddressInfo;
+  return {
+    url: `http://${host.includes(":") ? `[${host}]` : host}:${bound}`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}

@@ -1,0 +1,143 @@
+#!/usr/bin/env node
+// lcore-devnet: the local Cartesi Rollups v2 stack from the command line. Prints exactly one
+// JSON line on stdout when ready; everything else (its log, anvil's, the dApp's) goes to stderr.
+
+import { parseArgs } from "node:util";
+import type { Hex } from "viem";
+import { DEFAULT_ANVIL_PORT, DEFAULT_API_PORT, DEFAULT_EPOCH_LENGTH, DEFAULT_ROLLUP_HTTP_PORT, DEFAULT_STATE_DIR } from "./defaults.js";
+import type { Devnet, DevnetOptions } from "./devnet.js";
+
+const USAGE = `usage: lcore-devnet [options] [-- <dApp command...>]
+
+Starts anvil (or attaches to --rpc-url), deploys the Cartesi Rollups v2.2.0 contracts and an
+application, runs the host-mode node driving the dApp, and serves JSON-RPC (/rpc), GraphQL
+(/graphql) and inspect (/inspect/<application>). Without a dApp command the node waits for a
+dApp started elsewhere at the rollup HTTP URL.
+
+options:
+  --state-dir DIR        state directory (default ${DEFAULT_STATE_DIR})
+  --epoch-length N       blocks per epoch (default ${DEFAULT_EPOCH_LENGTH})
+  --port N               read APIs port (default ${DEFAULT_API_PORT}; 0 = free port)
+  --rollup-port N        rollup HTTP API port for the dApp (default ${DEFAULT_ROLLUP_HTTP_PORT}; 0 = free port)
+  --anvil-port N         anvil port (default ${DEFAULT_ANVIL_PORT}; 0 = free port)
+  --block-time S         seconds between interval-mined anvil blocks (default 1)
+  --host ADDR            interface to bind (default 127.0.0.1)
+  --rpc-url URL          attach to this chain instead of starting anvil (needs --private-key)
+  --private-key KEY      key that deploys, owns the application and submits claims
+  --app-name NAME        application name in the read APIs (default app)
+  -h, --help             this text`;
+
+function fail(message: string): never {
+  process.stderr.write(`lcore-devnet: ${message}\n${USAGE}\n`);
+  process.exit(2);
+}
+
+function integer(name: string, value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  if (!/^\d+$/.test(value)) fail(`--${name} must be a non-negative integer, got ${JSON.stringify(value)}`);
+  return Number(value);
+}
+
+const separator = process.argv.indexOf("--", 2);
+const ownArgs = separator === -1 ? process.argv.slice(2) : process.argv.slice(2, separator);
+const dappCommand = separator === -1 ? [] : process.argv.slice(separator + 1);
+
+let values: Record<string, string | boolean | undefined>;
+try {
+  ({ values } = parseArgs({
+    args: ownArgs,
+    options: {
+      "state-dir": { type: "string" },
+      "epoch-length": { type: "string" },
+      port: { type: "string" },
+      "rollup-port": { type: "string" },
+      "anvil-port": { type: "string" },
+      "block-time": { type: "string" },
+      host: { type: "string" },
+      "rpc-url": { type: "string" },
+      "private-key": { type: "string" },
+      "app-name": { type: "string" },
+      help: { type: "boolean", short: "h" },
+    },
+    strict: true,
+    allowPositionals: false,
+  }));
+} catch (err) {
+  fail((err as Error).message);
+}
+if (values.help) {
+  process.stdout.write(`${USAGE}\n`);
+  process.exit(0);
+}
+
+const str = (name: string) => values[name] as string | undefined;
+const options: DevnetOptions = {};
+const set = <K extends keyof DevnetOptions>(key: K, value: DevnetOptions[K] | undefined) => {
+  if (value !== undefined) options[key] = value;
+};
+set("stateDir", str("state-dir"));
+set("epochLength", integer("epoch-length", str("epoch-length")));
+set("port", integer("port", str("port")));
+set("rollupHttpPort", integer("rollup-port", str("rollup-port")));
+set("anvilPort", integer("anvil-port", str("anvil-port")));
+set("host", str("host"));
+set("rpcUrl", str("rpc-url"));
+set("privateKey", str("private-key") as Hex | undefined);
+set("applicationName", str("app-name"));
+if (str("block-time") !== undefined) {
+  const blockTime = Number(str("block-time"));
+  if (!(blockTime > 0)) fail("--block-time must be a positive number of seconds");
+  options.blockTime = blockTime;
+}
+if (dappCommand.length > 0) options.dapp = dappCommand;
+if ((options.rpcUrl === undefined) !== (options.privateKey === undefined)) fail("--rpc-url and --private-key go together");
+
+const abort = new AbortController();
+options.signal = abort.signal;
+let devnet: Devnet | undefined;
+let exiting = false;
+
+async function shutdown(code: number): Promise<never> {
+  if (!exiting) {
+    exiting = true;
+    await devnet?.stop();
+  }
+  process.exit(code);
+}
+
+for (const signal of ["SIGINT", "SIGTERM"] as const) {
+  process.on(signal, () => {
+    if (exiting) process.exit(1); // a second signal: do not wait any longer
+    abort.abort();
+    if (devnet) void shutdown(0);
+  });
+}
+
+try {
+  // Loaded only now: usage errors above answer without loading viem, GraphQL and SQLite.
+  const { startDevnet } = await import("./devnet.js");
+  devnet = await startDevnet(options);
+} catch (err) {
+  if (abort.signal.aborted) process.exit(0);
+  process.stderr.write(`lcore-devnet: ${(err as Error).message}\n`);
+  process.exit(1);
+}
+if (abort.signal.aborted) await shutdown(0);
+
+process.stdout.write(`${JSON.stringify({
+  ready: true,
+  chainRpcUrl: devnet.chainRpcUrl,
+  rollupHttpUrl: devnet.rollupHttpUrl,
+  jsonRpcUrl: devnet.jsonRpcUrl,
+  graphqlUrl: devnet.graphqlUrl,
+  inspectUrl: devnet.inspectUrl,
+  application: devnet.application,
+  inputBox: devnet.inputBox,
+  authority: devnet.authority,
+  epochLength: devnet.epochLength,
+})}\n`);
+
+void devnet.failed.then(async (err) => {
+  process.stderr.write(`lcore-devnet: ${err.message}\n`);
+  await shutdown(1);
+});

@@ -1,0 +1,100 @@
+// The lcore-devnet CLI as a user runs it (the built dist/cli.js): one JSON ready line on stdout
+// within 30 s, a clean stop on SIGTERM/SIGINT with nothing left running, and a second run on the
+// same state directory that resumes (anvil's chain included).
+
+import { type ChildProcess, execFileSync, spawn } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import { afterAll, describe, expect, it } from "vitest";
+import { inputBoxAbi } from "@lcore/devnet";
+import { chainClients, ECHO_DAPP, rpcResult, tempDir, waitFor } from "./helpers.js";
+
+const CLI = fileURLToPath(new URL("../dist/cli.js", import.meta.url));
+const READY_KEYS = ["ready", "chainRpcUrl", "rollupHttpUrl", "jsonRpcUrl", "graphqlUrl", "inspectUrl", "application", "inputBox", "authority", "epochLength"];
+
+const dir = tempDir("cli");
+const marker = `cli-marker-${process.pid}-${Date.now()}`;
+const running: ChildProcess[] = [];
+afterAll(() => {
+  for (const child of running) if (child.exitCode === null) child.kill("SIGKILL");
+  dir.remove();
+});
+
+interface Run {
+  child: ChildProcess;
+  ready: Record<string, unknown>;
+  readyMs: number;
+  stdout: () => string;
+  stderr: () => string;
+  exit: Promise<number | null>;
+}
+
+async function runCli(args: string[]): Promise<Run> {
+  const started = Date.now();
+  const child = spawn(process.execPath, [CLI, ...args], { stdio: ["ignore", "pipe", "pipe"] });
+  running.push(child);
+  let stdout = "";
+  let stderr = "";
+  child.stdout!.on("data", (c: Buffer) => (stdout += c.toString()));
+  child.stderr!.on("data", (c: Buffer) => (stderr += c.toString()));
+  const exit = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
+  const line = await waitFor("the ready line", async () => {
+    if (child.exitCode !== null) throw new Error(`lcore-devnet exited ${child.exitCode}:\n${stderr}`);
+    return stdout.includes("\n") ? stdout.split("\n")[0] : undefined;
+  }, 30_000, 50);
+  return { child, ready: JSON.parse(line!), readyMs: Date.now() - started, stdout: () => stdout, stderr: () => stderr, exit };
+}
+
+/** Processes whose command line mentions this test's state directory or dApp marker. */
+function leftovers(): string[] {
+  return execFileSync("ps", ["-eo", "pid,args"]).toString().split("\n")
+    .filter((line) => (line.includes(dir.path) || line.includes(marker)) && !line.includes(" ps -eo"));
+}
+
+const args = ["--state-dir", dir.path, "--port", "0", "--rollup-port", "0", "--anvil-port", "0", "--epoch-length", "4", "--block-time", "0.5", "--", process.execPath, ECHO_DAPP, marker];
+
+describe("lcore-devnet", () => {
+  it("prints one ready line within 30 s, stops cleanly on SIGTERM, and resumes on the next run", async () => {
+    const first = await runCli(args);
+    expect(first.readyMs).toBeLessThan(30_000);
+    expect(Object.keys(first.ready)).toEqual(READY_KEYS);
+    expect(first.ready).toMatchObject({ ready: true, inputBox: "0x1b51e2992A2755Ba4D6F7094032DF91991a0Cfac", epochLength: 4 });
+    expect(first.ready.inspectUrl).toBe(`${String(first.ready.jsonRpcUrl).replace(/\/rpc$/, "")}/inspect/${first.ready.application}`);
+
+    const { pub, wallet } = chainClients(first.ready.chainRpcUrl as string);
+    for (const payload of ["0x01", "0x02"] as const) {
+      const hash = await wallet(3).writeContract({ address: first.ready.inputBox as `0x${string}`, abi: inputBoxAbi, functionName: "addInput", args: [first.ready.application as `0x${string}`, payload] });
+      await pub.waitForTransactionReceipt({ hash });
+    }
+    const count = async (url: string) => parseInt((await rpcResult(url, "cartesi_getProcessedInputCount", ["app"])).data, 16);
+    await waitFor("two inputs processed", async () => (await count(first.ready.jsonRpcUrl as string)) === 2, 30_000);
+    expect(leftovers().length).toBeGreaterThanOrEqual(2); // anvil (its --state path) and the dApp (its marker)
+
+    first.child.kill("SIGTERM");
+    expect(await first.exit).toBe(0);
+    expect(first.stdout().trim().split("\n")).toHaveLength(1);
+    expect(leftovers()).toEqual([]);
+    await expect(fetch(first.ready.chainRpcUrl as string)).rejects.toThrow();
+
+    const second = await runCli(args);
+    expect(second.ready.application).toBe(first.ready.application);
+    expect(second.stderr()).toMatch(/replaying 2 processed inputs/);
+    expect(second.stderr()).not.toMatch(/deploying/);
+    expect(await count(second.ready.jsonRpcUrl as string)).toBe(2);
+    const inputs = await rpcResult(second.ready.jsonRpcUrl as string, "cartesi_listInputs", { application: "app" });
+    expect(inputs.pagination.total_count).toBe(2);
+    second.child.kill("SIGINT");
+    expect(await second.exit).toBe(0);
+    expect(leftovers()).toEqual([]);
+  });
+
+  it("refuses bad arguments with a usage message", async () => {
+    for (const bad of [["--epoch-length", "x"], ["--rpc-url", "http://127.0.0.1:1"], ["--no-such-flag"]]) {
+      const child = spawn(process.execPath, [CLI, ...bad], { stdio: ["ignore", "pipe", "pipe"] });
+      let stderr = "";
+      child.stderr!.on("data", (c: Buffer) => (stderr += c.toString()));
+      const code = await new Promise<number | null>((resolve) => child.once("exit", resolve));
+      expect(code, bad.join(" ")).toBe(2);
+      expect(stderr).toMatch(/usage: lcore-devnet/);
+    }
+  });
+});

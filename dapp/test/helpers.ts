@@ -47,12 +47,12 @@ export function meta(over: Partial<AdvanceMetadata> = {}): AdvanceMetadata {
 
 export const permitDomain = { name: PERMIT_DOMAIN_NAME, version: PERMIT_DOMAIN_VERSION, chainId: CHAIN_ID, verifyingContract: APP } as const;
 
-export function registration(dev: TestDevice, owner: Uint8Array, metadata = new Uint8Array(0), auth: Authorization = { kind: "sender" }): Uint8Array {
+export function registration(dev: TestDevice, owner: Uint8Array, metadata: Uint8Array = new Uint8Array(0), auth: Authorization = { kind: "sender" }): Uint8Array {
   const proof = sign(dev.secretKey, registrationProofDigest(BigInt(CHAIN_ID), fromHex(APP), owner));
   return encodeDeviceRegistration({ publicKey: dev.publicKey, proof, metadata, auth });
 }
 
-export async function registrationByPermit(dev: TestDevice, owner: ReturnType<typeof testOwner>, deadline: bigint, metadata = new Uint8Array(0)) {
+export async function registrationByPermit(dev: TestDevice, owner: ReturnType<typeof testOwner>, deadline: bigint, metadata: Uint8Array = new Uint8Array(0)) {
   const signature = await owner.account.signTypedData({
     domain: permitDomain, types: PERMIT_TYPES, primaryType: "RegisterDevice",
     message: { device: toHex(dev.address), metadata: toHex(metadata), deadline },

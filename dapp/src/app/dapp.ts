@@ -13,6 +13,7 @@ import type { AdvanceContext } from "../handlers/context.js";
 import type { Probe } from "../probe.js";
 import type { RejectReason } from "../protocol/reasons.js";
 import type { AdvanceMetadata } from "../rollup/types.js";
+import type { Database } from "sql.js";
 import { openDatabase } from "../state/sqlite.js";
 import { stateHash } from "../state/stateHash.js";
 import { Store } from "../state/store.js";
@@ -34,6 +35,10 @@ export interface InspectOutcome {
 }
 
 export interface DappOptions {
+  /** The sql.js database to work in (tests); a fresh one by default. */
+  database?: Database;
+  /** SQLite page size of the state (tests: the state hash must not depend on it). */
+  pageSize?: number;
   probe?: Probe;
   /** Where unexpected errors are logged (they are also reported as `internal_error`). */
   log?: (line: string) => void;
@@ -50,7 +55,8 @@ export class Dapp {
 
   /** A dApp over a fresh in-memory database. */
   static async create(options: DappOptions = {}): Promise<Dapp> {
-    return new Dapp(new Store(await openDatabase()), options);
+    const store = new Store(options.database ?? (await openDatabase()), options.pageSize === undefined ? {} : { pageSize: options.pageSize });
+    return new Dapp(store, options);
   }
 
   stateHash(): Uint8Array {

@@ -18,6 +18,7 @@ export interface LoopOptions {
 /** 202 means "nothing yet": retry at once, then back off up to 200 ms so an idle server is not spun on. */
 const MAX_BACKOFF_MS = 200;
 
+// determinism-ok: waiting between polls of an idle server changes when, never what, the dApp computes
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 export async function postOutputs(client: RollupClient, outputs: readonly Output[]): Promise<void> {
@@ -28,11 +29,29 @@ export async function postOutputs(client: RollupClient, outputs: readonly Output
   }
 }
 
+/** Before the server has answered once, a refused connection means "not up yet": retry this long. */
+const STARTUP_PATIENCE_MS = 30_000;
+
+function refused(e: unknown): boolean {
+  return (e as { code?: unknown } | null)?.code === "ECONNREFUSED";
+}
+
 export async function runRollupLoop(dapp: Dapp, client: RollupClient, options: LoopOptions = {}): Promise<void> {
   let status: FinishStatus = "accept";
   let backoff = 0;
+  let connected = false;
+  let waited = 0;
   while (options.stop?.() !== true) {
-    const next = await client.finish(status);
+    let next;
+    try {
+      next = await client.finish(status);
+      connected = true;
+    } catch (e) {
+      if (connected || !refused(e) || waited >= STARTUP_PATIENCE_MS) throw e;
+      await sleep(100);
+      waited += 100;
+      continue;
+    }
     if (next === null) {
       if (backoff > 0) await sleep(backoff);
       backoff = Math.min(MAX_BACKOFF_MS, backoff === 0 ? 1 : backoff * 2);

@@ -3,7 +3,7 @@
 // binds a number outside int32 as a double, and floats must not reach the state.
 
 import type { Database, Statement } from "sql.js";
-import { SCHEMA } from "./schema.js";
+import { SCHEMA, STATE_SCHEMA } from "./schema.js";
 
 type Param = number | bigint | Uint8Array | string | null;
 type Value = bigint | Uint8Array | string | null;
@@ -51,6 +51,9 @@ export interface StateRow {
 const DEVICE_COLUMNS = "id, address, public_key, owner, metadata, status, nonce, registered_input, registered_at, updated_input";
 const RECORD_COLUMNS = "id, device_id, seq, timestamp, body_hash, signature, sealed, input_index";
 const ZERO32 = new Uint8Array(32);
+const INSERT_DEVICE = `INSERT INTO devices (${DEVICE_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
+const INSERT_RECORD = `INSERT INTO records (${RECORD_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`;
+const DEVICE_BY_ADDRESS = `SELECT ${DEVICE_COLUMNS} FROM devices WHERE address = ?`;
 
 function toDevice(v: Value[]): DeviceRow {
   return {
@@ -75,7 +78,15 @@ function getRow(s: Statement): Value[] {
 export class Store {
   private readonly statements = new Map<string, Statement>();
 
-  constructor(readonly db: Database) {
+  /**
+   * @param pageSize SQLite page size of the state database: a layout choice that must
+   *   not change the state hash (the tests vary it); SQLite's default when omitted.
+   */
+  constructor(readonly db: Database, options: { pageSize?: number } = {}) {
+    // The state is an in-memory database (schema.ts says why); its rollback journal is
+    // in memory too, which is all ROLLBACK TO needs. Sorts spill to memory, not MEMFS.
+    db.exec(`ATTACH DATABASE ':memory:' AS ${STATE_SCHEMA}; PRAGMA temp_store = MEMORY;`);
+    if (options.pageSize !== undefined) db.exec(`PRAGMA ${STATE_SCHEMA}.page_size = ${Math.trunc(options.pageSize)}`);
     db.exec(SCHEMA);
     db.run(
       "INSERT OR IGNORE INTO state (id, devices_hash, records_hash, devices, revoked_devices, records, batches, skipped_records, last_input_index) VALUES (1, ?, ?, 0, 0, 0, 0, 0, NULL)",
@@ -137,7 +148,7 @@ export class Store {
   // ---- Devices. ----
 
   device(address: Uint8Array): DeviceRow | null {
-    const v = this.one(`SELECT ${DEVICE_COLUMNS} FROM devices WHERE address = ?`, [address]);
+    const v = this.one(DEVICE_BY_ADDRESS, [address]);
     return v === null ? null : toDevice(v);
   }
 
@@ -151,7 +162,7 @@ export class Store {
   }
 
   insertDevice(d: DeviceRow): void {
-    this.run(`INSERT INTO devices (${DEVICE_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, [
+    this.run(INSERT_DEVICE, [
       int(d.id), d.address, d.publicKey, d.owner, d.metadata, d.status, int(d.nonce),
       int(d.registeredInput), int(d.registeredAt), int(d.updatedInput),
     ]);
@@ -176,7 +187,7 @@ export class Store {
   }
 
   insertRecord(r: RecordRow): void {
-    this.run(`INSERT INTO records (${RECORD_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, [
+    this.run(INSERT_RECORD, [
       int(r.id), int(r.deviceId), int(r.seq), int(r.timestamp), r.bodyHash, r.signature, r.sealed, int(r.inputIndex),
     ]);
   }

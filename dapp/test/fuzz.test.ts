@@ -1,0 +1,111 @@
+// The decoder fuzz test: random, truncated, oversized and mutated payloads never
+// escape as an exception; invalid ones end in a report and a reject and change nothing.
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { type Dapp, recomputeState } from "@lcore/dapp";
+import { InputKind, MAX_PAYLOAD_LENGTH, REJECT_REASONS, encodeRecordBatch, toHex } from "@lcore/dapp/protocol";
+import { meta, record, registration, reports, revocation, rotation, testDapp, testDevice, testOwner } from "./helpers.js";
+
+const owner = testOwner("alice");
+const a = testDevice("a");
+const b = testDevice("b");
+
+async function seeded() {
+  const t = await testDapp();
+  expect(t.advance(registration(a, owner.address), { msg_sender: owner.account.address }).status).toBe("accept");
+  expect(t.advance(registration(b, owner.address), { msg_sender: owner.account.address }).status).toBe("accept");
+  expect(t.advance(encodeRecordBatch([record(a, 1n), record(b, 1n)])).status).toBe("accept");
+  return t;
+}
+
+function fingerprint(dapp: Dapp): string {
+  const s = recomputeState(dapp.store);
+  return [toHex(dapp.stateHash()), toHex(s.devicesHash), toHex(s.recordsHash), s.devices, s.records].join("/");
+}
+
+let inputIndex = 100;
+/** Advance and check: no throw; rejected → only reports, the last one `rejected` with a known reason, state unchanged. */
+function expectRejectedWithoutTrace(dapp: Dapp, payload: Uint8Array, sender: `0x${string}` = owner.account.address) {
+  const before = fingerprint(dapp);
+  const r = dapp.advance(meta({ input_index: inputIndex++, msg_sender: sender }), payload);
+  expect(r.status).toBe("reject");
+  expect(r.outputs.length).toBeGreaterThan(0);
+  expect(r.outputs.every((o) => o.type === "report")).toBe(true);
+  const last = reports(r).at(-1)!;
+  expect(last.type).toBe("rejected");
+  expect(REJECT_REASONS).toContain(last.reason);
+  expect(last.reason).not.toBe("internal_error");
+  expect(fingerprint(dapp)).toBe(before);
+}
+
+/** Valid inputs of every kind against the seeded state. */
+const valid = () => [
+  registration(testDevice("c"), owner.address, Uint8Array.of(1, 2, 3)),
+  rotation(a.address, testDevice("a2"), 0n),
+  revocation(b.address),
+  encodeRecordBatch([record(a, 2n), record(b, 2n, undefined, 300), record(a, 3n)]),
+];
+
+describe("decoder fuzz", () => {
+  it("random payloads, with and without a valid kind and version, are rejected without trace", async () => {
+    const { dapp } = await seeded();
+    const kinds = Object.values(InputKind);
+    fc.assert(fc.property(
+      fc.oneof(
+        fc.uint8Array({ maxLength: 3000 }),
+        fc.tuple(fc.constantFrom(...kinds), fc.constantFrom(0, 1, 2), fc.uint8Array({ maxLength: 3000 }))
+          .map(([k, v, rest]) => Uint8Array.from([k, v, ...rest])),
+        // A batch header with a plausible count, then noise.
+        fc.tuple(fc.integer({ min: 0, max: 400 }), fc.uint8Array({ maxLength: 5000 }))
+          .map(([n, rest]) => Uint8Array.from([InputKind.RecordBatch, 1, n >> 8, n & 255, ...rest])),
+      ),
+      (payload) => expectRejectedWithoutTrace(dapp, payload),
+    ), { numRuns: 400 });
+  });
+
+  it("every truncation of every valid input is rejected without trace", async () => {
+    const { dapp } = await seeded();
+    for (const payload of valid()) {
+      for (let n = 0; n < payload.length; n++) expectRejectedWithoutTrace(dapp, payload.subarray(0, n));
+    }
+  });
+
+  it("oversized payloads and valid inputs with bytes appended are rejected without trace", async () => {
+    const { dapp } = await seeded();
+    expectRejectedWithoutTrace(dapp, new Uint8Array(MAX_PAYLOAD_LENGTH + 1).fill(InputKind.RecordBatch));
+    expectRejectedWithoutTrace(dapp, new Uint8Array(200_000));
+    for (const payload of valid()) {
+      expectRejectedWithoutTrace(dapp, Uint8Array.from([...payload, 0]));
+      const padded = new Uint8Array(MAX_PAYLOAD_LENGTH + 1);
+      padded.set(payload);
+      expectRejectedWithoutTrace(dapp, padded);
+    }
+  });
+
+  it("inputs through a portal are rejected without trace whatever they hold", async () => {
+    const { dapp } = await seeded();
+    for (const payload of valid()) expectRejectedWithoutTrace(dapp, payload, "0xACA6586A0Cf05bD831f2501E7B4aea550dA6562D");
+  });
+
+  it("mutated valid inputs never throw; rejected ones leave no trace, accepted ones keep the folds exact", async () => {
+    const inputs = valid();
+    await fc.assert(fc.asyncProperty(
+      fc.nat({ max: inputs.length - 1 }), fc.array(fc.tuple(fc.nat(), fc.integer({ min: 1, max: 255 })), { minLength: 1, maxLength: 4 }),
+      async (which, flips) => {
+        const { dapp } = await seeded();
+        const payload = inputs[which]!.slice();
+        for (const [at, x] of flips) payload[at % payload.length]! ^= x;
+        const before = fingerprint(dapp);
+        const r = dapp.advance(meta({ input_index: 50, msg_sender: owner.account.address }), payload);
+        if (r.status === "reject") {
+          expect(fingerprint(dapp)).toBe(before);
+          expect(reports(r).at(-1)!.reason).not.toBe("internal_error");
+        } else {
+          const s = recomputeState(dapp.store);
+          expect(toHex(s.recordsHash)).toBe(toHex(dapp.store.state().recordsHash));
+          expect(toHex(s.devicesHash)).toBe(toHex(dapp.store.state().devicesHash));
+        }
+      },
+    ), { numRuns: 150 });
+  });
+});

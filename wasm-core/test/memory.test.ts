@@ -18,6 +18,7 @@ describe("memory", () => {
       core.createKeccak256().update(data).digest();
       core.verifySubsetSum(problem, [1, 2]);
       core.aes256GcmOpen(key, nonce, core.aes256GcmSeal(key, nonce, data, aad), aad);
+      core.chacha20Poly1305Open(key, nonce, core.chacha20Poly1305Seal(key, nonce, data, aad), aad);
     };
     round();
     const before = memoryBytes();

@@ -91,6 +91,7 @@ function run(seconds) {
 }
 
 await run(Number(warmupS));
+process.stderr.write("load: measuring\n");
 const result = await run(Number(durationS));
 const used = pools.reduce((n, p) => n + p.next, 0);
 process.stdout.write(`${JSON.stringify({

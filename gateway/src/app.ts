@@ -86,12 +86,12 @@ export async function buildApp(options: GatewayOptions): Promise<GatewayApp> {
     if (pipeline !== undefined) app.addHook("onReady", () => pipeline.start());
     app.addHook("onClose", async () => {
       await pipeline?.stop();
-      ctx.outbox.close();
+      await ctx.outbox.close();
     });
     app.decorate("gateway", ctx);
     return app as unknown as GatewayApp;
   } catch (error) {
-    ctx.outbox.close();
+    await ctx.outbox.close();
     throw error;
   }
 }

@@ -64,7 +64,7 @@ export function createContext(options: GatewayOptions): GatewayContext {
       outbox, registry, ingest, sealer, verifier, custodian: new MvpCustodian(options.ownerKey), metrics, nowMs,
     };
   } catch (error) {
-    outbox.close();
+    void outbox.close();
     throw error;
   }
 }

@@ -38,16 +38,16 @@ describe("outbox", () => {
     const a = open(path);
     const device = registerDevice(a);
     await a.append([reading(device, 1n), reading(device, 7n)]);
-    a.close();
+    await a.close();
 
     const b = open(path);
     expect(b.readings.page(device, 0n, 10).map((r) => r.seq)).toEqual([1n, 7n]);
     expect(b.devices.get(device)?.lastSeq).toBe(7n);
     expect(b.readings.countQueued()).toBe(2);
-    b.close();
+    await b.close();
   });
 
-  it("commits concurrent appends in one transaction", async () => {
+  it("commits what arrives while a group is being written as the next group", async () => {
     const dir = tempDir(cleanups);
     const commits: number[] = [];
     const outbox = new Outbox({
@@ -55,9 +55,11 @@ describe("outbox", () => {
       onCommit: (s) => commits.push(s.items),
     });
     const device = registerDevice(outbox);
-    await Promise.all(Array.from({ length: 50 }, (_, i) => outbox.append([reading(device, BigInt(i + 1))])));
-    expect(commits).toEqual([50]);
-    outbox.close();
+    const first = outbox.append([reading(device, 1n)]);
+    await new Promise((r) => setTimeout(r, 10)); // the first group is now being written
+    await Promise.all([first, ...Array.from({ length: 50 }, (_, i) => outbox.append([reading(device, BigInt(i + 2))]))]);
+    expect(commits).toEqual([1, 50]);
+    await outbox.close();
   });
 
   it("rejects every append of a failed group and stores none of them", async () => {
@@ -71,7 +73,7 @@ describe("outbox", () => {
     await expect(clash).rejects.toThrow(/UNIQUE/);
     expect(outbox.readings.page(device, 0n, 10).map((r) => r.seq)).toEqual([1n]);
     expect(outbox.devices.get(device)?.lastSeq).toBe(1n);
-    outbox.close();
+    await outbox.close();
   });
 
   it("flushes pending appends on close and refuses new ones", async () => {
@@ -80,11 +82,11 @@ describe("outbox", () => {
     const outbox = open(path, 1000);
     const device = registerDevice(outbox);
     const pending = outbox.append([reading(device, 1n)]);
-    outbox.close();
+    await outbox.close();
     await pending;
     await expect(outbox.append([reading(device, 2n)])).rejects.toThrow(/closed/);
     const again = open(path);
     expect(again.readings.countQueued()).toBe(1);
-    again.close();
+    await again.close();
   });
 });

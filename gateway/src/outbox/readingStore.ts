@@ -90,8 +90,18 @@ const SELECT_WITH_INPUT = `
        ORDER BY t.sent_ms DESC LIMIT 1) AS sent_tx_hash
   FROM readings r LEFT JOIN inputs i ON i.id = r.input_id`;
 
+/** The insert the commit worker runs for each reading (named parameters: readingParams). */
+export const INSERT_READING_SQL = `INSERT INTO readings (device, seq, timestamp, body_hash, digest, signature, sealed, received_ms)
+  VALUES (@device, @seq, @timestamp, @body_hash, @digest, @signature, @sealed, @received_ms)`;
+
+export function readingParams(r: SealedReading): Record<string, unknown> {
+  return {
+    device: r.device, seq: u64Bytes(r.seq), timestamp: Number(r.timestamp), body_hash: r.bodyHash, digest: r.digest,
+    signature: r.signature, sealed: r.sealed, received_ms: r.receivedMs,
+  };
+}
+
 export class ReadingStore {
-  readonly #insert;
   readonly #get;
   readonly #page;
   readonly #countQueued;
@@ -101,10 +111,6 @@ export class ReadingStore {
   readonly #setOutcome;
 
   constructor(db: OutboxDb) {
-    this.#insert = db.prepare(
-      `INSERT INTO readings (device, seq, timestamp, body_hash, digest, signature, sealed, received_ms)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-    );
     this.#get = db.prepare<[Uint8Array, Uint8Array], RawReadingRow>(`${SELECT_WITH_INPUT} WHERE r.device = ? AND r.seq = ?`);
     this.#page = db.prepare<[Uint8Array, Uint8Array, number], RawReadingRow>(
       `${SELECT_WITH_INPUT} WHERE r.device = ? AND r.seq >= ? ORDER BY r.seq LIMIT ?`,
@@ -118,11 +124,6 @@ export class ReadingStore {
     this.#setOutcome = db.prepare(
       "UPDATE readings SET outcome = ?, reason = ?, notice_index = ? WHERE input_id = ? AND position = ?",
     );
-  }
-
-  /** Call inside the group-commit transaction. */
-  insert(r: SealedReading): void {
-    this.#insert.run(r.device, u64Bytes(r.seq), Number(r.timestamp), r.bodyHash, r.digest, r.signature, r.sealed, r.receivedMs);
   }
 
   get(device: Uint8Array, seq: bigint): ReadingRow | undefined {

@@ -76,9 +76,12 @@ export class Batcher {
     const payload = encodeRecordBatch(rows.map((r) => ({
       device: r.device, seq: r.seq, timestamp: r.timestamp, bodyHash: r.bodyHash, signature: r.signature, sealed: r.sealed,
     })));
+    const last = new Map<string, ReadingRow>();
+    for (const r of rows) last.set(Buffer.from(r.device).toString("hex"), r); // outbox order is seq order per device
     outbox.db.transaction(() => {
       const inputId = outbox.inputs.create("records", payload, nowMs);
       rows.forEach((r, position) => outbox.readings.assign(r.id, inputId, position));
+      for (const r of last.values()) outbox.devices.advanceLastSeq(r.device, r.seq);
     })();
     outbox.notePacked(rows.length);
     metrics.batchRecords.observe(rows.length);

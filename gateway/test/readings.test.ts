@@ -278,3 +278,125 @@ describe("GET /v1/readings/{device}/{seq}", () => {
     expect(bad.json().code).toBe("LCORE_GW_INVALID_REQUEST");
   });
 });
+
+describe("POST /v1/readings: accepted", () => {
+  it("answers 202 with a receipt only once the reading is committed, sealed, on disk", async () => {
+    const gw = await testGateway(cleanups);
+    const d = await gw.device();
+    const r = d.reading({ value: 21_500n, payload: new Uint8Array([1, 2, 3]) });
+    const res = await post(gw, r);
+    expect(res.statusCode).toBe(202);
+    const receipt = res.json();
+    expect(receipt).toMatchObject({ device: d.hex, seq: "1", status: "queued", statusUrl: `/v1/readings/${d.hex}/1` });
+    expect(receipt.digest).toMatch(/^0x[0-9a-f]{64}$/);
+    // On disk, through a connection of its own: the commit happened before the answer.
+    const { Outbox } = await import("../src/outbox/outbox.js");
+    const other = new Outbox({ path: gw.options.outboxPath, groupCommitDelayMs: 0, groupCommitReadings: 10 });
+    const row = other.readings.get(d.address, 1n)!;
+    await other.close();
+    expect(Buffer.from(row.digest).toString("hex")).toBe(receipt.digest.slice(2));
+    expect(row.sealed.length).toBe(26 + 3 + 32);
+    // The plaintext is nowhere in the stored row.
+    expect(Buffer.from(row.sealed).includes(Buffer.from([1, 2, 3]))).toBe(false);
+    const status = await gw.app.inject({ method: "GET", url: receipt.statusUrl });
+    expect(status.json()).toMatchObject({ device: d.hex, seq: "1", status: "queued", digest: receipt.digest });
+  });
+
+  it("accepts seqs and values given as decimal strings beyond 2^53", async () => {
+    const gw = await testGateway(cleanups);
+    const d = await gw.device();
+    const r = d.reading({ seq: (1n << 62n) + 5n, value: -(1n << 62n) });
+    expect(r.seq).toBe("4611686018427387909");
+    const res = await post(gw, r);
+    expect(res.statusCode).toBe(202);
+    expect(res.json().seq).toBe("4611686018427387909");
+  });
+
+  it("refuses a replay with its receipt, a reused seq and an older seq, and stores nothing more", async () => {
+    const gw = await testGateway(cleanups);
+    const d = await gw.device();
+    const first = d.reading();
+    const second = d.reading();
+    expect((await post(gw, first)).statusCode).toBe(202);
+    expect((await post(gw, second)).statusCode).toBe(202);
+
+    const replay = await post(gw, second);
+    expect(replay.statusCode).toBe(409);
+    expect(replay.json()).toMatchObject({ code: "LCORE_GW_READING_DUPLICATE", receipt: { device: d.hex, seq: "2", status: "queued" } });
+
+    const reused = await post(gw, d.reading({ seq: 2n, value: 99n }));
+    expect(reused.statusCode).toBe(409);
+    expect(reused.json()).toMatchObject({ code: "LCORE_GW_SEQ_STALE", lastSeq: "2" });
+
+    const older = await post(gw, d.reading({ seq: 1n, value: 5n }));
+    expect(older.json().code).toBe("LCORE_GW_SEQ_STALE");
+    expect(gw.app.gateway.outbox.readings.countQueued()).toBe(2);
+  });
+
+  it("of two concurrent readings with one seq, stores exactly one", async () => {
+    const gw = await testGateway(cleanups);
+    const d = await gw.device();
+    const a = d.reading({ seq: 1n, value: 1n });
+    const b = d.reading({ seq: 1n, value: 2n });
+    const answers = await Promise.all([post(gw, a), post(gw, b)]);
+    expect(answers.map((x) => x.statusCode).sort()).toEqual([202, 409]);
+    expect(gw.app.gateway.outbox.readings.countQueued()).toBe(1);
+  });
+
+  it("accepts a batch of several devices, all in one commit, receipts in order", async () => {
+    const gw = await testGateway(cleanups);
+    const a = await gw.device();
+    const b = await gw.device();
+    const readings = [a.reading(), b.reading(), a.reading(), b.reading({ payload: new Uint8Array(1024) })];
+    const res = await post(gw, { readings }, "/v1/readings/batch");
+    expect(res.statusCode).toBe(202);
+    expect(res.json().receipts.map((r: { device: string; seq: string }) => `${r.device}/${r.seq}`))
+      .toEqual([`${a.hex}/1`, `${b.hex}/1`, `${a.hex}/2`, `${b.hex}/2`]);
+    expect(gw.app.gateway.outbox.readings.countQueued()).toBe(4);
+  });
+
+  it("keeps readings and each device's last seq across a restart", async () => {
+    const cleanupsB: Cleanup[] = [];
+    const gw = await testGateway(cleanups);
+    const d = await gw.device();
+    const r = d.reading();
+    expect((await post(gw, r)).statusCode).toBe(202);
+    await gw.app.close();
+    const { buildApp } = await import("../src/app.js");
+    const again = await buildApp(gw.options);
+    cleanupsB.push(() => again.close());
+    try {
+      const replay = await again.inject({ method: "POST", url: "/v1/readings", payload: r });
+      expect(replay.json().code).toBe("LCORE_GW_READING_DUPLICATE");
+      expect((await again.inject({ method: "POST", url: "/v1/readings", payload: d.reading() })).statusCode).toBe(202);
+    } finally {
+      await runCleanups(cleanupsB);
+    }
+  });
+
+  it("answers 503 when the outbox holds its bound of queued readings", async () => {
+    const gw = await testGateway(cleanups, { limits: { outboxQueuedReadings: 2 } });
+    const d = await gw.device();
+    expect((await post(gw, d.reading())).statusCode).toBe(202);
+    expect((await post(gw, d.reading())).statusCode).toBe(202);
+    const full = await post(gw, d.reading());
+    expect(full.statusCode).toBe(503);
+    expect(full.json().code).toBe("LCORE_GW_OUTBOX_FULL");
+    expect(full.headers["retry-after"]).toBe("5");
+    expect(gw.app.gateway.outbox.readings.countQueued()).toBe(2);
+  });
+
+  it("refuses new readings once shutting down, and finishes the ones in flight", async () => {
+    const gw = await testGateway(cleanups);
+    const d = await gw.device();
+    const inFlight = gw.app.gateway.ingest.acceptOne(d.reading());
+    gw.app.gateway.ingest.close();
+    await expect(gw.app.gateway.ingest.acceptOne(d.reading())).rejects.toMatchObject({ code: "LCORE_GW_SHUTTING_DOWN" });
+    await expect(inFlight).resolves.toMatchObject({ seq: "1" });
+    await gw.app.close();
+    const { Outbox } = await import("../src/outbox/outbox.js");
+    const reopened = new Outbox({ path: gw.options.outboxPath, groupCommitDelayMs: 0, groupCommitReadings: 10 });
+    expect(reopened.readings.countQueued()).toBe(1);
+    await reopened.close();
+  });
+});

@@ -1,5 +1,6 @@
 // Secrets never reach logs, error answers, metrics or the API document.
 
+import type { InjectOptions } from "fastify";
 import { Writable } from "node:stream";
 import { afterEach, describe, expect, it } from "vitest";
 import { loadConfig } from "../src/config.js";
@@ -20,7 +21,7 @@ describe("secrets", () => {
     const submitterHex = gw.options.submitterKey.reveal().slice(2);
     const d = await gw.device();
     const answers: string[] = [];
-    const hit = async (opts: Parameters<typeof gw.app.inject>[0]) => answers.push((await gw.app.inject(opts)).body);
+    const hit = async (opts: InjectOptions) => answers.push((await gw.app.inject(opts)).body);
     await hit({ method: "POST", url: "/v1/readings", payload: d.reading({ payload: new Uint8Array(Buffer.from("very-private-plaintext")) }) });
     await hit({ method: "POST", url: "/v1/readings", payload: { ...SimDevice.random().reading(), device: d.hex } });
     await hit({ method: "POST", url: "/v1/devices", headers: { authorization: `Bearer ${OWNER_TOKEN}x` }, payload: {} });

@@ -78,9 +78,16 @@ export async function buildApp(options: GatewayOptions): Promise<GatewayApp> {
     await app.register(deviceRoutes(ctx));
     await app.register(mvpRoutes(ctx));
 
+    let closing = false;
     app.addHook("preClose", async () => {
       // New readings are refused from here on; the ones being stored finish below.
+      closing = true;
       ctx.ingest.close();
+    });
+    // Answers given while closing end their connection, so a kept-alive client does not
+    // hold the server open until its keep-alive timeout.
+    app.addHook("onSend", async (_request, reply) => {
+      if (closing) void reply.header("connection", "close");
     });
     const pipeline = options.chain === undefined ? undefined : new Pipeline(ctx, app.log);
     if (pipeline !== undefined) app.addHook("onReady", () => pipeline.start());

@@ -25,6 +25,11 @@ async function main(): Promise<void> {
     if (closing) process.exit(1);
     closing = true;
     app.log.info({ signal }, "shutting down");
+    // Bounded: exiting without the rest is safe too (every answered reading is on disk).
+    setTimeout(() => {
+      app.log.warn("shutdown took longer than 15 s; exiting");
+      process.exit(1);
+    }, 15_000).unref();
     app.close().then(() => process.exit(0), (error: unknown) => {
       app.log.error({ err: error }, "shutdown failed");
       process.exit(1);

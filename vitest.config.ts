@@ -8,6 +8,7 @@ const here = (p: string) => fileURLToPath(new URL(p, import.meta.url));
 
 // More specific keys first: "@lcore/dapp/protocol" must win over "@lcore/dapp".
 export const sourceAliases = {
+  "@lcore/contracts": here("./contracts/ts/index.ts"),
   "@lcore/wasm-core": here("./wasm-core/src/index.ts"),
   "@lcore/dapp/protocol": here("./dapp/src/protocol/index.ts"),
   "@lcore/dapp": here("./dapp/src/index.ts"),

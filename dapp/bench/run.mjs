@@ -6,7 +6,7 @@
 // `BENCH dapp.records_per_s <n> records/s`. BATCHES=<n> (default 60) sets the length.
 
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir, cpus } from "node:os";
+import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { createHash } from "node:crypto";
@@ -57,17 +57,23 @@ for (let b = 0; b < WARMUP + BATCHES; b++) {
 const dir = mkdtempSync(join(tmpdir(), "lcore-dapp-bench-"));
 const probeFile = join(dir, "probe.json");
 const server = await startRollupHttpServer({ port: 0 });
-const dapp = spawnDapp([process.execPath, MAIN], { rollupHttpUrl: server.url, env: { LCORE_DAPP_PROBE_FILE: probeFile } });
+// DAPP_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/p" profiles the dApp (written when it stops).
+const nodeArgs = (process.env.DAPP_NODE_ARGS ?? "").split(" ").filter(Boolean);
+const dapp = spawnDapp([process.execPath, ...nodeArgs, MAIN], { rollupHttpUrl: server.url, env: { LCORE_DAPP_PROBE_FILE: probeFile } });
+// If the dApp dies, say so instead of waiting for answers that will not come.
+const died = dapp.exited.then((code) => { throw new Error(`the dApp exited (${code})`); });
+died.catch(() => {});
+const orDie = (p) => Promise.race([p, died]);
 const readProbe = () => JSON.parse(readFileSync(probeFile, "utf8"));
 
 try {
   for (const d of devices) {
     const proof = tiny.sign(registrationProofDigest(31337n, fromHex(APP), fromHex(OWNER)), d.secret);
     const payload = encodeDeviceRegistration({ publicKey: d.publicKey, proof, metadata: new Uint8Array(0), auth: { kind: "sender" } });
-    const r = await server.advance(metadata(OWNER), toHex(payload));
+    const r = await orDie(server.advance(metadata(OWNER), toHex(payload)));
     if (r.status !== "ACCEPTED") throw new Error(`registration ${r.status}`);
   }
-  const send = (list) => Promise.all(list.map((p) => server.advance(metadata(GATEWAY), p)));
+  const send = (list) => orDie(Promise.all(list.map((p) => server.advance(metadata(GATEWAY), p))));
   const check = (results) => {
     for (const r of results) {
       if (r.status !== "ACCEPTED") throw new Error(`batch ${r.status}: ${r.reports.join(",")}`);
@@ -89,6 +95,7 @@ try {
   const inDapp = Object.values(phases).reduce((a, b) => a + b, 0);
   const wallUs = wallNs / records / 1000;
   const rate = Math.round(records / (wallNs / 1e9));
+  const cpuUs = (after.cpuMicroseconds - before.cpuMicroseconds) / records;
 
   console.log(`dApp over the rollup HTTP API (host mode): ${BATCHES} batches × ${BATCH} records (${batches[WARMUP].length / 2 - 1} bytes each), ${DEVICES} devices`);
   console.log(`node ${process.version}, ${cpus()[0]?.model ?? "cpu"} (${cpus().length} cores)`);
@@ -96,6 +103,8 @@ try {
   for (const [name, us] of Object.entries(phases)) console.log(`  ${name.padEnd(24)} ${us.toFixed(1).padStart(7)}`);
   console.log(`  ${"rollup HTTP, JSON, rest".padEnd(24)} ${(wallUs - inDapp).toFixed(1).padStart(7)}`);
   console.log(`  ${"total (wall)".padEnd(24)} ${wallUs.toFixed(1).padStart(7)}`);
+  console.log(`  ${"dApp process CPU".padEnd(24)} ${cpuUs.toFixed(1).padStart(7)}   (${Math.round(1e6 / cpuUs)} records per CPU-second of the dApp)`);
+  console.log(`load average ${loadavg().map((l) => l.toFixed(2)).join(" ")}: phases are wall time inside the dApp and stretch when other processes share the cores`);
   console.log(`records/s: ${rate}`);
   console.log(`BENCH dapp.records_per_s ${rate} records/s`);
 } finally {

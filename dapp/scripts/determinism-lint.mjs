@@ -30,6 +30,9 @@ const FORBIDDEN_QUALIFIED = new Map([
   ["performance.now", "clock"],
   ["process.hrtime", "clock"],
   ["process.uptime", "clock"],
+  ["process.cpuUsage", "clock"],
+  ["process.memoryUsage", "host-dependent"],
+  ["process.resourceUsage", "host-dependent"],
   ["process.env", "configuration must not change behaviour (read it in main.ts only)"],
   ["Number.parseFloat", "floating point"],
 ]);
@@ -57,6 +60,10 @@ const FORBIDDEN_MODULES = new Map([
   ["worker_threads", "scheduling-dependent"],
   ["node:worker_threads", "scheduling-dependent"],
 ]);
+
+/** In SQL text: SQLite's clock, randomness and floating-point functions and types. */
+const FORBIDDEN_SQL = /\b(random|randomblob|datetime|date|time|julianday|strftime|unixepoch|avg|total)\s*\(|\b(current_timestamp|current_date|current_time|REAL|FLOAT|DOUBLE)\b/i;
+const SQL_TEXT = /\b(SELECT|INSERT|UPDATE|DELETE|CREATE)\b/;
 
 /** Files allowed to read process.env: the process entry point. */
 const ENV_FILES = new Set(["main.ts"]);
@@ -103,7 +110,11 @@ export function lintSource(text, file) {
       report(node, `${node.text}: ${FORBIDDEN_IDENTIFIERS.get(node.text)}`);
     } else if (ts.isNumericLiteral(node) && /[.eE]/.test(node.getText(sf)) && !/^0[xXbBoO]/.test(node.getText(sf))) {
       report(node, "float literal");
-    } else if (ts.isCallExpression(node) && ts.isPropertyAccessExpression(node.expression) && node.expression.name.text === "all") {
+    } else if ((ts.isStringLiteral(node) || ts.isNoSubstitutionTemplateLiteral(node) || ts.isTemplateExpression(node))
+      && SQL_TEXT.test(node.getText(sf)) && FORBIDDEN_SQL.test(node.getText(sf))) {
+      report(node, `SQL ${FORBIDDEN_SQL.exec(node.getText(sf))[0].replace(/\s*\($/, "()")}: clock, randomness or floating point in SQL`);
+    }
+    if (ts.isCallExpression(node) && ts.isPropertyAccessExpression(node.expression) && node.expression.name.text === "all") {
       // Store.all runs multi-row queries: their order must be stated.
       const sql = node.arguments[0];
       if (sql && (ts.isStringLiteral(sql) || ts.isNoSubstitutionTemplateLiteral(sql) || ts.isTemplateExpression(sql))

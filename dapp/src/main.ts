@@ -3,7 +3,7 @@
 // ROLLUP_HTTP_SERVER_URL until killed. LCORE_DAPP_PROBE_FILE=<path> turns on the
 // benchmark probe, whose totals are written there after every advance.
 
-import { writeFileSync } from "node:fs";
+import { openSync, writeSync } from "node:fs";
 import { Dapp } from "./app/dapp.js";
 import { createClockProbe } from "./probe.js";
 import { RollupClient } from "./rollup/client.js";
@@ -14,12 +14,23 @@ const probeFile = process.env.LCORE_DAPP_PROBE_FILE;
 const probe = probeFile === undefined || probeFile === "" ? undefined : createClockProbe();
 const log = (line: string) => process.stderr.write(`lcore-dapp: ${line}\n`);
 
+// A stop request ends the process at once: the state is in memory and the node replays.
+// (An explicit exit also lets `node --cpu-prof` write its profile.)
+process.on("SIGTERM", () => process.exit(0));
+
 const dapp = await Dapp.create({ ...(probe === undefined ? {} : { probe }), log });
+// The probe's totals overwrite the file's first bytes after each advance: one positioned
+// write on a descriptor kept open, padded so a shorter dump leaves no stale tail.
+const probeFd = probe === undefined ? -1 : openSync(probeFile!, "w");
+const dumpProbe = () => {
+  const text = Buffer.from(JSON.stringify(probe!.totals()).padEnd(1024, " "));
+  writeSync(probeFd, text, 0, text.length, 0);
+};
 const client = new RollupClient(url);
 log(`serving ${url}`);
 try {
   await runRollupLoop(dapp, client, {
-    ...(probe === undefined ? {} : { afterAdvance: () => writeFileSync(probeFile!, JSON.stringify(probe.totals())) }),
+    ...(probe === undefined ? {} : { afterAdvance: dumpProbe }),
   });
 } catch (e) {
   // The rollup server failed us (host mode only: in the machine it cannot). Say so,

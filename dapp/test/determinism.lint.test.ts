@@ -34,6 +34,14 @@ describe("determinism lint", () => {
     expect(lint('this.all("SELECT id FROM records WHERE device_id = ? ORDER BY id", [], f);')).toEqual([]);
   });
 
+  it("catches SQLite's clock, randomness and floats in SQL text", () => {
+    expect(lint('db.run("INSERT INTO t VALUES (random())");')).toEqual(["SQL random()"]);
+    expect(lint('db.run("UPDATE t SET at = CURRENT_TIMESTAMP");')).toEqual(["SQL CURRENT_TIMESTAMP"]);
+    expect(lint("db.exec(`CREATE TABLE t (x REAL)`);")).toEqual(["SQL REAL"]);
+    expect(lint('this.all("SELECT avg(v) FROM t ORDER BY 1", [], f);')).toEqual(["SQL avg()"]);
+    expect(lint('db.run("SELECT seq FROM records WHERE timestamp > ? ORDER BY seq");')).toEqual([]);
+  });
+
   it("ignores comments and strings, and honours a stated exception", () => {
     expect(lint('// Date.now() is forbidden\nconst s = "Math.random()";')).toEqual([]);
     expect(lint("const t = process.hrtime.bigint(); // determinism-ok: benchmark only")).toEqual([]);

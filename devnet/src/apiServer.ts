@@ -5,12 +5,12 @@
 // Every body is read under a size bound before it is parsed.
 
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
 import { createYoga } from "graphql-yoga";
 import { type ApiContext, isOurApplication } from "./apiContext.js";
 import { InvalidArgumentError } from "./errors.js";
 import { createReaderSchema } from "./graphqlReader.js";
 import { bytesToHex } from "./hex.js";
+import { BodyTooLargeError, closeServer, listen, readBody } from "./http.js";
 import { handleJsonRpc, JSONRPC_MAX_BODY_BYTES } from "./jsonRpc.js";
 
 /** The real inspect service reads at most the machine's 2 MiB CMIO buffer. */
@@ -22,28 +22,6 @@ export interface ApiServer {
   /** Base URL, e.g. http://127.0.0.1:8080 */
   url: string;
   close(): Promise<void>;
-}
-
-class TooLarge extends Error {}
-
-function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    let failed = false;
-    req.on("data", (chunk: Buffer) => {
-      if (failed) return;
-      size += chunk.length;
-      if (size > limit) {
-        failed = true;
-        reject(new TooLarge());
-        return;
-      }
-      chunks.push(chunk);
-    });
-    req.on("error", (err) => !failed && reject(err));
-    req.on("end", () => !failed && resolve(Buffer.concat(chunks)));
-  });
 }
 
 function text(res: ServerResponse, status: number, body: string): void {
@@ -92,8 +70,7 @@ export async function startApiServer(ctx: ApiContext, opts: { host?: string; por
       res.setHeader("allow", "POST");
       return text(res, 405, "Method not allowed");
     }
-    const body = await readBody(req, INSPECT_MAX_BODY_BYTES).catch((err: unknown) => (err instanceof TooLarge ? undefined : Promise.reject(err)));
-    if (body === undefined) return text(res, 413, "Payload too large");
+    const body = await readBody(req, INSPECT_MAX_BODY_BYTES);
     if (!isOurApplication(ctx, app)) return text(res, 404, "Application not found");
     json(res, 200, await ctx.inspect(bytesToHex(body)));
   }
@@ -133,26 +110,12 @@ export async function startApiServer(ctx: ApiContext, opts: { host?: string; por
     } else if (path.startsWith("/inspect/") || path === "/inspect") handling = inspect(req, res, decodeURIComponent(path.slice("/inspect/".length)));
     else handling = Promise.resolve(text(res, 404, "Not found"));
     handling.catch((err: unknown) => {
-      if (err instanceof TooLarge) return text(res, 413, "Payload too large");
+      if (err instanceof BodyTooLargeError) return text(res, 413, "Payload too large");
       log(`api: ${(err as Error).message}`);
       text(res, 500, "Internal server error");
     });
   });
 
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(port, host, () => {
-      server.off("error", reject);
-      resolve();
-    });
-  });
-  const { port: bound } = server.address() as AddressInfo;
-  return {
-    url: `http://${host.includes(":") ? `[${host}]` : host}:${bound}`,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
-  };
+  const url = await listen(server, host, port);
+  return { url, close: () => closeServer(server) };
 }

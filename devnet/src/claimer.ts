@@ -69,7 +69,7 @@ export class Claimer {
 }
 
 /** The custom error name of a reverted simulation, if that is what failed. */
-export function revertName(err: unknown): string | undefined {
+function revertName(err: unknown): string | undefined {
   if (!(err instanceof BaseError)) return undefined;
   const revert = err.walk((e) => e instanceof ContractFunctionRevertedError);
   return revert instanceof ContractFunctionRevertedError ? revert.data?.errorName : undefined;

@@ -11,6 +11,7 @@ import { APPLICATION_NAME_PATTERN } from "./apiContext.js";
 import { type ApiServer, startApiServer } from "./apiServer.js";
 import { accountFromKey, connectChain, devnetAccount } from "./chainClient.js";
 import { type Deployment, deployRollups } from "./deploy.js";
+import { type LcoreContracts, deployLcoreContracts } from "./deployLcore.js";
 import { DEFAULT_ANVIL_PORT, DEFAULT_API_PORT, DEFAULT_EPOCH_LENGTH, DEFAULT_ROLLUP_HTTP_PORT, DEFAULT_STATE_DIR } from "./defaults.js";
 import { DappExitedError, DevnetError, InvalidArgumentError } from "./errors.js";
 import { HostNode } from "./hostNode.js";
@@ -65,13 +66,19 @@ export interface Devnet {
   inputBox: Hex;
   authority: Hex;
   epochLength: number;
-  deployment: Deployment;
+  deployment: DevnetDeployment;
   stateDir: string;
   /** Stop everything this devnet started (anvil, the dApp, servers); idempotent. */
   stop(): Promise<void>;
   /** Resolves with the reason if the stack fails on its own (the node hits a fatal error, the dApp or anvil exits). */
   failed: Promise<Error>;
 }
+
+/** deployment.json: the rollup's addresses and lcore's own contracts. */
+export type DevnetDeployment = Deployment & { lcore: LcoreContracts };
+
+/** anvil's account 0 (from its well-known mnemonic); never used by the node itself. */
+export const ANVIL_ACCOUNT_0 = "0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266";
 
 export { DEFAULT_EPOCH_LENGTH, DEFAULT_API_PORT, DEFAULT_ROLLUP_HTTP_PORT, DEFAULT_ANVIL_PORT, DEFAULT_STATE_DIR };
 
@@ -139,7 +146,10 @@ export async function startDevnet(opts: DevnetOptions = {}): Promise<Devnet> {
     const deployOptions: Parameters<typeof deployRollups>[1] = { epochLength, log };
     if (opts.salt) deployOptions.salt = opts.salt;
     if (opts.templateHash) deployOptions.templateHash = opts.templateHash;
-    const deployment = await deployRollups(clients, deployOptions);
+    const rollups = await deployRollups(clients, deployOptions);
+    // The test ERC-20 only on our own anvil, held by anvil's account 0 (free for people and tests).
+    const lcore = await deployLcoreContracts(clients, rollups, { log, ...(anvil ? { testTokenHolder: ANVIL_ACCOUNT_0 } : {}) });
+    const deployment: DevnetDeployment = { ...rollups, lcore };
     writeAtomically(join(stateDir, "deployment.json"), `${JSON.stringify(deployment, null, 2)}\n`);
     checkAbort();
 

@@ -82,7 +82,6 @@ function pageArray<T>(args: PageArgs, all: T[]) {
 // ---- node shapes ----
 
 interface InputNode {
-  __row: InputRow;
   id: string;
   index: number;
   status: string;
@@ -99,7 +98,6 @@ interface InputNode {
 
 function inputNode(row: InputRow): InputNode {
   return {
-    __row: row,
     id: String(row.index),
     index: row.index,
     status: row.status === "NONE" ? "UNPROCESSED" : row.status,
@@ -118,7 +116,6 @@ function inputNode(row: InputRow): InputNode {
 function outputNode(row: OutputRow) {
   const decoded = decodeOutput(row.raw);
   return {
-    __row: row,
     index: row.index,
     inputIndex: row.inputIndex,
     payload: decoded?.payload ?? row.raw,
@@ -130,7 +127,7 @@ function outputNode(row: OutputRow) {
 }
 
 function reportNode(row: ReportRow) {
-  return { __row: row, index: row.index, inputIndex: row.inputIndex, payload: row.payload };
+  return { index: row.index, inputIndex: row.inputIndex, payload: row.payload };
 }
 
 type OutputNode = ReturnType<typeof outputNode>;

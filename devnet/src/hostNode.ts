@@ -6,14 +6,14 @@
 // dApp, checking that the dApp produces the same status and outputs as recorded: host mode
 // keeps the dApp's state in the dApp's memory only, so replay is how it survives a restart.
 
-import { keccak256 } from "viem";
+import { BaseError } from "viem";
 import type { ChainClients } from "./chainClient.js";
 import { Claimer } from "./claimer.js";
 import type { Deployment } from "./deploy.js";
-import { ChainError, DevnetError, DivergenceError, StateMismatchError } from "./errors.js";
-import { type Hex, hexToBytes } from "./hex.js";
+import { ChainError, DivergenceError, StateMismatchError } from "./errors.js";
+import { type Hex, bytesToHex } from "./hex.js";
 import { InputReader } from "./inputReader.js";
-import { OutputsMerkleTree } from "./merkleTree.js";
+import { OutputsMerkleTree, outputLeaf } from "./merkleTree.js";
 import type { AdvanceMetadata, RollupHttpServer } from "./rollupHttpServer.js";
 import type { InputRow, Store } from "./store.js";
 
@@ -132,9 +132,12 @@ export class HostNode {
         failures = 0;
       } catch (err) {
         if (this.stopping) break;
-        if (err instanceof DevnetError && !(err instanceof ChainError)) {
-          this.log(`node stopped: ${err.message}`);
-          this.opts.onFatal?.(err);
+        // Only the chain's errors (viem's, or ours about a transaction) are worth a retry. Anything
+        // else may strike between an advance and its record, and retrying would feed the dApp
+        // the same input twice.
+        if (!(err instanceof ChainError || err instanceof BaseError)) {
+          this.log(`node stopped: ${(err as Error).message}`);
+          this.opts.onFatal?.(err as Error);
           return;
         }
         failures++;
@@ -170,8 +173,9 @@ export class HostNode {
 
   private async process(input: InputRow): Promise<void> {
     const result = await this.opts.rollup.advance(this.metadata(input), input.payload);
-    const hashes = result.outputs.map((output) => keccak256(output));
-    for (const hash of hashes) this.tree.append(hexToBytes(hash));
+    const leaves = result.outputs.map(outputLeaf);
+    for (const leaf of leaves) this.tree.append(leaf);
+    const hashes = leaves.map(bytesToHex);
     const record = { status: result.status, outputs: result.outputs, hashes, reports: result.reports, outputsHash: this.tree.root() };
     this.opts.store.recordResult(input, result.exception === undefined ? record : { ...record, exception: result.exception });
     this.processed = input.index + 1;

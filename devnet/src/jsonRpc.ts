@@ -10,7 +10,6 @@ import { decodeOutput } from "./outputs.js";
 import type { EpochRow, EpochStatus, InputRow, OutputRow, OutputType, ReportRow } from "./store.js";
 
 export const JSONRPC_RESOURCE_NOT_FOUND = -32001;
-export const JSONRPC_PARSE_ERROR = -32700;
 export const JSONRPC_INVALID_REQUEST = -32600;
 export const JSONRPC_METHOD_NOT_FOUND = -32601;
 export const JSONRPC_INVALID_PARAMS = -32602;
@@ -306,8 +305,7 @@ const methods: Record<string, Handler> = {
       if (!ADDRESS_PATTERN.test(p.voucher_address as string)) throw invalidParams("Invalid voucher address: invalid address");
       filter.destination = p.voucher_address as Hex;
     }
-    const empty = filter.types?.length === 0;
-    const result = isOurApplication(ctx, p.application as string) && !empty ? ctx.store.listOutputs(filter, pg) : { rows: [], total: 0 };
+    const result = isOurApplication(ctx, p.application as string) ? ctx.store.listOutputs(filter, pg) : { rows: [], total: 0 };
     appOr404(ctx, p, result.rows.length === 0);
     return paginated(result.rows.map(outputJson), result.total, pg);
   },
@@ -353,7 +351,6 @@ const methods: Record<string, Handler> = {
   },
 };
 
-export const JSON_RPC_METHODS = Object.keys(methods);
 
 /** Answer one JSON-RPC request object (or a batch); undefined for notifications without id. */
 export async function handleJsonRpc(ctx: ApiContext, body: unknown): Promise<unknown> {

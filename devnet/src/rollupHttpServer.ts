@@ -9,9 +9,9 @@
 // request, 413 for a body over the size bound.
 
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
 import { InvalidArgumentError, RollupServerClosedError } from "./errors.js";
-import { type Hex, hexByteLength, isAddress, isBytesHex, UINT256_PATTERN } from "./hex.js";
+import { HASH_PATTERN, type Hex, hexByteLength, isAddress, isBytesHex, UINT256_PATTERN } from "./hex.js";
+import { BodyTooLargeError, closeServer, listen, readBody } from "./http.js";
 import { encodeDelegateCallVoucher, encodeNotice, encodeVoucher } from "./outputs.js";
 
 export interface AdvanceMetadata {
@@ -311,15 +311,7 @@ export async function startRollupHttpServer(opts: RollupHttpServerOptions = {}):
       });
   });
 
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(port, host, () => {
-      server.off("error", reject);
-      resolve();
-    });
-  });
-  const address = server.address() as AddressInfo;
-  const url = `http://${host.includes(":") ? `[${host}]` : host}:${address.port}`;
+  const url = await listen(server, host, port);
 
   return {
     url,
@@ -343,10 +335,7 @@ export async function startRollupHttpServer(opts: RollupHttpServerOptions = {}):
         clearTimeout(waiting.timer);
         waiting = undefined;
       }
-      await new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      });
+      await closeServer(server);
     },
   };
 }
@@ -363,52 +352,29 @@ function answerJson(res: ServerResponse, status: number, value: unknown): void {
 }
 
 /** Read a JSON object body under the size bound; the real server requires the JSON content type. */
-function readJsonBody(req: IncomingMessage): Promise<Record<string, unknown>> {
-  return new Promise((resolve, reject) => {
-    const type = (req.headers["content-type"] ?? "").split(";")[0]!.trim().toLowerCase();
-    if (type !== "application/json") {
-      req.resume();
-      reject(new BadRequest("Content type error: expected application/json"));
-      return;
-    }
-    const declared = Number(req.headers["content-length"] ?? "0");
-    if (declared > MAX_REQUEST_BODY_BYTES) {
-      req.resume();
-      reject(new BadRequest(`request body is larger than ${MAX_REQUEST_BODY_BYTES} bytes`, 413));
-      return;
-    }
-    const chunks: Buffer[] = [];
-    let size = 0;
-    let failed = false;
-    req.on("data", (chunk: Buffer) => {
-      if (failed) return;
-      size += chunk.length;
-      if (size > MAX_REQUEST_BODY_BYTES) {
-        failed = true;
-        reject(new BadRequest(`request body is larger than ${MAX_REQUEST_BODY_BYTES} bytes`, 413));
-        return;
-      }
-      chunks.push(chunk);
-    });
-    req.on("error", (err) => {
-      if (!failed) reject(err);
-    });
-    req.on("end", () => {
-      if (failed) return;
-      let parsed: unknown;
-      try {
-        parsed = JSON.parse(Buffer.concat(chunks).toString("utf8"));
-      } catch (err) {
-        reject(new BadRequest(`Json deserialize error: ${(err as Error).message}`));
-        return;
-      }
-      if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) {
-        reject(new BadRequest("Json deserialize error: expected a JSON object"));
-        return;
-      }
-      resolve(parsed as Record<string, unknown>);
-    });
-  });
+async function readJsonBody(req: IncomingMessage): Promise<Record<string, unknown>> {
+  const type = (req.headers["content-type"] ?? "").split(";")[0]!.trim().toLowerCase();
+  if (type !== "application/json") {
+    req.resume();
+    throw new BadRequest("Content type error: expected application/json");
+  }
+  let body: Buffer;
+  try {
+    body = await readBody(req, MAX_REQUEST_BODY_BYTES);
+  } catch (err) {
+    if (err instanceof BodyTooLargeError) throw new BadRequest(err.message, 413);
+    throw err;
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(body.toString("utf8"));
+  } catch (err) {
+    throw new BadRequest(`Json deserialize error: ${(err as Error).message}`);
+  }
+  if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) {
+    throw new BadRequest("Json deserialize error: expected a JSON object");
+  }
+  return parsed as Record<string, unknown>;
 }
 
 function checkRequestPayload(payload: unknown): asserts payload is Hex {
@@ -429,7 +395,7 @@ function checkMetadata(m: AdvanceMetadata): void {
   uint("input_index");
   if (!isAddress(m.app_contract)) throw new InvalidArgumentError("metadata.app_contract must be a 20-byte address");
   if (!isAddress(m.msg_sender)) throw new InvalidArgumentError("metadata.msg_sender must be a 20-byte address");
-  if (typeof m.prev_randao !== "string" || !/^0x[0-9a-fA-F]{64}$/.test(m.prev_randao)) {
+  if (typeof m.prev_randao !== "string" || !HASH_PATTERN.test(m.prev_randao)) {
     throw new InvalidArgumentError("metadata.prev_randao must be 32 bytes in hex");
   }
 }

@@ -430,6 +430,7 @@ export class Store {
 
   listOutputs(filter: { epochIndex?: number; inputIndex?: number; types?: OutputType[]; destination?: Hex }, page: PageQuery): Page<OutputRow> {
     const types = filter.types;
+    if (types?.length === 0) return { rows: [], total: 0 }; // no type asked for: nothing matches
     const w = where([
       ["epoch_index = ?", filter.epochIndex],
       ["input_index = ?", filter.inputIndex],

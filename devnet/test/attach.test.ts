@@ -7,7 +7,7 @@ import { createServer } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { bytesToHex } from "viem";
 import { mnemonicToAccount } from "viem/accounts";
-import { ANVIL_MNEMONIC, applicationAbi, authorityAbi, DivergenceError, inputBoxAbi, spawnDapp, startAnvil, startDevnet, StateMismatchError, type Anvil, type DevnetOptions } from "@lcore/devnet";
+import { ANVIL_MNEMONIC, applicationAbi, authorityAbi, DappExitedError, DivergenceError, inputBoxAbi, spawnDapp, startAnvil, startDevnet, StateMismatchError, type Anvil, type DevnetOptions } from "@lcore/devnet";
 import { chainClients, ECHO_DAPP, rpcResult, tempDir, waitFor } from "./helpers.js";
 
 const owner = mnemonicToAccount(ANVIL_MNEMONIC, { addressIndex: 8 });
@@ -82,5 +82,21 @@ describe("startDevnet attached to an existing chain", () => {
     await external.stop(); // first: closing its server under a pending /finish would crash it
     await again.stop();
     expect(dappProcesses()).toEqual([]);
+  });
+
+  it("reports a dApp that dies through `failed`", async () => {
+    const other = tempDir("attach-exit");
+    try {
+      const devnet = await startDevnet(options({
+        stateDir: other.path, salt: `0x${"01".repeat(32)}`,
+        dapp: [process.execPath, "-e", `setTimeout(() => process.exit(3), 300) // ${marker}`],
+      }));
+      const reason = await devnet.failed;
+      expect(reason).toBeInstanceOf(DappExitedError);
+      expect(reason.message).toMatch(/code 3/);
+      await devnet.stop();
+    } finally {
+      other.remove();
+    }
   });
 });

@@ -1,0 +1,85 @@
+// SPDX-License-Identifier: Apache-2.0
+pragma solidity ^0.8.28;
+
+import {ILcoreSettlement} from "./ILcoreSettlement.sol";
+
+/// @title LcoreSettlement
+/// @notice See ILcoreSettlement.
+contract LcoreSettlement is ILcoreSettlement {
+    /// @inheritdoc ILcoreSettlement
+    address public immutable application;
+
+    mapping(uint64 period => Settlement) private _settlements;
+    mapping(address device => mapping(uint64 period => Aggregate)) private _aggregates;
+
+    constructor(address application_) {
+        application = application_;
+    }
+
+    modifier onlyApplication() {
+        if (msg.sender != application) revert CallerNotApplication(msg.sender, application);
+        _;
+    }
+
+    /// @inheritdoc ILcoreSettlement
+    function settlePeriod(uint64 period, bytes32 recordsRoot, uint64 recordCount, bytes32 stateHash)
+        external
+        onlyApplication
+    {
+        if (recordCount == 0) revert EmptySettlement(period);
+        Settlement storage s = _settlements[period];
+        if (s.recordCount != 0) revert PeriodAlreadySettled(period, s.recordsRoot);
+        _settlements[period] = Settlement(recordsRoot, recordCount, stateHash);
+        emit PeriodSettled(period, recordsRoot, recordCount, stateHash);
+    }
+
+    /// @inheritdoc ILcoreSettlement
+    function recordAggregate(
+        address device,
+        uint64 period,
+        uint64 count,
+        int128 sum,
+        int64 min,
+        int64 max,
+        bytes32 stateHash
+    ) external onlyApplication {
+        if (count == 0 || min > max) revert InvalidAggregate(device, period, count, min, max);
+        Aggregate storage a = _aggregates[device][period];
+        if (a.count != 0) revert AggregateAlreadyRecorded(device, period);
+        _aggregates[device][period] = Aggregate(count, sum, min, max, stateHash);
+        emit AggregateRecorded(device, period, count, sum, min, max, stateHash);
+    }
+
+    /// @inheritdoc ILcoreSettlement
+    function settlement(uint64 period) external view returns (Settlement memory) {
+        return _settlements[period];
+    }
+
+    /// @inheritdoc ILcoreSettlement
+    function aggregate(address device, uint64 period) external view returns (Aggregate memory) {
+        return _aggregates[device][period];
+    }
+
+    /// @inheritdoc ILcoreSettlement
+    function verifyRecord(uint64 period, bytes32 recordHash, uint256 index, bytes32[] calldata proof)
+        external
+        view
+        returns (bool)
+    {
+        Settlement storage s = _settlements[period];
+        if (index >= s.recordCount) return false;
+        if (proof.length != _depth(s.recordCount)) return false;
+        bytes32 node = recordHash;
+        for (uint256 i = 0; i < proof.length; i++) {
+            node = (index >> i) & 1 == 0
+                ? keccak256(abi.encodePacked(node, proof[i]))
+                : keccak256(abi.encodePacked(proof[i], node));
+        }
+        return node == s.recordsRoot;
+    }
+
+    /// @dev ceil(log2(n)) for n >= 1: the height of a tree with n leaves padded to a power of two.
+    function _depth(uint64 n) private pure returns (uint256 d) {
+        while ((uint256(1) << d) < n) d++;
+    }
+}

@@ -61,12 +61,14 @@ export async function benchIngest({ connections = 64, devicesPerConnection = 16,
   });
   try {
     const load = spawn(process.execPath, [here("./load.mjs"), gateway.url, token, String(connections), String(devicesPerConnection), String(warmupS), String(durationS), String(perConnection)], {
-      stdio: ["ignore", "pipe", "inherit"],
+      stdio: ["ignore", "pipe", "pipe"],
     });
     let out = "";
+    let err = "";
     load.stdout.on("data", (c) => (out += c));
+    load.stderr.on("data", (c) => (err += c));
     const code = await new Promise((r) => load.once("exit", r));
-    if (code !== 0) throw new Error(`load generator exited ${code}`);
+    if (code !== 0) throw new Error(`load generator exited ${code}: ${err}`);
     const result = JSON.parse(out.trim().split("\n").pop());
     const health = await (await fetch(`${gateway.url}/healthz`)).json();
     const committed = result["2xx"];

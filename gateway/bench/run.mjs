@@ -2,7 +2,7 @@
 // BENCH lines of issue 5. Needs the built packages (`npm run build`; prebench rebuilds
 // the gateway). Environment knobs: BENCH_DURATION_S (default 10), BENCH_CONNECTIONS (64).
 
-import { cpus } from "node:os";
+import { cpus, loadavg } from "node:os";
 import { benchGas, largestBatch } from "./gas.mjs";
 import { benchIngest } from "./ingest.mjs";
 
@@ -10,7 +10,8 @@ const durationS = Number(process.env.BENCH_DURATION_S ?? 10);
 const connections = Number(process.env.BENCH_CONNECTIONS ?? 64);
 const fmt = (n, d = 0) => n.toLocaleString("en-US", { maximumFractionDigits: d, minimumFractionDigits: d });
 
-console.log(`machine: ${cpus().length} × ${cpus()[0]?.model ?? "?"}, node ${process.version}`);
+// Other work on the machine skews every figure below: say how busy it was.
+console.log(`machine: ${cpus().length} × ${cpus()[0]?.model ?? "?"}, node ${process.version}, load average ${loadavg().map((l) => l.toFixed(2)).join(" ")}`);
 
 // ── ingest ──
 const perConnection = Math.ceil((8000 * (durationS + 3)) / connections);
@@ -20,6 +21,7 @@ console.log(`  signature backend ${ingest.signatureBackend}; 202: ${fmt(ingest.a
 console.log(`  latency ms: p50 ${ingest.latency.p50}  p90 ${ingest.latency.p90}  p99 ${ingest.latency.p99}  max ${ingest.latency.max}`);
 console.log(`  committed rows read back from the outbox: ${fmt(ingest.outboxQueued)} (every 202 of warm-up and run)`);
 if (ingest.non2xx !== 0 || ingest.errors !== 0) console.log("  WARNING: some requests were not answered 202");
+console.log(`  load average after: ${loadavg().map((l) => l.toFixed(2)).join(" ")}`);
 
 // ── gas ──
 const gas = [];

@@ -9,7 +9,7 @@
 // an unbounded pile of inputs.
 
 import {
-  BATCH_HEADER_LENGTH, MAX_BATCH_RECORDS, MAX_PAYLOAD_LENGTH, encodeRecordBatch, recordLength,
+  BATCH_HEADER_LENGTH, MAX_BATCH_RECORDS, MAX_PAYLOAD_LENGTH, MAX_SEALED_LENGTH, encodeRecordBatch, recordLength,
 } from "@lcore/dapp/protocol";
 import type { GatewayContext } from "../context.js";
 import type { ReadingRow } from "../outbox/readingStore.js";
@@ -32,9 +32,10 @@ export const DEFAULT_BATCHER: BatcherSettings = {
 export function batcherSettings(partial: Partial<BatcherSettings> = {}): BatcherSettings {
   const s = { ...DEFAULT_BATCHER, ...partial };
   if (s.maxRecords < 1 || s.maxRecords > MAX_BATCH_RECORDS) throw new RangeError(`maxRecords must be 1..${MAX_BATCH_RECORDS}`);
-  if (s.maxPayloadBytes < BATCH_HEADER_LENGTH + recordLength(58 + 1024) || s.maxPayloadBytes > MAX_PAYLOAD_LENGTH) {
+  const smallest = BATCH_HEADER_LENGTH + recordLength(MAX_SEALED_LENGTH);
+  if (s.maxPayloadBytes < smallest || s.maxPayloadBytes > MAX_PAYLOAD_LENGTH) {
     // At least one largest record must fit, or a reading with a full payload could never leave.
-    throw new RangeError(`maxPayloadBytes must be ${BATCH_HEADER_LENGTH + recordLength(58 + 1024)}..${MAX_PAYLOAD_LENGTH}`);
+    throw new RangeError(`maxPayloadBytes must be ${smallest}..${MAX_PAYLOAD_LENGTH}`);
   }
   return s;
 }

@@ -49,7 +49,7 @@ async function main(): Promise<void> {
     return n;
   };
   const token = values.token ?? process.env.LCORE_GW_OWNER_TOKEN;
-  if (token === undefined) {
+  if (token === undefined || token === "") {
     process.stderr.write("lcore-sim: the owner token is needed to register devices (--token or LCORE_GW_OWNER_TOKEN)\n");
     process.exit(2);
   }

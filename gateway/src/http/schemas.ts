@@ -92,7 +92,7 @@ export const RegisterDevice = Type.Object({
   publicKey: PublicKey,
   proof: Type.String({
     pattern: "^0x[0-9a-fA-F]{128}$",
-    description: "the device key's low-s signature of registrationProofDigest(chainId, app, owner) from GET /v1/info (PROTOCOL §3)",
+    description: "the device key's low-s signature of registrationProofDigest(chainId, app, owner) from GET /v1/info (PROTOCOL §3.3)",
   }),
   metadata: Type.Optional(Type.String({ description: "opaque device metadata (type, unit, scale), UTF-8" })),
 }, { additionalProperties: false });

@@ -34,7 +34,7 @@ export function systemRoutes(ctx: GatewayContext): FastifyPluginAsyncTypebox {
       schema: {
         tags: ["system"],
         summary: "What a device needs to register and sign: app, chain id, owner, bounds",
-        description: "A device registers by signing registrationProofDigest(chainId, app, owner.address) with its key (PROTOCOL §3).",
+        description: "A device registers by signing registrationProofDigest(chainId, app, owner.address) with its key (PROTOCOL §3.3).",
         response: { 200: Info },
       },
     }, async () => ({

@@ -71,6 +71,7 @@ export class Pipeline {
       maxFeePerGas: chain.maxFeePerGas ?? 500_000_000_000n,
       maxInFlight: chain.maxInFlight ?? 16,
       lostNonceChecks: 3,
+      lostNonceMs: 30_000,
     });
     const pollMs = chain.pollMs ?? 250;
     this.#loops = [

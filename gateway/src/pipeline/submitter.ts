@@ -19,8 +19,8 @@
 // (a device's registration before its readings).
 
 import {
-  type Hex as ViemHex, type PublicClient, createPublicClient, encodeFunctionData, http, keccak256, parseAbi,
-  parseEventLogs, toHex as viemToHex,
+  type Hex as ViemHex, type PublicClient, type TransactionReceipt, TransactionReceiptNotFoundError, createPublicClient,
+  encodeFunctionData, http, keccak256, parseAbi, parseEventLogs, toHex as viemToHex,
 } from "viem";
 import { type PrivateKeyAccount, privateKeyToAccount } from "viem/accounts";
 import type { GatewayContext } from "../context.js";
@@ -41,8 +41,9 @@ export interface SubmitterSettings {
   replaceBumpPercent: number;
   maxFeePerGas: bigint;
   maxInFlight: number;
-  /** Consecutive checks that must find an input's nonce spent with none of its receipts before it is re-signed. */
+  /** Consecutive checks, over at least lostNonceMs, that must find an input's nonce spent with none of its receipts before it is re-signed. */
   lostNonceChecks: number;
+  lostNonceMs: number;
 }
 
 export class ChainMismatchError extends Error {
@@ -57,8 +58,8 @@ export class Submitter {
   readonly #account: PrivateKeyAccount;
   readonly #client: PublicClient;
   #nextNonce = 0;
-  /** Per input: consecutive checks that found its nonce spent and no receipt. */
-  readonly #lostChecks = new Map<number, number>();
+  /** Per input: consecutive checks that found its nonce spent and no receipt, since when. */
+  readonly #lostChecks = new Map<number, { checks: number; sinceMs: number }>();
   /** Per input: no estimate/sign attempt before this time (backoff after errors). */
   readonly #notBefore = new Map<number, { atMs: number; failures: number }>();
 
@@ -119,8 +120,23 @@ export class Submitter {
   async #reconcile(input: InputRow, latestNonce: number): Promise<boolean> {
     const nonce = input.nonce!;
     const txs = this.#ctx.outbox.inputs.txsOf(input.id).filter((t) => t.nonce === nonce && !t.abandoned);
+    if (latestNonce <= nonce) {
+      // Nothing with this nonce is mined yet: keep it moving.
+      this.#lostChecks.delete(input.id);
+      const last = txs[txs.length - 1];
+      if (last === undefined) return false;
+      if (last.sentMs === null) {
+        // Written ahead but never sent (or the send failed): send these exact bytes.
+        await this.#send(last);
+      } else if (Date.now() - last.sentMs > this.#s.replaceAfterMs) {
+        await this.#replace(input, last);
+      }
+      return false;
+    }
+
+    // The nonce is spent: by one of ours, whose receipt says where the input went.
     for (const tx of txs) {
-      const receipt = await this.#client.getTransactionReceipt({ hash: toHex(tx.hash) }).catch(() => null);
+      const receipt = await this.#receipt(tx.hash);
       if (receipt === null) continue;
       if (receipt.status !== "success") {
         this.#ctx.metrics.submitErrors.inc({ stage: "reverted" });
@@ -140,31 +156,27 @@ export class Submitter {
       return true;
     }
 
-    if (latestNonce > nonce) {
-      // The nonce is spent but none of our transactions has a receipt. Either a receipt
-      // is not visible yet, or another sender used the nonce. Only a repeated finding
-      // re-signs the input: re-signing while one of ours is mined would duplicate it.
-      const n = (this.#lostChecks.get(input.id) ?? 0) + 1;
-      this.#lostChecks.set(input.id, n);
-      if (n >= this.#s.lostNonceChecks) {
-        this.#ctx.metrics.submitErrors.inc({ stage: "nonce-lost" });
-        this.#ctx.outbox.inputs.abandonNonce(input.id, nonce);
-        this.#lostChecks.delete(input.id);
-        return true;
-      }
-      return false;
-    }
+    // Spent, and none of our transactions has a receipt: either it is not visible yet,
+    // or another sender used the nonce. Only a finding repeated over checks and time
+    // re-signs the input: re-signing while one of ours is mined would add it twice.
+    const seen = this.#lostChecks.get(input.id) ?? { checks: 0, sinceMs: Date.now() };
+    seen.checks++;
+    this.#lostChecks.set(input.id, seen);
+    if (seen.checks < this.#s.lostNonceChecks || Date.now() - seen.sinceMs < this.#s.lostNonceMs) return false;
+    this.#ctx.metrics.submitErrors.inc({ stage: "nonce-lost" });
+    this.#ctx.outbox.inputs.abandonNonce(input.id, nonce);
     this.#lostChecks.delete(input.id);
+    return true;
+  }
 
-    const last = txs[txs.length - 1];
-    if (last === undefined) return false;
-    if (last.sentMs === null) {
-      // Written ahead but never sent (or the send failed): send these exact bytes.
-      await this.#send(last);
-    } else if (Date.now() - last.sentMs > this.#s.replaceAfterMs) {
-      await this.#replace(input, last);
+  /** The receipt, or null if the node has none; any other failure aborts the pass (it must not count as "none"). */
+  async #receipt(hash: Uint8Array): Promise<TransactionReceipt | null> {
+    try {
+      return await this.#client.getTransactionReceipt({ hash: toHex(hash) });
+    } catch (error) {
+      if (error instanceof TransactionReceiptNotFoundError) return null;
+      throw error;
     }
-    return false;
   }
 
   #record(input: InputRow, txs: TxRow[], gasUsed: number): void {

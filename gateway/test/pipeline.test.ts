@@ -4,6 +4,7 @@
 
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { decodeInput } from "@lcore/dapp/protocol";
+import { createPublicClient, http } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import type { GatewayOptions } from "../src/options.js";
 import { Secret } from "../src/secrets.js";
@@ -82,6 +83,34 @@ describe("submitter and follower on the devnet", () => {
       expect((await stack.inputs()).length).toBe(before + 1);
       const metrics = (await gw.app.inject({ method: "GET", url: "/metrics" })).body;
       expect(metrics).toMatch(/lcore_gw_tx_replacements_total [1-9]/);
+    } finally {
+      await runCleanups(cleanups);
+    }
+  });
+
+  it("recovers when another sender spent the account's next nonce: the input is re-signed and lands once", async () => {
+    const cleanups: Cleanup[] = [];
+    try {
+      const gw = await testGateway(cleanups, chainOptions(4));
+      await gw.app.ready();
+      // Someone else sends from the gateway's account after it read its nonce.
+      const account = privateKeyToAccount(stack.key(4));
+      const transport = http(stack.devnet.chainRpcUrl);
+      const raw = await account.signTransaction({
+        type: "eip1559", chainId: Number(stack.chainId), nonce: 0, to: account.address, value: 0n, gas: 21_000n,
+        maxFeePerGas: 10n ** 11n, maxPriorityFeePerGas: 10n ** 9n,
+      });
+      const client = createPublicClient({ transport });
+      await client.waitForTransactionReceipt({ hash: await client.sendRawTransaction({ serializedTransaction: raw }) });
+      const before = (await stack.inputs()).length;
+      const d = await gw.device();
+      await eventually(async () => {
+        const res = await gw.app.inject({ method: "GET", url: `/v1/devices/${d.hex}`, headers: auth });
+        return res.json().registration.status === "accepted" ? true : undefined;
+      }, 60_000, "registration after the nonce clash");
+      expect((await stack.inputs()).length).toBe(before + 1);
+      const txs = gw.app.gateway.outbox.inputs.txsOf(gw.app.gateway.registry.get(d.hex)!.inputId);
+      expect(txs.map((t) => t.abandoned)).toEqual([true, false]);
     } finally {
       await runCleanups(cleanups);
     }

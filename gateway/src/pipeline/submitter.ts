@@ -19,8 +19,9 @@
 // (a device's registration before its readings).
 
 import {
-  type Hex as ViemHex, type PublicClient, type TransactionReceipt, TransactionReceiptNotFoundError, createPublicClient,
-  encodeFunctionData, http, keccak256, parseAbi, parseEventLogs, toHex as viemToHex,
+  type Chain, type Hex as ViemHex, type PublicClient, type TransactionReceipt, TransactionReceiptNotFoundError, type Transport,
+  type WalletClient, createPublicClient, createWalletClient, defineChain, encodeFunctionData, http, keccak256, parseAbi,
+  parseEventLogs, toHex as viemToHex,
 } from "viem";
 import { type PrivateKeyAccount, privateKeyToAccount } from "viem/accounts";
 import type { GatewayContext } from "../context.js";
@@ -57,6 +58,8 @@ export class Submitter {
   readonly #s: SubmitterSettings;
   readonly #account: PrivateKeyAccount;
   readonly #client: PublicClient;
+  /** Signs only (never sends): the signed bytes must be in the outbox before they go out. */
+  readonly #wallet: WalletClient<Transport, Chain, PrivateKeyAccount>;
   #nextNonce = 0;
   /** Per input: consecutive checks that found its nonce spent and no receipt, since when. */
   readonly #lostChecks = new Map<number, { checks: number; sinceMs: number }>();
@@ -67,7 +70,13 @@ export class Submitter {
     this.#ctx = ctx;
     this.#s = settings;
     this.#account = privateKeyToAccount(ctx.options.submitterKey.reveal());
-    this.#client = createPublicClient({ transport: http(settings.rpcUrl, { retryCount: 0, timeout: 15_000 }) });
+    const transport = http(settings.rpcUrl, { retryCount: 0, timeout: 15_000 });
+    this.#client = createPublicClient({ transport });
+    const chain = defineChain({
+      id: Number(ctx.chainId), name: `chain ${ctx.chainId}`, nativeCurrency: { name: "Ether", symbol: "ETH", decimals: 18 },
+      rpcUrls: { default: { http: [settings.rpcUrl] } },
+    });
+    this.#wallet = createWalletClient({ account: this.#account, chain, transport });
   }
 
   get address(): Hex {
@@ -204,8 +213,9 @@ export class Submitter {
   }
 
   async #sign(input: InputRow, nonce: number, gas: bigint, fees: { maxFeePerGas: bigint; maxPriorityFeePerGas: bigint }): Promise<TxRow> {
-    const raw = await this.#account.signTransaction({
-      type: "eip1559", chainId: Number(this.#ctx.chainId), nonce, to: this.#s.inputBox, data: this.#calldata(input), value: 0n, gas, ...fees,
+    // The wallet client checks that the RPC serves the configured chain before signing.
+    const raw = await this.#wallet.signTransaction({
+      type: "eip1559", nonce, to: this.#s.inputBox, data: this.#calldata(input), value: 0n, gas, ...fees,
     });
     const tx: TxRow = {
       hash: fromHex(keccak256(raw)), inputId: input.id, nonce, raw: fromHex(raw), maxFee: fees.maxFeePerGas,

@@ -42,6 +42,8 @@ export class DeviceRegistry {
   readonly #ctx: RegistryContext;
   readonly #devices = new Map<string, DeviceState>();
   readonly #byMvpId = new Map<string, DeviceState>();
+  /** Addresses and MVP ids whose registration is being written: a second one is refused, readings wait for the first. */
+  readonly #registering = new Set<string>();
 
   constructor(outbox: Outbox, verifier: SignatureVerifier, ctx: RegistryContext) {
     this.#outbox = outbox;
@@ -70,9 +72,10 @@ export class DeviceRegistry {
 
   /**
    * Validates the key and its proof of possession, then stores the device and its
-   * registration input in one transaction. Throws a GatewayError; stores nothing then.
+   * registration input in one transaction. Throws a GatewayError (or the write's
+   * error); stores nothing then.
    */
-  register(req: { publicKey: Uint8Array; proof: Uint8Array; metadata: string; mvpId: string | null }, nowMs: number): DeviceState {
+  async register(req: { publicKey: Uint8Array; proof: Uint8Array; metadata: string; mvpId: string | null }, nowMs: number): Promise<DeviceState> {
     const metadata = new TextEncoder().encode(req.metadata);
     const bound = Math.min(this.#ctx.metadataBytes, MAX_METADATA_LENGTH);
     if (metadata.length > bound) {
@@ -88,23 +91,31 @@ export class DeviceRegistry {
     if (key === null) throw new GatewayError("LCORE_GW_PUBLIC_KEY_INVALID");
     const address = deviceAddress(publicKey);
     const hex = toHex(address);
-    if (this.#devices.has(hex) || (req.mvpId !== null && this.#byMvpId.has(req.mvpId))) {
+    const mvpKey = req.mvpId === null ? null : `mvp:${req.mvpId}`;
+    if (this.#devices.has(hex) || this.#registering.has(hex)
+      || (req.mvpId !== null && (this.#byMvpId.has(req.mvpId) || this.#registering.has(mvpKey!)))) {
       throw new GatewayError("LCORE_GW_DEVICE_EXISTS", undefined, { details: { device: hex } });
     }
     const proofCheck = this.#verifier.verify(key, this.proofDigest(), req.proof);
     if (proofCheck !== "ok") {
       throw new GatewayError("LCORE_GW_PROOF_INVALID", proofCheck === "high-s" ? "the proof's s is above n/2" : undefined);
     }
-    if (this.#devices.size >= this.#ctx.maxDevices) throw new GatewayError("LCORE_GW_DEVICE_LIMIT");
+    if (this.#devices.size + this.#registering.size >= this.#ctx.maxDevices) throw new GatewayError("LCORE_GW_DEVICE_LIMIT");
 
     const payload = encodeDeviceRegistration({ publicKey, proof: req.proof, metadata, auth: { kind: "sender" } });
+    const input = this.#outbox.inputs.create("registration", payload, nowMs);
     const row: Omit<DeviceRow, "lastSeq"> = {
-      address, publicKey, metadata: req.metadata, mvpId: req.mvpId, registeredMs: nowMs, inputId: 0,
+      address, publicKey, metadata: req.metadata, mvpId: req.mvpId, registeredMs: nowMs, inputId: input.id,
     };
-    this.#outbox.db.transaction(() => {
-      row.inputId = this.#outbox.inputs.create("registration", payload, nowMs);
-      this.#outbox.devices.insert(row);
-    })();
+    this.#registering.add(hex);
+    if (mvpKey !== null) this.#registering.add(mvpKey);
+    try {
+      // The device and its registration input, in one transaction.
+      await this.#outbox.write([input.statement, this.#outbox.devices.insertStatement(row)]);
+    } finally {
+      this.#registering.delete(hex);
+      if (mvpKey !== null) this.#registering.delete(mvpKey);
+    }
     return this.#remember({ ...row, lastSeq: null }, key);
   }
 

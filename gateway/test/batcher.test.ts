@@ -29,8 +29,8 @@ describe("batcher", () => {
     const { gw, devices } = await fill(cleanups, 30, 8);
     const batcher = new Batcher(gw.app.gateway, batcherSettings({ maxDelayMs: 2000 }));
     const received = gw.app.gateway.outbox.readings.queued(1)[0]!.receivedMs;
-    expect(batcher.tick(received + 1999)).toBe(0);
-    expect(batcher.tick(received + 2000)).toBe(1);
+    expect(await batcher.tick(received + 1999)).toBe(0);
+    expect(await batcher.tick(received + 2000)).toBe(1);
     const [input] = recordInputs(gw);
     const decoded = decodeInput(input!.payload);
     expect(decoded.kind).toBe("record_batch");
@@ -42,18 +42,18 @@ describe("batcher", () => {
     const row = gw.app.gateway.outbox.readings.get(devices[1]!.address, 15n)!;
     expect([row.inputId, row.position]).toEqual([input!.id, 29]);
     expect(gw.app.gateway.outbox.devices.get(devices[0]!.address)?.lastSeq).toBe(15n);
-    expect(batcher.tick(received + 10_000)).toBe(0);
+    expect(await batcher.tick(received + 10_000)).toBe(0);
   });
 
   it("cuts full inputs at once: by record count, and by payload bytes for large readings", async () => {
     const byCount = await fill(cleanups, 25, 8);
     const b1 = new Batcher(byCount.gw.app.gateway, batcherSettings({ maxDelayMs: 60_000, maxRecords: 10 }));
-    expect(b1.tick(Date.now())).toBe(2); // 10 + 10; the last 5 wait for the delay
+    expect(await b1.tick(Date.now())).toBe(2); // 10 + 10; the last 5 wait for the delay
     expect(recordInputs(byCount.gw).map((i) => (decodeInput(i.payload) as { records: unknown[] }).records.length)).toEqual([10, 10]);
 
     const bySize = await fill(cleanups, 120, 1024);
     const b2 = new Batcher(bySize.gw.app.gateway, batcherSettings({ maxDelayMs: 0 }));
-    expect(b2.tick(Date.now())).toBe(3);
+    expect(await b2.tick(Date.now())).toBe(3);
     const inputs = recordInputs(bySize.gw);
     expect(inputs.map((i) => (decodeInput(i.payload) as { records: unknown[] }).records.length)).toEqual([53, 53, 14]);
     for (const i of inputs) expect(i.payload.length).toBeLessThanOrEqual(MAX_PAYLOAD_LENGTH);
@@ -63,7 +63,7 @@ describe("batcher", () => {
     const { gw } = await fill(cleanups, 40, 8);
     const batcher = new Batcher(gw.app.gateway, batcherSettings({ maxDelayMs: 0, maxRecords: 5, maxPendingInputs: 4 }));
     // Two registration inputs are already waiting, so two record inputs fit.
-    expect(batcher.tick(Date.now())).toBe(2);
+    expect(await batcher.tick(Date.now())).toBe(2);
     expect(gw.app.gateway.outbox.queued).toBe(30);
   });
 

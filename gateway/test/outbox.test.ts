@@ -12,14 +12,12 @@ function open(path: string, delayMs = 2): Outbox {
   return outbox;
 }
 
-function registerDevice(outbox: Outbox): Uint8Array {
+async function registerDevice(outbox: Outbox): Promise<Uint8Array> {
   const address = new Uint8Array(randomBytes(20));
-  outbox.db.transaction(() => {
-    const inputId = outbox.inputs.create("registration", new Uint8Array([1, 1]), Date.now());
-    outbox.devices.insert({
-      address, publicKey: new Uint8Array(randomBytes(64)), metadata: "", mvpId: null, registeredMs: Date.now(), inputId,
-    });
-  })();
+  const input = outbox.inputs.create("registration", new Uint8Array([1, 1]), Date.now());
+  await outbox.write([input.statement, outbox.devices.insertStatement({
+    address, publicKey: new Uint8Array(randomBytes(64)), metadata: "", mvpId: null, registeredMs: Date.now(), inputId: input.id,
+  })]);
   return address;
 }
 
@@ -36,7 +34,7 @@ describe("outbox", () => {
     const dir = tempDir(cleanups);
     const path = `${dir}/outbox.db`;
     const a = open(path);
-    const device = registerDevice(a);
+    const device = await registerDevice(a);
     await a.append([reading(device, 1n), reading(device, 7n)]);
     await a.close();
 
@@ -54,7 +52,7 @@ describe("outbox", () => {
       path: `${dir}/outbox.db`, groupCommitDelayMs: 5, groupCommitReadings: 1000,
       onCommit: (s) => commits.push(s.items),
     });
-    const device = registerDevice(outbox);
+    const device = await registerDevice(outbox);
     const first = outbox.append([reading(device, 1n)]);
     await new Promise((r) => setTimeout(r, 10)); // the first group is now being written
     await Promise.all([first, ...Array.from({ length: 50 }, (_, i) => outbox.append([reading(device, BigInt(i + 2))]))]);
@@ -65,7 +63,7 @@ describe("outbox", () => {
   it("rejects every append of a failed group and stores none of them", async () => {
     const dir = tempDir(cleanups);
     const outbox = open(`${dir}/outbox.db`);
-    const device = registerDevice(outbox);
+    const device = await registerDevice(outbox);
     await outbox.append([reading(device, 1n)]);
     const good = outbox.append([reading(device, 2n)]);
     const clash = outbox.append([reading(device, 1n)]); // UNIQUE (device, seq)
@@ -76,11 +74,19 @@ describe("outbox", () => {
     await outbox.close();
   });
 
+  it("writes only through the writer thread: this thread's connection is query-only", async () => {
+    const dir = tempDir(cleanups);
+    const outbox = open(`${dir}/outbox.db`);
+    expect(() => outbox.db.prepare("DELETE FROM readings").run()).toThrow(/readonly|query_only/i);
+    await expect(outbox.write([{ sql: "UPDATE inputs SET nonce = 1 WHERE id = 999", params: [], expect: 1 }])).rejects.toThrow(/expected 1 changed rows/);
+    await outbox.close();
+  });
+
   it("flushes pending appends on close and refuses new ones", async () => {
     const dir = tempDir(cleanups);
     const path = `${dir}/outbox.db`;
     const outbox = open(path, 1000);
-    const device = registerDevice(outbox);
+    const device = await registerDevice(outbox);
     const pending = outbox.append([reading(device, 1n)]);
     await outbox.close();
     await pending;

@@ -1,6 +1,7 @@
 // The devices table: who may send readings, with the key that verifies them.
 
 import type { OutboxDb } from "./database.js";
+import type { Statement } from "./writer.js";
 import { readU64, u64Bytes } from "../hex.js";
 
 export interface DeviceRow {
@@ -57,21 +58,15 @@ export class DeviceStore {
   readonly #byAddress;
   readonly #byKey;
   readonly #byMvpId;
-  readonly #insert;
   readonly #count;
-  readonly #advance;
 
   constructor(db: OutboxDb) {
     this.#all = db.prepare<[], RawDeviceRow>(SELECT_DEVICE);
     this.#byAddress = db.prepare<[Uint8Array], RawDeviceRow>(`${SELECT_DEVICE} WHERE d.address = ?`);
     this.#byKey = db.prepare<[Uint8Array], RawDeviceRow>(`${SELECT_DEVICE} WHERE d.public_key = ?`);
     this.#byMvpId = db.prepare<[string], RawDeviceRow>(`${SELECT_DEVICE} WHERE d.mvp_id = ?`);
-    this.#insert = db.prepare(
-      "INSERT INTO devices (address, public_key, metadata, mvp_id, last_seq, registered_ms, input_id) VALUES (?, ?, ?, ?, NULL, ?, ?)",
-    );
     this.#count = db.prepare<[], { n: number }>("SELECT count(*) AS n FROM devices");
-    // Forward only, so packing out of order can never move it back.
-    this.#advance = db.prepare("UPDATE devices SET last_seq = @seq WHERE address = @address AND (last_seq IS NULL OR last_seq < @seq)");
+
   }
 
   all(): DeviceRow[] {
@@ -97,13 +92,23 @@ export class DeviceStore {
     return this.#count.get()?.n ?? 0;
   }
 
-  /** Call inside the batcher's transaction. */
-  advanceLastSeq(address: Uint8Array, seq: bigint): void {
-    this.#advance.run({ address, seq: u64Bytes(seq) });
+  /** With the batcher's input: forward only, so packing out of order can never move it back. */
+  advanceLastSeqStatement(address: Uint8Array, seq: bigint): Statement {
+    return {
+      sql: "UPDATE devices SET last_seq = @seq WHERE address = @address AND (last_seq IS NULL OR last_seq < @seq)",
+      params: { address, seq: u64Bytes(seq) },
+    };
   }
 
-  /** Call inside the transaction that also creates the registration input. */
-  insert(row: Omit<DeviceRow, "lastSeq">): void {
-    this.#insert.run(row.address, row.publicKey, row.metadata, row.mvpId, row.registeredMs, row.inputId);
+  /** With the registration input's creation. */
+  insertStatement(row: Omit<DeviceRow, "lastSeq">): Statement {
+    return {
+      sql: `INSERT INTO devices (address, public_key, metadata, mvp_id, last_seq, registered_ms, input_id)
+        VALUES (@address, @public_key, @metadata, @mvp_id, NULL, @registered_ms, @input_id)`,
+      params: {
+        address: row.address, public_key: row.publicKey, metadata: row.metadata, mvp_id: row.mvpId,
+        registered_ms: row.registeredMs, input_id: row.inputId,
+      },
+    };
   }
 }

@@ -2,6 +2,7 @@
 // signed for them (written before it is sent).
 
 import type { OutboxDb } from "./database.js";
+import type { Statement } from "./writer.js";
 
 export type InputKindName = "registration" | "records";
 
@@ -106,26 +107,33 @@ export interface Inclusion {
   includedMs: number;
 }
 
+/** Statements the store builds for the writer thread (writer.ts). */
+const SQL = {
+  create: "INSERT INTO inputs (id, kind, payload, created_ms) VALUES (@id, @kind, @payload, @created_ms)",
+  setNonce: "UPDATE inputs SET nonce = @nonce WHERE id = @id",
+  insertTx: `INSERT INTO txs (hash, input_id, nonce, raw, max_fee, max_priority, signed_ms)
+    VALUES (@hash, @input_id, @nonce, @raw, @max_fee, @max_priority, @signed_ms)`,
+  markSent: "UPDATE txs SET sent_ms = @sent_ms WHERE hash = @hash AND sent_ms IS NULL",
+  abandon: "UPDATE txs SET abandoned = 1 WHERE input_id = @input_id AND nonce = @nonce",
+  include: `UPDATE inputs SET tx_hash = @tx_hash, block_number = @block_number, input_index = @input_index,
+    gas_used = @gas_used, included_ms = @included_ms WHERE id = @id AND input_index IS NULL`,
+  process: "UPDATE inputs SET node_status = @node_status, reason = @reason, processed_ms = @processed_ms WHERE id = @id",
+};
+
 export class InputStore {
-  readonly #db: OutboxDb;
-  readonly #create;
+  readonly #write: (statements: Statement[]) => Promise<void>;
   readonly #get;
   readonly #unincluded;
   readonly #unprocessed;
   readonly #maxNonce;
-  readonly #setNonce;
-  readonly #insertTx;
-  readonly #markSent;
   readonly #txsOf;
-  readonly #abandon;
   readonly #countUnincluded;
-  readonly #include;
-  readonly #process;
   readonly #byIndex;
+  /** Input ids are assigned here, on the one thread that creates inputs, so a write can name its input. */
+  #nextId: number;
 
-  constructor(db: OutboxDb) {
-    this.#db = db;
-    this.#create = db.prepare("INSERT INTO inputs (kind, payload, created_ms) VALUES (?, ?, ?)");
+  constructor(db: OutboxDb, write: (statements: Statement[]) => Promise<void>) {
+    this.#write = write;
     this.#get = db.prepare<[number], RawInputRow>(`${SELECT_INPUT} WHERE i.id = ?`);
     this.#unincluded = db.prepare<[number], RawInputRow>(
       `${SELECT_INPUT} WHERE i.input_index IS NULL ORDER BY i.id LIMIT ?`,
@@ -134,25 +142,16 @@ export class InputStore {
       `${SELECT_INPUT} WHERE i.input_index IS NOT NULL AND i.node_status IS NULL ORDER BY i.input_index LIMIT ?`,
     );
     this.#maxNonce = db.prepare<[], { n: number | null }>("SELECT max(nonce) AS n FROM txs");
-    this.#setNonce = db.prepare("UPDATE inputs SET nonce = ? WHERE id = ?");
-    this.#insertTx = db.prepare(
-      `INSERT INTO txs (hash, input_id, nonce, raw, max_fee, max_priority, signed_ms) VALUES (?, ?, ?, ?, ?, ?, ?)`,
-    );
-    this.#markSent = db.prepare("UPDATE txs SET sent_ms = ? WHERE hash = ? AND sent_ms IS NULL");
     this.#txsOf = db.prepare<[number], RawTxRow>("SELECT * FROM txs WHERE input_id = ? ORDER BY signed_ms");
-    this.#abandon = db.prepare("UPDATE txs SET abandoned = 1 WHERE input_id = ? AND nonce = ?");
     this.#countUnincluded = db.prepare<[], { n: number }>("SELECT count(*) AS n FROM inputs WHERE input_index IS NULL");
-    this.#include = db.prepare(
-      `UPDATE inputs SET tx_hash = ?, block_number = ?, input_index = ?, gas_used = ?, included_ms = ?
-       WHERE id = ? AND input_index IS NULL`,
-    );
-    this.#process = db.prepare("UPDATE inputs SET node_status = ?, reason = ?, processed_ms = ? WHERE id = ?");
     this.#byIndex = db.prepare<[number], RawInputRow>(`${SELECT_INPUT} WHERE i.input_index = ?`);
+    this.#nextId = (db.prepare<[], { n: number }>("SELECT coalesce(max(id), 0) + 1 AS n FROM inputs").get()?.n) ?? 1;
   }
 
-  /** Call inside the transaction that also attaches what the input carries. */
-  create(kind: InputKindName, payload: Uint8Array, nowMs: number): number {
-    return Number(this.#create.run(kind, payload, nowMs).lastInsertRowid);
+  /** A new input's id and its insert, to be written with whatever the input carries. */
+  create(kind: InputKindName, payload: Uint8Array, nowMs: number): { id: number; statement: Statement } {
+    const id = this.#nextId++;
+    return { id, statement: { sql: SQL.create, params: { id, kind, payload, created_ms: nowMs } } };
   }
 
   get(id: number): InputRow | undefined {
@@ -184,20 +183,30 @@ export class InputStore {
     return this.#txsOf.all(inputId).map(txFromRaw);
   }
 
+  countUnincluded(): number {
+    return this.#countUnincluded.get()?.n ?? 0;
+  }
+
   /**
    * Write-ahead: records the signed transaction (and, the first time, the input's
    * nonce) durably BEFORE it is broadcast. Whatever happens next, a restart finds these
    * exact bytes and either rebroadcasts them or finds their receipt.
    */
-  recordSigned(tx: Omit<TxRow, "sentMs" | "abandoned">): void {
-    this.#db.transaction(() => {
-      this.#setNonce.run(tx.nonce, tx.inputId);
-      this.#insertTx.run(tx.hash, tx.inputId, tx.nonce, tx.raw, tx.maxFee.toString(), tx.maxPriority.toString(), tx.signedMs);
-    })();
+  recordSigned(tx: Omit<TxRow, "sentMs" | "abandoned">): Promise<void> {
+    return this.#write([
+      { sql: SQL.setNonce, params: { nonce: tx.nonce, id: tx.inputId }, expect: 1 },
+      {
+        sql: SQL.insertTx,
+        params: {
+          hash: tx.hash, input_id: tx.inputId, nonce: tx.nonce, raw: tx.raw, max_fee: tx.maxFee.toString(),
+          max_priority: tx.maxPriority.toString(), signed_ms: tx.signedMs,
+        },
+      },
+    ]);
   }
 
-  markSent(hash: Uint8Array, nowMs: number): void {
-    this.#markSent.run(nowMs, hash);
+  markSent(hash: Uint8Array, nowMs: number): Promise<void> {
+    return this.#write([{ sql: SQL.markSent, params: { sent_ms: nowMs, hash } }]);
   }
 
   /**
@@ -205,23 +214,26 @@ export class InputStore {
    * reverted, or the nonce was used by a transaction that is not ours): its
    * transactions can no longer land, and it will be signed again with a new nonce.
    */
-  abandonNonce(inputId: number, nonce: number): void {
-    this.#db.transaction(() => {
-      this.#abandon.run(inputId, nonce);
-      this.#setNonce.run(null, inputId);
-    })();
-  }
-
-  countUnincluded(): number {
-    return this.#countUnincluded.get()?.n ?? 0;
+  abandonNonce(inputId: number, nonce: number): Promise<void> {
+    return this.#write([
+      { sql: SQL.abandon, params: { input_id: inputId, nonce } },
+      { sql: SQL.setNonce, params: { nonce: null, id: inputId }, expect: 1 },
+    ]);
   }
 
   /** From the receipt's InputAdded log; idempotent. */
-  include(inputId: number, inclusion: Inclusion): void {
-    this.#include.run(inclusion.txHash, inclusion.blockNumber, inclusion.inputIndex, inclusion.gasUsed, inclusion.includedMs, inputId);
+  include(inputId: number, inclusion: Inclusion): Promise<void> {
+    return this.#write([{
+      sql: SQL.include,
+      params: {
+        tx_hash: inclusion.txHash, block_number: inclusion.blockNumber, input_index: inclusion.inputIndex,
+        gas_used: inclusion.gasUsed, included_ms: inclusion.includedMs, id: inputId,
+      },
+    }]);
   }
 
-  markProcessed(inputId: number, nodeStatus: string, reason: string | null, nowMs: number): void {
-    this.#process.run(nodeStatus, reason, nowMs, inputId);
+  /** The node's verdict on the input, to be written with the verdicts on what it carries. */
+  processedStatement(inputId: number, nodeStatus: string, reason: string | null, nowMs: number): Statement {
+    return { sql: SQL.process, params: { node_status: nodeStatus, reason, processed_ms: nowMs, id: inputId }, expect: 1 };
   }
 }

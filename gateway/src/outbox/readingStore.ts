@@ -1,6 +1,7 @@
 // The readings table: every accepted reading, sealed, from the 202 until the dApp's verdict.
 
 import type { OutboxDb } from "./database.js";
+import type { Statement } from "./writer.js";
 import { readU64, u64Bytes } from "../hex.js";
 
 /** A verified, sealed reading as the outbox keeps it. */
@@ -106,9 +107,7 @@ export class ReadingStore {
   readonly #page;
   readonly #countQueued;
   readonly #queued;
-  readonly #assign;
   readonly #ofInput;
-  readonly #setOutcome;
 
   constructor(db: OutboxDb) {
     this.#get = db.prepare<[Uint8Array, Uint8Array], RawReadingRow>(`${SELECT_WITH_INPUT} WHERE r.device = ? AND r.seq = ?`);
@@ -119,11 +118,7 @@ export class ReadingStore {
     this.#queued = db.prepare<[number], RawReadingRow>(
       `${SELECT_WITH_INPUT} WHERE r.input_id IS NULL ORDER BY r.id LIMIT ?`,
     );
-    this.#assign = db.prepare("UPDATE readings SET input_id = ?, position = ? WHERE id = ? AND input_id IS NULL");
     this.#ofInput = db.prepare<[number], RawReadingRow>(`${SELECT_WITH_INPUT} WHERE r.input_id = ? ORDER BY r.position`);
-    this.#setOutcome = db.prepare(
-      "UPDATE readings SET outcome = ?, reason = ?, notice_index = ? WHERE input_id = ? AND position = ?",
-    );
   }
 
   get(device: Uint8Array, seq: bigint): ReadingRow | undefined {
@@ -141,19 +136,29 @@ export class ReadingStore {
     return this.#queued.all(limit).map(fromRaw);
   }
 
-  /** Call inside the transaction that creates the input: the reading becomes its record `position`. */
-  assign(readingId: number, inputId: number, position: number): void {
-    const changed = this.#assign.run(inputId, position, readingId).changes;
-    // A reading is packed into exactly one input; anything else is a bug worth stopping for.
-    if (changed !== 1) throw new Error(`reading ${readingId} was already in an input`);
+  /**
+   * With the input's creation: the reading becomes its record `position`. It must still
+   * be queued (expect 1): a reading is packed into exactly one input, and anything else
+   * rolls the input back.
+   */
+  assignStatement(readingId: number, inputId: number, position: number): Statement {
+    return {
+      sql: "UPDATE readings SET input_id = @input_id, position = @position WHERE id = @id AND input_id IS NULL",
+      params: { input_id: inputId, position, id: readingId },
+      expect: 1,
+    };
   }
 
   ofInput(inputId: number): ReadingRow[] {
     return this.#ofInput.all(inputId).map(fromRaw);
   }
 
-  setOutcome(inputId: number, position: number, outcome: "accepted" | "rejected", reason: string | null, noticeIndex: number | null): void {
-    this.#setOutcome.run(outcome, reason, noticeIndex, inputId, position);
+  outcomeStatement(inputId: number, position: number, outcome: "accepted" | "rejected", reason: string | null, noticeIndex: number | null): Statement {
+    return {
+      sql: "UPDATE readings SET outcome = @outcome, reason = @reason, notice_index = @notice_index WHERE input_id = @input_id AND position = @position",
+      params: { outcome, reason, notice_index: noticeIndex, input_id: inputId, position },
+      expect: 1,
+    };
   }
 
   countQueued(): number {

@@ -50,7 +50,7 @@ export class Batcher {
   }
 
   /** Cuts every input that is due now; returns how many. */
-  tick(nowMs: number): number {
+  async tick(nowMs: number): Promise<number> {
     let made = 0;
     while (this.#ctx.outbox.inputs.countUnincluded() < this.#s.maxPendingInputs) {
       const rows = this.#ctx.outbox.readings.queued(this.#s.maxRecords);
@@ -66,24 +66,25 @@ export class Batcher {
       const full = take.length < rows.length || take.length === this.#s.maxRecords;
       const due = nowMs - rows[0]!.receivedMs >= this.#s.maxDelayMs;
       if (!full && !due) break;
-      this.#pack(take, nowMs);
+      await this.#pack(take, nowMs);
       made++;
     }
     return made;
   }
 
-  #pack(rows: ReadingRow[], nowMs: number): void {
+  async #pack(rows: ReadingRow[], nowMs: number): Promise<void> {
     const { outbox, metrics } = this.#ctx;
     const payload = encodeRecordBatch(rows.map((r) => ({
       device: r.device, seq: r.seq, timestamp: r.timestamp, bodyHash: r.bodyHash, signature: r.signature, sealed: r.sealed,
     })));
     const last = new Map<string, ReadingRow>();
     for (const r of rows) last.set(Buffer.from(r.device).toString("hex"), r); // outbox order is seq order per device
-    outbox.db.transaction(() => {
-      const inputId = outbox.inputs.create("records", payload, nowMs);
-      rows.forEach((r, position) => outbox.readings.assign(r.id, inputId, position));
-      for (const r of last.values()) outbox.devices.advanceLastSeq(r.device, r.seq);
-    })();
+    const input = outbox.inputs.create("records", payload, nowMs);
+    await outbox.write([
+      input.statement,
+      ...rows.map((r, position) => outbox.readings.assignStatement(r.id, input.id, position)),
+      ...[...last.values()].map((r) => outbox.devices.advanceLastSeqStatement(r.device, r.seq)),
+    ]);
     outbox.notePacked(rows.length);
     metrics.batchRecords.observe(rows.length);
     metrics.batchBytes.observe(payload.length);

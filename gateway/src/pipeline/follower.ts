@@ -87,21 +87,21 @@ export class Follower {
       const node = await this.#reader.input(input.inputIndex!);
       // Inputs are processed in order: if this one is not, neither are the ones after it.
       if (node === null || node.status === "NONE") break;
-      this.#apply(input, node);
+      await this.#apply(input, node);
       done++;
     }
     return done;
   }
 
-  #apply(input: InputRow, node: NodeInput): void {
+  async #apply(input: InputRow, node: NodeInput): Promise<void> {
     const { outbox, metrics } = this.#ctx;
     const { rejected } = parseReports(node);
     const reason = node.status === "ACCEPTED" ? null : (rejected ?? node.status.toLowerCase());
     const list = input.kind === "records" ? verdicts(outbox.readings.ofInput(input.id), node) : [];
-    outbox.db.transaction(() => {
-      for (const v of list) outbox.readings.setOutcome(input.id, v.position, v.outcome, v.reason, v.noticeIndex);
-      outbox.inputs.markProcessed(input.id, node.status, reason, Date.now());
-    })();
+    await outbox.write([
+      ...list.map((v) => outbox.readings.outcomeStatement(input.id, v.position, v.outcome, v.reason, v.noticeIndex)),
+      outbox.inputs.processedStatement(input.id, node.status, reason, Date.now()),
+    ]);
     for (const v of list) metrics.readingOutcomes.inc({ outcome: v.outcome, reason: v.reason ?? "" });
     failpoint("verdict-recorded");
   }

@@ -149,14 +149,14 @@ export class Submitter {
       if (receipt === null) continue;
       if (receipt.status !== "success") {
         this.#ctx.metrics.submitErrors.inc({ stage: "reverted" });
-        this.#ctx.outbox.inputs.abandonNonce(input.id, nonce);
+        await this.#ctx.outbox.inputs.abandonNonce(input.id, nonce);
         return true;
       }
       const added = parseEventLogs({ abi: INPUT_BOX_ABI, logs: receipt.logs, eventName: "InputAdded" })
         .find((l) => l.address.toLowerCase() === this.#s.inputBox.toLowerCase() && l.args.appContract.toLowerCase() === this.#ctx.app);
       if (added === undefined) throw new Error(`transaction ${toHex(tx.hash)} succeeded without an InputAdded log for the app`);
       const gasUsed = Number(receipt.gasUsed);
-      this.#ctx.outbox.inputs.include(input.id, {
+      await this.#ctx.outbox.inputs.include(input.id, {
         txHash: tx.hash, blockNumber: Number(receipt.blockNumber), inputIndex: Number(added.args.index), gasUsed, includedMs: Date.now(),
       });
       this.#lostChecks.delete(input.id);
@@ -173,7 +173,7 @@ export class Submitter {
     this.#lostChecks.set(input.id, seen);
     if (seen.checks < this.#s.lostNonceChecks || Date.now() - seen.sinceMs < this.#s.lostNonceMs) return false;
     this.#ctx.metrics.submitErrors.inc({ stage: "nonce-lost" });
-    this.#ctx.outbox.inputs.abandonNonce(input.id, nonce);
+    await this.#ctx.outbox.inputs.abandonNonce(input.id, nonce);
     this.#lostChecks.delete(input.id);
     return true;
   }
@@ -221,7 +221,7 @@ export class Submitter {
       hash: fromHex(keccak256(raw)), inputId: input.id, nonce, raw: fromHex(raw), maxFee: fees.maxFeePerGas,
       maxPriority: fees.maxPriorityFeePerGas, signedMs: Date.now(), sentMs: null, abandoned: false,
     };
-    this.#ctx.outbox.inputs.recordSigned(tx); // write-ahead: durable before it can reach the network
+    await this.#ctx.outbox.inputs.recordSigned(tx); // write-ahead: durable before it can reach the network
     failpoint("tx-signed");
     return tx;
   }
@@ -243,7 +243,7 @@ export class Submitter {
     if (outcome === "nonce-too-low") {
       // Fresh nonce already used: someone else sent from this account. Nothing of ours can
       // be mined with it (this input had no other transaction), so re-sign with a new one.
-      this.#ctx.outbox.inputs.abandonNonce(input.id, tx.nonce);
+      await this.#ctx.outbox.inputs.abandonNonce(input.id, tx.nonce);
       await this.#syncNonce();
     }
     return outcome === "sent";
@@ -288,7 +288,7 @@ export class Submitter {
         return "failed";
       }
     }
-    if (!rebroadcast || tx.sentMs === null) this.#ctx.outbox.inputs.markSent(tx.hash, Date.now());
+    if (!rebroadcast || tx.sentMs === null) await this.#ctx.outbox.inputs.markSent(tx.hash, Date.now());
     failpoint("tx-sent");
     return "sent";
   }

@@ -59,7 +59,7 @@ export function deviceRoutes(ctx: GatewayContext): FastifyPluginAsyncTypebox {
         response: { 201: Device, ...errors },
       },
     }, async (request, reply) => {
-      const d = ctx.registry.register({
+      const d = await ctx.registry.register({
         publicKey: fromHex(request.body.publicKey),
         proof: fromHex(request.body.proof),
         metadata: request.body.metadata ?? "",

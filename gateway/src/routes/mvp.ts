@@ -49,7 +49,7 @@ export function mvpRoutes(ctx: GatewayContext): FastifyPluginAsyncTypebox {
     }, async (request, reply) => {
       const id = request.body.device_id;
       if (ctx.registry.byMvpId(id) !== undefined) throw new GatewayError("LCORE_GW_DEVICE_EXISTS", undefined, { details: { device_id: id } });
-      const d = ctx.registry.register({
+      const d = await ctx.registry.register({
         publicKey: ctx.custodian.publicKey(id),
         proof: ctx.custodian.sign(id, ctx.registry.proofDigest()),
         metadata: `mvp:${id}`,

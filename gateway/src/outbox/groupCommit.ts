@@ -4,7 +4,7 @@
 // commits/s measured on the bench machine's disk). The HTTP handlers therefore do not
 // commit: they hand their rows to `submit`, which resolves only once the transaction
 // holding them has committed. One group is written at a time; everything submitted
-// while it is being written (and fsynced, off the event loop: see commitWorker.ts)
+// while it is being written (and fsynced, off the event loop: see writer.ts)
 // forms the next group. So the group size adapts to the load by itself, the fsync cost
 // is paid once per group instead of once per reading, and no answer runs ahead of the disk.
 

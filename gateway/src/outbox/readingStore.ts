@@ -91,7 +91,7 @@ const SELECT_WITH_INPUT = `
        ORDER BY t.sent_ms DESC LIMIT 1) AS sent_tx_hash
   FROM readings r LEFT JOIN inputs i ON i.id = r.input_id`;
 
-/** The insert the commit worker runs for each reading (named parameters: readingParams). */
+/** The insert the writer thread runs for each reading (named parameters: readingParams). */
 export const INSERT_READING_SQL = `INSERT INTO readings (device, seq, timestamp, body_hash, digest, signature, sealed, received_ms)
   VALUES (@device, @seq, @timestamp, @body_hash, @digest, @signature, @sealed, @received_ms)`;
 

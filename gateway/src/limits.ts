@@ -12,6 +12,13 @@ export interface GatewayLimits {
   metadataBytes: number;
   /** Largest MVP `data` value (UTF-8 bytes of its JSON text); it becomes the reading's payload. */
   mvpDataBytes: number;
+  /**
+   * MVP registrations per second, all clients together: each costs the gateway's account
+   * gas, and the MVP route is unauthenticated.
+   */
+  mvpRegisterPerSecond: number;
+  /** MVP registrations allowed at once before mvpRegisterPerSecond applies. */
+  mvpRegisterBurst: number;
   /** Sustained readings per second per device (token bucket refill). */
   deviceRatePerSecond: number;
   /** Readings a device may send at once before the rate applies (token bucket size). */
@@ -36,6 +43,8 @@ export const DEFAULT_LIMITS: GatewayLimits = {
   batchReadings: 256,
   metadataBytes: 256,
   mvpDataBytes: 1024,
+  mvpRegisterPerSecond: 1,
+  mvpRegisterBurst: 60,
   deviceRatePerSecond: 50,
   deviceRateBurst: 300,
   futureSkewSeconds: 300,

@@ -30,6 +30,16 @@ describe("MVP compatibility routes", () => {
     expect(records.map((r: { payload: string }) => Buffer.from(r.payload.slice(2), "hex").toString())).toEqual(["21.5", '{"t":3}', '"ok"']);
   });
 
+  it("bound MVP registrations, all clients together: each one spends gas", async () => {
+    const gw = await testGateway(cleanups, { limits: { mvpRegisterPerSecond: 1, mvpRegisterBurst: 2 } });
+    const codes = [];
+    for (const id of ["r1", "r2", "r3"]) {
+      codes.push((await gw.app.inject({ method: "POST", url: "/device/register", payload: { device_id: id, public_key: "k" } })).statusCode);
+    }
+    expect(codes).toEqual([201, 201, 429]);
+    expect(gw.app.gateway.registry.size).toBe(2);
+  });
+
   it("refuse a second registration of a device_id, an unknown device_id, oversize data, malformed ids", async () => {
     const gw = await testGateway(cleanups, { limits: { mvpDataBytes: 16 } });
     await gw.app.inject({ method: "POST", url: "/device/register", payload: { device_id: "a", public_key: "k" } });

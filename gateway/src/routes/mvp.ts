@@ -17,6 +17,7 @@ import { GatewayError } from "../errors.js";
 import { I64_MAX, I64_MIN, toHex } from "../hex.js";
 import { ErrorBody, MvpData, MvpRegister, Receipt } from "../http/schemas.js";
 import { Type } from "typebox";
+import { createRateLimiter } from "../rateLimit.js";
 import { deviceView } from "./devices.js";
 
 const errors = { "4xx": ErrorBody, "5xx": ErrorBody };
@@ -33,6 +34,8 @@ export const MVP_VALUE_SCALE = 1000;
 export function mvpRoutes(ctx: GatewayContext): FastifyPluginAsyncTypebox {
   return async (app) => {
     const enabled = ctx.options.mvpCompat !== false;
+    // One bucket for all MVP registrations: the route is open and each one spends gas.
+    const registrations = createRateLimiter(ctx.limits.mvpRegisterPerSecond, ctx.limits.mvpRegisterBurst);
     const guard = async () => {
       if (!enabled) throw new GatewayError("LCORE_GW_MVP_COMPAT_DISABLED");
     };
@@ -49,6 +52,8 @@ export function mvpRoutes(ctx: GatewayContext): FastifyPluginAsyncTypebox {
     }, async (request, reply) => {
       const id = request.body.device_id;
       if (ctx.registry.byMvpId(id) !== undefined) throw new GatewayError("LCORE_GW_DEVICE_EXISTS", undefined, { details: { device_id: id } });
+      const take = registrations.take("mvp-register", 1, ctx.nowMs());
+      if (!take.ok) throw new GatewayError("LCORE_GW_RATE_LIMITED", "too many MVP registrations", { retryAfter: take.retryAfterSeconds });
       const d = await ctx.registry.register({
         publicKey: ctx.custodian.publicKey(id),
         proof: ctx.custodian.sign(id, ctx.registry.proofDigest()),

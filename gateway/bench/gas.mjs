@@ -8,9 +8,8 @@
 // data-heavy transactions pay at least 10 gas per calldata token, 40 per non-zero byte)
 // and cancun (the pricing the floor above is written in).
 
-import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { anvilBinaryPath, ANVIL_MNEMONIC, deployRollups } from "@lcore/devnet";
+import { ANVIL_MNEMONIC, deployRollups, startAnvil } from "@lcore/devnet";
 import {
   BATCH_HEADER_LENGTH, MAX_BATCH_RECORDS, MAX_PAYLOAD_LENGTH, encodeReadingBody, encodeRecord, encodeRecordBatch,
   readingMessage, recordLength,
@@ -22,32 +21,6 @@ import { Sealer, Secret } from "../dist/index.js";
 import { SimDevice } from "../dist/sim/device.js";
 
 const INPUT_BOX_ABI = parseAbi(["function addInput(address appContract, bytes payload) returns (bytes32)"]);
-
-async function startAnvil(hardfork) {
-  // Port 0: anvil picks a free port and prints it in its banner.
-  const args = ["--port", "0"];
-  if (hardfork !== "default") args.push("--hardfork", hardfork);
-  const child = spawn(anvilBinaryPath(), args, { stdio: ["ignore", "pipe", "pipe"] });
-  const url = await new Promise((resolve, reject) => {
-    let buf = "";
-    child.stdout.on("data", (c) => {
-      buf += c;
-      const m = /Listening on (\S+)/.exec(buf);
-      if (m) resolve(`http://${m[1]}`);
-    });
-    child.once("exit", (code) => reject(new Error(`anvil exited ${code}`)));
-  });
-  child.stdout.resume();
-  child.stderr.resume();
-  return {
-    url,
-    async stop() {
-      const exited = new Promise((r) => child.once("exit", r));
-      child.kill("SIGTERM");
-      await exited;
-    },
-  };
-}
 
 /** The floor for these record bytes: calldata 16/4 gas per byte plus 8 gas per log byte. */
 function floorGas(bytes) {
@@ -80,7 +53,7 @@ export function largestBatch(payloadBytes) {
 }
 
 export async function benchGas({ hardfork = "default", payloadBytes = 8, sizes } = {}) {
-  const anvil = await startAnvil(hardfork);
+  const anvil = await startAnvil(hardfork === "default" ? {} : { hardfork });
   try {
     const account = mnemonicToAccount(ANVIL_MNEMONIC, { addressIndex: 0 });
     const transport = http(anvil.url);

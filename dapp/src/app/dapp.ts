@@ -20,7 +20,10 @@ import { Store } from "../state/store.js";
 import { inspect } from "./inspect.js";
 import { parseMetadata } from "./metadata.js";
 import { type Output, Outputs } from "./outputs.js";
-import { isPortal } from "./portals.js";
+import { ETHER_PORTAL, isPortal } from "./portals.js";
+import { decodeErc20Deposit, decodeEtherDeposit } from "../protocol/wallet.js";
+import { handleDeposit, handleWalletTransfer, handleWithdrawal } from "../wallet/handlers.js";
+import { handleBountyRefund, handleBountySolution } from "../bounties/handlers.js";
 import { Rejection } from "./rejection.js";
 
 export interface AdvanceOutcome {
@@ -69,12 +72,16 @@ export class Dapp {
     this.store.begin();
     try {
       const meta = parseMetadata(metadata);
-      if (isPortal(metadata.msg_sender.toLowerCase())) {
-        throw new Rejection("portal_not_supported", "deposits through the portals are not handled yet");
+      const ctx: AdvanceContext = { store: this.store, meta, out, probe: this.probe };
+      const sender = metadata.msg_sender.toLowerCase();
+      if (isPortal(sender)) {
+        // Deposits: the portal's own payload layout, not the lcore envelope (wallet/handlers.ts).
+        handleDeposit(ctx, sender === ETHER_PORTAL ? decodeEtherDeposit(payload) : decodeErc20Deposit(payload));
+        this.store.commit();
+        return { status: "accept", outputs: out.list };
       }
       const input = decodeInput(payload);
       this.probe?.lap("decode");
-      const ctx: AdvanceContext = { store: this.store, meta, out, probe: this.probe };
       switch (input.kind) {
         case "device_registration":
           handleDeviceRegistration(ctx, input);
@@ -87,6 +94,18 @@ export class Dapp {
           break;
         case "record_batch":
           handleRecordBatch(ctx, input);
+          break;
+        case "wallet_transfer":
+          handleWalletTransfer(ctx, input);
+          break;
+        case "withdrawal":
+          handleWithdrawal(ctx, input);
+          break;
+        case "bounty_solution":
+          handleBountySolution(ctx, input);
+          break;
+        case "bounty_refund":
+          handleBountyRefund(ctx, input);
           break;
       }
       this.store.commit();

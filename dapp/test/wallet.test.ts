@@ -131,6 +131,31 @@ describe("wallet", () => {
     expect(w.balances(alice.address)).toEqual([{ asset: toHex(ETHER_ASSET), amount: "400" }]);
   });
 
+  it("a failure after the debit rolls back the debit and drops the voucher: the savepoint makes a withdrawal atomic", async () => {
+    const w = await funded();
+    w.depositEther(alice.address, 100n);
+    const before = toHex(w.dapp.stateHash());
+    const wallet = w.dapp.store.wallet;
+    const refresh = wallet.refreshHash;
+    wallet.refreshHash = () => { throw new Error("disk on fire"); };
+    const r = w.advance(encodeWithdrawal({ asset: ETHER_ASSET, amount: 60n }), { msg_sender: alice.account.address });
+    wallet.refreshHash = refresh;
+    expect(r.status).toBe("reject");
+    expect(vouchers(r)).toEqual([]);
+    expect(reports(r).at(-1)).toMatchObject({ reason: "internal_error" });
+    expect(toHex(w.dapp.stateHash())).toBe(before);
+    expect(w.balances(alice.address)).toEqual([{ asset: toHex(ETHER_ASSET), amount: "100" }]);
+  });
+
+  it("answers balance and bounty queries, refusing malformed ones", async () => {
+    const w = await funded();
+    expect(w.inspect("balances/0x12").body.error).toBe("bad_query");
+    expect(w.inspect(`balances/${toHex(alice.address)}/x`).body.error).toBe("bad_query");
+    expect(w.inspect("bounty/abc").body.error).toBe("bad_query");
+    expect(w.inspect("bounty/1").body.error).toBe("not_found");
+    expect(w.inspect(`balances/${toHex(alice.address)}`)).toEqual({ status: "accept", body: { owner: toHex(alice.address), balances: [], truncated: false } });
+  });
+
   it("folds the balances into the state hash, independent of the route to them", async () => {
     const one = await funded();
     const two = await funded();

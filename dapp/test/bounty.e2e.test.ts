@@ -1,16 +1,17 @@
 // End to end on the devnet: an ERC-20 deposit through the real ERC20Portal opens a
 // subset-sum bounty; an invalid solution is rejected and pays nothing; a valid one is
 // paid by a voucher that, once its epoch's claim is accepted, executes on the real
-// Application with the node's proof and moves the TestToken to the solver.
+// Application with the node's proof and moves the TestToken to the solver. Beside it, the
+// wallet's Ether path: a deposit through the EtherPortal, a withdrawal, its value voucher.
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Account, type Chain, type Hex, type Transport, type WalletClient, createPublicClient, createWalletClient, defineChain, getAddress, http, parseAbi } from "viem";
 import { mnemonicToAccount } from "viem/accounts";
-import { ANVIL_MNEMONIC, type Devnet, applicationAbi, decodeOutput, encodeVoucher, inputBoxAbi, startDevnet } from "@lcore/devnet";
+import { ANVIL_MNEMONIC, type Devnet, applicationAbi, decodeOutput, encodeVoucher, etherPortalAbi, inputBoxAbi, startDevnet } from "@lcore/devnet";
 import {
-  decodeBountyNotice, encodeBountySolution, encodeBountySpec, erc20TransferCall, fromHex, toHex,
+  ETHER_ASSET, decodeBalancesNotice, decodeBountyNotice, encodeBountySolution, encodeBountySpec, encodeWithdrawal, erc20TransferCall, fromHex, toHex,
 } from "@lcore/dapp/protocol";
 import { builtMain } from "./process.js";
 
@@ -32,6 +33,10 @@ let token: Hex;
 const logs: string[] = [];
 const REQUESTER = 0;
 const SOLVER = 3;
+const SAVER = 4;
+const ETHER_PORTAL = "0xA632c5c05812c6a6149B7af5C56117d1D2603828" as const;
+const ETHER_IN = 10n ** 17n;
+const ETHER_OUT = 6n * 10n ** 16n;
 
 async function gql<T = any>(query: string): Promise<T> {
   const res = await fetch(devnet.graphqlUrl, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ query }) });
@@ -97,13 +102,17 @@ beforeAll(async () => {
   await sendInput(SOLVER, encodeBountySolution({ bountyId: 1n, indices: [1, 2, 7] }));
   // 3: too late: the bounty is paid.
   await sendInput(SOLVER, encodeBountySolution({ bountyId: 1n, indices: [7, 2, 1] }));
+  // 4: Ether into the wallet; 5: part of it out; 6: more than is left.
+  await write(SAVER, { address: ETHER_PORTAL, abi: etherPortalAbi, functionName: "depositEther", args: [devnet.application, "0x"], value: ETHER_IN } as never);
+  await sendInput(SAVER, encodeWithdrawal({ asset: ETHER_ASSET, amount: ETHER_OUT }));
+  await sendInput(SAVER, encodeWithdrawal({ asset: ETHER_ASSET, amount: ETHER_OUT }));
 
-  await waitFor("4 inputs processed and their epochs' claims accepted", async () => {
+  await waitFor("7 inputs processed and their epochs' claims accepted", async () => {
     const processed = parseInt(await rpc("cartesi_getProcessedInputCount", ["app"]), 16);
-    if (processed < 4) return false;
+    if (processed < 7) return false;
     const epochs = (await rpc("cartesi_listEpochs", { application: devnet.application, limit: 1000 })).data as { status: string; input_index_upper_bound: string }[];
     const covering = epochs.filter((e) => parseInt(e.input_index_upper_bound, 16) > 0);
-    return covering.length > 0 && parseInt(covering.at(-1)!.input_index_upper_bound, 16) >= 4 && covering.every((e) => e.status === "CLAIM_ACCEPTED");
+    return covering.length > 0 && parseInt(covering.at(-1)!.input_index_upper_bound, 16) >= 7 && covering.every((e) => e.status === "CLAIM_ACCEPTED");
   }, 90_000);
 }, 150_000);
 
@@ -115,15 +124,17 @@ afterAll(async () => {
 describe("subset-sum bounty on the devnet", () => {
   it("opens the bounty from the deposit, rejects the wrong, paid and duplicate solutions with reasons", async () => {
     const g = await gql("{ inputs { edges { node { index status } } } }");
-    expect(g.inputs.edges.map((e: any) => e.node.status)).toEqual(["ACCEPTED", "REJECTED", "ACCEPTED", "REJECTED"]);
+    expect(g.inputs.edges.map((e: any) => e.node.status)).toEqual(["ACCEPTED", "REJECTED", "ACCEPTED", "REJECTED", "ACCEPTED", "ACCEPTED", "REJECTED"]);
     const r = await gql("{ reports { edges { node { payload input { index } } } } }");
     const reasons = r.reports.edges.map((e: any) => [e.node.input.index, JSON.parse(new TextDecoder().decode(fromHex(e.node.payload)))]);
     expect(reasons.map(([i, b]: any) => [i, b.reason, b.detail])).toEqual([
       [1, "invalid_solution", "mismatch"],
       [3, "bounty_closed", "bounty 1 was already paid"],
+      [6, "insufficient_balance", expect.any(String)],
     ]);
     const n = await gql("{ notices { edges { node { payload input { index } } } } }");
-    const notices = n.notices.edges.map((e: any) => [e.node.input.index, decodeBountyNotice(noticePayload(e.node.payload))]);
+    const notices = n.notices.edges.map((e: any) => [e.node.input.index, noticePayload(e.node.payload)])
+      .filter(([, p]: any) => p[0] === 0xb0).map(([i, p]: any) => [i, decodeBountyNotice(p)]);
     expect(notices.map(([i, b]: any) => [i, b.event, toHex(b.party), toHex(b.asset), b.amount])).toEqual([
       [0, "opened", wallet(REQUESTER).account.address.toLowerCase(), token.toLowerCase(), BOUNTY],
       [2, "paid", wallet(SOLVER).account.address.toLowerCase(), token.toLowerCase(), BOUNTY],
@@ -132,7 +143,7 @@ describe("subset-sum bounty on the devnet", () => {
 
   it("executes the one payout voucher with the node's proof: the solver's TestToken balance grows by the bounty", async () => {
     const g = await gql("{ vouchers { edges { node { index destination value payload executed input { index } proof { outputIndex outputHashesSiblings } } } } }");
-    expect(g.vouchers.edges).toHaveLength(1);
+    expect(g.vouchers.edges.map((e: any) => e.node.input.index)).toEqual([2, 5]);
     const v = g.vouchers.edges[0].node;
     const solver = wallet(SOLVER).account.address;
     expect(v.input.index).toBe(2);
@@ -154,5 +165,24 @@ describe("subset-sum bounty on the devnet", () => {
     await expect(publicClient.simulateContract({
       address: devnet.application, abi: applicationAbi, functionName: "executeOutput", args: [output, proof], account: wallet(1).account,
     })).rejects.toThrow();
+  });
+
+  it("credits the Ether deposit, and executes the withdrawal's value voucher: the owner receives exactly the amount", async () => {
+    const saver = wallet(SAVER).account.address;
+    const n = await gql("{ notices { edges { node { payload input { index } } } } }");
+    const balances = n.notices.edges.filter((e: any) => e.node.input.index >= 4)
+      .map((e: any) => decodeBalancesNotice(noticePayload(e.node.payload)).balances.map((b) => [toHex(b.owner), toHex(b.asset), b.balance]));
+    expect(balances).toEqual([
+      [[saver.toLowerCase(), toHex(ETHER_ASSET), ETHER_IN]],
+      [[saver.toLowerCase(), toHex(ETHER_ASSET), ETHER_IN - ETHER_OUT]],
+    ]);
+    const g = await gql("{ vouchers { edges { node { destination value payload input { index } proof { outputIndex outputHashesSiblings } } } } }");
+    const v = g.vouchers.edges.find((e: any) => e.node.input.index === 5).node;
+    expect([getAddress(v.destination), BigInt(v.value), v.payload]).toEqual([saver, ETHER_OUT, "0x"]);
+    const before = await publicClient.getBalance({ address: saver });
+    const proof = { outputIndex: BigInt(v.proof.outputIndex), outputHashesSiblings: v.proof.outputHashesSiblings };
+    // Executed by another account, so the saver's balance moves by the value alone.
+    await write(1, { address: devnet.application, abi: applicationAbi, functionName: "executeOutput", args: [encodeVoucher(v.destination, BigInt(v.value), v.payload), proof] } as never);
+    expect((await publicClient.getBalance({ address: saver })) - before).toBe(ETHER_OUT);
   });
 });

@@ -160,8 +160,10 @@ describe("wallet", () => {
     const one = await funded();
     const two = await funded();
     const empty = toHex(one.dapp.stateHash());
+    expect(one.inspect("state-hash").body.walletHash).toBeNull();
     one.depositToken(alice.address, 10n);
     expect(toHex(one.dapp.stateHash())).not.toBe(empty);
+    expect(one.inspect("state-hash").body.walletHash).toBe(toHex(one.dapp.store.wallet.hash()!));
     one.depositToken(bob.address, 5n);
     // Same balances, other order and route; lastInputIndex is the same (1).
     two.depositToken(bob.address, 15n);

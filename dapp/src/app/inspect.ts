@@ -32,6 +32,7 @@ function answer(store: Store, q: InspectQuery): object {
       const info: StateHashInfo = {
         stateHash: toHex(stateHash(s)), devicesHash: toHex(s.devicesHash), recordsHash: toHex(s.recordsHash),
         devices: s.devices.toString(), records: s.records.toString(),
+        walletHash: s.walletHash == null ? null : toHex(s.walletHash),
       };
       return info;
     }

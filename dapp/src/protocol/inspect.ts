@@ -235,6 +235,8 @@ export interface StateHashInfo {
   recordsHash: `0x${string}`;
   devices: string;
   records: string;
+  /** PROTOCOL §7.5; null while the wallet and the bounties are empty. */
+  walletHash?: `0x${string}` | null;
 }
 
 /** balances/<owner>: amounts are decimal uint256 strings; at most MAX_BALANCES_LISTED assets, `truncated` if more. */

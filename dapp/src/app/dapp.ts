@@ -72,16 +72,16 @@ export class Dapp {
     this.store.begin();
     try {
       const meta = parseMetadata(metadata);
-      const ctx: AdvanceContext = { store: this.store, meta, out, probe: this.probe };
-      const sender = metadata.msg_sender.toLowerCase();
-      if (isPortal(sender)) {
+      if (isPortal(metadata.msg_sender.toLowerCase())) {
         // Deposits: the portal's own payload layout, not the lcore envelope (wallet/handlers.ts).
-        handleDeposit(ctx, sender === ETHER_PORTAL ? decodeEtherDeposit(payload) : decodeErc20Deposit(payload));
+        const deposit = metadata.msg_sender.toLowerCase() === ETHER_PORTAL ? decodeEtherDeposit(payload) : decodeErc20Deposit(payload);
+        handleDeposit({ store: this.store, meta, out, probe: this.probe }, deposit);
         this.store.commit();
         return { status: "accept", outputs: out.list };
       }
       const input = decodeInput(payload);
       this.probe?.lap("decode");
+      const ctx: AdvanceContext = { store: this.store, meta, out, probe: this.probe };
       switch (input.kind) {
         case "device_registration":
           handleDeviceRegistration(ctx, input);

@@ -35,7 +35,7 @@ describe("twin run", () => {
     expect(statuses.filter((s) => s === "REJECTED").length).toBeGreaterThan(100);
     expect(statuses).not.toContain("EXCEPTION");
     const reportTexts = one.results.flatMap((r) => r.reports).map((h) => new TextDecoder().decode(fromHex(h)));
-    for (const reason of ["bad_signature", "seq_not_increasing", "timestamp_in_future", "unknown_device", "no_record_accepted"]) {
+    for (const reason of ["bad_signature", "seq_not_increasing", "timestamp_in_future", "unknown_device", "no_record_accepted", "insufficient_balance", "unknown_bounty"]) {
       expect(reportTexts.some((t) => t.includes(`"${reason}"`)), reason).toBe(true);
     }
     expect(reportTexts.some((t) => t.includes('"internal_error"'))).toBe(false);
@@ -51,7 +51,11 @@ describe("twin run", () => {
     for (const r of one.results) {
       for (const o of "outputs" in r ? (r.outputs as `0x${string}`[]) : []) {
         const out = decodeOutput(o);
-        if (out?.type === "Notice") lastNotice.hash = toHex(decodeNotice(fromHex(out.payload)).stateHash);
+        // Every notice starts kind(1) version(1) stateHash(32) (PROTOCOL §4.1); decode the device ones fully.
+        if (out?.type === "Notice") {
+          const bytes = fromHex(out.payload);
+          lastNotice.hash = toHex(bytes[0]! < 0xa0 ? decodeNotice(bytes).stateHash : bytes.slice(2, 34));
+        }
       }
     }
     expect(lastNotice.hash).toBe(finalBody.stateHash);

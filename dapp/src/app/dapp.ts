@@ -20,7 +20,10 @@ import { Store } from "../state/store.js";
 import { inspect } from "./inspect.js";
 import { parseMetadata } from "./metadata.js";
 import { type Output, Outputs } from "./outputs.js";
-import { isPortal } from "./portals.js";
+import { ETHER_PORTAL, isPortal } from "./portals.js";
+import { decodeErc20Deposit, decodeEtherDeposit } from "../protocol/wallet.js";
+import { handleDeposit, handleWalletTransfer, handleWithdrawal } from "../wallet/handlers.js";
+import { handleBountyRefund, handleBountySolution } from "../bounties/handlers.js";
 import { Rejection } from "./rejection.js";
 
 export interface AdvanceOutcome {
@@ -70,7 +73,11 @@ export class Dapp {
     try {
       const meta = parseMetadata(metadata);
       if (isPortal(metadata.msg_sender.toLowerCase())) {
-        throw new Rejection("portal_not_supported", "deposits through the portals are not handled yet");
+        // Deposits: the portal's own payload layout, not the lcore envelope (wallet/handlers.ts).
+        const deposit = metadata.msg_sender.toLowerCase() === ETHER_PORTAL ? decodeEtherDeposit(payload) : decodeErc20Deposit(payload);
+        handleDeposit({ store: this.store, meta, out, probe: this.probe }, deposit);
+        this.store.commit();
+        return { status: "accept", outputs: out.list };
       }
       const input = decodeInput(payload);
       this.probe?.lap("decode");
@@ -87,6 +94,18 @@ export class Dapp {
           break;
         case "record_batch":
           handleRecordBatch(ctx, input);
+          break;
+        case "wallet_transfer":
+          handleWalletTransfer(ctx, input);
+          break;
+        case "withdrawal":
+          handleWithdrawal(ctx, input);
+          break;
+        case "bounty_solution":
+          handleBountySolution(ctx, input);
+          break;
+        case "bounty_refund":
+          handleBountyRefund(ctx, input);
           break;
       }
       this.store.commit();

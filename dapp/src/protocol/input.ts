@@ -10,8 +10,11 @@ import {
 import { DecodeError } from "./errors.js";
 import { InputKind, RESERVED_INPUT_KINDS, VERSION_1 } from "./kinds.js";
 import { type RecordBatch, readRecordBatch } from "./recordBatch.js";
+import { type WalletTransfer, type Withdrawal, readWalletTransfer, readWithdrawal } from "./wallet.js";
+import { type BountyRefundClaim, type BountySolution, readBountyRefundClaim, readBountySolution } from "./bounty.js";
 
-export type DecodedInput = DeviceRegistration | KeyRotation | DeviceRevocation | RecordBatch;
+export type DecodedInput = DeviceRegistration | KeyRotation | DeviceRevocation | RecordBatch
+  | WalletTransfer | Withdrawal | BountySolution | BountyRefundClaim;
 
 export function decodeInput(payload: Uint8Array): DecodedInput {
   if (payload.length === 0) throw new DecodeError("empty_payload", "payload is empty");
@@ -37,4 +40,8 @@ const READERS: Partial<Record<number, (r: ByteReader) => DecodedInput>> = {
   [InputKind.KeyRotation]: readKeyRotation,
   [InputKind.DeviceRevocation]: readDeviceRevocation,
   [InputKind.RecordBatch]: readRecordBatch,
+  [InputKind.WalletTransfer]: readWalletTransfer,
+  [InputKind.Withdrawal]: readWithdrawal,
+  [InputKind.BountySolution]: readBountySolution,
+  [InputKind.BountyRefund]: readBountyRefundClaim,
 };

@@ -12,15 +12,18 @@ export const InputKind = {
   WalletTransfer: 0x20,
   Withdrawal: 0x21,
   BountySolution: 0x30,
+  // Wallet and bounties (issue 6): a claim for a bounty's refund once its deadline has passed.
+  BountyRefund: 0x31,
 } as const;
 export type InputKind = (typeof InputKind)[keyof typeof InputKind];
 
 /** Kinds with a decoder in this version of the protocol. */
 export const SUPPORTED_INPUT_KINDS: readonly number[] = [
   InputKind.DeviceRegistration, InputKind.KeyRotation, InputKind.DeviceRevocation, InputKind.RecordBatch,
+  InputKind.WalletTransfer, InputKind.Withdrawal, InputKind.BountySolution, InputKind.BountyRefund,
 ];
 export const RESERVED_INPUT_KINDS: readonly number[] = [
-  InputKind.SettlementTick, InputKind.KeyDisclosure, InputKind.WalletTransfer, InputKind.Withdrawal, InputKind.BountySolution,
+  InputKind.SettlementTick, InputKind.KeyDisclosure,
 ];
 
 /** The only version of every kind so far. */
@@ -32,5 +35,8 @@ export const NoticeKind = {
   KeyRotated: 0x82,
   DeviceRevoked: 0x83,
   RecordsAccepted: 0x84,
+  // Wallet and bounties: protocol/wallet.ts and protocol/bounty.ts encode them.
+  Balances: 0xa0,
+  Bounty: 0xb0,
 } as const;
 export type NoticeKind = (typeof NoticeKind)[keyof typeof NoticeKind];

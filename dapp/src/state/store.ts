@@ -4,6 +4,7 @@
 
 import type { Database, Statement } from "sql.js";
 import { SCHEMA, STATE_SCHEMA } from "./schema.js";
+import { WalletStore } from "../wallet/store.js";
 
 type Param = number | bigint | Uint8Array | string | null;
 type Value = bigint | Uint8Array | string | null;
@@ -46,6 +47,8 @@ export interface StateRow {
   batches: bigint;
   skippedRecords: bigint;
   lastInputIndex: bigint | null;
+  /** The wallet's and bounties' hash (wallet/store.ts); null or absent while both are empty. */
+  walletHash?: Uint8Array | null;
 }
 
 const DEVICE_COLUMNS = "id, address, public_key, owner, metadata, status, nonce, registered_input, registered_at, updated_input";
@@ -77,6 +80,8 @@ function getRow(s: Statement): Value[] {
 
 export class Store {
   private readonly statements = new Map<string, Statement>();
+  /** Balances and bounties (wallet/store.ts). */
+  readonly wallet: WalletStore;
 
   /**
    * @param pageSize SQLite page size of the state database: a layout choice that must
@@ -88,6 +93,7 @@ export class Store {
     db.exec(`ATTACH DATABASE ':memory:' AS ${STATE_SCHEMA}; PRAGMA temp_store = MEMORY;`);
     if (options.pageSize !== undefined) db.exec(`PRAGMA ${STATE_SCHEMA}.page_size = ${Math.trunc(options.pageSize)}`);
     db.exec(SCHEMA);
+    this.wallet = new WalletStore(db);
     db.run(
       "INSERT OR IGNORE INTO state (id, devices_hash, records_hash, devices, revoked_devices, records, batches, skipped_records, last_input_index) VALUES (1, ?, ?, 0, 0, 0, 0, 0, NULL)",
       [ZERO32, ZERO32],
@@ -231,13 +237,14 @@ export class Store {
 
   state(): StateRow {
     const v = this.one(
-      "SELECT devices_hash, records_hash, devices, revoked_devices, records, batches, skipped_records, last_input_index FROM state WHERE id = 1",
+      "SELECT devices_hash, records_hash, devices, revoked_devices, records, batches, skipped_records, last_input_index, (SELECT hash FROM wallet WHERE id = 1) FROM state WHERE id = 1",
       [],
     )!;
     return {
       devicesHash: v[0] as Uint8Array, recordsHash: v[1] as Uint8Array, devices: v[2] as bigint,
       revokedDevices: v[3] as bigint, records: v[4] as bigint, batches: v[5] as bigint,
       skippedRecords: v[6] as bigint, lastInputIndex: v[7] as bigint | null,
+      walletHash: v[8] as Uint8Array | null,
     };
   }
 

@@ -16,7 +16,8 @@
 // new nonce, and only after the receipts of all its transactions have been looked for.
 //
 // Nonces are assigned in input order, so inputs land in the order they were created
-// (a device's registration before its readings).
+// (a device's registration before its readings) — except an input re-signed after
+// losing its nonce, which lands after the inputs already sent behind it.
 
 import {
   type Chain, type Hex as ViemHex, type PublicClient, type TransactionReceipt, TransactionReceiptNotFoundError, type Transport,

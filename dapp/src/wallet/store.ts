@@ -10,7 +10,8 @@
 // the state hash folds it in then (stateHash.ts).
 
 import { keccak256 } from "@lcore/wasm-core";
-import type { Database, Statement } from "sql.js";
+import type { Database } from "sql.js";
+import { type Param, Statements, type Value } from "../state/statements.js";
 import { ByteWriter, ascii } from "../protocol/bytes.js";
 import { u256Bytes, u256FromBytes } from "../protocol/wallet.js";
 
@@ -62,8 +63,6 @@ export interface BountyRow {
   closedInput: bigint | null;
 }
 
-type Param = number | bigint | Uint8Array | string | null;
-type Value = bigint | Uint8Array | string | null;
 
 const WALLET_TAG = ascii("lcore/v1/wallet");
 const U64 = 1n << 64n;
@@ -109,89 +108,52 @@ export function bountyRowBytes(b: BountyRow): Uint8Array {
 }
 
 export class WalletStore {
-  private readonly statements = new Map<string, Statement>();
+  private readonly sql: Statements;
 
   constructor(readonly db: Database) {
     db.exec(WALLET_SCHEMA);
-  }
-
-  private stmt(sql: string): Statement {
-    let s = this.statements.get(sql);
-    if (s === undefined) {
-      s = this.db.prepare(sql);
-      this.statements.set(sql, s);
-    }
-    return s;
-  }
-
-  private all(sql: string, params: Param[], each: (v: Value[]) => void, limit = Number.MAX_SAFE_INTEGER): void {
-    const s = this.stmt(sql);
-    try {
-      s.bind(params as never);
-      let n = 0;
-      while (n < limit && s.step()) {
-        each((s as unknown as { get(p: null, c: { useBigInt: boolean }): Value[] }).get(null, { useBigInt: true }));
-        n++;
-      }
-    } finally {
-      s.reset();
-    }
-  }
-
-  private one(sql: string, params: Param[]): Value[] | null {
-    let row: Value[] | null = null;
-    this.all(sql, params, (v) => { row = v; }, 1);
-    return row;
-  }
-
-  private run(sql: string, params: Param[]): void {
-    const s = this.stmt(sql);
-    try {
-      s.run(params as never);
-    } finally {
-      s.reset();
-    }
+    this.sql = new Statements(db);
   }
 
   // ---- Balances. ----
 
   balance(owner: Uint8Array, asset: Uint8Array): bigint {
-    const v = this.one("SELECT amount FROM balances WHERE owner = ? AND asset = ?", [owner, asset]);
+    const v = this.sql.one("SELECT amount FROM balances WHERE owner = ? AND asset = ?", [owner, asset]);
     return v === null ? 0n : u256FromBytes(v[0] as Uint8Array);
   }
 
   /** Set a balance (caller has checked 0 ≤ amount < 2^256); zero deletes the row. */
   setBalance(owner: Uint8Array, asset: Uint8Array, amount: bigint): void {
-    if (amount === 0n) this.run("DELETE FROM balances WHERE owner = ? AND asset = ?", [owner, asset]);
-    else this.run("INSERT OR REPLACE INTO balances (owner, asset, amount) VALUES (?, ?, ?)", [owner, asset, u256Bytes(amount)]);
+    if (amount === 0n) this.sql.run("DELETE FROM balances WHERE owner = ? AND asset = ?", [owner, asset]);
+    else this.sql.run("INSERT OR REPLACE INTO balances (owner, asset, amount) VALUES (?, ?, ?)", [owner, asset, u256Bytes(amount)]);
   }
 
   /** An owner's balances by asset. */
   balancesOf(owner: Uint8Array, each: (asset: Uint8Array, amount: bigint) => void): void {
-    this.all("SELECT asset, amount FROM balances WHERE owner = ? ORDER BY asset", [owner], (v) => each(v[0] as Uint8Array, u256FromBytes(v[1] as Uint8Array)));
+    this.sql.all("SELECT asset, amount FROM balances WHERE owner = ? ORDER BY asset", [owner], (v) => each(v[0] as Uint8Array, u256FromBytes(v[1] as Uint8Array)));
   }
 
   // ---- Bounties. ----
 
   nextBountyId(): bigint {
-    const v = this.one("SELECT max(id) FROM bounties", [])!;
+    const v = this.sql.one("SELECT max(id) FROM bounties", [])!;
     return v[0] === null ? 1n : (v[0] as bigint) + 1n;
   }
 
   bounty(id: bigint): BountyRow | null {
-    const v = this.one(`SELECT ${BOUNTY_COLUMNS} FROM bounties WHERE id = ?`, [int(id)]);
+    const v = this.sql.one(`SELECT ${BOUNTY_COLUMNS} FROM bounties WHERE id = ?`, [int(id)]);
     return v === null ? null : toBounty(v);
   }
 
   insertBounty(b: BountyRow): void {
-    this.run(`INSERT INTO bounties (${BOUNTY_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, [
+    this.sql.run(`INSERT INTO bounties (${BOUNTY_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, [
       int(b.id), b.requester, b.asset, u256Bytes(b.amount), b.tier, i64sToBytes(b.elements), i64sToBytes([b.target]),
       int(b.deadline), b.status, b.solver, int(b.openedInput), b.closedInput === null ? null : int(b.closedInput),
     ]);
   }
 
   closeBounty(id: bigint, status: number, solver: Uint8Array | null, closedInput: bigint): void {
-    this.run("UPDATE bounties SET status = ?, solver = ?, closed_input = ? WHERE id = ?", [status, solver, int(closedInput), int(id)]);
+    this.sql.run("UPDATE bounties SET status = ?, solver = ?, closed_input = ? WHERE id = ?", [status, solver, int(closedInput), int(id)]);
   }
 
   // ---- The wallet hash. ----
@@ -200,12 +162,12 @@ export class WalletStore {
   refreshHash(): void {
     let rows = 0;
     let balances: Uint8Array = new Uint8Array(32);
-    this.all("SELECT owner, asset, amount FROM balances ORDER BY owner, asset", [], (v) => {
+    this.sql.all("SELECT owner, asset, amount FROM balances ORDER BY owner, asset", [], (v) => {
       balances = keccak256(new ByteWriter(104).bytes(balances).bytes(v[0] as Uint8Array, 20).bytes(v[1] as Uint8Array, 20).bytes(v[2] as Uint8Array, 32).finish());
       rows++;
     });
     let bounties: Uint8Array = new Uint8Array(32);
-    this.all(`SELECT ${BOUNTY_COLUMNS} FROM bounties ORDER BY id`, [], (v) => {
+    this.sql.all(`SELECT ${BOUNTY_COLUMNS} FROM bounties ORDER BY id`, [], (v) => {
       const row = bountyRowBytes(toBounty(v));
       const buf = new Uint8Array(32 + row.length);
       buf.set(bounties);
@@ -214,16 +176,16 @@ export class WalletStore {
       rows++;
     });
     if (rows === 0) {
-      this.run("DELETE FROM wallet", []);
+      this.sql.run("DELETE FROM wallet", []);
       return;
     }
     const hash = keccak256(new ByteWriter(79).bytes(WALLET_TAG).bytes(balances).bytes(bounties).finish());
-    this.run("INSERT OR REPLACE INTO wallet (id, hash) VALUES (1, ?)", [hash]);
+    this.sql.run("INSERT OR REPLACE INTO wallet (id, hash) VALUES (1, ?)", [hash]);
   }
 
   /** The stored wallet hash, or null while the wallet and the bounties are empty. */
   hash(): Uint8Array | null {
-    const v = this.one("SELECT hash FROM wallet WHERE id = 1", []);
+    const v = this.sql.one("SELECT hash FROM wallet WHERE id = 1", []);
     return v === null ? null : (v[0] as Uint8Array);
   }
 }

@@ -64,18 +64,19 @@ function startProcess(name, command, args, { env, match, timeoutMs, onStderr }) 
 /**
  * Start devnet and gateway. Ports default to fixed, memorable ones for people; pass 0 for
  * free ports (tests). Resolves with the stack description (also written to .lcore/stack.json)
- * and stop().
+ * and stop(). Aborting `opts.signal` during start-up stops whatever already started (the
+ * children run in process groups of their own, so a Ctrl-C does not reach them by itself).
  */
 export async function startStack(opts = {}) {
   const stateDir = opts.stateDir ?? join(ROOT, ".lcore");
-  const port = (v, d) => String(v ?? d);
+  const arg = (value, fallback) => String(value ?? fallback);
   const logStream = opts.onLog ?? ((chunk) => process.stderr.write(chunk));
   ensureBuilt();
   mkdirSync(stateDir, { recursive: true });
 
   const devnet = startProcess("lcore-devnet", process.execPath, [
-    "devnet/dist/cli.js", "--state-dir", join(stateDir, "devnet"), "--epoch-length", port(opts.epochLength, 4),
-    "--port", port(opts.apiPort, 8080), "--rollup-port", port(opts.rollupPort, 5004), "--anvil-port", port(opts.anvilPort, 8545),
+    "devnet/dist/cli.js", "--state-dir", join(stateDir, "devnet"), "--epoch-length", arg(opts.epochLength, 4),
+    "--port", arg(opts.apiPort, 8080), "--rollup-port", arg(opts.rollupPort, 5004), "--anvil-port", arg(opts.anvilPort, 8545),
     "--", process.execPath, "dapp/dist/main.js",
   ], { match: (line) => { try { const v = JSON.parse(line); return v.ready ? v : undefined; } catch { return undefined; } }, timeoutMs: 60_000, onStderr: logStream });
 
@@ -84,12 +85,17 @@ export async function startStack(opts = {}) {
     await gateway?.stop();
     await devnet.stop();
   };
+  const aborted = new Promise((_, reject) => {
+    if (opts.signal?.aborted) reject(new Error("start-up interrupted"));
+    opts.signal?.addEventListener("abort", () => reject(new Error("start-up interrupted")), { once: true });
+  });
+  aborted.catch(() => {}); // only raced below
   try {
-    const ready = await devnet.ready;
+    const ready = await Promise.race([devnet.ready, aborted]);
     const deployment = JSON.parse(readFileSync(join(stateDir, "devnet", "deployment.json"), "utf8"));
     gateway = startProcess("lcore-gateway", process.execPath, ["gateway/dist/main.js"], {
       env: {
-        LCORE_GW_PORT: port(opts.gatewayPort, 3000),
+        LCORE_GW_PORT: arg(opts.gatewayPort, 3000),
         LCORE_GW_DATA_DIR: join(stateDir, "gateway"),
         LCORE_GW_CHAIN_ID: String(deployment.chainId),
         LCORE_GW_APP: ready.application,
@@ -106,7 +112,7 @@ export async function startStack(opts = {}) {
       timeoutMs: 30_000,
       onStderr: logStream,
     });
-    const gatewayUrl = await gateway.ready;
+    const gatewayUrl = await Promise.race([gateway.ready, aborted]);
     const stack = { ...ready, gatewayUrl, settlement: deployment.lcore?.settlement, testToken: deployment.lcore?.testToken };
     writeFileSync(join(stateDir, "stack.json"), `${JSON.stringify(stack, null, 2)}\n`);
     const failed = Promise.race([

@@ -16,10 +16,19 @@ const onLog = (chunk) => {
 };
 
 console.log("lcore: starting the local stack (anvil, Cartesi v2 contracts, host-mode node, dApp, gateway)…");
+// Until the stack is up, a signal aborts the start-up (which stops what already started).
+const startup = new AbortController();
+const abortStartup = () => startup.abort();
+process.on("SIGINT", abortStartup);
+process.on("SIGTERM", abortStartup);
 let running;
 try {
-  running = await startStack({ onLog });
+  running = await startStack({ onLog, signal: startup.signal });
 } catch (error) {
+  if (startup.signal.aborted) {
+    console.log("lcore: stopped");
+    process.exit(0);
+  }
   process.stderr.write(Buffer.concat(logs.map((c) => Buffer.from(c))));
   console.error(`lcore: ${error.message}`);
   process.exit(1);
@@ -65,6 +74,8 @@ const shutdown = async (code) => {
   console.log("lcore: stopped");
   process.exit(code);
 };
+process.off("SIGINT", abortStartup);
+process.off("SIGTERM", abortStartup);
 process.on("SIGINT", () => void shutdown(0));
 process.on("SIGTERM", () => void shutdown(0));
 failed.then((error) => {

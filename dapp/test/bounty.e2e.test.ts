@@ -9,10 +9,11 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Account, type Chain, type Hex, type Transport, type WalletClient, createPublicClient, createWalletClient, defineChain, getAddress, http, parseAbi } from "viem";
 import { mnemonicToAccount } from "viem/accounts";
-import { ANVIL_MNEMONIC, type Devnet, applicationAbi, decodeOutput, encodeVoucher, etherPortalAbi, inputBoxAbi, startDevnet } from "@lcore/devnet";
+import { ANVIL_MNEMONIC, type Devnet, applicationAbi, encodeVoucher, etherPortalAbi, inputBoxAbi, startDevnet } from "@lcore/devnet";
 import {
   ETHER_ASSET, decodeBalancesNotice, decodeBountyNotice, encodeBountySolution, encodeBountySpec, encodeWithdrawal, erc20TransferCall, fromHex, toHex,
 } from "@lcore/dapp/protocol";
+import { gqlAt, noticePayload } from "./devnetClient.js";
 import { builtMain } from "./process.js";
 
 const ERC20_PORTAL = "0xACA6586A0Cf05bD831f2501E7B4aea550dA6562D" as const;
@@ -38,12 +39,7 @@ const ETHER_PORTAL = "0xA632c5c05812c6a6149B7af5C56117d1D2603828" as const;
 const ETHER_IN = 10n ** 17n;
 const ETHER_OUT = 6n * 10n ** 16n;
 
-async function gql<T = any>(query: string): Promise<T> {
-  const res = await fetch(devnet.graphqlUrl, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ query }) });
-  const body = (await res.json()) as { data?: T; errors?: { message: string }[] };
-  if (body.errors?.length) throw new Error(body.errors.map((e) => e.message).join("; "));
-  return body.data as T;
-}
+const gql = <T = any>(query: string): Promise<T> => gqlAt<T>(devnet.graphqlUrl, query);
 
 async function rpc(method: string, params: unknown): Promise<any> {
   const res = await fetch(devnet.jsonRpcUrl, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ jsonrpc: "2.0", id: 1, method, params }) });
@@ -72,11 +68,6 @@ const sendInput = (from: number, payload: Uint8Array) =>
 const tokenBalance = (who: Hex) => publicClient.readContract({ address: token, abi: tokenAbi, functionName: "balanceOf", args: [who] }) as Promise<bigint>;
 
 /** rollups-graphql may hand back the whole Notice(bytes) call; the devnet gives the payload. */
-function noticePayload(payload: Hex): Uint8Array {
-  const out = payload.startsWith("0xc258d6e5") ? decodeOutput(payload) : undefined;
-  return fromHex(out?.type === "Notice" ? out.payload : payload);
-}
-
 let solverBefore: bigint;
 
 beforeAll(async () => {

@@ -12,6 +12,7 @@ export const sourceAliases = {
   "@lcore/wasm-core": here("./wasm-core/src/index.ts"),
   "@lcore/dapp/protocol": here("./dapp/src/protocol/index.ts"),
   "@lcore/dapp": here("./dapp/src/index.ts"),
+  "@lcore/gateway": here("./gateway/src/index.ts"),
   "@lcore/devnet": here("./devnet/src/index.ts"),
 };
 

@@ -11,7 +11,8 @@ interface ILcoreSettlement {
     /// @notice What one settlement period committed.
     /// @param recordsRoot Root of the period's records tree (see `verifyRecord`).
     /// @param recordCount Number of records in the period; zero means not settled.
-    /// @param stateHash The dApp's canonical state hash after the settling input.
+    /// @param stateHash The dApp's canonical state hash at the close of the period: after its last
+    ///        accepted input, before the input that settled it (what the period's last notice published).
     struct Settlement {
         bytes32 recordsRoot;
         uint64 recordCount;

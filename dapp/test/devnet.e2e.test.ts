@@ -8,11 +8,12 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Account, type Chain, createPublicClient, createWalletClient, defineChain, type Hex, http, type Transport, type WalletClient } from "viem";
 import { mnemonicToAccount } from "viem/accounts";
-import { ANVIL_MNEMONIC, type Devnet, decodeOutput, inputBoxAbi, startDevnet } from "@lcore/devnet";
+import { ANVIL_MNEMONIC, type Devnet, inputBoxAbi, startDevnet } from "@lcore/devnet";
 import {
   PERMIT_TYPES, PERMIT_DOMAIN_NAME, PERMIT_DOMAIN_VERSION, type Notice, type WireRecord,
   decodeNotice, encodeDeviceRegistration, encodeRecordBatch, fromHex, recordHash, registrationProofDigest, toHex,
 } from "@lcore/dapp/protocol";
+import { gqlAt, noticePayload } from "./devnetClient.js";
 import { record, sign, testDevice } from "./helpers.js";
 import { builtMain } from "./process.js";
 
@@ -32,12 +33,7 @@ async function send(from: number, payload: Uint8Array): Promise<void> {
   await publicClient.waitForTransactionReceipt({ hash });
 }
 
-async function gql<T = any>(query: string): Promise<T> {
-  const res = await fetch(devnet.graphqlUrl, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ query }) });
-  const body = (await res.json()) as { data?: T; errors?: { message: string }[] };
-  if (body.errors?.length) throw new Error(body.errors.map((e) => e.message).join("; "));
-  return body.data as T;
-}
+const gql = <T = any>(query: string): Promise<T> => gqlAt<T>(devnet.graphqlUrl, query);
 
 async function inspect(path: string): Promise<{ status: string; body: any }> {
   const res = await fetch(devnet.inspectUrl, { method: "POST", body: new TextEncoder().encode(path) });
@@ -46,11 +42,6 @@ async function inspect(path: string): Promise<{ status: string; body: any }> {
 }
 
 /** rollups-graphql may hand back the whole Notice(bytes) call; the devnet gives the payload. */
-function noticePayload(payload: Hex): Uint8Array {
-  const out = payload.startsWith("0xc258d6e5") ? decodeOutput(payload) : undefined;
-  return fromHex(out?.type === "Notice" ? out.payload : payload);
-}
-
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), "lcore-dapp-e2e-"));
   devnet = await startDevnet({

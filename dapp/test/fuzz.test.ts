@@ -3,18 +3,31 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { type Dapp, recomputeState } from "@lcore/dapp";
-import { InputKind, MAX_PAYLOAD_LENGTH, REJECT_REASONS, encodeRecordBatch, toHex } from "@lcore/dapp/protocol";
-import { meta, record, registration, reports, revocation, rotation, testDapp, testDevice, testOwner } from "./helpers.js";
+import {
+  ETHER_ASSET, InputKind, MAX_PAYLOAD_LENGTH, REJECT_REASONS, encodeBountyRefundClaim, encodeBountySolution, encodeBountySpec,
+  encodeErc20Deposit, encodeEtherDeposit, encodeRecordBatch, encodeWalletTransfer, encodeWithdrawal, toHex,
+} from "@lcore/dapp/protocol";
+import { T0, meta, record, registration, reports, revocation, rotation, testDapp, testDevice, testOwner } from "./helpers.js";
 
 const owner = testOwner("alice");
 const a = testDevice("a");
 const b = testDevice("b");
+const ETHER_PORTAL = "0xA632c5c05812c6a6149B7af5C56117d1D2603828";
+const ERC20_PORTAL = "0xACA6586A0Cf05bD831f2501E7B4aea550dA6562D";
+const token = Uint8Array.from({ length: 20 }, (_, i) => 0x70 + i);
+const bob = Uint8Array.from({ length: 20 }, (_, i) => 0xb0 + i);
+// A tier-1 bounty: 8 elements, 1 + 2 + 4 = 7.
+const problem = { tier: 1, elements: [1n, 2n, 4n, 8n, 16n, 32n, 64n, 128n], target: 7n };
 
 async function seeded() {
   const t = await testDapp();
   expect(t.advance(registration(a, owner.address), { msg_sender: owner.account.address }).status).toBe("accept");
   expect(t.advance(registration(b, owner.address), { msg_sender: owner.account.address }).status).toBe("accept");
   expect(t.advance(encodeRecordBatch([record(a, 1n), record(b, 1n)])).status).toBe("accept");
+  // The wallet: Ether for alice, and an ERC-20 bounty she opens.
+  expect(t.advance(encodeEtherDeposit({ sender: owner.address, value: 10n ** 18n }), { msg_sender: ETHER_PORTAL }).status).toBe("accept");
+  const bounty = encodeBountySpec({ mode: "explicit", deadline: BigInt(T0 + 3600), problem });
+  expect(t.advance(encodeErc20Deposit({ token, sender: owner.address, value: 500n, execLayerData: bounty }), { msg_sender: ERC20_PORTAL }).status).toBe("accept");
   return t;
 }
 
@@ -44,6 +57,10 @@ const valid = () => [
   rotation(a.address, testDevice("a2"), 0n),
   revocation(b.address),
   encodeRecordBatch([record(a, 2n), record(b, 2n, undefined, 300), record(a, 3n)]),
+  encodeWalletTransfer({ asset: ETHER_ASSET, to: bob, amount: 5n }),
+  encodeWithdrawal({ asset: ETHER_ASSET, amount: 7n }),
+  encodeBountySolution({ bountyId: 1n, indices: [0, 1, 2] }),
+  encodeBountyRefundClaim({ bountyId: 1n }),
 ];
 
 describe("decoder fuzz", () => {
@@ -82,9 +99,24 @@ describe("decoder fuzz", () => {
     }
   });
 
-  it("inputs through a portal are rejected without trace whatever they hold", async () => {
+  it("inputs through a portal: too short for the portal's layout is rejected without trace, anything longer is a deposit", async () => {
     const { dapp } = await seeded();
-    for (const payload of valid()) expectRejectedWithoutTrace(dapp, payload, "0xACA6586A0Cf05bD831f2501E7B4aea550dA6562D");
+    for (const payload of valid()) {
+      if (payload.length < 72) expectRejectedWithoutTrace(dapp, payload, ERC20_PORTAL);
+      if (payload.length < 52) expectRejectedWithoutTrace(dapp, payload, ETHER_PORTAL);
+    }
+    fc.assert(fc.property(
+      fc.constantFrom(ETHER_PORTAL, ERC20_PORTAL),
+      fc.oneof(fc.uint8Array({ maxLength: 200 }), fc.uint8Array({ minLength: 72, maxLength: 400 }).map((p) => { p[72] = 0x30; p[73] = 1; return p; })),
+      (portal, payload) => {
+        const min = portal === ETHER_PORTAL ? 52 : 72;
+        if (payload.length < min) return expectRejectedWithoutTrace(dapp, payload, portal);
+        const r = dapp.advance(meta({ input_index: inputIndex++, msg_sender: portal }), payload);
+        // A deposit is never refused (that would strand the funds): credited, or a bounty opened.
+        expect(r.status).toBe("accept");
+        expect(r.outputs.filter((o) => o.type === "notice")).toHaveLength(1);
+      },
+    ), { numRuns: 300 });
   });
 
   it("mutated valid inputs never throw; rejected ones leave no trace, accepted ones keep the folds exact", async () => {

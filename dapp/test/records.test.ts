@@ -125,12 +125,12 @@ describe("record batches", () => {
     expect(advance(encodeRecordBatch([record(a!, 1n), record(a!, 2n)]), gateway).status).toBe("accept");
   });
 
-  it("rejects portal deposits and reserved kinds for now", async () => {
+  it("rejects malformed portal deposits and unknown kinds", async () => {
     const { advance } = await testDapp();
     const r = advance(Uint8Array.of(1, 2, 3), { msg_sender: "0xA632c5c05812c6a6149B7af5C56117d1D2603828" });
-    expect(reports(r)[0]).toMatchObject({ reason: "portal_not_supported" });
-    for (const kind of [0x20, 0x21, 0x30]) {
-      expect(reports(advance(Uint8Array.of(kind, 1)))[0]).toMatchObject({ reason: "kind_not_supported" });
+    expect(reports(r)[0]).toMatchObject({ reason: "truncated" });
+    for (const kind of [0x12, 0x40]) {
+      expect(reports(advance(Uint8Array.of(kind, 1)))[0]).toMatchObject({ reason: "unknown_kind" });
     }
   });
 });

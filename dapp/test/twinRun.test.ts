@@ -35,7 +35,7 @@ describe("twin run", () => {
     expect(statuses.filter((s) => s === "REJECTED").length).toBeGreaterThan(100);
     expect(statuses).not.toContain("EXCEPTION");
     const reportTexts = one.results.flatMap((r) => r.reports).map((h) => new TextDecoder().decode(fromHex(h)));
-    for (const reason of ["bad_signature", "seq_not_increasing", "timestamp_in_future", "unknown_device", "no_record_accepted"]) {
+    for (const reason of ["bad_signature", "seq_not_increasing", "timestamp_in_future", "unknown_device", "no_record_accepted", "insufficient_balance", "unknown_bounty"]) {
       expect(reportTexts.some((t) => t.includes(`"${reason}"`)), reason).toBe(true);
     }
     expect(reportTexts.some((t) => t.includes('"internal_error"'))).toBe(false);
@@ -51,7 +51,10 @@ describe("twin run", () => {
     for (const r of one.results) {
       for (const o of "outputs" in r ? (r.outputs as `0x${string}`[]) : []) {
         const out = decodeOutput(o);
-        if (out?.type === "Notice" && !out.payload.startsWith("0x90")) lastNotice.hash = toHex(decodeNotice(fromHex(out.payload)).stateHash);
+        if (out?.type !== "Notice") continue;
+        // A settlement notice carries the state at its period's close, not the latest (PROTOCOL §9).
+        const notice = decodeNotice(fromHex(out.payload));
+        if (notice.kind !== "period_settled") lastNotice.hash = toHex(notice.stateHash);
       }
     }
     expect(lastNotice.hash).toBe(finalBody.stateHash);

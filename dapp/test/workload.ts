@@ -5,6 +5,8 @@ import * as tiny from "tiny-secp256k1";
 import {
   type WireRecord, encodeDeviceRegistration, encodeDeviceRevocation, encodeKeyRotation, encodeRecordBatch,
   fromHex, readingDigest, registrationProofDigest, rotationProofDigest, toHex, deviceAddress,
+  ETHER_ASSET, encodeBountyRefundClaim, encodeBountySolution, encodeBountySpec, encodeErc20Deposit, encodeEtherDeposit,
+  encodeWalletTransfer, encodeWithdrawal,
 } from "@lcore/dapp/protocol";
 import type { AdvanceMetadata } from "@lcore/dapp";
 import { APP, CHAIN_ID, T0, sha } from "./helpers.js";
@@ -36,6 +38,11 @@ export type Step =
 
 export const OWNERS = ["0x00000000000000000000000000000000000000a1", "0x00000000000000000000000000000000000000b2"] as const;
 const GATEWAY = "0x00000000000000000000000000000000000000c3";
+const ETHER_PORTAL = "0xa632c5c05812c6a6149b7af5c56117d1d2603828";
+const ERC20_PORTAL = "0xaca6586a0cf05bd831f2501e7b4aea550da6562d";
+const TOKEN = fromHex("0x00000000000000000000000000000000000000d4");
+// A tier-1 problem: 1 + 2 + 4 = 7.
+const BOUNTY_PROBLEM = { tier: 1, elements: [1n, 2n, 4n, 8n, 16n, 32n, 64n, 128n], target: 7n };
 
 export function signedRecord(k: Key, device: Uint8Array, seq: bigint, timestamp: bigint, payloadLength: number): WireRecord {
   const bodyHash = sha(`body ${toHex(device)} ${seq}`);
@@ -71,12 +78,35 @@ export function workload(count: number, seed = 7): Step[] {
     devices.push({ address: deviceAddress(k.publicKey), key: k, owner, nextSeq: 1n, nonce: 0n, revoked: false });
   };
   for (let i = 0; i < 20; i++) register();
+  let bounties = 0;
+  /** Deposits, transfers, withdrawals, bounties, solutions (right and wrong) and refund claims. */
+  const walletStep = (now: bigint) => {
+    const who = OWNERS[r.below(2)]!;
+    const asset = r.chance(0.5) ? ETHER_ASSET : TOKEN;
+    const amount = BigInt(r.below(1000));
+    const kind = r.below(7);
+    if (kind === 0) advance(encodeEtherDeposit({ sender: fromHex(who), value: amount }), ETHER_PORTAL);
+    else if (kind === 1) advance(encodeErc20Deposit({ token: TOKEN, sender: fromHex(who), value: amount }), ERC20_PORTAL);
+    else if (kind === 2) {
+      const spec = r.chance(0.5)
+        ? encodeBountySpec({ mode: "explicit", deadline: now + BigInt(r.below(3000)), problem: BOUNTY_PROBLEM })
+        : encodeBountySpec({ mode: "seeded", deadline: now + BigInt(r.below(3000)), tier: 1 + r.below(5), seed: sha(`seed ${bounties}`) });
+      advance(encodeErc20Deposit({ token: TOKEN, sender: fromHex(who), value: amount, execLayerData: spec }), ERC20_PORTAL);
+      bounties++;
+    } else if (kind === 3) advance(encodeWalletTransfer({ asset, to: fromHex(OWNERS[r.below(2)]!), amount }), who);
+    else if (kind === 4) advance(encodeWithdrawal({ asset, amount }), who);
+    else if (kind === 5) {
+      const indices = r.chance(0.5) ? [0, 1, 2] : [r.below(9), r.below(9)];
+      advance(encodeBountySolution({ bountyId: BigInt(1 + r.below(bounties + 1)), indices }), who);
+    } else advance(encodeBountyRefundClaim({ bountyId: BigInt(1 + r.below(bounties + 1)) }), GATEWAY);
+  };
 
   while (steps.length < count) {
     if (steps.length % 25 === 24) {
       const d = devices[r.below(devices.length)]!;
       const queries = ["counters", "state-hash", `device/${toHex(d.address)}`, `records/${toHex(d.address)}?by=seq&limit=7`,
-        `records/${toHex(d.address)}?by=time&from=${T0 - 5000}&limit=5`, `record/${toHex(d.address)}/1`, "nonsense"];
+        `records/${toHex(d.address)}?by=time&from=${T0 - 5000}&limit=5`, `record/${toHex(d.address)}/1`, "nonsense",
+        `balances/${OWNERS[r.below(2)]}`, `bounty/${1 + r.below(bounties + 1)}`];
       steps.push({ type: "inspect", payload: new TextEncoder().encode(queries[r.below(queries.length)]!) });
       continue;
     }
@@ -112,6 +142,8 @@ export function workload(count: number, seed = 7): Step[] {
       if (!d.revoked) { d.revoked = true; d.nonce++; }
     } else if (roll < 82) {
       register();
+    } else if (roll < 87) {
+      walletStep(now);
     } else if (roll < 92) {
       const junk = new Uint8Array(r.below(300));
       for (let j = 0; j < junk.length; j++) junk[j] = r.below(256);

@@ -18,6 +18,8 @@ export interface AnvilOptions {
   blockTime?: number;
   /** If set, anvil loads its chain from this file at start and dumps it there on exit and every few seconds. */
   statePath?: string;
+  /** EVM rules, e.g. "cancun" (default: anvil's own, the newest it knows). Benchmarks compare rule sets. */
+  hardfork?: string;
   /** Called with every line anvil prints (its RPC log); default: dropped. */
   onLine?: (line: string) => void;
 }
@@ -64,6 +66,7 @@ export async function startAnvil(opts: AnvilOptions = {}): Promise<Anvil> {
 
   const args = ["--host", host, "--port", String(port), "--block-time", String(blockTime), "--mixed-mining"];
   if (opts.statePath) args.push("--state", opts.statePath, "--state-interval", String(ANVIL_STATE_INTERVAL_S));
+  if (opts.hardfork) args.push("--hardfork", opts.hardfork);
   const child = spawn(anvilBinaryPath(), args, { stdio: ["ignore", "pipe", "pipe"] });
 
   let running = true;

@@ -24,3 +24,5 @@ export { applicationAbi, authorityAbi, inputBoxAbi, etherPortalAbi } from "./abi
 export { ANVIL_MNEMONIC, DEVNET_ACCOUNT_INDEX } from "./chainClient.js";
 export { NODE_VERSION } from "./apiContext.js";
 export type { InspectResponse } from "./hostNode.js";
+export { replay, type ReplayOptions, type ReplayReport } from "./replay/replay.js";
+export { formatDivergence, type Divergence } from "./replay/divergence.js";

@@ -22,7 +22,10 @@ import { Store } from "../state/store.js";
 import { inspect } from "./inspect.js";
 import { parseMetadata } from "./metadata.js";
 import { type Output, Outputs } from "./outputs.js";
-import { isPortal } from "./portals.js";
+import { ETHER_PORTAL, isPortal } from "./portals.js";
+import { decodeErc20Deposit, decodeEtherDeposit } from "../protocol/wallet.js";
+import { handleDeposit, handleWalletTransfer, handleWithdrawal } from "../wallet/handlers.js";
+import { handleBountyRefund, handleBountySolution } from "../bounties/handlers.js";
 import { Rejection } from "./rejection.js";
 
 export interface AdvanceOutcome {
@@ -71,14 +74,19 @@ export class Dapp {
     this.store.begin();
     try {
       const meta = parseMetadata(metadata);
+      const ctx: AdvanceContext = { store: this.store, meta, out, probe: this.probe };
+      // Any input of a later settlement period, deposits included, settles the open one
+      // before its own content (PROTOCOL §9); a rejection rolls the settlement back too.
+      const settled = settleDuePeriods(ctx);
       if (isPortal(metadata.msg_sender.toLowerCase())) {
-        throw new Rejection("portal_not_supported", "deposits through the portals are not handled yet");
+        // Deposits: the portal's own payload layout, not the lcore envelope (wallet/handlers.ts).
+        const deposit = metadata.msg_sender.toLowerCase() === ETHER_PORTAL ? decodeEtherDeposit(payload) : decodeErc20Deposit(payload);
+        handleDeposit(ctx, deposit);
+        this.store.commit();
+        return { status: "accept", outputs: out.list };
       }
       const input = decodeInput(payload);
       this.probe?.lap("decode");
-      const ctx: AdvanceContext = { store: this.store, meta, out, probe: this.probe };
-      // A later settlement period settles the open one before the input's own content (PROTOCOL §7).
-      const settled = settleDuePeriods(ctx);
       switch (input.kind) {
         case "device_registration":
           handleDeviceRegistration(ctx, input);
@@ -97,6 +105,18 @@ export class Dapp {
           break;
         case "key_disclosure":
           handleKeyDisclosure(ctx, input);
+          break;
+        case "wallet_transfer":
+          handleWalletTransfer(ctx, input);
+          break;
+        case "withdrawal":
+          handleWithdrawal(ctx, input);
+          break;
+        case "bounty_solution":
+          handleBountySolution(ctx, input);
+          break;
+        case "bounty_refund":
+          handleBountyRefund(ctx, input);
           break;
       }
       this.store.commit();

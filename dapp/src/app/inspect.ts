@@ -8,6 +8,8 @@ import {
   type RecordsQuery, type StateHashInfo, decodeInspectQuery, parseStoredU64,
 } from "../protocol/inspect.js";
 import { encodeRecord, recordHash } from "../protocol/recordBatch.js";
+import { type BalancesInfo, type BountyInfo, MAX_BALANCES_LISTED } from "../protocol/inspect.js";
+import { BOUNTY_OPEN, BOUNTY_PAID } from "../wallet/store.js";
 import { DEVICE_ACTIVE } from "../state/schema.js";
 import { stateHash } from "../state/stateHash.js";
 import type { RecordRow, Store } from "../state/store.js";
@@ -30,6 +32,7 @@ function answer(store: Store, q: InspectQuery): object {
       const info: StateHashInfo = {
         stateHash: toHex(stateHash(s)), devicesHash: toHex(s.devicesHash), recordsHash: toHex(s.recordsHash),
         devices: s.devices.toString(), records: s.records.toString(),
+        walletHash: s.walletHash == null ? null : toHex(s.walletHash),
       };
       return info;
     }
@@ -64,6 +67,25 @@ function answer(store: Store, q: InspectQuery): object {
     }
     case "records":
       return recordsPage(store, q);
+    case "balances": {
+      const info: BalancesInfo = { owner: toHex(q.owner), balances: [], truncated: false };
+      store.wallet.balancesOf(q.owner, (asset, amount) => {
+        if (info.balances.length < MAX_BALANCES_LISTED) info.balances.push({ asset: toHex(asset), amount: amount.toString() });
+        else info.truncated = true;
+      });
+      return info;
+    }
+    case "bounty": {
+      const b = found(store.wallet.bounty(q.id), "bounty");
+      const info: BountyInfo = {
+        id: b.id.toString(), requester: toHex(b.requester), asset: toHex(b.asset), amount: b.amount.toString(), tier: b.tier,
+        elements: b.elements.map((e) => e.toString()), target: b.target.toString(), deadline: b.deadline.toString(),
+        status: b.status === BOUNTY_OPEN ? "open" : b.status === BOUNTY_PAID ? "paid" : "refunded",
+        solver: b.solver === null ? null : toHex(b.solver), openedInput: b.openedInput.toString(),
+        closedInput: b.closedInput === null ? null : b.closedInput.toString(),
+      };
+      return info;
+    }
   }
 }
 

@@ -1,4 +1,4 @@
-// Selective disclosure (PROTOCOL §8): the device's owner publishes the period key of
+// Selective disclosure (PROTOCOL §10): the device's owner publishes the period key of
 // one device and one disclosure period. The dApp opens every record of that device
 // whose timestamp falls in the period, checks each body against its signed bodyHash,
 // and publishes count, sum, min and max of the readings' `value` (notice 0x91) and,

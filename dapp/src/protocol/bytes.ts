@@ -83,7 +83,9 @@ export class ByteWriter {
 
   u8(v: number): this {
     assertUint(v, 0xff, "u8");
-    this.buf[this.room(1)] = v;
+    // room() first: it may replace this.buf, which `this.buf[this.room(1)]` would read before.
+    const at = this.room(1);
+    this.buf[at] = v;
     return this;
   }
 
@@ -103,7 +105,8 @@ export class ByteWriter {
   }
 
   u64(v: bigint): this {
-    writeU64(this.buf, this.room(8), v);
+    const at = this.room(8);
+    writeU64(this.buf, at, v);
     return this;
   }
 

@@ -1,4 +1,4 @@
-// Selective disclosure (PROTOCOL §8): the owner publishes one device-period key; the
+// Selective disclosure (PROTOCOL §10): the owner publishes one device-period key; the
 // dApp opens that device's records of that disclosure period and publishes their
 // aggregate (notice 0x91) and, if asked, an aggregate voucher to LcoreSettlement.
 //
@@ -45,6 +45,7 @@ export function encodeKeyDisclosure(d: Omit<KeyDisclosure, "kind">): Uint8Array 
 }
 
 export interface DisclosureNotice {
+  kind: "key_disclosed";
   /** The state hash after the disclosure. */
   stateHash: Uint8Array;
   device: Uint8Array;
@@ -62,7 +63,7 @@ function int128Bytes(v: bigint): Uint8Array {
   return new ByteWriter(16).u64(u >> 64n).u64(u & ((1n << 64n) - 1n)).finish();
 }
 
-export function encodeDisclosureNotice(n: DisclosureNotice): Uint8Array {
+export function encodeDisclosureNotice(n: Omit<DisclosureNotice, "kind">): Uint8Array {
   return new ByteWriter(DISCLOSURE_NOTICE_LENGTH).u8(DISCLOSURE_NOTICE_KIND).u8(VERSION_1).bytes(n.stateHash, 32)
     .bytes(n.device, 20).u32(n.period).bytes(n.periodKey, 32).u64(n.count).bytes(int128Bytes(n.sum), 16)
     .u64(BigInt.asUintN(64, n.min)).u64(BigInt.asUintN(64, n.max)).finish();
@@ -75,7 +76,7 @@ export function decodeDisclosureNotice(bytes: Uint8Array): DisclosureNotice {
   const v = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const u64 = (at: number) => (BigInt(v.getUint32(at)) << 32n) | BigInt(v.getUint32(at + 4));
   return {
-    stateHash: bytes.slice(2, 34), device: bytes.slice(34, 54), period: v.getUint32(54), periodKey: bytes.slice(58, 90),
+    kind: "key_disclosed", stateHash: bytes.slice(2, 34), device: bytes.slice(34, 54), period: v.getUint32(54), periodKey: bytes.slice(58, 90),
     count: u64(90), sum: BigInt.asIntN(128, (u64(98) << 64n) | u64(106)), min: BigInt.asIntN(64, u64(114)), max: BigInt.asIntN(64, u64(122)),
   };
 }

@@ -32,10 +32,10 @@ export {
   encodeRecord, encodeRecordBatch, recordBatchLength, recordLength, recordHash,
 } from "./recordBatch.js";
 export { type DecodedInput, decodeInput } from "./input.js";
-export { type Notice, type AcceptedRecordEntry, encodeNotice, decodeNotice } from "./notices.js";
+export { type Notice, type DeviceNotice, type AcceptedRecordEntry, encodeNotice, decodeNotice } from "./notices.js";
 export {
   type InspectQuery, type RecordsQuery, type DeviceInfo, type RecordInfo, type RecordsPage, type Counters,
-  type StateHashInfo, type InspectFailure, InspectQueryError, MAX_STORED_U64,
+  type StateHashInfo, type InspectFailure, type BalancesInfo, type BountyInfo, MAX_BALANCES_LISTED, InspectQueryError, MAX_STORED_U64,
   encodeInspectQuery, decodeInspectQuery, inspectPath, parseStoredU64,
 } from "./inspect.js";
 export {
@@ -48,3 +48,15 @@ export {
   encodeKeyDisclosure, encodeDisclosureNotice, decodeDisclosureNotice,
 } from "./disclosure.js";
 export { recordsRoot, recordsProof, verifyRecordsProof, treeDepth } from "./recordsTree.js";
+export {
+  type Deposit, type WalletTransfer, type Withdrawal, type BalanceEntry, type BalancesNotice,
+  ETHER_ASSET, U256_LIMIT, WalletNoticeKind, MAX_BALANCE_ENTRIES, ERC20_TRANSFER_SELECTOR,
+  isEther, u256Bytes, u256FromBytes, decodeEtherDeposit, decodeErc20Deposit, encodeEtherDeposit, encodeErc20Deposit,
+  encodeWalletTransfer, encodeWithdrawal, erc20TransferCall, encodeBalancesNotice, decodeBalancesNotice,
+} from "./wallet.js";
+export {
+  type BountySpec, type BountySolution, type BountyRefundClaim, type BountyNotice, type BountyEvent, type BountyRefusal,
+  type SubsetSumProblemSpec, BOUNTY_TAG, BOUNTY_REFUND_KIND, BOUNTY_REFUSALS, BOUNTY_EVENTS, BountyNoticeKind,
+  MAX_SOLUTION_INDICES, TIER_SIZES, tierAllows, generateProblem, decodeBountySpec, encodeBountySpec,
+  encodeBountySolution, encodeBountyRefundClaim, encodeBountyNotice, decodeBountyNotice,
+} from "./bounty.js";

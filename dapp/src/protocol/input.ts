@@ -8,12 +8,15 @@ import {
   readDeviceRegistration, readDeviceRevocation, readKeyRotation,
 } from "./deviceInputs.js";
 import { DecodeError } from "./errors.js";
-import { InputKind, RESERVED_INPUT_KINDS, VERSION_1 } from "./kinds.js";
+import { InputKind, VERSION_1 } from "./kinds.js";
 import { type RecordBatch, readRecordBatch } from "./recordBatch.js";
+import { type WalletTransfer, type Withdrawal, readWalletTransfer, readWithdrawal } from "./wallet.js";
+import { type BountyRefundClaim, type BountySolution, readBountyRefundClaim, readBountySolution } from "./bounty.js";
 import { type SettlementTick, readSettlementTick } from "./settlement.js";
 import { type KeyDisclosure, readKeyDisclosure } from "./disclosure.js";
 
-export type DecodedInput = DeviceRegistration | KeyRotation | DeviceRevocation | RecordBatch | SettlementTick | KeyDisclosure;
+export type DecodedInput = DeviceRegistration | KeyRotation | DeviceRevocation | RecordBatch
+  | SettlementTick | KeyDisclosure | WalletTransfer | Withdrawal | BountySolution | BountyRefundClaim;
 
 export function decodeInput(payload: Uint8Array): DecodedInput {
   if (payload.length === 0) throw new DecodeError("empty_payload", "payload is empty");
@@ -22,9 +25,6 @@ export function decodeInput(payload: Uint8Array): DecodedInput {
   }
   const r = new ByteReader(payload);
   const kind = r.u8("kind");
-  if (RESERVED_INPUT_KINDS.includes(kind)) {
-    throw new DecodeError("kind_not_supported", `kind 0x${kind.toString(16).padStart(2, "0")} is reserved, not handled yet`);
-  }
   const reader = READERS[kind];
   if (reader === undefined) throw new DecodeError("unknown_kind", `kind 0x${kind.toString(16).padStart(2, "0")}`);
   const version = r.u8("version");
@@ -41,4 +41,8 @@ const READERS: Partial<Record<number, (r: ByteReader) => DecodedInput>> = {
   [InputKind.RecordBatch]: readRecordBatch,
   [InputKind.SettlementTick]: readSettlementTick,
   [InputKind.KeyDisclosure]: readKeyDisclosure,
+  [InputKind.WalletTransfer]: readWalletTransfer,
+  [InputKind.Withdrawal]: readWithdrawal,
+  [InputKind.BountySolution]: readBountySolution,
+  [InputKind.BountyRefund]: readBountyRefundClaim,
 };

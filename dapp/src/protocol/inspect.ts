@@ -8,6 +8,8 @@
 //   device/<address>
 //   record/<address>/<seq>
 //   records/<address>?by=seq|time&from=<u64>&to=<u64>&limit=<1..100>&cursor=<cursor>
+//   balances/<owner>          (wallet: the owner's non-zero balances by asset)
+//   bounty/<id>               (a subset-sum bounty: problem, amount, deadline, status)
 //
 // `from` and `to` are inclusive bounds on seq (by=seq) or on the device timestamp
 // (by=time); a page lists records in that order and `nextCursor` continues it.
@@ -21,7 +23,9 @@ export type InspectQuery =
   | { kind: "counters" }
   | { kind: "device"; device: Uint8Array }
   | { kind: "record"; device: Uint8Array; seq: bigint }
-  | RecordsQuery;
+  | RecordsQuery
+  | { kind: "balances"; owner: Uint8Array }
+  | { kind: "bounty"; id: bigint };
 
 export interface RecordsQuery {
   kind: "records";
@@ -63,6 +67,10 @@ export function inspectPath(q: InspectQuery): string {
       if (q.cursor !== undefined) s += `&cursor=${q.cursor}`;
       return s;
     }
+    case "balances":
+      return `balances/${toHex(q.owner)}`;
+    case "bounty":
+      return `bounty/${q.id}`;
   }
 }
 
@@ -123,6 +131,12 @@ export function decodeInspectQuery(payload: Uint8Array): InspectQuery {
     case "records":
       only("records", 2);
       return recordsQuery(address(path[1]), params ?? "");
+    case "balances":
+      only("balances", 2);
+      return { kind: "balances", owner: address(path[1]) };
+    case "bounty":
+      only("bounty", 2);
+      return { kind: "bounty", id: u64Param("id", path[1]!) };
     default:
       return bad("unknown path; try state-hash, counters, device/<address>, record/<address>/<seq>, records/<address>?...");
   }
@@ -221,6 +235,33 @@ export interface StateHashInfo {
   recordsHash: `0x${string}`;
   devices: string;
   records: string;
+  /** PROTOCOL §8.5; null while the wallet and the bounties are empty. */
+  walletHash?: `0x${string}` | null;
+}
+
+/** balances/<owner>: amounts are decimal uint256 strings; at most MAX_BALANCES_LISTED assets, `truncated` if more. */
+export interface BalancesInfo {
+  owner: `0x${string}`;
+  balances: { asset: `0x${string}`; amount: string }[];
+  truncated: boolean;
+}
+export const MAX_BALANCES_LISTED = 256;
+
+/** bounty/<id>: the problem a solver needs, and where the bounty stands. */
+export interface BountyInfo {
+  id: string;
+  requester: `0x${string}`;
+  /** The token, or 0x0…0 for Ether. */
+  asset: `0x${string}`;
+  amount: string;
+  tier: number;
+  elements: string[];
+  target: string;
+  deadline: string;
+  status: "open" | "paid" | "refunded";
+  solver: `0x${string}` | null;
+  openedInput: string;
+  closedInput: string | null;
 }
 
 export interface InspectFailure {

@@ -6,12 +6,13 @@ export const InputKind = {
   KeyRotation: 0x02,
   DeviceRevocation: 0x03,
   RecordBatch: 0x04,
-  // Reserved for later issues; the dApp rejects them with `kind_not_supported` until then.
   SettlementTick: 0x10,
   KeyDisclosure: 0x11,
   WalletTransfer: 0x20,
   Withdrawal: 0x21,
   BountySolution: 0x30,
+  // A claim for a bounty's refund once its deadline has passed.
+  BountyRefund: 0x31,
 } as const;
 export type InputKind = (typeof InputKind)[keyof typeof InputKind];
 
@@ -19,9 +20,7 @@ export type InputKind = (typeof InputKind)[keyof typeof InputKind];
 export const SUPPORTED_INPUT_KINDS: readonly number[] = [
   InputKind.DeviceRegistration, InputKind.KeyRotation, InputKind.DeviceRevocation, InputKind.RecordBatch,
   InputKind.SettlementTick, InputKind.KeyDisclosure,
-];
-export const RESERVED_INPUT_KINDS: readonly number[] = [
-  InputKind.WalletTransfer, InputKind.Withdrawal, InputKind.BountySolution,
+  InputKind.WalletTransfer, InputKind.Withdrawal, InputKind.BountySolution, InputKind.BountyRefund,
 ];
 
 /** The only version of every kind so far. */
@@ -35,5 +34,8 @@ export const NoticeKind = {
   RecordsAccepted: 0x84,
   PeriodSettled: 0x90,
   KeyDisclosed: 0x91,
+  // Wallet and bounties: protocol/wallet.ts and protocol/bounty.ts encode them.
+  Balances: 0xa0,
+  Bounty: 0xb0,
 } as const;
 export type NoticeKind = (typeof NoticeKind)[keyof typeof NoticeKind];

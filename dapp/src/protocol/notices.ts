@@ -8,10 +8,19 @@
 //   device revoked    = 0x83 0x01 stateHash(32) device(20)
 //
 // A batch notice lists at most MAX_BATCH_RECORDS entries: 36 + 339 × 60 = 20,376 bytes.
+//
+// The other notices have their layouts next to their inputs: period settled (0x90,
+// settlement.ts), key disclosed (0x91, disclosure.ts), balances (0xa0, wallet.ts) and
+// bounty (0xb0, bounty.ts). decodeNotice reads all of them, so a reader of the dApp's
+// notices needs this one function.
 
 import { ByteReader, ByteWriter } from "./bytes.js";
 import { DecodeError } from "./errors.js";
 import { NoticeKind, VERSION_1 } from "./kinds.js";
+import { type SettlementNotice, decodeSettlementNotice } from "./settlement.js";
+import { type DisclosureNotice, decodeDisclosureNotice } from "./disclosure.js";
+import { type BalancesNotice, decodeBalancesNotice } from "./wallet.js";
+import { type BountyNotice, decodeBountyNotice } from "./bounty.js";
 
 export interface AcceptedRecordEntry {
   device: Uint8Array;
@@ -19,15 +28,19 @@ export interface AcceptedRecordEntry {
   recordHash: Uint8Array;
 }
 
-export type Notice =
+/** The notices of device inputs (0x81-0x84), encoded here. */
+export type DeviceNotice =
   | { kind: "records_accepted"; stateHash: Uint8Array; records: AcceptedRecordEntry[] }
   | { kind: "device_registered"; stateHash: Uint8Array; device: Uint8Array; owner: Uint8Array; publicKey: Uint8Array }
   | { kind: "key_rotated"; stateHash: Uint8Array; device: Uint8Array; newPublicKey: Uint8Array; nonce: bigint }
   | { kind: "device_revoked"; stateHash: Uint8Array; device: Uint8Array };
 
+/** Every notice the dApp emits. */
+export type Notice = DeviceNotice | SettlementNotice | DisclosureNotice | BalancesNotice | BountyNotice;
+
 const NOTICE_ENTRY_LENGTH = 60;
 
-export function encodeNotice(n: Notice): Uint8Array {
+export function encodeNotice(n: DeviceNotice): Uint8Array {
   switch (n.kind) {
     case "records_accepted": {
       const w = new ByteWriter(36 + NOTICE_ENTRY_LENGTH * n.records.length)
@@ -47,14 +60,24 @@ export function encodeNotice(n: Notice): Uint8Array {
   }
 }
 
-/** For readers of notices (gateway, users): the inverse of encodeNotice. */
+/** For readers of notices (gateway, users, validators): any notice of the dApp, by its first byte. */
 export function decodeNotice(bytes: Uint8Array): Notice {
+  switch (bytes[0]) {
+    case NoticeKind.PeriodSettled: return decodeSettlementNotice(bytes);
+    case NoticeKind.KeyDisclosed: return decodeDisclosureNotice(bytes);
+    case NoticeKind.Balances: return decodeBalancesNotice(bytes);
+    case NoticeKind.Bounty: return decodeBountyNotice(bytes);
+    default: return decodeDeviceNotice(bytes);
+  }
+}
+
+function decodeDeviceNotice(bytes: Uint8Array): DeviceNotice {
   const r = new ByteReader(bytes);
   const kind = r.u8("notice kind");
   const version = r.u8("notice version");
   if (version !== VERSION_1) throw new DecodeError("unsupported_version", `notice version ${version}`);
   const stateHash = r.take(32, "state hash").slice();
-  let n: Notice;
+  let n: DeviceNotice;
   switch (kind) {
     case NoticeKind.RecordsAccepted: {
       const count = r.u16("notice count");

@@ -7,7 +7,6 @@ export const REJECT_REASONS = [
   "empty_payload", //          zero-length payload
   "payload_too_large", //      over MAX_PAYLOAD_LENGTH
   "unknown_kind", //           first byte is not a kind
-  "kind_not_supported", //     a reserved kind whose handler is not built yet
   "unsupported_version", //    second byte is not a version of that kind
   "truncated", //              a field runs past the end
   "trailing_bytes", //         bytes left after the last field
@@ -15,7 +14,7 @@ export const REJECT_REASONS = [
   "bad_sealed_length", //      sealed length outside MIN_SEALED_LENGTH..MAX_SEALED_LENGTH
   "metadata_too_large", //     device metadata over MAX_METADATA_LENGTH
   "bad_auth_kind", //          authorisation byte is neither 0 (sender) nor 1 (permit)
-  "portal_not_supported", //   a deposit through a portal (later issue)
+  "portal_not_supported", //   no longer emitted: deposits are handled since issue 6 (wallet)
   // Device operations: checked against the state.
   "invalid_public_key", //     not a point on secp256k1
   "bad_device_proof", //       the device key's proof-of-possession signature does not verify
@@ -28,7 +27,16 @@ export const REJECT_REASONS = [
   "same_key", //               rotation to the key already registered
   // Batches.
   "no_record_accepted", //     every record of the batch was skipped
-  // Settlement and disclosure (PROTOCOL §7, §8).
+  // Wallet and bounties (protocol/wallet.ts, protocol/bounty.ts).
+  "zero_amount", //            a transfer or withdrawal of nothing
+  "insufficient_balance", //   the sender's balance of that asset is below the amount
+  "balance_overflow", //       a credit would take a balance to 2^256 or more
+  "unknown_bounty", //         no bounty with that id
+  "bounty_closed", //          the bounty was already paid or refunded (detail says which)
+  "bounty_expired", //         a solution after the bounty's deadline (block_timestamp > deadline)
+  "bounty_not_expired", //     a refund claim before the deadline has passed
+  "invalid_solution", //       verifySubsetSum refused the indices; detail starts with its reason (e.g. mismatch)
+  // Settlement and disclosure (PROTOCOL §9, §10).
   "nothing_to_settle", //      a tick with no earlier period waiting for settlement
   "bad_flags", //              a disclosure's flags set bits other than bit 0
   "no_records", //             the device has no record in the disclosed period

@@ -1,4 +1,4 @@
-// Period settlement (PROTOCOL §7): the settlement period, the tick input (kind 0x10),
+// Period settlement (PROTOCOL §9): the settlement period, the tick input (kind 0x10),
 // the settlement notice (0x90), the ABI payloads of the vouchers to LcoreSettlement,
 // and LcoreSettlement's address, which the dApp derives instead of being configured.
 //
@@ -42,6 +42,7 @@ export function encodeSettlementTick(): Uint8Array {
 }
 
 export interface SettlementNotice {
+  kind: "period_settled";
   /** The state hash at the close of the period: after its last accepted input, before the settling one. */
   stateHash: Uint8Array;
   period: bigint;
@@ -51,7 +52,7 @@ export interface SettlementNotice {
   firstRecord: bigint;
 }
 
-export function encodeSettlementNotice(n: SettlementNotice): Uint8Array {
+export function encodeSettlementNotice(n: Omit<SettlementNotice, "kind">): Uint8Array {
   return new ByteWriter(SETTLEMENT_NOTICE_LENGTH).u8(SETTLEMENT_NOTICE_KIND).u8(VERSION_1).bytes(n.stateHash, 32)
     .u64(n.period).bytes(n.recordsRoot, 32).u64(n.recordCount).u64(n.firstRecord).finish();
 }
@@ -63,7 +64,7 @@ export function decodeSettlementNotice(bytes: Uint8Array): SettlementNotice {
   const v = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const u64 = (at: number) => (BigInt(v.getUint32(at)) << 32n) | BigInt(v.getUint32(at + 4));
   return {
-    stateHash: bytes.slice(2, 34), period: u64(34), recordsRoot: bytes.slice(42, 74), recordCount: u64(74), firstRecord: u64(82),
+    kind: "period_settled", stateHash: bytes.slice(2, 34), period: u64(34), recordsRoot: bytes.slice(42, 74), recordCount: u64(74), firstRecord: u64(82),
   };
 }
 

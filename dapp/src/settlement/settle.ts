@@ -1,4 +1,4 @@
-// Period settlement (PROTOCOL §7). Records belong to the settlement period of the input
+// Period settlement (PROTOCOL §9). Records belong to the settlement period of the input
 // that carried them, floor(block_timestamp / SETTLEMENT_PERIOD_SECONDS). Block time
 // never goes back, so the records of a period are a contiguous range of ids and at
 // most one period is open (has records, not settled) at a time. The first input of a

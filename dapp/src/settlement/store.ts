@@ -2,16 +2,9 @@
 // (settlement_state, settled_periods, disclosures). Integers bind as int32 numbers or
 // bigints, never as doubles, as in state/store.ts.
 
-import type { Database, Statement } from "sql.js";
 import { encodeRecord, recordHash } from "../protocol/recordBatch.js";
 import type { RecordRow, Store } from "../state/store.js";
-
-type Param = number | bigint | Uint8Array | string | null;
-type Value = bigint | Uint8Array | string | null;
-
-function int(v: bigint): number | bigint {
-  return v >= -2147483648n && v <= 2147483647n ? Number(v) : v;
-}
+import { type Param, type Value, int } from "../state/statements.js";
 
 export interface OpenPeriod {
   period: bigint | null;
@@ -29,39 +22,12 @@ export interface SettledPeriod {
   settledInput: bigint;
 }
 
-const statements = new WeakMap<Database, Map<string, Statement>>();
-
-function stmt(db: Database, sql: string): Statement {
-  let m = statements.get(db);
-  if (m === undefined) {
-    m = new Map();
-    statements.set(db, m);
-  }
-  let s = m.get(sql);
-  if (s === undefined) {
-    s = db.prepare(sql);
-    m.set(sql, s);
-  }
-  return s;
-}
-
 function all(store: Store, sql: string, params: Param[], each: (v: Value[]) => void): void {
-  const s = stmt(store.db, sql);
-  try {
-    s.bind(params as never);
-    while (s.step()) each((s as unknown as { get(p: null, c: { useBigInt: boolean }): Value[] }).get(null, { useBigInt: true }));
-  } finally {
-    s.reset();
-  }
+  store.sql.all(sql, params, each);
 }
 
 function run(store: Store, sql: string, params: Param[]): void {
-  const s = stmt(store.db, sql);
-  try {
-    s.run(params as never);
-  } finally {
-    s.reset();
-  }
+  store.sql.run(sql, params);
 }
 
 export function openPeriod(store: Store): OpenPeriod {

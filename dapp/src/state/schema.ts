@@ -50,7 +50,7 @@ CREATE TABLE IF NOT EXISTS lcore.state (
   last_input_index INTEGER                   -- NULL before the first accepted input
 ) STRICT;
 
--- Period settlement and disclosure (PROTOCOL §7, §8; settlement/store.ts). One row: the
+-- Period settlement and disclosure (PROTOCOL §9, §10; settlement/store.ts). One row: the
 -- open settlement period (records accepted, not settled yet) and the append-only fold of
 -- settled periods and disclosures; the state hash covers both (stateHash.ts).
 CREATE TABLE IF NOT EXISTS lcore.settlement_state (

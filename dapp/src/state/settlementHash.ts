@@ -1,5 +1,5 @@
 // The part of the canonical state hash that covers settlement and disclosure
-// (PROTOCOL §7, §8): the open period and the append-only fold of what was settled and
+// (PROTOCOL §9, §10): the open period and the append-only fold of what was settled and
 // disclosed.
 //
 //   settlementHash = keccak256(fold || openPeriod(u64; 2^64 − 1 when none) || openFirstRecord(u64) || openCount(u64))

@@ -8,6 +8,10 @@
 //                           || records(u64) || batches(u64) || skippedRecords(u64) || lastInputIndex(u64; 2^64 − 1 before the first)
 //                           || settlementHash)                  settlementHash: see settlementHash.ts
 //
+// Once the wallet or the bounties hold anything (wallet/store.ts):
+//   stateHash = keccak256("lcore/v1/state+wallet" || the hash above || walletHash)
+// so a state without them hashes as before.
+//
 // Ids follow acceptance order, so appending a row extends the fold in O(1): the folds
 // are kept in the `state` row and recomputeState() rebuilds them from the tables (the
 // tests compare both). A key rotation or revocation changes a device row in place and
@@ -20,6 +24,7 @@ import type { DeviceRow, StateRow, Store } from "./store.js";
 
 const STATE_TAG = ascii("lcore/v1/state");
 const NO_INPUT = (1n << 64n) - 1n;
+const STATE_WALLET_TAG = ascii("lcore/v1/state+wallet");
 export const EMPTY_FOLD: Uint8Array = new Uint8Array(32);
 
 /** id(u64) address(20) publicKey(64) owner(20) status(u8) nonce(u64) registeredInput(u64) registeredAt(u64) updatedInput(u64) metadataLength(u16) metadata. */
@@ -43,6 +48,12 @@ export function foldRecord(h: Uint8Array, id: bigint, deviceId: bigint, inputInd
 }
 
 export function stateHash(s: StateRow): Uint8Array {
+  const base = baseStateHash(s);
+  if (s.walletHash == null) return base;
+  return keccak256(new ByteWriter(85).bytes(STATE_WALLET_TAG).bytes(base, 32).bytes(s.walletHash, 32).finish());
+}
+
+function baseStateHash(s: StateRow): Uint8Array {
   return keccak256(
     new ByteWriter(14 + 64 + 48 + 32)
       .bytes(STATE_TAG).bytes(s.devicesHash, 32).bytes(s.recordsHash, 32)

@@ -2,17 +2,12 @@
 // (sql.js useBigInt) and go in as int32 numbers or bigints, never as doubles: sql.js
 // binds a number outside int32 as a double, and floats must not reach the state.
 
-import type { Database, Statement } from "sql.js";
+import type { Database } from "sql.js";
+import { type Param, Statements, type Value, int } from "./statements.js";
 import { SCHEMA, STATE_SCHEMA } from "./schema.js";
 import { settlementHashOf } from "./settlementHash.js";
+import { WalletStore } from "../wallet/store.js";
 
-type Param = number | bigint | Uint8Array | string | null;
-type Value = bigint | Uint8Array | string | null;
-
-/** An integer parameter: int32 as a number (sqlite3_bind_int), larger as a bigint (bound exactly, as text, and stored as INTEGER by the column's affinity). */
-function int(v: bigint): number | bigint {
-  return v >= -2147483648n && v <= 2147483647n ? Number(v) : v;
-}
 
 export interface DeviceRow {
   id: bigint;
@@ -49,6 +44,8 @@ export interface StateRow {
   lastInputIndex: bigint | null;
   /** Derived from the settlement_state row (settlement/store.ts), read here so the state hash covers it. */
   settlementHash: Uint8Array;
+  /** The wallet's and bounties' hash (wallet/store.ts); null or absent while both are empty. */
+  walletHash?: Uint8Array | null;
 }
 
 const DEVICE_COLUMNS = "id, address, public_key, owner, metadata, status, nonce, registered_input, registered_at, updated_input";
@@ -73,13 +70,11 @@ function toRecord(v: Value[]): RecordRow {
   };
 }
 
-/** sql.js's get(params, { useBigInt }) — the option is missing from @types/sql.js. */
-function getRow(s: Statement): Value[] {
-  return (s as unknown as { get(p: null, c: { useBigInt: boolean }): Value[] }).get(null, { useBigInt: true });
-}
-
 export class Store {
-  private readonly statements = new Map<string, Statement>();
+  /** Every statement of the state goes through here (settlement/store.ts too). */
+  readonly sql: Statements;
+  /** Balances and bounties (wallet/store.ts). */
+  readonly wallet: WalletStore;
 
   /**
    * @param pageSize SQLite page size of the state database: a layout choice that must
@@ -91,49 +86,12 @@ export class Store {
     db.exec(`ATTACH DATABASE ':memory:' AS ${STATE_SCHEMA}; PRAGMA temp_store = MEMORY;`);
     if (options.pageSize !== undefined) db.exec(`PRAGMA ${STATE_SCHEMA}.page_size = ${Math.trunc(options.pageSize)}`);
     db.exec(SCHEMA);
+    this.sql = new Statements(db);
+    this.wallet = new WalletStore(db);
     db.run(
       "INSERT OR IGNORE INTO state (id, devices_hash, records_hash, devices, revoked_devices, records, batches, skipped_records, last_input_index) VALUES (1, ?, ?, 0, 0, 0, 0, 0, NULL)",
       [ZERO32, ZERO32],
     );
-  }
-
-  private stmt(sql: string): Statement {
-    let s = this.statements.get(sql);
-    if (s === undefined) {
-      s = this.db.prepare(sql);
-      this.statements.set(sql, s);
-    }
-    return s;
-  }
-
-  /** Rows of a query, in the query's ORDER BY. */
-  private all(sql: string, params: Param[], each: (v: Value[]) => void, limit = Number.MAX_SAFE_INTEGER): void {
-    const s = this.stmt(sql);
-    try {
-      s.bind(params as never);
-      let n = 0;
-      while (n < limit && s.step()) {
-        each(getRow(s));
-        n++;
-      }
-    } finally {
-      s.reset();
-    }
-  }
-
-  private one(sql: string, params: Param[]): Value[] | null {
-    let row: Value[] | null = null;
-    this.all(sql, params, (v) => { row = v; }, 1);
-    return row;
-  }
-
-  private run(sql: string, params: Param[]): void {
-    const s = this.stmt(sql);
-    try {
-      s.run(params as never);
-    } finally {
-      s.reset();
-    }
   }
 
   // ---- Transactions: one savepoint per advance. ----
@@ -151,28 +109,28 @@ export class Store {
   // ---- Devices. ----
 
   device(address: Uint8Array): DeviceRow | null {
-    const v = this.one(DEVICE_BY_ADDRESS, [address]);
+    const v = this.sql.one(DEVICE_BY_ADDRESS, [address]);
     return v === null ? null : toDevice(v);
   }
 
   deviceById(id: bigint): DeviceRow | null {
-    const v = this.one(`SELECT ${DEVICE_COLUMNS} FROM devices WHERE id = ?`, [int(id)]);
+    const v = this.sql.one(`SELECT ${DEVICE_COLUMNS} FROM devices WHERE id = ?`, [int(id)]);
     return v === null ? null : toDevice(v);
   }
 
   eachDevice(each: (d: DeviceRow) => void): void {
-    this.all(`SELECT ${DEVICE_COLUMNS} FROM devices ORDER BY id`, [], (v) => each(toDevice(v)));
+    this.sql.all(`SELECT ${DEVICE_COLUMNS} FROM devices ORDER BY id`, [], (v) => each(toDevice(v)));
   }
 
   insertDevice(d: DeviceRow): void {
-    this.run(INSERT_DEVICE, [
+    this.sql.run(INSERT_DEVICE, [
       int(d.id), d.address, d.publicKey, d.owner, d.metadata, d.status, int(d.nonce),
       int(d.registeredInput), int(d.registeredAt), int(d.updatedInput),
     ]);
   }
 
   updateDevice(d: DeviceRow): void {
-    this.run("UPDATE devices SET public_key = ?, status = ?, nonce = ?, updated_input = ? WHERE id = ?", [
+    this.sql.run("UPDATE devices SET public_key = ?, status = ?, nonce = ?, updated_input = ? WHERE id = ?", [
       d.publicKey, d.status, int(d.nonce), int(d.updatedInput), int(d.id),
     ]);
   }
@@ -180,29 +138,29 @@ export class Store {
   // ---- Records. ----
 
   lastSeq(deviceId: bigint): bigint | null {
-    const v = this.one("SELECT seq FROM records WHERE device_id = ? ORDER BY seq DESC LIMIT 1", [int(deviceId)]);
+    const v = this.sql.one("SELECT seq FROM records WHERE device_id = ? ORDER BY seq DESC LIMIT 1", [int(deviceId)]);
     return v === null ? null : (v[0] as bigint);
   }
 
   recordCount(deviceId: bigint): bigint {
     // Aggregate: one row.
-    return this.one("SELECT count(*) FROM records WHERE device_id = ?", [int(deviceId)])![0] as bigint;
+    return this.sql.one("SELECT count(*) FROM records WHERE device_id = ?", [int(deviceId)])![0] as bigint;
   }
 
   insertRecord(r: RecordRow): void {
-    this.run(INSERT_RECORD, [
+    this.sql.run(INSERT_RECORD, [
       int(r.id), int(r.deviceId), int(r.seq), int(r.timestamp), r.bodyHash, r.signature, r.sealed, int(r.inputIndex),
     ]);
   }
 
   record(deviceId: bigint, seq: bigint): RecordRow | null {
-    const v = this.one(`SELECT ${RECORD_COLUMNS} FROM records WHERE device_id = ? AND seq = ?`, [int(deviceId), int(seq)]);
+    const v = this.sql.one(`SELECT ${RECORD_COLUMNS} FROM records WHERE device_id = ? AND seq = ?`, [int(deviceId), int(seq)]);
     return v === null ? null : toRecord(v);
   }
 
   /** Records with from ≤ seq ≤ to and seq > after, by seq. */
   recordsBySeq(deviceId: bigint, from: bigint, to: bigint, after: bigint | null, limit: number, each: (r: RecordRow) => void): void {
-    this.all(
+    this.sql.all(
       `SELECT ${RECORD_COLUMNS} FROM records WHERE device_id = ? AND seq >= ? AND seq <= ? AND seq > ? ORDER BY seq LIMIT ?`,
       [int(deviceId), int(from), int(to), after === null ? -1 : int(after), limit],
       (v) => each(toRecord(v)),
@@ -214,7 +172,7 @@ export class Store {
     deviceId: bigint, from: bigint, to: bigint, after: [bigint, bigint] | null, limit: number, each: (r: RecordRow) => void,
   ): void {
     const [t, s] = after ?? [-1n, -1n];
-    this.all(
+    this.sql.all(
       `SELECT ${RECORD_COLUMNS} FROM records WHERE device_id = ? AND timestamp >= ? AND timestamp <= ? AND (timestamp, seq) > (?, ?) ORDER BY timestamp, seq LIMIT ?`,
       [int(deviceId), int(from), int(to), int(t), int(s), limit],
       (v) => each(toRecord(v)),
@@ -223,7 +181,7 @@ export class Store {
 
   /** Every record in id order, with its device's address: the from-scratch state hash. */
   eachRecord(each: (r: RecordRow, address: Uint8Array) => void): void {
-    this.all(
+    this.sql.all(
       `SELECT r.id, r.device_id, r.seq, r.timestamp, r.body_hash, r.signature, r.sealed, r.input_index, d.address FROM records r JOIN devices d ON d.id = r.device_id ORDER BY r.id`,
       [],
       (v) => each(toRecord(v), v[8] as Uint8Array),
@@ -233,8 +191,8 @@ export class Store {
   // ---- The state row. ----
 
   state(): StateRow {
-    const v = this.one(
-      "SELECT devices_hash, records_hash, devices, revoked_devices, records, batches, skipped_records, last_input_index FROM state WHERE id = 1",
+    const v = this.sql.one(
+      "SELECT devices_hash, records_hash, devices, revoked_devices, records, batches, skipped_records, last_input_index, (SELECT hash FROM wallet WHERE id = 1) FROM state WHERE id = 1",
       [],
     )!;
     return {
@@ -242,17 +200,18 @@ export class Store {
       revokedDevices: v[3] as bigint, records: v[4] as bigint, batches: v[5] as bigint,
       skippedRecords: v[6] as bigint, lastInputIndex: v[7] as bigint | null,
       settlementHash: this.settlementHash(),
+      walletHash: v[8] as Uint8Array | null,
     };
   }
 
   /** keccak256(fold || openPeriod(u64; 2^64 − 1 when none) || openFirstRecord(u64) || openCount(u64)). */
   settlementHash(): Uint8Array {
-    const v = this.one("SELECT fold, open_period, open_first_record, open_count FROM settlement_state WHERE id = 1", [])!;
+    const v = this.sql.one("SELECT fold, open_period, open_first_record, open_count FROM settlement_state WHERE id = 1", [])!;
     return settlementHashOf(v[0] as Uint8Array, v[1] as bigint | null, v[2] as bigint, v[3] as bigint);
   }
 
   putState(s: StateRow): void {
-    this.run(
+    this.sql.run(
       "UPDATE state SET devices_hash = ?, records_hash = ?, devices = ?, revoked_devices = ?, records = ?, batches = ?, skipped_records = ?, last_input_index = ? WHERE id = 1",
       [
         s.devicesHash, s.recordsHash, int(s.devices), int(s.revokedDevices), int(s.records), int(s.batches),

@@ -1,0 +1,55 @@
+#!/usr/bin/env node
+// lcore replay --rpc URL --application ADDRESS [--dapp CMD] [--shadow CMD] [--node URL] [--from-block N]
+// The validator's tool: replays every input of the application from the chain through a fresh
+// dApp in host mode and compares with the claims accepted on chain. Progress on stderr; the
+// report alone on stdout. Exit 0: no divergence; 1: a divergence; 2: bad usage or an error.
+
+import { parseArgs } from "node:util";
+import { formatDivergence } from "./replay/divergence.js";
+import { parseCommand } from "./replay/dappRunner.js";
+import { replay } from "./replay/replay.js";
+
+const USAGE = `usage: lcore replay --rpc URL --application ADDRESS [--dapp "node dapp/dist/main.js"] [--shadow CMD] [--node URL] [--from-block N]`;
+
+async function main(argv: string[]): Promise<number> {
+  if (argv[0] !== "replay") {
+    process.stderr.write(`${USAGE}\n`);
+    return 2;
+  }
+  const { values } = parseArgs({
+    args: argv.slice(1),
+    options: {
+      rpc: { type: "string" }, application: { type: "string" }, dapp: { type: "string" },
+      shadow: { type: "string" }, node: { type: "string" }, "from-block": { type: "string" }, help: { type: "boolean" },
+    },
+  });
+  if (values.help || !values.rpc || !values.application || !/^0x[0-9a-fA-F]{40}$/.test(values.application)) {
+    process.stderr.write(`${USAGE}\n`);
+    return values.help ? 0 : 2;
+  }
+  const fromBlock = values["from-block"] === undefined ? undefined : Number(values["from-block"]);
+  if (fromBlock !== undefined && (!Number.isInteger(fromBlock) || fromBlock < 0)) {
+    process.stderr.write(`--from-block must be a block number\n`);
+    return 2;
+  }
+  const report = await replay({
+    rpcUrl: values.rpc, application: values.application as `0x${string}`,
+    dapp: parseCommand(values.dapp ?? "node dapp/dist/main.js"),
+    shadow: values.shadow ? parseCommand(values.shadow) : undefined,
+    nodeUrl: values.node, fromBlock,
+  });
+  const lines: string[] = [];
+  if (report.divergences[0]) lines.push(formatDivergence(report.divergences[0]));
+  for (const d of report.shadowDivergences) lines.push(`shadow ${formatDivergence(d)}`);
+  const total = report.divergences.length + report.shadowDivergences.length;
+  lines.push(`${total === 0 ? "ok" : "DIVERGED"}: ${report.inputs} inputs, ${report.outputs} outputs, ${report.claimsChecked} claims checked` +
+    `${values.node ? `, ${report.nodeOutputsChecked} node outputs checked` : ""}${values.shadow ? `, ${report.shadowDivergences.length} shadow divergences` : ""}` +
+    `, ${report.inputsPerSecond.toFixed(1)} records/s in ${report.seconds.toFixed(1)} s`);
+  process.stdout.write(`${lines.join("\n")}\n`);
+  return total === 0 ? 0 : 1;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => { process.exitCode = code; },
+  (err: Error) => { process.stderr.write(`lcore replay: ${err.message}\n`); process.exitCode = 2; },
+);

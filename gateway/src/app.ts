@@ -1,0 +1,104 @@
+// buildApp: the Fastify instance with every route, not listening. Tests drive it with
+// app.inject; main.ts calls listen. Closing the app closes everything it opened, in an
+// order that leaves nothing half-written: stop taking requests, let in-flight ones
+// finish (their group commit included), stop the background workers, close the outbox.
+
+import swagger from "@fastify/swagger";
+import swaggerUi from "@fastify/swagger-ui";
+import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
+import Fastify, { type FastifyInstance, LogController } from "fastify";
+import { createContext, type GatewayContext } from "./context.js";
+import { installErrorHandling } from "./http/errorHandler.js";
+import type { GatewayOptions } from "./options.js";
+import { Pipeline } from "./pipeline/pipeline.js";
+import { deviceRoutes } from "./routes/devices.js";
+import { mvpRoutes } from "./routes/mvp.js";
+import { readingRoutes } from "./routes/readings.js";
+import { systemRoutes } from "./routes/system.js";
+
+export type GatewayApp = FastifyInstance & { gateway: GatewayContext };
+
+/** Log paths that could ever hold a secret; pino replaces them even if some code logs them by mistake. */
+export const REDACTED_LOG_PATHS = [
+  "req.headers.authorization",
+  "headers.authorization",
+  "*.ownerKey",
+  "*.ownerToken",
+  "*.submitterKey",
+  "*.privateKey",
+  "*.token",
+  "*.body",
+];
+
+export async function buildApp(options: GatewayOptions): Promise<GatewayApp> {
+  const ctx = createContext(options);
+  const logger = options.logger === undefined || options.logger === false
+    ? false
+    : { ...(options.logger === true ? {} : options.logger), redact: { paths: REDACTED_LOG_PATHS, censor: "[redacted]" } };
+  const app = Fastify({
+    logger,
+    logController: new LogController({ disableRequestLogging: options.logRequests !== true }),
+    bodyLimit: ctx.limits.bodyBytes,
+    // Requests still arriving on kept-alive connections while closing get a 503.
+    return503OnClosing: true,
+    forceCloseConnections: "idle",
+    ajv: {
+      customOptions: {
+        // Reject, never silently fix: no type coercion of bodies, no dropping of unknown fields.
+        coerceTypes: false,
+        removeAdditional: false,
+        allErrors: false,
+      },
+    },
+  }).withTypeProvider<TypeBoxTypeProvider>();
+
+  try {
+    // Only JSON bodies: a text/plain body is 415, not a string that fails validation.
+    app.removeAllContentTypeParsers();
+    app.addContentTypeParser("application/json", { parseAs: "string" }, app.getDefaultJsonParser("error", "error"));
+    installErrorHandling(app);
+
+    await app.register(swagger, {
+      openapi: {
+        openapi: "3.1.0",
+        info: {
+          title: "lcore gateway",
+          version: "0.1.0",
+          description: "Device-facing API: signed readings in, sealed records to the Cartesi InputBox. Error codes: see gateway/README.md.",
+        },
+        components: {
+          securitySchemes: { ownerToken: { type: "http", scheme: "bearer", description: "the owner token" } },
+        },
+      },
+    });
+    await app.register(swaggerUi, { routePrefix: "/docs" });
+
+    await app.register(systemRoutes(ctx));
+    await app.register(readingRoutes(ctx));
+    await app.register(deviceRoutes(ctx));
+    await app.register(mvpRoutes(ctx));
+
+    let closing = false;
+    app.addHook("preClose", async () => {
+      // New readings are refused from here on; the ones being stored finish below.
+      closing = true;
+      ctx.ingest.close();
+    });
+    // Answers given while closing end their connection, so a kept-alive client does not
+    // hold the server open until its keep-alive timeout.
+    app.addHook("onSend", async (_request, reply) => {
+      if (closing) void reply.header("connection", "close");
+    });
+    const pipeline = options.chain === undefined ? undefined : new Pipeline(ctx, app.log);
+    if (pipeline !== undefined) app.addHook("onReady", () => pipeline.start());
+    app.addHook("onClose", async () => {
+      await pipeline?.stop();
+      await ctx.outbox.close();
+    });
+    app.decorate("gateway", ctx);
+    return app as unknown as GatewayApp;
+  } catch (error) {
+    await ctx.outbox.close();
+    throw error;
+  }
+}

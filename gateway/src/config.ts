@@ -1,0 +1,110 @@
+// GatewayOptions from the environment, for `lcore-gateway` (main.ts). Secrets come from
+// NAME_FILE (preferred) or NAME; everything else from plain variables. gateway/README.md
+// lists them. A bad value stops the start with a message naming the variable, never
+// its value.
+
+import { join } from "node:path";
+import type { Hex } from "./hex.js";
+import { DEFAULT_LIMITS, type GatewayLimits } from "./limits.js";
+import type { GatewayOptions } from "./options.js";
+import { type Secret, SecretConfigError, parseKey32, parseOwnerToken, parsePrivateKey, readSecretText } from "./secrets.js";
+
+export class ConfigError extends Error {
+  override name = "ConfigError";
+}
+
+export interface ListenConfig {
+  host: string;
+  port: number;
+}
+
+const ADDRESS = /^0x[0-9a-fA-F]{40}$/;
+
+function required(env: NodeJS.ProcessEnv, name: string): string {
+  const v = env[name];
+  if (v === undefined || v === "") throw new ConfigError(`${name} is required`);
+  return v;
+}
+
+function address(env: NodeJS.ProcessEnv, name: string): Hex {
+  const v = required(env, name);
+  if (!ADDRESS.test(v)) throw new ConfigError(`${name} must be a 0x-prefixed 20-byte address`);
+  return v as Hex;
+}
+
+function int(env: NodeJS.ProcessEnv, name: string, fallback: number, min = 0): number {
+  const v = env[name];
+  if (v === undefined || v === "") return fallback;
+  const n = Number(v);
+  if (!Number.isSafeInteger(n) || n < min) throw new ConfigError(`${name} must be an integer ≥ ${min}`);
+  return n;
+}
+
+function flag(env: NodeJS.ProcessEnv, name: string, fallback: boolean): boolean {
+  const v = env[name];
+  if (v === undefined || v === "") return fallback;
+  if (["1", "true", "yes", "on"].includes(v.toLowerCase())) return true;
+  if (["0", "false", "no", "off"].includes(v.toLowerCase())) return false;
+  throw new ConfigError(`${name} must be 0 or 1`);
+}
+
+/** LCORE_GW_LIMIT_<UPPER_SNAKE of the GatewayLimits field>, e.g. LCORE_GW_LIMIT_DEVICE_RATE_PER_SECOND. */
+export function limitVariable(field: keyof GatewayLimits): string {
+  return `LCORE_GW_LIMIT_${field.replace(/[A-Z]/g, (c) => `_${c}`).toUpperCase()}`;
+}
+
+function secret<T>(env: NodeJS.ProcessEnv, name: string, parse: (text: string, name: string) => Secret<T>): Secret<T> {
+  try {
+    const text = readSecretText(env, name);
+    if (text === undefined) throw new ConfigError(`${name}_FILE or ${name} is required`);
+    return parse(text, name);
+  } catch (error) {
+    if (error instanceof SecretConfigError) throw new ConfigError(error.message);
+    throw error;
+  }
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv): { options: GatewayOptions; listen: ListenConfig } {
+  const limits: Partial<GatewayLimits> = {};
+  for (const field of Object.keys(DEFAULT_LIMITS) as (keyof GatewayLimits)[]) {
+    const name = limitVariable(field);
+    if (env[name] !== undefined && env[name] !== "") limits[field] = int(env, name, DEFAULT_LIMITS[field], field === "groupCommitDelayMs" ? 0 : 1);
+  }
+  const chainId = required(env, "LCORE_GW_CHAIN_ID");
+  if (!/^[0-9]{1,20}$/.test(chainId)) throw new ConfigError("LCORE_GW_CHAIN_ID must be a decimal integer");
+
+  const options: GatewayOptions = {
+    outboxPath: env.LCORE_GW_OUTBOX ?? join(env.LCORE_GW_DATA_DIR ?? ".lcore/gateway", "outbox.db"),
+    ownerKey: secret(env, "LCORE_GW_OWNER_KEY", parseKey32),
+    ownerToken: secret(env, "LCORE_GW_OWNER_TOKEN", parseOwnerToken),
+    submitterKey: secret(env, "LCORE_GW_SUBMITTER_KEY", parsePrivateKey),
+    app: address(env, "LCORE_GW_APP"),
+    chainId: BigInt(chainId),
+    limits,
+    mvpCompat: flag(env, "LCORE_GW_MVP_COMPAT", true),
+    logger: { level: env.LCORE_GW_LOG_LEVEL ?? "info" },
+    logRequests: flag(env, "LCORE_GW_LOG_REQUESTS", false),
+  };
+  if (env.LCORE_GW_RPC_URL !== undefined && env.LCORE_GW_RPC_URL !== "") {
+    options.chain = {
+      rpcUrl: env.LCORE_GW_RPC_URL,
+      ...(env.LCORE_GW_INPUT_BOX ? { inputBox: address(env, "LCORE_GW_INPUT_BOX") } : {}),
+      replaceAfterMs: int(env, "LCORE_GW_REPLACE_AFTER_MS", 30_000, 1),
+      maxInFlight: int(env, "LCORE_GW_MAX_IN_FLIGHT", 16, 1),
+      pollMs: int(env, "LCORE_GW_POLL_MS", 250, 1),
+    };
+    options.batcher = {
+      maxDelayMs: int(env, "LCORE_GW_BATCH_MAX_DELAY_MS", 2000, 0),
+      ...(env.LCORE_GW_BATCH_MAX_RECORDS ? { maxRecords: int(env, "LCORE_GW_BATCH_MAX_RECORDS", 1, 1) } : {}),
+    };
+  }
+  if (env.LCORE_GW_NODE_URL !== undefined && env.LCORE_GW_NODE_URL !== "") {
+    const kind = env.LCORE_GW_NODE_API ?? "jsonrpc";
+    if (kind !== "jsonrpc" && kind !== "graphql") throw new ConfigError("LCORE_GW_NODE_API must be jsonrpc or graphql");
+    options.follower = { kind, url: env.LCORE_GW_NODE_URL, pollMs: int(env, "LCORE_GW_FOLLOW_POLL_MS", 500, 1) };
+  }
+  return {
+    options,
+    listen: { host: env.LCORE_GW_HOST ?? "127.0.0.1", port: int(env, "LCORE_GW_PORT", 8080, 0) },
+  };
+}

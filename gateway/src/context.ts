@@ -1,0 +1,70 @@
+// The gateway's parts, wired once per instance: outbox, devices, ingest, sealing,
+// metrics. Routes and background workers receive this object; nothing is global.
+
+import { privateKeyToAccount } from "viem/accounts";
+import { DeviceRegistry } from "./deviceRegistry.js";
+import { type Hex, fromHex } from "./hex.js";
+import { Ingest } from "./ingest.js";
+import { DEFAULT_LIMITS, type GatewayLimits } from "./limits.js";
+import { createMetrics, type GatewayMetrics } from "./metrics.js";
+import { MvpCustodian } from "./mvpCustodian.js";
+import type { GatewayOptions } from "./options.js";
+import { Outbox } from "./outbox/outbox.js";
+import { createRateLimiter } from "./rateLimit.js";
+import { Sealer } from "./sealer.js";
+import { createSignatureVerifier, type SignatureVerifier } from "./signature.js";
+
+export interface GatewayContext {
+  options: GatewayOptions;
+  limits: GatewayLimits;
+  app: Hex;
+  appBytes: Uint8Array;
+  chainId: bigint;
+  /** The submitting account: devices' owner on chain. */
+  owner: Hex;
+  outbox: Outbox;
+  registry: DeviceRegistry;
+  ingest: Ingest;
+  sealer: Sealer;
+  verifier: SignatureVerifier;
+  custodian: MvpCustodian;
+  metrics: GatewayMetrics;
+  nowMs: () => number;
+}
+
+export function createContext(options: GatewayOptions): GatewayContext {
+  const limits: GatewayLimits = { ...DEFAULT_LIMITS, ...options.limits };
+  const nowMs = options.nowMs ?? Date.now;
+  const appBytes = fromHex(options.app);
+  if (appBytes.length !== 20) throw new RangeError("app must be a 20-byte address");
+  const owner = privateKeyToAccount(options.submitterKey.reveal()).address;
+  const verifier = createSignatureVerifier(options.signatureBackend);
+  let outbox: Outbox | undefined;
+  const metrics = createMetrics({ queued: () => outbox?.queued ?? 0 });
+  outbox = new Outbox({
+    path: options.outboxPath,
+    groupCommitDelayMs: limits.groupCommitDelayMs,
+    groupCommitReadings: limits.groupCommitReadings,
+    onCommit: (s) => {
+      metrics.groupCommitReadings.observe(s.items);
+      metrics.groupCommitSeconds.observe(s.seconds);
+    },
+  });
+  try {
+    const registry = new DeviceRegistry(outbox, verifier, {
+      app: appBytes, chainId: options.chainId, owner: fromHex(owner), maxDevices: limits.devices, metadataBytes: limits.metadataBytes,
+    });
+    const sealer = new Sealer(options.ownerKey, appBytes);
+    const ingest = new Ingest({
+      registry, verifier, sealer, outbox, metrics, limits, nowMs,
+      rateLimiter: createRateLimiter(limits.deviceRatePerSecond, limits.deviceRateBurst),
+    });
+    return {
+      options, limits, app: options.app.toLowerCase() as Hex, appBytes, chainId: options.chainId, owner,
+      outbox, registry, ingest, sealer, verifier, custodian: new MvpCustodian(options.ownerKey), metrics, nowMs,
+    };
+  } catch (error) {
+    void outbox.close();
+    throw error;
+  }
+}

@@ -1,0 +1,73 @@
+// Every error the gateway answers with: one stable code, one HTTP status, one line of
+// meaning. Clients match on `code`, never on `message`. gateway/README.md lists the same
+// table; a test keeps the two in step.
+//
+// Messages never contain secrets (keys, tokens, plaintext): they describe what was
+// wrong with the request, not the request's confidential content.
+
+export const ERRORS = {
+  // ── request shape (nothing was looked at beyond the bytes) ──
+  LCORE_GW_INVALID_REQUEST: { status: 400, meaning: "the body, path or query does not match the route's schema" },
+  LCORE_GW_MALFORMED_JSON: { status: 400, meaning: "the body is not valid JSON" },
+  LCORE_GW_EMPTY_BODY: { status: 400, meaning: "the route needs a JSON body and none was sent" },
+  LCORE_GW_BODY_TOO_LARGE: { status: 413, meaning: "the body is larger than the route's bound" },
+  LCORE_GW_UNSUPPORTED_MEDIA_TYPE: { status: 415, meaning: "the body is not application/json" },
+  LCORE_GW_NUMBER_OUT_OF_RANGE: { status: 400, meaning: "seq is not a u64, timestamp not a u64 or value not an i64" },
+  LCORE_GW_ROUTE_NOT_FOUND: { status: 404, meaning: "no such route" },
+
+  // ── devices ──
+  LCORE_GW_DEVICE_UNKNOWN: { status: 404, meaning: "no device with this address is registered at this gateway" },
+  LCORE_GW_DEVICE_EXISTS: { status: 409, meaning: "a device with this public key (or MVP device_id) is already registered" },
+  LCORE_GW_PUBLIC_KEY_INVALID: { status: 400, meaning: "the public key is not a point on secp256k1" },
+  LCORE_GW_PROOF_INVALID: { status: 422, meaning: "the registration proof is not the device key's low-s signature of the registration digest (GET /v1/info)" },
+  LCORE_GW_DEVICE_LIMIT: { status: 507, meaning: "the gateway holds its maximum number of devices" },
+
+  // ── readings ──
+  LCORE_GW_SIGNATURE_INVALID: { status: 422, meaning: "the signature does not verify against the device's registered key" },
+  LCORE_GW_SIGNATURE_HIGH_S: { status: 422, meaning: "the signature's s is above n/2; only the low-s form is accepted" },
+  LCORE_GW_SEQ_STALE: { status: 409, meaning: "seq is not above the device's last accepted seq (replayed or out of order)" },
+  LCORE_GW_READING_DUPLICATE: { status: 409, meaning: "this exact reading was already accepted; the body carries its receipt" },
+  LCORE_GW_TIMESTAMP_IN_FUTURE: { status: 422, meaning: "timestamp is further ahead of the gateway's clock than the allowed skew" },
+  LCORE_GW_RATE_LIMITED: { status: 429, meaning: "the device sent more readings than its rate limit; retry after Retry-After seconds" },
+  LCORE_GW_READING_NOT_FOUND: { status: 404, meaning: "no reading with this device and seq at this gateway" },
+
+  // ── authentication ──
+  LCORE_GW_UNAUTHORIZED: { status: 401, meaning: "the route needs the owner token (Authorization: Bearer ...)" },
+  LCORE_GW_MVP_COMPAT_DISABLED: { status: 403, meaning: "the operator disabled the MVP compatibility routes" },
+
+  // ── the gateway itself ──
+  LCORE_GW_OUTBOX_FULL: { status: 503, meaning: "the outbox holds its maximum of unsubmitted readings; retry after Retry-After seconds" },
+  LCORE_GW_STORAGE_FAILED: { status: 503, meaning: "the outbox could not commit; nothing was stored, retry" },
+  LCORE_GW_SHUTTING_DOWN: { status: 503, meaning: "the gateway is shutting down; nothing was stored, retry elsewhere or later" },
+  LCORE_GW_INTERNAL: { status: 500, meaning: "an unexpected error; nothing secret is in the answer, the log has the details" },
+} as const satisfies Record<string, { status: number; meaning: string }>;
+
+export type GatewayErrorCode = keyof typeof ERRORS;
+
+/** An error with a stable code; the error handler turns it into `{statusCode, code, error, message, ...details}`. */
+export class GatewayError extends Error {
+  override name = "GatewayError";
+  readonly code: GatewayErrorCode;
+  readonly statusCode: number;
+  /** Extra fields for the response body (the index of a bad reading in a batch, a duplicate's receipt). */
+  readonly details: Record<string, unknown> | undefined;
+  /** Seconds for a Retry-After header (429, 503). */
+  readonly retryAfter: number | undefined;
+
+  constructor(code: GatewayErrorCode, message?: string, extra?: { details?: Record<string, unknown>; retryAfter?: number; cause?: unknown }) {
+    super(message ?? ERRORS[code].meaning, extra?.cause === undefined ? undefined : { cause: extra.cause });
+    this.code = code;
+    this.statusCode = ERRORS[code].status;
+    this.details = extra?.details;
+    this.retryAfter = extra?.retryAfter;
+  }
+}
+
+/** The JSON body of every error answer. */
+export interface ErrorBody {
+  statusCode: number;
+  code: GatewayErrorCode;
+  error: string;
+  message: string;
+  [detail: string]: unknown;
+}

@@ -1,0 +1,179 @@
+// The JSON shapes of the HTTP API. Routes validate requests and serialise answers with
+// these, and /docs is generated from them, so the OpenAPI document cannot drift from
+// the code. Bytes travel as 0x-hex; 64-bit integers as JSON integers when they fit a
+// double exactly, else as decimal strings (both forms accepted, strings returned).
+
+import { Type, type Static } from "typebox";
+import { ERRORS } from "../errors.js";
+
+const hexBytes = (n: number, description: string) =>
+  Type.String({ pattern: `^0x[0-9a-fA-F]{${2 * n}}$`, description });
+
+export const Address = hexBytes(20, "20-byte address, 0x-hex");
+export const Bytes32 = hexBytes(32, "32 bytes, 0x-hex");
+export const Signature = hexBytes(64, "compact secp256k1 signature r || s (low-s), 0x-hex");
+export const Nonce = hexBytes(16, "16 random bytes chosen by the device for this reading, 0x-hex");
+export const PublicKey = Type.String({
+  pattern: "^0x(04)?[0-9a-fA-F]{128}$",
+  description: "secp256k1 public key, uncompressed: x || y (64 bytes) or 0x04 || x || y, 0x-hex",
+});
+
+/** u64 (seq, timestamp): a JSON integer or a decimal string; the range is checked in code. */
+export const U64 = Type.Union([
+  Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER }),
+  Type.String({ pattern: "^[0-9]{1,20}$" }),
+], { description: "unsigned 64-bit integer: a JSON integer, or a decimal string above 2^53" });
+
+/** i64 (value): a JSON integer or a decimal string. */
+export const I64 = Type.Union([
+  Type.Integer({ minimum: Number.MIN_SAFE_INTEGER, maximum: Number.MAX_SAFE_INTEGER }),
+  Type.String({ pattern: "^-?[0-9]{1,19}$" }),
+], { description: "signed 64-bit integer: a JSON integer, or a decimal string beyond ±2^53" });
+
+export const DecimalString = Type.String({ pattern: "^-?[0-9]+$", description: "a 64-bit integer as a decimal string" });
+
+/** PROTOCOL §1: the fields of the device message and the device's signature over its digest. */
+export const DeviceReading = Type.Object({
+  device: Address,
+  seq: U64,
+  timestamp: U64,
+  nonce: Nonce,
+  value: I64,
+  payload: Type.Optional(Type.String({
+    pattern: "^0x([0-9a-fA-F]{2})*$",
+    maxLength: 2 + 2 * 1024,
+    description: "free-form bytes (at most 1024), 0x-hex; empty when absent",
+  })),
+  signature: Signature,
+}, { additionalProperties: false });
+export type DeviceReading = Static<typeof DeviceReading>;
+
+export const ReadingStatusName = Type.Union([
+  Type.Literal("queued"),
+  Type.Literal("submitted"),
+  Type.Literal("included"),
+  Type.Literal("processed"),
+  Type.Literal("accepted"),
+  Type.Literal("rejected"),
+], {
+  description: "queued (in the outbox) → submitted (transaction sent) → included (mined: input index known) → processed (the dApp ran the input) → accepted | rejected",
+});
+
+export const Receipt = Type.Object({
+  device: Address,
+  seq: DecimalString,
+  digest: Bytes32,
+  status: ReadingStatusName,
+  receivedAt: Type.String({ description: "when the gateway committed the reading, ISO 8601" }),
+  statusUrl: Type.String(),
+});
+export type Receipt = Static<typeof Receipt>;
+
+export const ReadingStatus = Type.Object({
+  device: Address,
+  seq: DecimalString,
+  digest: Bytes32,
+  status: ReadingStatusName,
+  receivedAt: Type.String(),
+  txHash: Type.Optional(Bytes32),
+  blockNumber: Type.Optional(Type.Integer()),
+  inputIndex: Type.Optional(Type.Integer({ description: "the rollup input that carries the record" })),
+  noticeIndex: Type.Optional(Type.Integer({ description: "the output index of the notice that lists the record" })),
+  reason: Type.Optional(Type.String({ description: "the dApp's reason, when rejected" })),
+});
+
+export const BatchBody = Type.Object({
+  readings: Type.Array(DeviceReading, { minItems: 1 }),
+}, { additionalProperties: false });
+
+export const BatchReceipts = Type.Object({ receipts: Type.Array(Receipt) });
+
+export const RegisterDevice = Type.Object({
+  publicKey: PublicKey,
+  proof: Type.String({
+    pattern: "^0x[0-9a-fA-F]{128}$",
+    description: "the device key's low-s signature of registrationProofDigest(chainId, app, owner) from GET /v1/info (PROTOCOL §3.3)",
+  }),
+  metadata: Type.Optional(Type.String({ description: "opaque device metadata (type, unit, scale), UTF-8" })),
+}, { additionalProperties: false });
+
+export const Device = Type.Object({
+  device: Address,
+  publicKey: Type.String({ description: "x || y, 0x-hex" }),
+  metadata: Type.String(),
+  custodial: Type.Boolean({ description: "true for MVP devices whose key the gateway holds" }),
+  lastSeq: Type.Union([DecimalString, Type.Null()]),
+  registeredAt: Type.String(),
+  registration: Type.Object({
+    status: ReadingStatusName,
+    txHash: Type.Optional(Bytes32),
+    inputIndex: Type.Optional(Type.Integer()),
+  }),
+});
+
+export const DeviceParams = Type.Object({ device: Address });
+export const ReadingParams = Type.Object({ device: Address, seq: Type.String({ pattern: "^[0-9]{1,20}$" }) });
+
+export const RecordsQuery = Type.Object({
+  fromSeq: Type.Optional(Type.String({ pattern: "^[0-9]{1,20}$", description: "first seq to return (default 0)" })),
+  limit: Type.Optional(Type.String({ pattern: "^[0-9]{1,4}$", description: "page size (default and maximum: the records page bound)" })),
+}, { additionalProperties: false });
+
+export const PlainRecord = Type.Object({
+  seq: DecimalString,
+  timestamp: DecimalString,
+  nonce: Nonce,
+  value: DecimalString,
+  payload: Type.String({ description: "0x-hex" }),
+  digest: Bytes32,
+  status: ReadingStatusName,
+  inputIndex: Type.Optional(Type.Integer()),
+  reason: Type.Optional(Type.String()),
+});
+
+export const RecordsPage = Type.Object({
+  device: Address,
+  records: Type.Array(PlainRecord),
+  nextSeq: Type.Union([DecimalString, Type.Null()], { description: "fromSeq of the next page, null at the end" }),
+});
+
+export const Info = Type.Object({
+  app: Address,
+  chainId: DecimalString,
+  owner: Type.Object({ address: Address }, { description: "the account that submits inputs and owns registered devices on chain" }),
+  inputBox: Type.Union([Address, Type.Null()]),
+  signature: Type.Literal("secp256k1 ECDSA over SHA-256(M), compact r || s, low-s (PROTOCOL §1)"),
+  limits: Type.Object({
+    payloadBytes: Type.Integer(),
+    batchReadings: Type.Integer(),
+    metadataBytes: Type.Integer(),
+    deviceRatePerSecond: Type.Number(),
+    deviceRateBurst: Type.Integer(),
+    futureSkewSeconds: Type.Integer(),
+  }),
+  mvpCompat: Type.Boolean(),
+});
+
+export const MvpRegister = Type.Object({
+  device_id: Type.String({ minLength: 1, maxLength: 128, pattern: "^[A-Za-z0-9._:-]+$" }),
+  public_key: Type.String({ maxLength: 1024, description: "kept as metadata only: an MVP client never signs, so it is never used to verify" }),
+}, { additionalProperties: true, description: "lcore MVP client registration (unauthenticated; see README)" });
+
+export const MvpData = Type.Object({
+  device_id: Type.String({ minLength: 1, maxLength: 128, pattern: "^[A-Za-z0-9._:-]+$" }),
+  data: Type.Unknown({ description: "any JSON value; a number becomes the reading's value ×1000, the JSON text its payload" }),
+}, { additionalProperties: true });
+
+export const ErrorBody = Type.Object({
+  statusCode: Type.Integer(),
+  code: Type.Union(Object.keys(ERRORS).map((c) => Type.Literal(c))),
+  error: Type.String(),
+  message: Type.String(),
+}, { additionalProperties: true, description: "every error; `code` is stable (gateway/README.md lists them)" });
+
+export const Health = Type.Object({
+  status: Type.Union([Type.Literal("ok"), Type.Literal("shutting-down")]),
+  outboxQueued: Type.Integer(),
+  devices: Type.Integer(),
+  signatureBackend: Type.String(),
+});

@@ -1,0 +1,18 @@
+// @lcore/gateway: the device-facing service that holds the secrets, seals readings,
+// keeps a durable outbox and submits batches to the Cartesi InputBox exactly once.
+
+export { buildApp, type GatewayApp, REDACTED_LOG_PATHS } from "./app.js";
+export type { GatewayOptions, ChainOptions, BatcherOptions, FollowerOptions } from "./options.js";
+export { loadConfig, limitVariable, ConfigError } from "./config.js";
+export { ERRORS, GatewayError, type GatewayErrorCode, type ErrorBody } from "./errors.js";
+export { DEFAULT_LIMITS, type GatewayLimits } from "./limits.js";
+export { Secret, readSecretText, parseKey32, parsePrivateKey, parseOwnerToken, SecretConfigError } from "./secrets.js";
+export { createSignatureVerifier, SECP256K1_N, type SignatureVerifier, type PreparedKey } from "./signature.js";
+export { Sealer } from "./sealer.js";
+export { Outbox, type OutboxOptions } from "./outbox/outbox.js";
+export type { SealedReading, ReadingRow } from "./outbox/readingStore.js";
+export { progressOf, receiptOf, type StatusName } from "./status.js";
+export { FAILPOINTS, type Failpoint } from "./pipeline/failpoints.js";
+export { INPUT_BOX_ABI } from "./pipeline/submitter.js";
+export { SimDevice, type SignedReading, type GatewayInfo } from "./sim/device.js";
+export { simulate, type SimOptions, type SimSummary, type SentReading } from "./sim/run.js";

@@ -1,0 +1,115 @@
+// Prometheus metrics, served at GET /metrics. One registry per gateway instance, so
+// tests that build several apps in one process do not collide.
+
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
+
+export interface GatewayMetrics {
+  registry: Registry;
+  readingsAccepted: Counter;
+  readingsRejected: Counter<"code">;
+  outboxQueued: Gauge;
+  groupCommitReadings: Histogram;
+  groupCommitSeconds: Histogram;
+  batchRecords: Histogram;
+  batchBytes: Histogram;
+  inputsSubmitted: Counter<"kind">;
+  submitSeconds: Histogram;
+  submitErrors: Counter<"stage">;
+  txReplacements: Counter;
+  gasUsed: Counter<"kind">;
+  gasPerRecord: Histogram;
+  readingOutcomes: Counter<"outcome" | "reason">;
+}
+
+export function createMetrics(opts: { queued: () => number }): GatewayMetrics {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry, prefix: "lcore_gw_process_" });
+  const registers = [registry];
+  return {
+    registry,
+    readingsAccepted: new Counter({
+      name: "lcore_gw_readings_accepted_total",
+      help: "Readings verified, sealed and committed to the outbox (answered 202)",
+      registers,
+    }),
+    readingsRejected: new Counter({
+      name: "lcore_gw_readings_rejected_total",
+      help: "Readings refused at the gateway, by error code",
+      labelNames: ["code"] as const,
+      registers,
+    }),
+    outboxQueued: new Gauge({
+      name: "lcore_gw_outbox_queued_readings",
+      help: "Readings in the outbox not yet packed into an input",
+      registers,
+      collect() {
+        this.set(opts.queued());
+      },
+    }),
+    groupCommitReadings: new Histogram({
+      name: "lcore_gw_group_commit_readings",
+      help: "Readings per outbox transaction (one fsync each)",
+      buckets: [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000],
+      registers,
+    }),
+    groupCommitSeconds: new Histogram({
+      name: "lcore_gw_group_commit_seconds",
+      help: "Time to write and fsync one outbox transaction",
+      buckets: [0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1],
+      registers,
+    }),
+    batchRecords: new Histogram({
+      name: "lcore_gw_batch_records",
+      help: "Records per record-batch input",
+      buckets: [1, 2, 5, 10, 20, 50, 100, 200, 339],
+      registers,
+    }),
+    batchBytes: new Histogram({
+      name: "lcore_gw_batch_bytes",
+      help: "Payload bytes per input",
+      buckets: [256, 1024, 4096, 16384, 32768, 49152, 65216],
+      registers,
+    }),
+    inputsSubmitted: new Counter({
+      name: "lcore_gw_inputs_included_total",
+      help: "Inputs whose transaction was mined (InputAdded seen), by kind",
+      labelNames: ["kind"] as const,
+      registers,
+    }),
+    submitSeconds: new Histogram({
+      name: "lcore_gw_submit_latency_seconds",
+      help: "From an input's first signed transaction to its receipt",
+      buckets: [0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60, 120],
+      registers,
+    }),
+    submitErrors: new Counter({
+      name: "lcore_gw_submit_errors_total",
+      help: "Errors on the submit path, by stage (estimate, send, receipt, reverted)",
+      labelNames: ["stage"] as const,
+      registers,
+    }),
+    txReplacements: new Counter({
+      name: "lcore_gw_tx_replacements_total",
+      help: "Stuck transactions replaced with higher fees (same nonce)",
+      registers,
+    }),
+    gasUsed: new Counter({
+      name: "lcore_gw_gas_used_total",
+      help: "Gas used by mined input transactions, by kind",
+      labelNames: ["kind"] as const,
+      registers,
+    }),
+    gasPerRecord: new Histogram({
+      name: "lcore_gw_gas_per_record",
+      help: "Gas used per record in record-batch inputs",
+      buckets: [2000, 3000, 4000, 5000, 6000, 8000, 10000, 20000, 50000, 100000],
+      registers,
+    }),
+    readingOutcomes: new Counter({
+      name: "lcore_gw_reading_outcomes_total",
+      help: "The dApp's verdict on relayed readings (accepted, or rejected by reason)",
+      labelNames: ["outcome", "reason"] as const,
+      registers,
+    }),
+  };
+}

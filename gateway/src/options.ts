@@ -1,0 +1,74 @@
+// What a gateway is built from. `buildApp(options)` takes these directly (tests build
+// them in code); `main.ts` reads them from the environment (config.ts).
+
+import type { FastifyServerOptions } from "fastify";
+import type { Hex } from "./hex.js";
+import type { GatewayLimits } from "./limits.js";
+import type { Secret } from "./secrets.js";
+
+/** Where inputs go. Without it the gateway accepts and seals, but nothing leaves the outbox. */
+export interface ChainOptions {
+  /** The base chain's JSON-RPC endpoint (anvil locally). */
+  rpcUrl: string;
+  /** InputBox address; default the canonical v2.2.0 deployment. */
+  inputBox?: Hex;
+  /** Gas limit headroom over eth_estimateGas, in percent. Default 20. */
+  gasHeadroomPercent?: number;
+  /** A transaction not mined after this long is replaced with higher fees (same nonce). Default 30 s. */
+  replaceAfterMs?: number;
+  /** Fee bump per replacement, in percent (nodes require at least 10). Default 25. */
+  replaceBumpPercent?: number;
+  /** Never pay more than this maxFeePerGas (wei). Default 500 gwei. */
+  maxFeePerGas?: bigint;
+  /** Inputs with a sent transaction not yet mined, at most. Default 16. */
+  maxInFlight?: number;
+  /** Poll interval of the submit loop. Default 250 ms. */
+  pollMs?: number;
+}
+
+/** How record batches are packed. */
+export interface BatcherOptions {
+  /** Longest a queued reading waits for a fuller batch (ms). Default 2000. */
+  maxDelayMs?: number;
+  /** Most records in one input (≤ the protocol's MAX_BATCH_RECORDS). Default: as many as fit. */
+  maxRecords?: number;
+  /** Largest payload of one input (≤ the protocol's MAX_PAYLOAD_LENGTH). Default: MAX_PAYLOAD_LENGTH. */
+  maxPayloadBytes?: number;
+}
+
+/** Where the dApp's verdicts are read. */
+export interface FollowerOptions {
+  kind: "jsonrpc" | "graphql";
+  /** The node's JSON-RPC endpoint (…/rpc) or GraphQL endpoint (…/graphql). */
+  url: string;
+  /** Default 500 ms. */
+  pollMs?: number;
+}
+
+export interface GatewayOptions {
+  /** The outbox SQLite file. */
+  outboxPath: string;
+  /** The data owner's 32-byte master key (PROTOCOL §2). Never logged, never sent. */
+  ownerKey: Secret<Uint8Array>;
+  /** Bearer token for owner routes. */
+  ownerToken: Secret<string>;
+  /** Private key of the account that submits inputs; with auth = sender it is the devices' owner on chain. */
+  submitterKey: Secret<Hex>;
+  /** The Cartesi Application contract. */
+  app: Hex;
+  chainId: bigint;
+  limits?: Partial<GatewayLimits>;
+  /** The unauthenticated MVP routes /device/register and /device/data. Default true. */
+  mvpCompat?: boolean;
+  chain?: ChainOptions;
+  batcher?: BatcherOptions;
+  follower?: FollowerOptions;
+  /** Fastify/pino logger options; default: no logging (tests). */
+  logger?: FastifyServerOptions["logger"];
+  /** Log one line per request (costs throughput). Default false. */
+  logRequests?: boolean;
+  /** Prefer OpenSSL over libsecp256k1 (tests of the fallback). */
+  signatureBackend?: "libsecp256k1" | "openssl";
+  /** Clock (ms since epoch); tests move it. */
+  nowMs?: () => number;
+}

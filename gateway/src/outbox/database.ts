@@ -1,0 +1,105 @@
+// The outbox: one SQLite file on disk that holds everything the gateway has promised.
+// A reading is answered 202 only after the transaction that wrote it committed with
+// an fsync (WAL, synchronous=FULL), so a crash of the process or of the machine after
+// the answer cannot lose it. Plaintext is never written: readings are stored sealed.
+
+import Database from "better-sqlite3";
+import { mkdirSync } from "node:fs";
+import { dirname } from "node:path";
+
+export type OutboxDb = Database.Database;
+
+/** Bump with a migration step below whenever the schema changes. */
+const SCHEMA_VERSION = 1;
+
+const SCHEMA_V1 = `
+CREATE TABLE devices (
+  address       BLOB PRIMARY KEY,          -- 20 bytes, PROTOCOL §1
+  public_key    BLOB NOT NULL UNIQUE,      -- 64 bytes x || y
+  metadata      TEXT NOT NULL,
+  mvp_id        TEXT UNIQUE,               -- MVP device_id of a custodial device, else NULL
+  last_seq      BLOB,                      -- u64 big-endian of the last accepted reading, NULL before the first
+  registered_ms INTEGER NOT NULL,
+  input_id      INTEGER NOT NULL REFERENCES inputs(id)   -- the registration input
+) WITHOUT ROWID;
+
+-- One row per rollup input, in the order they must reach the chain.
+CREATE TABLE inputs (
+  id            INTEGER PRIMARY KEY,
+  kind          TEXT NOT NULL CHECK (kind IN ('registration', 'records')),
+  payload       BLOB NOT NULL,
+  created_ms    INTEGER NOT NULL,
+  nonce         INTEGER,                   -- the account nonce every transaction for this input uses
+  tx_hash       BLOB,                      -- the transaction that was mined (set from its receipt)
+  block_number  INTEGER,
+  input_index   INTEGER UNIQUE,            -- from the InputAdded log in that receipt
+  gas_used      INTEGER,
+  included_ms   INTEGER,
+  node_status   TEXT,                      -- the node's verdict once processed: ACCEPTED, REJECTED, EXCEPTION, ...
+  reason        TEXT,                      -- the dApp's reason when it rejected the whole input
+  processed_ms  INTEGER
+);
+CREATE INDEX inputs_unincluded ON inputs(id) WHERE input_index IS NULL;
+CREATE INDEX inputs_unprocessed ON inputs(input_index) WHERE input_index IS NOT NULL AND node_status IS NULL;
+
+-- Every signed transaction, written BEFORE it is sent (write-ahead): after a crash the
+-- gateway rebroadcasts or finds the receipt of exactly these bytes. All rows of one
+-- input share its nonce, so at most one of them can ever be mined.
+CREATE TABLE txs (
+  hash          BLOB PRIMARY KEY,
+  input_id      INTEGER NOT NULL REFERENCES inputs(id),
+  nonce         INTEGER NOT NULL,
+  raw           BLOB NOT NULL,
+  max_fee       TEXT NOT NULL,             -- wei, decimal
+  max_priority  TEXT NOT NULL,
+  signed_ms     INTEGER NOT NULL,
+  sent_ms       INTEGER,
+  abandoned     INTEGER NOT NULL DEFAULT 0 -- can no longer add the input (mined but reverted, or its nonce used elsewhere)
+) WITHOUT ROWID;
+CREATE INDEX txs_by_input ON txs(input_id);
+
+CREATE TABLE readings (
+  id            INTEGER PRIMARY KEY,       -- outbox order
+  device        BLOB NOT NULL,
+  seq           BLOB NOT NULL,             -- u64 big-endian
+  timestamp     INTEGER NOT NULL,          -- seconds
+  body_hash     BLOB NOT NULL,             -- SHA-256(body), on chain in the record
+  digest        BLOB NOT NULL,             -- SHA-256(M), what the device signed; binds the sealing AAD
+  signature     BLOB NOT NULL,             -- r || s
+  sealed        BLOB NOT NULL,             -- PROTOCOL §2
+  received_ms   INTEGER NOT NULL,
+  input_id      INTEGER REFERENCES inputs(id),   -- NULL while queued
+  position      INTEGER,                   -- index in that input's record list
+  outcome       TEXT CHECK (outcome IN ('accepted', 'rejected')),
+  reason        TEXT,                      -- the dApp's reason for a rejection
+  notice_index  INTEGER,                   -- the notice that reported the outcome
+  UNIQUE (device, seq)
+);
+CREATE INDEX readings_queued ON readings(id) WHERE input_id IS NULL;
+CREATE INDEX readings_by_input ON readings(input_id, position) WHERE input_id IS NOT NULL;
+`;
+
+export function openOutboxDb(path: string): OutboxDb {
+  if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
+  const db = new Database(path);
+  db.pragma("journal_mode = WAL");
+  // FULL: every commit fsyncs the WAL, so an answered reading survives power loss, not
+  // only a process crash. Group commit (groupCommit.ts) makes that one fsync per batch.
+  db.pragma("synchronous = FULL");
+  db.pragma("foreign_keys = ON");
+  db.pragma("busy_timeout = 5000");
+  migrate(db);
+  return db;
+}
+
+function migrate(db: OutboxDb): void {
+  const version = db.pragma("user_version", { simple: true }) as number;
+  if (version === SCHEMA_VERSION) return;
+  if (version > SCHEMA_VERSION) {
+    throw new Error(`outbox schema version ${version} is newer than this gateway's ${SCHEMA_VERSION}`);
+  }
+  db.transaction(() => {
+    if (version < 1) db.exec(SCHEMA_V1);
+    db.pragma(`user_version = ${SCHEMA_VERSION}`);
+  })();
+}

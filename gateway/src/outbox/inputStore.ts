@@ -1,0 +1,239 @@
+// The inputs and txs tables: rollup inputs in submission order, and every transaction
+// signed for them (written before it is sent).
+
+import type { OutboxDb } from "./database.js";
+import type { Statement } from "./writer.js";
+
+export type InputKindName = "registration" | "records";
+
+export interface InputRow {
+  id: number;
+  kind: InputKindName;
+  payload: Uint8Array;
+  createdMs: number;
+  nonce: number | null;
+  txHash: Uint8Array | null;
+  blockNumber: number | null;
+  inputIndex: number | null;
+  gasUsed: number | null;
+  includedMs: number | null;
+  nodeStatus: string | null;
+  reason: string | null;
+  processedMs: number | null;
+  /** Latest transaction sent for it (before a receipt names the mined one). */
+  sentTxHash: Uint8Array | null;
+}
+
+export interface TxRow {
+  hash: Uint8Array;
+  inputId: number;
+  nonce: number;
+  raw: Uint8Array;
+  maxFee: bigint;
+  maxPriority: bigint;
+  signedMs: number;
+  sentMs: number | null;
+  abandoned: boolean;
+}
+
+interface RawInputRow {
+  id: number;
+  kind: InputKindName;
+  payload: Buffer;
+  created_ms: number;
+  nonce: number | null;
+  tx_hash: Buffer | null;
+  block_number: number | null;
+  input_index: number | null;
+  gas_used: number | null;
+  included_ms: number | null;
+  node_status: string | null;
+  reason: string | null;
+  processed_ms: number | null;
+  sent_tx_hash: Buffer | null;
+}
+
+interface RawTxRow {
+  hash: Buffer;
+  input_id: number;
+  nonce: number;
+  raw: Buffer;
+  max_fee: string;
+  max_priority: string;
+  signed_ms: number;
+  sent_ms: number | null;
+  abandoned: number;
+}
+
+const inputFromRaw = (r: RawInputRow): InputRow => ({
+  id: r.id,
+  kind: r.kind,
+  payload: new Uint8Array(r.payload),
+  createdMs: r.created_ms,
+  nonce: r.nonce,
+  txHash: r.tx_hash === null ? null : new Uint8Array(r.tx_hash),
+  blockNumber: r.block_number,
+  inputIndex: r.input_index,
+  gasUsed: r.gas_used,
+  includedMs: r.included_ms,
+  nodeStatus: r.node_status,
+  reason: r.reason,
+  processedMs: r.processed_ms,
+  sentTxHash: r.sent_tx_hash === null ? null : new Uint8Array(r.sent_tx_hash),
+});
+
+const SELECT_INPUT = `
+  SELECT i.*, (SELECT t.hash FROM txs t WHERE t.input_id = i.id AND t.sent_ms IS NOT NULL
+               ORDER BY t.sent_ms DESC LIMIT 1) AS sent_tx_hash
+  FROM inputs i`;
+
+const txFromRaw = (r: RawTxRow): TxRow => ({
+  hash: new Uint8Array(r.hash),
+  inputId: r.input_id,
+  nonce: r.nonce,
+  raw: new Uint8Array(r.raw),
+  maxFee: BigInt(r.max_fee),
+  maxPriority: BigInt(r.max_priority),
+  signedMs: r.signed_ms,
+  sentMs: r.sent_ms,
+  abandoned: r.abandoned !== 0,
+});
+
+export interface Inclusion {
+  txHash: Uint8Array;
+  blockNumber: number;
+  inputIndex: number;
+  gasUsed: number;
+  includedMs: number;
+}
+
+/** Statements the store builds for the writer thread (writer.ts). */
+const SQL = {
+  create: "INSERT INTO inputs (id, kind, payload, created_ms) VALUES (@id, @kind, @payload, @created_ms)",
+  setNonce: "UPDATE inputs SET nonce = @nonce WHERE id = @id",
+  insertTx: `INSERT INTO txs (hash, input_id, nonce, raw, max_fee, max_priority, signed_ms)
+    VALUES (@hash, @input_id, @nonce, @raw, @max_fee, @max_priority, @signed_ms)`,
+  markSent: "UPDATE txs SET sent_ms = @sent_ms WHERE hash = @hash AND sent_ms IS NULL",
+  abandon: "UPDATE txs SET abandoned = 1 WHERE input_id = @input_id AND nonce = @nonce",
+  include: `UPDATE inputs SET tx_hash = @tx_hash, block_number = @block_number, input_index = @input_index,
+    gas_used = @gas_used, included_ms = @included_ms WHERE id = @id AND input_index IS NULL`,
+  process: "UPDATE inputs SET node_status = @node_status, reason = @reason, processed_ms = @processed_ms WHERE id = @id",
+};
+
+export class InputStore {
+  readonly #write: (statements: Statement[]) => Promise<void>;
+  readonly #get;
+  readonly #unincluded;
+  readonly #unprocessed;
+  readonly #maxNonce;
+  readonly #txsOf;
+  readonly #countUnincluded;
+  readonly #byIndex;
+  /** Input ids are assigned here, on the one thread that creates inputs, so a write can name its input. */
+  #nextId: number;
+
+  constructor(db: OutboxDb, write: (statements: Statement[]) => Promise<void>) {
+    this.#write = write;
+    this.#get = db.prepare<[number], RawInputRow>(`${SELECT_INPUT} WHERE i.id = ?`);
+    this.#unincluded = db.prepare<[number], RawInputRow>(
+      `${SELECT_INPUT} WHERE i.input_index IS NULL ORDER BY i.id LIMIT ?`,
+    );
+    this.#unprocessed = db.prepare<[number], RawInputRow>(
+      `${SELECT_INPUT} WHERE i.input_index IS NOT NULL AND i.node_status IS NULL ORDER BY i.input_index LIMIT ?`,
+    );
+    this.#maxNonce = db.prepare<[], { n: number | null }>("SELECT max(nonce) AS n FROM txs");
+    this.#txsOf = db.prepare<[number], RawTxRow>("SELECT * FROM txs WHERE input_id = ? ORDER BY signed_ms");
+    this.#countUnincluded = db.prepare<[], { n: number }>("SELECT count(*) AS n FROM inputs WHERE input_index IS NULL");
+    this.#byIndex = db.prepare<[number], RawInputRow>(`${SELECT_INPUT} WHERE i.input_index = ?`);
+    this.#nextId = (db.prepare<[], { n: number }>("SELECT coalesce(max(id), 0) + 1 AS n FROM inputs").get()?.n) ?? 1;
+  }
+
+  /** A new input's id and its insert, to be written with whatever the input carries. */
+  create(kind: InputKindName, payload: Uint8Array, nowMs: number): { id: number; statement: Statement } {
+    const id = this.#nextId++;
+    return { id, statement: { sql: SQL.create, params: { id, kind, payload, created_ms: nowMs } } };
+  }
+
+  get(id: number): InputRow | undefined {
+    const r = this.#get.get(id);
+    return r === undefined ? undefined : inputFromRaw(r);
+  }
+
+  byInputIndex(index: number): InputRow | undefined {
+    const r = this.#byIndex.get(index);
+    return r === undefined ? undefined : inputFromRaw(r);
+  }
+
+  /** Inputs not yet seen mined, in submission order. */
+  unincluded(limit: number): InputRow[] {
+    return this.#unincluded.all(limit).map(inputFromRaw);
+  }
+
+  /** Mined inputs the node has not yet reported processed, in input-index order. */
+  unprocessed(limit: number): InputRow[] {
+    return this.#unprocessed.all(limit).map(inputFromRaw);
+  }
+
+  /** Highest nonce any stored transaction uses, or null. */
+  maxNonce(): number | null {
+    return this.#maxNonce.get()?.n ?? null;
+  }
+
+  txsOf(inputId: number): TxRow[] {
+    return this.#txsOf.all(inputId).map(txFromRaw);
+  }
+
+  countUnincluded(): number {
+    return this.#countUnincluded.get()?.n ?? 0;
+  }
+
+  /**
+   * Write-ahead: records the signed transaction (and, the first time, the input's
+   * nonce) durably BEFORE it is broadcast. Whatever happens next, a restart finds these
+   * exact bytes and either rebroadcasts them or finds their receipt.
+   */
+  recordSigned(tx: Omit<TxRow, "sentMs" | "abandoned">): Promise<void> {
+    return this.#write([
+      { sql: SQL.setNonce, params: { nonce: tx.nonce, id: tx.inputId }, expect: 1 },
+      {
+        sql: SQL.insertTx,
+        params: {
+          hash: tx.hash, input_id: tx.inputId, nonce: tx.nonce, raw: tx.raw, max_fee: tx.maxFee.toString(),
+          max_priority: tx.maxPriority.toString(), signed_ms: tx.signedMs,
+        },
+      },
+    ]);
+  }
+
+  markSent(hash: Uint8Array, nowMs: number): Promise<void> {
+    return this.#write([{ sql: SQL.markSent, params: { sent_ms: nowMs, hash } }]);
+  }
+
+  /**
+   * The input's nonce was spent without adding it (its transaction was mined but
+   * reverted, or the nonce was used by a transaction that is not ours): its
+   * transactions can no longer land, and it will be signed again with a new nonce.
+   */
+  abandonNonce(inputId: number, nonce: number): Promise<void> {
+    return this.#write([
+      { sql: SQL.abandon, params: { input_id: inputId, nonce } },
+      { sql: SQL.setNonce, params: { nonce: null, id: inputId }, expect: 1 },
+    ]);
+  }
+
+  /** From the receipt's InputAdded log; idempotent. */
+  include(inputId: number, inclusion: Inclusion): Promise<void> {
+    return this.#write([{
+      sql: SQL.include,
+      params: {
+        tx_hash: inclusion.txHash, block_number: inclusion.blockNumber, input_index: inclusion.inputIndex,
+        gas_used: inclusion.gasUsed, included_ms: inclusion.includedMs, id: inputId,
+      },
+    }]);
+  }
+
+  /** The node's verdict on the input, to be written with the verdicts on what it carries. */
+  processedStatement(inputId: number, nodeStatus: string, reason: string | null, nowMs: number): Statement {
+    return { sql: SQL.process, params: { node_status: nodeStatus, reason, processed_ms: nowMs, id: inputId }, expect: 1 };
+  }
+}

@@ -1,0 +1,167 @@
+// The readings table: every accepted reading, sealed, from the 202 until the dApp's verdict.
+
+import type { OutboxDb } from "./database.js";
+import type { Statement } from "./writer.js";
+import { readU64, u64Bytes } from "../hex.js";
+
+/** A verified, sealed reading as the outbox keeps it. */
+export interface SealedReading {
+  device: Uint8Array;
+  seq: bigint;
+  timestamp: bigint;
+  bodyHash: Uint8Array;
+  digest: Uint8Array;
+  signature: Uint8Array;
+  sealed: Uint8Array;
+  receivedMs: number;
+}
+
+/** Where a reading is on its way to the chain (see `readingStatus`). */
+export interface ReadingRow extends SealedReading {
+  id: number;
+  inputId: number | null;
+  position: number | null;
+  outcome: "accepted" | "rejected" | null;
+  reason: string | null;
+  noticeIndex: number | null;
+  /** From the reading's input, when it has one. */
+  nonce: number | null;
+  txHash: Uint8Array | null;
+  inputIndex: number | null;
+  blockNumber: number | null;
+  nodeStatus: string | null;
+  /** Latest transaction sent for the input, before a receipt names the one mined. */
+  sentTxHash: Uint8Array | null;
+}
+
+interface RawReadingRow {
+  id: number;
+  device: Buffer;
+  seq: Buffer;
+  timestamp: number;
+  body_hash: Buffer;
+  digest: Buffer;
+  signature: Buffer;
+  sealed: Buffer;
+  received_ms: number;
+  input_id: number | null;
+  position: number | null;
+  outcome: "accepted" | "rejected" | null;
+  reason: string | null;
+  notice_index: number | null;
+  nonce: number | null;
+  tx_hash: Buffer | null;
+  input_index: number | null;
+  block_number: number | null;
+  node_status: string | null;
+  sent_tx_hash: Buffer | null;
+}
+
+const u8 = (b: Buffer): Uint8Array => new Uint8Array(b);
+const u8OrNull = (b: Buffer | null): Uint8Array | null => (b === null ? null : new Uint8Array(b));
+
+function fromRaw(r: RawReadingRow): ReadingRow {
+  return {
+    id: r.id,
+    device: u8(r.device),
+    seq: readU64(r.seq),
+    timestamp: BigInt(r.timestamp),
+    bodyHash: u8(r.body_hash),
+    digest: u8(r.digest),
+    signature: u8(r.signature),
+    sealed: u8(r.sealed),
+    receivedMs: r.received_ms,
+    inputId: r.input_id,
+    position: r.position,
+    outcome: r.outcome,
+    reason: r.reason,
+    noticeIndex: r.notice_index,
+    nonce: r.nonce,
+    txHash: u8OrNull(r.tx_hash),
+    inputIndex: r.input_index,
+    blockNumber: r.block_number,
+    nodeStatus: r.node_status,
+    sentTxHash: u8OrNull(r.sent_tx_hash),
+  };
+}
+
+const SELECT_WITH_INPUT = `
+  SELECT r.*, i.nonce, i.tx_hash, i.input_index, i.block_number, i.node_status,
+    (SELECT t.hash FROM txs t WHERE t.input_id = r.input_id AND t.sent_ms IS NOT NULL
+       ORDER BY t.sent_ms DESC LIMIT 1) AS sent_tx_hash
+  FROM readings r LEFT JOIN inputs i ON i.id = r.input_id`;
+
+/** The insert the writer thread runs for each reading (named parameters: readingParams). */
+export const INSERT_READING_SQL = `INSERT INTO readings (device, seq, timestamp, body_hash, digest, signature, sealed, received_ms)
+  VALUES (@device, @seq, @timestamp, @body_hash, @digest, @signature, @sealed, @received_ms)`;
+
+export function readingParams(r: SealedReading): Record<string, unknown> {
+  return {
+    device: r.device, seq: u64Bytes(r.seq), timestamp: Number(r.timestamp), body_hash: r.bodyHash, digest: r.digest,
+    signature: r.signature, sealed: r.sealed, received_ms: r.receivedMs,
+  };
+}
+
+export class ReadingStore {
+  readonly #get;
+  readonly #page;
+  readonly #countQueued;
+  readonly #queued;
+  readonly #ofInput;
+
+  constructor(db: OutboxDb) {
+    this.#get = db.prepare<[Uint8Array, Uint8Array], RawReadingRow>(`${SELECT_WITH_INPUT} WHERE r.device = ? AND r.seq = ?`);
+    this.#page = db.prepare<[Uint8Array, Uint8Array, number], RawReadingRow>(
+      `${SELECT_WITH_INPUT} WHERE r.device = ? AND r.seq >= ? ORDER BY r.seq LIMIT ?`,
+    );
+    this.#countQueued = db.prepare<[], { n: number }>("SELECT count(*) AS n FROM readings WHERE input_id IS NULL");
+    this.#queued = db.prepare<[number], RawReadingRow>(
+      `${SELECT_WITH_INPUT} WHERE r.input_id IS NULL ORDER BY r.id LIMIT ?`,
+    );
+    this.#ofInput = db.prepare<[number], RawReadingRow>(`${SELECT_WITH_INPUT} WHERE r.input_id = ? ORDER BY r.position`);
+  }
+
+  get(device: Uint8Array, seq: bigint): ReadingRow | undefined {
+    const r = this.#get.get(device, u64Bytes(seq));
+    return r === undefined ? undefined : fromRaw(r);
+  }
+
+  /** The device's readings with seq ≥ fromSeq, in seq order. */
+  page(device: Uint8Array, fromSeq: bigint, limit: number): ReadingRow[] {
+    return this.#page.all(device, u64Bytes(fromSeq), limit).map(fromRaw);
+  }
+
+  /** The oldest readings not yet in an input, in outbox order. */
+  queued(limit: number): ReadingRow[] {
+    return this.#queued.all(limit).map(fromRaw);
+  }
+
+  /**
+   * With the input's creation: the reading becomes its record `position`. It must still
+   * be queued (expect 1): a reading is packed into exactly one input, and anything else
+   * rolls the input back.
+   */
+  assignStatement(readingId: number, inputId: number, position: number): Statement {
+    return {
+      sql: "UPDATE readings SET input_id = @input_id, position = @position WHERE id = @id AND input_id IS NULL",
+      params: { input_id: inputId, position, id: readingId },
+      expect: 1,
+    };
+  }
+
+  ofInput(inputId: number): ReadingRow[] {
+    return this.#ofInput.all(inputId).map(fromRaw);
+  }
+
+  outcomeStatement(inputId: number, position: number, outcome: "accepted" | "rejected", reason: string | null, noticeIndex: number | null): Statement {
+    return {
+      sql: "UPDATE readings SET outcome = @outcome, reason = @reason, notice_index = @notice_index WHERE input_id = @input_id AND position = @position",
+      params: { outcome, reason, notice_index: noticeIndex, input_id: inputId, position },
+      expect: 1,
+    };
+  }
+
+  countQueued(): number {
+    return this.#countQueued.get()?.n ?? 0;
+  }
+}

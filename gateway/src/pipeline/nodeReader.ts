@@ -1,0 +1,107 @@
+// What the follower needs from the rollups node about one input: whether it was
+// processed, and its notices and reports. Two transports, chosen by configuration:
+// the node's JSON-RPC (cartesi_getInput, cartesi_listOutputs, cartesi_listReports) or
+// the rollups-graphql reader. Both return the same shape.
+
+export type NodeInputStatus =
+  | "NONE" | "ACCEPTED" | "REJECTED" | "EXCEPTION" | "MACHINE_HALTED" | "CYCLE_LIMIT_EXCEEDED"
+  | "TIME_LIMIT_EXCEEDED" | "PAYLOAD_LENGTH_LIMIT_EXCEEDED" | "OUTPUTS_LIMIT_EXCEEDED";
+
+export interface NodeInput {
+  /** NONE: not processed yet. */
+  status: NodeInputStatus;
+  /** Notice payloads with their global output index. */
+  notices: { index: number; payload: `0x${string}` }[];
+  reports: { payload: `0x${string}` }[];
+}
+
+export interface NodeReader {
+  /** Null when the node does not know the input yet. */
+  input(index: number): Promise<NodeInput | null>;
+}
+
+/** Longest wait for one call to the node. */
+const TIMEOUT_MS = 10_000;
+/** Page size for outputs and reports of one input (a batch emits one notice and at most one report). */
+const PAGE = 100;
+
+async function postJson(url: string, body: unknown): Promise<unknown> {
+  const res = await fetch(url, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify(body),
+    signal: AbortSignal.timeout(TIMEOUT_MS),
+  });
+  if (!res.ok) throw new Error(`node answered HTTP ${res.status}`);
+  return res.json();
+}
+
+export class JsonRpcNodeReader implements NodeReader {
+  #id = 0;
+  constructor(readonly url: string, readonly app: string) {}
+
+  async #call<T>(method: string, params: Record<string, unknown>): Promise<T | null> {
+    const answer = (await postJson(this.url, { jsonrpc: "2.0", id: ++this.#id, method, params })) as {
+      result?: T; error?: { code: number; message: string };
+    };
+    if (answer.error !== undefined) {
+      if (answer.error.code === -32001) return null; // resource not found
+      throw new Error(`${method}: ${answer.error.message}`);
+    }
+    return answer.result ?? null;
+  }
+
+  async input(index: number): Promise<NodeInput | null> {
+    const input_index = `0x${index.toString(16)}`;
+    const got = await this.#call<{ data: { status: NodeInputStatus } }>("cartesi_getInput", { application: this.app, input_index });
+    if (got === null) return null;
+    if (got.data.status === "NONE") return { status: "NONE", notices: [], reports: [] };
+    const outputs = await this.#call<{ data: { index: string; decoded_data: { type: string; payload: `0x${string}` } | null }[] }>(
+      "cartesi_listOutputs", { application: this.app, input_index, limit: PAGE },
+    );
+    const reports = await this.#call<{ data: { raw_data: `0x${string}` }[] }>(
+      "cartesi_listReports", { application: this.app, input_index, limit: PAGE },
+    );
+    return {
+      status: got.data.status,
+      notices: (outputs?.data ?? [])
+        .filter((o) => o.decoded_data?.type === "Notice")
+        .map((o) => ({ index: Number(BigInt(o.index)), payload: o.decoded_data!.payload })),
+      reports: (reports?.data ?? []).map((r) => ({ payload: r.raw_data })),
+    };
+  }
+}
+
+const GRAPHQL_STATUS: Record<string, NodeInputStatus> = { UNPROCESSED: "NONE" };
+
+export class GraphqlNodeReader implements NodeReader {
+  constructor(readonly url: string) {}
+
+  async input(index: number): Promise<NodeInput | null> {
+    const query = `query ($gt: Int, $lt: Int) {
+      inputs(first: 1, where: { indexGreaterThan: $gt, indexLowerThan: $lt }) {
+        edges { node {
+          index status
+          notices(first: ${PAGE}) { edges { node { index payload } } }
+          reports(first: ${PAGE}) { edges { node { payload } } }
+        } }
+      }
+    }`;
+    const answer = (await postJson(this.url, { query, variables: { gt: index - 1, lt: index + 1 } })) as {
+      data?: { inputs: { edges: { node: {
+        index: number; status: string;
+        notices: { edges: { node: { index: number; payload: `0x${string}` } }[] };
+        reports: { edges: { node: { payload: `0x${string}` } }[] };
+      } }[] } };
+      errors?: { message: string }[];
+    };
+    if (answer.errors !== undefined && answer.errors.length > 0) throw new Error(`graphql: ${answer.errors[0]!.message}`);
+    const node = answer.data?.inputs.edges[0]?.node;
+    if (node === undefined || node.index !== index) return null;
+    return {
+      status: GRAPHQL_STATUS[node.status] ?? (node.status as NodeInputStatus),
+      notices: node.notices.edges.map((e) => ({ index: e.node.index, payload: e.node.payload })),
+      reports: node.reports.edges.map((e) => ({ payload: e.node.payload })),
+    };
+  }
+}

@@ -1,0 +1,96 @@
+// The background half of the gateway: batcher → submitter → follower, each a loop
+// that runs one pass at a time. Stopping waits for the pass in progress, so the outbox
+// is never closed under a half-done step (and every step is safe to cut anyway: see
+// submitter.ts).
+
+import type { FastifyBaseLogger } from "fastify";
+import type { GatewayContext } from "../context.js";
+import type { Hex } from "../hex.js";
+import { CANONICAL_INPUT_BOX } from "../routes/system.js";
+import { Batcher, batcherSettings } from "./batcher.js";
+import { Follower } from "./follower.js";
+import { GraphqlNodeReader, JsonRpcNodeReader } from "./nodeReader.js";
+import { Submitter } from "./submitter.js";
+
+class Loop {
+  #timer: NodeJS.Timeout | undefined;
+  #running: Promise<void> | undefined;
+  #stopped = false;
+
+  constructor(
+    readonly name: string,
+    readonly intervalMs: number,
+    readonly pass: () => Promise<unknown> | unknown,
+    readonly log: FastifyBaseLogger,
+  ) {}
+
+  start(): void {
+    this.#schedule(0);
+  }
+
+  #schedule(ms: number): void {
+    if (this.#stopped) return;
+    this.#timer = setTimeout(() => {
+      this.#running = (async () => {
+        let busy = false;
+        try {
+          busy = Boolean(await this.pass());
+        } catch (error) {
+          this.log.warn({ err: error, loop: this.name }, "pass failed; retrying");
+        }
+        // A pass that did something runs again at once: there may be more.
+        this.#schedule(busy ? 0 : this.intervalMs);
+      })();
+    }, ms);
+  }
+
+  async stop(): Promise<void> {
+    this.#stopped = true;
+    clearTimeout(this.#timer);
+    await this.#running;
+  }
+}
+
+export class Pipeline {
+  readonly submitter: Submitter;
+  readonly #loops: Loop[];
+
+  constructor(ctx: GatewayContext, log: FastifyBaseLogger) {
+    const chain = ctx.options.chain!;
+    const batcher = new Batcher(ctx, batcherSettings({
+      ...(ctx.options.batcher?.maxDelayMs === undefined ? {} : { maxDelayMs: ctx.options.batcher.maxDelayMs }),
+      ...(ctx.options.batcher?.maxRecords === undefined ? {} : { maxRecords: ctx.options.batcher.maxRecords }),
+      ...(ctx.options.batcher?.maxPayloadBytes === undefined ? {} : { maxPayloadBytes: ctx.options.batcher.maxPayloadBytes }),
+    }));
+    this.submitter = new Submitter(ctx, {
+      rpcUrl: chain.rpcUrl,
+      inputBox: (chain.inputBox ?? CANONICAL_INPUT_BOX) as Hex,
+      gasHeadroomPercent: chain.gasHeadroomPercent ?? 20,
+      replaceAfterMs: chain.replaceAfterMs ?? 30_000,
+      replaceBumpPercent: chain.replaceBumpPercent ?? 25,
+      maxFeePerGas: chain.maxFeePerGas ?? 500_000_000_000n,
+      maxInFlight: chain.maxInFlight ?? 16,
+      lostNonceChecks: 3,
+      lostNonceMs: 30_000,
+    });
+    const pollMs = chain.pollMs ?? 250;
+    this.#loops = [
+      new Loop("batcher", Math.min(100, pollMs), () => batcher.tick(Date.now()), log),
+      new Loop("submitter", pollMs, () => this.submitter.step(), log),
+    ];
+    const f = ctx.options.follower;
+    if (f !== undefined) {
+      const follower = new Follower(ctx, f.kind === "graphql" ? new GraphqlNodeReader(f.url) : new JsonRpcNodeReader(f.url, ctx.app));
+      this.#loops.push(new Loop("follower", f.pollMs ?? 500, () => follower.step(), log));
+    }
+  }
+
+  async start(): Promise<void> {
+    await this.submitter.start();
+    for (const l of this.#loops) l.start();
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all(this.#loops.map((l) => l.stop()));
+  }
+}

@@ -1,0 +1,92 @@
+#!/usr/bin/env node
+// lcore-sim --gateway URL --devices 100 --rate 50 --duration 60
+//
+// Registers --devices devices (keys derived from --seed, so a rerun reuses them),
+// streams signed readings at --rate per second for --duration seconds with a progress
+// bar on stderr, follows every receipt until the dApp's verdict (--follow seconds, 0 to
+// skip), and prints a summary: sent, accepted, rejected by reason, latency p50/p99.
+// The owner token (needed to register) comes from --token or LCORE_GW_OWNER_TOKEN.
+
+import { parseArgs } from "node:util";
+import { type SimProgress, simulate } from "./run.js";
+
+const USAGE = `usage: lcore-sim --gateway URL [--devices N] [--rate R] [--duration S] [--seed TEXT]
+                 [--token TOKEN] [--follow S] [--payload-bytes N] [--json]`;
+
+function bar(p: SimProgress): string {
+  const width = 30;
+  const frac = p.phase === "streaming" ? Math.min(1, p.elapsedS / Math.max(p.durationS, 0.001)) : p.phase === "registering" ? 0 : 1;
+  const filled = Math.round(frac * width);
+  const follow = p.phase === "following" ? `  verdicts ${p.followed ?? 0}/${p.accepted}` : "";
+  return `\r[${"#".repeat(filled)}${".".repeat(width - filled)}] ${p.phase.padEnd(11)} sent ${p.sent}  202 ${p.accepted}  refused ${p.rejected}${follow}   `;
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      gateway: { type: "string" },
+      devices: { type: "string", default: "10" },
+      rate: { type: "string", default: "10" },
+      duration: { type: "string", default: "10" },
+      seed: { type: "string", default: "lcore-sim" },
+      token: { type: "string" },
+      follow: { type: "string", default: "60" },
+      "payload-bytes": { type: "string", default: "8" },
+      json: { type: "boolean", default: false },
+      help: { type: "boolean", default: false },
+    },
+  });
+  if (values.help === true || values.gateway === undefined) {
+    process.stderr.write(`${USAGE}\n`);
+    process.exit(values.help === true ? 0 : 2);
+  }
+  const num = (name: string, v: string, min: number, max: number) => {
+    const n = Number(v);
+    if (!Number.isFinite(n) || n < min || n > max) {
+      process.stderr.write(`lcore-sim: --${name} must be a number in ${min}..${max}\n`);
+      process.exit(2);
+    }
+    return n;
+  };
+  const token = values.token ?? process.env.LCORE_GW_OWNER_TOKEN;
+  if (token === undefined || token === "") {
+    process.stderr.write("lcore-sim: the owner token is needed to register devices (--token or LCORE_GW_OWNER_TOKEN)\n");
+    process.exit(2);
+  }
+  const tty = process.stderr.isTTY === true;
+  const summary = await simulate({
+    gateway: values.gateway,
+    token,
+    devices: num("devices", values.devices!, 1, 100_000),
+    rate: num("rate", values.rate!, 0.01, 100_000),
+    durationS: num("duration", values.duration!, 0.01, 86_400),
+    seed: values.seed!,
+    followS: num("follow", values.follow!, 0, 86_400),
+    payloadBytes: num("payload-bytes", values["payload-bytes"]!, 0, 1024),
+    onProgress: (p) => {
+      if (tty) process.stderr.write(bar(p));
+    },
+  });
+  if (tty) process.stderr.write("\n");
+  const { readings: _readings, devices: _devices, ...rest } = summary;
+  if (values.json === true) {
+    process.stdout.write(`${JSON.stringify(rest)}\n`);
+    return;
+  }
+  const lines = [
+    `devices   ${summary.devices.length}`,
+    `sent      ${summary.sent}`,
+    `accepted  ${summary.accepted} (202 from the gateway)`,
+    `rejected  ${summary.sent - summary.accepted}${Object.entries(summary.rejected).map(([k, v]) => `\n  ${k}  ${v}`).join("")}`,
+    `latency   p50 ${summary.latencyMs.p50.toFixed(1)} ms  p99 ${summary.latencyMs.p99.toFixed(1)} ms  max ${summary.latencyMs.max.toFixed(1)} ms`,
+  ];
+  if (summary.onChain !== undefined) {
+    lines.push(`on chain  accepted ${summary.onChain.accepted}${Object.entries(summary.onChain.rejected).map(([k, v]) => `\n  rejected ${k}  ${v}`).join("")}`);
+  }
+  process.stdout.write(`${lines.join("\n")}\n`);
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`lcore-sim: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,89 @@
+// End to end on the devnet: simulated devices → gateway → InputBox → host-mode node →
+// the real dApp → notices. Every receipt must reach "accepted"; the dApp must hold each
+// record once, byte for byte as sealed; the owner reads the plaintext back.
+
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { buildApp, type GatewayApp } from "../src/app.js";
+import { Secret } from "../src/secrets.js";
+import { simulate } from "../src/sim/run.js";
+import { OWNER_TOKEN, auth, testOptions } from "./helpers/gateway.js";
+import { type TestStack, startTestStack } from "./helpers/stack.js";
+import { type Cleanup, runCleanups, tempDir } from "./helpers/tempDir.js";
+
+const cleanups: Cleanup[] = [];
+let stack: TestStack;
+let app: GatewayApp;
+let url: string;
+
+beforeAll(async () => {
+  stack = await startTestStack(cleanups);
+  app = await buildApp(testOptions(tempDir(cleanups), {
+    app: stack.app,
+    chainId: stack.chainId,
+    submitterKey: new Secret(stack.key(3)),
+    chain: { rpcUrl: stack.devnet.chainRpcUrl, inputBox: stack.inputBox, pollMs: 100 },
+    batcher: { maxDelayMs: 300 },
+    follower: { kind: "jsonrpc", url: stack.devnet.jsonRpcUrl, pollMs: 200 },
+  }));
+  cleanups.push(() => app.close());
+  url = await app.listen({ host: "127.0.0.1", port: 0 });
+});
+afterAll(() => runCleanups(cleanups));
+
+/** One inspect query to the dApp through the node; the answer's first report as JSON. */
+async function inspect(path: string): Promise<Record<string, unknown>> {
+  const res = await fetch(stack.devnet.inspectUrl, { method: "POST", body: path });
+  const body = (await res.json()) as { reports: { payload: string }[] };
+  return JSON.parse(Buffer.from(body.reports[0]!.payload.slice(2), "hex").toString("utf8"));
+}
+
+describe("e2e on the devnet", () => {
+  it("every simulated reading is accepted by the dApp, stored once as sealed, and read back in plaintext", async () => {
+    const summary = await simulate({
+      gateway: url, token: OWNER_TOKEN, devices: 4, rate: 40, durationS: 2, seed: "e2e", followS: 90, payloadBytes: 12,
+    });
+    expect(summary.sent).toBe(80);
+    expect(summary.accepted).toBe(80);
+    expect(summary.onChain).toEqual({ accepted: 80, rejected: {} });
+
+    for (const device of summary.devices) {
+      const mine = summary.readings.filter((r) => r.reading.device === device);
+      // The dApp's state: each record once, with exactly the bytes the gateway sealed.
+      const page = await inspect(`records/${device}?by=seq&limit=100`) as { records: { seq: string; sealed: string; bodyHash: string }[] };
+      expect(page.records.map((r) => r.seq)).toEqual(mine.map((r) => r.reading.seq));
+      for (const rec of page.records) {
+        const row = app.gateway.outbox.readings.get(Buffer.from(device.slice(2), "hex"), BigInt(rec.seq))!;
+        expect(rec.sealed).toBe(`0x${Buffer.from(row.sealed).toString("hex")}`);
+      }
+      // The owner's plaintext, decrypted by the gateway.
+      const records = (await app.inject({ method: "GET", url: `/v1/devices/${device}/records`, headers: auth })).json().records as {
+        seq: string; value: string; payload: string; status: string; inputIndex: number;
+      }[];
+      expect(records.map((r) => [r.seq, r.value, r.payload, r.status])).toEqual(
+        mine.map((r) => [r.reading.seq, r.value.toString(), `0x${Buffer.from(r.payload).toString("hex")}`, "accepted"]),
+      );
+    }
+    const status = (await app.inject({ method: "GET", url: `/v1/readings/${summary.devices[0]}/1` })).json();
+    expect(status).toMatchObject({ status: "accepted" });
+    expect(status.noticeIndex).toBeTypeOf("number");
+    expect(status.txHash).toMatch(/^0x[0-9a-f]{64}$/);
+  });
+
+  it("an MVP client's readings are accepted too", async () => {
+    const reg = await app.inject({ method: "POST", url: "/device/register", payload: { device_id: "mvp-e2e", public_key: "k" } });
+    expect(reg.statusCode).toBe(201);
+    const data = await app.inject({ method: "POST", url: "/device/data", payload: { device_id: "mvp-e2e", data: 7.25 } });
+    expect(data.statusCode).toBe(202);
+    const { statusUrl } = data.json();
+    const until = Date.now() + 90_000;
+    let status: { status: string } = { status: "" };
+    while (Date.now() < until) {
+      status = (await app.inject({ method: "GET", url: statusUrl })).json();
+      if (status.status === "accepted" || status.status === "rejected") break;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    expect(status.status).toBe("accepted");
+    const records = (await app.inject({ method: "GET", url: `/v1/devices/${reg.json().device}/records`, headers: auth })).json().records;
+    expect(records).toMatchObject([{ value: "7250", payload: `0x${Buffer.from("7.25").toString("hex")}`, status: "accepted" }]);
+  });
+});

@@ -1,0 +1,85 @@
+// The whole local stack for a test: the devnet (anvil, the v2.2.0 contracts, the
+// host-mode node) running the real dApp process from dapp/dist (built by `pretest`).
+
+import { type Devnet, ANVIL_MNEMONIC, startDevnet } from "@lcore/devnet";
+import { fileURLToPath } from "node:url";
+import { type Address, type Hex, createPublicClient, decodeFunctionData, http, parseAbi, parseEventLogs } from "viem";
+import { mnemonicToAccount } from "viem/accounts";
+import { type Cleanup, tempDir } from "./tempDir.js";
+
+export const DAPP_MAIN = fileURLToPath(new URL("../../../dapp/dist/main.js", import.meta.url));
+
+export interface TestStack {
+  devnet: Devnet;
+  chainId: bigint;
+  app: Address;
+  inputBox: Address;
+  /** Private key of funded anvil account 1 + n (the devnet's node uses account 9). */
+  key(n: number): Hex;
+  rpc(method: string, params?: unknown[]): Promise<unknown>;
+  /** Every payload added for the app, in input-index order, with its sender. */
+  inputs(): Promise<{ index: number; payload: Hex; sender: Address }[]>;
+}
+
+const EVM_ADVANCE = parseAbi([
+  "function EvmAdvance(uint256 chainId, address appContract, address msgSender, uint256 blockNumber, uint256 blockTimestamp, uint256 prevRandao, uint256 index, bytes payload)",
+]);
+const INPUT_ADDED = parseAbi(["event InputAdded(address indexed appContract, uint256 indexed index, bytes input)"]);
+
+export async function startTestStack(cleanups: Cleanup[], opts: { epochLength?: number; blockTime?: number } = {}): Promise<TestStack> {
+  const devnet = await startDevnet({
+    stateDir: tempDir(cleanups),
+    port: 0,
+    rollupHttpPort: 0,
+    anvilPort: 0,
+    epochLength: opts.epochLength ?? 4,
+    blockTime: opts.blockTime ?? 1,
+    dapp: [process.execPath, DAPP_MAIN],
+    log: () => {},
+  });
+  cleanups.push(() => devnet.stop());
+  const client = createPublicClient({ transport: http(devnet.chainRpcUrl) });
+  let id = 0;
+  return {
+    devnet,
+    chainId: BigInt(devnet.deployment.chainId),
+    app: devnet.application,
+    inputBox: devnet.inputBox,
+    key(n) {
+      if (n < 0 || n > 7) throw new RangeError("anvil accounts 1..8 are free for tests");
+      const key = mnemonicToAccount(ANVIL_MNEMONIC, { addressIndex: 1 + n }).getHdKey().privateKey;
+      if (key === null) throw new Error("no key");
+      return `0x${Buffer.from(key).toString("hex")}`;
+    },
+    async rpc(method, params = []) {
+      const res = await fetch(devnet.chainRpcUrl, {
+        method: "POST", headers: { "content-type": "application/json" },
+        body: JSON.stringify({ jsonrpc: "2.0", id: ++id, method, params }),
+      });
+      const body = (await res.json()) as { result?: unknown; error?: { message: string } };
+      if (body.error !== undefined) throw new Error(`${method}: ${body.error.message}`);
+      return body.result;
+    },
+    async inputs() {
+      const logs = await client.getLogs({ address: devnet.inputBox, fromBlock: 0n, toBlock: "latest" });
+      return parseEventLogs({ abi: INPUT_ADDED, logs, eventName: "InputAdded" })
+        .filter((l) => l.args.appContract.toLowerCase() === devnet.application.toLowerCase())
+        .map((l) => {
+          const { args } = decodeFunctionData({ abi: EVM_ADVANCE, data: l.args.input });
+          return { index: Number(l.args.index), payload: args[7], sender: args[2] };
+        })
+        .sort((a, b) => a.index - b.index);
+    },
+  };
+}
+
+/** Polls `check` until it returns a value other than undefined, or fails after `ms`. */
+export async function eventually<T>(check: () => T | undefined | Promise<T | undefined>, ms = 60_000, what = "condition"): Promise<T> {
+  const until = Date.now() + ms;
+  for (;;) {
+    const value = await check();
+    if (value !== undefined) return value;
+    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}

@@ -1,0 +1,98 @@
+import { randomBytes } from "node:crypto";
+import { afterEach, describe, expect, it } from "vitest";
+import { Outbox } from "../src/outbox/outbox.js";
+import type { SealedReading } from "../src/outbox/readingStore.js";
+import { type Cleanup, runCleanups, tempDir } from "./helpers/tempDir.js";
+
+const cleanups: Cleanup[] = [];
+afterEach(() => runCleanups(cleanups));
+
+function open(path: string, delayMs = 2): Outbox {
+  const outbox = new Outbox({ path, groupCommitDelayMs: delayMs, groupCommitReadings: 1000 });
+  return outbox;
+}
+
+async function registerDevice(outbox: Outbox): Promise<Uint8Array> {
+  const address = new Uint8Array(randomBytes(20));
+  const input = outbox.inputs.create("registration", new Uint8Array([1, 1]), Date.now());
+  await outbox.write([input.statement, outbox.devices.insertStatement({
+    address, publicKey: new Uint8Array(randomBytes(64)), metadata: "", mvpId: null, registeredMs: Date.now(), inputId: input.id,
+  })]);
+  return address;
+}
+
+function reading(device: Uint8Array, seq: bigint): SealedReading {
+  return {
+    device, seq, timestamp: 1_700_000_000n,
+    bodyHash: new Uint8Array(randomBytes(32)), digest: new Uint8Array(randomBytes(32)),
+    signature: new Uint8Array(randomBytes(64)), sealed: new Uint8Array(randomBytes(90)), receivedMs: Date.now(),
+  };
+}
+
+describe("outbox", () => {
+  it("keeps committed readings across a reopen, and the device's last seq with them", async () => {
+    const dir = tempDir(cleanups);
+    const path = `${dir}/outbox.db`;
+    const a = open(path);
+    const device = await registerDevice(a);
+    await a.append([reading(device, 1n), reading(device, 7n)]);
+    await a.close();
+
+    const b = open(path);
+    expect(b.readings.page(device, 0n, 10).map((r) => r.seq)).toEqual([1n, 7n]);
+    expect(b.devices.get(device)?.lastSeq).toBe(7n);
+    expect(b.readings.countQueued()).toBe(2);
+    await b.close();
+  });
+
+  it("commits what arrives while a group is being written as the next group", async () => {
+    const dir = tempDir(cleanups);
+    const commits: number[] = [];
+    const outbox = new Outbox({
+      path: `${dir}/outbox.db`, groupCommitDelayMs: 5, groupCommitReadings: 1000,
+      onCommit: (s) => commits.push(s.items),
+    });
+    const device = await registerDevice(outbox);
+    const first = outbox.append([reading(device, 1n)]);
+    await new Promise((r) => setTimeout(r, 10)); // the first group is now being written
+    await Promise.all([first, ...Array.from({ length: 50 }, (_, i) => outbox.append([reading(device, BigInt(i + 2))]))]);
+    expect(commits).toEqual([1, 50]);
+    await outbox.close();
+  });
+
+  it("rejects every append of a failed group and stores none of them", async () => {
+    const dir = tempDir(cleanups);
+    const outbox = open(`${dir}/outbox.db`);
+    const device = await registerDevice(outbox);
+    await outbox.append([reading(device, 1n)]);
+    const good = outbox.append([reading(device, 2n)]);
+    const clash = outbox.append([reading(device, 1n)]); // UNIQUE (device, seq)
+    await expect(good).rejects.toThrow(/UNIQUE/);
+    await expect(clash).rejects.toThrow(/UNIQUE/);
+    expect(outbox.readings.page(device, 0n, 10).map((r) => r.seq)).toEqual([1n]);
+    expect(outbox.devices.get(device)?.lastSeq).toBe(1n);
+    await outbox.close();
+  });
+
+  it("writes only through the writer thread: this thread's connection is query-only", async () => {
+    const dir = tempDir(cleanups);
+    const outbox = open(`${dir}/outbox.db`);
+    expect(() => outbox.db.prepare("DELETE FROM readings").run()).toThrow(/readonly|query_only/i);
+    await expect(outbox.write([{ sql: "UPDATE inputs SET nonce = 1 WHERE id = 999", params: [], expect: 1 }])).rejects.toThrow(/expected 1 changed rows/);
+    await outbox.close();
+  });
+
+  it("flushes pending appends on close and refuses new ones", async () => {
+    const dir = tempDir(cleanups);
+    const path = `${dir}/outbox.db`;
+    const outbox = open(path, 1000);
+    const device = await registerDevice(outbox);
+    const pending = outbox.append([reading(device, 1n)]);
+    await outbox.close();
+    await pending;
+    await expect(outbox.append([reading(device, 2n)])).rejects.toThrow(/closed/);
+    const again = open(path);
+    expect(again.readings.countQueued()).toBe(1);
+    await again.close();
+  });
+});

@@ -1,0 +1,59 @@
+// Secrets never reach logs, error answers, metrics or the API document.
+
+import type { InjectOptions } from "fastify";
+import { Writable } from "node:stream";
+import { afterEach, describe, expect, it } from "vitest";
+import { loadConfig } from "../src/config.js";
+import { Secret } from "../src/secrets.js";
+import { SimDevice } from "../src/sim/device.js";
+import { OWNER_TOKEN, auth, testGateway } from "./helpers/gateway.js";
+import { type Cleanup, runCleanups } from "./helpers/tempDir.js";
+
+const cleanups: Cleanup[] = [];
+afterEach(() => runCleanups(cleanups));
+
+describe("secrets", () => {
+  it("are absent from every log line, answer and document, even with request logging at trace level", async () => {
+    let log = "";
+    const stream = new Writable({ write(chunk, _enc, done) { log += chunk.toString(); done(); } });
+    const gw = await testGateway(cleanups, { logger: { level: "trace", stream }, logRequests: true });
+    const ownerKeyHex = Buffer.from(gw.options.ownerKey.reveal()).toString("hex");
+    const submitterHex = gw.options.submitterKey.reveal().slice(2);
+    const d = await gw.device();
+    const answers: string[] = [];
+    const hit = async (opts: InjectOptions) => answers.push((await gw.app.inject(opts)).body);
+    await hit({ method: "POST", url: "/v1/readings", payload: d.reading({ payload: new Uint8Array(Buffer.from("very-private-plaintext")) }) });
+    await hit({ method: "POST", url: "/v1/readings", payload: { ...SimDevice.random().reading(), device: d.hex } });
+    await hit({ method: "POST", url: "/v1/devices", headers: { authorization: `Bearer ${OWNER_TOKEN}x` }, payload: {} });
+    await hit({ method: "GET", url: `/v1/devices/${d.hex}`, headers: auth });
+    await hit({ method: "GET", url: "/metrics" });
+    await hit({ method: "GET", url: "/docs/json" });
+    await hit({ method: "GET", url: "/v1/info" });
+    gw.app.log.info({ options: gw.options }, "options logged by mistake");
+    expect(log).toContain("incoming request");
+    expect(log).toContain("[redacted]");
+    for (const text of [log, ...answers]) {
+      expect(text).not.toContain(ownerKeyHex);
+      expect(text).not.toContain(submitterHex);
+      expect(text).not.toContain(OWNER_TOKEN);
+      expect(text).not.toContain(Buffer.from("very-private-plaintext").toString("hex"));
+      expect(text).not.toContain("very-private-plaintext");
+    }
+  });
+
+  it("print as [redacted] and config errors name the variable, never the value", () => {
+    expect(String(new Secret("s3cret"))).toBe("[redacted]");
+    expect(JSON.stringify({ k: new Secret("s3cret") })).toBe('{"k":"[redacted]"}');
+    const env = {
+      LCORE_GW_OWNER_KEY: "zz-not-hex-but-secretish", LCORE_GW_OWNER_TOKEN: "t".repeat(20), LCORE_GW_SUBMITTER_KEY: "11".repeat(32),
+      LCORE_GW_APP: `0x${"22".repeat(20)}`, LCORE_GW_CHAIN_ID: "1",
+    };
+    expect(() => loadConfig(env)).toThrow(/^LCORE_GW_OWNER_KEY must be 32 bytes/);
+    try {
+      loadConfig(env);
+    } catch (e) {
+      expect((e as Error).message).not.toContain("secretish");
+    }
+    expect(() => loadConfig({ ...env, LCORE_GW_OWNER_KEY: "33".repeat(32), LCORE_GW_OWNER_TOKEN: "short" })).toThrow(/OWNER_TOKEN must be at least 16/);
+  });
+});

@@ -1,0 +1,127 @@
+// The whole local stack as one unit: devnet (anvil, the Cartesi v2 contracts, the host-mode
+// node running the dApp) and the gateway, with development keys. `npm start` runs it from the
+// command line (scripts/start.mjs); the end-to-end tests start it the same way.
+import { spawn, spawnSync } from "node:child_process";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { createInterface } from "node:readline";
+import { fileURLToPath } from "node:url";
+
+export const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
+
+/**
+ * Development secrets, for the local stack only and printed as such. They are public (in
+ * this file), so nothing they protect is confidential: never use them on a real network.
+ * The submitter is anvil's well-known account 1 (the devnet node uses account 9).
+ */
+export const DEV_SECRETS = {
+  ownerKey: "0x6c636f72652d6465762d6f776e65722d6b65792d2d6e6f742d612d7365637265",
+  ownerToken: "lcore-dev-owner-token-not-a-secret",
+  submitterKey: "0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d",
+};
+
+const BUILT = ["wasm-core/dist/index.js", "contracts/dist/index.js", "dapp/dist/main.js", "devnet/dist/cli.js", "gateway/dist/main.js"];
+
+/** Build the workspace if any package's output is missing (a fresh clone after `npm install` has them all). */
+export function ensureBuilt(log = (m) => process.stderr.write(`${m}\n`)) {
+  const missing = BUILT.filter((f) => !existsSync(join(ROOT, f)));
+  if (missing.length === 0) return;
+  log(`building (missing: ${missing.join(", ")})`);
+  const r = spawnSync("npm", ["run", "build"], { cwd: ROOT, stdio: ["ignore", "inherit", "inherit"] });
+  if (r.status !== 0) throw new Error("npm run build failed");
+}
+
+/** Spawn a process and resolve with the first stdout line that `match` accepts. */
+function startProcess(name, command, args, { env, match, timeoutMs, onStderr }) {
+  const child = spawn(command, args, { cwd: ROOT, env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"], detached: true });
+  const exited = new Promise((resolve) => child.once("exit", (code, signal) => resolve(code ?? signal)));
+  child.stderr.on("data", (chunk) => onStderr?.(chunk));
+  const lines = createInterface({ input: child.stdout });
+  const ready = new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`${name} was not ready within ${timeoutMs / 1000} s`)), timeoutMs);
+    lines.on("line", (line) => {
+      const value = match(line);
+      if (value !== undefined) {
+        clearTimeout(timer);
+        resolve(value);
+      }
+    });
+    exited.then((code) => {
+      clearTimeout(timer);
+      reject(new Error(`${name} exited (${code}) before it was ready`));
+    });
+  });
+  const stop = async () => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    try { process.kill(-child.pid, "SIGTERM"); } catch { /* already gone */ }
+    const timer = setTimeout(() => { try { process.kill(-child.pid, "SIGKILL"); } catch { /* gone */ } }, 15_000);
+    await exited;
+    clearTimeout(timer);
+  };
+  return { child, ready, exited, stop };
+}
+
+/**
+ * Start devnet and gateway. Ports default to fixed, memorable ones for people; pass 0 for
+ * free ports (tests). Resolves with the stack description (also written to .lcore/stack.json)
+ * and stop(). Aborting `opts.signal` during start-up stops whatever already started (the
+ * children run in process groups of their own, so a Ctrl-C does not reach them by itself).
+ */
+export async function startStack(opts = {}) {
+  const stateDir = opts.stateDir ?? join(ROOT, ".lcore");
+  const arg = (value, fallback) => String(value ?? fallback);
+  const logStream = opts.onLog ?? ((chunk) => process.stderr.write(chunk));
+  ensureBuilt();
+  mkdirSync(stateDir, { recursive: true });
+
+  const devnet = startProcess("lcore-devnet", process.execPath, [
+    "devnet/dist/cli.js", "--state-dir", join(stateDir, "devnet"), "--epoch-length", arg(opts.epochLength, 4),
+    "--port", arg(opts.apiPort, 8080), "--rollup-port", arg(opts.rollupPort, 5004), "--anvil-port", arg(opts.anvilPort, 8545),
+    "--", process.execPath, "dapp/dist/main.js",
+  ], { match: (line) => { try { const v = JSON.parse(line); return v.ready ? v : undefined; } catch { return undefined; } }, timeoutMs: 60_000, onStderr: logStream });
+
+  let gateway;
+  const stop = async () => {
+    await gateway?.stop();
+    await devnet.stop();
+  };
+  const aborted = new Promise((_, reject) => {
+    if (opts.signal?.aborted) reject(new Error("start-up interrupted"));
+    opts.signal?.addEventListener("abort", () => reject(new Error("start-up interrupted")), { once: true });
+  });
+  aborted.catch(() => {}); // only raced below
+  try {
+    const ready = await Promise.race([devnet.ready, aborted]);
+    const deployment = JSON.parse(readFileSync(join(stateDir, "devnet", "deployment.json"), "utf8"));
+    gateway = startProcess("lcore-gateway", process.execPath, ["gateway/dist/main.js"], {
+      env: {
+        LCORE_GW_PORT: arg(opts.gatewayPort, 3000),
+        LCORE_GW_DATA_DIR: join(stateDir, "gateway"),
+        LCORE_GW_CHAIN_ID: String(deployment.chainId),
+        LCORE_GW_APP: ready.application,
+        LCORE_GW_RPC_URL: ready.chainRpcUrl,
+        LCORE_GW_INPUT_BOX: ready.inputBox,
+        LCORE_GW_NODE_URL: ready.jsonRpcUrl,
+        LCORE_GW_NODE_API: "jsonrpc",
+        LCORE_GW_BATCH_MAX_DELAY_MS: "500",
+        LCORE_GW_OWNER_KEY: DEV_SECRETS.ownerKey,
+        LCORE_GW_OWNER_TOKEN: DEV_SECRETS.ownerToken,
+        LCORE_GW_SUBMITTER_KEY: DEV_SECRETS.submitterKey,
+      },
+      match: (line) => /listening on (\S+)/.exec(line)?.[1],
+      timeoutMs: 30_000,
+      onStderr: logStream,
+    });
+    const gatewayUrl = await Promise.race([gateway.ready, aborted]);
+    const stack = { ...ready, gatewayUrl, settlement: deployment.lcore?.settlement, testToken: deployment.lcore?.testToken };
+    writeFileSync(join(stateDir, "stack.json"), `${JSON.stringify(stack, null, 2)}\n`);
+    const failed = Promise.race([
+      devnet.exited.then((c) => new Error(`lcore-devnet exited (${c})`)),
+      gateway.exited.then((c) => new Error(`lcore-gateway exited (${c})`)),
+    ]);
+    return { stack, stop, failed };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}

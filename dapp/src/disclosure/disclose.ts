@@ -9,7 +9,7 @@ import { keccak256, sha256 } from "@lcore/wasm-core";
 import { DISCLOSURE_PERIOD_SECONDS } from "../protocol/bounds.js";
 import { ByteWriter, equalBytes, toHex } from "../protocol/bytes.js";
 import { decodeReadingBody, readingDigest } from "../protocol/deviceMessage.js";
-import { type KeyDisclosure, encodeDisclosureNotice } from "../protocol/disclosure.js";
+import { type KeyDisclosure, encodeDisclosureNotice, int128Bytes } from "../protocol/disclosure.js";
 import { openReading } from "../protocol/sealing.js";
 import { encodeRecordAggregateCall, settlementAddress } from "../protocol/settlement.js";
 import { Rejection } from "../app/rejection.js";
@@ -22,11 +22,6 @@ export interface Aggregate {
   sum: bigint;
   min: bigint;
   max: bigint;
-}
-
-function int128(v: bigint): Uint8Array {
-  const u = BigInt.asUintN(128, v);
-  return new ByteWriter(16).u64(u >> 64n).u64(u & 0xffffffffffffffffn).finish();
 }
 
 export function handleKeyDisclosure(ctx: AdvanceContext, input: KeyDisclosure): void {
@@ -64,12 +59,12 @@ export function handleKeyDisclosure(ctx: AdvanceContext, input: KeyDisclosure): 
   }
 
   insertDisclosure(store, {
-    deviceId: device.id, period, count: agg.count, sum: int128(agg.sum), min: agg.min, max: agg.max, voucher: input.voucher, inputIndex: meta.inputIndex,
+    deviceId: device.id, period, count: agg.count, sum: int128Bytes(agg.sum), min: agg.min, max: agg.max, voucher: input.voucher, inputIndex: meta.inputIndex,
   });
   const open = openPeriod(store);
   const fold = keccak256(
     new ByteWriter(32 + 1 + 24 + 16 + 16 + 1 + 8).bytes(open.fold, 32).u8(0x02).u64(device.id).u64(period).u64(agg.count)
-      .bytes(int128(agg.sum), 16).bytes(int128(agg.min).subarray(8), 8).bytes(int128(agg.max).subarray(8), 8)
+      .bytes(int128Bytes(agg.sum), 16).u64(BigInt.asUintN(64, agg.min)).u64(BigInt.asUintN(64, agg.max))
       .u8(input.voucher ? 1 : 0).u64(meta.inputIndex).finish(),
   );
   putOpenPeriod(store, { ...open, fold });

@@ -37,6 +37,14 @@ export class ByteReader {
     return v;
   }
 
+  u32(what: string): number {
+    this.need(4, what);
+    const b = this.bytes;
+    const v = ((b[this.offset]! << 24) | (b[this.offset + 1]! << 16) | (b[this.offset + 2]! << 8) | b[this.offset + 3]!) >>> 0;
+    this.offset += 4;
+    return v;
+  }
+
   u64(what: string): bigint {
     this.need(8, what);
     const v = readU64(this.bytes, this.offset);

@@ -8,9 +8,9 @@
 //                       sum(i128) min(i64) max(i64)                                    (130 bytes)
 //
 // The period is the disclosure period of PROTOCOL §1 (floor(device timestamp / 86,400)),
-// not the settlement period (block time, §7).
+// not the settlement period (block time, §9).
 
-import { type ByteReader, ByteWriter } from "./bytes.js";
+import { ByteReader, ByteWriter } from "./bytes.js";
 import { DecodeError } from "./errors.js";
 import { InputKind, VERSION_1 } from "./kinds.js";
 
@@ -30,8 +30,7 @@ export interface KeyDisclosure {
 
 export function readKeyDisclosure(r: ByteReader): KeyDisclosure {
   const device = r.take(20, "device");
-  const p = r.take(4, "period");
-  const period = ((p[0]! << 24) | (p[1]! << 16) | (p[2]! << 8) | p[3]!) >>> 0;
+  const period = r.u32("period");
   const periodKey = r.take(32, "period key");
   const flags = r.u8("flags");
   if ((flags & ~DISCLOSURE_FLAG_VOUCHER) !== 0) throw new DecodeError("bad_flags", `flags 0x${flags.toString(16).padStart(2, "0")} set unknown bits`);
@@ -57,7 +56,8 @@ export interface DisclosureNotice {
   max: bigint;
 }
 
-function int128Bytes(v: bigint): Uint8Array {
+/** int128, 16 bytes two's complement big-endian (the disclosure notice's and the state's sum). */
+export function int128Bytes(v: bigint): Uint8Array {
   if (v < -(1n << 127n) || v >= 1n << 127n) throw new RangeError("sum does not fit int128");
   const u = BigInt.asUintN(128, v);
   return new ByteWriter(16).u64(u >> 64n).u64(u & ((1n << 64n) - 1n)).finish();
@@ -73,10 +73,10 @@ export function decodeDisclosureNotice(bytes: Uint8Array): DisclosureNotice {
   if (bytes.length !== DISCLOSURE_NOTICE_LENGTH || bytes[0] !== DISCLOSURE_NOTICE_KIND || bytes[1] !== VERSION_1) {
     throw new DecodeError("unknown_kind", "not a disclosure notice");
   }
-  const v = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const u64 = (at: number) => (BigInt(v.getUint32(at)) << 32n) | BigInt(v.getUint32(at + 4));
+  const r = new ByteReader(bytes.subarray(2));
   return {
-    kind: "key_disclosed", stateHash: bytes.slice(2, 34), device: bytes.slice(34, 54), period: v.getUint32(54), periodKey: bytes.slice(58, 90),
-    count: u64(90), sum: BigInt.asIntN(128, (u64(98) << 64n) | u64(106)), min: BigInt.asIntN(64, u64(114)), max: BigInt.asIntN(64, u64(122)),
+    kind: "key_disclosed", stateHash: r.take(32, "state hash").slice(), device: r.take(20, "device").slice(), period: r.u32("period"),
+    periodKey: r.take(32, "period key").slice(), count: r.u64("count"), sum: BigInt.asIntN(128, (r.u64("sum") << 64n) | r.u64("sum")),
+    min: BigInt.asIntN(64, r.u64("min")), max: BigInt.asIntN(64, r.u64("max")),
   };
 }

@@ -10,7 +10,7 @@
 
 import { keccak256 } from "@lcore/wasm-core";
 import { lcoreSettlementBytecode } from "@lcore/contracts";
-import { type ByteReader, ByteWriter, ascii, fromHex } from "./bytes.js";
+import { ByteReader, ByteWriter, ascii, fromHex } from "./bytes.js";
 import { DecodeError } from "./errors.js";
 import { InputKind, VERSION_1 } from "./kinds.js";
 
@@ -61,10 +61,10 @@ export function decodeSettlementNotice(bytes: Uint8Array): SettlementNotice {
   if (bytes.length !== SETTLEMENT_NOTICE_LENGTH || bytes[0] !== SETTLEMENT_NOTICE_KIND || bytes[1] !== VERSION_1) {
     throw new DecodeError("unknown_kind", "not a settlement notice");
   }
-  const v = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const u64 = (at: number) => (BigInt(v.getUint32(at)) << 32n) | BigInt(v.getUint32(at + 4));
+  const r = new ByteReader(bytes.subarray(2));
   return {
-    kind: "period_settled", stateHash: bytes.slice(2, 34), period: u64(34), recordsRoot: bytes.slice(42, 74), recordCount: u64(74), firstRecord: u64(82),
+    kind: "period_settled", stateHash: r.take(32, "state hash").slice(), period: r.u64("period"),
+    recordsRoot: r.take(32, "records root").slice(), recordCount: r.u64("record count"), firstRecord: r.u64("first record"),
   };
 }
 

@@ -4,7 +4,7 @@
 
 import { encodeRecord, recordHash } from "../protocol/recordBatch.js";
 import type { RecordRow, Store } from "../state/store.js";
-import { type Param, type Value, int } from "../state/statements.js";
+import { int } from "../state/statements.js";
 
 export interface OpenPeriod {
   period: bigint | null;
@@ -22,51 +22,35 @@ export interface SettledPeriod {
   settledInput: bigint;
 }
 
-function all(store: Store, sql: string, params: Param[], each: (v: Value[]) => void): void {
-  store.sql.all(sql, params, each);
-}
-
-function run(store: Store, sql: string, params: Param[]): void {
-  store.sql.run(sql, params);
-}
-
 export function openPeriod(store: Store): OpenPeriod {
-  let row: OpenPeriod | null = null;
-  all(store, "SELECT open_period, open_first_record, open_count, fold FROM settlement_state WHERE id = 1", [], (v) => {
-    row = { period: v[0] as bigint | null, firstRecord: v[1] as bigint, count: v[2] as bigint, fold: v[3] as Uint8Array };
-  });
-  return row!;
+  const v = store.sql.one("SELECT open_period, open_first_record, open_count, fold FROM settlement_state WHERE id = 1", [])!;
+  return { period: v[0] as bigint | null, firstRecord: v[1] as bigint, count: v[2] as bigint, fold: v[3] as Uint8Array };
 }
 
 export function putOpenPeriod(store: Store, o: OpenPeriod): void {
-  run(store, "UPDATE settlement_state SET open_period = ?, open_first_record = ?, open_count = ?, fold = ? WHERE id = 1", [
+  store.sql.run("UPDATE settlement_state SET open_period = ?, open_first_record = ?, open_count = ?, fold = ? WHERE id = 1", [
     o.period === null ? null : int(o.period), int(o.firstRecord), int(o.count), o.fold,
   ]);
 }
 
 export function insertSettledPeriod(store: Store, p: SettledPeriod): void {
-  run(store, "INSERT INTO settled_periods (period, first_record, record_count, records_root, state_hash, settled_input) VALUES (?, ?, ?, ?, ?, ?)", [
+  store.sql.run("INSERT INTO settled_periods (period, first_record, record_count, records_root, state_hash, settled_input) VALUES (?, ?, ?, ?, ?, ?)", [
     int(p.period), int(p.firstRecord), int(p.recordCount), p.recordsRoot, p.stateHash, int(p.settledInput),
   ]);
 }
 
 export function settledPeriod(store: Store, period: bigint): SettledPeriod | null {
-  let row: SettledPeriod | null = null;
-  all(store, "SELECT period, first_record, record_count, records_root, state_hash, settled_input FROM settled_periods WHERE period = ?", [int(period)], (v) => {
-    row = {
-      period: v[0] as bigint, firstRecord: v[1] as bigint, recordCount: v[2] as bigint,
-      recordsRoot: v[3] as Uint8Array, stateHash: v[4] as Uint8Array, settledInput: v[5] as bigint,
-    };
-  });
-  return row;
+  const v = store.sql.one("SELECT period, first_record, record_count, records_root, state_hash, settled_input FROM settled_periods WHERE period = ?", [int(period)]);
+  return v === null ? null : {
+    period: v[0] as bigint, firstRecord: v[1] as bigint, recordCount: v[2] as bigint,
+    recordsRoot: v[3] as Uint8Array, stateHash: v[4] as Uint8Array, settledInput: v[5] as bigint,
+  };
 }
 
 /** Record hashes of the records with first ≤ id < first + count, in id (acceptance) order: the leaves of a records tree. */
 export function recordHashesById(store: Store, first: bigint, count: bigint): Uint8Array[] {
   const out: Uint8Array[] = [];
-  all(
-    store,
-    "SELECT r.seq, r.timestamp, r.body_hash, r.signature, r.sealed, d.address FROM records r JOIN devices d ON d.id = r.device_id WHERE r.id >= ? AND r.id < ? ORDER BY r.id",
+  store.sql.all("SELECT r.seq, r.timestamp, r.body_hash, r.signature, r.sealed, d.address FROM records r JOIN devices d ON d.id = r.device_id WHERE r.id >= ? AND r.id < ? ORDER BY r.id",
     [int(first), int(first + count)],
     (v) => {
       out.push(recordHash(encodeRecord({
@@ -81,9 +65,7 @@ export function recordHashesById(store: Store, first: bigint, count: bigint): Ui
 /** A device's records with from ≤ timestamp ≤ to, by (timestamp, seq). */
 export function deviceRecordsInTime(store: Store, deviceId: bigint, from: bigint, to: bigint): RecordRow[] {
   const out: RecordRow[] = [];
-  all(
-    store,
-    "SELECT id, device_id, seq, timestamp, body_hash, signature, sealed, input_index FROM records WHERE device_id = ? AND timestamp >= ? AND timestamp <= ? ORDER BY timestamp, seq",
+  store.sql.all("SELECT id, device_id, seq, timestamp, body_hash, signature, sealed, input_index FROM records WHERE device_id = ? AND timestamp >= ? AND timestamp <= ? ORDER BY timestamp, seq",
     [int(deviceId), int(from), int(to)],
     (v) => {
       out.push({
@@ -96,9 +78,7 @@ export function deviceRecordsInTime(store: Store, deviceId: bigint, from: bigint
 }
 
 export function hasDisclosure(store: Store, deviceId: bigint, period: bigint): boolean {
-  let found = false;
-  all(store, "SELECT 1 FROM disclosures WHERE device_id = ? AND period = ?", [int(deviceId), int(period)], () => { found = true; });
-  return found;
+  return store.sql.one("SELECT 1 FROM disclosures WHERE device_id = ? AND period = ?", [int(deviceId), int(period)]) !== null;
 }
 
 export interface DisclosureRow {
@@ -113,7 +93,7 @@ export interface DisclosureRow {
 }
 
 export function insertDisclosure(store: Store, d: DisclosureRow): void {
-  run(store, "INSERT INTO disclosures (device_id, period, count, sum, min, max, voucher, input_index) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", [
+  store.sql.run("INSERT INTO disclosures (device_id, period, count, sum, min, max, voucher, input_index) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", [
     int(d.deviceId), int(d.period), int(d.count), d.sum, int(d.min), int(d.max), d.voucher ? 1 : 0, int(d.inputIndex),
   ]);
 }

@@ -1,5 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { afterEach, describe, expect, it } from "vitest";
+import Database from "better-sqlite3";
+import { SCHEMA_V1 } from "../src/outbox/database.js";
 import { Outbox } from "../src/outbox/outbox.js";
 import type { SealedReading } from "../src/outbox/readingStore.js";
 import { type Cleanup, runCleanups, tempDir } from "./helpers/tempDir.js";
@@ -80,6 +82,30 @@ describe("outbox", () => {
     expect(() => outbox.db.prepare("DELETE FROM readings").run()).toThrow(/readonly|query_only/i);
     await expect(outbox.write([{ sql: "UPDATE inputs SET nonce = 1 WHERE id = 999", params: [], expect: 1 }])).rejects.toThrow(/expected 1 changed rows/);
     await outbox.close();
+  });
+
+  it("upgrades a version-1 file in place: its inputs and readings kept, the new input kinds allowed", async () => {
+    const path = `${tempDir(cleanups)}/outbox.db`;
+    const v1 = new Database(path);
+    v1.exec(SCHEMA_V1);
+    v1.pragma("user_version = 1");
+    v1.prepare("INSERT INTO inputs (id, kind, payload, created_ms, input_index) VALUES (1, 'records', x'0401', 5, 0)").run();
+    v1.prepare(`INSERT INTO readings (device, seq, timestamp, body_hash, digest, signature, sealed, received_ms, input_id, position)
+      VALUES (x'00', x'0000000000000001', 1, x'', x'', x'', x'', 5, 1, 0)`).run();
+    expect(() => v1.prepare("INSERT INTO inputs (id, kind, payload, created_ms) VALUES (2, 'tick', x'1001', 5)").run()).toThrow(/CHECK/);
+    v1.close();
+
+    const outbox = open(path);
+    expect(outbox.inputs.get(1)).toMatchObject({ kind: "records", inputIndex: 0 });
+    const tick = outbox.inputs.create("tick", new Uint8Array([0x10, 0x01]), 6);
+    await outbox.write([tick.statement]);
+    expect(outbox.inputs.get(tick.id)?.kind).toBe("tick");
+    await outbox.close();
+    const check = new Database(path, { readonly: true });
+    expect(check.pragma("user_version", { simple: true })).toBe(2);
+    expect(check.pragma("foreign_key_check")).toEqual([]);
+    expect(check.prepare("SELECT input_id FROM readings").all()).toEqual([{ input_id: 1 }]);
+    check.close();
   });
 
   it("flushes pending appends on close and refuses new ones", async () => {

@@ -10,9 +10,10 @@ import { dirname } from "node:path";
 export type OutboxDb = Database.Database;
 
 /** Bump with a migration step below whenever the schema changes. */
-const SCHEMA_VERSION = 1;
+const SCHEMA_VERSION = 2;
 
-const SCHEMA_V1 = `
+/** Exported for the migration test, which builds a version-1 file. */
+export const SCHEMA_V1 = `
 CREATE TABLE devices (
   address       BLOB PRIMARY KEY,          -- 20 bytes, PROTOCOL §1
   public_key    BLOB NOT NULL UNIQUE,      -- 64 bytes x || y
@@ -79,6 +80,33 @@ CREATE INDEX readings_queued ON readings(id) WHERE input_id IS NULL;
 CREATE INDEX readings_by_input ON readings(input_id, position) WHERE input_id IS NOT NULL;
 `;
 
+// v2: inputs may also be settlement ticks and key disclosures (PROTOCOL §9, §10). SQLite
+// cannot alter a CHECK, so the table is rebuilt (the documented 12-step way: with
+// foreign keys off, the tables that reference inputs(id) keep pointing at the new one).
+const INPUTS_V2 = `
+CREATE TABLE inputs_v2 (
+  id            INTEGER PRIMARY KEY,
+  kind          TEXT NOT NULL CHECK (kind IN ('registration', 'records', 'tick', 'disclosure')),
+  payload       BLOB NOT NULL,
+  created_ms    INTEGER NOT NULL,
+  nonce         INTEGER,
+  tx_hash       BLOB,
+  block_number  INTEGER,
+  input_index   INTEGER UNIQUE,
+  gas_used      INTEGER,
+  included_ms   INTEGER,
+  node_status   TEXT,
+  reason        TEXT,
+  processed_ms  INTEGER
+);
+INSERT INTO inputs_v2 SELECT id, kind, payload, created_ms, nonce, tx_hash, block_number, input_index,
+  gas_used, included_ms, node_status, reason, processed_ms FROM inputs;
+DROP TABLE inputs;
+ALTER TABLE inputs_v2 RENAME TO inputs;
+CREATE INDEX inputs_unincluded ON inputs(id) WHERE input_index IS NULL;
+CREATE INDEX inputs_unprocessed ON inputs(input_index) WHERE input_index IS NOT NULL AND node_status IS NULL;
+`;
+
 export function openOutboxDb(path: string): OutboxDb {
   if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
   const db = new Database(path);
@@ -98,8 +126,17 @@ function migrate(db: OutboxDb): void {
   if (version > SCHEMA_VERSION) {
     throw new Error(`outbox schema version ${version} is newer than this gateway's ${SCHEMA_VERSION}`);
   }
-  db.transaction(() => {
-    if (version < 1) db.exec(SCHEMA_V1);
-    db.pragma(`user_version = ${SCHEMA_VERSION}`);
-  })();
+  // Foreign keys must be off around a table rebuild, and the pragma is a no-op inside a transaction.
+  db.pragma("foreign_keys = OFF");
+  try {
+    db.transaction(() => {
+      if (version < 1) db.exec(SCHEMA_V1);
+      if (version < 2) db.exec(INPUTS_V2);
+      const broken = db.pragma("foreign_key_check") as unknown[];
+      if (broken.length > 0) throw new Error(`outbox migration left ${broken.length} dangling references`);
+      db.pragma(`user_version = ${SCHEMA_VERSION}`);
+    })();
+  } finally {
+    db.pragma("foreign_keys = ON");
+  }
 }

@@ -4,7 +4,8 @@
 import type { OutboxDb } from "./database.js";
 import type { Statement } from "./writer.js";
 
-export type InputKindName = "registration" | "records";
+/** What an input carries (PROTOCOL §3): a device registration, a record batch, a settlement tick, a key disclosure. */
+export type InputKindName = "registration" | "records" | "tick" | "disclosure";
 
 export interface InputRow {
   id: number;

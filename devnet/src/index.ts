@@ -26,3 +26,5 @@ export { NODE_VERSION } from "./apiContext.js";
 export type { InspectResponse } from "./hostNode.js";
 export { replay, type ReplayOptions, type ReplayReport } from "./replay/replay.js";
 export { formatDivergence, type Divergence } from "./replay/divergence.js";
+export { checkNotices, stateHashFromInspect, STATE_HASH_QUERY, type NoticeCheck } from "./replay/stateHashes.js";
+export { formatProgress, formatDuration, Progress, type ProgressState } from "./replay/progress.js";

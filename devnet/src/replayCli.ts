@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 // lcore replay --rpc URL --application ADDRESS [--dapp CMD] [--shadow CMD] [--node URL] [--from-block N]
 // The validator's tool: replays every input of the application from the chain through a fresh
-// dApp in host mode and compares with the claims accepted on chain. Progress on stderr; the
-// report alone on stdout. Exit 0: no divergence; 1: a divergence; 2: bad usage or an error.
+// dApp in host mode and compares with the claims accepted on chain and with the state hashes its
+// notices carry. Progress on stderr (a bar in place on a terminal); the report alone on stdout. Exit 0: no divergence; 1: a divergence; 2: bad usage or an error.
 
 import { parseArgs } from "node:util";
 import { formatDivergence } from "./replay/divergence.js";
@@ -43,8 +43,9 @@ async function main(argv: string[]): Promise<number> {
   for (const d of report.shadowDivergences) lines.push(`shadow ${formatDivergence(d)}`);
   const total = report.divergences.length + report.shadowDivergences.length;
   lines.push(`${total === 0 ? "ok" : "DIVERGED"}: ${report.inputs} inputs, ${report.outputs} outputs, ${report.claimsChecked} claims checked` +
+    `, ${report.stateHashesChecked} state hashes checked` +
     `${values.node ? `, ${report.nodeOutputsChecked} node outputs checked` : ""}${values.shadow ? `, ${report.shadowDivergences.length} shadow divergences` : ""}` +
-    `, ${report.inputsPerSecond.toFixed(1)} records/s in ${report.seconds.toFixed(1)} s`);
+    `, ${report.records} records, ${report.recordsPerSecond.toFixed(1)} records/s in ${report.seconds.toFixed(1)} s`);
   process.stdout.write(`${lines.join("\n")}\n`);
   return total === 0 ? 0 : 1;
 }

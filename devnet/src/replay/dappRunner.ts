@@ -3,10 +3,14 @@
 import type { Address } from "viem";
 import { type AdvanceResult, startRollupHttpServer } from "../rollupHttpServer.js";
 import { spawnDapp } from "../spawnDapp.js";
+import type { Hex } from "../hex.js";
 import type { ChainInput } from "./chainHistory.js";
+import { STATE_HASH_QUERY, stateHashFromInspect } from "./stateHashes.js";
 
 export interface DappRunner {
   advance(input: ChainInput): Promise<AdvanceResult>;
+  /** The dApp's current state hash (inspect `state-hash`); undefined if it does not answer that query as lcore does. */
+  stateHash(): Promise<Hex | undefined>;
   stop(): Promise<void>;
 }
 
@@ -33,6 +37,11 @@ export async function startDappRunner(command: string[], application: Address, c
         block_timestamp: input.blockTimestamp, prev_randao: input.prevRandao, input_index: input.index,
       }, input.payload);
       return Promise.race([pending, exited.then((code) => { throw new Error(`dApp ${command.join(" ")} exited (code ${code}) during input ${input.index}`); })]);
+    },
+    async stateHash() {
+      if (exitedEarly) throw new Error(`dApp ${command.join(" ")} has exited`);
+      const pending = rollup.inspect(STATE_HASH_QUERY);
+      return stateHashFromInspect(await Promise.race([pending, exited.then((code) => { throw new Error(`dApp ${command.join(" ")} exited (code ${code}) during an inspect`); })]));
     },
     async stop() {
       await dapp.stop();

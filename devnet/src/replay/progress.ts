@@ -1,26 +1,67 @@
-// Progress on stderr, at most a few lines per second: inputs done/total and inputs/s.
+// Progress of a replay on stderr: inputs done/total, records/s (records accepted in the
+// replayed records-accepted notices, not inputs) and the time left. On a terminal one bar
+// redrawn in place (carriage return), at most five times a second; elsewhere (CI logs, a
+// pipe) one line each time another tenth of the inputs is done, so a log stays short.
+
+export interface ProgressState {
+  done: number;
+  total: number;
+  records: number;
+  seconds: number;
+}
+
+const BAR_WIDTH = 30;
+/** Non-terminal output: a line per this fraction of the inputs. */
+const LINE_EVERY = 0.1;
+const REDRAW_MS = 200;
+
+/** "42s", "3m07s", "2h05m"; "?" before anything can be estimated. */
+export function formatDuration(seconds: number): string {
+  if (!Number.isFinite(seconds) || seconds < 0) return "?";
+  const s = Math.round(seconds);
+  if (s < 60) return `${s}s`;
+  if (s < 3600) return `${Math.floor(s / 60)}m${String(s % 60).padStart(2, "0")}s`;
+  return `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, "0")}m`;
+}
+
+/** One progress line, without line ending: `replay [####......] 12/40 inputs, 350.0 records/s, ETA 8s`. */
+export function formatProgress(p: ProgressState): string {
+  const fraction = p.total === 0 ? 1 : Math.min(1, p.done / p.total);
+  const filled = Math.round(fraction * BAR_WIDTH);
+  const rate = p.seconds > 0 ? p.records / p.seconds : 0;
+  const eta = p.done >= p.total ? "done" : p.done === 0 ? "ETA ?" : `ETA ${formatDuration(((p.total - p.done) * p.seconds) / p.done)}`;
+  return `replay [${"#".repeat(filled)}${".".repeat(BAR_WIDTH - filled)}] ${p.done}/${p.total} inputs, ${rate.toFixed(1)} records/s, ${eta}`;
+}
 
 export class Progress {
   private readonly started = Date.now();
-  private lastPrint = 0;
+  private lastDraw = 0;
+  private lastStep = -1;
 
-  constructor(private readonly total: number, write?: (line: string) => void) {
-    this.write = write ?? ((l) => process.stderr.write(l));
+  /** `tty`: redraw one line in place; otherwise print a line per tenth. */
+  constructor(
+    private readonly total: number,
+    private readonly write: (text: string) => void = (t) => process.stderr.write(t),
+    private readonly tty = false,
+  ) {}
+
+  seconds(): number {
+    return (Date.now() - this.started) / 1000;
   }
 
-  private readonly write: (line: string) => void;
-
-  rate(done: number): number {
-    const seconds = (Date.now() - this.started) / 1000;
-    return seconds > 0 ? done / seconds : done;
-  }
-
-  tick(done: number): void {
-    const now = Date.now();
-    if (done < this.total && now - this.lastPrint < 300) return;
-    this.lastPrint = now;
-    const width = 30;
-    const filled = this.total === 0 ? width : Math.round((done / this.total) * width);
-    this.write(`replay [${"#".repeat(filled)}${".".repeat(width - filled)}] ${done}/${this.total} inputs, ${this.rate(done).toFixed(1)} inputs/s\n`);
+  tick(done: number, records: number): void {
+    const last = done >= this.total;
+    const line = () => formatProgress({ done, total: this.total, records, seconds: this.seconds() });
+    if (this.tty) {
+      const now = Date.now();
+      if (!last && now - this.lastDraw < REDRAW_MS) return;
+      this.lastDraw = now;
+      this.write(`\r${line()}${last ? "\n" : ""}`);
+      return;
+    }
+    const step = this.total === 0 ? 1 / LINE_EVERY : Math.floor(done / this.total / LINE_EVERY);
+    if (step <= this.lastStep) return;
+    this.lastStep = step;
+    this.write(`${line()}\n`);
   }
 }

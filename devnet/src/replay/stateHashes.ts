@@ -1,0 +1,69 @@
+// The state-hash check of a replay. Every lcore notice carries a state hash (PROTOCOL §4, §9):
+// the state after its input, except period_settled (0x90), whose hash is the state at the
+// close of the period, i.e. before the input that settled it. The replayed dApp's own state
+// hash is read independently of its outputs, with the inspect query `state-hash` before the
+// first input and after each one, and every notice's hash must equal the right one.
+
+import { decodeNotice, encodeInspectQuery, fromHex, type StateHashInfo, toHex } from "@lcore/dapp/protocol";
+import type { Hex } from "../hex.js";
+import { decodeOutput } from "../outputs.js";
+import type { Divergence } from "./divergence.js";
+
+/** The inspect payload that asks an lcore dApp for its state hash. */
+export const STATE_HASH_QUERY: Hex = toHex(encodeInspectQuery({ kind: "state_hash" }));
+
+const HASH = /^0x[0-9a-f]{64}$/;
+
+/** The state hash in an inspect answer, or undefined if the dApp did not answer as an lcore dApp does. */
+export function stateHashFromInspect(answer: { status: string; reports: Hex[] }): Hex | undefined {
+  if (answer.status !== "ACCEPTED" || answer.reports.length !== 1) return undefined;
+  try {
+    const info = JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(fromHex(answer.reports[0]!))) as Partial<StateHashInfo>;
+    return typeof info.stateHash === "string" && HASH.test(info.stateHash) ? (info.stateHash as Hex) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export interface NoticeCheck {
+  /** Notices whose state hash was compared. */
+  stateHashesChecked: number;
+  /** Records the input's records-accepted notices list (for records/s). */
+  records: number;
+  divergences: Divergence[];
+}
+
+/**
+ * Read one input's outputs: count the records its lcore notices accept and, given the
+ * replayed state hashes around the input, compare every notice's state hash with the state
+ * before (0x90) or after (every other kind) the input. `firstOutput` is the global index of
+ * the input's first output. Outputs that are not lcore notices are skipped: their bytes are
+ * checked against the claims anyway.
+ */
+export function checkNotices(inputIndex: number, firstOutput: number, outputs: readonly Hex[], states?: { before: Hex; after: Hex }): NoticeCheck {
+  const found: NoticeCheck = { stateHashesChecked: 0, records: 0, divergences: [] };
+  outputs.forEach((output, k) => {
+    const decoded = decodeOutput(output);
+    if (decoded?.type !== "Notice") return;
+    let notice;
+    try {
+      notice = decodeNotice(fromHex(decoded.payload));
+    } catch {
+      return;
+    }
+    if (notice.kind === "records_accepted") found.records += notice.records.length;
+    if (!states) return;
+    found.stateHashesChecked++;
+    const closing = notice.kind === "period_settled";
+    const expected = closing ? states.before : states.after;
+    const got = toHex(notice.stateHash);
+    if (got !== expected) {
+      found.divergences.push({
+        inputIndex, outputIndex: firstOutput + k,
+        what: `state hash in the ${notice.kind} notice vs the replayed state ${closing ? "before" : "after"} the input`,
+        expected, got,
+      });
+    }
+  });
+  return found;
+}

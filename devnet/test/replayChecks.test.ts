@@ -76,5 +76,13 @@ describe("replay progress", () => {
     expect(drawn[0]).toMatch(/^\rreplay \[#{10}\.{20}\] 1\/3 inputs, /);
     expect(drawn.at(-1)).toMatch(/^\rreplay \[#{30}\] 3\/3 inputs, .* done\n$/);
     expect(drawn.slice(0, -1).every((d) => !d.includes("\n"))).toBe(true);
+
+    // A replay that stops early (a divergence) ends the open bar's line.
+    const stopped: string[] = [];
+    const early = new Progress(3, (t) => stopped.push(t), true);
+    early.tick(1, 5);
+    early.end();
+    early.end();
+    expect(stopped).toEqual([expect.stringMatching(/^\rreplay .* 1\/3 inputs, /), "\n"]);
   });
 });

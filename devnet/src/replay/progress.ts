@@ -37,6 +37,8 @@ export class Progress {
   private readonly started = Date.now();
   private lastDraw = 0;
   private lastStep = -1;
+  /** A bar is drawn and its line not yet ended. */
+  private open = false;
 
   /** `tty`: redraw one line in place; otherwise print a line per tenth. */
   constructor(
@@ -57,11 +59,18 @@ export class Progress {
       if (!last && now - this.lastDraw < REDRAW_MS) return;
       this.lastDraw = now;
       this.write(`\r${line()}${last ? "\n" : ""}`);
+      this.open = !last;
       return;
     }
     const step = this.total === 0 ? 1 / LINE_EVERY : Math.floor(done / this.total / LINE_EVERY);
     if (step <= this.lastStep) return;
     this.lastStep = step;
     this.write(`${line()}\n`);
+  }
+
+  /** End a bar left open by a replay that stopped early, so the report starts on its own line. */
+  end(): void {
+    if (this.open) this.write("\n");
+    this.open = false;
   }
 }

@@ -130,6 +130,7 @@ export async function replay(opts: ReplayOptions): Promise<ReplayReport> {
       }
     }
   } finally {
+    progress.end();
     await Promise.all(runners.map((r) => r.stop()));
   }
   const seconds = (Date.now() - started) / 1000;

@@ -3,11 +3,11 @@
 //
 // Order of checks, cheapest and least revealing first: the numbers' ranges, the device
 // exists, its rate limit, the signature (nothing about the device's sequence is
-// revealed to an unsigned request), the seq, the timestamp; then the body is sealed and
+// revealed to an unsigned request), the seq, the timestamp (and its period not disclosed); then the body is sealed and
 // the outbox capacity checked. A request is all-or-nothing: one bad reading in a batch
 // refuses the batch (the error names its index) and stores none of it.
 
-import { encodeReadingBody, readingMessage, U63_LIMIT } from "@lcore/dapp/protocol";
+import { encodeReadingBody, periodOf, readingMessage, U63_LIMIT } from "@lcore/dapp/protocol";
 import { sha256 } from "@lcore/wasm-core";
 import type { DeviceRegistry, DeviceState } from "./deviceRegistry.js";
 import { GatewayError, type GatewayErrorCode } from "./errors.js";
@@ -139,6 +139,8 @@ export class Ingest {
       if (timestamp > BigInt(Math.floor(now / 1000) + limits.futureSkewSeconds)) {
         throw new GatewayError("LCORE_GW_TIMESTAMP_IN_FUTURE", `timestamp is more than ${limits.futureSkewSeconds} s ahead of the gateway's clock`);
       }
+      // The key of a disclosed period is public (PROTOCOL §10): a record sealed under it now would be readable by anyone.
+      if (this.#d.outbox.disclosures.has(state.address, periodOf(timestamp))) throw new GatewayError("LCORE_GW_PERIOD_DISCLOSED");
       return { state, seq, timestamp, body, bodyHash, digest, signature };
     }));
     const checked = verified.map(({ state, seq, timestamp, body, bodyHash, digest, signature }): Checked => {

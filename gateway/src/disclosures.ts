@@ -10,12 +10,20 @@
 // an input (inputs reach the chain in creation order, so the disclosure would overtake
 // them); and the period must not be disclosed or being disclosed already (the dApp
 // accepts one disclosure per device and period; a rejected one may be asked again).
+//
+// From the moment a request passes that last check, the period is closed to readings
+// (ingest asks `closed`, synchronously, before it hands a reading to the group commit),
+// and the request waits for the group commit to write what it already holds before it
+// counts the queued readings: so no reading of the period is sealed once its key may be
+// public, and every reading of it is in an input created before the disclosure's.
 
 import { DISCLOSURE_PERIOD_SECONDS, encodeKeyDisclosure } from "@lcore/dapp/protocol";
-import type { GatewayContext } from "./context.js";
+import type { DeviceRegistry } from "./deviceRegistry.js";
 import { GatewayError } from "./errors.js";
 import { toHex } from "./hex.js";
 import type { DisclosureState } from "./outbox/disclosureStore.js";
+import type { Outbox } from "./outbox/outbox.js";
+import type { Sealer } from "./sealer.js";
 import { type Progress, progressOf } from "./status.js";
 
 /** Seconds a client should wait when readings of the period are still queued (about one batcher delay). */
@@ -44,19 +52,24 @@ export function disclosureProgress(d: DisclosureState): Progress {
 }
 
 export class Disclosures {
-  readonly #ctx: GatewayContext;
-  /** Device-periods whose disclosure is being written: a second request is refused until it is. */
+  readonly #d: { outbox: Outbox; registry: DeviceRegistry; sealer: Sealer };
+  /** Device-periods whose request is being checked and written: closed to readings and to a second request. */
   readonly #writing = new Set<string>();
 
-  constructor(ctx: GatewayContext) {
-    this.#ctx = ctx;
+  constructor(deps: { outbox: Outbox; registry: DeviceRegistry; sealer: Sealer }) {
+    this.#d = deps;
+  }
+
+  /** Whether readings of this device and period must be refused: a disclosure of it is queued or being requested. */
+  closed(device: Uint8Array, period: number): boolean {
+    return this.#writing.has(`${toHex(device)}:${period}`) || this.#d.outbox.disclosures.has(device, period);
   }
 
   /** Validates, then stores the input and its row; returns the disclosure's id. Throws a GatewayError; stores nothing then. */
   async request(req: DisclosureRequest, nowMs: number): Promise<number> {
-    const { outbox, sealer } = this.#ctx;
+    const { outbox, registry, sealer } = this.#d;
     const hex = toHex(req.device);
-    if (this.#ctx.registry.get(hex) === undefined) throw new GatewayError("LCORE_GW_DEVICE_UNKNOWN", undefined, { details: { device: hex } });
+    if (registry.get(hex) === undefined) throw new GatewayError("LCORE_GW_DEVICE_UNKNOWN", undefined, { details: { device: hex } });
     const from = BigInt(req.period) * DISCLOSURE_PERIOD_SECONDS;
     const end = from + DISCLOSURE_PERIOD_SECONDS;
     if (BigInt(Math.floor(nowMs / 1000)) < end) {
@@ -70,27 +83,29 @@ export class Disclosures {
         details: earlier === undefined ? {} : { id: earlier.inputId, statusUrl: disclosureStatusUrl(earlier.inputId) },
       });
     }
-    const readings = outbox.disclosures.readingsIn(req.device, Number(from), Number(end - 1n));
-    if (readings.all === 0) throw new GatewayError("LCORE_GW_DISCLOSURE_NO_READINGS");
-    if (readings.queued > 0) {
-      throw new GatewayError("LCORE_GW_DISCLOSURE_READINGS_QUEUED", `${readings.queued} readings of the period wait for an input`, {
-        retryAfter: QUEUED_RETRY_SECONDS,
-      });
-    }
-
-    const periodKey = sealer.disclosureKey(req.device, req.period);
-    const payload = encodeKeyDisclosure({ device: req.device, period: req.period, periodKey, voucher: req.voucher });
-    periodKey.fill(0);
-    const input = outbox.inputs.create("disclosure", payload, nowMs);
     this.#writing.add(key);
     try {
+      // Readings that passed ingest before the line above may still be in the group
+      // commit: an empty submission resolves once everything handed to it before is written.
+      if (outbox.appending > 0) await outbox.append([]);
+      const readings = outbox.disclosures.readingsIn(req.device, Number(from), Number(end - 1n));
+      if (readings.all === 0) throw new GatewayError("LCORE_GW_DISCLOSURE_NO_READINGS");
+      if (readings.queued > 0) {
+        throw new GatewayError("LCORE_GW_DISCLOSURE_READINGS_QUEUED", `${readings.queued} readings of the period wait for an input`, {
+          retryAfter: QUEUED_RETRY_SECONDS,
+        });
+      }
+      const periodKey = sealer.disclosureKey(req.device, req.period);
+      const payload = encodeKeyDisclosure({ device: req.device, period: req.period, periodKey, voucher: req.voucher });
+      periodKey.fill(0);
+      const input = outbox.inputs.create("disclosure", payload, nowMs);
       await outbox.write([
         input.statement,
         outbox.disclosures.insertStatement({ inputId: input.id, device: req.device, period: req.period, voucher: req.voucher, requestedMs: nowMs }),
       ]);
+      return input.id;
     } finally {
       this.#writing.delete(key);
     }
-    return input.id;
   }
 }

@@ -109,6 +109,31 @@ describe("POST /v1/disclosures", () => {
   });
 });
 
+describe("a disclosure and readings of its period at the same moment", () => {
+  it("a reading still in the group commit is waited for, so the disclosure cannot overtake it", async () => {
+    const gw = await testGateway(cleanups);
+    const d = await withReadings(gw, [1n]);
+    await pack(gw);
+    const { ingest, disclosures } = gw.app.gateway;
+    // Handed to the group commit, not yet written, when the request counts queued readings.
+    const late = ingest.acceptOne(d.reading({ value: 2n, timestamp: PERIOD * DAY + 3600 }));
+    await expect(disclosures.request({ device: d.address, period: PERIOD, voucher: false }, Date.now()))
+      .rejects.toMatchObject({ code: "LCORE_GW_DISCLOSURE_READINGS_QUEUED" });
+    await expect(late).resolves.toMatchObject({ status: "queued" });
+  });
+
+  it("a reading arriving while the request is written is refused", async () => {
+    const gw = await testGateway(cleanups);
+    const d = await withReadings(gw, [1n]);
+    await pack(gw);
+    const { ingest, disclosures } = gw.app.gateway;
+    const asked = disclosures.request({ device: d.address, period: PERIOD, voucher: false }, Date.now());
+    await expect(ingest.acceptOne(d.reading({ value: 2n, timestamp: PERIOD * DAY + 3600 }))).rejects.toMatchObject({ code: "LCORE_GW_PERIOD_DISCLOSED" });
+    await expect(asked).resolves.toBeTypeOf("number");
+    expect(gw.app.gateway.outbox.readings.get(d.address, 2n)).toBeUndefined();
+  });
+});
+
 describe("GET /v1/disclosures/{id} after the node's answer", () => {
   /** Marks every unincluded input mined at consecutive indexes, then lets the follower read `answer(input)`. */
   async function follow(gw: TestGateway, answer: (kind: string, payload: Uint8Array) => NodeInput) {

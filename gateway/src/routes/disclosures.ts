@@ -4,7 +4,7 @@
 
 import { type FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import type { GatewayContext } from "../context.js";
-import { Disclosures, disclosureProgress, disclosureStatusUrl } from "../disclosures.js";
+import { disclosureProgress, disclosureStatusUrl } from "../disclosures.js";
 import { GatewayError } from "../errors.js";
 import { fromHex, toHex } from "../hex.js";
 import { ownerAuth } from "../http/ownerAuth.js";
@@ -16,7 +16,6 @@ const security = [{ ownerToken: [] }];
 export function disclosureRoutes(ctx: GatewayContext): FastifyPluginAsyncTypebox {
   return async (app) => {
     app.addHook("onRequest", ownerAuth(ctx.options.ownerToken));
-    const disclosures = new Disclosures(ctx);
 
     app.post("/v1/disclosures", {
       schema: {
@@ -29,7 +28,7 @@ export function disclosureRoutes(ctx: GatewayContext): FastifyPluginAsyncTypebox
       },
     }, async (request, reply) => {
       const { device, period } = request.body;
-      const id = await disclosures.request({ device: fromHex(device), period, voucher: request.body.aggregateVoucher ?? false }, ctx.nowMs());
+      const id = await ctx.disclosures.request({ device: fromHex(device), period, voucher: request.body.aggregateVoucher ?? false }, ctx.nowMs());
       return reply.code(202).send({ id, device: device.toLowerCase(), period, status: "queued", statusUrl: disclosureStatusUrl(id) });
     });
 

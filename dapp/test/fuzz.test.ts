@@ -2,12 +2,15 @@
 // escape as an exception; invalid ones end in a report and a reject and change nothing.
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { type Dapp, recomputeState } from "@lcore/dapp";
+import { type AdvanceMetadata, type Dapp, type Output, recomputeState } from "@lcore/dapp";
+import { sha256 } from "@lcore/wasm-core";
 import {
-  ETHER_ASSET, InputKind, MAX_PAYLOAD_LENGTH, REJECT_REASONS, encodeBountyRefundClaim, encodeBountySolution, encodeBountySpec,
-  encodeErc20Deposit, encodeEtherDeposit, encodeRecordBatch, encodeWalletTransfer, encodeWithdrawal, toHex,
+  ETHER_ASSET, InputKind, MAX_PAYLOAD_LENGTH, REJECT_REASONS, SETTLEMENT_PERIOD_SECONDS, decodeDisclosureNotice, decodeSettlementNotice,
+  derivePeriodKey, encodeBountyRefundClaim, encodeBountySolution, encodeBountySpec, encodeErc20Deposit, encodeEtherDeposit,
+  encodeKeyDisclosure, encodeReadingBody, encodeRecordBatch, encodeSettlementTick, encodeWalletTransfer, encodeWithdrawal, fromHex,
+  periodOf, readingDigest, sealReading, toHex,
 } from "@lcore/dapp/protocol";
-import { T0, meta, record, registration, reports, revocation, rotation, testDapp, testDevice, testOwner } from "./helpers.js";
+import { APP, T0, meta, record, registration, reports, revocation, rotation, sha, sign, testDapp, testDevice, testOwner } from "./helpers.js";
 
 const owner = testOwner("alice");
 const a = testDevice("a");
@@ -18,12 +21,28 @@ const token = Uint8Array.from({ length: 20 }, (_, i) => 0x70 + i);
 const bob = Uint8Array.from({ length: 20 }, (_, i) => 0xb0 + i);
 // A tier-1 bounty: 8 elements, 1 + 2 + 4 = 7.
 const problem = { tier: 1, elements: [1n, 2n, 4n, 8n, 16n, 32n, 64n, 128n], target: 7n };
+// Device d's records are really sealed (PROTOCOL §2), so one key disclosure of its day opens them
+// (and one record of the next day, which that key must not open).
+const d = testDevice("d");
+const master = sha("fuzz master key");
+const DAY = periodOf(BigInt(T0) - 86_400n);
+const DAY_VALUES = [-4n, 9n, 15n];
+const dayKey = derivePeriodKey(master, fromHex(APP), d.address, DAY);
+function sealedRecord(seq: bigint, value: bigint, day = DAY) {
+  const timestamp = BigInt(day) * 86_400n + 10n * seq;
+  const body = encodeReadingBody({ nonce: sha(`fuzz nonce ${seq}`).slice(0, 16), value, payload: new Uint8Array(0) });
+  const header = { device: d.address, seq, timestamp, bodyHash: sha256(body) };
+  const digest = readingDigest(header);
+  const sealed = sealReading({ periodKey: derivePeriodKey(master, fromHex(APP), d.address, periodOf(timestamp)), app: fromHex(APP), device: d.address, seq, digest, body });
+  return { ...header, signature: sign(d.secretKey, digest), sealed };
+}
 
 async function seeded() {
   const t = await testDapp();
   expect(t.advance(registration(a, owner.address), { msg_sender: owner.account.address }).status).toBe("accept");
   expect(t.advance(registration(b, owner.address), { msg_sender: owner.account.address }).status).toBe("accept");
-  expect(t.advance(encodeRecordBatch([record(a, 1n), record(b, 1n)])).status).toBe("accept");
+  expect(t.advance(registration(d, owner.address), { msg_sender: owner.account.address }).status).toBe("accept");
+  expect(t.advance(encodeRecordBatch([record(a, 1n), record(b, 1n), ...DAY_VALUES.map((v, i) => sealedRecord(BigInt(i + 1), v)), sealedRecord(9n, 1000n, DAY + 1)])).status).toBe("accept");
   // The wallet: Ether for alice, and an ERC-20 bounty she opens.
   expect(t.advance(encodeEtherDeposit({ sender: owner.address, value: 10n ** 18n }), { msg_sender: ETHER_PORTAL }).status).toBe("accept");
   const bounty = encodeBountySpec({ mode: "explicit", deadline: BigInt(T0 + 3600), problem });
@@ -61,7 +80,13 @@ const valid = () => [
   encodeWithdrawal({ asset: ETHER_ASSET, amount: 7n }),
   encodeBountySolution({ bountyId: 1n, indices: [0, 1, 2] }),
   encodeBountyRefundClaim({ bountyId: 1n }),
+  encodeSettlementTick(),
+  encodeKeyDisclosure({ device: d.address, period: DAY, periodKey: dayKey, voucher: true }),
 ];
+
+/** Every output, as bytes: two runs are deterministic when these are equal. */
+const outputBytes = (outputs: Output[]) =>
+  outputs.map((o) => [o.type, toHex(o.payload), ...(o.type === "voucher" ? [toHex(o.destination), o.value.toString()] : [])].join(":"));
 
 describe("decoder fuzz", () => {
   it("random payloads, with and without a valid kind and version, are rejected without trace", async () => {
@@ -139,5 +164,79 @@ describe("decoder fuzz", () => {
         }
       },
     ), { numRuns: 150 });
+  });
+
+  it("settlement ticks and key disclosures, valid and mutated, from any sender at any time: all or nothing, deterministic, exact aggregates", async () => {
+    const stranger = testOwner("mallory").account.address;
+    const inputs = [
+      encodeSettlementTick(),
+      encodeKeyDisclosure({ device: d.address, period: DAY, periodKey: dayKey, voucher: true }),
+      encodeKeyDisclosure({ device: d.address, period: DAY, periodKey: dayKey, voucher: false }),
+      // P's key for the next day, and a key of another owner: both must fail to open.
+      encodeKeyDisclosure({ device: d.address, period: DAY + 1, periodKey: dayKey, voucher: false }),
+      encodeKeyDisclosure({ device: d.address, period: DAY, periodKey: derivePeriodKey(sha("other"), fromHex(APP), d.address, DAY), voucher: false }),
+    ];
+    const sum = DAY_VALUES.reduce((x, y) => x + y, 0n);
+    const times = [0n, 1n, 5n].map((n) => T0 + Number(n * SETTLEMENT_PERIOD_SECONDS));
+    /** Runs one input on two dApps seeded alike, checks every invariant; the verdict. */
+    async function check(payload: Uint8Array, sender: `0x${string}`, time: number): Promise<string> {
+      const at: AdvanceMetadata = meta({ input_index: 50, msg_sender: sender, block_timestamp: time });
+      // Twice from the same state: the same outputs, byte for byte, and the same state.
+      const [one, two] = [(await seeded()).dapp, (await seeded()).dapp];
+      const before = fingerprint(one);
+      const r = one.advance(at, payload);
+      const r2 = two.advance(at, payload);
+      expect([r2.status, ...outputBytes(r2.outputs)]).toEqual([r.status, ...outputBytes(r.outputs)]);
+      expect(fingerprint(two)).toBe(fingerprint(one));
+      if (r.status === "reject") {
+        const reason = reports(r).at(-1)!.reason as string;
+        expect(r.outputs.every((o) => o.type === "report")).toBe(true);
+        expect(REJECT_REASONS).toContain(reason);
+        expect(reason).not.toBe("internal_error");
+        expect(fingerprint(one)).toBe(before);
+        return reason;
+      }
+      const s = recomputeState(one.store);
+      expect(toHex(s.recordsHash)).toBe(toHex(one.store.state().recordsHash));
+      const kinds: string[] = [];
+      for (const o of r.outputs) {
+        if (o.type !== "notice") continue;
+        kinds.push(o.payload[0]!.toString(16));
+        if (o.payload[0] === 0x90) expect(decodeSettlementNotice(o.payload).recordCount).toBe(3n + BigInt(DAY_VALUES.length));
+        if (o.payload[0] !== 0x91) continue;
+        // Whatever bytes were flipped, an accepted disclosure is d's day, aggregated exactly, sent by the owner.
+        const n = decodeDisclosureNotice(o.payload);
+        expect([toHex(n.device), n.period, n.count, n.sum, n.min, n.max]).toEqual([toHex(d.address), DAY, 3n, sum, -4n, 15n]);
+        expect(sender).toBe(owner.account.address);
+        // Once per device and period: the same input again changes nothing.
+        expectRejectedWithoutTrace(one, payload);
+      }
+      return `accept ${kinds.join(" ")}`;
+    }
+
+    // The unmutated inputs, every sender and time: the expected verdicts.
+    for (const [i, payload] of inputs.entries()) {
+      for (const sender of [owner.account.address, stranger]) {
+        for (const time of times) {
+          const verdict = await check(payload, sender, time);
+          const later = time > T0 ? "90 " : "";
+          const expected = i === 0 ? (time > T0 ? "accept 90" : "nothing_to_settle")
+            : sender === stranger ? "not_owner"
+            : i <= 2 ? `accept ${later}91` : "bad_period_key";
+          expect(verdict, `input ${i} from ${sender} at ${time}`).toBe(expected);
+        }
+      }
+    }
+    await fc.assert(fc.asyncProperty(
+      fc.nat({ max: inputs.length - 1 }),
+      fc.array(fc.tuple(fc.nat(), fc.integer({ min: 1, max: 255 })), { minLength: 1, maxLength: 3 }),
+      fc.constantFrom(owner.account.address, stranger),
+      fc.constantFrom(...times),
+      async (which, flips, sender, time) => {
+        const payload = inputs[which]!.slice();
+        for (const [at, x] of flips) payload[at % payload.length]! ^= x;
+        await check(payload, sender, time);
+      },
+    ), { numRuns: 120 });
   });
 });

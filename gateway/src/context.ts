@@ -3,6 +3,7 @@
 
 import { privateKeyToAccount } from "viem/accounts";
 import { DeviceRegistry } from "./deviceRegistry.js";
+import { Disclosures } from "./disclosures.js";
 import { type Hex, fromHex } from "./hex.js";
 import { Ingest } from "./ingest.js";
 import { DEFAULT_LIMITS, type GatewayLimits } from "./limits.js";
@@ -30,6 +31,8 @@ export interface GatewayContext {
   custodian: MvpCustodian;
   metrics: GatewayMetrics;
   nowMs: () => number;
+  /** Key disclosures (PROTOCOL §10); ingest asks it which periods are closed to readings. */
+  disclosures: Disclosures;
 }
 
 export function createContext(options: GatewayOptions): GatewayContext {
@@ -55,13 +58,15 @@ export function createContext(options: GatewayOptions): GatewayContext {
       app: appBytes, chainId: options.chainId, owner: fromHex(owner), maxDevices: limits.devices, metadataBytes: limits.metadataBytes,
     });
     const sealer = new Sealer(options.ownerKey, appBytes);
+    const disclosures = new Disclosures({ outbox, registry, sealer });
     const ingest = new Ingest({
-      registry, verifier, sealer, outbox, metrics, limits, nowMs,
+      registry, verifier, sealer, outbox, metrics, limits, nowMs, disclosures,
       rateLimiter: createRateLimiter(limits.deviceRatePerSecond, limits.deviceRateBurst),
     });
     return {
       options, limits, app: options.app.toLowerCase() as Hex, appBytes, chainId: options.chainId, owner,
       outbox, registry, ingest, sealer, verifier, custodian: new MvpCustodian(options.ownerKey), metrics, nowMs,
+      disclosures,
     };
   } catch (error) {
     void outbox.close();

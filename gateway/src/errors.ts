@@ -40,6 +40,14 @@ export const ERRORS = {
   LCORE_GW_STORAGE_FAILED: { status: 503, meaning: "the outbox could not commit; nothing was stored, retry" },
   LCORE_GW_SHUTTING_DOWN: { status: 503, meaning: "the gateway is shutting down; nothing was stored, retry elsewhere or later" },
   LCORE_GW_INTERNAL: { status: 500, meaning: "an unexpected error; nothing secret is in the answer, the log has the details" },
+
+  // ── key disclosures (PROTOCOL §10) ──
+  LCORE_GW_PERIOD_NOT_OVER: { status: 409, meaning: "the disclosure period has not ended on the gateway's clock; readings of it may still arrive" },
+  LCORE_GW_DISCLOSURE_NO_READINGS: { status: 422, meaning: "the gateway holds no reading of this device in this disclosure period" },
+  LCORE_GW_DISCLOSURE_READINGS_QUEUED: { status: 409, meaning: "readings of this period are not yet in an input, so the disclosure would overtake them; retry after Retry-After seconds" },
+  LCORE_GW_DISCLOSURE_EXISTS: { status: 409, meaning: "this device's period is disclosed or being disclosed (the body names the disclosure); only a rejected one may be asked again" },
+  LCORE_GW_DISCLOSURE_NOT_FOUND: { status: 404, meaning: "no disclosure with this id at this gateway" },
+  LCORE_GW_PERIOD_DISCLOSED: { status: 409, meaning: "the reading's disclosure period was disclosed: its key is public, so the reading is refused rather than sealed under it" },
 } as const satisfies Record<string, { status: number; meaning: string }>;
 
 export type GatewayErrorCode = keyof typeof ERRORS;

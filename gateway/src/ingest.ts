@@ -3,13 +3,15 @@
 //
 // Order of checks, cheapest and least revealing first: the numbers' ranges, the device
 // exists, its rate limit, the signature (nothing about the device's sequence is
-// revealed to an unsigned request), the seq, the timestamp; then the body is sealed and
-// the outbox capacity checked. A request is all-or-nothing: one bad reading in a batch
-// refuses the batch (the error names its index) and stores none of it.
+// revealed to an unsigned request), the seq, the timestamp, its period not disclosed
+// (PROTOCOL §10); then the body is sealed and the outbox capacity checked. A request is
+// all-or-nothing: one bad reading in a batch refuses the batch (the error names its
+// index) and stores none of it.
 
-import { encodeReadingBody, readingMessage, U63_LIMIT } from "@lcore/dapp/protocol";
+import { encodeReadingBody, periodOf, readingMessage, U63_LIMIT } from "@lcore/dapp/protocol";
 import { sha256 } from "@lcore/wasm-core";
 import type { DeviceRegistry, DeviceState } from "./deviceRegistry.js";
+import type { Disclosures } from "./disclosures.js";
 import { GatewayError, type GatewayErrorCode } from "./errors.js";
 import { I64_MAX, I64_MIN, U64_MAX, equalBytes, fromHex } from "./hex.js";
 import type { DeviceReading, Receipt } from "./http/schemas.js";
@@ -31,6 +33,7 @@ export interface IngestDeps {
   metrics: GatewayMetrics;
   limits: GatewayLimits;
   nowMs: () => number;
+  disclosures: Disclosures;
 }
 
 interface Checked {
@@ -139,6 +142,8 @@ export class Ingest {
       if (timestamp > BigInt(Math.floor(now / 1000) + limits.futureSkewSeconds)) {
         throw new GatewayError("LCORE_GW_TIMESTAMP_IN_FUTURE", `timestamp is more than ${limits.futureSkewSeconds} s ahead of the gateway's clock`);
       }
+      // The key of a disclosed period is public (PROTOCOL §10): a record sealed under it now would be readable by anyone.
+      if (this.#d.disclosures.closed(state.address, periodOf(timestamp))) throw new GatewayError("LCORE_GW_PERIOD_DISCLOSED");
       return { state, seq, timestamp, body, bodyHash, digest, signature };
     }));
     const checked = verified.map(({ state, seq, timestamp, body, bodyHash, digest, signature }): Checked => {

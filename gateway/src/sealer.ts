@@ -29,6 +29,14 @@ export class Sealer {
     return openReading({ periodKey: this.#periodKey(r.device, r.timestamp), app: this.#app, device: r.device, seq: r.seq, digest: r.digest, sealed: r.sealed });
   }
 
+  /**
+   * The key of one device and disclosure period, for a key disclosure (PROTOCOL §10): a
+   * fresh copy, never cached, so the caller may wipe it once the input is encoded.
+   */
+  disclosureKey(device: Uint8Array, period: number): Uint8Array {
+    return derivePeriodKey(this.#ownerKey.reveal(), this.#app, device, period);
+  }
+
   #periodKey(device: Uint8Array, timestamp: bigint): Uint8Array {
     const period = periodOf(timestamp);
     const id = `${Buffer.from(device).toString("hex")}:${period}`;

@@ -3,7 +3,9 @@
 import type { InjectOptions } from "fastify";
 import { Writable } from "node:stream";
 import { afterEach, describe, expect, it } from "vitest";
+import { derivePeriodKey } from "@lcore/dapp/protocol";
 import { loadConfig } from "../src/config.js";
+import { Batcher, batcherSettings } from "../src/pipeline/batcher.js";
 import { Secret } from "../src/secrets.js";
 import { SimDevice } from "../src/sim/device.js";
 import { OWNER_TOKEN, auth, testGateway } from "./helpers/gateway.js";
@@ -29,12 +31,22 @@ describe("secrets", () => {
     await hit({ method: "GET", url: "/metrics" });
     await hit({ method: "GET", url: "/docs/json" });
     await hit({ method: "GET", url: "/v1/info" });
+    // A key disclosure: the period key goes into the input, never into a log line or an answer.
+    const period = Math.floor(Date.now() / 86_400_000) - 2;
+    const periodKeyHex = Buffer.from(derivePeriodKey(gw.options.ownerKey.reveal(), gw.app.gateway.appBytes, d.address, period)).toString("hex");
+    await hit({ method: "POST", url: "/v1/readings", payload: d.reading({ timestamp: period * 86_400 }) });
+    await new Batcher(gw.app.gateway, batcherSettings({ maxDelayMs: 0 })).tick(Date.now());
+    const disclosed = await gw.app.inject({ method: "POST", url: "/v1/disclosures", headers: auth, payload: { device: d.hex, period } });
+    expect(disclosed.statusCode).toBe(202);
+    answers.push(disclosed.body);
+    await hit({ method: "GET", url: disclosed.json().statusUrl, headers: auth });
     gw.app.log.info({ options: gw.options }, "options logged by mistake");
     expect(log).toContain("incoming request");
     expect(log).toContain("[redacted]");
     for (const text of [log, ...answers]) {
       expect(text).not.toContain(ownerKeyHex);
       expect(text).not.toContain(submitterHex);
+      expect(text).not.toContain(periodKeyHex);
       expect(text).not.toContain(OWNER_TOKEN);
       expect(text).not.toContain(Buffer.from("very-private-plaintext").toString("hex"));
       expect(text).not.toContain("very-private-plaintext");

@@ -177,3 +177,45 @@ export const Health = Type.Object({
   devices: Type.Integer(),
   signatureBackend: Type.String(),
 });
+
+/** PROTOCOL §10: publish the period key of one device and one disclosure period. */
+export const DisclosureBody = Type.Object({
+  device: Address,
+  period: Type.Integer({
+    minimum: 0, maximum: 0xffff_ffff,
+    description: "disclosure period (u32): floor(device timestamp / 86,400), one UTC day of device time (PROTOCOL §1)",
+  }),
+  aggregateVoucher: Type.Optional(Type.Boolean({ description: "also have the dApp emit LcoreSettlement.recordAggregate (default false)" })),
+}, { additionalProperties: false });
+export type DisclosureBody = Static<typeof DisclosureBody>;
+
+export const DisclosureParams = Type.Object({ id: Type.String({ pattern: "^[0-9]{1,15}$" }) });
+
+export const DisclosureReceipt = Type.Object({
+  id: Type.Integer({ description: "the disclosure's id at this gateway" }),
+  device: Address,
+  period: Type.Integer(),
+  status: ReadingStatusName,
+  statusUrl: Type.String(),
+});
+
+export const DisclosureStatus = Type.Object({
+  id: Type.Integer(),
+  device: Address,
+  period: Type.Integer(),
+  aggregateVoucher: Type.Boolean(),
+  requestedAt: Type.String({ description: "ISO 8601" }),
+  status: ReadingStatusName,
+  txHash: Type.Optional(Bytes32),
+  blockNumber: Type.Optional(Type.Integer()),
+  inputIndex: Type.Optional(Type.Integer({ description: "the rollup input that carries the key" })),
+  noticeIndex: Type.Optional(Type.Integer({ description: "the output index of the dApp's 0x91 notice" })),
+  reason: Type.Optional(Type.String({ description: "the dApp's reason, when rejected (PROTOCOL §10)" })),
+  aggregate: Type.Optional(Type.Object({
+    count: DecimalString,
+    sum: DecimalString,
+    min: DecimalString,
+    max: DecimalString,
+    stateHash: Bytes32,
+  }, { description: "from the dApp's 0x91 notice: the period's readings as the dApp verified them" })),
+});

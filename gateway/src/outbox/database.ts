@@ -10,7 +10,7 @@ import { dirname } from "node:path";
 export type OutboxDb = Database.Database;
 
 /** Bump with a migration step below whenever the schema changes. */
-const SCHEMA_VERSION = 2;
+const SCHEMA_VERSION = 5;
 
 /** Exported for the migration test, which builds a version-1 file. */
 export const SCHEMA_V1 = `
@@ -107,6 +107,26 @@ CREATE INDEX inputs_unincluded ON inputs(id) WHERE input_index IS NULL;
 CREATE INDEX inputs_unprocessed ON inputs(input_index) WHERE input_index IS NOT NULL AND node_status IS NULL;
 `;
 
+// v5: the key disclosures the owner asked for (PROTOCOL §10), one per disclosure input,
+// and the dApp's aggregate from its 0x91 notice once the follower has read it. The
+// period key itself is only in the input's payload (it is public once on chain).
+const DISCLOSURES_V5 = `
+CREATE TABLE disclosures (
+  input_id      INTEGER PRIMARY KEY REFERENCES inputs(id),
+  device        BLOB NOT NULL,             -- 20 bytes
+  period        INTEGER NOT NULL,          -- disclosure period (PROTOCOL §1), u32
+  voucher       INTEGER NOT NULL,          -- 1: the dApp was asked for the recordAggregate voucher
+  requested_ms  INTEGER NOT NULL,
+  notice_index  INTEGER,                   -- the 0x91 notice, once read; the fields below come from it
+  count         TEXT,                      -- u64, decimal
+  sum           TEXT,                      -- int128, decimal
+  min           TEXT,                      -- i64, decimal
+  max           TEXT,                      -- i64, decimal
+  state_hash    BLOB
+);
+CREATE INDEX disclosures_by_period ON disclosures(device, period);
+`;
+
 export function openOutboxDb(path: string): OutboxDb {
   if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
   const db = new Database(path);
@@ -132,6 +152,7 @@ function migrate(db: OutboxDb): void {
     db.transaction(() => {
       if (version < 1) db.exec(SCHEMA_V1);
       if (version < 2) db.exec(INPUTS_V2);
+      if (version < 5) db.exec(DISCLOSURES_V5);
       const broken = db.pragma("foreign_key_check") as unknown[];
       if (broken.length > 0) throw new Error(`outbox migration left ${broken.length} dangling references`);
       db.pragma(`user_version = ${SCHEMA_VERSION}`);

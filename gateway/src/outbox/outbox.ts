@@ -4,6 +4,7 @@
 
 import { openOutboxDb, type OutboxDb } from "./database.js";
 import { DeviceStore } from "./deviceStore.js";
+import { DisclosureStore } from "./disclosureStore.js";
 import { GroupCommit, type GroupCommitStats } from "./groupCommit.js";
 import { InputStore } from "./inputStore.js";
 import { INSERT_READING_SQL, ReadingStore, readingParams, type SealedReading } from "./readingStore.js";
@@ -22,6 +23,7 @@ export class Outbox {
   readonly devices: DeviceStore;
   readonly readings: ReadingStore;
   readonly inputs: InputStore;
+  readonly disclosures: DisclosureStore;
   readonly #writer: OutboxWriter;
   readonly #commit: GroupCommit<SealedReading>;
   /** Committed readings not yet packed into an input (kept in memory: read on every request). */
@@ -38,6 +40,7 @@ export class Outbox {
     this.devices = new DeviceStore(this.db);
     this.readings = new ReadingStore(this.db);
     this.inputs = new InputStore(this.db, write);
+    this.disclosures = new DisclosureStore(this.db, (id) => this.inputs.get(id));
     this.#queued = this.readings.countQueued();
     this.#commit = new GroupCommit<SealedReading>(
       (items) => this.#writer.write(items.map((r) => ({ sql: INSERT_READING_SQL, params: readingParams(r) }))),

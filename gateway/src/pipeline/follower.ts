@@ -12,6 +12,7 @@ import type { GatewayContext } from "../context.js";
 import { equalBytes, fromHex } from "../hex.js";
 import type { InputRow } from "../outbox/inputStore.js";
 import type { ReadingRow } from "../outbox/readingStore.js";
+import { disclosureStatements } from "./disclosureVerdict.js";
 import { failpoint } from "./failpoints.js";
 import type { NodeInput, NodeReader } from "./nodeReader.js";
 
@@ -100,6 +101,7 @@ export class Follower {
     const list = input.kind === "records" ? verdicts(outbox.readings.ofInput(input.id), node) : [];
     await outbox.write([
       ...list.map((v) => outbox.readings.outcomeStatement(input.id, v.position, v.outcome, v.reason, v.noticeIndex)),
+      ...disclosureStatements(outbox, input, node),
       outbox.inputs.processedStatement(input.id, node.status, reason, Date.now()),
     ]);
     for (const v of list) metrics.readingOutcomes.inc({ outcome: v.outcome, reason: v.reason ?? "" });

@@ -102,7 +102,7 @@ describe("outbox", () => {
     expect(outbox.inputs.get(tick.id)?.kind).toBe("tick");
     await outbox.close();
     const check = new Database(path, { readonly: true });
-    expect(check.pragma("user_version", { simple: true })).toBe(2);
+    expect(check.pragma("user_version", { simple: true })).toBe(3);
     expect(check.pragma("foreign_key_check")).toEqual([]);
     expect(check.prepare("SELECT input_id FROM readings").all()).toEqual([{ input_id: 1 }]);
     check.close();

@@ -7,6 +7,7 @@ import { DeviceStore } from "./deviceStore.js";
 import { GroupCommit, type GroupCommitStats } from "./groupCommit.js";
 import { InputStore } from "./inputStore.js";
 import { INSERT_READING_SQL, ReadingStore, readingParams, type SealedReading } from "./readingStore.js";
+import { SettlementStore } from "./settlementStore.js";
 import { OutboxWriter, type Statement } from "./writer.js";
 
 export interface OutboxOptions {
@@ -22,6 +23,7 @@ export class Outbox {
   readonly devices: DeviceStore;
   readonly readings: ReadingStore;
   readonly inputs: InputStore;
+  readonly settlements: SettlementStore;
   readonly #writer: OutboxWriter;
   readonly #commit: GroupCommit<SealedReading>;
   /** Committed readings not yet packed into an input (kept in memory: read on every request). */
@@ -38,6 +40,7 @@ export class Outbox {
     this.devices = new DeviceStore(this.db);
     this.readings = new ReadingStore(this.db);
     this.inputs = new InputStore(this.db, write);
+    this.settlements = new SettlementStore(this.db);
     this.#queued = this.readings.countQueued();
     this.#commit = new GroupCommit<SealedReading>(
       (items) => this.#writer.write(items.map((r) => ({ sql: INSERT_READING_SQL, params: readingParams(r) }))),

@@ -1,0 +1,77 @@
+// GET /v1/readings/{device}/{seq}/proof: the inclusion proof of a settled reading in its
+// period's records tree (PROTOCOL §9), checked against LcoreSettlement on chain.
+
+import { encodeRecord, recordHash, recordsProof, settlementAddress, verifyRecordsProof } from "@lcore/dapp/protocol";
+import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
+import { createPublicClient, http, parseAbi } from "viem";
+import type { GatewayContext } from "../context.js";
+import { GatewayError } from "../errors.js";
+import { equalBytes, fromHex, toHex } from "../hex.js";
+import { ErrorBody, InclusionProof, ReadingParams } from "../http/schemas.js";
+import { leafIndex } from "../pipeline/settlementFollower.js";
+
+export const LCORE_SETTLEMENT_ABI = parseAbi([
+  "function settlement(uint64 period) view returns ((bytes32 recordsRoot, uint64 recordCount, bytes32 stateHash))",
+  "function verifyRecord(uint64 period, bytes32 recordHash, uint256 index, bytes32[] proof) view returns (bool)",
+]);
+
+export function proofRoutes(ctx: GatewayContext): FastifyPluginAsyncTypebox {
+  const settlement = toHex(settlementAddress(ctx.appBytes));
+  const rpcUrl = ctx.options.chain?.rpcUrl;
+  const client = rpcUrl === undefined ? undefined : createPublicClient({ transport: http(rpcUrl, { retryCount: 0, timeout: 10_000 }) });
+
+  return async (app) => {
+    app.get("/v1/readings/:device/:seq/proof", {
+      schema: {
+        tags: ["readings"],
+        summary: "Inclusion proof of a settled reading in its period's records tree, verified on chain",
+        description: "409 LCORE_GW_READING_NOT_ACCEPTED before the dApp accepted the reading, 409 LCORE_GW_READING_NOT_SETTLED until its period's settlement is executed on chain.",
+        params: ReadingParams,
+        response: { 200: InclusionProof, "4xx": ErrorBody, "5xx": ErrorBody },
+      },
+    }, async (request) => {
+      const device = fromHex(request.params.device);
+      const seq = BigInt(request.params.seq);
+      const row = seq < 1n << 64n ? ctx.outbox.readings.get(device, seq) : undefined;
+      if (row === undefined) throw new GatewayError("LCORE_GW_READING_NOT_FOUND");
+      if (row.outcome !== "accepted") throw new GatewayError("LCORE_GW_READING_NOT_ACCEPTED");
+      const place = ctx.outbox.settlements.place(device, seq);
+      const period = place?.period;
+      if (place === undefined || period === null || period === undefined || period.executedMs === null || period.recordsRoot === null) {
+        throw new GatewayError("LCORE_GW_READING_NOT_SETTLED");
+      }
+      const leaf = recordHash(encodeRecord({
+        device: row.device, seq: row.seq, timestamp: row.timestamp, bodyHash: row.bodyHash, signature: row.signature, sealed: row.sealed,
+      }));
+      const count = period.recordCount!;
+      const index = leafIndex(place.recordId, period.firstRecord!, count);
+      const leaves = ctx.outbox.settlements.leaves(period.firstRecord!, count);
+      const proof = leaves.length === Number(count) ? recordsProof(leaves, index) : [];
+      // The follower's copy of the chain must reproduce the dApp's root; anything else is our bug, not the caller's.
+      if (!equalBytes(leaf, place.recordHash) || !verifyRecordsProof(period.recordsRoot, Number(count), leaf, index, proof)) {
+        throw new GatewayError("LCORE_GW_INTERNAL", `the records of period ${period.period} do not reproduce its root`);
+      }
+      if (client === undefined) throw new GatewayError("LCORE_GW_CHAIN_UNAVAILABLE");
+      let verifiedOnChain: boolean;
+      try {
+        verifiedOnChain = await client.readContract({
+          address: settlement, abi: LCORE_SETTLEMENT_ABI, functionName: "verifyRecord",
+          args: [period.period, toHex(leaf), BigInt(index), proof.map(toHex)],
+        });
+      } catch (error) {
+        throw new GatewayError("LCORE_GW_CHAIN_UNAVAILABLE", undefined, { cause: error });
+      }
+      return {
+        period: period.period.toString(),
+        recordHash: toHex(leaf),
+        index,
+        proof: proof.map(toHex),
+        recordsRoot: toHex(period.recordsRoot),
+        recordCount: count.toString(),
+        settlementAddress: settlement,
+        settlementTxHash: period.executedTx === null ? null : toHex(period.executedTx),
+        verifiedOnChain,
+      };
+    });
+  };
+}

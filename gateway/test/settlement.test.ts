@@ -4,7 +4,7 @@
 
 import { randomBytes } from "node:crypto";
 import {
-  encodeNotice, encodeSettlePeriodCall, encodeSettlementNotice, recordsProof, recordsRoot, settlementAddress, verifyRecordsProof,
+  encodeNotice, encodeSettlePeriodCall, encodeSettlementNotice, recordsProof, recordsRoot, recordsTree, settlementAddress, verifyRecordsProof,
 } from "@lcore/dapp/protocol";
 import { afterEach, describe, expect, it } from "vitest";
 import { toHex } from "../src/hex.js";
@@ -80,6 +80,10 @@ describe("leafIndex", () => {
     const i = leafIndex(13n, 10n, 5n);
     expect(i).toBe(3);
     expect(verifyRecordsProof(root, 5, leaves[i]!, i, recordsProof(leaves, i))).toBe(true);
+    // The built tree the proof route keeps gives the same root and proofs.
+    const tree = recordsTree(leaves);
+    expect(tree.root).toEqual(root);
+    for (let k = 0; k < 5; k++) expect(tree.proof(k)).toEqual(recordsProof(leaves, k));
     expect(() => leafIndex(9n, 10n, 5n)).toThrow(RangeError);
     expect(() => leafIndex(15n, 10n, 5n)).toThrow(RangeError);
   });

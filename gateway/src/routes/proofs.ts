@@ -1,7 +1,7 @@
 // GET /v1/readings/{device}/{seq}/proof: the inclusion proof of a settled reading in its
 // period's records tree (PROTOCOL §9), checked against LcoreSettlement on chain.
 
-import { encodeRecord, recordHash, recordsProof, settlementAddress, verifyRecordsProof } from "@lcore/dapp/protocol";
+import { type RecordsTree, encodeRecord, recordHash, recordsTree, settlementAddress, verifyRecordsProof } from "@lcore/dapp/protocol";
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { createPublicClient, http, parseAbi } from "viem";
 import type { GatewayContext } from "../context.js";
@@ -15,7 +15,30 @@ export const LCORE_SETTLEMENT_ABI = parseAbi([
   "function verifyRecord(uint64 period, bytes32 recordHash, uint256 index, bytes32[] proof) view returns (bool)",
 ]);
 
+/**
+ * Trees kept built, the least recently used dropped first. Building one costs a Keccak per
+ * record and a settled period never changes, so requests for one period share it
+ * (measured: 100,000 records take 0.23 s to build and ~330 bytes each in memory; a
+ * proof from the built tree takes 3 µs).
+ */
+const CACHED_TREES = 2;
+
 export function proofRoutes(ctx: GatewayContext): FastifyPluginAsyncTypebox {
+  const trees = new Map<bigint, RecordsTree>();
+  const treeOf = (period: bigint, first: bigint, count: bigint): RecordsTree | null => {
+    let tree = trees.get(period);
+    if (tree === undefined) {
+      const leaves = ctx.outbox.settlements.leaves(first, count);
+      if (leaves.length !== Number(count)) return null;
+      tree = recordsTree(leaves);
+      if (trees.size >= CACHED_TREES) trees.delete(trees.keys().next().value!);
+    } else {
+      trees.delete(period);
+    }
+    trees.set(period, tree);
+    return tree;
+  };
+
   const settlement = toHex(settlementAddress(ctx.appBytes));
   const rpcUrl = ctx.options.chain?.rpcUrl;
   const client = rpcUrl === undefined ? undefined : createPublicClient({ transport: http(rpcUrl, { retryCount: 0, timeout: 10_000 }) });
@@ -45,10 +68,11 @@ export function proofRoutes(ctx: GatewayContext): FastifyPluginAsyncTypebox {
       }));
       const count = period.recordCount!;
       const index = leafIndex(place.recordId, period.firstRecord!, count);
-      const leaves = ctx.outbox.settlements.leaves(period.firstRecord!, count);
-      const proof = leaves.length === Number(count) ? recordsProof(leaves, index) : [];
+      const tree = treeOf(period.period, period.firstRecord!, count);
+      const proof = tree === null ? [] : tree.proof(index);
       // The follower's copy of the chain must reproduce the dApp's root; anything else is our bug, not the caller's.
-      if (!equalBytes(leaf, place.recordHash) || !verifyRecordsProof(period.recordsRoot, Number(count), leaf, index, proof)) {
+      if (tree === null || !equalBytes(tree.root, period.recordsRoot) || !equalBytes(leaf, place.recordHash)
+        || !verifyRecordsProof(period.recordsRoot, Number(count), leaf, index, proof)) {
         throw new GatewayError("LCORE_GW_INTERNAL", `the records of period ${period.period} do not reproduce its root`);
       }
       if (client === undefined) throw new GatewayError("LCORE_GW_CHAIN_UNAVAILABLE");

@@ -11,7 +11,7 @@
 
 import { toHex } from "./hex.js";
 import type { ReadingRow, SealedReading } from "./outbox/readingStore.js";
-import type { RecordPlace } from "./outbox/settlementStore.js";
+import type { RecordPlace, SettlementStore } from "./outbox/settlementStore.js";
 import type { Receipt } from "./http/schemas.js";
 
 export type StatusName = "queued" | "submitted" | "included" | "processed" | "accepted" | "rejected" | "settled";
@@ -62,6 +62,12 @@ export function settledProgress(p: Progress, place: RecordPlace | undefined): Pr
     ...p, status: "settled", period: period.period.toString(),
     ...(period.executedTx === null ? {} : { settlementTxHash: toHex(period.executedTx) }),
   };
+}
+
+/** A stored reading's progress, `settled` included (looked up only once it is accepted). */
+export function readingProgress(row: ReadingRow, settlements: SettlementStore): Progress {
+  const p = progressOf(row);
+  return p.status === "accepted" ? settledProgress(p, settlements.place(row.device, row.seq)) : p;
 }
 
 export function statusUrl(device: Uint8Array, seq: bigint): string {

@@ -11,7 +11,7 @@ import { privateKeyToAccount } from "viem/accounts";
 import { fromHex, toHex } from "../src/hex.js";
 import { LCORE_SETTLEMENT_ABI } from "../src/routes/proofs.js";
 import { Secret } from "../src/secrets.js";
-import { type TestGateway, testGateway } from "./helpers/gateway.js";
+import { type TestGateway, auth, testGateway } from "./helpers/gateway.js";
 import { type TestStack, eventually, startTestStack } from "./helpers/stack.js";
 import { type Cleanup, runCleanups } from "./helpers/tempDir.js";
 
@@ -86,6 +86,8 @@ describe("period settlement through the gateway", () => {
     expect(settled.period).toBe(period.toString());
     expect(settled.settlementTxHash).toMatch(/^0x[0-9a-f]{64}$/);
     for (const seq of [2, 3]) expect((await status(seq)).status).toBe("settled");
+    const records = (await gw.app.inject({ method: "GET", url: `/v1/devices/${device.hex}/records`, headers: auth })).json().records as { status: string }[];
+    expect(records.map((r) => r.status)).toEqual(["settled", "settled", "settled"]);
 
     // One tick, and it is what settled the period.
     expect(ticks()).toEqual([expect.objectContaining({ node_status: "ACCEPTED", reason: null })]);

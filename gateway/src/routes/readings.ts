@@ -5,7 +5,7 @@ import type { GatewayContext } from "../context.js";
 import { GatewayError } from "../errors.js";
 import { fromHex, toHex } from "../hex.js";
 import { BatchReceipts, DeviceReading, ErrorBody, ReadingParams, ReadingStatus, Receipt } from "../http/schemas.js";
-import { progressOf, settledProgress } from "../status.js";
+import { readingProgress } from "../status.js";
 
 const errors = { "4xx": ErrorBody, "5xx": ErrorBody };
 
@@ -56,7 +56,7 @@ export function readingRoutes(ctx: GatewayContext): FastifyPluginAsyncTypebox {
         seq: row.seq.toString(),
         digest: toHex(row.digest),
         receivedAt: new Date(row.receivedMs).toISOString(),
-        ...(row.outcome === "accepted" ? settledProgress(progressOf(row), ctx.outbox.settlements.place(row.device, row.seq)) : progressOf(row)),
+        ...readingProgress(row, ctx.outbox.settlements),
       };
     });
   };

@@ -129,5 +129,21 @@ describe("period settlement through the gateway", () => {
       expect(await verify(p.recordHash, (p.index + 1) % 3, p.proof)).toBe(false);
     }
     expect(indices).toEqual([0, 1, 2]); // one batch: the records in seq order
+
+    // A second gateway with no executor key only watches: reading the node from output 0,
+    // it finds the same period and records the execution the node saw.
+    const watcher = await testGateway(cleanups, {
+      app: stack.app,
+      chainId: stack.chainId,
+      submitterKey: new Secret(stack.key(7)),
+      chain: { rpcUrl: stack.devnet.chainRpcUrl, inputBox: stack.inputBox, pollMs: 100 },
+      follower: { kind: "jsonrpc", url: stack.devnet.jsonRpcUrl, pollMs: 100 },
+      settlement: { pollMs: 100 },
+    });
+    const seen = await eventually(() => {
+      const p = watcher.app.gateway.outbox.settlements.period(period);
+      return p?.executedMs === null ? undefined : p;
+    }, 30_000, "the watcher to see the execution");
+    expect(seen).toMatchObject({ recordsRoot: notice.recordsRoot, recordCount: 3n, firstRecord: 1n, executedTx: fromHex(settled.settlementTxHash) });
   });
 });

@@ -109,19 +109,21 @@ CREATE INDEX inputs_unprocessed ON inputs(input_index) WHERE input_index IS NOT 
 
 // v3: period settlement (PROTOCOL §9, gateway side §7.2). The settlement follower reads every
 // output of the app in order, so these hold what the chain holds, whichever relayer sent it.
+// Idempotent (IF NOT EXISTS), so it can also run on a file that reached a later version
+// without it (schema steps of parallel branches merged out of order).
 const SETTLEMENT_V3 = `
 -- Every record the dApp accepted, in acceptance order: the leaves of the periods' records trees.
-CREATE TABLE chain_records (
+CREATE TABLE IF NOT EXISTS chain_records (
   record_id     INTEGER PRIMARY KEY,       -- the dApp's record id: acceptance order, from 1
   device        BLOB NOT NULL,
   seq           BLOB NOT NULL,             -- u64 big-endian
   record_hash   BLOB NOT NULL,             -- keccak256(record), as the records-accepted notice lists it
   notice_index  INTEGER NOT NULL
 );
-CREATE INDEX chain_records_by_reading ON chain_records(device, seq);
+CREATE INDEX IF NOT EXISTS chain_records_by_reading ON chain_records(device, seq);
 
 -- One row per settled period, from its voucher and its 0x90 notice (emitted by the same input).
-CREATE TABLE periods (
+CREATE TABLE IF NOT EXISTS periods (
   period        INTEGER PRIMARY KEY,       -- floor(block_timestamp / 3600)
   records_root  BLOB,
   record_count  INTEGER,
@@ -133,14 +135,14 @@ CREATE TABLE periods (
   executed_tx   BLOB,                      -- the executeOutput transaction (NULL if unknown: executed by someone else)
   executed_ms   INTEGER                    -- set once the voucher is executed on chain
 );
-CREATE INDEX periods_unexecuted ON periods(period) WHERE voucher_index IS NOT NULL AND executed_ms IS NULL;
+CREATE INDEX IF NOT EXISTS periods_unexecuted ON periods(period) WHERE voucher_index IS NOT NULL AND executed_ms IS NULL;
 
 -- How far the settlement follower has read the app's outputs.
-CREATE TABLE settlement_cursor (
+CREATE TABLE IF NOT EXISTS settlement_cursor (
   one           INTEGER PRIMARY KEY CHECK (one = 1),
   next_output   INTEGER NOT NULL
 );
-INSERT INTO settlement_cursor (one, next_output) VALUES (1, 0);
+INSERT OR IGNORE INTO settlement_cursor (one, next_output) VALUES (1, 0);
 `;
 
 export function openOutboxDb(path: string): OutboxDb {

@@ -12,12 +12,14 @@ export const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
 /**
  * Development secrets, for the local stack only and printed as such. They are public (in
  * this file), so nothing they protect is confidential: never use them on a real network.
- * The submitter is anvil's well-known account 1 (the devnet node uses account 9).
+ * The submitter is anvil's well-known account 1, the settlement voucher executor account 3
+ * (the devnet node uses account 9; the whole-stack test acts from account 2).
  */
 export const DEV_SECRETS = {
   ownerKey: "0x6c636f72652d6465762d6f776e65722d6b65792d2d6e6f742d612d7365637265",
   ownerToken: "lcore-dev-owner-token-not-a-secret",
   submitterKey: "0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d",
+  executorKey: "0x7c852118294e51e653712a81e05800f419141751be58f605c371e15141b007a6",
 };
 
 const BUILT = ["wasm-core/dist/index.js", "contracts/dist/index.js", "dapp/dist/main.js", "devnet/dist/cli.js", "gateway/dist/main.js"];
@@ -107,6 +109,8 @@ export async function startStack(opts = {}) {
         LCORE_GW_OWNER_KEY: DEV_SECRETS.ownerKey,
         LCORE_GW_OWNER_TOKEN: DEV_SECRETS.ownerToken,
         LCORE_GW_SUBMITTER_KEY: DEV_SECRETS.submitterKey,
+        LCORE_GW_EXECUTOR_KEY: DEV_SECRETS.executorKey,
+        LCORE_GW_TICK_MS: "5000",
       },
       match: (line) => /listening on (\S+)/.exec(line)?.[1],
       timeoutMs: 30_000,

@@ -10,10 +10,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type Address, type Hex, createPublicClient, createWalletClient, defineChain, http } from "viem";
-import { mnemonicToAccount } from "viem/accounts";
+import { type Address, type Hex, createPublicClient, defineChain, http } from "viem";
 import { lcoreSettlementAbi } from "@lcore/contracts";
-import { ANVIL_MNEMONIC, applicationAbi, decodeOutput, encodeVoucher, inputBoxAbi } from "@lcore/devnet";
+import { applicationAbi, decodeOutput } from "@lcore/devnet";
 import { type Notice, decodeNotice, encodeSettlementTick, fromHex, toHex } from "@lcore/dapp/protocol";
 import { gqlAt, noticePayload } from "../dapp/test/devnetClient.js";
 // @ts-expect-error: a plain ESM script without type declarations
@@ -23,8 +22,6 @@ const run = promisify(execFile);
 const REPLAY = "devnet/dist/replayCli.js";
 /** An altered dApp build: the real one, except notices of one kind carry a wrong state hash (devnet/test/fixtures). */
 const altered = (kind: string) => `env LCORE_ALTER_NOTICE=${kind} ${process.execPath} devnet/test/fixtures/altered-lcore-dapp.mjs`;
-/** Anvil's account 2 sends the tick and executes the voucher (1 is the gateway's submitter, 9 the node's). */
-const ACTOR = 2;
 
 const stateDir = mkdtempSync(join(tmpdir(), "lcore-full-"));
 const logs: string[] = [];
@@ -49,12 +46,9 @@ async function waitFor(what: string, check: () => Promise<boolean>, timeoutMs = 
   }
 }
 
-function clients() {
+function client() {
   const chain = defineChain({ id: 31337, name: "anvil", nativeCurrency: { name: "Ether", symbol: "ETH", decimals: 18 }, rpcUrls: { default: { http: [stack.chainRpcUrl] } } });
-  return {
-    pub: createPublicClient({ chain, transport: http(stack.chainRpcUrl), pollingInterval: 100 }),
-    wallet: createWalletClient({ chain, transport: http(stack.chainRpcUrl), account: mnemonicToAccount(ANVIL_MNEMONIC, { addressIndex: ACTOR }), pollingInterval: 100 }),
-  };
+  return createPublicClient({ chain, transport: http(stack.chainRpcUrl), pollingInterval: 100 });
 }
 
 /** Every notice the node serves, decoded, with its input. */
@@ -73,31 +67,25 @@ async function outputKinds(): Promise<[number, number, number | undefined][]> {
 }
 
 /**
- * Settle the open period and execute its voucher. STAND-IN: until the gateway's tick timer
- * and voucher executor land (gwsettle), the test does both itself; swap this body for "wait
- * until the gateway shows the period `settled`". Jumps anvil past the hour, sends a tick
- * (0x10 0x01) to the InputBox, waits for the claim of its epoch to be accepted and executes
- * the settlePeriod voucher on the Application with the node's proof.
+ * Settle the open period as the stack does by itself: jump anvil's clock past the hour and
+ * wait. The gateway's tick timer sends the tick (0x10 0x01) once the chain is in a later
+ * period, and its voucher executor runs the settlePeriod voucher when the claim of the
+ * tick's epoch is accepted; the reading then reports `settled`. Returns the settling input
+ * and the voucher's output index, from the node.
  */
-async function settleAndExecute(): Promise<{ tickInput: number; outputIndex: number }> {
-  const { pub, wallet } = clients();
+async function settleThroughGateway(reading: { device: string; seq: bigint }): Promise<{ tickInput: number; outputIndex: number; status: any }> {
   await rpc(stack.chainRpcUrl, "evm_increaseTime", [3600]);
   await rpc(stack.chainRpcUrl, "evm_mine", []);
-  const tick = await wallet.writeContract({ address: stack.inputBox, abi: inputBoxAbi, functionName: "addInput", args: [stack.application, toHex(encodeSettlementTick())] });
-  expect((await pub.waitForTransactionReceipt({ hash: tick })).status).toBe("success");
-  const inputs = Number(await pub.readContract({ address: stack.inputBox, abi: inputBoxAbi, functionName: "getNumberOfInputs", args: [stack.application] }));
-  const tickInput = inputs - 1;
-  await waitFor("the tick's epoch claim accepted", async () => {
-    const epochs = (await rpc(stack.jsonRpcUrl, "cartesi_listEpochs", { application: stack.application, limit: 1000 })).data as { status: string; input_index_upper_bound: string }[];
-    return epochs.some((e) => parseInt(e.input_index_upper_bound, 16) > tickInput && e.status === "CLAIM_ACCEPTED");
-  }, 60_000);
-  const g = await gql("{ vouchers { edges { node { destination value payload input { index } proof { outputIndex outputHashesSiblings } } } } }");
-  const v = g.vouchers.edges.map((e: any) => e.node).find((n: any) => n.input.index === tickInput);
-  expect(v, "the tick's settlePeriod voucher").toBeDefined();
-  const proof = { outputIndex: BigInt(v.proof.outputIndex), outputHashesSiblings: v.proof.outputHashesSiblings };
-  const exec = await wallet.writeContract({ address: stack.application, abi: applicationAbi, functionName: "executeOutput", args: [encodeVoucher(v.destination, BigInt(v.value), v.payload), proof] });
-  expect((await pub.waitForTransactionReceipt({ hash: exec })).status).toBe("success");
-  return { tickInput, outputIndex: Number(v.proof.outputIndex) };
+  let status: any;
+  await waitFor("the gateway to report the reading settled", async () => {
+    status = await (await fetch(`${stack.gatewayUrl}/v1/readings/${reading.device}/${reading.seq}`)).json();
+    return status.status === "settled";
+  }, 90_000);
+  const settling = (await notices()).find((n) => n.notice.kind === "period_settled");
+  expect(settling, "the period_settled notice").toBeDefined();
+  const g = await gql("{ vouchers { edges { node { input { index } proof { outputIndex } } } } }");
+  const v = g.vouchers.edges.map((e: any) => e.node).find((n: any) => n.input.index === settling!.input);
+  return { tickInput: settling!.input, outputIndex: Number(v.proof.outputIndex), status };
 }
 
 /** `lcore replay` as a validator runs it, from the repository root; exit code and stdout. */
@@ -143,19 +131,32 @@ describe("the whole stack, end to end", () => {
     expect(new Set(accepted.map((r) => `${toHex(r.device)}/${r.seq}`)).size).toBe(sent);
   });
 
-  it("settles the period: the voucher is executed and LcoreSettlement holds the notice's root", async () => {
-    const { tickInput, outputIndex } = await settleAndExecute();
+  it("settles the period through the gateway: the voucher is executed, LcoreSettlement holds the notice's root, a reading's proof verifies", async () => {
+    const first = (await notices()).flatMap((n) => (n.notice.kind === "records_accepted" ? n.notice.records : []))[0]!;
+    const reading = { device: toHex(first.device), seq: first.seq };
+    const { tickInput, outputIndex, status } = await settleThroughGateway(reading);
+    const [tickPayload] = (await gql(`{ inputs(where: { indexGreaterThan: ${tickInput - 1}, indexLowerThan: ${tickInput + 1} }) { edges { node { payload } } } }`))
+      .inputs.edges.map((e: any) => e.node.payload);
+    expect(tickPayload).toBe(toHex(encodeSettlementTick())); // the gateway's tick, not a reading, settled it
     const settled = (await notices()).filter((n) => n.notice.kind === "period_settled");
     expect(settled.map((n) => n.input)).toEqual([tickInput]);
     const notice = settled[0]!.notice as Extract<Notice, { kind: "period_settled" }>;
     expect(notice.recordCount).toBe(BigInt(sent));
 
-    const { pub } = clients();
+    const pub = client();
     expect(await pub.readContract({ address: stack.application, abi: applicationAbi, functionName: "wasOutputExecuted", args: [BigInt(outputIndex)] })).toBe(true);
     const g = await gql("{ vouchers { edges { node { executed input { index } } } } }");
     expect(g.vouchers.edges.filter((e: any) => e.node.input.index === tickInput).map((e: any) => e.node.executed)).toEqual([true]);
     const onChain = await pub.readContract({ address: stack.settlement, abi: lcoreSettlementAbi, functionName: "settlement", args: [notice.period] }) as { recordsRoot: Hex; recordCount: bigint; stateHash: Hex };
     expect(onChain).toEqual({ recordsRoot: toHex(notice.recordsRoot), recordCount: BigInt(sent), stateHash: toHex(notice.stateHash) });
+    expect(status).toMatchObject({ status: "settled", period: notice.period.toString() });
+
+    const proof = await (await fetch(`${stack.gatewayUrl}/v1/readings/${reading.device}/${reading.seq}/proof`)).json();
+    expect(proof).toMatchObject({ recordsRoot: toHex(notice.recordsRoot), verifiedOnChain: true });
+    expect(await pub.readContract({
+      address: stack.settlement, abi: lcoreSettlementAbi, functionName: "verifyRecord",
+      args: [notice.period, proof.recordHash, BigInt(proof.index), proof.proof],
+    })).toBe(true);
   });
 
   it("lcore replay against the chain: zero divergences, every claim and notice state hash checked", async () => {

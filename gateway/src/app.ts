@@ -14,6 +14,7 @@ import { Pipeline } from "./pipeline/pipeline.js";
 import { deviceRoutes } from "./routes/devices.js";
 import { disclosureRoutes } from "./routes/disclosures.js";
 import { mvpRoutes } from "./routes/mvp.js";
+import { proofRoutes } from "./routes/proofs.js";
 import { readingRoutes } from "./routes/readings.js";
 import { systemRoutes } from "./routes/system.js";
 
@@ -26,6 +27,7 @@ export const REDACTED_LOG_PATHS = [
   "*.ownerKey",
   "*.ownerToken",
   "*.submitterKey",
+  "*.executorKey",
   "*.privateKey",
   "*.token",
   "*.body",
@@ -79,6 +81,7 @@ export async function buildApp(options: GatewayOptions): Promise<GatewayApp> {
     await app.register(deviceRoutes(ctx));
     await app.register(mvpRoutes(ctx));
     await app.register(disclosureRoutes(ctx));
+    await app.register(proofRoutes(ctx));
 
     let closing = false;
     app.addHook("preClose", async () => {

@@ -64,6 +64,12 @@ function secret<T>(env: NodeJS.ProcessEnv, name: string, parse: (text: string, n
   }
 }
 
+/** Like `secret`, but absent is undefined rather than an error. */
+function optionalSecret<T>(env: NodeJS.ProcessEnv, name: string, parse: (text: string, name: string) => Secret<T>): Secret<T> | undefined {
+  const set = [name, `${name}_FILE`].some((n) => env[n] !== undefined && env[n] !== "");
+  return set ? secret(env, name, parse) : undefined;
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv): { options: GatewayOptions; listen: ListenConfig } {
   const limits: Partial<GatewayLimits> = {};
   for (const field of Object.keys(DEFAULT_LIMITS) as (keyof GatewayLimits)[]) {
@@ -103,6 +109,13 @@ export function loadConfig(env: NodeJS.ProcessEnv): { options: GatewayOptions; l
     if (kind !== "jsonrpc" && kind !== "graphql") throw new ConfigError("LCORE_GW_NODE_API must be jsonrpc or graphql");
     options.follower = { kind, url: env.LCORE_GW_NODE_URL, pollMs: int(env, "LCORE_GW_FOLLOW_POLL_MS", 500, 1) };
   }
+  const executorKey = optionalSecret(env, "LCORE_GW_EXECUTOR_KEY", parsePrivateKey);
+  const tickMs = env.LCORE_GW_TICK_MS ? int(env, "LCORE_GW_TICK_MS", 0, 1) : undefined;
+  options.settlement = {
+    ...(tickMs === undefined ? {} : { tickMs }),
+    ...(executorKey === undefined ? {} : { executorKey }),
+    pollMs: int(env, "LCORE_GW_SETTLEMENT_POLL_MS", 1000, 1),
+  };
   return {
     options,
     listen: { host: env.LCORE_GW_HOST ?? "127.0.0.1", port: int(env, "LCORE_GW_PORT", 8080, 0) },

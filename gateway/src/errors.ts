@@ -30,6 +30,8 @@ export const ERRORS = {
   LCORE_GW_TIMESTAMP_IN_FUTURE: { status: 422, meaning: "timestamp is further ahead of the gateway's clock than the allowed skew" },
   LCORE_GW_RATE_LIMITED: { status: 429, meaning: "the device sent more readings than its rate limit; retry after Retry-After seconds" },
   LCORE_GW_READING_NOT_FOUND: { status: 404, meaning: "no reading with this device and seq at this gateway" },
+  LCORE_GW_READING_NOT_ACCEPTED: { status: 409, meaning: "the reading is not (or not yet) accepted by the dApp, so it has no inclusion proof" },
+  LCORE_GW_READING_NOT_SETTLED: { status: 409, meaning: "the reading's settlement period is not settled on chain yet; retry later" },
 
   // ── authentication ──
   LCORE_GW_UNAUTHORIZED: { status: 401, meaning: "the route needs the owner token (Authorization: Bearer ...)" },
@@ -38,6 +40,7 @@ export const ERRORS = {
   // ── the gateway itself ──
   LCORE_GW_OUTBOX_FULL: { status: 503, meaning: "the outbox holds its maximum of unsubmitted readings; retry after Retry-After seconds" },
   LCORE_GW_STORAGE_FAILED: { status: 503, meaning: "the outbox could not commit; nothing was stored, retry" },
+  LCORE_GW_CHAIN_UNAVAILABLE: { status: 503, meaning: "the gateway has no chain configured, or the chain did not answer; retry" },
   LCORE_GW_SHUTTING_DOWN: { status: 503, meaning: "the gateway is shutting down; nothing was stored, retry elsewhere or later" },
   LCORE_GW_INTERNAL: { status: 500, meaning: "an unexpected error; nothing secret is in the answer, the log has the details" },
 

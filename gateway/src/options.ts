@@ -45,6 +45,16 @@ export interface FollowerOptions {
   pollMs?: number;
 }
 
+/** Period settlement (PROTOCOL §9): needs `chain` and a JSON-RPC `follower`. */
+export interface SettlementOptions {
+  /** Check every this many ms whether a tick is due, and send one; unset = no tick timer. */
+  tickMs?: number;
+  /** Key of the account that executes settlement vouchers (not the submitter's); unset = only watch for executions. */
+  executorKey?: Secret<Hex>;
+  /** Poll interval of the settlement follower and the voucher executor. Default 1000 ms. */
+  pollMs?: number;
+}
+
 export interface GatewayOptions {
   /** The outbox SQLite file. */
   outboxPath: string;
@@ -63,6 +73,7 @@ export interface GatewayOptions {
   chain?: ChainOptions;
   batcher?: BatcherOptions;
   follower?: FollowerOptions;
+  settlement?: SettlementOptions;
   /** Fastify/pino logger options; default: no logging (tests). */
   logger?: FastifyServerOptions["logger"];
   /** Log one line per request (costs throughput). Default false. */

@@ -7,12 +7,14 @@
 //   processed  the node ran the input; the gateway has not read the record's verdict yet
 //   accepted   listed in the dApp's records-accepted notice (noticeIndex: that output)
 //   rejected   skipped by the dApp, or its whole input rejected (reason: the dApp's)
+//   settled    accepted, and its settlement period's voucher executed on chain (period, settlementTxHash)
 
 import { toHex } from "./hex.js";
 import type { ReadingRow, SealedReading } from "./outbox/readingStore.js";
+import type { RecordPlace, SettlementStore } from "./outbox/settlementStore.js";
 import type { Receipt } from "./http/schemas.js";
 
-export type StatusName = "queued" | "submitted" | "included" | "processed" | "accepted" | "rejected";
+export type StatusName = "queued" | "submitted" | "included" | "processed" | "accepted" | "rejected" | "settled";
 
 export interface Progress {
   status: StatusName;
@@ -21,6 +23,8 @@ export interface Progress {
   inputIndex?: number;
   noticeIndex?: number;
   reason?: string;
+  period?: string;
+  settlementTxHash?: `0x${string}`;
 }
 
 /** Status of something carried by an input, from that input's columns (and the record's verdict, for readings). */
@@ -48,6 +52,22 @@ export function progressOf(row: {
     if (row.reason !== undefined && row.reason !== null) p.reason = row.reason;
   }
   return p;
+}
+
+/** An accepted reading becomes `settled` once the period holding its record has its voucher executed. */
+export function settledProgress(p: Progress, place: RecordPlace | undefined): Progress {
+  const period = place?.period;
+  if (p.status !== "accepted" || period === null || period === undefined || period.executedMs === null) return p;
+  return {
+    ...p, status: "settled", period: period.period.toString(),
+    ...(period.executedTx === null ? {} : { settlementTxHash: toHex(period.executedTx) }),
+  };
+}
+
+/** A stored reading's progress, `settled` included (looked up only once it is accepted). */
+export function readingProgress(row: ReadingRow, settlements: SettlementStore): Progress {
+  const p = progressOf(row);
+  return p.status === "accepted" ? settledProgress(p, settlements.place(row.device, row.seq)) : p;
 }
 
 export function statusUrl(device: Uint8Array, seq: bigint): string {

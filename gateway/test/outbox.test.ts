@@ -105,6 +105,7 @@ describe("outbox", () => {
     expect(check.pragma("user_version", { simple: true })).toBe(5);
     expect(check.pragma("foreign_key_check")).toEqual([]);
     expect(check.prepare("SELECT input_id FROM readings").all()).toEqual([{ input_id: 1 }]);
+    expect(check.prepare("SELECT next_output FROM settlement_cursor").all()).toEqual([{ next_output: 0 }]); // v3
     check.close();
   });
 

@@ -18,7 +18,8 @@ describe("secrets", () => {
   it("are absent from every log line, answer and document, even with request logging at trace level", async () => {
     let log = "";
     const stream = new Writable({ write(chunk, _enc, done) { log += chunk.toString(); done(); } });
-    const gw = await testGateway(cleanups, { logger: { level: "trace", stream }, logRequests: true });
+    const executorKey = new Secret<`0x${string}`>(`0x${"5e".repeat(32)}`);
+    const gw = await testGateway(cleanups, { logger: { level: "trace", stream }, logRequests: true, settlement: { executorKey } });
     const ownerKeyHex = Buffer.from(gw.options.ownerKey.reveal()).toString("hex");
     const submitterHex = gw.options.submitterKey.reveal().slice(2);
     const d = await gw.device();
@@ -47,6 +48,7 @@ describe("secrets", () => {
       expect(text).not.toContain(ownerKeyHex);
       expect(text).not.toContain(submitterHex);
       expect(text).not.toContain(periodKeyHex);
+      expect(text).not.toContain(executorKey.reveal().slice(2));
       expect(text).not.toContain(OWNER_TOKEN);
       expect(text).not.toContain(Buffer.from("very-private-plaintext").toString("hex"));
       expect(text).not.toContain("very-private-plaintext");
@@ -67,5 +69,11 @@ describe("secrets", () => {
       expect((e as Error).message).not.toContain("secretish");
     }
     expect(() => loadConfig({ ...env, LCORE_GW_OWNER_KEY: "33".repeat(32), LCORE_GW_OWNER_TOKEN: "short" })).toThrow(/OWNER_TOKEN must be at least 16/);
+    const ok = { ...env, LCORE_GW_OWNER_KEY: "33".repeat(32) };
+    expect(() => loadConfig({ ...ok, LCORE_GW_EXECUTOR_KEY: "executor-secretish" })).toThrow(/^LCORE_GW_EXECUTOR_KEY must be 32 bytes/);
+    const settlement = loadConfig({ ...ok, LCORE_GW_EXECUTOR_KEY: "44".repeat(32), LCORE_GW_TICK_MS: "5000" }).options.settlement!;
+    expect(settlement.tickMs).toBe(5000);
+    expect(settlement.executorKey?.reveal()).toBe(`0x${"44".repeat(32)}`);
+    expect(loadConfig(ok).options.settlement).toEqual({ pollMs: 1000 }); // no tick timer, no executor key: watch only
   });
 });

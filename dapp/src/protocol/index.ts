@@ -47,7 +47,7 @@ export {
   DISCLOSURE_FLAG_VOUCHER, DISCLOSURE_NOTICE_KIND, type KeyDisclosure, type DisclosureNotice,
   encodeKeyDisclosure, encodeDisclosureNotice, decodeDisclosureNotice,
 } from "./disclosure.js";
-export { recordsRoot, recordsProof, verifyRecordsProof, treeDepth } from "./recordsTree.js";
+export { type RecordsTree, recordsRoot, recordsProof, recordsTree, verifyRecordsProof, treeDepth } from "./recordsTree.js";
 export {
   type Deposit, type WalletTransfer, type Withdrawal, type BalanceEntry, type BalancesNotice,
   ETHER_ASSET, U256_LIMIT, WalletNoticeKind, MAX_BALANCE_ENTRIES, ERC20_TRANSFER_SELECTOR,

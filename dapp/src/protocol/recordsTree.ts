@@ -53,14 +53,32 @@ export function recordsRoot(leaves: readonly Uint8Array[]): Uint8Array {
 /** The siblings of leaf `index`, bottom-up: what verifyRecord takes as `proof`. */
 export function recordsProof(leaves: readonly Uint8Array[], index: number): Uint8Array[] {
   if (!Number.isSafeInteger(index) || index < 0 || index >= leaves.length) throw new RangeError(`index ${index} outside 0..${leaves.length - 1}`);
+  return recordsTree(leaves).proof(index);
+}
+
+/** A built tree: its root and any leaf's proof without rebuilding (a reader serving many proofs of one period). */
+export interface RecordsTree {
+  root: Uint8Array;
+  count: number;
+  proof(index: number): Uint8Array[];
+}
+
+export function recordsTree(leaves: readonly Uint8Array[]): RecordsTree {
   const ls = levels(leaves);
-  const proof: Uint8Array[] = [];
-  let i = index;
-  for (let d = 0; d < ls.length - 1; d++) {
-    proof.push(ls[d]![i ^ 1]!.slice());
-    i >>= 1;
-  }
-  return proof;
+  return {
+    root: ls[ls.length - 1]![0]!.slice(),
+    count: leaves.length,
+    proof(index) {
+      if (!Number.isSafeInteger(index) || index < 0 || index >= leaves.length) throw new RangeError(`index ${index} outside 0..${leaves.length - 1}`);
+      const proof: Uint8Array[] = [];
+      let i = index;
+      for (let d = 0; d < ls.length - 1; d++) {
+        proof.push(ls[d]![i ^ 1]!.slice());
+        i >>= 1;
+      }
+      return proof;
+    },
+  };
 }
 
 /** The check verifyRecord makes, off chain (count = the period's record count). */

@@ -55,8 +55,9 @@ export const ReadingStatusName = Type.Union([
   Type.Literal("processed"),
   Type.Literal("accepted"),
   Type.Literal("rejected"),
+  Type.Literal("settled"),
 ], {
-  description: "queued (in the outbox) → submitted (transaction sent) → included (mined: input index known) → processed (the dApp ran the input) → accepted | rejected",
+  description: "queued (in the outbox) → submitted (transaction sent) → included (mined: input index known) → processed (the dApp ran the input) → accepted | rejected; accepted → settled (its period's settlement executed on chain)",
 });
 
 export const Receipt = Type.Object({
@@ -80,6 +81,20 @@ export const ReadingStatus = Type.Object({
   inputIndex: Type.Optional(Type.Integer({ description: "the rollup input that carries the record" })),
   noticeIndex: Type.Optional(Type.Integer({ description: "the output index of the notice that lists the record" })),
   reason: Type.Optional(Type.String({ description: "the dApp's reason, when rejected" })),
+  period: Type.Optional(DecimalString),
+  settlementTxHash: Type.Optional(Bytes32),
+});
+
+export const InclusionProof = Type.Object({
+  period: DecimalString,
+  recordHash: hexBytes(32, "keccak256 of the record's wire encoding: the leaf"),
+  index: Type.Integer({ description: "the leaf's index in the period's records tree" }),
+  proof: Type.Array(Bytes32, { description: "siblings bottom-up, ceil(log2(recordCount)) of them" }),
+  recordsRoot: Bytes32,
+  recordCount: DecimalString,
+  settlementAddress: Address,
+  settlementTxHash: Type.Union([Bytes32, Type.Null()]),
+  verifiedOnChain: Type.Boolean({ description: "LcoreSettlement.verifyRecord(period, recordHash, index, proof), by eth_call now" }),
 });
 
 export const BatchBody = Type.Object({

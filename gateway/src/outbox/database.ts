@@ -107,6 +107,42 @@ CREATE INDEX inputs_unincluded ON inputs(id) WHERE input_index IS NULL;
 CREATE INDEX inputs_unprocessed ON inputs(input_index) WHERE input_index IS NOT NULL AND node_status IS NULL;
 `;
 
+// v3: period settlement (PROTOCOL §9, gateway side §7.2). The settlement follower reads every
+// output of the app in order, so these hold what the chain holds, whichever relayer sent it.
+const SETTLEMENT_V3 = `
+-- Every record the dApp accepted, in acceptance order: the leaves of the periods' records trees.
+CREATE TABLE IF NOT EXISTS chain_records (
+  record_id     INTEGER PRIMARY KEY,       -- the dApp's record id: acceptance order, from 1
+  device        BLOB NOT NULL,
+  seq           BLOB NOT NULL,             -- u64 big-endian
+  record_hash   BLOB NOT NULL,             -- keccak256(record), as the records-accepted notice lists it
+  notice_index  INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS chain_records_by_reading ON chain_records(device, seq);
+
+-- One row per settled period, from its voucher and its 0x90 notice (emitted by the same input).
+CREATE TABLE IF NOT EXISTS periods (
+  period        INTEGER PRIMARY KEY,       -- floor(block_timestamp / 3600)
+  records_root  BLOB,
+  record_count  INTEGER,
+  first_record  INTEGER,                   -- leaf i is record first_record + i
+  state_hash    BLOB,
+  notice_index  INTEGER,
+  voucher_index INTEGER,                   -- the settlePeriod voucher's output index
+  voucher       BLOB,                      -- that output's bytes, what executeOutput takes
+  executed_tx   BLOB,                      -- the executeOutput transaction (NULL if unknown: executed by someone else)
+  executed_ms   INTEGER                    -- set once the voucher is executed on chain
+);
+CREATE INDEX IF NOT EXISTS periods_unexecuted ON periods(period) WHERE voucher_index IS NOT NULL AND executed_ms IS NULL;
+
+-- How far the settlement follower has read the app's outputs.
+CREATE TABLE IF NOT EXISTS settlement_cursor (
+  one           INTEGER PRIMARY KEY CHECK (one = 1),
+  next_output   INTEGER NOT NULL
+);
+INSERT OR IGNORE INTO settlement_cursor (one, next_output) VALUES (1, 0);
+`;
+
 // v5: the key disclosures the owner asked for (PROTOCOL §10), one per disclosure input,
 // and the dApp's aggregate from its 0x91 notice once the follower has read it. The
 // period key itself is only in the input's payload (it is public once on chain).
@@ -152,6 +188,7 @@ function migrate(db: OutboxDb): void {
     db.transaction(() => {
       if (version < 1) db.exec(SCHEMA_V1);
       if (version < 2) db.exec(INPUTS_V2);
+      if (version < 3) db.exec(SETTLEMENT_V3);
       if (version < 5) db.exec(DISCLOSURES_V5);
       const broken = db.pragma("foreign_key_check") as unknown[];
       if (broken.length > 0) throw new Error(`outbox migration left ${broken.length} dangling references`);

@@ -8,6 +8,7 @@ import { DisclosureStore } from "./disclosureStore.js";
 import { GroupCommit, type GroupCommitStats } from "./groupCommit.js";
 import { InputStore } from "./inputStore.js";
 import { INSERT_READING_SQL, ReadingStore, readingParams, type SealedReading } from "./readingStore.js";
+import { SettlementStore } from "./settlementStore.js";
 import { OutboxWriter, type Statement } from "./writer.js";
 
 export interface OutboxOptions {
@@ -24,6 +25,7 @@ export class Outbox {
   readonly readings: ReadingStore;
   readonly inputs: InputStore;
   readonly disclosures: DisclosureStore;
+  readonly settlements: SettlementStore;
   readonly #writer: OutboxWriter;
   readonly #commit: GroupCommit<SealedReading>;
   /** Committed readings not yet packed into an input (kept in memory: read on every request). */
@@ -41,6 +43,7 @@ export class Outbox {
     this.readings = new ReadingStore(this.db);
     this.inputs = new InputStore(this.db, write);
     this.disclosures = new DisclosureStore(this.db, (id) => this.inputs.get(id));
+    this.settlements = new SettlementStore(this.db);
     this.#queued = this.readings.countQueued();
     this.#commit = new GroupCommit<SealedReading>(
       (items) => this.#writer.write(items.map((r) => ({ sql: INSERT_READING_SQL, params: readingParams(r) }))),

@@ -20,6 +20,30 @@ export interface NodeReader {
   input(index: number): Promise<NodeInput | null>;
 }
 
+/** One output of the app, as the settlement follower and the voucher executor need it. */
+export interface NodeOutput {
+  index: number;
+  epochIndex: number;
+  /** The output's bytes (a Notice or Voucher ABI call): what executeOutput takes. */
+  raw: `0x${string}`;
+  decoded:
+    | { type: "Notice"; payload: `0x${string}` }
+    | { type: "Voucher"; destination: `0x${string}`; value: bigint; payload: `0x${string}` }
+    | { type: "other" };
+  /** The 63 siblings of its leaf, once its epoch is sealed; null before. */
+  siblings: `0x${string}`[] | null;
+  /** The executeOutput transaction the node saw, if any. */
+  executionTxHash: `0x${string}` | null;
+}
+
+/** The app's outputs in index order (JSON-RPC only: cartesi_listOutputs, cartesi_getOutput, cartesi_getEpoch). */
+export interface OutputReader {
+  outputs(offset: number, limit: number): Promise<NodeOutput[]>;
+  output(index: number): Promise<NodeOutput | null>;
+  /** The epoch's status (OPEN … CLAIM_ACCEPTED), null if unknown. */
+  epochStatus(index: number): Promise<string | null>;
+}
+
 /** Longest wait for one call to the node. */
 const TIMEOUT_MS = 10_000;
 /** Page size for outputs and reports of one input (a batch emits one notice and at most one report). */
@@ -36,7 +60,30 @@ async function postJson(url: string, body: unknown): Promise<unknown> {
   return res.json();
 }
 
-export class JsonRpcNodeReader implements NodeReader {
+interface RawOutput {
+  index: string;
+  epoch_index: string;
+  raw_data: `0x${string}`;
+  output_hashes_siblings: `0x${string}`[] | null;
+  execution_transaction_hash: `0x${string}` | null;
+  decoded_data: { type: string; payload: `0x${string}`; destination?: `0x${string}`; value?: string } | null;
+}
+
+function outputFromRpc(o: RawOutput): NodeOutput {
+  const d = o.decoded_data;
+  return {
+    index: Number(BigInt(o.index)),
+    epochIndex: Number(BigInt(o.epoch_index)),
+    raw: o.raw_data,
+    decoded: d?.type === "Notice" ? { type: "Notice", payload: d.payload }
+      : d?.type === "Voucher" ? { type: "Voucher", destination: d.destination!, value: BigInt(d.value ?? "0x0"), payload: d.payload }
+      : { type: "other" },
+    siblings: o.output_hashes_siblings ?? null,
+    executionTxHash: o.execution_transaction_hash ?? null,
+  };
+}
+
+export class JsonRpcNodeReader implements NodeReader, OutputReader {
   #id = 0;
   constructor(readonly url: string, readonly app: string) {}
 
@@ -69,6 +116,21 @@ export class JsonRpcNodeReader implements NodeReader {
         .map((o) => ({ index: Number(BigInt(o.index)), payload: o.decoded_data!.payload })),
       reports: (reports?.data ?? []).map((r) => ({ payload: r.raw_data })),
     };
+  }
+
+  async outputs(offset: number, limit: number): Promise<NodeOutput[]> {
+    const got = await this.#call<{ data: RawOutput[] }>("cartesi_listOutputs", { application: this.app, offset, limit });
+    return (got?.data ?? []).map(outputFromRpc);
+  }
+
+  async output(index: number): Promise<NodeOutput | null> {
+    const got = await this.#call<{ data: RawOutput }>("cartesi_getOutput", { application: this.app, output_index: `0x${index.toString(16)}` });
+    return got === null ? null : outputFromRpc(got.data);
+  }
+
+  async epochStatus(index: number): Promise<string | null> {
+    const got = await this.#call<{ data: { status: string } }>("cartesi_getEpoch", { application: this.app, epoch_index: `0x${index.toString(16)}` });
+    return got?.data.status ?? null;
   }
 }
 

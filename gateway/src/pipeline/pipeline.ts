@@ -10,7 +10,10 @@ import { CANONICAL_INPUT_BOX } from "../routes/system.js";
 import { Batcher, batcherSettings } from "./batcher.js";
 import { Follower } from "./follower.js";
 import { GraphqlNodeReader, JsonRpcNodeReader } from "./nodeReader.js";
+import { SettlementFollower } from "./settlementFollower.js";
 import { Submitter } from "./submitter.js";
+import { Ticker } from "./ticker.js";
+import { VoucherExecutor } from "./voucherExecutor.js";
 
 class Loop {
   #timer: NodeJS.Timeout | undefined;
@@ -82,6 +85,25 @@ export class Pipeline {
     if (f !== undefined) {
       const follower = new Follower(ctx, f.kind === "graphql" ? new GraphqlNodeReader(f.url) : new JsonRpcNodeReader(f.url, ctx.app));
       this.#loops.push(new Loop("follower", f.pollMs ?? 500, () => follower.step(), log));
+    }
+    const s = ctx.options.settlement;
+    if (s !== undefined) {
+      // Settlement reads outputs with their proofs, which only the node's JSON-RPC serves.
+      if (f?.kind === "jsonrpc") {
+        const reader = new JsonRpcNodeReader(f.url, ctx.app);
+        const settlementFollower = new SettlementFollower(ctx, reader);
+        const executor = new VoucherExecutor(ctx, reader, chain.rpcUrl, s.executorKey?.reveal());
+        this.#loops.push(
+          new Loop("settlement-follower", s.pollMs ?? 1000, () => settlementFollower.step(), log),
+          new Loop("voucher-executor", s.pollMs ?? 1000, () => executor.step(), log),
+        );
+      } else {
+        log.warn("settlement needs LCORE_GW_NODE_API=jsonrpc: no settlement follower, no voucher execution");
+      }
+      if (s.tickMs !== undefined) {
+        const ticker = new Ticker(ctx, chain.rpcUrl);
+        this.#loops.push(new Loop("ticker", s.tickMs, () => ticker.step(), log));
+      }
     }
   }
 

@@ -11,7 +11,7 @@ import { GatewayError } from "../errors.js";
 import { equalBytes, fromHex, toHex } from "../hex.js";
 import { ownerAuth } from "../http/ownerAuth.js";
 import { Device, DeviceParams, ErrorBody, RecordsPage, RecordsQuery, RegisterDevice } from "../http/schemas.js";
-import { progressOf } from "../status.js";
+import { progressOf, readingProgress } from "../status.js";
 
 const errors = { "4xx": ErrorBody, "5xx": ErrorBody };
 const security = [{ ownerToken: [] }];
@@ -92,7 +92,7 @@ export function deviceRoutes(ctx: GatewayContext): FastifyPluginAsyncTypebox {
         // The outbox is trusted storage, but a record that does not match its signed hash must never be shown as genuine.
         if (!equalBytes(sha256(body), r.bodyHash)) throw new GatewayError("LCORE_GW_INTERNAL", "a stored record does not match its body hash");
         const { nonce, value, payload } = decodeReadingBody(body);
-        const p = progressOf(r);
+        const p = readingProgress(r, ctx.outbox.settlements);
         return {
           seq: r.seq.toString(),
           timestamp: r.timestamp.toString(),

@@ -45,12 +45,13 @@ export function disclosureRoutes(ctx: GatewayContext): FastifyPluginAsyncTypebox
       if (d === undefined) throw new GatewayError("LCORE_GW_DISCLOSURE_NOT_FOUND");
       const r = d.result;
       return {
+        // First, so that `period` below is the disclosure period (a reading's Progress uses the name for its settlement period).
+        ...disclosureProgress(d),
         id: d.inputId,
         device: toHex(d.device),
         period: d.period,
         aggregateVoucher: d.voucher,
         requestedAt: new Date(d.requestedMs).toISOString(),
-        ...disclosureProgress(d),
         ...(r === null ? {} : {
           aggregate: { count: r.count.toString(), sum: r.sum.toString(), min: r.min.toString(), max: r.max.toString(), stateHash: toHex(r.stateHash) },
         }),

@@ -5,7 +5,7 @@ import type { GatewayContext } from "../context.js";
 import { GatewayError } from "../errors.js";
 import { fromHex, toHex } from "../hex.js";
 import { BatchReceipts, DeviceReading, ErrorBody, ReadingParams, ReadingStatus, Receipt } from "../http/schemas.js";
-import { progressOf } from "../status.js";
+import { readingProgress } from "../status.js";
 
 const errors = { "4xx": ErrorBody, "5xx": ErrorBody };
 
@@ -43,7 +43,7 @@ export function readingRoutes(ctx: GatewayContext): FastifyPluginAsyncTypebox {
     app.get("/v1/readings/:device/:seq", {
       schema: {
         tags: ["readings"],
-        summary: "Where a reading is: queued → submitted → included → processed → accepted | rejected",
+        summary: "Where a reading is: queued → submitted → included → processed → accepted | rejected; accepted → settled",
         params: ReadingParams,
         response: { 200: ReadingStatus, ...errors },
       },
@@ -56,7 +56,7 @@ export function readingRoutes(ctx: GatewayContext): FastifyPluginAsyncTypebox {
         seq: row.seq.toString(),
         digest: toHex(row.digest),
         receivedAt: new Date(row.receivedMs).toISOString(),
-        ...progressOf(row),
+        ...readingProgress(row, ctx.outbox.settlements),
       };
     });
   };

@@ -1,0 +1,118 @@
+// Reads every output of the app in index order and keeps what settlement needs
+// (PROTOCOL §9): each accepted record with the id the dApp gave it, and each settled
+// period with its 0x90 notice and its settlePeriod voucher.
+//
+// The dApp numbers records 1, 2, … in acceptance order and lists them, in that order, in
+// its records-accepted notices; a rejected input leaves no outputs. So reading every
+// notice from output 0 on numbers every record, whichever relayer sent it — and a
+// period's leaves are all its records, not only this gateway's. One pass (a page of
+// outputs, its records, periods and the cursor) is one transaction.
+
+import { decodeNotice, selector, settlementAddress } from "@lcore/dapp/protocol";
+import type { GatewayContext } from "../context.js";
+import { fromHex, toHex } from "../hex.js";
+import type { ChainRecord, PeriodNotice, PeriodVoucher } from "../outbox/settlementStore.js";
+import type { NodeOutput, OutputReader } from "./nodeReader.js";
+
+/** Outputs read per pass (a records notice lists at most 339 records). */
+const OUTPUTS_PER_PASS = 100;
+
+export const SETTLE_PERIOD_SELECTOR = selector("settlePeriod(uint64,bytes32,uint64,bytes32)");
+
+export interface ScanResult {
+  records: ChainRecord[];
+  notices: PeriodNotice[];
+  vouchers: PeriodVoucher[];
+  nextOutput: number;
+  nextRecord: bigint;
+}
+
+export class SettlementScanError extends Error {
+  override name = "SettlementScanError";
+}
+
+/** The settlePeriod voucher's period (its first ABI word), or null if `o` is not one to `settlement`. */
+export function settlePeriodOf(o: NodeOutput, settlement: `0x${string}`): bigint | null {
+  if (o.decoded.type !== "Voucher" || o.decoded.destination.toLowerCase() !== settlement.toLowerCase()) return null;
+  const payload = fromHex(o.decoded.payload);
+  if (payload.length !== 4 + 4 * 32 || !SETTLE_PERIOD_SELECTOR.every((b, i) => payload[i] === b)) return null;
+  return BigInt(toHex(payload.subarray(4, 36)));
+}
+
+/**
+ * What a page of outputs adds, starting at the cursor. Pure: the follower writes it.
+ * Throws if the page does not continue the cursor, or if a period names records the
+ * notices before it did not list (the dApp's numbering and ours would disagree).
+ */
+export function scanOutputs(
+  outputs: readonly NodeOutput[], cursor: { nextOutput: number; nextRecord: bigint }, settlement: `0x${string}`,
+): ScanResult {
+  const out: ScanResult = { records: [], notices: [], vouchers: [], ...cursor };
+  for (const o of outputs) {
+    if (o.index !== out.nextOutput) throw new SettlementScanError(`expected output ${out.nextOutput}, the node gave ${o.index}`);
+    out.nextOutput++;
+    const period = settlePeriodOf(o, settlement);
+    if (period !== null) {
+      out.vouchers.push({ period, voucherIndex: o.index, voucher: fromHex(o.raw) });
+      continue;
+    }
+    if (o.decoded.type !== "Notice") continue;
+    let notice;
+    try {
+      notice = decodeNotice(fromHex(o.decoded.payload));
+    } catch {
+      continue; // not a notice the settlement cares about
+    }
+    if (notice.kind === "records_accepted") {
+      for (const e of notice.records) {
+        out.records.push({ recordId: out.nextRecord++, device: e.device, seq: e.seq, recordHash: e.recordHash, noticeIndex: o.index });
+      }
+    } else if (notice.kind === "period_settled") {
+      if (notice.recordCount < 1n || notice.firstRecord < 1n || notice.firstRecord + notice.recordCount > out.nextRecord) {
+        throw new SettlementScanError(
+          `period ${notice.period} settles records ${notice.firstRecord}+${notice.recordCount}, but only ${out.nextRecord - 1n} were listed`,
+        );
+      }
+      out.notices.push({
+        period: notice.period, recordsRoot: notice.recordsRoot, recordCount: notice.recordCount, firstRecord: notice.firstRecord,
+        stateHash: notice.stateHash, noticeIndex: o.index,
+      });
+    }
+  }
+  return out;
+}
+
+/** A record's leaf index in its period's tree. */
+export function leafIndex(recordId: bigint, firstRecord: bigint, recordCount: bigint): number {
+  const i = recordId - firstRecord;
+  if (i < 0n || i >= recordCount) throw new RangeError(`record ${recordId} is not in ${firstRecord}+${recordCount}`);
+  return Number(i);
+}
+
+export class SettlementFollower {
+  readonly #ctx: GatewayContext;
+  readonly #reader: OutputReader;
+  readonly #settlement: `0x${string}`;
+
+  constructor(ctx: GatewayContext, reader: OutputReader) {
+    this.#ctx = ctx;
+    this.#reader = reader;
+    this.#settlement = toHex(settlementAddress(ctx.appBytes));
+  }
+
+  /** Reads one page of outputs; returns how many. */
+  async step(): Promise<number> {
+    const { settlements } = this.#ctx.outbox;
+    const cursor = settlements.cursor();
+    const page = await this.#reader.outputs(cursor.nextOutput, OUTPUTS_PER_PASS);
+    if (page.length === 0) return 0;
+    const scan = scanOutputs(page, cursor, this.#settlement);
+    await this.#ctx.outbox.write([
+      ...scan.records.map((r) => settlements.recordStatement(r)),
+      ...scan.vouchers.map((v) => settlements.voucherStatement(v)),
+      ...scan.notices.map((n) => settlements.noticeStatement(n)),
+      settlements.cursorStatement(cursor.nextOutput, scan.nextOutput),
+    ]);
+    return page.length;
+  }
+}

@@ -1,0 +1,64 @@
+// The tick timer (PROTOCOL §9): a period is settled by the first accepted input of a
+// later period. When readings stop, no such input may come, so the gateway sends a tick
+// (0x10 0x01) once the chain's time has passed the period of its last accepted record
+// batch. At most one tick is ever on its way, and one tick per open period is enough: a
+// tick mined after that batch is mined in a later period (block time never goes back),
+// so it settled the period — or someone else's input already had, and the follower will
+// see that settlement. A tick the dApp refuses with nothing_to_settle is harmless.
+
+import { encodeSettlementTick, settlementPeriodOf } from "@lcore/dapp/protocol";
+import { type PublicClient, createPublicClient, http } from "viem";
+import type { GatewayContext } from "../context.js";
+import type { TickFacts } from "../outbox/settlementStore.js";
+
+export interface TickDecision {
+  facts: TickFacts;
+  /** Period of the block that carried facts.lastRecords (null when there is none). */
+  recordsPeriod: bigint | null;
+  /** Period of the chain's latest block. */
+  latestPeriod: bigint;
+}
+
+/** Whether to enqueue a tick now. Pure: the Ticker gathers the facts. */
+export function tickDue({ facts, recordsPeriod, latestPeriod }: TickDecision): boolean {
+  const { lastRecords, lastTick, settledThrough } = facts;
+  if (lastRecords === null || recordsPeriod === null) return false; // nothing of ours is open
+  if (lastTick !== null && (lastTick.inputIndex === null || lastTick.nodeStatus === null)) return false; // one is pending
+  if (lastTick !== null && lastTick.inputIndex! > lastRecords.inputIndex) return false; // already ticked for this period
+  if (settledThrough !== null && settledThrough >= recordsPeriod) return false; // already settled
+  return latestPeriod > recordsPeriod;
+}
+
+export class Ticker {
+  readonly #ctx: GatewayContext;
+  readonly #client: PublicClient;
+  /** Block timestamps by number: the record batch's block does not change. */
+  readonly #timestamps = new Map<number, bigint>();
+
+  constructor(ctx: GatewayContext, rpcUrl: string) {
+    this.#ctx = ctx;
+    this.#client = createPublicClient({ transport: http(rpcUrl, { retryCount: 0, timeout: 15_000 }) });
+  }
+
+  async #timestampOf(blockNumber: number): Promise<bigint> {
+    let t = this.#timestamps.get(blockNumber);
+    if (t === undefined) {
+      t = (await this.#client.getBlock({ blockNumber: BigInt(blockNumber) })).timestamp;
+      this.#timestamps.clear(); // only the latest batch's block is ever asked again
+      this.#timestamps.set(blockNumber, t);
+    }
+    return t;
+  }
+
+  /** One check; returns 1 if it enqueued a tick. */
+  async step(): Promise<number> {
+    const { outbox } = this.#ctx;
+    const facts = outbox.settlements.tickFacts();
+    const recordsPeriod = facts.lastRecords === null ? null : settlementPeriodOf(await this.#timestampOf(facts.lastRecords.blockNumber));
+    const latest = await this.#client.getBlock({ blockTag: "latest" });
+    if (!tickDue({ facts, recordsPeriod, latestPeriod: settlementPeriodOf(latest.timestamp) })) return 0;
+    const tick = outbox.inputs.create("tick", encodeSettlementTick(), Date.now());
+    await outbox.write([tick.statement]);
+    return 1;
+  }
+}

@@ -10,8 +10,10 @@ import Fastify, { type FastifyInstance, LogController } from "fastify";
 import { createContext, type GatewayContext } from "./context.js";
 import { installErrorHandling } from "./http/errorHandler.js";
 import type { GatewayOptions } from "./options.js";
-import { Pipeline } from "./pipeline/pipeline.js";
+import { Mirror, mirrorSettings } from "./pipeline/mirror.js";
+import { Loop, Pipeline } from "./pipeline/pipeline.js";
 import { deviceRoutes } from "./routes/devices.js";
+import { migrationRoutes } from "./routes/migration.js";
 import { mvpRoutes } from "./routes/mvp.js";
 import { readingRoutes } from "./routes/readings.js";
 import { systemRoutes } from "./routes/system.js";
@@ -77,6 +79,8 @@ export async function buildApp(options: GatewayOptions): Promise<GatewayApp> {
     await app.register(readingRoutes(ctx));
     await app.register(deviceRoutes(ctx));
     await app.register(mvpRoutes(ctx));
+    await app.register(migrationRoutes(ctx));
+    if (options.cartesiPaused !== undefined) await ctx.cartesi.set(options.cartesiPaused);
 
     let closing = false;
     app.addHook("preClose", async () => {
@@ -91,7 +95,19 @@ export async function buildApp(options: GatewayOptions): Promise<GatewayApp> {
     });
     const pipeline = options.chain === undefined ? undefined : new Pipeline(ctx, app.log);
     if (pipeline !== undefined) app.addHook("onReady", () => pipeline.start());
+    // The mirror runs with or without a chain: dual mode may start before the Cartesi path does.
+    const mirror = options.mirror === undefined ? undefined : new Mirror(ctx, mirrorSettings(options.mirror));
+    const mirrorLoop = mirror === undefined
+      ? undefined
+      : new Loop("mirror", options.mirror?.pollMs ?? 250, () => mirror.step(Date.now()), app.log);
+    if (mirror !== undefined) {
+      app.addHook("onReady", async () => {
+        await mirror.start();
+        mirrorLoop?.start();
+      });
+    }
     app.addHook("onClose", async () => {
+      await mirrorLoop?.stop();
       await pipeline?.stop();
       await ctx.outbox.close();
     });

@@ -2,6 +2,7 @@
 // metrics. Routes and background workers receive this object; nothing is global.
 
 import { privateKeyToAccount } from "viem/accounts";
+import { CartesiSwitch } from "./cartesiSwitch.js";
 import { DeviceRegistry } from "./deviceRegistry.js";
 import { type Hex, fromHex } from "./hex.js";
 import { Ingest } from "./ingest.js";
@@ -30,6 +31,8 @@ export interface GatewayContext {
   custodian: MvpCustodian;
   metrics: GatewayMetrics;
   nowMs: () => number;
+  /** The Cartesi path's pause switch (rollback during a migration). */
+  cartesi: CartesiSwitch;
 }
 
 export function createContext(options: GatewayOptions): GatewayContext {
@@ -40,7 +43,12 @@ export function createContext(options: GatewayOptions): GatewayContext {
   const owner = privateKeyToAccount(options.submitterKey.reveal()).address;
   const verifier = createSignatureVerifier(options.signatureBackend);
   let outbox: Outbox | undefined;
-  const metrics = createMetrics({ queued: () => outbox?.queued ?? 0 });
+  let cartesi: CartesiSwitch | undefined;
+  const metrics = createMetrics({
+    queued: () => outbox?.queued ?? 0,
+    mirrorPending: () => outbox?.mirror.pending() ?? 0,
+    cartesiPaused: () => cartesi?.paused ?? false,
+  });
   outbox = new Outbox({
     path: options.outboxPath,
     groupCommitDelayMs: limits.groupCommitDelayMs,
@@ -59,8 +67,9 @@ export function createContext(options: GatewayOptions): GatewayContext {
       registry, verifier, sealer, outbox, metrics, limits, nowMs,
       rateLimiter: createRateLimiter(limits.deviceRatePerSecond, limits.deviceRateBurst),
     });
+    cartesi = new CartesiSwitch(outbox);
     return {
-      options, limits, app: options.app.toLowerCase() as Hex, appBytes, chainId: options.chainId, owner,
+      cartesi, options, limits, app: options.app.toLowerCase() as Hex, appBytes, chainId: options.chainId, owner,
       outbox, registry, ingest, sealer, verifier, custodian: new MvpCustodian(options.ownerKey), metrics, nowMs,
     };
   } catch (error) {

@@ -102,7 +102,8 @@ describe("outbox", () => {
     expect(outbox.inputs.get(tick.id)?.kind).toBe("tick");
     await outbox.close();
     const check = new Database(path, { readonly: true });
-    expect(check.pragma("user_version", { simple: true })).toBe(2);
+    expect(check.pragma("user_version", { simple: true })).toBe(4);
+    expect(check.prepare("SELECT count(*) AS n FROM mirror").get()).toEqual({ n: 0 }); // v4: the dual-mode tables
     expect(check.pragma("foreign_key_check")).toEqual([]);
     expect(check.prepare("SELECT input_id FROM readings").all()).toEqual([{ input_id: 1 }]);
     check.close();

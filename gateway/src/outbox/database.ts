@@ -10,7 +10,7 @@ import { dirname } from "node:path";
 export type OutboxDb = Database.Database;
 
 /** Bump with a migration step below whenever the schema changes. */
-const SCHEMA_VERSION = 2;
+const SCHEMA_VERSION = 4;
 
 /** Exported for the migration test, which builds a version-1 file. */
 export const SCHEMA_V1 = `
@@ -107,6 +107,31 @@ CREATE INDEX inputs_unincluded ON inputs(id) WHERE input_index IS NULL;
 CREATE INDEX inputs_unprocessed ON inputs(input_index) WHERE input_index IS NOT NULL AND node_status IS NULL;
 `;
 
+// v4: dual mode with a legacy MVP node (mirror.ts) and the Cartesi pause switch
+// (cartesiSwitch.ts). `settings` holds small durable values: the pause flag, the mirror's
+// cursor (readings up to it are settled with the legacy node) and its running totals,
+// each updated in the transaction that changes what it counts.
+const MIRROR_V4 = `
+CREATE TABLE settings (
+  name          TEXT PRIMARY KEY,
+  value         NOT NULL                   -- an integer, or text
+) WITHOUT ROWID;
+
+-- One row per reading the mirror has tried or settled; a reading above the cursor with no
+-- row (or a row whose legacy is NULL) is still to be sent.
+CREATE TABLE mirror (
+  reading_id    INTEGER PRIMARY KEY REFERENCES readings(id),
+  attempts      INTEGER NOT NULL,          -- requests that got an answer (or a per-reading failure)
+  http_status   INTEGER,                   -- the legacy node's last status
+  legacy        TEXT CHECK (legacy IN ('accepted', 'refused', 'failed', 'skipped')),   -- NULL: retry at next_ms
+  next_ms       INTEGER,
+  done_ms       INTEGER,
+  compared      TEXT CHECK (compared IN ('agree', 'cartesi_only', 'legacy_only'))     -- once the dApp's verdict is known too
+);
+CREATE INDEX mirror_uncompared ON mirror(reading_id) WHERE compared IS NULL AND legacy IN ('accepted', 'refused');
+CREATE INDEX mirror_divergent ON mirror(reading_id) WHERE compared IN ('cartesi_only', 'legacy_only');
+`;
+
 export function openOutboxDb(path: string): OutboxDb {
   if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
   const db = new Database(path);
@@ -132,6 +157,7 @@ function migrate(db: OutboxDb): void {
     db.transaction(() => {
       if (version < 1) db.exec(SCHEMA_V1);
       if (version < 2) db.exec(INPUTS_V2);
+      if (version < 4) db.exec(MIRROR_V4);
       const broken = db.pragma("foreign_key_check") as unknown[];
       if (broken.length > 0) throw new Error(`outbox migration left ${broken.length} dangling references`);
       db.pragma(`user_version = ${SCHEMA_VERSION}`);

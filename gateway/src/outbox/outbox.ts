@@ -6,7 +6,9 @@ import { openOutboxDb, type OutboxDb } from "./database.js";
 import { DeviceStore } from "./deviceStore.js";
 import { GroupCommit, type GroupCommitStats } from "./groupCommit.js";
 import { InputStore } from "./inputStore.js";
+import { MirrorStore } from "./mirrorStore.js";
 import { INSERT_READING_SQL, ReadingStore, readingParams, type SealedReading } from "./readingStore.js";
+import { SettingsStore } from "./settingsStore.js";
 import { OutboxWriter, type Statement } from "./writer.js";
 
 export interface OutboxOptions {
@@ -22,6 +24,8 @@ export class Outbox {
   readonly devices: DeviceStore;
   readonly readings: ReadingStore;
   readonly inputs: InputStore;
+  readonly settings: SettingsStore;
+  readonly mirror: MirrorStore;
   readonly #writer: OutboxWriter;
   readonly #commit: GroupCommit<SealedReading>;
   /** Committed readings not yet packed into an input (kept in memory: read on every request). */
@@ -38,6 +42,8 @@ export class Outbox {
     this.devices = new DeviceStore(this.db);
     this.readings = new ReadingStore(this.db);
     this.inputs = new InputStore(this.db, write);
+    this.settings = new SettingsStore(this.db);
+    this.mirror = new MirrorStore(this.db, this.settings);
     this.#queued = this.readings.countQueued();
     this.#commit = new GroupCommit<SealedReading>(
       (items) => this.#writer.write(items.map((r) => ({ sql: INSERT_READING_SQL, params: readingParams(r) }))),

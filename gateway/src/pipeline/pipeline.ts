@@ -12,7 +12,8 @@ import { Follower } from "./follower.js";
 import { GraphqlNodeReader, JsonRpcNodeReader } from "./nodeReader.js";
 import { Submitter } from "./submitter.js";
 
-class Loop {
+/** A background loop of one pass at a time (exported for the mirror, which runs without a chain too). */
+export class Loop {
   #timer: NodeJS.Timeout | undefined;
   #running: Promise<void> | undefined;
   #stopped = false;
@@ -75,8 +76,9 @@ export class Pipeline {
     });
     const pollMs = chain.pollMs ?? 250;
     this.#loops = [
-      new Loop("batcher", Math.min(100, pollMs), () => batcher.tick(Date.now()), log),
-      new Loop("submitter", pollMs, () => this.submitter.step(), log),
+      // Paused (cartesiSwitch.ts): nothing is packed or sent; readings wait in the outbox.
+      new Loop("batcher", Math.min(100, pollMs), () => (ctx.cartesi.paused ? 0 : batcher.tick(Date.now())), log),
+      new Loop("submitter", pollMs, () => (ctx.cartesi.paused ? 0 : this.submitter.step()), log),
     ];
     const f = ctx.options.follower;
     if (f !== undefined) {

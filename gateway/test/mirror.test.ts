@@ -72,10 +72,10 @@ describe("mirror to a legacy MVP node", () => {
     expect(legacy.accepted).toHaveLength(6);
   });
 
-  it("counts agreements and both kinds of divergence once both verdicts are known", async () => {
+  it("counts agreements and both kinds of divergence once both verdicts are known, whichever comes first", async () => {
     const legacy = await legacyNode(cleanups);
     legacy.refuse.add("refused-1").add("refused-2");
-    const gw = await testGateway(cleanups, { mirror: { url: legacy.url, pollMs: 20 } });
+    const gw = await testGateway(cleanups, { mirror: { url: legacy.url, pollMs: 20, minBackoffMs: 20, maxBackoffMs: 100 } });
     await gw.app.ready();
     const ids = ["ok-1", "refused-1", "ok-2", "refused-2"];
     for (const id of ids) await mvpDevice(gw.app, id);
@@ -83,20 +83,24 @@ describe("mirror to a legacy MVP node", () => {
     await eventually(async () => ((await mirrorView(gw.app)).pending === 0 ? true : undefined), 20_000, "legacy answers");
     expect((await mirrorView(gw.app)).legacy).toEqual({ accepted: 2, refused: 2, failed: 0, skipped: 0 });
     expect((await mirrorView(gw.app)).agreements).toEqual({ accepted: 0, rejected: 0 }); // no dApp verdict yet
+    // A fifth reading the legacy node answers only after the dApp's verdict.
+    legacy.mode = "down";
+    await mvpDevice(gw.app, "late");
+    await mvpData(gw.app, "late", 2);
 
-    // The dApp's side: one record batch, "mined" at input 0; the dApp accepts ok-1 and
-    // refused-1 and skips ok-2 and refused-2.
+    // The dApp's side: one record batch, "mined" at input 0; the dApp accepts ok-1,
+    // refused-1 and late, and skips ok-2 and refused-2.
     const ctx = gw.app.gateway;
     await new Batcher(ctx, batcherSettings({ maxDelayMs: 0 })).tick(Date.now());
     const input = ctx.outbox.inputs.unincluded(10).find((i) => i.kind === "records")!;
     await ctx.outbox.inputs.include(input.id, { txHash: new Uint8Array(32), blockNumber: 1, inputIndex: 0, gasUsed: 1, includedMs: Date.now() });
     const rows = ctx.outbox.readings.ofInput(input.id);
-    expect(rows.map((r) => ctx.registry.get(hex(r.device))!.mvpId)).toEqual(ids);
+    expect(rows.map((r) => ctx.registry.get(hex(r.device))!.mvpId)).toEqual([...ids, "late"]);
     const entry = (r: ReadingRow) => ({ device: r.device, seq: r.seq, recordHash: recordHash(encodeRecord(r)) });
     const skip = (position: number) => ({ index: position, device: hex(rows[position]!.device), seq: "1", reason: "bad_signature" });
     const node: NodeInput = {
       status: "ACCEPTED",
-      notices: [{ index: 4, payload: hex(encodeNotice({ kind: "records_accepted", stateHash: new Uint8Array(32), records: [entry(rows[0]!), entry(rows[1]!)] })) }],
+      notices: [{ index: 4, payload: hex(encodeNotice({ kind: "records_accepted", stateHash: new Uint8Array(32), records: [entry(rows[0]!), entry(rows[1]!), entry(rows[4]!)] })) }],
       reports: [{ payload: hex(Buffer.from(JSON.stringify({ type: "skipped", input: "0", records: [skip(2), skip(3)] }))) }],
     };
     expect(await new Follower(ctx, { input: async (i) => (i === 0 ? node : null) }).step()).toBe(1);
@@ -106,6 +110,7 @@ describe("mirror to a legacy MVP node", () => {
       return v.divergences.cartesi_only + v.divergences.legacy_only + v.agreements.accepted + v.agreements.rejected === 4 ? v : undefined;
     }, 10_000, "comparisons");
     expect(view.agreements).toEqual({ accepted: 1, rejected: 1 });
+    expect(view.pending).toBe(1);
     expect(view.divergences).toEqual({ cartesi_only: 1, legacy_only: 1 });
     expect(view.recent).toEqual([
       { device: hex(rows[2]!.device), seq: "1", kind: "legacy_only", legacyStatus: 201, reason: "bad_signature" },
@@ -116,6 +121,10 @@ describe("mirror to a legacy MVP node", () => {
     expect(metrics).toContain('lcore_gw_mirror_divergences_total{kind="legacy_only"} 1');
     expect(metrics).toContain('lcore_gw_mirror_agreements_total{outcome="accepted"} 1');
     expect(metrics).toContain('lcore_gw_mirror_agreements_total{outcome="rejected"} 1');
+
+    legacy.mode = "up";
+    await eventually(async () => ((await mirrorView(gw.app)).agreements.accepted === 2 ? true : undefined), 10_000, "the late reading compared");
+    expect((await mirrorView(gw.app)).divergences).toEqual({ cartesi_only: 1, legacy_only: 1 });
   });
 
   it("keeps answering 202 while the legacy node is down, retries, loses nothing within the bound; gives up on a failing reading", async () => {

@@ -59,6 +59,10 @@ export class MirrorStore {
   readonly #pending;
   readonly #nthPending;
   readonly #uncompared;
+  readonly #uncomparedOfInputs;
+  readonly #uncomparedOne;
+  readonly #lastProcessed;
+  readonly #span;
   readonly #divergences;
 
   constructor(db: OutboxDb, settings: SettingsStore) {
@@ -75,6 +79,20 @@ export class MirrorStore {
       `SELECT m.reading_id, m.legacy, r.outcome FROM mirror m JOIN readings r ON r.id = m.reading_id
        WHERE m.compared IS NULL AND m.legacy IN ('accepted', 'refused') AND r.outcome IS NOT NULL ORDER BY m.reading_id LIMIT ?`,
     );
+    this.#uncomparedOfInputs = db.prepare<[{ from: number; to: number }], { reading_id: number; legacy: "accepted" | "refused"; outcome: "accepted" | "rejected" }>(
+      `SELECT m.reading_id, m.legacy, r.outcome FROM inputs i JOIN readings r ON r.input_id = i.id JOIN mirror m ON m.reading_id = r.id
+       WHERE i.input_index > @from AND i.input_index <= @to
+         AND m.compared IS NULL AND m.legacy IN ('accepted', 'refused') AND r.outcome IS NOT NULL`,
+    );
+    this.#uncomparedOne = db.prepare<[number], { reading_id: number; legacy: "accepted" | "refused"; outcome: "accepted" | "rejected" }>(
+      `SELECT m.reading_id, m.legacy, r.outcome FROM mirror m JOIN readings r ON r.id = m.reading_id
+       WHERE m.reading_id = ? AND m.compared IS NULL AND m.legacy IN ('accepted', 'refused') AND r.outcome IS NOT NULL`,
+    );
+    // Walks the input_index index from the top: the newest inputs are the unprocessed few.
+    this.#lastProcessed = db.prepare<[], { n: number }>(
+      "SELECT input_index AS n FROM inputs WHERE input_index IS NOT NULL AND node_status IS NOT NULL ORDER BY input_index DESC LIMIT 1",
+    );
+    this.#span = db.prepare<[{ cursor: number }], { n: number }>("SELECT coalesce(max(id), 0) - @cursor AS n FROM readings");
     this.#divergences = db.prepare<[number], {
       reading_id: number; device: Buffer; seq: Buffer; compared: "cartesi_only" | "legacy_only"; http_status: number | null; reason: string | null;
     }>(`SELECT m.reading_id, r.device, r.seq, m.compared, m.http_status, r.reason FROM mirror m JOIN readings r ON r.id = m.reading_id
@@ -108,6 +126,11 @@ export class MirrorStore {
 
   pending(): number {
     return this.started ? (this.#pending.get({ cursor: this.cursor() })?.n ?? 0) : 0;
+  }
+
+  /** Readings above the cursor, settled or not: a cheap upper bound of pending(). */
+  span(): number {
+    return this.started ? (this.#span.get({ cursor: this.cursor() })?.n ?? 0) : 0;
   }
 
   /** Id of the pending reading after `offset` others, oldest first. */
@@ -166,6 +189,22 @@ export class MirrorStore {
   /** Readings answered by both sides and not yet compared. */
   uncompared(limit: number): Uncompared[] {
     return this.#uncompared.all(limit).map((r) => ({ readingId: r.reading_id, legacy: r.legacy, outcome: r.outcome }));
+  }
+
+  /** Of the readings in inputs with from < input_index ≤ to: those answered by both sides, not yet compared. */
+  uncomparedOfInputs(from: number, to: number): Uncompared[] {
+    return this.#uncomparedOfInputs.all({ from, to }).map((r) => ({ readingId: r.reading_id, legacy: r.legacy, outcome: r.outcome }));
+  }
+
+  /** The reading, if both sides answered it and it is not yet compared. */
+  uncomparedOne(readingId: number): Uncompared | undefined {
+    const r = this.#uncomparedOne.get(readingId);
+    return r === undefined ? undefined : { readingId: r.reading_id, legacy: r.legacy, outcome: r.outcome };
+  }
+
+  /** input_index of the newest input the follower has a verdict on, or -1. */
+  lastProcessedInput(): number {
+    return this.#lastProcessed.get()?.n ?? -1;
   }
 
   compareStatement(readingId: number, compared: Comparison): Statement {

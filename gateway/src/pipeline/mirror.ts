@@ -24,7 +24,7 @@ import { decodeReadingBody } from "@lcore/dapp/protocol";
 import type { GatewayContext } from "../context.js";
 import { toHex } from "../hex.js";
 import type { MirrorOptions } from "../options.js";
-import type { Comparison, DueReading, LegacyOutcome, MirrorTotal } from "../outbox/mirrorStore.js";
+import type { Comparison, DueReading, LegacyOutcome, MirrorTotal, Uncompared } from "../outbox/mirrorStore.js";
 import type { Statement } from "../outbox/writer.js";
 
 export interface MirrorSettings {
@@ -75,6 +75,9 @@ export function legacyBody(device: { hex: string; mvpId: string | null }, body: 
   return `{"device_id":${JSON.stringify(device.mvpId ?? device.hex)},"data":${milliText(body.value)}}`;
 }
 
+/** Processed inputs whose readings one pass compares. */
+const INPUTS_PER_COMPARE = 16;
+
 type Answer = { kind: "status"; status: number } | { kind: "unavailable" } | { kind: "unmappable" };
 
 const UNAVAILABLE = new Set([408, 429, 502, 503, 504]);
@@ -82,6 +85,8 @@ const UNAVAILABLE = new Set([408, 429, 502, 503, 504]);
 export class Mirror {
   readonly #ctx: GatewayContext;
   readonly #s: MirrorSettings;
+  /** Verdicts of inputs up to this input_index have been compared; undefined until the first full walk is done. */
+  #comparedTo: number | undefined;
   /** Consecutive passes that found the legacy node unavailable, and no request before this. */
   #outages = 0;
   #notBeforeMs = 0;
@@ -110,8 +115,9 @@ export class Mirror {
   /** One pass: bound, send what is due, compare what both sides answered. Returns the work done. */
   async step(nowMs: number): Promise<number> {
     let done = await this.#bound(nowMs);
-    if (nowMs >= this.#notBeforeMs) done += await this.#send(nowMs);
-    return done + (await this.#compare());
+    const answered: number[] = [];
+    if (nowMs >= this.#notBeforeMs) done += await this.#send(nowMs, answered);
+    return done + (await this.#compare(answered));
   }
 
   #backoff(failures: number): number {
@@ -120,6 +126,7 @@ export class Mirror {
 
   async #bound(nowMs: number): Promise<number> {
     const { outbox, metrics, limits } = this.#ctx;
+    if (outbox.mirror.span() <= limits.mirrorPendingReadings) return 0;
     const over = outbox.mirror.pending() - limits.mirrorPendingReadings;
     if (over <= 0) return 0;
     const last = outbox.mirror.nthPending(over - 1);
@@ -133,7 +140,8 @@ export class Mirror {
     return over;
   }
 
-  async #send(nowMs: number): Promise<number> {
+  /** Sends what is due; pushes the ids of readings it got a final answer on to `answered`. */
+  async #send(nowMs: number, answered: number[]): Promise<number> {
     const { outbox, metrics } = this.#ctx;
     const due = outbox.mirror.due(nowMs, this.#s.perPass);
     if (due.length === 0) return 0;
@@ -164,6 +172,7 @@ export class Mirror {
       const attempts = r.attempts + 1;
       if (legacy === null && (a.kind === "unmappable" || attempts >= this.#s.maxAttempts)) legacy = "failed";
       if (legacy !== null) count(legacy);
+      if (legacy === "accepted" || legacy === "refused") answered.push(r.id);
       statements.push(outbox.mirror.resultStatement({
         readingId: r.id, attempts, httpStatus: status, legacy, nowMs,
         nextMs: legacy === null ? nowMs + this.#backoff(attempts) : null,
@@ -213,9 +222,34 @@ export class Mirror {
     }
   }
 
-  async #compare(): Promise<number> {
+  /**
+   * A reading becomes comparable when its second answer arrives: the legacy node's (the
+   * readings in `answered`) or the dApp's (the readings of inputs the follower processed
+   * since the last pass). Only those are looked at, so a long pause, with many readings
+   * waiting for the dApp, costs nothing per pass. The first pass walks everything once
+   * (answers recorded before a restart).
+   */
+  async #compare(answered: number[]): Promise<number> {
     const { outbox, metrics } = this.#ctx;
-    const rows = outbox.mirror.uncompared(this.#s.comparePerPass);
+    const found = new Map<number, Uncompared>();
+    const add = (u: Uncompared | undefined) => {
+      if (u !== undefined) found.set(u.readingId, u);
+    };
+    const processed = outbox.mirror.lastProcessedInput();
+    if (this.#comparedTo === undefined) {
+      const page = outbox.mirror.uncompared(this.#s.comparePerPass);
+      page.forEach(add);
+      if (page.length < this.#s.comparePerPass) this.#comparedTo = processed;
+    } else {
+      if (processed > this.#comparedTo) {
+        // At most INPUTS_PER_COMPARE inputs' readings (each ≤ 339) per pass.
+        const to = Math.min(processed, this.#comparedTo + INPUTS_PER_COMPARE);
+        outbox.mirror.uncomparedOfInputs(this.#comparedTo, to).forEach(add);
+        this.#comparedTo = to;
+      }
+      for (const id of answered) add(outbox.mirror.uncomparedOne(id));
+    }
+    const rows = [...found.values()];
     if (rows.length === 0) return 0;
     const totals = new Map<MirrorTotal, number>();
     const statements: Statement[] = rows.map((r) => {
@@ -227,7 +261,12 @@ export class Mirror {
       return outbox.mirror.compareStatement(r.readingId, compared);
     });
     for (const [t, n] of totals) statements.push(outbox.mirror.totalStatement(t, n));
-    await outbox.write(statements);
+    try {
+      await outbox.write(statements);
+    } catch (error) {
+      this.#comparedTo = undefined; // walk everything again next pass: nothing is skipped
+      throw error;
+    }
     metrics.mirrorAgreements.inc({ outcome: "accepted" }, totals.get("agree_accepted") ?? 0);
     metrics.mirrorAgreements.inc({ outcome: "rejected" }, totals.get("agree_rejected") ?? 0);
     metrics.mirrorDivergences.inc({ kind: "cartesi_only" }, totals.get("cartesi_only") ?? 0);

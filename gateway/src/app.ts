@@ -96,14 +96,14 @@ export async function buildApp(options: GatewayOptions): Promise<GatewayApp> {
     const pipeline = options.chain === undefined ? undefined : new Pipeline(ctx, app.log);
     if (pipeline !== undefined) app.addHook("onReady", () => pipeline.start());
     // The mirror runs with or without a chain: dual mode may start before the Cartesi path does.
-    const mirror = options.mirror === undefined ? undefined : new Mirror(ctx, mirrorSettings(options.mirror));
-    const mirrorLoop = mirror === undefined
-      ? undefined
-      : new Loop("mirror", options.mirror?.pollMs ?? 250, () => mirror.step(Date.now()), app.log);
-    if (mirror !== undefined) {
+    let mirrorLoop: Loop | undefined;
+    if (options.mirror !== undefined) {
+      const mirror = new Mirror(ctx, mirrorSettings(options.mirror));
+      const loop = new Loop("mirror", options.mirror.pollMs ?? 250, () => mirror.step(Date.now()), app.log);
+      mirrorLoop = loop;
       app.addHook("onReady", async () => {
         await mirror.start();
-        mirrorLoop?.start();
+        loop.start();
       });
     }
     app.addHook("onClose", async () => {

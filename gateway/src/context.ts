@@ -69,8 +69,8 @@ export function createContext(options: GatewayOptions): GatewayContext {
     });
     cartesi = new CartesiSwitch(outbox);
     return {
-      cartesi, options, limits, app: options.app.toLowerCase() as Hex, appBytes, chainId: options.chainId, owner,
-      outbox, registry, ingest, sealer, verifier, custodian: new MvpCustodian(options.ownerKey), metrics, nowMs,
+      options, limits, app: options.app.toLowerCase() as Hex, appBytes, chainId: options.chainId, owner,
+      outbox, registry, ingest, sealer, verifier, custodian: new MvpCustodian(options.ownerKey), metrics, nowMs, cartesi,
     };
   } catch (error) {
     void outbox.close();

@@ -145,12 +145,16 @@ export class Mirror {
     const { outbox, metrics } = this.#ctx;
     const due = outbox.mirror.due(nowMs, this.#s.perPass);
     if (due.length === 0) return 0;
-    const answers: Answer[] = new Array<Answer>(due.length);
+    // Unsent (undefined) once the node proved unavailable: a hanging node costs one timeout per worker, not per reading.
+    const answers: (Answer | undefined)[] = new Array<Answer | undefined>(due.length);
     let next = 0;
+    let unavailable = false;
     const worker = async () => {
-      while (next < due.length) {
+      while (next < due.length && !unavailable) {
         const i = next++;
-        answers[i] = await this.#post(due[i]!);
+        const answer = await this.#post(due[i]!);
+        answers[i] = answer;
+        if (answer.kind === "unavailable") unavailable = true;
       }
     };
     await Promise.all(Array.from({ length: Math.min(this.#s.concurrency, due.length) }, worker));
@@ -158,13 +162,9 @@ export class Mirror {
     const statements: Statement[] = [];
     const totals = new Map<MirrorTotal, number>();
     const count = (t: MirrorTotal) => totals.set(t, (totals.get(t) ?? 0) + 1);
-    let unavailable = false;
     due.forEach((r, i) => {
-      const a = answers[i]!;
-      if (a.kind === "unavailable") {
-        unavailable = true;
-        return;
-      }
+      const a = answers[i];
+      if (a === undefined || a.kind === "unavailable") return; // still pending, nothing recorded
       const status = a.kind === "status" ? a.status : null;
       let legacy: LegacyOutcome | null = null;
       if (status !== null && status >= 200 && status < 300) legacy = "accepted";

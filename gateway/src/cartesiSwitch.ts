@@ -11,6 +11,8 @@ const PAUSED = "cartesi.paused";
 export class CartesiSwitch {
   readonly #outbox: Outbox;
   #paused: boolean;
+  /** Waits for the batcher's and submitter's passes in progress (set by the pipeline). */
+  #drain: () => Promise<void> = async () => {};
 
   constructor(outbox: Outbox) {
     this.#outbox = outbox;
@@ -21,9 +23,17 @@ export class CartesiSwitch {
     return this.#paused;
   }
 
-  /** Durable before it takes effect: once this resolves, a restart keeps the same state. */
+  onPause(drain: () => Promise<void>): void {
+    this.#drain = drain;
+  }
+
+  /**
+   * Durable before it takes effect: once this resolves, a restart keeps the same state;
+   * and, when pausing, a pass that started before is finished, so nothing is sent after.
+   */
   async set(paused: boolean): Promise<void> {
     await this.#outbox.write([this.#outbox.settings.setStatement(PAUSED, paused ? 1 : 0)]);
     this.#paused = paused;
+    if (paused) await this.#drain();
   }
 }

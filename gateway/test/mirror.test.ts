@@ -161,6 +161,21 @@ describe("mirror to a legacy MVP node", () => {
     expect(legacy.hits.get("poison")).toBe(2);
   });
 
+  it("starts after the readings already stored: those are the legacy node's past", async () => {
+    const legacy = await legacyNode(cleanups);
+    const gw = await testGateway(cleanups);
+    await mvpDevice(gw.app, "old");
+    await mvpData(gw.app, "old", 1);
+    expect(await mirrorView(gw.app)).toMatchObject({ enabled: false, pending: 0 });
+    await gw.app.close();
+    const mirrored = await buildApp({ ...gw.options, mirror: { url: legacy.url, pollMs: 20 } });
+    cleanups.push(() => mirrored.close());
+    await mirrored.ready();
+    await mvpData(mirrored, "old", 2);
+    await eventually(async () => ((await mirrorView(mirrored)).legacy.accepted === 1 ? true : undefined), 10_000, "the new reading");
+    expect(legacy.accepted).toEqual(['{"device_id":"old","data":2}']);
+  });
+
   it("is configured from LCORE_GW_MIRROR_URL", () => {
     const env = {
       LCORE_GW_OWNER_KEY: "33".repeat(32), LCORE_GW_OWNER_TOKEN: "t".repeat(20), LCORE_GW_SUBMITTER_KEY: "11".repeat(32),

@@ -45,6 +45,11 @@ export class Loop {
     }, ms);
   }
 
+  /** Resolves once the pass in progress, if any, has finished. */
+  async settled(): Promise<void> {
+    await this.#running;
+  }
+
   async stop(): Promise<void> {
     this.#stopped = true;
     clearTimeout(this.#timer);
@@ -75,11 +80,15 @@ export class Pipeline {
       lostNonceMs: 30_000,
     });
     const pollMs = chain.pollMs ?? 250;
-    this.#loops = [
-      // Paused (cartesiSwitch.ts): nothing is packed or sent; readings wait in the outbox.
+    // Paused (cartesiSwitch.ts): nothing is packed or sent; readings wait in the outbox.
+    const pausable = [
       new Loop("batcher", Math.min(100, pollMs), () => (ctx.cartesi.paused ? 0 : batcher.tick(Date.now())), log),
       new Loop("submitter", pollMs, () => (ctx.cartesi.paused ? 0 : this.submitter.step()), log),
     ];
+    ctx.cartesi.onPause(async () => {
+      await Promise.all(pausable.map((l) => l.settled()));
+    });
+    this.#loops = [...pausable];
     const f = ctx.options.follower;
     if (f !== undefined) {
       const follower = new Follower(ctx, f.kind === "graphql" ? new GraphqlNodeReader(f.url) : new JsonRpcNodeReader(f.url, ctx.app));

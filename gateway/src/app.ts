@@ -10,9 +10,11 @@ import Fastify, { type FastifyInstance, LogController } from "fastify";
 import { createContext, type GatewayContext } from "./context.js";
 import { installErrorHandling } from "./http/errorHandler.js";
 import type { GatewayOptions } from "./options.js";
-import { Pipeline } from "./pipeline/pipeline.js";
+import { Mirror, mirrorSettings } from "./pipeline/mirror.js";
+import { Loop, Pipeline } from "./pipeline/pipeline.js";
 import { deviceRoutes } from "./routes/devices.js";
 import { disclosureRoutes } from "./routes/disclosures.js";
+import { dualModeRoutes } from "./routes/dualMode.js";
 import { mvpRoutes } from "./routes/mvp.js";
 import { proofRoutes } from "./routes/proofs.js";
 import { readingRoutes } from "./routes/readings.js";
@@ -82,6 +84,8 @@ export async function buildApp(options: GatewayOptions): Promise<GatewayApp> {
     await app.register(mvpRoutes(ctx));
     await app.register(disclosureRoutes(ctx));
     await app.register(proofRoutes(ctx));
+    await app.register(dualModeRoutes(ctx));
+    if (options.cartesiPaused !== undefined) await ctx.cartesi.set(options.cartesiPaused);
 
     let closing = false;
     app.addHook("preClose", async () => {
@@ -96,7 +100,19 @@ export async function buildApp(options: GatewayOptions): Promise<GatewayApp> {
     });
     const pipeline = options.chain === undefined ? undefined : new Pipeline(ctx, app.log);
     if (pipeline !== undefined) app.addHook("onReady", () => pipeline.start());
+    // The mirror runs with or without a chain: dual mode may start before the Cartesi path does.
+    let mirrorLoop: Loop | undefined;
+    if (options.mirror !== undefined) {
+      const mirror = new Mirror(ctx, mirrorSettings(options.mirror));
+      const loop = new Loop("mirror", options.mirror.pollMs ?? 250, () => mirror.step(Date.now()), app.log);
+      mirrorLoop = loop;
+      app.addHook("onReady", async () => {
+        await mirror.start();
+        loop.start();
+      });
+    }
     app.addHook("onClose", async () => {
+      await mirrorLoop?.stop();
       await pipeline?.stop();
       await ctx.outbox.close();
     });

@@ -116,6 +116,19 @@ export function loadConfig(env: NodeJS.ProcessEnv): { options: GatewayOptions; l
     ...(executorKey === undefined ? {} : { executorKey }),
     pollMs: int(env, "LCORE_GW_SETTLEMENT_POLL_MS", 1000, 1),
   };
+  if (env.LCORE_GW_MIRROR_URL !== undefined && env.LCORE_GW_MIRROR_URL !== "") {
+    if (!/^https?:\/\/[^\s]+$/.test(env.LCORE_GW_MIRROR_URL)) throw new ConfigError("LCORE_GW_MIRROR_URL must be an http(s) URL");
+    options.mirror = {
+      url: env.LCORE_GW_MIRROR_URL,
+      pollMs: int(env, "LCORE_GW_MIRROR_POLL_MS", 250, 1),
+      timeoutMs: int(env, "LCORE_GW_MIRROR_TIMEOUT_MS", 5000, 1),
+      concurrency: int(env, "LCORE_GW_MIRROR_CONCURRENCY", 4, 1),
+      maxAttempts: int(env, "LCORE_GW_MIRROR_MAX_ATTEMPTS", 5, 1),
+    };
+  }
+  if (env.LCORE_GW_CARTESI_PAUSED !== undefined && env.LCORE_GW_CARTESI_PAUSED !== "") {
+    options.cartesiPaused = flag(env, "LCORE_GW_CARTESI_PAUSED", false);
+  }
   return {
     options,
     listen: { host: env.LCORE_GW_HOST ?? "127.0.0.1", port: int(env, "LCORE_GW_PORT", 8080, 0) },

@@ -2,6 +2,7 @@
 // metrics. Routes and background workers receive this object; nothing is global.
 
 import { privateKeyToAccount } from "viem/accounts";
+import { CartesiSwitch } from "./cartesiSwitch.js";
 import { DeviceRegistry } from "./deviceRegistry.js";
 import { Disclosures } from "./disclosures.js";
 import { type Hex, fromHex } from "./hex.js";
@@ -33,6 +34,8 @@ export interface GatewayContext {
   nowMs: () => number;
   /** Key disclosures (PROTOCOL §10); ingest asks it which periods are closed to readings. */
   disclosures: Disclosures;
+  /** The Cartesi path's pause switch (rollback during a migration). */
+  cartesi: CartesiSwitch;
 }
 
 export function createContext(options: GatewayOptions): GatewayContext {
@@ -43,7 +46,12 @@ export function createContext(options: GatewayOptions): GatewayContext {
   const owner = privateKeyToAccount(options.submitterKey.reveal()).address;
   const verifier = createSignatureVerifier(options.signatureBackend);
   let outbox: Outbox | undefined;
-  const metrics = createMetrics({ queued: () => outbox?.queued ?? 0 });
+  let cartesi: CartesiSwitch | undefined;
+  const metrics = createMetrics({
+    queued: () => outbox?.queued ?? 0,
+    mirrorPending: () => outbox?.mirror.pending() ?? 0,
+    cartesiPaused: () => cartesi?.paused ?? false,
+  });
   outbox = new Outbox({
     path: options.outboxPath,
     groupCommitDelayMs: limits.groupCommitDelayMs,
@@ -63,10 +71,11 @@ export function createContext(options: GatewayOptions): GatewayContext {
       registry, verifier, sealer, outbox, metrics, limits, nowMs, disclosures,
       rateLimiter: createRateLimiter(limits.deviceRatePerSecond, limits.deviceRateBurst),
     });
+    cartesi = new CartesiSwitch(outbox);
     return {
       options, limits, app: options.app.toLowerCase() as Hex, appBytes, chainId: options.chainId, owner,
       outbox, registry, ingest, sealer, verifier, custodian: new MvpCustodian(options.ownerKey), metrics, nowMs,
-      disclosures,
+      disclosures, cartesi,
     };
   } catch (error) {
     void outbox.close();

@@ -35,6 +35,11 @@ export interface GatewayLimits {
   groupCommitReadings: number;
   /** Most records returned by one GET /v1/devices/{device}/records. */
   recordsPage: number;
+  /**
+   * Readings the mirror may have unsent to the legacy node (dual mode); beyond it the
+   * oldest are skipped (counted), never the Cartesi path slowed.
+   */
+  mirrorPendingReadings: number;
 }
 
 export const DEFAULT_LIMITS: GatewayLimits = {
@@ -53,4 +58,5 @@ export const DEFAULT_LIMITS: GatewayLimits = {
   groupCommitDelayMs: 0,
   groupCommitReadings: 2_000,
   recordsPage: 100,
+  mirrorPendingReadings: 100_000,
 };

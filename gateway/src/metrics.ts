@@ -19,9 +19,17 @@ export interface GatewayMetrics {
   gasUsed: Counter<"kind">;
   gasPerRecord: Histogram;
   readingOutcomes: Counter<"outcome" | "reason">;
+  mirrorSent: Counter<"legacy">;
+  mirrorFailed: Counter;
+  mirrorSkipped: Counter;
+  mirrorUnavailable: Counter;
+  mirrorPending: Gauge;
+  mirrorAgreements: Counter<"outcome">;
+  mirrorDivergences: Counter<"kind">;
+  cartesiPaused: Gauge;
 }
 
-export function createMetrics(opts: { queued: () => number }): GatewayMetrics {
+export function createMetrics(opts: { queued: () => number; mirrorPending?: () => number; cartesiPaused?: () => boolean }): GatewayMetrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: "lcore_gw_process_" });
   const registers = [registry];
@@ -110,6 +118,56 @@ export function createMetrics(opts: { queued: () => number }): GatewayMetrics {
       help: "The dApp's verdict on relayed readings (accepted, or rejected by reason)",
       labelNames: ["outcome", "reason"] as const,
       registers,
+    }),
+    // Dual mode (pipeline/mirror.ts). Counters start from the outbox's totals at start.
+    mirrorSent: new Counter({
+      name: "lcore_gw_mirror_sent_total",
+      help: "Readings the legacy MVP node answered: accepted (2xx) or refused (4xx)",
+      labelNames: ["legacy"] as const,
+      registers,
+    }),
+    mirrorFailed: new Counter({
+      name: "lcore_gw_mirror_failed_total",
+      help: "Readings given up after the legacy node failed on them maxAttempts times (5xx)",
+      registers,
+    }),
+    mirrorSkipped: new Counter({
+      name: "lcore_gw_mirror_skipped_total",
+      help: "Readings never sent to the legacy node: over the mirror's pending bound",
+      registers,
+    }),
+    mirrorUnavailable: new Counter({
+      name: "lcore_gw_mirror_unavailable_total",
+      help: "Mirror passes that found the legacy node unreachable (network error, timeout, 408, 429, 502-504); retried",
+      registers,
+    }),
+    mirrorPending: new Gauge({
+      name: "lcore_gw_mirror_pending_readings",
+      help: "Readings committed but not yet answered by the legacy node",
+      registers,
+      collect() {
+        this.set(opts.mirrorPending?.() ?? 0);
+      },
+    }),
+    mirrorAgreements: new Counter({
+      name: "lcore_gw_mirror_agreements_total",
+      help: "Readings both the dApp and the legacy node accepted, or both refused",
+      labelNames: ["outcome"] as const,
+      registers,
+    }),
+    mirrorDivergences: new Counter({
+      name: "lcore_gw_mirror_divergences_total",
+      help: "Readings accepted by one side and refused by the other: cartesi_only (dApp accepted, legacy refused) or legacy_only",
+      labelNames: ["kind"] as const,
+      registers,
+    }),
+    cartesiPaused: new Gauge({
+      name: "lcore_gw_cartesi_paused",
+      help: "1 while the Cartesi path is paused (nothing batched or submitted), else 0",
+      registers,
+      collect() {
+        this.set(opts.cartesiPaused?.() === true ? 1 : 0);
+      },
     }),
   };
 }

@@ -55,6 +55,26 @@ export interface SettlementOptions {
   pollMs?: number;
 }
 
+/**
+ * Dual mode during a migration: every reading committed to the outbox is also forwarded
+ * to a legacy lcore MVP node's `POST /device/data` (pipeline/mirror.ts, README "Migration").
+ */
+export interface MirrorOptions {
+  /** The legacy node's base URL; readings go to `<url>/device/data`. */
+  url: string;
+  /** Poll interval of the mirror loop when idle. Default 250 ms. */
+  pollMs?: number;
+  /** Longest wait for one answer of the legacy node. Default 5000 ms. */
+  timeoutMs?: number;
+  /** Requests in flight at once. Default 4. */
+  concurrency?: number;
+  /** Per-reading failures (5xx other than 502/503/504) before the reading is given up as failed. Default 5. */
+  maxAttempts?: number;
+  /** Backoff after a failure doubles from minBackoffMs up to maxBackoffMs. Default 500, 30000. */
+  minBackoffMs?: number;
+  maxBackoffMs?: number;
+}
+
 export interface GatewayOptions {
   /** The outbox SQLite file. */
   outboxPath: string;
@@ -82,4 +102,8 @@ export interface GatewayOptions {
   signatureBackend?: "libsecp256k1" | "openssl";
   /** Clock (ms since epoch); tests move it. */
   nowMs?: () => number;
+  /** Forward accepted readings to a legacy MVP node as well (dual mode). */
+  mirror?: MirrorOptions;
+  /** Set the Cartesi pause switch at start (persisted); unset keeps the outbox's flag. */
+  cartesiPaused?: boolean;
 }

@@ -143,6 +143,31 @@ CREATE TABLE IF NOT EXISTS settlement_cursor (
 INSERT OR IGNORE INTO settlement_cursor (one, next_output) VALUES (1, 0);
 `;
 
+// v4: dual mode with a legacy MVP node (mirror.ts) and the Cartesi pause switch
+// (cartesiSwitch.ts). `settings` holds small durable values: the pause flag, the mirror's
+// cursor (readings up to it are settled with the legacy node) and its running totals,
+// each updated in the transaction that changes what it counts.
+const MIRROR_V4 = `
+CREATE TABLE settings (
+  name          TEXT PRIMARY KEY,
+  value         NOT NULL                   -- an integer, or text
+) WITHOUT ROWID;
+
+-- One row per reading the mirror has tried or settled; a reading above the cursor with no
+-- row (or a row whose legacy is NULL) is still to be sent.
+CREATE TABLE mirror (
+  reading_id    INTEGER PRIMARY KEY REFERENCES readings(id),
+  attempts      INTEGER NOT NULL,          -- requests that got an answer (or a per-reading failure)
+  http_status   INTEGER,                   -- the legacy node's last status
+  legacy        TEXT CHECK (legacy IN ('accepted', 'refused', 'failed', 'skipped')),   -- NULL: retry at next_ms
+  next_ms       INTEGER,
+  done_ms       INTEGER,
+  compared      TEXT CHECK (compared IN ('agree', 'cartesi_only', 'legacy_only'))     -- once the dApp's verdict is known too
+);
+CREATE INDEX mirror_uncompared ON mirror(reading_id) WHERE compared IS NULL AND legacy IN ('accepted', 'refused');
+CREATE INDEX mirror_divergent ON mirror(reading_id) WHERE compared IN ('cartesi_only', 'legacy_only');
+`;
+
 // v5: the key disclosures the owner asked for (PROTOCOL §10), one per disclosure input,
 // and the dApp's aggregate from its 0x91 notice once the follower has read it. The
 // period key itself is only in the input's payload (it is public once on chain).
@@ -189,6 +214,7 @@ function migrate(db: OutboxDb): void {
       if (version < 1) db.exec(SCHEMA_V1);
       if (version < 2) db.exec(INPUTS_V2);
       if (version < 3) db.exec(SETTLEMENT_V3);
+      if (version < 4) db.exec(MIRROR_V4);
       if (version < 5) db.exec(DISCLOSURES_V5);
       const broken = db.pragma("foreign_key_check") as unknown[];
       if (broken.length > 0) throw new Error(`outbox migration left ${broken.length} dangling references`);

@@ -7,8 +7,10 @@ import { DeviceStore } from "./deviceStore.js";
 import { DisclosureStore } from "./disclosureStore.js";
 import { GroupCommit, type GroupCommitStats } from "./groupCommit.js";
 import { InputStore } from "./inputStore.js";
+import { MirrorStore } from "./mirrorStore.js";
 import { INSERT_READING_SQL, ReadingStore, readingParams, type SealedReading } from "./readingStore.js";
 import { SettlementStore } from "./settlementStore.js";
+import { SettingsStore } from "./settingsStore.js";
 import { OutboxWriter, type Statement } from "./writer.js";
 
 export interface OutboxOptions {
@@ -26,6 +28,8 @@ export class Outbox {
   readonly inputs: InputStore;
   readonly disclosures: DisclosureStore;
   readonly settlements: SettlementStore;
+  readonly settings: SettingsStore;
+  readonly mirror: MirrorStore;
   readonly #writer: OutboxWriter;
   readonly #commit: GroupCommit<SealedReading>;
   /** Committed readings not yet packed into an input (kept in memory: read on every request). */
@@ -44,6 +48,8 @@ export class Outbox {
     this.inputs = new InputStore(this.db, write);
     this.disclosures = new DisclosureStore(this.db, (id) => this.inputs.get(id));
     this.settlements = new SettlementStore(this.db);
+    this.settings = new SettingsStore(this.db);
+    this.mirror = new MirrorStore(this.db, this.settings);
     this.#queued = this.readings.countQueued();
     this.#commit = new GroupCommit<SealedReading>(
       (items) => this.#writer.write(items.map((r) => ({ sql: INSERT_READING_SQL, params: readingParams(r) }))),

@@ -15,7 +15,8 @@ import { Submitter } from "./submitter.js";
 import { Ticker } from "./ticker.js";
 import { VoucherExecutor } from "./voucherExecutor.js";
 
-class Loop {
+/** A background loop of one pass at a time (exported for the mirror, which runs without a chain too). */
+export class Loop {
   #timer: NodeJS.Timeout | undefined;
   #running: Promise<void> | undefined;
   #stopped = false;
@@ -45,6 +46,11 @@ class Loop {
         this.#schedule(busy ? 0 : this.intervalMs);
       })();
     }, ms);
+  }
+
+  /** Resolves once the pass in progress, if any, has finished. */
+  async settled(): Promise<void> {
+    await this.#running;
   }
 
   async stop(): Promise<void> {
@@ -77,10 +83,15 @@ export class Pipeline {
       lostNonceMs: 30_000,
     });
     const pollMs = chain.pollMs ?? 250;
-    this.#loops = [
-      new Loop("batcher", Math.min(100, pollMs), () => batcher.tick(Date.now()), log),
-      new Loop("submitter", pollMs, () => this.submitter.step(), log),
+    // Paused (cartesiSwitch.ts): nothing is packed or sent; readings wait in the outbox.
+    const pausable = [
+      new Loop("batcher", Math.min(100, pollMs), () => (ctx.cartesi.paused ? 0 : batcher.tick(Date.now())), log),
+      new Loop("submitter", pollMs, () => (ctx.cartesi.paused ? 0 : this.submitter.step()), log),
     ];
+    ctx.cartesi.onPause(async () => {
+      await Promise.all(pausable.map((l) => l.settled()));
+    });
+    this.#loops = [...pausable];
     const f = ctx.options.follower;
     if (f !== undefined) {
       const follower = new Follower(ctx, f.kind === "graphql" ? new GraphqlNodeReader(f.url) : new JsonRpcNodeReader(f.url, ctx.app));

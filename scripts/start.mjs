@@ -55,6 +55,14 @@ Try it:
        ${gql}
   4. The owner reads plaintext back:
        curl -s -H 'authorization: Bearer ${DEV_SECRETS.ownerToken}' ${stack.gatewayUrl}/v1/devices/<device>/records
+  5. See it settle: periods close on the hour of chain time; move anvil's clock past it, and
+     within seconds the gateway ticks, executes the settlement voucher, and the reading of
+     step 2 turns "settled" with an inclusion proof checked by LcoreSettlement on chain:
+       curl -s ${stack.chainRpcUrl} -H 'content-type: application/json' -d '{"jsonrpc":"2.0","id":1,"method":"evm_increaseTime","params":[3600]}'
+       curl -s ${stack.chainRpcUrl} -H 'content-type: application/json' -d '{"jsonrpc":"2.0","id":1,"method":"evm_mine","params":[]}'
+       curl -s ${stack.gatewayUrl}/v1/readings/<device>/<seq>/proof
+  6. Check everything from the chain alone, as a validator:
+       npx lcore replay --rpc ${stack.chainRpcUrl} --application ${stack.application}
 
 Ctrl-C stops everything.${quiet ? " (logs: npm start -- --verbose)" : ""}
 `);

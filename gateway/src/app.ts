@@ -13,6 +13,7 @@ import type { GatewayOptions } from "./options.js";
 import { Pipeline } from "./pipeline/pipeline.js";
 import { deviceRoutes } from "./routes/devices.js";
 import { mvpRoutes } from "./routes/mvp.js";
+import { migrationRoutes } from "./routes/migration.js";
 import { readingRoutes } from "./routes/readings.js";
 import { systemRoutes } from "./routes/system.js";
 
@@ -77,6 +78,7 @@ export async function buildApp(options: GatewayOptions): Promise<GatewayApp> {
     await app.register(readingRoutes(ctx));
     await app.register(deviceRoutes(ctx));
     await app.register(mvpRoutes(ctx));
+    await app.register(migrationRoutes(ctx));
 
     let closing = false;
     app.addHook("preClose", async () => {

@@ -35,6 +35,8 @@ export interface GatewayLimits {
   groupCommitReadings: number;
   /** Most records returned by one GET /v1/devices/{device}/records. */
   recordsPage: number;
+  /** Most MVP rows in one POST /v1/migration/readings (its body bound follows: about 3 KiB a row). */
+  migrationRows: number;
 }
 
 export const DEFAULT_LIMITS: GatewayLimits = {
@@ -53,4 +55,5 @@ export const DEFAULT_LIMITS: GatewayLimits = {
   groupCommitDelayMs: 0,
   groupCommitReadings: 2_000,
   recordsPage: 100,
+  migrationRows: 500,
 };

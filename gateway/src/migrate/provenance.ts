@@ -53,6 +53,6 @@ export function decodeProvenance(payload: Uint8Array): MvpProvenance | undefined
     rowId: view.getBigUint64(4),
     submissionDate: view.getBigUint64(12),
     transactionHash: txLength === TX_HASH_NULL ? null : new TextDecoder().decode(payload.subarray(FIXED, FIXED + txBytes)),
-    data: payload.slice(FIXED + txBytes),
+    data: new Uint8Array(payload.subarray(FIXED + txBytes)), // a copy, and a plain Uint8Array even from a Buffer
   };
 }

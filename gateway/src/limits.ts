@@ -35,7 +35,7 @@ export interface GatewayLimits {
   groupCommitReadings: number;
   /** Most records returned by one GET /v1/devices/{device}/records. */
   recordsPage: number;
-  /** Most MVP rows in one POST /v1/migration/readings (its body bound follows: about 3 KiB a row). */
+  /** Most MVP rows in one POST /v1/migration/readings (its body bound follows: 3.5 KiB a row). */
   migrationRows: number;
 }
 

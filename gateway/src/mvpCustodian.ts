@@ -47,7 +47,7 @@ export class MvpCustodian {
   }
 
   /**
-   * The body nonce of a migrated MVP row (PROTOCOL §7.6): HKDF(ownerMasterKey, salt, info =
+   * The body nonce of a migrated MVP row (PROTOCOL §7.7): HKDF(ownerMasterKey, salt, info =
    * rowId(u64) || utf8(device_id), L = 16). Reproducible, so a resent row is the same reading;
    * keyed, so it stays as unguessable as a device's random nonce (it hides the bodyHash preimage).
    */

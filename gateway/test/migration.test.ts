@@ -1,4 +1,4 @@
-// The migration routes (PROTOCOL §7.6) by inject: MVP devices and rows in, one outcome per
+// The migration routes (PROTOCOL §7.7) by inject: MVP devices and rows in, one outcome per
 // row, readings built deterministically so that a resent row is a duplicate and never a
 // second record, and each refusal with its stable reason.
 
@@ -82,7 +82,7 @@ describe("POST /v1/migration/devices", () => {
 describe("POST /v1/migration/readings", () => {
   it("stores each row once as a reading carrying its MVP row; a resent row is a duplicate with the same bytes", async () => {
     const gw = await testGateway(cleanups);
-    const [{ device }] = (await devices(gw, ["mvp-1"])) as [{ device: string }];
+    const [{ device }] = (await devices(gw, ["mvp-1"])) as unknown as [{ device: string }];
     const rows = [row(3, { transaction_hash: "0xfeed" }), row(5, { data: hex(Buffer.from([0xff, 0])) }), row(9, { data: hex("{\"t\":1}") })];
     expect(await migrate(gw, rows)).toEqual(rows.map((r) => ({ row_id: r.row_id, outcome: "migrated", device, seq: r.row_id, status: "queued" })));
     const stored = await plaintext(gw, device);
@@ -110,7 +110,7 @@ describe("POST /v1/migration/readings", () => {
     const digests: string[] = [];
     for (const ownerKey of [key, key, new Uint8Array(randomBytes(32))]) {
       const gw = await testGateway(cleanups, { ownerKey: new Secret(ownerKey), app: "0x00000000000000000000000000000000000000aa" });
-      const [{ device }] = (await devices(gw, ["mvp-1"])) as [{ device: string }];
+      const [{ device }] = (await devices(gw, ["mvp-1"])) as unknown as [{ device: string }];
       await migrate(gw, [row(1)]);
       const [r] = await plaintext(gw, device);
       nonces.push(r!.nonce);
@@ -163,7 +163,7 @@ describe("POST /v1/migration/readings", () => {
 describe("POST /v1/migration/status", () => {
   it("answers the status of each reading, missing when the gateway has none", async () => {
     const gw = await testGateway(cleanups);
-    const [{ device }] = (await devices(gw, ["mvp-1"])) as [{ device: string }];
+    const [{ device }] = (await devices(gw, ["mvp-1"])) as unknown as [{ device: string }];
     await migrate(gw, [row(1)]);
     const res = await gw.app.inject({
       method: "POST", url: "/v1/migration/status", headers: auth, payload: { readings: [{ device, seq: "1" }, { device, seq: "2" }] },

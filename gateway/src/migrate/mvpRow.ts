@@ -1,4 +1,4 @@
-// One MVP data_submissions row → one reading, deterministically (PROTOCOL §7.6): the same
+// One MVP data_submissions row → one reading, deterministically (PROTOCOL §7.7): the same
 // row always gives the same bytes, so a row sent twice is an exact duplicate, which the
 // gateway recognises, and never a second record.
 //
@@ -15,7 +15,7 @@ import type { MvpCustodian } from "../mvpCustodian.js";
 import { MVP_VALUE_SCALE } from "../routes/mvp.js";
 import { MAX_TX_HASH_BYTES, encodeProvenance } from "./provenance.js";
 
-/** Why a row is not migrated. Stable: the reconciliation report and PROTOCOL §7.6 use them. */
+/** Why a row is not migrated. Stable: the reconciliation report and PROTOCOL §7.7 use them. */
 export const SKIP_REASONS = [
   "device_not_in_mvp", // device_id is not in the MVP devices table (the CLI)
   "device_id_invalid", // device_id is not 1..128 of [A-Za-z0-9._:-], the MVP route's rule

@@ -1,4 +1,4 @@
-// The payload of a reading migrated from the lcore MVP (PROTOCOL §7.6): the MVP row's
+// The payload of a reading migrated from the lcore MVP (PROTOCOL §7.7): the MVP row's
 // identity and its data BLOB verbatim, so the sealed record alone says where it came from
 // and nothing of the original bytes is lost.
 //

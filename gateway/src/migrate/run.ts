@@ -1,4 +1,4 @@
-// `lcore migrate`: an lcore MVP database into the rollup through the gateway (PROTOCOL §7.6).
+// `lcore migrate`: an lcore MVP database into the rollup through the gateway (PROTOCOL §7.7).
 //
 //   1. register every MVP device_id (POST /v1/migration/devices; idempotent)
 //   2. send data_submissions in row id order, in batches, from after the journal's last row

@@ -1,4 +1,4 @@
-// Owner routes for `lcore migrate` (PROTOCOL §7.6): MVP devices and data_submissions rows in,
+// Owner routes for `lcore migrate` (PROTOCOL §7.7): MVP devices and data_submissions rows in,
 // each answered with its own outcome, so the migrating client can account for every row.
 //
 // Both routes are idempotent. A device_id already registered (by a previous run or by the MVP
@@ -106,7 +106,7 @@ export function migrationRoutes(ctx: GatewayContext): FastifyPluginAsyncTypebox 
       schema: {
         tags: ["migration"],
         summary: "Migrate MVP data_submissions rows (owner; idempotent)",
-        description: "Each row becomes one reading built deterministically from it (PROTOCOL §7.6) and gets its own outcome: migrated, duplicate (stored before; its receipt), or skipped with a reason. The new readings are stored all together or, on an error, not at all.",
+        description: "Each row becomes one reading built deterministically from it (PROTOCOL §7.7) and gets its own outcome: migrated, duplicate (stored before; its receipt), or skipped with a reason. The new readings are stored all together or, on an error, not at all.",
         security,
         body: Type.Object({
           rows: Type.Array(MigrationRow, { minItems: 1, maxItems: ctx.limits.migrationRows }),

@@ -110,7 +110,10 @@ export async function migrate(o: MigrateOptions): Promise<MigrationReport> {
       const outcomes = await migrateBatch(client, batch, devices);
       journal.recordRows(outcomes);
       cursor = batch.at(-1)!.rowId;
-      for (const r of outcomes) r.outcome === "migrated" ? progress.migrated++ : progress.skipped++;
+      for (const r of outcomes) {
+        if (r.outcome === "migrated") progress.migrated++;
+        else progress.skipped++;
+      }
       progress.done += batch.length;
       progress.rowsPerSecond = (progress.done - resumedAt) / Math.max(0.001, (Date.now() - started) / 1000);
       o.onProgress?.(progress);

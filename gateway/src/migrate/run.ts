@@ -14,7 +14,7 @@ import { GatewayClient } from "./gatewayClient.js";
 import { Journal, type JournalDevice, type JournalRow } from "./journal.js";
 import { type MvpSourceRow, MvpDatabase } from "./mvpDatabase.js";
 import type { SkipReason } from "./mvpRow.js";
-import { provenanceLength } from "./provenance.js";
+import { MAX_TX_HASH_BYTES, provenanceLength } from "./provenance.js";
 import { type MigrationReport, reconcile } from "./report.js";
 
 export interface MigrateOptions {
@@ -82,6 +82,10 @@ export async function migrate(o: MigrateOptions): Promise<MigrationReport> {
 
     // 1. Devices.
     const devices = journal.devices();
+    // An id over the route's field bound would fail its whole request; it is invalid anyway (≤ 128).
+    const overlong = mvp.deviceIds().filter((id) => !devices.has(id) && id.length > 1024);
+    journal.recordDevices(overlong.map((deviceId) => ({ deviceId, device: null, reason: "device_id_invalid" })));
+    for (const deviceId of overlong) devices.set(deviceId, { deviceId, device: null, reason: "device_id_invalid" });
     const todo = mvp.deviceIds().filter((id) => !devices.has(id));
     for (let i = 0; i < todo.length; i += DEVICES_PER_REQUEST) {
       const chunk = todo.slice(i, i + DEVICES_PER_REQUEST);
@@ -149,7 +153,7 @@ export async function migrate(o: MigrateOptions): Promise<MigrationReport> {
 
 /** One batch: rows the CLI can judge alone are skipped here; the rest go to the gateway, which decides. */
 async function migrateBatch(client: GatewayClient, batch: MvpSourceRow[], devices: Map<string, JournalDevice>): Promise<JournalRow[]> {
-  const outcomes: JournalRow[] = [];
+  const outcomes: (JournalRow | undefined)[] = []; // undefined: sent, filled from the gateway's answer
   const sent: { row: MvpSourceRow; index: number }[] = [];
   const body: Record<string, unknown>[] = [];
   const skip = (row: MvpSourceRow, reason: SkipReason | string) => outcomes.push({
@@ -164,11 +168,12 @@ async function migrateBatch(client: GatewayClient, batch: MvpSourceRow[], device
     const date = dateOf(row.submissionDate);
     if (date === undefined) { skip(row, "bad_submission_date"); continue; }
     if (row.transactionHash !== null && typeof row.transactionHash !== "string") { skip(row, "bad_transaction_hash"); continue; }
-    // Checked here too so that an oversize BLOB is never sent; the gateway checks the same bound.
+    // Checked here too so that nothing oversize is ever sent; the gateway checks the same bounds.
     const tx = row.transactionHash === null ? 0 : new TextEncoder().encode(row.transactionHash).length;
+    if (tx > MAX_TX_HASH_BYTES) { skip(row, "bad_transaction_hash"); continue; }
     if (provenanceLength(tx, data.length) > MAX_READING_PAYLOAD) { skip(row, "data_too_large"); continue; }
     sent.push({ row, index: outcomes.length });
-    outcomes.push(undefined as unknown as JournalRow); // filled from the gateway's answer
+    outcomes.push(undefined);
     body.push({
       device_id: row.deviceId, row_id: row.rowId.toString(), submission_date: date.toString(),
       transaction_hash: row.transactionHash, data: toHex(data),
@@ -185,5 +190,6 @@ async function migrateBatch(client: GatewayClient, batch: MvpSourceRow[], device
       };
     });
   }
-  return outcomes;
+  if (outcomes.some((r) => r === undefined)) throw new Error(`the gateway answered ${sent.length} rows with fewer outcomes`);
+  return outcomes as JournalRow[];
 }

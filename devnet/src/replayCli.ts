@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 // lcore replay --rpc URL --application ADDRESS [--dapp CMD] [--shadow CMD] [--node URL] [--from-block N]
+// lcore migrate --from MVP.db --gateway URL ...: handed to @lcore/gateway (see below).
 // The validator's tool: replays every input of the application from the chain through a fresh
 // dApp in host mode and compares with the claims accepted on chain and with the state hashes its
 // notices carry. Progress on stderr (a bar in place on a terminal); the report alone on stdout. Exit 0: no divergence; 1: a divergence; 2: bad usage or an error.
@@ -9,9 +10,18 @@ import { formatDivergence } from "./replay/divergence.js";
 import { parseCommand } from "./replay/dappRunner.js";
 import { replay } from "./replay/replay.js";
 
-const USAGE = `usage: lcore replay --rpc URL --application ADDRESS [--dapp "node dapp/dist/main.js"] [--shadow CMD] [--node URL] [--from-block N]`;
+const USAGE = `usage: lcore replay --rpc URL --application ADDRESS [--dapp "node dapp/dist/main.js"] [--shadow CMD] [--node URL] [--from-block N]
+       lcore migrate --from MVP.db --gateway URL ... (lcore migrate --help)`;
+
+// The migration client lives in the gateway, which imports @lcore/devnet in its tests; a
+// specifier held in a variable keeps the compiler (and so the build order) out of it.
+const MIGRATE_MODULE = "@lcore/gateway/migrate";
 
 async function main(argv: string[]): Promise<number> {
+  if (argv[0] === "migrate") {
+    const { runMigrateCli } = (await import(MIGRATE_MODULE)) as { runMigrateCli(argv: string[]): Promise<number> };
+    return runMigrateCli(argv.slice(1));
+  }
   if (argv[0] !== "replay") {
     process.stderr.write(`${USAGE}\n`);
     return 2;
@@ -52,5 +62,5 @@ async function main(argv: string[]): Promise<number> {
 
 main(process.argv.slice(2)).then(
   (code) => { process.exitCode = code; },
-  (err: Error) => { process.stderr.write(`lcore replay: ${err.message}\n`); process.exitCode = 2; },
+  (err: Error) => { process.stderr.write(`lcore ${process.argv[2] ?? ""}: ${err.message}\n`); process.exitCode = 2; },
 );

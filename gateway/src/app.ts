@@ -17,6 +17,7 @@ import { disclosureRoutes } from "./routes/disclosures.js";
 import { dualModeRoutes } from "./routes/dualMode.js";
 import { mvpRoutes } from "./routes/mvp.js";
 import { proofRoutes } from "./routes/proofs.js";
+import { migrationRoutes } from "./routes/migration.js";
 import { readingRoutes } from "./routes/readings.js";
 import { systemRoutes } from "./routes/system.js";
 
@@ -86,6 +87,7 @@ export async function buildApp(options: GatewayOptions): Promise<GatewayApp> {
     await app.register(proofRoutes(ctx));
     await app.register(dualModeRoutes(ctx));
     if (options.cartesiPaused !== undefined) await ctx.cartesi.set(options.cartesiPaused);
+    await app.register(migrationRoutes(ctx));
 
     let closing = false;
     app.addHook("preClose", async () => {

@@ -40,6 +40,8 @@ export interface GatewayLimits {
    * oldest are skipped (counted), never the Cartesi path slowed.
    */
   mirrorPendingReadings: number;
+  /** Most MVP rows in one POST /v1/migration/readings (its body bound follows: 3.5 KiB a row). */
+  migrationRows: number;
 }
 
 export const DEFAULT_LIMITS: GatewayLimits = {
@@ -59,4 +61,5 @@ export const DEFAULT_LIMITS: GatewayLimits = {
   groupCommitReadings: 2_000,
   recordsPage: 100,
   mirrorPendingReadings: 100_000,
+  migrationRows: 500,
 };

@@ -22,6 +22,7 @@ export interface GatewayMetrics {
   mirrorSent: Counter<"legacy">;
   mirrorFailed: Counter;
   mirrorSkipped: Counter;
+  mirrorHistory: Counter;
   mirrorUnavailable: Counter;
   mirrorPending: Gauge;
   mirrorAgreements: Counter<"outcome">;
@@ -134,6 +135,11 @@ export function createMetrics(opts: { queued: () => number; mirrorPending?: () =
     mirrorSkipped: new Counter({
       name: "lcore_gw_mirror_skipped_total",
       help: "Readings never sent to the legacy node: over the mirror's pending bound",
+      registers,
+    }),
+    mirrorHistory: new Counter({
+      name: "lcore_gw_mirror_history_total",
+      help: "Readings migrated from the MVP (lcore migrate): its history, not sent back to the legacy node",
       registers,
     }),
     mirrorUnavailable: new Counter({

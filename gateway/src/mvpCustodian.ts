@@ -15,6 +15,7 @@ import { hkdfSha256 } from "@lcore/wasm-core";
 import type { Secret } from "./secrets.js";
 
 const SALT = new TextEncoder().encode("lcore/v1/gateway/mvp-device");
+const MIGRATION_NONCE_SALT = new TextEncoder().encode("lcore/v1/gateway/mvp-migration-nonce");
 
 export class MvpCustodian {
   readonly #ownerKey: Secret<Uint8Array>;
@@ -43,6 +44,19 @@ export class MvpCustodian {
     } finally {
       sk.fill(0);
     }
+  }
+
+  /**
+   * The body nonce of a migrated MVP row (PROTOCOL §7.7): HKDF(ownerMasterKey, salt, info =
+   * rowId(u64) || utf8(device_id), L = 16). Reproducible, so a resent row is the same reading;
+   * keyed, so it stays as unguessable as a device's random nonce (it hides the bodyHash preimage).
+   */
+  migrationNonce(deviceId: string, rowId: bigint): Uint8Array {
+    const id = new TextEncoder().encode(deviceId);
+    const info = new Uint8Array(8 + id.length);
+    new DataView(info.buffer).setBigUint64(0, rowId);
+    info.set(id, 8);
+    return hkdfSha256(this.#ownerKey.reveal(), MIGRATION_NONCE_SALT, info, 16);
   }
 
   /** Compact low-s signature of a 32-byte digest (RFC 6979 nonces, so no randomness is needed). */

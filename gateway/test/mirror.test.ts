@@ -11,7 +11,7 @@ import { Batcher, batcherSettings } from "../src/pipeline/batcher.js";
 import { Follower } from "../src/pipeline/follower.js";
 import { legacyBody, milliText } from "../src/pipeline/mirror.js";
 import type { NodeInput } from "../src/pipeline/nodeReader.js";
-import { testGateway } from "./helpers/gateway.js";
+import { auth, testGateway } from "./helpers/gateway.js";
 import { legacyNode } from "./helpers/legacyNode.js";
 import { eventually } from "./helpers/stack.js";
 import { type Cleanup, runCleanups } from "./helpers/tempDir.js";
@@ -72,6 +72,25 @@ describe("mirror to a legacy MVP node", () => {
     expect(legacy.accepted).toHaveLength(6);
   });
 
+  it("does not send migrated MVP history back to the legacy node, only live readings", async () => {
+    const legacy = await legacyNode(cleanups);
+    const gw = await testGateway(cleanups, { mirror: { url: legacy.url, pollMs: 20 } });
+    await gw.app.ready();
+    const reg = await gw.app.inject({ method: "POST", url: "/v1/migration/devices", headers: auth, payload: { devices: [{ device_id: "old-1" }] } });
+    expect(reg.json().devices[0].outcome).toBe("registered");
+    const day = Math.floor(Date.now() / 1000) - 86_400;
+    const rows = [1, 2, 3].map((id) => ({
+      device_id: "old-1", row_id: String(id), submission_date: String(day + id), transaction_hash: null, data: `0x${Buffer.from(String(id)).toString("hex")}`,
+    }));
+    const migrated = await gw.app.inject({ method: "POST", url: "/v1/migration/readings", headers: auth, payload: { rows } });
+    expect(migrated.json().rows.map((r: { outcome: string }) => r.outcome)).toEqual(["migrated", "migrated", "migrated"]);
+    await mvpData(gw.app, "old-1", 4.5); // the same device, live again after the migration
+    await eventually(async () => ((await mirrorView(gw.app)).pending === 0 ? true : undefined), 20_000, "nothing pending");
+    expect(legacy.accepted).toEqual(['{"device_id":"old-1","data":4.5}']);
+    expect((await mirrorView(gw.app)).legacy).toEqual({ accepted: 1, refused: 0, failed: 0, skipped: 0, history: 3 });
+    expect((await gw.app.inject({ method: "GET", url: "/metrics" })).body).toContain("lcore_gw_mirror_history_total 3");
+  });
+
   it("counts agreements and both kinds of divergence once both verdicts are known, whichever comes first", async () => {
     const legacy = await legacyNode(cleanups);
     legacy.refuse.add("refused-1").add("refused-2");
@@ -81,7 +100,7 @@ describe("mirror to a legacy MVP node", () => {
     for (const id of ids) await mvpDevice(gw.app, id);
     for (const id of ids) await mvpData(gw.app, id, 1);
     await eventually(async () => ((await mirrorView(gw.app)).pending === 0 ? true : undefined), 20_000, "legacy answers");
-    expect((await mirrorView(gw.app)).legacy).toEqual({ accepted: 2, refused: 2, failed: 0, skipped: 0 });
+    expect((await mirrorView(gw.app)).legacy).toEqual({ accepted: 2, refused: 2, failed: 0, skipped: 0, history: 0 });
     expect((await mirrorView(gw.app)).agreements).toEqual({ accepted: 0, rejected: 0 }); // no dApp verdict yet
     // A fifth reading the legacy node answers only after the dApp's verdict.
     legacy.mode = "down";

@@ -159,7 +159,7 @@ CREATE TABLE mirror (
   reading_id    INTEGER PRIMARY KEY REFERENCES readings(id),
   attempts      INTEGER NOT NULL,          -- requests that got an answer (or a per-reading failure)
   http_status   INTEGER,                   -- the legacy node's last status
-  legacy        TEXT CHECK (legacy IN ('accepted', 'refused', 'failed', 'skipped')),   -- NULL: retry at next_ms
+  legacy        TEXT CHECK (legacy IN ('accepted', 'refused', 'failed', 'skipped', 'history')),   -- NULL: retry at next_ms; history: migrated MVP rows, not sent
   next_ms       INTEGER,
   done_ms       INTEGER,
   compared      TEXT CHECK (compared IN ('agree', 'cartesi_only', 'legacy_only'))     -- once the dApp's verdict is known too

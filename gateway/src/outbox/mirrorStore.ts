@@ -12,12 +12,13 @@ import type { Statement } from "./writer.js";
 import { readU64 } from "../hex.js";
 
 /** The legacy node's final answer on a reading (PROTOCOL-free: gateway/README.md, dual mode). */
-export type LegacyOutcome = "accepted" | "refused" | "failed" | "skipped";
+/** `history`: a reading migrated from the MVP (PROTOCOL §7.7), which the legacy node already holds: never sent. */
+export type LegacyOutcome = "accepted" | "refused" | "failed" | "skipped" | "history";
 export type Comparison = "agree" | "cartesi_only" | "legacy_only";
 
 /** Running totals in the settings table, under `mirror.<name>`. */
 export const MIRROR_TOTALS = [
-  "accepted", "refused", "failed", "skipped", "agree_accepted", "agree_rejected", "cartesi_only", "legacy_only",
+  "accepted", "refused", "failed", "skipped", "history", "agree_accepted", "agree_rejected", "cartesi_only", "legacy_only",
 ] as const;
 export type MirrorTotal = (typeof MIRROR_TOTALS)[number];
 

@@ -26,6 +26,7 @@ import { toHex } from "../hex.js";
 import type { MirrorOptions } from "../options.js";
 import type { Comparison, DueReading, LegacyOutcome, MirrorTotal, Uncompared } from "../outbox/mirrorStore.js";
 import type { Statement } from "../outbox/writer.js";
+import { decodeProvenance } from "../migrate/provenance.js";
 
 export interface MirrorSettings {
   endpoint: string;
@@ -78,7 +79,8 @@ export function legacyBody(device: { hex: string; mvpId: string | null }, body: 
 /** Processed inputs whose readings one pass compares. */
 const INPUTS_PER_COMPARE = 16;
 
-type Answer = { kind: "status"; status: number } | { kind: "unavailable" } | { kind: "unmappable" };
+/** `history`: a migrated MVP row (its payload carries the row, PROTOCOL §7.7); the legacy node has it already. */
+type Answer = { kind: "status"; status: number } | { kind: "unavailable" } | { kind: "unmappable" } | { kind: "history" };
 
 const UNAVAILABLE = new Set([408, 429, 502, 503, 504]);
 
@@ -101,6 +103,7 @@ export class Mirror {
     m.mirrorSent.inc({ legacy: "refused" }, t.refused);
     m.mirrorFailed.inc(t.failed);
     m.mirrorSkipped.inc(t.skipped);
+    m.mirrorHistory.inc(t.history);
     m.mirrorAgreements.inc({ outcome: "accepted" }, t.agree_accepted);
     m.mirrorAgreements.inc({ outcome: "rejected" }, t.agree_rejected);
     m.mirrorDivergences.inc({ kind: "cartesi_only" }, t.cartesi_only);
@@ -170,6 +173,7 @@ export class Mirror {
       if (status !== null && status >= 200 && status < 300) legacy = "accepted";
       else if (status !== null && status >= 400 && status < 500) legacy = "refused";
       const attempts = r.attempts + 1;
+      if (a.kind === "history") legacy = "history";
       if (legacy === null && (a.kind === "unmappable" || attempts >= this.#s.maxAttempts)) legacy = "failed";
       if (legacy !== null) count(legacy);
       if (legacy === "accepted" || legacy === "refused") answered.push(r.id);
@@ -185,6 +189,7 @@ export class Mirror {
       metrics.mirrorSent.inc({ legacy: "accepted" }, totals.get("accepted") ?? 0);
       metrics.mirrorSent.inc({ legacy: "refused" }, totals.get("refused") ?? 0);
       metrics.mirrorFailed.inc(totals.get("failed") ?? 0);
+      metrics.mirrorHistory.inc(totals.get("history") ?? 0);
     }
     if (unavailable) {
       this.#outages++;
@@ -204,6 +209,8 @@ export class Mirror {
       const plain = sealer.open({ device: r.device, seq: r.seq, timestamp: r.timestamp, digest: r.digest, sealed: r.sealed });
       const body = decodeReadingBody(plain);
       plain.fill(0);
+      // Only a custodial MVP device's reading can be history: a live MVP payload is JSON text, never "LMV1…".
+      if (device?.mvpId != null && decodeProvenance(body.payload) !== undefined) return { kind: "history" };
       text = legacyBody({ hex: toHex(r.device), mvpId: device?.mvpId ?? null }, body);
     } catch {
       return { kind: "unmappable" };

@@ -18,7 +18,7 @@ export const MIRROR_RECENT_DIVERGENCES = 20;
 const MirrorView = Type.Object({
   enabled: Type.Boolean({ description: "a legacy node is configured (LCORE_GW_MIRROR_URL)" }),
   pending: count,
-  legacy: Type.Object({ accepted: count, refused: count, failed: count, skipped: count }),
+  legacy: Type.Object({ accepted: count, refused: count, failed: count, skipped: count, history: count }),
   agreements: Type.Object({ accepted: count, rejected: count }),
   divergences: Type.Object({ cartesi_only: count, legacy_only: count }),
   recent: Type.Array(Type.Object({
@@ -56,7 +56,7 @@ export function dualModeRoutes(ctx: GatewayContext): FastifyPluginAsyncTypebox {
       return {
         enabled: ctx.options.mirror !== undefined,
         pending: ctx.outbox.mirror.pending(),
-        legacy: { accepted: t.accepted, refused: t.refused, failed: t.failed, skipped: t.skipped },
+        legacy: { accepted: t.accepted, refused: t.refused, failed: t.failed, skipped: t.skipped, history: t.history },
         agreements: { accepted: t.agree_accepted, rejected: t.agree_rejected },
         divergences: { cartesi_only: t.cartesi_only, legacy_only: t.legacy_only },
         recent: ctx.outbox.mirror.divergences(MIRROR_RECENT_DIVERGENCES).map((d) => ({

@@ -1,0 +1,95 @@
+// One MVP data_submissions row → one reading, deterministically (PROTOCOL §7.7): the same
+// row always gives the same bytes, so a row sent twice is an exact duplicate, which the
+// gateway recognises, and never a second record.
+//
+//   seq = row id   timestamp = submission_date   nonce = custodian.migrationNonce(device_id, row id)
+//   value = round(data × 1000) when data is UTF-8 JSON of a finite number, else 0
+//   payload = encodeProvenance(row)   signature = the device's custodial key (RFC 6979)
+
+import { encodeReadingBody, readingMessage, U63_LIMIT } from "@lcore/dapp/protocol";
+import { sha256 } from "@lcore/wasm-core";
+import type { DeviceState } from "../deviceRegistry.js";
+import { I64_MAX, I64_MIN, toHex } from "../hex.js";
+import type { DeviceReading } from "../http/schemas.js";
+import type { MvpCustodian } from "../mvpCustodian.js";
+import { MVP_VALUE_SCALE } from "../routes/mvp.js";
+import { MAX_TX_HASH_BYTES, encodeProvenance } from "./provenance.js";
+
+/** Why a row is not migrated. Stable: the reconciliation report and PROTOCOL §7.7 use them. */
+export const SKIP_REASONS = [
+  "device_not_in_mvp", // device_id is not in the MVP devices table (the CLI)
+  "device_id_invalid", // device_id is not 1..128 of [A-Za-z0-9._:-], the MVP route's rule
+  "device_unknown", // the gateway has no device for device_id (not registered first)
+  "bad_row_id", // row id not an integer in 0..2^63-1
+  "bad_submission_date", // not an integer in 0..2^63-1 (seconds)
+  "submission_date_in_future", // more than the gateway's skew ahead of its clock
+  "bad_data", // data is NULL
+  "bad_transaction_hash", // transaction_hash is not text or NULL, or over 254 bytes
+  "data_too_large", // the migrated payload would pass 1024 bytes
+  "value_out_of_range", // data × 1000 does not fit an i64
+  "device_past_row", // the device already has a different reading at or after this seq
+] as const;
+export type SkipReason = (typeof SKIP_REASONS)[number];
+
+export class RowSkipped extends Error {
+  override name = "RowSkipped";
+  constructor(readonly reason: SkipReason, detail: string) {
+    super(detail);
+  }
+}
+
+export interface MvpRow {
+  deviceId: string;
+  rowId: bigint;
+  submissionDate: bigint;
+  transactionHash: string | null;
+  data: Uint8Array;
+}
+
+/** value of an MVP data BLOB: the MVP route's rule applied to the BLOB read as UTF-8 JSON. */
+export function mvpValue(data: Uint8Array): bigint {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(data));
+  } catch {
+    return 0n;
+  }
+  if (typeof parsed !== "number" || !Number.isFinite(parsed)) return 0n;
+  const value = BigInt(Math.round(parsed * MVP_VALUE_SCALE));
+  if (value < I64_MIN || value > I64_MAX) throw new RowSkipped("value_out_of_range", `data × ${MVP_VALUE_SCALE} must fit a signed 64-bit integer`);
+  return value;
+}
+
+export interface BuiltRow {
+  reading: DeviceReading;
+  digest: Uint8Array;
+}
+
+/** The row's reading, unsigned until `sign` (the duplicate check needs only the digest). Throws RowSkipped. */
+export function buildRow(row: MvpRow, device: DeviceState, custodian: MvpCustodian, latestTimestamp: bigint): BuiltRow & { sign(): DeviceReading } {
+  if (row.rowId < 0n || row.rowId >= U63_LIMIT) throw new RowSkipped("bad_row_id", "row id must be in 0..2^63-1");
+  if (row.submissionDate < 0n || row.submissionDate >= U63_LIMIT) throw new RowSkipped("bad_submission_date", "submission_date must be seconds in 0..2^63-1");
+  if (row.submissionDate > latestTimestamp) throw new RowSkipped("submission_date_in_future", `submission_date is after ${latestTimestamp}`);
+  if (row.transactionHash !== null && new TextEncoder().encode(row.transactionHash).length > MAX_TX_HASH_BYTES) {
+    throw new RowSkipped("bad_transaction_hash", `transaction_hash is over ${MAX_TX_HASH_BYTES} bytes`);
+  }
+  let payload: Uint8Array;
+  try {
+    payload = encodeProvenance({ rowId: row.rowId, submissionDate: row.submissionDate, transactionHash: row.transactionHash, data: row.data });
+  } catch (error) {
+    throw new RowSkipped("data_too_large", (error as Error).message);
+  }
+  const value = mvpValue(row.data);
+  const nonce = custodian.migrationNonce(row.deviceId, row.rowId);
+  const bodyHash = sha256(encodeReadingBody({ nonce, value, payload }));
+  const digest = sha256(readingMessage({ device: device.address, seq: row.rowId, timestamp: row.submissionDate, bodyHash }));
+  const reading: DeviceReading = {
+    device: device.hex, seq: row.rowId.toString(), timestamp: row.submissionDate.toString(), nonce: toHex(nonce),
+    value: value.toString(), payload: toHex(payload), signature: "",
+  };
+  return {
+    reading,
+    digest,
+    sign: () => ({ ...reading, signature: toHex(custodian.sign(row.deviceId, digest)) }),
+  };
+}

@@ -12,7 +12,6 @@ import { privateKeyToAccount } from "viem/accounts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildApp, type GatewayApp } from "../src/app.js";
 import { JsonRpcNodeReader, type NodeInput } from "../src/pipeline/nodeReader.js";
-import { Secret } from "../src/secrets.js";
 import type { SimDevice } from "../src/sim/device.js";
 import { auth, testGateway, type TestGateway } from "./helpers/gateway.js";
 import { type TestStack, eventually, startTestStack } from "./helpers/stack.js";
@@ -36,12 +35,7 @@ afterAll(() => runCleanups(cleanups));
 beforeAll(async () => {
   stack = await startTestStack(cleanups);
   gw = await testGateway(cleanups, {
-    app: stack.app,
-    chainId: stack.chainId,
-    submitterKey: new Secret(stack.key(4)),
-    chain: { rpcUrl: stack.devnet.chainRpcUrl, inputBox: stack.inputBox, pollMs: 100 },
-    batcher: { maxDelayMs: 200 },
-    follower: { kind: "jsonrpc", url: stack.devnet.jsonRpcUrl, pollMs: 200 },
+    ...stack.gatewayOptions(4, { maxDelayMs: 200 }),
   });
   await gw.app.ready();
   reader = new JsonRpcNodeReader(stack.devnet.jsonRpcUrl, stack.app);

@@ -4,7 +4,6 @@
 
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildApp, type GatewayApp } from "../src/app.js";
-import { Secret } from "../src/secrets.js";
 import { simulate } from "../src/sim/run.js";
 import { OWNER_TOKEN, auth, testOptions } from "./helpers/gateway.js";
 import { type TestStack, startTestStack } from "./helpers/stack.js";
@@ -18,12 +17,7 @@ let url: string;
 beforeAll(async () => {
   stack = await startTestStack(cleanups);
   app = await buildApp(testOptions(tempDir(cleanups), {
-    app: stack.app,
-    chainId: stack.chainId,
-    submitterKey: new Secret(stack.key(3)),
-    chain: { rpcUrl: stack.devnet.chainRpcUrl, inputBox: stack.inputBox, pollMs: 100 },
-    batcher: { maxDelayMs: 300 },
-    follower: { kind: "jsonrpc", url: stack.devnet.jsonRpcUrl, pollMs: 200 },
+    ...stack.gatewayOptions(3),
   }));
   cleanups.push(() => app.close());
   url = await app.listen({ host: "127.0.0.1", port: 0 });

@@ -13,7 +13,6 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildApp, type GatewayApp } from "../src/app.js";
 import { decodeProvenance } from "../src/migrate/provenance.js";
 import type { MigrationReport } from "../src/migrate/report.js";
-import { Secret } from "../src/secrets.js";
 import { OWNER_TOKEN, auth, testOptions } from "./helpers/gateway.js";
 import { type GeneratedRow, generateMvpDatabase } from "./helpers/mvpDatabase.js";
 import { DAPP_MAIN, type TestStack, eventually, startTestStack } from "./helpers/stack.js";
@@ -31,12 +30,7 @@ let url: string;
 beforeAll(async () => {
   stack = await startTestStack(cleanups);
   app = await buildApp(testOptions(tempDir(cleanups), {
-    app: stack.app,
-    chainId: stack.chainId,
-    submitterKey: new Secret(stack.key(5)),
-    chain: { rpcUrl: stack.devnet.chainRpcUrl, inputBox: stack.inputBox, pollMs: 100 },
-    batcher: { maxDelayMs: 300 },
-    follower: { kind: "jsonrpc", url: stack.devnet.jsonRpcUrl, pollMs: 200 },
+    ...stack.gatewayOptions(5),
   }));
   cleanups.push(() => app.close());
   url = await app.listen({ host: "127.0.0.1", port: 0 });

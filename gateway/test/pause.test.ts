@@ -5,7 +5,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { type GatewayApp, buildApp } from "../src/app.js";
 import { loadConfig } from "../src/config.js";
-import { Secret } from "../src/secrets.js";
 import { OWNER_TOKEN, auth, testGateway } from "./helpers/gateway.js";
 import { legacyNode } from "./helpers/legacyNode.js";
 import { type TestStack, eventually, startTestStack } from "./helpers/stack.js";
@@ -65,12 +64,7 @@ describe("Cartesi pause switch", () => {
     it("paused: readings accepted, queued and mirrored, nothing submitted, still paused after a restart; resumed: all accepted by the dApp", async () => {
       const legacy = await legacyNode(cleanups);
       const gw = await testGateway(cleanups, {
-        app: stack.app,
-        chainId: stack.chainId,
-        submitterKey: new Secret(stack.key(0)),
-        chain: { rpcUrl: stack.devnet.chainRpcUrl, inputBox: stack.inputBox, pollMs: 50 },
-        batcher: { maxDelayMs: 100 },
-        follower: { kind: "jsonrpc", url: stack.devnet.jsonRpcUrl, pollMs: 100 },
+        ...stack.gatewayOptions(0, { pollMs: 50, maxDelayMs: 100, followMs: 100 }),
         mirror: { url: legacy.url, pollMs: 20 },
       });
       await gw.app.ready();

@@ -23,12 +23,7 @@ const EXECUTOR = 6;
 beforeAll(async () => {
   stack = await startTestStack(cleanups, { epochLength: 4, blockTime: 1 });
   gw = await testGateway(cleanups, {
-    app: stack.app,
-    chainId: stack.chainId,
-    submitterKey: new Secret(stack.key(5)),
-    chain: { rpcUrl: stack.devnet.chainRpcUrl, inputBox: stack.inputBox, pollMs: 100 },
-    batcher: { maxDelayMs: 100 },
-    follower: { kind: "jsonrpc", url: stack.devnet.jsonRpcUrl, pollMs: 100 },
+    ...stack.gatewayOptions(5, { maxDelayMs: 100, followMs: 100 }),
     settlement: { tickMs: 200, executorKey: new Secret(stack.key(EXECUTOR)), pollMs: 200 },
   });
 });

@@ -18,6 +18,7 @@ import { ownerAuth } from "../http/ownerAuth.js";
 import { Address, DecimalString, ErrorBody, ReadingStatusName } from "../http/schemas.js";
 import { type BuiltRow, RowSkipped, buildRow } from "../migrate/mvpRow.js";
 import { progressOf, receiptOf } from "../status.js";
+import { registerCustodial } from "./mvp.js";
 import type { DeviceReading } from "../http/schemas.js";
 
 const errors = { "4xx": ErrorBody, "5xx": ErrorBody };
@@ -90,12 +91,7 @@ export function migrationRoutes(ctx: GatewayContext): FastifyPluginAsyncTypebox 
           results.push({ device_id: id, outcome: "existing" as const, device: existing.hex });
           continue;
         }
-        const d = await ctx.registry.register({
-          publicKey: ctx.custodian.publicKey(id),
-          proof: ctx.custodian.sign(id, ctx.registry.proofDigest()),
-          metadata: `mvp:${id}`,
-          mvpId: id,
-        }, ctx.nowMs());
+        const d = await registerCustodial(ctx, id);
         results.push({ device_id: id, outcome: "registered" as const, device: d.hex });
       }
       return { devices: results };

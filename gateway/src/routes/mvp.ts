@@ -13,6 +13,7 @@ import { encodeReadingBody, readingMessage } from "@lcore/dapp/protocol";
 import { sha256 } from "@lcore/wasm-core";
 import { randomBytes } from "node:crypto";
 import type { GatewayContext } from "../context.js";
+import type { DeviceState } from "../deviceRegistry.js";
 import { GatewayError } from "../errors.js";
 import { I64_MAX, I64_MIN, toHex } from "../hex.js";
 import { ErrorBody, MvpData, MvpRegister, Receipt } from "../http/schemas.js";
@@ -30,6 +31,16 @@ const MvpRegistered = Type.Object({
 
 /** MVP `data`: a finite number becomes value = round(data × 1000); anything else value 0. */
 export const MVP_VALUE_SCALE = 1000;
+
+/** Registers an MVP device_id under the gateway's custodial key for it (PROTOCOL §7.5). */
+export async function registerCustodial(ctx: GatewayContext, id: string): Promise<DeviceState> {
+  return ctx.registry.register({
+    publicKey: ctx.custodian.publicKey(id),
+    proof: ctx.custodian.sign(id, ctx.registry.proofDigest()),
+    metadata: `mvp:${id}`,
+    mvpId: id,
+  }, ctx.nowMs());
+}
 
 export function mvpRoutes(ctx: GatewayContext): FastifyPluginAsyncTypebox {
   return async (app) => {
@@ -54,12 +65,7 @@ export function mvpRoutes(ctx: GatewayContext): FastifyPluginAsyncTypebox {
       if (ctx.registry.byMvpId(id) !== undefined) throw new GatewayError("LCORE_GW_DEVICE_EXISTS", undefined, { details: { device_id: id } });
       const take = registrations.take("mvp-register", 1, ctx.nowMs());
       if (!take.ok) throw new GatewayError("LCORE_GW_RATE_LIMITED", "too many MVP registrations", { retryAfter: take.retryAfterSeconds });
-      const d = await ctx.registry.register({
-        publicKey: ctx.custodian.publicKey(id),
-        proof: ctx.custodian.sign(id, ctx.registry.proofDigest()),
-        metadata: `mvp:${id}`,
-        mvpId: id,
-      }, ctx.nowMs());
+      const d = await registerCustodial(ctx, id);
       return reply.code(201).send({ device_id: id, device: d.hex, status: deviceView(ctx, d).registration.status });
     });
 

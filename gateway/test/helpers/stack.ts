@@ -5,6 +5,8 @@ import { type Devnet, ANVIL_MNEMONIC, startDevnet } from "@lcore/devnet";
 import { fileURLToPath } from "node:url";
 import { type Address, type Hex, createPublicClient, decodeFunctionData, http, parseAbi, parseEventLogs } from "viem";
 import { mnemonicToAccount } from "viem/accounts";
+import type { GatewayOptions } from "../../src/options.js";
+import { Secret } from "../../src/secrets.js";
 import { type Cleanup, tempDir } from "./tempDir.js";
 
 export const DAPP_MAIN = fileURLToPath(new URL("../../../dapp/dist/main.js", import.meta.url));
@@ -19,6 +21,15 @@ export interface TestStack {
   rpc(method: string, params?: unknown[]): Promise<unknown>;
   /** Every payload added for the app, in input-index order, with its sender. */
   inputs(): Promise<{ index: number; payload: Hex; sender: Address }[]>;
+  /** A gateway on this stack: submitting from key(submitter), following the node's JSON-RPC; fast test timings. */
+  gatewayOptions(submitter: number, timing?: GatewayTiming): Partial<GatewayOptions>;
+}
+
+export interface GatewayTiming {
+  /** Submitter poll (default 100 ms), batcher delay (300 ms), follower poll (200 ms). */
+  pollMs?: number;
+  maxDelayMs?: number;
+  followMs?: number;
 }
 
 const EVM_ADVANCE = parseAbi([
@@ -40,7 +51,7 @@ export async function startTestStack(cleanups: Cleanup[], opts: { epochLength?: 
   cleanups.push(() => devnet.stop());
   const client = createPublicClient({ transport: http(devnet.chainRpcUrl) });
   let id = 0;
-  return {
+  const stack: TestStack = {
     devnet,
     chainId: BigInt(devnet.deployment.chainId),
     app: devnet.application,
@@ -60,6 +71,16 @@ export async function startTestStack(cleanups: Cleanup[], opts: { epochLength?: 
       if (body.error !== undefined) throw new Error(`${method}: ${body.error.message}`);
       return body.result;
     },
+    gatewayOptions(submitter, timing = {}) {
+      return {
+        app: devnet.application,
+        chainId: BigInt(devnet.deployment.chainId),
+        submitterKey: new Secret(stack.key(submitter)),
+        chain: { rpcUrl: devnet.chainRpcUrl, inputBox: devnet.inputBox, pollMs: timing.pollMs ?? 100 },
+        batcher: { maxDelayMs: timing.maxDelayMs ?? 300 },
+        follower: { kind: "jsonrpc", url: devnet.jsonRpcUrl, pollMs: timing.followMs ?? 200 },
+      };
+    },
     async inputs() {
       const logs = await client.getLogs({ address: devnet.inputBox, fromBlock: 0n, toBlock: "latest" });
       return parseEventLogs({ abi: INPUT_ADDED, logs, eventName: "InputAdded" })
@@ -71,6 +92,7 @@ export async function startTestStack(cleanups: Cleanup[], opts: { epochLength?: 
         .sort((a, b) => a.index - b.index);
     },
   };
+  return stack;
 }
 
 /** Polls `check` until it returns a value other than undefined, or fails after `ms`. */

@@ -22,6 +22,10 @@ describe("lcore-sim", () => {
     expect(first.latencyMs.p99).toBeGreaterThan(0);
     const second = await run();
     expect(second).toMatchObject({ sent: 15, accepted: 15, rejected: {} });
+    // The last reading it names is the newest one the gateway holds of that device: seq 10 of its 10 (5 per run).
+    const last = (await fetch(second.last.statusUrl)).json() as Promise<{ device: string; seq: string; status: string }>;
+    expect(await last).toMatchObject({ device: second.last.device, seq: second.last.seq, status: "queued" });
+    expect(second.last.seq).toBe("10");
     expect(gw.app.gateway.registry.size).toBe(3);
     expect(gw.app.gateway.outbox.readings.countQueued()).toBe(30);
   });

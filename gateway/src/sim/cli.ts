@@ -4,7 +4,8 @@
 // Registers --devices devices (keys derived from --seed, so a rerun reuses them),
 // streams signed readings at --rate per second for --duration seconds with a progress
 // bar on stderr, follows every receipt until the dApp's verdict (--follow seconds, 0 to
-// skip), and prints a summary: sent, accepted, rejected by reason, latency p50/p99.
+// skip), and prints a summary: sent, accepted, rejected by reason, latency p50/p99, and
+// the last reading the gateway took (device, seq, status URL).
 // The owner token (needed to register) comes from --token or LCORE_GW_OWNER_TOKEN.
 
 import { parseArgs } from "node:util";
@@ -68,9 +69,12 @@ async function main(): Promise<void> {
     },
   });
   if (tty) process.stderr.write("\n");
-  const { readings: _readings, devices: _devices, ...rest } = summary;
+  const { readings, devices: _devices, ...rest } = summary;
+  // The newest reading the gateway took: what the walkthrough of `npm start` follows to its notice and settlement.
+  const taken = readings.filter((r) => r.status === 202).at(-1)?.reading;
+  const last = taken === undefined ? undefined : { device: taken.device, seq: taken.seq, statusUrl: `${values.gateway.replace(/\/$/, "")}/v1/readings/${taken.device}/${taken.seq}` };
   if (values.json === true) {
-    process.stdout.write(`${JSON.stringify(rest)}\n`);
+    process.stdout.write(`${JSON.stringify({ ...rest, ...(last === undefined ? {} : { last }) })}\n`);
     return;
   }
   const lines = [
@@ -83,6 +87,7 @@ async function main(): Promise<void> {
   if (summary.onChain !== undefined) {
     lines.push(`on chain  accepted ${summary.onChain.accepted}${Object.entries(summary.onChain.rejected).map(([k, v]) => `\n  rejected ${k}  ${v}`).join("")}`);
   }
+  if (last !== undefined) lines.push(`last      device ${last.device} seq ${last.seq}\n          ${last.statusUrl}`);
   process.stdout.write(`${lines.join("\n")}\n`);
 }
 

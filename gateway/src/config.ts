@@ -4,6 +4,7 @@
 // its value.
 
 import { join } from "node:path";
+import { privateKeyToAccount } from "viem/accounts";
 import type { Hex } from "./hex.js";
 import { DEFAULT_LIMITS, type GatewayLimits } from "./limits.js";
 import type { GatewayOptions } from "./options.js";
@@ -110,6 +111,10 @@ export function loadConfig(env: NodeJS.ProcessEnv): { options: GatewayOptions; l
     options.follower = { kind, url: env.LCORE_GW_NODE_URL, pollMs: int(env, "LCORE_GW_FOLLOW_POLL_MS", 500, 1) };
   }
   const executorKey = optionalSecret(env, "LCORE_GW_EXECUTOR_KEY", parsePrivateKey);
+  // The submitter counts its own nonces (pipeline/submitter.ts): a second sender on its account would break them.
+  if (executorKey !== undefined && privateKeyToAccount(executorKey.reveal()).address === privateKeyToAccount(options.submitterKey.reveal()).address) {
+    throw new ConfigError("LCORE_GW_EXECUTOR_KEY must be another account than LCORE_GW_SUBMITTER_KEY");
+  }
   const tickMs = env.LCORE_GW_TICK_MS ? int(env, "LCORE_GW_TICK_MS", 0, 1) : undefined;
   options.settlement = {
     ...(tickMs === undefined ? {} : { tickMs }),

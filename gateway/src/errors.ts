@@ -40,6 +40,7 @@ export const ERRORS = {
   // ── the gateway itself ──
   LCORE_GW_OUTBOX_FULL: { status: 503, meaning: "the outbox holds its maximum of unsubmitted readings; retry after Retry-After seconds" },
   LCORE_GW_STORAGE_FAILED: { status: 503, meaning: "the outbox could not commit; nothing was stored, retry" },
+  LCORE_GW_STORAGE_BUSY: { status: 503, meaning: "an earlier request is still committing this migrated row; nothing was stored by this one, retry after Retry-After seconds" },
   LCORE_GW_CHAIN_UNAVAILABLE: { status: 503, meaning: "the gateway has no chain configured, or the chain did not answer; retry" },
   LCORE_GW_SHUTTING_DOWN: { status: 503, meaning: "the gateway is shutting down; nothing was stored, retry elsewhere or later" },
   LCORE_GW_INTERNAL: { status: 500, meaning: "an unexpected error; nothing secret is in the answer, the log has the details" },

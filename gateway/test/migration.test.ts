@@ -133,6 +133,7 @@ describe("POST /v1/migration/readings", () => {
       row(4, { submission_date: "-1" }),
       row(-5),
       row(6, { data: hex("1e300") }),
+      row(8, { data: hex("1e306") }), // × 1000 overflows a double to Infinity
       row(7, { transaction_hash: "x".repeat(255) }),
       row(50, { data: hex("different") }), // below the device's last seq (100), and not the reading stored there
       row(101),
@@ -144,11 +145,28 @@ describe("POST /v1/migration/readings", () => {
       ["4", "skipped", "bad_submission_date"],
       ["-5", "skipped", "bad_row_id"],
       ["6", "skipped", "value_out_of_range"],
+      ["8", "skipped", "value_out_of_range"],
       ["7", "skipped", "bad_transaction_hash"],
       ["50", "skipped", "device_past_row"],
       ["101", "migrated", undefined],
     ]);
     expect(gw.app.gateway.outbox.readings.countQueued()).toBe(2);
+  });
+
+  it("answers a resend that races the first request's commit with a retry, never a skip", async () => {
+    const gw = await testGateway(cleanups, { limits: { groupCommitDelayMs: 2000 } });
+    await devices(gw, ["mvp-1"]);
+    const rows = [row(1), row(2)];
+    const first = gw.app.inject({ method: "POST", url: "/v1/migration/readings", headers: auth, payload: { rows } });
+    // The first request has taken the rows (the device's last seq moved) and waits for its group commit.
+    while (gw.app.gateway.registry.byMvpId("mvp-1")?.lastSeq !== 2n) await new Promise((r) => setTimeout(r, 1));
+    expect(gw.app.gateway.outbox.readings.get(gw.app.gateway.registry.byMvpId("mvp-1")!.address, 1n)).toBeUndefined();
+    const resend = await gw.app.inject({ method: "POST", url: "/v1/migration/readings", headers: auth, payload: { rows } });
+    expect(resend.statusCode).toBe(503);
+    expect(resend.json()).toMatchObject({ code: "LCORE_GW_STORAGE_BUSY" });
+    expect(resend.headers["retry-after"]).toBe("1");
+    expect((await first).json().rows.map((r: { outcome: string }) => r.outcome)).toEqual(["migrated", "migrated"]);
+    expect((await migrate(gw, rows)).map((r) => r.outcome)).toEqual(["duplicate", "duplicate"]);
   });
 
   it("is not held to the device rate limit: MVP history arrives in bulk", async () => {

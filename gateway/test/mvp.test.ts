@@ -54,6 +54,8 @@ describe("MVP compatibility routes", () => {
     expect(big.json().code).toBe("LCORE_GW_INVALID_REQUEST");
     const huge = await gw.app.inject({ method: "POST", url: "/device/data", payload: { device_id: "a", data: 1e300 } });
     expect(huge.json().code).toBe("LCORE_GW_NUMBER_OUT_OF_RANGE");
+    const infinite = await gw.app.inject({ method: "POST", url: "/device/data", payload: { device_id: "a", data: 1e306 } }); // × 1000 = Infinity
+    expect(infinite.json().code).toBe("LCORE_GW_NUMBER_OUT_OF_RANGE");
     for (const device_id of ["", "has space", "x".repeat(129)]) {
       const bad = await gw.app.inject({ method: "POST", url: "/device/register", payload: { device_id, public_key: "k" } });
       expect(bad.statusCode).toBe(400);

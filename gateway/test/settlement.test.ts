@@ -12,6 +12,7 @@ import { Outbox } from "../src/outbox/outbox.js";
 import type { TickFacts } from "../src/outbox/settlementStore.js";
 import type { NodeOutput, OutputReader } from "../src/pipeline/nodeReader.js";
 import { SettlementFollower, SettlementScanError, leafIndex, scanOutputs } from "../src/pipeline/settlementFollower.js";
+import { loadConfig } from "../src/config.js";
 import { tickDue } from "../src/pipeline/ticker.js";
 import type { GatewayContext } from "../src/context.js";
 import { type Cleanup, runCleanups, tempDir } from "./helpers/tempDir.js";
@@ -89,25 +90,46 @@ describe("leafIndex", () => {
   });
 });
 
+describe("settlement configuration", () => {
+  it("refuses an executor key that is the submitter's account, without naming the key", () => {
+    const env = {
+      LCORE_GW_OWNER_KEY: "33".repeat(32), LCORE_GW_OWNER_TOKEN: "t".repeat(20), LCORE_GW_SUBMITTER_KEY: "11".repeat(32),
+      LCORE_GW_APP: `0x${"22".repeat(20)}`, LCORE_GW_CHAIN_ID: "1", LCORE_GW_TICK_MS: "5000",
+    };
+    expect(loadConfig({ ...env, LCORE_GW_EXECUTOR_KEY: "44".repeat(32) }).options.settlement).toMatchObject({ tickMs: 5000 });
+    expect(() => loadConfig({ ...env, LCORE_GW_EXECUTOR_KEY: `0x${"11".repeat(32)}` })).toThrow(/LCORE_GW_EXECUTOR_KEY must be another account/);
+    expect(() => loadConfig({ ...env, LCORE_GW_EXECUTOR_KEY: `0x${"11".repeat(32)}` })).not.toThrow(/1111/);
+  });
+});
+
 describe("tickDue", () => {
   const facts = (f: Partial<TickFacts> = {}): TickFacts => ({
     lastRecords: { inputIndex: 4, blockNumber: 40 }, lastTick: null, settledThrough: null, ...f,
   });
 
+  const due = (f: Partial<TickFacts>, recordsPeriod: bigint | null, tickPeriod: bigint | null, latestPeriod: bigint) =>
+    tickDue({ facts: facts(f), recordsPeriod, tickPeriod, latestPeriod });
+
   it("ticks once the chain is in a later period than the last accepted batch", () => {
-    expect(tickDue({ facts: facts(), recordsPeriod: 100n, latestPeriod: 101n })).toBe(true);
-    expect(tickDue({ facts: facts(), recordsPeriod: 100n, latestPeriod: 100n })).toBe(false);
+    expect(due({}, 100n, null, 101n)).toBe(true);
+    expect(due({}, 100n, null, 100n)).toBe(false);
     // An earlier tick (before that batch) does not count for this period.
-    expect(tickDue({ facts: facts({ lastTick: { inputIndex: 2, nodeStatus: "REJECTED" } }), recordsPeriod: 100n, latestPeriod: 105n })).toBe(true);
+    expect(due({ lastTick: { inputIndex: 2, blockNumber: 20, nodeStatus: "REJECTED" } }, 100n, 99n, 105n)).toBe(true);
+  });
+
+  it("ticks again when the batch overtook the last tick near the hour: that tick was mined in the batch's own period", () => {
+    // Batch 4 and tick 5 both mined in period 100: the tick settled 99 (or nothing), not 100.
+    expect(due({ lastTick: { inputIndex: 5, blockNumber: 41, nodeStatus: "REJECTED" } }, 100n, 100n, 101n)).toBe(true);
+    expect(due({ lastTick: { inputIndex: 5, blockNumber: 41, nodeStatus: "ACCEPTED" } }, 100n, 100n, 101n)).toBe(true);
   });
 
   it("does not tick with nothing open, with a tick pending, after a tick for this period, or once the period is settled", () => {
-    expect(tickDue({ facts: facts({ lastRecords: null }), recordsPeriod: null, latestPeriod: 101n })).toBe(false);
-    expect(tickDue({ facts: facts({ lastTick: { inputIndex: null, nodeStatus: null } }), recordsPeriod: 100n, latestPeriod: 101n })).toBe(false);
-    expect(tickDue({ facts: facts({ lastTick: { inputIndex: 5, nodeStatus: null } }), recordsPeriod: 100n, latestPeriod: 101n })).toBe(false);
-    expect(tickDue({ facts: facts({ lastTick: { inputIndex: 5, nodeStatus: "REJECTED" } }), recordsPeriod: 100n, latestPeriod: 102n })).toBe(false);
-    expect(tickDue({ facts: facts({ settledThrough: 100n }), recordsPeriod: 100n, latestPeriod: 101n })).toBe(false);
-    expect(tickDue({ facts: facts({ settledThrough: 99n }), recordsPeriod: 100n, latestPeriod: 101n })).toBe(true);
+    expect(due({ lastRecords: null }, null, null, 101n)).toBe(false);
+    expect(due({ lastTick: { inputIndex: null, blockNumber: null, nodeStatus: null } }, 100n, null, 101n)).toBe(false);
+    expect(due({ lastTick: { inputIndex: 5, blockNumber: 50, nodeStatus: null } }, 100n, 101n, 101n)).toBe(false);
+    expect(due({ lastTick: { inputIndex: 5, blockNumber: 50, nodeStatus: "REJECTED" } }, 100n, 101n, 102n)).toBe(false);
+    expect(due({ settledThrough: 100n }, 100n, null, 101n)).toBe(false);
+    expect(due({ settledThrough: 99n }, 100n, null, 101n)).toBe(true);
   });
 });
 

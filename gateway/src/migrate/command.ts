@@ -7,6 +7,7 @@ import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { type MigrateProgress, migrate } from "./run.js";
 import { formatReport, reconciled } from "./report.js";
+import { DEFAULT_LIMITS } from "../limits.js";
 
 export const MIGRATE_USAGE = `usage: lcore migrate --from MVP.db --gateway URL (--owner-token-file FILE | LCORE_GW_OWNER_TOKEN)
                      [--journal FILE] [--batch N] [--wait SECONDS] [--retry-for SECONDS]`;
@@ -39,10 +40,10 @@ export async function runMigrateCli(argv: string[], env: NodeJS.ProcessEnv = pro
     const n = v === undefined ? fallback : Number(v);
     return Number.isInteger(n) && n >= min && n <= max ? n : undefined;
   };
-  const batchRows = num("batch", values.batch, 500, 1, 100_000);
+  const batchRows = num("batch", values.batch, 500, 1, DEFAULT_LIMITS.migrationRows);
   const waitS = num("wait", values.wait, 0, 0, 86_400);
   const retryForS = num("retry-for", values["retry-for"], 300, 0, 86_400);
-  if (batchRows === undefined || waitS === undefined || retryForS === undefined) return fail("--batch, --wait and --retry-for take whole numbers");
+  if (batchRows === undefined || waitS === undefined || retryForS === undefined) return fail(`--batch takes 1..${DEFAULT_LIMITS.migrationRows}; --wait and --retry-for take whole seconds`);
 
   const tty = process.stderr.isTTY === true;
   const report = await migrate({

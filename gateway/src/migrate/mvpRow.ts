@@ -46,6 +46,9 @@ export interface MvpRow {
   data: Uint8Array;
 }
 
+/** A device_id the MVP route accepts (http/schemas.ts MvpRegister); the migrate client skips any other before sending. */
+export const MVP_DEVICE_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
 /** value of an MVP data BLOB: the MVP route's rule applied to the BLOB read as UTF-8 JSON. */
 export function mvpValue(data: Uint8Array): bigint {
   let parsed: unknown;
@@ -55,7 +58,8 @@ export function mvpValue(data: Uint8Array): bigint {
     return 0n;
   }
   if (typeof parsed !== "number" || !Number.isFinite(parsed)) return 0n;
-  const value = BigInt(Math.round(parsed * MVP_VALUE_SCALE));
+  const scaled = Math.round(parsed * MVP_VALUE_SCALE); // Infinity for |data| beyond ~1.8e305
+  const value = Number.isFinite(scaled) ? BigInt(scaled) : I64_MAX + 1n;
   if (value < I64_MIN || value > I64_MAX) throw new RowSkipped("value_out_of_range", `data × ${MVP_VALUE_SCALE} must fit a signed 64-bit integer`);
   return value;
 }

@@ -13,7 +13,7 @@ import { toHex } from "../hex.js";
 import { GatewayClient } from "./gatewayClient.js";
 import { Journal, type JournalDevice, type JournalRow } from "./journal.js";
 import { type MvpSourceRow, MvpDatabase } from "./mvpDatabase.js";
-import type { SkipReason } from "./mvpRow.js";
+import { MVP_DEVICE_ID, type SkipReason } from "./mvpRow.js";
 import { MAX_TX_HASH_BYTES, provenanceLength } from "./provenance.js";
 import { type MigrationReport, reconcile } from "./report.js";
 
@@ -82,10 +82,10 @@ export async function migrate(o: MigrateOptions): Promise<MigrationReport> {
 
     // 1. Devices.
     const devices = journal.devices();
-    // An id over the route's field bound would fail its whole request; it is invalid anyway (≤ 128).
-    const overlong = mvp.deviceIds().filter((id) => !devices.has(id) && id.length > 1024);
-    journal.recordDevices(overlong.map((deviceId) => ({ deviceId, device: null, reason: "device_id_invalid" })));
-    for (const deviceId of overlong) devices.set(deviceId, { deviceId, device: null, reason: "device_id_invalid" });
+    // Skipped here with the route's own rule: an id the route would refuse could fail its whole request (body bound).
+    const invalid = mvp.deviceIds().filter((id) => !devices.has(id) && !MVP_DEVICE_ID.test(id));
+    journal.recordDevices(invalid.map((deviceId) => ({ deviceId, device: null, reason: "device_id_invalid" })));
+    for (const deviceId of invalid) devices.set(deviceId, { deviceId, device: null, reason: "device_id_invalid" });
     const todo = mvp.deviceIds().filter((id) => !devices.has(id));
     for (let i = 0; i < todo.length; i += DEVICES_PER_REQUEST) {
       const chunk = todo.slice(i, i + DEVICES_PER_REQUEST);
@@ -135,7 +135,8 @@ export async function migrate(o: MigrateOptions): Promise<MigrationReport> {
         const res = await client.post<{ readings: { status: string; reason?: string }[] }>("/v1/migration/status", {
           readings: undecided.map((r) => ({ device: r.device!, seq: r.seq! })),
         });
-        const decided = res.readings.map((s, i) => ({ rowId: undecided[i]!.rowId, status: s.status, reason: s.reason ?? null }));
+        // A settled reading was accepted first: for the reconciliation it counts as accepted.
+        const decided = res.readings.map((s, i) => ({ rowId: undecided[i]!.rowId, status: s.status === "settled" ? "accepted" : s.status, reason: s.reason ?? null }));
         journal.recordStatuses(decided);
         const final = decided.filter((s) => s.status === "accepted" || s.status === "rejected").length;
         progress.decided += final;

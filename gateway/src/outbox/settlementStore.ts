@@ -55,8 +55,8 @@ export interface RecordPlace {
 export interface TickFacts {
   /** The last of the gateway's record batches the dApp accepted. */
   lastRecords: { inputIndex: number; blockNumber: number } | null;
-  /** The last tick the gateway created; inputIndex/nodeStatus null while it is on its way. */
-  lastTick: { inputIndex: number | null; nodeStatus: string | null } | null;
+  /** The last tick the gateway created; inputIndex/blockNumber/nodeStatus null while it is on its way. */
+  lastTick: { inputIndex: number | null; blockNumber: number | null; nodeStatus: string | null } | null;
   /** The latest period the follower has seen settled. */
   settledThrough: bigint | null;
 }
@@ -134,8 +134,8 @@ export class SettlementStore {
     this.#lastRecords = db.prepare<[], { input_index: number; block_number: number }>(`
       SELECT input_index, block_number FROM inputs WHERE kind = 'records' AND node_status = 'ACCEPTED'
       ORDER BY input_index DESC LIMIT 1`);
-    this.#lastTick = db.prepare<[], { input_index: number | null; node_status: string | null }>(
-      "SELECT input_index, node_status FROM inputs WHERE kind = 'tick' ORDER BY id DESC LIMIT 1",
+    this.#lastTick = db.prepare<[], { input_index: number | null; block_number: number | null; node_status: string | null }>(
+      "SELECT input_index, block_number, node_status FROM inputs WHERE kind = 'tick' ORDER BY id DESC LIMIT 1",
     );
   }
 
@@ -176,7 +176,7 @@ export class SettlementStore {
     const t = this.#lastTick.get();
     return {
       lastRecords: r === undefined ? null : { inputIndex: r.input_index, blockNumber: r.block_number },
-      lastTick: t === undefined ? null : { inputIndex: t.input_index, nodeStatus: t.node_status },
+      lastTick: t === undefined ? null : { inputIndex: t.input_index, blockNumber: t.block_number, nodeStatus: t.node_status },
       settledThrough: this.settledThrough(),
     };
   }

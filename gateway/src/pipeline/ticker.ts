@@ -2,9 +2,11 @@
 // later period. When readings stop, no such input may come, so the gateway sends a tick
 // (0x10 0x01) once the chain's time has passed the period of its last accepted record
 // batch. At most one tick is ever on its way, and one tick per open period is enough: a
-// tick mined after that batch is mined in a later period (block time never goes back),
-// so it settled the period — or someone else's input already had, and the follower will
-// see that settlement. A tick the dApp refuses with nothing_to_settle is harmless.
+// tick mined after that batch, in a later period, settled the period (or someone else's
+// input already had, and the follower will see that settlement). A tick mined after the
+// batch but in the batch's own period (the batch overtook it near the hour) settled only
+// the period before, so the batch's period still needs one. A tick the dApp refuses
+// with nothing_to_settle is harmless.
 
 import { encodeSettlementTick, settlementPeriodOf } from "@lcore/dapp/protocol";
 import { type PublicClient, createPublicClient, http } from "viem";
@@ -15,16 +17,20 @@ export interface TickDecision {
   facts: TickFacts;
   /** Period of the block that carried facts.lastRecords (null when there is none). */
   recordsPeriod: bigint | null;
+  /** Period of the block that carried facts.lastTick (null when there is none, or it is not mined). */
+  tickPeriod: bigint | null;
   /** Period of the chain's latest block. */
   latestPeriod: bigint;
 }
 
 /** Whether to enqueue a tick now. Pure: the Ticker gathers the facts. */
-export function tickDue({ facts, recordsPeriod, latestPeriod }: TickDecision): boolean {
+export function tickDue({ facts, recordsPeriod, tickPeriod, latestPeriod }: TickDecision): boolean {
   const { lastRecords, lastTick, settledThrough } = facts;
   if (lastRecords === null || recordsPeriod === null) return false; // nothing of ours is open
   if (lastTick !== null && (lastTick.inputIndex === null || lastTick.nodeStatus === null)) return false; // one is pending
-  if (lastTick !== null && lastTick.inputIndex! > lastRecords.inputIndex) return false; // already ticked for this period
+  if (lastTick !== null && lastTick.inputIndex! > lastRecords.inputIndex && tickPeriod !== null && tickPeriod > recordsPeriod) {
+    return false; // already ticked for this period
+  }
   if (settledThrough !== null && settledThrough >= recordsPeriod) return false; // already settled
   return latestPeriod > recordsPeriod;
 }
@@ -32,7 +38,7 @@ export function tickDue({ facts, recordsPeriod, latestPeriod }: TickDecision): b
 export class Ticker {
   readonly #ctx: GatewayContext;
   readonly #client: PublicClient;
-  /** Block timestamps by number: the record batch's block does not change. */
+  /** Block timestamps by number (the last batch's and the last tick's blocks are asked again and again). */
   readonly #timestamps = new Map<number, bigint>();
 
   constructor(ctx: GatewayContext, rpcUrl: string) {
@@ -44,7 +50,7 @@ export class Ticker {
     let t = this.#timestamps.get(blockNumber);
     if (t === undefined) {
       t = (await this.#client.getBlock({ blockNumber: BigInt(blockNumber) })).timestamp;
-      this.#timestamps.clear(); // only the latest batch's block is ever asked again
+      if (this.#timestamps.size >= 4) this.#timestamps.clear(); // only two blocks are in use at a time
       this.#timestamps.set(blockNumber, t);
     }
     return t;
@@ -54,9 +60,11 @@ export class Ticker {
   async step(): Promise<number> {
     const { outbox } = this.#ctx;
     const facts = outbox.settlements.tickFacts();
-    const recordsPeriod = facts.lastRecords === null ? null : settlementPeriodOf(await this.#timestampOf(facts.lastRecords.blockNumber));
+    const periodOf = async (block: number | null | undefined) => (block == null ? null : settlementPeriodOf(await this.#timestampOf(block)));
+    const recordsPeriod = await periodOf(facts.lastRecords?.blockNumber);
+    const tickPeriod = await periodOf(facts.lastTick?.blockNumber);
     const latest = await this.#client.getBlock({ blockTag: "latest" });
-    if (!tickDue({ facts, recordsPeriod, latestPeriod: settlementPeriodOf(latest.timestamp) })) return 0;
+    if (!tickDue({ facts, recordsPeriod, tickPeriod, latestPeriod: settlementPeriodOf(latest.timestamp) })) return 0;
     const tick = outbox.inputs.create("tick", encodeSettlementTick(), Date.now());
     await outbox.write([tick.statement]);
     return 1;

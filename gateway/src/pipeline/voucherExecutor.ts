@@ -69,9 +69,10 @@ export class VoucherExecutor {
         if (e instanceof TransactionReceiptNotFoundError) return null;
         throw e;
       });
-      if (receipt === null) return false;
+      // No receipt and nothing of ours in flight: the transaction was dropped (evicted, node restarted); look again below.
+      if (receipt === null && (await this.#inFlight())) return false;
       this.#pending.delete(p.period);
-      if (receipt.status === "success") return this.#record(p, fromHex(sent));
+      if (receipt?.status === "success") return this.#record(p, fromHex(sent));
       // Reverted: someone else's execution came first, or the claim changed; look again below.
     }
     const output = await this.#reader.output(index);
@@ -83,18 +84,24 @@ export class VoucherExecutor {
     if (executed) return this.#record(p, null);
     if (this.#wallet === undefined || output.siblings === null) return false;
     if ((await this.#reader.epochStatus(output.epochIndex)) !== "CLAIM_ACCEPTED") return false;
-    const account = this.#wallet.account.address;
-    const [pendingNonce, latestNonce] = await Promise.all([
-      this.#client.getTransactionCount({ address: account, blockTag: "pending" }),
-      this.#client.getTransactionCount({ address: account, blockTag: "latest" }),
-    ]);
-    if (pendingNonce > latestNonce) return false; // one of ours is in flight (perhaps from before a restart)
+    if (await this.#inFlight()) return false; // one of ours is in flight (perhaps from before a restart)
     const hash = await this.#wallet.writeContract({
       address: this.#ctx.app, abi: APPLICATION_ABI, functionName: "executeOutput",
       args: [toHex(p.voucher!), { outputIndex: BigInt(index), outputHashesSiblings: output.siblings }],
     });
     this.#pending.set(p.period, hash);
     return false;
+  }
+
+  /** Whether the executor account has a transaction sent and not yet mined. */
+  async #inFlight(): Promise<boolean> {
+    if (this.#wallet === undefined) return false;
+    const address = this.#wallet.account.address;
+    const [pending, latest] = await Promise.all([
+      this.#client.getTransactionCount({ address, blockTag: "pending" }),
+      this.#client.getTransactionCount({ address, blockTag: "latest" }),
+    ]);
+    return pending > latest;
   }
 
   async #record(p: PeriodRow, txHash: Uint8Array | null): Promise<boolean> {

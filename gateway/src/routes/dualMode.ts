@@ -55,7 +55,8 @@ export function dualModeRoutes(ctx: GatewayContext): FastifyPluginAsyncTypebox {
       const t = ctx.outbox.mirror.totals();
       return {
         enabled: ctx.options.mirror !== undefined,
-        pending: ctx.outbox.mirror.pending(),
+        // Only while a legacy node is configured: after mirroring stops, the cursor stays and everything newer would count.
+        pending: ctx.options.mirror === undefined ? 0 : ctx.outbox.mirror.pending(),
         legacy: { accepted: t.accepted, refused: t.refused, failed: t.failed, skipped: t.skipped, history: t.history },
         agreements: { accepted: t.agree_accepted, rejected: t.agree_rejected },
         divergences: { cartesi_only: t.cartesi_only, legacy_only: t.legacy_only },

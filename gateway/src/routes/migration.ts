@@ -13,11 +13,12 @@ import { MAX_READING_PAYLOAD } from "@lcore/dapp/protocol";
 import { type Static, Type } from "typebox";
 import type { GatewayContext } from "../context.js";
 import type { DeviceState } from "../deviceRegistry.js";
+import { GatewayError } from "../errors.js";
 import { equalBytes, fromHex, toHex } from "../hex.js";
 import { ownerAuth } from "../http/ownerAuth.js";
 import { Address, DecimalString, ErrorBody, ReadingStatusName } from "../http/schemas.js";
-import { type BuiltRow, RowSkipped, buildRow } from "../migrate/mvpRow.js";
-import { progressOf, receiptOf } from "../status.js";
+import { type BuiltRow, MVP_DEVICE_ID, RowSkipped, buildRow } from "../migrate/mvpRow.js";
+import { readingProgress, receiptOf } from "../status.js";
 import { registerCustodial } from "./mvp.js";
 import type { DeviceReading } from "../http/schemas.js";
 
@@ -25,7 +26,6 @@ const errors = { "4xx": ErrorBody, "5xx": ErrorBody };
 const security = [{ ownerToken: [] }];
 
 /** The MVP route's device_id rule, so a migrated device can go on posting through /device/data. */
-const MVP_DEVICE_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 /** Most devices per POST /v1/migration/devices (each is one registration input). */
 export const MIGRATION_DEVICES_PER_REQUEST = 100;
 /** Most readings per POST /v1/migration/status. */
@@ -126,6 +126,11 @@ export function migrationRoutes(ctx: GatewayContext): FastifyPluginAsyncTypebox 
           const last = lastSeq.has(device) ? lastSeq.get(device)! : device.lastSeq;
           if (last !== null && seq <= last) {
             const stored = ctx.outbox.readings.get(device.address, seq);
+            // The in-memory last seq moves before the commit: a resend racing the first request's commit must retry, not skip.
+            const committed = ctx.outbox.devices.get(device.address)?.lastSeq ?? null;
+            if (stored === undefined && (committed === null || committed < seq)) {
+              throw new GatewayError("LCORE_GW_STORAGE_BUSY", `row ${r.row_id} is being stored by an earlier request; retry`, { retryAfter: 1 });
+            }
             if (stored === undefined || !equalBytes(stored.digest, built.digest)) {
               throw new RowSkipped("device_past_row", `the device already has readings up to seq ${last}`);
             }
@@ -177,7 +182,7 @@ export function migrationRoutes(ctx: GatewayContext): FastifyPluginAsyncTypebox 
         const n = BigInt(seq);
         const row = n >= 0n && n < 1n << 64n ? ctx.outbox.readings.get(fromHex(device), n) : undefined;
         if (row === undefined) return { device, seq, status: "missing" as const };
-        const p = progressOf(row);
+        const p = readingProgress(row, ctx.outbox.settlements);
         return { device: toHex(row.device), seq, status: p.status, ...(p.reason === undefined ? {} : { reason: p.reason }) };
       }),
     }));

@@ -90,7 +90,8 @@ export function mvpRoutes(ctx: GatewayContext): FastifyPluginAsyncTypebox {
       }
       let value = 0n;
       if (typeof data === "number" && Number.isFinite(data)) {
-        value = BigInt(Math.round(data * MVP_VALUE_SCALE));
+        const scaled = Math.round(data * MVP_VALUE_SCALE); // Infinity for |data| beyond ~1.8e305
+        value = Number.isFinite(scaled) ? BigInt(scaled) : I64_MAX + 1n;
         if (value < I64_MIN || value > I64_MAX) throw new GatewayError("LCORE_GW_NUMBER_OUT_OF_RANGE", "data × 1000 must fit a signed 64-bit integer");
       }
       const seq = (d.lastSeq ?? 0n) + 1n;

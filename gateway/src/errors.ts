@@ -28,7 +28,7 @@ export const ERRORS = {
   LCORE_GW_SEQ_STALE: { status: 409, meaning: "seq is not above the device's last accepted seq (replayed or out of order)" },
   LCORE_GW_READING_DUPLICATE: { status: 409, meaning: "this exact reading was already accepted; the body carries its receipt" },
   LCORE_GW_TIMESTAMP_IN_FUTURE: { status: 422, meaning: "timestamp is further ahead of the gateway's clock than the allowed skew" },
-  LCORE_GW_RATE_LIMITED: { status: 429, meaning: "the device sent more readings than its rate limit; retry after Retry-After seconds" },
+  LCORE_GW_RATE_LIMITED: { status: 429, meaning: "over a rate limit (a device's readings, MVP registrations, or proof-tree builds); retry after Retry-After seconds" },
   LCORE_GW_READING_NOT_FOUND: { status: 404, meaning: "no reading with this device and seq at this gateway" },
   LCORE_GW_READING_NOT_ACCEPTED: { status: 409, meaning: "the reading is not (or not yet) accepted by the dApp, so it has no inclusion proof" },
   LCORE_GW_READING_NOT_SETTLED: { status: 409, meaning: "the reading's settlement period is not settled on chain yet; retry later" },

@@ -1,6 +1,6 @@
-// Per-device token buckets. A device may send `burst` readings at once and `rate` per
-// second after that. Buckets are kept only for registered devices (whose number is
-// bounded), so the map cannot be grown by unauthenticated requests.
+// Token buckets by key: one per device for readings, one shared bucket for MVP registrations
+// or proof-tree builds. A key may take `burst` tokens at once and `rate` per second after
+// that. Keys are registered devices or fixed names, so unauthenticated requests cannot grow the map.
 
 export interface RateLimiter {
   /** Takes `count` tokens if available; else returns the seconds to wait before retrying. */

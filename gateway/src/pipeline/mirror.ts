@@ -78,6 +78,12 @@ export function legacyBody(device: { hex: string; mvpId: string | null }, body: 
 
 /** Processed inputs whose readings one pass compares. */
 const INPUTS_PER_COMPARE = 16;
+/**
+ * Every this many passes, one page of the full walk as well: the window by input index
+ * misses an input processed after a later one (its inclusion was recorded late), and this
+ * catches it.
+ */
+const PASSES_PER_SWEEP = 600;
 
 /** `history`: a migrated MVP row (its payload carries the row, PROTOCOL §7.7); the legacy node has it already. */
 type Answer = { kind: "status"; status: number } | { kind: "unavailable" } | { kind: "unmappable" } | { kind: "history" };
@@ -92,6 +98,7 @@ export class Mirror {
   /** Consecutive passes that found the legacy node unavailable, and no request before this. */
   #outages = 0;
   #notBeforeMs = 0;
+  #passes = 0;
 
   constructor(ctx: GatewayContext, settings: MirrorSettings) {
     this.#ctx = ctx;
@@ -255,6 +262,7 @@ export class Mirror {
         this.#comparedTo = to;
       }
       for (const id of answered) add(outbox.mirror.uncomparedOne(id));
+      if (++this.#passes % PASSES_PER_SWEEP === 0) outbox.mirror.uncompared(this.#s.comparePerPass).forEach(add);
     }
     const rows = [...found.values()];
     if (rows.length === 0) return 0;

@@ -8,6 +8,7 @@ import type { GatewayContext } from "../context.js";
 import { GatewayError } from "../errors.js";
 import { equalBytes, fromHex, toHex } from "../hex.js";
 import { ErrorBody, InclusionProof, ReadingParams } from "../http/schemas.js";
+import { createRateLimiter } from "../rateLimit.js";
 import { leafIndex } from "../pipeline/settlementFollower.js";
 
 export const LCORE_SETTLEMENT_ABI = parseAbi([
@@ -22,12 +23,23 @@ export const LCORE_SETTLEMENT_ABI = parseAbi([
  * proof from the built tree takes 3 µs).
  */
 const CACHED_TREES = 2;
+/**
+ * Records hashed into new trees, all clients together: the route is open, and asking in
+ * turn for readings of three large periods would otherwise rebuild a tree on every request
+ * (the event loop blocked 0.2 s per 100,000 records). Requests served from a built tree
+ * cost nothing; a period larger than the burst takes a full bucket.
+ */
+const BUILD_RECORDS_PER_SECOND = 200_000;
+const BUILD_RECORDS_BURST = 2_000_000;
 
 export function proofRoutes(ctx: GatewayContext): FastifyPluginAsyncTypebox {
   const trees = new Map<bigint, RecordsTree>();
+  const builds = createRateLimiter(BUILD_RECORDS_PER_SECOND, BUILD_RECORDS_BURST);
   const treeOf = (period: bigint, first: bigint, count: bigint): RecordsTree | null => {
     let tree = trees.get(period);
     if (tree === undefined) {
+      const take = builds.take("all", Math.min(Number(count), BUILD_RECORDS_BURST), ctx.nowMs());
+      if (!take.ok) throw new GatewayError("LCORE_GW_RATE_LIMITED", "too many proof trees built; retry", { retryAfter: take.retryAfterSeconds });
       const leaves = ctx.outbox.settlements.leaves(first, count);
       if (leaves.length !== Number(count)) return null;
       tree = recordsTree(leaves);

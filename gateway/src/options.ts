@@ -73,6 +73,13 @@ export interface MirrorOptions {
   /** Backoff after a failure doubles from minBackoffMs up to maxBackoffMs. Default 500, 30000. */
   minBackoffMs?: number;
   maxBackoffMs?: number;
+  /**
+   * Every this many passes the comparison also walks one page of all uncompared readings.
+   * Each pass compares by input index; an input whose inclusion was recorded after a later
+   * one's is processed behind that window and is compared only by this sweep. Default 600
+   * (at the default 250 ms poll, at least every 2.5 min). Tests lower it; not an env var.
+   */
+  sweepPasses?: number;
 }
 
 export interface GatewayOptions {

@@ -6,10 +6,11 @@ import { encodeNotice, encodeRecord, recordHash } from "@lcore/dapp/protocol";
 import { afterEach, describe, expect, it } from "vitest";
 import { type GatewayApp, buildApp } from "../src/app.js";
 import { loadConfig } from "../src/config.js";
+import type { InputRow } from "../src/outbox/inputStore.js";
 import type { ReadingRow } from "../src/outbox/readingStore.js";
 import { Batcher, batcherSettings } from "../src/pipeline/batcher.js";
 import { Follower } from "../src/pipeline/follower.js";
-import { legacyBody, milliText } from "../src/pipeline/mirror.js";
+import { Mirror, legacyBody, milliText, mirrorSettings } from "../src/pipeline/mirror.js";
 import type { NodeInput } from "../src/pipeline/nodeReader.js";
 import { auth, testGateway } from "./helpers/gateway.js";
 import { legacyNode } from "./helpers/legacyNode.js";
@@ -144,6 +145,69 @@ describe("mirror to a legacy MVP node", () => {
     legacy.mode = "up";
     await eventually(async () => ((await mirrorView(gw.app)).agreements.accepted === 2 ? true : undefined), 10_000, "the late reading compared");
     expect((await mirrorView(gw.app)).divergences).toEqual({ cartesi_only: 1, legacy_only: 1 });
+  });
+
+  it("compares a reading whose input was processed behind the input-index window only on the sweep, every sweepPasses passes", async () => {
+    // Two inputs, each with one reading the legacy node accepted and the dApp accepts.
+    // The later input's inclusion is recorded first, so the follower processes it and the
+    // window moves past its index; the earlier input is processed afterwards, below the
+    // window. The test steps the mirror itself (no mirror loop: no mirror option).
+    const afterLateVerdict = async (sweepPasses: number) => {
+      const legacy = await legacyNode(cleanups);
+      const gw = await testGateway(cleanups);
+      await gw.app.ready();
+      const ctx = gw.app.gateway;
+      const mirror = new Mirror(ctx, mirrorSettings({ url: legacy.url, sweepPasses }));
+      await mirror.start();
+      const batcher = new Batcher(ctx, batcherSettings({ maxDelayMs: 0 }));
+      await mvpDevice(gw.app, "s");
+      const inputs: InputRow[] = [];
+      for (const data of [1, 2]) {
+        await mvpData(gw.app, "s", data);
+        await batcher.tick(Date.now());
+        inputs.push(ctx.outbox.inputs.unincluded(10).filter((i) => i.kind === "records").at(-1)!);
+      }
+      const [early, late] = inputs as [InputRow, InputRow];
+      expect(early.id).not.toBe(late.id);
+      await mirror.step(Date.now()); // both readings sent: the legacy node accepts them
+      expect((await mirrorView(gw.app)).legacy.accepted).toBe(2);
+
+      const accepted = (inputId: number): NodeInput => {
+        const r = ctx.outbox.readings.ofInput(inputId)[0]!;
+        const records = [{ device: r.device, seq: r.seq, recordHash: recordHash(encodeRecord(r)) }];
+        return { status: "ACCEPTED", notices: [{ index: inputId, payload: hex(encodeNotice({ kind: "records_accepted", stateHash: new Uint8Array(32), records })) }], reports: [] };
+      };
+      const follower = new Follower(ctx, { input: async (i) => (i === 0 ? accepted(early.id) : i === 1 ? accepted(late.id) : null) });
+      const include = (id: number, inputIndex: number) =>
+        ctx.outbox.inputs.include(id, { txHash: new Uint8Array(32).fill(inputIndex + 1), blockNumber: 1, inputIndex, gasUsed: 1, includedMs: Date.now() });
+      await include(late.id, 1);
+      expect(await follower.step()).toBe(1);
+      await mirror.step(Date.now()); // the window reaches input index 1
+      expect((await mirrorView(gw.app)).agreements.accepted).toBe(1);
+
+      await include(early.id, 0); // its receipt recorded late
+      expect(await follower.step()).toBe(1);
+      expect(ctx.outbox.readings.ofInput(early.id)[0]!.outcome).toBe("accepted");
+      await mirror.step(Date.now());
+      const missed = (await mirrorView(gw.app)).agreements.accepted; // behind the window: not compared
+      for (let pass = 0; pass < 12; pass++) await mirror.step(Date.now());
+      const view = await mirrorView(gw.app);
+      const metrics = (await gw.app.inject({ method: "GET", url: "/metrics" })).body;
+      return { missed, view, metrics };
+    };
+
+    const never = await afterLateVerdict(Number.MAX_SAFE_INTEGER);
+    expect(never.missed).toBe(1);
+    expect(never.view.agreements).toEqual({ accepted: 1, rejected: 0 });
+    expect(never.metrics).toContain('lcore_gw_mirror_agreements_total{outcome="accepted"} 1');
+
+    const swept = await afterLateVerdict(5);
+    expect(swept.missed).toBe(1);
+    expect(swept.view.agreements).toEqual({ accepted: 2, rejected: 0 });
+    expect(swept.view.divergences).toEqual({ cartesi_only: 0, legacy_only: 0 });
+    expect(swept.metrics).toContain('lcore_gw_mirror_agreements_total{outcome="accepted"} 2');
+
+    expect(() => mirrorSettings({ url: "http://legacy", sweepPasses: 0 })).toThrow(RangeError);
   });
 
   it("keeps answering 202 while the legacy node is down, retries, loses nothing within the bound; gives up on a failing reading", async () => {

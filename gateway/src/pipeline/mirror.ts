@@ -39,9 +39,14 @@ export interface MirrorSettings {
   perPass: number;
   /** Verdict pairs compared per pass. */
   comparePerPass: number;
+  /** Passes between two pages of the full walk (MirrorOptions.sweepPasses). */
+  sweepPasses: number;
 }
 
 export function mirrorSettings(o: MirrorOptions): MirrorSettings {
+  const sweepPasses = o.sweepPasses ?? 600;
+  // 0 would never sweep (x % 0 is NaN): a late-processed reading would stay uncompared for good.
+  if (!Number.isSafeInteger(sweepPasses) || sweepPasses < 1) throw new RangeError("mirror sweepPasses must be a positive integer");
   return {
     endpoint: `${o.url.replace(/\/+$/, "")}/device/data`,
     timeoutMs: o.timeoutMs ?? 5000,
@@ -51,6 +56,7 @@ export function mirrorSettings(o: MirrorOptions): MirrorSettings {
     maxBackoffMs: o.maxBackoffMs ?? 30_000,
     perPass: 64,
     comparePerPass: 500,
+    sweepPasses,
   };
 }
 
@@ -78,12 +84,6 @@ export function legacyBody(device: { hex: string; mvpId: string | null }, body: 
 
 /** Processed inputs whose readings one pass compares. */
 const INPUTS_PER_COMPARE = 16;
-/**
- * Every this many passes, one page of the full walk as well: the window by input index
- * misses an input processed after a later one (its inclusion was recorded late), and this
- * catches it.
- */
-const PASSES_PER_SWEEP = 600;
 
 /** `history`: a migrated MVP row (its payload carries the row, PROTOCOL §7.7); the legacy node has it already. */
 type Answer = { kind: "status"; status: number } | { kind: "unavailable" } | { kind: "unmappable" } | { kind: "history" };
@@ -262,7 +262,9 @@ export class Mirror {
         this.#comparedTo = to;
       }
       for (const id of answered) add(outbox.mirror.uncomparedOne(id));
-      if (++this.#passes % PASSES_PER_SWEEP === 0) outbox.mirror.uncompared(this.#s.comparePerPass).forEach(add);
+      // Every sweepPasses passes, one page of the full walk as well: the window by input index
+      // misses an input processed after a later one (its inclusion was recorded late).
+      if (++this.#passes % this.#s.sweepPasses === 0) outbox.mirror.uncompared(this.#s.comparePerPass).forEach(add);
     }
     const rows = [...found.values()];
     if (rows.length === 0) return 0;

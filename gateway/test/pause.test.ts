@@ -7,6 +7,7 @@ import { type GatewayApp, buildApp } from "../src/app.js";
 import { loadConfig } from "../src/config.js";
 import { OWNER_TOKEN, auth, testGateway } from "./helpers/gateway.js";
 import { legacyNode } from "./helpers/legacyNode.js";
+import { rpcProxy } from "./helpers/rpcProxy.js";
 import { type TestStack, eventually, startTestStack } from "./helpers/stack.js";
 import { type Cleanup, runCleanups } from "./helpers/tempDir.js";
 
@@ -106,6 +107,50 @@ describe("Cartesi pause switch", () => {
       }, 20_000, "five agreements");
       expect(view).toMatchObject({ pending: 0, legacy: { accepted: 5 }, divergences: { cartesi_only: 0, legacy_only: 0 } });
       expect(legacy.accepted).toHaveLength(5);
+    });
+
+    it("pausing while a batch is being sent answers once that pass is done: no transaction reaches the chain after the answer", async () => {
+      // The submitter talks to anvil through a proxy that logs every call and can hold one.
+      const proxy = await rpcProxy(cleanups, stack.devnet.chainRpcUrl);
+      const options = stack.gatewayOptions(1, { pollMs: 50, maxDelayMs: 50 });
+      const gw = await testGateway(cleanups, { ...options, chain: { ...options.chain!, rpcUrl: proxy.url } });
+      await gw.app.ready();
+      const d = await gw.device();
+      await eventually(async () => ((await cartesi(gw.app)).unincludedInputs === 0 ? true : undefined), 60_000, "the registration included");
+      const before = (await stack.inputs()).length;
+
+      // The new batch's gas estimate is held: a submitter pass is in flight, about to sign and send it.
+      const hold = proxy.hold("eth_estimateGas");
+      const heldFrom = proxy.log.length;
+      expect((await gw.app.inject({ method: "POST", url: "/v1/readings", payload: d.reading({ value: 1n }) })).statusCode).toBe(202);
+      await hold.reached;
+      const pause = post(gw.app, "pause").then((res) => {
+        proxy.log.push("pause answered");
+        return res;
+      });
+      // The flag is durable and set; the answer waits for the pass, which may now go on.
+      await eventually(() => (gw.app.gateway.cartesi.paused ? true : undefined), 10_000, "the pause flag");
+      hold.release();
+      expect((await pause).json()).toMatchObject({ paused: true, queuedReadings: 0, unincludedInputs: 1 });
+
+      // Paused: more readings are taken, nothing is sent, though the in-flight batch is mined.
+      for (const value of [2n, 3n]) {
+        expect((await gw.app.inject({ method: "POST", url: "/v1/readings", payload: d.reading({ value }) })).statusCode).toBe(202);
+      }
+      await eventually(async () => ((await stack.inputs()).length === before + 1 ? true : undefined), 30_000, "the batch sent before the answer, mined");
+      await sleep(1000); // twenty submitter polls and batcher delays
+      const answeredAt = proxy.log.indexOf("pause answered");
+      expect(proxy.log.slice(heldFrom, answeredAt)).toContain("eth_sendRawTransaction"); // the held pass's batch
+      expect(proxy.log.slice(answeredAt)).not.toContain("eth_sendRawTransaction");
+      expect(await cartesi(gw.app)).toEqual({ paused: true, queuedReadings: 2, unincludedInputs: 1 });
+      expect((await stack.inputs()).length).toBe(before + 1);
+
+      expect((await post(gw.app, "resume")).json().paused).toBe(false);
+      await eventually(async () => {
+        const v = await cartesi(gw.app);
+        return v.queuedReadings === 0 && v.unincludedInputs === 0 ? true : undefined;
+      }, 30_000, "the queued readings sent after the resume");
+      expect((await stack.inputs()).length).toBeGreaterThan(before + 1);
     });
   });
 });

@@ -10,11 +10,12 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type Address, type Hex, createPublicClient, defineChain, http } from "viem";
+import type { Address, Hex } from "viem";
 import { lcoreSettlementAbi } from "@lcore/contracts";
 import { applicationAbi, decodeOutput } from "@lcore/devnet";
 import { type Notice, decodeNotice, encodeSettlementTick, fromHex, toHex } from "@lcore/dapp/protocol";
 import { gqlAt, noticePayload } from "../dapp/test/devnetClient.js";
+import { chainClients, rpcResult, waitFor } from "../devnet/test/helpers.js";
 // @ts-expect-error: a plain ESM script without type declarations
 import { DEV_SECRETS, ROOT, startStack } from "../scripts/stack.mjs";
 
@@ -25,31 +26,12 @@ const altered = (kind: string) => `env LCORE_ALTER_NOTICE=${kind} ${process.exec
 
 const stateDir = mkdtempSync(join(tmpdir(), "lcore-full-"));
 const logs: string[] = [];
+const logTail = () => `log tail:\n${logs.slice(-20).join("")}`;
 let running: { stack: Record<string, string>; stop(): Promise<void> } | undefined;
 let stack: { chainRpcUrl: string; jsonRpcUrl: string; graphqlUrl: string; gatewayUrl: string; application: Address; inputBox: Address; settlement: Address };
 let sent = 0;
 
 const gql = <T = any>(query: string): Promise<T> => gqlAt<T>(stack.graphqlUrl, query);
-
-async function rpc(url: string, method: string, params: unknown): Promise<any> {
-  const res = await fetch(url, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ jsonrpc: "2.0", id: 1, method, params }) });
-  const body = (await res.json()) as { result?: unknown; error?: { message: string } };
-  if (body.error) throw new Error(`${method}: ${body.error.message}`);
-  return body.result;
-}
-
-async function waitFor(what: string, check: () => Promise<boolean>, timeoutMs = 60_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; log tail:\n${logs.slice(-20).join("")}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
-
-function client() {
-  const chain = defineChain({ id: 31337, name: "anvil", nativeCurrency: { name: "Ether", symbol: "ETH", decimals: 18 }, rpcUrls: { default: { http: [stack.chainRpcUrl] } } });
-  return createPublicClient({ chain, transport: http(stack.chainRpcUrl), pollingInterval: 100 });
-}
 
 /** Every notice the node serves, decoded, with its input. */
 async function notices(): Promise<{ input: number; notice: Notice }[]> {
@@ -59,7 +41,7 @@ async function notices(): Promise<{ input: number; notice: Notice }[]> {
 
 /** The node's outputs (cartesi_listOutputs) in global output order, as [output index, input index, notice kind byte or undefined]. */
 async function outputKinds(): Promise<[number, number, number | undefined][]> {
-  const list = (await rpc(stack.jsonRpcUrl, "cartesi_listOutputs", { application: stack.application, limit: 1000 })).data as { index: Hex; input_index: Hex; raw_data: Hex }[];
+  const list = (await rpcResult(stack.jsonRpcUrl, "cartesi_listOutputs", { application: stack.application, limit: 1000 })).data as { index: Hex; input_index: Hex; raw_data: Hex }[];
   return list.map((o) => {
     const out = decodeOutput(o.raw_data);
     return [parseInt(o.index, 16), parseInt(o.input_index, 16), out?.type === "Notice" ? fromHex(out.payload)[0] : undefined];
@@ -74,13 +56,12 @@ async function outputKinds(): Promise<[number, number, number | undefined][]> {
  * and the voucher's output index, from the node.
  */
 async function settleThroughGateway(reading: { device: string; seq: bigint }): Promise<{ tickInput: number; outputIndex: number; status: any }> {
-  await rpc(stack.chainRpcUrl, "evm_increaseTime", [3600]);
-  await rpc(stack.chainRpcUrl, "evm_mine", []);
-  let status: any;
-  await waitFor("the gateway to report the reading settled", async () => {
-    status = await (await fetch(`${stack.gatewayUrl}/v1/readings/${reading.device}/${reading.seq}`)).json();
-    return status.status === "settled";
-  }, 90_000);
+  await rpcResult(stack.chainRpcUrl, "evm_increaseTime", [3600]);
+  await rpcResult(stack.chainRpcUrl, "evm_mine", []);
+  const status = await waitFor("the gateway to report the reading settled", async () => {
+    const s = (await (await fetch(`${stack.gatewayUrl}/v1/readings/${reading.device}/${reading.seq}`)).json()) as { status: string };
+    return s.status === "settled" ? s : undefined;
+  }, 90_000, 200, logTail);
   const settling = (await notices()).find((n) => n.notice.kind === "period_settled");
   expect(settling, "the period_settled notice").toBeDefined();
   const g = await gql("{ vouchers { edges { node { input { index } proof { outputIndex } } } } }");
@@ -143,7 +124,7 @@ describe("the whole stack, end to end", () => {
     const notice = settled[0]!.notice as Extract<Notice, { kind: "period_settled" }>;
     expect(notice.recordCount).toBe(BigInt(sent));
 
-    const pub = client();
+    const { pub } = chainClients(stack.chainRpcUrl);
     expect(await pub.readContract({ address: stack.application, abi: applicationAbi, functionName: "wasOutputExecuted", args: [BigInt(outputIndex)] })).toBe(true);
     const g = await gql("{ vouchers { edges { node { executed input { index } } } } }");
     expect(g.vouchers.edges.filter((e: any) => e.node.input.index === tickInput).map((e: any) => e.node.executed)).toEqual([true]);

@@ -50,13 +50,15 @@ export async function gql<T = any>(url: string, query: string, variables?: Recor
   return body.data as T;
 }
 
-/** Poll until `check` returns a value (not undefined/false), or fail after `timeoutMs`. */
-export async function waitFor<T>(what: string, check: () => Promise<T | undefined | false>, timeoutMs = 60_000, everyMs = 100): Promise<T> {
+/** Poll until `check` returns a value (not undefined/false), or fail after `timeoutMs`; `detail` (e.g. a log tail) goes into the failure. */
+export async function waitFor<T>(
+  what: string, check: () => Promise<T | undefined | false>, timeoutMs = 60_000, everyMs = 100, detail?: () => string,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await check();
     if (value !== undefined && value !== false) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${detail ? `; ${detail()}` : ""}`);
     await new Promise((r) => setTimeout(r, everyMs));
   }
 }

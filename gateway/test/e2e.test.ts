@@ -3,11 +3,11 @@
 // record once, byte for byte as sealed; the owner reads the plaintext back.
 
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { buildApp, type GatewayApp } from "../src/app.js";
+import type { GatewayApp } from "../src/app.js";
 import { simulate } from "../src/sim/run.js";
-import { OWNER_TOKEN, auth, testOptions } from "./helpers/gateway.js";
+import { OWNER_TOKEN, auth, testGateway } from "./helpers/gateway.js";
 import { type TestStack, startTestStack } from "./helpers/stack.js";
-import { type Cleanup, runCleanups, tempDir } from "./helpers/tempDir.js";
+import { type Cleanup, runCleanups } from "./helpers/tempDir.js";
 
 const cleanups: Cleanup[] = [];
 let stack: TestStack;
@@ -16,10 +16,7 @@ let url: string;
 
 beforeAll(async () => {
   stack = await startTestStack(cleanups);
-  app = await buildApp(testOptions(tempDir(cleanups), {
-    ...stack.gatewayOptions(3),
-  }));
-  cleanups.push(() => app.close());
+  ({ app } = await testGateway(cleanups, stack.gatewayOptions(3)));
   url = await app.listen({ host: "127.0.0.1", port: 0 });
 });
 afterAll(() => runCleanups(cleanups));

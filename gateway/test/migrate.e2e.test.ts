@@ -10,10 +10,10 @@ import { fileURLToPath } from "node:url";
 import { decodeInput } from "@lcore/dapp/protocol";
 import { replay } from "@lcore/devnet";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { buildApp, type GatewayApp } from "../src/app.js";
+import type { GatewayApp } from "../src/app.js";
 import { decodeProvenance } from "../src/migrate/provenance.js";
 import type { MigrationReport } from "../src/migrate/report.js";
-import { OWNER_TOKEN, auth, testOptions } from "./helpers/gateway.js";
+import { OWNER_TOKEN, auth, testGateway } from "./helpers/gateway.js";
 import { type GeneratedRow, generateMvpDatabase } from "./helpers/mvpDatabase.js";
 import { DAPP_MAIN, type TestStack, eventually, startTestStack } from "./helpers/stack.js";
 import { type Cleanup, runCleanups, tempDir } from "./helpers/tempDir.js";
@@ -29,10 +29,7 @@ let url: string;
 
 beforeAll(async () => {
   stack = await startTestStack(cleanups);
-  app = await buildApp(testOptions(tempDir(cleanups), {
-    ...stack.gatewayOptions(5),
-  }));
-  cleanups.push(() => app.close());
+  ({ app } = await testGateway(cleanups, stack.gatewayOptions(5)));
   url = await app.listen({ host: "127.0.0.1", port: 0 });
 });
 afterAll(() => runCleanups(cleanups));

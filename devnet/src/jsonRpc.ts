@@ -22,12 +22,7 @@ export const LIST_ITEM_LIMIT = 10_000;
 /** Calls in one batch request. */
 export const JSONRPC_MAX_BATCH = 100;
 
-// CLAIM_STAGED and CLAIM_FORECLOSED belong to consensus with a claim staging period (the
-// @cartesi/rpc client lists them): valid filters, but no devnet epoch ever has them.
-const EPOCH_STATUSES: string[] = ["OPEN", "CLOSED", "INPUTS_PROCESSED", "CLAIM_COMPUTED", "CLAIM_SUBMITTED", "CLAIM_STAGED", "CLAIM_ACCEPTED", "CLAIM_REJECTED", "CLAIM_FORECLOSED"];
-const ZERO_ADDRESS = `0x${"00".repeat(20)}`;
-const ZERO_HASH = `0x${"00".repeat(32)}`;
-const HASH_PATTERN = /^0x[0-9a-fA-F]{64}$/;
+const EPOCH_STATUSES: EpochStatus[] = ["OPEN", "CLOSED", "INPUTS_PROCESSED", "CLAIM_COMPUTED", "CLAIM_SUBMITTED", "CLAIM_ACCEPTED", "CLAIM_REJECTED"];
 const OUTPUT_TYPES: Record<string, OutputType> = { "0xc258d6e5": "Notice", "0x237a816f": "Voucher", "0x10321e8b": "DelegateCallVoucher" };
 
 class RpcError extends Error {
@@ -114,32 +109,13 @@ export function applicationJson(ctx: ApiContext) {
     epoch_length: toQuantity(deployment.epochLength),
     data_availability: deployment.dataAvailability,
     consensus_type: "AUTHORITY",
-    // `state` is node v2.0's field; `enabled` and `status` replace it in the node the
-    // @cartesi/rpc and @cartesi/viem clients are written for. Both are served.
     state: "ENABLED",
-    enabled: true,
-    status: "OK",
     reason: null,
-    // An Authority with no claim staging and an application with no withdrawal configuration,
-    // in the newer node's shape (zero values where nothing is configured).
-    claim_staging_period: "0x0",
-    withdrawal_config: {
-      guardian: ZERO_ADDRESS, log2_leaves_per_account: "0x0", log2_max_num_of_accounts: "0x0",
-      accounts_drive_start_index: "0x0", withdrawal_output_builder: ZERO_ADDRESS,
-    },
     iinputbox_block: toQuantity(deployment.deploymentBlock),
     last_epoch_check_block: scanned,
     last_input_check_block: scanned,
     last_output_check_block: scanned,
     last_tournament_check_block: "0x0",
-    last_foreclose_check_block: "0x0",
-    last_accounts_drive_proved_check_block: "0x0",
-    last_withdrawal_check_block: "0x0",
-    foreclose_block: "0x0",
-    foreclose_transaction: ZERO_HASH,
-    accounts_drive_proved_block: "0x0",
-    accounts_drive_proved_transaction: ZERO_HASH,
-    accounts_drive_merkle_root: ZERO_HASH,
     processed_inputs: toQuantity(ctx.processedInputCount()),
     created_at: ctx.createdAt,
     updated_at: ctx.createdAt,
@@ -165,8 +141,6 @@ export function inputJson(input: InputRow) {
     outputs_hash: input.outputsHash,
     // InputBox inputs are referenced by their index as a 32-byte word.
     transaction_reference: numberToHex(input.index, { size: 32 }),
-    // The newer node names the InputAdded transaction instead (@cartesi/rpc's `transaction_hash`).
-    transaction_hash: input.txHash,
     created_at: input.createdAt,
     updated_at: input.updatedAt,
     decoded_data: {
@@ -227,7 +201,6 @@ export function epochJson(epoch: EpochRow) {
     claim_transaction_hash: epoch.claimTxHash,
     commitment: null,
     commitment_proof: null,
-    staged_at_block: null,
     tournament_address: null,
     status: epoch.status,
     virtual_index: toQuantity(epoch.virtualIndex),
@@ -309,18 +282,14 @@ const methods: Record<string, Handler> = {
     return { data: toQuantity(index) };
   },
   cartesi_listInputs(ctx, raw) {
-    const p = readParams(raw, [APP, ["epoch_index", "optString"], ["sender", "optString"], ["transaction_hash", "optString"], ...LIST]);
+    const p = readParams(raw, [APP, ["epoch_index", "optString"], ["sender", "optString"], ...LIST]);
     const pg = page(p);
     checkApplication(p);
-    const filter: { epochIndex?: number; sender?: Hex; txHash?: Hex } = {};
+    const filter: { epochIndex?: number; sender?: Hex } = {};
     if (p.epoch_index !== undefined) filter.epochIndex = parseIndex(p.epoch_index, "epoch_index");
     if (p.sender !== undefined) {
       if (!ADDRESS_PATTERN.test(p.sender as string)) throw invalidParams("Invalid input sender address: invalid address");
       filter.sender = p.sender as Hex;
-    }
-    if (p.transaction_hash !== undefined) {
-      if (!HASH_PATTERN.test(p.transaction_hash as string)) throw invalidParams("Invalid transaction hash: invalid hash");
-      filter.txHash = p.transaction_hash as Hex;
     }
     const result = isOurApplication(ctx, p.application as string) ? ctx.store.listInputs(filter, pg) : { rows: [], total: 0 };
     appOr404(ctx, p, result.rows.length === 0);
@@ -389,8 +358,8 @@ const methods: Record<string, Handler> = {
     if (!report) throw notFound("Report");
     return { data: reportJson(report) };
   },
-  // PRT (tournaments, commitments, matches) and withdrawals: an Authority application without a
-  // withdrawal configuration has none of them, so the lists are empty and every get is "not found".
+  // PRT (tournaments, commitments, matches): an Authority application has none, so the lists
+  // are empty and every get is "not found".
   cartesi_listTournaments: emptyList([["epoch_index", "optString"], ["level", "optString"], ["parent_tournament_address", "optString"], ["parent_match_id_hash", "optString"]]),
   cartesi_getTournament: noneFound("Tournament", [["address", "string"]]),
   cartesi_listCommitments: emptyList([["epoch_index", "optString"], ["tournament_address", "optString"]]),
@@ -399,8 +368,6 @@ const methods: Record<string, Handler> = {
   cartesi_getMatch: noneFound("Match", [["epoch_index", "string"], ["tournament_address", "string"], ["id_hash", "string"]]),
   cartesi_listMatchAdvances: emptyList([["epoch_index", "optString"], ["tournament_address", "optString"], ["id_hash", "optString"]]),
   cartesi_getMatchAdvanced: noneFound("Match advanced", [["epoch_index", "string"], ["tournament_address", "string"], ["id_hash", "string"], ["parent", "string"]]),
-  cartesi_listWithdrawals: emptyList([["account_index", "optString"]]),
-  cartesi_getWithdrawal: noneFound("Withdrawal", [["account_index", "string"]]),
   cartesi_getChainId(ctx) {
     return { data: toQuantity(ctx.deployment.chainId) };
   },

@@ -413,11 +413,10 @@ export class Store {
     return row && inputFrom(row);
   }
 
-  listInputs(filter: { epochIndex?: number; sender?: Hex; txHash?: Hex; indexGreaterThan?: number; indexLowerThan?: number }, page: PageQuery): Page<InputRow> {
+  listInputs(filter: { epochIndex?: number; sender?: Hex; indexGreaterThan?: number; indexLowerThan?: number }, page: PageQuery): Page<InputRow> {
     const w = where([
       ["epoch_index = ?", filter.epochIndex],
       ["msg_sender = ? COLLATE NOCASE", filter.sender],
-      ["tx_hash = ? COLLATE NOCASE", filter.txHash],
       ["idx > ?", filter.indexGreaterThan],
       ["idx < ?", filter.indexLowerThan],
     ]);

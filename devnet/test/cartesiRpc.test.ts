@@ -19,8 +19,7 @@ const ALL_METHODS: Record<Method, true> = {
   cartesi_listCommitments: true, cartesi_getCommitment: true, cartesi_listMatches: true, cartesi_getMatch: true,
   cartesi_listMatchAdvances: true, cartesi_getMatchAdvanced: true, cartesi_listInputs: true, cartesi_getInput: true,
   cartesi_getProcessedInputCount: true, cartesi_listOutputs: true, cartesi_getOutput: true, cartesi_listReports: true,
-  cartesi_getReport: true, cartesi_getChainId: true, cartesi_getNodeVersion: true, cartesi_listWithdrawals: true,
-  cartesi_getWithdrawal: true,
+  cartesi_getReport: true, cartesi_getChainId: true, cartesi_getNodeVersion: true,
 };
 
 const NOTICE = "0xc258d6e5";
@@ -32,7 +31,6 @@ let devnet: Devnet;
 let dir: ReturnType<typeof tempDir>;
 let client: CartesiClient;
 const called = new Set<string>();
-const inputTx: Hex[] = [];
 let senders: Hex[];
 
 /** Call through the client, record the method, check the answer's shape. */
@@ -72,7 +70,6 @@ beforeAll(async () => {
   for (const [who, payload] of inputs) {
     const hash = await wallets[who]!.writeContract({ address: devnet.inputBox, abi: inputBoxAbi, functionName: "addInput", args: [devnet.application, payload] });
     await chain.pub.waitForTransactionReceipt({ hash });
-    inputTx.push(hash);
   }
   await waitFor("5 inputs processed and every epoch accepted", async () => {
     const epochs = (await client.request("cartesi_listEpochs", { application: app() })).data;
@@ -106,7 +103,7 @@ describe("@cartesi/rpc against the devnet", () => {
     expect(byAddress.data.iapplication_address).toBe(byName.data.iapplication_address);
     expect(byName.data).toMatchObject({
       iconsensus_address: devnet.authority.toLowerCase(), iinputbox_address: devnet.inputBox.toLowerCase(),
-      epoch_length: "0x4", consensus_type: "AUTHORITY", enabled: true, status: "OK", processed_inputs: "0x5",
+      epoch_length: "0x4", consensus_type: "AUTHORITY", state: "ENABLED", processed_inputs: "0x5",
     });
     expect(await errorCode("cartesi_getApplication", { application: "no-such-app" })).toBe(-32001);
   });
@@ -126,9 +123,9 @@ describe("@cartesi/rpc against the devnet", () => {
     expect(next).toBe(5);
     const accepted = await call("cartesi_listEpochs", { application: app(), status: "CLAIM_ACCEPTED" }, shape.page(shape.epoch));
     expect(accepted.data).toEqual(all.data);
-    // A status the client knows but an Authority never reaches: valid, and nothing matches.
-    const staged = await call("cartesi_listEpochs", { application: app(), status: "CLAIM_STAGED" }, shape.page(shape.epoch));
-    expect(staged.data).toEqual([]);
+    // A status the devnet never reaches (it skips INPUTS_PROCESSED): valid, and nothing matches.
+    const processed = await call("cartesi_listEpochs", { application: app(), status: "INPUTS_PROCESSED" }, shape.page(shape.epoch));
+    expect(processed.data).toEqual([]);
     expect(await errorCode("cartesi_listEpochs", { application: app(), status: "SETTLED" })).toBe(-32602);
     const desc = await call("cartesi_listEpochs", { application: app(), descending: true, limit: 1 }, shape.page(shape.epoch));
     expect(desc.data).toEqual([all.data.at(-1)]);
@@ -142,11 +139,13 @@ describe("@cartesi/rpc against the devnet", () => {
     expect(last.data).toBe(all.data.at(-1).index);
   });
 
-  it("cartesi_listInputs with filters (epoch, sender, transaction hash) and pagination, cartesi_getInput", async () => {
+  it("cartesi_listInputs with filters (epoch, sender) and pagination, cartesi_getInput", async () => {
     const all = await call("cartesi_listInputs", { application: app() }, shape.page(shape.input));
     expect(all.pagination).toEqual({ total_count: 5, limit: 50, offset: 0 });
     expect(all.data.map((i: any) => i.status)).toEqual(["ACCEPTED", "ACCEPTED", "REJECTED", "ACCEPTED", "ACCEPTED"]);
-    expect(all.data.map((i: any) => i.transaction_hash)).toEqual(inputTx);
+    // InputBox inputs are referenced by their index as a 32-byte word.
+    expect(all.data.map((i: any) => BigInt(i.transaction_reference))).toEqual([0n, 1n, 2n, 3n, 4n]);
+    expect(all.data.map((i: any) => i.decoded_data.block_number)).toEqual(all.data.map((i: any) => i.block_number));
     expect(all.data.map((i: any) => i.decoded_data.sender)).toEqual([senders[0], senders[1], senders[0], senders[0], senders[0]]);
     expect(all.data[0].decoded_data.payload).toBe(stringToHex("reading 0"));
     expect(all.data[0].decoded_data.application_contract).toBe(app());
@@ -159,8 +158,6 @@ describe("@cartesi/rpc against the devnet", () => {
 
     const fromSecond = await call("cartesi_listInputs", { application: app(), sender: senders[1] }, shape.page(shape.input));
     expect(fromSecond.data.map((i: any) => i.index)).toEqual(["0x1"]);
-    const byTx = await call("cartesi_listInputs", { application: app(), transaction_hash: inputTx[3] }, shape.page(shape.input));
-    expect(byTx.data.map((i: any) => i.index)).toEqual(["0x3"]);
     const epoch0 = all.data[0].epoch_index;
     const inEpoch = await call("cartesi_listInputs", { application: app(), epoch_index: epoch0 }, shape.page(shape.input));
     expect(inEpoch.data).toEqual(all.data.filter((i: any) => i.epoch_index === epoch0));
@@ -226,10 +223,10 @@ describe("@cartesi/rpc against the devnet", () => {
     expect(await errorCode("cartesi_getReport", { application: app(), report_index: "0x4" })).toBe(-32001);
   });
 
-  it("PRT and withdrawal methods: empty lists and not found for an Authority application", async () => {
+  it("PRT methods (tournaments, commitments, matches): empty lists and not found for an Authority application", async () => {
     const empty = { data: [], pagination: { total_count: 0, limit: 50, offset: 0 } };
     const any: shape.Check = () => {};
-    for (const method of ["cartesi_listTournaments", "cartesi_listCommitments", "cartesi_listMatches", "cartesi_listWithdrawals"] as const) {
+    for (const method of ["cartesi_listTournaments", "cartesi_listCommitments", "cartesi_listMatches"] as const) {
       expect(await call(method, { application: app() }, shape.page(any))).toEqual(empty);
     }
     const matchKey = { application: app(), epoch_index: "0x0", tournament_address: devnet.authority, id_hash: ZERO_HASH };
@@ -238,7 +235,6 @@ describe("@cartesi/rpc against the devnet", () => {
     expect(await errorCode("cartesi_getCommitment", { application: app(), epoch_index: "0x0", tournament_address: devnet.authority, commitment: ZERO_HASH })).toBe(-32001);
     expect(await errorCode("cartesi_getMatch", matchKey)).toBe(-32001);
     expect(await errorCode("cartesi_getMatchAdvanced", { ...matchKey, parent: ZERO_HASH })).toBe(-32001);
-    expect(await errorCode("cartesi_getWithdrawal", { application: app(), account_index: "0x0" })).toBe(-32001);
     // An unknown application is "not found", not an empty list.
     expect(await errorCode("cartesi_listTournaments", { application: "no-such-app" })).toBe(-32001);
   });

@@ -125,4 +125,39 @@ describe("@cartesi/viem against the devnet", () => {
     expect(seen).toBe(executed);
     expect(await l2.getProcessedInputCount({ application })).toBe(2n);
   });
+
+  it("converts every other L2 read of the devnet's answers", async () => {
+    const application = devnet.application;
+    const sender = chain.wallet(0).account.address;
+    const epochs = await l2.listEpochs({ application });
+    expect(epochs.data.length).toBe(epochs.pagination.totalCount);
+    expect(epochs.data.at(-1)!.inputIndexUpperBound).toBe(2n);
+    const accepted = await l2.listEpochs({ application, status: "CLAIM_ACCEPTED" });
+    expect(accepted.data).toEqual(epochs.data);
+
+    const inputs = await l2.listInputs({ application });
+    expect(inputs.data.map((i) => [i.index, i.status])).toEqual([[0n, "ACCEPTED"], [1n, "ACCEPTED"]]);
+    // The deposit came through the EtherPortal: the portal is that input's sender.
+    const fromSender = await l2.listInputs({ application, sender });
+    expect(fromSender.data.map((i) => i.index)).toEqual([1n]);
+    const deposit = await l2.getInput({ application, inputIndex: 0n });
+    expect(deposit.decodedData!.sender).not.toBe(sender);
+    expect(deposit).toEqual(inputs.data[0]);
+    const firstEpoch = await l2.listInputs({ application, epochIndex: deposit.epochIndex, limit: 1 });
+    expect(firstEpoch.data.map((i) => i.index)).toEqual([0n]);
+
+    const reports = await l2.listReports({ application, limit: 1, offset: 1 });
+    expect(reports.pagination).toEqual({ totalCount: 2, limit: 1, offset: 1 });
+    const report = await l2.getReport({ application, reportIndex: reports.data[0]!.index });
+    expect(report.rawData).toBe(stringToHex("hello from a frontend"));
+
+    // An Authority application has no PRT tournaments, commitments or matches.
+    const nobody = devnet.authority;
+    const none = { data: [], pagination: { totalCount: 0, limit: 50, offset: 0 } };
+    expect(await l2.listTournaments({ application })).toEqual(none);
+    expect(await l2.listCommitments({ application })).toEqual(none);
+    expect(await l2.listMatches({ application })).toEqual(none);
+    expect(await l2.listMatchAdvances({ application, epochIndex: 0n, tournamentAddress: nobody, idHash: `0x${"00".repeat(32)}` })).toEqual(none);
+    await expect(l2.getTournament({ application, address: nobody })).rejects.toThrow(/not found/);
+  });
 });

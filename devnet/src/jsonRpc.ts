@@ -221,24 +221,53 @@ function appOr404(ctx: ApiContext, p: Params, empty: boolean): void {
   if (empty && !isOurApplication(ctx, p.application as string)) throw notFound("Application");
 }
 
-function emptyList(filters: [string, Kind][]): Handler {
-  return (ctx, raw) => {
-    const p = readParams(raw, [APP, ...filters, ...LIST]);
+// ---- PRT (tournaments, commitments, matches) ----
+// An Authority application has none of them. The real node checks the parameters as below, then
+// asks its repository: lists come back empty (for any application: these handlers do not look
+// the application up) and gets "<Thing> not found".
+
+type PrtKind = "index" | "address" | "hash" | "bareHex";
+/** [param name, kind, label in the error message, required]. */
+type PrtParam = [name: string, kind: PrtKind, label: string, required: boolean];
+
+const HASH_PATTERN = /^0x[0-9a-fA-F]{64}$/;
+
+function checkPrtParams(p: Params, spec: PrtParam[]): void {
+  checkApplication(p);
+  for (const [name, kind, label, required] of spec) {
+    const value = p[name] as string | undefined;
+    if (value === undefined && !required) continue;
+    const text = value ?? "";
+    if (kind === "index") parseIndex(text, name);
+    else if (kind === "address" && !ADDRESS_PATTERN.test(text)) throw invalidParams(`Invalid ${label}: invalid address`);
+    else if (kind === "hash" && !HASH_PATTERN.test(text)) throw invalidParams(`Invalid ${label}: invalid hash`);
+    // The node decodes a commitment with Go's hex.DecodeString: bare hex, no 0x prefix.
+    else if (kind === "bareHex" && !/^([0-9a-fA-F]{2})*$/.test(text)) throw invalidParams(`Invalid ${label}: encoding/hex: invalid byte`);
+  }
+}
+
+const prtKinds = (spec: PrtParam[]): [string, Kind][] => spec.map(([name, , , required]) => [name, required ? "string" : "optString"]);
+
+function emptyPrtList(spec: PrtParam[]): Handler {
+  return (_ctx, raw) => {
+    const p = readParams(raw, [APP, ...prtKinds(spec), ...LIST]);
     const pg = page(p);
-    checkApplication(p);
-    appOr404(ctx, p, true);
+    checkPrtParams(p, spec);
     return paginated([], 0, pg);
   };
 }
 
-function noneFound(what: string, keys: [string, Kind][]): Handler {
-  return (ctx, raw) => {
-    const p = readParams(raw, [APP, ...keys]);
-    checkApplication(p);
-    if (!isOurApplication(ctx, p.application as string)) throw notFound("Application");
+function prtNotFound(what: string, spec: PrtParam[]): Handler {
+  return (_ctx, raw) => {
+    checkPrtParams(readParams(raw, [APP, ...prtKinds(spec)]), spec);
     throw notFound(what);
   };
 }
+
+const EPOCH: PrtParam = ["epoch_index", "index", "epoch index", true];
+const TOURNAMENT: PrtParam = ["tournament_address", "address", "tournament address", true];
+const ID_HASH: PrtParam = ["id_hash", "hash", "ID hash", true];
+const optional = ([name, kind, label]: PrtParam): PrtParam => [name, kind, label, false];
 
 const methods: Record<string, Handler> = {
   cartesi_listApplications(ctx, raw) {
@@ -358,16 +387,17 @@ const methods: Record<string, Handler> = {
     if (!report) throw notFound("Report");
     return { data: reportJson(report) };
   },
-  // PRT (tournaments, commitments, matches): an Authority application has none, so the lists
-  // are empty and every get is "not found".
-  cartesi_listTournaments: emptyList([["epoch_index", "optString"], ["level", "optString"], ["parent_tournament_address", "optString"], ["parent_match_id_hash", "optString"]]),
-  cartesi_getTournament: noneFound("Tournament", [["address", "string"]]),
-  cartesi_listCommitments: emptyList([["epoch_index", "optString"], ["tournament_address", "optString"]]),
-  cartesi_getCommitment: noneFound("Commitment", [["epoch_index", "string"], ["tournament_address", "string"], ["commitment", "string"]]),
-  cartesi_listMatches: emptyList([["epoch_index", "optString"], ["tournament_address", "optString"]]),
-  cartesi_getMatch: noneFound("Match", [["epoch_index", "string"], ["tournament_address", "string"], ["id_hash", "string"]]),
-  cartesi_listMatchAdvances: emptyList([["epoch_index", "optString"], ["tournament_address", "optString"], ["id_hash", "optString"]]),
-  cartesi_getMatchAdvanced: noneFound("Match advanced", [["epoch_index", "string"], ["tournament_address", "string"], ["id_hash", "string"], ["parent", "string"]]),
+  cartesi_listTournaments: emptyPrtList([
+    optional(EPOCH), ["level", "index", "level", false],
+    ["parent_tournament_address", "address", "parent tournament address", false], ["parent_match_id_hash", "hash", "parent match ID hash", false],
+  ]),
+  cartesi_getTournament: prtNotFound("Tournament", [["address", "address", "tournament address", true]]),
+  cartesi_listCommitments: emptyPrtList([optional(EPOCH), optional(TOURNAMENT)]),
+  cartesi_getCommitment: prtNotFound("Commitment", [EPOCH, TOURNAMENT, ["commitment", "bareHex", "commitment hex", true]]),
+  cartesi_listMatches: emptyPrtList([optional(EPOCH), optional(TOURNAMENT)]),
+  cartesi_getMatch: prtNotFound("Match", [EPOCH, TOURNAMENT, ID_HASH]),
+  cartesi_listMatchAdvances: emptyPrtList([EPOCH, TOURNAMENT, ID_HASH]),
+  cartesi_getMatchAdvanced: prtNotFound("Match advanced", [EPOCH, TOURNAMENT, ID_HASH, ["parent", "hash", "parent hash", true]]),
   cartesi_getChainId(ctx) {
     return { data: toQuantity(ctx.deployment.chainId) };
   },

@@ -223,20 +223,31 @@ describe("@cartesi/rpc against the devnet", () => {
     expect(await errorCode("cartesi_getReport", { application: app(), report_index: "0x4" })).toBe(-32001);
   });
 
-  it("PRT methods (tournaments, commitments, matches): empty lists and not found for an Authority application", async () => {
+  it("PRT methods (tournaments, commitments, matches): checked parameters, empty lists, not found", async () => {
     const empty = { data: [], pagination: { total_count: 0, limit: 50, offset: 0 } };
     const any: shape.Check = () => {};
+    const matchKey = { application: app(), epoch_index: "0x0", tournament_address: devnet.authority, id_hash: ZERO_HASH };
     for (const method of ["cartesi_listTournaments", "cartesi_listCommitments", "cartesi_listMatches"] as const) {
       expect(await call(method, { application: app() }, shape.page(any))).toEqual(empty);
+      // The node's PRT lists do not look the application up: an unknown one lists nothing too.
+      expect(await call(method, { application: "no-such-app" }, shape.page(any))).toEqual(empty);
+      expect(await errorCode(method, { application: app(), epoch_index: "7" })).toBe(-32602);
     }
-    const matchKey = { application: app(), epoch_index: "0x0", tournament_address: devnet.authority, id_hash: ZERO_HASH };
     expect(await call("cartesi_listMatchAdvances", matchKey, shape.page(any))).toEqual(empty);
+    // Its epoch, tournament and match id are required.
+    expect(await errorCode("cartesi_listMatchAdvances", { application: app(), tournament_address: devnet.authority, id_hash: ZERO_HASH })).toBe(-32602);
+    expect(await errorCode("cartesi_listMatchAdvances", { ...matchKey, id_hash: "0x12" })).toBe(-32602);
+
     expect(await errorCode("cartesi_getTournament", { application: app(), address: devnet.authority })).toBe(-32001);
-    expect(await errorCode("cartesi_getCommitment", { application: app(), epoch_index: "0x0", tournament_address: devnet.authority, commitment: ZERO_HASH })).toBe(-32001);
+    expect(await errorCode("cartesi_getTournament", { application: app(), address: "0x12" })).toBe(-32602);
     expect(await errorCode("cartesi_getMatch", matchKey)).toBe(-32001);
     expect(await errorCode("cartesi_getMatchAdvanced", { ...matchKey, parent: ZERO_HASH })).toBe(-32001);
-    // An unknown application is "not found", not an empty list.
-    expect(await errorCode("cartesi_listTournaments", { application: "no-such-app" })).toBe(-32001);
+    expect(await errorCode("cartesi_getMatchAdvanced", { ...matchKey, parent: "0x" })).toBe(-32602);
+    // The client types `commitment` as a 0x-prefixed Hash, but the node decodes it with Go's
+    // hex.DecodeString, which refuses the prefix: only bare hex gets as far as "not found".
+    const commitmentKey = { application: app(), epoch_index: "0x0", tournament_address: devnet.authority };
+    expect(await errorCode("cartesi_getCommitment", { ...commitmentKey, commitment: ZERO_HASH })).toBe(-32602);
+    expect(await errorCode("cartesi_getCommitment", { ...commitmentKey, commitment: ZERO_HASH.slice(2) })).toBe(-32001);
   });
 
   it("called every method the client declares", () => {

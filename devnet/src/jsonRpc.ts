@@ -83,6 +83,11 @@ function parseIndex(value: unknown, field: string): number {
   return Number(n);
 }
 
+/** Go's encoding/hex InvalidByteError text, e.g. "encoding/hex: invalid byte: U+0067 'g'". */
+function goHexError(char: string): string {
+  return `encoding/hex: invalid byte: U+${char.codePointAt(0)!.toString(16).toUpperCase().padStart(4, "0")} ${JSON.stringify(char).replace(/^"|"$/g, "'")}`;
+}
+
 function page(p: Params) {
   let limit = p.limit as number;
   if (limit <= 0) limit = LIST_ITEM_DEFAULT;
@@ -242,7 +247,11 @@ function checkPrtParams(p: Params, spec: PrtParam[]): void {
     else if (kind === "address" && !ADDRESS_PATTERN.test(text)) throw invalidParams(`Invalid ${label}: invalid address`);
     else if (kind === "hash" && !HASH_PATTERN.test(text)) throw invalidParams(`Invalid ${label}: invalid hash`);
     // The node decodes a commitment with Go's hex.DecodeString: bare hex, no 0x prefix.
-    else if (kind === "bareHex" && !/^([0-9a-fA-F]{2})*$/.test(text)) throw invalidParams(`Invalid ${label}: encoding/hex: invalid byte`);
+    else if (kind === "bareHex") {
+      const bad = text.match(/[^0-9a-fA-F]/)?.[0];
+      if (bad !== undefined) throw invalidParams(`Invalid ${label}: ${goHexError(bad)}`);
+      if (text.length % 2 === 1) throw invalidParams(`Invalid ${label}: encoding/hex: odd length hex string`);
+    }
   }
 }
 
@@ -347,7 +356,10 @@ const methods: Record<string, Handler> = {
     if (p.input_index !== undefined) filter.inputIndex = parseIndex(p.input_index, "input_index");
     if (p.output_type !== undefined) {
       const raw = (p.output_type as string).replace(/^0[xX]/, "");
-      if (!/^[0-9a-fA-F]{8}$/.test(raw)) throw invalidParams("Invalid output type: invalid output type: expected exactly 4 bytes");
+      if (raw.length !== 8) throw invalidParams("Invalid output type: invalid output type: expected exactly 4 bytes");
+      // Eight characters that are not all hex fail in Go's hex.DecodeString, which names the byte.
+      const bad = raw.match(/[^0-9a-fA-F]/)?.[0];
+      if (bad !== undefined) throw invalidParams(`Invalid output type: ${goHexError(bad)}`);
       const type = OUTPUT_TYPES[`0x${raw.toLowerCase()}`];
       // An unknown selector matches no output.
       filter.types = type ? [type] : [];

@@ -41,16 +41,18 @@ async function call(method: Method, params: unknown, check: shape.Check): Promis
   return answer;
 }
 
-/** The JSON-RPC error code of a call that must fail. */
-async function errorCode(method: Method, params: unknown): Promise<number> {
+/** The JSON-RPC error of a call that must fail. */
+async function rpcError(method: Method, params: unknown): Promise<{ code: number; message: string }> {
   called.add(method);
   try {
     await (client.request as (m: string, p: unknown) => PromiseLike<unknown>)(method, params);
   } catch (err) {
-    return (err as { code: number }).code;
+    const { code, message } = err as { code: number; message: string };
+    return { code, message };
   }
   throw new Error(`${method} succeeded`);
 }
+const errorCode = async (method: Method, params: unknown) => (await rpcError(method, params)).code;
 
 const app = () => devnet.application;
 const num = (hex: string) => Number(BigInt(hex));
@@ -206,6 +208,14 @@ describe("@cartesi/rpc against the devnet", () => {
       expect((await call("cartesi_getOutput", { application: app(), output_index: o.index }, shape.single(shape.output))).data).toEqual(o);
     }
     expect(await errorCode("cartesi_getOutput", { application: app(), output_index: "0x7" })).toBe(-32001);
+    // The node's ParseOutputType: 4 bytes of hex after an optional 0x, decoded by Go's encoding/hex.
+    expect(await rpcError("cartesi_listOutputs", { application: app(), output_type: "0xc258d6" })).toEqual({
+      code: -32602, message: "Invalid output type: invalid output type: expected exactly 4 bytes",
+    });
+    expect(await rpcError("cartesi_listOutputs", { application: app(), output_type: "0xc258d6eg" })).toEqual({
+      code: -32602, message: "Invalid output type: encoding/hex: invalid byte: U+0067 'g'",
+    });
+    expect((await call("cartesi_listOutputs", { application: app(), output_type: NOTICE.slice(2) }, shape.page(shape.output))).pagination.total_count).toBe(3);
   });
 
   it("cartesi_listReports by epoch and input, cartesi_getReport", async () => {
@@ -246,7 +256,9 @@ describe("@cartesi/rpc against the devnet", () => {
     // The client types `commitment` as a 0x-prefixed Hash, but the node decodes it with Go's
     // hex.DecodeString, which refuses the prefix: only bare hex gets as far as "not found".
     const commitmentKey = { application: app(), epoch_index: "0x0", tournament_address: devnet.authority };
-    expect(await errorCode("cartesi_getCommitment", { ...commitmentKey, commitment: ZERO_HASH })).toBe(-32602);
+    expect(await rpcError("cartesi_getCommitment", { ...commitmentKey, commitment: ZERO_HASH })).toEqual({
+      code: -32602, message: "Invalid commitment hex: encoding/hex: invalid byte: U+0078 'x'",
+    });
     expect(await errorCode("cartesi_getCommitment", { ...commitmentKey, commitment: ZERO_HASH.slice(2) })).toBe(-32001);
   });
 

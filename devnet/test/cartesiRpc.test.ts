@@ -198,6 +198,9 @@ describe("@cartesi/rpc against the devnet", () => {
     expect(await types(DELEGATE_CALL_VOUCHER)).toEqual(["0x4"]);
     const toSecond = await call("cartesi_listOutputs", { application: app(), voucher_address: senders[1] }, shape.page(shape.output));
     expect(toSecond.data.map((o: any) => o.index)).toEqual(["0x3"]);
+    // The node matches the address word of the raw output, so delegate-call vouchers match too.
+    const toInputBox = await call("cartesi_listOutputs", { application: app(), voucher_address: devnet.inputBox }, shape.page(shape.output));
+    expect(toInputBox.data.map((o: any) => o.index)).toEqual(["0x4"]);
     const window = await call("cartesi_listOutputs", { application: app(), limit: 3, offset: 5 }, shape.page(shape.output));
     expect(window.data.map((o: any) => o.index)).toEqual(["0x5", "0x6"]);
     expect(window.pagination).toEqual({ total_count: 7, limit: 3, offset: 5 });

@@ -23,6 +23,9 @@ const PAYLOADS: Hex[] = [stringToHex("reading 0"), stringToHex("reading 1"), "0x
 
 let devnet: Devnet;
 let dir: ReturnType<typeof tempDir>;
+/** The devnet's log, shown when a wait times out. */
+const logs: string[] = [];
+const logTail = () => logs.slice(-20).join("\n");
 let chain: ReturnType<typeof chainClients>;
 let senders: Hex[];
 
@@ -54,7 +57,7 @@ describe("Cartesi's documented GraphQL queries against the devnet", () => {
     dir = tempDir("cartesi-graphql");
     devnet = await startDevnet({
       stateDir: dir.path, epochLength: 4, blockTime: 0.5, port: 0, rollupHttpPort: 0, anvilPort: 0,
-      dapp: [process.execPath, ECHO_DAPP], pollIntervalMs: 50, log: () => {},
+      dapp: [process.execPath, ECHO_DAPP], pollIntervalMs: 50, log: (m) => logs.push(m),
     });
     chain = chainClients(devnet.chainRpcUrl);
     const wallets = [chain.wallet(0), chain.wallet(1)];
@@ -69,7 +72,7 @@ describe("Cartesi's documented GraphQL queries against the devnet", () => {
       const epochs = (await rpcResult(devnet.jsonRpcUrl, "cartesi_listEpochs", { application: devnet.application })).data as { status: string; input_index_upper_bound: string }[];
       const covered = epochs.length > 0 && Number(epochs.at(-1)!.input_index_upper_bound) === PAYLOADS.length;
       return covered && epochs.every((e) => e.status === "CLAIM_ACCEPTED");
-    }, 90_000);
+    }, 90_000, 100, logTail);
   });
 
   afterAll(async () => {

@@ -29,6 +29,9 @@ const ZERO_HASH = `0x${"00".repeat(32)}` as const;
 
 let devnet: Devnet;
 let dir: ReturnType<typeof tempDir>;
+/** The devnet's log, shown when a wait times out. */
+const logs: string[] = [];
+const logTail = () => logs.slice(-20).join("\n");
 let client: CartesiClient;
 const called = new Set<string>();
 let senders: Hex[];
@@ -61,7 +64,7 @@ beforeAll(async () => {
   dir = tempDir("cartesi-rpc");
   devnet = await startDevnet({
     stateDir: dir.path, epochLength: 4, blockTime: 0.5, port: 0, rollupHttpPort: 0, anvilPort: 0,
-    dapp: [process.execPath, ECHO_DAPP], pollIntervalMs: 50, log: () => {},
+    dapp: [process.execPath, ECHO_DAPP], pollIntervalMs: 50, log: (m) => logs.push(m),
   });
   client = createClient({ uri: devnet.jsonRpcUrl });
   const chain = chainClients(devnet.chainRpcUrl);
@@ -77,7 +80,7 @@ beforeAll(async () => {
     const epochs = (await client.request("cartesi_listEpochs", { application: app() })).data;
     const covered = epochs.length > 0 && num(epochs.at(-1)!.input_index_upper_bound) === inputs.length;
     return covered && epochs.every((e) => e.status === "CLAIM_ACCEPTED");
-  }, 90_000);
+  }, 90_000, 100, logTail);
 });
 
 afterAll(async () => {

@@ -15,6 +15,9 @@ import { chainClients, ECHO_DAPP, tempDir, waitFor } from "./helpers.js";
 
 let devnet: Devnet;
 let dir: ReturnType<typeof tempDir>;
+/** The devnet's log, shown when a wait times out. */
+const logs: string[] = [];
+const logTail = () => logs.slice(-20).join("\n");
 let chain: ReturnType<typeof chainClients>;
 let l2: CartesiPublicClient;
 
@@ -22,7 +25,7 @@ beforeAll(async () => {
   dir = tempDir("cartesi-viem");
   devnet = await startDevnet({
     stateDir: dir.path, epochLength: 4, blockTime: 0.5, port: 0, rollupHttpPort: 0, anvilPort: 0,
-    dapp: [process.execPath, ECHO_DAPP], pollIntervalMs: 50, log: () => {},
+    dapp: [process.execPath, ECHO_DAPP], pollIntervalMs: 50, log: (m) => logs.push(m),
   });
   chain = chainClients(devnet.chainRpcUrl);
   l2 = createCartesiPublicClient({ transport: http(devnet.jsonRpcUrl) });
@@ -100,7 +103,7 @@ describe("@cartesi/viem against the devnet", () => {
       if ((await lastAccepted()) < voucher.epochIndex) return undefined;
       const proved = await Promise.all([notice, voucher].map((o) => l2.getOutput({ application, outputIndex: o.index })));
       return proved.every((o) => o.outputHashesSiblings) ? proved : undefined;
-    }, 90_000);
+    }, 90_000, 100, logTail);
     expect(provedVoucher!.outputHashesSiblings).toHaveLength(OUTPUTS_TREE_HEIGHT);
     const epoch = await l2.getEpoch({ application, epochIndex: provedVoucher!.epochIndex });
     expect(epoch.status).toBe("CLAIM_ACCEPTED");
@@ -121,7 +124,7 @@ describe("@cartesi/viem against the devnet", () => {
     const seen = await waitFor("the execution seen by the node", async () => {
       const o = await l2.getOutput({ application, outputIndex: provedVoucher!.index });
       return o.executionTransactionHash ?? undefined;
-    });
+    }, 60_000, 100, logTail);
     expect(seen).toBe(executed);
     expect(await l2.getProcessedInputCount({ application })).toBe(2n);
   });

@@ -2,11 +2,44 @@
 // `npm start`: the whole local stack with development keys. Ctrl-C stops everything.
 //   npm start                  devnet + gateway on 8545 (chain), 5004 (rollup API), 8080 (node APIs), 3000 (gateway)
 //   npm start -- --simulate    also streams readings from simulated devices
+//   npm start -- --fresh       forgets the previous run's chain, node and gateway state (.lcore/)
+//   npm start -- --gateway-port N (and --anvil-port, --rollup-port, --api-port; 0 = any free port)
 import { spawn } from "node:child_process";
+import { rmSync } from "node:fs";
+import { isAbsolute, join, relative } from "node:path";
 import { parseArgs } from "node:util";
+import { assertPortsFree } from "./ports.mjs";
 import { DEV_SECRETS, ROOT, startStack } from "./stack.mjs";
 
-const { values } = parseArgs({ options: { simulate: { type: "boolean" }, verbose: { type: "boolean" } } });
+const USAGE = `usage: npm start -- [--simulate] [--fresh] [--verbose] [--state-dir DIR]
+                    [--anvil-port N] [--rollup-port N] [--api-port N] [--gateway-port N]`;
+const port = { type: "string" };
+const { values } = parseArgs({
+  options: {
+    simulate: { type: "boolean" }, verbose: { type: "boolean" }, fresh: { type: "boolean" }, help: { type: "boolean" },
+    "state-dir": { type: "string" }, "anvil-port": port, "rollup-port": port, "api-port": port, "gateway-port": port,
+  },
+});
+if (values.help) {
+  console.log(USAGE);
+  process.exit(0);
+}
+const portArg = (name, fallback) => {
+  const v = values[name] === undefined ? fallback : Number(values[name]);
+  if (!Number.isInteger(v) || v < 0 || v > 65535) {
+    console.error(`lcore: --${name} must be a port number (0-65535)`);
+    process.exit(2);
+  }
+  return v;
+};
+const ports = {
+  anvilPort: portArg("anvil-port", 8545), rollupPort: portArg("rollup-port", 5004),
+  apiPort: portArg("api-port", 8080), gatewayPort: portArg("gateway-port", 3000),
+};
+const stateDir = values["state-dir"] ?? join(ROOT, ".lcore");
+// As typed in the shell: relative when it is below the current folder (.lcore), else absolute.
+const below = relative(process.cwd(), stateDir);
+const shownStateDir = below === "" ? "." : below.startsWith("..") || isAbsolute(below) ? stateDir : below;
 const quiet = !values.verbose;
 const logs = [];
 const onLog = (chunk) => {
@@ -15,6 +48,20 @@ const onLog = (chunk) => {
   if (logs.length > 200) logs.shift();
 };
 
+try {
+  await assertPortsFree({
+    "anvil, the chain's JSON-RPC": ports.anvilPort, "the rollup HTTP API for the dApp": ports.rollupPort,
+    "the node's JSON-RPC, GraphQL and inspect": ports.apiPort, "the gateway": ports.gatewayPort,
+  });
+} catch (error) {
+  console.error(`lcore: ${error.message}`);
+  process.exit(1);
+}
+// Only once the ports are known to be free: a start that cannot run keeps the old state.
+if (values.fresh) {
+  rmSync(stateDir, { recursive: true, force: true });
+  console.log(`lcore: --fresh: removed ${shownStateDir}/ (chain, node and gateway state)`);
+}
 console.log("lcore: starting the local stack (anvil, Cartesi v2 contracts, host-mode node, dApp, gateway)…");
 // Until the stack is up, a signal aborts the start-up (which stops what already started).
 const startup = new AbortController();
@@ -23,7 +70,7 @@ process.on("SIGINT", abortStartup);
 process.on("SIGTERM", abortStartup);
 let running;
 try {
-  running = await startStack({ onLog, signal: startup.signal });
+  running = await startStack({ ...ports, stateDir, onLog, signal: startup.signal });
 } catch (error) {
   if (startup.signal.aborted) {
     console.log("lcore: stopped");
@@ -44,7 +91,10 @@ lcore is running (development keys: nothing here is confidential).
   JSON-RPC         ${stack.jsonRpcUrl}
   inspect          ${stack.inspectUrl}
   chain (anvil)    ${stack.chainRpcUrl}   application ${stack.application}
-  all of it        .lcore/stack.json
+  all of it        ${shownStateDir}/stack.json
+
+State lives in ${shownStateDir}/ (the chain, the node's database, the gateway's outbox) and
+survives a restart; \`npm start -- --fresh\` starts over from an empty chain.
 
 Try it:
   1. Simulated devices register and send signed readings:
@@ -77,7 +127,13 @@ const shutdown = async (code) => {
   if (stopping) return;
   stopping = true;
   console.log("\nlcore: stopping…");
-  simulator?.kill("SIGTERM");
+  // The simulator stops sending on SIGTERM and prints its summary; wait for it, so the
+  // summary comes before the stack (its gateway) goes away.
+  if (simulator !== undefined && simulator.exitCode === null && simulator.signalCode === null) {
+    const exited = new Promise((resolve) => simulator.once("exit", resolve));
+    simulator.kill("SIGTERM");
+    await exited;
+  }
   await stop();
   console.log("lcore: stopped");
   process.exit(code);

@@ -2,25 +2,18 @@
 // lcore-sim --gateway URL --devices 100 --rate 50 --duration 60
 //
 // Registers --devices devices (keys derived from --seed, so a rerun reuses them),
-// streams signed readings at --rate per second for --duration seconds with a progress
-// bar on stderr, follows every receipt until the dApp's verdict (--follow seconds, 0 to
+// streams signed readings at --rate per second for --duration seconds with live progress
+// on stderr (progressLine.ts; Ctrl-C stops early and still summarises), follows every receipt until the dApp's verdict (--follow seconds, 0 to
 // skip), and prints a summary: sent, accepted, rejected by reason, latency p50/p99, and
 // the last reading the gateway took (device, seq, status URL).
 // The owner token (needed to register) comes from --token or LCORE_GW_OWNER_TOKEN.
 
 import { parseArgs } from "node:util";
+import { progressWriter } from "./progressLine.js";
 import { type SimProgress, simulate } from "./run.js";
 
 const USAGE = `usage: lcore-sim --gateway URL [--devices N] [--rate R] [--duration S] [--seed TEXT]
                  [--token TOKEN] [--follow S] [--payload-bytes N] [--json]`;
-
-function bar(p: SimProgress): string {
-  const width = 30;
-  const frac = p.phase === "streaming" ? Math.min(1, p.elapsedS / Math.max(p.durationS, 0.001)) : p.phase === "registering" ? 0 : 1;
-  const filled = Math.round(frac * width);
-  const follow = p.phase === "following" ? `  verdicts ${p.followed ?? 0}/${p.accepted}` : "";
-  return `\r[${"#".repeat(filled)}${".".repeat(width - filled)}] ${p.phase.padEnd(11)} sent ${p.sent}  202 ${p.accepted}  refused ${p.rejected}${follow}   `;
-}
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
@@ -54,8 +47,14 @@ async function main(): Promise<void> {
     process.stderr.write("lcore-sim: the owner token is needed to register devices (--token or LCORE_GW_OWNER_TOKEN)\n");
     process.exit(2);
   }
-  const tty = process.stderr.isTTY === true;
+  const progress = progressWriter(process.stderr, process.stderr.isTTY === true);
+  let latest: SimProgress | undefined;
+  // Ctrl-C (or the SIGTERM of `npm start` stopping) ends the stream; the summary still prints.
+  const stop = new AbortController();
+  process.once("SIGINT", () => stop.abort());
+  process.once("SIGTERM", () => stop.abort());
   const summary = await simulate({
+    signal: stop.signal,
     gateway: values.gateway,
     token,
     devices: num("devices", values.devices!, 1, 100_000),
@@ -65,10 +64,11 @@ async function main(): Promise<void> {
     followS: num("follow", values.follow!, 0, 86_400),
     payloadBytes: num("payload-bytes", values["payload-bytes"]!, 0, 1024),
     onProgress: (p) => {
-      if (tty) process.stderr.write(bar(p));
+      latest = p;
+      progress.update(p);
     },
   });
-  if (tty) process.stderr.write("\n");
+  if (latest !== undefined) progress.end(latest);
   const { readings, devices: _devices, ...rest } = summary;
   // The newest reading the gateway took: what the walkthrough of `npm start` follows to its notice and settlement.
   const taken = readings.filter((r) => r.status === 202).at(-1)?.reading;

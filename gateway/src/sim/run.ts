@@ -21,6 +21,8 @@ export interface SimOptions {
   payloadBytes?: number;
   /** Called about every 200 ms with the progress so far. */
   onProgress?: (p: SimProgress) => void;
+  /** Aborting stops sending (and following) and resolves with the summary of what was sent. */
+  signal?: AbortSignal;
 }
 
 export interface SimProgress {
@@ -69,8 +71,23 @@ async function call(url: string, init: RequestInit = {}): Promise<{ status: numb
   return { status: res.status, body };
 }
 
+/** setTimeout as a promise that an abort ends early. */
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(done, ms);
+    signal?.addEventListener("abort", done, { once: true });
+    function done() {
+      clearTimeout(timer);
+      signal?.removeEventListener("abort", done);
+      resolve();
+    }
+  });
+}
+
 export async function simulate(o: SimOptions): Promise<SimSummary> {
   const started = Date.now();
+  // A function, not a narrowed property read: the signal changes while we await.
+  const stopped = () => o.signal?.aborted === true;
   const base = o.gateway.replace(/\/$/, "");
   const headers = { "content-type": "application/json" };
   const owner = { ...headers, authorization: `Bearer ${o.token}` };
@@ -105,9 +122,10 @@ export async function simulate(o: SimOptions): Promise<SimSummary> {
     // One chain of requests per device, so each device's readings arrive in seq order.
     const chains = new Map<SimDevice, Promise<void>>();
     const t0 = performance.now();
-    for (let i = 0; i < total; i++) {
+    for (let i = 0; i < total && !stopped(); i++) {
       const wait = t0 + i * intervalMs - performance.now();
-      if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+      if (wait > 0) await sleep(wait, o.signal);
+      if (stopped()) break;
       const d = fleet[i % fleet.length]!;
       const value = BigInt(Math.round(20_000 + 5_000 * Math.sin(i / 10)));
       const payload = new Uint8Array(o.payloadBytes ?? 8).map(() => Math.floor(Math.random() * 256));
@@ -146,12 +164,12 @@ export async function simulate(o: SimOptions): Promise<SimSummary> {
     };
     for (const r of readings) if (r.status !== 202) summary.rejected[r.code ?? "?"] = (summary.rejected[r.code ?? "?"] ?? 0) + 1;
 
-    if (o.followS > 0) {
+    if (o.followS > 0 && !stopped()) {
       progress.phase = "following";
       progress.followed = 0;
       const until = Date.now() + o.followS * 1000;
       const pending = readings.filter((r) => r.status === 202);
-      while (pending.length > 0 && Date.now() < until) {
+      while (pending.length > 0 && Date.now() < until && !stopped()) {
         for (let i = pending.length - 1; i >= 0; i--) {
           const r = pending[i]!;
           const res = await call(`${base}/v1/readings/${r.reading.device}/${r.reading.seq}`);
@@ -162,7 +180,7 @@ export async function simulate(o: SimOptions): Promise<SimSummary> {
             progress.followed++;
           }
         }
-        if (pending.length > 0) await new Promise((r) => setTimeout(r, 250));
+        if (pending.length > 0) await sleep(250, o.signal);
       }
       const onChain = { accepted: 0, rejected: {} as Record<string, number> };
       for (const r of readings.filter((x) => x.status === 202)) {

@@ -5,6 +5,7 @@
 // Every body is read under a size bound before it is parsed.
 
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import { renderGraphiQL } from "@graphql-yoga/render-graphiql";
 import { createYoga } from "graphql-yoga";
 import { type ApiContext, isOurApplication } from "./apiContext.js";
 import { InvalidArgumentError } from "./errors.js";
@@ -35,6 +36,18 @@ function json(res: ServerResponse, status: number, value: unknown): void {
   res.end(`${JSON.stringify(value)}\n`);
 }
 
+export const GRAPHIQL_TITLE = "lcore devnet: rollups GraphQL";
+const graphiqlPages = new Map<string, string>();
+function graphiqlPage(options: Parameters<typeof renderGraphiQL>[0]): string {
+  const key = JSON.stringify(options ?? {});
+  let page = graphiqlPages.get(key);
+  if (page === undefined) {
+    page = renderGraphiQL(options);
+    graphiqlPages.set(key, page);
+  }
+  return page;
+}
+
 export async function startApiServer(ctx: ApiContext, opts: { host?: string; port?: number; log?: (m: string) => void } = {}): Promise<ApiServer> {
   const host = opts.host ?? "127.0.0.1";
   const port = opts.port ?? 8080;
@@ -43,7 +56,10 @@ export async function startApiServer(ctx: ApiContext, opts: { host?: string; por
   const yoga = createYoga({
     schema: createReaderSchema(ctx),
     graphqlEndpoint: "/graphql",
-    graphiql: { title: "lcore devnet: rollups GraphQL" },
+    graphiql: { title: GRAPHIQL_TITLE },
+    // yoga's own GraphiQL page loads its scripts from a CDN: blank offline. This one carries
+    // them inline (9 MB), rendered once.
+    renderGraphiQL: (options) => graphiqlPage(options),
     landingPage: false,
     maskedErrors: false,
     logging: false,

@@ -199,10 +199,14 @@ describe("devnet with the echo dApp", () => {
     expect(byInput.input).toEqual({ status: "REJECTED", notices: { totalCount: 0 }, reports: { edges: [{ node: { payload: stringToHex("rejected") } }] } });
   });
 
-  it("serves GraphiQL to browsers and GraphQL per application too", async () => {
+  it("serves GraphiQL to browsers, self-contained (it works offline), and GraphQL per application too", async () => {
     const page = await fetch(devnet.graphqlUrl, { headers: { accept: "text/html" } });
     expect(page.status).toBe(200);
-    expect(await page.text()).toMatch(/graphiql/i);
+    const html = await page.text();
+    expect(html).toContain("<title>lcore devnet: rollups GraphQL</title>");
+    expect(html).toContain("renderYogaGraphiQL");
+    // Nothing the page loads comes from elsewhere: no script, style, icon or frame from a URL.
+    expect(html.match(/<(script|link|img|iframe)\b[^>]*\b(src|href)=["']?(https?:)?\/\//gi)).toBeNull();
     const perApp = await gql(`${devnet.graphqlUrl}/${devnet.application}`, "{ applications { edges { node { id name address } } } }");
     expect(perApp.applications.edges).toEqual([{ node: { id: "1", name: "app", address: devnet.application } }]);
     expect((await fetch(`${devnet.graphqlUrl}/0x${"12".repeat(20)}`, { method: "POST", body: "{}" })).status).toBe(404);

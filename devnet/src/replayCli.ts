@@ -1,16 +1,19 @@
 #!/usr/bin/env node
 // lcore replay --rpc URL --application ADDRESS [--dapp CMD] [--shadow CMD] [--node URL] [--from-block N]
+// lcore decode HEX... (or hex on stdin): an output, notice, voucher, report or inspect answer as JSON.
 // lcore migrate --from MVP.db --gateway URL ...: handed to @lcore/gateway (see below).
 // The validator's tool: replays every input of the application from the chain through a fresh
 // dApp in host mode and compares with the claims accepted on chain and with the state hashes its
 // notices carry. Progress on stderr (a bar in place on a terminal); the report alone on stdout. Exit 0: no divergence; 1: a divergence; 2: bad usage or an error.
 
 import { parseArgs } from "node:util";
+import { DecodeInputError, decodeHex } from "./decode/decodeHex.js";
 import { formatDivergence } from "./replay/divergence.js";
 import { parseCommand } from "./replay/dappRunner.js";
 import { replay } from "./replay/replay.js";
 
 const USAGE = `usage: lcore replay --rpc URL --application ADDRESS [--dapp "node dapp/dist/main.js"] [--shadow CMD] [--node URL] [--from-block N]
+       lcore decode HEX...   (or the hex on stdin: a notice, voucher, report or inspect answer as JSON)
        lcore migrate --from MVP.db --gateway URL ... (lcore migrate --help)`;
 
 // The migration client lives in the gateway, which imports @lcore/devnet in its tests; a
@@ -22,6 +25,7 @@ async function main(argv: string[]): Promise<number> {
     const { runMigrateCli } = (await import(MIGRATE_MODULE)) as { runMigrateCli(argv: string[]): Promise<number> };
     return runMigrateCli(argv.slice(1));
   }
+  if (argv[0] === "decode") return decode(argv.slice(1));
   if (argv[0] !== "replay") {
     process.stderr.write(`${USAGE}\n`);
     return 2;
@@ -58,6 +62,31 @@ async function main(argv: string[]): Promise<number> {
     `, ${report.records} records, ${report.recordsPerSecond.toFixed(1)} records/s in ${report.seconds.toFixed(1)} s`);
   process.stdout.write(`${lines.join("\n")}\n`);
   return total === 0 ? 0 : 1;
+}
+
+async function decode(args: string[]): Promise<number> {
+  if (args.includes("--help") || args.includes("-h")) {
+    process.stdout.write("usage: lcore decode HEX...   (no HEX: one per line on stdin)\n" +
+      "A v2 output (Notice/Voucher call), a notice's payload, a report or an inspect answer, as JSON.\n");
+    return 0;
+  }
+  let inputs = args;
+  if (inputs.length === 0) {
+    const chunks: Buffer[] = [];
+    for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+    inputs = Buffer.concat(chunks).toString("utf8").split(/\s+/).filter((s) => s !== "");
+  }
+  let failed = 0;
+  for (const hex of inputs) {
+    try {
+      process.stdout.write(`${JSON.stringify(decodeHex(hex), null, 2)}\n`);
+    } catch (error) {
+      if (!(error instanceof DecodeInputError)) throw error;
+      process.stderr.write(`lcore decode: ${error.message}: ${hex.length > 24 ? `${hex.slice(0, 24)}…` : hex}\n`);
+      failed++;
+    }
+  }
+  return failed === 0 ? 0 : 2;
 }
 
 main(process.argv.slice(2)).then(

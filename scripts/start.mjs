@@ -98,7 +98,7 @@ survives a restart; \`npm start -- --fresh\` starts over from an empty chain.
 
 Try it:
   1. Simulated devices register and send signed readings:
-       node gateway/dist/sim/cli.js --gateway ${stack.gatewayUrl} --token ${DEV_SECRETS.ownerToken} --devices 3 --rate 2 --duration 10
+       npx lcore-sim --gateway ${stack.gatewayUrl} --token ${DEV_SECRETS.ownerToken} --devices 3 --rate 2 --duration 10
   2. Follow one reading (the simulator's last line names one: device and seq):
        curl -s ${stack.gatewayUrl}/v1/readings/<device>/<seq>
   3. Find the dApp's notices over GraphQL:

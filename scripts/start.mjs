@@ -85,6 +85,7 @@ const gql = `curl -s ${stack.graphqlUrl} -H 'content-type: application/json' -d 
 console.log(`
 lcore is running (development keys: nothing here is confidential).
 
+  console          ${stack.gatewayUrl}/               (in a browser)
   gateway API      ${stack.gatewayUrl}/v1            docs: ${stack.gatewayUrl}/docs
   gateway metrics  ${stack.gatewayUrl}/metrics
   GraphQL          ${stack.graphqlUrl}   (GraphiQL in a browser)

@@ -12,6 +12,7 @@ import { installErrorHandling } from "./http/errorHandler.js";
 import type { GatewayOptions } from "./options.js";
 import { Mirror, mirrorSettings } from "./pipeline/mirror.js";
 import { Loop, Pipeline } from "./pipeline/pipeline.js";
+import { consoleRoutes } from "./routes/console.js";
 import { deviceRoutes } from "./routes/devices.js";
 import { disclosureRoutes } from "./routes/disclosures.js";
 import { dualModeRoutes } from "./routes/dualMode.js";
@@ -80,6 +81,7 @@ export async function buildApp(options: GatewayOptions): Promise<GatewayApp> {
     await app.register(swaggerUi, { routePrefix: "/docs" });
 
     await app.register(systemRoutes(ctx));
+    await app.register(consoleRoutes(ctx));
     await app.register(readingRoutes(ctx));
     await app.register(deviceRoutes(ctx));
     await app.register(mvpRoutes(ctx));

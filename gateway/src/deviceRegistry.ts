@@ -61,6 +61,16 @@ export class DeviceRegistry {
     return this.#devices.get(hex);
   }
 
+  /** At most `limit` devices, in registration order. */
+  list(limit: number): DeviceState[] {
+    const out: DeviceState[] = [];
+    for (const d of this.#devices.values()) {
+      if (out.length === limit) break;
+      out.push(d);
+    }
+    return out;
+  }
+
   byMvpId(mvpId: string): DeviceState | undefined {
     return this.#byMvpId.get(mvpId);
   }

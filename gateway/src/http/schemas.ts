@@ -234,3 +234,34 @@ export const DisclosureStatus = Type.Object({
     stateHash: Bytes32,
   }, { description: "from the dApp's 0x91 notice: the period's readings as the dApp verified them" })),
 });
+
+/** GET /v1/overview: what the console at / draws. Public: all of it is on chain or in public receipts. */
+export const Overview = Type.Object({
+  devices: Type.Array(Type.Object({
+    device: Address,
+    lastSeq: Type.Union([DecimalString, Type.Null()]),
+    registration: Type.Object({ status: ReadingStatusName, txHash: Type.Optional(Bytes32) }),
+  }), { description: "at most 200 devices, in registration order" }),
+  readings: Type.Array(Type.Object({
+    device: Address,
+    seq: DecimalString,
+    status: ReadingStatusName,
+    receivedAt: Type.String(),
+    txHash: Type.Optional(Bytes32),
+    inputIndex: Type.Optional(Type.Integer()),
+    period: Type.Optional(DecimalString),
+    reason: Type.Optional(Type.String()),
+  }), { description: "the newest readings, newest first" }),
+  periods: Type.Array(Type.Object({
+    period: DecimalString,
+    recordCount: Type.Union([DecimalString, Type.Null()]),
+    recordsRoot: Type.Union([Bytes32, Type.Null()]),
+    executedTx: Type.Union([Bytes32, Type.Null()]),
+    executedAt: Type.Union([Type.String(), Type.Null()]),
+  }), { description: "the newest settlement periods, newest first" }),
+  perMinute: Type.Array(Type.Object({ minute: Type.Integer({ description: "Unix minute of the gateway's clock" }), device: Address, count: Type.Integer() }), {
+    description: "readings received per minute and device over the last hour",
+  }),
+  nowMinute: Type.Integer({ description: "the gateway's current Unix minute: the chart's right edge" }),
+  links: Type.Object({ docs: Type.String(), metrics: Type.String(), graphql: Type.Optional(Type.String()) }),
+});

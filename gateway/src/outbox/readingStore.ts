@@ -108,6 +108,8 @@ export class ReadingStore {
   readonly #countQueued;
   readonly #queued;
   readonly #ofInput;
+  readonly #recent;
+  readonly #perMinute;
 
   constructor(db: OutboxDb) {
     this.#get = db.prepare<[Uint8Array, Uint8Array], RawReadingRow>(`${SELECT_WITH_INPUT} WHERE r.device = ? AND r.seq = ?`);
@@ -119,6 +121,20 @@ export class ReadingStore {
       `${SELECT_WITH_INPUT} WHERE r.input_id IS NULL ORDER BY r.id LIMIT ?`,
     );
     this.#ofInput = db.prepare<[number], RawReadingRow>(`${SELECT_WITH_INPUT} WHERE r.input_id = ? ORDER BY r.position`);
+    this.#recent = db.prepare<[number], RawReadingRow>(`${SELECT_WITH_INPUT} ORDER BY r.id DESC LIMIT ?`);
+    this.#perMinute = db.prepare<[number], { minute: number; device: Buffer; n: number }>(
+      "SELECT received_ms / 60000 AS minute, device, count(*) AS n FROM readings WHERE received_ms >= ? GROUP BY minute, device ORDER BY minute, device",
+    );
+  }
+
+  /** The newest readings, newest first. */
+  recent(limit: number): ReadingRow[] {
+    return this.#recent.all(limit).map(fromRaw);
+  }
+
+  /** Readings received since `sinceMs`, counted per minute (of the gateway's clock) and device. */
+  perMinute(sinceMs: number): { minute: number; device: Uint8Array; count: number }[] {
+    return this.#perMinute.all(sinceMs).map((r) => ({ minute: r.minute, device: new Uint8Array(r.device), count: r.n }));
   }
 
   get(device: Uint8Array, seq: bigint): ReadingRow | undefined {

@@ -115,6 +115,7 @@ export class SettlementStore {
   readonly #leaves;
   readonly #lastRecords;
   readonly #lastTick;
+  readonly #recentPeriods;
 
   constructor(db: OutboxDb) {
     this.#cursor = db.prepare<[], { next_output: number }>("SELECT next_output FROM settlement_cursor WHERE one = 1");
@@ -137,6 +138,12 @@ export class SettlementStore {
     this.#lastTick = db.prepare<[], { input_index: number | null; block_number: number | null; node_status: string | null }>(
       "SELECT input_index, block_number, node_status FROM inputs WHERE kind = 'tick' ORDER BY id DESC LIMIT 1",
     );
+    this.#recentPeriods = db.prepare<[number], RawPeriod>("SELECT * FROM periods ORDER BY period DESC LIMIT ?");
+  }
+
+  /** The newest settled periods, newest first. */
+  recentPeriods(limit: number): PeriodRow[] {
+    return this.#recentPeriods.all(limit).map(periodFromRaw);
   }
 
   /** The next output index to read, and the id the next accepted record will have. */

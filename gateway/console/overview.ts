@@ -1,0 +1,19 @@
+// The shape of GET /v1/overview (gateway/src/http/schemas.ts, Overview), as the page reads it.
+export type Status = "queued" | "submitted" | "included" | "processed" | "accepted" | "rejected" | "settled";
+
+/** The steps the page draws; included and processed are drawn as submitted (between the two). */
+export const LIFECYCLE: readonly Status[] = ["queued", "submitted", "accepted", "settled"];
+
+export interface OverviewReading {
+  device: string; seq: string; status: Status; receivedAt: string;
+  txHash?: string; inputIndex?: number; period?: string; reason?: string;
+}
+
+export interface Overview {
+  devices: { device: string; lastSeq: string | null; registration: { status: Status; txHash?: string } }[];
+  readings: OverviewReading[];
+  periods: { period: string; recordCount: string | null; recordsRoot: string | null; executedTx: string | null; executedAt: string | null }[];
+  perMinute: { minute: number; device: string; count: number }[];
+  nowMinute: number;
+  links: { docs: string; metrics: string; graphql?: string };
+}

@@ -102,6 +102,9 @@ export async function buildApp(options: GatewayOptions): Promise<GatewayApp> {
     app.addHook("onSend", async (_request, reply) => {
       if (closing) void reply.header("connection", "close");
     });
+    if (options.mvpCompat === true) {
+      app.log.warn("MVP compatibility routes are ON (LCORE_GW_MVP_COMPAT=1): POST /device/register and /device/data take unauthenticated requests, as the MVP did; turn them off once devices sign their readings");
+    }
     const pipeline = options.chain === undefined ? undefined : new Pipeline(ctx, app.log);
     if (pipeline !== undefined) app.addHook("onReady", () => pipeline.start());
     // The mirror runs with or without a chain: dual mode may start before the Cartesi path does.

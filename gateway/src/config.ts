@@ -88,7 +88,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): { options: GatewayOptions; l
     app: address(env, "LCORE_GW_APP"),
     chainId: BigInt(chainId),
     limits,
-    mvpCompat: flag(env, "LCORE_GW_MVP_COMPAT", true),
+    mvpCompat: flag(env, "LCORE_GW_MVP_COMPAT", false),
     logger: { level: env.LCORE_GW_LOG_LEVEL ?? "info" },
     logRequests: flag(env, "LCORE_GW_LOG_REQUESTS", false),
   };

@@ -95,7 +95,11 @@ export interface GatewayOptions {
   app: Hex;
   chainId: bigint;
   limits?: Partial<GatewayLimits>;
-  /** The unauthenticated MVP routes /device/register and /device/data. Default true. */
+  /**
+   * The unauthenticated MVP routes /device/register and /device/data. Default false: anyone
+   * who can reach them registers devices (spending the submitter's gas) and posts data, as
+   * the MVP allowed; an operator turns them on for a migration and gets a warning at start-up.
+   */
   mvpCompat?: boolean;
   chain?: ChainOptions;
   batcher?: BatcherOptions;

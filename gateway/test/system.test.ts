@@ -56,6 +56,18 @@ describe("system routes", () => {
     expect(res.json()).toMatchObject({ code: "LCORE_GW_ROUTE_NOT_FOUND", message: "no route GET /v2/nothing" });
   });
 
+  it("the MVP routes are off unless the operator turns them on, and on they warn at start-up", async () => {
+    const warnings: string[] = [];
+    const logger = { level: "warn", stream: { write: (line: string) => void warnings.push(line) } };
+    const off = await testGateway(cleanups, { mvpCompat: undefined, logger });
+    expect(off.info.mvpCompat).toBe(false);
+    expect(warnings).toEqual([]);
+    const res = await off.app.inject({ method: "POST", url: "/device/data", payload: { device_id: "a", data: 1 } });
+    expect(res.json().code).toBe("LCORE_GW_MVP_COMPAT_DISABLED");
+    await testGateway(cleanups, { mvpCompat: true, logger });
+    expect(warnings.join("")).toContain("MVP compatibility routes are ON");
+  });
+
   it("the operator can turn the MVP routes off", async () => {
     const gw = await testGateway(cleanups, { mvpCompat: false });
     for (const [url, payload] of [["/device/register", { device_id: "a", public_key: "k" }], ["/device/data", { device_id: "a", data: 1 }]] as const) {

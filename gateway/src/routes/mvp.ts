@@ -44,7 +44,7 @@ export async function registerCustodial(ctx: GatewayContext, id: string): Promis
 
 export function mvpRoutes(ctx: GatewayContext): FastifyPluginAsyncTypebox {
   return async (app) => {
-    const enabled = ctx.options.mvpCompat !== false;
+    const enabled = ctx.options.mvpCompat === true;
     // One bucket for all MVP registrations: the route is open and each one spends gas.
     const registrations = createRateLimiter(ctx.limits.mvpRegisterPerSecond, ctx.limits.mvpRegisterBurst);
     const guard = async () => {

@@ -51,7 +51,7 @@ export function systemRoutes(ctx: GatewayContext): FastifyPluginAsyncTypebox {
         deviceRateBurst: ctx.limits.deviceRateBurst,
         futureSkewSeconds: ctx.limits.futureSkewSeconds,
       },
-      mvpCompat: ctx.options.mvpCompat !== false,
+      mvpCompat: ctx.options.mvpCompat === true,
     }));
   };
 }

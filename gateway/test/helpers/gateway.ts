@@ -27,6 +27,8 @@ export function testOptions(dir: string, overrides: Partial<GatewayOptions> = {}
     submitterKey: new Secret(generatePrivateKey()),
     app: `0x${randomBytes(20).toString("hex")}`,
     chainId: 31337n,
+    // The MVP routes are off by default; most of these tests exercise them (system.test.ts checks the default).
+    mvpCompat: true,
     ...overrides,
   };
 }

@@ -2,9 +2,14 @@
 // verify, seal, store, and only then answer.
 //
 // Order of checks, cheapest and least revealing first: the numbers' ranges, the device
-// exists, its rate limit, the signature (nothing about the device's sequence is
-// revealed to an unsigned request), the seq, the timestamp, its period not disclosed
-// (PROTOCOL §10); then the body is sealed and the outbox capacity checked. A request is
+// exists, the signature (nothing about the device's sequence is revealed to an unsigned
+// request), its rate limit (after the signature, so forged readings naming a device cannot
+// spend the real device's budget), the seq, the timestamp, its period not disclosed
+// (PROTOCOL §10); then the body is sealed and the outbox capacity checked.
+//
+// An exact copy of a reading that another request is storing right now waits for that
+// request and then answers LCORE_GW_READING_DUPLICATE with the receipt, as a copy of a
+// stored one does; if the first request failed, the copy is checked again from scratch. A request is
 // all-or-nothing: one bad reading in a batch refuses the batch (the error names its
 // index) and stores none of it.
 
@@ -36,6 +41,14 @@ export interface IngestDeps {
   disclosures: Disclosures;
 }
 
+/** A copy of a reading whose first request is still being written: wait for it, then check again. */
+class InFlightCopy {
+  constructor(readonly written: Promise<void>) {}
+}
+
+/** Times a request re-checks after waiting for in-flight copies (each wait ends one write). */
+const IN_FLIGHT_RECHECKS = 3;
+
 interface Checked {
   state: DeviceState;
   reading: SealedReading;
@@ -50,6 +63,8 @@ function integer(v: number | string, name: string, min: bigint, max: bigint): bi
 export class Ingest {
   readonly #d: IngestDeps;
   #closing = false;
+  /** Readings being written, by `${device hex}:${seq}`: what a concurrent exact copy waits for. */
+  readonly #writing = new Map<string, { digest: Uint8Array; signature: Uint8Array; written: Promise<void> }>();
 
   constructor(deps: IngestDeps) {
     this.#d = deps;
@@ -72,7 +87,15 @@ export class Ingest {
   async accept(readings: DeviceReading[], opts: { rateLimit?: boolean } = {}): Promise<Receipt[]> {
     try {
       if (this.#closing) throw new GatewayError("LCORE_GW_SHUTTING_DOWN");
-      const checked = this.#check(readings, opts.rateLimit !== false);
+      let checked: Checked[] | undefined;
+      for (let attempt = 0; checked === undefined; attempt++) {
+        try {
+          checked = this.#check(readings, opts.rateLimit !== false);
+        } catch (error) {
+          if (!(error instanceof InFlightCopy) || attempt === IN_FLIGHT_RECHECKS) throw error;
+          await error.written;
+        }
+      }
       await this.#store(checked);
       this.#d.metrics.readingsAccepted.inc(checked.length);
       return checked.map((c) => receiptOf(c.reading, "queued"));
@@ -100,7 +123,7 @@ export class Ingest {
       }
     };
 
-    // Pass 1: ranges and devices. Pass 2: one rate-limit draw per device for all its readings.
+    // Pass 1: ranges and devices.
     const parsed = readings.map((r, i) => at(i, () => {
       const seq = integer(r.seq, "seq", 0n, U64_MAX);
       if (seq >= U63_LIMIT) throw new GatewayError("LCORE_GW_NUMBER_OUT_OF_RANGE", "seq must be below 2^63 (the dApp skips larger ones)");
@@ -116,18 +139,8 @@ export class Ingest {
       perDevice.set(p.state, (perDevice.get(p.state) ?? 0) + 1);
       if (!firstIndex.has(p.state)) firstIndex.set(p.state, i);
     });
-    for (const [state, count] of rateLimited ? perDevice : []) {
-      const take = rateLimiter.take(state.hex, count, now);
-      if (!take.ok) {
-        at(firstIndex.get(state) ?? 0, () => {
-          throw new GatewayError("LCORE_GW_RATE_LIMITED", undefined, { retryAfter: take.retryAfterSeconds });
-        });
-      }
-    }
-
-    // Pass 3: signature, seq, timestamp. Pass 4, once every reading passed: seal.
-    const lastSeq = new Map<DeviceState, bigint | null>();
-    const verified = parsed.map((p, i) => at(i, () => {
+    // Pass 2: signatures.
+    const signed = parsed.map((p, i) => at(i, () => {
       const { r, seq, timestamp, value, state } = p;
       const body = encodeReadingBody({ nonce: fromHex(r.nonce), value, payload: fromHex(r.payload ?? "0x") });
       const bodyHash = sha256(body);
@@ -137,7 +150,23 @@ export class Ingest {
       const check = this.#d.verifier.verify(state.key, digest, signature, message);
       if (check === "high-s") throw new GatewayError("LCORE_GW_SIGNATURE_HIGH_S");
       if (check !== "ok") throw new GatewayError("LCORE_GW_SIGNATURE_INVALID");
+      return { seq, timestamp, state, body, bodyHash, digest, signature };
+    }));
 
+    // Pass 3: one rate-limit draw per device for all its (genuinely signed) readings.
+    for (const [state, count] of rateLimited ? perDevice : []) {
+      const take = rateLimiter.take(state.hex, count, now);
+      if (!take.ok) {
+        at(firstIndex.get(state) ?? 0, () => {
+          throw new GatewayError("LCORE_GW_RATE_LIMITED", undefined, { retryAfter: take.retryAfterSeconds });
+        });
+      }
+    }
+
+    // Pass 4: seq, timestamp, disclosure. Pass 5, once every reading passed: seal.
+    const lastSeq = new Map<DeviceState, bigint | null>();
+    const verified = signed.map((p, i) => at(i, () => {
+      const { seq, timestamp, state, body, bodyHash, digest, signature } = p;
       const last = lastSeq.has(state) ? lastSeq.get(state)! : state.lastSeq;
       if (last !== null && seq <= last) this.#refuseOldSeq(state, seq, digest, signature, last);
       lastSeq.set(state, seq);
@@ -168,6 +197,10 @@ export class Ingest {
       // A device retrying after a lost answer: tell it the reading is safe, and where.
       throw new GatewayError("LCORE_GW_READING_DUPLICATE", undefined, { details: { receipt: receiptOf(stored) } });
     }
+    const writing = this.#writing.get(`${state.hex}:${seq}`);
+    if (writing !== undefined && equalBytes(writing.digest, digest) && equalBytes(writing.signature, signature)) {
+      throw new InFlightCopy(writing.written);
+    }
     throw new GatewayError("LCORE_GW_SEQ_STALE", `seq ${seq} is not above the device's last accepted seq ${last}`, {
       details: { lastSeq: last.toString() },
     });
@@ -181,13 +214,19 @@ export class Ingest {
       c.state.lastSeq = c.reading.seq;
       touched.add(c.state);
     }
+    const appended = this.#d.outbox.append(checked.map((c) => c.reading));
+    const written = appended.then(() => undefined, () => undefined);
+    const keys = checked.map((c) => `${c.state.hex}:${c.reading.seq}`);
+    checked.forEach((c, i) => this.#writing.set(keys[i]!, { digest: c.reading.digest, signature: c.reading.signature, written }));
     try {
-      await this.#d.outbox.append(checked.map((c) => c.reading));
+      await appended;
     } catch (error) {
       // The database is the authority: take each touched device's last seq back from it.
       for (const state of touched) state.lastSeq = this.#d.outbox.devices.get(state.address)?.lastSeq ?? null;
       if (this.#closing) throw new GatewayError("LCORE_GW_SHUTTING_DOWN", undefined, { cause: error });
       throw new GatewayError("LCORE_GW_STORAGE_FAILED", undefined, { cause: error });
+    } finally {
+      for (const key of keys) this.#writing.delete(key);
     }
   }
 }

@@ -100,7 +100,7 @@ export interface GatewayOptions {
    * who can reach them registers devices (spending the submitter's gas) and posts data, as
    * the MVP allowed; an operator turns them on for a migration and gets a warning at start-up.
    */
-  mvpCompat?: boolean;
+  mvpCompat?: boolean | undefined;
   chain?: ChainOptions;
   batcher?: BatcherOptions;
   follower?: FollowerOptions;

@@ -201,17 +201,18 @@ describe("POST /v1/readings: refused, nothing stored", () => {
     expectNothingStored(gw, d);
   });
 
-  it("a device over its rate limit, with Retry-After", async () => {
+  it("a device over its rate limit, with Retry-After; forged readings naming it spend none of its budget", async () => {
     const gw = await testGateway(cleanups, { limits: { deviceRatePerSecond: 1, deviceRateBurst: 2 } });
     const d = await gw.device();
     const other = SimDevice.random();
-    // Forged readings still spend the device's tokens: the limit protects the verifier.
-    for (let i = 0; i < 2; i++) expect((await post(gw, { ...other.reading(), device: d.hex })).statusCode).toBe(422);
+    // A flood of readings that name the device but are signed by someone else: all refused, none counted.
+    for (let i = 0; i < 10; i++) expect((await post(gw, { ...other.reading(), device: d.hex })).statusCode).toBe(422);
+    for (let i = 0; i < 2; i++) expect((await post(gw, d.reading())).statusCode).toBe(202);
     const res = await post(gw, d.reading());
     expect(res.statusCode).toBe(429);
     expect(res.json().code).toBe("LCORE_GW_RATE_LIMITED");
     expect(Number(res.headers["retry-after"])).toBeGreaterThanOrEqual(1);
-    expectNothingStored(gw, d);
+    expect(gw.app.gateway.outbox.readings.get(d.address, 3n)).toBeUndefined();
   });
 });
 
@@ -310,6 +311,22 @@ describe("POST /v1/readings: accepted", () => {
     const res = await post(gw, r);
     expect(res.statusCode).toBe(202);
     expect(res.json().seq).toBe("4611686018427387909");
+  });
+
+  it("25 exact copies sent at once, on both routes: one is taken, every other gets LCORE_GW_READING_DUPLICATE with the receipt", async () => {
+    const gw = await testGateway(cleanups);
+    const d = await gw.device();
+    await post(gw, d.reading()); // seq 1, so the copies race behind a last seq that exists
+    const reading = d.reading();
+    const answers = await Promise.all(Array.from({ length: 25 }, (_, i) =>
+      i % 2 === 0 ? post(gw, reading) : post(gw, { readings: [reading] }, "/v1/readings/batch")));
+    const codes = answers.map((a) => (a.statusCode === 202 ? "taken" : a.json().code));
+    expect(codes.filter((c) => c === "taken")).toHaveLength(1);
+    expect(codes.filter((c) => c === "LCORE_GW_READING_DUPLICATE")).toHaveLength(24);
+    for (const a of answers.filter((x) => x.statusCode === 409)) {
+      expect(a.json().receipt).toMatchObject({ device: d.hex, seq: "2", digest: expect.stringMatching(/^0x[0-9a-f]{64}$/) });
+    }
+    expect(gw.app.gateway.outbox.readings.get(d.address, 2n)).toBeDefined();
   });
 
   it("refuses a replay with its receipt, a reused seq and an older seq, and stores nothing more", async () => {

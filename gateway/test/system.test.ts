@@ -60,7 +60,7 @@ describe("system routes", () => {
     const warnings: string[] = [];
     const logger = { level: "warn", stream: { write: (line: string) => void warnings.push(line) } };
     const off = await testGateway(cleanups, { mvpCompat: undefined, logger });
-    expect(off.info.mvpCompat).toBe(false);
+    expect(off.info).toMatchObject({ mvpCompat: false });
     expect(warnings).toEqual([]);
     const res = await off.app.inject({ method: "POST", url: "/device/data", payload: { device_id: "a", data: 1 } });
     expect(res.json().code).toBe("LCORE_GW_MVP_COMPAT_DISABLED");

@@ -6,11 +6,12 @@ import { defineConfig } from "vitest/config";
 
 const here = (p: string) => fileURLToPath(new URL(p, import.meta.url));
 
-// More specific keys first: "@lcore/dapp/protocol" must win over "@lcore/dapp".
+// More specific keys first: "@lcore/dapp/protocol" (and /decode) must win over "@lcore/dapp".
 export const sourceAliases = {
   "@lcore/contracts": here("./contracts/ts/index.ts"),
   "@lcore/wasm-core": here("./wasm-core/src/index.ts"),
   "@lcore/dapp/protocol": here("./dapp/src/protocol/index.ts"),
+  "@lcore/dapp/decode": here("./dapp/src/decode/index.ts"),
   "@lcore/dapp": here("./dapp/src/index.ts"),
   "@lcore/gateway": here("./gateway/src/index.ts"),
   "@lcore/devnet": here("./devnet/src/index.ts"),

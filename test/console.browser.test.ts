@@ -2,7 +2,8 @@
 // playwright-core), against the whole stack as `npm start` runs it: one simulated reading is
 // followed through its lifecycle on the page (queued/submitted → accepted → settled), its
 // proof is checked on chain with one click, owner plaintext shows only with the token, and
-// the page asks nothing of any host but the gateway.
+// a notice pasted into the decode panel reads as JSON, and the page asks nothing of any
+// host but the gateway.
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -79,6 +80,23 @@ describe("the console at the gateway's /", () => {
     await row().locator("[data-proof]").click();
     await row().locator(".proof.ok", { hasText: "verified on chain" }).waitFor({ timeout: 30_000 });
     if (process.env.LCORE_CONSOLE_SCREENSHOT) await page.screenshot({ path: process.env.LCORE_CONSOLE_SCREENSHOT, fullPage: true });
+  });
+
+  it("decodes a notice the node serves into the protocol's fields, in the page", async () => {
+    const res = await fetch(running!.stack.graphqlUrl!, {
+      method: "POST", headers: { "content-type": "application/json" },
+      body: JSON.stringify({ query: "{ notices(last: 1) { edges { node { payload } } } }" }),
+    });
+    const payload: string = (await res.json()).data.notices.edges[0].node.payload;
+    await page.fill("#decode-input", payload);
+    await page.click("#decode-run");
+    const shown = JSON.parse((await page.locator("#decode-output").textContent())!);
+    expect(shown.type).toBe("notice");
+    expect(shown.notice.kind).toMatch(/^[a-z_]+$/);
+    expect(shown.notice.stateHash).toMatch(/^0x[0-9a-f]{64}$/);
+    await page.fill("#decode-input", "0xzz");
+    await page.click("#decode-run");
+    expect(await page.locator("#decode-output.bad").textContent()).toMatch(/expected hex bytes/);
   });
 
   it("asked nothing of any host but the gateway", () => {

@@ -7,7 +7,7 @@ import {
 } from "@lcore/dapp/protocol";
 import { bytesToHex, getAddress, stringToHex } from "viem";
 import { describe, expect, it } from "vitest";
-import { DecodeInputError, decodeHex } from "../src/decode/decodeHex.js";
+import { DecodeInputError, decodeHex } from "@lcore/dapp/decode";
 import { encodeNotice as encodeNoticeOutput, encodeVoucher } from "../src/outputs.js";
 
 const run = promisify(execFile);

@@ -1,6 +1,8 @@
 // The console page: polls GET /v1/overview and draws it. Plain DOM (the page is four
 // tables and a chart) plus uPlot for the chart; bundled with esbuild at build time, so
-// nothing is fetched from anywhere but this gateway.
+// nothing is fetched from anywhere but this gateway. The decode panel runs `lcore decode`'s
+// own code (@lcore/dapp/decode) in the page: hex pasted there never leaves the browser.
+import { DecodeInputError, decodeHex } from "@lcore/dapp/decode";
 import uPlot from "uplot";
 import "uplot/dist/uPlot.min.css";
 import "./console.css";
@@ -130,6 +132,18 @@ $("owner").addEventListener("submit", async (event) => {
   lastChart = "";
   const res = await api("/v1/overview");
   if (res.ok) render(await res.json());
+});
+$("decode").addEventListener("submit", (event) => {
+  event.preventDefault();
+  const out = $("decode-output");
+  try {
+    out.textContent = JSON.stringify(decodeHex(($("decode-input") as HTMLTextAreaElement).value), null, 2);
+    out.className = "";
+  } catch (error) {
+    if (!(error instanceof DecodeInputError)) throw error;
+    out.textContent = error.message;
+    out.className = "bad";
+  }
 });
 $("owner-state").textContent = ownerToken() ? "owner view" : "public view";
 void refresh();

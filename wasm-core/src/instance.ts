@@ -50,7 +50,9 @@ export interface CoreExports {
 }
 
 function instantiate(): CoreExports {
-  const bytes = Buffer.from(wasmBase64, "base64");
+  // atob, not Buffer: the same module loads in Node (the machine, the gateway) and in the
+  // gateway's console page, where there is no Buffer.
+  const bytes = Uint8Array.from(atob(wasmBase64), (c) => c.charCodeAt(0));
   const module = new WebAssembly.Module(bytes);
   return new WebAssembly.Instance(module, {}).exports as unknown as CoreExports;
 }

@@ -3,10 +3,11 @@
 // made readable, with the protocol's field names (docs/PROTOCOL.md §4). Bytes print as 0x
 // hex, integers as decimal strings, so the JSON is exact whatever its size.
 
-import { decodeNotice } from "@lcore/dapp/protocol";
 import { decodeFunctionData, hexToBytes, isHex, parseAbi, toHex } from "viem";
-import { decodeOutput } from "../outputs.js";
-import type { Hex } from "../hex.js";
+import { decodeNotice } from "../protocol/notices.js";
+import { decodeOutput } from "./outputs.js";
+
+type Hex = `0x${string}`;
 
 /** The calls the dApp puts in vouchers (dapp/src/protocol/settlement.ts, wallet.ts). */
 const voucherCallsAbi = parseAbi([

@@ -63,7 +63,15 @@ function answer(store: Store, q: InspectQuery): object {
     }
     case "record": {
       const d = found(store.device(q.device), "device");
-      return recordInfo(d.address, found(store.record(d.id, q.seq), "record"));
+      const r = store.record(d.id, q.seq);
+      if (r === null) {
+        // Not silence: a pruned record existed, and the chain still has it (PROTOCOL §11).
+        const prunedMax = store.prunedMaxSeq(d.id);
+        if (prunedMax !== null && q.seq <= prunedMax) {
+          throw new InspectQueryError("pruned", `seq ${q.seq} ≤ ${prunedMax}, the device's highest pruned seq: read the record from the chain inputs (lcore replay, the gateway)`);
+        }
+      }
+      return recordInfo(d.address, found(r, "record"));
     }
     case "records":
       return recordsPage(store, q);

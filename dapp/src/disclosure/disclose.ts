@@ -6,7 +6,8 @@
 // or whose body does not match, rejects the whole input: nothing changes.
 
 import { keccak256, sha256 } from "@lcore/wasm-core";
-import { DISCLOSURE_PERIOD_SECONDS } from "../protocol/bounds.js";
+import { DISCLOSURE_PERIOD_SECONDS, DISCLOSURE_WINDOW_DAYS } from "../protocol/bounds.js";
+import { prunedCount } from "../state/prune.js";
 import { ByteWriter, equalBytes, toHex } from "../protocol/bytes.js";
 import { decodeReadingBody, readingDigest } from "../protocol/deviceMessage.js";
 import { type KeyDisclosure, encodeDisclosureNotice, int128Bytes } from "../protocol/disclosure.js";
@@ -24,6 +25,15 @@ export interface Aggregate {
   max: bigint;
 }
 
+/** PROTOCOL §11: a day more than DISCLOSURE_WINDOW_DAYS before the block's day is closed (its pruned counts are gone). */
+export function requireDisclosable(ctx: AdvanceContext, deviceId: bigint, period: bigint): void {
+  const today = ctx.meta.blockTimestamp / DISCLOSURE_PERIOD_SECONDS;
+  if (period < today - DISCLOSURE_WINDOW_DAYS) {
+    throw new Rejection("disclosure_window_closed", `period ${period} is more than ${DISCLOSURE_WINDOW_DAYS} days before day ${today}`);
+  }
+  if (hasDisclosure(ctx.store, deviceId, period)) throw new Rejection("already_disclosed", `period ${period} of device ${deviceId} was disclosed`);
+}
+
 export function handleKeyDisclosure(ctx: AdvanceContext, input: KeyDisclosure): void {
   const { store, meta } = ctx;
   const device = store.device(input.device);
@@ -31,6 +41,11 @@ export function handleKeyDisclosure(ctx: AdvanceContext, input: KeyDisclosure): 
   requireOwner(meta.sender, device.owner);
   const period = BigInt(input.period);
   if (hasDisclosure(store, device.id, period)) throw new Rejection("already_disclosed", `period ${input.period} of ${toHex(input.device)} was disclosed`);
+
+  requireDisclosable(ctx, device.id, period);
+  if (prunedCount(store, device.id, period) > 0n) {
+    throw new Rejection("period_pruned", `records of ${toHex(input.device)} in period ${input.period} were pruned: disclose them with 0x12`);
+  }
 
   const from = period * DISCLOSURE_PERIOD_SECONDS;
   const records = deviceRecordsInTime(store, device.id, from, from + DISCLOSURE_PERIOD_SECONDS - 1n);

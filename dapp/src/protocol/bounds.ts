@@ -51,3 +51,15 @@ export const MAX_INSPECT_QUERY_LENGTH = 512;
 export const MAX_PAGE_RECORDS = 100;
 export const DEFAULT_PAGE_RECORDS = 20;
 export const MAX_INSPECT_REPORT_BYTES = 65_536;
+
+/**
+ * PROTOCOL §11, pruning: a settled period's records stay in the state while it is one of
+ * the last PRUNE_KEEP_SETTLED_PERIODS settled periods and the kept records of settled
+ * periods number at most PRUNE_KEEP_RECORDS (≈ 64 MiB at ~243 bytes a record); the oldest
+ * leave first. A small fleet keeps a day of hourly periods, so the daily disclosure
+ * (0x11) works from the state; a large one prunes sooner and discloses with 0x12.
+ */
+export const PRUNE_KEEP_SETTLED_PERIODS = 24;
+export const PRUNE_KEEP_RECORDS = 262_144n;
+/** A disclosure period (day) can be disclosed while day ≥ the block's day − this; older ones are closed (their pruned counts are dropped). */
+export const DISCLOSURE_WINDOW_DAYS = 31n;

@@ -89,6 +89,20 @@ CREATE TABLE IF NOT EXISTS lcore.pruned_days (
   count     INTEGER NOT NULL,
   PRIMARY KEY (device_id, day)
 ) STRICT;
+-- Disclosures of pruned records under way (0x12 parts received, PROTOCOL §11.1): the
+-- running aggregate of the pruned records so far; the row goes when the last part arrives.
+CREATE TABLE IF NOT EXISTS lcore.disclosure_parts (
+  device_id   INTEGER NOT NULL,
+  period      INTEGER NOT NULL,              -- disclosure period (day)
+  period_key  BLOB    NOT NULL,              -- public: it is in the first part's input
+  voucher     INTEGER NOT NULL,
+  records     INTEGER NOT NULL,              -- pruned records disclosed so far
+  sum         BLOB    NOT NULL,              -- int128
+  min         INTEGER NOT NULL,
+  max         INTEGER NOT NULL,
+  last_seq    INTEGER NOT NULL,              -- parts list records in increasing seq, so none counts twice
+  PRIMARY KEY (device_id, period)
+) STRICT;
 -- One row: records with id ≤ pruned_through are gone; fold = recordsHash through that id.
 CREATE TABLE IF NOT EXISTS lcore.prune_state (
   id             INTEGER PRIMARY KEY CHECK (id = 1),

@@ -4,8 +4,9 @@ import { describe, expect, it } from "vitest";
 import { keccak256 } from "@lcore/wasm-core";
 import {
   PRUNE_KEEP_SETTLED_PERIODS, SETTLEMENT_PERIOD_SECONDS, decodeSettlementNotice, encodeRecord, encodeRecordBatch, encodeSettlementTick,
+  periodsToPrune,
 } from "@lcore/dapp/protocol";
-import { EMPTY_FOLD, foldRecord, periodsToPrune, recomputeState } from "@lcore/dapp";
+import { EMPTY_FOLD, foldRecord, recomputeState } from "@lcore/dapp";
 import { T0, notices, record, registration, reports, testDapp, testDevice, testOwner } from "./helpers.js";
 
 const HOUR = SETTLEMENT_PERIOD_SECONDS;

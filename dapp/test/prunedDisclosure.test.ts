@@ -7,7 +7,9 @@ import {
   encodeKeyDisclosure, encodePrunedDisclosure, encodePrunedDisclosureParts, encodeReadingBody, encodeRecordBatch, encodeSettlementTick,
   fromHex, readingDigest, recordHash, recordsProof, sealReading,
 } from "@lcore/dapp/protocol";
-import { APP, T0, record, registration, reports, sha, sign, testDapp, testDevice, testOwner } from "./helpers.js";
+import { type AdvanceMetadata, type AdvanceOutcome, Dapp } from "@lcore/dapp";
+import { RecordHistory } from "@lcore/dapp/protocol";
+import { APP, T0, meta, record, registration, reports, sha, sign, testDapp, testDevice, testOwner } from "./helpers.js";
 
 const HOUR = SETTLEMENT_PERIOD_SECONDS;
 const DAY = 86_400n;
@@ -18,7 +20,18 @@ const master = sha("prune master");
 const app = fromHex(APP);
 
 async function setup() {
-  const t = await testDapp();
+  const base = await testDapp();
+  // Every input as the chain has it, with its outcome: what replay and the history read.
+  const log: { payload: Uint8Array; over: Partial<AdvanceMetadata>; outcome: AdvanceOutcome; index: number }[] = [];
+  let index = 0;
+  const t = {
+    ...base,
+    advance: (payload: Uint8Array, over: Partial<AdvanceMetadata> = {}) => {
+      const outcome = base.advance(payload, over);
+      log.push({ payload, over, outcome, index: index++ });
+      return outcome;
+    },
+  };
   const dev = testDevice("pd1");
   const other = testDevice("pd2");
   const owner = testOwner("pd");
@@ -50,7 +63,7 @@ async function setup() {
   const entry = (m: (typeof mine)[number]) => ({ settlementPeriod: m.period, leafIndex: m.index, proof: recordsProof(leaves.get(m.period)!, m.index), record: m.rec });
   const pruned = mine.slice(0, HOURS - PRUNE_KEEP_SETTLED_PERIODS).map(entry);
   const key = derivePeriodKey(master, app, dev.address, Number(day));
-  return { ...t, dev, owner, key, pruned, kept: mine.slice(HOURS - PRUNE_KEEP_SETTLED_PERIODS).map(entry), expected: { count, sum } };
+  return { ...t, log, dev, owner, key, pruned, kept: mine.slice(HOURS - PRUNE_KEEP_SETTLED_PERIODS).map(entry), expected: { count, sum } };
 }
 
 describe("disclosure of a pruned period (0x12)", () => {
@@ -103,5 +116,37 @@ describe("disclosure of a pruned period (0x12)", () => {
     // Another day's records were never pruned: 0x12 is refused there.
     expect(reports(advance(encodePrunedDisclosure({ device: dev.address, period: Number(day) + 1, periodKey: key, voucher: false, entries: pruned }), from))[0])
       .toMatchObject({ reason: "not_pruned" });
+  });
+});
+
+describe("history off the chain across pruning", () => {
+  it("a fresh dApp replaying the inputs agrees on every state hash and output; the history rebuilds pruned records and the 0x12 entries", async () => {
+    const { log, dapp, dev, owner, key, pruned, expected } = await setup();
+    const from = { msg_sender: owner.account.address, block_timestamp: Number(dayStart + BigInt(HOURS) * HOUR + 60n) };
+    // Replay: every input again through a fresh dApp (what lcore replay does from the InputBox).
+    const twin = await Dapp.create();
+    const history = new RecordHistory();
+    for (const e of log) {
+      const again = twin.advance(meta({ input_index: e.index, ...e.over }), e.payload);
+      expect(again).toEqual(e.outcome);
+      if (again.status === "accept") {
+        history.add(BigInt(e.index), e.payload, again.outputs.filter((o) => o.type === "notice").map((o) => o.payload as Uint8Array));
+      }
+    }
+    expect(twin.stateHash()).toEqual(dapp.stateHash());
+    // The history knows the dApp's prune point and every record, pruned or not.
+    expect(history.prunedThrough).toBe(dapp.store.sql.one("SELECT pruned_through FROM prune_state", [])![0]);
+    expect(history.size).toBe(HOURS * 2);
+    const first = history.record(dev.address, 1n)!;
+    expect(recordHash(first.record.bytes)).toEqual(recordHash(pruned[0]!.record));
+    expect([first.settlementPeriod, first.leafIndex]).toEqual([pruned[0]!.settlementPeriod, 1]);
+    // The 0x12 entries built from the history alone are the ones a discloser needs.
+    const entries = history.prunedEntries(dev.address, day);
+    expect(entries.map((x) => [x.settlementPeriod, x.leafIndex, x.record.seq])).toEqual(pruned.map((x) => [x.settlementPeriod, x.leafIndex, x.record.seq]));
+    const parts = encodePrunedDisclosureParts({ device: dev.address, period: Number(day), periodKey: key, voucher: false, entries }, MAX_PAYLOAD_LENGTH);
+    const r = twin.advance(meta({ input_index: log.length, ...from }), parts[0]!);
+    expect(r.status).toBe("accept");
+    const n = decodeDisclosureNotice(r.outputs.find((o) => o.type === "notice")!.payload);
+    expect([n.count, n.sum]).toEqual([expected.count, expected.sum]);
   });
 });

@@ -61,3 +61,5 @@ export {
   encodeBountySolution, encodeBountyRefundClaim, encodeBountyNotice, decodeBountyNotice,
 } from "./bounty.js";
 export * from "./prunedDisclosure.js";
+export * from "./pruneRule.js";
+export * from "./recordHistory.js";

@@ -11,8 +11,9 @@
 // accepted, extended in O(1) per record; pruning only forgets rows it already covers.
 // Each record is pruned once, so the cost is O(records) over the whole history.
 
-import { DISCLOSURE_PERIOD_SECONDS, DISCLOSURE_WINDOW_DAYS, PRUNE_KEEP_RECORDS, PRUNE_KEEP_SETTLED_PERIODS } from "../protocol/bounds.js";
-import { type SettledPeriod, settledPeriodsAfter } from "../settlement/store.js";
+import { DISCLOSURE_PERIOD_SECONDS, DISCLOSURE_WINDOW_DAYS } from "../protocol/bounds.js";
+import { periodsToPrune } from "../protocol/pruneRule.js";
+import { settledPeriodsAfter } from "../settlement/store.js";
 import { int } from "./statements.js";
 import type { Store } from "./store.js";
 
@@ -26,18 +27,6 @@ export interface PruneState {
 export function pruneState(store: Store): PruneState {
   const v = store.sql.one("SELECT pruned_through, fold FROM prune_state WHERE id = 1", [])!;
   return { prunedThrough: v[0] as bigint, fold: v[1] as Uint8Array };
-}
-
-/** Which kept settled periods must go: the oldest, until the rule of the header holds. */
-export function periodsToPrune(kept: readonly SettledPeriod[]): SettledPeriod[] {
-  let records = 0n;
-  for (const p of kept) records += p.recordCount;
-  let i = 0;
-  while (i < kept.length && (kept.length - i > PRUNE_KEEP_SETTLED_PERIODS || records > PRUNE_KEEP_RECORDS)) {
-    records -= kept[i]!.recordCount;
-    i++;
-  }
-  return kept.slice(0, i);
 }
 
 /** Apply the rule after a settlement (inside the advance's savepoint, so a rejected input undoes it). */

@@ -57,6 +57,8 @@ describe("pruning settled records", () => {
     expect(d.lastSeq).toBe(String((PERIODS - 1) * 10 + 3));
     const pruned = inspect(`record/0x${Buffer.from(devs[0]!.address).toString("hex")}/1`);
     expect(pruned).toMatchObject({ status: "reject", body: { error: "pruned" } });
+    const lastPruned = dapp.store.sql.one("SELECT max(period) FROM settled_periods WHERE first_record + record_count - 1 <= (SELECT pruned_through FROM prune_state)", [])![0];
+    expect(pruned.body.detail).toContain(`records 1..${(PERIODS - PRUNE_KEEP_SETTLED_PERIODS) * 6} (settled periods through ${lastPruned}`);
     const kept = inspect(`record/0x${Buffer.from(devs[0]!.address).toString("hex")}/${(PERIODS - 1) * 10 + 1}`);
     expect(kept.status).toBe("accept");
     expect(inspect(`record/0x${Buffer.from(devs[0]!.address).toString("hex")}/4`)).toMatchObject({ status: "reject", body: { error: "pruned" } });

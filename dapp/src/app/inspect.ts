@@ -12,6 +12,8 @@ import { type BalancesInfo, type BountyInfo, MAX_BALANCES_LISTED } from "../prot
 import { BOUNTY_OPEN, BOUNTY_PAID } from "../wallet/store.js";
 import { DEVICE_ACTIVE } from "../state/schema.js";
 import { stateHash } from "../state/stateHash.js";
+import { pruneState } from "../state/prune.js";
+import { settledPeriodOfRecord } from "../settlement/store.js";
 import type { RecordRow, Store } from "../state/store.js";
 
 export type InspectAnswer = { ok: true; body: object } | { ok: false; body: { error: string; detail: string } };
@@ -68,7 +70,13 @@ function answer(store: Store, q: InspectQuery): object {
         // Not silence: a pruned record existed, and the chain still has it (PROTOCOL §11).
         const prunedMax = store.prunedMaxSeq(d.id);
         if (prunedMax !== null && q.seq <= prunedMax) {
-          throw new InspectQueryError("pruned", `seq ${q.seq} ≤ ${prunedMax}, the device's highest pruned seq: read the record from the chain inputs (lcore replay, the gateway)`);
+          const { prunedThrough } = pruneState(store);
+          const last = settledPeriodOfRecord(store, prunedThrough);
+          throw new InspectQueryError(
+            "pruned",
+            `seq ${q.seq} ≤ ${prunedMax}, the device's highest pruned seq: records 1..${prunedThrough} (settled periods through ${last?.period ?? "?"}, `
+              + `whose roots stay in the state) left it; read the record from the chain inputs (lcore replay, the gateway)`,
+          );
         }
       }
       return recordInfo(d.address, found(r, "record"));

@@ -59,6 +59,10 @@ describe("pruning settled records", () => {
     expect(pruned).toMatchObject({ status: "reject", body: { error: "pruned" } });
     const lastPruned = dapp.store.sql.one("SELECT max(period) FROM settled_periods WHERE first_record + record_count - 1 <= (SELECT pruned_through FROM prune_state)", [])![0];
     expect(pruned.body.detail).toContain(`records 1..${(PERIODS - PRUNE_KEEP_SETTLED_PERIODS) * 6} (settled periods through ${lastPruned}`);
+    const gone = inspect(`period/${lastPruned}`);
+    expect(gone).toMatchObject({ status: "accept", body: { period: String(lastPruned), recordCount: "6", pruned: true } });
+    expect(inspect(`period/${BigInt(lastPruned as bigint) + 1n}`).body.pruned).toBe(false);
+    expect(inspect("period/1").body).toMatchObject({ error: "not_found" });
     const kept = inspect(`record/0x${Buffer.from(devs[0]!.address).toString("hex")}/${(PERIODS - 1) * 10 + 1}`);
     expect(kept.status).toBe("accept");
     expect(inspect(`record/0x${Buffer.from(devs[0]!.address).toString("hex")}/4`)).toMatchObject({ status: "reject", body: { error: "pruned" } });

@@ -8,12 +8,12 @@ import {
   type RecordsQuery, type StateHashInfo, decodeInspectQuery, parseStoredU64,
 } from "../protocol/inspect.js";
 import { encodeRecord, recordHash } from "../protocol/recordBatch.js";
-import { type BalancesInfo, type BountyInfo, MAX_BALANCES_LISTED } from "../protocol/inspect.js";
+import { type BalancesInfo, type BountyInfo, MAX_BALANCES_LISTED, type SettledPeriodInfo } from "../protocol/inspect.js";
 import { BOUNTY_OPEN, BOUNTY_PAID } from "../wallet/store.js";
 import { DEVICE_ACTIVE } from "../state/schema.js";
 import { stateHash } from "../state/stateHash.js";
 import { pruneState } from "../state/prune.js";
-import { settledPeriodOfRecord } from "../settlement/store.js";
+import { settledPeriod, settledPeriodOfRecord } from "../settlement/store.js";
 import type { RecordRow, Store } from "../state/store.js";
 
 export type InspectAnswer = { ok: true; body: object } | { ok: false; body: { error: string; detail: string } };
@@ -89,6 +89,15 @@ function answer(store: Store, q: InspectQuery): object {
         if (info.balances.length < MAX_BALANCES_LISTED) info.balances.push({ asset: toHex(asset), amount: amount.toString() });
         else info.truncated = true;
       });
+      return info;
+    }
+    case "period": {
+      const p = found(settledPeriod(store, q.period), "settled period");
+      const info: SettledPeriodInfo = {
+        period: p.period.toString(), firstRecord: p.firstRecord.toString(), recordCount: p.recordCount.toString(),
+        recordsRoot: toHex(p.recordsRoot), stateHash: toHex(p.stateHash), settledInput: p.settledInput.toString(),
+        pruned: p.firstRecord + p.recordCount - 1n <= pruneState(store).prunedThrough,
+      };
       return info;
     }
     case "bounty": {

@@ -87,24 +87,20 @@ export function publishDisclosure(
 ): void {
   const { store, meta } = ctx;
   const period = BigInt(periodNumber);
-  const device = { id: deviceId, address };
-  const input = { device: address, period: periodNumber, periodKey, voucher };
   insertDisclosure(store, {
-    deviceId: device.id, period, count: agg.count, sum: int128Bytes(agg.sum), min: agg.min, max: agg.max, voucher: input.voucher, inputIndex: meta.inputIndex,
+    deviceId, period, count: agg.count, sum: int128Bytes(agg.sum), min: agg.min, max: agg.max, voucher, inputIndex: meta.inputIndex,
   });
   const open = openPeriod(store);
   const fold = keccak256(
-    new ByteWriter(32 + 1 + 24 + 16 + 16 + 1 + 8).bytes(open.fold, 32).u8(0x02).u64(device.id).u64(period).u64(agg.count)
+    new ByteWriter(32 + 1 + 24 + 16 + 16 + 1 + 8).bytes(open.fold, 32).u8(0x02).u64(deviceId).u64(period).u64(agg.count)
       .bytes(int128Bytes(agg.sum), 16).u64(BigInt.asUintN(64, agg.min)).u64(BigInt.asUintN(64, agg.max))
-      .u8(input.voucher ? 1 : 0).u64(meta.inputIndex).finish(),
+      .u8(voucher ? 1 : 0).u64(meta.inputIndex).finish(),
   );
   putOpenPeriod(store, { ...open, fold });
   const hash = saveState(ctx, store.state());
 
-  ctx.out.notice(encodeDisclosureNotice({
-    stateHash: hash, device: device.address, period: input.period, periodKey: input.periodKey, ...agg,
-  }));
-  if (input.voucher) {
-    ctx.out.voucher(settlementAddress(meta.app), 0n, encodeRecordAggregateCall({ device: device.address, period, ...agg, stateHash: hash }));
+  ctx.out.notice(encodeDisclosureNotice({ stateHash: hash, device: address, period: periodNumber, periodKey, ...agg }));
+  if (voucher) {
+    ctx.out.voucher(settlementAddress(meta.app), 0n, encodeRecordAggregateCall({ device: address, period, ...agg, stateHash: hash }));
   }
 }

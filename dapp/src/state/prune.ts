@@ -38,6 +38,8 @@ export function pruneSettledRecords(store: Store, blockTimestamp: bigint): void 
   const from = before.prunedThrough + 1n;
   const through = last.firstRecord + last.recordCount - 1n;
   const range = [int(from), int(through)];
+  // Every device with records has its device_records row (recordBatch.ts), so this upsert
+  // only ever updates: it sets the highest pruned seq (seqs rise with ids per device).
   store.sql.run(
     `INSERT INTO device_records (device_id, last_seq, records, pruned_max_seq)
        SELECT device_id, max(seq), count(*), max(seq) FROM records WHERE id >= ? AND id <= ? GROUP BY device_id

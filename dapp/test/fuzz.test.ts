@@ -7,7 +7,7 @@ import { sha256 } from "@lcore/wasm-core";
 import {
   ETHER_ASSET, InputKind, MAX_PAYLOAD_LENGTH, REJECT_REASONS, SETTLEMENT_PERIOD_SECONDS, decodeDisclosureNotice, decodeSettlementNotice,
   derivePeriodKey, encodeBountyRefundClaim, encodeBountySolution, encodeBountySpec, encodeErc20Deposit, encodeEtherDeposit,
-  encodeKeyDisclosure, encodeReadingBody, encodeRecordBatch, encodeSettlementTick, encodeWalletTransfer, encodeWithdrawal, fromHex,
+  encodeKeyDisclosure, encodePrunedDisclosure, encodeReadingBody, encodeRecordBatch, encodeSettlementTick, encodeWalletTransfer, encodeWithdrawal, fromHex,
   periodOf, readingDigest, sealReading, toHex,
 } from "@lcore/dapp/protocol";
 import { APP, T0, meta, record, registration, reports, revocation, rotation, sha, sign, testDapp, testDevice, testOwner } from "./helpers.js";
@@ -82,6 +82,11 @@ const valid = () => [
   encodeBountyRefundClaim({ bountyId: 1n }),
   encodeSettlementTick(),
   encodeKeyDisclosure({ device: d.address, period: DAY, periodKey: dayKey, voucher: true }),
+  // Well-formed, refused (nothing of DAY is pruned): its truncations and mutations must be too.
+  encodePrunedDisclosure({
+    device: d.address, period: DAY, periodKey: dayKey, voucher: false,
+    entries: [{ settlementPeriod: 0n, leafIndex: 0, proof: [sha("sibling")], record: sealedRecord(1n, -4n) }],
+  }),
 ];
 
 /** Every output, as bytes: two runs are deterministic when these are equal. */

@@ -129,7 +129,7 @@ describe("record batches", () => {
     const { advance } = await testDapp();
     const r = advance(Uint8Array.of(1, 2, 3), { msg_sender: "0xA632c5c05812c6a6149B7af5C56117d1D2603828" });
     expect(reports(r)[0]).toMatchObject({ reason: "truncated" });
-    for (const kind of [0x12, 0x40]) {
+    for (const kind of [0x13, 0x40]) {
       expect(reports(advance(Uint8Array.of(kind, 1)))[0]).toMatchObject({ reason: "unknown_kind" });
     }
   });

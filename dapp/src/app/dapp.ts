@@ -11,6 +11,7 @@ import { handleDeviceRegistration } from "../handlers/deviceRegistration.js";
 import { handleRecordBatch } from "../handlers/recordBatch.js";
 import { handleSettlementTick, settleDuePeriods } from "../settlement/settle.js";
 import { handleKeyDisclosure } from "../disclosure/disclose.js";
+import { handlePrunedDisclosure } from "../disclosure/disclosePruned.js";
 import type { AdvanceContext } from "../handlers/context.js";
 import type { Probe } from "../probe.js";
 import type { RejectReason } from "../protocol/reasons.js";
@@ -105,6 +106,9 @@ export class Dapp {
           break;
         case "key_disclosure":
           handleKeyDisclosure(ctx, input);
+          break;
+        case "pruned_disclosure":
+          handlePrunedDisclosure(ctx, input);
           break;
         case "wallet_transfer":
           handleWalletTransfer(ctx, input);

@@ -8,10 +8,12 @@ import {
   type RecordsQuery, type StateHashInfo, decodeInspectQuery, parseStoredU64,
 } from "../protocol/inspect.js";
 import { encodeRecord, recordHash } from "../protocol/recordBatch.js";
-import { type BalancesInfo, type BountyInfo, MAX_BALANCES_LISTED } from "../protocol/inspect.js";
+import { type BalancesInfo, type BountyInfo, MAX_BALANCES_LISTED, type SettledPeriodInfo } from "../protocol/inspect.js";
 import { BOUNTY_OPEN, BOUNTY_PAID } from "../wallet/store.js";
 import { DEVICE_ACTIVE } from "../state/schema.js";
 import { stateHash } from "../state/stateHash.js";
+import { pruneState } from "../state/prune.js";
+import { settledPeriod, settledPeriodOfRecord } from "../settlement/store.js";
 import type { RecordRow, Store } from "../state/store.js";
 
 export type InspectAnswer = { ok: true; body: object } | { ok: false; body: { error: string; detail: string } };
@@ -63,7 +65,21 @@ function answer(store: Store, q: InspectQuery): object {
     }
     case "record": {
       const d = found(store.device(q.device), "device");
-      return recordInfo(d.address, found(store.record(d.id, q.seq), "record"));
+      const r = store.record(d.id, q.seq);
+      if (r === null) {
+        // Not silence: a pruned record existed, and the chain still has it (PROTOCOL §11).
+        const prunedMax = store.prunedMaxSeq(d.id);
+        if (prunedMax !== null && q.seq <= prunedMax) {
+          const { prunedThrough } = pruneState(store);
+          const last = settledPeriodOfRecord(store, prunedThrough);
+          throw new InspectQueryError(
+            "pruned",
+            `seq ${q.seq} ≤ ${prunedMax}, the device's highest pruned seq: records 1..${prunedThrough} (settled periods through ${last?.period ?? "?"}, `
+              + `whose roots stay in the state) left it; read the record from the chain inputs (lcore replay, the gateway)`,
+          );
+        }
+      }
+      return recordInfo(d.address, found(r, "record"));
     }
     case "records":
       return recordsPage(store, q);
@@ -73,6 +89,15 @@ function answer(store: Store, q: InspectQuery): object {
         if (info.balances.length < MAX_BALANCES_LISTED) info.balances.push({ asset: toHex(asset), amount: amount.toString() });
         else info.truncated = true;
       });
+      return info;
+    }
+    case "period": {
+      const p = found(settledPeriod(store, q.period), "settled period");
+      const info: SettledPeriodInfo = {
+        period: p.period.toString(), firstRecord: p.firstRecord.toString(), recordCount: p.recordCount.toString(),
+        recordsRoot: toHex(p.recordsRoot), stateHash: toHex(p.stateHash), settledInput: p.settledInput.toString(),
+        pruned: p.firstRecord + p.recordCount - 1n <= pruneState(store).prunedThrough,
+      };
       return info;
     }
     case "bounty": {

@@ -6,7 +6,8 @@
 // or whose body does not match, rejects the whole input: nothing changes.
 
 import { keccak256, sha256 } from "@lcore/wasm-core";
-import { DISCLOSURE_PERIOD_SECONDS } from "../protocol/bounds.js";
+import { DISCLOSURE_PERIOD_SECONDS, DISCLOSURE_WINDOW_DAYS } from "../protocol/bounds.js";
+import { prunedCount } from "../state/prune.js";
 import { ByteWriter, equalBytes, toHex } from "../protocol/bytes.js";
 import { decodeReadingBody, readingDigest } from "../protocol/deviceMessage.js";
 import { type KeyDisclosure, encodeDisclosureNotice, int128Bytes } from "../protocol/disclosure.js";
@@ -15,6 +16,7 @@ import { encodeRecordAggregateCall, settlementAddress } from "../protocol/settle
 import { Rejection } from "../app/rejection.js";
 import { requireOwner } from "../handlers/authorize.js";
 import { type AdvanceContext, saveState } from "../handlers/context.js";
+import type { RecordRow } from "../state/store.js";
 import { deviceRecordsInTime, hasDisclosure, insertDisclosure, openPeriod, putOpenPeriod } from "../settlement/store.js";
 
 export interface Aggregate {
@@ -24,56 +26,81 @@ export interface Aggregate {
   max: bigint;
 }
 
+/** PROTOCOL §11: a day more than DISCLOSURE_WINDOW_DAYS before the block's day is closed (its pruned counts are gone). */
+export function requireDisclosable(ctx: AdvanceContext, deviceId: bigint, period: bigint): void {
+  const today = ctx.meta.blockTimestamp / DISCLOSURE_PERIOD_SECONDS;
+  if (period < today - DISCLOSURE_WINDOW_DAYS) {
+    throw new Rejection("disclosure_window_closed", `period ${period} is more than ${DISCLOSURE_WINDOW_DAYS} days before day ${today}`);
+  }
+  if (hasDisclosure(ctx.store, deviceId, period)) throw new Rejection("already_disclosed", `period ${period} of device ${deviceId} was disclosed`);
+}
+
 export function handleKeyDisclosure(ctx: AdvanceContext, input: KeyDisclosure): void {
   const { store, meta } = ctx;
   const device = store.device(input.device);
   if (device === null) throw new Rejection("unknown_device", `device ${toHex(input.device)} is not registered`);
   requireOwner(meta.sender, device.owner);
   const period = BigInt(input.period);
-  if (hasDisclosure(store, device.id, period)) throw new Rejection("already_disclosed", `period ${input.period} of ${toHex(input.device)} was disclosed`);
+  requireDisclosable(ctx, device.id, period);
+  if (prunedCount(store, device.id, period) > 0n) {
+    throw new Rejection("period_pruned", `records of ${toHex(input.device)} in period ${input.period} were pruned: disclose them with 0x12`);
+  }
 
   const from = period * DISCLOSURE_PERIOD_SECONDS;
   const records = deviceRecordsInTime(store, device.id, from, from + DISCLOSURE_PERIOD_SECONDS - 1n);
   if (records.length === 0) throw new Rejection("no_records", `device ${toHex(input.device)} has no record in period ${input.period}`);
 
   const agg: Aggregate = { count: 0n, sum: 0n, min: 0n, max: 0n };
-  for (const r of records) {
-    const digest = readingDigest({ device: device.address, seq: r.seq, timestamp: r.timestamp, bodyHash: r.bodyHash });
-    let body: Uint8Array;
-    try {
-      body = openReading({ periodKey: input.periodKey, app: meta.app, device: device.address, seq: r.seq, digest, sealed: r.sealed });
-    } catch {
-      throw new Rejection("bad_period_key", `record seq ${r.seq} does not open with this key`);
-    }
-    if (!equalBytes(sha256(body), r.bodyHash)) throw new Rejection("body_hash_mismatch", `record seq ${r.seq}: body does not match its signed bodyHash`);
-    let value: bigint;
-    try {
-      value = decodeReadingBody(body).value;
-    } catch {
-      throw new Rejection("bad_reading_body", `record seq ${r.seq}: malformed reading body`);
-    }
-    agg.min = agg.count === 0n || value < agg.min ? value : agg.min;
-    agg.max = agg.count === 0n || value > agg.max ? value : agg.max;
-    agg.sum += value;
-    agg.count += 1n;
-  }
+  for (const r of records) addOpened(agg, openRecord(ctx, input.periodKey, device.address, r));
+  publishDisclosure(ctx, device.id, device.address, input.period, input.periodKey, input.voucher, agg);
+}
 
+/** Open one record of the disclosed period with its key, check it against its signed bodyHash, and return its value. */
+export function openRecord(
+  ctx: AdvanceContext, periodKey: Uint8Array, address: Uint8Array, r: Pick<RecordRow, "seq" | "timestamp" | "bodyHash" | "sealed">,
+): bigint {
+  const digest = readingDigest({ device: address, seq: r.seq, timestamp: r.timestamp, bodyHash: r.bodyHash });
+  let body: Uint8Array;
+  try {
+    body = openReading({ periodKey, app: ctx.meta.app, device: address, seq: r.seq, digest, sealed: r.sealed });
+  } catch {
+    throw new Rejection("bad_period_key", `record seq ${r.seq} does not open with this key`);
+  }
+  if (!equalBytes(sha256(body), r.bodyHash)) throw new Rejection("body_hash_mismatch", `record seq ${r.seq}: body does not match its signed bodyHash`);
+  try {
+    return decodeReadingBody(body).value;
+  } catch {
+    throw new Rejection("bad_reading_body", `record seq ${r.seq}: malformed reading body`);
+  }
+}
+
+export function addOpened(agg: Aggregate, value: bigint): void {
+  agg.min = agg.count === 0n || value < agg.min ? value : agg.min;
+  agg.max = agg.count === 0n || value > agg.max ? value : agg.max;
+  agg.sum += value;
+  agg.count += 1n;
+}
+
+/** Store the disclosure, extend the settlement fold, and emit notice 0x91 (and the voucher if asked). */
+export function publishDisclosure(
+  ctx: AdvanceContext, deviceId: bigint, address: Uint8Array, periodNumber: number, periodKey: Uint8Array, voucher: boolean, agg: Aggregate,
+): void {
+  const { store, meta } = ctx;
+  const period = BigInt(periodNumber);
   insertDisclosure(store, {
-    deviceId: device.id, period, count: agg.count, sum: int128Bytes(agg.sum), min: agg.min, max: agg.max, voucher: input.voucher, inputIndex: meta.inputIndex,
+    deviceId, period, count: agg.count, sum: int128Bytes(agg.sum), min: agg.min, max: agg.max, voucher, inputIndex: meta.inputIndex,
   });
   const open = openPeriod(store);
   const fold = keccak256(
-    new ByteWriter(32 + 1 + 24 + 16 + 16 + 1 + 8).bytes(open.fold, 32).u8(0x02).u64(device.id).u64(period).u64(agg.count)
+    new ByteWriter(32 + 1 + 24 + 16 + 16 + 1 + 8).bytes(open.fold, 32).u8(0x02).u64(deviceId).u64(period).u64(agg.count)
       .bytes(int128Bytes(agg.sum), 16).u64(BigInt.asUintN(64, agg.min)).u64(BigInt.asUintN(64, agg.max))
-      .u8(input.voucher ? 1 : 0).u64(meta.inputIndex).finish(),
+      .u8(voucher ? 1 : 0).u64(meta.inputIndex).finish(),
   );
   putOpenPeriod(store, { ...open, fold });
   const hash = saveState(ctx, store.state());
 
-  ctx.out.notice(encodeDisclosureNotice({
-    stateHash: hash, device: device.address, period: input.period, periodKey: input.periodKey, ...agg,
-  }));
-  if (input.voucher) {
-    ctx.out.voucher(settlementAddress(meta.app), 0n, encodeRecordAggregateCall({ device: device.address, period, ...agg, stateHash: hash }));
+  ctx.out.notice(encodeDisclosureNotice({ stateHash: hash, device: address, period: periodNumber, periodKey, ...agg }));
+  if (voucher) {
+    ctx.out.voucher(settlementAddress(meta.app), 0n, encodeRecordAggregateCall({ device: address, period, ...agg, stateHash: hash }));
   }
 }

@@ -22,6 +22,8 @@ interface BatchDevice {
   row: DeviceRow;
   key65: Uint8Array;
   lastSeq: bigint | null;
+  /** Records of this device accepted in this input. */
+  accepted: bigint;
 }
 
 interface Skipped {
@@ -57,7 +59,7 @@ export function handleRecordBatch(ctx: AdvanceContext, batch: RecordBatch): void
     let dev = devices.get(key);
     if (dev === undefined) {
       const row = store.device(rec.device);
-      dev = row === null ? null : { row, key65: sec1PublicKey(row.publicKey), lastSeq: store.lastSeq(row.id) };
+      dev = row === null ? null : { row, key65: sec1PublicKey(row.publicKey), lastSeq: store.lastSeq(row.id), accepted: 0n };
       devices.set(key, dev);
     }
     probe?.lap("sql");
@@ -85,6 +87,7 @@ export function handleRecordBatch(ctx: AdvanceContext, batch: RecordBatch): void
     probe?.lap("hash");
     s.records = id;
     dev.lastSeq = rec.seq;
+    dev.accepted++;
     accepted.push({ device: rec.device, seq: rec.seq, recordHash });
   }
   probe?.records(batch.records.length);
@@ -94,6 +97,10 @@ export function handleRecordBatch(ctx: AdvanceContext, batch: RecordBatch): void
   }
   if (accepted.length === 0) throw new Rejection("no_record_accepted", `all ${batch.records.length} records were skipped`);
 
+  // Map order is first-lookup order in the batch; each device's row is independent of it.
+  for (const dev of devices.values()) {
+    if (dev !== null && dev.accepted > 0n) store.noteDeviceRecords(dev.row.id, dev.lastSeq!, dev.accepted);
+  }
   noteAcceptedRecords(ctx, s.records - BigInt(accepted.length) + 1n, BigInt(accepted.length));
   s.recordsHash = recordsHash;
   s.batches += 1n;

@@ -51,3 +51,24 @@ export const MAX_INSPECT_QUERY_LENGTH = 512;
 export const MAX_PAGE_RECORDS = 100;
 export const DEFAULT_PAGE_RECORDS = 20;
 export const MAX_INSPECT_REPORT_BYTES = 65_536;
+
+/**
+ * PROTOCOL §11, pruning: a settled period's records stay in the state while it is one of
+ * the last PRUNE_KEEP_SETTLED_PERIODS settled periods and the kept records of settled
+ * periods number at most PRUNE_KEEP_RECORDS (≈ 64 MiB at ~243 bytes a record); the oldest
+ * leave first. A small fleet keeps a day of hourly periods, so the daily disclosure
+ * (0x11) works from the state; a large one prunes sooner and discloses with 0x12.
+ */
+export const PRUNE_KEEP_SETTLED_PERIODS = 24;
+export const PRUNE_KEEP_RECORDS = 262_144n;
+/** A disclosure period (day) can be disclosed while day ≥ the block's day − this; older ones are closed (their pruned counts are dropped). */
+export const DISCLOSURE_WINDOW_DAYS = 31n;
+
+/** device(20) period(u32) periodKey(32) flags(u8) count(u16) after kind and version: a disclosure of pruned records' fixed part (PROTOCOL §11.1). */
+export const PRUNED_DISCLOSURE_HEADER_LENGTH = 2 + 20 + 4 + 32 + 1 + 2; // 61
+/** settlementPeriod(u64) leafIndex(u32) proofLength(u8): an entry's bytes before its proof and record. */
+export const PRUNED_ENTRY_FIXED_LENGTH = 8 + 4 + 1; // 13
+/** A records tree's leaf index is a u32, so a proof has at most 32 siblings. */
+export const MAX_RECORDS_PROOF_LENGTH = 32;
+/** As many of the smallest entries (single-record period: no proof; smallest record) as fit: ⌊(65,216 − 61) / (13 + 192)⌋ = 317. */
+export const MAX_PRUNED_DISCLOSURE_RECORDS = Math.floor((MAX_PAYLOAD_LENGTH - PRUNED_DISCLOSURE_HEADER_LENGTH) / (PRUNED_ENTRY_FIXED_LENGTH + MIN_RECORD_LENGTH));

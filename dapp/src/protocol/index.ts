@@ -60,3 +60,6 @@ export {
   MAX_SOLUTION_INDICES, TIER_SIZES, tierAllows, generateProblem, decodeBountySpec, encodeBountySpec,
   encodeBountySolution, encodeBountyRefundClaim, encodeBountyNotice, decodeBountyNotice,
 } from "./bounty.js";
+export * from "./prunedDisclosure.js";
+export * from "./pruneRule.js";
+export * from "./recordHistory.js";

@@ -14,9 +14,10 @@ import { type WalletTransfer, type Withdrawal, readWalletTransfer, readWithdrawa
 import { type BountyRefundClaim, type BountySolution, readBountyRefundClaim, readBountySolution } from "./bounty.js";
 import { type SettlementTick, readSettlementTick } from "./settlement.js";
 import { type KeyDisclosure, readKeyDisclosure } from "./disclosure.js";
+import { type PrunedDisclosure, readPrunedDisclosure } from "./prunedDisclosure.js";
 
 export type DecodedInput = DeviceRegistration | KeyRotation | DeviceRevocation | RecordBatch
-  | SettlementTick | KeyDisclosure | WalletTransfer | Withdrawal | BountySolution | BountyRefundClaim;
+  | SettlementTick | KeyDisclosure | PrunedDisclosure | WalletTransfer | Withdrawal | BountySolution | BountyRefundClaim;
 
 export function decodeInput(payload: Uint8Array): DecodedInput {
   if (payload.length === 0) throw new DecodeError("empty_payload", "payload is empty");
@@ -41,6 +42,7 @@ const READERS: Partial<Record<number, (r: ByteReader) => DecodedInput>> = {
   [InputKind.RecordBatch]: readRecordBatch,
   [InputKind.SettlementTick]: readSettlementTick,
   [InputKind.KeyDisclosure]: readKeyDisclosure,
+  [InputKind.PrunedDisclosure]: readPrunedDisclosure,
   [InputKind.WalletTransfer]: readWalletTransfer,
   [InputKind.Withdrawal]: readWithdrawal,
   [InputKind.BountySolution]: readBountySolution,

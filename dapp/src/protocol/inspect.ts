@@ -25,7 +25,8 @@ export type InspectQuery =
   | { kind: "record"; device: Uint8Array; seq: bigint }
   | RecordsQuery
   | { kind: "balances"; owner: Uint8Array }
-  | { kind: "bounty"; id: bigint };
+  | { kind: "bounty"; id: bigint }
+  | { kind: "period"; period: bigint };
 
 export interface RecordsQuery {
   kind: "records";
@@ -71,6 +72,8 @@ export function inspectPath(q: InspectQuery): string {
       return `balances/${toHex(q.owner)}`;
     case "bounty":
       return `bounty/${q.id}`;
+    case "period":
+      return `period/${q.period}`;
   }
 }
 
@@ -137,6 +140,9 @@ export function decodeInspectQuery(payload: Uint8Array): InspectQuery {
     case "bounty":
       only("bounty", 2);
       return { kind: "bounty", id: u64Param("id", path[1]!) };
+    case "period":
+      only("period", 2);
+      return { kind: "period", period: u64Param("period", path[1]!) };
     default:
       return bad("unknown path; try state-hash, counters, device/<address>, record/<address>/<seq>, records/<address>?...");
   }
@@ -246,6 +252,18 @@ export interface BalancesInfo {
   truncated: boolean;
 }
 export const MAX_BALANCES_LISTED = 256;
+
+/** period/<settlement period>: a settled period as the state keeps it (PROTOCOL §9, §11). */
+export interface SettledPeriodInfo {
+  period: string;
+  firstRecord: string;
+  recordCount: string;
+  recordsRoot: `0x${string}`;
+  stateHash: `0x${string}`;
+  settledInput: string;
+  /** Its records left the state: read them from the chain, prove them against recordsRoot. */
+  pruned: boolean;
+}
 
 /** bounty/<id>: the problem a solver needs, and where the bounty stands. */
 export interface BountyInfo {

@@ -8,6 +8,8 @@ export const InputKind = {
   RecordBatch: 0x04,
   SettlementTick: 0x10,
   KeyDisclosure: 0x11,
+  // A disclosure whose records were pruned from the state: they come with the input (PROTOCOL §11.1).
+  PrunedDisclosure: 0x12,
   WalletTransfer: 0x20,
   Withdrawal: 0x21,
   BountySolution: 0x30,
@@ -19,7 +21,7 @@ export type InputKind = (typeof InputKind)[keyof typeof InputKind];
 /** Kinds with a decoder in this version of the protocol. */
 export const SUPPORTED_INPUT_KINDS: readonly number[] = [
   InputKind.DeviceRegistration, InputKind.KeyRotation, InputKind.DeviceRevocation, InputKind.RecordBatch,
-  InputKind.SettlementTick, InputKind.KeyDisclosure,
+  InputKind.SettlementTick, InputKind.KeyDisclosure, InputKind.PrunedDisclosure,
   InputKind.WalletTransfer, InputKind.Withdrawal, InputKind.BountySolution, InputKind.BountyRefund,
 ];
 

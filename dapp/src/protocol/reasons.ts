@@ -44,6 +44,11 @@ export const REJECT_REASONS = [
   "body_hash_mismatch", //     an opened body's SHA-256 is not the signed bodyHash
   "bad_reading_body", //       an opened body is not a well-formed reading body
   "already_disclosed", //      that device's period was disclosed before
+  "period_pruned", //          some of the device's records of the period were pruned (PROTOCOL §11): disclose with 0x12
+  "not_pruned", //             a 0x12 disclosure of a day none of whose records was pruned: use 0x11
+  "bad_record_proof", //       a 0x12 entry's record is not the device's, not of the day, not pruned, or its proof fails
+  "disclosure_mismatch", //    a 0x12 part's key or flags differ from the first part's, or its seqs do not follow the last part's
+  "disclosure_window_closed", // the period is more than DISCLOSURE_WINDOW_DAYS days before the block's day
   // The dApp itself: an unexpected error, rolled back like any other rejection.
   "internal_error",
 ] as const;
@@ -64,5 +69,6 @@ export type SkipReason = (typeof SKIP_REASONS)[number];
 export const INSPECT_ERRORS = [
   "bad_query", //         not a known path, bad parameter, or over MAX_INSPECT_QUERY_LENGTH
   "not_found", //         no such device or record
+  "pruned", //            the record's seq is at or below the device's highest pruned seq: its settled period left the state (PROTOCOL §11)
 ] as const;
 export type InspectError = (typeof INSPECT_ERRORS)[number];

@@ -41,25 +41,28 @@ export function readRecordBatch(r: ByteReader): RecordBatch {
     throw new DecodeError("bad_count", `record count ${count} outside 1..${MAX_BATCH_RECORDS}`);
   }
   const records: DecodedRecord[] = [];
-  for (let i = 0; i < count; i++) {
-    const start = r.position;
-    const device = r.take(20, `record ${i} device`);
-    const seq = r.u64(`record ${i} seq`);
-    const timestamp = r.u64(`record ${i} timestamp`);
-    const bodyHash = r.take(32, `record ${i} body hash`);
-    const signature = r.take(64, `record ${i} signature`);
-    const sealedLength = r.u16(`record ${i} sealed length`);
-    if (sealedLength < MIN_SEALED_LENGTH || sealedLength > MAX_SEALED_LENGTH) {
-      throw new DecodeError(
-        "bad_sealed_length",
-        `record ${i} sealed length ${sealedLength} outside ${MIN_SEALED_LENGTH}..${MAX_SEALED_LENGTH}`,
-      );
-    }
-    const sealed = r.take(sealedLength, `record ${i} sealed`);
-    records.push({ device, seq, timestamp, bodyHash, signature, sealed, bytes: r.bytes.subarray(start, r.position) });
-  }
+  for (let i = 0; i < count; i++) records.push(readRecord(r, i));
   r.end("record batch");
   return { kind: "record_batch", records };
+}
+
+/** One wire record (also inside a disclosure of pruned records, protocol/prunedDisclosure.ts). */
+export function readRecord(r: ByteReader, i: number): DecodedRecord {
+  const start = r.position;
+  const device = r.take(20, `record ${i} device`);
+  const seq = r.u64(`record ${i} seq`);
+  const timestamp = r.u64(`record ${i} timestamp`);
+  const bodyHash = r.take(32, `record ${i} body hash`);
+  const signature = r.take(64, `record ${i} signature`);
+  const sealedLength = r.u16(`record ${i} sealed length`);
+  if (sealedLength < MIN_SEALED_LENGTH || sealedLength > MAX_SEALED_LENGTH) {
+    throw new DecodeError(
+      "bad_sealed_length",
+      `record ${i} sealed length ${sealedLength} outside ${MIN_SEALED_LENGTH}..${MAX_SEALED_LENGTH}`,
+    );
+  }
+  const sealed = r.take(sealedLength, `record ${i} sealed`);
+  return { device, seq, timestamp, bodyHash, signature, sealed, bytes: r.bytes.subarray(start, r.position) };
 }
 
 /** Bytes a record takes in a batch. */

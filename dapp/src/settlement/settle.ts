@@ -17,6 +17,7 @@ import {
 import { Rejection } from "../app/rejection.js";
 import { type AdvanceContext, saveState } from "../handlers/context.js";
 import { stateHash } from "../state/stateHash.js";
+import { pruneSettledRecords } from "../state/prune.js";
 import { insertSettledPeriod, openPeriod, putOpenPeriod, recordHashesById } from "./store.js";
 
 /** Settle the open period if this input is in a later one. Returns how many periods were settled (0 or 1). */
@@ -30,9 +31,10 @@ export function settleDuePeriods(ctx: AdvanceContext): number {
   const leaves = recordHashesById(store, open.firstRecord, open.count);
   if (BigInt(leaves.length) !== open.count) throw new Error(`period ${open.period}: ${leaves.length} records stored, ${open.count} counted`);
   const root = recordsRoot(leaves);
+  // The open period's records are the newest rows, so the records fold now ends at its last one.
   const settled = {
     period: open.period, firstRecord: open.firstRecord, recordCount: open.count, recordsRoot: root, stateHash: closing,
-    settledInput: meta.inputIndex,
+    settledInput: meta.inputIndex, recordsFold: store.state().recordsHash,
   };
   insertSettledPeriod(store, settled);
   const fold = keccak256(
@@ -40,6 +42,7 @@ export function settleDuePeriods(ctx: AdvanceContext): number {
       .u64(settled.recordCount).bytes(root, 32).bytes(closing, 32).u64(settled.settledInput).finish(),
   );
   putOpenPeriod(store, { period: null, firstRecord: 0n, count: 0n, fold });
+  pruneSettledRecords(store, meta.blockTimestamp);
 
   ctx.out.voucher(settlementAddress(meta.app), 0n, encodeSettlePeriodCall(settled.period, root, settled.recordCount, closing));
   ctx.out.notice(encodeSettlementNotice({

@@ -4,7 +4,7 @@
 
 import { encodeRecord, recordHash } from "../protocol/recordBatch.js";
 import type { RecordRow, Store } from "../state/store.js";
-import { int } from "../state/statements.js";
+import { type Value, int } from "../state/statements.js";
 
 export interface OpenPeriod {
   period: bigint | null;
@@ -20,6 +20,8 @@ export interface SettledPeriod {
   recordsRoot: Uint8Array;
   stateHash: Uint8Array;
   settledInput: bigint;
+  /** recordsHash through the period's last record (state/prune.ts saves it when the period is pruned). */
+  recordsFold: Uint8Array;
 }
 
 export function openPeriod(store: Store): OpenPeriod {
@@ -34,17 +36,38 @@ export function putOpenPeriod(store: Store, o: OpenPeriod): void {
 }
 
 export function insertSettledPeriod(store: Store, p: SettledPeriod): void {
-  store.sql.run("INSERT INTO settled_periods (period, first_record, record_count, records_root, state_hash, settled_input) VALUES (?, ?, ?, ?, ?, ?)", [
-    int(p.period), int(p.firstRecord), int(p.recordCount), p.recordsRoot, p.stateHash, int(p.settledInput),
+  store.sql.run("INSERT INTO settled_periods (period, first_record, record_count, records_root, state_hash, settled_input, records_fold) VALUES (?, ?, ?, ?, ?, ?, ?)", [
+    int(p.period), int(p.firstRecord), int(p.recordCount), p.recordsRoot, p.stateHash, int(p.settledInput), p.recordsFold,
   ]);
 }
 
 export function settledPeriod(store: Store, period: bigint): SettledPeriod | null {
-  const v = store.sql.one("SELECT period, first_record, record_count, records_root, state_hash, settled_input FROM settled_periods WHERE period = ?", [int(period)]);
-  return v === null ? null : {
+  const v = store.sql.one(`SELECT ${SETTLED_COLUMNS} FROM settled_periods WHERE period = ?`, [int(period)]);
+  return v === null ? null : toSettled(v);
+}
+
+const SETTLED_COLUMNS = "period, first_record, record_count, records_root, state_hash, settled_input, records_fold";
+
+function toSettled(v: Value[]): SettledPeriod {
+  return {
     period: v[0] as bigint, firstRecord: v[1] as bigint, recordCount: v[2] as bigint,
-    recordsRoot: v[3] as Uint8Array, stateHash: v[4] as Uint8Array, settledInput: v[5] as bigint,
+    recordsRoot: v[3] as Uint8Array, stateHash: v[4] as Uint8Array, settledInput: v[5] as bigint, recordsFold: v[6] as Uint8Array,
   };
+}
+
+/** Settled periods whose last record id is above `after` (those whose records are still in the state), oldest first. */
+export function settledPeriodsAfter(store: Store, after: bigint): SettledPeriod[] {
+  const out: SettledPeriod[] = [];
+  store.sql.all(`SELECT ${SETTLED_COLUMNS} FROM settled_periods WHERE first_record + record_count - 1 > ? ORDER BY period`, [int(after)], (v) => out.push(toSettled(v)));
+  return out;
+}
+
+/** The settled period holding record `id`, if any. */
+export function settledPeriodOfRecord(store: Store, id: bigint): SettledPeriod | null {
+  const v = store.sql.one(`SELECT ${SETTLED_COLUMNS} FROM settled_periods WHERE first_record <= ? ORDER BY first_record DESC LIMIT 1`, [int(id)]);
+  if (v === null) return null;
+  const p = toSettled(v);
+  return id < p.firstRecord + p.recordCount ? p : null;
 }
 
 /** Record hashes of the records with first ≤ id < first + count, in id (acceptance) order: the leaves of a records tree. */

@@ -68,8 +68,48 @@ CREATE TABLE IF NOT EXISTS lcore.settled_periods (
   record_count  INTEGER NOT NULL,
   records_root  BLOB    NOT NULL,
   state_hash    BLOB    NOT NULL,            -- the state hash at the close of the period
-  settled_input INTEGER NOT NULL
+  settled_input INTEGER NOT NULL,
+  records_fold  BLOB    NOT NULL             -- recordsHash through the period's last record: the saved fold once it is pruned
 ) STRICT;
+
+-- Pruning (PROTOCOL §11, state/prune.ts). Everything below is a function of the accepted
+-- history, which recordsHash already commits to, so none of it enters the state hash.
+-- Per device: what decisions need once its records leave the state.
+CREATE TABLE IF NOT EXISTS lcore.device_records (
+  device_id      INTEGER PRIMARY KEY,
+  last_seq       INTEGER NOT NULL,           -- the last accepted seq (replay protection)
+  records        INTEGER NOT NULL,           -- records ever accepted
+  pruned_max_seq INTEGER                     -- the highest pruned seq; NULL while none is pruned
+) STRICT;
+-- Per device and disclosure day: how many of its records were pruned, so a disclosure of
+-- pruned records (0x12) can tell it got all of them. Kept for DISCLOSURE_WINDOW_DAYS.
+CREATE TABLE IF NOT EXISTS lcore.pruned_days (
+  device_id INTEGER NOT NULL,
+  day       INTEGER NOT NULL,                -- disclosure period, floor(timestamp / 86,400)
+  count     INTEGER NOT NULL,
+  PRIMARY KEY (device_id, day)
+) STRICT;
+-- Disclosures of pruned records under way (0x12 parts received, PROTOCOL §11.1): the
+-- running aggregate of the pruned records so far; the row goes when the last part arrives.
+CREATE TABLE IF NOT EXISTS lcore.disclosure_parts (
+  device_id   INTEGER NOT NULL,
+  period      INTEGER NOT NULL,              -- disclosure period (day)
+  period_key  BLOB    NOT NULL,              -- public: it is in the first part's input
+  voucher     INTEGER NOT NULL,
+  records     INTEGER NOT NULL,              -- pruned records disclosed so far
+  sum         BLOB    NOT NULL,              -- int128
+  min         INTEGER NOT NULL,
+  max         INTEGER NOT NULL,
+  last_seq    INTEGER NOT NULL,              -- parts list records in increasing seq, so none counts twice
+  PRIMARY KEY (device_id, period)
+) STRICT;
+-- One row: records with id ≤ pruned_through are gone; fold = recordsHash through that id.
+CREATE TABLE IF NOT EXISTS lcore.prune_state (
+  id             INTEGER PRIMARY KEY CHECK (id = 1),
+  pruned_through INTEGER NOT NULL,
+  fold           BLOB    NOT NULL
+) STRICT;
+INSERT OR IGNORE INTO lcore.prune_state (id, pruned_through, fold) VALUES (1, 0, zeroblob(32));
 
 CREATE TABLE IF NOT EXISTS lcore.disclosures (
   device_id    INTEGER NOT NULL,

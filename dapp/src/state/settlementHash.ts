@@ -5,6 +5,7 @@
 //   settlementHash = keccak256(fold || openPeriod(u64; 2^64 − 1 when none) || openFirstRecord(u64) || openCount(u64))
 //   fold, from 32 zero bytes, per settled period:  keccak256(fold || 0x01 || period(u64) || firstRecord(u64) || recordCount(u64) || recordsRoot || stateHash || settledInput(u64))
 //                             per disclosure:      keccak256(fold || 0x02 || deviceId(u64) || period(u64) || count(u64) || sum(i128) || min(i64) || max(i64) || voucher(u8) || inputIndex(u64))
+//                             per kept 0x12 part:  keccak256(fold || 0x03 || deviceId(u64) || period(u64) || disclosedSoFar(u64) || inputIndex(u64))
 
 import { keccak256 } from "@lcore/wasm-core";
 import { ByteWriter } from "../protocol/bytes.js";

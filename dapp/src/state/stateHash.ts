@@ -21,6 +21,7 @@ import { keccak256 } from "@lcore/wasm-core";
 import { ByteWriter, ascii } from "../protocol/bytes.js";
 import { encodeRecord, recordHash } from "../protocol/recordBatch.js";
 import type { DeviceRow, StateRow, Store } from "./store.js";
+import { pruneState } from "./prune.js";
 
 const STATE_TAG = ascii("lcore/v1/state");
 const NO_INPUT = (1n << 64n) - 1n;
@@ -71,7 +72,11 @@ export function foldDevices(store: Store): Uint8Array {
   return h;
 }
 
-/** Both folds and the table counts from scratch: O(rows), for tests and audits. */
+/**
+ * Both folds and the table counts from scratch: O(rows), for tests and audits. The
+ * records fold starts from the fold saved at the prune point (state/prune.ts), so it is
+ * the saved fold extended over the rows still stored; `records` counts the pruned ones too.
+ */
 export function recomputeState(store: Store): { devicesHash: Uint8Array; recordsHash: Uint8Array; devices: bigint; revokedDevices: bigint; records: bigint } {
   let devices = 0n;
   let revokedDevices = 0n;
@@ -81,8 +86,9 @@ export function recomputeState(store: Store): { devicesHash: Uint8Array; records
     devices++;
     if (d.status !== 0) revokedDevices++;
   });
-  let records = 0n;
-  let recordsHash: Uint8Array = EMPTY_FOLD;
+  const pruned = pruneState(store);
+  let records = pruned.prunedThrough;
+  let recordsHash: Uint8Array = pruned.fold;
   store.eachRecord((r, address) => {
     const wire = encodeRecord({
       device: address, seq: r.seq, timestamp: r.timestamp, bodyHash: r.bodyHash, signature: r.signature, sealed: r.sealed,

@@ -137,14 +137,32 @@ export class Store {
 
   // ---- Records. ----
 
+  // Per-device counters live in device_records, not in the records table: records of
+  // settled periods are pruned (state/prune.ts) and nothing decided may depend on them.
+
   lastSeq(deviceId: bigint): bigint | null {
-    const v = this.sql.one("SELECT seq FROM records WHERE device_id = ? ORDER BY seq DESC LIMIT 1", [int(deviceId)]);
+    const v = this.sql.one("SELECT last_seq FROM device_records WHERE device_id = ?", [int(deviceId)]);
     return v === null ? null : (v[0] as bigint);
   }
 
+  /** Records ever accepted from the device, pruned ones included. */
   recordCount(deviceId: bigint): bigint {
-    // Aggregate: one row.
-    return this.sql.one("SELECT count(*) FROM records WHERE device_id = ?", [int(deviceId)])![0] as bigint;
+    const v = this.sql.one("SELECT records FROM device_records WHERE device_id = ?", [int(deviceId)]);
+    return v === null ? 0n : (v[0] as bigint);
+  }
+
+  /** The device's highest pruned seq: a seq at or below it may have been accepted and pruned. */
+  prunedMaxSeq(deviceId: bigint): bigint | null {
+    const v = this.sql.one("SELECT pruned_max_seq FROM device_records WHERE device_id = ?", [int(deviceId)]);
+    return v === null ? null : (v[0] as bigint | null);
+  }
+
+  /** A batch accepted `count` records of the device, the last with seq `lastSeq`. */
+  noteDeviceRecords(deviceId: bigint, lastSeq: bigint, count: bigint): void {
+    this.sql.run(
+      "INSERT INTO device_records (device_id, last_seq, records, pruned_max_seq) VALUES (?, ?, ?, NULL) ON CONFLICT (device_id) DO UPDATE SET last_seq = excluded.last_seq, records = records + excluded.records",
+      [int(deviceId), int(lastSeq), int(count)],
+    );
   }
 
   insertRecord(r: RecordRow): void {

@@ -2,7 +2,7 @@
 // node running the dApp) and the gateway, with development keys. `npm start` runs it from the
 // command line (scripts/start.mjs); the end-to-end tests start it the same way.
 import { spawn, spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
@@ -31,6 +31,15 @@ export function ensureBuilt(log = (m) => process.stderr.write(`${m}\n`)) {
   log(`building (missing: ${missing.join(", ")})`);
   const r = spawnSync("npm", ["run", "build"], { cwd: ROOT, stdio: ["ignore", "inherit", "inherit"] });
   if (r.status !== 0) throw new Error("npm run build failed");
+}
+
+/** dapp/dist-bundle/ (what --machine riscv64 runs), bundled when it is missing or older than dist/. */
+export function ensureBundle(log = (m) => process.stderr.write(`${m}\n`)) {
+  const bundled = join(ROOT, "dapp/dist-bundle/dapp.mjs");
+  if (existsSync(bundled) && statSync(bundled).mtimeMs >= statSync(join(ROOT, "dapp/dist/main.js")).mtimeMs) return;
+  log("bundling the dApp (dapp/dist-bundle/)");
+  const r = spawnSync(process.execPath, ["dapp/scripts/bundle.mjs"], { cwd: ROOT, stdio: ["ignore", "inherit", "inherit"] });
+  if (r.status !== 0) throw new Error("bundling the dApp failed");
 }
 
 /** Spawn a process and resolve with the first stdout line that `match` accepts. */
@@ -76,11 +85,16 @@ export async function startStack(opts = {}) {
   ensureBuilt();
   mkdirSync(stateDir, { recursive: true });
 
+  // riscv64: the self-contained bundle (no node_modules inside the riscv64 root) on Debian's
+  // riscv64 Node under qemu-user; the first run also fetches that runtime, hence the longer wait.
+  const riscv64 = opts.machine === "riscv64";
+  if (opts.machine !== undefined && opts.machine !== "host" && !riscv64) throw new Error(`--machine must be host or riscv64, got ${opts.machine}`);
+  if (riscv64) ensureBundle();
   const devnet = startProcess("lcore-devnet", process.execPath, [
     "devnet/dist/cli.js", "--state-dir", join(stateDir, "devnet"), "--epoch-length", arg(opts.epochLength, 4),
     "--port", arg(opts.apiPort, 8080), "--rollup-port", arg(opts.rollupPort, 5004), "--anvil-port", arg(opts.anvilPort, 8545),
-    "--", process.execPath, "dapp/dist/main.js",
-  ], { match: (line) => { try { const v = JSON.parse(line); return v.ready ? v : undefined; } catch { return undefined; } }, timeoutMs: 60_000, onStderr: logStream });
+    ...(riscv64 ? ["--machine", "riscv64", "--", "node", "dapp/dist-bundle/dapp.mjs"] : ["--", process.execPath, "dapp/dist/main.js"]),
+  ], { match: (line) => { try { const v = JSON.parse(line); return v.ready ? v : undefined; } catch { return undefined; } }, timeoutMs: riscv64 ? 900_000 : 60_000, onStderr: logStream });
 
   let gateway;
   const stop = async () => {

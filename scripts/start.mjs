@@ -3,6 +3,7 @@
 //   npm start                  devnet + gateway on 8545 (chain), 5004 (rollup API), 8080 (node APIs), 3000 (gateway)
 //   npm start -- --simulate    also streams readings from simulated devices
 //   npm start -- --fresh       forgets the previous run's chain, node and gateway state (.lcore/)
+//   npm start -- --machine riscv64   the dApp bundle on Debian's riscv64 Node under qemu-user (fetched on first use)
 //   npm start -- --gateway-port N (and --anvil-port, --rollup-port, --api-port; 0 = any free port)
 import { spawn } from "node:child_process";
 import { rmSync } from "node:fs";
@@ -11,18 +12,25 @@ import { parseArgs } from "node:util";
 import { assertPortsFree } from "./ports.mjs";
 import { DEV_SECRETS, ROOT, startStack } from "./stack.mjs";
 
-const USAGE = `usage: npm start -- [--simulate] [--fresh] [--verbose] [--state-dir DIR]
-                    [--anvil-port N] [--rollup-port N] [--api-port N] [--gateway-port N]`;
+const USAGE = `usage: npm start -- [--simulate] [--fresh] [--verbose] [--state-dir DIR] [--machine host|riscv64]
+                    [--anvil-port N] [--rollup-port N] [--api-port N] [--gateway-port N]
+  --machine riscv64   run the dApp bundle on Debian trixie's riscv64 Node under qemu-riscv64-static
+                      (fetched into ~/.cache/lcore on first use: npx lcore-devnet fetch-riscv64)`;
 const port = { type: "string" };
 const { values } = parseArgs({
   options: {
     simulate: { type: "boolean" }, verbose: { type: "boolean" }, fresh: { type: "boolean" }, help: { type: "boolean" },
-    "state-dir": { type: "string" }, "anvil-port": port, "rollup-port": port, "api-port": port, "gateway-port": port,
+    "state-dir": { type: "string" }, machine: { type: "string" }, "anvil-port": port, "rollup-port": port, "api-port": port, "gateway-port": port,
   },
 });
 if (values.help) {
   console.log(USAGE);
   process.exit(0);
+}
+const machine = values.machine ?? "host";
+if (machine !== "host" && machine !== "riscv64") {
+  console.error(`lcore: --machine must be host or riscv64, got ${JSON.stringify(machine)}`);
+  process.exit(2);
 }
 const portArg = (name, fallback) => {
   const v = values[name] === undefined ? fallback : Number(values[name]);
@@ -70,7 +78,7 @@ process.on("SIGINT", abortStartup);
 process.on("SIGTERM", abortStartup);
 let running;
 try {
-  running = await startStack({ ...ports, stateDir, onLog, signal: startup.signal });
+  running = await startStack({ ...ports, stateDir, machine, onLog, signal: startup.signal });
 } catch (error) {
   if (startup.signal.aborted) {
     console.log("lcore: stopped");

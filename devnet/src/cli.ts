@@ -8,6 +8,7 @@ import { DEFAULT_ANVIL_PORT, DEFAULT_API_PORT, DEFAULT_EPOCH_LENGTH, DEFAULT_ROL
 import type { Devnet, DevnetOptions } from "./devnet.js";
 
 const USAGE = `usage: lcore-devnet [options] [-- <dApp command...>]
+       lcore-devnet fetch-riscv64   (fetch the riscv64 Node runtime into the cache; prints its paths as JSON)
 
 Starts anvil (or attaches to --rpc-url), deploys the Cartesi Rollups v2.2.0 contracts and an
 application, runs the host-mode node driving the dApp, and serves JSON-RPC (/rpc), GraphQL
@@ -25,6 +26,8 @@ options:
   --rpc-url URL          attach to this chain instead of starting anvil (needs --private-key)
   --private-key KEY      key that deploys, owns the application and submits claims
   --app-name NAME        application name in the read APIs (default app)
+  --machine M            host (default) or riscv64: run the dApp command's node as Debian's
+                         riscv64 Node under qemu-riscv64-static (fetched on first use)
   -h, --help             this text`;
 
 function fail(message: string): never {
@@ -36,6 +39,19 @@ function integer(name: string, value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
   if (!/^\d+$/.test(value)) fail(`--${name} must be a non-negative integer, got ${JSON.stringify(value)}`);
   return Number(value);
+}
+
+if (process.argv[2] === "fetch-riscv64") {
+  // The runtime fetcher on its own, for CI or a first run before going offline.
+  const { fetchRiscv64Runtime } = await import("./riscv64/runtime.js");
+  try {
+    const runtime = await fetchRiscv64Runtime();
+    process.stdout.write(`${JSON.stringify(runtime)}\n`);
+    process.exit(0);
+  } catch (err) {
+    process.stderr.write(`lcore-devnet fetch-riscv64: ${(err as Error).message}\n`);
+    process.exit(1);
+  }
 }
 
 const separator = process.argv.indexOf("--", 2);
@@ -57,6 +73,7 @@ try {
       "rpc-url": { type: "string" },
       "private-key": { type: "string" },
       "app-name": { type: "string" },
+      machine: { type: "string" },
       help: { type: "boolean", short: "h" },
     },
     strict: true,
@@ -89,6 +106,14 @@ if (str("block-time") !== undefined) {
   if (!(blockTime > 0)) fail("--block-time must be a positive number of seconds");
   options.blockTime = blockTime;
 }
+const { parseMachine, commandOnMachine } = await import("./riscv64/machine.js");
+let machine: ReturnType<typeof parseMachine> = "host";
+try {
+  machine = parseMachine(str("machine"));
+} catch (err) {
+  fail((err as Error).message);
+}
+if (machine !== "host" && dappCommand.length === 0) fail("--machine riscv64 needs a dApp command after --");
 if (dappCommand.length > 0) options.dapp = dappCommand;
 if ((options.rpcUrl === undefined) !== (options.privateKey === undefined)) fail("--rpc-url and --private-key go together");
 
@@ -116,6 +141,7 @@ for (const signal of ["SIGINT", "SIGTERM"] as const) {
 try {
   // Loaded only now: usage errors above answer without loading viem, GraphQL and SQLite.
   const { startDevnet } = await import("./devnet.js");
+  if (options.dapp) options.dapp = await commandOnMachine(machine, options.dapp);
   devnet = await startDevnet(options);
 } catch (err) {
   if (abort.signal.aborted) process.exit(0);

@@ -28,3 +28,7 @@ export { replay, type ReplayOptions, type ReplayReport } from "./replay/replay.j
 export { formatDivergence, type Divergence } from "./replay/divergence.js";
 export { checkNotices, stateHashFromInspect, STATE_HASH_QUERY, type NoticeCheck } from "./replay/stateHashes.js";
 export { formatProgress, formatDuration, Progress, type ProgressState } from "./replay/progress.js";
+export {
+  fetchRiscv64Runtime, riscv64NodeCommand, runtimeDir, cacheBase, resolveClosure, RuntimeFetchError, type Riscv64Runtime,
+} from "./riscv64/runtime.js";
+export { commandOnMachine, parseMachine, MACHINES, type Machine } from "./riscv64/machine.js";

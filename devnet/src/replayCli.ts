@@ -11,8 +11,10 @@ import { DecodeInputError, decodeHex } from "@lcore/dapp/decode";
 import { formatDivergence } from "./replay/divergence.js";
 import { parseCommand } from "./replay/dappRunner.js";
 import { replay } from "./replay/replay.js";
+import { commandOnMachine, type Machine, parseMachine } from "./riscv64/machine.js";
 
 const USAGE = `usage: lcore replay --rpc URL --application ADDRESS [--dapp "node dapp/dist/main.js"] [--shadow CMD] [--node URL] [--from-block N]
+         [--dapp-machine host|riscv64] [--shadow-machine host|riscv64]   (riscv64: the command's node runs as riscv64 Node under qemu)
        lcore decode HEX...   (or the hex on stdin: a notice, voucher, report or inspect answer as JSON)
        lcore migrate --from MVP.db --gateway URL ... (lcore migrate --help)`;
 
@@ -35,6 +37,7 @@ async function main(argv: string[]): Promise<number> {
     options: {
       rpc: { type: "string" }, application: { type: "string" }, dapp: { type: "string" },
       shadow: { type: "string" }, node: { type: "string" }, "from-block": { type: "string" }, help: { type: "boolean" },
+      "dapp-machine": { type: "string" }, "shadow-machine": { type: "string" },
     },
   });
   if (values.help || !values.rpc || !values.application || !/^0x[0-9a-fA-F]{40}$/.test(values.application)) {
@@ -46,10 +49,19 @@ async function main(argv: string[]): Promise<number> {
     process.stderr.write(`--from-block must be a block number\n`);
     return 2;
   }
+  let dappMachine: Machine;
+  let shadowMachine: Machine;
+  try {
+    dappMachine = parseMachine(values["dapp-machine"]);
+    shadowMachine = parseMachine(values["shadow-machine"]);
+  } catch (err) {
+    process.stderr.write(`${(err as Error).message}\n`);
+    return 2;
+  }
   const report = await replay({
     rpcUrl: values.rpc, application: values.application as `0x${string}`,
-    dapp: parseCommand(values.dapp ?? "node dapp/dist/main.js"),
-    shadow: values.shadow ? parseCommand(values.shadow) : undefined,
+    dapp: await commandOnMachine(dappMachine, parseCommand(values.dapp ?? "node dapp/dist/main.js")),
+    shadow: values.shadow ? await commandOnMachine(shadowMachine, parseCommand(values.shadow)) : undefined,
     nodeUrl: values.node, fromBlock,
   });
   const lines: string[] = [];

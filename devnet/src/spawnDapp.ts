@@ -19,6 +19,8 @@ export interface DappProcess {
   stop(): Promise<void>;
   /** The exit code, or null if it ended by a signal (or could not be started). */
   exited: Promise<number | null>;
+  /** The direct child's process id (undefined if it could not be started); benchmarks read its /proc entry. */
+  pid: number | undefined;
 }
 
 /** How long stop() waits after SIGTERM before SIGKILL. */
@@ -68,6 +70,7 @@ export function spawnDapp(command: string[], opts: SpawnDappOptions): DappProces
 
   return {
     exited,
+    pid: child.pid,
     async stop() {
       if (!running) {
         await exited;

@@ -1,0 +1,175 @@
+// The dApp bundle on riscv64 Node (Debian trixie's nodejs under qemu-riscv64-static) beside
+// the same bundle on host Node: a chain with registrations, record batches (valid and
+// mutated), wallet deposits and withdrawals, a bounty, a settlement and a disclosure is
+// replayed with --shadow, and every output and every notice's state hash must agree. A riscv64
+// build with one output byte altered is caught at its first differing output.
+//
+// The runtime is fetched by the project's own fetcher (reused from ~/.cache/lcore when there).
+
+import { mkdtempSync, readFileSync, rmSync, writeFileSync, cpSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import * as tiny from "tiny-secp256k1";
+import { type Hex, toHex as viemToHex } from "viem";
+import {
+  ETHER_ASSET, derivePeriodKey, deviceAddress, encodeBountySolution, encodeBountySpec, encodeDeviceRegistration,
+  encodeErc20Deposit, encodeEtherDeposit, encodeKeyDisclosure, encodeReadingBody, encodeRecordBatch, encodeSettlementTick,
+  encodeWithdrawal, fromHex, periodOf, readingDigest, registrationProofDigest, sealReading, type WireRecord,
+} from "@lcore/dapp/protocol";
+import { type Devnet, inputBoxAbi, replay, startDevnet } from "@lcore/devnet";
+import { fetchRiscv64Runtime, riscv64NodeCommand, type Riscv64Runtime } from "../src/riscv64/runtime.js";
+import { decodeHex } from "../src/decode/decodeHex.js";
+import { chainClients, rpcResult, tempDir, waitFor } from "./helpers.js";
+import { createHash } from "node:crypto";
+import { spawnSync } from "node:child_process";
+
+const BUNDLE_DIR = fileURLToPath(new URL("../../dapp/dist-bundle", import.meta.url));
+const ETHER_PORTAL = "0xa632c5c05812c6a6149b7af5c56117d1d2603828";
+const ERC20_PORTAL = "0xaca6586a0cf05bd831f2501e7b4aea550da6562d";
+const OWNER = "0x00000000000000000000000000000000000000a1";
+const SOLVER = "0x00000000000000000000000000000000000000b2";
+const GATEWAY = "0x00000000000000000000000000000000000000c3";
+const TOKEN = fromHex("0x00000000000000000000000000000000000000d4");
+const sha = (s: string | Uint8Array) => new Uint8Array(createHash("sha256").update(s).digest());
+
+let devnet: Devnet;
+let dir: ReturnType<typeof tempDir>;
+let runtime: Riscv64Runtime;
+let inputs = 0;
+const host = () => [process.execPath, join(BUNDLE_DIR, "dapp.mjs")];
+const riscv64 = (bundle = join(BUNDLE_DIR, "dapp.mjs")) => riscv64NodeCommand(runtime, [bundle]);
+
+/** addInput from `sender` (impersonated on anvil, so portals and owners need no keys), at a chosen block time. */
+async function send(sender: string, payload: Uint8Array, timestamp?: bigint) {
+  const { pub } = chainClients(devnet.chainRpcUrl);
+  await rpcResult(devnet.chainRpcUrl, "anvil_impersonateAccount", [sender]);
+  await rpcResult(devnet.chainRpcUrl, "anvil_setBalance", [sender, "0x56bc75e2d63100000"]);
+  if (timestamp !== undefined) await rpcResult(devnet.chainRpcUrl, "evm_setNextBlockTimestamp", [Number(timestamp)]);
+  const data = (await import("viem")).encodeFunctionData({ abi: inputBoxAbi, functionName: "addInput", args: [devnet.application, viemToHex(payload)] });
+  const hash = await rpcResult<Hex>(devnet.chainRpcUrl, "eth_sendTransaction", [{ from: sender, to: devnet.inputBox, data }]);
+  await pub.waitForTransactionReceipt({ hash });
+  inputs++;
+}
+
+beforeAll(async () => {
+  runtime = await fetchRiscv64Runtime({ log: () => {} });
+  // The bundle is what runs on riscv64 (no node_modules there); built here when missing.
+  const bundled = spawnSync(process.execPath, [fileURLToPath(new URL("../../dapp/scripts/bundle.mjs", import.meta.url))], { stdio: "ignore" });
+  expect(bundled.status).toBe(0);
+  dir = tempDir("riscv64");
+  // The node itself runs the host build, so the replay also checks every output against the node's.
+  devnet = await startDevnet({ stateDir: dir.path, epochLength: 1000, blockTime: 0.5, port: 0, rollupHttpPort: 0, anvilPort: 0, dapp: host(), pollIntervalMs: 50, log: () => {} });
+
+  const app = fromHex(devnet.application);
+  const chainId = 31337n;
+  const latest = await chainClients(devnet.chainRpcUrl).pub.getBlock();
+  // Start on an hour boundary well ahead of the chain so every timestamp below is in its future.
+  let now = (latest.timestamp / 3600n + 2n) * 3600n + 60n;
+  const tick = (dt = 12n) => (now += dt);
+  const master = sha("riscv64 master");
+  const devices = [0, 1, 2].map((i) => {
+    const secret = sha(`riscv64 device ${i}`);
+    const publicKey = tiny.pointFromScalar(secret, false)!.slice(1);
+    return { secret, publicKey, address: deviceAddress(publicKey), seq: 0n };
+  });
+  const reading = (d: (typeof devices)[number], ts: bigint, value: bigint, signer = d.secret): WireRecord => {
+    d.seq += 1n;
+    const body = encodeReadingBody({ nonce: sha(`nonce ${d.seq}`).slice(0, 16), value, payload: new Uint8Array(4) });
+    const header = { device: d.address, seq: d.seq, timestamp: ts, bodyHash: sha(body) };
+    const digest = readingDigest(header);
+    const sealed = sealReading({ periodKey: derivePeriodKey(master, app, d.address, periodOf(ts)), app, device: d.address, seq: d.seq, digest, body });
+    return { ...header, signature: tiny.sign(digest, signer), sealed };
+  };
+
+  for (const d of devices) {
+    const proof = tiny.sign(registrationProofDigest(chainId, app, fromHex(OWNER)), d.secret);
+    await send(OWNER, encodeDeviceRegistration({ publicKey: d.publicKey, proof, metadata: new Uint8Array(0), auth: { kind: "sender" } }), tick());
+  }
+  // Record batches: valid, then mutated (a flipped sealed byte, a replayed seq, a foreign signature).
+  for (let b = 0; b < 3; b++) {
+    const ts = tick();
+    await send(GATEWAY, encodeRecordBatch(devices.flatMap((d) => [reading(d, ts - 30n, BigInt(b * 10 + 1)), reading(d, ts - 20n, BigInt(-b))])), ts);
+  }
+  const ts = tick();
+  const tampered = reading(devices[0]!, ts - 5n, 3n);
+  tampered.sealed[10]! ^= 1;
+  const replayed = { ...reading(devices[1]!, ts - 5n, 4n), seq: 1n };
+  const forged = reading(devices[2]!, ts - 5n, 5n, sha("intruder"));
+  await send(GATEWAY, encodeRecordBatch([tampered, replayed, forged, reading(devices[2]!, ts - 4n, 6n)]), ts);
+  await send(GATEWAY, Uint8Array.of(1, 1, 0xff, 0xee), tick()); // garbage: a report and a reject
+  // Wallet: deposits through both portals, a withdrawal (a voucher), one over the balance (rejected).
+  await send(ETHER_PORTAL, encodeEtherDeposit({ sender: fromHex(OWNER), value: 1_000n }), tick());
+  await send(ERC20_PORTAL, encodeErc20Deposit({ token: TOKEN, sender: fromHex(OWNER), value: 500n }), tick());
+  await send(OWNER, encodeWithdrawal({ asset: ETHER_ASSET, amount: 400n }), tick());
+  await send(OWNER, encodeWithdrawal({ asset: ETHER_ASSET, amount: 10_000n }), tick());
+  // A bounty (1 + 2 + 4 = 7) funded by a deposit, a wrong solution, then the right one.
+  const spec = encodeBountySpec({ mode: "explicit", deadline: now + 3600n, problem: { tier: 1, elements: [1n, 2n, 4n, 8n, 16n, 32n, 64n, 128n], target: 7n } });
+  await send(ERC20_PORTAL, encodeErc20Deposit({ token: TOKEN, sender: fromHex(OWNER), value: 300n, execLayerData: spec }), tick());
+  await send(SOLVER, encodeBountySolution({ bountyId: 1n, indices: [0, 3] }), tick());
+  await send(SOLVER, encodeBountySolution({ bountyId: 1n, indices: [0, 1, 2] }), tick());
+  // The hour's period settles on the first tick after it; then the owner discloses a device-day.
+  const day = periodOf(ts);
+  await send(GATEWAY, encodeSettlementTick(), tick(7200n));
+  const disclose = (d: (typeof devices)[number], periodKey = derivePeriodKey(master, app, d.address, day)) =>
+    send(OWNER, encodeKeyDisclosure({ device: d.address, period: day, periodKey, voucher: true }), tick());
+  await disclose(devices[2]!);
+  // The sealed byte flipped above is not signed, so that record was accepted; disclosure finds it.
+  await disclose(devices[0]!);
+  await disclose(devices[1]!, sha("wrong"));
+}, 900_000);
+
+afterAll(async () => {
+  await devnet?.stop();
+  dir?.remove();
+});
+
+describe("riscv64 beside host mode", () => {
+  it("replays the chain with --shadow on riscv64 Node: zero divergences, every notice's state hash checked", async () => {
+    await waitFor("the node processed every input", async () =>
+      parseInt((await rpcResult(devnet.jsonRpcUrl, "cartesi_getProcessedInputCount", { application: devnet.application })).data, 16) === inputs, 60_000);
+    // The chain holds what it should: every kind of notice and voucher the test claims to cover.
+    const listed = (await rpcResult(devnet.jsonRpcUrl, "cartesi_listOutputs", { application: devnet.application, limit: 1000 })).data as { raw_data: string }[];
+    const kinds = listed.map((o) => decodeHex(o.raw_data) as { type: string; notice?: { kind: string }; call?: { function?: string } })
+      .map((d) => d.type === "notice" ? d.notice!.kind : d.type);
+    expect(new Set(kinds)).toEqual(new Set(["device_registered", "records_accepted", "balances", "bounty", "period_settled", "key_disclosed", "voucher"]));
+
+    const report = await replay({ rpcUrl: devnet.chainRpcUrl, application: devnet.application, dapp: host(), shadow: riscv64(), nodeUrl: devnet.jsonRpcUrl, progress: () => {} });
+    expect(report.inputs).toBe(inputs);
+    expect(report.nodeOutputsChecked).toBe(listed.length);
+    expect(report.divergences).toEqual([]);
+    expect(report.shadowDivergences).toEqual([]);
+    // Notices from registrations, batches, the wallet, the bounty, the settlement and the disclosure.
+    expect(report.stateHashesChecked).toBeGreaterThanOrEqual(12);
+    expect(report.records).toBeGreaterThanOrEqual(19);
+    expect(report.outputs).toBeGreaterThan(report.stateHashesChecked); // vouchers too
+  }, 600_000);
+
+  it("catches a riscv64 build with one output byte altered at its first differing output", async () => {
+    const altered = mkdtempSync(join(tmpdir(), "lcore-riscv64-altered-"));
+    try {
+      cpSync(BUNDLE_DIR, altered, { recursive: true });
+      // One byte flipped in what leaves the dApp: the last byte of every records-accepted notice.
+      // The registrations (inputs 0-2, one notice each) are untouched, so the first record batch
+      // (input 3, output 3) is the first place the two builds differ.
+      const file = join(altered, "dapp.mjs");
+      const source = readFileSync(file, "utf8");
+      const marker = "for (const e of n.records) w.bytes(e.device, 20).u64(e.seq).bytes(e.recordHash, 32);\n      return w.finish();";
+      expect(source.split(marker)).toHaveLength(2);
+      writeFileSync(file, source.replace(marker, marker.replace("return w.finish();", "const out = w.finish();\n      out[out.length - 1] ^= 1;\n      return out;")));
+      const report = await replay({ rpcUrl: devnet.chainRpcUrl, application: devnet.application, dapp: host(), shadow: riscv64(file), progress: () => {} });
+      expect(report.divergences).toEqual([]);
+      expect(report.shadowDivergences.length).toBeGreaterThan(0);
+      const first = report.shadowDivergences[0]!;
+      expect([first.inputIndex, first.outputIndex]).toEqual([3, 3]);
+      expect(first.what).toMatch(/output/);
+      // Expected (host) and got (riscv64) differ in exactly one byte, the last one.
+      const [a, b] = [fromHex(first.expected as Hex), fromHex(first.got as Hex)];
+      expect(a.length).toBe(b.length);
+      expect(Array.from(a, (x, i) => x ^ b[i]!).filter((x) => x !== 0)).toEqual([1]);
+    } finally {
+      rmSync(altered, { recursive: true, force: true });
+    }
+  }, 600_000);
+});

@@ -20,7 +20,7 @@ import {
 } from "@lcore/dapp/protocol";
 import { type Devnet, inputBoxAbi, replay, startDevnet } from "@lcore/devnet";
 import { fetchRiscv64Runtime, riscv64NodeCommand, type Riscv64Runtime } from "../src/riscv64/runtime.js";
-import { decodeHex } from "../src/decode/decodeHex.js";
+import { decodeHex } from "@lcore/dapp/decode";
 import { chainClients, rpcResult, tempDir, waitFor } from "./helpers.js";
 import { createHash } from "node:crypto";
 import { spawnSync } from "node:child_process";

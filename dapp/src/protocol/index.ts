@@ -55,6 +55,10 @@ export {
   encodeWalletTransfer, encodeWithdrawal, erc20TransferCall, encodeBalancesNotice, decodeBalancesNotice,
 } from "./wallet.js";
 export {
+  type SubmitterGrant, type SubmitterNotice, SUBMITTER_INPUT_KIND, SUBMITTER_NOTICE_KIND, MAX_SUBMITTERS_PER_OWNER,
+  SubmitterAction, readSubmitterGrant, encodeSubmitterGrant, encodeSubmitterNotice, decodeSubmitterNotice,
+} from "./submitters.js";
+export {
   type BountySpec, type BountySolution, type BountyRefundClaim, type BountyNotice, type BountyEvent, type BountyRefusal,
   type SubsetSumProblemSpec, BOUNTY_TAG, BOUNTY_REFUND_KIND, BOUNTY_REFUSALS, BOUNTY_EVENTS, BountyNoticeKind,
   MAX_SOLUTION_INDICES, TIER_SIZES, tierAllows, generateProblem, decodeBountySpec, encodeBountySpec,

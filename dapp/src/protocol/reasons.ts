@@ -49,6 +49,11 @@ export const REJECT_REASONS = [
   "bad_record_proof", //       a 0x12 entry's record is not the device's, not of the day, not pruned, or its proof fails
   "disclosure_mismatch", //    a 0x12 part's key or flags differ from the first part's, or its seqs do not follow the last part's
   "disclosure_window_closed", // the period is more than DISCLOSURE_WINDOW_DAYS days before the block's day
+  // Submitter allow-list (protocol/submitters.ts, issue 13).
+  "bad_submitter_action", //   a grant/revoke action byte other than 0 (revoke) or 1 (grant)
+  "submitter_already_granted", // a grant of a submitter the owner already allows
+  "submitter_not_granted", //  a revoke of a submitter the owner does not allow
+  "too_many_submitters", //    a grant over MAX_SUBMITTERS_PER_OWNER
   // The dApp itself: an unexpected error, rolled back like any other rejection.
   "internal_error",
 ] as const;
@@ -61,6 +66,7 @@ export const SKIP_REASONS = [
   "seq_not_increasing", //  seq ≤ the device's last accepted seq (replay, or out of order in the batch)
   "seq_out_of_range", //    seq ≥ 2^63
   "timestamp_in_future", // timestamp > block_timestamp + MAX_FUTURE_SKEW_SECONDS
+  "submitter_not_allowed", // msg_sender is neither the device's owner nor granted by it (checked before seq)
   "bad_signature", //       not a valid low-s signature of the record's digest by the device's current key
 ] as const;
 export type SkipReason = (typeof SKIP_REASONS)[number];

@@ -5,6 +5,7 @@ import { keccak256 } from "@lcore/wasm-core";
 import {
   PRUNE_KEEP_SETTLED_PERIODS, SETTLEMENT_PERIOD_SECONDS, decodeSettlementNotice, encodeRecord, encodeRecordBatch, encodeSettlementTick,
   periodsToPrune,
+  prunePoint,
 } from "@lcore/dapp/protocol";
 import { EMPTY_FOLD, foldRecord, recomputeState } from "@lcore/dapp";
 import { T0, notices, record, registration, reports, testDapp, testDevice, testOwner } from "./helpers.js";
@@ -109,5 +110,22 @@ describe("the pruning rule", () => {
     // A big fleet: the record budget decides, and the newest settled period may go too.
     expect(periodsToPrune([p(0, 200_000n), p(1, 100_000n), p(2, 50_000n)]).map((x) => x.period)).toEqual([0n]);
     expect(periodsToPrune([p(0, 300_000n)]).map((x) => x.period)).toEqual([0n]);
+  });
+
+  it("names the prune point the dApp reaches: the last record of the last period pruned", () => {
+    // 26 settled periods of 10 records each, ids 1..260: the first two (ids 1..20) go.
+    const settled = Array.from({ length: 26 }, (_, i) => ({ firstRecord: BigInt(10 * i + 1), recordCount: 10n }));
+    expect(prunePoint(settled)).toBe(20n);
+    expect(prunePoint(settled.slice(0, 24))).toBe(0n);
+    // The same as applying the rule after each settlement, as the dApp does.
+    let kept: typeof settled = [];
+    let through = 0n;
+    for (const s of settled) {
+      kept.push(s);
+      const gone = periodsToPrune(kept);
+      if (gone.length > 0) through = gone.at(-1)!.firstRecord + gone.at(-1)!.recordCount - 1n;
+      kept = kept.slice(gone.length);
+    }
+    expect(through).toBe(20n);
   });
 });

@@ -11,23 +11,41 @@
 // them); and the period must not be disclosed or being disclosed already (the dApp
 // accepts one disclosure per device and period; a rejected one may be asked again).
 //
+// A day some of whose records the dApp has pruned (PROTOCOL §11) cannot be disclosed with
+// 0x11 (period_pruned): the gateway works out the dApp's prune point from the settled
+// periods its settlement follower has read (prunedEntries.ts), and if any reading of the
+// day is at or below it, queues the day's pruned records with their proofs as 0x12 parts
+// (PROTOCOL §11.1), each within the payload bound, one after the other; the dApp adds the
+// day's records still in its state with the last part. A 0x12 left under way in the dApp
+// (its records were pruned further while the parts travelled: the status says
+// disclosure_incomplete) is continued by asking again: the new parts carry the records
+// after the last one the dApp accepted, with the same flags. A day more than 31 days old
+// is refused before anything is derived (the dApp would refuse it: disclosure_window_closed).
+//
 // From the moment a request passes that last check, the period is closed to readings
 // (ingest asks `closed`, synchronously, before it hands a reading to the group commit),
 // and the request waits for the group commit to write what it already holds before it
 // counts the queued readings: so no reading of the period is sealed once its key may be
 // public, and every reading of it is in an input created before the disclosure's.
 
-import { DISCLOSURE_PERIOD_SECONDS, encodeKeyDisclosure } from "@lcore/dapp/protocol";
+import {
+  DISCLOSURE_PERIOD_SECONDS, DISCLOSURE_WINDOW_DAYS, MAX_PAYLOAD_LENGTH, type PrunedEntry, type WireRecord, encodeKeyDisclosure,
+  encodePrunedDisclosureParts,
+} from "@lcore/dapp/protocol";
 import type { DeviceRegistry } from "./deviceRegistry.js";
 import { GatewayError } from "./errors.js";
 import { toHex } from "./hex.js";
-import type { DisclosureState } from "./outbox/disclosureStore.js";
+import type { DisclosureRow, DisclosureState } from "./outbox/disclosureStore.js";
 import type { Outbox } from "./outbox/outbox.js";
+import type { Statement } from "./outbox/writer.js";
+import { prunedRecords } from "./prunedEntries.js";
 import type { Sealer } from "./sealer.js";
 import { type Progress, progressOf } from "./status.js";
 
 /** Seconds a client should wait when readings of the period are still queued (about one batcher delay). */
 const QUEUED_RETRY_SECONDS = 2;
+/** Seconds to wait before continuing a pruned day's disclosure with nothing more to send: records are pruned at settlements, hourly. */
+const INCOMPLETE_RETRY_SECONDS = 60;
 
 export interface DisclosureRequest {
   device: Uint8Array;
@@ -43,8 +61,10 @@ export function disclosureStatusUrl(id: number): string {
 export function disclosureProgress(d: DisclosureState): Progress {
   const { input } = d;
   const outcome = input.nodeStatus === null ? null : input.nodeStatus === "ACCEPTED" && d.result !== null ? "accepted" : "rejected";
+  // A pruned day's last part accepted without the 0x91: the dApp counts more pruned records than the parts carried.
+  const noNotice = d.parts.length > 0 ? "disclosure_incomplete" : "no_disclosure_notice";
   const reason = outcome !== "rejected" ? null
-    : input.reason ?? (input.nodeStatus === "ACCEPTED" ? "no_disclosure_notice" : input.nodeStatus!.toLowerCase());
+    : input.reason ?? (input.nodeStatus === "ACCEPTED" ? noNotice : input.nodeStatus!.toLowerCase());
   return progressOf({
     inputId: input.id, txHash: input.txHash, sentTxHash: input.sentTxHash, blockNumber: input.blockNumber, inputIndex: input.inputIndex,
     nodeStatus: input.nodeStatus, outcome, reason, noticeIndex: d.result?.noticeIndex ?? null,
@@ -75,9 +95,14 @@ export class Disclosures {
     if (BigInt(Math.floor(nowMs / 1000)) < end) {
       throw new GatewayError("LCORE_GW_PERIOD_NOT_OVER", `period ${req.period} ends at ${end} s (unix), the gateway's clock is earlier`);
     }
+    // PROTOCOL §11: the dApp discloses a day while period ≥ today − 31 (its today: the block's).
+    const oldest = BigInt(Math.floor(nowMs / 1000)) / DISCLOSURE_PERIOD_SECONDS - DISCLOSURE_WINDOW_DAYS;
+    if (BigInt(req.period) < oldest) {
+      throw new GatewayError("LCORE_GW_DISCLOSURE_WINDOW_CLOSED", `period ${req.period} is before ${oldest}, the oldest day the dApp still discloses`);
+    }
     const key = `${hex}:${req.period}`;
-    const earlier = outbox.disclosures.ofPeriod(req.device, req.period)
-      .find((d) => disclosureProgress(d).status !== "rejected");
+    const before = outbox.disclosures.ofPeriod(req.device, req.period);
+    const earlier = before.find((d) => disclosureProgress(d).status !== "rejected");
     if (earlier !== undefined || this.#writing.has(key)) {
       throw new GatewayError("LCORE_GW_DISCLOSURE_EXISTS", undefined, {
         details: earlier === undefined ? {} : { id: earlier.inputId, statusUrl: disclosureStatusUrl(earlier.inputId) },
@@ -95,17 +120,71 @@ export class Disclosures {
           retryAfter: QUEUED_RETRY_SECONDS,
         });
       }
+      const pruned = prunedRecords(outbox, req.device, from, end - 1n).entries;
+      // Read again: the follower may have recorded a verdict on an earlier part meanwhile.
+      const underWay = this.#underWay(outbox.disclosures.ofPeriod(req.device, req.period));
+      const entries = underWay === null ? pruned : pruned.filter((e) => e.record.seq > underWay.lastSeq);
+      if (underWay !== null) {
+        if (entries.length === 0) {
+          throw new GatewayError("LCORE_GW_DISCLOSURE_INCOMPLETE", undefined, { retryAfter: INCOMPLETE_RETRY_SECONDS });
+        }
+        if (underWay.voucher !== req.voucher) {
+          throw new GatewayError("LCORE_GW_DISCLOSURE_EXISTS", `the dApp's disclosure of this day under way has aggregateVoucher ${underWay.voucher}; continue it with the same`);
+        }
+      }
+      const row = { device: req.device, period: req.period, voucher: req.voucher, requestedMs: nowMs };
       const periodKey = sealer.disclosureKey(req.device, req.period);
-      const payload = encodeKeyDisclosure({ device: req.device, period: req.period, periodKey, voucher: req.voucher });
-      periodKey.fill(0);
-      const input = outbox.inputs.create("disclosure", payload, nowMs);
-      await outbox.write([
-        input.statement,
-        outbox.disclosures.insertStatement({ inputId: input.id, device: req.device, period: req.period, voucher: req.voucher, requestedMs: nowMs }),
-      ]);
-      return input.id;
+      let queued: { id: number; statements: Statement[] };
+      try {
+        queued = entries.length === 0 ? this.#keyDisclosure(row, periodKey, nowMs) : this.#parts(row, periodKey, entries, nowMs);
+      } finally {
+        periodKey.fill(0);
+      }
+      await outbox.write(queued.statements);
+      const id = queued.id;
+      return id;
     } finally {
       this.#writing.delete(key);
     }
+  }
+
+  /** The 0x11 input and the disclosure's row. */
+  #keyDisclosure(row: Omit<DisclosureRow, "inputId">, periodKey: Uint8Array, nowMs: number): { id: number; statements: Statement[] } {
+    const { outbox } = this.#d;
+    const input = outbox.inputs.create("disclosure", encodeKeyDisclosure({ ...row, periodKey }), nowMs);
+    return { id: input.id, statements: [input.statement, outbox.disclosures.insertStatement({ inputId: input.id, ...row })] };
+  }
+
+  /** The 0x12 parts of a pruned day as inputs, in order, with the disclosure's row (named by the first) and one row per part. */
+  #parts(row: Omit<DisclosureRow, "inputId">, periodKey: Uint8Array, entries: PrunedEntry<WireRecord>[], nowMs: number): { id: number; statements: Statement[] } {
+    const { outbox } = this.#d;
+    const payloads = encodePrunedDisclosureParts({ device: row.device, period: row.period, periodKey, voucher: row.voucher, entries }, MAX_PAYLOAD_LENGTH);
+    const inputs = payloads.map((p) => outbox.inputs.create("disclosure", p, nowMs));
+    const disclosureId = inputs[0]!.id;
+    const statements = [...inputs.map((i) => i.statement), outbox.disclosures.insertStatement({ inputId: disclosureId, ...row })];
+    let taken = 0;
+    for (const [part, input] of inputs.entries()) {
+      // count(u16) at bytes 59..60 of the part (PROTOCOL §11.1): the entries it carries, in order.
+      const records = (payloads[part]![59]! << 8) | payloads[part]![60]!;
+      taken += records;
+      statements.push(outbox.disclosures.partStatement({ inputId: input.id, disclosureId, part, records, lastSeq: entries[taken - 1]!.record.seq }));
+    }
+    return { id: disclosureId, statements };
+  }
+
+  /**
+   * The dApp's 0x12 of this day under way, as the gateway's earlier requests left it: the
+   * last seq it accepted (a continuation must follow it) and its flags; null if no part of
+   * an unfinished disclosure of the day was accepted.
+   */
+  #underWay(before: DisclosureState[]): { lastSeq: bigint; voucher: boolean } | null {
+    let out: { lastSeq: bigint; voucher: boolean } | null = null;
+    for (const d of before) {
+      if (d.result !== null) continue;
+      for (const p of d.parts) {
+        if (p.input.nodeStatus === "ACCEPTED" && (out === null || p.lastSeq > out.lastSeq)) out = { lastSeq: p.lastSeq, voucher: d.voucher };
+      }
+    }
+    return out;
   }
 }

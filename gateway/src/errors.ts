@@ -51,6 +51,8 @@ export const ERRORS = {
   LCORE_GW_DISCLOSURE_READINGS_QUEUED: { status: 409, meaning: "readings of this period are not yet in an input, so the disclosure would overtake them; retry after Retry-After seconds" },
   LCORE_GW_DISCLOSURE_EXISTS: { status: 409, meaning: "this device's period is disclosed or being disclosed (the body names the disclosure); only a rejected one may be asked again" },
   LCORE_GW_DISCLOSURE_NOT_FOUND: { status: 404, meaning: "no disclosure with this id at this gateway" },
+  LCORE_GW_DISCLOSURE_WINDOW_CLOSED: { status: 422, meaning: "the disclosure period is more than 31 days before the gateway's day; the dApp refuses it (disclosure_window_closed, PROTOCOL §11)" },
+  LCORE_GW_DISCLOSURE_INCOMPLETE: { status: 409, meaning: "the dApp holds a disclosure of this pruned day under way and the gateway has no further pruned record of it to send (not yet seen settled, or sent by another relayer); retry after Retry-After seconds" },
   LCORE_GW_PERIOD_DISCLOSED: { status: 409, meaning: "the reading's disclosure period was disclosed: its key is public, so the reading is refused rather than sealed under it" },
 } as const satisfies Record<string, { status: number; meaning: string }>;
 

@@ -102,8 +102,9 @@ describe("outbox", () => {
     expect(outbox.inputs.get(tick.id)?.kind).toBe("tick");
     await outbox.close();
     const check = new Database(path, { readonly: true });
-    expect(check.pragma("user_version", { simple: true })).toBe(5);
+    expect(check.pragma("user_version", { simple: true })).toBe(6);
     expect(check.prepare("SELECT count(*) AS n FROM mirror").get()).toEqual({ n: 0 }); // v4: the dual-mode tables
+    expect(check.prepare("SELECT count(*) AS n FROM disclosure_parts").get()).toEqual({ n: 0 }); // v6: parts of pruned disclosures
     expect(check.pragma("foreign_key_check")).toEqual([]);
     expect(check.prepare("SELECT input_id FROM readings").all()).toEqual([{ input_id: 1 }]);
     expect(check.prepare("SELECT next_output FROM settlement_cursor").all()).toEqual([{ next_output: 0 }]); // v3

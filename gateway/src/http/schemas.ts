@@ -223,8 +223,10 @@ export const DisclosureStatus = Type.Object({
   status: ReadingStatusName,
   txHash: Type.Optional(Bytes32),
   blockNumber: Type.Optional(Type.Integer()),
-  inputIndex: Type.Optional(Type.Integer({ description: "the rollup input that carries the key" })),
+  inputIndex: Type.Optional(Type.Integer({ description: "the rollup input that carries the key (of a pruned day: the part the status is read from)" })),
   noticeIndex: Type.Optional(Type.Integer({ description: "the output index of the dApp's 0x91 notice" })),
+  parts: Type.Optional(Type.Integer({ description: "a pruned day's disclosure (PROTOCOL §11.1): how many 0x12 inputs carry its pruned records; absent for a key disclosure (0x11)" })),
+  prunedRecords: Type.Optional(Type.Integer({ description: "a pruned day's disclosure: the pruned records the parts carry, with their proofs" })),
   reason: Type.Optional(Type.String({ description: "the dApp's reason, when rejected (PROTOCOL §10)" })),
   aggregate: Type.Optional(Type.Object({
     count: DecimalString,

@@ -10,7 +10,7 @@ import { dirname } from "node:path";
 export type OutboxDb = Database.Database;
 
 /** Bump with a migration step below whenever the schema changes. */
-const SCHEMA_VERSION = 5;
+const SCHEMA_VERSION = 6;
 
 /** Exported for the migration test, which builds a version-1 file. */
 export const SCHEMA_V1 = `
@@ -188,6 +188,20 @@ CREATE TABLE disclosures (
 CREATE INDEX disclosures_by_period ON disclosures(device, period);
 `;
 
+// v6: a disclosure of a pruned day (PROTOCOL §11.1) goes in several 0x12 inputs (parts);
+// the disclosure's id stays its first input's, and each part (the first included) has a
+// row here in the order it must reach the chain. A key disclosure (0x11) has none.
+const DISCLOSURE_PARTS_V6 = `
+CREATE TABLE disclosure_parts (
+  input_id      INTEGER PRIMARY KEY REFERENCES inputs(id),
+  disclosure_id INTEGER NOT NULL REFERENCES disclosures(input_id),
+  part          INTEGER NOT NULL,          -- 0, 1, … in submission order
+  records       INTEGER NOT NULL,          -- pruned records the part carries
+  last_seq      BLOB NOT NULL,             -- u64 big-endian: the seq of its last record (a later part must follow it)
+  UNIQUE (disclosure_id, part)
+);
+`;
+
 export function openOutboxDb(path: string): OutboxDb {
   if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
   const db = new Database(path);
@@ -216,6 +230,7 @@ function migrate(db: OutboxDb): void {
       if (version < 3) db.exec(SETTLEMENT_V3);
       if (version < 4) db.exec(MIRROR_V4);
       if (version < 5) db.exec(DISCLOSURES_V5);
+      if (version < 6) db.exec(DISCLOSURE_PARTS_V6);
       const broken = db.pragma("foreign_key_check") as unknown[];
       if (broken.length > 0) throw new Error(`outbox migration left ${broken.length} dangling references`);
       db.pragma(`user_version = ${SCHEMA_VERSION}`);

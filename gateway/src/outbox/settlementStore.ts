@@ -31,6 +31,14 @@ export interface PeriodVoucher {
   voucher: Uint8Array;
 }
 
+/** A settled period as its 0x90 notice gave it. */
+export interface SettledPeriod {
+  period: bigint;
+  firstRecord: bigint;
+  recordCount: bigint;
+  recordsRoot: Uint8Array;
+}
+
 export interface PeriodRow {
   period: bigint;
   recordsRoot: Uint8Array | null;
@@ -116,6 +124,7 @@ export class SettlementStore {
   readonly #lastRecords;
   readonly #lastTick;
   readonly #recentPeriods;
+  readonly #settled;
 
   constructor(db: OutboxDb) {
     this.#cursor = db.prepare<[], { next_output: number }>("SELECT next_output FROM settlement_cursor WHERE one = 1");
@@ -139,6 +148,20 @@ export class SettlementStore {
       "SELECT input_index, block_number, node_status FROM inputs WHERE kind = 'tick' ORDER BY id DESC LIMIT 1",
     );
     this.#recentPeriods = db.prepare<[number], RawPeriod>("SELECT * FROM periods ORDER BY period DESC LIMIT ?");
+    this.#settled = db.prepare<[], { period: number; first_record: number; record_count: number; records_root: Buffer }>(
+      "SELECT period, first_record, record_count, records_root FROM periods WHERE notice_index IS NOT NULL ORDER BY period",
+    );
+  }
+
+  /**
+   * Every period the follower has seen settled, in settlement order (= period order): what
+   * the dApp's prune point follows from (PROTOCOL §11). One row per settled period, 8,760 a
+   * year of hourly periods.
+   */
+  settledPeriods(): SettledPeriod[] {
+    return this.#settled.all().map((r) => ({
+      period: BigInt(r.period), firstRecord: BigInt(r.first_record), recordCount: BigInt(r.record_count), recordsRoot: new Uint8Array(r.records_root),
+    }));
   }
 
   /** The newest settled periods, newest first. */

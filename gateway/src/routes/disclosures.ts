@@ -1,5 +1,6 @@
-// Owner routes for key disclosures (PROTOCOL §10): POST /v1/disclosures queues one,
-// GET /v1/disclosures/{id} follows it to the dApp's verdict. The period key is derived
+// Owner routes for disclosures (PROTOCOL §10, §11.1): POST /v1/disclosures queues one (a
+// key disclosure, or a pruned day's 0x12 parts), GET /v1/disclosures/{id} follows it to
+// the dApp's verdict. The period key is derived
 // and encoded inside the gateway; no answer or log line carries it.
 
 import { type FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
@@ -21,7 +22,7 @@ export function disclosureRoutes(ctx: GatewayContext): FastifyPluginAsyncTypebox
       schema: {
         tags: ["disclosures"],
         summary: "Disclose one device's period to the dApp (owner)",
-        description: "Derives the period key from the owner master key and queues the key-disclosure input (0x11). The dApp opens every record of the device in that period and publishes count, sum, min and max (notice 0x91) and, with aggregateVoucher, a LcoreSettlement.recordAggregate voucher. The key becomes public on chain: only that device's records of that period become readable.",
+        description: "Derives the period key from the owner master key and queues the key-disclosure input (0x11), or, for a day some of whose records the dApp has pruned, the 0x12 parts that carry those records with their proofs against the settled roots. The dApp opens every record of the device in that period and publishes count, sum, min and max (notice 0x91) and, with aggregateVoucher, a LcoreSettlement.recordAggregate voucher. The key becomes public on chain: only that device's records of that period become readable.",
         security,
         body: DisclosureBody,
         response: { 202: DisclosureReceipt, ...errors },
@@ -52,6 +53,7 @@ export function disclosureRoutes(ctx: GatewayContext): FastifyPluginAsyncTypebox
         period: d.period,
         aggregateVoucher: d.voucher,
         requestedAt: new Date(d.requestedMs).toISOString(),
+        ...(d.parts.length === 0 ? {} : { parts: d.parts.length, prunedRecords: d.parts.reduce((n, p) => n + p.records, 0) }),
         ...(r === null ? {} : {
           aggregate: { count: r.count.toString(), sum: r.sum.toString(), min: r.min.toString(), max: r.max.toString(), stateHash: toHex(r.stateHash) },
         }),

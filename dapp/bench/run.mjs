@@ -20,7 +20,7 @@ import { createHash } from "node:crypto";
 import * as tiny from "tiny-secp256k1";
 import {
   decodeNotice, deviceAddress, encodeDeviceRegistration, encodeRecordBatch, fromHex, readingDigest,
-  registrationProofDigest, toHex,
+  encodeSubmitterGrant, registrationProofDigest, toHex,
 } from "@lcore/dapp/protocol";
 import { decodeOutput, fetchRiscv64Runtime, riscv64NodeCommand, spawnDapp, startRollupHttpServer } from "@lcore/devnet";
 
@@ -110,6 +110,9 @@ async function runDapp(command, extra = 0) {
       const r = await orDie(server.advance(metadata(state, OWNER), toHex(payload)));
       if (r.status !== "ACCEPTED") throw new Error(`registration ${r.status}`);
     }
+    // The owner allows the gateway to submit its devices' records (PROTOCOL §3.6).
+    const grant = await orDie(server.advance(metadata(state, OWNER), toHex(encodeSubmitterGrant({ allowed: true, submitter: fromHex(GATEWAY) }))));
+    if (grant.status !== "ACCEPTED") throw new Error(`grant ${grant.status}`);
     await send(batches.slice(0, WARMUP));
     const before = readProbe();
     const t0 = process.hrtime.bigint();

@@ -16,7 +16,7 @@ import { createHash } from "node:crypto";
 import * as tiny from "tiny-secp256k1";
 import {
   MAX_BATCH_RECORDS, SETTLEMENT_PERIOD_SECONDS, deviceAddress, encodeDeviceRegistration, encodeRecordBatch, fromHex, readingDigest,
-  registrationProofDigest,
+  encodeSubmitterGrant, registrationProofDigest,
 } from "@lcore/dapp/protocol";
 import { Dapp } from "@lcore/dapp";
 
@@ -50,6 +50,8 @@ for (const d of devices) {
   const r = dapp.advance(metadata(OWNER), encodeDeviceRegistration({ publicKey: d.publicKey, proof, metadata: new Uint8Array(0), auth: { kind: "sender" } }));
   if (r.status !== "accept") throw new Error("registration rejected");
 }
+// The owner allows the gateway to submit its devices' records (PROTOCOL §3.6).
+if (dapp.advance(metadata(OWNER), encodeSubmitterGrant({ allowed: true, submitter: fromHex(GATEWAY) })).status !== "accept") throw new Error("grant rejected");
 
 const sealed = new Uint8Array(26 + 16 + 32).fill(0x5a); // 74 bytes: a 16-byte reading payload, records of 208 bytes
 const windows = []; // per million: { peakRssMiB, advanceNs, records }

@@ -11,7 +11,7 @@ import { mnemonicToAccount } from "viem/accounts";
 import { ANVIL_MNEMONIC, type Devnet, inputBoxAbi, startDevnet } from "@lcore/devnet";
 import {
   PERMIT_TYPES, PERMIT_DOMAIN_NAME, PERMIT_DOMAIN_VERSION, type Notice, type WireRecord,
-  decodeNotice, encodeDeviceRegistration, encodeRecordBatch, fromHex, recordHash, registrationProofDigest, toHex,
+  decodeNotice, encodeDeviceRegistration, encodeRecordBatch, encodeSubmitterGrant, fromHex, recordHash, registrationProofDigest, toHex,
 } from "@lcore/dapp/protocol";
 import { gqlAt, noticePayload } from "./devnetClient.js";
 import { record, sign, testDevice } from "./helpers.js";
@@ -66,7 +66,9 @@ beforeAll(async () => {
     types: PERMIT_TYPES, primaryType: "RegisterDevice", message: { device: toHex(b.address), metadata: "0x", deadline },
   });
   await send(2, encodeDeviceRegistration({ publicKey: b.publicKey, proof: proof(b), metadata: new Uint8Array(0), auth: { kind: "permit", deadline, signature: fromHex(signature) } }));
-  // 2: a batch with three good records and three bad ones.
+  // 2: the owner allows the gateway to submit its devices' records (PROTOCOL §3.6).
+  await send(1, encodeSubmitterGrant({ allowed: true, submitter: fromHex(wallet(2).account.address) }));
+  // 3: a batch with three good records and three bad ones.
   const now = BigInt(Math.floor(Date.now() / 1000));
   batch = [
     record(a, 1n, now - 30n, 12),
@@ -77,12 +79,14 @@ beforeAll(async () => {
     record(a, 2n, now - 10n, 40),
   ];
   await send(2, encodeRecordBatch(batch));
-  // 3: nothing valid in it: rejected, leaving no trace.
+  // 4: nothing valid in it: rejected, leaving no trace.
   await send(2, encodeRecordBatch([record(a, 2n, now)]));
+  // 5: good records from an account the owner did not allow: rejected, the seqs unspent.
+  await send(3, encodeRecordBatch([record(a, 3n, now), record(b, 2n, now)]));
 
   for (;;) {
     const g = await gql<{ inputs: { edges: { node: { status: string } }[] } }>("{ inputs { edges { node { status } } } }");
-    if (g.inputs.edges.length === 4 && g.inputs.edges.every((e) => e.node.status !== "UNPROCESSED")) break;
+    if (g.inputs.edges.length === 6 && g.inputs.edges.every((e) => e.node.status !== "UNPROCESSED")) break;
     await new Promise((r) => setTimeout(r, 100));
   }
 }, 120_000);
@@ -95,17 +99,17 @@ afterAll(async () => {
 describe("dApp on the devnet", () => {
   it("accepts the registrations and the batch, rejects the batch with nothing valid", async () => {
     const g = await gql("{ inputs { edges { node { index status } } } }");
-    expect(g.inputs.edges.map((e: any) => e.node.status)).toEqual(["ACCEPTED", "ACCEPTED", "ACCEPTED", "REJECTED"]);
+    expect(g.inputs.edges.map((e: any) => e.node.status)).toEqual(["ACCEPTED", "ACCEPTED", "ACCEPTED", "ACCEPTED", "REJECTED", "REJECTED"]);
   });
 
   it("publishes the accepted records in a notice found over GraphQL, with the state hash", async () => {
     const g = await gql("{ notices { edges { node { index payload input { index } } } } }");
     const notices: { input: number; notice: Notice }[] = g.notices.edges.map((e: any) => ({ input: e.node.input.index, notice: decodeNotice(noticePayload(e.node.payload)) }));
-    expect(notices.map((n) => [n.input, n.notice.kind])).toEqual([[0, "device_registered"], [1, "device_registered"], [2, "records_accepted"]]);
+    expect(notices.map((n) => [n.input, n.notice.kind])).toEqual([[0, "device_registered"], [1, "device_registered"], [2, "submitter"], [3, "records_accepted"]]);
     const regB = notices[1]!.notice;
     expect(regB.kind === "device_registered" && toHex(regB.owner)).toBe(wallet(1).account.address.toLowerCase());
 
-    const accepted = notices[2]!.notice;
+    const accepted = notices[3]!.notice;
     if (accepted.kind !== "records_accepted") throw new Error("expected the batch notice");
     const good = [batch[0]!, batch[3]!, batch[5]!];
     expect(accepted.records.map((r) => [toHex(r.device), r.seq, toHex(r.recordHash)])).toEqual(
@@ -118,22 +122,25 @@ describe("dApp on the devnet", () => {
   it("reports the skipped records and the rejection", async () => {
     const g = await gql("{ reports { edges { node { payload input { index } } } } }");
     const reports = g.reports.edges.map((e: any) => ({ input: e.node.input.index, body: JSON.parse(new TextDecoder().decode(fromHex(e.node.payload))) }));
-    expect(reports.find((r: any) => r.input === 2).body.records.map((s: any) => [s.index, s.reason])).toEqual([
+    expect(reports.find((r: any) => r.input === 3).body.records.map((s: any) => [s.index, s.reason])).toEqual([
       [1, "seq_not_increasing"], [2, "unknown_device"], [4, "bad_signature"],
     ]);
-    expect(reports.filter((r: any) => r.input === 3).map((r: any) => r.body.reason ?? r.body.type)).toEqual(["skipped", "no_record_accepted"]);
+    expect(reports.filter((r: any) => r.input === 4).map((r: any) => r.body.reason ?? r.body.type)).toEqual(["skipped", "no_record_accepted"]);
+    const stranger = reports.filter((r: any) => r.input === 5).map((r: any) => r.body);
+    expect(stranger[0].records.map((s: any) => s.reason)).toEqual(["submitter_not_allowed", "submitter_not_allowed"]);
+    expect(stranger[1]).toMatchObject({ type: "rejected", reason: "no_record_accepted" });
   });
 
   it("reads the records back over inspect, byte for byte", async () => {
     const one = await inspect(`record/${toHex(a.address)}/2`);
     expect(one.status).toBe("Accepted");
-    expect(one.body).toMatchObject({ seq: "2", sealed: toHex(batch[5]!.sealed), signature: toHex(batch[5]!.signature), recordHash: toHex(recordHash(batch[5]!)), inputIndex: "2" });
+    expect(one.body).toMatchObject({ seq: "2", sealed: toHex(batch[5]!.sealed), signature: toHex(batch[5]!.signature), recordHash: toHex(recordHash(batch[5]!)), inputIndex: "3" });
     const page = await inspect(`records/${toHex(a.address)}?by=seq&limit=1`);
     expect(page.body.records.map((r: any) => r.seq)).toEqual(["1"]);
     const next = await inspect(`records/${toHex(a.address)}?by=seq&limit=1&cursor=${page.body.nextCursor}`);
     expect(next.body).toMatchObject({ records: [{ seq: "2" }], nextCursor: null });
     expect((await inspect(`device/${toHex(b.address)}`)).body).toMatchObject({ status: "active", lastSeq: "1", records: "1" });
-    expect((await inspect("counters")).body).toMatchObject({ devices: "2", records: "3", batches: "1", skippedRecords: "3", lastInputIndex: "2" });
+    expect((await inspect("counters")).body).toMatchObject({ devices: "2", records: "3", batches: "1", skippedRecords: "3", lastInputIndex: "3" });
     expect((await inspect("nonsense")).status).toBe("Rejected");
   });
 });

@@ -7,7 +7,7 @@ import { sha256 } from "@lcore/wasm-core";
 import {
   ETHER_ASSET, InputKind, MAX_PAYLOAD_LENGTH, REJECT_REASONS, SETTLEMENT_PERIOD_SECONDS, decodeDisclosureNotice, decodeSettlementNotice,
   derivePeriodKey, encodeBountyRefundClaim, encodeBountySolution, encodeBountySpec, encodeErc20Deposit, encodeEtherDeposit,
-  encodeKeyDisclosure, encodePrunedDisclosure, encodeReadingBody, encodeRecordBatch, encodeSettlementTick, encodeWalletTransfer, encodeWithdrawal, fromHex,
+  encodeKeyDisclosure, encodePrunedDisclosure, encodeSubmitterGrant, encodeReadingBody, encodeRecordBatch, encodeSettlementTick, encodeWalletTransfer, encodeWithdrawal, fromHex,
   periodOf, readingDigest, sealReading, toHex,
 } from "@lcore/dapp/protocol";
 import { APP, T0, meta, record, registration, reports, revocation, rotation, sha, sign, testDapp, testDevice, testOwner } from "./helpers.js";
@@ -42,7 +42,7 @@ async function seeded() {
   expect(t.advance(registration(a, owner.address), { msg_sender: owner.account.address }).status).toBe("accept");
   expect(t.advance(registration(b, owner.address), { msg_sender: owner.account.address }).status).toBe("accept");
   expect(t.advance(registration(d, owner.address), { msg_sender: owner.account.address }).status).toBe("accept");
-  expect(t.advance(encodeRecordBatch([record(a, 1n), record(b, 1n), ...DAY_VALUES.map((v, i) => sealedRecord(BigInt(i + 1), v)), sealedRecord(9n, 1000n, DAY + 1)])).status).toBe("accept");
+  expect(t.advance(encodeRecordBatch([record(a, 1n), record(b, 1n), ...DAY_VALUES.map((v, i) => sealedRecord(BigInt(i + 1), v)), sealedRecord(9n, 1000n, DAY + 1)]), { msg_sender: owner.account.address }).status).toBe("accept");
   // The wallet: Ether for alice, and an ERC-20 bounty she opens.
   expect(t.advance(encodeEtherDeposit({ sender: owner.address, value: 10n ** 18n }), { msg_sender: ETHER_PORTAL }).status).toBe("accept");
   const bounty = encodeBountySpec({ mode: "explicit", deadline: BigInt(T0 + 3600), problem });
@@ -76,6 +76,7 @@ const valid = () => [
   rotation(a.address, testDevice("a2"), 0n),
   revocation(b.address),
   encodeRecordBatch([record(a, 2n), record(b, 2n, undefined, 300), record(a, 3n)]),
+  encodeSubmitterGrant({ allowed: true, submitter: bob }),
   encodeWalletTransfer({ asset: ETHER_ASSET, to: bob, amount: 5n }),
   encodeWithdrawal({ asset: ETHER_ASSET, amount: 7n }),
   encodeBountySolution({ bountyId: 1n, indices: [0, 1, 2] }),

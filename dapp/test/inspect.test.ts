@@ -16,9 +16,9 @@ async function populated(payloadLength = 8) {
   for (let i = 0; i < recs.length; i += 15) {
     const batch = recs.slice(i, i + 15);
     if (payloadLength > 500) {
-      for (const r of batch) expect(t.advance(encodeRecordBatch([r])).status).toBe("accept");
+      for (const r of batch) expect(t.advance(encodeRecordBatch([r]), asOwner).status).toBe("accept");
     } else {
-      expect(t.advance(encodeRecordBatch(batch)).status).toBe("accept");
+      expect(t.advance(encodeRecordBatch(batch), asOwner).status).toBe("accept");
     }
   }
   return { ...t, a, recs, dev: toHex(a.address) };

@@ -22,7 +22,7 @@ describe("dApp process", () => {
       expect(junk).toEqual({ status: "REJECTED", outputs: [], reports: [expect.any(String)] });
       expect(JSON.parse(text(junk.reports[0]!))).toMatchObject({ type: "rejected", reason: "unknown_kind", input: "1" });
 
-      const batch = await server.advance(meta({ input_index: 2 }), toHex(encodeRecordBatch([record(dev, 1n), record(dev, 1n)])));
+      const batch = await server.advance(meta({ input_index: 2, msg_sender: owner.account.address }), toHex(encodeRecordBatch([record(dev, 1n), record(dev, 1n)])));
       expect(batch.status).toBe("ACCEPTED");
       const out = decodeOutput(batch.outputs[0]!);
       if (out?.type !== "Notice") throw new Error("expected a notice");

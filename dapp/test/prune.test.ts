@@ -27,14 +27,14 @@ async function run() {
   for (let h = 0n; h < BigInt(PERIODS); h++) {
     const ts = start + h * HOUR + 5n;
     const recs = devs.flatMap((d) => [1n, 2n, 3n].map((k) => record(d, h * 10n + k, ts)));
-    const r = t.advance(encodeRecordBatch(recs), { block_timestamp: Number(ts) });
+    const r = t.advance(encodeRecordBatch(recs), { msg_sender: owner.account.address, block_timestamp: Number(ts) });
     expect(r.status).toBe("accept");
     for (const o of r.outputs) if (o.type === "notice" && o.payload[0] === 0x90) settledFirst.push(decodeSettlementNotice(o.payload).firstRecord);
     for (const rec of recs) fold = foldRecord(fold, ++id, BigInt(devs.indexOf(devs.find((d) => d.address === rec.device)!) + 1), BigInt(input), keccak256(encodeRecord(rec)));
     input++;
   }
   expect(t.advance(encodeSettlementTick(), { block_timestamp: Number(start + BigInt(PERIODS) * HOUR) }).status).toBe("accept");
-  return { ...t, devs, fold, settledFirst, records: id };
+  return { ...t, devs, owner, fold, settledFirst, records: id };
 }
 
 describe("pruning settled records", () => {
@@ -70,12 +70,12 @@ describe("pruning settled records", () => {
   });
 
   it("replay protection does not depend on pruned rows: a pruned seq is still stale", async () => {
-    const { advance, devs } = await run();
+    const { advance, devs, owner } = await run();
     const late = start + BigInt(PERIODS) * HOUR + 10n;
-    const r = advance(encodeRecordBatch([record(devs[0]!, 1n, late)]), { block_timestamp: Number(late) });
+    const r = advance(encodeRecordBatch([record(devs[0]!, 1n, late)]), { msg_sender: owner.account.address, block_timestamp: Number(late) });
     expect(r.status).toBe("reject");
     expect(reports(r)[0]).toMatchObject({ type: "skipped", records: [{ reason: "seq_not_increasing" }] });
-    const ok = advance(encodeRecordBatch([record(devs[0]!, 10_000n, late)]), { block_timestamp: Number(late) });
+    const ok = advance(encodeRecordBatch([record(devs[0]!, 10_000n, late)]), { msg_sender: owner.account.address, block_timestamp: Number(late) });
     expect(ok.status).toBe("accept");
     expect(notices(ok)[0]).toMatchObject({ kind: "records_accepted" });
   });
@@ -88,10 +88,10 @@ describe("pruning settled records", () => {
     // A settling input that is rejected rolls back its settlement and its pruning with it.
     const next = start + BigInt(PERIODS + 1) * HOUR;
     const late = record(a.devs[0]!, 20_000n, next);
-    expect(a.advance(encodeRecordBatch([late]), { block_timestamp: Number(next) }).status).toBe("accept");
+    expect(a.advance(encodeRecordBatch([late]), { msg_sender: a.owner.account.address, block_timestamp: Number(next) }).status).toBe("accept");
     const rows = a.dapp.store.sql.one("SELECT count(*) FROM records", [])![0];
     const before = a.dapp.stateHash();
-    const bad = a.advance(encodeRecordBatch([record(a.devs[0]!, 1n, next + HOUR)]), { block_timestamp: Number(next + HOUR) });
+    const bad = a.advance(encodeRecordBatch([record(a.devs[0]!, 1n, next + HOUR)]), { msg_sender: a.owner.account.address, block_timestamp: Number(next + HOUR) });
     expect(bad.status).toBe("reject");
     expect(a.dapp.store.sql.one("SELECT count(*) FROM records", [])![0]).toBe(rows);
     expect(a.dapp.stateHash()).toEqual(before);

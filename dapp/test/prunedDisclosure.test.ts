@@ -54,7 +54,7 @@ async function setup() {
     const rec = sealed(h + 1n, ts, value);
     if (ts < dayStart + DAY) { sum += value; count++; }
     const batch = [record(other, h + 1n, ts), rec];
-    expect(t.advance(encodeRecordBatch(batch), { block_timestamp: Number(ts) }).status).toBe("accept");
+    expect(t.advance(encodeRecordBatch(batch), { msg_sender: owner.account.address, block_timestamp: Number(ts) }).status).toBe("accept");
     const period = ts / HOUR;
     leaves.set(period, batch.map((r) => recordHash(r)));
     mine.push({ rec, period, index: 1 });

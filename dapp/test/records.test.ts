@@ -1,16 +1,18 @@
 import { describe, expect, it } from "vitest";
-import { MAX_FUTURE_SKEW_SECONDS, encodeRecordBatch, recordHash, toHex } from "@lcore/dapp/protocol";
+import { MAX_FUTURE_SKEW_SECONDS, encodeRecordBatch, encodeSubmitterGrant, fromHex, recordHash, toHex } from "@lcore/dapp/protocol";
 import { recomputeState } from "@lcore/dapp";
 import { T0, notices, record, registration, reports, revocation, rotation, testDapp, testDevice, testOwner } from "./helpers.js";
 
 const owner = testOwner("alice");
 const asOwner = { msg_sender: owner.account.address };
+/** The relayer that submits the batches: the owner allows it first (PROTOCOL §3.6). */
 const gateway = { msg_sender: "0x00000000000000000000000000000000000000aa" as const };
 
 async function withDevices(...seeds: string[]) {
   const t = await testDapp();
   const devices = seeds.map((s) => testDevice(s));
   for (const d of devices) expect(t.advance(registration(d, owner.address), asOwner).status).toBe("accept");
+  expect(t.advance(encodeSubmitterGrant({ allowed: true, submitter: fromHex(gateway.msg_sender) }), asOwner).status).toBe("accept");
   return { ...t, devices };
 }
 
@@ -29,7 +31,7 @@ describe("record batches", () => {
       recs.map((x) => [toHex(x.device), x.seq, toHex(recordHash(x))]),
     );
     expect(toHex(n.stateHash)).toBe(toHex(dapp.stateHash()));
-    expect(dapp.store.state()).toMatchObject({ records: 4n, batches: 1n, skippedRecords: 0n, lastInputIndex: 2n });
+    expect(dapp.store.state()).toMatchObject({ records: 4n, batches: 1n, skippedRecords: 0n, lastInputIndex: 3n });
   });
 
   it("skips bad records with their reasons and keeps the rest", async () => {
@@ -67,7 +69,7 @@ describe("record batches", () => {
       [5, "seq_not_increasing"], [6, "device_revoked"], [7, "timestamp_in_future"], [9, "seq_out_of_range"],
       [10, "bad_signature"],
     ]);
-    expect(reports(r)[0]).toMatchObject({ type: "skipped", input: "5" });
+    expect(reports(r)[0]).toMatchObject({ type: "skipped", input: "6" });
     const n = notices(r)[0]!;
     if (n.kind !== "records_accepted") throw new Error();
     expect(n.records.map((e) => e.seq)).toEqual([7n, 1n, 11n]);
@@ -83,7 +85,7 @@ describe("record batches", () => {
     expect(reports(r).map((x) => x.type)).toEqual(["skipped", "rejected"]);
     expect(reports(r)[1]).toMatchObject({ reason: "no_record_accepted" });
     expect(toHex(dapp.stateHash())).toBe(before);
-    expect(dapp.store.state().lastInputIndex).toBe(1n);
+    expect(dapp.store.state().lastInputIndex).toBe(2n);
   });
 
   it("rejects a malformed envelope outright even if its first records are good", async () => {

@@ -40,7 +40,7 @@ describe("period settlement", () => {
     const t = BigInt(T0) - (BigInt(T0) % SETTLEMENT_PERIOD_SECONDS) + 10n;
     expect(advance(registration(dev, owner.address), { msg_sender: owner.account.address, block_timestamp: Number(t) }).status).toBe("accept");
     const recs = [record(dev, 1n, t - 5n), record(dev, 2n, t - 4n), record(dev, 3n, t - 3n)];
-    expect(advance(encodeRecordBatch(recs), { block_timestamp: Number(t) }).status).toBe("accept");
+    expect(advance(encodeRecordBatch(recs), { msg_sender: owner.account.address, block_timestamp: Number(t) }).status).toBe("accept");
     // Same period: nothing due.
     expect(reports(advance(encodeSettlementTick(), { block_timestamp: Number(t + 5n) }))[0]).toMatchObject({ reason: "nothing_to_settle" });
     const r = advance(encodeSettlementTick(), { block_timestamp: Number(t + SETTLEMENT_PERIOD_SECONDS) });
@@ -55,8 +55,8 @@ describe("period settlement", () => {
     expect(reports(advance(encodeSettlementTick(), { block_timestamp: Number(t + 3n * SETTLEMENT_PERIOD_SECONDS) }))[0]).toMatchObject({ reason: "nothing_to_settle" });
     // A record batch in a later period settles the previous one before its own records.
     const t2 = t + 4n * SETTLEMENT_PERIOD_SECONDS;
-    expect(advance(encodeRecordBatch([record(dev, 4n, t2)]), { block_timestamp: Number(t2) }).status).toBe("accept");
-    const r2 = advance(encodeRecordBatch([record(dev, 5n, t2)]), { block_timestamp: Number(t2 + SETTLEMENT_PERIOD_SECONDS) });
+    expect(advance(encodeRecordBatch([record(dev, 4n, t2)]), { msg_sender: owner.account.address, block_timestamp: Number(t2) }).status).toBe("accept");
+    const r2 = advance(encodeRecordBatch([record(dev, 5n, t2)]), { msg_sender: owner.account.address, block_timestamp: Number(t2 + SETTLEMENT_PERIOD_SECONDS) });
     expect(r2.outputs.map((o) => o.type)).toEqual(["voucher", "notice", "notice"]);
     expect(decodeSettlementNotice(r2.outputs[1]!.payload as Uint8Array).recordCount).toBe(1n);
   });
@@ -80,7 +80,7 @@ describe("selective disclosure", () => {
       return { ...header, signature: sign(dev.secretKey, digest), sealed: s };
     };
     const base = BigInt(day) * 86_400n;
-    expect(advance(encodeRecordBatch([sealed(1n, base + 1n, -5n), sealed(2n, base + 2n, 7n), sealed(3n, base + 3n, 10n), sealed(4n, base + 86_401n, 1000n)])).status).toBe("accept");
+    expect(advance(encodeRecordBatch([sealed(1n, base + 1n, -5n), sealed(2n, base + 2n, 7n), sealed(3n, base + 3n, 10n), sealed(4n, base + 86_401n, 1000n)]), { msg_sender: owner.account.address }).status).toBe("accept");
     const key = derivePeriodKey(master, app, dev.address, day);
     const before = dapp.stateHash();
     const wrong = advance(encodeKeyDisclosure({ device: dev.address, period: day, periodKey: sha("wrong"), voucher: true }), { msg_sender: owner.account.address });

@@ -1,12 +1,13 @@
 // A deterministic mixed workload for process-level tests: registrations (by sender and
-// by permit), record batches with good and bad records, rotations, revocations, garbage
+// by permit), the owners' grants to the gateway (PROTOCOL §3.6), record batches with good
+// and bad records (some from a relayer no owner allowed), rotations, revocations, garbage
 // and inspect queries. Signs with tiny-secp256k1 (fast); the unit tests sign with noble.
 import * as tiny from "tiny-secp256k1";
 import {
   type WireRecord, encodeDeviceRegistration, encodeDeviceRevocation, encodeKeyRotation, encodeRecordBatch,
   fromHex, readingDigest, registrationProofDigest, rotationProofDigest, toHex, deviceAddress,
   ETHER_ASSET, encodeBountyRefundClaim, encodeBountySolution, encodeBountySpec, encodeErc20Deposit, encodeEtherDeposit,
-  encodeWalletTransfer, encodeWithdrawal,
+  encodeWalletTransfer, encodeWithdrawal, encodeSubmitterGrant,
 } from "@lcore/dapp/protocol";
 import type { AdvanceMetadata } from "@lcore/dapp";
 import { APP, CHAIN_ID, T0, sha } from "./helpers.js";
@@ -38,6 +39,8 @@ export type Step =
 
 export const OWNERS = ["0x00000000000000000000000000000000000000a1", "0x00000000000000000000000000000000000000b2"] as const;
 const GATEWAY = "0x00000000000000000000000000000000000000c3";
+/** A relayer no owner allowed: its batches are skipped `submitter_not_allowed`. */
+const STRANGER = "0x00000000000000000000000000000000000000e5";
 const ETHER_PORTAL = "0xa632c5c05812c6a6149b7af5c56117d1d2603828";
 const ERC20_PORTAL = "0xaca6586a0cf05bd831f2501e7b4aea550da6562d";
 const TOKEN = fromHex("0x00000000000000000000000000000000000000d4");
@@ -77,6 +80,7 @@ export function workload(count: number, seed = 7): Step[] {
     advance(encodeDeviceRegistration({ publicKey: k.publicKey, proof, metadata, auth: { kind: "sender" } }), owner);
     devices.push({ address: deviceAddress(k.publicKey), key: k, owner, nextSeq: 1n, nonce: 0n, revoked: false });
   };
+  for (const owner of OWNERS) advance(encodeSubmitterGrant({ allowed: true, submitter: fromHex(GATEWAY) }), owner);
   for (let i = 0; i < 20; i++) register();
   let bounties = 0;
   /** Deposits, transfers, withdrawals, bounties, solutions (right and wrong) and refund claims. */
@@ -128,7 +132,7 @@ export function workload(count: number, seed = 7): Step[] {
           d.nextSeq += 1n + BigInt(r.below(3));
         }
       }
-      advance(encodeRecordBatch(recs), GATEWAY);
+      advance(encodeRecordBatch(recs), r.chance(0.05) ? STRANGER : GATEWAY);
     } else if (roll < 76) {
       const d = devices[r.below(devices.length)]!;
       const next = key(`k${keys++}`);

@@ -15,7 +15,7 @@ import * as tiny from "tiny-secp256k1";
 import { type Hex, toHex as viemToHex } from "viem";
 import {
   ETHER_ASSET, derivePeriodKey, deviceAddress, encodeBountySolution, encodeBountySpec, encodeDeviceRegistration,
-  encodeErc20Deposit, encodeEtherDeposit, encodeKeyDisclosure, encodeReadingBody, encodeRecordBatch, encodeSettlementTick,
+  encodeErc20Deposit, encodeEtherDeposit, encodeKeyDisclosure, encodeReadingBody, encodeRecordBatch, encodeSettlementTick, encodeSubmitterGrant,
   encodeWithdrawal, fromHex, periodOf, readingDigest, registrationProofDigest, sealReading, type WireRecord,
 } from "@lcore/dapp/protocol";
 import { type Devnet, inputBoxAbi, replay, startDevnet } from "@lcore/devnet";
@@ -87,6 +87,8 @@ beforeAll(async () => {
     const proof = tiny.sign(registrationProofDigest(chainId, app, fromHex(OWNER)), d.secret);
     await send(OWNER, encodeDeviceRegistration({ publicKey: d.publicKey, proof, metadata: new Uint8Array(0), auth: { kind: "sender" } }), tick());
   }
+  // The owner allows the gateway to submit its devices' records (PROTOCOL §3.6).
+  await send(OWNER, encodeSubmitterGrant({ allowed: true, submitter: fromHex(GATEWAY) }), tick());
   // Record batches: valid, then mutated (a flipped sealed byte, a replayed seq, a foreign signature).
   for (let b = 0; b < 3; b++) {
     const ts = tick();
@@ -98,6 +100,8 @@ beforeAll(async () => {
   const replayed = { ...reading(devices[1]!, ts - 5n, 4n), seq: 1n };
   const forged = reading(devices[2]!, ts - 5n, 5n, sha("intruder"));
   await send(GATEWAY, encodeRecordBatch([tampered, replayed, forged, reading(devices[2]!, ts - 4n, 6n)]), ts);
+  // Good records from an account the owner did not allow: skipped, then rejected.
+  await send(SOLVER, encodeRecordBatch([reading(devices[0]!, ts - 3n, 7n)]), tick());
   await send(GATEWAY, Uint8Array.of(1, 1, 0xff, 0xee), tick()); // garbage: a report and a reject
   // Wallet: deposits through both portals, a withdrawal (a voucher), one over the balance (rejected).
   await send(ETHER_PORTAL, encodeEtherDeposit({ sender: fromHex(OWNER), value: 1_000n }), tick());
@@ -133,7 +137,7 @@ describe("riscv64 beside host mode", () => {
     const listed = (await rpcResult(devnet.jsonRpcUrl, "cartesi_listOutputs", { application: devnet.application, limit: 1000 })).data as { raw_data: string }[];
     const kinds = listed.map((o) => decodeHex(o.raw_data) as { type: string; notice?: { kind: string }; call?: { function?: string } })
       .map((d) => d.type === "notice" ? d.notice!.kind : d.type);
-    expect(new Set(kinds)).toEqual(new Set(["device_registered", "records_accepted", "balances", "bounty", "period_settled", "key_disclosed", "voucher"]));
+    expect(new Set(kinds)).toEqual(new Set(["device_registered", "submitter", "records_accepted", "balances", "bounty", "period_settled", "key_disclosed", "voucher"]));
 
     const report = await replay({ rpcUrl: devnet.chainRpcUrl, application: devnet.application, dapp: host(), shadow: riscv64(), nodeUrl: devnet.jsonRpcUrl, progress: () => {} });
     expect(report.inputs).toBe(inputs);
@@ -151,8 +155,8 @@ describe("riscv64 beside host mode", () => {
     try {
       cpSync(BUNDLE_DIR, altered, { recursive: true });
       // One byte flipped in what leaves the dApp: the last byte of every records-accepted notice.
-      // The registrations (inputs 0-2, one notice each) are untouched, so the first record batch
-      // (input 3, output 3) is the first place the two builds differ.
+      // The registrations and the grant (inputs 0-3, one notice each) are untouched, so the first
+      // record batch (input 4, output 4) is the first place the two builds differ.
       const file = join(altered, "dapp.mjs");
       const source = readFileSync(file, "utf8");
       const marker = "for (const e of n.records) w.bytes(e.device, 20).u64(e.seq).bytes(e.recordHash, 32);\n      return w.finish();";
@@ -162,7 +166,7 @@ describe("riscv64 beside host mode", () => {
       expect(report.divergences).toEqual([]);
       expect(report.shadowDivergences.length).toBeGreaterThan(0);
       const first = report.shadowDivergences[0]!;
-      expect([first.inputIndex, first.outputIndex]).toEqual([3, 3]);
+      expect([first.inputIndex, first.outputIndex]).toEqual([4, 4]);
       expect(first.what).toMatch(/output/);
       // Expected (host) and got (riscv64) differ in exactly one byte, the last one.
       const [a, b] = [fromHex(first.expected as Hex), fromHex(first.got as Hex)];

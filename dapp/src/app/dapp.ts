@@ -9,6 +9,7 @@ import { decodeInput } from "../protocol/input.js";
 import { handleDeviceRevocation, handleKeyRotation } from "../handlers/deviceOwnerOperations.js";
 import { handleDeviceRegistration } from "../handlers/deviceRegistration.js";
 import { handleRecordBatch } from "../handlers/recordBatch.js";
+import { handleSubmitterGrant } from "../handlers/submitterGrant.js";
 import { handleSettlementTick, settleDuePeriods } from "../settlement/settle.js";
 import { handleKeyDisclosure } from "../disclosure/disclose.js";
 import { handlePrunedDisclosure } from "../disclosure/disclosePruned.js";
@@ -101,6 +102,9 @@ export class Dapp {
         case "record_batch":
           handleRecordBatch(ctx, input);
           break;
+        case "submitter_grant":
+          handleSubmitterGrant(ctx, input);
+          break;
         case "settlement_tick":
           handleSettlementTick(ctx, settled);
           break;
@@ -131,6 +135,7 @@ export class Dapp {
       out.keepReportsOnly();
       let reason: RejectReason;
       let detail: string;
+      const record = e instanceof Rejection ? e.record : undefined;
       if (e instanceof Rejection || e instanceof DecodeError) {
         reason = e.reason;
         detail = e.detail;
@@ -139,7 +144,7 @@ export class Dapp {
         detail = e instanceof Error ? `${e.name}: ${e.message}`.slice(0, 300) : "non-Error thrown";
         this.log(`internal error on input ${String(metadata.input_index)}: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
       }
-      out.report({ type: "rejected", input: String(metadata.input_index), reason, detail });
+      out.report({ type: "rejected", input: String(metadata.input_index), reason, detail, ...(record === undefined ? {} : { record }) });
       this.probe?.lap("other");
       return { status: "reject", outputs: out.list };
     }

@@ -8,7 +8,7 @@ import {
   type RecordsQuery, type StateHashInfo, decodeInspectQuery, parseStoredU64,
 } from "../protocol/inspect.js";
 import { encodeRecord, recordHash } from "../protocol/recordBatch.js";
-import { type BalancesInfo, type BountyInfo, MAX_BALANCES_LISTED, type SettledPeriodInfo } from "../protocol/inspect.js";
+import { type BalancesInfo, type BountyInfo, MAX_BALANCES_LISTED, type SettledPeriodInfo, type SubmittersInfo } from "../protocol/inspect.js";
 import { BOUNTY_OPEN, BOUNTY_PAID } from "../wallet/store.js";
 import { DEVICE_ACTIVE } from "../state/schema.js";
 import { stateHash } from "../state/stateHash.js";
@@ -35,6 +35,7 @@ function answer(store: Store, q: InspectQuery): object {
         stateHash: toHex(stateHash(s)), devicesHash: toHex(s.devicesHash), recordsHash: toHex(s.recordsHash),
         devices: s.devices.toString(), records: s.records.toString(),
         walletHash: s.walletHash == null ? null : toHex(s.walletHash),
+        submittersHash: s.submittersHash == null ? null : toHex(s.submittersHash),
       };
       return info;
     }
@@ -83,6 +84,13 @@ function answer(store: Store, q: InspectQuery): object {
     }
     case "records":
       return recordsPage(store, q);
+    case "submitters": {
+      const info: SubmittersInfo = {
+        owner: toHex(q.owner),
+        submitters: store.submitters.ofOwner(q.owner).map((r) => ({ submitter: toHex(r.submitter), grantedInput: r.grantedInput.toString() })),
+      };
+      return info;
+    }
     case "balances": {
       const info: BalancesInfo = { owner: toHex(q.owner), balances: [], truncated: false };
       store.wallet.balancesOf(q.owner, (asset, amount) => {

@@ -3,7 +3,10 @@
 // whose timestamp falls in the period, checks each body against its signed bodyHash,
 // and publishes count, sum, min and max of the readings' `value` (notice 0x91) and,
 // if asked, a LcoreSettlement.recordAggregate voucher. Any record that does not open,
-// or whose body does not match, rejects the whole input: nothing changes.
+// or whose body does not match, rejects the whole input — nothing changes — and the
+// rejection report names that record (device, seq, recordHash). Since only the owner and
+// the submitters it allows can have a record accepted (PROTOCOL §3.6), such a record came
+// from an account the owner answers for.
 
 import { keccak256, sha256 } from "@lcore/wasm-core";
 import { DISCLOSURE_PERIOD_SECONDS, DISCLOSURE_WINDOW_DAYS } from "../protocol/bounds.js";
@@ -14,6 +17,8 @@ import { type KeyDisclosure, encodeDisclosureNotice, int128Bytes } from "../prot
 import { openReading } from "../protocol/sealing.js";
 import { encodeRecordAggregateCall, settlementAddress } from "../protocol/settlement.js";
 import { Rejection } from "../app/rejection.js";
+import type { RejectReason } from "../protocol/reasons.js";
+import { encodeRecord, recordHash } from "../protocol/recordBatch.js";
 import { requireOwner } from "../handlers/authorize.js";
 import { type AdvanceContext, saveState } from "../handlers/context.js";
 import type { RecordRow } from "../state/store.js";
@@ -57,20 +62,25 @@ export function handleKeyDisclosure(ctx: AdvanceContext, input: KeyDisclosure): 
 
 /** Open one record of the disclosed period with its key, check it against its signed bodyHash, and return its value. */
 export function openRecord(
-  ctx: AdvanceContext, periodKey: Uint8Array, address: Uint8Array, r: Pick<RecordRow, "seq" | "timestamp" | "bodyHash" | "sealed">,
+  ctx: AdvanceContext, periodKey: Uint8Array, address: Uint8Array,
+  r: Pick<RecordRow, "seq" | "timestamp" | "bodyHash" | "signature" | "sealed">,
 ): bigint {
   const digest = readingDigest({ device: address, seq: r.seq, timestamp: r.timestamp, bodyHash: r.bodyHash });
+  const failed = (reason: RejectReason, why: string) => new Rejection(reason, `record seq ${r.seq}: ${why}`, {
+    device: toHex(address), seq: r.seq.toString(),
+    recordHash: toHex(recordHash(encodeRecord({ device: address, ...r }))),
+  });
   let body: Uint8Array;
   try {
     body = openReading({ periodKey, app: ctx.meta.app, device: address, seq: r.seq, digest, sealed: r.sealed });
   } catch {
-    throw new Rejection("bad_period_key", `record seq ${r.seq} does not open with this key`);
+    throw failed("bad_period_key", "does not open with this key");
   }
-  if (!equalBytes(sha256(body), r.bodyHash)) throw new Rejection("body_hash_mismatch", `record seq ${r.seq}: body does not match its signed bodyHash`);
+  if (!equalBytes(sha256(body), r.bodyHash)) throw failed("body_hash_mismatch", "body does not match its signed bodyHash");
   try {
     return decodeReadingBody(body).value;
   } catch {
-    throw new Rejection("bad_reading_body", `record seq ${r.seq}: malformed reading body`);
+    throw failed("bad_reading_body", "malformed reading body");
   }
 }
 

@@ -1,12 +1,13 @@
 // A batch of signed, sealed records. Each record is checked on its own: an unknown or
-// revoked device, a replayed seq, a timestamp from the future or a bad signature skips
-// that record (listed in one report) and the rest of the batch is stored. If nothing
+// revoked device, a sender its owner did not allow (PROTOCOL §3.6), a replayed seq, a
+// timestamp from the future or a bad signature skips that record (listed in one report)
+// and the rest of the batch is stored. If nothing
 // is left, the input is rejected, so an input either changes the state or leaves no trace.
 
 import { keccak256, sha256 } from "@lcore/wasm-core";
 import { sec1PublicKey, verifyDigest } from "../crypto/secp256k1.js";
 import { MAX_FUTURE_SKEW_SECONDS } from "../protocol/bounds.js";
-import { U63_LIMIT, toHex } from "../protocol/bytes.js";
+import { U63_LIMIT, equalBytes, toHex } from "../protocol/bytes.js";
 import { READING_TAG } from "../protocol/deviceMessage.js";
 import { type AcceptedRecordEntry, encodeNotice } from "../protocol/notices.js";
 import type { SkipReason } from "../protocol/reasons.js";
@@ -24,6 +25,8 @@ interface BatchDevice {
   lastSeq: bigint | null;
   /** Records of this device accepted in this input. */
   accepted: bigint;
+  /** The input's sender is the device's owner or one it allows. */
+  senderAllowed: boolean;
 }
 
 interface Skipped {
@@ -59,12 +62,18 @@ export function handleRecordBatch(ctx: AdvanceContext, batch: RecordBatch): void
     let dev = devices.get(key);
     if (dev === undefined) {
       const row = store.device(rec.device);
-      dev = row === null ? null : { row, key65: sec1PublicKey(row.publicKey), lastSeq: store.lastSeq(row.id), accepted: 0n };
+      dev = row === null ? null : {
+        row, key65: sec1PublicKey(row.publicKey), lastSeq: store.lastSeq(row.id), accepted: 0n,
+        senderAllowed: equalBytes(row.owner, meta.sender) || store.submitters.isAllowed(row.owner, meta.sender),
+      };
       devices.set(key, dev);
     }
     probe?.lap("sql");
     if (dev === null) { skip("unknown_device"); continue; }
     if (dev.row.status !== DEVICE_ACTIVE) { skip("device_revoked"); continue; }
+    // Before seq: a record from an account the owner did not allow must not spend the
+    // device's seq, whatever its signature (the signature does not cover `sealed`).
+    if (!dev.senderAllowed) { skip("submitter_not_allowed"); continue; }
     if (rec.seq >= U63_LIMIT) { skip("seq_out_of_range"); continue; }
     if (dev.lastSeq !== null && rec.seq <= dev.lastSeq) { skip("seq_not_increasing"); continue; }
     if (rec.timestamp > latest) { skip("timestamp_in_future"); continue; }

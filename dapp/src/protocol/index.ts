@@ -35,7 +35,7 @@ export { type DecodedInput, decodeInput } from "./input.js";
 export { type Notice, type DeviceNotice, type AcceptedRecordEntry, encodeNotice, decodeNotice } from "./notices.js";
 export {
   type InspectQuery, type RecordsQuery, type DeviceInfo, type RecordInfo, type RecordsPage, type Counters,
-  type StateHashInfo, type InspectFailure, type BalancesInfo, type BountyInfo, MAX_BALANCES_LISTED, InspectQueryError, MAX_STORED_U64,
+  type StateHashInfo, type InspectFailure, type BalancesInfo, type SubmittersInfo, type BountyInfo, MAX_BALANCES_LISTED, InspectQueryError, MAX_STORED_U64,
   encodeInspectQuery, decodeInspectQuery, inspectPath, parseStoredU64,
 } from "./inspect.js";
 export {

@@ -15,8 +15,9 @@ import { type BountyRefundClaim, type BountySolution, readBountyRefundClaim, rea
 import { type SettlementTick, readSettlementTick } from "./settlement.js";
 import { type KeyDisclosure, readKeyDisclosure } from "./disclosure.js";
 import { type PrunedDisclosure, readPrunedDisclosure } from "./prunedDisclosure.js";
+import { type SubmitterGrant, readSubmitterGrant } from "./submitters.js";
 
-export type DecodedInput = DeviceRegistration | KeyRotation | DeviceRevocation | RecordBatch
+export type DecodedInput = DeviceRegistration | KeyRotation | DeviceRevocation | RecordBatch | SubmitterGrant
   | SettlementTick | KeyDisclosure | PrunedDisclosure | WalletTransfer | Withdrawal | BountySolution | BountyRefundClaim;
 
 export function decodeInput(payload: Uint8Array): DecodedInput {
@@ -40,6 +41,7 @@ const READERS: Partial<Record<number, (r: ByteReader) => DecodedInput>> = {
   [InputKind.KeyRotation]: readKeyRotation,
   [InputKind.DeviceRevocation]: readDeviceRevocation,
   [InputKind.RecordBatch]: readRecordBatch,
+  [InputKind.SubmitterGrant]: readSubmitterGrant,
   [InputKind.SettlementTick]: readSettlementTick,
   [InputKind.KeyDisclosure]: readKeyDisclosure,
   [InputKind.PrunedDisclosure]: readPrunedDisclosure,

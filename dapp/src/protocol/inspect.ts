@@ -25,6 +25,7 @@ export type InspectQuery =
   | { kind: "record"; device: Uint8Array; seq: bigint }
   | RecordsQuery
   | { kind: "balances"; owner: Uint8Array }
+  | { kind: "submitters"; owner: Uint8Array }
   | { kind: "bounty"; id: bigint }
   | { kind: "period"; period: bigint };
 
@@ -70,6 +71,8 @@ export function inspectPath(q: InspectQuery): string {
     }
     case "balances":
       return `balances/${toHex(q.owner)}`;
+    case "submitters":
+      return `submitters/${toHex(q.owner)}`;
     case "bounty":
       return `bounty/${q.id}`;
     case "period":
@@ -137,6 +140,9 @@ export function decodeInspectQuery(payload: Uint8Array): InspectQuery {
     case "balances":
       only("balances", 2);
       return { kind: "balances", owner: address(path[1]) };
+    case "submitters":
+      only("submitters", 2);
+      return { kind: "submitters", owner: address(path[1]) };
     case "bounty":
       only("bounty", 2);
       return { kind: "bounty", id: u64Param("id", path[1]!) };
@@ -243,6 +249,8 @@ export interface StateHashInfo {
   records: string;
   /** PROTOCOL §8.5; null while the wallet and the bounties are empty. */
   walletHash?: `0x${string}` | null;
+  /** PROTOCOL §3.6; null while no owner allows a submitter. */
+  submittersHash?: `0x${string}` | null;
 }
 
 /** balances/<owner>: amounts are decimal uint256 strings; at most MAX_BALANCES_LISTED assets, `truncated` if more. */
@@ -252,6 +260,12 @@ export interface BalancesInfo {
   truncated: boolean;
 }
 export const MAX_BALANCES_LISTED = 256;
+
+/** submitters/<owner>: the accounts besides the owner whose batches may carry its devices' records (PROTOCOL §3.6), by address; at most MAX_SUBMITTERS_PER_OWNER. */
+export interface SubmittersInfo {
+  owner: `0x${string}`;
+  submitters: { submitter: `0x${string}`; grantedInput: string }[];
+}
 
 /** period/<settlement period>: a settled period as the state keeps it (PROTOCOL §9, §11). */
 export interface SettledPeriodInfo {

@@ -6,6 +6,8 @@ export const InputKind = {
   KeyRotation: 0x02,
   DeviceRevocation: 0x03,
   RecordBatch: 0x04,
+  // The owner allows or stops an account submitting its devices' records (PROTOCOL §3.6).
+  SubmitterGrant: 0x05,
   SettlementTick: 0x10,
   KeyDisclosure: 0x11,
   // A disclosure whose records were pruned from the state: they come with the input (PROTOCOL §11.1).
@@ -20,7 +22,7 @@ export type InputKind = (typeof InputKind)[keyof typeof InputKind];
 
 /** Kinds with a decoder in this version of the protocol. */
 export const SUPPORTED_INPUT_KINDS: readonly number[] = [
-  InputKind.DeviceRegistration, InputKind.KeyRotation, InputKind.DeviceRevocation, InputKind.RecordBatch,
+  InputKind.DeviceRegistration, InputKind.KeyRotation, InputKind.DeviceRevocation, InputKind.RecordBatch, InputKind.SubmitterGrant,
   InputKind.SettlementTick, InputKind.KeyDisclosure, InputKind.PrunedDisclosure,
   InputKind.WalletTransfer, InputKind.Withdrawal, InputKind.BountySolution, InputKind.BountyRefund,
 ];
@@ -34,6 +36,8 @@ export const NoticeKind = {
   KeyRotated: 0x82,
   DeviceRevoked: 0x83,
   RecordsAccepted: 0x84,
+  // protocol/submitters.ts encodes it.
+  Submitter: 0x85,
   PeriodSettled: 0x90,
   KeyDisclosed: 0x91,
   // Wallet and bounties: protocol/wallet.ts and protocol/bounty.ts encode them.

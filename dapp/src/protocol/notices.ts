@@ -10,7 +10,7 @@
 // A batch notice lists at most MAX_BATCH_RECORDS entries: 36 + 339 × 60 = 20,376 bytes.
 //
 // The other notices have their layouts next to their inputs: period settled (0x90,
-// settlement.ts), key disclosed (0x91, disclosure.ts), balances (0xa0, wallet.ts) and
+// settlement.ts), submitter (0x85, submitters.ts), key disclosed (0x91, disclosure.ts), balances (0xa0, wallet.ts) and
 // bounty (0xb0, bounty.ts). decodeNotice reads all of them, so a reader of the dApp's
 // notices needs this one function.
 
@@ -21,6 +21,7 @@ import { type SettlementNotice, decodeSettlementNotice } from "./settlement.js";
 import { type DisclosureNotice, decodeDisclosureNotice } from "./disclosure.js";
 import { type BalancesNotice, decodeBalancesNotice } from "./wallet.js";
 import { type BountyNotice, decodeBountyNotice } from "./bounty.js";
+import { type SubmitterNotice, decodeSubmitterNotice } from "./submitters.js";
 
 export interface AcceptedRecordEntry {
   device: Uint8Array;
@@ -36,7 +37,7 @@ export type DeviceNotice =
   | { kind: "device_revoked"; stateHash: Uint8Array; device: Uint8Array };
 
 /** Every notice the dApp emits. */
-export type Notice = DeviceNotice | SettlementNotice | DisclosureNotice | BalancesNotice | BountyNotice;
+export type Notice = DeviceNotice | SubmitterNotice | SettlementNotice | DisclosureNotice | BalancesNotice | BountyNotice;
 
 const NOTICE_ENTRY_LENGTH = 60;
 
@@ -63,6 +64,7 @@ export function encodeNotice(n: DeviceNotice): Uint8Array {
 /** For readers of notices (gateway, users, validators): any notice of the dApp, by its first byte. */
 export function decodeNotice(bytes: Uint8Array): Notice {
   switch (bytes[0]) {
+    case NoticeKind.Submitter: return decodeSubmitterNotice(bytes);
     case NoticeKind.PeriodSettled: return decodeSettlementNotice(bytes);
     case NoticeKind.KeyDisclosed: return decodeDisclosureNotice(bytes);
     case NoticeKind.Balances: return decodeBalancesNotice(bytes);

@@ -1,4 +1,4 @@
-// The submitter allow-list's byte formats (issue 13 point 1): an owner names the accounts
+// The submitter allow-list's byte formats (PROTOCOL §3.6): an owner names the accounts
 // (msg_sender) allowed to submit records for its devices, so a copy of a signed record
 // posted first by anyone else, with other sealed bytes, is refused instead of spending
 // the device's seq. The owner itself is always allowed; it needs no grant.
@@ -8,10 +8,10 @@
 
 import { ByteReader, ByteWriter } from "./bytes.js";
 import { DecodeError } from "./errors.js";
-import { VERSION_1 } from "./kinds.js";
+import { InputKind, NoticeKind, VERSION_1 } from "./kinds.js";
 
-export const SUBMITTER_INPUT_KIND = 0x05;
-export const SUBMITTER_NOTICE_KIND = 0x85;
+export const SUBMITTER_INPUT_KIND = InputKind.SubmitterGrant;
+export const SUBMITTER_NOTICE_KIND = NoticeKind.Submitter;
 /** Most accounts one owner may allow at once: keeps the per-record check and the state small. */
 export const MAX_SUBMITTERS_PER_OWNER = 16;
 

@@ -10,7 +10,9 @@
 //
 // Once the wallet or the bounties hold anything (wallet/store.ts):
 //   stateHash = keccak256("lcore/v1/state+wallet" || the hash above || walletHash)
-// so a state without them hashes as before.
+// so a state without them hashes as before. Likewise, once an owner allows a submitter
+// (state/submitters.ts):
+//   stateHash = keccak256("lcore/v1/state+submitters" || the hash above || submittersHash)
 //
 // Ids follow acceptance order, so appending a row extends the fold in O(1): the folds
 // are kept in the `state` row and recomputeState() rebuilds them from the tables (the
@@ -26,6 +28,7 @@ import { pruneState } from "./prune.js";
 const STATE_TAG = ascii("lcore/v1/state");
 const NO_INPUT = (1n << 64n) - 1n;
 const STATE_WALLET_TAG = ascii("lcore/v1/state+wallet");
+const STATE_SUBMITTERS_TAG = ascii("lcore/v1/state+submitters");
 export const EMPTY_FOLD: Uint8Array = new Uint8Array(32);
 
 /** id(u64) address(20) publicKey(64) owner(20) status(u8) nonce(u64) registeredInput(u64) registeredAt(u64) updatedInput(u64) metadataLength(u16) metadata. */
@@ -49,9 +52,12 @@ export function foldRecord(h: Uint8Array, id: bigint, deviceId: bigint, inputInd
 }
 
 export function stateHash(s: StateRow): Uint8Array {
-  const base = baseStateHash(s);
-  if (s.walletHash == null) return base;
-  return keccak256(new ByteWriter(85).bytes(STATE_WALLET_TAG).bytes(base, 32).bytes(s.walletHash, 32).finish());
+  let h = baseStateHash(s);
+  if (s.walletHash != null) h = keccak256(new ByteWriter(85).bytes(STATE_WALLET_TAG).bytes(h, 32).bytes(s.walletHash, 32).finish());
+  if (s.submittersHash != null) {
+    h = keccak256(new ByteWriter(89).bytes(STATE_SUBMITTERS_TAG).bytes(h, 32).bytes(s.submittersHash, 32).finish());
+  }
+  return h;
 }
 
 function baseStateHash(s: StateRow): Uint8Array {

@@ -7,6 +7,7 @@ import { type Param, Statements, type Value, int } from "./statements.js";
 import { SCHEMA, STATE_SCHEMA } from "./schema.js";
 import { settlementHashOf } from "./settlementHash.js";
 import { WalletStore } from "../wallet/store.js";
+import { SubmitterStore } from "./submitters.js";
 
 
 export interface DeviceRow {
@@ -46,6 +47,8 @@ export interface StateRow {
   settlementHash: Uint8Array;
   /** The wallet's and bounties' hash (wallet/store.ts); null or absent while both are empty. */
   walletHash?: Uint8Array | null;
+  /** The submitter allow-list's hash (state/submitters.ts); null or absent while no owner allows any. */
+  submittersHash?: Uint8Array | null;
 }
 
 const DEVICE_COLUMNS = "id, address, public_key, owner, metadata, status, nonce, registered_input, registered_at, updated_input";
@@ -75,6 +78,8 @@ export class Store {
   readonly sql: Statements;
   /** Balances and bounties (wallet/store.ts). */
   readonly wallet: WalletStore;
+  /** The owners' allowed submitters (state/submitters.ts). */
+  readonly submitters: SubmitterStore;
 
   /**
    * @param pageSize SQLite page size of the state database: a layout choice that must
@@ -88,6 +93,7 @@ export class Store {
     db.exec(SCHEMA);
     this.sql = new Statements(db);
     this.wallet = new WalletStore(db);
+    this.submitters = new SubmitterStore(db);
     db.run(
       "INSERT OR IGNORE INTO state (id, devices_hash, records_hash, devices, revoked_devices, records, batches, skipped_records, last_input_index) VALUES (1, ?, ?, 0, 0, 0, 0, 0, NULL)",
       [ZERO32, ZERO32],
@@ -219,6 +225,7 @@ export class Store {
       skippedRecords: v[6] as bigint, lastInputIndex: v[7] as bigint | null,
       settlementHash: this.settlementHash(),
       walletHash: v[8] as Uint8Array | null,
+      submittersHash: this.submitters.hash(),
     };
   }
 

@@ -112,6 +112,10 @@ describe("a registration the dApp rejected", () => {
     const mvp = await gw.app.inject({ method: "POST", url: "/device/data", payload: { device_id: "s-1", data: 1 } });
     expect(mvp.statusCode).toBe(409);
     expect(mvp.json().code).toBe("LCORE_GW_DEVICE_REGISTRATION_REJECTED");
+    // The migration route skips its rows with a stable reason rather than failing the request.
+    const row = { device_id: "s-1", row_id: "1", submission_date: "1700000000", transaction_hash: null, data: "0x31" };
+    const migrated = await gw.app.inject({ method: "POST", url: "/v1/migration/readings", headers: auth, payload: { rows: [row] } });
+    expect(migrated.json().rows).toEqual([{ row_id: "1", outcome: "skipped", reason: "device_refused" }]);
 
     // A reading that passed ingest before the mark reached memory lands queued after it.
     const { outbox } = gw.app.gateway;

@@ -3,6 +3,10 @@
 // Registering a device writes, in one transaction, the device and the registration
 // input that will carry it to the dApp; inputs reach the chain in creation order, so a
 // device's registration always lands before any batch holding its readings.
+//
+// The gateway follows the chain about its devices (pipeline/deviceMarks.ts): a device
+// whose registration the dApp rejected, or that was revoked on chain, is marked, and its
+// readings are refused from then on (ingest.ts).
 
 import {
   deviceAddress, encodeDeviceRegistration, MAX_METADATA_LENGTH, rawPublicKey, registrationProofDigest,
@@ -10,7 +14,7 @@ import {
 import { GatewayError } from "./errors.js";
 import { toHex } from "./hex.js";
 import type { Outbox } from "./outbox/outbox.js";
-import type { DeviceRow } from "./outbox/deviceStore.js";
+import type { ChainMark, DeviceRow } from "./outbox/deviceStore.js";
 import type { PreparedKey, SignatureVerifier } from "./signature.js";
 
 export interface DeviceState {
@@ -25,6 +29,19 @@ export interface DeviceState {
   lastSeq: bigint | null;
   registeredMs: number;
   inputId: number;
+  /** Set once the chain refuses the device (after the mark's write committed); null before. */
+  chainMark: ChainMark | null;
+}
+
+/** The reason a withdrawn reading of a marked device ends with: the dApp's skip reason for a revoked device, or the registration's. */
+export function withdrawnReason(mark: ChainMark): string {
+  return mark.status === "revoked" ? "device_revoked" : `registration_rejected:${mark.reason}`;
+}
+
+/** The mark a device has once `mark` is applied: the same rule as DeviceStore.markStatement. */
+export function effectiveMark(current: ChainMark | null, mark: ChainMark): ChainMark {
+  if (current === null || (mark.status === "registration_rejected" && current.status === "revoked")) return mark;
+  return current;
 }
 
 export interface RegistryContext {
@@ -114,7 +131,7 @@ export class DeviceRegistry {
 
     const payload = encodeDeviceRegistration({ publicKey, proof: req.proof, metadata, auth: { kind: "sender" } });
     const input = this.#outbox.inputs.create("registration", payload, nowMs);
-    const row: Omit<DeviceRow, "lastSeq"> = {
+    const row: Omit<DeviceRow, "lastSeq" | "chainMark"> = {
       address, publicKey, metadata: req.metadata, mvpId: req.mvpId, registeredMs: nowMs, inputId: input.id,
     };
     this.#registering.add(hex);
@@ -126,7 +143,7 @@ export class DeviceRegistry {
       this.#registering.delete(hex);
       if (mvpKey !== null) this.#registering.delete(mvpKey);
     }
-    return this.#remember({ ...row, lastSeq: null }, key);
+    return this.#remember({ ...row, lastSeq: null, chainMark: null }, key);
   }
 
   #remember(row: DeviceRow, prepared?: PreparedKey): DeviceState {
@@ -142,6 +159,7 @@ export class DeviceRegistry {
       lastSeq: row.lastSeq,
       registeredMs: row.registeredMs,
       inputId: row.inputId,
+      chainMark: row.chainMark,
     };
     this.#devices.set(state.hex, state);
     if (state.mvpId !== null) this.#byMvpId.set(state.mvpId, state);

@@ -21,6 +21,8 @@ export const ERRORS = {
   LCORE_GW_PUBLIC_KEY_INVALID: { status: 400, meaning: "the public key is not a point on secp256k1" },
   LCORE_GW_PROOF_INVALID: { status: 422, meaning: "the registration proof is not the device key's low-s signature of the registration digest (GET /v1/info)" },
   LCORE_GW_DEVICE_LIMIT: { status: 507, meaning: "the gateway holds its maximum number of devices" },
+  LCORE_GW_DEVICE_REGISTRATION_REJECTED: { status: 409, meaning: "the dApp rejected this gateway's registration of the device (the message and `reason` give the dApp's reason, e.g. device_exists); its readings are refused" },
+  LCORE_GW_DEVICE_REVOKED: { status: 409, meaning: "the device was revoked on chain (a device_revoked notice, whichever relayer sent the revocation); its readings are refused" },
 
   // ── readings ──
   LCORE_GW_SIGNATURE_INVALID: { status: 422, meaning: "the signature does not verify against the device's registered key" },

@@ -2,10 +2,13 @@
 // verify, seal, store, and only then answer.
 //
 // Order of checks, cheapest and least revealing first: the numbers' ranges, the device
-// exists, the signature (nothing about the device's sequence is revealed to an unsigned
-// request), its rate limit (after the signature, so forged readings naming a device cannot
-// spend the real device's budget), the seq, the timestamp, its period not disclosed
-// (PROTOCOL §10); then the body is sealed and the outbox capacity checked.
+// exists and the chain has not refused it (pipeline/deviceMarks.ts: a rejected
+// registration or a revocation is public on chain, so saying so reveals nothing, and a
+// revoked key proves nothing), the signature (nothing about the device's sequence is
+// revealed to an unsigned request), its rate limit (after the signature, so forged
+// readings naming a device cannot spend the real device's budget), the seq, the
+// timestamp, its period not disclosed (PROTOCOL §10); then the body is sealed and the
+// outbox capacity checked.
 //
 // An exact copy of a reading that another request is storing right now waits for that
 // request and then answers LCORE_GW_READING_DUPLICATE with the receipt, as a copy of a
@@ -58,6 +61,14 @@ function integer(v: number | string, name: string, min: bigint, max: bigint): bi
   const n = BigInt(v);
   if (n < min || n > max) throw new GatewayError("LCORE_GW_NUMBER_OUT_OF_RANGE", `${name} must be in ${min}..${max}`);
   return n;
+}
+
+/** A device the chain refuses (pipeline/deviceMarks.ts): 409 with the dApp's reason. */
+function refuseMarked(state: DeviceState): never {
+  const { status, reason } = state.chainMark!;
+  const details = { device: state.hex, chainStatus: status, reason };
+  if (status === "revoked") throw new GatewayError("LCORE_GW_DEVICE_REVOKED", undefined, { details });
+  throw new GatewayError("LCORE_GW_DEVICE_REGISTRATION_REJECTED", `the dApp rejected the device's registration: ${reason}`, { details });
 }
 
 export class Ingest {
@@ -131,6 +142,7 @@ export class Ingest {
       const value = integer(r.value, "value", I64_MIN, I64_MAX);
       const state = registry.get(r.device.toLowerCase());
       if (state === undefined) throw new GatewayError("LCORE_GW_DEVICE_UNKNOWN", undefined, { details: { device: r.device } });
+      if (state.chainMark !== null) refuseMarked(state);
       return { r, seq, timestamp, value, state };
     }));
     const perDevice = new Map<DeviceState, number>();

@@ -116,7 +116,7 @@ export function createMetrics(opts: { queued: () => number; mirrorPending?: () =
     }),
     readingOutcomes: new Counter({
       name: "lcore_gw_reading_outcomes_total",
-      help: "The dApp's verdict on relayed readings (accepted, or rejected by reason)",
+      help: "The dApp's verdict on relayed readings (accepted, or rejected by reason), and readings withdrawn unsent because the chain refuses their device (rejected, reason registration_rejected:… or device_revoked)",
       labelNames: ["outcome", "reason"] as const,
       registers,
     }),

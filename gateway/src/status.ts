@@ -6,7 +6,9 @@
 //   included   that transaction was mined: the InputAdded log gave its input index
 //   processed  the node ran the input; the gateway has not read the record's verdict yet
 //   accepted   listed in the dApp's records-accepted notice (noticeIndex: that output)
-//   rejected   skipped by the dApp, or its whole input rejected (reason: the dApp's)
+//   rejected   skipped by the dApp, or its whole input rejected (reason: the dApp's); or withdrawn
+//              while queued because the chain refuses its device (no input; reason
+//              registration_rejected:<the dApp's reason> or device_revoked: deviceMarks.ts)
 //   settled    accepted, and its settlement period's voucher executed on chain (period, settlementTxHash)
 
 import { toHex } from "./hex.js";
@@ -34,7 +36,11 @@ export function progressOf(row: {
   reason?: string | null; noticeIndex?: number | null;
 }): Progress {
   const p: Progress = { status: "queued" };
-  if (row.inputId === null) return p;
+  if (row.inputId === null) {
+    // Withdrawn before it was packed: final, with the gateway's reason.
+    if (row.outcome === "rejected") return { status: "rejected", ...(row.reason === undefined || row.reason === null ? {} : { reason: row.reason }) };
+    return p;
+  }
   const tx = row.txHash ?? row.sentTxHash;
   if (tx !== null) {
     p.status = "submitted";

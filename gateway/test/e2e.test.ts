@@ -5,18 +5,21 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { GatewayApp } from "../src/app.js";
 import { simulate } from "../src/sim/run.js";
-import { OWNER_TOKEN, auth, testGateway } from "./helpers/gateway.js";
-import { type TestStack, startTestStack } from "./helpers/stack.js";
+import { SimDevice } from "../src/sim/device.js";
+import { OWNER_TOKEN, type TestGateway, auth, testGateway } from "./helpers/gateway.js";
+import { type TestStack, eventually, startTestStack } from "./helpers/stack.js";
 import { type Cleanup, runCleanups } from "./helpers/tempDir.js";
 
 const cleanups: Cleanup[] = [];
 let stack: TestStack;
+let gw: TestGateway;
 let app: GatewayApp;
 let url: string;
 
 beforeAll(async () => {
   stack = await startTestStack(cleanups);
-  ({ app } = await testGateway(cleanups, stack.gatewayOptions(3)));
+  gw = await testGateway(cleanups, stack.gatewayOptions(3));
+  ({ app } = gw);
   url = await app.listen({ host: "127.0.0.1", port: 0 });
 });
 afterAll(() => runCleanups(cleanups));
@@ -76,5 +79,26 @@ describe("e2e on the devnet", () => {
     expect(status.status).toBe("accepted");
     const records = (await app.inject({ method: "GET", url: `/v1/devices/${reg.json().device}/records`, headers: auth })).json().records;
     expect(records).toMatchObject([{ value: "7250", payload: `0x${Buffer.from("7.25").toString("hex")}`, status: "accepted" }]);
+  });
+
+  it("a device another owner registered first: the second gateway marks it registration_rejected (device_exists) and refuses its readings", async () => {
+    const d = SimDevice.random();
+    expect((await app.inject({ method: "POST", url: "/v1/devices", headers: auth, payload: d.registration(gw.info) })).statusCode).toBe(201);
+    const view = (g: GatewayApp) => async () => {
+      const v = (await g.inject({ method: "GET", url: `/v1/devices/${d.hex}`, headers: auth })).json();
+      return v.chainStatus === "pending" ? undefined : v;
+    };
+    expect(await eventually(view(app), 90_000, "the first registration's verdict")).toMatchObject({ chainStatus: "registered" });
+
+    // A second gateway (another submitting account, so another owner) registers the same device.
+    const second = await testGateway(cleanups, stack.gatewayOptions(4));
+    expect((await second.app.inject({ method: "POST", url: "/v1/devices", headers: auth, payload: d.registration(second.info) })).statusCode).toBe(201);
+    expect(await eventually(view(second.app), 90_000, "the second registration's verdict"))
+      .toMatchObject({ chainStatus: "registration_rejected", chainReason: "device_exists" });
+    const refused = await second.app.inject({ method: "POST", url: "/v1/readings", payload: d.reading() });
+    expect(refused.statusCode).toBe(409);
+    expect(refused.json()).toMatchObject({ code: "LCORE_GW_DEVICE_REGISTRATION_REJECTED", reason: "device_exists" });
+    // The first gateway, whose registration stands, still takes the device's readings.
+    expect((await app.inject({ method: "POST", url: "/v1/readings", payload: d.reading() })).statusCode).toBe(202);
   });
 });

@@ -92,6 +92,12 @@ describe("outbox", () => {
     v1.prepare("INSERT INTO inputs (id, kind, payload, created_ms, input_index) VALUES (1, 'records', x'0401', 5, 0)").run();
     v1.prepare(`INSERT INTO readings (device, seq, timestamp, body_hash, digest, signature, sealed, received_ms, input_id, position)
       VALUES (x'00', x'0000000000000001', 1, x'', x'', x'', x'', 5, 1, 0)`).run();
+    // Two registrations the node processed before v7: one the dApp rejected, one it accepted.
+    v1.prepare("INSERT INTO inputs (id, kind, payload, created_ms, input_index, node_status, reason) VALUES (3, 'registration', x'0101', 5, 1, 'REJECTED', 'device_exists')").run();
+    v1.prepare("INSERT INTO inputs (id, kind, payload, created_ms, input_index, node_status) VALUES (4, 'registration', x'0101', 5, 2, 'ACCEPTED')").run();
+    for (const [address, input] of [["aa", 3], ["bb", 4]] as const) {
+      v1.prepare(`INSERT INTO devices (address, public_key, metadata, registered_ms, input_id) VALUES (x'${address.repeat(20)}', x'${address.repeat(64)}', '', 5, ${input})`).run();
+    }
     expect(() => v1.prepare("INSERT INTO inputs (id, kind, payload, created_ms) VALUES (2, 'tick', x'1001', 5)").run()).toThrow(/CHECK/);
     v1.close();
 
@@ -102,7 +108,12 @@ describe("outbox", () => {
     expect(outbox.inputs.get(tick.id)?.kind).toBe("tick");
     await outbox.close();
     const check = new Database(path, { readonly: true });
-    expect(check.pragma("user_version", { simple: true })).toBe(6);
+    expect(check.pragma("user_version", { simple: true })).toBe(7);
+    // v7: the registration rejected before the upgrade marks its device.
+    expect(check.prepare("SELECT hex(address) AS a, chain_status, chain_reason FROM devices ORDER BY address").all()).toEqual([
+      { a: "AA".repeat(20), chain_status: "registration_rejected", chain_reason: "device_exists" },
+      { a: "BB".repeat(20), chain_status: null, chain_reason: null },
+    ]);
     expect(check.prepare("SELECT count(*) AS n FROM mirror").get()).toEqual({ n: 0 }); // v4: the dual-mode tables
     expect(check.prepare("SELECT count(*) AS n FROM disclosure_parts").get()).toEqual({ n: 0 }); // v6: parts of pruned disclosures
     expect(check.pragma("foreign_key_check")).toEqual([]);

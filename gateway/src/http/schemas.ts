@@ -80,7 +80,7 @@ export const ReadingStatus = Type.Object({
   blockNumber: Type.Optional(Type.Integer()),
   inputIndex: Type.Optional(Type.Integer({ description: "the rollup input that carries the record" })),
   noticeIndex: Type.Optional(Type.Integer({ description: "the output index of the notice that lists the record" })),
-  reason: Type.Optional(Type.String({ description: "the dApp's reason, when rejected" })),
+  reason: Type.Optional(Type.String({ description: "the dApp's reason, when rejected; registration_rejected:<the dApp's reason> or device_revoked for a reading withdrawn unsent because the chain refuses its device" })),
   period: Type.Optional(DecimalString),
   settlementTxHash: Type.Optional(Bytes32),
 });
@@ -112,8 +112,19 @@ export const RegisterDevice = Type.Object({
   metadata: Type.Optional(Type.String({ description: "opaque device metadata (type, unit, scale), UTF-8" })),
 }, { additionalProperties: false });
 
+export const ChainStatus = Type.Union([
+  Type.Literal("pending"),
+  Type.Literal("registered"),
+  Type.Literal("registration_rejected"),
+  Type.Literal("revoked"),
+], {
+  description: "pending (the dApp's verdict on the registration not read yet) → registered | registration_rejected (the dApp rejected this gateway's registration); registered → revoked (a device_revoked notice named it). Readings of a rejected or revoked device are refused with 409",
+});
+
 export const Device = Type.Object({
   device: Address,
+  chainStatus: ChainStatus,
+  chainReason: Type.Optional(Type.String({ description: "registration_rejected: the dApp's reject reason (device_exists, bad_device_proof, …); revoked: device_revoked" })),
   publicKey: Type.String({ description: "x || y, 0x-hex" }),
   metadata: Type.String(),
   custodial: Type.Boolean({ description: "true for MVP devices whose key the gateway holds" }),

@@ -20,6 +20,7 @@ export const SKIP_REASONS = [
   "device_not_in_mvp", // device_id is not in the MVP devices table (the CLI)
   "device_id_invalid", // device_id is not 1..128 of [A-Za-z0-9._:-], the MVP route's rule
   "device_unknown", // the gateway has no device for device_id (not registered first)
+  "device_refused", // the chain refuses the device: its registration was rejected, or it was revoked
   "bad_row_id", // row id not an integer in 0..2^63-1
   "bad_submission_date", // not an integer in 0..2^63-1 (seconds)
   "submission_date_in_future", // more than the gateway's skew ahead of its clock

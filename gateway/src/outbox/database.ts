@@ -10,7 +10,7 @@ import { dirname } from "node:path";
 export type OutboxDb = Database.Database;
 
 /** Bump with a migration step below whenever the schema changes. */
-const SCHEMA_VERSION = 6;
+const SCHEMA_VERSION = 7;
 
 /** Exported for the migration test, which builds a version-1 file. */
 export const SCHEMA_V1 = `
@@ -202,6 +202,22 @@ CREATE TABLE disclosure_parts (
 );
 `;
 
+// v7: the gateway follows the chain about its devices (deviceRegistry.ts). A device whose
+// registration the dApp rejected, or that was revoked on chain, is marked, and its readings
+// still queued are withdrawn: outcome 'rejected' with input_id NULL, never packed. The
+// queued index leaves withdrawn readings out. A registration rejected before this version
+// is marked from its input's verdict; a revocation before it is not (the settlement
+// follower's cursor is past its notice).
+const CHAIN_STATUS_V7 = `
+ALTER TABLE devices ADD COLUMN chain_status TEXT CHECK (chain_status IN ('registration_rejected', 'revoked'));
+ALTER TABLE devices ADD COLUMN chain_reason TEXT;   -- the dApp's reject reason, or device_revoked
+UPDATE devices SET chain_status = 'registration_rejected',
+  chain_reason = (SELECT coalesce(i.reason, lower(i.node_status)) FROM inputs i WHERE i.id = devices.input_id)
+  WHERE (SELECT i.node_status FROM inputs i WHERE i.id = devices.input_id) <> 'ACCEPTED';
+DROP INDEX readings_queued;
+CREATE INDEX readings_queued ON readings(id) WHERE input_id IS NULL AND outcome IS NULL;
+`;
+
 export function openOutboxDb(path: string): OutboxDb {
   if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
   const db = new Database(path);
@@ -231,6 +247,7 @@ function migrate(db: OutboxDb): void {
       if (version < 4) db.exec(MIRROR_V4);
       if (version < 5) db.exec(DISCLOSURES_V5);
       if (version < 6) db.exec(DISCLOSURE_PARTS_V6);
+      if (version < 7) db.exec(CHAIN_STATUS_V7);
       const broken = db.pragma("foreign_key_check") as unknown[];
       if (broken.length > 0) throw new Error(`outbox migration left ${broken.length} dangling references`);
       db.pragma(`user_version = ${SCHEMA_VERSION}`);

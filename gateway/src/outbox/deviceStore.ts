@@ -15,6 +15,17 @@ export interface DeviceRow {
   registeredMs: number;
   /** The registration input. */
   inputId: number;
+  /** What the gateway learnt from the chain about the device, null while nothing is wrong (deviceRegistry.ts). */
+  chainMark: ChainMark | null;
+}
+
+/** registration_rejected: the dApp rejected this gateway's registration input; revoked: a 0x83 notice named the device. */
+export type ChainStatus = "registration_rejected" | "revoked";
+
+export interface ChainMark {
+  status: ChainStatus;
+  /** The dApp's reject reason of the registration (device_exists, bad_device_proof, …), or device_revoked. */
+  reason: string;
 }
 
 interface RawDeviceRow {
@@ -26,6 +37,8 @@ interface RawDeviceRow {
   max_seq: Buffer | null;
   registered_ms: number;
   input_id: number;
+  chain_status: ChainStatus | null;
+  chain_reason: string | null;
 }
 
 function fromRaw(r: RawDeviceRow): DeviceRow {
@@ -41,6 +54,7 @@ function fromRaw(r: RawDeviceRow): DeviceRow {
     }, null),
     registeredMs: r.registered_ms,
     inputId: r.input_id,
+    chainMark: r.chain_status === null ? null : { status: r.chain_status, reason: r.chain_reason ?? "" },
   };
 }
 
@@ -100,8 +114,21 @@ export class DeviceStore {
     };
   }
 
+  /**
+   * Marks the device as the chain sees it. A rejected registration overrides a revocation
+   * (the revoked device was someone else's registration of the same address); a revocation
+   * never overrides a mark.
+   */
+  markStatement(address: Uint8Array, mark: ChainMark): Statement {
+    const unless = mark.status === "registration_rejected" ? "chain_status IS NULL OR chain_status = 'revoked'" : "chain_status IS NULL";
+    return {
+      sql: `UPDATE devices SET chain_status = @status, chain_reason = @reason WHERE address = @address AND (${unless})`,
+      params: { address, status: mark.status, reason: mark.reason },
+    };
+  }
+
   /** With the registration input's creation. */
-  insertStatement(row: Omit<DeviceRow, "lastSeq">): Statement {
+  insertStatement(row: Omit<DeviceRow, "lastSeq" | "chainMark">): Statement {
     return {
       sql: `INSERT INTO devices (address, public_key, metadata, mvp_id, last_seq, registered_ms, input_id)
         VALUES (@address, @public_key, @metadata, @mvp_id, NULL, @registered_ms, @input_id)`,

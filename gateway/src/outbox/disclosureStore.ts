@@ -123,7 +123,7 @@ export class DisclosureStore {
       "SELECT * FROM disclosures WHERE device = ? AND period = ? ORDER BY input_id",
     );
     this.#queuedReadings = db.prepare<[Uint8Array, number, number], { n: number }>(
-      "SELECT count(*) AS n FROM readings WHERE input_id IS NULL AND device = ? AND timestamp BETWEEN ? AND ?",
+      "SELECT count(*) AS n FROM readings WHERE input_id IS NULL AND outcome IS NULL AND device = ? AND timestamp BETWEEN ? AND ?",
     );
     this.#readings = db.prepare<[Uint8Array, number, number], { n: number }>(
       "SELECT count(*) AS n FROM readings WHERE device = ? AND timestamp BETWEEN ? AND ?",

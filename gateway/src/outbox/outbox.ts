@@ -42,7 +42,9 @@ export class Outbox {
     // Every write goes through the writer thread; this connection only reads.
     this.db.pragma("query_only = ON");
     this.#writer = new OutboxWriter(opts.path);
-    const write = (statements: Statement[]) => this.#writer.write(statements);
+    const write = async (statements: Statement[]): Promise<void> => {
+      await this.#writer.write(statements);
+    };
     this.devices = new DeviceStore(this.db);
     this.readings = new ReadingStore(this.db);
     this.inputs = new InputStore(this.db, write);
@@ -52,7 +54,7 @@ export class Outbox {
     this.mirror = new MirrorStore(this.db, this.settings);
     this.#queued = this.readings.countQueued();
     this.#commit = new GroupCommit<SealedReading>(
-      (items) => this.#writer.write(items.map((r) => ({ sql: INSERT_READING_SQL, params: readingParams(r) }))),
+      (items) => write(items.map((r) => ({ sql: INSERT_READING_SQL, params: readingParams(r) }))),
       {
         delayMs: opts.groupCommitDelayMs,
         maxItems: opts.groupCommitReadings,
@@ -67,8 +69,8 @@ export class Outbox {
     this.#queued += readings.length;
   }
 
-  /** Runs `statements` in one transaction on the writer thread; resolves once committed. */
-  write(statements: Statement[]): Promise<void> {
+  /** Runs `statements` in one transaction on the writer thread; resolves once committed, with the rows each changed. */
+  write(statements: Statement[]): Promise<number[]> {
     return this.#writer.write(statements);
   }
 
@@ -79,6 +81,11 @@ export class Outbox {
 
   /** The batcher packed `n` queued readings into an input. */
   notePacked(n: number): void {
+    this.#queued -= n;
+  }
+
+  /** `n` queued readings were withdrawn: their device's registration was rejected, or it was revoked (deviceRegistry.ts). */
+  noteWithdrawn(n: number): void {
     this.#queued -= n;
   }
 

@@ -116,9 +116,10 @@ export class ReadingStore {
     this.#page = db.prepare<[Uint8Array, Uint8Array, number], RawReadingRow>(
       `${SELECT_WITH_INPUT} WHERE r.device = ? AND r.seq >= ? ORDER BY r.seq LIMIT ?`,
     );
-    this.#countQueued = db.prepare<[], { n: number }>("SELECT count(*) AS n FROM readings WHERE input_id IS NULL");
+    // Queued: not in an input and not withdrawn (a withdrawn reading has an outcome and no input).
+    this.#countQueued = db.prepare<[], { n: number }>("SELECT count(*) AS n FROM readings WHERE input_id IS NULL AND outcome IS NULL");
     this.#queued = db.prepare<[number], RawReadingRow>(
-      `${SELECT_WITH_INPUT} WHERE r.input_id IS NULL ORDER BY r.id LIMIT ?`,
+      `${SELECT_WITH_INPUT} WHERE r.input_id IS NULL AND r.outcome IS NULL ORDER BY r.id LIMIT ?`,
     );
     this.#ofInput = db.prepare<[number], RawReadingRow>(`${SELECT_WITH_INPUT} WHERE r.input_id = ? ORDER BY r.position`);
     this.#recent = db.prepare<[number], RawReadingRow>(`${SELECT_WITH_INPUT} ORDER BY r.id DESC LIMIT ?`);
@@ -174,6 +175,18 @@ export class ReadingStore {
       sql: "UPDATE readings SET outcome = @outcome, reason = @reason, notice_index = @notice_index WHERE input_id = @input_id AND position = @position",
       params: { outcome, reason, notice_index: noticeIndex, input_id: inputId, position },
       expect: 1,
+    };
+  }
+
+  /**
+   * Withdraws the device's queued readings: rejected with `reason`, never packed. For a
+   * device the chain refuses (deviceRegistry.ts), so they end with a status, not in a batch
+   * the dApp would skip.
+   */
+  withdrawStatement(device: Uint8Array, reason: string): Statement {
+    return {
+      sql: "UPDATE readings SET outcome = 'rejected', reason = @reason WHERE device = @device AND input_id IS NULL AND outcome IS NULL",
+      params: { device, reason },
     };
   }
 

@@ -31,12 +31,15 @@ const statement = (sql) => {
   return s;
 };
 const run = db.transaction((statements) => {
+  const changes = [];
   for (const st of statements) {
     const info = Array.isArray(st.params) ? statement(st.sql).run(...st.params) : statement(st.sql).run(st.params);
     if (st.expect !== undefined && info.changes !== st.expect) {
       throw new Error("expected " + st.expect + " changed rows, got " + info.changes + ": " + st.sql.split("\\n")[0]);
     }
+    changes.push(info.changes);
   }
+  return changes;
 });
 parentPort.on("message", (m) => {
   if (m.type === "close") {
@@ -45,8 +48,8 @@ parentPort.on("message", (m) => {
     return;
   }
   try {
-    run(m.statements);
-    parentPort.postMessage({ id: m.id, ok: true });
+    const changes = run(m.statements);
+    parentPort.postMessage({ id: m.id, ok: true, changes });
   } catch (e) {
     parentPort.postMessage({ id: m.id, ok: false, message: String((e && e.message) || e) });
   }
@@ -66,17 +69,17 @@ export class OutboxWriteError extends Error {
 
 export class OutboxWriter {
   readonly #worker: Worker;
-  readonly #waiting = new Map<number, { resolve: () => void; reject: (e: Error) => void }>();
+  readonly #waiting = new Map<number, { resolve: (changes: number[]) => void; reject: (e: Error) => void }>();
   #nextId = 0;
   #dead: Error | undefined;
 
   constructor(path: string) {
     const sqlite = createRequire(import.meta.url).resolve("better-sqlite3");
     this.#worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { sqlite, path } });
-    this.#worker.on("message", (m: { id: number; ok: boolean; message?: string }) => {
+    this.#worker.on("message", (m: { id: number; ok: boolean; changes?: number[]; message?: string }) => {
       const w = this.#waiting.get(m.id);
       this.#waiting.delete(m.id);
-      if (m.ok) w?.resolve();
+      if (m.ok) w?.resolve(m.changes ?? []);
       else w?.reject(new OutboxWriteError(m.message ?? "write failed"));
     });
     const fail = (error: Error) => {
@@ -88,10 +91,13 @@ export class OutboxWriter {
     this.#worker.on("exit", () => fail(new OutboxWriteError("outbox writer exited")));
   }
 
-  /** Runs `statements` in one transaction; resolves once it committed (fsynced), rejects and changes nothing if any fails. */
-  write(statements: Statement[]): Promise<void> {
+  /**
+   * Runs `statements` in one transaction; resolves once it committed (fsynced) with the
+   * rows each statement changed, rejects and changes nothing if any fails.
+   */
+  write(statements: Statement[]): Promise<number[]> {
     if (this.#dead !== undefined) return Promise.reject(this.#dead);
-    if (statements.length === 0) return Promise.resolve();
+    if (statements.length === 0) return Promise.resolve([]);
     const id = ++this.#nextId;
     return new Promise((resolve, reject) => {
       this.#waiting.set(id, { resolve, reject });

@@ -7,12 +7,18 @@
 // While `maxPendingInputs` inputs wait for the chain, nothing more is packed, so a chain
 // outage backs up into the outbox's queued bound (503 LCORE_GW_OUTBOX_FULL), not into
 // an unbounded pile of inputs.
+//
+// A queued reading of a device the chain refuses (deviceMarks.ts) is never packed: it is
+// withdrawn instead. Marking withdraws the device's queued readings already; this catches
+// one that passed ingest just before the mark reached memory.
 
 import {
   BATCH_HEADER_LENGTH, MAX_BATCH_RECORDS, MAX_PAYLOAD_LENGTH, MAX_SEALED_LENGTH, encodeRecordBatch, recordLength,
 } from "@lcore/dapp/protocol";
 import type { GatewayContext } from "../context.js";
+import { toHex } from "../hex.js";
 import type { ReadingRow } from "../outbox/readingStore.js";
+import { type Marking, writeWithMarks } from "./deviceMarks.js";
 import { failpoint } from "./failpoints.js";
 
 export interface BatcherSettings {
@@ -55,6 +61,11 @@ export class Batcher {
     while (this.#ctx.outbox.inputs.countUnincluded() < this.#s.maxPendingInputs) {
       const rows = this.#ctx.outbox.readings.queued(this.#s.maxRecords);
       if (rows.length === 0) break;
+      const refused = this.#refused(rows);
+      if (refused.length > 0) {
+        await writeWithMarks(this.#ctx, [], refused);
+        continue; // each pass withdraws at least one reading, so this ends
+      }
       const take: ReadingRow[] = [];
       let bytes = BATCH_HEADER_LENGTH;
       for (const r of rows) {
@@ -70,6 +81,16 @@ export class Batcher {
       made++;
     }
     return made;
+  }
+
+  /** The marked devices among `rows`' devices, with their marks (writing a mark again changes nothing). */
+  #refused(rows: ReadingRow[]): Marking[] {
+    const out = new Map<string, Marking>();
+    for (const r of rows) {
+      const state = this.#ctx.registry.get(toHex(r.device));
+      if (state !== undefined && state.chainMark !== null) out.set(state.hex, { state, mark: state.chainMark });
+    }
+    return [...out.values()];
   }
 
   async #pack(rows: ReadingRow[], nowMs: number): Promise<void> {

@@ -6,12 +6,17 @@
 // whole input with a "rejected" report (reason no_record_accepted, the skips still
 // reported). A reading is accepted only if the notice lists its device and seq with the
 // Keccak-256 of exactly the record bytes the gateway sent.
+//
+// For a registration the dApp did not accept (device_exists: the address was registered
+// first by someone else; bad_device_proof, …) the device is marked registration_rejected
+// with the dApp's reason, in the same transaction as the verdict (deviceMarks.ts).
 
-import { type SkipReason, decodeNotice, encodeRecord, recordHash } from "@lcore/dapp/protocol";
+import { type SkipReason, decodeInput, decodeNotice, deviceAddress, encodeRecord, recordHash } from "@lcore/dapp/protocol";
 import type { GatewayContext } from "../context.js";
-import { equalBytes, fromHex } from "../hex.js";
+import { equalBytes, fromHex, toHex } from "../hex.js";
 import type { InputRow } from "../outbox/inputStore.js";
 import type { ReadingRow } from "../outbox/readingStore.js";
+import { type Marking, writeWithMarks } from "./deviceMarks.js";
 import { disclosureStatements } from "./disclosureVerdict.js";
 import { failpoint } from "./failpoints.js";
 import type { NodeInput, NodeReader } from "./nodeReader.js";
@@ -99,12 +104,21 @@ export class Follower {
     const { rejected } = parseReports(node);
     const reason = node.status === "ACCEPTED" ? null : (rejected ?? node.status.toLowerCase());
     const list = input.kind === "records" ? verdicts(outbox.readings.ofInput(input.id), node) : [];
-    await outbox.write([
+    await writeWithMarks(this.#ctx, [
       ...list.map((v) => outbox.readings.outcomeStatement(input.id, v.position, v.outcome, v.reason, v.noticeIndex)),
       ...disclosureStatements(outbox, input, node),
       outbox.inputs.processedStatement(input.id, node.status, reason, Date.now()),
-    ]);
+    ], reason === null ? [] : this.#rejectedRegistration(input, reason));
     for (const v of list) metrics.readingOutcomes.inc({ outcome: v.outcome, reason: v.reason ?? "" });
     failpoint("verdict-recorded");
+  }
+
+  /** The device a rejected registration input was for, to be marked with the dApp's reason. */
+  #rejectedRegistration(input: InputRow, reason: string): Marking[] {
+    if (input.kind !== "registration") return [];
+    const decoded = decodeInput(input.payload);
+    if (decoded.kind !== "device_registration") return [];
+    const state = this.#ctx.registry.get(toHex(deviceAddress(decoded.publicKey)));
+    return state === undefined ? [] : [{ state, mark: { status: "registration_rejected", reason } }];
   }
 }

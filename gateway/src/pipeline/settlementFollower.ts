@@ -7,10 +7,15 @@
 // notice from output 0 on numbers every record, whichever relayer sent it — and a
 // period's leaves are all its records, not only this gateway's. One pass (a page of
 // outputs, its records, periods and the cursor) is one transaction.
+//
+// The same scan sees every device_revoked notice (0x83), also of revocations sent by
+// another relayer: a device of this gateway it names is marked revoked in that
+// transaction (deviceMarks.ts).
 
 import { decodeNotice, selector, settlementAddress } from "@lcore/dapp/protocol";
 import type { GatewayContext } from "../context.js";
 import { fromHex, toHex } from "../hex.js";
+import { type Marking, writeWithMarks } from "./deviceMarks.js";
 import type { ChainRecord, PeriodNotice, PeriodVoucher } from "../outbox/settlementStore.js";
 import type { NodeOutput, OutputReader } from "./nodeReader.js";
 
@@ -23,6 +28,8 @@ export interface ScanResult {
   records: ChainRecord[];
   notices: PeriodNotice[];
   vouchers: PeriodVoucher[];
+  /** Devices named by device_revoked notices, with the notice's output index. */
+  revoked: { device: Uint8Array; noticeIndex: number }[];
   nextOutput: number;
   nextRecord: bigint;
 }
@@ -47,7 +54,7 @@ export function settlePeriodOf(o: NodeOutput, settlement: `0x${string}`): bigint
 export function scanOutputs(
   outputs: readonly NodeOutput[], cursor: { nextOutput: number; nextRecord: bigint }, settlement: `0x${string}`,
 ): ScanResult {
-  const out: ScanResult = { records: [], notices: [], vouchers: [], ...cursor };
+  const out: ScanResult = { records: [], notices: [], vouchers: [], revoked: [], ...cursor };
   for (const o of outputs) {
     if (o.index !== out.nextOutput) throw new SettlementScanError(`expected output ${out.nextOutput}, the node gave ${o.index}`);
     out.nextOutput++;
@@ -77,6 +84,8 @@ export function scanOutputs(
         period: notice.period, recordsRoot: notice.recordsRoot, recordCount: notice.recordCount, firstRecord: notice.firstRecord,
         stateHash: notice.stateHash, noticeIndex: o.index,
       });
+    } else if (notice.kind === "device_revoked") {
+      out.revoked.push({ device: notice.device, noticeIndex: o.index });
     }
   }
   return out;
@@ -107,12 +116,17 @@ export class SettlementFollower {
     const page = await this.#reader.outputs(cursor.nextOutput, OUTPUTS_PER_PASS);
     if (page.length === 0) return 0;
     const scan = scanOutputs(page, cursor, this.#settlement);
-    await this.#ctx.outbox.write([
+    const marks: Marking[] = [];
+    for (const r of scan.revoked) {
+      const state = this.#ctx.registry.get(toHex(r.device));
+      if (state !== undefined) marks.push({ state, mark: { status: "revoked", reason: "device_revoked" } });
+    }
+    await writeWithMarks(this.#ctx, [
       ...scan.records.map((r) => settlements.recordStatement(r)),
       ...scan.vouchers.map((v) => settlements.voucherStatement(v)),
       ...scan.notices.map((n) => settlements.noticeStatement(n)),
       settlements.cursorStatement(cursor.nextOutput, scan.nextOutput),
-    ]);
+    ], marks);
     return page.length;
   }
 }

@@ -5,12 +5,13 @@
 import { type FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { decodeReadingBody } from "@lcore/dapp/protocol";
 import { sha256 } from "@lcore/wasm-core";
+import type { Static } from "typebox";
 import type { GatewayContext } from "../context.js";
 import type { DeviceState } from "../deviceRegistry.js";
 import { GatewayError } from "../errors.js";
 import { equalBytes, fromHex, toHex } from "../hex.js";
 import { ownerAuth } from "../http/ownerAuth.js";
-import { Device, DeviceParams, ErrorBody, RecordsPage, RecordsQuery, RegisterDevice } from "../http/schemas.js";
+import { ChainStatus, Device, DeviceParams, ErrorBody, RecordsPage, RecordsQuery, RegisterDevice } from "../http/schemas.js";
 import { progressOf, readingProgress } from "../status.js";
 
 const errors = { "4xx": ErrorBody, "5xx": ErrorBody };
@@ -24,8 +25,12 @@ export function deviceView(ctx: GatewayContext, d: DeviceState) {
     outcome: input.nodeStatus === null ? null : input.nodeStatus === "ACCEPTED" ? "accepted" : "rejected",
     reason: input.reason ?? (input.nodeStatus !== null && input.nodeStatus !== "ACCEPTED" ? input.nodeStatus.toLowerCase() : null),
   });
+  // What the chain says about the device: its mark (deviceMarks.ts) once it refuses it, else whether the registration is in.
+  const chainStatus: Static<typeof ChainStatus> = d.chainMark?.status ?? (input?.nodeStatus === "ACCEPTED" ? "registered" : "pending");
   return {
     device: d.hex,
+    chainStatus,
+    ...(d.chainMark === null ? {} : { chainReason: d.chainMark.reason }),
     publicKey: toHex(d.publicKey),
     metadata: d.metadata,
     custodial: d.mvpId !== null,

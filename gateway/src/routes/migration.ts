@@ -118,6 +118,8 @@ export function migrationRoutes(ctx: GatewayContext): FastifyPluginAsyncTypebox 
         try {
           const device = ctx.registry.byMvpId(r.device_id);
           if (device === undefined) throw new RowSkipped("device_unknown", "register the device_id first");
+          // Never storable (pipeline/deviceMarks.ts), so a skip, not the whole request's 409 resent for ever.
+          if (device.chainMark !== null) throw new RowSkipped("device_refused", `the chain refuses the device: ${device.chainMark.status}`);
           const built = buildRow({
             deviceId: r.device_id, rowId: BigInt(r.row_id), submissionDate: BigInt(r.submission_date),
             transactionHash: r.transaction_hash, data: fromHex(r.data),

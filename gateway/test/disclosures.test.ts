@@ -179,6 +179,21 @@ describe("GET /v1/disclosures/{id} after the node's answer", () => {
     const status = (await gw.app.inject({ method: "GET", url: `/v1/disclosures/${id}`, headers: auth })).json();
     expect(status).toMatchObject({ status: "rejected", reason: "no_records" });
     expect(status.aggregate).toBeUndefined();
+    expect(status.failedRecord).toBeUndefined();
     expect((await disclose(gw, { device: d.hex, period: PERIOD })).statusCode).toBe(202);
+  });
+
+  it("rejected because one record did not open: the status names that record, as the dApp's report did", async () => {
+    const gw = await testGateway(cleanups);
+    const d = await withReadings(gw, [1n, 2n]);
+    await pack(gw);
+    const { id } = (await disclose(gw, { device: d.hex, period: PERIOD })).json();
+    const record = { device: d.hex, seq: "2", recordHash: hex(new Uint8Array(32).fill(0x5c)) };
+    const report = hex(Buffer.from(JSON.stringify({ type: "rejected", input: "2", reason: "bad_period_key", detail: "record seq 2: does not open with this key", record })));
+    await follow(gw, (kind) => kind === "disclosure"
+      ? { status: "REJECTED", notices: [], reports: [{ payload: report }] }
+      : { status: "ACCEPTED", notices: [], reports: [] });
+    const status = (await gw.app.inject({ method: "GET", url: `/v1/disclosures/${id}`, headers: auth })).json();
+    expect(status).toMatchObject({ status: "rejected", reason: "bad_period_key", failedRecord: record });
   });
 });

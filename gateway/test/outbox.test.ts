@@ -108,7 +108,7 @@ describe("outbox", () => {
     expect(outbox.inputs.get(tick.id)?.kind).toBe("tick");
     await outbox.close();
     const check = new Database(path, { readonly: true });
-    expect(check.pragma("user_version", { simple: true })).toBe(7);
+    expect(check.pragma("user_version", { simple: true })).toBe(8);
     // v7: the registration rejected before the upgrade marks its device.
     expect(check.prepare("SELECT hex(address) AS a, chain_status, chain_reason FROM devices ORDER BY address").all()).toEqual([
       { a: "AA".repeat(20), chain_status: "registration_rejected", chain_reason: "device_exists" },
@@ -116,6 +116,7 @@ describe("outbox", () => {
     ]);
     expect(check.prepare("SELECT count(*) AS n FROM mirror").get()).toEqual({ n: 0 }); // v4: the dual-mode tables
     expect(check.prepare("SELECT count(*) AS n FROM disclosure_parts").get()).toEqual({ n: 0 }); // v6: parts of pruned disclosures
+    expect(check.prepare("SELECT failed_device, failed_seq, failed_record_hash FROM disclosures").all()).toEqual([]); // v8: the columns exist
     expect(check.pragma("foreign_key_check")).toEqual([]);
     expect(check.prepare("SELECT input_id FROM readings").all()).toEqual([{ input_id: 1 }]);
     expect(check.prepare("SELECT next_output FROM settlement_cursor").all()).toEqual([{ next_output: 0 }]); // v3

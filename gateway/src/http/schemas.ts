@@ -239,6 +239,11 @@ export const DisclosureStatus = Type.Object({
   parts: Type.Optional(Type.Integer({ description: "a pruned day's disclosure (PROTOCOL §11.1): how many 0x12 inputs carry its pruned records; absent for a key disclosure (0x11)" })),
   prunedRecords: Type.Optional(Type.Integer({ description: "a pruned day's disclosure: the pruned records the parts carry, with their proofs" })),
   reason: Type.Optional(Type.String({ description: "the dApp's reason, when rejected (PROTOCOL §10)" })),
+  failedRecord: Type.Optional(Type.Object({
+    device: Address,
+    seq: DecimalString,
+    recordHash: Bytes32,
+  }, { description: "when rejected because one record did not open or its body did not match: that record, as the dApp's rejection named it" })),
   aggregate: Type.Optional(Type.Object({
     count: DecimalString,
     sum: DecimalString,

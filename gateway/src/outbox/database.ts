@@ -10,7 +10,7 @@ import { dirname } from "node:path";
 export type OutboxDb = Database.Database;
 
 /** Bump with a migration step below whenever the schema changes. */
-const SCHEMA_VERSION = 7;
+const SCHEMA_VERSION = 8;
 
 /** Exported for the migration test, which builds a version-1 file. */
 export const SCHEMA_V1 = `
@@ -218,6 +218,14 @@ DROP INDEX readings_queued;
 CREATE INDEX readings_queued ON readings(id) WHERE input_id IS NULL AND outcome IS NULL;
 `;
 
+// v8: a disclosure the dApp rejected because one record did not open names that record
+// in its report (PROTOCOL §10); the follower keeps it with the disclosure.
+const FAILED_RECORD_V8 = `
+ALTER TABLE disclosures ADD COLUMN failed_device BLOB;   -- 20 bytes
+ALTER TABLE disclosures ADD COLUMN failed_seq TEXT;      -- u64, decimal
+ALTER TABLE disclosures ADD COLUMN failed_record_hash BLOB;
+`;
+
 export function openOutboxDb(path: string): OutboxDb {
   if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
   const db = new Database(path);
@@ -248,6 +256,7 @@ function migrate(db: OutboxDb): void {
       if (version < 5) db.exec(DISCLOSURES_V5);
       if (version < 6) db.exec(DISCLOSURE_PARTS_V6);
       if (version < 7) db.exec(CHAIN_STATUS_V7);
+      if (version < 8) db.exec(FAILED_RECORD_V8);
       const broken = db.pragma("foreign_key_check") as unknown[];
       if (broken.length > 0) throw new Error(`outbox migration left ${broken.length} dangling references`);
       db.pragma(`user_version = ${SCHEMA_VERSION}`);

@@ -27,6 +27,13 @@ export interface DisclosureResult {
   stateHash: Uint8Array;
 }
 
+/** The record the dApp named when it rejected a disclosure because that record did not open (PROTOCOL §10). */
+export interface FailedRecord {
+  device: Uint8Array;
+  seq: bigint;
+  recordHash: Uint8Array;
+}
+
 /** One 0x12 input of a disclosure of a pruned day. */
 export interface DisclosurePartRow {
   inputId: number;
@@ -48,6 +55,7 @@ export interface DisclosureState extends DisclosureRow {
   /** Its 0x12 parts in submission order; empty for a key disclosure (0x11). */
   parts: (DisclosurePartRow & { input: InputRow })[];
   result: DisclosureResult | null;
+  failedRecord: FailedRecord | null;
 }
 
 /** A reading of the gateway's that the chain holds as the dApp's record `recordId`. */
@@ -74,6 +82,9 @@ interface RawDisclosureRow {
   min: string | null;
   max: string | null;
   state_hash: Buffer | null;
+  failed_device: Buffer | null;
+  failed_seq: string | null;
+  failed_record_hash: Buffer | null;
 }
 
 interface RawPartRow {
@@ -102,6 +113,7 @@ const SQL = {
     VALUES (@input_id, @disclosure_id, @part, @records, @last_seq)`,
   result: `UPDATE disclosures SET notice_index = @notice_index, count = @count, sum = @sum, min = @min, max = @max,
     state_hash = @state_hash WHERE input_id = @input_id`,
+  failed: `UPDATE disclosures SET failed_device = @device, failed_seq = @seq, failed_record_hash = @record_hash WHERE input_id = @input_id`,
 };
 
 export class DisclosureStore {
@@ -189,6 +201,11 @@ export class DisclosureStore {
     };
   }
 
+  /** To be written with the input's verdict: the record named by the dApp's rejection. */
+  failedRecordStatement(inputId: number, f: FailedRecord): Statement {
+    return { sql: SQL.failed, params: { input_id: inputId, device: f.device, seq: f.seq.toString(), record_hash: f.recordHash }, expect: 1 };
+  }
+
   /** To be written with the input's verdict. */
   resultStatement(inputId: number, r: DisclosureResult): Statement {
     return {
@@ -223,6 +240,9 @@ export class DisclosureStore {
       result: r.notice_index === null ? null : {
         noticeIndex: r.notice_index, count: BigInt(r.count!), sum: BigInt(r.sum!), min: BigInt(r.min!), max: BigInt(r.max!),
         stateHash: new Uint8Array(r.state_hash!),
+      },
+      failedRecord: r.failed_seq === null ? null : {
+        device: new Uint8Array(r.failed_device!), seq: BigInt(r.failed_seq), recordHash: new Uint8Array(r.failed_record_hash!),
       },
     };
   }

@@ -2,20 +2,26 @@
 // input, its 0x91 notice for that device and period gives the verified aggregate — the
 // key disclosure's only input, or the last part of a pruned day's (earlier parts only
 // report how far they got). The follower writes it with the input's verdict, on the
-// disclosure's row; a rejection needs nothing here (the follower already records the
-// dApp's reason on the input).
+// disclosure's row. Of a rejection the follower already records the dApp's reason on the
+// input; when one record was the cause (it did not open, or its body did not match), the
+// rejection report names it and that record is kept here too, so the owner learns which.
 
 import { decodeNotice } from "@lcore/dapp/protocol";
 import { equalBytes, fromHex } from "../hex.js";
 import type { Outbox } from "../outbox/outbox.js";
+import type { FailedRecord } from "../outbox/disclosureStore.js";
 import type { InputRow } from "../outbox/inputStore.js";
 import type { Statement } from "../outbox/writer.js";
 import type { NodeInput } from "./nodeReader.js";
 
 export function disclosureStatements(outbox: Outbox, input: InputRow, node: NodeInput): Statement[] {
-  if (input.kind !== "disclosure" || node.status !== "ACCEPTED") return [];
+  if (input.kind !== "disclosure") return [];
   const d = outbox.disclosures.ofInput(input.id);
   if (d === undefined) return [];
+  if (node.status !== "ACCEPTED") {
+    const failed = failedRecordOf(node);
+    return failed === null ? [] : [outbox.disclosures.failedRecordStatement(d.inputId, failed)];
+  }
   for (const n of node.notices) {
     let notice;
     try {
@@ -27,4 +33,22 @@ export function disclosureStatements(outbox: Outbox, input: InputRow, node: Node
     return [outbox.disclosures.resultStatement(d.inputId, { noticeIndex: n.index, ...notice })];
   }
   return [];
+}
+
+/** The record a "rejected" report names (PROTOCOL §4.2), or null. */
+export function failedRecordOf(node: NodeInput): FailedRecord | null {
+  for (const r of node.reports) {
+    let body: { type?: unknown; record?: { device?: unknown; seq?: unknown; recordHash?: unknown } };
+    try {
+      body = JSON.parse(Buffer.from(fromHex(r.payload)).toString("utf8"));
+    } catch {
+      continue; // not one of the dApp's JSON reports
+    }
+    const rec = body.record;
+    if (body.type !== "rejected" || rec === undefined) continue;
+    const hex = (v: unknown, bytes: number) => typeof v === "string" && new RegExp(`^0x[0-9a-fA-F]{${2 * bytes}}$`).test(v);
+    if (!hex(rec.device, 20) || !hex(rec.recordHash, 32) || typeof rec.seq !== "string" || !/^\d{1,20}$/.test(rec.seq)) continue;
+    return { device: fromHex(rec.device as string), seq: BigInt(rec.seq), recordHash: fromHex(rec.recordHash as string) };
+  }
+  return null;
 }

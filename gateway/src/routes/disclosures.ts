@@ -54,6 +54,9 @@ export function disclosureRoutes(ctx: GatewayContext): FastifyPluginAsyncTypebox
         aggregateVoucher: d.voucher,
         requestedAt: new Date(d.requestedMs).toISOString(),
         ...(d.parts.length === 0 ? {} : { parts: d.parts.length, prunedRecords: d.parts.reduce((n, p) => n + p.records, 0) }),
+        ...(d.failedRecord === null ? {} : {
+          failedRecord: { device: toHex(d.failedRecord.device), seq: d.failedRecord.seq.toString(), recordHash: toHex(d.failedRecord.recordHash) },
+        }),
         ...(r === null ? {} : {
           aggregate: { count: r.count.toString(), sum: r.sum.toString(), min: r.min.toString(), max: r.max.toString(), stateHash: toHex(r.stateHash) },
         }),

@@ -95,10 +95,13 @@ function render(o: Overview): void {
     el("a", { href: o.links.docs }, "API docs"), el("a", { href: o.links.metrics }, "metrics"),
     ...(o.links.graphql === undefined ? [] : [el("a", { href: o.links.graphql }, "GraphQL")]),
   );
-  table($("devices"), ["device", "registration", "last seq", ""], o.devices.map((d) => {
+  table($("devices"), ["device", "registration", "on chain", "last seq", ""], o.devices.map((d) => {
     const records = el("button", { type: "button", "data-records": d.device }, "Plaintext");
     records.addEventListener("click", () => void showRecords(d.device));
-    return [el("code", {}, d.device), el("span", { class: `status ${d.registration.status}` }, d.registration.status), d.lastSeq ?? "–", ownerToken() ? records : ""];
+    const refused = d.chainStatus === "registration_rejected" || d.chainStatus === "revoked";
+    const chain = el("span", { class: `status ${refused ? "rejected" : d.chainStatus === "registered" ? "accepted" : "queued"}`, title: d.chainReason ?? "" },
+      d.chainReason === undefined ? d.chainStatus : `${d.chainStatus}: ${d.chainReason}`);
+    return [el("code", {}, d.device), el("span", { class: `status ${d.registration.status}` }, d.registration.status), chain, d.lastSeq ?? "–", ownerToken() ? records : ""];
   }));
   table($("readings"), ["device", "seq", "lifecycle", "input", "received", "proof"], o.readings.map((r) => [
     el("code", {}, short(r.device)), el("span", { "data-reading": `${r.device}/${r.seq}` }, r.seq), lifecycle(r),

@@ -10,7 +10,11 @@ export interface OverviewReading {
 }
 
 export interface Overview {
-  devices: { device: string; lastSeq: string | null; registration: { status: Status; txHash?: string } }[];
+  devices: {
+    device: string; lastSeq: string | null; registration: { status: Status; txHash?: string };
+    /** What the chain says of the device (GET /v1/devices/{device}): a rejected or revoked one's readings are refused. */
+    chainStatus: "pending" | "registered" | "registration_rejected" | "revoked"; chainReason?: string;
+  }[];
   readings: OverviewReading[];
   periods: { period: string; recordCount: string | null; recordsRoot: string | null; executedTx: string | null; executedAt: string | null }[];
   perMinute: { minute: number; device: string; count: number }[];

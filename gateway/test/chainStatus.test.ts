@@ -67,6 +67,12 @@ describe("a registration the dApp rejected", () => {
     expect(await deviceStatus(gw.app, d)).toMatchObject({ chainStatus: "registration_rejected", chainReason: "device_exists" });
     expect(await deviceStatus(gw.app, other)).toMatchObject({ chainStatus: "registered" });
     expect((await deviceStatus(gw.app, other)).chainReason).toBeUndefined();
+    // The console's overview says the same.
+    const overview = (await gw.app.inject({ method: "GET", url: "/v1/overview" })).json();
+    expect(overview.devices).toEqual(expect.arrayContaining([
+      expect.objectContaining({ device: d.hex, chainStatus: "registration_rejected", chainReason: "device_exists" }),
+      expect.objectContaining({ device: other.hex, chainStatus: "registered" }),
+    ]));
     // The queued reading ends rejected with the reason; the one in flight waits for the dApp's verdict on its batch.
     expect(await readingStatus(gw, d, 2)).toMatchObject({ status: "rejected", reason: "registration_rejected:device_exists" });
     expect(await readingStatus(gw, d, 1)).toMatchObject({ status: "included", inputIndex: 2 });

@@ -259,6 +259,8 @@ export const Overview = Type.Object({
     device: Address,
     lastSeq: Type.Union([DecimalString, Type.Null()]),
     registration: Type.Object({ status: ReadingStatusName, txHash: Type.Optional(Bytes32) }),
+    chainStatus: ChainStatus,
+    chainReason: Type.Optional(Type.String({ description: "why the chain refuses the device: the dApp's reason, or device_revoked" })),
   }), { description: "at most 200 devices, in registration order" }),
   readings: Type.Array(Type.Object({
     device: Address,

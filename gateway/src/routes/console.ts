@@ -56,7 +56,10 @@ export function consoleRoutes(ctx: GatewayContext): FastifyPluginAsyncTypebox {
     }, async () => {
       const devices = ctx.registry.list(OVERVIEW_DEVICES).map((d) => {
         const v = deviceView(ctx, d);
-        return { device: v.device, lastSeq: v.lastSeq, registration: v.registration };
+        return {
+          device: v.device, lastSeq: v.lastSeq, registration: v.registration, chainStatus: v.chainStatus,
+          ...(v.chainReason === undefined ? {} : { chainReason: v.chainReason }),
+        };
       });
       const readings = ctx.outbox.readings.recent(OVERVIEW_READINGS).map((r) => {
         const p = readingProgress(r, ctx.outbox.settlements);

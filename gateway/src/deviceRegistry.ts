@@ -88,6 +88,17 @@ export class DeviceRegistry {
     return out;
   }
 
+  /**
+   * The device's key is now `publicKey` (a rotation on chain, already written to the
+   * outbox): readings verify against it from here on, as the dApp's records do.
+   */
+  rotated(state: DeviceState, publicKey: Uint8Array): void {
+    const key = this.#verifier.prepare(publicKey);
+    if (key === null) throw new Error(`device ${state.hex}: the rotated key is not on the curve`);
+    state.publicKey = publicKey;
+    state.key = key;
+  }
+
   byMvpId(mvpId: string): DeviceState | undefined {
     return this.#byMvpId.get(mvpId);
   }

@@ -2,8 +2,10 @@
 // by the follower) or a device_revoked notice (read by the settlement follower, whichever
 // relayer sent the revocation) marks the device. New readings then get a typed 409 on every
 // reading route, the device's status shows the mark, and its queued readings end rejected
-// with the reason instead of being packed. The node is a fake reader.
+// with the reason instead of being packed. A key_rotated notice moves the device's key, so
+// its readings verify against the new key, as the dApp's records do. The node is a fake reader.
 
+import { secp256k1 } from "@noble/curves/secp256k1.js";
 import { encodeNotice } from "@lcore/dapp/protocol";
 import { afterEach, describe, expect, it } from "vitest";
 import { buildApp } from "../src/app.js";
@@ -12,7 +14,7 @@ import { Batcher, batcherSettings } from "../src/pipeline/batcher.js";
 import { Follower } from "../src/pipeline/follower.js";
 import type { NodeInput, NodeOutput, OutputReader } from "../src/pipeline/nodeReader.js";
 import { SettlementFollower } from "../src/pipeline/settlementFollower.js";
-import type { SimDevice } from "../src/sim/device.js";
+import { SimDevice } from "../src/sim/device.js";
 import { auth, type TestGateway, testGateway } from "./helpers/gateway.js";
 import { type Cleanup, runCleanups } from "./helpers/tempDir.js";
 
@@ -171,5 +173,37 @@ describe("a device revoked on chain", () => {
     expect(effectiveMark(revoked, rejected)).toEqual(rejected);
     expect(effectiveMark(rejected, revoked)).toEqual(rejected);
     expect(effectiveMark(null, revoked)).toEqual(revoked);
+  });
+});
+
+describe("a key rotated on chain", () => {
+  const rotatedNotice = (index: number, device: Uint8Array, newPublicKey: Uint8Array): NodeOutput => {
+    const payload = hex(encodeNotice({ kind: "key_rotated", stateHash: new Uint8Array(32), device, newPublicKey, nonce: 1n }));
+    return { index, epochIndex: 0, raw: payload, decoded: { type: "Notice", payload }, siblings: null, executionTxHash: null };
+  };
+
+  it("a key_rotated notice from any relayer moves the device to its new key: the new key's readings are taken, the old key's refused, across a restart", async () => {
+    const gw = await testGateway(cleanups);
+    const d = await gw.device();
+    const other = await gw.device();
+    const next = new SimDevice(secp256k1.utils.randomSecretKey(), d.address); // the new key; the address stays
+    expect((await post(gw, d.reading())).statusCode).toBe(202);
+    const outputs = [rotatedNotice(0, d.address, next.publicKey)];
+    const reader: OutputReader = { outputs: async (o, l) => outputs.slice(o, o + l), output: async () => null, epochStatus: async () => null };
+    expect(await new SettlementFollower(gw.app.gateway, reader).step()).toBe(1);
+
+    expect(await deviceStatus(gw.app, d)).toMatchObject({ publicKey: hex(next.publicKey) });
+    next.seq = d.seq;
+    const old = await post(gw, d.reading());
+    expect(old.statusCode).toBe(422);
+    expect(old.json().code).toBe("LCORE_GW_SIGNATURE_INVALID");
+    expect((await post(gw, next.reading())).statusCode).toBe(202);
+    expect((await post(gw, other.reading())).statusCode).toBe(202); // other devices keep their keys
+
+    await gw.app.close();
+    const again = await buildApp(gw.options);
+    cleanups.push(() => again.close());
+    expect(await deviceStatus(again, d)).toMatchObject({ publicKey: hex(next.publicKey) });
+    expect((await again.inject({ method: "POST", url: "/v1/readings", payload: next.reading() })).statusCode).toBe(202);
   });
 });

@@ -127,6 +127,11 @@ export class DeviceStore {
     };
   }
 
+  /** The device's key after a rotation the chain announced (a key_rotated notice); its address stays. */
+  keyStatement(address: Uint8Array, publicKey: Uint8Array): Statement {
+    return { sql: "UPDATE devices SET public_key = @public_key WHERE address = @address", params: { address, public_key: publicKey }, expect: 1 };
+  }
+
   /** With the registration input's creation. */
   insertStatement(row: Omit<DeviceRow, "lastSeq" | "chainMark">): Statement {
     return {

@@ -10,7 +10,9 @@
 //
 // The same scan sees every device_revoked notice (0x83), also of revocations sent by
 // another relayer: a device of this gateway it names is marked revoked in that
-// transaction (deviceMarks.ts).
+// transaction (deviceMarks.ts). And every key_rotated notice (0x82): the owner rotated
+// the device's key elsewhere, so the gateway verifies its readings against the new key
+// from then on, as the dApp does, instead of taking readings the dApp would skip.
 
 import { decodeNotice, selector, settlementAddress } from "@lcore/dapp/protocol";
 import type { GatewayContext } from "../context.js";
@@ -30,6 +32,8 @@ export interface ScanResult {
   vouchers: PeriodVoucher[];
   /** Devices named by device_revoked notices, with the notice's output index. */
   revoked: { device: Uint8Array; noticeIndex: number }[];
+  /** Key rotations (key_rotated notices) in output order: a later one of a device wins. */
+  rotated: { device: Uint8Array; publicKey: Uint8Array; noticeIndex: number }[];
   nextOutput: number;
   nextRecord: bigint;
 }
@@ -54,7 +58,7 @@ export function settlePeriodOf(o: NodeOutput, settlement: `0x${string}`): bigint
 export function scanOutputs(
   outputs: readonly NodeOutput[], cursor: { nextOutput: number; nextRecord: bigint }, settlement: `0x${string}`,
 ): ScanResult {
-  const out: ScanResult = { records: [], notices: [], vouchers: [], revoked: [], ...cursor };
+  const out: ScanResult = { records: [], notices: [], vouchers: [], revoked: [], rotated: [], ...cursor };
   for (const o of outputs) {
     if (o.index !== out.nextOutput) throw new SettlementScanError(`expected output ${out.nextOutput}, the node gave ${o.index}`);
     out.nextOutput++;
@@ -86,6 +90,8 @@ export function scanOutputs(
       });
     } else if (notice.kind === "device_revoked") {
       out.revoked.push({ device: notice.device, noticeIndex: o.index });
+    } else if (notice.kind === "key_rotated") {
+      out.rotated.push({ device: notice.device, publicKey: notice.newPublicKey, noticeIndex: o.index });
     }
   }
   return out;
@@ -121,12 +127,19 @@ export class SettlementFollower {
       const state = this.#ctx.registry.get(toHex(r.device));
       if (state !== undefined) marks.push({ state, mark: { status: "revoked", reason: "device_revoked" } });
     }
+    // A device whose registration the dApp rejected is someone else's on chain: its rotations are theirs.
+    const rotations = scan.rotated.flatMap((r) => {
+      const state = this.#ctx.registry.get(toHex(r.device));
+      return state === undefined || state.chainMark?.status === "registration_rejected" ? [] : [{ state, publicKey: r.publicKey }];
+    });
     await writeWithMarks(this.#ctx, [
       ...scan.records.map((r) => settlements.recordStatement(r)),
       ...scan.vouchers.map((v) => settlements.voucherStatement(v)),
       ...scan.notices.map((n) => settlements.noticeStatement(n)),
+      ...rotations.map((r) => this.#ctx.outbox.devices.keyStatement(r.state.address, r.publicKey)),
       settlements.cursorStatement(cursor.nextOutput, scan.nextOutput),
     ], marks);
+    for (const r of rotations) this.#ctx.registry.rotated(r.state, r.publicKey);
     return page.length;
   }
 }

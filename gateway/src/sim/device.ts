@@ -34,10 +34,11 @@ export class SimDevice {
   readonly hex: `0x${string}`;
   seq = 0n;
 
-  constructor(secretKey: Uint8Array) {
+  /** `address`: a device whose key was rotated keeps the address of its first key (PROTOCOL §3.3). */
+  constructor(secretKey: Uint8Array, address?: Uint8Array) {
     this.#secretKey = secretKey;
     this.publicKey = secp256k1.getPublicKey(secretKey, false).slice(1);
-    this.address = deviceAddress(this.publicKey);
+    this.address = address ?? deviceAddress(this.publicKey);
     this.hex = toHex(this.address);
   }
 

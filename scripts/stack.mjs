@@ -33,7 +33,7 @@ export function ensureBuilt(log = (m) => process.stderr.write(`${m}\n`)) {
   if (r.status !== 0) throw new Error("npm run build failed");
 }
 
-/** dapp/dist-bundle/ (what --machine riscv64 runs), bundled when it is missing or older than dist/. */
+/** dapp/dist-bundle/ (what --machine riscv64 and riscv64-vm run), bundled when it is missing or older than dist/. */
 export function ensureBundle(log = (m) => process.stderr.write(`${m}\n`)) {
   const bundled = join(ROOT, "dapp/dist-bundle/dapp.mjs");
   if (existsSync(bundled) && statSync(bundled).mtimeMs >= statSync(join(ROOT, "dapp/dist/main.js")).mtimeMs) return;
@@ -86,14 +86,15 @@ export async function startStack(opts = {}) {
   mkdirSync(stateDir, { recursive: true });
 
   // riscv64: the self-contained bundle (no node_modules inside the riscv64 root) on Debian's
-  // riscv64 Node under qemu-user; the first run also fetches that runtime, hence the longer wait.
-  const riscv64 = opts.machine === "riscv64";
-  if (opts.machine !== undefined && opts.machine !== "host" && !riscv64) throw new Error(`--machine must be host or riscv64, got ${opts.machine}`);
+  // riscv64 Node under qemu-user, or in a whole riscv64 system (riscv64-vm); the first run also
+  // fetches that runtime, hence the longer wait.
+  const riscv64 = opts.machine === "riscv64" || opts.machine === "riscv64-vm";
+  if (opts.machine !== undefined && opts.machine !== "host" && !riscv64) throw new Error(`--machine must be host, riscv64 or riscv64-vm, got ${opts.machine}`);
   if (riscv64) ensureBundle();
   const devnet = startProcess("lcore-devnet", process.execPath, [
     "devnet/dist/cli.js", "--state-dir", join(stateDir, "devnet"), "--epoch-length", arg(opts.epochLength, 4),
     "--port", arg(opts.apiPort, 8080), "--rollup-port", arg(opts.rollupPort, 5004), "--anvil-port", arg(opts.anvilPort, 8545),
-    ...(riscv64 ? ["--machine", "riscv64", "--", "node", "dapp/dist-bundle/dapp.mjs"] : ["--", process.execPath, "dapp/dist/main.js"]),
+    ...(riscv64 ? ["--machine", opts.machine, "--", "node", "dapp/dist-bundle/dapp.mjs"] : ["--", process.execPath, "dapp/dist/main.js"]),
   ], { match: (line) => { try { const v = JSON.parse(line); return v.ready ? v : undefined; } catch { return undefined; } }, timeoutMs: riscv64 ? 900_000 : 60_000, onStderr: logStream });
 
   let gateway;

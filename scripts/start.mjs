@@ -4,6 +4,7 @@
 //   npm start -- --simulate    also streams readings from simulated devices
 //   npm start -- --fresh       forgets the previous run's chain, node and gateway state (.lcore/)
 //   npm start -- --machine riscv64   the dApp bundle on Debian's riscv64 Node under qemu-user (fetched on first use)
+//   npm start -- --machine riscv64-vm   the same Node in a whole riscv64 system under qemu-system
 //   npm start -- --gateway-port N (and --anvil-port, --rollup-port, --api-port; 0 = any free port)
 import { spawn } from "node:child_process";
 import { rmSync } from "node:fs";
@@ -12,10 +13,12 @@ import { parseArgs } from "node:util";
 import { assertPortsFree } from "./ports.mjs";
 import { DEV_SECRETS, ROOT, startStack } from "./stack.mjs";
 
-const USAGE = `usage: npm start -- [--simulate] [--fresh] [--verbose] [--state-dir DIR] [--machine host|riscv64]
+const USAGE = `usage: npm start -- [--simulate] [--fresh] [--verbose] [--state-dir DIR] [--machine host|riscv64|riscv64-vm]
                     [--anvil-port N] [--rollup-port N] [--api-port N] [--gateway-port N]
   --machine riscv64   run the dApp bundle on Debian trixie's riscv64 Node under qemu-riscv64-static
-                      (fetched into ~/.cache/lcore on first use: npx lcore-devnet fetch-riscv64)`;
+                      (fetched into ~/.cache/lcore on first use: npx lcore-devnet fetch-riscv64)
+  --machine riscv64-vm  run it in a whole riscv64 system: Debian's riscv64 kernel under
+                      qemu-system-riscv64, the rollup API over the VM's network (fetched on first use)`;
 const port = { type: "string" };
 const { values } = parseArgs({
   options: {
@@ -28,8 +31,8 @@ if (values.help) {
   process.exit(0);
 }
 const machine = values.machine ?? "host";
-if (machine !== "host" && machine !== "riscv64") {
-  console.error(`lcore: --machine must be host or riscv64, got ${JSON.stringify(machine)}`);
+if (machine !== "host" && machine !== "riscv64" && machine !== "riscv64-vm") {
+  console.error(`lcore: --machine must be host, riscv64 or riscv64-vm, got ${JSON.stringify(machine)}`);
   process.exit(2);
 }
 const portArg = (name, fallback) => {

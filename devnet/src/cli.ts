@@ -26,8 +26,10 @@ options:
   --rpc-url URL          attach to this chain instead of starting anvil (needs --private-key)
   --private-key KEY      key that deploys, owns the application and submits claims
   --app-name NAME        application name in the read APIs (default app)
-  --machine M            host (default) or riscv64: run the dApp command's node as Debian's
-                         riscv64 Node under qemu-riscv64-static (fetched on first use)
+  --machine M            host (default), riscv64: run the dApp command's node as Debian's
+                         riscv64 Node under qemu-riscv64-static, or riscv64-vm: that Node in a
+                         whole riscv64 system (Debian's kernel under qemu-system-riscv64);
+                         fetched on first use
   -h, --help             this text`;
 
 function fail(message: string): never {
@@ -113,7 +115,7 @@ try {
 } catch (err) {
   fail((err as Error).message);
 }
-if (machine !== "host" && dappCommand.length === 0) fail("--machine riscv64 needs a dApp command after --");
+if (machine !== "host" && dappCommand.length === 0) fail(`--machine ${machine} needs a dApp command after --`);
 if (dappCommand.length > 0) options.dapp = dappCommand;
 if ((options.rpcUrl === undefined) !== (options.privateKey === undefined)) fail("--rpc-url and --private-key go together");
 

@@ -32,3 +32,4 @@ export {
   fetchRiscv64Runtime, riscv64NodeCommand, runtimeDir, cacheBase, resolveClosure, RuntimeFetchError, type Riscv64Runtime,
 } from "./riscv64/runtime.js";
 export { commandOnMachine, parseMachine, MACHINES, type Machine } from "./riscv64/machine.js";
+export { fetchRiscv64Vm, riscv64VmCommand, type Riscv64Vm } from "./riscv64/vm.js";

@@ -14,7 +14,8 @@ import { replay } from "./replay/replay.js";
 import { commandOnMachine, type Machine, parseMachine } from "./riscv64/machine.js";
 
 const USAGE = `usage: lcore replay --rpc URL --application ADDRESS [--dapp "node dapp/dist/main.js"] [--shadow CMD] [--node URL] [--from-block N]
-         [--dapp-machine host|riscv64] [--shadow-machine host|riscv64]   (riscv64: the command's node runs as riscv64 Node under qemu)
+         [--dapp-machine M] [--shadow-machine M]   (M: host, riscv64 = the command's node as riscv64 Node under qemu-user,
+                                                    riscv64-vm = that Node in a whole riscv64 system under qemu-system)
        lcore decode HEX...   (or the hex on stdin: a notice, voucher, report or inspect answer as JSON)
        lcore migrate --from MVP.db --gateway URL ... (lcore migrate --help)`;
 

@@ -20,6 +20,7 @@ import {
 } from "@lcore/dapp/protocol";
 import { type Devnet, inputBoxAbi, replay, startDevnet } from "@lcore/devnet";
 import { fetchRiscv64Runtime, riscv64NodeCommand, type Riscv64Runtime } from "../src/riscv64/runtime.js";
+import { fetchRiscv64Vm, riscv64VmCommand } from "../src/riscv64/vm.js";
 import { decodeHex } from "@lcore/dapp/decode";
 import { chainClients, rpcResult, tempDir, waitFor } from "./helpers.js";
 import { createHash } from "node:crypto";
@@ -175,5 +176,17 @@ describe("riscv64 beside host mode", () => {
     } finally {
       rmSync(altered, { recursive: true, force: true });
     }
+  }, 600_000);
+
+  it("replays the chain with --shadow in a whole riscv64 system (qemu-system, Debian's kernel): zero divergences", async () => {
+    const vm = await fetchRiscv64Vm({ log: () => {} });
+    const report = await replay({
+      rpcUrl: devnet.chainRpcUrl, application: devnet.application, dapp: host(), shadow: riscv64VmCommand(vm, [join(BUNDLE_DIR, "dapp.mjs")]),
+      progress: () => {},
+    });
+    expect(report.inputs).toBe(inputs);
+    expect(report.divergences).toEqual([]);
+    expect(report.shadowDivergences).toEqual([]);
+    expect(report.stateHashesChecked).toBeGreaterThanOrEqual(12);
   }, 600_000);
 });

@@ -95,10 +95,10 @@ async function verifiedRelease(suite: string, work: string, log: Log): Promise<s
   }
 }
 
-interface PackageEntry { name: string; filename: string; sha256: string; size: number; depends: string[][] }
+export interface PackageEntry { name: string; filename: string; sha256: string; size: number; depends: string[][] }
 
 /** Packages for one suite and architecture, its xz file checked against InRelease's SHA256. */
-async function packagesIndex(suite: string, arch: string, work: string, log: Log): Promise<Map<string, PackageEntry>> {
+export async function packagesIndex(suite: string, arch: string, work: string, log: Log): Promise<Map<string, PackageEntry>> {
   const release = await verifiedRelease(suite, work, log);
   const wanted = `main/binary-${arch}/Packages.xz`;
   const at = release.indexOf("\nSHA256:");
@@ -150,7 +150,7 @@ export function resolveClosure(index: Map<string, PackageEntry>, roots: readonly
   return out;
 }
 
-async function fetchDebs(entries: PackageEntry[], into: string, work: string, log: Log): Promise<string> {
+export async function fetchDebs(entries: PackageEntry[], into: string, work: string, log: Log): Promise<string> {
   log(`${entries.length} packages, ${mib(entries.reduce((n, e) => n + e.size, 0))} to download`);
   const lines: string[] = [];
   for (const entry of entries) {

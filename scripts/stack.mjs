@@ -9,6 +9,9 @@ import { fileURLToPath } from "node:url";
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
 
+/** What --machine takes: devnet/src/riscv64/machine.ts's MACHINES, named here because npm start checks it before anything is built. */
+export const MACHINES = ["host", "riscv64", "riscv64-vm"];
+
 /**
  * Development secrets, for the local stack only and printed as such. They are public (in
  * this file), so nothing they protect is confidential: never use them on a real network.
@@ -88,8 +91,8 @@ export async function startStack(opts = {}) {
   // riscv64: the self-contained bundle (no node_modules inside the riscv64 root) on Debian's
   // riscv64 Node under qemu-user, or in a whole riscv64 system (riscv64-vm); the first run also
   // fetches that runtime, hence the longer wait.
-  const riscv64 = opts.machine === "riscv64" || opts.machine === "riscv64-vm";
-  if (opts.machine !== undefined && opts.machine !== "host" && !riscv64) throw new Error(`--machine must be host, riscv64 or riscv64-vm, got ${opts.machine}`);
+  if (opts.machine !== undefined && !MACHINES.includes(opts.machine)) throw new Error(`--machine must be ${MACHINES.join(", ")}, got ${opts.machine}`);
+  const riscv64 = opts.machine !== undefined && opts.machine !== "host";
   if (riscv64) ensureBundle();
   const devnet = startProcess("lcore-devnet", process.execPath, [
     "devnet/dist/cli.js", "--state-dir", join(stateDir, "devnet"), "--epoch-length", arg(opts.epochLength, 4),

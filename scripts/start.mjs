@@ -11,7 +11,7 @@ import { rmSync } from "node:fs";
 import { isAbsolute, join, relative } from "node:path";
 import { parseArgs } from "node:util";
 import { assertPortsFree } from "./ports.mjs";
-import { DEV_SECRETS, ROOT, startStack } from "./stack.mjs";
+import { DEV_SECRETS, MACHINES, ROOT, startStack } from "./stack.mjs";
 
 const USAGE = `usage: npm start -- [--simulate] [--fresh] [--verbose] [--state-dir DIR] [--machine host|riscv64|riscv64-vm]
                     [--anvil-port N] [--rollup-port N] [--api-port N] [--gateway-port N]
@@ -31,8 +31,8 @@ if (values.help) {
   process.exit(0);
 }
 const machine = values.machine ?? "host";
-if (machine !== "host" && machine !== "riscv64" && machine !== "riscv64-vm") {
-  console.error(`lcore: --machine must be host, riscv64 or riscv64-vm, got ${JSON.stringify(machine)}`);
+if (!MACHINES.includes(machine)) {
+  console.error(`lcore: --machine must be ${MACHINES.join(", ")}, got ${JSON.stringify(machine)}`);
   process.exit(2);
 }
 const portArg = (name, fallback) => {

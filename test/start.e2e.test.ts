@@ -8,7 +8,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 // @ts-expect-error: a plain ESM script without type declarations
-import { ROOT } from "../scripts/stack.mjs";
+import { MACHINES, ROOT } from "../scripts/stack.mjs";
+import { MACHINES as DEVNET_MACHINES } from "@lcore/devnet";
 
 const FREE_PORTS = ["--anvil-port", "0", "--rollup-port", "0", "--api-port", "0"];
 const dirs: string[] = [];
@@ -47,6 +48,13 @@ async function until(what: string, check: () => boolean, timeoutMs: number, out:
 }
 
 describe("npm start", () => {
+  it("takes the machines lcore-devnet takes and refuses another before starting anything", async () => {
+    expect(MACHINES).toEqual([...DEVNET_MACHINES]);
+    const { out, exited } = start(["--machine", "riscv32"]);
+    expect(await exited).toBe(2);
+    expect(out.stderr).toContain('--machine must be host, riscv64, riscv64-vm, got "riscv32"');
+  });
+
   it("names a busy port and the likely cause, and keeps the old state even with --fresh", async () => {
     const squatter = createServer();
     await new Promise<void>((r) => squatter.listen({ host: "127.0.0.1", port: 0 }, r));

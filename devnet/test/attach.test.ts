@@ -49,11 +49,14 @@ describe("startDevnet attached to an existing chain", () => {
       const hash = await wallet(4).writeContract({ address: devnet.inputBox, abi: inputBoxAbi, functionName: "addInput", args: [devnet.application, payload] });
       await pub.waitForTransactionReceipt({ hash });
     }
-    const epochsAccepted = async (url: string) => {
+    // Both inputs processed, then every epoch claimed: the two inputs may fall in two epochs,
+    // and the second epoch is not listed before the node has read its input.
+    const bothClaimed = async (url: string) => {
+      if (parseInt((await rpcResult(url, "cartesi_getProcessedInputCount", ["app"])).data, 16) !== 2) return false;
       const epochs = (await rpcResult(url, "cartesi_listEpochs", ["app"])).data as { status: string }[];
-      return epochs.length > 0 && epochs.every((e) => e.status === "CLAIM_ACCEPTED");
+      return epochs.every((e) => e.status === "CLAIM_ACCEPTED");
     };
-    await waitFor("inputs claimed", () => epochsAccepted(devnet.jsonRpcUrl), 30_000);
+    await waitFor("both inputs claimed", () => bothClaimed(devnet.jsonRpcUrl), 30_000);
     await devnet.stop();
     expect(await pub.getBlockNumber()).toBeGreaterThan(0n); // the chain it attached to is still up
     expect(dappProcesses()).toEqual([]);

@@ -39,11 +39,11 @@ function main(): void {
     process.exit(64);
   }
   const appDir = dirname(resolve(entry));
-  const names = readdirSync(appDir).sort().filter((f) => statSync(join(appDir, f)).isFile());
-  // Sized before anything is read: a wrong folder is refused without loading it.
-  const bytes = names.reduce((n, f) => n + statSync(join(appDir, f)).size, 0);
+  // Sized before anything is read (one stat per entry): a wrong folder is refused without loading it.
+  const sized = readdirSync(appDir).sort().map((f) => ({ f, st: statSync(join(appDir, f)) })).filter(({ st }) => st.isFile());
+  const bytes = sized.reduce((n, { st }) => n + st.size, 0);
   if (bytes > MAX_APP_BYTES) throw new Error(`${appDir} holds ${bytes} bytes, over the ${MAX_APP_BYTES}-byte bound for the VM's /app`);
-  const files = names.map((f) => cpioFile(`app/${f}`, readFileSync(join(appDir, f))));
+  const files = sized.map(({ f }) => cpioFile(`app/${f}`, readFileSync(join(appDir, f))));
   const env = [
     `export ROLLUP_HTTP_SERVER_URL=${quote(guestUrl(process.env.ROLLUP_HTTP_SERVER_URL ?? "http://127.0.0.1:5004"))}`,
     // The console is a terminal: without this Node would colour the dApp's log lines.

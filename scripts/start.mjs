@@ -13,7 +13,7 @@ import { parseArgs } from "node:util";
 import { assertPortsFree } from "./ports.mjs";
 import { DEV_SECRETS, MACHINES, ROOT, startStack } from "./stack.mjs";
 
-const USAGE = `usage: npm start -- [--simulate] [--fresh] [--verbose] [--state-dir DIR] [--machine host|riscv64|riscv64-vm]
+const USAGE = `usage: npm start -- [--simulate] [--fresh] [--verbose] [--state-dir DIR] [--machine ${MACHINES.join("|")}]
                     [--anvil-port N] [--rollup-port N] [--api-port N] [--gateway-port N]
   --machine riscv64   run the dApp bundle on Debian trixie's riscv64 Node under qemu-riscv64-static
                       (fetched into ~/.cache/lcore on first use: npx lcore-devnet fetch-riscv64)

@@ -6,18 +6,18 @@ import { defineConfig } from "vitest/config";
 
 const here = (p: string) => fileURLToPath(new URL(p, import.meta.url));
 
-// More specific keys first: "@lcore/dapp/protocol" (and /decode) must win over "@lcore/dapp".
-export const sourceAliases = {
-  "@lcore/contracts": here("./contracts/ts/index.ts"),
-  "@lcore/wasm-core": here("./wasm-core/src/index.ts"),
-  "@lcore/dapp/protocol": here("./dapp/src/protocol/index.ts"),
-  "@lcore/dapp/decode": here("./dapp/src/decode/index.ts"),
-  "@lcore/dapp": here("./dapp/src/index.ts"),
-  "@lcore/gateway": here("./gateway/src/index.ts"),
-  "@lcore/devnet": here("./devnet/src/index.ts"),
-};
+// Exact names are anchored, so "@lcore/dapp" never catches "@lcore/dapp-something"; the
+// protocol is imported per module (`@lcore/protocol/sealing`), one source file each.
+const sourceAliases = [
+  { find: /^@lcore\/contracts$/, replacement: here("./contracts/ts/index.ts") },
+  { find: /^@lcore\/wasm-core$/, replacement: here("./wasm-core/src/index.ts") },
+  { find: /^@lcore\/protocol\/(\w+)$/, replacement: here("./protocol/src/$1.ts") },
+  { find: /^@lcore\/dapp$/, replacement: here("./dapp/src/index.ts") },
+  { find: /^@lcore\/gateway$/, replacement: here("./gateway/src/index.ts") },
+  { find: /^@lcore\/devnet$/, replacement: here("./devnet/src/index.ts") },
+];
 
-const packages = ["wasm-core", "dapp", "gateway", "contracts", "devnet", "test"];
+const packages = ["wasm-core", "contracts", "protocol", "dapp", "gateway", "devnet", "test"];
 
 export default defineConfig({
   test: {

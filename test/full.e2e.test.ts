@@ -13,7 +13,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Address, Hex } from "viem";
 import { lcoreSettlementAbi } from "@lcore/contracts";
 import { applicationAbi, decodeOutput } from "@lcore/devnet";
-import { type Notice, decodeNotice, encodeSettlementTick, fromHex, toHex } from "@lcore/dapp/protocol";
+import { fromHex, toHex } from "@lcore/protocol/bytes";
+import { type Notice, decodeNotice } from "@lcore/protocol/notices";
+import { encodeSettlementTick } from "@lcore/protocol/settlement";
 import { gqlAt, noticePayload } from "../dapp/test/devnetClient.js";
 import { chainClients, rpcResult, waitFor } from "../devnet/test/helpers.js";
 // @ts-expect-error: a plain ESM script without type declarations

@@ -23,7 +23,7 @@ WebAssembly.instantiate = async (...args) => {
 };
 
 const { Dapp } = await import("@lcore/dapp");
-const { deviceAddress } = await import("@lcore/dapp/protocol");
+const { deviceAddress } = await import("@lcore/protocol/deviceMessage");
 
 const TARGETS = [100_000, 1_000_000].filter((n) => n <= Number(process.env.RECORDS ?? 1_000_000));
 const PAYLOAD = Number(process.env.PAYLOAD ?? 16);

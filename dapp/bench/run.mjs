@@ -18,10 +18,12 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { createHash } from "node:crypto";
 import * as tiny from "tiny-secp256k1";
-import {
-  decodeNotice, deviceAddress, encodeDeviceRegistration, encodeRecordBatch, fromHex, readingDigest,
-  encodeSubmitterGrant, registrationProofDigest, toHex,
-} from "@lcore/dapp/protocol";
+import { fromHex, toHex } from "@lcore/protocol/bytes";
+import { encodeDeviceRegistration } from "@lcore/protocol/deviceInputs";
+import { deviceAddress, readingDigest, registrationProofDigest } from "@lcore/protocol/deviceMessage";
+import { decodeNotice } from "@lcore/protocol/notices";
+import { encodeRecordBatch } from "@lcore/protocol/recordBatch";
+import { encodeSubmitterGrant } from "@lcore/protocol/submitters";
 import { decodeOutput, fetchRiscv64Runtime, riscv64NodeCommand, spawnDapp, startRollupHttpServer } from "@lcore/devnet";
 
 const BATCH = 100;

@@ -14,10 +14,13 @@
 import { cpus, loadavg } from "node:os";
 import { createHash } from "node:crypto";
 import * as tiny from "tiny-secp256k1";
-import {
-  MAX_BATCH_RECORDS, SETTLEMENT_PERIOD_SECONDS, deviceAddress, encodeDeviceRegistration, encodeRecordBatch, fromHex, readingDigest,
-  encodeSubmitterGrant, registrationProofDigest,
-} from "@lcore/dapp/protocol";
+import { MAX_BATCH_RECORDS } from "@lcore/protocol/bounds";
+import { fromHex } from "@lcore/protocol/bytes";
+import { encodeDeviceRegistration } from "@lcore/protocol/deviceInputs";
+import { deviceAddress, readingDigest, registrationProofDigest } from "@lcore/protocol/deviceMessage";
+import { encodeRecordBatch } from "@lcore/protocol/recordBatch";
+import { SETTLEMENT_PERIOD_SECONDS } from "@lcore/protocol/settlement";
+import { encodeSubmitterGrant } from "@lcore/protocol/submitters";
 import { Dapp } from "@lcore/dapp";
 
 const RECORDS = Number(process.env.RECORDS ?? 10_000_000);

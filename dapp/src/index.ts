@@ -1,5 +1,5 @@
 // @lcore/dapp: the Cartesi back-end. The process entry is main.ts; this module exposes
-// the state machine for tests, the benchmark and tools. The codec is `@lcore/dapp/protocol`.
+// the state machine for tests, the benchmark and tools. The codec is `@lcore/protocol`.
 
 export { Dapp, type AdvanceOutcome, type InspectOutcome, type DappOptions } from "./app/dapp.js";
 export { type Output } from "./app/outputs.js";

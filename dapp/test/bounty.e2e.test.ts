@@ -10,9 +10,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Account, type Chain, type Hex, type Transport, type WalletClient, createPublicClient, createWalletClient, defineChain, getAddress, http, parseAbi } from "viem";
 import { mnemonicToAccount } from "viem/accounts";
 import { ANVIL_MNEMONIC, type Devnet, applicationAbi, encodeVoucher, etherPortalAbi, inputBoxAbi, startDevnet } from "@lcore/devnet";
-import {
-  ETHER_ASSET, decodeBalancesNotice, decodeBountyNotice, encodeBountySolution, encodeBountySpec, encodeWithdrawal, erc20TransferCall, fromHex, toHex,
-} from "@lcore/dapp/protocol";
+import { decodeBountyNotice, encodeBountySolution, encodeBountySpec } from "@lcore/protocol/bounty";
+import { fromHex, toHex } from "@lcore/protocol/bytes";
+import { ETHER_ASSET, decodeBalancesNotice, encodeWithdrawal, erc20TransferCall } from "@lcore/protocol/wallet";
 import { gqlAt, noticePayload } from "./devnetClient.js";
 import { builtMain } from "./process.js";
 

@@ -6,10 +6,10 @@ import { describe, expect, it } from "vitest";
 import { decodeFunctionData, parseAbi } from "viem";
 import { verifySubsetSum } from "@lcore/wasm-core";
 import { type Output } from "@lcore/dapp";
-import {
-  type BountySpec, ETHER_ASSET, InputKind, MAX_SOLUTION_INDICES, TIER_SIZES, concatBytes, decodeBountyNotice, decodeBountySpec,
-  encodeBountyRefundClaim, encodeBountySolution, encodeBountySpec, encodeErc20Deposit, encodeEtherDeposit, generateProblem, toHex,
-} from "@lcore/dapp/protocol";
+import { type BountySpec, MAX_SOLUTION_INDICES, TIER_SIZES, decodeBountyNotice, decodeBountySpec, encodeBountyRefundClaim, encodeBountySolution, encodeBountySpec, generateProblem } from "@lcore/protocol/bounty";
+import { concatBytes, toHex } from "@lcore/protocol/bytes";
+import { InputKind } from "@lcore/protocol/kinds";
+import { ETHER_ASSET, encodeErc20Deposit, encodeEtherDeposit } from "@lcore/protocol/wallet";
 import { T0, reports, testDapp, testOwner } from "./helpers.js";
 
 const ETHER_PORTAL = "0xA632c5c05812c6a6149B7af5C56117d1D2603828";

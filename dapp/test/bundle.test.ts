@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { toHex } from "@lcore/dapp/protocol";
+import { toHex } from "@lcore/protocol/bytes";
 // @ts-expect-error: a plain .mjs script without declarations
 import { bundle } from "../scripts/bundle.mjs";
 import { startDappProcess } from "./process.js";

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { PERMIT_TYPES, fromHex, toHex } from "@lcore/dapp/protocol";
+import { fromHex, toHex } from "@lcore/protocol/bytes";
+import { PERMIT_TYPES } from "@lcore/protocol/permit";
 import {
   T0, notices, permitDomain, registration, registrationByPermit, reports, revocation, rotation, testDapp,
   testDevice, testOwner,

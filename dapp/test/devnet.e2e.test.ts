@@ -9,10 +9,13 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Account, type Chain, createPublicClient, createWalletClient, defineChain, type Hex, http, type Transport, type WalletClient } from "viem";
 import { mnemonicToAccount } from "viem/accounts";
 import { ANVIL_MNEMONIC, type Devnet, inputBoxAbi, startDevnet } from "@lcore/devnet";
-import {
-  PERMIT_TYPES, PERMIT_DOMAIN_NAME, PERMIT_DOMAIN_VERSION, type Notice, type WireRecord,
-  decodeNotice, encodeDeviceRegistration, encodeRecordBatch, encodeSubmitterGrant, fromHex, recordHash, registrationProofDigest, toHex,
-} from "@lcore/dapp/protocol";
+import { fromHex, toHex } from "@lcore/protocol/bytes";
+import { encodeDeviceRegistration } from "@lcore/protocol/deviceInputs";
+import { registrationProofDigest } from "@lcore/protocol/deviceMessage";
+import { type Notice, decodeNotice } from "@lcore/protocol/notices";
+import { PERMIT_TYPES, PERMIT_DOMAIN_NAME, PERMIT_DOMAIN_VERSION } from "@lcore/protocol/permit";
+import { type WireRecord, encodeRecordBatch, recordHash } from "@lcore/protocol/recordBatch";
+import { encodeSubmitterGrant } from "@lcore/protocol/submitters";
 import { gqlAt, noticePayload } from "./devnetClient.js";
 import { record, sign, testDevice } from "./helpers.js";
 import { builtMain } from "./process.js";

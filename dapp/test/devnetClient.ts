@@ -1,7 +1,7 @@
 // Reading a running devnet from the dApp's end-to-end tests.
 import { decodeOutput, NOTICE_SELECTOR } from "@lcore/devnet";
 import type { Hex } from "viem";
-import { fromHex } from "@lcore/dapp/protocol";
+import { fromHex } from "@lcore/protocol/bytes";
 
 /** A GraphQL query against the devnet; GraphQL errors become a thrown Error. */
 export async function gqlAt<T = any>(graphqlUrl: string, query: string): Promise<T> {

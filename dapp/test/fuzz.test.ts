@@ -4,12 +4,19 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { type AdvanceMetadata, type Dapp, type Output, recomputeState } from "@lcore/dapp";
 import { sha256 } from "@lcore/wasm-core";
-import {
-  ETHER_ASSET, InputKind, MAX_PAYLOAD_LENGTH, REJECT_REASONS, SETTLEMENT_PERIOD_SECONDS, decodeDisclosureNotice, decodeSettlementNotice,
-  derivePeriodKey, encodeBountyRefundClaim, encodeBountySolution, encodeBountySpec, encodeErc20Deposit, encodeEtherDeposit,
-  encodeKeyDisclosure, encodePrunedDisclosure, encodeSubmitterGrant, encodeReadingBody, encodeRecordBatch, encodeSettlementTick, encodeWalletTransfer, encodeWithdrawal, fromHex,
-  periodOf, readingDigest, sealReading, toHex,
-} from "@lcore/dapp/protocol";
+import { MAX_PAYLOAD_LENGTH } from "@lcore/protocol/bounds";
+import { encodeBountyRefundClaim, encodeBountySolution, encodeBountySpec } from "@lcore/protocol/bounty";
+import { fromHex, toHex } from "@lcore/protocol/bytes";
+import { encodeReadingBody, periodOf, readingDigest } from "@lcore/protocol/deviceMessage";
+import { decodeDisclosureNotice, encodeKeyDisclosure } from "@lcore/protocol/disclosure";
+import { InputKind } from "@lcore/protocol/kinds";
+import { encodePrunedDisclosure } from "@lcore/protocol/prunedDisclosure";
+import { REJECT_REASONS } from "@lcore/protocol/reasons";
+import { encodeRecordBatch } from "@lcore/protocol/recordBatch";
+import { derivePeriodKey, sealReading } from "@lcore/protocol/sealing";
+import { SETTLEMENT_PERIOD_SECONDS, decodeSettlementNotice, encodeSettlementTick } from "@lcore/protocol/settlement";
+import { encodeSubmitterGrant } from "@lcore/protocol/submitters";
+import { ETHER_ASSET, encodeErc20Deposit, encodeEtherDeposit, encodeWalletTransfer, encodeWithdrawal } from "@lcore/protocol/wallet";
 import { APP, T0, meta, record, registration, reports, revocation, rotation, sha, sign, testDapp, testDevice, testOwner } from "./helpers.js";
 
 const owner = testOwner("alice");

@@ -3,11 +3,13 @@ import { createHash } from "node:crypto";
 import { secp256k1 } from "@noble/curves/secp256k1.js";
 import { privateKeyToAccount } from "viem/accounts";
 import { Dapp, type AdvanceOutcome, type Output } from "@lcore/dapp";
-import {
-  type Authorization, type WireRecord, PERMIT_DOMAIN_NAME, PERMIT_DOMAIN_VERSION, PERMIT_TYPES,
-  decodeNotice, deviceAddress, encodeDeviceRegistration, encodeDeviceRevocation, encodeKeyRotation,
-  encodeReadingBody, fromHex, readingDigest, registrationProofDigest, rotationProofDigest, toHex,
-} from "@lcore/dapp/protocol";
+import { type Authorization } from "@lcore/protocol/authorization";
+import { fromHex, toHex } from "@lcore/protocol/bytes";
+import { encodeDeviceRegistration, encodeDeviceRevocation, encodeKeyRotation } from "@lcore/protocol/deviceInputs";
+import { deviceAddress, encodeReadingBody, readingDigest, registrationProofDigest, rotationProofDigest } from "@lcore/protocol/deviceMessage";
+import { decodeNotice } from "@lcore/protocol/notices";
+import { PERMIT_DOMAIN_NAME, PERMIT_DOMAIN_VERSION, PERMIT_TYPES } from "@lcore/protocol/permit";
+import { type WireRecord } from "@lcore/protocol/recordBatch";
 import type { AdvanceMetadata } from "@lcore/dapp";
 
 export const APP = "0xab7528bb862fb57e8a2bcd567a2e929a0be56a5e" as const;

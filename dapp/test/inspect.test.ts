@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
-import {
-  MAX_INSPECT_REPORT_BYTES, encodeInspectQuery, encodeRecordBatch, recordHash, toHex, type RecordInfo,
-} from "@lcore/dapp/protocol";
+import { MAX_INSPECT_REPORT_BYTES } from "@lcore/protocol/bounds";
+import { toHex } from "@lcore/protocol/bytes";
+import { encodeInspectQuery, type RecordInfo } from "@lcore/protocol/inspect";
+import { encodeRecordBatch, recordHash } from "@lcore/protocol/recordBatch";
 import { record, registration, testDapp, testDevice, testOwner } from "./helpers.js";
 
 const owner = testOwner("alice");

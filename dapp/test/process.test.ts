@@ -1,6 +1,8 @@
 // The dApp process over the real rollup HTTP API (devnet's server on a free port).
 import { describe, expect, it } from "vitest";
-import { decodeNotice, encodeRecordBatch, fromHex, toHex } from "@lcore/dapp/protocol";
+import { fromHex, toHex } from "@lcore/protocol/bytes";
+import { decodeNotice } from "@lcore/protocol/notices";
+import { encodeRecordBatch } from "@lcore/protocol/recordBatch";
 import { decodeOutput, spawnDapp, startRollupHttpServer } from "@lcore/devnet";
 import { meta, record, registration, testDevice, testOwner } from "./helpers.js";
 import { builtMain, startDappProcess } from "./process.js";

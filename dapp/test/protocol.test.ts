@@ -3,13 +3,15 @@ import fc from "fast-check";
 import { hashTypedData } from "viem";
 import { publicKeyToAddress } from "viem/accounts";
 import { describe, expect, it } from "vitest";
-import {
-  BATCH_HEADER_LENGTH, DecodeError, INPUT_MAX_SIZE, MAX_BATCH_RECORDS, MAX_METADATA_LENGTH, MAX_PAYLOAD_LENGTH,
-  MAX_RECORD_LENGTH, MAX_SEALED_LENGTH, MIN_RECORD_LENGTH, MIN_SEALED_LENGTH, PERMIT_TYPES, RECORD_FIXED_LENGTH,
-  decodeInput, decodeNotice, decodeReadingBody, deviceAddress, encodeDeviceRegistration, encodeNotice,
-  encodeReadingBody, encodeRecord, encodeRecordBatch, evmAdvanceLength, fromHex, readingDigest, readingMessage,
-  registerPermitDigest, revokePermitDigest, rotatePermitDigest, toHex, recordHash, periodOf,
-} from "@lcore/dapp/protocol";
+import { BATCH_HEADER_LENGTH, INPUT_MAX_SIZE, MAX_BATCH_RECORDS, MAX_METADATA_LENGTH, MAX_PAYLOAD_LENGTH, MAX_RECORD_LENGTH, MAX_SEALED_LENGTH, MIN_RECORD_LENGTH, MIN_SEALED_LENGTH, RECORD_FIXED_LENGTH, evmAdvanceLength } from "@lcore/protocol/bounds";
+import { fromHex, toHex } from "@lcore/protocol/bytes";
+import { encodeDeviceRegistration } from "@lcore/protocol/deviceInputs";
+import { decodeReadingBody, deviceAddress, encodeReadingBody, readingDigest, readingMessage, periodOf } from "@lcore/protocol/deviceMessage";
+import { DecodeError } from "@lcore/protocol/errors";
+import { decodeInput } from "@lcore/protocol/input";
+import { decodeNotice, encodeNotice } from "@lcore/protocol/notices";
+import { PERMIT_TYPES, registerPermitDigest, revokePermitDigest, rotatePermitDigest } from "@lcore/protocol/permit";
+import { encodeRecord, encodeRecordBatch, recordHash } from "@lcore/protocol/recordBatch";
 import { APP, CHAIN_ID, permitDomain, record, registration, revocation, rotation, testDevice, testOwner } from "./helpers.js";
 
 const reason = (f: () => unknown) => {

@@ -2,11 +2,10 @@
 // neither the decisions nor the state hash depend on the pruned rows.
 import { describe, expect, it } from "vitest";
 import { keccak256 } from "@lcore/wasm-core";
-import {
-  PRUNE_KEEP_SETTLED_PERIODS, SETTLEMENT_PERIOD_SECONDS, decodeSettlementNotice, encodeRecord, encodeRecordBatch, encodeSettlementTick,
-  periodsToPrune,
-  prunePoint,
-} from "@lcore/dapp/protocol";
+import { PRUNE_KEEP_SETTLED_PERIODS } from "@lcore/protocol/bounds";
+import { periodsToPrune, prunePoint } from "@lcore/protocol/pruneRule";
+import { encodeRecord, encodeRecordBatch } from "@lcore/protocol/recordBatch";
+import { SETTLEMENT_PERIOD_SECONDS, decodeSettlementNotice, encodeSettlementTick } from "@lcore/protocol/settlement";
 import { EMPTY_FOLD, foldRecord, recomputeState } from "@lcore/dapp";
 import { T0, notices, record, registration, reports, testDapp, testDevice, testOwner } from "./helpers.js";
 

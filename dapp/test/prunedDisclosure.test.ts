@@ -2,13 +2,17 @@
 // the pruned sealed records with inclusion proofs against the settled roots, in parts.
 import { describe, expect, it } from "vitest";
 import { sha256 } from "@lcore/wasm-core";
-import {
-  MAX_PAYLOAD_LENGTH, PRUNE_KEEP_SETTLED_PERIODS, SETTLEMENT_PERIOD_SECONDS, type WireRecord, decodeDisclosureNotice, derivePeriodKey,
-  encodeKeyDisclosure, encodePrunedDisclosure, encodePrunedDisclosureParts, encodeReadingBody, encodeRecordBatch, encodeSettlementTick,
-  fromHex, readingDigest, recordHash, recordsProof, sealReading,
-} from "@lcore/dapp/protocol";
+import { MAX_PAYLOAD_LENGTH, PRUNE_KEEP_SETTLED_PERIODS } from "@lcore/protocol/bounds";
+import { fromHex } from "@lcore/protocol/bytes";
+import { encodeReadingBody, readingDigest } from "@lcore/protocol/deviceMessage";
+import { decodeDisclosureNotice, encodeKeyDisclosure } from "@lcore/protocol/disclosure";
+import { encodePrunedDisclosure, encodePrunedDisclosureParts } from "@lcore/protocol/prunedDisclosure";
+import { type WireRecord, encodeRecordBatch, recordHash } from "@lcore/protocol/recordBatch";
+import { recordsProof } from "@lcore/protocol/recordsTree";
+import { derivePeriodKey, sealReading } from "@lcore/protocol/sealing";
+import { SETTLEMENT_PERIOD_SECONDS, encodeSettlementTick } from "@lcore/protocol/settlement";
 import { type AdvanceMetadata, type AdvanceOutcome, Dapp } from "@lcore/dapp";
-import { RecordHistory } from "@lcore/dapp/protocol";
+import { RecordHistory } from "@lcore/protocol/recordHistory";
 import { APP, T0, meta, record, registration, reports, sha, sign, testDapp, testDevice, testOwner } from "./helpers.js";
 
 const HOUR = SETTLEMENT_PERIOD_SECONDS;

@@ -1,5 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { MAX_FUTURE_SKEW_SECONDS, encodeRecordBatch, encodeSubmitterGrant, fromHex, recordHash, toHex } from "@lcore/dapp/protocol";
+import { MAX_FUTURE_SKEW_SECONDS } from "@lcore/protocol/bounds";
+import { fromHex, toHex } from "@lcore/protocol/bytes";
+import { encodeRecordBatch, recordHash } from "@lcore/protocol/recordBatch";
+import { encodeSubmitterGrant } from "@lcore/protocol/submitters";
 import { recomputeState } from "@lcore/dapp";
 import { T0, notices, record, registration, reports, revocation, rotation, testDapp, testDevice, testOwner } from "./helpers.js";
 

@@ -10,7 +10,12 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Hex, createPublicClient, createWalletClient, defineChain, http } from "viem";
 import { mnemonicToAccount } from "viem/accounts";
 import { ANVIL_MNEMONIC, type Devnet, inputBoxAbi, replay, startDevnet } from "@lcore/devnet";
-import { PRUNE_KEEP_SETTLED_PERIODS, encodeDeviceRegistration, encodeRecordBatch, encodeSettlementTick, fromHex, registrationProofDigest, toHex } from "@lcore/dapp/protocol";
+import { PRUNE_KEEP_SETTLED_PERIODS } from "@lcore/protocol/bounds";
+import { fromHex, toHex } from "@lcore/protocol/bytes";
+import { encodeDeviceRegistration } from "@lcore/protocol/deviceInputs";
+import { registrationProofDigest } from "@lcore/protocol/deviceMessage";
+import { encodeRecordBatch } from "@lcore/protocol/recordBatch";
+import { encodeSettlementTick } from "@lcore/protocol/settlement";
 import { record, sign, testDevice } from "./helpers.js";
 import { builtMain } from "./process.js";
 

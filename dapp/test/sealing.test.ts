@@ -3,10 +3,9 @@
 import { createCipheriv, hkdfSync } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { aes256GcmSeal, chacha20Poly1305Seal } from "@lcore/wasm-core";
-import {
-  decodeReadingBody, derivePeriodKey, deriveRecordKeys, encodeReadingBody, fromHex, openReading, readingDigest,
-  recordAad, sealReading, toHex,
-} from "@lcore/dapp/protocol";
+import { fromHex, toHex } from "@lcore/protocol/bytes";
+import { decodeReadingBody, encodeReadingBody, readingDigest } from "@lcore/protocol/deviceMessage";
+import { derivePeriodKey, deriveRecordKeys, openReading, recordAad, sealReading } from "@lcore/protocol/sealing";
 import { APP, sha, testDevice } from "./helpers.js";
 
 const master = sha("owner master key");

@@ -1,10 +1,12 @@
 import { describe, expect, it } from "vitest";
 import { keccak256 } from "@lcore/wasm-core";
-import {
-  SETTLEMENT_PERIOD_SECONDS, decodeDisclosureNotice, decodeSettlementNotice, derivePeriodKey, encodeKeyDisclosure,
-  encodeReadingBody, encodeRecordBatch, encodeSettlementTick, fromHex, periodOf, readingDigest, recordHash, recordsProof,
-  recordsRoot, sealReading, verifyRecordsProof,
-} from "@lcore/dapp/protocol";
+import { fromHex } from "@lcore/protocol/bytes";
+import { encodeReadingBody, periodOf, readingDigest } from "@lcore/protocol/deviceMessage";
+import { decodeDisclosureNotice, encodeKeyDisclosure } from "@lcore/protocol/disclosure";
+import { encodeRecordBatch, recordHash } from "@lcore/protocol/recordBatch";
+import { recordsProof, recordsRoot, verifyRecordsProof } from "@lcore/protocol/recordsTree";
+import { derivePeriodKey, sealReading } from "@lcore/protocol/sealing";
+import { SETTLEMENT_PERIOD_SECONDS, decodeSettlementNotice, encodeSettlementTick } from "@lcore/protocol/settlement";
 import { APP, T0, record, registration, reports, sha, sign, testDapp, testDevice, testOwner } from "./helpers.js";
 
 const leaf = (i: number) => keccak256(Uint8Array.of(i));

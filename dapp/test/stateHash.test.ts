@@ -1,7 +1,8 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { Dapp, recomputeState, stateHash } from "@lcore/dapp";
-import { encodeRecordBatch, toHex } from "@lcore/dapp/protocol";
+import { toHex } from "@lcore/protocol/bytes";
+import { encodeRecordBatch } from "@lcore/protocol/recordBatch";
 import { meta, record, registration, revocation, rotation, testDevice, testOwner } from "./helpers.js";
 
 const owner = testOwner("alice");

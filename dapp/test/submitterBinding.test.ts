@@ -4,10 +4,12 @@
 // the real record would be refused as a replay and its day could never be disclosed.
 import { describe, expect, it } from "vitest";
 import { sha256 } from "@lcore/wasm-core";
-import {
-  MAX_SUBMITTERS_PER_OWNER, decodeDisclosureNotice, derivePeriodKey, encodeKeyDisclosure, encodeReadingBody,
-  encodeRecordBatch, encodeSubmitterGrant, fromHex, periodOf, readingDigest, recordHash, sealReading, toHex,
-} from "@lcore/dapp/protocol";
+import { fromHex, toHex } from "@lcore/protocol/bytes";
+import { encodeReadingBody, periodOf, readingDigest } from "@lcore/protocol/deviceMessage";
+import { decodeDisclosureNotice, encodeKeyDisclosure } from "@lcore/protocol/disclosure";
+import { encodeRecordBatch, recordHash } from "@lcore/protocol/recordBatch";
+import { derivePeriodKey, sealReading } from "@lcore/protocol/sealing";
+import { MAX_SUBMITTERS_PER_OWNER, encodeSubmitterGrant } from "@lcore/protocol/submitters";
 import { recomputeState } from "@lcore/dapp";
 import { APP, T0, notices, record, registration, reports, sha, sign, testDapp, testDevice, testOwner } from "./helpers.js";
 

@@ -1,9 +1,9 @@
 import { describe, expect, it } from "vitest";
-import { ByteReader } from "../src/protocol/bytes.js";
-import { DecodeError } from "../src/protocol/errors.js";
+import { ByteReader } from "@lcore/protocol/bytes";
+import { DecodeError } from "@lcore/protocol/errors";
 import {
   MAX_SUBMITTERS_PER_OWNER, decodeSubmitterNotice, encodeSubmitterGrant, encodeSubmitterNotice, readSubmitterGrant,
-} from "../src/protocol/submitters.js";
+} from "@lcore/protocol/submitters";
 
 const submitter = new Uint8Array(20).fill(0xab);
 const owner = new Uint8Array(20).fill(0x11);

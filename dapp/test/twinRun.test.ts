@@ -3,7 +3,8 @@
 // request by request, and the same final state hash — also equal to an in-process run.
 import { describe, expect, it } from "vitest";
 import { Dapp } from "@lcore/dapp";
-import { decodeNotice, fromHex, toHex } from "@lcore/dapp/protocol";
+import { fromHex, toHex } from "@lcore/protocol/bytes";
+import { decodeNotice } from "@lcore/protocol/notices";
 import { decodeOutput } from "@lcore/devnet";
 import { startDappProcess } from "./process.js";
 import { type Step, workload } from "./workload.js";

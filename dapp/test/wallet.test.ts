@@ -4,10 +4,8 @@
 import { describe, expect, it } from "vitest";
 import { decodeFunctionData, parseAbi } from "viem";
 import { type Output } from "@lcore/dapp";
-import {
-  ByteWriter, ETHER_ASSET, U256_LIMIT, decodeBalancesNotice, decodeErc20Deposit, decodeEtherDeposit, encodeErc20Deposit, encodeEtherDeposit,
-  encodeWalletTransfer, encodeWithdrawal, erc20TransferCall, toHex, u256Bytes, u256FromBytes,
-} from "@lcore/dapp/protocol";
+import { ByteWriter, toHex } from "@lcore/protocol/bytes";
+import { ETHER_ASSET, U256_LIMIT, decodeBalancesNotice, decodeErc20Deposit, decodeEtherDeposit, encodeErc20Deposit, encodeEtherDeposit, encodeWalletTransfer, encodeWithdrawal, erc20TransferCall, u256Bytes, u256FromBytes } from "@lcore/protocol/wallet";
 import { reports, testDapp, testOwner } from "./helpers.js";
 
 const ETHER_PORTAL = "0xA632c5c05812c6a6149B7af5C56117d1D2603828";

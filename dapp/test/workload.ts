@@ -3,12 +3,13 @@
 // and bad records (some from a relayer no owner allowed), rotations, revocations, garbage
 // and inspect queries. Signs with tiny-secp256k1 (fast); the unit tests sign with noble.
 import * as tiny from "tiny-secp256k1";
-import {
-  type WireRecord, encodeDeviceRegistration, encodeDeviceRevocation, encodeKeyRotation, encodeRecordBatch,
-  fromHex, readingDigest, registrationProofDigest, rotationProofDigest, toHex, deviceAddress,
-  ETHER_ASSET, encodeBountyRefundClaim, encodeBountySolution, encodeBountySpec, encodeErc20Deposit, encodeEtherDeposit,
-  encodeWalletTransfer, encodeWithdrawal, encodeSubmitterGrant,
-} from "@lcore/dapp/protocol";
+import { encodeBountyRefundClaim, encodeBountySolution, encodeBountySpec } from "@lcore/protocol/bounty";
+import { fromHex, toHex } from "@lcore/protocol/bytes";
+import { encodeDeviceRegistration, encodeDeviceRevocation, encodeKeyRotation } from "@lcore/protocol/deviceInputs";
+import { readingDigest, registrationProofDigest, rotationProofDigest, deviceAddress } from "@lcore/protocol/deviceMessage";
+import { type WireRecord, encodeRecordBatch } from "@lcore/protocol/recordBatch";
+import { encodeSubmitterGrant } from "@lcore/protocol/submitters";
+import { ETHER_ASSET, encodeErc20Deposit, encodeEtherDeposit, encodeWalletTransfer, encodeWithdrawal } from "@lcore/protocol/wallet";
 import type { AdvanceMetadata } from "@lcore/dapp";
 import { APP, CHAIN_ID, T0, sha } from "./helpers.js";
 

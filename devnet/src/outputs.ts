@@ -1,11 +1,11 @@
 // Cartesi Rollups v2 outputs are ABI-encoded calls (DESIGN §6, @cartesi/rollups
 // common/Outputs.sol): the Application decodes them by selector before executing.
 
-import { outputsAbi } from "@lcore/dapp/decode";
+import { outputsAbi } from "@lcore/protocol/outputs";
 import { encodeFunctionData } from "viem";
 import type { Hex } from "./hex.js";
 
-export { outputsAbi, decodeOutput, type DecodedOutput } from "@lcore/dapp/decode";
+export { outputsAbi, decodeOutput, type DecodedOutput } from "@lcore/protocol/outputs";
 
 export const NOTICE_SELECTOR = "0xc258d6e5";
 export const VOUCHER_SELECTOR = "0x237a816f";

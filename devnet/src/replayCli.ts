@@ -7,7 +7,7 @@
 // notices carry. Progress on stderr (a bar in place on a terminal); the report alone on stdout. Exit 0: no divergence; 1: a divergence; 2: bad usage or an error.
 
 import { parseArgs } from "node:util";
-import { DecodeInputError, decodeHex } from "@lcore/dapp/decode";
+import { DecodeInputError, decodeHex } from "@lcore/protocol/decode";
 import { formatDivergence } from "./replay/divergence.js";
 import { parseCommand } from "./replay/dappRunner.js";
 import { replay } from "./replay/replay.js";

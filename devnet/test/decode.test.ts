@@ -2,12 +2,12 @@
 // protocol's field names; run as a user runs it (the linked bin), and as a function.
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
-import {
-  encodeBalancesNotice, encodeNotice, encodeSettlePeriodCall, encodeSettlementNotice, erc20TransferCall,
-} from "@lcore/dapp/protocol";
+import { encodeNotice } from "@lcore/protocol/notices";
+import { encodeSettlePeriodCall, encodeSettlementNotice } from "@lcore/protocol/settlement";
+import { encodeBalancesNotice, erc20TransferCall } from "@lcore/protocol/wallet";
 import { bytesToHex, getAddress, stringToHex } from "viem";
 import { describe, expect, it } from "vitest";
-import { DecodeInputError, decodeHex } from "@lcore/dapp/decode";
+import { DecodeInputError, decodeHex } from "@lcore/protocol/decode";
 import { encodeNotice as encodeNoticeOutput, encodeVoucher } from "../src/outputs.js";
 
 const run = promisify(execFile);

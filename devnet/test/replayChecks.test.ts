@@ -2,7 +2,9 @@
 // input for period_settled, after it for every other kind) and the progress line.
 
 import { describe, expect, it } from "vitest";
-import { encodeNotice as encodeLcoreNotice, encodeSettlementNotice, fromHex, toHex } from "@lcore/dapp/protocol";
+import { fromHex, toHex } from "@lcore/protocol/bytes";
+import { encodeNotice as encodeLcoreNotice } from "@lcore/protocol/notices";
+import { encodeSettlementNotice } from "@lcore/protocol/settlement";
 import { encodeNotice, encodeVoucher } from "../src/outputs.js";
 import { Progress, formatDuration, formatProgress } from "../src/replay/progress.js";
 import { checkNotices, stateHashFromInspect } from "../src/replay/stateHashes.js";

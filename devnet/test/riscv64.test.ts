@@ -13,15 +13,20 @@ import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import * as tiny from "tiny-secp256k1";
 import { type Hex, toHex as viemToHex } from "viem";
-import {
-  ETHER_ASSET, derivePeriodKey, deviceAddress, encodeBountySolution, encodeBountySpec, encodeDeviceRegistration,
-  encodeErc20Deposit, encodeEtherDeposit, encodeKeyDisclosure, encodeReadingBody, encodeRecordBatch, encodeSettlementTick, encodeSubmitterGrant,
-  encodeWithdrawal, fromHex, periodOf, readingDigest, registrationProofDigest, sealReading, type WireRecord,
-} from "@lcore/dapp/protocol";
+import { encodeBountySolution, encodeBountySpec } from "@lcore/protocol/bounty";
+import { fromHex } from "@lcore/protocol/bytes";
+import { encodeDeviceRegistration } from "@lcore/protocol/deviceInputs";
+import { deviceAddress, encodeReadingBody, periodOf, readingDigest, registrationProofDigest } from "@lcore/protocol/deviceMessage";
+import { encodeKeyDisclosure } from "@lcore/protocol/disclosure";
+import { encodeRecordBatch, type WireRecord } from "@lcore/protocol/recordBatch";
+import { derivePeriodKey, sealReading } from "@lcore/protocol/sealing";
+import { encodeSettlementTick } from "@lcore/protocol/settlement";
+import { encodeSubmitterGrant } from "@lcore/protocol/submitters";
+import { ETHER_ASSET, encodeErc20Deposit, encodeEtherDeposit, encodeWithdrawal } from "@lcore/protocol/wallet";
 import { type Devnet, inputBoxAbi, replay, startDevnet } from "@lcore/devnet";
 import { fetchRiscv64Runtime, riscv64NodeCommand, type Riscv64Runtime } from "../src/riscv64/runtime.js";
 import { fetchRiscv64Vm, riscv64VmCommand } from "../src/riscv64/vm.js";
-import { decodeHex } from "@lcore/dapp/decode";
+import { decodeHex } from "@lcore/protocol/decode";
 import { chainClients, rpcResult, tempDir, waitFor } from "./helpers.js";
 import { createHash } from "node:crypto";
 import { spawnSync } from "node:child_process";

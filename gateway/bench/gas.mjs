@@ -10,10 +10,9 @@
 
 import { randomBytes } from "node:crypto";
 import { ANVIL_MNEMONIC, deployRollups, startAnvil } from "@lcore/devnet";
-import {
-  BATCH_HEADER_LENGTH, MAX_BATCH_RECORDS, MAX_PAYLOAD_LENGTH, encodeReadingBody, encodeRecord, encodeRecordBatch,
-  readingMessage, recordLength,
-} from "@lcore/dapp/protocol";
+import { BATCH_HEADER_LENGTH, MAX_BATCH_RECORDS, MAX_PAYLOAD_LENGTH } from "@lcore/protocol/bounds";
+import { encodeReadingBody, readingMessage } from "@lcore/protocol/deviceMessage";
+import { encodeRecord, encodeRecordBatch, recordLength } from "@lcore/protocol/recordBatch";
 import { sha256 } from "@lcore/wasm-core";
 import { createPublicClient, createWalletClient, defineChain, encodeFunctionData, http, parseAbi } from "viem";
 import { mnemonicToAccount } from "viem/accounts";

@@ -10,7 +10,7 @@
 import autocannon from "autocannon";
 import { createRequire } from "node:module";
 import { randomBytes } from "node:crypto";
-import { deviceAddress, encodeReadingBody, readingMessage, registrationProofDigest } from "@lcore/dapp/protocol";
+import { deviceAddress, encodeReadingBody, readingMessage, registrationProofDigest } from "@lcore/protocol/deviceMessage";
 import { sha256 } from "@lcore/wasm-core";
 
 const require = createRequire(import.meta.url);

@@ -1,8 +1,8 @@
 // The console page: polls GET /v1/overview and draws it. Plain DOM (the page is four
 // tables and a chart) plus uPlot for the chart; bundled with esbuild at build time, so
 // nothing is fetched from anywhere but this gateway. The decode panel runs `lcore decode`'s
-// own code (@lcore/dapp/decode) in the page: hex pasted there never leaves the browser.
-import { DecodeInputError, decodeHex } from "@lcore/dapp/decode";
+// own code (@lcore/protocol/decode) in the page: hex pasted there never leaves the browser.
+import { DecodeInputError, decodeHex } from "@lcore/protocol/decode";
 import uPlot from "uplot";
 import "uplot/dist/uPlot.min.css";
 import "./console.css";

@@ -8,9 +8,9 @@
 // whose registration the dApp rejected, or that was revoked on chain, is marked, and its
 // readings are refused from then on (ingest.ts).
 
-import {
-  deviceAddress, encodeDeviceRegistration, MAX_METADATA_LENGTH, rawPublicKey, registrationProofDigest,
-} from "@lcore/dapp/protocol";
+import { MAX_METADATA_LENGTH } from "@lcore/protocol/bounds";
+import { encodeDeviceRegistration } from "@lcore/protocol/deviceInputs";
+import { deviceAddress, rawPublicKey, registrationProofDigest } from "@lcore/protocol/deviceMessage";
 import { GatewayError } from "./errors.js";
 import { toHex } from "./hex.js";
 import type { Outbox } from "./outbox/outbox.js";

@@ -28,10 +28,10 @@
 // counts the queued readings: so no reading of the period is sealed once its key may be
 // public, and every reading of it is in an input created before the disclosure's.
 
-import {
-  DISCLOSURE_PERIOD_SECONDS, DISCLOSURE_WINDOW_DAYS, MAX_PAYLOAD_LENGTH, type PrunedEntry, type WireRecord, encodeKeyDisclosure,
-  encodePrunedDisclosureParts,
-} from "@lcore/dapp/protocol";
+import { DISCLOSURE_PERIOD_SECONDS, DISCLOSURE_WINDOW_DAYS, MAX_PAYLOAD_LENGTH } from "@lcore/protocol/bounds";
+import { encodeKeyDisclosure } from "@lcore/protocol/disclosure";
+import { type PrunedEntry, encodePrunedDisclosureParts } from "@lcore/protocol/prunedDisclosure";
+import { type WireRecord } from "@lcore/protocol/recordBatch";
 import type { DeviceRegistry } from "./deviceRegistry.js";
 import { GatewayError } from "./errors.js";
 import { toHex } from "./hex.js";

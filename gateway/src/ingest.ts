@@ -16,7 +16,8 @@
 // all-or-nothing: one bad reading in a batch refuses the batch (the error names its
 // index) and stores none of it.
 
-import { encodeReadingBody, periodOf, readingMessage, U63_LIMIT } from "@lcore/dapp/protocol";
+import { U63_LIMIT } from "@lcore/protocol/bytes";
+import { encodeReadingBody, periodOf, readingMessage } from "@lcore/protocol/deviceMessage";
 import { sha256 } from "@lcore/wasm-core";
 import type { DeviceRegistry, DeviceState } from "./deviceRegistry.js";
 import type { Disclosures } from "./disclosures.js";

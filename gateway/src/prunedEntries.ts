@@ -11,7 +11,10 @@
 // period_pruned, or keeps a 0x12 under way (a disclosure_part report); asking again sends
 // 0x12, or the parts that continue it (disclosures.ts).
 
-import { type PrunedEntry, type RecordsTree, type WireRecord, encodeRecord, prunePoint, recordHash, recordsTree } from "@lcore/dapp/protocol";
+import { type PrunedEntry } from "@lcore/protocol/prunedDisclosure";
+import { prunePoint } from "@lcore/protocol/pruneRule";
+import { type WireRecord, encodeRecord, recordHash } from "@lcore/protocol/recordBatch";
+import { type RecordsTree, recordsTree } from "@lcore/protocol/recordsTree";
 import { GatewayError } from "./errors.js";
 import { equalBytes } from "./hex.js";
 import type { Outbox } from "./outbox/outbox.js";

@@ -3,7 +3,8 @@
 // The owner master key is held in a Secret and only revealed to HKDF; period keys are
 // cached (bounded) because consecutive readings of a device share one.
 
-import { derivePeriodKey, openReading, periodOf, sealReading } from "@lcore/dapp/protocol";
+import { periodOf } from "@lcore/protocol/deviceMessage";
+import { derivePeriodKey, openReading, sealReading } from "@lcore/protocol/sealing";
 import type { Secret } from "./secrets.js";
 
 export const PERIOD_KEY_CACHE_ENTRIES = 4096;

@@ -1,7 +1,8 @@
 // The batcher: inputs under the payload and count bounds, cut when full or when the
 // oldest reading has waited the maximum delay; each reading in exactly one input.
 
-import { decodeInput, MAX_PAYLOAD_LENGTH } from "@lcore/dapp/protocol";
+import { MAX_PAYLOAD_LENGTH } from "@lcore/protocol/bounds";
+import { decodeInput } from "@lcore/protocol/input";
 import { afterEach, describe, expect, it } from "vitest";
 import { Batcher, batcherSettings } from "../src/pipeline/batcher.js";
 import { testGateway } from "./helpers/gateway.js";

@@ -6,7 +6,7 @@
 // its readings verify against the new key, as the dApp's records do. The node is a fake reader.
 
 import { secp256k1 } from "@noble/curves/secp256k1.js";
-import { encodeNotice } from "@lcore/dapp/protocol";
+import { encodeNotice } from "@lcore/protocol/notices";
 import { afterEach, describe, expect, it } from "vitest";
 import { buildApp } from "../src/app.js";
 import { effectiveMark } from "../src/deviceRegistry.js";

@@ -5,7 +5,7 @@
 // dApp, and no (device, seq) was ever added twice.
 
 import { randomBytes } from "node:crypto";
-import { decodeInput } from "@lcore/dapp/protocol";
+import { decodeInput } from "@lcore/protocol/input";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { privateKeyToAccount } from "viem/accounts";
 import { FAILPOINTS } from "../src/pipeline/failpoints.js";

@@ -1,6 +1,6 @@
 // Owner routes: POST /v1/devices, GET /v1/devices/{device}, GET /v1/devices/{device}/records.
 
-import { decodeInput } from "@lcore/dapp/protocol";
+import { decodeInput } from "@lcore/protocol/input";
 import { afterEach, describe, expect, it } from "vitest";
 import { SimDevice } from "../src/sim/device.js";
 import { auth, testGateway } from "./helpers/gateway.js";

@@ -5,7 +5,9 @@
 // now, then opens nothing else: sent straight to the InputBox for P+1 by the owner's own
 // account it is rejected (bad_period_key), and P+1's own disclosure still succeeds.
 
-import { decodeInput, DISCLOSURE_PERIOD_SECONDS, encodeKeyDisclosure } from "@lcore/dapp/protocol";
+import { DISCLOSURE_PERIOD_SECONDS } from "@lcore/protocol/bounds";
+import { encodeKeyDisclosure } from "@lcore/protocol/disclosure";
+import { decodeInput } from "@lcore/protocol/input";
 import { inputBoxAbi } from "@lcore/devnet";
 import { type Hex, createPublicClient, createWalletClient, decodeFunctionData, defineChain, http, parseAbi, parseEventLogs } from "viem";
 import { privateKeyToAccount } from "viem/accounts";

@@ -3,9 +3,11 @@
 // period's records and only them), and the follower turning the node's answer into the
 // disclosure's verdict. The devnet run is disclosure.e2e.test.ts.
 
-import {
-  DISCLOSURE_PERIOD_SECONDS, decodeInput, derivePeriodKey, encodeDisclosureNotice, openReading, periodOf,
-} from "@lcore/dapp/protocol";
+import { DISCLOSURE_PERIOD_SECONDS } from "@lcore/protocol/bounds";
+import { periodOf } from "@lcore/protocol/deviceMessage";
+import { encodeDisclosureNotice } from "@lcore/protocol/disclosure";
+import { decodeInput } from "@lcore/protocol/input";
+import { derivePeriodKey, openReading } from "@lcore/protocol/sealing";
 import { afterEach, describe, expect, it } from "vitest";
 import { Batcher, batcherSettings } from "../src/pipeline/batcher.js";
 import { Follower } from "../src/pipeline/follower.js";

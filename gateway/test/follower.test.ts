@@ -2,7 +2,8 @@
 // notice, and why the others were not.
 
 import { randomBytes } from "node:crypto";
-import { encodeNotice, encodeRecord, recordHash } from "@lcore/dapp/protocol";
+import { encodeNotice } from "@lcore/protocol/notices";
+import { encodeRecord, recordHash } from "@lcore/protocol/recordBatch";
 import { describe, expect, it } from "vitest";
 import type { ReadingRow } from "../src/outbox/readingStore.js";
 import { verdicts } from "../src/pipeline/follower.js";

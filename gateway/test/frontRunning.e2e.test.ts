@@ -20,7 +20,12 @@
 // gateway sent is accepted, then settled; and the day's disclosure aggregates exactly
 // the values the device sent.
 
-import { DISCLOSURE_PERIOD_SECONDS, MIN_SEALED_LENGTH, SETTLEMENT_PERIOD_SECONDS, decodeNotice, encodeReadingBody, encodeRecordBatch, fromHex, toHex, type WireRecord } from "@lcore/dapp/protocol";
+import { DISCLOSURE_PERIOD_SECONDS, MIN_SEALED_LENGTH } from "@lcore/protocol/bounds";
+import { fromHex, toHex } from "@lcore/protocol/bytes";
+import { encodeReadingBody } from "@lcore/protocol/deviceMessage";
+import { decodeNotice } from "@lcore/protocol/notices";
+import { encodeRecordBatch, type WireRecord } from "@lcore/protocol/recordBatch";
+import { SETTLEMENT_PERIOD_SECONDS } from "@lcore/protocol/settlement";
 import { inputBoxAbi } from "@lcore/devnet";
 import { sha256 } from "@lcore/wasm-core";
 import { randomBytes } from "node:crypto";

@@ -7,7 +7,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { decodeInput } from "@lcore/dapp/protocol";
+import { decodeInput } from "@lcore/protocol/input";
 import { replay } from "@lcore/devnet";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { GatewayApp } from "../src/app.js";

@@ -7,7 +7,7 @@ import { execFile } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
-import { MAX_READING_PAYLOAD } from "@lcore/dapp/protocol";
+import { MAX_READING_PAYLOAD } from "@lcore/protocol/bounds";
 import { afterEach, describe, expect, it } from "vitest";
 import { decodeProvenance, encodeProvenance } from "../src/migrate/provenance.js";
 import { Secret } from "../src/secrets.js";

@@ -2,7 +2,8 @@
 // without holding up the 202; the legacy node's answers are compared with the dApp's
 // verdicts (here from a fake node reader through the real follower).
 
-import { encodeNotice, encodeRecord, recordHash } from "@lcore/dapp/protocol";
+import { encodeNotice } from "@lcore/protocol/notices";
+import { encodeRecord, recordHash } from "@lcore/protocol/recordBatch";
 import { afterEach, describe, expect, it } from "vitest";
 import { type GatewayApp, buildApp } from "../src/app.js";
 import { loadConfig } from "../src/config.js";

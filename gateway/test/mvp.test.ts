@@ -1,6 +1,6 @@
 // The MVP compatibility routes: POST /device/register and POST /device/data.
 
-import { decodeInput } from "@lcore/dapp/protocol";
+import { decodeInput } from "@lcore/protocol/input";
 import { afterEach, describe, expect, it } from "vitest";
 import { auth, testGateway } from "./helpers/gateway.js";
 import { type Cleanup, runCleanups } from "./helpers/tempDir.js";

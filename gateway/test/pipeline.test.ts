@@ -3,7 +3,7 @@
 // duplicate; the follower reads the dApp's verdicts over JSON-RPC and over GraphQL.
 
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { decodeInput } from "@lcore/dapp/protocol";
+import { decodeInput } from "@lcore/protocol/input";
 import { createPublicClient, http } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import type { GatewayOptions } from "../src/options.js";

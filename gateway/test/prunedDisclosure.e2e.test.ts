@@ -7,7 +7,10 @@
 // aggregate of all four readings of P, pruned and kept; and the owner's reads of A's
 // records still answer, from the gateway's outbox.
 
-import { DISCLOSURE_PERIOD_SECONDS, decodeInput, decodeNotice, fromHex } from "@lcore/dapp/protocol";
+import { DISCLOSURE_PERIOD_SECONDS } from "@lcore/protocol/bounds";
+import { fromHex } from "@lcore/protocol/bytes";
+import { decodeInput } from "@lcore/protocol/input";
+import { decodeNotice } from "@lcore/protocol/notices";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { JsonRpcNodeReader } from "../src/pipeline/nodeReader.js";
 import type { SimDevice } from "../src/sim/device.js";

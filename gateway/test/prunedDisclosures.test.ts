@@ -5,10 +5,13 @@
 // roots, each within the payload bound, and follows them to the last part's 0x91; a part
 // left under way is continued by asking again. The devnet run is prunedDisclosure.e2e.test.ts.
 
-import {
-  DISCLOSURE_PERIOD_SECONDS, MAX_PAYLOAD_LENGTH, PRUNE_KEEP_SETTLED_PERIODS, type PrunedDisclosure, decodeInput, derivePeriodKey,
-  encodeDisclosureNotice, encodeRecord, recordHash, recordsRoot, verifyRecordsProof,
-} from "@lcore/dapp/protocol";
+import { DISCLOSURE_PERIOD_SECONDS, MAX_PAYLOAD_LENGTH, PRUNE_KEEP_SETTLED_PERIODS } from "@lcore/protocol/bounds";
+import { encodeDisclosureNotice } from "@lcore/protocol/disclosure";
+import { decodeInput } from "@lcore/protocol/input";
+import { type PrunedDisclosure } from "@lcore/protocol/prunedDisclosure";
+import { encodeRecord, recordHash } from "@lcore/protocol/recordBatch";
+import { recordsRoot, verifyRecordsProof } from "@lcore/protocol/recordsTree";
+import { derivePeriodKey } from "@lcore/protocol/sealing";
 import { randomBytes } from "node:crypto";
 import { afterEach, describe, expect, it } from "vitest";
 import { Batcher, batcherSettings } from "../src/pipeline/batcher.js";

@@ -5,7 +5,8 @@
 
 import { createDecipheriv, hkdfSync } from "node:crypto";
 import { afterEach, describe, expect, it } from "vitest";
-import { decodeReadingBody, derivePeriodKey, openReading, periodOf } from "@lcore/dapp/protocol";
+import { decodeReadingBody, periodOf } from "@lcore/protocol/deviceMessage";
+import { derivePeriodKey, openReading } from "@lcore/protocol/sealing";
 import { auth, testGateway } from "./helpers/gateway.js";
 import { type Cleanup, runCleanups } from "./helpers/tempDir.js";
 

@@ -3,7 +3,7 @@
 import type { InjectOptions } from "fastify";
 import { Writable } from "node:stream";
 import { afterEach, describe, expect, it } from "vitest";
-import { derivePeriodKey } from "@lcore/dapp/protocol";
+import { derivePeriodKey } from "@lcore/protocol/sealing";
 import { loadConfig } from "../src/config.js";
 import { Batcher, batcherSettings } from "../src/pipeline/batcher.js";
 import { Secret } from "../src/secrets.js";

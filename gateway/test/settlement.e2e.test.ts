@@ -5,7 +5,8 @@
 // proofs verify against LcoreSettlement on chain — and a tampered one does not.
 
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { SETTLEMENT_PERIOD_SECONDS, decodeNotice, settlementAddress } from "@lcore/dapp/protocol";
+import { decodeNotice } from "@lcore/protocol/notices";
+import { SETTLEMENT_PERIOD_SECONDS, settlementAddress } from "@lcore/protocol/settlement";
 import { type Hex, createPublicClient, http } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import { fromHex, toHex } from "../src/hex.js";

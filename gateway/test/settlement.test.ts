@@ -3,9 +3,9 @@
 // the settlement follower writing a scan into a real outbox, one page at a time.
 
 import { randomBytes } from "node:crypto";
-import {
-  encodeNotice, encodeSettlePeriodCall, encodeSettlementNotice, recordsProof, recordsRoot, recordsTree, settlementAddress, verifyRecordsProof,
-} from "@lcore/dapp/protocol";
+import { encodeNotice } from "@lcore/protocol/notices";
+import { recordsProof, recordsRoot, recordsTree, verifyRecordsProof } from "@lcore/protocol/recordsTree";
+import { encodeSettlePeriodCall, encodeSettlementNotice, settlementAddress } from "@lcore/protocol/settlement";
 import { afterEach, describe, expect, it } from "vitest";
 import { toHex } from "../src/hex.js";
 import { Outbox } from "../src/outbox/outbox.js";

@@ -3,9 +3,9 @@
 // Every failure — decoding, a rule, an unexpected error — ends in a report and a
 // reject, never in an exception that escapes.
 
-import { DecodeError } from "../protocol/errors.js";
-import { toHex } from "../protocol/bytes.js";
-import { decodeInput } from "../protocol/input.js";
+import { DecodeError } from "@lcore/protocol/errors";
+import { toHex } from "@lcore/protocol/bytes";
+import { decodeInput } from "@lcore/protocol/input";
 import { handleDeviceRevocation, handleKeyRotation } from "../handlers/deviceOwnerOperations.js";
 import { handleDeviceRegistration } from "../handlers/deviceRegistration.js";
 import { handleRecordBatch } from "../handlers/recordBatch.js";
@@ -15,7 +15,7 @@ import { handleKeyDisclosure } from "../disclosure/disclose.js";
 import { handlePrunedDisclosure } from "../disclosure/disclosePruned.js";
 import type { AdvanceContext } from "../handlers/context.js";
 import type { Probe } from "../probe.js";
-import type { RejectReason } from "../protocol/reasons.js";
+import type { RejectReason } from "@lcore/protocol/reasons";
 import type { AdvanceMetadata } from "../rollup/types.js";
 import type { Database } from "sql.js";
 import { openDatabase } from "../state/sqlite.js";
@@ -25,7 +25,7 @@ import { inspect } from "./inspect.js";
 import { parseMetadata } from "./metadata.js";
 import { type Output, Outputs } from "./outputs.js";
 import { ETHER_PORTAL, isPortal } from "./portals.js";
-import { decodeErc20Deposit, decodeEtherDeposit } from "../protocol/wallet.js";
+import { decodeErc20Deposit, decodeEtherDeposit } from "@lcore/protocol/wallet";
 import { handleDeposit, handleWalletTransfer, handleWithdrawal } from "../wallet/handlers.js";
 import { handleBountyRefund, handleBountySolution } from "../bounties/handlers.js";
 import { Rejection } from "./rejection.js";

@@ -1,14 +1,14 @@
 // Inspect: read-only answers as one JSON report of at most MAX_INSPECT_REPORT_BYTES.
 // Runs outside any savepoint and writes nothing.
 
-import { MAX_INSPECT_REPORT_BYTES } from "../protocol/bounds.js";
-import { toHex } from "../protocol/bytes.js";
+import { MAX_INSPECT_REPORT_BYTES } from "@lcore/protocol/bounds";
+import { toHex } from "@lcore/protocol/bytes";
 import {
   type Counters, type DeviceInfo, type InspectQuery, InspectQueryError, type RecordInfo, type RecordsPage,
   type RecordsQuery, type StateHashInfo, decodeInspectQuery, parseStoredU64,
-} from "../protocol/inspect.js";
-import { encodeRecord, recordHash } from "../protocol/recordBatch.js";
-import { type BalancesInfo, type BountyInfo, MAX_BALANCES_LISTED, type SettledPeriodInfo, type SubmittersInfo } from "../protocol/inspect.js";
+} from "@lcore/protocol/inspect";
+import { encodeRecord, recordHash } from "@lcore/protocol/recordBatch";
+import { type BalancesInfo, type BountyInfo, MAX_BALANCES_LISTED, type SettledPeriodInfo, type SubmittersInfo } from "@lcore/protocol/inspect";
 import { BOUNTY_OPEN, BOUNTY_PAID } from "../wallet/store.js";
 import { DEVICE_ACTIVE } from "../state/schema.js";
 import { stateHash } from "../state/stateHash.js";

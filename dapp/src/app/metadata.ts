@@ -1,6 +1,6 @@
 // Advance metadata in the form the handlers use: bigints and bytes, checked once.
 
-import { parseHex } from "../protocol/bytes.js";
+import { parseHex } from "@lcore/protocol/bytes";
 import type { AdvanceMetadata } from "../rollup/types.js";
 
 export interface InputMetadata {

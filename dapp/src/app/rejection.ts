@@ -3,7 +3,7 @@
 // disclosure's record that does not open), the report names it, so the owner learns
 // which record to look at rather than only that the period failed.
 
-import type { RejectReason } from "../protocol/reasons.js";
+import type { RejectReason } from "@lcore/protocol/reasons";
 
 /** The record a rejection is about, as the report spells it. */
 export interface RejectedRecord {

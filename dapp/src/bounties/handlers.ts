@@ -4,10 +4,10 @@
 // outside every balance, until it is paid or refunded by voucher.
 
 import { verifySubsetSum } from "@lcore/wasm-core";
-import { type BountyRefusal, type BountyRefundClaim, type BountySolution, type BountySpec, decodeBountySpec, encodeBountyNotice, generateProblem, tierAllows } from "../protocol/bounty.js";
-import { U63_LIMIT } from "../protocol/bytes.js";
-import { DecodeError } from "../protocol/errors.js";
-import type { Deposit } from "../protocol/wallet.js";
+import { type BountyRefusal, type BountyRefundClaim, type BountySolution, type BountySpec, decodeBountySpec, encodeBountyNotice, generateProblem, tierAllows } from "@lcore/protocol/bounty";
+import { U63_LIMIT } from "@lcore/protocol/bytes";
+import { DecodeError } from "@lcore/protocol/errors";
+import type { Deposit } from "@lcore/protocol/wallet";
 import { Rejection } from "../app/rejection.js";
 import type { AdvanceContext } from "../handlers/context.js";
 import { BOUNTY_OPEN, BOUNTY_PAID, BOUNTY_REFUNDED, type BountyRow } from "../wallet/store.js";

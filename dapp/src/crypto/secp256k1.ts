@@ -4,7 +4,7 @@
 // (node_modules, or beside the esbuild bundle).
 
 import * as secp from "tiny-secp256k1";
-import { deviceAddress } from "../protocol/deviceMessage.js";
+import { deviceAddress } from "@lcore/protocol/deviceMessage";
 
 /** n / 2: signatures with s above it are the malleable twin and are refused (EIP-2, PROTOCOL §1). */
 const HALF_N = new Uint8Array([

@@ -9,16 +9,16 @@
 // from an account the owner answers for.
 
 import { keccak256, sha256 } from "@lcore/wasm-core";
-import { DISCLOSURE_PERIOD_SECONDS, DISCLOSURE_WINDOW_DAYS } from "../protocol/bounds.js";
+import { DISCLOSURE_PERIOD_SECONDS, DISCLOSURE_WINDOW_DAYS } from "@lcore/protocol/bounds";
 import { prunedCount } from "../state/prune.js";
-import { ByteWriter, equalBytes, toHex } from "../protocol/bytes.js";
-import { decodeReadingBody, readingDigest } from "../protocol/deviceMessage.js";
-import { type KeyDisclosure, encodeDisclosureNotice, int128Bytes } from "../protocol/disclosure.js";
-import { openReading } from "../protocol/sealing.js";
-import { encodeRecordAggregateCall, settlementAddress } from "../protocol/settlement.js";
+import { ByteWriter, equalBytes, toHex } from "@lcore/protocol/bytes";
+import { decodeReadingBody, readingDigest } from "@lcore/protocol/deviceMessage";
+import { type KeyDisclosure, encodeDisclosureNotice, int128Bytes } from "@lcore/protocol/disclosure";
+import { openReading } from "@lcore/protocol/sealing";
+import { encodeRecordAggregateCall, settlementAddress } from "@lcore/protocol/settlement";
 import { Rejection } from "../app/rejection.js";
-import type { RejectReason } from "../protocol/reasons.js";
-import { encodeRecord, recordHash } from "../protocol/recordBatch.js";
+import type { RejectReason } from "@lcore/protocol/reasons";
+import { encodeRecord, recordHash } from "@lcore/protocol/recordBatch";
 import { requireOwner } from "../handlers/authorize.js";
 import { type AdvanceContext, saveState } from "../handlers/context.js";
 import type { RecordRow } from "../state/store.js";

@@ -8,11 +8,11 @@
 // counts twice and records pruned between parts simply need one more part.
 
 import { keccak256 } from "@lcore/wasm-core";
-import { DISCLOSURE_PERIOD_SECONDS } from "../protocol/bounds.js";
-import { ByteWriter, equalBytes, toHex } from "../protocol/bytes.js";
-import { int128Bytes } from "../protocol/disclosure.js";
-import type { PrunedDisclosure } from "../protocol/prunedDisclosure.js";
-import { verifyRecordsProof } from "../protocol/recordsTree.js";
+import { DISCLOSURE_PERIOD_SECONDS } from "@lcore/protocol/bounds";
+import { ByteWriter, equalBytes, toHex } from "@lcore/protocol/bytes";
+import { int128Bytes } from "@lcore/protocol/disclosure";
+import type { PrunedDisclosure } from "@lcore/protocol/prunedDisclosure";
+import { verifyRecordsProof } from "@lcore/protocol/recordsTree";
 import { Rejection } from "../app/rejection.js";
 import { requireOwner } from "../handlers/authorize.js";
 import { type AdvanceContext, saveState } from "../handlers/context.js";

@@ -1,8 +1,8 @@
 // Who is acting: the sender, or the signer of an owner permit that has not expired.
 
 import { recoverSigner } from "../crypto/secp256k1.js";
-import type { Authorization } from "../protocol/authorization.js";
-import { toHex } from "../protocol/bytes.js";
+import type { Authorization } from "@lcore/protocol/authorization";
+import { toHex } from "@lcore/protocol/bytes";
 import { Rejection } from "../app/rejection.js";
 import type { AdvanceContext } from "./context.js";
 

@@ -3,11 +3,11 @@
 // the devices table, since a row changes in place.
 
 import { isValidPublicKey, sec1PublicKey, verifyDigest } from "../crypto/secp256k1.js";
-import { equalBytes, toHex } from "../protocol/bytes.js";
-import { rotationProofDigest } from "../protocol/deviceMessage.js";
-import type { DeviceRevocation, KeyRotation } from "../protocol/deviceInputs.js";
-import { encodeNotice } from "../protocol/notices.js";
-import { revokePermitDigest, rotatePermitDigest } from "../protocol/permit.js";
+import { equalBytes, toHex } from "@lcore/protocol/bytes";
+import { rotationProofDigest } from "@lcore/protocol/deviceMessage";
+import type { DeviceRevocation, KeyRotation } from "@lcore/protocol/deviceInputs";
+import { encodeNotice } from "@lcore/protocol/notices";
+import { revokePermitDigest, rotatePermitDigest } from "@lcore/protocol/permit";
 import { Rejection } from "../app/rejection.js";
 import { DEVICE_ACTIVE, DEVICE_REVOKED } from "../state/schema.js";
 import { foldDevices } from "../state/stateHash.js";

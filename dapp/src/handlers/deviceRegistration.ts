@@ -3,11 +3,11 @@
 // device whose public key they merely copied.
 
 import { isValidPublicKey, sec1PublicKey, verifyDigest } from "../crypto/secp256k1.js";
-import { toHex } from "../protocol/bytes.js";
-import { deviceAddress, registrationProofDigest } from "../protocol/deviceMessage.js";
-import type { DeviceRegistration } from "../protocol/deviceInputs.js";
-import { encodeNotice } from "../protocol/notices.js";
-import { registerPermitDigest } from "../protocol/permit.js";
+import { toHex } from "@lcore/protocol/bytes";
+import { deviceAddress, registrationProofDigest } from "@lcore/protocol/deviceMessage";
+import type { DeviceRegistration } from "@lcore/protocol/deviceInputs";
+import { encodeNotice } from "@lcore/protocol/notices";
+import { registerPermitDigest } from "@lcore/protocol/permit";
 import { Rejection } from "../app/rejection.js";
 import { DEVICE_ACTIVE } from "../state/schema.js";
 import { foldDevice } from "../state/stateHash.js";

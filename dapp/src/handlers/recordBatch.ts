@@ -6,12 +6,12 @@
 
 import { keccak256, sha256 } from "@lcore/wasm-core";
 import { sec1PublicKey, verifyDigest } from "../crypto/secp256k1.js";
-import { MAX_FUTURE_SKEW_SECONDS } from "../protocol/bounds.js";
-import { U63_LIMIT, equalBytes, toHex } from "../protocol/bytes.js";
-import { READING_TAG } from "../protocol/deviceMessage.js";
-import { type AcceptedRecordEntry, encodeNotice } from "../protocol/notices.js";
-import type { SkipReason } from "../protocol/reasons.js";
-import type { RecordBatch } from "../protocol/recordBatch.js";
+import { MAX_FUTURE_SKEW_SECONDS } from "@lcore/protocol/bounds";
+import { U63_LIMIT, equalBytes, toHex } from "@lcore/protocol/bytes";
+import { READING_TAG } from "@lcore/protocol/deviceMessage";
+import { type AcceptedRecordEntry, encodeNotice } from "@lcore/protocol/notices";
+import type { SkipReason } from "@lcore/protocol/reasons";
+import type { RecordBatch } from "@lcore/protocol/recordBatch";
 import { Rejection } from "../app/rejection.js";
 import { DEVICE_ACTIVE } from "../state/schema.js";
 import { foldRecord } from "../state/stateHash.js";

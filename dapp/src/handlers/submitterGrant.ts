@@ -2,8 +2,8 @@
 // (PROTOCOL §3.6). The owner is the input's sender: a grant names who may spend the
 // owner's devices' sequence numbers, so it is the owner's own transaction, not a relayed one.
 
-import { equalBytes, toHex } from "../protocol/bytes.js";
-import { MAX_SUBMITTERS_PER_OWNER, type SubmitterGrant, encodeSubmitterNotice } from "../protocol/submitters.js";
+import { equalBytes, toHex } from "@lcore/protocol/bytes";
+import { MAX_SUBMITTERS_PER_OWNER, type SubmitterGrant, encodeSubmitterNotice } from "@lcore/protocol/submitters";
 import { Rejection } from "../app/rejection.js";
 import { type AdvanceContext, saveState } from "./context.js";
 

@@ -9,11 +9,11 @@
 // accepted input (e.g. a tick) settles the period.
 
 import { keccak256 } from "@lcore/wasm-core";
-import { ByteWriter } from "../protocol/bytes.js";
-import { recordsRoot } from "../protocol/recordsTree.js";
+import { ByteWriter } from "@lcore/protocol/bytes";
+import { recordsRoot } from "@lcore/protocol/recordsTree";
 import {
   encodeSettlePeriodCall, encodeSettlementNotice, settlementAddress, settlementPeriodOf,
-} from "../protocol/settlement.js";
+} from "@lcore/protocol/settlement";
 import { Rejection } from "../app/rejection.js";
 import { type AdvanceContext, saveState } from "../handlers/context.js";
 import { stateHash } from "../state/stateHash.js";

@@ -2,7 +2,7 @@
 // (settlement_state, settled_periods, disclosures). Integers bind as int32 numbers or
 // bigints, never as doubles, as in state/store.ts.
 
-import { encodeRecord, recordHash } from "../protocol/recordBatch.js";
+import { encodeRecord, recordHash } from "@lcore/protocol/recordBatch";
 import type { RecordRow, Store } from "../state/store.js";
 import { type Value, int } from "../state/statements.js";
 

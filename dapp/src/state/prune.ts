@@ -11,8 +11,8 @@
 // accepted, extended in O(1) per record; pruning only forgets rows it already covers.
 // Each record is pruned once, so the cost is O(records) over the whole history.
 
-import { DISCLOSURE_PERIOD_SECONDS, DISCLOSURE_WINDOW_DAYS } from "../protocol/bounds.js";
-import { periodsToPrune } from "../protocol/pruneRule.js";
+import { DISCLOSURE_PERIOD_SECONDS, DISCLOSURE_WINDOW_DAYS } from "@lcore/protocol/bounds";
+import { periodsToPrune } from "@lcore/protocol/pruneRule";
 import { settledPeriodsAfter } from "../settlement/store.js";
 import { int } from "./statements.js";
 import type { Store } from "./store.js";

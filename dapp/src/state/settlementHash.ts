@@ -8,7 +8,7 @@
 //                             per kept 0x12 part:  keccak256(fold || 0x03 || deviceId(u64) || period(u64) || disclosedSoFar(u64) || inputIndex(u64))
 
 import { keccak256 } from "@lcore/wasm-core";
-import { ByteWriter } from "../protocol/bytes.js";
+import { ByteWriter } from "@lcore/protocol/bytes";
 
 const NONE = (1n << 64n) - 1n;
 

@@ -20,8 +20,8 @@
 // refolds the devices table, O(devices); these are rare owner operations.
 
 import { keccak256 } from "@lcore/wasm-core";
-import { ByteWriter, ascii } from "../protocol/bytes.js";
-import { encodeRecord, recordHash } from "../protocol/recordBatch.js";
+import { ByteWriter, ascii } from "@lcore/protocol/bytes";
+import { encodeRecord, recordHash } from "@lcore/protocol/recordBatch";
 import type { DeviceRow, StateRow, Store } from "./store.js";
 import { pruneState } from "./prune.js";
 

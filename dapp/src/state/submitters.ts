@@ -11,7 +11,7 @@
 
 import { keccak256 } from "@lcore/wasm-core";
 import type { Database } from "sql.js";
-import { ByteWriter } from "../protocol/bytes.js";
+import { ByteWriter } from "@lcore/protocol/bytes";
 import { Statements, int } from "./statements.js";
 
 export const SUBMITTERS_SCHEMA = `

@@ -3,9 +3,9 @@
 // balance in the same advance that emits its voucher, so a withdrawal can be paid once
 // only: a rejected advance rolls back both, an accepted one commits both.
 
-import type { Deposit, WalletTransfer, Withdrawal, BalanceEntry } from "../protocol/wallet.js";
-import { U256_LIMIT, encodeBalancesNotice, erc20TransferCall, isEther } from "../protocol/wallet.js";
-import { toHex } from "../protocol/bytes.js";
+import type { Deposit, WalletTransfer, Withdrawal, BalanceEntry } from "@lcore/protocol/wallet";
+import { U256_LIMIT, encodeBalancesNotice, erc20TransferCall, isEther } from "@lcore/protocol/wallet";
+import { toHex } from "@lcore/protocol/bytes";
 import { Rejection } from "../app/rejection.js";
 import { type AdvanceContext, saveState } from "../handlers/context.js";
 import { openBountyFromDeposit } from "../bounties/handlers.js";

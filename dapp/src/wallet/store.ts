@@ -12,8 +12,8 @@
 import { keccak256 } from "@lcore/wasm-core";
 import type { Database } from "sql.js";
 import { type Param, Statements, type Value, int } from "../state/statements.js";
-import { ByteWriter, ascii } from "../protocol/bytes.js";
-import { u256Bytes, u256FromBytes } from "../protocol/wallet.js";
+import { ByteWriter, ascii } from "@lcore/protocol/bytes";
+import { u256Bytes, u256FromBytes } from "@lcore/protocol/wallet";
 
 export const WALLET_SCHEMA = `
 CREATE TABLE IF NOT EXISTS lcore.balances (

@@ -4,7 +4,9 @@
 // hash is read independently of its outputs, with the inspect query `state-hash` before the
 // first input and after each one, and every notice's hash must equal the right one.
 
-import { decodeNotice, encodeInspectQuery, fromHex, type StateHashInfo, toHex } from "@lcore/dapp/protocol";
+import { fromHex, toHex } from "@lcore/protocol/bytes";
+import { encodeInspectQuery, type StateHashInfo } from "@lcore/protocol/inspect";
+import { decodeNotice } from "@lcore/protocol/notices";
 import type { Hex } from "../hex.js";
 import { decodeOutput } from "../outputs.js";
 import type { Divergence } from "./divergence.js";

@@ -6,7 +6,8 @@
 //   value = round(data × 1000) when data is UTF-8 JSON of a finite number, else 0
 //   payload = encodeProvenance(row)   signature = the device's custodial key (RFC 6979)
 
-import { encodeReadingBody, readingMessage, U63_LIMIT } from "@lcore/dapp/protocol";
+import { U63_LIMIT } from "@lcore/protocol/bytes";
+import { encodeReadingBody, readingMessage } from "@lcore/protocol/deviceMessage";
 import { sha256 } from "@lcore/wasm-core";
 import type { DeviceState } from "../deviceRegistry.js";
 import { I64_MAX, I64_MIN, toHex } from "../hex.js";

@@ -5,7 +5,7 @@
 //   payload = "LMV1"(4) || rowId(u64) || submissionDate(u64) || txHashLength(u8) || txHash || data
 //   txHashLength = 255 when transaction_hash is NULL (no bytes follow), else 0..254 UTF-8 bytes
 
-import { MAX_READING_PAYLOAD } from "@lcore/dapp/protocol";
+import { MAX_READING_PAYLOAD } from "@lcore/protocol/bounds";
 
 export const PROVENANCE_MAGIC = new TextEncoder().encode("LMV1");
 /** txHashLength meaning "the MVP column was NULL". */

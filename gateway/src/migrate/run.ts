@@ -8,7 +8,7 @@
 //   3. optionally wait for the dApp's verdict on every migrated row (POST /v1/migration/status)
 //   4. reconcile every MVP row against the journal (report.ts)
 
-import { MAX_READING_PAYLOAD } from "@lcore/dapp/protocol";
+import { MAX_READING_PAYLOAD } from "@lcore/protocol/bounds";
 import { toHex } from "../hex.js";
 import { GatewayClient } from "./gatewayClient.js";
 import { Journal, type JournalDevice, type JournalRow } from "./journal.js";

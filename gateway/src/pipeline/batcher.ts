@@ -12,9 +12,8 @@
 // withdrawn instead. Marking withdraws the device's queued readings already; this catches
 // one that passed ingest just before the mark reached memory.
 
-import {
-  BATCH_HEADER_LENGTH, MAX_BATCH_RECORDS, MAX_PAYLOAD_LENGTH, MAX_SEALED_LENGTH, encodeRecordBatch, recordLength,
-} from "@lcore/dapp/protocol";
+import { BATCH_HEADER_LENGTH, MAX_BATCH_RECORDS, MAX_PAYLOAD_LENGTH, MAX_SEALED_LENGTH } from "@lcore/protocol/bounds";
+import { encodeRecordBatch, recordLength } from "@lcore/protocol/recordBatch";
 import type { GatewayContext } from "../context.js";
 import { toHex } from "../hex.js";
 import type { ReadingRow } from "../outbox/readingStore.js";

@@ -6,7 +6,7 @@
 // input; when one record was the cause (it did not open, or its body did not match), the
 // rejection report names it and that record is kept here too, so the owner learns which.
 
-import { decodeNotice } from "@lcore/dapp/protocol";
+import { decodeNotice } from "@lcore/protocol/notices";
 import { equalBytes, fromHex } from "../hex.js";
 import type { Outbox } from "../outbox/outbox.js";
 import type { FailedRecord } from "../outbox/disclosureStore.js";

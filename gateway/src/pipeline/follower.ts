@@ -11,7 +11,11 @@
 // first by someone else; bad_device_proof, …) the device is marked registration_rejected
 // with the dApp's reason, in the same transaction as the verdict (deviceMarks.ts).
 
-import { type SkipReason, decodeInput, decodeNotice, deviceAddress, encodeRecord, recordHash } from "@lcore/dapp/protocol";
+import { deviceAddress } from "@lcore/protocol/deviceMessage";
+import { decodeInput } from "@lcore/protocol/input";
+import { decodeNotice } from "@lcore/protocol/notices";
+import { type SkipReason } from "@lcore/protocol/reasons";
+import { encodeRecord, recordHash } from "@lcore/protocol/recordBatch";
 import type { GatewayContext } from "../context.js";
 import { equalBytes, fromHex, toHex } from "../hex.js";
 import type { InputRow } from "../outbox/inputStore.js";

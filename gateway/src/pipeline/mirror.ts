@@ -20,7 +20,7 @@
 // / 1000, the inverse of the MVP route's value = round(data × 1000), as an exact decimal.
 // The legacy node receives plaintext: it is the system being migrated from.
 
-import { decodeReadingBody } from "@lcore/dapp/protocol";
+import { decodeReadingBody } from "@lcore/protocol/deviceMessage";
 import type { GatewayContext } from "../context.js";
 import { toHex } from "../hex.js";
 import type { MirrorOptions } from "../options.js";

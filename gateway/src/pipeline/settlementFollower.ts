@@ -14,7 +14,8 @@
 // the device's key elsewhere, so the gateway verifies its readings against the new key
 // from then on, as the dApp does, instead of taking readings the dApp would skip.
 
-import { decodeNotice, selector, settlementAddress } from "@lcore/dapp/protocol";
+import { decodeNotice } from "@lcore/protocol/notices";
+import { selector, settlementAddress } from "@lcore/protocol/settlement";
 import type { GatewayContext } from "../context.js";
 import { fromHex, toHex } from "../hex.js";
 import { type Marking, writeWithMarks } from "./deviceMarks.js";

@@ -8,7 +8,7 @@
 // the period before, so the batch's period still needs one. A tick the dApp refuses
 // with nothing_to_settle is harmless.
 
-import { encodeSettlementTick, settlementPeriodOf } from "@lcore/dapp/protocol";
+import { encodeSettlementTick, settlementPeriodOf } from "@lcore/protocol/settlement";
 import { type PublicClient, createPublicClient, http } from "viem";
 import type { GatewayContext } from "../context.js";
 import type { TickFacts } from "../outbox/settlementStore.js";

@@ -3,7 +3,7 @@
 // gateway, decrypted with the owner key from the sealed copy in the outbox.
 
 import { type FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
-import { decodeReadingBody } from "@lcore/dapp/protocol";
+import { decodeReadingBody } from "@lcore/protocol/deviceMessage";
 import { sha256 } from "@lcore/wasm-core";
 import type { Static } from "typebox";
 import type { GatewayContext } from "../context.js";

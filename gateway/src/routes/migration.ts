@@ -9,7 +9,7 @@
 // its new readings, and the client sends it again.
 
 import { type FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
-import { MAX_READING_PAYLOAD } from "@lcore/dapp/protocol";
+import { MAX_READING_PAYLOAD } from "@lcore/protocol/bounds";
 import { type Static, Type } from "typebox";
 import type { GatewayContext } from "../context.js";
 import type { DeviceState } from "../deviceRegistry.js";

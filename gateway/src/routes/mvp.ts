@@ -9,7 +9,7 @@
 // (LCORE_GW_MVP_COMPAT=0), and then they answer 403 LCORE_GW_MVP_COMPAT_DISABLED.
 
 import { type FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
-import { encodeReadingBody, readingMessage } from "@lcore/dapp/protocol";
+import { encodeReadingBody, readingMessage } from "@lcore/protocol/deviceMessage";
 import { sha256 } from "@lcore/wasm-core";
 import { randomBytes } from "node:crypto";
 import type { GatewayContext } from "../context.js";

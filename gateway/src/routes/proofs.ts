@@ -1,7 +1,9 @@
 // GET /v1/readings/{device}/{seq}/proof: the inclusion proof of a settled reading in its
 // period's records tree (PROTOCOL §9), checked against LcoreSettlement on chain.
 
-import { type RecordsTree, encodeRecord, recordHash, recordsTree, settlementAddress, verifyRecordsProof } from "@lcore/dapp/protocol";
+import { encodeRecord, recordHash } from "@lcore/protocol/recordBatch";
+import { type RecordsTree, recordsTree, verifyRecordsProof } from "@lcore/protocol/recordsTree";
+import { settlementAddress } from "@lcore/protocol/settlement";
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { createPublicClient, http, parseAbi } from "viem";
 import type { GatewayContext } from "../context.js";

@@ -1,7 +1,7 @@
 // Health, metrics and the facts a device needs before it can register (GET /v1/info).
 
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
-import { MAX_READING_PAYLOAD } from "@lcore/dapp/protocol";
+import { MAX_READING_PAYLOAD } from "@lcore/protocol/bounds";
 import type { GatewayContext } from "../context.js";
 import { Health, Info } from "../http/schemas.js";
 

@@ -3,7 +3,7 @@
 // lcore-sim, the tests and the bench; the gateway itself never holds these keys.
 
 import { secp256k1 } from "@noble/curves/secp256k1.js";
-import { deviceAddress, encodeReadingBody, readingMessage, registrationProofDigest } from "@lcore/dapp/protocol";
+import { deviceAddress, encodeReadingBody, readingMessage, registrationProofDigest } from "@lcore/protocol/deviceMessage";
 import { hkdfSha256, sha256 } from "@lcore/wasm-core";
 import { randomBytes } from "node:crypto";
 import { fromHex, toHex } from "../hex.js";

@@ -4,12 +4,12 @@
 // hex, integers as decimal strings, so the JSON is exact whatever its size.
 
 import { decodeFunctionData, hexToBytes, isHex, parseAbi, toHex } from "viem";
-import { decodeNotice } from "../protocol/notices.js";
+import { decodeNotice } from "./notices.js";
 import { decodeOutput } from "./outputs.js";
 
 type Hex = `0x${string}`;
 
-/** The calls the dApp puts in vouchers (dapp/src/protocol/settlement.ts, wallet.ts). */
+/** The calls the dApp puts in vouchers (protocol/src/settlement.ts, wallet.ts). */
 const voucherCallsAbi = parseAbi([
   "function settlePeriod(uint64 period, bytes32 recordsRoot, uint64 recordCount, bytes32 stateHash)",
   "function recordAggregate(address device, uint64 period, uint64 count, int128 sum, int64 min, int64 max, bytes32 stateHash)",

@@ -11,7 +11,7 @@ import { decodeInput } from "@lcore/protocol/input";
 import { replay } from "@lcore/devnet";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { GatewayApp } from "../src/app.js";
-import { decodeProvenance } from "../src/migrate/provenance.js";
+import { decodeProvenance } from "@lcore/protocol/mvpMigration";
 import type { MigrationReport } from "../src/migrate/report.js";
 import { OWNER_TOKEN, auth, testGateway } from "./helpers/gateway.js";
 import { type GeneratedRow, generateMvpDatabase } from "./helpers/mvpDatabase.js";

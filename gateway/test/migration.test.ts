@@ -9,7 +9,7 @@ import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { MAX_READING_PAYLOAD } from "@lcore/protocol/bounds";
 import { afterEach, describe, expect, it } from "vitest";
-import { decodeProvenance, encodeProvenance } from "../src/migrate/provenance.js";
+import { decodeProvenance, encodeProvenance } from "@lcore/protocol/mvpMigration";
 import { Secret } from "../src/secrets.js";
 import { OWNER_TOKEN, auth, testGateway, type TestGateway } from "./helpers/gateway.js";
 import { generateMvpDatabase } from "./helpers/mvpDatabase.js";

@@ -14,24 +14,8 @@ import { I64_MAX, I64_MIN, toHex } from "../hex.js";
 import type { DeviceReading } from "../http/schemas.js";
 import type { MvpCustodian } from "../mvpCustodian.js";
 import { MVP_VALUE_SCALE } from "../routes/mvp.js";
-import { MAX_TX_HASH_BYTES, encodeProvenance } from "./provenance.js";
+import { MAX_TX_HASH_BYTES, encodeProvenance, type SkipReason } from "@lcore/protocol/mvpMigration";
 
-/** Why a row is not migrated. Stable: the reconciliation report and PROTOCOL §7.7 use them. */
-export const SKIP_REASONS = [
-  "device_not_in_mvp", // device_id is not in the MVP devices table (the CLI)
-  "device_id_invalid", // device_id is not 1..128 of [A-Za-z0-9._:-], the MVP route's rule
-  "device_unknown", // the gateway has no device for device_id (not registered first)
-  "device_refused", // the chain refuses the device: its registration was rejected, or it was revoked
-  "bad_row_id", // row id not an integer in 0..2^63-1
-  "bad_submission_date", // not an integer in 0..2^63-1 (seconds)
-  "submission_date_in_future", // more than the gateway's skew ahead of its clock
-  "bad_data", // data is NULL
-  "bad_transaction_hash", // transaction_hash is not text or NULL, or over 254 bytes
-  "data_too_large", // the migrated payload would pass 1024 bytes
-  "value_out_of_range", // data × 1000 does not fit an i64
-  "device_past_row", // the device already has a different reading at or after this seq
-] as const;
-export type SkipReason = (typeof SKIP_REASONS)[number];
 
 export class RowSkipped extends Error {
   override name = "RowSkipped";
@@ -48,8 +32,6 @@ export interface MvpRow {
   data: Uint8Array;
 }
 
-/** A device_id the MVP route accepts (http/schemas.ts MvpRegister); the migrate client skips any other before sending. */
-export const MVP_DEVICE_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
 /** value of an MVP data BLOB: the MVP route's rule applied to the BLOB read as UTF-8 JSON. */
 export function mvpValue(data: Uint8Array): bigint {

@@ -13,8 +13,8 @@ import { toHex } from "../hex.js";
 import { GatewayClient } from "./gatewayClient.js";
 import { Journal, type JournalDevice, type JournalRow } from "./journal.js";
 import { type MvpSourceRow, MvpDatabase } from "./mvpDatabase.js";
-import { MVP_DEVICE_ID, type SkipReason } from "./mvpRow.js";
-import { MAX_TX_HASH_BYTES, provenanceLength } from "./provenance.js";
+import { MVP_DEVICE_ID, type SkipReason } from "@lcore/protocol/mvpMigration";
+import { MAX_TX_HASH_BYTES, provenanceLength } from "@lcore/protocol/mvpMigration";
 import { type MigrationReport, reconcile } from "./report.js";
 
 export interface MigrateOptions {

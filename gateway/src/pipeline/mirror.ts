@@ -26,7 +26,7 @@ import { toHex } from "../hex.js";
 import type { MirrorOptions } from "../options.js";
 import type { Comparison, DueReading, LegacyOutcome, MirrorTotal, Uncompared } from "../outbox/mirrorStore.js";
 import type { Statement } from "../outbox/writer.js";
-import { decodeProvenance } from "../migrate/provenance.js";
+import { decodeProvenance } from "@lcore/protocol/mvpMigration";
 
 export interface MirrorSettings {
   endpoint: string;

@@ -101,6 +101,12 @@ export function encodeRecordBatch(records: readonly WireRecord[]): Uint8Array {
   return w.finish();
 }
 
+/** The record count a record batch's header states (kind, version, count(u16)), or 0 if `payload` is not a record batch. */
+export function recordBatchCount(payload: Uint8Array): number {
+  if (payload.length < BATCH_HEADER_LENGTH || payload[0] !== InputKind.RecordBatch || payload[1] !== VERSION_1) return 0;
+  return (payload[2]! << 8) | payload[3]!;
+}
+
 /** Keccak-256 of the record's wire encoding: the id a user finds in the batch notice (Keccak so a contract can recompute it cheaply). */
 export function recordHash(record: WireRecord | Uint8Array): Uint8Array {
   return keccak256(record instanceof Uint8Array ? record : encodeRecord(record));

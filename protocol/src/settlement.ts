@@ -10,7 +10,7 @@
 
 import { keccak256 } from "@lcore/wasm-core";
 import { lcoreSettlementBytecode } from "@lcore/contracts";
-import { ByteReader, ByteWriter, ascii, fromHex } from "./bytes.js";
+import { ByteReader, ByteWriter, ascii, equalBytes, fromHex } from "./bytes.js";
 import { DecodeError } from "./errors.js";
 import { InputKind, VERSION_1 } from "./kinds.js";
 
@@ -107,6 +107,29 @@ function call(sel: Uint8Array, words: Uint8Array[]): Uint8Array {
 /** settlePeriod(uint64 period, bytes32 recordsRoot, uint64 recordCount, bytes32 stateHash) */
 export function encodeSettlePeriodCall(period: bigint, recordsRoot: Uint8Array, recordCount: bigint, stateHash: Uint8Array): Uint8Array {
   return call(SETTLE_PERIOD, [abiWord(period, 64, false), recordsRoot, abiWord(recordCount, 64, false), stateHash]);
+}
+
+export interface SettlePeriodCall {
+  period: bigint;
+  recordsRoot: Uint8Array;
+  recordCount: bigint;
+  stateHash: Uint8Array;
+}
+
+/** The settlePeriod call in a voucher's payload, or undefined if the payload is not exactly one. */
+export function decodeSettlePeriodCall(payload: Uint8Array): SettlePeriodCall | undefined {
+  if (payload.length !== 4 + 4 * 32 || !equalBytes(payload.subarray(0, 4), SETTLE_PERIOD)) return undefined;
+  const word = (i: number) => payload.subarray(4 + 32 * i, 4 + 32 * (i + 1));
+  const u64 = (w: Uint8Array): bigint | undefined => {
+    if (w.subarray(0, 24).some((b) => b !== 0)) return undefined; // an ABI uint64 is zero-padded
+    let v = 0n;
+    for (const b of w.subarray(24)) v = (v << 8n) | BigInt(b);
+    return v;
+  };
+  const period = u64(word(0));
+  const recordCount = u64(word(2));
+  if (period === undefined || recordCount === undefined) return undefined;
+  return { period, recordsRoot: word(1).slice(), recordCount, stateHash: word(3).slice() };
 }
 
 export interface AggregateCall {

@@ -2,6 +2,8 @@
 // (state, input) → (state', outputs); the rollup loop posts the outputs, and tests
 // read them directly (no network).
 
+import { encodeReport, type Report } from "@lcore/protocol/reports";
+
 export type Output =
   | { type: "notice"; payload: Uint8Array }
   | { type: "report"; payload: Uint8Array }
@@ -18,9 +20,9 @@ export class Outputs {
     this.list.push({ type: "voucher", destination, value, payload });
   }
 
-  /** A JSON report. Reports survive a rejection; notices and vouchers do not. */
-  report(body: object): void {
-    this.list.push({ type: "report", payload: new TextEncoder().encode(JSON.stringify(body)) });
+  /** A report (PROTOCOL §4.2). Reports survive a rejection; notices and vouchers do not. */
+  report(report: Report): void {
+    this.list.push({ type: "report", payload: encodeReport(report) });
   }
 
   /** On rejection the node discards notices and vouchers: drop them here too so host mode matches. */

@@ -4,14 +4,10 @@
 // which record to look at rather than only that the period failed.
 
 import type { RejectReason } from "@lcore/protocol/reasons";
+import type { RejectedRecord } from "@lcore/protocol/reports";
 
-/** The record a rejection is about, as the report spells it. */
-export interface RejectedRecord {
-  device: `0x${string}`;
-  seq: string;
-  /** keccak256 of the record's wire bytes (PROTOCOL §3.5): which copy, since only the accepted one is in the state. */
-  recordHash: `0x${string}`;
-}
+export type { RejectedRecord };
+
 
 export class Rejection extends Error {
   override name = "Rejection";

@@ -11,6 +11,7 @@ import { U63_LIMIT, equalBytes, toHex } from "@lcore/protocol/bytes";
 import { READING_TAG } from "@lcore/protocol/deviceMessage";
 import { type AcceptedRecordEntry, encodeNotice } from "@lcore/protocol/notices";
 import type { SkipReason } from "@lcore/protocol/reasons";
+import type { SkippedRecord } from "@lcore/protocol/reports";
 import type { RecordBatch } from "@lcore/protocol/recordBatch";
 import { Rejection } from "../app/rejection.js";
 import { DEVICE_ACTIVE } from "../state/schema.js";
@@ -29,13 +30,6 @@ interface BatchDevice {
   senderAllowed: boolean;
 }
 
-interface Skipped {
-  index: number;
-  device: `0x${string}`;
-  seq: string;
-  reason: SkipReason;
-}
-
 /**
  * The wire record starts device(20) seq(8) timestamp(8) bodyHash(32): exactly
  * M = "LCR1" || device || seq || timestamp || bodyHash without its tag (PROTOCOL §1),
@@ -52,7 +46,7 @@ export function handleRecordBatch(ctx: AdvanceContext, batch: RecordBatch): void
   const devices = new Map<string, BatchDevice | null>();
   const s = store.state();
   const accepted: AcceptedRecordEntry[] = [];
-  const skipped: Skipped[] = [];
+  const skipped: SkippedRecord[] = [];
   let recordsHash = s.recordsHash;
 
   for (let i = 0; i < batch.records.length; i++) {

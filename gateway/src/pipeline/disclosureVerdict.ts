@@ -7,6 +7,7 @@
 // rejection report names it and that record is kept here too, so the owner learns which.
 
 import { decodeNotice } from "@lcore/protocol/notices";
+import { parseReport } from "@lcore/protocol/reports";
 import { equalBytes, fromHex } from "../hex.js";
 import type { Outbox } from "../outbox/outbox.js";
 import type { FailedRecord } from "../outbox/disclosureStore.js";
@@ -38,17 +39,10 @@ export function disclosureStatements(outbox: Outbox, input: InputRow, node: Node
 /** The record a "rejected" report names (PROTOCOL §4.2), or null. */
 export function failedRecordOf(node: NodeInput): FailedRecord | null {
   for (const r of node.reports) {
-    let body: { type?: unknown; record?: { device?: unknown; seq?: unknown; recordHash?: unknown } };
-    try {
-      body = JSON.parse(Buffer.from(fromHex(r.payload)).toString("utf8"));
-    } catch {
-      continue; // not one of the dApp's JSON reports
-    }
-    const rec = body.record;
-    if (body.type !== "rejected" || rec === undefined) continue;
-    const hex = (v: unknown, bytes: number) => typeof v === "string" && new RegExp(`^0x[0-9a-fA-F]{${2 * bytes}}$`).test(v);
-    if (!hex(rec.device, 20) || !hex(rec.recordHash, 32) || typeof rec.seq !== "string" || !/^\d{1,20}$/.test(rec.seq)) continue;
-    return { device: fromHex(rec.device as string), seq: BigInt(rec.seq), recordHash: fromHex(rec.recordHash as string) };
+    const report = parseReport(fromHex(r.payload));
+    if (report?.type !== "rejected" || report.record === undefined) continue;
+    const { device, seq, recordHash } = report.record;
+    return { device: fromHex(device), seq: BigInt(seq), recordHash: fromHex(recordHash) };
   }
   return null;
 }

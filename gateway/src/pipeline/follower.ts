@@ -15,6 +15,7 @@ import { deviceAddress } from "@lcore/protocol/deviceMessage";
 import { decodeInput } from "@lcore/protocol/input";
 import { decodeNotice } from "@lcore/protocol/notices";
 import { type SkipReason } from "@lcore/protocol/reasons";
+import { parseReport } from "@lcore/protocol/reports";
 import { encodeRecord, recordHash } from "@lcore/protocol/recordBatch";
 import type { GatewayContext } from "../context.js";
 import { equalBytes, fromHex, toHex } from "../hex.js";
@@ -39,15 +40,9 @@ function parseReports(node: NodeInput): { rejected: string | null; skipped: Map<
   let rejected: string | null = null;
   const skipped = new Map<number, SkipReason>();
   for (const r of node.reports) {
-    let body: unknown;
-    try {
-      body = JSON.parse(Buffer.from(fromHex(r.payload)).toString("utf8"));
-    } catch {
-      continue; // not one of the dApp's JSON reports
-    }
-    const b = body as { type?: string; reason?: string; records?: { index: number; reason: SkipReason }[] };
-    if (b.type === "rejected" && typeof b.reason === "string") rejected = b.reason;
-    if (b.type === "skipped" && Array.isArray(b.records)) for (const s of b.records) skipped.set(s.index, s.reason);
+    const report = parseReport(fromHex(r.payload));
+    if (report?.type === "rejected") rejected = report.reason;
+    if (report?.type === "skipped") for (const s of report.records) skipped.set(s.index, s.reason);
   }
   return { rejected, skipped };
 }

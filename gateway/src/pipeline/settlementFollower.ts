@@ -15,7 +15,7 @@
 // from then on, as the dApp does, instead of taking readings the dApp would skip.
 
 import { decodeNotice } from "@lcore/protocol/notices";
-import { selector, settlementAddress } from "@lcore/protocol/settlement";
+import { decodeSettlePeriodCall, settlementAddress } from "@lcore/protocol/settlement";
 import type { GatewayContext } from "../context.js";
 import { fromHex, toHex } from "../hex.js";
 import { type Marking, writeWithMarks } from "./deviceMarks.js";
@@ -24,8 +24,6 @@ import type { NodeOutput, OutputReader } from "./nodeReader.js";
 
 /** Outputs read per pass (a records notice lists at most 339 records). */
 const OUTPUTS_PER_PASS = 100;
-
-export const SETTLE_PERIOD_SELECTOR = selector("settlePeriod(uint64,bytes32,uint64,bytes32)");
 
 export interface ScanResult {
   records: ChainRecord[];
@@ -43,12 +41,10 @@ export class SettlementScanError extends Error {
   override name = "SettlementScanError";
 }
 
-/** The settlePeriod voucher's period (its first ABI word), or null if `o` is not one to `settlement`. */
+/** The settlePeriod voucher's period, or null if `o` is not one to `settlement`. */
 export function settlePeriodOf(o: NodeOutput, settlement: `0x${string}`): bigint | null {
   if (o.decoded.type !== "Voucher" || o.decoded.destination.toLowerCase() !== settlement.toLowerCase()) return null;
-  const payload = fromHex(o.decoded.payload);
-  if (payload.length !== 4 + 4 * 32 || !SETTLE_PERIOD_SELECTOR.every((b, i) => payload[i] === b)) return null;
-  return BigInt(toHex(payload.subarray(4, 36)));
+  return decodeSettlePeriodCall(fromHex(o.decoded.payload))?.period ?? null;
 }
 
 /**

@@ -25,6 +25,7 @@ import {
   parseEventLogs, toHex as viemToHex,
 } from "viem";
 import { type PrivateKeyAccount, privateKeyToAccount } from "viem/accounts";
+import { recordBatchCount } from "@lcore/protocol/recordBatch";
 import type { GatewayContext } from "../context.js";
 import { type Hex, fromHex, toHex } from "../hex.js";
 import type { InputRow, TxRow } from "../outbox/inputStore.js";
@@ -196,7 +197,7 @@ export class Submitter {
     const first = txs[0];
     if (first !== undefined) metrics.submitSeconds.observe((Date.now() - first.signedMs) / 1000);
     if (input.kind === "records") {
-      const records = (input.payload[2]! << 8) | input.payload[3]!; // count(u16) after kind and version
+      const records = recordBatchCount(input.payload);
       if (records > 0) metrics.gasPerRecord.observe(gasUsed / records);
     }
   }

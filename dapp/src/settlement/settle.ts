@@ -1,7 +1,10 @@
 // Period settlement (PROTOCOL §9). Records belong to the settlement period of the input
-// that carried them, floor(block_timestamp / SETTLEMENT_PERIOD_SECONDS). Block time
-// never goes back, so the records of a period are a contiguous range of ids and at
-// most one period is open (has records, not settled) at a time. The first input of a
+// that carried them, floor(block_timestamp / SETTLEMENT_PERIOD_SECONDS) — but a period
+// never moves back: a development chain's clock can (DESIGN §8), so records that arrive
+// while a period is open join it, and the first records after a settlement open no
+// period before the one after the last settled. The records of a period are thus a
+// contiguous range of ids, at most one period is open (has records, not settled) at a
+// time, and settled periods strictly increase. The first input of a
 // later period — a tick or any other input — settles it before its own content is
 // handled: a voucher to LcoreSettlement.settlePeriod and a notice with the same data.
 // A period without records is never opened, so nothing is emitted for it. If the
@@ -18,7 +21,7 @@ import { Rejection } from "../app/rejection.js";
 import { type AdvanceContext, saveState } from "../handlers/context.js";
 import { stateHash } from "../state/stateHash.js";
 import { pruneSettledRecords } from "../state/prune.js";
-import { insertSettledPeriod, openPeriod, putOpenPeriod, recordHashesById } from "./store.js";
+import { insertSettledPeriod, lastSettledPeriod, openPeriod, putOpenPeriod, recordHashesById } from "./store.js";
 
 /** Settle the open period if this input is in a later one. Returns how many periods were settled (0 or 1). */
 export function settleDuePeriods(ctx: AdvanceContext): number {
@@ -56,9 +59,12 @@ export function noteAcceptedRecords(ctx: AdvanceContext, firstId: bigint, count:
   const { store, meta } = ctx;
   const open = openPeriod(store);
   if (open.period === null) {
-    putOpenPeriod(store, { period: settlementPeriodOf(meta.blockTimestamp), firstRecord: firstId, count, fold: open.fold });
+    // Never a period already settled: after a clock that went back, the one after the last settled.
+    const last = lastSettledPeriod(store);
+    const period = settlementPeriodOf(meta.blockTimestamp);
+    putOpenPeriod(store, { period: last !== null && period <= last ? last + 1n : period, firstRecord: firstId, count, fold: open.fold });
   } else {
-    // Same period (settleDuePeriods ran first; block time does not go back on chain).
+    // The open period (settleDuePeriods ran first): this input's, or a later one if block time went back.
     if (open.firstRecord + open.count !== firstId) throw new Error("records of the open period are not contiguous");
     putOpenPeriod(store, { ...open, count: open.count + count });
   }

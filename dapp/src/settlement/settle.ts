@@ -15,7 +15,7 @@ import { keccak256 } from "@lcore/wasm-core";
 import { ByteWriter } from "../protocol/bytes.js";
 import { recordsRoot } from "../protocol/recordsTree.js";
 import {
-  encodeSettlePeriodCall, encodeSettlementNotice, settlementAddress, settlementPeriodOf,
+  SETTLEMENT_PERIOD_SECONDS, encodeSettlePeriodCall, encodeSettlementNotice, settlementAddress, settlementPeriodOf,
 } from "../protocol/settlement.js";
 import { Rejection } from "../app/rejection.js";
 import { type AdvanceContext, saveState } from "../handlers/context.js";
@@ -45,7 +45,10 @@ export function settleDuePeriods(ctx: AdvanceContext): number {
       .u64(settled.recordCount).bytes(root, 32).bytes(closing, 32).u64(settled.settledInput).finish(),
   );
   putOpenPeriod(store, { period: null, firstRecord: 0n, count: 0n, fold });
-  pruneSettledRecords(store, meta.blockTimestamp);
+  // The disclosure window's cut is taken at the settled period's end, which block time had
+  // reached and which only increases, not at this input's block time: a clock that later
+  // goes back can never reopen a day whose pruned counts are gone (disclose.ts).
+  pruneSettledRecords(store, (settled.period + 1n) * SETTLEMENT_PERIOD_SECONDS);
 
   ctx.out.voucher(settlementAddress(meta.app), 0n, encodeSettlePeriodCall(settled.period, root, settled.recordCount, closing));
   ctx.out.notice(encodeSettlementNotice({

@@ -5,8 +5,14 @@
 // is in the future would never close on a quiet chain. The devnet runs anvil with interval
 // mining *and* per-transaction mining (`--block-time B --mixed-mining`): transactions still
 // land at once, and blocks keep coming every B seconds so epochs close on time.
+//
+// Clock: anvil restarts its clock at wall time and forgets the previous run's
+// evm_increaseTime, so a chain restarted from its saved state after its clock was moved
+// forward would go back in time (DESIGN §8). When the saved last block is ahead of wall
+// time, anvil is started with `--timestamp` one second after it: the clock never goes back.
 
 import { spawn } from "node:child_process";
+import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { ChainError, InvalidArgumentError } from "./errors.js";
 
@@ -57,6 +63,29 @@ export function anvilBinaryPath(): string {
   }
 }
 
+/**
+ * Where a chain restarted from the state saved at `statePath` must start its clock: one second
+ * after its last saved block, when that is after `nowSeconds`; undefined when wall time is ahead
+ * (anvil's own clock is right), or nothing readable is saved (a new chain; anvil reports a bad file).
+ */
+export function restartTimestamp(statePath: string, nowSeconds: number): bigint | undefined {
+  let saved: { block?: { timestamp?: unknown }; blocks?: { header?: { timestamp?: unknown } }[] };
+  try {
+    saved = JSON.parse(readFileSync(statePath, "utf8"));
+  } catch {
+    return undefined;
+  }
+  let last: bigint | undefined;
+  const see = (t: unknown) => {
+    const v = typeof t === "string" && /^0x[0-9a-fA-F]+$/.test(t) ? BigInt(t) : Number.isSafeInteger(t) ? BigInt(t as number) : undefined;
+    if (v !== undefined && (last === undefined || v > last)) last = v;
+  };
+  see(saved?.block?.timestamp);
+  for (const b of Array.isArray(saved?.blocks) ? saved.blocks : []) see(b?.header?.timestamp);
+  if (last === undefined || last + 1n <= BigInt(Math.floor(nowSeconds))) return undefined;
+  return last + 1n;
+}
+
 export async function startAnvil(opts: AnvilOptions = {}): Promise<Anvil> {
   const host = opts.host ?? "127.0.0.1";
   const port = opts.port ?? 0;
@@ -65,7 +94,11 @@ export async function startAnvil(opts: AnvilOptions = {}): Promise<Anvil> {
   if (!(blockTime > 0)) throw new InvalidArgumentError(`blockTime must be positive, got ${blockTime}`);
 
   const args = ["--host", host, "--port", String(port), "--block-time", String(blockTime), "--mixed-mining"];
-  if (opts.statePath) args.push("--state", opts.statePath, "--state-interval", String(ANVIL_STATE_INTERVAL_S));
+  if (opts.statePath) {
+    args.push("--state", opts.statePath, "--state-interval", String(ANVIL_STATE_INTERVAL_S));
+    const resume = restartTimestamp(opts.statePath, Date.now() / 1000);
+    if (resume !== undefined) args.push("--timestamp", String(resume));
+  }
   if (opts.hardfork) args.push("--hardfork", opts.hardfork);
   const child = spawn(anvilBinaryPath(), args, { stdio: ["ignore", "pipe", "pipe"] });
 

@@ -15,14 +15,14 @@ import { ByteWriter, equalBytes, toHex } from "@lcore/protocol/bytes";
 import { decodeReadingBody, readingDigest } from "@lcore/protocol/deviceMessage";
 import { type KeyDisclosure, encodeDisclosureNotice, int128Bytes } from "@lcore/protocol/disclosure";
 import { openReading } from "@lcore/protocol/sealing";
-import { encodeRecordAggregateCall, settlementAddress } from "@lcore/protocol/settlement";
+import { SETTLEMENT_PERIOD_SECONDS, encodeRecordAggregateCall, settlementAddress } from "@lcore/protocol/settlement";
 import { Rejection } from "../app/rejection.js";
 import type { RejectReason } from "@lcore/protocol/reasons";
 import { encodeRecord, recordHash } from "@lcore/protocol/recordBatch";
 import { requireOwner } from "../handlers/authorize.js";
 import { type AdvanceContext, saveState } from "../handlers/context.js";
 import type { RecordRow } from "../state/store.js";
-import { deviceRecordsInTime, hasDisclosure, insertDisclosure, openPeriod, putOpenPeriod } from "../settlement/store.js";
+import { deviceRecordsInTime, hasDisclosure, insertDisclosure, lastSettledPeriod, openPeriod, putOpenPeriod } from "../settlement/store.js";
 
 export interface Aggregate {
   count: bigint;
@@ -31,9 +31,16 @@ export interface Aggregate {
   max: bigint;
 }
 
-/** PROTOCOL §11: a day more than DISCLOSURE_WINDOW_DAYS before the block's day is closed (its pruned counts are gone). */
+/**
+ * PROTOCOL §11: a day more than DISCLOSURE_WINDOW_DAYS before today is closed (its pruned counts are gone).
+ * Today is the block's day, or the day the last settled period ended if later (a clock gone back): that
+ * end only increases, and pruning cuts the window there (settle.ts), so a closed day never reopens.
+ */
 export function requireDisclosable(ctx: AdvanceContext, deviceId: bigint, period: bigint): void {
-  const today = ctx.meta.blockTimestamp / DISCLOSURE_PERIOD_SECONDS;
+  const last = lastSettledPeriod(ctx.store);
+  const settledEnd = last === null ? 0n : (last + 1n) * SETTLEMENT_PERIOD_SECONDS;
+  const now = ctx.meta.blockTimestamp > settledEnd ? ctx.meta.blockTimestamp : settledEnd;
+  const today = now / DISCLOSURE_PERIOD_SECONDS;
   if (period < today - DISCLOSURE_WINDOW_DAYS) {
     throw new Rejection("disclosure_window_closed", `period ${period} is more than ${DISCLOSURE_WINDOW_DAYS} days before day ${today}`);
   }

@@ -1,7 +1,10 @@
 // Period settlement (PROTOCOL §9). Records belong to the settlement period of the input
-// that carried them, floor(block_timestamp / SETTLEMENT_PERIOD_SECONDS). Block time
-// never goes back, so the records of a period are a contiguous range of ids and at
-// most one period is open (has records, not settled) at a time. The first input of a
+// that carried them, floor(block_timestamp / SETTLEMENT_PERIOD_SECONDS) — but a period
+// never moves back: a development chain's clock can (DESIGN §8), so records that arrive
+// while a period is open join it, and the first records after a settlement open no
+// period before the one after the last settled. The records of a period are thus a
+// contiguous range of ids, at most one period is open (has records, not settled) at a
+// time, and settled periods strictly increase. The first input of a
 // later period — a tick or any other input — settles it before its own content is
 // handled: a voucher to LcoreSettlement.settlePeriod and a notice with the same data.
 // A period without records is never opened, so nothing is emitted for it. If the
@@ -12,13 +15,13 @@ import { keccak256 } from "@lcore/wasm-core";
 import { ByteWriter } from "@lcore/protocol/bytes";
 import { recordsRoot } from "@lcore/protocol/recordsTree";
 import {
-  encodeSettlePeriodCall, encodeSettlementNotice, settlementAddress, settlementPeriodOf,
+  SETTLEMENT_PERIOD_SECONDS, encodeSettlePeriodCall, encodeSettlementNotice, settlementAddress, settlementPeriodOf,
 } from "@lcore/protocol/settlement";
 import { Rejection } from "../app/rejection.js";
 import { type AdvanceContext, saveState } from "../handlers/context.js";
 import { stateHash } from "../state/stateHash.js";
 import { pruneSettledRecords } from "../state/prune.js";
-import { insertSettledPeriod, openPeriod, putOpenPeriod, recordHashesById } from "./store.js";
+import { insertSettledPeriod, lastSettledPeriod, openPeriod, putOpenPeriod, recordHashesById } from "./store.js";
 
 /** Settle the open period if this input is in a later one. Returns how many periods were settled (0 or 1). */
 export function settleDuePeriods(ctx: AdvanceContext): number {
@@ -42,7 +45,10 @@ export function settleDuePeriods(ctx: AdvanceContext): number {
       .u64(settled.recordCount).bytes(root, 32).bytes(closing, 32).u64(settled.settledInput).finish(),
   );
   putOpenPeriod(store, { period: null, firstRecord: 0n, count: 0n, fold });
-  pruneSettledRecords(store, meta.blockTimestamp);
+  // The disclosure window's cut is taken at the settled period's end, which block time had
+  // reached and which only increases, not at this input's block time: a clock that later
+  // goes back can never reopen a day whose pruned counts are gone (disclose.ts).
+  pruneSettledRecords(store, (settled.period + 1n) * SETTLEMENT_PERIOD_SECONDS);
 
   ctx.out.voucher(settlementAddress(meta.app), 0n, encodeSettlePeriodCall(settled.period, root, settled.recordCount, closing));
   ctx.out.notice(encodeSettlementNotice({
@@ -56,9 +62,12 @@ export function noteAcceptedRecords(ctx: AdvanceContext, firstId: bigint, count:
   const { store, meta } = ctx;
   const open = openPeriod(store);
   if (open.period === null) {
-    putOpenPeriod(store, { period: settlementPeriodOf(meta.blockTimestamp), firstRecord: firstId, count, fold: open.fold });
+    // Never a period already settled: after a clock that went back, the one after the last settled.
+    const last = lastSettledPeriod(store);
+    const period = settlementPeriodOf(meta.blockTimestamp);
+    putOpenPeriod(store, { period: last !== null && period <= last ? last + 1n : period, firstRecord: firstId, count, fold: open.fold });
   } else {
-    // Same period (settleDuePeriods ran first; block time does not go back on chain).
+    // The open period (settleDuePeriods ran first): this input's, or a later one if block time went back.
     if (open.firstRecord + open.count !== firstId) throw new Error("records of the open period are not contiguous");
     putOpenPeriod(store, { ...open, count: open.count + count });
   }

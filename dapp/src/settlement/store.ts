@@ -41,6 +41,11 @@ export function insertSettledPeriod(store: Store, p: SettledPeriod): void {
   ]);
 }
 
+/** The highest settled period, null before any. Periods are settled in increasing order (PROTOCOL §9), so it is the last one. */
+export function lastSettledPeriod(store: Store): bigint | null {
+  return store.sql.one("SELECT max(period) FROM settled_periods", [])![0] as bigint | null;
+}
+
 export function settledPeriod(store: Store, period: bigint): SettledPeriod | null {
   const v = store.sql.one(`SELECT ${SETTLED_COLUMNS} FROM settled_periods WHERE period = ?`, [int(period)]);
   return v === null ? null : toSettled(v);

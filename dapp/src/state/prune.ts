@@ -29,7 +29,10 @@ export function pruneState(store: Store): PruneState {
   return { prunedThrough: v[0] as bigint, fold: v[1] as Uint8Array };
 }
 
-/** Apply the rule after a settlement (inside the advance's savepoint, so a rejected input undoes it). */
+/**
+ * Apply the rule after a settlement (inside the advance's savepoint, so a rejected input undoes it).
+ * `blockTimestamp` is where the disclosure window is cut: settle.ts passes the settled period's end, which never decreases.
+ */
 export function pruneSettledRecords(store: Store, blockTimestamp: bigint): void {
   const before = pruneState(store);
   const gone = periodsToPrune(settledPeriodsAfter(store, before.prunedThrough));

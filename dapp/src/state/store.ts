@@ -109,7 +109,18 @@ export class Store {
     this.db.exec("RELEASE advance");
   }
   rollback(): void {
-    this.db.exec("ROLLBACK TO advance; RELEASE advance");
+    try {
+      this.db.exec("ROLLBACK TO advance; RELEASE advance");
+    } catch {
+      // SQLite itself may have rolled the whole transaction back (it does on some errors,
+      // e.g. out of memory), and the savepoint with it: every change of the advance is gone
+      // already. Leave no transaction open either way, so the next advance starts clean.
+      try {
+        this.db.exec("ROLLBACK");
+      } catch {
+        // None was open.
+      }
+    }
   }
 
   // ---- Devices. ----

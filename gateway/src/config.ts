@@ -8,7 +8,7 @@ import { privateKeyToAccount } from "viem/accounts";
 import type { Hex } from "./hex.js";
 import { DEFAULT_LIMITS, type GatewayLimits } from "./limits.js";
 import type { GatewayOptions } from "./options.js";
-import { type Secret, SecretConfigError, parseKey32, parseOwnerToken, parsePrivateKey, readSecretText } from "./secrets.js";
+import { type Secret, SecretConfigError, parseKey32, parseOwnerToken, parsePrivateKey, readSecretText } from "./util/secrets.js";
 
 export class ConfigError extends Error {
   override name = "ConfigError";

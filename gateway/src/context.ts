@@ -12,7 +12,7 @@ import { createMetrics, type GatewayMetrics } from "./metrics.js";
 import { MvpCustodian } from "./mvpCustodian.js";
 import type { GatewayOptions } from "./options.js";
 import { Outbox } from "./outbox/outbox.js";
-import { createRateLimiter } from "./rateLimit.js";
+import { createRateLimiter } from "./util/rateLimit.js";
 import { Sealer } from "./sealer.js";
 import { createSignatureVerifier, type SignatureVerifier } from "./signature.js";
 

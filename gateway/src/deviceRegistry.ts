@@ -11,7 +11,7 @@
 import { MAX_METADATA_LENGTH } from "@lcore/protocol/bounds";
 import { encodeDeviceRegistration } from "@lcore/protocol/deviceInputs";
 import { deviceAddress, rawPublicKey, registrationProofDigest } from "@lcore/protocol/deviceMessage";
-import { GatewayError } from "./errors.js";
+import { GatewayError } from "./http/errors.js";
 import { toHex } from "./hex.js";
 import type { Outbox } from "./outbox/outbox.js";
 import type { ChainMark, DeviceRow } from "./outbox/deviceStore.js";

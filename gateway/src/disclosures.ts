@@ -33,7 +33,7 @@ import { encodeKeyDisclosure } from "@lcore/protocol/disclosure";
 import { type PrunedEntry, encodePrunedDisclosureParts } from "@lcore/protocol/prunedDisclosure";
 import { type WireRecord } from "@lcore/protocol/recordBatch";
 import type { DeviceRegistry } from "./deviceRegistry.js";
-import { GatewayError } from "./errors.js";
+import { GatewayError } from "./http/errors.js";
 import { toHex } from "./hex.js";
 import type { DisclosureRow, DisclosureState } from "./outbox/disclosureStore.js";
 import type { Outbox } from "./outbox/outbox.js";

@@ -4,9 +4,9 @@
 export { buildApp, type GatewayApp, REDACTED_LOG_PATHS } from "./app.js";
 export type { GatewayOptions, ChainOptions, BatcherOptions, FollowerOptions } from "./options.js";
 export { loadConfig, limitVariable, ConfigError } from "./config.js";
-export { ERRORS, GatewayError, type GatewayErrorCode, type ErrorBody } from "./errors.js";
+export { ERRORS, GatewayError, type GatewayErrorCode, type ErrorBody } from "./http/errors.js";
 export { DEFAULT_LIMITS, type GatewayLimits } from "./limits.js";
-export { Secret, readSecretText, parseKey32, parsePrivateKey, parseOwnerToken, SecretConfigError } from "./secrets.js";
+export { Secret, readSecretText, parseKey32, parsePrivateKey, parseOwnerToken, SecretConfigError } from "./util/secrets.js";
 export { createSignatureVerifier, SECP256K1_N, type SignatureVerifier, type PreparedKey } from "./signature.js";
 export { Sealer } from "./sealer.js";
 export { Outbox, type OutboxOptions } from "./outbox/outbox.js";

@@ -21,14 +21,14 @@ import { encodeReadingBody, periodOf, readingMessage } from "@lcore/protocol/dev
 import { sha256 } from "@lcore/wasm-core";
 import type { DeviceRegistry, DeviceState } from "./deviceRegistry.js";
 import type { Disclosures } from "./disclosures.js";
-import { GatewayError, type GatewayErrorCode } from "./errors.js";
+import { GatewayError, type GatewayErrorCode } from "./http/errors.js";
 import { I64_MAX, I64_MIN, U64_MAX, equalBytes, fromHex } from "./hex.js";
 import type { DeviceReading, Receipt } from "./http/schemas.js";
 import type { GatewayLimits } from "./limits.js";
 import type { GatewayMetrics } from "./metrics.js";
 import type { Outbox } from "./outbox/outbox.js";
 import type { ReadingRow, SealedReading } from "./outbox/readingStore.js";
-import type { RateLimiter } from "./rateLimit.js";
+import type { RateLimiter } from "./util/rateLimit.js";
 import type { Sealer } from "./sealer.js";
 import type { SignatureVerifier } from "./signature.js";
 import { receiptOf } from "./status.js";

@@ -4,7 +4,7 @@
 import type { FastifyServerOptions } from "fastify";
 import type { Hex } from "./hex.js";
 import type { GatewayLimits } from "./limits.js";
-import type { Secret } from "./secrets.js";
+import type { Secret } from "./util/secrets.js";
 
 /** Where inputs go. Without it the gateway accepts and seals, but nothing leaves the outbox. */
 export interface ChainOptions {

@@ -33,7 +33,7 @@ import { type Hex, createPublicClient, createWalletClient, defineChain, http, pa
 import { privateKeyToAccount } from "viem/accounts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { JsonRpcNodeReader, type NodeInput } from "../src/pipeline/nodeReader.js";
-import { Secret } from "../src/secrets.js";
+import { Secret } from "../src/util/secrets.js";
 import type { SignedReading } from "../src/sim/device.js";
 import { auth, testGateway, type TestGateway } from "./helpers/gateway.js";
 import { type TestStack, eventually, startTestStack } from "./helpers/stack.js";

@@ -11,7 +11,7 @@ import { type Hex, createPublicClient, http } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import { fromHex, toHex } from "../src/hex.js";
 import { LCORE_SETTLEMENT_ABI } from "../src/routes/proofs.js";
-import { Secret } from "../src/secrets.js";
+import { Secret } from "../src/util/secrets.js";
 import { type TestGateway, auth, testGateway } from "./helpers/gateway.js";
 import { type TestStack, eventually, startTestStack } from "./helpers/stack.js";
 import { type Cleanup, runCleanups } from "./helpers/tempDir.js";

@@ -4,7 +4,7 @@
 // double exactly, else as decimal strings (both forms accepted, strings returned).
 
 import { Type, type Static } from "typebox";
-import { ERRORS } from "../errors.js";
+import { ERRORS } from "./errors.js";
 
 const hexBytes = (n: number, description: string) =>
   Type.String({ pattern: `^0x[0-9a-fA-F]{${2 * n}}$`, description });

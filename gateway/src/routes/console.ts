@@ -6,7 +6,7 @@
 import { readFileSync } from "node:fs";
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import type { GatewayContext } from "../context.js";
-import { GatewayError } from "../errors.js";
+import { GatewayError } from "../http/errors.js";
 import { toHex } from "../hex.js";
 import { ErrorBody, Overview } from "../http/schemas.js";
 import { readingProgress } from "../status.js";

@@ -8,7 +8,7 @@ import { sha256 } from "@lcore/wasm-core";
 import type { Static } from "typebox";
 import type { GatewayContext } from "../context.js";
 import type { DeviceState } from "../deviceRegistry.js";
-import { GatewayError } from "../errors.js";
+import { GatewayError } from "../http/errors.js";
 import { equalBytes, fromHex, toHex } from "../hex.js";
 import { ownerAuth } from "../http/ownerAuth.js";
 import { ChainStatus, Device, DeviceParams, ErrorBody, RecordsPage, RecordsQuery, RegisterDevice } from "../http/schemas.js";

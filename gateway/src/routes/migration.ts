@@ -13,7 +13,7 @@ import { MAX_READING_PAYLOAD } from "@lcore/protocol/bounds";
 import { type Static, Type } from "typebox";
 import type { GatewayContext } from "../context.js";
 import type { DeviceState } from "../deviceRegistry.js";
-import { GatewayError } from "../errors.js";
+import { GatewayError } from "../http/errors.js";
 import { equalBytes, fromHex, toHex } from "../hex.js";
 import { ownerAuth } from "../http/ownerAuth.js";
 import { Address, DecimalString, ErrorBody, ReadingStatusName } from "../http/schemas.js";

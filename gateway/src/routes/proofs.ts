@@ -7,10 +7,10 @@ import { settlementAddress } from "@lcore/protocol/settlement";
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { createPublicClient, http, parseAbi } from "viem";
 import type { GatewayContext } from "../context.js";
-import { GatewayError } from "../errors.js";
+import { GatewayError } from "../http/errors.js";
 import { equalBytes, fromHex, toHex } from "../hex.js";
 import { ErrorBody, InclusionProof, ReadingParams } from "../http/schemas.js";
-import { createRateLimiter } from "../rateLimit.js";
+import { createRateLimiter } from "../util/rateLimit.js";
 import { leafIndex } from "../pipeline/settlementFollower.js";
 
 export const LCORE_SETTLEMENT_ABI = parseAbi([

@@ -6,7 +6,7 @@ import { fileURLToPath } from "node:url";
 import { type Address, type Hex, createPublicClient, decodeFunctionData, http, parseAbi, parseEventLogs } from "viem";
 import { mnemonicToAccount } from "viem/accounts";
 import type { GatewayOptions } from "../../src/options.js";
-import { Secret } from "../../src/secrets.js";
+import { Secret } from "../../src/util/secrets.js";
 import { type Cleanup, tempDir } from "./tempDir.js";
 
 export const DAPP_MAIN = fileURLToPath(new URL("../../../dapp/dist/main.js", import.meta.url));

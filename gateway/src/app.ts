@@ -13,13 +13,13 @@ import type { GatewayOptions } from "./options.js";
 import { Mirror, mirrorSettings } from "./pipeline/mirror.js";
 import { Loop, Pipeline } from "./pipeline/pipeline.js";
 import { consoleRoutes } from "./routes/console.js";
-import { deviceRoutes } from "./routes/devices.js";
-import { disclosureRoutes } from "./routes/disclosures.js";
+import { deviceRoutes } from "./devices/deviceRoutes.js";
+import { disclosureRoutes } from "./disclosures/disclosureRoutes.js";
 import { dualModeRoutes } from "./routes/dualMode.js";
 import { mvpRoutes } from "./routes/mvp.js";
 import { proofRoutes } from "./routes/proofs.js";
 import { migrationRoutes } from "./routes/migration.js";
-import { readingRoutes } from "./routes/readings.js";
+import { readingRoutes } from "./readings/readingRoutes.js";
 import { systemRoutes } from "./routes/system.js";
 
 export type GatewayApp = FastifyInstance & { gateway: GatewayContext };

@@ -9,7 +9,7 @@ import { secp256k1 } from "@noble/curves/secp256k1.js";
 import { encodeNotice } from "@lcore/protocol/notices";
 import { afterEach, describe, expect, it } from "vitest";
 import { buildApp } from "../src/app.js";
-import { effectiveMark } from "../src/deviceRegistry.js";
+import { effectiveMark } from "../src/devices/deviceRegistry.js";
 import { Batcher, batcherSettings } from "../src/pipeline/batcher.js";
 import { Follower } from "../src/pipeline/follower.js";
 import type { NodeInput, NodeOutput, OutputReader } from "../src/pipeline/nodeReader.js";

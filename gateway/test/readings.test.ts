@@ -3,7 +3,7 @@
 // and nothing stored.
 
 import { afterEach, describe, expect, it } from "vitest";
-import { SECP256K1_N } from "../src/signature.js";
+import { SECP256K1_N } from "../src/devices/signature.js";
 import { SimDevice, type SignedReading } from "../src/sim/device.js";
 import { type TestGateway, testGateway } from "./helpers/gateway.js";
 import { type Cleanup, runCleanups } from "./helpers/tempDir.js";

@@ -9,7 +9,7 @@
 import { U63_LIMIT } from "@lcore/protocol/bytes";
 import { encodeReadingBody, readingMessage } from "@lcore/protocol/deviceMessage";
 import { sha256 } from "@lcore/wasm-core";
-import type { DeviceState } from "../deviceRegistry.js";
+import type { DeviceState } from "../devices/deviceRegistry.js";
 import { I64_MAX, I64_MIN, toHex } from "../hex.js";
 import type { DeviceReading } from "../http/schemas.js";
 import type { MvpCustodian } from "../mvpCustodian.js";

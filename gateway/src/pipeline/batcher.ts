@@ -17,7 +17,7 @@ import { encodeRecordBatch, recordLength } from "@lcore/protocol/recordBatch";
 import type { GatewayContext } from "../context.js";
 import { toHex } from "../hex.js";
 import type { ReadingRow } from "../outbox/readingStore.js";
-import { type Marking, writeWithMarks } from "./deviceMarks.js";
+import { type Marking, writeWithMarks } from "../devices/deviceMarks.js";
 import { failpoint } from "./failpoints.js";
 
 export interface BatcherSettings {

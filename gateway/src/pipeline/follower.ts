@@ -21,8 +21,8 @@ import type { GatewayContext } from "../context.js";
 import { equalBytes, fromHex, toHex } from "../hex.js";
 import type { InputRow } from "../outbox/inputStore.js";
 import type { ReadingRow } from "../outbox/readingStore.js";
-import { type Marking, writeWithMarks } from "./deviceMarks.js";
-import { disclosureStatements } from "./disclosureVerdict.js";
+import { type Marking, writeWithMarks } from "../devices/deviceMarks.js";
+import { disclosureStatements } from "../disclosures/disclosureVerdict.js";
 import { failpoint } from "./failpoints.js";
 import type { NodeInput, NodeReader } from "./nodeReader.js";
 

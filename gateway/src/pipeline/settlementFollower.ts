@@ -18,7 +18,7 @@ import { decodeNotice } from "@lcore/protocol/notices";
 import { decodeSettlePeriodCall, settlementAddress } from "@lcore/protocol/settlement";
 import type { GatewayContext } from "../context.js";
 import { fromHex, toHex } from "../hex.js";
-import { type Marking, writeWithMarks } from "./deviceMarks.js";
+import { type Marking, writeWithMarks } from "../devices/deviceMarks.js";
 import type { ChainRecord, PeriodNotice, PeriodVoucher } from "../outbox/settlementStore.js";
 import type { NodeOutput, OutputReader } from "./nodeReader.js";
 

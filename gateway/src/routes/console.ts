@@ -9,8 +9,8 @@ import type { GatewayContext } from "../context.js";
 import { GatewayError } from "../http/errors.js";
 import { toHex } from "../hex.js";
 import { ErrorBody, Overview } from "../http/schemas.js";
-import { readingProgress } from "../status.js";
-import { deviceView } from "./devices.js";
+import { readingProgress } from "../readings/status.js";
+import { deviceView } from "../devices/deviceRoutes.js";
 
 /** Bounds of the overview (documented in gateway/README.md). */
 export const OVERVIEW_DEVICES = 200;

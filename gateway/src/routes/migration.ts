@@ -12,14 +12,14 @@ import { type FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { MAX_READING_PAYLOAD } from "@lcore/protocol/bounds";
 import { type Static, Type } from "typebox";
 import type { GatewayContext } from "../context.js";
-import type { DeviceState } from "../deviceRegistry.js";
+import type { DeviceState } from "../devices/deviceRegistry.js";
 import { GatewayError } from "../http/errors.js";
 import { equalBytes, fromHex, toHex } from "../hex.js";
 import { ownerAuth } from "../http/ownerAuth.js";
 import { Address, DecimalString, ErrorBody, ReadingStatusName } from "../http/schemas.js";
 import { MVP_DEVICE_ID } from "@lcore/protocol/mvpMigration";
 import { type BuiltRow, RowSkipped, buildRow } from "../migrate/mvpRow.js";
-import { readingProgress, receiptOf } from "../status.js";
+import { readingProgress, receiptOf } from "../readings/status.js";
 import { registerCustodial } from "./mvp.js";
 import type { DeviceReading } from "../http/schemas.js";
 

@@ -13,13 +13,13 @@ import { encodeReadingBody, readingMessage } from "@lcore/protocol/deviceMessage
 import { sha256 } from "@lcore/wasm-core";
 import { randomBytes } from "node:crypto";
 import type { GatewayContext } from "../context.js";
-import type { DeviceState } from "../deviceRegistry.js";
+import type { DeviceState } from "../devices/deviceRegistry.js";
 import { GatewayError } from "../http/errors.js";
 import { I64_MAX, I64_MIN, toHex } from "../hex.js";
 import { ErrorBody, MvpData, MvpRegister, Receipt } from "../http/schemas.js";
 import { Type } from "typebox";
 import { createRateLimiter } from "../util/rateLimit.js";
-import { deviceView } from "./devices.js";
+import { deviceView } from "../devices/deviceRoutes.js";
 
 const errors = { "4xx": ErrorBody, "5xx": ErrorBody };
 

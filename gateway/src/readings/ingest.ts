@@ -19,18 +19,18 @@
 import { U63_LIMIT } from "@lcore/protocol/bytes";
 import { encodeReadingBody, periodOf, readingMessage } from "@lcore/protocol/deviceMessage";
 import { sha256 } from "@lcore/wasm-core";
-import type { DeviceRegistry, DeviceState } from "./deviceRegistry.js";
-import type { Disclosures } from "./disclosures.js";
-import { GatewayError, type GatewayErrorCode } from "./http/errors.js";
-import { I64_MAX, I64_MIN, U64_MAX, equalBytes, fromHex } from "./hex.js";
-import type { DeviceReading, Receipt } from "./http/schemas.js";
-import type { GatewayLimits } from "./limits.js";
-import type { GatewayMetrics } from "./metrics.js";
-import type { Outbox } from "./outbox/outbox.js";
-import type { ReadingRow, SealedReading } from "./outbox/readingStore.js";
-import type { RateLimiter } from "./util/rateLimit.js";
+import type { DeviceRegistry, DeviceState } from "../devices/deviceRegistry.js";
+import type { Disclosures } from "../disclosures/disclosures.js";
+import { GatewayError, type GatewayErrorCode } from "../http/errors.js";
+import { I64_MAX, I64_MIN, U64_MAX, equalBytes, fromHex } from "../hex.js";
+import type { DeviceReading, Receipt } from "../http/schemas.js";
+import type { GatewayLimits } from "../limits.js";
+import type { GatewayMetrics } from "../metrics.js";
+import type { Outbox } from "../outbox/outbox.js";
+import type { ReadingRow, SealedReading } from "../outbox/readingStore.js";
+import type { RateLimiter } from "../util/rateLimit.js";
 import type { Sealer } from "./sealer.js";
-import type { SignatureVerifier } from "./signature.js";
+import type { SignatureVerifier } from "../devices/signature.js";
 import { receiptOf } from "./status.js";
 
 export interface IngestDeps {

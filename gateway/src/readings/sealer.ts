@@ -5,7 +5,7 @@
 
 import { periodOf } from "@lcore/protocol/deviceMessage";
 import { derivePeriodKey, openReading, sealReading } from "@lcore/protocol/sealing";
-import type { Secret } from "./util/secrets.js";
+import type { Secret } from "../util/secrets.js";
 
 export const PERIOD_KEY_CACHE_ENTRIES = 4096;
 

@@ -32,15 +32,15 @@ import { DISCLOSURE_PERIOD_SECONDS, DISCLOSURE_WINDOW_DAYS, MAX_PAYLOAD_LENGTH }
 import { encodeKeyDisclosure } from "@lcore/protocol/disclosure";
 import { type PrunedEntry, encodePrunedDisclosureParts } from "@lcore/protocol/prunedDisclosure";
 import { type WireRecord } from "@lcore/protocol/recordBatch";
-import type { DeviceRegistry } from "./deviceRegistry.js";
-import { GatewayError } from "./http/errors.js";
-import { toHex } from "./hex.js";
-import type { DisclosureRow, DisclosureState } from "./outbox/disclosureStore.js";
-import type { Outbox } from "./outbox/outbox.js";
-import type { Statement } from "./outbox/writer.js";
-import { prunedRecords } from "./prunedEntries.js";
-import type { Sealer } from "./sealer.js";
-import { type Progress, progressOf } from "./status.js";
+import type { DeviceRegistry } from "../devices/deviceRegistry.js";
+import { GatewayError } from "../http/errors.js";
+import { toHex } from "../hex.js";
+import type { DisclosureRow, DisclosureState } from "../outbox/disclosureStore.js";
+import type { Outbox } from "../outbox/outbox.js";
+import type { Statement } from "../outbox/writer.js";
+import { prunedRecords } from "../prunedEntries.js";
+import type { Sealer } from "../readings/sealer.js";
+import { type Progress, progressOf } from "../readings/status.js";
 
 /** Seconds a client should wait when readings of the period are still queued (about one batcher delay). */
 const QUEUED_RETRY_SECONDS = 2;

@@ -11,10 +11,10 @@
 //              registration_rejected:<the dApp's reason> or device_revoked: deviceMarks.ts)
 //   settled    accepted, and its settlement period's voucher executed on chain (period, settlementTxHash)
 
-import { toHex } from "./hex.js";
-import type { ReadingRow, SealedReading } from "./outbox/readingStore.js";
-import type { RecordPlace, SettlementStore } from "./outbox/settlementStore.js";
-import type { Receipt } from "./http/schemas.js";
+import { toHex } from "../hex.js";
+import type { ReadingRow, SealedReading } from "../outbox/readingStore.js";
+import type { RecordPlace, SettlementStore } from "../outbox/settlementStore.js";
+import type { Receipt } from "../http/schemas.js";
 
 export type StatusName = "queued" | "submitted" | "included" | "processed" | "accepted" | "rejected" | "settled";
 

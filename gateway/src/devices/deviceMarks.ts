@@ -11,7 +11,7 @@
 // readings; one that passed ingest meanwhile is withdrawn by the batcher (batcher.ts).
 
 import type { GatewayContext } from "../context.js";
-import { type DeviceState, effectiveMark, withdrawnReason } from "../deviceRegistry.js";
+import { type DeviceState, effectiveMark, withdrawnReason } from "./deviceRegistry.js";
 import type { ChainMark } from "../outbox/deviceStore.js";
 import type { Statement } from "../outbox/writer.js";
 

@@ -7,12 +7,12 @@ import { decodeReadingBody } from "@lcore/protocol/deviceMessage";
 import { sha256 } from "@lcore/wasm-core";
 import type { Static } from "typebox";
 import type { GatewayContext } from "../context.js";
-import type { DeviceState } from "../deviceRegistry.js";
+import type { DeviceState } from "./deviceRegistry.js";
 import { GatewayError } from "../http/errors.js";
 import { equalBytes, fromHex, toHex } from "../hex.js";
 import { ownerAuth } from "../http/ownerAuth.js";
 import { ChainStatus, Device, DeviceParams, ErrorBody, RecordsPage, RecordsQuery, RegisterDevice } from "../http/schemas.js";
-import { progressOf, readingProgress } from "../status.js";
+import { progressOf, readingProgress } from "../readings/status.js";
 
 const errors = { "4xx": ErrorBody, "5xx": ErrorBody };
 const security = [{ ownerToken: [] }];

@@ -5,7 +5,7 @@ import type { GatewayContext } from "../context.js";
 import { GatewayError } from "../http/errors.js";
 import { fromHex, toHex } from "../hex.js";
 import { BatchReceipts, DeviceReading, ErrorBody, ReadingParams, ReadingStatus, Receipt } from "../http/schemas.js";
-import { readingProgress } from "../status.js";
+import { readingProgress } from "./status.js";
 
 const errors = { "4xx": ErrorBody, "5xx": ErrorBody };
 

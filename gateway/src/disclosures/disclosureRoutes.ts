@@ -5,7 +5,7 @@
 
 import { type FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import type { GatewayContext } from "../context.js";
-import { disclosureProgress, disclosureStatusUrl } from "../disclosures.js";
+import { disclosureProgress, disclosureStatusUrl } from "./disclosures.js";
 import { GatewayError } from "../http/errors.js";
 import { fromHex, toHex } from "../hex.js";
 import { ownerAuth } from "../http/ownerAuth.js";

@@ -2,7 +2,7 @@
 // metrics. Routes and background workers receive this object; nothing is global.
 
 import { privateKeyToAccount } from "viem/accounts";
-import { CartesiSwitch } from "./cartesiSwitch.js";
+import { CartesiSwitch } from "./chain/cartesiSwitch.js";
 import { DeviceRegistry } from "./devices/deviceRegistry.js";
 import { Disclosures } from "./disclosures/disclosures.js";
 import { type Hex, fromHex } from "./hex.js";

@@ -8,7 +8,7 @@ import { randomBytes } from "node:crypto";
 import { decodeInput } from "@lcore/protocol/input";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { privateKeyToAccount } from "viem/accounts";
-import { FAILPOINTS } from "../src/pipeline/failpoints.js";
+import { FAILPOINTS } from "../src/chain/failpoints.js";
 import { type GatewayInfo, SimDevice, type SignedReading } from "../src/sim/device.js";
 import { type GatewayProcess, startGatewayProcess } from "./helpers/process.js";
 import { type TestStack, eventually, startTestStack } from "./helpers/stack.js";

@@ -13,7 +13,7 @@ import { type Hex, createPublicClient, createWalletClient, decodeFunctionData, d
 import { privateKeyToAccount } from "viem/accounts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildApp, type GatewayApp } from "../src/app.js";
-import { JsonRpcNodeReader, type NodeInput } from "../src/pipeline/nodeReader.js";
+import { JsonRpcNodeReader, type NodeInput } from "../src/chain/nodeReader.js";
 import type { SimDevice } from "../src/sim/device.js";
 import { auth, testGateway, type TestGateway } from "./helpers/gateway.js";
 import { type TestStack, eventually, startTestStack } from "./helpers/stack.js";

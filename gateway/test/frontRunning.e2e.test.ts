@@ -32,7 +32,7 @@ import { randomBytes } from "node:crypto";
 import { type Hex, createPublicClient, createWalletClient, defineChain, http, parseEventLogs } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { JsonRpcNodeReader, type NodeInput } from "../src/pipeline/nodeReader.js";
+import { JsonRpcNodeReader, type NodeInput } from "../src/chain/nodeReader.js";
 import { Secret } from "../src/util/secrets.js";
 import type { SignedReading } from "../src/sim/device.js";
 import { auth, testGateway, type TestGateway } from "./helpers/gateway.js";

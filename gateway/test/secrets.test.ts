@@ -5,7 +5,7 @@ import { Writable } from "node:stream";
 import { afterEach, describe, expect, it } from "vitest";
 import { derivePeriodKey } from "@lcore/protocol/sealing";
 import { loadConfig } from "../src/config.js";
-import { Batcher, batcherSettings } from "../src/pipeline/batcher.js";
+import { Batcher, batcherSettings } from "../src/chain/batcher.js";
 import { Secret } from "../src/util/secrets.js";
 import { SimDevice } from "../src/sim/device.js";
 import { OWNER_TOKEN, auth, testGateway } from "./helpers/gateway.js";

@@ -10,7 +10,7 @@ import { SETTLEMENT_PERIOD_SECONDS, settlementAddress } from "@lcore/protocol/se
 import { type Hex, createPublicClient, http } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import { fromHex, toHex } from "../src/hex.js";
-import { LCORE_SETTLEMENT_ABI } from "../src/routes/proofs.js";
+import { LCORE_SETTLEMENT_ABI } from "../src/settlement/proofRoutes.js";
 import { Secret } from "../src/util/secrets.js";
 import { type TestGateway, auth, testGateway } from "./helpers/gateway.js";
 import { type TestStack, eventually, startTestStack } from "./helpers/stack.js";

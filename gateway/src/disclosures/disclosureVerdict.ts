@@ -13,7 +13,7 @@ import type { Outbox } from "../outbox/outbox.js";
 import type { FailedRecord } from "../outbox/disclosureStore.js";
 import type { InputRow } from "../outbox/inputStore.js";
 import type { Statement } from "../outbox/writer.js";
-import type { NodeInput } from "../pipeline/nodeReader.js";
+import type { NodeInput } from "../chain/nodeReader.js";
 
 export function disclosureStatements(outbox: Outbox, input: InputRow, node: NodeInput): Statement[] {
   if (input.kind !== "disclosure") return [];

@@ -38,7 +38,7 @@ import { toHex } from "../hex.js";
 import type { DisclosureRow, DisclosureState } from "../outbox/disclosureStore.js";
 import type { Outbox } from "../outbox/outbox.js";
 import type { Statement } from "../outbox/writer.js";
-import { prunedRecords } from "../prunedEntries.js";
+import { prunedRecords } from "../settlement/prunedEntries.js";
 import type { Sealer } from "../readings/sealer.js";
 import { type Progress, progressOf } from "../readings/status.js";
 

@@ -11,7 +11,7 @@ import { GatewayError } from "../http/errors.js";
 import { equalBytes, fromHex, toHex } from "../hex.js";
 import { ErrorBody, InclusionProof, ReadingParams } from "../http/schemas.js";
 import { createRateLimiter } from "../util/rateLimit.js";
-import { leafIndex } from "../pipeline/settlementFollower.js";
+import { leafIndex } from "./settlementFollower.js";
 
 export const LCORE_SETTLEMENT_ABI = parseAbi([
   "function settlement(uint64 period) view returns ((bytes32 recordsRoot, uint64 recordCount, bytes32 stateHash))",

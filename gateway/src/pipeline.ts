@@ -4,16 +4,16 @@
 // submitter.ts).
 
 import type { FastifyBaseLogger } from "fastify";
-import type { GatewayContext } from "../context.js";
-import type { Hex } from "../hex.js";
-import { CANONICAL_INPUT_BOX } from "../routes/system.js";
-import { Batcher, batcherSettings } from "./batcher.js";
-import { Follower } from "./follower.js";
-import { GraphqlNodeReader, JsonRpcNodeReader } from "./nodeReader.js";
-import { SettlementFollower } from "./settlementFollower.js";
-import { Submitter } from "./submitter.js";
-import { Ticker } from "./ticker.js";
-import { VoucherExecutor } from "./voucherExecutor.js";
+import type { GatewayContext } from "./context.js";
+import type { Hex } from "./hex.js";
+import { CANONICAL_INPUT_BOX } from "./routes/system.js";
+import { Batcher, batcherSettings } from "./chain/batcher.js";
+import { Follower } from "./chain/follower.js";
+import { GraphqlNodeReader, JsonRpcNodeReader } from "./chain/nodeReader.js";
+import { SettlementFollower } from "./settlement/settlementFollower.js";
+import { Submitter } from "./chain/submitter.js";
+import { Ticker } from "./settlement/ticker.js";
+import { VoucherExecutor } from "./settlement/voucherExecutor.js";
 
 /** A background loop of one pass at a time (exported for the mirror, which runs without a chain too). */
 export class Loop {

@@ -20,7 +20,7 @@ import type { GatewayContext } from "../context.js";
 import { fromHex, toHex } from "../hex.js";
 import { type Marking, writeWithMarks } from "../devices/deviceMarks.js";
 import type { ChainRecord, PeriodNotice, PeriodVoucher } from "../outbox/settlementStore.js";
-import type { NodeOutput, OutputReader } from "./nodeReader.js";
+import type { NodeOutput, OutputReader } from "../chain/nodeReader.js";
 
 /** Outputs read per pass (a records notice lists at most 339 records). */
 const OUTPUTS_PER_PASS = 100;

@@ -15,10 +15,10 @@ import { type PrunedEntry } from "@lcore/protocol/prunedDisclosure";
 import { prunePoint } from "@lcore/protocol/pruneRule";
 import { type WireRecord, encodeRecord, recordHash } from "@lcore/protocol/recordBatch";
 import { type RecordsTree, recordsTree } from "@lcore/protocol/recordsTree";
-import { GatewayError } from "./http/errors.js";
-import { equalBytes } from "./hex.js";
-import type { Outbox } from "./outbox/outbox.js";
-import type { SettledPeriod } from "./outbox/settlementStore.js";
+import { GatewayError } from "../http/errors.js";
+import { equalBytes } from "../hex.js";
+import type { Outbox } from "../outbox/outbox.js";
+import type { SettledPeriod } from "../outbox/settlementStore.js";
 
 export interface PrunedRecords {
   /** The dApp's prune point as the follower sees it: records with id ≤ it left the state. */

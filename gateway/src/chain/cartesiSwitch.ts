@@ -4,7 +4,7 @@
 // they wait in the outbox (up to its queued bound) and leave, in order, on resume.
 // The flag lives in the outbox, so a restart keeps it.
 
-import type { Outbox } from "./outbox/outbox.js";
+import type { Outbox } from "../outbox/outbox.js";
 
 const PAUSED = "cartesi.paused";
 

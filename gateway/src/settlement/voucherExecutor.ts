@@ -19,7 +19,7 @@ import { type PrivateKeyAccount, privateKeyToAccount } from "viem/accounts";
 import type { GatewayContext } from "../context.js";
 import { type Hex, fromHex, toHex } from "../hex.js";
 import type { PeriodRow } from "../outbox/settlementStore.js";
-import type { OutputReader } from "./nodeReader.js";
+import type { OutputReader } from "../chain/nodeReader.js";
 
 export const APPLICATION_ABI = parseAbi([
   "function executeOutput(bytes output, (uint64 outputIndex, bytes32[] outputHashesSiblings) proof)",

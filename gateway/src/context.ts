@@ -9,7 +9,7 @@ import { type Hex, fromHex } from "./hex.js";
 import { Ingest } from "./readings/ingest.js";
 import { DEFAULT_LIMITS, type GatewayLimits } from "./limits.js";
 import { createMetrics, type GatewayMetrics } from "./metrics.js";
-import { MvpCustodian } from "./mvpCustodian.js";
+import { MvpCustodian } from "./mvp/mvpCustodian.js";
 import type { GatewayOptions } from "./options.js";
 import { Outbox } from "./outbox/outbox.js";
 import { createRateLimiter } from "./util/rateLimit.js";

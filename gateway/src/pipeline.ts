@@ -6,7 +6,7 @@
 import type { FastifyBaseLogger } from "fastify";
 import type { GatewayContext } from "./context.js";
 import type { Hex } from "./hex.js";
-import { CANONICAL_INPUT_BOX } from "./routes/system.js";
+import { CANONICAL_INPUT_BOX } from "./system/systemRoutes.js";
 import { Batcher, batcherSettings } from "./chain/batcher.js";
 import { Follower } from "./chain/follower.js";
 import { GraphqlNodeReader, JsonRpcNodeReader } from "./chain/nodeReader.js";

@@ -11,7 +11,7 @@ import type { InputRow } from "../src/outbox/inputStore.js";
 import type { ReadingRow } from "../src/outbox/readingStore.js";
 import { Batcher, batcherSettings } from "../src/chain/batcher.js";
 import { Follower } from "../src/chain/follower.js";
-import { Mirror, legacyBody, milliText, mirrorSettings } from "../src/pipeline/mirror.js";
+import { Mirror, legacyBody, milliText, mirrorSettings } from "../src/mvp/mirror.js";
 import type { NodeInput } from "../src/chain/nodeReader.js";
 import { auth, testGateway } from "./helpers/gateway.js";
 import { legacyNode } from "./helpers/legacyNode.js";

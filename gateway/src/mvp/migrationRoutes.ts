@@ -18,9 +18,9 @@ import { equalBytes, fromHex, toHex } from "../hex.js";
 import { ownerAuth } from "../http/ownerAuth.js";
 import { Address, DecimalString, ErrorBody, ReadingStatusName } from "../http/schemas.js";
 import { MVP_DEVICE_ID } from "@lcore/protocol/mvpMigration";
-import { type BuiltRow, RowSkipped, buildRow } from "../migrate/mvpRow.js";
+import { type BuiltRow, RowSkipped, buildRow } from "./mvpRow.js";
 import { readingProgress, receiptOf } from "../readings/status.js";
-import { registerCustodial } from "./mvp.js";
+import { registerCustodial } from "./mvpRoutes.js";
 import type { DeviceReading } from "../http/schemas.js";
 
 const errors = { "4xx": ErrorBody, "5xx": ErrorBody };

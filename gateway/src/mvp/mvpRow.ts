@@ -12,8 +12,8 @@ import { sha256 } from "@lcore/wasm-core";
 import type { DeviceState } from "../devices/deviceRegistry.js";
 import { I64_MAX, I64_MIN, toHex } from "../hex.js";
 import type { DeviceReading } from "../http/schemas.js";
-import type { MvpCustodian } from "../mvpCustodian.js";
-import { MVP_VALUE_SCALE } from "../routes/mvp.js";
+import type { MvpCustodian } from "./mvpCustodian.js";
+import { MVP_VALUE_SCALE } from "./mvpRoutes.js";
 import { MAX_TX_HASH_BYTES, encodeProvenance, type SkipReason } from "@lcore/protocol/mvpMigration";
 
 

@@ -12,7 +12,7 @@
 
 import { secp256k1 } from "@noble/curves/secp256k1.js";
 import { hkdfSha256 } from "@lcore/wasm-core";
-import type { Secret } from "./util/secrets.js";
+import type { Secret } from "../util/secrets.js";
 
 const SALT = new TextEncoder().encode("lcore/v1/gateway/mvp-device");
 const MIGRATION_NONCE_SALT = new TextEncoder().encode("lcore/v1/gateway/mvp-migration-nonce");

@@ -5,7 +5,7 @@
 
 import { join } from "node:path";
 import { privateKeyToAccount } from "viem/accounts";
-import type { Hex } from "./hex.js";
+import type { Hex } from "viem";
 import { DEFAULT_LIMITS, type GatewayLimits } from "./limits.js";
 import type { GatewayOptions } from "./options.js";
 import { type Secret, SecretConfigError, parseKey32, parseOwnerToken, parsePrivateKey, readSecretText } from "./util/secrets.js";

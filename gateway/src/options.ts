@@ -2,7 +2,7 @@
 // them in code); `main.ts` reads them from the environment (config.ts).
 
 import type { FastifyServerOptions } from "fastify";
-import type { Hex } from "./hex.js";
+import type { Hex } from "viem";
 import type { GatewayLimits } from "./limits.js";
 import type { Secret } from "./util/secrets.js";
 

@@ -5,7 +5,7 @@
 
 import type { FastifyBaseLogger } from "fastify";
 import type { GatewayContext } from "./context.js";
-import type { Hex } from "./hex.js";
+import type { Hex } from "viem";
 import { CANONICAL_INPUT_BOX } from "./system/systemRoutes.js";
 import { Batcher, batcherSettings } from "./chain/batcher.js";
 import { Follower } from "./chain/follower.js";

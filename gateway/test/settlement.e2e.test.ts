@@ -9,7 +9,7 @@ import { decodeNotice } from "@lcore/protocol/notices";
 import { SETTLEMENT_PERIOD_SECONDS, settlementAddress } from "@lcore/protocol/settlement";
 import { type Hex, createPublicClient, http } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
-import { fromHex, toHex } from "../src/hex.js";
+import { fromHex, toHex } from "@lcore/protocol/bytes";
 import { LCORE_SETTLEMENT_ABI } from "../src/settlement/proofRoutes.js";
 import { Secret } from "../src/util/secrets.js";
 import { type TestGateway, auth, testGateway } from "./helpers/gateway.js";

@@ -7,7 +7,7 @@ import { encodeNotice } from "@lcore/protocol/notices";
 import { recordsProof, recordsRoot, recordsTree, verifyRecordsProof } from "@lcore/protocol/recordsTree";
 import { encodeSettlePeriodCall, encodeSettlementNotice, settlementAddress } from "@lcore/protocol/settlement";
 import { afterEach, describe, expect, it } from "vitest";
-import { toHex } from "../src/hex.js";
+import { toHex } from "@lcore/protocol/bytes";
 import { Outbox } from "../src/outbox/outbox.js";
 import type { TickFacts } from "../src/outbox/settlementStore.js";
 import type { NodeOutput, OutputReader } from "../src/chain/nodeReader.js";

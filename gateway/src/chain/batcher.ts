@@ -15,7 +15,7 @@
 import { BATCH_HEADER_LENGTH, MAX_BATCH_RECORDS, MAX_PAYLOAD_LENGTH, MAX_SEALED_LENGTH } from "@lcore/protocol/bounds";
 import { encodeRecordBatch, recordLength } from "@lcore/protocol/recordBatch";
 import type { GatewayContext } from "../context.js";
-import { toHex } from "../hex.js";
+import { toHex } from "@lcore/protocol/bytes";
 import type { ReadingRow } from "../outbox/readingStore.js";
 import { type Marking, writeWithMarks } from "../devices/deviceMarks.js";
 import { failpoint } from "./failpoints.js";
@@ -98,7 +98,7 @@ export class Batcher {
       device: r.device, seq: r.seq, timestamp: r.timestamp, bodyHash: r.bodyHash, signature: r.signature, sealed: r.sealed,
     })));
     const last = new Map<string, ReadingRow>();
-    for (const r of rows) last.set(Buffer.from(r.device).toString("hex"), r); // outbox order is seq order per device
+    for (const r of rows) last.set(toHex(r.device), r); // outbox order is seq order per device
     const input = outbox.inputs.create("records", payload, nowMs);
     await outbox.write([
       input.statement,

@@ -18,7 +18,7 @@ import { type SkipReason } from "@lcore/protocol/reasons";
 import { parseReport } from "@lcore/protocol/reports";
 import { encodeRecord, recordHash } from "@lcore/protocol/recordBatch";
 import type { GatewayContext } from "../context.js";
-import { equalBytes, fromHex, toHex } from "../hex.js";
+import { equalBytes, fromHex, toHex } from "@lcore/protocol/bytes";
 import type { InputRow } from "../outbox/inputStore.js";
 import type { ReadingRow } from "../outbox/readingStore.js";
 import { type Marking, writeWithMarks } from "../devices/deviceMarks.js";
@@ -55,13 +55,13 @@ export function verdicts(readings: ReadingRow[], node: NodeInput): Verdict[] {
       const notice = decodeNotice(fromHex(n.payload));
       if (notice.kind !== "records_accepted") continue;
       for (const e of notice.records) {
-        listed.set(`${Buffer.from(e.device).toString("hex")}:${e.seq}`, { hash: e.recordHash, notice: n.index });
+        listed.set(`${toHex(e.device)}:${e.seq}`, { hash: e.recordHash, notice: n.index });
       }
     }
   }
   return readings.map((r) => {
     const position = r.position!;
-    const entry = listed.get(`${Buffer.from(r.device).toString("hex")}:${r.seq}`);
+    const entry = listed.get(`${toHex(r.device)}:${r.seq}`);
     if (entry !== undefined) {
       const mine = recordHash(encodeRecord({
         device: r.device, seq: r.seq, timestamp: r.timestamp, bodyHash: r.bodyHash, signature: r.signature, sealed: r.sealed,

@@ -20,14 +20,14 @@
 // losing its nonce, which lands after the inputs already sent behind it.
 
 import {
-  type Chain, type Hex as ViemHex, type PublicClient, type TransactionReceipt, TransactionReceiptNotFoundError, type Transport,
+  type Chain, type Hex, type PublicClient, type TransactionReceipt, TransactionReceiptNotFoundError, type Transport,
   type WalletClient, createPublicClient, createWalletClient, defineChain, encodeFunctionData, http, keccak256, parseAbi,
-  parseEventLogs, toHex as viemToHex,
+  parseEventLogs,
 } from "viem";
 import { type PrivateKeyAccount, privateKeyToAccount } from "viem/accounts";
 import { recordBatchCount } from "@lcore/protocol/recordBatch";
 import type { GatewayContext } from "../context.js";
-import { type Hex, fromHex, toHex } from "../hex.js";
+import { fromHex, toHex } from "@lcore/protocol/bytes";
 import type { InputRow, TxRow } from "../outbox/inputStore.js";
 import { failpoint } from "./failpoints.js";
 
@@ -202,7 +202,7 @@ export class Submitter {
     }
   }
 
-  #calldata(input: InputRow): ViemHex {
+  #calldata(input: InputRow): Hex {
     return encodeFunctionData({ abi: INPUT_BOX_ABI, functionName: "addInput", args: [this.#ctx.app, toHex(input.payload)] });
   }
 
@@ -278,7 +278,7 @@ export class Submitter {
 
   async #send(tx: TxRow, rebroadcast = false): Promise<SendOutcome> {
     try {
-      await this.#client.sendRawTransaction({ serializedTransaction: viemToHex(tx.raw) });
+      await this.#client.sendRawTransaction({ serializedTransaction: toHex(tx.raw) });
     } catch (error) {
       const text = `${(error as { details?: string }).details ?? ""} ${(error as Error).message}`.toLowerCase();
       if (text.includes("already known") || text.includes("already imported")) {

@@ -7,7 +7,7 @@ import { readFileSync } from "node:fs";
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import type { GatewayContext } from "../context.js";
 import { GatewayError } from "../http/errors.js";
-import { toHex } from "../hex.js";
+import { toHex } from "@lcore/protocol/bytes";
 import { ErrorBody, Overview } from "../http/schemas.js";
 import { readingProgress } from "../readings/status.js";
 import { deviceView } from "../devices/deviceRoutes.js";

@@ -12,7 +12,7 @@ import { MAX_METADATA_LENGTH } from "@lcore/protocol/bounds";
 import { encodeDeviceRegistration } from "@lcore/protocol/deviceInputs";
 import { deviceAddress, rawPublicKey, registrationProofDigest } from "@lcore/protocol/deviceMessage";
 import { GatewayError } from "../http/errors.js";
-import { toHex } from "../hex.js";
+import { toHex } from "@lcore/protocol/bytes";
 import type { Outbox } from "../outbox/outbox.js";
 import type { ChainMark, DeviceRow } from "../outbox/deviceStore.js";
 import type { PreparedKey, SignatureVerifier } from "./signature.js";

@@ -9,7 +9,7 @@ import type { Static } from "typebox";
 import type { GatewayContext } from "../context.js";
 import type { DeviceState } from "./deviceRegistry.js";
 import { GatewayError } from "../http/errors.js";
-import { equalBytes, fromHex, toHex } from "../hex.js";
+import { equalBytes, fromHex, toHex } from "@lcore/protocol/bytes";
 import { ownerAuth } from "../http/ownerAuth.js";
 import { ChainStatus, Device, DeviceParams, ErrorBody, RecordsPage, RecordsQuery, RegisterDevice } from "../http/schemas.js";
 import { progressOf, readingProgress } from "../readings/status.js";

@@ -11,6 +11,7 @@
 import { createPublicKey, verify as opensslVerify, type KeyObject } from "node:crypto";
 import { createRequire } from "node:module";
 import { secp256k1 } from "@noble/curves/secp256k1.js";
+import { toHex } from "@lcore/protocol/bytes";
 
 /** secp256k1's group order n, and n/2: a signature with s > n/2 is the high-s twin and is refused. */
 export const SECP256K1_N = 0xfffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141n;
@@ -52,7 +53,7 @@ function loadNative(): NativeSecp256k1 | null {
 }
 
 function scalar(bytes: Uint8Array, from: number): bigint {
-  return BigInt(`0x${Buffer.from(bytes.subarray(from, from + 32)).toString("hex")}`);
+  return BigInt(toHex(bytes.subarray(from, from + 32)));
 }
 
 /** r and s in [1, n-1], s ≤ n/2. */

@@ -7,7 +7,7 @@ import { type FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import type { GatewayContext } from "../context.js";
 import { disclosureProgress, disclosureStatusUrl } from "./disclosures.js";
 import { GatewayError } from "../http/errors.js";
-import { fromHex, toHex } from "../hex.js";
+import { fromHex, toHex } from "@lcore/protocol/bytes";
 import { ownerAuth } from "../http/ownerAuth.js";
 import { DisclosureBody, DisclosureParams, DisclosureReceipt, DisclosureStatus, ErrorBody } from "../http/schemas.js";
 

@@ -8,7 +8,7 @@
 
 import { decodeNotice } from "@lcore/protocol/notices";
 import { parseReport } from "@lcore/protocol/reports";
-import { equalBytes, fromHex } from "../hex.js";
+import { equalBytes, fromHex } from "@lcore/protocol/bytes";
 import type { Outbox } from "../outbox/outbox.js";
 import type { FailedRecord } from "../outbox/disclosureStore.js";
 import type { InputRow } from "../outbox/inputStore.js";

@@ -34,7 +34,7 @@ import { type PrunedEntry, encodePrunedDisclosureParts } from "@lcore/protocol/p
 import { type WireRecord } from "@lcore/protocol/recordBatch";
 import type { DeviceRegistry } from "../devices/deviceRegistry.js";
 import { GatewayError } from "../http/errors.js";
-import { toHex } from "../hex.js";
+import { toHex } from "@lcore/protocol/bytes";
 import type { DisclosureRow, DisclosureState } from "../outbox/disclosureStore.js";
 import type { Outbox } from "../outbox/outbox.js";
 import type { Statement } from "../outbox/writer.js";

@@ -5,7 +5,7 @@
 import { type FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { Type } from "typebox";
 import type { GatewayContext } from "../context.js";
-import { toHex } from "../hex.js";
+import { toHex } from "@lcore/protocol/bytes";
 import { ownerAuth } from "../http/ownerAuth.js";
 import { ErrorBody } from "../http/schemas.js";
 

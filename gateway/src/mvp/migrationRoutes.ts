@@ -14,7 +14,7 @@ import { type Static, Type } from "typebox";
 import type { GatewayContext } from "../context.js";
 import type { DeviceState } from "../devices/deviceRegistry.js";
 import { GatewayError } from "../http/errors.js";
-import { equalBytes, fromHex, toHex } from "../hex.js";
+import { equalBytes, fromHex, toHex } from "@lcore/protocol/bytes";
 import { ownerAuth } from "../http/ownerAuth.js";
 import { Address, DecimalString, ErrorBody, ReadingStatusName } from "../http/schemas.js";
 import { MVP_DEVICE_ID } from "@lcore/protocol/mvpMigration";

@@ -22,7 +22,7 @@
 
 import { decodeReadingBody } from "@lcore/protocol/deviceMessage";
 import type { GatewayContext } from "../context.js";
-import { toHex } from "../hex.js";
+import { toHex } from "@lcore/protocol/bytes";
 import type { MirrorOptions } from "../options.js";
 import type { Comparison, DueReading, LegacyOutcome, MirrorTotal, Uncompared } from "../outbox/mirrorStore.js";
 import type { Statement } from "../outbox/writer.js";

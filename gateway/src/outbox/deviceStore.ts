@@ -2,7 +2,7 @@
 
 import type { OutboxDb } from "./database.js";
 import type { Statement } from "./writer.js";
-import { readU64, u64Bytes } from "../hex.js";
+import { readU64, u64Bytes } from "@lcore/protocol/bytes";
 
 export interface DeviceRow {
   address: Uint8Array;
@@ -49,7 +49,7 @@ function fromRaw(r: RawDeviceRow): DeviceRow {
     mvpId: r.mvp_id,
     lastSeq: [r.last_seq, r.max_seq].reduce<bigint | null>((m, b) => {
       if (b === null) return m;
-      const v = readU64(b);
+      const v = readU64(b, 0);
       return m === null || v > m ? v : m;
     }, null),
     registeredMs: r.registered_ms,

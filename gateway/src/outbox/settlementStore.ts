@@ -3,7 +3,7 @@
 
 import type { OutboxDb } from "./database.js";
 import type { Statement } from "./writer.js";
-import { u64Bytes } from "../hex.js";
+import { u64Bytes } from "@lcore/protocol/bytes";
 
 /** A record as the dApp numbered it (its id: acceptance order, from 1). */
 export interface ChainRecord {

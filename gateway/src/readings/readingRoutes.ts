@@ -3,7 +3,7 @@
 import { Type, type FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import type { GatewayContext } from "../context.js";
 import { GatewayError } from "../http/errors.js";
-import { fromHex, toHex } from "../hex.js";
+import { fromHex, toHex } from "@lcore/protocol/bytes";
 import { BatchReceipts, DeviceReading, ErrorBody, ReadingParams, ReadingStatus, Receipt } from "../http/schemas.js";
 import { readingProgress } from "./status.js";
 

@@ -3,6 +3,7 @@
 // The owner master key is held in a Secret and only revealed to HKDF; period keys are
 // cached (bounded) because consecutive readings of a device share one.
 
+import { toHex } from "@lcore/protocol/bytes";
 import { periodOf } from "@lcore/protocol/deviceMessage";
 import { derivePeriodKey, openReading, sealReading } from "@lcore/protocol/sealing";
 import type { Secret } from "../util/secrets.js";
@@ -40,7 +41,7 @@ export class Sealer {
 
   #periodKey(device: Uint8Array, timestamp: bigint): Uint8Array {
     const period = periodOf(timestamp);
-    const id = `${Buffer.from(device).toString("hex")}:${period}`;
+    const id = `${toHex(device)}:${period}`;
     const hit = this.#cache.get(id);
     if (hit !== undefined) {
       // Re-insert so Map order stays least-recently-used first.

@@ -11,7 +11,7 @@
 //              registration_rejected:<the dApp's reason> or device_revoked: deviceMarks.ts)
 //   settled    accepted, and its settlement period's voucher executed on chain (period, settlementTxHash)
 
-import { toHex } from "../hex.js";
+import { toHex } from "@lcore/protocol/bytes";
 import type { ReadingRow, SealedReading } from "../outbox/readingStore.js";
 import type { RecordPlace, SettlementStore } from "../outbox/settlementStore.js";
 import type { Receipt } from "../http/schemas.js";

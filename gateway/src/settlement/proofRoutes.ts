@@ -8,7 +8,7 @@ import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { createPublicClient, http, parseAbi } from "viem";
 import type { GatewayContext } from "../context.js";
 import { GatewayError } from "../http/errors.js";
-import { equalBytes, fromHex, toHex } from "../hex.js";
+import { equalBytes, fromHex, toHex } from "@lcore/protocol/bytes";
 import { ErrorBody, InclusionProof, ReadingParams } from "../http/schemas.js";
 import { createRateLimiter } from "../util/rateLimit.js";
 import { leafIndex } from "./settlementFollower.js";

@@ -16,7 +16,7 @@ import { prunePoint } from "@lcore/protocol/pruneRule";
 import { type WireRecord, encodeRecord, recordHash } from "@lcore/protocol/recordBatch";
 import { type RecordsTree, recordsTree } from "@lcore/protocol/recordsTree";
 import { GatewayError } from "../http/errors.js";
-import { equalBytes } from "../hex.js";
+import { equalBytes } from "@lcore/protocol/bytes";
 import type { Outbox } from "../outbox/outbox.js";
 import type { SettledPeriod } from "../outbox/settlementStore.js";
 

@@ -17,7 +17,7 @@
 import { decodeNotice } from "@lcore/protocol/notices";
 import { decodeSettlePeriodCall, settlementAddress } from "@lcore/protocol/settlement";
 import type { GatewayContext } from "../context.js";
-import { fromHex, toHex } from "../hex.js";
+import { fromHex, toHex } from "@lcore/protocol/bytes";
 import { type Marking, writeWithMarks } from "../devices/deviceMarks.js";
 import type { ChainRecord, PeriodNotice, PeriodVoucher } from "../outbox/settlementStore.js";
 import type { NodeOutput, OutputReader } from "../chain/nodeReader.js";

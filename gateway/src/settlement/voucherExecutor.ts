@@ -12,12 +12,12 @@
 // transaction is sent while the executor account has one pending.
 
 import {
-  type Chain, type PublicClient, type Transport, type WalletClient, TransactionReceiptNotFoundError, createPublicClient,
+  type Chain, type Hex, type PublicClient, type Transport, type WalletClient, TransactionReceiptNotFoundError, createPublicClient,
   createWalletClient, defineChain, http, parseAbi,
 } from "viem";
 import { type PrivateKeyAccount, privateKeyToAccount } from "viem/accounts";
 import type { GatewayContext } from "../context.js";
-import { type Hex, fromHex, toHex } from "../hex.js";
+import { fromHex, toHex } from "@lcore/protocol/bytes";
 import type { PeriodRow } from "../outbox/settlementStore.js";
 import type { OutputReader } from "../chain/nodeReader.js";
 

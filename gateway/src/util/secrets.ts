@@ -6,6 +6,7 @@
 
 import { readFileSync } from "node:fs";
 import { inspect } from "node:util";
+import { fromHex } from "@lcore/protocol/bytes";
 
 const REDACTED = "[redacted]";
 
@@ -51,7 +52,7 @@ export function readSecretText(env: NodeJS.ProcessEnv, name: string): string | u
 export function parseKey32(text: string, name: string): Secret<Uint8Array> {
   const body = text.startsWith("0x") ? text.slice(2) : text;
   if (!/^[0-9a-fA-F]{64}$/.test(body)) throw new SecretConfigError(`${name} must be 32 bytes as 64 hex digits`);
-  return new Secret(new Uint8Array(Buffer.from(body, "hex")));
+  return new Secret(fromHex(`0x${body}`));
 }
 
 /** An account private key, as viem takes it: 0x + 64 hex digits. */

@@ -6,11 +6,11 @@
 import type { FastifyBaseLogger } from "fastify";
 import type { GatewayContext } from "./context.js";
 import type { Hex } from "viem";
-import { CANONICAL_INPUT_BOX } from "./system/systemRoutes.js";
 import { Batcher, batcherSettings } from "./chain/batcher.js";
 import { Follower } from "./chain/follower.js";
 import { GraphqlNodeReader, JsonRpcNodeReader } from "./chain/nodeReader.js";
 import { SettlementFollower } from "./settlement/settlementFollower.js";
+import { CANONICAL_INPUT_BOX } from "./chain/inputBox.js";
 import { Submitter } from "./chain/submitter.js";
 import { Ticker } from "./settlement/ticker.js";
 import { VoucherExecutor } from "./settlement/voucherExecutor.js";

@@ -16,22 +16,29 @@ import type { GatewayContext } from "../context.js";
 import type { DeviceState } from "../devices/deviceRegistry.js";
 import { GatewayError } from "../http/errors.js";
 import { toHex } from "@lcore/protocol/bytes";
-import { I64_MAX, I64_MIN } from "../util/integers.js";
-import { ErrorBody, MvpData, MvpRegister, Receipt } from "../http/schemas.js";
+import { ErrorBody, Receipt } from "../http/schemas.js";
 import { Type } from "typebox";
 import { createRateLimiter } from "../util/rateLimit.js";
 import { deviceView } from "../devices/deviceRoutes.js";
+import { MVP_VALUE_SCALE, scaledMvpValue } from "./mvpValue.js";
 
 const errors = { "4xx": ErrorBody, "5xx": ErrorBody };
+
+const MvpRegister = Type.Object({
+  device_id: Type.String({ minLength: 1, maxLength: 128, pattern: "^[A-Za-z0-9._:-]+$" }),
+  public_key: Type.String({ maxLength: 1024, description: "kept as metadata only: an MVP client never signs, so it is never used to verify" }),
+}, { additionalProperties: true, description: "lcore MVP client registration (unauthenticated; see README)" });
+
+const MvpData = Type.Object({
+  device_id: Type.String({ minLength: 1, maxLength: 128, pattern: "^[A-Za-z0-9._:-]+$" }),
+  data: Type.Unknown({ description: "any JSON value; a number becomes the reading's value ×1000, the JSON text its payload" }),
+}, { additionalProperties: true });
 
 const MvpRegistered = Type.Object({
   device_id: Type.String(),
   device: Type.String({ description: "the address of the gateway-held key registered for this device_id" }),
   status: Type.String(),
 });
-
-/** MVP `data`: a finite number becomes value = round(data × 1000); anything else value 0. */
-export const MVP_VALUE_SCALE = 1000;
 
 /** Registers an MVP device_id under the gateway's custodial key for it (PROTOCOL §7.5). */
 export async function registerCustodial(ctx: GatewayContext, id: string): Promise<DeviceState> {
@@ -91,9 +98,9 @@ export function mvpRoutes(ctx: GatewayContext): FastifyPluginAsyncTypebox {
       }
       let value = 0n;
       if (typeof data === "number" && Number.isFinite(data)) {
-        const scaled = Math.round(data * MVP_VALUE_SCALE); // Infinity for |data| beyond ~1.8e305
-        value = Number.isFinite(scaled) ? BigInt(scaled) : I64_MAX + 1n;
-        if (value < I64_MIN || value > I64_MAX) throw new GatewayError("LCORE_GW_NUMBER_OUT_OF_RANGE", "data × 1000 must fit a signed 64-bit integer");
+        const scaled = scaledMvpValue(data);
+        if (scaled === null) throw new GatewayError("LCORE_GW_NUMBER_OUT_OF_RANGE", "data × 1000 must fit a signed 64-bit integer");
+        value = scaled;
       }
       const seq = (d.lastSeq ?? 0n) + 1n;
       const timestamp = BigInt(Math.floor(ctx.nowMs() / 1000));

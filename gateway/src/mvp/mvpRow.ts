@@ -11,10 +11,9 @@ import { encodeReadingBody, readingMessage } from "@lcore/protocol/deviceMessage
 import { sha256 } from "@lcore/wasm-core";
 import type { DeviceState } from "../devices/deviceRegistry.js";
 import { toHex } from "@lcore/protocol/bytes";
-import { I64_MAX, I64_MIN } from "../util/integers.js";
 import type { DeviceReading } from "../http/schemas.js";
 import type { MvpCustodian } from "./mvpCustodian.js";
-import { MVP_VALUE_SCALE } from "./mvpRoutes.js";
+import { MVP_VALUE_SCALE, scaledMvpValue } from "./mvpValue.js";
 import { MAX_TX_HASH_BYTES, encodeProvenance, type SkipReason } from "@lcore/protocol/mvpMigration";
 
 
@@ -43,9 +42,8 @@ export function mvpValue(data: Uint8Array): bigint {
     return 0n;
   }
   if (typeof parsed !== "number" || !Number.isFinite(parsed)) return 0n;
-  const scaled = Math.round(parsed * MVP_VALUE_SCALE); // Infinity for |data| beyond ~1.8e305
-  const value = Number.isFinite(scaled) ? BigInt(scaled) : I64_MAX + 1n;
-  if (value < I64_MIN || value > I64_MAX) throw new RowSkipped("value_out_of_range", `data × ${MVP_VALUE_SCALE} must fit a signed 64-bit integer`);
+  const value = scaledMvpValue(parsed);
+  if (value === null) throw new RowSkipped("value_out_of_range", `data × ${MVP_VALUE_SCALE} must fit a signed 64-bit integer`);
   return value;
 }
 

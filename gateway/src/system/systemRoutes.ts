@@ -3,9 +3,9 @@
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { MAX_READING_PAYLOAD } from "@lcore/protocol/bounds";
 import type { GatewayContext } from "../context.js";
+import { CANONICAL_INPUT_BOX } from "../chain/inputBox.js";
 import { Health, Info } from "../http/schemas.js";
 
-export const CANONICAL_INPUT_BOX = "0x1b51e2992A2755Ba4D6F7094032DF91991a0Cfac";
 
 export function systemRoutes(ctx: GatewayContext): FastifyPluginAsyncTypebox {
   return async (app) => {

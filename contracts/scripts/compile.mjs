@@ -42,13 +42,14 @@ writeFileSync(new URL("../ts/artifacts.generated.ts", import.meta.url), out);
 console.error(`compiled ${Object.keys(sources).length} sources with solc ${solc.version()}`);
 
 // The Cartesi contracts lcore talks to, by their export name: the InputBox (inputs in),
-// the Application (outputs executed and checked), the portals (deposits) and Outputs
-// (the Notice/Voucher encodings the node and the dApp share).
+// the Application (outputs executed and checked), the portals (deposits), and the
+// encodings the node and the dApp share: Inputs (EvmAdvance) and Outputs (Notice, Voucher).
 const CARTESI = {
   InputBox: "inputBoxAbi",
   Application: "applicationAbi",
   EtherPortal: "etherPortalAbi",
   ERC20Portal: "erc20PortalAbi",
+  Inputs: "inputsAbi",
   Outputs: "outputsAbi",
 };
 const rollups = dirname(createRequire(import.meta.url).resolve("@cartesi/rollups/package.json"));

@@ -13,6 +13,6 @@ export { Outbox, type OutboxOptions } from "./outbox/outbox.js";
 export type { SealedReading, ReadingRow } from "./outbox/readingStore.js";
 export { progressOf, receiptOf, type StatusName } from "./readings/status.js";
 export { FAILPOINTS, type Failpoint } from "./chain/failpoints.js";
-export { INPUT_BOX_ABI } from "./chain/submitter.js";
+export { inputBoxAbi as INPUT_BOX_ABI } from "@lcore/contracts";
 export { SimDevice, type SignedReading, type GatewayInfo } from "./sim/device.js";
 export { simulate, type SimOptions, type SimSummary, type SentReading } from "./sim/run.js";

@@ -26,7 +26,7 @@ import { encodeReadingBody } from "@lcore/protocol/deviceMessage";
 import { decodeNotice } from "@lcore/protocol/notices";
 import { encodeRecordBatch, type WireRecord } from "@lcore/protocol/recordBatch";
 import { SETTLEMENT_PERIOD_SECONDS } from "@lcore/protocol/settlement";
-import { inputBoxAbi } from "@lcore/devnet";
+import { inputBoxAbi } from "@lcore/contracts";
 import { sha256 } from "@lcore/wasm-core";
 import { randomBytes } from "node:crypto";
 import { type Hex, createPublicClient, createWalletClient, defineChain, http, parseEventLogs } from "viem";

@@ -21,20 +21,16 @@
 
 import {
   type Chain, type Hex, type PublicClient, type TransactionReceipt, TransactionReceiptNotFoundError, type Transport,
-  type WalletClient, createPublicClient, createWalletClient, defineChain, encodeFunctionData, http, keccak256, parseAbi,
+  type WalletClient, createPublicClient, createWalletClient, defineChain, encodeFunctionData, http, keccak256,
   parseEventLogs,
 } from "viem";
 import { type PrivateKeyAccount, privateKeyToAccount } from "viem/accounts";
+import { inputBoxAbi } from "@lcore/contracts";
 import { recordBatchCount } from "@lcore/protocol/recordBatch";
 import type { GatewayContext } from "../context.js";
 import { fromHex, toHex } from "@lcore/protocol/bytes";
 import type { InputRow, TxRow } from "../outbox/inputStore.js";
 import { failpoint } from "./failpoints.js";
-
-export const INPUT_BOX_ABI = parseAbi([
-  "function addInput(address appContract, bytes payload) returns (bytes32)",
-  "event InputAdded(address indexed appContract, uint256 indexed index, bytes input)",
-]);
 
 export interface SubmitterSettings {
   rpcUrl: string;
@@ -154,7 +150,7 @@ export class Submitter {
         await this.#ctx.outbox.inputs.abandonNonce(input.id, nonce);
         return true;
       }
-      const added = parseEventLogs({ abi: INPUT_BOX_ABI, logs: receipt.logs, eventName: "InputAdded" })
+      const added = parseEventLogs({ abi: inputBoxAbi, logs: receipt.logs, eventName: "InputAdded" })
         .find((l) => l.address.toLowerCase() === this.#s.inputBox.toLowerCase() && l.args.appContract.toLowerCase() === this.#ctx.app);
       if (added === undefined) throw new Error(`transaction ${toHex(tx.hash)} succeeded without an InputAdded log for the app`);
       const gasUsed = Number(receipt.gasUsed);
@@ -203,7 +199,7 @@ export class Submitter {
   }
 
   #calldata(input: InputRow): Hex {
-    return encodeFunctionData({ abi: INPUT_BOX_ABI, functionName: "addInput", args: [this.#ctx.app, toHex(input.payload)] });
+    return encodeFunctionData({ abi: inputBoxAbi, functionName: "addInput", args: [this.#ctx.app, toHex(input.payload)] });
   }
 
   async #fees(): Promise<{ maxFeePerGas: bigint; maxPriorityFeePerGas: bigint }> {

@@ -5,18 +5,14 @@ import { encodeRecord, recordHash } from "@lcore/protocol/recordBatch";
 import { type RecordsTree, recordsTree, verifyRecordsProof } from "@lcore/protocol/recordsTree";
 import { settlementAddress } from "@lcore/protocol/settlement";
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
-import { createPublicClient, http, parseAbi } from "viem";
+import { lcoreSettlementAbi } from "@lcore/contracts";
+import { createPublicClient, http } from "viem";
 import type { GatewayContext } from "../context.js";
 import { GatewayError } from "../http/errors.js";
 import { equalBytes, fromHex, toHex } from "@lcore/protocol/bytes";
 import { ErrorBody, InclusionProof, ReadingParams } from "../http/schemas.js";
 import { createRateLimiter } from "../util/rateLimit.js";
 import { leafIndex } from "./settlementFollower.js";
-
-export const LCORE_SETTLEMENT_ABI = parseAbi([
-  "function settlement(uint64 period) view returns ((bytes32 recordsRoot, uint64 recordCount, bytes32 stateHash))",
-  "function verifyRecord(uint64 period, bytes32 recordHash, uint256 index, bytes32[] proof) view returns (bool)",
-]);
 
 /**
  * Trees kept built, the least recently used dropped first. Building one costs a Keccak per
@@ -93,7 +89,7 @@ export function proofRoutes(ctx: GatewayContext): FastifyPluginAsyncTypebox {
       let verifiedOnChain: boolean;
       try {
         verifiedOnChain = await client.readContract({
-          address: settlement, abi: LCORE_SETTLEMENT_ABI, functionName: "verifyRecord",
+          address: settlement, abi: lcoreSettlementAbi, functionName: "verifyRecord",
           args: [period.period, toHex(leaf), BigInt(index), proof.map(toHex)],
         });
       } catch (error) {

@@ -13,18 +13,14 @@
 
 import {
   type Chain, type Hex, type PublicClient, type Transport, type WalletClient, TransactionReceiptNotFoundError, createPublicClient,
-  createWalletClient, defineChain, http, parseAbi,
+  createWalletClient, defineChain, http,
 } from "viem";
 import { type PrivateKeyAccount, privateKeyToAccount } from "viem/accounts";
+import { applicationAbi } from "@lcore/contracts";
 import type { GatewayContext } from "../context.js";
 import { fromHex, toHex } from "@lcore/protocol/bytes";
 import type { PeriodRow } from "../outbox/settlementStore.js";
 import type { OutputReader } from "../chain/nodeReader.js";
-
-export const APPLICATION_ABI = parseAbi([
-  "function executeOutput(bytes output, (uint64 outputIndex, bytes32[] outputHashesSiblings) proof)",
-  "function wasOutputExecuted(uint256 outputIndex) view returns (bool)",
-]);
 
 /** Vouchers looked at per pass. */
 const VOUCHERS_PER_PASS = 16;
@@ -79,14 +75,14 @@ export class VoucherExecutor {
     if (output === null) return false;
     if (output.executionTxHash !== null) return this.#record(p, fromHex(output.executionTxHash));
     const executed = await this.#client.readContract({
-      address: this.#ctx.app, abi: APPLICATION_ABI, functionName: "wasOutputExecuted", args: [BigInt(index)],
+      address: this.#ctx.app, abi: applicationAbi, functionName: "wasOutputExecuted", args: [BigInt(index)],
     });
     if (executed) return this.#record(p, null);
     if (this.#wallet === undefined || output.siblings === null) return false;
     if ((await this.#reader.epochStatus(output.epochIndex)) !== "CLAIM_ACCEPTED") return false;
     if (await this.#inFlight()) return false; // one of ours is in flight (perhaps from before a restart)
     const hash = await this.#wallet.writeContract({
-      address: this.#ctx.app, abi: APPLICATION_ABI, functionName: "executeOutput",
+      address: this.#ctx.app, abi: applicationAbi, functionName: "executeOutput",
       args: [toHex(p.voucher!), { outputIndex: BigInt(index), outputHashesSiblings: output.siblings }],
     });
     this.#pending.set(p.period, hash);

@@ -18,15 +18,13 @@ import { equalBytes, fromHex, toHex } from "@lcore/protocol/bytes";
 import { ownerAuth } from "../http/ownerAuth.js";
 import { Address, DecimalString, ErrorBody, ReadingStatusName } from "../http/schemas.js";
 import { MVP_DEVICE_ID } from "@lcore/protocol/mvpMigration";
-import { type BuiltRow, RowSkipped, buildRow } from "./mvpRow.js";
+import { RowSkipped, buildRow } from "./mvpRow.js";
 import { readingProgress, receiptOf } from "../readings/status.js";
 import { registerCustodial } from "./mvpRoutes.js";
-import type { DeviceReading } from "../http/schemas.js";
 
 const errors = { "4xx": ErrorBody, "5xx": ErrorBody };
 const security = [{ ownerToken: [] }];
 
-/** The MVP route's device_id rule, so a migrated device can go on posting through /device/data. */
 /** Most devices per POST /v1/migration/devices (each is one registration input). */
 export const MIGRATION_DEVICES_PER_REQUEST = 100;
 /** Most readings per POST /v1/migration/status. */
@@ -62,6 +60,27 @@ const DeviceResult = Type.Object({
   device: Type.Optional(Address),
 });
 
+type DeviceResult = Static<typeof DeviceResult>;
+
+const DevicesBody = Type.Object({
+  devices: Type.Array(Type.Object({ device_id: Type.String({ maxLength: 1024 }) }, { additionalProperties: false }), {
+    minItems: 1, maxItems: MIGRATION_DEVICES_PER_REQUEST,
+  }),
+}, { additionalProperties: false });
+
+const StatusBody = Type.Object({
+  readings: Type.Array(Type.Object({ device: Address, seq: DecimalString }, { additionalProperties: false }), {
+    minItems: 1, maxItems: MIGRATION_STATUS_PER_REQUEST,
+  }),
+}, { additionalProperties: false });
+
+const StatusResult = Type.Object({
+  device: Address,
+  seq: DecimalString,
+  status: Type.Union([ReadingStatusName, Type.Literal("missing")]),
+  reason: Type.Optional(Type.String()),
+});
+
 export function migrationRoutes(ctx: GatewayContext): FastifyPluginAsyncTypebox {
   return async (app) => {
     app.addHook("onRequest", ownerAuth(ctx.options.ownerToken));
@@ -73,30 +92,10 @@ export function migrationRoutes(ctx: GatewayContext): FastifyPluginAsyncTypebox 
         summary: "Register MVP devices under custodial keys (owner; idempotent)",
         description: "As POST /device/register, without its rate limit: an already registered device_id answers \"existing\" with its device.",
         security,
-        body: Type.Object({
-          devices: Type.Array(Type.Object({ device_id: Type.String({ maxLength: 1024 }) }, { additionalProperties: false }), {
-            minItems: 1, maxItems: MIGRATION_DEVICES_PER_REQUEST,
-          }),
-        }, { additionalProperties: false }),
+        body: DevicesBody,
         response: { 200: Type.Object({ devices: Type.Array(DeviceResult) }), ...errors },
       },
-    }, async (request) => {
-      const results = [];
-      for (const { device_id: id } of request.body.devices) {
-        if (!MVP_DEVICE_ID.test(id)) {
-          results.push({ device_id: id, outcome: "skipped" as const, reason: "device_id_invalid" });
-          continue;
-        }
-        const existing = ctx.registry.byMvpId(id);
-        if (existing !== undefined) {
-          results.push({ device_id: id, outcome: "existing" as const, device: existing.hex });
-          continue;
-        }
-        const d = await registerCustodial(ctx, id);
-        results.push({ device_id: id, outcome: "registered" as const, device: d.hex });
-      }
-      return { devices: results };
-    });
+    }, async (request) => ({ devices: await migrateDevices(ctx, request.body.devices.map((d) => d.device_id)) }));
 
     app.post("/v1/migration/readings", {
       bodyLimit: ctx.limits.migrationRows * ROW_BYTES,
@@ -110,51 +109,7 @@ export function migrationRoutes(ctx: GatewayContext): FastifyPluginAsyncTypebox 
         }, { additionalProperties: false }),
         response: { 200: Type.Object({ rows: Type.Array(RowResult) }), ...errors },
       },
-    }, async (request) => {
-      const latest = BigInt(Math.floor(ctx.nowMs() / 1000) + ctx.limits.futureSkewSeconds);
-      const lastSeq = new Map<DeviceState, bigint | null>();
-      const fresh: { index: number; built: BuiltRow & { sign(): DeviceReading } }[] = [];
-      const results = request.body.rows.map((r, index): RowResult => {
-        const result = { row_id: r.row_id };
-        try {
-          const device = ctx.registry.byMvpId(r.device_id);
-          if (device === undefined) throw new RowSkipped("device_unknown", "register the device_id first");
-          // Never storable (pipeline/deviceMarks.ts), so a skip, not the whole request's 409 resent for ever.
-          if (device.chainMark !== null) throw new RowSkipped("device_refused", `the chain refuses the device: ${device.chainMark.status}`);
-          const built = buildRow({
-            deviceId: r.device_id, rowId: BigInt(r.row_id), submissionDate: BigInt(r.submission_date),
-            transactionHash: r.transaction_hash, data: fromHex(r.data),
-          }, device, ctx.custodian, latest);
-          const seq = BigInt(r.row_id);
-          const last = lastSeq.has(device) ? lastSeq.get(device)! : device.lastSeq;
-          if (last !== null && seq <= last) {
-            const stored = ctx.outbox.readings.get(device.address, seq);
-            // The in-memory last seq moves before the commit: a resend racing the first request's commit must retry, not skip.
-            const committed = ctx.outbox.devices.get(device.address)?.lastSeq ?? null;
-            if (stored === undefined && (committed === null || committed < seq)) {
-              throw new GatewayError("LCORE_GW_STORAGE_BUSY", `row ${r.row_id} is being stored by an earlier request; retry`, { retryAfter: 1 });
-            }
-            if (stored === undefined || !equalBytes(stored.digest, built.digest)) {
-              throw new RowSkipped("device_past_row", `the device already has readings up to seq ${last}`);
-            }
-            return { ...result, outcome: "duplicate", device: device.hex, seq: r.row_id, status: receiptOf(stored).status };
-          }
-          lastSeq.set(device, seq);
-          fresh.push({ index, built });
-          return { ...result, outcome: "migrated", device: device.hex, seq: seq.toString() };
-        } catch (error) {
-          if (!(error instanceof RowSkipped)) throw error;
-          return { ...result, outcome: "skipped", reason: error.reason };
-        }
-      });
-      if (fresh.length > 0) {
-        const receipts = await ctx.ingest.accept(fresh.map((f) => f.built.sign()), { rateLimit: false });
-        receipts.forEach((receipt, i) => {
-          results[fresh[i]!.index]!.status = receipt.status;
-        });
-      }
-      return { rows: results };
-    });
+    }, async (request) => ({ rows: await migrateRows(ctx, request.body.rows) }));
 
     app.post("/v1/migration/status", {
       bodyLimit: MIGRATION_STATUS_PER_REQUEST * 128,
@@ -163,31 +118,99 @@ export function migrationRoutes(ctx: GatewayContext): FastifyPluginAsyncTypebox 
         summary: "The status of many readings at once (owner)",
         description: "What GET /v1/readings/{device}/{seq} answers, for up to 1000 readings; \"missing\" when the gateway has no such reading.",
         security,
-        body: Type.Object({
-          readings: Type.Array(Type.Object({ device: Address, seq: DecimalString }, { additionalProperties: false }), {
-            minItems: 1, maxItems: MIGRATION_STATUS_PER_REQUEST,
-          }),
-        }, { additionalProperties: false }),
-        response: {
-          200: Type.Object({
-            readings: Type.Array(Type.Object({
-              device: Address,
-              seq: DecimalString,
-              status: Type.Union([ReadingStatusName, Type.Literal("missing")]),
-              reason: Type.Optional(Type.String()),
-            })),
-          }),
-          ...errors,
-        },
+        body: StatusBody,
+        response: { 200: Type.Object({ readings: Type.Array(StatusResult) }), ...errors },
       },
-    }, async (request) => ({
-      readings: request.body.readings.map(({ device, seq }) => {
-        const n = BigInt(seq);
-        const row = n >= 0n && n < 1n << 64n ? ctx.outbox.readings.get(fromHex(device), n) : undefined;
-        if (row === undefined) return { device, seq, status: "missing" as const };
-        const p = readingProgress(row, ctx.outbox.settlements);
-        return { device: toHex(row.device), seq, status: p.status, ...(p.reason === undefined ? {} : { reason: p.reason }) };
-      }),
-    }));
+    }, async (request) => ({ readings: request.body.readings.map((r) => migratedStatus(ctx, r.device, r.seq)) }));
   };
+}
+
+/** Registers each valid device_id not registered yet; answers each with its outcome, in order. */
+async function migrateDevices(ctx: GatewayContext, ids: string[]): Promise<DeviceResult[]> {
+  const results: DeviceResult[] = [];
+  for (const id of ids) {
+    if (!MVP_DEVICE_ID.test(id)) {
+      results.push({ device_id: id, outcome: "skipped" as const, reason: "device_id_invalid" });
+      continue;
+    }
+    const existing = ctx.registry.byMvpId(id);
+    if (existing !== undefined) {
+      results.push({ device_id: id, outcome: "existing" as const, device: existing.hex });
+      continue;
+    }
+    const d = await registerCustodial(ctx, id);
+    results.push({ device_id: id, outcome: "registered" as const, device: d.hex });
+  }
+  return results;
+}
+
+type MigrationRow = Static<typeof MigrationRow>;
+type SignableRow = ReturnType<typeof buildRow>;
+
+/** Each row's outcome, in order; the new readings are stored all together (ingest) or not at all. */
+async function migrateRows(ctx: GatewayContext, rows: MigrationRow[]): Promise<RowResult[]> {
+  const latest = BigInt(Math.floor(ctx.nowMs() / 1000) + ctx.limits.futureSkewSeconds);
+  const lastSeq = new Map<DeviceState, bigint | null>();
+  const fresh: { index: number; built: SignableRow }[] = [];
+  const results = rows.map((r, index): RowResult => {
+    const { result, built } = checkRow(ctx, r, latest, lastSeq);
+    if (built !== undefined) fresh.push({ index, built });
+    return result;
+  });
+  if (fresh.length > 0) {
+    const receipts = await ctx.ingest.accept(fresh.map((f) => f.built.sign()), { rateLimit: false });
+    receipts.forEach((receipt, i) => {
+      results[fresh[i]!.index]!.status = receipt.status;
+    });
+  }
+  return results;
+}
+
+/**
+ * One row: skipped (RowSkipped's reason), a duplicate of a stored reading, or new (with the
+ * reading built from it, and the device's last seq in this request moved to it). Throws only
+ * what fails the whole request.
+ */
+function checkRow(
+  ctx: GatewayContext, r: MigrationRow, latest: bigint, lastSeq: Map<DeviceState, bigint | null>,
+): { result: RowResult; built?: SignableRow } {
+  const result = { row_id: r.row_id };
+  try {
+    const device = ctx.registry.byMvpId(r.device_id);
+    if (device === undefined) throw new RowSkipped("device_unknown", "register the device_id first");
+    // Never storable (devices/deviceMarks.ts), so a skip, not the whole request's 409 resent for ever.
+    if (device.chainMark !== null) throw new RowSkipped("device_refused", `the chain refuses the device: ${device.chainMark.status}`);
+    const built = buildRow({
+      deviceId: r.device_id, rowId: BigInt(r.row_id), submissionDate: BigInt(r.submission_date),
+      transactionHash: r.transaction_hash, data: fromHex(r.data),
+    }, device, ctx.custodian, latest);
+    const seq = BigInt(r.row_id);
+    const last = lastSeq.has(device) ? lastSeq.get(device)! : device.lastSeq;
+    if (last !== null && seq <= last) {
+      const stored = ctx.outbox.readings.get(device.address, seq);
+      // The in-memory last seq moves before the commit: a resend racing the first request's commit must retry, not skip.
+      const committed = ctx.outbox.devices.get(device.address)?.lastSeq ?? null;
+      if (stored === undefined && (committed === null || committed < seq)) {
+        throw new GatewayError("LCORE_GW_STORAGE_BUSY", `row ${r.row_id} is being stored by an earlier request; retry`, { retryAfter: 1 });
+      }
+      if (stored === undefined || !equalBytes(stored.digest, built.digest)) {
+        throw new RowSkipped("device_past_row", `the device already has readings up to seq ${last}`);
+      }
+      return { result: { ...result, outcome: "duplicate", device: device.hex, seq: r.row_id, status: receiptOf(stored).status } };
+    }
+    lastSeq.set(device, seq);
+    return { result: { ...result, outcome: "migrated", device: device.hex, seq: seq.toString() }, built };
+  } catch (error) {
+    if (!(error instanceof RowSkipped)) throw error;
+    return { result: { ...result, outcome: "skipped", reason: error.reason } };
+  }
+}
+
+/** What GET /v1/readings/{device}/{seq} answers of one reading, or missing. */
+function migratedStatus(ctx: GatewayContext, device: string, seq: string): Static<typeof StatusResult> {
+  const n = BigInt(seq);
+  const row = n >= 0n && n < 1n << 64n ? ctx.outbox.readings.get(fromHex(device), n) : undefined;
+  if (row === undefined) return { device, seq, status: "missing" as const };
+  const p = readingProgress(row, ctx.outbox.settlements);
+  return { device: toHex(row.device), seq, status: p.status, ...(p.reason === undefined ? {} : { reason: p.reason }) };
 }

@@ -111,7 +111,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): { options: GatewayOptions; l
     options.follower = { kind, url: env.LCORE_GW_NODE_URL, pollMs: int(env, "LCORE_GW_FOLLOW_POLL_MS", 500, 1) };
   }
   const executorKey = optionalSecret(env, "LCORE_GW_EXECUTOR_KEY", parsePrivateKey);
-  // The submitter counts its own nonces (pipeline/submitter.ts): a second sender on its account would break them.
+  // The submitter counts its own nonces (chain/submitter.ts): a second sender on its account would break them.
   if (executorKey !== undefined && privateKeyToAccount(executorKey.reveal()).address === privateKeyToAccount(options.submitterKey.reveal()).address) {
     throw new ConfigError("LCORE_GW_EXECUTOR_KEY must be another account than LCORE_GW_SUBMITTER_KEY");
   }

@@ -57,7 +57,7 @@ export interface SettlementOptions {
 
 /**
  * Dual mode during a migration: every reading committed to the outbox is also forwarded
- * to a legacy lcore MVP node's `POST /device/data` (pipeline/mirror.ts, README "Migration").
+ * to a legacy lcore MVP node's `POST /device/data` (mvp/mirror.ts, README "Migration").
  */
 export interface MirrorOptions {
   /** The legacy node's base URL; readings go to `<url>/device/data`. */

@@ -1,7 +1,7 @@
-// The background half of the gateway: batcher → submitter → follower, each a loop
-// that runs one pass at a time. Stopping waits for the pass in progress, so the outbox
+// The background half of the gateway: chain/'s batcher → submitter → follower and
+// settlement/'s loops, each a loop that runs one pass at a time. Stopping waits for the pass in progress, so the outbox
 // is never closed under a half-done step (and every step is safe to cut anyway: see
-// submitter.ts).
+// chain/submitter.ts).
 
 import type { FastifyBaseLogger } from "fastify";
 import type { GatewayContext } from "./context.js";
@@ -83,7 +83,7 @@ export class Pipeline {
       lostNonceMs: 30_000,
     });
     const pollMs = chain.pollMs ?? 250;
-    // Paused (cartesiSwitch.ts): nothing is packed or sent; readings wait in the outbox.
+    // Paused (chain/cartesiSwitch.ts): nothing is packed or sent; readings wait in the outbox.
     const pausable = [
       new Loop("batcher", Math.min(100, pollMs), () => (ctx.cartesi.paused ? 0 : batcher.tick(Date.now())), log),
       new Loop("submitter", pollMs, () => (ctx.cartesi.paused ? 0 : this.submitter.step()), log),

@@ -1,5 +1,5 @@
 // Crash test: the gateway process is SIGKILLed at each step of the submit path (a
-// failpoint, see src/pipeline/failpoints.ts), restarted on the same outbox, and then it
+// failpoint, see src/chain/failpoints.ts), restarted on the same outbox, and then it
 // must finish the job. The proof is read from the chain and from the dApp's records:
 // every receipt (202) the gateway gave is on chain exactly once and accepted by the
 // dApp, and no (device, seq) was ever added twice.

@@ -8,7 +8,7 @@
 // outage backs up into the outbox's queued bound (503 LCORE_GW_OUTBOX_FULL), not into
 // an unbounded pile of inputs.
 //
-// A queued reading of a device the chain refuses (deviceMarks.ts) is never packed: it is
+// A queued reading of a device the chain refuses (devices/deviceMarks.ts) is never packed: it is
 // withdrawn instead. Marking withdraws the device's queued readings already; this catches
 // one that passed ingest just before the mark reached memory.
 

@@ -9,7 +9,7 @@
 //
 // For a registration the dApp did not accept (device_exists: the address was registered
 // first by someone else; bad_device_proof, …) the device is marked registration_rejected
-// with the dApp's reason, in the same transaction as the verdict (deviceMarks.ts).
+// with the dApp's reason, in the same transaction as the verdict (devices/deviceMarks.ts).
 
 import { deviceAddress } from "@lcore/protocol/deviceMessage";
 import { decodeInput } from "@lcore/protocol/input";

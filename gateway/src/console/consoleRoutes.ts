@@ -18,7 +18,7 @@ export const OVERVIEW_READINGS = 100;
 export const OVERVIEW_PERIODS = 48;
 const HOUR_MS = 3_600_000;
 
-/** Same place from src/routes and dist/routes. */
+/** Same place from src/console and dist/console. */
 const ASSETS = new URL("../../dist/console/", import.meta.url);
 const TYPES: Record<string, string> = { "app.js": "text/javascript; charset=utf-8", "app.css": "text/css; charset=utf-8" };
 

@@ -8,7 +8,7 @@
 // withdrawnReason(mark) and are never packed, rather than sent in a batch the dApp
 // would skip or left queued for good. Readings already in an input keep going and get
 // the dApp's own verdict. Only after the commit does the in-memory device refuse new
-// readings; one that passed ingest meanwhile is withdrawn by the batcher (batcher.ts).
+// readings; one that passed ingest meanwhile is withdrawn by the batcher (chain/batcher.ts).
 
 import type { GatewayContext } from "../context.js";
 import { type DeviceState, effectiveMark, withdrawnReason } from "./deviceRegistry.js";

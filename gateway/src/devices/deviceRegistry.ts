@@ -4,9 +4,9 @@
 // input that will carry it to the dApp; inputs reach the chain in creation order, so a
 // device's registration always lands before any batch holding its readings.
 //
-// The gateway follows the chain about its devices (pipeline/deviceMarks.ts): a device
+// The gateway follows the chain about its devices (deviceMarks.ts): a device
 // whose registration the dApp rejected, or that was revoked on chain, is marked, and its
-// readings are refused from then on (ingest.ts).
+// readings are refused from then on (readings/ingest.ts).
 
 import { MAX_METADATA_LENGTH } from "@lcore/protocol/bounds";
 import { encodeDeviceRegistration } from "@lcore/protocol/deviceInputs";

@@ -13,7 +13,7 @@
 //
 // A day some of whose records the dApp has pruned (PROTOCOL §11) cannot be disclosed with
 // 0x11 (period_pruned): the gateway works out the dApp's prune point from the settled
-// periods its settlement follower has read (prunedEntries.ts), and if any reading of the
+// periods its settlement follower has read (settlement/prunedEntries.ts), and if any reading of the
 // day is at or below it, queues the day's pruned records with their proofs as 0x12 parts
 // (PROTOCOL §11.1), each within the payload bound, one after the other; the dApp adds the
 // day's records still in its state with the last part. A 0x12 left under way in the dApp

@@ -3,7 +3,7 @@
 //
 // Both routes are idempotent. A device_id already registered (by a previous run or by the MVP
 // route) answers its device; a row already stored answers "duplicate" with its receipt
-// (every reading is built deterministically from its row: migrate/mvpRow.ts). Rows that can
+// (every reading is built deterministically from its row: mvpRow.ts). Rows that can
 // never be migrated answer "skipped" with a stable reason; anything transient (outbox full,
 // storage, shutting down) fails the whole request with its LCORE_GW_* code and stores none of
 // its new readings, and the client sends it again.

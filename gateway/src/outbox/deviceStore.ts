@@ -15,7 +15,7 @@ export interface DeviceRow {
   registeredMs: number;
   /** The registration input. */
   inputId: number;
-  /** What the gateway learnt from the chain about the device, null while nothing is wrong (deviceRegistry.ts). */
+  /** What the gateway learnt from the chain about the device, null while nothing is wrong (devices/deviceMarks.ts). */
   chainMark: ChainMark | null;
 }
 

@@ -1,4 +1,4 @@
-// The mirror table and cursor (dual mode, pipeline/mirror.ts): which readings the legacy
+// The mirror table and cursor (dual mode, mvp/mirror.ts): which readings the legacy
 // MVP node has answered, how, and how that compares with the dApp's verdict.
 //
 // The readings table is the mirror's queue: every reading above the cursor that has no

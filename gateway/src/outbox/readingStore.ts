@@ -180,7 +180,7 @@ export class ReadingStore {
 
   /**
    * Withdraws the device's queued readings: rejected with `reason`, never packed. For a
-   * device the chain refuses (deviceRegistry.ts), so they end with a status, not in a batch
+   * device the chain refuses (devices/deviceMarks.ts), so they end with a status, not in a batch
    * the dApp would skip.
    */
   withdrawStatement(device: Uint8Array, reason: string): Statement {

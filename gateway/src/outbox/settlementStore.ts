@@ -59,7 +59,7 @@ export interface RecordPlace {
   period: PeriodRow | null;
 }
 
-/** The inputs the tick timer decides from (ticker.ts). */
+/** The inputs the tick timer decides from (settlement/ticker.ts). */
 export interface TickFacts {
   /** The last of the gateway's record batches the dApp accepted. */
   lastRecords: { inputIndex: number; blockNumber: number } | null;

@@ -2,7 +2,7 @@
 // verify, seal, store, and only then answer.
 //
 // Order of checks, cheapest and least revealing first: the numbers' ranges, the device
-// exists and the chain has not refused it (pipeline/deviceMarks.ts: a rejected
+// exists and the chain has not refused it (devices/deviceMarks.ts: a rejected
 // registration or a revocation is public on chain, so saying so reveals nothing, and a
 // revoked key proves nothing), the signature (nothing about the device's sequence is
 // revealed to an unsigned request), its rate limit (after the signature, so forged
@@ -65,7 +65,7 @@ function integer(v: number | string, name: string, min: bigint, max: bigint): bi
   return n;
 }
 
-/** A device the chain refuses (pipeline/deviceMarks.ts): 409 with the dApp's reason. */
+/** A device the chain refuses (devices/deviceMarks.ts): 409 with the dApp's reason. */
 function refuseMarked(state: DeviceState): never {
   const { status, reason } = state.chainMark!;
   const details = { device: state.hex, chainStatus: status, reason };

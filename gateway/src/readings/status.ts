@@ -8,7 +8,7 @@
 //   accepted   listed in the dApp's records-accepted notice (noticeIndex: that output)
 //   rejected   skipped by the dApp, or its whole input rejected (reason: the dApp's); or withdrawn
 //              while queued because the chain refuses its device (no input; reason
-//              registration_rejected:<the dApp's reason> or device_revoked: deviceMarks.ts)
+//              registration_rejected:<the dApp's reason> or device_revoked: devices/deviceMarks.ts)
 //   settled    accepted, and its settlement period's voucher executed on chain (period, settlementTxHash)
 
 import { toHex } from "@lcore/protocol/bytes";

@@ -2,14 +2,14 @@
 // them (PROTOCOL §11.1), from what the gateway already keeps: its own readings (the
 // sealed bytes it sent) and the settlement follower's copy of the chain (every accepted
 // record's id and hash, every settled period). The prune point is the dApp's own rule
-// (protocol/pruneRule.ts) applied to the settled periods the follower has read; each
+// (@lcore/protocol/pruneRule) applied to the settled periods the follower has read; each
 // entry's proof comes from its period's records tree, rebuilt from the follower's record
 // hashes and checked against the period's settled root before anything is sent.
 //
 // The follower's view can only lag the dApp's: a record it does not yet see pruned may be
 // pruned by the time the input is processed. The dApp then refuses a 0x11 with
 // period_pruned, or keeps a 0x12 under way (a disclosure_part report); asking again sends
-// 0x12, or the parts that continue it (disclosures.ts).
+// 0x12, or the parts that continue it (disclosures/disclosures.ts).
 
 import { type PrunedEntry } from "@lcore/protocol/prunedDisclosure";
 import { prunePoint } from "@lcore/protocol/pruneRule";

@@ -10,7 +10,7 @@
 //
 // The same scan sees every device_revoked notice (0x83), also of revocations sent by
 // another relayer: a device of this gateway it names is marked revoked in that
-// transaction (deviceMarks.ts). And every key_rotated notice (0x82): the owner rotated
+// transaction (devices/deviceMarks.ts). And every key_rotated notice (0x82): the owner rotated
 // the device's key elsewhere, so the gateway verifies its readings against the new key
 // from then on, as the dApp does, instead of taking readings the dApp would skip.
 

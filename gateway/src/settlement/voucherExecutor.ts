@@ -3,7 +3,7 @@
 // records that it was executed: from then on the period's readings are `settled`.
 //
 // The executor signs with its own key (LCORE_GW_EXECUTOR_KEY), never the submitter's: the
-// submitter owns its account's nonces (submitter.ts) and must see no other sender. Without
+// submitter owns its account's nonces (chain/submitter.ts) and must see no other sender. Without
 // that key the executor only watches: a voucher someone else executed is recorded too
 // (wasOutputExecuted, with the node's execution transaction when it has one).
 //

@@ -14,12 +14,13 @@ import { BATCH_HEADER_LENGTH, MAX_BATCH_RECORDS, MAX_PAYLOAD_LENGTH } from "@lco
 import { encodeReadingBody, readingMessage } from "@lcore/protocol/deviceMessage";
 import { encodeRecord, encodeRecordBatch, recordLength } from "@lcore/protocol/recordBatch";
 import { sha256 } from "@lcore/wasm-core";
-import { createPublicClient, createWalletClient, defineChain, encodeFunctionData, http, parseAbi } from "viem";
+import { inputBoxAbi } from "@lcore/contracts";
+import { fromHex, toHex } from "@lcore/protocol/bytes";
+import { createPublicClient, createWalletClient, defineChain, encodeFunctionData, http } from "viem";
 import { mnemonicToAccount } from "viem/accounts";
 import { Sealer, Secret } from "../dist/index.js";
 import { SimDevice } from "../dist/sim/device.js";
 
-const INPUT_BOX_ABI = parseAbi(["function addInput(address appContract, bytes payload) returns (bytes32)"]);
 
 /** The floor for these record bytes: calldata 16/4 gas per byte plus 8 gas per log byte. */
 function floorGas(bytes) {
@@ -64,14 +65,14 @@ export async function benchGas({ hardfork = "default", payloadBytes = 8, sizes }
       wallet: createWalletClient({ chain, transport, account, pollingInterval: 50 }),
     };
     const deployment = await deployRollups(clients, { epochLength: 10 });
-    const app = new Uint8Array(Buffer.from(deployment.application.slice(2), "hex"));
+    const app = fromHex(deployment.application);
     const rows = [];
     for (const n of sizes ?? [1, 10, 100, largestBatch(payloadBytes)]) {
       const records = makeRecords(n, payloadBytes, app);
       const payload = encodeRecordBatch(records);
       const hash = await clients.wallet.sendTransaction({
         to: deployment.contracts.InputBox,
-        data: encodeFunctionData({ abi: INPUT_BOX_ABI, functionName: "addInput", args: [deployment.application, `0x${Buffer.from(payload).toString("hex")}`] }),
+        data: encodeFunctionData({ abi: inputBoxAbi, functionName: "addInput", args: [deployment.application, toHex(payload)] }),
       });
       const receipt = await clients.public.waitForTransactionReceipt({ hash });
       if (receipt.status !== "success") throw new Error(`addInput of ${n} records reverted`);

@@ -10,6 +10,7 @@
 import autocannon from "autocannon";
 import { createRequire } from "node:module";
 import { randomBytes } from "node:crypto";
+import { fromHex, toHex as hex } from "@lcore/protocol/bytes";
 import { deviceAddress, encodeReadingBody, readingMessage, registrationProofDigest } from "@lcore/protocol/deviceMessage";
 import { sha256 } from "@lcore/wasm-core";
 
@@ -20,8 +21,6 @@ const [url, token, connections, devicesPerConnection, warmupS, durationS, perCon
 const C = Number(connections);
 const D = Number(devicesPerConnection);
 const N = Number(perConnection);
-const hex = (b) => `0x${Buffer.from(b).toString("hex")}`;
-const fromHex = (h) => new Uint8Array(Buffer.from(h.slice(2), "hex"));
 
 const info = await (await fetch(`${url}/v1/info`)).json();
 const proofDigest = registrationProofDigest(BigInt(info.chainId), fromHex(info.app), fromHex(info.owner.address));

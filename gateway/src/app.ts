@@ -10,17 +10,17 @@ import Fastify, { type FastifyInstance, LogController } from "fastify";
 import { createContext, type GatewayContext } from "./context.js";
 import { installErrorHandling } from "./http/errorHandler.js";
 import type { GatewayOptions } from "./options.js";
-import { Mirror, mirrorSettings } from "./pipeline/mirror.js";
-import { Loop, Pipeline } from "./pipeline/pipeline.js";
-import { consoleRoutes } from "./routes/console.js";
-import { deviceRoutes } from "./routes/devices.js";
-import { disclosureRoutes } from "./routes/disclosures.js";
-import { dualModeRoutes } from "./routes/dualMode.js";
-import { mvpRoutes } from "./routes/mvp.js";
-import { proofRoutes } from "./routes/proofs.js";
-import { migrationRoutes } from "./routes/migration.js";
-import { readingRoutes } from "./routes/readings.js";
-import { systemRoutes } from "./routes/system.js";
+import { Mirror, mirrorSettings } from "./mvp/mirror.js";
+import { Loop, Pipeline } from "./pipeline.js";
+import { consoleRoutes } from "./console/consoleRoutes.js";
+import { deviceRoutes } from "./devices/deviceRoutes.js";
+import { disclosureRoutes } from "./disclosures/disclosureRoutes.js";
+import { dualModeRoutes } from "./mvp/dualModeRoutes.js";
+import { mvpRoutes } from "./mvp/mvpRoutes.js";
+import { proofRoutes } from "./settlement/proofRoutes.js";
+import { migrationRoutes } from "./mvp/migrationRoutes.js";
+import { readingRoutes } from "./readings/readingRoutes.js";
+import { systemRoutes } from "./system/systemRoutes.js";
 
 export type GatewayApp = FastifyInstance & { gateway: GatewayContext };
 

@@ -5,10 +5,10 @@
 
 import { join } from "node:path";
 import { privateKeyToAccount } from "viem/accounts";
-import type { Hex } from "./hex.js";
+import type { Hex } from "viem";
 import { DEFAULT_LIMITS, type GatewayLimits } from "./limits.js";
 import type { GatewayOptions } from "./options.js";
-import { type Secret, SecretConfigError, parseKey32, parseOwnerToken, parsePrivateKey, readSecretText } from "./secrets.js";
+import { type Secret, SecretConfigError, parseKey32, parseOwnerToken, parsePrivateKey, readSecretText } from "./util/secrets.js";
 
 export class ConfigError extends Error {
   override name = "ConfigError";
@@ -111,7 +111,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): { options: GatewayOptions; l
     options.follower = { kind, url: env.LCORE_GW_NODE_URL, pollMs: int(env, "LCORE_GW_FOLLOW_POLL_MS", 500, 1) };
   }
   const executorKey = optionalSecret(env, "LCORE_GW_EXECUTOR_KEY", parsePrivateKey);
-  // The submitter counts its own nonces (pipeline/submitter.ts): a second sender on its account would break them.
+  // The submitter counts its own nonces (chain/submitter.ts): a second sender on its account would break them.
   if (executorKey !== undefined && privateKeyToAccount(executorKey.reveal()).address === privateKeyToAccount(options.submitterKey.reveal()).address) {
     throw new ConfigError("LCORE_GW_EXECUTOR_KEY must be another account than LCORE_GW_SUBMITTER_KEY");
   }

@@ -2,19 +2,20 @@
 // metrics. Routes and background workers receive this object; nothing is global.
 
 import { privateKeyToAccount } from "viem/accounts";
-import { CartesiSwitch } from "./cartesiSwitch.js";
-import { DeviceRegistry } from "./deviceRegistry.js";
-import { Disclosures } from "./disclosures.js";
-import { type Hex, fromHex } from "./hex.js";
-import { Ingest } from "./ingest.js";
+import { CartesiSwitch } from "./chain/cartesiSwitch.js";
+import { DeviceRegistry } from "./devices/deviceRegistry.js";
+import { Disclosures } from "./disclosures/disclosures.js";
+import type { Hex } from "viem";
+import { fromHex } from "@lcore/protocol/bytes";
+import { Ingest } from "./readings/ingest.js";
 import { DEFAULT_LIMITS, type GatewayLimits } from "./limits.js";
 import { createMetrics, type GatewayMetrics } from "./metrics.js";
-import { MvpCustodian } from "./mvpCustodian.js";
+import { MvpCustodian } from "./mvp/mvpCustodian.js";
 import type { GatewayOptions } from "./options.js";
 import { Outbox } from "./outbox/outbox.js";
-import { createRateLimiter } from "./rateLimit.js";
-import { Sealer } from "./sealer.js";
-import { createSignatureVerifier, type SignatureVerifier } from "./signature.js";
+import { createRateLimiter } from "./util/rateLimit.js";
+import { Sealer } from "./readings/sealer.js";
+import { createSignatureVerifier, type SignatureVerifier } from "./devices/signature.js";
 
 export interface GatewayContext {
   options: GatewayOptions;

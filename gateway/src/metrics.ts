@@ -3,13 +3,17 @@
 
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
 
-export interface GatewayMetrics {
-  registry: Registry;
+/** The ingest path and the outbox. */
+export interface IngestMetrics {
   readingsAccepted: Counter;
   readingsRejected: Counter<"code">;
   outboxQueued: Gauge;
   groupCommitReadings: Histogram;
   groupCommitSeconds: Histogram;
+}
+
+/** Batches, their transactions, and the dApp's verdicts. */
+export interface ChainMetrics {
   batchRecords: Histogram;
   batchBytes: Histogram;
   inputsSubmitted: Counter<"kind">;
@@ -19,6 +23,10 @@ export interface GatewayMetrics {
   gasUsed: Counter<"kind">;
   gasPerRecord: Histogram;
   readingOutcomes: Counter<"outcome" | "reason">;
+}
+
+/** Dual mode during a migration from the MVP (mvp/mirror.ts) and the Cartesi pause switch. */
+export interface DualModeMetrics {
   mirrorSent: Counter<"legacy">;
   mirrorFailed: Counter;
   mirrorSkipped: Counter;
@@ -30,12 +38,27 @@ export interface GatewayMetrics {
   cartesiPaused: Gauge;
 }
 
-export function createMetrics(opts: { queued: () => number; mirrorPending?: () => number; cartesiPaused?: () => boolean }): GatewayMetrics {
+export interface GatewayMetrics extends IngestMetrics, ChainMetrics, DualModeMetrics {
+  registry: Registry;
+}
+
+/** What the gauges read when scraped. */
+export interface MetricsSources {
+  queued: () => number;
+  mirrorPending?: () => number;
+  cartesiPaused?: () => boolean;
+}
+
+/** Every metric, registered (and so listed at /metrics) in this order, with Node's process metrics. */
+export function createMetrics(sources: MetricsSources): GatewayMetrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: "lcore_gw_process_" });
   const registers = [registry];
+  return { registry, ...ingestMetrics(registers, sources), ...chainMetrics(registers), ...dualModeMetrics(registers, sources) };
+}
+
+function ingestMetrics(registers: Registry[], opts: MetricsSources): IngestMetrics {
   return {
-    registry,
     readingsAccepted: new Counter({
       name: "lcore_gw_readings_accepted_total",
       help: "Readings verified, sealed and committed to the outbox (answered 202)",
@@ -67,6 +90,11 @@ export function createMetrics(opts: { queued: () => number; mirrorPending?: () =
       buckets: [0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1],
       registers,
     }),
+  };
+}
+
+function chainMetrics(registers: Registry[]): ChainMetrics {
+  return {
     batchRecords: new Histogram({
       name: "lcore_gw_batch_records",
       help: "Records per record-batch input",
@@ -120,7 +148,12 @@ export function createMetrics(opts: { queued: () => number; mirrorPending?: () =
       labelNames: ["outcome", "reason"] as const,
       registers,
     }),
-    // Dual mode (pipeline/mirror.ts). Counters start from the outbox's totals at start.
+  };
+}
+
+/** Counters start from the outbox's totals at start (mvp/mirror.ts). */
+function dualModeMetrics(registers: Registry[], opts: MetricsSources): DualModeMetrics {
+  return {
     mirrorSent: new Counter({
       name: "lcore_gw_mirror_sent_total",
       help: "Readings the legacy MVP node answered: accepted (2xx) or refused (4xx)",

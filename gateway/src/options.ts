@@ -2,9 +2,9 @@
 // them in code); `main.ts` reads them from the environment (config.ts).
 
 import type { FastifyServerOptions } from "fastify";
-import type { Hex } from "./hex.js";
+import type { Hex } from "viem";
 import type { GatewayLimits } from "./limits.js";
-import type { Secret } from "./secrets.js";
+import type { Secret } from "./util/secrets.js";
 
 /** Where inputs go. Without it the gateway accepts and seals, but nothing leaves the outbox. */
 export interface ChainOptions {
@@ -57,7 +57,7 @@ export interface SettlementOptions {
 
 /**
  * Dual mode during a migration: every reading committed to the outbox is also forwarded
- * to a legacy lcore MVP node's `POST /device/data` (pipeline/mirror.ts, README "Migration").
+ * to a legacy lcore MVP node's `POST /device/data` (mvp/mirror.ts, README "Migration").
  */
 export interface MirrorOptions {
   /** The legacy node's base URL; readings go to `<url>/device/data`. */

@@ -4,7 +4,7 @@
 import { MAX_PAYLOAD_LENGTH } from "@lcore/protocol/bounds";
 import { decodeInput } from "@lcore/protocol/input";
 import { afterEach, describe, expect, it } from "vitest";
-import { Batcher, batcherSettings } from "../src/pipeline/batcher.js";
+import { Batcher, batcherSettings } from "../src/chain/batcher.js";
 import { testGateway } from "./helpers/gateway.js";
 import { type Cleanup, runCleanups } from "./helpers/tempDir.js";
 

@@ -1,5 +1,5 @@
 // Crash test: the gateway process is SIGKILLed at each step of the submit path (a
-// failpoint, see src/pipeline/failpoints.ts), restarted on the same outbox, and then it
+// failpoint, see src/chain/failpoints.ts), restarted on the same outbox, and then it
 // must finish the job. The proof is read from the chain and from the dApp's records:
 // every receipt (202) the gateway gave is on chain exactly once and accepted by the
 // dApp, and no (device, seq) was ever added twice.
@@ -8,7 +8,7 @@ import { randomBytes } from "node:crypto";
 import { decodeInput } from "@lcore/protocol/input";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { privateKeyToAccount } from "viem/accounts";
-import { FAILPOINTS } from "../src/pipeline/failpoints.js";
+import { FAILPOINTS } from "../src/chain/failpoints.js";
 import { type GatewayInfo, SimDevice, type SignedReading } from "../src/sim/device.js";
 import { type GatewayProcess, startGatewayProcess } from "./helpers/process.js";
 import { type TestStack, eventually, startTestStack } from "./helpers/stack.js";

@@ -8,12 +8,12 @@
 import { DISCLOSURE_PERIOD_SECONDS } from "@lcore/protocol/bounds";
 import { encodeKeyDisclosure } from "@lcore/protocol/disclosure";
 import { decodeInput } from "@lcore/protocol/input";
-import { inputBoxAbi } from "@lcore/devnet";
-import { type Hex, createPublicClient, createWalletClient, decodeFunctionData, defineChain, http, parseAbi, parseEventLogs } from "viem";
+import { inputBoxAbi, lcoreSettlementAbi } from "@lcore/contracts";
+import { type Hex, createPublicClient, createWalletClient, decodeFunctionData, defineChain, http, parseEventLogs } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildApp, type GatewayApp } from "../src/app.js";
-import { JsonRpcNodeReader, type NodeInput } from "../src/pipeline/nodeReader.js";
+import { JsonRpcNodeReader, type NodeInput } from "../src/chain/nodeReader.js";
 import type { SimDevice } from "../src/sim/device.js";
 import { auth, testGateway, type TestGateway } from "./helpers/gateway.js";
 import { type TestStack, eventually, startTestStack } from "./helpers/stack.js";
@@ -24,9 +24,6 @@ const DAY = Number(DISCLOSURE_PERIOD_SECONDS);
 const P = Math.floor(Date.now() / 1000 / DAY) - 2;
 const VALUES_P = [12n, -7n, 30n, 5n];
 const VALUES_NEXT = [100n, 200n];
-const RECORD_AGGREGATE = parseAbi([
-  "function recordAggregate(address device, uint64 period, uint64 count, int128 sum, int64 min, int64 max, bytes32 stateHash)",
-]);
 
 const cleanups: Cleanup[] = [];
 let stack: TestStack;
@@ -102,7 +99,8 @@ describe("selective disclosure on the devnet", () => {
     expect(node.notices.map((n) => n.index)).toEqual([p.noticeIndex]);
     const [voucher] = await vouchers(p.inputIndex);
     expect(voucher?.destination.toLowerCase()).toBe(stack.devnet.deployment.lcore.settlement.toLowerCase());
-    const call = decodeFunctionData({ abi: RECORD_AGGREGATE, data: voucher!.payload });
+    const call = decodeFunctionData({ abi: lcoreSettlementAbi, data: voucher!.payload });
+    expect(call.functionName).toBe("recordAggregate");
     expect(call.args).toEqual([expect.stringMatching(new RegExp(`^${d.hex}$`, "i")), BigInt(P), 4n, sum, -7n, 30n, p.aggregate.stateHash]);
 
     // P's key is public now: read it from the chain, as anyone can.

@@ -9,9 +9,9 @@ import { encodeDisclosureNotice } from "@lcore/protocol/disclosure";
 import { decodeInput } from "@lcore/protocol/input";
 import { derivePeriodKey, openReading } from "@lcore/protocol/sealing";
 import { afterEach, describe, expect, it } from "vitest";
-import { Batcher, batcherSettings } from "../src/pipeline/batcher.js";
-import { Follower } from "../src/pipeline/follower.js";
-import type { NodeInput } from "../src/pipeline/nodeReader.js";
+import { Batcher, batcherSettings } from "../src/chain/batcher.js";
+import { Follower } from "../src/chain/follower.js";
+import type { NodeInput } from "../src/chain/nodeReader.js";
 import { auth, testGateway, type TestGateway } from "./helpers/gateway.js";
 import { type Cleanup, runCleanups } from "./helpers/tempDir.js";
 

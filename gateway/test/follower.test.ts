@@ -6,8 +6,8 @@ import { encodeNotice } from "@lcore/protocol/notices";
 import { encodeRecord, recordHash } from "@lcore/protocol/recordBatch";
 import { describe, expect, it } from "vitest";
 import type { ReadingRow } from "../src/outbox/readingStore.js";
-import { verdicts } from "../src/pipeline/follower.js";
-import type { NodeInput } from "../src/pipeline/nodeReader.js";
+import { verdicts } from "../src/chain/follower.js";
+import type { NodeInput } from "../src/chain/nodeReader.js";
 
 const hex = (b: Uint8Array) => `0x${Buffer.from(b).toString("hex")}` as const;
 const json = (o: object) => hex(Buffer.from(JSON.stringify(o)));

@@ -10,7 +10,7 @@ import { promisify } from "node:util";
 import { MAX_READING_PAYLOAD } from "@lcore/protocol/bounds";
 import { afterEach, describe, expect, it } from "vitest";
 import { decodeProvenance, encodeProvenance } from "@lcore/protocol/mvpMigration";
-import { Secret } from "../src/secrets.js";
+import { Secret } from "../src/util/secrets.js";
 import { OWNER_TOKEN, auth, testGateway, type TestGateway } from "./helpers/gateway.js";
 import { generateMvpDatabase } from "./helpers/mvpDatabase.js";
 import { type Cleanup, runCleanups, tempDir } from "./helpers/tempDir.js";

@@ -7,7 +7,7 @@ import { decodeInput } from "@lcore/protocol/input";
 import { createPublicClient, http } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import type { GatewayOptions } from "../src/options.js";
-import { Secret } from "../src/secrets.js";
+import { Secret } from "../src/util/secrets.js";
 import { auth, testGateway } from "./helpers/gateway.js";
 import { type TestStack, eventually, startTestStack } from "./helpers/stack.js";
 import { type Cleanup, runCleanups } from "./helpers/tempDir.js";

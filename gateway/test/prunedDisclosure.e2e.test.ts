@@ -12,7 +12,7 @@ import { fromHex } from "@lcore/protocol/bytes";
 import { decodeInput } from "@lcore/protocol/input";
 import { decodeNotice } from "@lcore/protocol/notices";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { JsonRpcNodeReader } from "../src/pipeline/nodeReader.js";
+import { JsonRpcNodeReader } from "../src/chain/nodeReader.js";
 import type { SimDevice } from "../src/sim/device.js";
 import { auth, testGateway, type TestGateway } from "./helpers/gateway.js";
 import { type TestStack, eventually, startTestStack } from "./helpers/stack.js";

@@ -3,7 +3,7 @@
 // and nothing stored.
 
 import { afterEach, describe, expect, it } from "vitest";
-import { SECP256K1_N } from "../src/signature.js";
+import { SECP256K1_N } from "../src/devices/signature.js";
 import { SimDevice, type SignedReading } from "../src/sim/device.js";
 import { type TestGateway, testGateway } from "./helpers/gateway.js";
 import { type Cleanup, runCleanups } from "./helpers/tempDir.js";
@@ -160,6 +160,11 @@ describe("POST /v1/readings: refused, nothing stored", () => {
       ["short device", { ...r, device: r.device.slice(0, 30) }],
       ["payload over 1024 bytes", { ...r, payload: `0x${"ab".repeat(1025)}` }],
       ["odd-length payload", { ...r, payload: "0xabc" }],
+      // The schema's hex rules, not the hex parser's (which takes 0X and needs no content): 0x, even length, hex digits.
+      ["payload without 0x", { ...r, payload: "abcd" }],
+      ["signature with 0X", { ...r, signature: `0X${r.signature.slice(2)}` }],
+      ["device without 0x", { ...r, device: r.device.slice(2) }],
+      ["empty nonce", { ...r, nonce: "0x" }],
       ["negative seq", { ...r, seq: -1 }],
       ["fractional timestamp", { ...r, timestamp: 1.5 }],
       ["seq as hex", { ...r, seq: "0x10" }],
@@ -274,9 +279,11 @@ describe("GET /v1/readings/{device}/{seq}", () => {
     expect(missing.json().code).toBe("LCORE_GW_READING_NOT_FOUND");
     const huge = await gw.app.inject({ method: "GET", url: `/v1/readings/${d.hex}/99999999999999999999` });
     expect(huge.json().code).toBe("LCORE_GW_READING_NOT_FOUND");
-    const bad = await gw.app.inject({ method: "GET", url: "/v1/readings/0x1234/1" });
-    expect(bad.statusCode).toBe(400);
-    expect(bad.json().code).toBe("LCORE_GW_INVALID_REQUEST");
+    for (const device of ["0x1234", d.hex.slice(2), `0X${d.hex.slice(2)}`, `${d.hex}0`]) {
+      const bad = await gw.app.inject({ method: "GET", url: `/v1/readings/${device}/1` });
+      expect(bad.statusCode, device).toBe(400);
+      expect(bad.json().code, device).toBe("LCORE_GW_INVALID_REQUEST");
+    }
   });
 });
 

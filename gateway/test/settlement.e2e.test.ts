@@ -9,9 +9,9 @@ import { decodeNotice } from "@lcore/protocol/notices";
 import { SETTLEMENT_PERIOD_SECONDS, settlementAddress } from "@lcore/protocol/settlement";
 import { type Hex, createPublicClient, http } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
-import { fromHex, toHex } from "../src/hex.js";
-import { LCORE_SETTLEMENT_ABI } from "../src/routes/proofs.js";
-import { Secret } from "../src/secrets.js";
+import { fromHex, toHex } from "@lcore/protocol/bytes";
+import { lcoreSettlementAbi } from "@lcore/contracts";
+import { Secret } from "../src/util/secrets.js";
 import { type TestGateway, auth, testGateway } from "./helpers/gateway.js";
 import { type TestStack, eventually, startTestStack } from "./helpers/stack.js";
 import { type Cleanup, runCleanups } from "./helpers/tempDir.js";
@@ -104,7 +104,7 @@ describe("period settlement through the gateway", () => {
     expect(notices).toHaveLength(1);
     const notice = notices[0]!;
     expect(notice).toMatchObject({ period, recordCount: 3n, firstRecord: 1n });
-    const onChain = await client.readContract({ address: settlement, abi: LCORE_SETTLEMENT_ABI, functionName: "settlement", args: [period] });
+    const onChain = await client.readContract({ address: settlement, abi: lcoreSettlementAbi, functionName: "settlement", args: [period] });
     expect(onChain).toEqual({ recordsRoot: toHex(notice.recordsRoot), recordCount: 3n, stateHash: toHex(notice.stateHash) });
 
     const indices: number[] = [];
@@ -116,7 +116,7 @@ describe("period settlement through the gateway", () => {
       expect(p.proof).toHaveLength(2); // ceil(log2(3))
       indices.push(p.index);
       const verify = (hash: Hex, index: number, proof: Hex[]) => client.readContract({
-        address: settlement, abi: LCORE_SETTLEMENT_ABI, functionName: "verifyRecord", args: [period, hash, BigInt(index), proof],
+        address: settlement, abi: lcoreSettlementAbi, functionName: "verifyRecord", args: [period, hash, BigInt(index), proof],
       });
       expect(await verify(p.recordHash, p.index, p.proof)).toBe(true);
       const flipped = fromHex(p.proof[0]!);

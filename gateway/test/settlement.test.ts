@@ -7,13 +7,13 @@ import { encodeNotice } from "@lcore/protocol/notices";
 import { recordsProof, recordsRoot, recordsTree, verifyRecordsProof } from "@lcore/protocol/recordsTree";
 import { encodeSettlePeriodCall, encodeSettlementNotice, settlementAddress } from "@lcore/protocol/settlement";
 import { afterEach, describe, expect, it } from "vitest";
-import { toHex } from "../src/hex.js";
+import { toHex } from "@lcore/protocol/bytes";
 import { Outbox } from "../src/outbox/outbox.js";
 import type { TickFacts } from "../src/outbox/settlementStore.js";
-import type { NodeOutput, OutputReader } from "../src/pipeline/nodeReader.js";
-import { SettlementFollower, SettlementScanError, leafIndex, scanOutputs } from "../src/pipeline/settlementFollower.js";
+import type { NodeOutput, OutputReader } from "../src/chain/nodeReader.js";
+import { SettlementFollower, SettlementScanError, leafIndex, scanOutputs } from "../src/settlement/settlementFollower.js";
 import { loadConfig } from "../src/config.js";
-import { tickDue } from "../src/pipeline/ticker.js";
+import { tickDue } from "../src/settlement/ticker.js";
 import type { GatewayContext } from "../src/context.js";
 import { type Cleanup, runCleanups, tempDir } from "./helpers/tempDir.js";
 

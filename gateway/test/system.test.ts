@@ -2,7 +2,7 @@
 
 import { readFileSync } from "node:fs";
 import { afterEach, describe, expect, it } from "vitest";
-import { ERRORS } from "../src/errors.js";
+import { ERRORS } from "../src/http/errors.js";
 import { SimDevice } from "../src/sim/device.js";
 import { testGateway } from "./helpers/gateway.js";
 import { type Cleanup, runCleanups } from "./helpers/tempDir.js";

@@ -5,7 +5,7 @@
 
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { STATUS_CODES } from "node:http";
-import { ERRORS, GatewayError, type ErrorBody, type GatewayErrorCode } from "../errors.js";
+import { ERRORS, GatewayError, type ErrorBody, type GatewayErrorCode } from "./errors.js";
 
 const FASTIFY_CODES: Partial<Record<string, GatewayErrorCode>> = {
   FST_ERR_CTP_BODY_TOO_LARGE: "LCORE_GW_BODY_TOO_LARGE",

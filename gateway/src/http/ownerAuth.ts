@@ -4,8 +4,8 @@
 
 import { createHash, timingSafeEqual } from "node:crypto";
 import type { FastifyRequest } from "fastify";
-import { GatewayError } from "../errors.js";
-import type { Secret } from "../secrets.js";
+import { GatewayError } from "./errors.js";
+import type { Secret } from "../util/secrets.js";
 
 const digest = (s: string): Buffer => createHash("sha256").update(s, "utf8").digest();
 

@@ -4,7 +4,7 @@
 // double exactly, else as decimal strings (both forms accepted, strings returned).
 
 import { Type, type Static } from "typebox";
-import { ERRORS } from "../errors.js";
+import { ERRORS } from "./errors.js";
 
 const hexBytes = (n: number, description: string) =>
   Type.String({ pattern: `^0x[0-9a-fA-F]{${2 * n}}$`, description });
@@ -179,16 +179,6 @@ export const Info = Type.Object({
   }),
   mvpCompat: Type.Boolean(),
 });
-
-export const MvpRegister = Type.Object({
-  device_id: Type.String({ minLength: 1, maxLength: 128, pattern: "^[A-Za-z0-9._:-]+$" }),
-  public_key: Type.String({ maxLength: 1024, description: "kept as metadata only: an MVP client never signs, so it is never used to verify" }),
-}, { additionalProperties: true, description: "lcore MVP client registration (unauthenticated; see README)" });
-
-export const MvpData = Type.Object({
-  device_id: Type.String({ minLength: 1, maxLength: 128, pattern: "^[A-Za-z0-9._:-]+$" }),
-  data: Type.Unknown({ description: "any JSON value; a number becomes the reading's value ×1000, the JSON text its payload" }),
-}, { additionalProperties: true });
 
 export const ErrorBody = Type.Object({
   statusCode: Type.Integer(),

@@ -143,8 +143,8 @@ CREATE TABLE IF NOT EXISTS settlement_cursor (
 INSERT OR IGNORE INTO settlement_cursor (one, next_output) VALUES (1, 0);
 `;
 
-// v4: dual mode with a legacy MVP node (mirror.ts) and the Cartesi pause switch
-// (cartesiSwitch.ts). `settings` holds small durable values: the pause flag, the mirror's
+// v4: dual mode with a legacy MVP node (mvp/mirror.ts) and the Cartesi pause switch
+// (chain/cartesiSwitch.ts). `settings` holds small durable values: the pause flag, the mirror's
 // cursor (readings up to it are settled with the legacy node) and its running totals,
 // each updated in the transaction that changes what it counts.
 const MIRROR_V4 = `
@@ -202,7 +202,7 @@ CREATE TABLE disclosure_parts (
 );
 `;
 
-// v7: the gateway follows the chain about its devices (deviceRegistry.ts). A device whose
+// v7: the gateway follows the chain about its devices (devices/deviceMarks.ts). A device whose
 // registration the dApp rejected, or that was revoked on chain, is marked, and its readings
 // still queued are withdrawn: outcome 'rejected' with input_id NULL, never packed. The
 // queued index leaves withdrawn readings out. A registration rejected before this version

@@ -2,7 +2,7 @@
 
 import type { OutboxDb } from "./database.js";
 import type { Statement } from "./writer.js";
-import { readU64, u64Bytes } from "../hex.js";
+import { readU64, u64Bytes } from "@lcore/protocol/bytes";
 
 export interface DeviceRow {
   address: Uint8Array;
@@ -15,7 +15,7 @@ export interface DeviceRow {
   registeredMs: number;
   /** The registration input. */
   inputId: number;
-  /** What the gateway learnt from the chain about the device, null while nothing is wrong (deviceRegistry.ts). */
+  /** What the gateway learnt from the chain about the device, null while nothing is wrong (devices/deviceMarks.ts). */
   chainMark: ChainMark | null;
 }
 
@@ -49,7 +49,7 @@ function fromRaw(r: RawDeviceRow): DeviceRow {
     mvpId: r.mvp_id,
     lastSeq: [r.last_seq, r.max_seq].reduce<bigint | null>((m, b) => {
       if (b === null) return m;
-      const v = readU64(b);
+      const v = readU64(b, 0);
       return m === null || v > m ? v : m;
     }, null),
     registeredMs: r.registered_ms,

@@ -3,7 +3,7 @@
 // the disclosure_parts table (schema v6): the inputs of a disclosure of a pruned day
 // (0x12, PROTOCOL §11.1), which the first of them names.
 
-import { readU64, u64Bytes } from "../hex.js";
+import { readU64, u64Bytes } from "@lcore/protocol/bytes";
 import type { OutboxDb } from "./database.js";
 import type { InputRow } from "./inputStore.js";
 import type { Statement } from "./writer.js";
@@ -160,7 +160,7 @@ export class DisclosureStore {
    */
   chainReadingsIn(device: Uint8Array, from: number, to: number, throughRecord: bigint): ChainReading[] {
     return this.#chainReadings.all(device, from, to, Number(throughRecord)).map((r) => ({
-      recordId: BigInt(r.record_id), recordHash: new Uint8Array(r.record_hash), device: new Uint8Array(r.device), seq: readU64(r.seq),
+      recordId: BigInt(r.record_id), recordHash: new Uint8Array(r.record_hash), device: new Uint8Array(r.device), seq: readU64(r.seq, 0),
       timestamp: BigInt(r.timestamp), bodyHash: new Uint8Array(r.body_hash), signature: new Uint8Array(r.signature), sealed: new Uint8Array(r.sealed),
     }));
   }
@@ -225,7 +225,7 @@ export class DisclosureStore {
       return input;
     };
     const parts = this.#parts.all(r.input_id).map((p) => ({
-      inputId: p.input_id, disclosureId: p.disclosure_id, part: p.part, records: p.records, lastSeq: readU64(p.last_seq), input: inputOf(p.input_id),
+      inputId: p.input_id, disclosureId: p.disclosure_id, part: p.part, records: p.records, lastSeq: readU64(p.last_seq, 0), input: inputOf(p.input_id),
     }));
     const input = parts.length === 0 ? inputOf(r.input_id)
       : (parts.find((p) => p.input.nodeStatus !== null && p.input.nodeStatus !== "ACCEPTED") ?? parts[parts.length - 1]!).input;

@@ -1,4 +1,4 @@
-// The mirror table and cursor (dual mode, pipeline/mirror.ts): which readings the legacy
+// The mirror table and cursor (dual mode, mvp/mirror.ts): which readings the legacy
 // MVP node has answered, how, and how that compares with the dApp's verdict.
 //
 // The readings table is the mirror's queue: every reading above the cursor that has no
@@ -9,7 +9,7 @@
 import type { OutboxDb } from "./database.js";
 import type { SettingsStore } from "./settingsStore.js";
 import type { Statement } from "./writer.js";
-import { readU64 } from "../hex.js";
+import { readU64 } from "@lcore/protocol/bytes";
 
 /** The legacy node's final answer on a reading (PROTOCOL-free: gateway/README.md, dual mode). */
 /** `history`: a reading migrated from the MVP (PROTOCOL §7.7), which the legacy node already holds: never sent. */
@@ -120,7 +120,7 @@ export class MirrorStore {
   /** Oldest unsettled readings whose retry time has come. */
   due(nowMs: number, limit: number): DueReading[] {
     return this.#due.all({ cursor: this.cursor(), now: nowMs, limit }).map((r) => ({
-      id: r.id, device: new Uint8Array(r.device), seq: readU64(r.seq), timestamp: BigInt(r.timestamp),
+      id: r.id, device: new Uint8Array(r.device), seq: readU64(r.seq, 0), timestamp: BigInt(r.timestamp),
       digest: new Uint8Array(r.digest), sealed: new Uint8Array(r.sealed), attempts: r.attempts ?? 0,
     }));
   }
@@ -215,7 +215,7 @@ export class MirrorStore {
   /** The newest divergent readings, newest first. */
   divergences(limit: number): Divergence[] {
     return this.#divergences.all(limit).map((r) => ({
-      readingId: r.reading_id, device: new Uint8Array(r.device), seq: readU64(r.seq), kind: r.compared, httpStatus: r.http_status, reason: r.reason,
+      readingId: r.reading_id, device: new Uint8Array(r.device), seq: readU64(r.seq, 0), kind: r.compared, httpStatus: r.http_status, reason: r.reason,
     }));
   }
 }

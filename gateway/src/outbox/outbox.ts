@@ -84,7 +84,7 @@ export class Outbox {
     this.#queued -= n;
   }
 
-  /** `n` queued readings were withdrawn: their device's registration was rejected, or it was revoked (deviceRegistry.ts). */
+  /** `n` queued readings were withdrawn: their device's registration was rejected, or it was revoked (devices/deviceMarks.ts). */
   noteWithdrawn(n: number): void {
     this.#queued -= n;
   }

@@ -2,7 +2,7 @@
 
 import type { OutboxDb } from "./database.js";
 import type { Statement } from "./writer.js";
-import { readU64, u64Bytes } from "../hex.js";
+import { readU64, u64Bytes } from "@lcore/protocol/bytes";
 
 /** A verified, sealed reading as the outbox keeps it. */
 export interface SealedReading {
@@ -64,7 +64,7 @@ function fromRaw(r: RawReadingRow): ReadingRow {
   return {
     id: r.id,
     device: u8(r.device),
-    seq: readU64(r.seq),
+    seq: readU64(r.seq, 0),
     timestamp: BigInt(r.timestamp),
     bodyHash: u8(r.body_hash),
     digest: u8(r.digest),
@@ -180,7 +180,7 @@ export class ReadingStore {
 
   /**
    * Withdraws the device's queued readings: rejected with `reason`, never packed. For a
-   * device the chain refuses (deviceRegistry.ts), so they end with a status, not in a batch
+   * device the chain refuses (devices/deviceMarks.ts), so they end with a status, not in a batch
    * the dApp would skip.
    */
   withdrawStatement(device: Uint8Array, reason: string): Statement {

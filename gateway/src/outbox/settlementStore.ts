@@ -3,7 +3,7 @@
 
 import type { OutboxDb } from "./database.js";
 import type { Statement } from "./writer.js";
-import { u64Bytes } from "../hex.js";
+import { u64Bytes } from "@lcore/protocol/bytes";
 
 /** A record as the dApp numbered it (its id: acceptance order, from 1). */
 export interface ChainRecord {
@@ -59,7 +59,7 @@ export interface RecordPlace {
   period: PeriodRow | null;
 }
 
-/** The inputs the tick timer decides from (ticker.ts). */
+/** The inputs the tick timer decides from (settlement/ticker.ts). */
 export interface TickFacts {
   /** The last of the gateway's record batches the dApp accepted. */
   lastRecords: { inputIndex: number; blockNumber: number } | null;

@@ -6,7 +6,7 @@ import { secp256k1 } from "@noble/curves/secp256k1.js";
 import { deviceAddress, encodeReadingBody, readingMessage, registrationProofDigest } from "@lcore/protocol/deviceMessage";
 import { hkdfSha256, sha256 } from "@lcore/wasm-core";
 import { randomBytes } from "node:crypto";
-import { fromHex, toHex } from "../hex.js";
+import { fromHex, toHex } from "@lcore/protocol/bytes";
 
 export interface SignedReading {
   device: `0x${string}`;

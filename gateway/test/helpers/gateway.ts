@@ -3,7 +3,7 @@ import { randomBytes } from "node:crypto";
 import { generatePrivateKey } from "viem/accounts";
 import { buildApp, type GatewayApp } from "../../src/app.js";
 import type { GatewayOptions } from "../../src/options.js";
-import { Secret } from "../../src/secrets.js";
+import { Secret } from "../../src/util/secrets.js";
 import { type GatewayInfo, SimDevice } from "../../src/sim/device.js";
 import { type Cleanup, tempDir } from "./tempDir.js";
 

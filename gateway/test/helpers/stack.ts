@@ -3,10 +3,11 @@
 
 import { type Devnet, ANVIL_MNEMONIC, startDevnet } from "@lcore/devnet";
 import { fileURLToPath } from "node:url";
-import { type Address, type Hex, createPublicClient, decodeFunctionData, http, parseAbi, parseEventLogs } from "viem";
+import { inputBoxAbi, inputsAbi } from "@lcore/contracts";
+import { type Address, type Hex, createPublicClient, decodeFunctionData, http, parseEventLogs } from "viem";
 import { mnemonicToAccount } from "viem/accounts";
 import type { GatewayOptions } from "../../src/options.js";
-import { Secret } from "../../src/secrets.js";
+import { Secret } from "../../src/util/secrets.js";
 import { type Cleanup, tempDir } from "./tempDir.js";
 
 export const DAPP_MAIN = fileURLToPath(new URL("../../../dapp/dist/main.js", import.meta.url));
@@ -31,11 +32,6 @@ export interface GatewayTiming {
   maxDelayMs?: number;
   followMs?: number;
 }
-
-const EVM_ADVANCE = parseAbi([
-  "function EvmAdvance(uint256 chainId, address appContract, address msgSender, uint256 blockNumber, uint256 blockTimestamp, uint256 prevRandao, uint256 index, bytes payload)",
-]);
-const INPUT_ADDED = parseAbi(["event InputAdded(address indexed appContract, uint256 indexed index, bytes input)"]);
 
 export async function startTestStack(cleanups: Cleanup[], opts: { epochLength?: number; blockTime?: number } = {}): Promise<TestStack> {
   const devnet = await startDevnet({
@@ -83,10 +79,10 @@ export async function startTestStack(cleanups: Cleanup[], opts: { epochLength?: 
     },
     async inputs() {
       const logs = await client.getLogs({ address: devnet.inputBox, fromBlock: 0n, toBlock: "latest" });
-      return parseEventLogs({ abi: INPUT_ADDED, logs, eventName: "InputAdded" })
+      return parseEventLogs({ abi: inputBoxAbi, logs, eventName: "InputAdded" })
         .filter((l) => l.args.appContract.toLowerCase() === devnet.application.toLowerCase())
         .map((l) => {
-          const { args } = decodeFunctionData({ abi: EVM_ADVANCE, data: l.args.input });
+          const { args } = decodeFunctionData({ abi: inputsAbi, data: l.args.input });
           return { index: Number(l.args.index), payload: args[7], sender: args[2] };
         })
         .sort((a, b) => a.index - b.index);

@@ -11,6 +11,9 @@ export {
   NOTICE_SELECTOR, VOUCHER_SELECTOR, DELEGATE_CALL_VOUCHER_SELECTOR, type DecodedOutput,
 } from "./outputs.js";
 export type { Hex } from "./hex.js";
+export type {
+  RollupRequest, FinishStatus, NoticeBody, ReportBody, VoucherBody, DelegateCallVoucherBody, ExceptionBody, IndexResponse,
+} from "./rollupHttpApi.js";
 export {
   DevnetError, InvalidArgumentError, RollupServerClosedError, DappExitedError, ChainError, DeploymentError,
   StateMismatchError, DivergenceError, InputError, type DevnetErrorCode,

@@ -27,10 +27,10 @@ export { applicationAbi, authorityAbi, inputBoxAbi, etherPortalAbi } from "./abi
 export { ANVIL_MNEMONIC, DEVNET_ACCOUNT_INDEX } from "./chainClient.js";
 export { NODE_VERSION } from "./apiContext.js";
 export type { InspectResponse } from "./hostNode.js";
-export { replay, type ReplayOptions, type ReplayReport } from "./replay/replay.js";
-export { formatDivergence, type Divergence } from "./replay/divergence.js";
-export { checkNotices, stateHashFromInspect, STATE_HASH_QUERY, type NoticeCheck } from "./replay/stateHashes.js";
-export { formatProgress, formatDuration, Progress, type ProgressState } from "./replay/progress.js";
+export {
+  replay, type ReplayOptions, type ReplayReport, type ReplayChecks, type ReplayCheckResult, type ReplayedDapp, type ReplayedInput,
+  formatDivergence, type Divergence, parseCommand, formatProgress, formatDuration, Progress, type ProgressState,
+} from "./replay/index.js";
 export {
   fetchRiscv64Runtime, riscv64NodeCommand, runtimeDir, cacheBase, resolveClosure, RuntimeFetchError, type Riscv64Runtime,
 } from "./riscv64/runtime.js";

@@ -18,7 +18,7 @@ import { type GeneratedRow, generateMvpDatabase } from "./helpers/mvpDatabase.js
 import { DAPP_MAIN, type TestStack, eventually, startTestStack } from "./helpers/stack.js";
 import { type Cleanup, runCleanups, tempDir } from "./helpers/tempDir.js";
 
-const LCORE = fileURLToPath(new URL("../../devnet/dist/replayCli.js", import.meta.url));
+const LCORE = fileURLToPath(new URL("../../cli/dist/lcore.js", import.meta.url));
 const ROWS = 10_000;
 const DEVICES = 5;
 

@@ -9,15 +9,15 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Hex, createPublicClient, createWalletClient, defineChain, http } from "viem";
 import { mnemonicToAccount } from "viem/accounts";
-import { ANVIL_MNEMONIC, type Devnet, inputBoxAbi, replay, startDevnet } from "@lcore/devnet";
+import { ANVIL_MNEMONIC, type Devnet, inputBoxAbi, startDevnet } from "@lcore/devnet";
 import { PRUNE_KEEP_SETTLED_PERIODS } from "@lcore/protocol/bounds";
 import { fromHex, toHex } from "@lcore/protocol/bytes";
 import { encodeDeviceRegistration } from "@lcore/protocol/deviceInputs";
 import { registrationProofDigest } from "@lcore/protocol/deviceMessage";
 import { encodeRecordBatch } from "@lcore/protocol/recordBatch";
 import { encodeSettlementTick } from "@lcore/protocol/settlement";
-import { record, sign, testDevice } from "./helpers.js";
-import { builtMain } from "./process.js";
+import { lcoreReplay as replay } from "../src/replay/lcoreReplay.js";
+import { builtMain, record, sign, testDevice } from "./helpers/lcore.js";
 
 const BATCHES = PRUNE_KEEP_SETTLED_PERIODS + 4;
 const dev = testDevice("replay-prune");

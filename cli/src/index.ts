@@ -3,3 +3,5 @@
 
 export { lcoreReplay, type LcoreReplayReport } from "./replay/lcoreReplay.js";
 export { lcoreReplayChecks, checkNotices, stateHashFromInspect, STATE_HASH_QUERY, type NoticeCheck } from "./replay/lcoreChecks.js";
+export { migrate, type MigrateOptions, type MigrateProgress } from "./migrate/run.js";
+export { type MigrationReport, formatReport as formatMigrationReport, reconciled } from "./migrate/report.js";

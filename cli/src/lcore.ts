@@ -5,8 +5,8 @@
 // Exit 0: done, no divergence; 1: a divergence (replay) or rows not reconciled (migrate);
 // 2: bad usage or an error.
 
-import { runMigrateCli } from "@lcore/gateway/migrate";
 import { runDecodeCli } from "./decode.js";
+import { runMigrateCli } from "./migrate/command.js";
 import { LCORE_USAGE, runReplayCli } from "./replay/command.js";
 
 async function main(argv: string[]): Promise<number> {

@@ -18,7 +18,7 @@ const sourceAliases = [
   { find: /^@lcore\/devnet\/replay$/, replacement: here("./devnet/src/replay/index.ts") },
 ];
 
-const packages = ["wasm-core", "contracts", "protocol", "dapp", "gateway", "devnet", "cli", "test"];
+const packages = ["wasm-core", "devnet", "contracts", "protocol", "dapp", "gateway", "cli", "test"];
 
 export default defineConfig({
   test: {

@@ -26,6 +26,7 @@ import { ETHER_ASSET, encodeErc20Deposit, encodeEtherDeposit, encodeWithdrawal }
 import {
   type Devnet, fetchRiscv64Runtime, fetchRiscv64Vm, inputBoxAbi, riscv64NodeCommand, type Riscv64Runtime, riscv64VmCommand, startDevnet,
 } from "@lcore/devnet";
+import { afterDeployLcore } from "@lcore/contracts";
 import { decodeHex } from "@lcore/protocol/decode";
 import { lcoreReplay as replay } from "../src/replay/lcoreReplay.js";
 import { chainClients, rpcResult, tempDir, waitFor } from "../../devnet/test/helpers.js";
@@ -67,7 +68,7 @@ beforeAll(async () => {
   expect(bundled.status).toBe(0);
   dir = tempDir("riscv64");
   // The node itself runs the host build, so the replay also checks every output against the node's.
-  devnet = await startDevnet({ stateDir: dir.path, epochLength: 1000, blockTime: 0.5, port: 0, rollupHttpPort: 0, anvilPort: 0, dapp: host(), pollIntervalMs: 50, log: () => {} });
+  devnet = await startDevnet({ stateDir: dir.path, epochLength: 1000, blockTime: 0.5, port: 0, rollupHttpPort: 0, anvilPort: 0, dapp: host(), pollIntervalMs: 50, log: () => {}, afterDeploy: afterDeployLcore });
 
   const app = fromHex(devnet.application);
   const chainId = 31337n;

@@ -18,13 +18,15 @@ export {
   DevnetError, InvalidArgumentError, RollupServerClosedError, DappExitedError, ChainError, DeploymentError,
   StateMismatchError, DivergenceError, InputError, type DevnetErrorCode,
 } from "./errors.js";
-export { deployLcoreContracts, TEST_TOKEN_SUPPLY, type LcoreContracts, type DeployLcoreOptions } from "./deployLcore.js";
-export { startDevnet, ANVIL_ACCOUNT_0, type DevnetDeployment, DEFAULT_EPOCH_LENGTH, DEFAULT_API_PORT, DEFAULT_ROLLUP_HTTP_PORT, DEFAULT_ANVIL_PORT, type Devnet, type DevnetOptions } from "./devnet.js";
+export {
+  startDevnet, ANVIL_ACCOUNT_0, type DevnetDeployment, DEFAULT_EPOCH_LENGTH, DEFAULT_API_PORT, DEFAULT_ROLLUP_HTTP_PORT, DEFAULT_ANVIL_PORT,
+  type Devnet, type DevnetOptions, type AfterDeploy, type AfterDeployContext,
+} from "./devnet.js";
 export { deployRollups, CANONICAL_ADDRESSES, DETERMINISTIC_DEPLOYER, HOST_MODE_TEMPLATE_HASH, type Deployment, type DeployOptions, type ContractName } from "./deploy.js";
 export { startAnvil, anvilBinaryPath, type Anvil, type AnvilOptions } from "./anvil.js";
 export { OutputsMerkleTree, OUTPUTS_TREE_HEIGHT, outputLeaf, rootFromSiblings } from "./merkleTree.js";
 export { applicationAbi, authorityAbi, inputBoxAbi, etherPortalAbi } from "./abis.js";
-export { ANVIL_MNEMONIC, DEVNET_ACCOUNT_INDEX } from "./chainClient.js";
+export { ANVIL_MNEMONIC, DEVNET_ACCOUNT_INDEX, type ChainClients } from "./chainClient.js";
 export { NODE_VERSION } from "./apiContext.js";
 export type { InspectResponse } from "./hostNode.js";
 export {

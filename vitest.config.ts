@@ -15,9 +15,10 @@ const sourceAliases = [
   { find: /^@lcore\/dapp$/, replacement: here("./dapp/src/index.ts") },
   { find: /^@lcore\/gateway$/, replacement: here("./gateway/src/index.ts") },
   { find: /^@lcore\/devnet$/, replacement: here("./devnet/src/index.ts") },
+  { find: /^@lcore\/devnet\/replay$/, replacement: here("./devnet/src/replay/index.ts") },
 ];
 
-const packages = ["wasm-core", "contracts", "protocol", "dapp", "gateway", "devnet", "test"];
+const packages = ["wasm-core", "devnet", "contracts", "protocol", "dapp", "gateway", "cli", "test"];
 
 export default defineConfig({
   test: {

@@ -25,7 +25,7 @@ export const DEV_SECRETS = {
   executorKey: "0x7c852118294e51e653712a81e05800f419141751be58f605c371e15141b007a6",
 };
 
-const BUILT = ["wasm-core/dist/index.js", "contracts/dist/index.js", "dapp/dist/main.js", "devnet/dist/cli.js", "gateway/dist/main.js"];
+const BUILT = ["wasm-core/dist/index.js", "contracts/dist/index.js", "dapp/dist/main.js", "devnet/dist/main.js", "gateway/dist/main.js", "cli/dist/lcoreDevnet.js"];
 
 /** Build the workspace if any package's output is missing (a fresh clone after `npm install` has them all). */
 export function ensureBuilt(log = (m) => process.stderr.write(`${m}\n`)) {
@@ -95,7 +95,7 @@ export async function startStack(opts = {}) {
   const riscv64 = opts.machine !== undefined && opts.machine !== "host";
   if (riscv64) ensureBundle();
   const devnet = startProcess("lcore-devnet", process.execPath, [
-    "devnet/dist/cli.js", "--state-dir", join(stateDir, "devnet"), "--epoch-length", arg(opts.epochLength, 4),
+    "cli/dist/lcoreDevnet.js", "--state-dir", join(stateDir, "devnet"), "--epoch-length", arg(opts.epochLength, 4),
     "--port", arg(opts.apiPort, 8080), "--rollup-port", arg(opts.rollupPort, 5004), "--anvil-port", arg(opts.anvilPort, 8545),
     ...(riscv64 ? ["--machine", opts.machine, "--", "node", "dapp/dist-bundle/dapp.mjs"] : ["--", process.execPath, "dapp/dist/main.js"]),
   ], { match: (line) => { try { const v = JSON.parse(line); return v.ready ? v : undefined; } catch { return undefined; } }, timeoutMs: riscv64 ? 900_000 : 60_000, onStderr: logStream });

@@ -22,9 +22,9 @@ import { chainClients, rpcResult, waitFor } from "../devnet/test/helpers.js";
 import { DEV_SECRETS, ROOT, startStack } from "../scripts/stack.mjs";
 
 const run = promisify(execFile);
-const REPLAY = "devnet/dist/replayCli.js";
-/** An altered dApp build: the real one, except notices of one kind carry a wrong state hash (devnet/test/fixtures). */
-const altered = (kind: string) => `env LCORE_ALTER_NOTICE=${kind} ${process.execPath} devnet/test/fixtures/altered-lcore-dapp.mjs`;
+const REPLAY = "cli/dist/lcore.js";
+/** An altered dApp build: the real one, except notices of one kind carry a wrong state hash (cli/test/fixtures). */
+const altered = (kind: string) => `env LCORE_ALTER_NOTICE=${kind} ${process.execPath} cli/test/fixtures/altered-lcore-dapp.mjs`;
 
 const stateDir = mkdtempSync(join(tmpdir(), "lcore-full-"));
 const logs: string[] = [];

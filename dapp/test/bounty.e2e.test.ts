@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Account, type Chain, type Hex, type Transport, type WalletClient, createPublicClient, createWalletClient, defineChain, getAddress, http, parseAbi } from "viem";
 import { mnemonicToAccount } from "viem/accounts";
 import { ANVIL_MNEMONIC, type Devnet, applicationAbi, encodeVoucher, etherPortalAbi, inputBoxAbi, startDevnet } from "@lcore/devnet";
+import { type LcoreDeployment, afterDeployLcore } from "@lcore/contracts";
 import { decodeBountyNotice, encodeBountySolution, encodeBountySpec } from "@lcore/protocol/bounty";
 import { fromHex, toHex } from "@lcore/protocol/bytes";
 import { ETHER_ASSET, decodeBalancesNotice, encodeWithdrawal, erc20TransferCall } from "@lcore/protocol/wallet";
@@ -26,7 +27,7 @@ const BOUNTY = 1_234_567n;
 // Tier 1: eight elements; 5 + 7 + 23 = 35.
 const problem = { tier: 1, elements: [3n, 5n, 7n, 11n, 13n, 17n, 19n, 23n], target: 35n };
 
-let devnet: Devnet;
+let devnet: Devnet<LcoreDeployment>;
 let dir: string;
 let wallet: (i: number) => WalletClient<Transport, Chain, Account>;
 let publicClient: ReturnType<typeof createPublicClient>;
@@ -74,7 +75,7 @@ beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), "lcore-bounty-e2e-"));
   devnet = await startDevnet({
     stateDir: dir, epochLength: 4, blockTime: 0.5, port: 0, rollupHttpPort: 0, anvilPort: 0,
-    dapp: [process.execPath, builtMain()], pollIntervalMs: 50, log: (m) => logs.push(m),
+    dapp: [process.execPath, builtMain()], pollIntervalMs: 50, log: (m) => logs.push(m), afterDeploy: afterDeployLcore,
   });
   const chain = defineChain({ id: 31337, name: "anvil", nativeCurrency: { name: "Ether", symbol: "ETH", decimals: 18 }, rpcUrls: { default: { http: [devnet.chainRpcUrl] } } });
   publicClient = createPublicClient({ chain, transport: http(devnet.chainRpcUrl), pollingInterval: 50 });

@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Account, type Chain, createPublicClient, createWalletClient, defineChain, type Hex, http, type Transport, type WalletClient } from "viem";
 import { mnemonicToAccount } from "viem/accounts";
 import { ANVIL_MNEMONIC, type Devnet, inputBoxAbi, startDevnet } from "@lcore/devnet";
+import { type LcoreDeployment, afterDeployLcore } from "@lcore/contracts";
 import { fromHex, toHex } from "@lcore/protocol/bytes";
 import { encodeDeviceRegistration } from "@lcore/protocol/deviceInputs";
 import { registrationProofDigest } from "@lcore/protocol/deviceMessage";
@@ -20,7 +21,7 @@ import { gqlAt, noticePayload } from "./devnetClient.js";
 import { record, sign, testDevice } from "./helpers.js";
 import { builtMain } from "./process.js";
 
-let devnet: Devnet;
+let devnet: Devnet<LcoreDeployment>;
 let dir: string;
 let wallet: (i: number) => WalletClient<Transport, Chain, Account>;
 let publicClient: ReturnType<typeof createPublicClient>;
@@ -49,7 +50,7 @@ beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), "lcore-dapp-e2e-"));
   devnet = await startDevnet({
     stateDir: dir, epochLength: 4, blockTime: 0.5, port: 0, rollupHttpPort: 0, anvilPort: 0,
-    dapp: [process.execPath, builtMain()], pollIntervalMs: 50, log: (m) => logs.push(m),
+    dapp: [process.execPath, builtMain()], pollIntervalMs: 50, log: (m) => logs.push(m), afterDeploy: afterDeployLcore,
   });
   const chain = defineChain({ id: 31337, name: "anvil", nativeCurrency: { name: "Ether", symbol: "ETH", decimals: 18 }, rpcUrls: { default: { http: [devnet.chainRpcUrl] } } });
   publicClient = createPublicClient({ chain, transport: http(devnet.chainRpcUrl), pollingInterval: 50 });

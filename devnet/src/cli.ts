@@ -1,19 +1,32 @@
-#!/usr/bin/env node
-// lcore-devnet: the local Cartesi Rollups v2 stack from the command line. Prints exactly one
-// JSON line on stdout when ready; everything else (its log, anvil's, the dApp's) goes to stderr.
+// The devnet from the command line: `cartesi-devnet` (bin/cartesi-devnet.js, main.ts) and any
+// dApp's own command built on it (lcore's `lcore-devnet` passes its afterDeploy hook). Prints
+// exactly one JSON line on stdout when ready; everything else (its log, anvil's, the dApp's)
+// goes to stderr. Exit 0 on SIGINT/SIGTERM, 1 when the stack fails, 2 on bad usage.
 
 import { parseArgs } from "node:util";
 import type { Hex } from "viem";
 import { DEFAULT_ANVIL_PORT, DEFAULT_API_PORT, DEFAULT_EPOCH_LENGTH, DEFAULT_ROLLUP_HTTP_PORT, DEFAULT_STATE_DIR } from "./defaults.js";
-import type { Devnet, DevnetOptions } from "./devnet.js";
+import type { AfterDeploy, Devnet, DevnetOptions } from "./devnet.js";
+import type { Machine } from "./riscv64/machine.js";
 
-const USAGE = `usage: lcore-devnet [options] [-- <dApp command...>]
-       lcore-devnet fetch-riscv64   (fetch the riscv64 Node runtime into the cache; prints its paths as JSON)
+export interface DevnetCliOptions<Extra extends object = {}> {
+  /** The command's name in its usage and its messages. */
+  name: string;
+  /** What the command does beyond the generic devnet, for its usage text (a sentence or two). */
+  about?: string;
+  /** startDevnet's hook: deploys the dApp's own contracts. */
+  afterDeploy?: AfterDeploy<Extra>;
+}
+
+function usage(cli: DevnetCliOptions<object>): string {
+  const { name } = cli;
+  return `usage: ${name} [options] [-- <dApp command...>]
+       ${name} fetch-riscv64   (fetch the riscv64 Node runtime into the cache; prints its paths as JSON)
 
 Starts anvil (or attaches to --rpc-url), deploys the Cartesi Rollups v2.2.0 contracts and an
 application, runs the host-mode node driving the dApp, and serves JSON-RPC (/rpc), GraphQL
 (/graphql) and inspect (/inspect/<application>). Without a dApp command the node waits for a
-dApp started elsewhere at the rollup HTTP URL.
+dApp started elsewhere at the rollup HTTP URL.${cli.about === undefined ? "" : `\n${cli.about}`}
 
 options:
   --state-dir DIR        state directory (default ${DEFAULT_STATE_DIR})
@@ -31,141 +44,155 @@ options:
                          whole riscv64 system (Debian's kernel under qemu-system-riscv64);
                          fetched on first use
   -h, --help             this text`;
-
-function fail(message: string): never {
-  process.stderr.write(`lcore-devnet: ${message}\n${USAGE}\n`);
-  process.exit(2);
 }
 
-function integer(name: string, value: string | undefined): number | undefined {
-  if (value === undefined) return undefined;
-  if (!/^\d+$/.test(value)) fail(`--${name} must be a non-negative integer, got ${JSON.stringify(value)}`);
-  return Number(value);
+const OPTIONS = {
+  "state-dir": { type: "string" },
+  "epoch-length": { type: "string" },
+  port: { type: "string" },
+  "rollup-port": { type: "string" },
+  "anvil-port": { type: "string" },
+  "block-time": { type: "string" },
+  host: { type: "string" },
+  "rpc-url": { type: "string" },
+  "private-key": { type: "string" },
+  "app-name": { type: "string" },
+  machine: { type: "string" },
+  help: { type: "boolean", short: "h" },
+} as const;
+
+/**
+ * Run the devnet command with `argv` (the arguments after the command's name) until a signal
+ * stops it; exits the process itself on usage errors, failures and signals.
+ */
+export async function runDevnetCli<Extra extends object = {}>(argv: string[], cli: DevnetCliOptions<Extra>): Promise<void> {
+  if (argv[0] === "fetch-riscv64") return fetchRiscv64(cli.name);
+  const fail = (message: string): never => {
+    process.stderr.write(`${cli.name}: ${message}\n${usage(cli)}\n`);
+    process.exit(2);
+  };
+  const { options, machine } = await parseDevnetArgs(argv, cli, fail);
+  if (cli.afterDeploy) options.afterDeploy = cli.afterDeploy;
+  await runUntilStopped(cli.name, options, machine);
 }
 
-if (process.argv[2] === "fetch-riscv64") {
-  // The runtime fetcher on its own, for CI or a first run before going offline.
+/** The runtime fetcher on its own, for CI or a first run before going offline. */
+async function fetchRiscv64(name: string): Promise<void> {
   const { fetchRiscv64Runtime } = await import("./riscv64/runtime.js");
   try {
     const runtime = await fetchRiscv64Runtime();
     process.stdout.write(`${JSON.stringify(runtime)}\n`);
     process.exit(0);
   } catch (err) {
-    process.stderr.write(`lcore-devnet fetch-riscv64: ${(err as Error).message}\n`);
+    process.stderr.write(`${name} fetch-riscv64: ${(err as Error).message}\n`);
     process.exit(1);
   }
 }
 
-const separator = process.argv.indexOf("--", 2);
-const ownArgs = separator === -1 ? process.argv.slice(2) : process.argv.slice(2, separator);
-const dappCommand = separator === -1 ? [] : process.argv.slice(separator + 1);
-
-let values: Record<string, string | boolean | undefined>;
-try {
-  ({ values } = parseArgs({
-    args: ownArgs,
-    options: {
-      "state-dir": { type: "string" },
-      "epoch-length": { type: "string" },
-      port: { type: "string" },
-      "rollup-port": { type: "string" },
-      "anvil-port": { type: "string" },
-      "block-time": { type: "string" },
-      host: { type: "string" },
-      "rpc-url": { type: "string" },
-      "private-key": { type: "string" },
-      "app-name": { type: "string" },
-      machine: { type: "string" },
-      help: { type: "boolean", short: "h" },
-    },
-    strict: true,
-    allowPositionals: false,
-  }));
-} catch (err) {
-  fail((err as Error).message);
-}
-if (values.help) {
-  process.stdout.write(`${USAGE}\n`);
-  process.exit(0);
-}
-
-const str = (name: string) => values[name] as string | undefined;
-const options: DevnetOptions = {};
-const set = <K extends keyof DevnetOptions>(key: K, value: DevnetOptions[K] | undefined) => {
-  if (value !== undefined) options[key] = value;
-};
-set("stateDir", str("state-dir"));
-set("epochLength", integer("epoch-length", str("epoch-length")));
-set("port", integer("port", str("port")));
-set("rollupHttpPort", integer("rollup-port", str("rollup-port")));
-set("anvilPort", integer("anvil-port", str("anvil-port")));
-set("host", str("host"));
-set("rpcUrl", str("rpc-url"));
-set("privateKey", str("private-key") as Hex | undefined);
-set("applicationName", str("app-name"));
-if (str("block-time") !== undefined) {
-  const blockTime = Number(str("block-time"));
-  if (!(blockTime > 0)) fail("--block-time must be a positive number of seconds");
-  options.blockTime = blockTime;
-}
-const { parseMachine, commandOnMachine } = await import("./riscv64/machine.js");
-let machine: ReturnType<typeof parseMachine> = "host";
-try {
-  machine = parseMachine(str("machine"));
-} catch (err) {
-  fail((err as Error).message);
-}
-if (machine !== "host" && dappCommand.length === 0) fail(`--machine ${machine} needs a dApp command after --`);
-if (dappCommand.length > 0) options.dapp = dappCommand;
-if ((options.rpcUrl === undefined) !== (options.privateKey === undefined)) fail("--rpc-url and --private-key go together");
-
-const abort = new AbortController();
-options.signal = abort.signal;
-let devnet: Devnet | undefined;
-let exiting = false;
-
-async function shutdown(code: number): Promise<never> {
-  if (!exiting) {
-    exiting = true;
-    await devnet?.stop();
+/** The command line as startDevnet options, and the machine the dApp command runs on; --help answers here. */
+async function parseDevnetArgs<Extra extends object>(
+  argv: string[], cli: DevnetCliOptions<Extra>, fail: (message: string) => never,
+): Promise<{ options: DevnetOptions<Extra>; machine: Machine }> {
+  const separator = argv.indexOf("--");
+  const ownArgs = separator === -1 ? argv : argv.slice(0, separator);
+  const dappCommand = separator === -1 ? [] : argv.slice(separator + 1);
+  let values: Record<string, string | boolean | undefined> = {};
+  try {
+    ({ values } = parseArgs({ args: ownArgs, options: OPTIONS, strict: true, allowPositionals: false }));
+  } catch (err) {
+    fail((err as Error).message);
   }
-  process.exit(code);
+  if (values.help) {
+    process.stdout.write(`${usage(cli)}\n`);
+    process.exit(0);
+  }
+  const str = (name: string) => values[name] as string | undefined;
+  const integer = (name: string): number | undefined => {
+    const value = str(name);
+    if (value === undefined) return undefined;
+    if (!/^\d+$/.test(value)) fail(`--${name} must be a non-negative integer, got ${JSON.stringify(value)}`);
+    return Number(value);
+  };
+  const options: DevnetOptions<Extra> = {};
+  const set = <K extends keyof DevnetOptions<Extra>>(key: K, value: DevnetOptions<Extra>[K] | undefined) => {
+    if (value !== undefined) options[key] = value;
+  };
+  set("stateDir", str("state-dir"));
+  set("epochLength", integer("epoch-length"));
+  set("port", integer("port"));
+  set("rollupHttpPort", integer("rollup-port"));
+  set("anvilPort", integer("anvil-port"));
+  set("host", str("host"));
+  set("rpcUrl", str("rpc-url"));
+  set("privateKey", str("private-key") as Hex | undefined);
+  set("applicationName", str("app-name"));
+  if (str("block-time") !== undefined) {
+    const blockTime = Number(str("block-time"));
+    if (!(blockTime > 0)) fail("--block-time must be a positive number of seconds");
+    options.blockTime = blockTime;
+  }
+  const { parseMachine } = await import("./riscv64/machine.js");
+  let machine: Machine = "host";
+  try {
+    machine = parseMachine(str("machine"));
+  } catch (err) {
+    fail((err as Error).message);
+  }
+  if (machine !== "host" && dappCommand.length === 0) fail(`--machine ${machine} needs a dApp command after --`);
+  if (dappCommand.length > 0) options.dapp = dappCommand;
+  if ((options.rpcUrl === undefined) !== (options.privateKey === undefined)) fail("--rpc-url and --private-key go together");
+  return { options, machine };
 }
 
-for (const signal of ["SIGINT", "SIGTERM"] as const) {
-  process.on(signal, () => {
-    if (exiting) process.exit(1); // a second signal: do not wait any longer
-    abort.abort();
-    if (devnet) void shutdown(0);
+/** Start the devnet, print the ready line, and stop it on SIGINT/SIGTERM (a second signal exits at once) or when it fails. */
+async function runUntilStopped<Extra extends object>(name: string, options: DevnetOptions<Extra>, machine: Machine): Promise<void> {
+  const abort = new AbortController();
+  options.signal = abort.signal;
+  let devnet: Devnet<Extra> | undefined;
+  let exiting = false;
+  const shutdown = async (code: number): Promise<never> => {
+    if (!exiting) {
+      exiting = true;
+      await devnet?.stop();
+    }
+    process.exit(code);
+  };
+  for (const signal of ["SIGINT", "SIGTERM"] as const) {
+    process.on(signal, () => {
+      if (exiting) process.exit(1); // a second signal: do not wait any longer
+      abort.abort();
+      if (devnet) void shutdown(0);
+    });
+  }
+
+  try {
+    // Loaded only now: usage errors answer without loading viem, GraphQL and SQLite.
+    const { startDevnet } = await import("./devnet.js");
+    const { commandOnMachine } = await import("./riscv64/machine.js");
+    if (options.dapp) options.dapp = await commandOnMachine(machine, options.dapp);
+    devnet = await startDevnet(options);
+  } catch (err) {
+    if (abort.signal.aborted) process.exit(0);
+    process.stderr.write(`${name}: ${(err as Error).message}\n`);
+    process.exit(1);
+  }
+  if (abort.signal.aborted) await shutdown(0);
+
+  process.stdout.write(`${JSON.stringify({
+    ready: true,
+    chainRpcUrl: devnet.chainRpcUrl,
+    rollupHttpUrl: devnet.rollupHttpUrl,
+    jsonRpcUrl: devnet.jsonRpcUrl,
+    graphqlUrl: devnet.graphqlUrl,
+    inspectUrl: devnet.inspectUrl,
+    application: devnet.application,
+    inputBox: devnet.inputBox,
+    authority: devnet.authority,
+    epochLength: devnet.epochLength,
+  })}\n`);
+
+  void devnet.failed.then(async (err) => {
+    process.stderr.write(`${name}: ${err.message}\n`);
+    await shutdown(1);
   });
 }
-
-try {
-  // Loaded only now: usage errors above answer without loading viem, GraphQL and SQLite.
-  const { startDevnet } = await import("./devnet.js");
-  if (options.dapp) options.dapp = await commandOnMachine(machine, options.dapp);
-  devnet = await startDevnet(options);
-} catch (err) {
-  if (abort.signal.aborted) process.exit(0);
-  process.stderr.write(`lcore-devnet: ${(err as Error).message}\n`);
-  process.exit(1);
-}
-if (abort.signal.aborted) await shutdown(0);
-
-process.stdout.write(`${JSON.stringify({
-  ready: true,
-  chainRpcUrl: devnet.chainRpcUrl,
-  rollupHttpUrl: devnet.rollupHttpUrl,
-  jsonRpcUrl: devnet.jsonRpcUrl,
-  graphqlUrl: devnet.graphqlUrl,
-  inspectUrl: devnet.inspectUrl,
-  application: devnet.application,
-  inputBox: devnet.inputBox,
-  authority: devnet.authority,
-  epochLength: devnet.epochLength,
-})}\n`);
-
-void devnet.failed.then(async (err) => {
-  process.stderr.write(`lcore-devnet: ${err.message}\n`);
-  await shutdown(1);
-});

@@ -1,6 +1,7 @@
 // The whole local stack: a chain (our own anvil, or an existing RPC with a funded key), the
 // Rollups v2 contracts and an application, the host-mode node driving the dApp, and the read
-// APIs. startDevnet resolves once everything answers and the dApp is up to date.
+// APIs. startDevnet resolves once everything answers and the dApp is up to date. A dApp's own
+// contracts are deployed by its `afterDeploy` hook, whose result joins deployment.json.
 
 import { mkdirSync, renameSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
@@ -9,9 +10,8 @@ import { type Anvil, startAnvil } from "./anvil.js";
 import type { ApiContext } from "./apiContext.js";
 import { APPLICATION_NAME_PATTERN } from "./apiContext.js";
 import { type ApiServer, startApiServer } from "./apiServer.js";
-import { accountFromKey, connectChain, devnetAccount } from "./chainClient.js";
+import { type ChainClients, accountFromKey, connectChain, devnetAccount } from "./chainClient.js";
 import { type Deployment, deployRollups } from "./deploy.js";
-import { type LcoreContracts, deployLcoreContracts } from "./deployLcore.js";
 import { DEFAULT_ANVIL_PORT, DEFAULT_API_PORT, DEFAULT_EPOCH_LENGTH, DEFAULT_ROLLUP_HTTP_PORT, DEFAULT_STATE_DIR } from "./defaults.js";
 import { DappExitedError, DevnetError, InvalidArgumentError } from "./errors.js";
 import { HostNode } from "./hostNode.js";
@@ -19,7 +19,7 @@ import { type RollupHttpServer, startRollupHttpServer } from "./rollupHttpServer
 import { type DappProcess, spawnDapp } from "./spawnDapp.js";
 import { Store } from "./store.js";
 
-export interface DevnetOptions {
+export interface DevnetOptions<Extra extends object = {}> {
   /** Where deployment.json, the node's SQLite store and anvil's state live. Default `.lcore/devnet`. */
   stateDir?: string;
   /** Blocks per epoch of the Authority. Default 10. */
@@ -53,9 +53,30 @@ export interface DevnetOptions {
   log?: (message: string) => void;
   /** Abort a start in progress: what was started is stopped and startDevnet rejects. */
   signal?: AbortSignal;
+  /**
+   * Runs once the rollup is deployed, before the node starts, on every start (make it
+   * idempotent, as the rollup's own deployment is): the place to deploy a dApp's own contracts.
+   * What it returns is merged into deployment.json and `devnet.deployment`, beside the rollup's
+   * addresses (whose keys it must not reuse).
+   */
+  afterDeploy?: AfterDeploy<Extra>;
 }
 
-export interface Devnet {
+/** What an afterDeploy hook is given. */
+export interface AfterDeployContext {
+  /** Clients for the chain, signing with the devnet's key (anvil's account 9, or privateKey). */
+  clients: ChainClients;
+  /** The rollup just deployed (or found in place). */
+  deployment: Deployment;
+  log: (message: string) => void;
+  /** True when the devnet started the chain itself (anvil, with its known dev accounts); false with rpcUrl. */
+  ownAnvil: boolean;
+}
+
+export type AfterDeploy<Extra extends object = {}> = (ctx: AfterDeployContext) => Promise<Extra | void>;
+
+
+export interface Devnet<Extra extends object = {}> {
   ready: true;
   chainRpcUrl: string;
   rollupHttpUrl: string;
@@ -66,7 +87,7 @@ export interface Devnet {
   inputBox: Hex;
   authority: Hex;
   epochLength: number;
-  deployment: DevnetDeployment;
+  deployment: DevnetDeployment<Extra>;
   stateDir: string;
   /** Stop everything this devnet started (anvil, the dApp, servers); idempotent. */
   stop(): Promise<void>;
@@ -74,139 +95,200 @@ export interface Devnet {
   failed: Promise<Error>;
 }
 
-/** deployment.json: the rollup's addresses and lcore's own contracts. */
-export type DevnetDeployment = Deployment & { lcore: LcoreContracts };
+/** deployment.json: the rollup's addresses, and what the afterDeploy hook returned. */
+export type DevnetDeployment<Extra extends object = {}> = Deployment & Extra;
 
 /** anvil's account 0 (from its well-known mnemonic); never used by the node itself. */
 export const ANVIL_ACCOUNT_0 = "0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266";
 
 export { DEFAULT_EPOCH_LENGTH, DEFAULT_API_PORT, DEFAULT_ROLLUP_HTTP_PORT, DEFAULT_ANVIL_PORT, DEFAULT_STATE_DIR };
 
-/** Write a file so that readers never see half of it. */
-function writeAtomically(path: string, content: string): void {
-  writeFileSync(`${path}.tmp`, content);
-  renameSync(`${path}.tmp`, path);
+/** The options every step reads, checked and with their defaults. */
+interface Settings {
+  log: (message: string) => void;
+  stateDir: string;
+  epochLength: number;
+  host: string;
+  applicationName: string;
 }
 
-export async function startDevnet(opts: DevnetOptions = {}): Promise<Devnet> {
-  const log = opts.log ?? ((m: string) => process.stderr.write(`devnet: ${m}\n`));
-  const stateDir = resolve(opts.stateDir ?? DEFAULT_STATE_DIR);
-  const epochLength = opts.epochLength ?? DEFAULT_EPOCH_LENGTH;
-  const host = opts.host ?? "127.0.0.1";
-  const applicationName = opts.applicationName ?? "app";
-  if (!Number.isSafeInteger(epochLength) || epochLength < 1) throw new InvalidArgumentError(`epochLength must be a positive integer, got ${epochLength}`);
-  if ((opts.rpcUrl === undefined) !== (opts.privateKey === undefined)) throw new InvalidArgumentError("rpcUrl and privateKey go together");
-  if (!APPLICATION_NAME_PATTERN.test(applicationName)) throw new InvalidArgumentError("applicationName must match ^[a-z0-9_-]{3,}$");
-  if (opts.dapp !== undefined && opts.dapp.length === 0) throw new InvalidArgumentError("dapp must be a non-empty command");
-
-  // Everything started so far, stopped in reverse order on failure or stop().
-  let anvil: Anvil | undefined;
-  let store: Store | undefined;
-  let rollup: RollupHttpServer | undefined;
-  let dapp: DappProcess | undefined;
-  let node: HostNode | undefined;
-  let api: ApiServer | undefined;
-  let stopping: Promise<void> | undefined;
-  let reportFailure: (err: Error) => void = () => {};
-  const failed = new Promise<Error>((resolve) => (reportFailure = resolve));
-
-  const stop = () => {
-    stopping ??= (async () => {
-      const nodeStopped = node?.stop(); // flags the node first, so the closing server is not a failure
-      await api?.close();
-      await dapp?.stop(); // before its server goes away under a pending /finish
-      await rollup?.close();
-      await nodeStopped;
-      store?.close();
-      await anvil?.stop();
-    })();
-    return stopping;
-  };
-  const fail = (err: Error) => {
-    if (stopping) return;
-    log(`stopping: ${err.message}`);
-    reportFailure(err);
-  };
+export async function startDevnet<Extra extends object = {}>(opts: DevnetOptions<Extra> = {}): Promise<Devnet<Extra>> {
+  const settings = checkOptions(opts);
+  const parts = new Parts(settings.log);
   const checkAbort = () => {
     if (opts.signal?.aborted) throw new DevnetError("LCORE_DEVNET_INVALID_ARGUMENT", "start aborted");
   };
-
   try {
-    mkdirSync(stateDir, { recursive: true });
-    let chainRpcUrl = opts.rpcUrl;
-    if (chainRpcUrl === undefined) {
-      anvil = await startAnvil({ host, port: opts.anvilPort ?? DEFAULT_ANVIL_PORT, blockTime: opts.blockTime ?? 1, statePath: join(stateDir, "anvil-state.json") });
-      chainRpcUrl = anvil.url;
-      void anvil.exited.then((code) => fail(new DevnetError("LCORE_DEVNET_CHAIN", `anvil exited (code ${code})`)));
-      log(`anvil listening at ${chainRpcUrl}`);
-    }
+    mkdirSync(settings.stateDir, { recursive: true });
+    const { chainRpcUrl, clients } = await startChain(opts, settings, parts);
     checkAbort();
-    const account = opts.privateKey ? accountFromKey(opts.privateKey) : devnetAccount();
-    const clients = await connectChain(chainRpcUrl, account);
-    const deployOptions: Parameters<typeof deployRollups>[1] = { epochLength, log };
-    if (opts.salt) deployOptions.salt = opts.salt;
-    if (opts.templateHash) deployOptions.templateHash = opts.templateHash;
-    const rollups = await deployRollups(clients, deployOptions);
-    // The test ERC-20 only on our own anvil, held by anvil's account 0 (free for people and tests).
-    const lcore = await deployLcoreContracts(clients, rollups, { log, ...(anvil ? { testTokenHolder: ANVIL_ACCOUNT_0 } : {}) });
-    const deployment: DevnetDeployment = { ...rollups, lcore };
-    writeAtomically(join(stateDir, "deployment.json"), `${JSON.stringify(deployment, null, 2)}\n`);
+    const deployment = await deploy(opts, settings, clients, parts.anvil !== undefined);
     checkAbort();
-
-    store = Store.open(join(stateDir, "node.sqlite"));
-    store.bindIdentity({ chainId: deployment.chainId, application: deployment.application, epochLength, deploymentBlock: deployment.deploymentBlock });
-    rollup = await startRollupHttpServer({ host, port: opts.rollupHttpPort ?? DEFAULT_ROLLUP_HTTP_PORT });
-    let dappExited: Promise<never> = new Promise<never>(() => {});
-    if (opts.dapp) {
-      const spawnOptions: Parameters<typeof spawnDapp>[1] = { rollupHttpUrl: rollup.url };
-      if (opts.dappEnv) spawnOptions.env = opts.dappEnv;
-      if (opts.dappCwd) spawnOptions.cwd = opts.dappCwd;
-      dapp = spawnDapp(opts.dapp, spawnOptions);
-      dappExited = dapp.exited.then((code) => {
-        const err = new DappExitedError(code);
-        fail(err);
-        throw err;
-      });
-      dappExited.catch(() => {});
-    } else {
-      log(`waiting for a dApp at ${rollup.url} (no dApp command given)`);
-    }
-
-    node = new HostNode({ clients, deployment, store, rollup, log, onFatal: fail, ...(opts.pollIntervalMs ? { pollIntervalMs: opts.pollIntervalMs } : {}) });
-    await Promise.race([node.start(), dappExited]);
+    await startNode(opts, settings, parts, clients, deployment);
     checkAbort();
-
-    const activeNode = node;
-    const ctx: ApiContext = {
-      store,
-      deployment,
-      clients,
-      applicationName,
-      processedInputCount: () => activeNode.processedInputCount,
-      inspect: (payload) => activeNode.inspect(payload),
-      createdAt: new Date().toISOString(),
-    };
-    api = await startApiServer(ctx, { host, port: opts.port ?? DEFAULT_API_PORT, log });
+    const api = await startReadApis(settings, parts, clients, deployment, opts.port ?? DEFAULT_API_PORT);
     checkAbort();
-
     return {
       ready: true,
       chainRpcUrl,
-      rollupHttpUrl: rollup.url,
+      rollupHttpUrl: parts.rollup!.url,
       jsonRpcUrl: `${api.url}/rpc`,
       graphqlUrl: `${api.url}/graphql`,
       inspectUrl: `${api.url}/inspect/${deployment.application}`,
       application: deployment.application,
       inputBox: deployment.contracts.InputBox,
       authority: deployment.authority,
-      epochLength,
+      epochLength: settings.epochLength,
       deployment,
-      stateDir,
-      stop,
-      failed,
+      stateDir: settings.stateDir,
+      stop: () => parts.stop(),
+      failed: parts.failed,
     };
   } catch (err) {
-    await stop();
+    await parts.stop();
     throw err;
   }
+}
+
+function checkOptions(opts: DevnetOptions<object>): Settings {
+  const settings: Settings = {
+    log: opts.log ?? ((m: string) => process.stderr.write(`devnet: ${m}\n`)),
+    stateDir: resolve(opts.stateDir ?? DEFAULT_STATE_DIR),
+    epochLength: opts.epochLength ?? DEFAULT_EPOCH_LENGTH,
+    host: opts.host ?? "127.0.0.1",
+    applicationName: opts.applicationName ?? "app",
+  };
+  const { epochLength } = settings;
+  if (!Number.isSafeInteger(epochLength) || epochLength < 1) throw new InvalidArgumentError(`epochLength must be a positive integer, got ${epochLength}`);
+  if ((opts.rpcUrl === undefined) !== (opts.privateKey === undefined)) throw new InvalidArgumentError("rpcUrl and privateKey go together");
+  if (!APPLICATION_NAME_PATTERN.test(settings.applicationName)) throw new InvalidArgumentError("applicationName must match ^[a-z0-9_-]{3,}$");
+  if (opts.dapp !== undefined && opts.dapp.length === 0) throw new InvalidArgumentError("dapp must be a non-empty command");
+  return settings;
+}
+
+/** Everything started so far, stopped in reverse order on failure or stop(). */
+class Parts {
+  anvil: Anvil | undefined;
+  store: Store | undefined;
+  rollup: RollupHttpServer | undefined;
+  dapp: DappProcess | undefined;
+  node: HostNode | undefined;
+  api: ApiServer | undefined;
+  readonly failed: Promise<Error>;
+  private reportFailure: (err: Error) => void = () => {};
+  private stopping: Promise<void> | undefined;
+
+  constructor(private readonly log: (message: string) => void) {
+    this.failed = new Promise<Error>((resolve) => (this.reportFailure = resolve));
+  }
+
+  /** A part failed on its own: report it once, unless the devnet is stopping anyway. */
+  fail(err: Error): void {
+    if (this.stopping) return;
+    this.log(`stopping: ${err.message}`);
+    this.reportFailure(err);
+  }
+
+  stop(): Promise<void> {
+    this.stopping ??= (async () => {
+      const nodeStopped = this.node?.stop(); // flags the node first, so the closing server is not a failure
+      await this.api?.close();
+      await this.dapp?.stop(); // before its server goes away under a pending /finish
+      await this.rollup?.close();
+      await nodeStopped;
+      this.store?.close();
+      await this.anvil?.stop();
+    })();
+    return this.stopping;
+  }
+}
+
+/** Our own anvil (its state kept in the state directory), or the chain at rpcUrl; clients signing with the devnet's key. */
+async function startChain(opts: DevnetOptions<object>, settings: Settings, parts: Parts): Promise<{ chainRpcUrl: string; clients: ChainClients }> {
+  let chainRpcUrl = opts.rpcUrl;
+  if (chainRpcUrl === undefined) {
+    const anvil = await startAnvil({
+      host: settings.host, port: opts.anvilPort ?? DEFAULT_ANVIL_PORT, blockTime: opts.blockTime ?? 1, statePath: join(settings.stateDir, "anvil-state.json"),
+    });
+    parts.anvil = anvil;
+    chainRpcUrl = anvil.url;
+    void anvil.exited.then((code) => parts.fail(new DevnetError("LCORE_DEVNET_CHAIN", `anvil exited (code ${code})`)));
+    settings.log(`anvil listening at ${chainRpcUrl}`);
+  }
+  const account = opts.privateKey ? accountFromKey(opts.privateKey) : devnetAccount();
+  return { chainRpcUrl, clients: await connectChain(chainRpcUrl, account) };
+}
+
+/** The rollup's contracts and application, then the afterDeploy hook's; written as deployment.json. */
+async function deploy<Extra extends object>(
+  opts: DevnetOptions<Extra>, settings: Settings, clients: ChainClients, ownAnvil: boolean,
+): Promise<DevnetDeployment<Extra>> {
+  const deployOptions: Parameters<typeof deployRollups>[1] = { epochLength: settings.epochLength, log: settings.log };
+  if (opts.salt) deployOptions.salt = opts.salt;
+  if (opts.templateHash) deployOptions.templateHash = opts.templateHash;
+  const rollups = await deployRollups(clients, deployOptions);
+  const extra = (await opts.afterDeploy?.({ clients, deployment: rollups, log: settings.log, ownAnvil })) ?? {};
+  for (const key of Object.keys(extra)) {
+    if (key in rollups) throw new InvalidArgumentError(`afterDeploy returned "${key}", a key of the rollup's own deployment`);
+  }
+  const deployment = { ...rollups, ...extra } as DevnetDeployment<Extra>;
+  writeAtomically(join(settings.stateDir, "deployment.json"), `${JSON.stringify(deployment, null, 2)}\n`);
+  return deployment;
+}
+
+/** The node's store, the rollup HTTP API, the dApp (if a command is given) and the node, up to date with the chain. */
+async function startNode(opts: DevnetOptions<object>, settings: Settings, parts: Parts, clients: ChainClients, deployment: Deployment): Promise<void> {
+  const store = Store.open(join(settings.stateDir, "node.sqlite"));
+  parts.store = store;
+  store.bindIdentity({ chainId: deployment.chainId, application: deployment.application, epochLength: settings.epochLength, deploymentBlock: deployment.deploymentBlock });
+  const rollup = await startRollupHttpServer({ host: settings.host, port: opts.rollupHttpPort ?? DEFAULT_ROLLUP_HTTP_PORT });
+  parts.rollup = rollup;
+  const dappExited = startDapp(opts, settings, parts, rollup.url);
+  const node = new HostNode({
+    clients, deployment, store, rollup, log: settings.log, onFatal: (err) => parts.fail(err), ...(opts.pollIntervalMs ? { pollIntervalMs: opts.pollIntervalMs } : {}),
+  });
+  parts.node = node;
+  await Promise.race([node.start(), dappExited]);
+}
+
+/** Spawn the dApp; a promise that rejects if it exits (never settles without a dApp command). */
+function startDapp(opts: DevnetOptions<object>, settings: Settings, parts: Parts, rollupHttpUrl: string): Promise<never> {
+  if (!opts.dapp) {
+    settings.log(`waiting for a dApp at ${rollupHttpUrl} (no dApp command given)`);
+    return new Promise<never>(() => {});
+  }
+  const spawnOptions: Parameters<typeof spawnDapp>[1] = { rollupHttpUrl };
+  if (opts.dappEnv) spawnOptions.env = opts.dappEnv;
+  if (opts.dappCwd) spawnOptions.cwd = opts.dappCwd;
+  const dapp = spawnDapp(opts.dapp, spawnOptions);
+  parts.dapp = dapp;
+  const exited = dapp.exited.then((code) => {
+    const err = new DappExitedError(code);
+    parts.fail(err);
+    throw err;
+  });
+  exited.catch(() => {});
+  return exited;
+}
+
+/** JSON-RPC, GraphQL and inspect over the node's store. */
+async function startReadApis(settings: Settings, parts: Parts, clients: ChainClients, deployment: Deployment, port: number): Promise<ApiServer> {
+  const node = parts.node!;
+  const ctx: ApiContext = {
+    store: parts.store!,
+    deployment,
+    clients,
+    applicationName: settings.applicationName,
+    processedInputCount: () => node.processedInputCount,
+    inspect: (payload) => node.inspect(payload),
+    createdAt: new Date().toISOString(),
+  };
+  parts.api = await startApiServer(ctx, { host: settings.host, port, log: settings.log });
+  return parts.api;
+}
+
+/** Write a file so that readers never see half of it. */
+function writeAtomically(path: string, content: string): void {
+  writeFileSync(`${path}.tmp`, content);
+  renameSync(`${path}.tmp`, path);
 }

@@ -1,7 +1,9 @@
 // Shapes of the hex strings the rollup APIs exchange, checked with the same patterns the
 // specs use (specs/rollup-http-api.yaml, the node's OpenRPC document).
 
-export type Hex = `0x${string}`;
+import type { Hex } from "./rollupHttpApi.js";
+
+export type { Hex };
 
 /** `0x` followed by whole bytes (the rollup HTTP API's Payload pattern). */
 export const BYTES_PATTERN = /^0x(?:[0-9a-fA-F]{2})*$/;

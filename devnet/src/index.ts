@@ -11,23 +11,28 @@ export {
   NOTICE_SELECTOR, VOUCHER_SELECTOR, DELEGATE_CALL_VOUCHER_SELECTOR, type DecodedOutput,
 } from "./outputs.js";
 export type { Hex } from "./hex.js";
+export type {
+  RollupRequest, FinishStatus, NoticeBody, ReportBody, VoucherBody, DelegateCallVoucherBody, ExceptionBody, IndexResponse,
+} from "./rollupHttpApi.js";
 export {
   DevnetError, InvalidArgumentError, RollupServerClosedError, DappExitedError, ChainError, DeploymentError,
   StateMismatchError, DivergenceError, InputError, type DevnetErrorCode,
 } from "./errors.js";
-export { deployLcoreContracts, TEST_TOKEN_SUPPLY, type LcoreContracts, type DeployLcoreOptions } from "./deployLcore.js";
-export { startDevnet, ANVIL_ACCOUNT_0, type DevnetDeployment, DEFAULT_EPOCH_LENGTH, DEFAULT_API_PORT, DEFAULT_ROLLUP_HTTP_PORT, DEFAULT_ANVIL_PORT, type Devnet, type DevnetOptions } from "./devnet.js";
+export {
+  startDevnet, ANVIL_ACCOUNT_0, type DevnetDeployment, DEFAULT_EPOCH_LENGTH, DEFAULT_API_PORT, DEFAULT_ROLLUP_HTTP_PORT, DEFAULT_ANVIL_PORT,
+  type Devnet, type DevnetOptions, type AfterDeploy, type AfterDeployContext,
+} from "./devnet.js";
 export { deployRollups, CANONICAL_ADDRESSES, DETERMINISTIC_DEPLOYER, HOST_MODE_TEMPLATE_HASH, type Deployment, type DeployOptions, type ContractName } from "./deploy.js";
 export { startAnvil, anvilBinaryPath, type Anvil, type AnvilOptions } from "./anvil.js";
 export { OutputsMerkleTree, OUTPUTS_TREE_HEIGHT, outputLeaf, rootFromSiblings } from "./merkleTree.js";
 export { applicationAbi, authorityAbi, inputBoxAbi, etherPortalAbi } from "./abis.js";
-export { ANVIL_MNEMONIC, DEVNET_ACCOUNT_INDEX } from "./chainClient.js";
+export { ANVIL_MNEMONIC, DEVNET_ACCOUNT_INDEX, type ChainClients } from "./chainClient.js";
 export { NODE_VERSION } from "./apiContext.js";
 export type { InspectResponse } from "./hostNode.js";
-export { replay, type ReplayOptions, type ReplayReport } from "./replay/replay.js";
-export { formatDivergence, type Divergence } from "./replay/divergence.js";
-export { checkNotices, stateHashFromInspect, STATE_HASH_QUERY, type NoticeCheck } from "./replay/stateHashes.js";
-export { formatProgress, formatDuration, Progress, type ProgressState } from "./replay/progress.js";
+export {
+  replay, type ReplayOptions, type ReplayReport, type ReplayChecks, type ReplayCheckResult, type ReplayedDapp, type ReplayedInput,
+  formatDivergence, type Divergence, parseCommand, formatProgress, formatDuration, Progress, type ProgressState,
+} from "./replay/index.js";
 export {
   fetchRiscv64Runtime, riscv64NodeCommand, runtimeDir, cacheBase, resolveClosure, RuntimeFetchError, type Riscv64Runtime,
 } from "./riscv64/runtime.js";

@@ -13,16 +13,11 @@ import { InvalidArgumentError, RollupServerClosedError } from "./errors.js";
 import { HASH_PATTERN, type Hex, hexByteLength, isAddress, isBytesHex, UINT256_PATTERN } from "./hex.js";
 import { BodyTooLargeError, closeServer, listen, readBody } from "./http.js";
 import { encodeDelegateCallVoucher, encodeNotice, encodeVoucher } from "./outputs.js";
+import type {
+  AdvanceMetadata, DelegateCallVoucherBody, ExceptionBody, FinishStatus, IndexResponse, NoticeBody, ReportBody, RollupRequest, VoucherBody,
+} from "./rollupHttpApi.js";
 
-export interface AdvanceMetadata {
-  chain_id: number;
-  app_contract: `0x${string}`;
-  msg_sender: `0x${string}`;
-  block_number: number;
-  block_timestamp: number;
-  prev_randao: `0x${string}`;
-  input_index: number;
-}
+export type { AdvanceMetadata };
 
 export interface AdvanceResult {
   status: "ACCEPTED" | "REJECTED" | "EXCEPTION";
@@ -102,22 +97,64 @@ export async function startRollupHttpServer(opts: RollupHttpServerOptions = {}):
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new InvalidArgumentError(`port must be 0..65535, got ${port}`);
   if (!Number.isInteger(finishTimeoutMs) || finishTimeoutMs < 1) throw new InvalidArgumentError("finishTimeoutMs must be a positive integer");
 
-  const queue: Queued[] = [];
-  let active: Active | undefined;
-  /** The dApp's pending POST /finish, if it is waiting for a request. */
-  let waiting: { res: ServerResponse; timer: NodeJS.Timeout } | undefined;
-  /** Outputs of every accepted advance so far: the base of the global output index. */
-  let acceptedOutputCount = 0;
-  let closed = false;
+  const requests = new RequestQueue(finishTimeoutMs);
+  const server = createServer((req, res) => handleHttpRequest(requests, req, res));
+  const url = await listen(server, host, port);
+  return {
+    url,
+    async advance(metadata, payload) {
+      checkMetadata(metadata);
+      checkRequestPayload(payload);
+      return new Promise<AdvanceResult>((resolve, reject) => requests.enqueue({ kind: "advance", metadata, payload, resolve, reject }));
+    },
+    async inspect(payload) {
+      checkRequestPayload(payload);
+      return new Promise<InspectResult>((resolve, reject) => requests.enqueue({ kind: "inspect", payload, resolve, reject }));
+    },
+    async close() {
+      if (!requests.close()) return;
+      await closeServer(server);
+    },
+  };
+}
 
-  function complete(status: "ACCEPTED" | "REJECTED" | "EXCEPTION", exception?: Hex): void {
-    const current = active;
+/**
+ * The requests of one server: those queued, the one the dApp is processing with what it has
+ * emitted so far, and the dApp's POST /finish waiting for the next one.
+ */
+class RequestQueue {
+  private readonly queue: Queued[] = [];
+  private active: Active | undefined;
+  /** The dApp's pending POST /finish, if it is waiting for a request. */
+  private waiting: { res: ServerResponse; timer: NodeJS.Timeout } | undefined;
+  /** Outputs of every accepted advance so far: the base of the global output index. */
+  private acceptedOutputCount = 0;
+  private closed = false;
+
+  constructor(private readonly finishTimeoutMs: number) {}
+
+  enqueue(request: Queued): void {
+    if (this.closed) {
+      request.reject(new RollupServerClosedError());
+      return;
+    }
+    if (this.queue.length >= MAX_QUEUED_REQUESTS) {
+      request.reject(new InvalidArgumentError(`more than ${MAX_QUEUED_REQUESTS} requests queued for the dApp`));
+      return;
+    }
+    this.queue.push(request);
+    this.dispatch();
+  }
+
+  /** Resolve the request in progress, if any, with what it emitted. */
+  complete(status: "ACCEPTED" | "REJECTED" | "EXCEPTION", exception?: Hex): void {
+    const current = this.active;
     if (!current) return;
-    active = undefined;
+    this.active = undefined;
     const { request } = current;
     if (request.kind === "advance") {
       const accepted = status === "ACCEPTED";
-      if (accepted) acceptedOutputCount += current.outputs.length;
+      if (accepted) this.acceptedOutputCount += current.outputs.length;
       const result: AdvanceResult = { status, outputs: accepted ? current.outputs : [], reports: current.reports };
       if (exception !== undefined) result.exception = exception;
       request.resolve(result);
@@ -128,55 +165,30 @@ export async function startRollupHttpServer(opts: RollupHttpServerOptions = {}):
     }
   }
 
-  function requestBody(request: Queued): unknown {
-    if (request.kind === "inspect") return { request_type: "inspect_state", data: { payload: request.payload } };
-    const m = request.metadata;
-    // Field order and lowercase hex as the real server serialises libcmt's metadata.
-    return {
-      request_type: "advance_state",
-      data: {
-        metadata: {
-          chain_id: m.chain_id,
-          app_contract: m.app_contract.toLowerCase(),
-          msg_sender: m.msg_sender.toLowerCase(),
-          block_number: m.block_number,
-          block_timestamp: m.block_timestamp,
-          prev_randao: m.prev_randao.toLowerCase(),
-          input_index: m.input_index,
-        },
-        payload: request.payload,
-      },
-    };
-  }
-
-  /** Hand the next queued request to the waiting /finish, if both exist. */
-  function dispatch(): void {
-    if (!waiting || active || queue.length === 0) return;
-    const { res, timer } = waiting;
-    waiting = undefined;
-    clearTimeout(timer);
-    const request = queue.shift()!;
-    active = { request, outputs: [], reports: [], bytes: 0 };
-    const body = JSON.stringify(requestBody(request));
-    res.writeHead(200, { "content-type": "application/json" });
-    res.end(body);
-  }
-
-  function enqueue(request: Queued): void {
-    if (closed) {
-      request.reject(new RollupServerClosedError());
-      return;
+  /** Hold a POST /finish until a request comes (answered 200) or the hold time passes (202). */
+  awaitNext(res: ServerResponse): void {
+    if (this.waiting) {
+      // A second /finish while one waits: the first one's client has given up on it.
+      clearTimeout(this.waiting.timer);
+      answer(this.waiting.res, 202, "no rollup request available");
     }
-    if (queue.length >= MAX_QUEUED_REQUESTS) {
-      request.reject(new InvalidArgumentError(`more than ${MAX_QUEUED_REQUESTS} requests queued for the dApp`));
-      return;
-    }
-    queue.push(request);
-    dispatch();
+    const timer = setTimeout(() => {
+      if (this.waiting?.res === res) this.waiting = undefined;
+      answer(res, 202, "no rollup request available");
+    }, this.finishTimeoutMs);
+    this.waiting = { res, timer };
+    res.on("close", () => {
+      if (this.waiting?.res === res) {
+        clearTimeout(this.waiting.timer);
+        this.waiting = undefined;
+      }
+    });
+    this.dispatch();
   }
 
-  function record(kind: "output" | "report", value: Hex): number {
-    const current = active!;
+  /** Keep an output or a report of the request in progress; an output's global index, a report's own. */
+  record(kind: "output" | "report", value: Hex): number {
+    const current = this.active!;
     const size = hexByteLength(value);
     if (current.outputs.length + current.reports.length >= MAX_REQUEST_ITEMS) {
       throw new BadRequest(`too many outputs and reports for one request (limit ${MAX_REQUEST_ITEMS})`);
@@ -190,154 +202,181 @@ export async function startRollupHttpServer(opts: RollupHttpServerOptions = {}):
       return current.reports.length - 1;
     }
     current.outputs.push(value);
-    return acceptedOutputCount + current.outputs.length - 1;
+    return this.acceptedOutputCount + current.outputs.length - 1;
   }
 
-  function requireActive(what: string, advanceOnly: boolean): Active {
-    if (!active) throw new BadRequest(`cannot ${what}: no rollup request is being processed`);
-    if (advanceOnly && active.request.kind !== "advance") throw new BadRequest(`cannot ${what} while processing an inspect request`);
-    return active;
+  requireActive(what: string, advanceOnly: boolean): void {
+    if (!this.active) throw new BadRequest(`cannot ${what}: no rollup request is being processed`);
+    if (advanceOnly && this.active.request.kind !== "advance") throw new BadRequest(`cannot ${what} while processing an inspect request`);
   }
 
-  function payloadField(body: Record<string, unknown>, field: string, limit: number): Hex {
-    const value = body[field];
-    if (value === undefined) throw new BadRequest(`missing field \`${field}\``);
-    if (!isBytesHex(value)) throw new BadRequest(`${field} must be in Ethereum hex binary format (0x followed by whole bytes)`);
-    if (hexByteLength(value) > limit) throw new BadRequest(`${field} is ${hexByteLength(value)} bytes, over the ${limit}-byte limit`);
-    return value;
-  }
-
-  function destinationField(body: Record<string, unknown>): Hex {
-    const value = body.destination;
-    if (value === undefined) throw new BadRequest("missing field `destination`");
-    if (!isAddress(value)) throw new BadRequest("address not valid");
-    return value;
-  }
-
-  function checkOutputSize(output: Hex): Hex {
-    const size = hexByteLength(output);
-    if (size > MAX_PAYLOAD_BYTES) throw new BadRequest(`encoded output is ${size} bytes, over the ${MAX_PAYLOAD_BYTES}-byte limit`);
-    return output;
-  }
-
-  function handleFinish(body: Record<string, unknown>, res: ServerResponse): void {
-    const status = body.status;
-    if (typeof status !== "string") throw new BadRequest("missing field `status`");
-    if (status !== "accept" && status !== "reject") throw new BadRequest("status must be 'accept' or 'reject'");
-    // The status finishes the request in progress; with none (the first call, or after an
-    // exception) it is ignored, as the spec says.
-    complete(status === "accept" ? "ACCEPTED" : "REJECTED");
-    if (waiting) {
-      // A second /finish while one waits: the first one's client has given up on it.
-      clearTimeout(waiting.timer);
-      answer(waiting.res, 202, "no rollup request available");
+  /** Reject every request queued or in progress; false if already closed. */
+  close(): boolean {
+    if (this.closed) return false;
+    this.closed = true;
+    const error = new RollupServerClosedError();
+    if (this.active) this.active.request.reject(error);
+    this.active = undefined;
+    for (const request of this.queue.splice(0)) request.reject(error);
+    if (this.waiting) {
+      clearTimeout(this.waiting.timer);
+      this.waiting = undefined;
     }
-    const timer = setTimeout(() => {
-      if (waiting?.res === res) waiting = undefined;
-      answer(res, 202, "no rollup request available");
-    }, finishTimeoutMs);
-    waiting = { res, timer };
-    res.on("close", () => {
-      if (waiting?.res === res) {
-        clearTimeout(waiting.timer);
-        waiting = undefined;
-      }
-    });
-    dispatch();
+    return true;
   }
 
-  function route(path: string, body: Record<string, unknown>, res: ServerResponse): void {
-    switch (path) {
-      case "/finish":
-        return handleFinish(body, res);
-      case "/notice": {
-        requireActive("add a notice", true);
-        const payload = payloadField(body, "payload", MAX_PAYLOAD_BYTES);
-        const index = record("output", checkOutputSize(encodeNotice(payload)));
-        return answerJson(res, 201, { index });
-      }
-      case "/voucher": {
-        requireActive("add a voucher", true);
-        const destination = destinationField(body);
-        const rawValue = body.value;
-        // The real server takes `value` as optional (default 0) and accepts 1 to 64 hex digits.
-        if (rawValue !== undefined && (typeof rawValue !== "string" || !UINT256_PATTERN.test(rawValue))) {
-          throw new BadRequest("value must be a big-endian uint256 in hex (0x followed by 1 to 64 hex digits)");
-        }
-        const value = rawValue === undefined ? 0n : BigInt(rawValue as string);
-        const payload = payloadField(body, "payload", MAX_PAYLOAD_BYTES);
-        const index = record("output", checkOutputSize(encodeVoucher(destination, value, payload)));
-        return answerJson(res, 201, { index });
-      }
-      case "/delegate-call-voucher": {
-        requireActive("add a delegate call voucher", true);
-        const destination = destinationField(body);
-        const payload = payloadField(body, "payload", MAX_PAYLOAD_BYTES);
-        const index = record("output", checkOutputSize(encodeDelegateCallVoucher(destination, payload)));
-        return answerJson(res, 201, { index });
-      }
-      case "/report": {
-        requireActive("add a report", false);
-        record("report", payloadField(body, "payload", MAX_PAYLOAD_BYTES));
-        return answer(res, 202, "");
-      }
-      case "/exception": {
-        requireActive("register an exception", false);
-        const payload = payloadField(body, "payload", MAX_PAYLOAD_BYTES);
-        complete("EXCEPTION", payload);
-        return answer(res, 202, "");
-      }
-      case "/gio":
-        throw new BadRequest("gio requests are not supported in host mode");
-      default:
-        return answer(res, 404, "not found");
-    }
+  /** Hand the next queued request to the waiting /finish, if both exist. */
+  private dispatch(): void {
+    if (!this.waiting || this.active || this.queue.length === 0) return;
+    const { res, timer } = this.waiting;
+    this.waiting = undefined;
+    clearTimeout(timer);
+    const request = this.queue.shift()!;
+    this.active = { request, outputs: [], reports: [], bytes: 0 };
+    answerJson(res, 200, requestBody(request));
   }
+}
 
-  const KNOWN_PATHS = new Set(["/finish", "/notice", "/voucher", "/delegate-call-voucher", "/report", "/exception", "/gio"]);
-
-  const server = createServer((req, res) => {
-    const path = (req.url ?? "/").split("?")[0] ?? "/";
-    if (!KNOWN_PATHS.has(path)) return answer(res, 404, "not found");
-    if (req.method !== "POST") {
-      res.setHeader("allow", "POST");
-      return answer(res, 405, "method not allowed");
-    }
-    readJsonBody(req)
-      .then((body) => route(path, body, res))
-      .catch((err: unknown) => {
-        if (err instanceof BadRequest) return answer(res, err.status, err.message);
-        answer(res, 500, "internal error");
-      });
-  });
-
-  const url = await listen(server, host, port);
-
+function requestBody(request: Queued): RollupRequest {
+  if (request.kind === "inspect") return { request_type: "inspect_state", data: { payload: request.payload } };
+  const m = request.metadata;
+  // Field order and lowercase hex as the real server serialises libcmt's metadata.
   return {
-    url,
-    async advance(metadata, payload) {
-      checkMetadata(metadata);
-      checkRequestPayload(payload);
-      return new Promise<AdvanceResult>((resolve, reject) => enqueue({ kind: "advance", metadata, payload, resolve, reject }));
-    },
-    async inspect(payload) {
-      checkRequestPayload(payload);
-      return new Promise<InspectResult>((resolve, reject) => enqueue({ kind: "inspect", payload, resolve, reject }));
-    },
-    async close() {
-      if (closed) return;
-      closed = true;
-      const error = new RollupServerClosedError();
-      if (active) active.request.reject(error);
-      active = undefined;
-      for (const request of queue.splice(0)) request.reject(error);
-      if (waiting) {
-        clearTimeout(waiting.timer);
-        waiting = undefined;
-      }
-      await closeServer(server);
+    request_type: "advance_state",
+    data: {
+      metadata: {
+        chain_id: m.chain_id,
+        app_contract: m.app_contract.toLowerCase() as Hex,
+        msg_sender: m.msg_sender.toLowerCase() as Hex,
+        block_number: m.block_number,
+        block_timestamp: m.block_timestamp,
+        prev_randao: m.prev_randao.toLowerCase() as Hex,
+        input_index: m.input_index,
+      },
+      payload: request.payload,
     },
   };
+}
+
+const KNOWN_PATHS = new Set(["/finish", "/notice", "/voucher", "/delegate-call-voucher", "/report", "/exception", "/gio"]);
+
+function handleHttpRequest(requests: RequestQueue, req: IncomingMessage, res: ServerResponse): void {
+  const path = (req.url ?? "/").split("?")[0] ?? "/";
+  if (!KNOWN_PATHS.has(path)) return answer(res, 404, "not found");
+  if (req.method !== "POST") {
+    res.setHeader("allow", "POST");
+    return answer(res, 405, "method not allowed");
+  }
+  readJsonBody(req)
+    .then((body) => route(requests, path, body, res))
+    .catch((err: unknown) => {
+      if (err instanceof BadRequest) return answer(res, err.status, err.message);
+      answer(res, 500, "internal error");
+    });
+}
+
+function route(requests: RequestQueue, path: string, body: Record<string, unknown>, res: ServerResponse): void {
+  switch (path) {
+    case "/finish": {
+      const status = finishStatus(body);
+      // The status finishes the request in progress; with none (the first call, or after an
+      // exception) it is ignored, as the spec says.
+      requests.complete(status === "accept" ? "ACCEPTED" : "REJECTED");
+      return requests.awaitNext(res);
+    }
+    case "/notice": {
+      requests.requireActive("add a notice", true);
+      const notice = noticeBody(body);
+      return answerIndex(res, requests.record("output", checkOutputSize(encodeNotice(notice.payload))));
+    }
+    case "/voucher": {
+      requests.requireActive("add a voucher", true);
+      const voucher = voucherBody(body);
+      return answerIndex(res, requests.record("output", checkOutputSize(encodeVoucher(voucher.destination, BigInt(voucher.value), voucher.payload))));
+    }
+    case "/delegate-call-voucher": {
+      requests.requireActive("add a delegate call voucher", true);
+      const voucher = delegateCallVoucherBody(body);
+      return answerIndex(res, requests.record("output", checkOutputSize(encodeDelegateCallVoucher(voucher.destination, voucher.payload))));
+    }
+    case "/report": {
+      requests.requireActive("add a report", false);
+      requests.record("report", reportBody(body).payload);
+      return answer(res, 202, "");
+    }
+    case "/exception": {
+      requests.requireActive("register an exception", false);
+      requests.complete("EXCEPTION", exceptionBody(body).payload);
+      return answer(res, 202, "");
+    }
+    case "/gio":
+      throw new BadRequest("gio requests are not supported in host mode");
+    default:
+      return answer(res, 404, "not found");
+  }
+}
+
+// The bodies the dApp sends, checked as the real server checks them, field by field in order.
+
+function finishStatus(body: Record<string, unknown>): FinishStatus {
+  const status = body.status;
+  if (typeof status !== "string") throw new BadRequest("missing field `status`");
+  if (status !== "accept" && status !== "reject") throw new BadRequest("status must be 'accept' or 'reject'");
+  return status;
+}
+
+function noticeBody(body: Record<string, unknown>): NoticeBody {
+  return { payload: payloadField(body, "payload", MAX_PAYLOAD_BYTES) };
+}
+
+function reportBody(body: Record<string, unknown>): ReportBody {
+  return { payload: payloadField(body, "payload", MAX_PAYLOAD_BYTES) };
+}
+
+function exceptionBody(body: Record<string, unknown>): ExceptionBody {
+  return { payload: payloadField(body, "payload", MAX_PAYLOAD_BYTES) };
+}
+
+function voucherBody(body: Record<string, unknown>): VoucherBody {
+  const destination = destinationField(body);
+  const rawValue = body.value;
+  // The real server takes `value` as optional (default 0) and accepts 1 to 64 hex digits.
+  if (rawValue !== undefined && (typeof rawValue !== "string" || !UINT256_PATTERN.test(rawValue))) {
+    throw new BadRequest("value must be a big-endian uint256 in hex (0x followed by 1 to 64 hex digits)");
+  }
+  const value = rawValue === undefined ? "0x0" : (rawValue as Hex);
+  return { destination, value, payload: payloadField(body, "payload", MAX_PAYLOAD_BYTES) };
+}
+
+function delegateCallVoucherBody(body: Record<string, unknown>): DelegateCallVoucherBody {
+  const destination = destinationField(body);
+  return { destination, payload: payloadField(body, "payload", MAX_PAYLOAD_BYTES) };
+}
+
+function payloadField(body: Record<string, unknown>, field: string, limit: number): Hex {
+  const value = body[field];
+  if (value === undefined) throw new BadRequest(`missing field \`${field}\``);
+  if (!isBytesHex(value)) throw new BadRequest(`${field} must be in Ethereum hex binary format (0x followed by whole bytes)`);
+  if (hexByteLength(value) > limit) throw new BadRequest(`${field} is ${hexByteLength(value)} bytes, over the ${limit}-byte limit`);
+  return value;
+}
+
+function destinationField(body: Record<string, unknown>): Hex {
+  const value = body.destination;
+  if (value === undefined) throw new BadRequest("missing field `destination`");
+  if (!isAddress(value)) throw new BadRequest("address not valid");
+  return value;
+}
+
+function checkOutputSize(output: Hex): Hex {
+  const size = hexByteLength(output);
+  if (size > MAX_PAYLOAD_BYTES) throw new BadRequest(`encoded output is ${size} bytes, over the ${MAX_PAYLOAD_BYTES}-byte limit`);
+  return output;
+}
+
+function answerIndex(res: ServerResponse, index: number): void {
+  const body: IndexResponse = { index };
+  answerJson(res, 201, body);
 }
 
 function answer(res: ServerResponse, status: number, text: string): void {

@@ -1,13 +1,14 @@
 // The devnet attached to a chain it did not start (--rpc-url with a funded key), restarted on
 // the same state directory: a dApp that no longer reproduces the recorded outputs is refused,
-// a state directory of another rollup is refused, and a dApp started elsewhere is driven too.
+// a state directory of another rollup is refused, and a dApp started elsewhere is driven too;
+// the afterDeploy hook runs there too, told the chain is not its own.
 
 import { execFileSync } from "node:child_process";
 import { createServer } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { bytesToHex } from "viem";
 import { mnemonicToAccount } from "viem/accounts";
-import { ANVIL_MNEMONIC, applicationAbi, authorityAbi, DappExitedError, DivergenceError, inputBoxAbi, spawnDapp, startAnvil, startDevnet, StateMismatchError, type Anvil, type DevnetOptions } from "@lcore/devnet";
+import { type AfterDeployContext, ANVIL_MNEMONIC, applicationAbi, authorityAbi, DappExitedError, DivergenceError, InvalidArgumentError, inputBoxAbi, spawnDapp, startAnvil, startDevnet, StateMismatchError, type Anvil, type DevnetOptions } from "@lcore/devnet";
 import { chainClients, ECHO_DAPP, rpcResult, tempDir, waitFor } from "./helpers.js";
 
 const owner = mnemonicToAccount(ANVIL_MNEMONIC, { addressIndex: 8 });
@@ -98,6 +99,26 @@ describe("startDevnet attached to an existing chain", () => {
       expect(reason).toBeInstanceOf(DappExitedError);
       expect(reason.message).toMatch(/code 3/);
       await devnet.stop();
+    } finally {
+      other.remove();
+    }
+  });
+
+  it("runs the afterDeploy hook on a chain it did not start, and refuses a result that would overwrite the rollup's keys", async () => {
+    const other = tempDir("attach-hook");
+    try {
+      const seen: AfterDeployContext[] = [];
+      const started = startDevnet(options({
+        stateDir: other.path,
+        afterDeploy: async (ctx) => {
+          seen.push(ctx);
+          return { application: "0x0000000000000000000000000000000000000001" };
+        },
+      }));
+      await expect(started).rejects.toBeInstanceOf(InvalidArgumentError);
+      await expect(started).rejects.toThrow(/afterDeploy returned "application"/);
+      expect(seen.map((c) => [c.ownAnvil, c.clients.account.address, c.deployment.epochLength])).toEqual([[false, owner.address, 3]]);
+      expect(dappProcesses()).toEqual([]);
     } finally {
       other.remove();
     }

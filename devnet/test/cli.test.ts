@@ -1,14 +1,16 @@
-// The lcore-devnet CLI as a user runs it (the built dist/cli.js): one JSON ready line on stdout
+// The cartesi-devnet CLI as a user runs it (the built dist/main.js): one JSON ready line on stdout
 // within 30 s, a clean stop on SIGTERM/SIGINT with nothing left running, and a second run on the
 // same state directory that resumes (anvil's chain included).
 
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
 import { inputBoxAbi } from "@lcore/devnet";
 import { chainClients, ECHO_DAPP, rpcResult, tempDir, waitFor } from "./helpers.js";
 
-const CLI = fileURLToPath(new URL("../dist/cli.js", import.meta.url));
+const CLI = fileURLToPath(new URL("../dist/main.js", import.meta.url));
 const READY_KEYS = ["ready", "chainRpcUrl", "rollupHttpUrl", "jsonRpcUrl", "graphqlUrl", "inspectUrl", "application", "inputBox", "authority", "epochLength"];
 
 const dir = tempDir("cli");
@@ -38,7 +40,7 @@ async function runCli(args: string[]): Promise<Run> {
   child.stderr!.on("data", (c: Buffer) => (stderr += c.toString()));
   const exit = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
   const line = await waitFor("the ready line", async () => {
-    if (child.exitCode !== null) throw new Error(`lcore-devnet exited ${child.exitCode}:\n${stderr}`);
+    if (child.exitCode !== null) throw new Error(`cartesi-devnet exited ${child.exitCode}:\n${stderr}`);
     return stdout.includes("\n") ? stdout.split("\n")[0] : undefined;
   }, 30_000, 50);
   return { child, ready: JSON.parse(line!), readyMs: Date.now() - started, stdout: () => stdout, stderr: () => stderr, exit };
@@ -52,13 +54,16 @@ function leftovers(): string[] {
 
 const args = ["--state-dir", dir.path, "--port", "0", "--rollup-port", "0", "--anvil-port", "0", "--epoch-length", "4", "--block-time", "0.5", "--", process.execPath, ECHO_DAPP, marker];
 
-describe("lcore-devnet", () => {
+describe("cartesi-devnet", () => {
   it("prints one ready line within 30 s, stops cleanly on SIGTERM, and resumes on the next run", async () => {
     const first = await runCli(args);
     expect(first.readyMs).toBeLessThan(30_000);
     expect(Object.keys(first.ready)).toEqual(READY_KEYS);
     expect(first.ready).toMatchObject({ ready: true, inputBox: "0x1b51e2992A2755Ba4D6F7094032DF91991a0Cfac", epochLength: 4 });
     expect(first.ready.inspectUrl).toBe(`${String(first.ready.jsonRpcUrl).replace(/\/rpc$/, "")}/inspect/${first.ready.application}`);
+    // A generic node: the rollup's deployment and nothing of any dApp's own.
+    const deployment = JSON.parse(readFileSync(join(dir.path, "deployment.json"), "utf8")) as Record<string, unknown>;
+    expect(Object.keys(deployment).sort()).toEqual(["application", "authority", "chainId", "contracts", "dataAvailability", "deploymentBlock", "epochLength", "owner", "salt", "templateHash"]);
 
     const { pub, wallet } = chainClients(first.ready.chainRpcUrl as string);
     for (const payload of ["0x01", "0x02"] as const) {
@@ -94,7 +99,7 @@ describe("lcore-devnet", () => {
       child.stderr!.on("data", (c: Buffer) => (stderr += c.toString()));
       const code = await new Promise<number | null>((resolve) => child.once("exit", resolve));
       expect(code, bad.join(" ")).toBe(2);
-      expect(stderr).toMatch(/usage: lcore-devnet/);
+      expect(stderr).toMatch(/usage: cartesi-devnet/);
     }
   });
 });

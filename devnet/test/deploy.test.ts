@@ -1,5 +1,5 @@
 // Deployment on a real anvil: canonical addresses, an Authority and an Application wired as the
-// node needs them, and a second run that deploys nothing; then lcore's own contracts beside them.
+// node needs them, and a second run that deploys nothing.
 
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { toFunctionSelector, type AbiFunction } from "viem";
@@ -8,9 +8,6 @@ import { loadArtifact } from "../src/artifacts.js";
 import { startAnvil, type Anvil } from "../src/anvil.js";
 import { connectChain, devnetAccount, type ChainClients } from "../src/chainClient.js";
 import { CANONICAL_ADDRESSES, deployRollups, HOST_MODE_TEMPLATE_HASH } from "../src/deploy.js";
-import { ANVIL_ACCOUNT_0 } from "../src/devnet.js";
-import { TEST_TOKEN_SUPPLY, deployLcoreContracts } from "../src/deployLcore.js";
-import { lcoreSettlementAbi, testTokenAbi } from "@lcore/contracts";
 
 let anvil: Anvil;
 let clients: ChainClients;
@@ -67,25 +64,5 @@ describe("deployRollups", () => {
       }
     }
     expect(toFunctionSelector(abis.inputsAbi[0])).toBe(abis.EVM_ADVANCE_SELECTOR);
-  });
-});
-
-describe("deployLcoreContracts", () => {
-  it("deploys the settlement contract for the Application, the MVP anchor and the test token, once", async () => {
-    const rollups = await deployRollups(clients, { epochLength: 5 });
-    const logs: string[] = [];
-    const first = await deployLcoreContracts(clients, rollups, { testTokenHolder: ANVIL_ACCOUNT_0, log: (m) => logs.push(m) });
-    expect(logs).toHaveLength(3);
-    expect(await clients.public.readContract({ address: first.settlement, abi: lcoreSettlementAbi, functionName: "application" }))
-      .toBe(rollups.application);
-    expect(await clients.public.readContract({ address: first.testToken!, abi: testTokenAbi, functionName: "balanceOf", args: [ANVIL_ACCOUNT_0] }))
-      .toBe(TEST_TOKEN_SUPPLY);
-
-    const again: string[] = [];
-    const second = await deployLcoreContracts(clients, rollups, { testTokenHolder: ANVIL_ACCOUNT_0, log: (m) => again.push(m) });
-    expect(second).toEqual(first);
-    expect(again).toEqual([]);
-    // Without a holder (a real network) there is no test token.
-    expect((await deployLcoreContracts(clients, rollups)).testToken).toBeUndefined();
   });
 });

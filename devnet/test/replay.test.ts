@@ -1,15 +1,12 @@
-// lcore replay against a real anvil and the echo dApp: a clean replay checks the accepted
-// claim, a shadow build altered from input 2 on is caught at exactly that input and output,
-// and the CLI run with a dApp that differs from the deployed one exits 1 at the first output.
+// replay against a real anvil and the echo dApp: a clean replay checks the accepted claim, a
+// shadow build altered from input 2 on is caught at exactly that input and output, and a
+// dApp's own checks plug in through `checks`.
 
-import { spawn } from "node:child_process";
-import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { stringToHex } from "viem";
-import { type Devnet, inputBoxAbi, replay, startDevnet } from "@lcore/devnet";
+import { type Devnet, inputBoxAbi, NOTICE_SELECTOR, replay, type ReplayChecks, type ReplayedDapp, startDevnet } from "@lcore/devnet";
 import { chainClients, ECHO_DAPP, rpcResult, tempDir, waitFor } from "./helpers.js";
 
-const CLI = fileURLToPath(new URL("../dist/replayCli.js", import.meta.url));
 const INPUTS = 4;
 const ECHO = [process.execPath, ECHO_DAPP];
 const ALTERED = ["env", "ECHO_ALTER_FROM=2", process.execPath, ECHO_DAPP];
@@ -40,7 +37,7 @@ afterAll(async () => {
   dir?.remove();
 });
 
-describe("lcore replay", () => {
+describe("replay", () => {
   it("replays cleanly: every output, the accepted claims and the node's outputs agree", async () => {
     const report = await replay({ rpcUrl: devnet.chainRpcUrl, application: devnet.application, dapp: ECHO, nodeUrl: devnet.jsonRpcUrl, progress: () => {} });
     expect(report.divergences).toEqual([]);
@@ -48,8 +45,8 @@ describe("lcore replay", () => {
     expect(report.outputs).toBe(INPUTS * 2);
     expect(report.claimsChecked).toBeGreaterThanOrEqual(1);
     expect(report.nodeOutputsChecked).toBe(INPUTS * 2);
-    // The echo dApp does not answer the state-hash inspect as lcore does: no state hash to check, no records.
-    expect([report.stateHashesChecked, report.records]).toEqual([0, 0]);
+    // No checks of its own: nothing counted.
+    expect(report.counts).toEqual({});
   });
 
   it("--shadow reports every divergence of an altered build, from input 2 output 4", async () => {
@@ -60,19 +57,35 @@ describe("lcore replay", () => {
     expect(report.shadowDivergences[0]!.got).toContain(stringToHex("seading 2").slice(2));
   });
 
-  it("the CLI catches a dApp that differs from the deployed one at the first differing output, exit 1", async () => {
-    const child = spawn(process.execPath, [CLI, "replay", "--rpc", devnet.chainRpcUrl, "--application", devnet.application, "--dapp", ALTERED.join(" "), "--node", devnet.jsonRpcUrl], { stdio: ["ignore", "pipe", "pipe"] });
-    let out = "";
-    child.stdout.on("data", (d) => (out += d));
-    const code = await new Promise<number | null>((resolve) => child.once("exit", resolve));
-    expect(code).toBe(1);
-    expect(out).toContain("divergence at input 2, output 4");
-    expect(out.split("\n")[0]).toMatch(/^divergence at input 2, output 4: output bytes/);
-
-    const clean = spawn(process.execPath, [CLI, "replay", "--rpc", devnet.chainRpcUrl, "--application", devnet.application, "--dapp", ECHO.join(" ")], { stdio: ["ignore", "pipe", "pipe"] });
-    let cleanOut = "";
-    clean.stdout.on("data", (d) => (cleanOut += d));
-    expect(await new Promise<number | null>((resolve) => clean.once("exit", resolve))).toBe(0);
-    expect(cleanOut).toMatch(/^ok: 4 inputs, 8 outputs, [1-9]\d* claims checked, 0 state hashes checked, 0 records, .* records\/s/);
+  it("plugs in a dApp's own checks: each sees its input's outputs and the dApp's state right after it", async () => {
+    const seen: string[] = [];
+    /** The echo dApp answers an inspect with the payload and the number of advances it accepted. */
+    const accepted = async (d: ReplayedDapp) => BigInt((await d.inspect("0x00")).reports[1]!);
+    const lines: string[] = [];
+    const checks: ReplayChecks = {
+      rateOf: "notices",
+      async start(d) {
+        seen.push(`${d.role} start ${await accepted(d)}`);
+      },
+      async onInput(d, input) {
+        seen.push(`${d.role} input ${input.index} output ${input.firstOutput} after ${await accepted(d)}`);
+        return {
+          counts: { notices: input.result.outputs.filter((o) => o.startsWith(NOTICE_SELECTOR)).length },
+          divergences: input.index === 2 ? [{ inputIndex: 2, what: `${d.role} check`, expected: "a", got: "b" }] : [],
+        };
+      },
+    };
+    const report = await replay({ rpcUrl: devnet.chainRpcUrl, application: devnet.application, dapp: ECHO, shadow: ECHO, checks, progress: (l) => lines.push(l) });
+    expect(report.counts).toEqual({ notices: INPUTS });
+    // The replayed dApp's first divergence, every one of the shadow's; with a shadow the replay goes on to the end.
+    expect(report.divergences).toEqual([{ inputIndex: 2, what: "dapp check", expected: "a", got: "b" }]);
+    expect(report.shadowDivergences).toEqual([{ inputIndex: 2, what: "shadow check", expected: "a", got: "b" }]);
+    expect(report.inputs).toBe(INPUTS);
+    for (const role of ["dapp", "shadow"]) {
+      expect(seen.filter((s) => s.startsWith(role))).toEqual([
+        `${role} start 0`, ...Array.from({ length: INPUTS }, (_, i) => `${role} input ${i} output ${2 * i} after ${i + 1}`),
+      ]);
+    }
+    expect(lines.at(-1)).toMatch(/4\/4 inputs, .* notices\/s, done/);
   });
 });

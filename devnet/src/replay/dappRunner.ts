@@ -1,16 +1,14 @@
 // One fresh dApp in host mode: its own rollup HTTP server on a free port and its process.
 
 import type { Address } from "viem";
-import { type AdvanceResult, startRollupHttpServer } from "../rollupHttpServer.js";
-import { spawnDapp } from "../spawnDapp.js";
 import type { Hex } from "../hex.js";
+import { type AdvanceResult, type InspectResult, startRollupHttpServer } from "../rollupHttpServer.js";
+import { spawnDapp } from "../spawnDapp.js";
 import type { ChainInput } from "./chainHistory.js";
-import { STATE_HASH_QUERY, stateHashFromInspect } from "./stateHashes.js";
 
 export interface DappRunner {
   advance(input: ChainInput): Promise<AdvanceResult>;
-  /** The dApp's current state hash (inspect `state-hash`); undefined if it does not answer that query as lcore does. */
-  stateHash(): Promise<Hex | undefined>;
+  inspect(payload: Hex): Promise<InspectResult>;
   stop(): Promise<void>;
 }
 
@@ -29,19 +27,20 @@ export async function startDappRunner(command: string[], application: Address, c
     exitedEarly = true;
     return code;
   });
+  /** Send a request; its answer, or an error if the dApp has exited or exits first. */
+  const unlessExited = <T>(send: () => Promise<T>, during: string): Promise<T> => {
+    if (exitedEarly) return Promise.reject(new Error(`dApp ${command.join(" ")} has exited`));
+    return Promise.race([send(), exited.then((code): never => { throw new Error(`dApp ${command.join(" ")} exited (code ${code}) during ${during}`); })]);
+  };
   return {
-    async advance(input) {
-      if (exitedEarly) throw new Error(`dApp ${command.join(" ")} has exited`);
-      const pending = rollup.advance({
+    advance(input) {
+      return unlessExited(() => rollup.advance({
         chain_id: input.chainId, app_contract: application, msg_sender: input.msgSender, block_number: input.blockNumber,
         block_timestamp: input.blockTimestamp, prev_randao: input.prevRandao, input_index: input.index,
-      }, input.payload);
-      return Promise.race([pending, exited.then((code) => { throw new Error(`dApp ${command.join(" ")} exited (code ${code}) during input ${input.index}`); })]);
+      }, input.payload), `input ${input.index}`);
     },
-    async stateHash() {
-      if (exitedEarly) throw new Error(`dApp ${command.join(" ")} has exited`);
-      const pending = rollup.inspect(STATE_HASH_QUERY);
-      return stateHashFromInspect(await Promise.race([pending, exited.then((code) => { throw new Error(`dApp ${command.join(" ")} exited (code ${code}) during an inspect`); })]));
+    inspect(payload) {
+      return unlessExited(() => rollup.inspect(payload), "an inspect");
     },
     async stop() {
       await dapp.stop();

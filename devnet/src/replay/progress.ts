@@ -1,12 +1,14 @@
-// Progress of a replay on stderr: inputs done/total, records/s (records accepted in the
-// replayed records-accepted notices, not inputs) and the time left. On a terminal one bar
+// Progress of a replay on stderr: inputs done/total, a rate (inputs/s, or of what the replay's
+// checks count: records/s for lcore) and the time left. On a terminal one bar
 // redrawn in place (carriage return), at most five times a second; elsewhere (CI logs, a
 // pipe) one line each time another tenth of the inputs is done, so a log stays short.
 
 export interface ProgressState {
   done: number;
   total: number;
-  records: number;
+  /** What the rate counts ("inputs", "records"), and how many so far. */
+  unit: string;
+  count: number;
   seconds: number;
 }
 
@@ -28,9 +30,9 @@ export function formatDuration(seconds: number): string {
 export function formatProgress(p: ProgressState): string {
   const fraction = p.total === 0 ? 1 : Math.min(1, p.done / p.total);
   const filled = Math.round(fraction * BAR_WIDTH);
-  const rate = p.seconds > 0 ? p.records / p.seconds : 0;
+  const rate = p.seconds > 0 ? p.count / p.seconds : 0;
   const eta = p.done >= p.total ? "done" : p.done === 0 ? "ETA ?" : `ETA ${formatDuration(((p.total - p.done) * p.seconds) / p.done)}`;
-  return `replay [${"#".repeat(filled)}${".".repeat(BAR_WIDTH - filled)}] ${p.done}/${p.total} inputs, ${rate.toFixed(1)} records/s, ${eta}`;
+  return `replay [${"#".repeat(filled)}${".".repeat(BAR_WIDTH - filled)}] ${p.done}/${p.total} inputs, ${rate.toFixed(1)} ${p.unit}/s, ${eta}`;
 }
 
 export class Progress {
@@ -40,20 +42,21 @@ export class Progress {
   /** A bar is drawn and its line not yet ended. */
   private open = false;
 
-  /** `tty`: redraw one line in place; otherwise print a line per tenth. */
+  /** `tty`: redraw one line in place; otherwise print a line per tenth. `unit`: what tick's count counts. */
   constructor(
     private readonly total: number,
     private readonly write: (text: string) => void = (t) => process.stderr.write(t),
     private readonly tty = false,
+    private readonly unit = "inputs",
   ) {}
 
   seconds(): number {
     return (Date.now() - this.started) / 1000;
   }
 
-  tick(done: number, records: number): void {
+  tick(done: number, count: number): void {
     const last = done >= this.total;
-    const line = () => formatProgress({ done, total: this.total, records, seconds: this.seconds() });
+    const line = () => formatProgress({ done, total: this.total, unit: this.unit, count, seconds: this.seconds() });
     if (this.tty) {
       const now = Date.now();
       if (!last && now - this.lastDraw < REDRAW_MS) return;

@@ -1,17 +1,18 @@
 // Replay an application's inputs from the chain through a fresh dApp in host mode, recompute
 // every output and the outputs Merkle root, and compare with the claims accepted on chain, with
-// the replayed state hash each notice should carry (stateHashes.ts), and with a node's outputs
-// and a shadow dApp build run side by side.
+// a node's outputs and with a shadow dApp build run side by side. What a dApp's outputs must
+// say beyond that (lcore's state hashes) its caller checks through `checks` (checks.ts).
 
 import type { Address } from "viem";
 import type { Hex } from "../hex.js";
 import { OutputsMerkleTree, outputLeaf } from "../merkleTree.js";
-import { readChainHistory } from "./chainHistory.js";
+import type { AdvanceResult } from "../rollupHttpServer.js";
+import { type ChainHistory, type ChainInput, readChainHistory } from "./chainHistory.js";
+import type { ReplayCheckResult, ReplayChecks, ReplayedDapp } from "./checks.js";
 import { startDappRunner, type DappRunner } from "./dappRunner.js";
 import { compareResults, type Divergence } from "./divergence.js";
 import { readNodeOutputs } from "./nodeOutputs.js";
 import { Progress } from "./progress.js";
-import { checkNotices } from "./stateHashes.js";
 
 export interface ReplayOptions {
   rpcUrl: string;
@@ -23,6 +24,8 @@ export interface ReplayOptions {
   cwd?: string | undefined;
   /** Progress lines, one per tenth of the inputs; pass () => {} to silence. By default stderr, a bar redrawn in place on a terminal. */
   progress?: ((line: string) => void) | undefined;
+  /** The dApp's own checks of each input's outputs, on the replayed dApp and the shadow. */
+  checks?: ReplayChecks | undefined;
 }
 
 export interface ReplayReport {
@@ -30,114 +33,156 @@ export interface ReplayReport {
   outputs: number;
   claimsChecked: number;
   nodeOutputsChecked: number;
-  /** Notices whose state hash was compared with the replayed state (0 for a dApp that does not answer inspect `state-hash`). */
-  stateHashesChecked: number;
-  /** Records accepted in the replayed records-accepted notices. */
-  records: number;
-  /** Against the chain and the node: only the first; against the shadow: every one. */
+  /** The checks' counters, added up over the replayed dApp's inputs ({} without checks). */
+  counts: Record<string, number>;
+  /** Against the chain, the node and the checks: only the first; against the shadow: every one. */
   divergences: Divergence[];
   shadowDivergences: Divergence[];
   seconds: number;
+  /** Seconds spent replaying the inputs, after the chain was read. */
+  replaySeconds: number;
   inputsPerSecond: number;
-  recordsPerSecond: number;
 }
 
 export async function replay(opts: ReplayOptions): Promise<ReplayReport> {
   const started = Date.now();
   const history = await readChainHistory(opts.rpcUrl, opts.application, opts.fromBlock);
   const nodeOutputs = opts.nodeUrl ? await readNodeOutputs(opts.nodeUrl, opts.application) : undefined;
-  const runners: DappRunner[] = [];
-  const tree = new OutputsMerkleTree();
-  const divergences: Divergence[] = [];
-  const shadowDivergences: Divergence[] = [];
-  let claimsChecked = 0;
-  let nodeOutputsChecked = 0;
-  let stateHashesChecked = 0;
-  let records = 0;
-  let nextClaim = 0;
-  let done = 0;
-  const progress = opts.progress
-    ? new Progress(history.inputs.length, opts.progress)
-    : new Progress(history.inputs.length, undefined, process.stderr.isTTY === true);
-  /** Per runner, its state hash after the last input replayed; undefined: not an lcore dApp, not checked. */
-  let states: (Hex | undefined)[] = [];
-  const lastInputBefore = (block: number) => history.inputs.filter((i) => i.blockNumber <= block).at(-1)?.index ?? -1;
+  const run = new ReplayRun(opts, history, nodeOutputs);
+  try {
+    await run.startDapps();
+    for (const input of history.inputs) {
+      if (!(await run.replayInput(input))) break;
+    }
+    run.finish();
+  } finally {
+    await run.stop();
+  }
+  return run.report((Date.now() - started) / 1000);
+}
 
-  // Every claim whose last block precedes `block` covers exactly the outputs in the tree now.
-  const checkClaimsBefore = (block: number) => {
-    while (nextClaim < history.claims.length && history.claims[nextClaim]!.lastProcessedBlockNumber < block) {
-      const claim = history.claims[nextClaim++]!;
-      claimsChecked++;
-      const root = tree.root();
-      if (root !== claim.outputsMerkleRoot && divergences.length === 0) {
-        divergences.push({
-          inputIndex: lastInputBefore(claim.lastProcessedBlockNumber),
-          outputIndex: tree.size - 1,
+/** One dApp of the run with its runner. */
+interface RunDapp extends ReplayedDapp {
+  runner: DappRunner;
+}
+
+/** One replay in progress: the dApps, the recomputed outputs tree and what was found so far. */
+class ReplayRun {
+  private readonly dapps: RunDapp[] = [];
+  private readonly tree = new OutputsMerkleTree();
+  private readonly divergences: Divergence[] = [];
+  private readonly shadowDivergences: Divergence[] = [];
+  private readonly counts: Record<string, number> = {};
+  private readonly progress: Progress;
+  private claimsChecked = 0;
+  private nodeOutputsChecked = 0;
+  private nextClaim = 0;
+  private done = 0;
+
+  constructor(
+    private readonly opts: ReplayOptions,
+    private readonly history: ChainHistory,
+    private readonly nodeOutputs: Map<number, { inputIndex: number; raw: Hex }> | undefined,
+  ) {
+    const unit = opts.checks?.rateOf ?? "inputs";
+    this.progress = opts.progress
+      ? new Progress(history.inputs.length, opts.progress, false, unit)
+      : new Progress(history.inputs.length, undefined, process.stderr.isTTY === true, unit);
+  }
+
+  async startDapps(): Promise<void> {
+    const start = async (role: RunDapp["role"], command: string[]) => {
+      const runner = await startDappRunner(command, this.opts.application, this.opts.cwd);
+      this.dapps.push({ role, runner, inspect: (payload) => runner.inspect(payload) });
+    };
+    await start("dapp", this.opts.dapp);
+    if (this.opts.shadow) await start("shadow", this.opts.shadow);
+    await Promise.all(this.dapps.map((d) => this.opts.checks?.start?.(d)));
+  }
+
+  /** Replay one input on every dApp and compare; false once the replay should stop. */
+  async replayInput(input: ChainInput): Promise<boolean> {
+    this.checkClaimsBefore(input.blockNumber);
+    if (this.stopped()) return false;
+    const first = this.tree.size;
+    const [main, shadow] = await Promise.all(this.dapps.map((d) => this.advance(d, input, first)));
+    for (const [name, n] of Object.entries(main!.checked.counts ?? {})) this.counts[name] = (this.counts[name] ?? 0) + n;
+    if (shadow) {
+      this.shadowDivergences.push(...compareResults(input.index, first, main!.result, shadow.result), ...(shadow.checked.divergences ?? []));
+    }
+    this.appendOutputs(input.index, first, main!.result.outputs);
+    const checkDivergence = main!.checked.divergences?.[0];
+    if (this.divergences.length === 0 && checkDivergence) this.divergences.push(checkDivergence);
+    this.done++;
+    this.progress.tick(this.done, this.opts.checks?.rateOf === undefined ? this.done : (this.counts[this.opts.checks.rateOf] ?? 0));
+    return !this.stopped();
+  }
+
+  /** After the last input: the claims past it, and outputs the node has that the replay did not produce. */
+  finish(): void {
+    if (this.divergences.length > 0) return;
+    this.checkClaimsBefore(Number.POSITIVE_INFINITY);
+    const missing = this.tree.size;
+    const extra = this.nodeOutputs?.get(missing);
+    if (this.nodeOutputs && this.nodeOutputs.size > missing && extra) {
+      this.divergences.push({ inputIndex: extra.inputIndex, outputIndex: missing, what: "output the node has and the replay did not produce", expected: extra.raw, got: "(none)" });
+    }
+  }
+
+  async stop(): Promise<void> {
+    this.progress.end();
+    await Promise.all(this.dapps.map((d) => d.runner.stop()));
+  }
+
+  report(seconds: number): ReplayReport {
+    const replaySeconds = this.progress.seconds();
+    return {
+      inputs: this.done, outputs: this.tree.size, claimsChecked: this.claimsChecked, nodeOutputsChecked: this.nodeOutputsChecked,
+      counts: this.counts, divergences: this.divergences, shadowDivergences: this.shadowDivergences, seconds, replaySeconds,
+      inputsPerSecond: replaySeconds > 0 ? this.done / replaySeconds : 0,
+    };
+  }
+
+  /** A divergence against the chain stops the replay, unless a shadow is compared to the end. */
+  private stopped(): boolean {
+    return this.divergences.length > 0 && !this.opts.shadow;
+  }
+
+  private async advance(dapp: RunDapp, input: ChainInput, firstOutput: number): Promise<{ result: AdvanceResult; checked: ReplayCheckResult }> {
+    const result = await dapp.runner.advance(input);
+    const checked = this.opts.checks ? await this.opts.checks.onInput(dapp, { index: input.index, firstOutput, result }) : {};
+    return { result, checked };
+  }
+
+  /** Every claim whose last block precedes `block` covers exactly the outputs in the tree now. */
+  private checkClaimsBefore(block: number): void {
+    const { claims, inputs } = this.history;
+    while (this.nextClaim < claims.length && claims[this.nextClaim]!.lastProcessedBlockNumber < block) {
+      const claim = claims[this.nextClaim++]!;
+      this.claimsChecked++;
+      const root = this.tree.root();
+      if (root !== claim.outputsMerkleRoot && this.divergences.length === 0) {
+        this.divergences.push({
+          inputIndex: inputs.filter((i) => i.blockNumber <= claim.lastProcessedBlockNumber).at(-1)?.index ?? -1,
+          outputIndex: this.tree.size - 1,
           what: `outputs Merkle root of the claim accepted for blocks up to ${claim.lastProcessedBlockNumber}`,
           expected: claim.outputsMerkleRoot,
           got: root,
         });
       }
     }
-  };
-
-  try {
-    runners.push(await startDappRunner(opts.dapp, opts.application, opts.cwd));
-    if (opts.shadow) runners.push(await startDappRunner(opts.shadow, opts.application, opts.cwd));
-    states = await Promise.all(runners.map((r) => r.stateHash()));
-    for (const input of history.inputs) {
-      checkClaimsBefore(input.blockNumber);
-      if (divergences.length > 0 && !opts.shadow) break;
-      // The state-hash inspect is queued right behind the advance, so it sees the state after it.
-      const results = await Promise.all(runners.map((r, i) => Promise.all([r.advance(input), states[i] === undefined ? undefined : r.stateHash()])));
-      const [main, shadow] = results.map(([result]) => result);
-      const first = tree.size;
-      const noticesOf = (i: number) => {
-        const [result, after] = results[i]!;
-        const before = states[i];
-        states[i] = after;
-        if (before === undefined) return checkNotices(input.index, first, result.outputs);
-        if (after === undefined) {
-          // From here on this dApp is not checked; that it stopped answering is the divergence.
-          const check = checkNotices(input.index, first, result.outputs);
-          return { ...check, divergences: [{ inputIndex: input.index, what: "answer to the state-hash inspect after the input", expected: "a state hash", got: "(none)" }] };
-        }
-        return checkNotices(input.index, first, result.outputs, { before, after });
-      };
-      const notices = noticesOf(0);
-      records += notices.records;
-      stateHashesChecked += notices.stateHashesChecked;
-      if (shadow) shadowDivergences.push(...compareResults(input.index, first, main!, shadow), ...noticesOf(1).divergences);
-      main!.outputs.forEach((output, k) => {
-        tree.append(outputLeaf(output));
-        const recorded = nodeOutputs?.get(first + k);
-        if (!nodeOutputs) return;
-        nodeOutputsChecked++;
-        if (recorded?.raw !== output && divergences.length === 0) {
-          divergences.push({ inputIndex: input.index, outputIndex: first + k, what: "output bytes (node's output vs recomputed)", expected: recorded?.raw ?? "(none)", got: output });
-        }
-      });
-      if (divergences.length === 0 && notices.divergences[0]) divergences.push(notices.divergences[0]);
-      done++;
-      progress.tick(done, records);
-      if (divergences.length > 0 && !opts.shadow) break;
-    }
-    if (divergences.length === 0) {
-      checkClaimsBefore(Number.POSITIVE_INFINITY);
-      if (nodeOutputs && nodeOutputs.size > tree.size) {
-        const missing = tree.size;
-        divergences.push({ inputIndex: nodeOutputs.get(missing)!.inputIndex, outputIndex: missing, what: "output the node has and the replay did not produce", expected: nodeOutputs.get(missing)!.raw, got: "(none)" });
-      }
-    }
-  } finally {
-    progress.end();
-    await Promise.all(runners.map((r) => r.stop()));
   }
-  const seconds = (Date.now() - started) / 1000;
-  const replaying = progress.seconds();
-  return {
-    inputs: done, outputs: tree.size, claimsChecked, nodeOutputsChecked, stateHashesChecked, records, divergences, shadowDivergences, seconds,
-    inputsPerSecond: replaying > 0 ? done / replaying : 0, recordsPerSecond: replaying > 0 ? records / replaying : 0,
-  };
-}
 
+  /** Add the replayed dApp's outputs to the tree, each compared with the node's output of that index. */
+  private appendOutputs(inputIndex: number, first: number, outputs: Hex[]): void {
+    outputs.forEach((output, k) => {
+      this.tree.append(outputLeaf(output));
+      if (!this.nodeOutputs) return;
+      const recorded = this.nodeOutputs.get(first + k);
+      this.nodeOutputsChecked++;
+      if (recorded?.raw !== output && this.divergences.length === 0) {
+        this.divergences.push({ inputIndex, outputIndex: first + k, what: "output bytes (node's output vs recomputed)", expected: recorded?.raw ?? "(none)", got: output });
+      }
+    });
+  }
+}

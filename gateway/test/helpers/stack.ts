@@ -1,6 +1,7 @@
-// The whole local stack for a test: the devnet (anvil, the v2.2.0 contracts, the
-// host-mode node) running the real dApp process from dapp/dist (built by `pretest`).
+// The whole local stack for a test: the devnet (anvil, the v2.2.0 contracts, lcore's own
+// contracts, the host-mode node) running the real dApp process from dapp/dist (built by `pretest`).
 
+import { type LcoreDeployment, afterDeployLcore } from "@lcore/contracts";
 import { type Devnet, ANVIL_MNEMONIC, startDevnet } from "@lcore/devnet";
 import { fileURLToPath } from "node:url";
 import { inputBoxAbi, inputsAbi } from "@lcore/contracts";
@@ -13,7 +14,7 @@ import { type Cleanup, tempDir } from "./tempDir.js";
 export const DAPP_MAIN = fileURLToPath(new URL("../../../dapp/dist/main.js", import.meta.url));
 
 export interface TestStack {
-  devnet: Devnet;
+  devnet: Devnet<LcoreDeployment>;
   chainId: bigint;
   app: Address;
   inputBox: Address;
@@ -43,6 +44,7 @@ export async function startTestStack(cleanups: Cleanup[], opts: { epochLength?: 
     blockTime: opts.blockTime ?? 1,
     dapp: [process.execPath, DAPP_MAIN],
     log: () => {},
+    afterDeploy: afterDeployLcore,
   });
   cleanups.push(() => devnet.stop());
   const client = createPublicClient({ transport: http(devnet.chainRpcUrl) });

@@ -9,7 +9,7 @@
 //   4. reconcile every MVP row against the journal (report.ts)
 
 import { MAX_READING_PAYLOAD } from "@lcore/protocol/bounds";
-import { toHex } from "../hex.js";
+import { toHex } from "@lcore/protocol/bytes";
 import { GatewayClient } from "./gatewayClient.js";
 import { Journal, type JournalDevice, type JournalRow } from "./journal.js";
 import { type MvpSourceRow, MvpDatabase } from "./mvpDatabase.js";

@@ -1,13 +1,12 @@
-// The pure parts of lcore replay: the state-hash check of one input's notices (before the
-// input for period_settled, after it for every other kind) and the progress line.
+// The pure parts of lcore replay's checks: the state-hash check of one input's notices (before
+// the input for period_settled, after it for every other kind) and the state-hash inspect answer.
 
 import { describe, expect, it } from "vitest";
 import { fromHex, toHex } from "@lcore/protocol/bytes";
 import { encodeNotice as encodeLcoreNotice } from "@lcore/protocol/notices";
 import { encodeSettlementNotice } from "@lcore/protocol/settlement";
-import { encodeNotice, encodeVoucher } from "../src/outputs.js";
-import { Progress, formatDuration, formatProgress } from "../src/replay/progress.js";
-import { checkNotices, stateHashFromInspect } from "../src/replay/stateHashes.js";
+import { encodeNotice, encodeVoucher } from "@lcore/devnet";
+import { checkNotices, lcoreReplayChecks, stateHashFromInspect } from "../src/replay/lcoreChecks.js";
 
 const BEFORE = `0x${"11".repeat(32)}` as const;
 const AFTER = `0x${"22".repeat(32)}` as const;
@@ -54,37 +53,35 @@ describe("stateHashFromInspect", () => {
   });
 });
 
-describe("replay progress", () => {
-  it("formats inputs done/total, records/s and the time left", () => {
-    expect(formatProgress({ done: 10, total: 40, records: 700, seconds: 2 }))
-      .toBe(`replay [########${".".repeat(22)}] 10/40 inputs, 350.0 records/s, ETA 6s`);
-    expect(formatProgress({ done: 40, total: 40, records: 700, seconds: 4 })).toBe(`replay [${"#".repeat(30)}] 40/40 inputs, 175.0 records/s, done`);
-    expect(formatProgress({ done: 0, total: 40, records: 0, seconds: 0 })).toBe(`replay [${".".repeat(30)}] 0/40 inputs, 0.0 records/s, ETA ?`);
-    expect([formatDuration(59.4), formatDuration(187), formatDuration(7500), formatDuration(Number.NaN)]).toEqual(["59s", "3m07s", "2h05m", "?"]);
+describe("lcoreReplayChecks", () => {
+  const answer = (stateHash: string | undefined) => ({
+    status: "ACCEPTED" as const, reports: [toHex(new TextEncoder().encode(JSON.stringify(stateHash === undefined ? { nothing: true } : { stateHash })))],
+  });
+  /** A dApp whose state-hash answers come from `states`, one per inspect. */
+  const dapp = (role: "dapp" | "shadow", states: (string | undefined)[]) => ({ role, inspect: async () => answer(states.shift()) });
+  const input = (index: number, outputs: `0x${string}`[]) => ({ index, firstOutput: 0, result: { status: "ACCEPTED" as const, outputs, reports: [] } });
+
+  it("checks every notice against the state around its input and counts records, per dApp", async () => {
+    const checks = lcoreReplayChecks();
+    expect(checks.rateOf).toBe("records");
+    const main = dapp("dapp", [BEFORE, AFTER]);
+    const shadow = dapp("shadow", [BEFORE, BEFORE]);
+    await checks.start!(main);
+    await checks.start!(shadow);
+    expect(await checks.onInput(main, input(0, [records(AFTER, 2)]))).toEqual({ divergences: [], counts: { stateHashesChecked: 1, records: 2 } });
+    const wrong = await checks.onInput(shadow, input(0, [records(AFTER, 2)]));
+    expect(wrong.divergences?.map((d) => [d.inputIndex, d.expected, d.got])).toEqual([[0, BEFORE, AFTER]]);
   });
 
-  it("off a terminal prints a line per tenth of the inputs; on one redraws a single line in place", () => {
-    const lines: string[] = [];
-    const plain = new Progress(100, (t) => lines.push(t));
-    for (let done = 1; done <= 100; done++) plain.tick(done, done * 2);
-    expect(lines).toHaveLength(11); // the first input, then each tenth
-    expect(lines.every((l) => l.endsWith("\n") && !l.includes("\r"))).toBe(true);
-    expect(lines.at(-1)).toMatch(/^replay \[#{30}\] 100\/100 inputs, .* records\/s, done\n$/);
-
-    const drawn: string[] = [];
-    const tty = new Progress(3, (t) => drawn.push(t), true);
-    tty.tick(1, 5);
-    tty.tick(3, 15);
-    expect(drawn[0]).toMatch(/^\rreplay \[#{10}\.{20}\] 1\/3 inputs, /);
-    expect(drawn.at(-1)).toMatch(/^\rreplay \[#{30}\] 3\/3 inputs, .* done\n$/);
-    expect(drawn.slice(0, -1).every((d) => !d.includes("\n"))).toBe(true);
-
-    // A replay that stops early (a divergence) ends the open bar's line.
-    const stopped: string[] = [];
-    const early = new Progress(3, (t) => stopped.push(t), true);
-    early.tick(1, 5);
-    early.end();
-    early.end();
-    expect(stopped).toEqual([expect.stringMatching(/^\rreplay .* 1\/3 inputs, /), "\n"]);
+  it("leaves a foreign dApp unchecked, and finds one that stops answering mid-replay", async () => {
+    const checks = lcoreReplayChecks();
+    const foreign = dapp("dapp", [undefined]);
+    await checks.start!(foreign);
+    expect(await checks.onInput(foreign, input(0, [records(AFTER, 1)]))).toEqual({ divergences: [], counts: { stateHashesChecked: 0, records: 1 } });
+    const silent = dapp("shadow", [BEFORE, undefined]);
+    await checks.start!(silent);
+    expect((await checks.onInput(silent, input(3, []))).divergences).toEqual([
+      { inputIndex: 3, what: "answer to the state-hash inspect after the input", expected: "a state hash", got: "(none)" },
+    ]);
   });
 });

@@ -1,15 +1,15 @@
-// The state-hash check of a replay. Every lcore notice carries a state hash (PROTOCOL §4, §9):
-// the state after its input, except period_settled (0x90), whose hash is the state at the
-// close of the period, i.e. before the input that settled it. The replayed dApp's own state
-// hash is read independently of its outputs, with the inspect query `state-hash` before the
-// first input and after each one, and every notice's hash must equal the right one.
+// lcore's checks of a replay (plugged into @lcore/devnet's `replay({ checks })`). Every lcore
+// notice carries a state hash (PROTOCOL §4, §9): the state after its input, except
+// period_settled (0x90), whose hash is the state at the close of the period, i.e. before the
+// input that settled it. The replayed dApp's own state hash is read apart from its outputs,
+// with the inspect query `state-hash` before the first input and after each one, and every
+// notice's hash must equal the right one. The records its records-accepted notices list are
+// counted (the replay's records/s).
 
+import { decodeOutput, type Divergence, type Hex, type InspectResult, type ReplayChecks, type ReplayedDapp } from "@lcore/devnet/replay";
 import { fromHex, toHex } from "@lcore/protocol/bytes";
 import { encodeInspectQuery, type StateHashInfo } from "@lcore/protocol/inspect";
 import { decodeNotice } from "@lcore/protocol/notices";
-import type { Hex } from "../hex.js";
-import { decodeOutput } from "../outputs.js";
-import type { Divergence } from "./divergence.js";
 
 /** The inspect payload that asks an lcore dApp for its state hash. */
 export const STATE_HASH_QUERY: Hex = toHex(encodeInspectQuery({ kind: "state_hash" }));
@@ -17,7 +17,7 @@ export const STATE_HASH_QUERY: Hex = toHex(encodeInspectQuery({ kind: "state_has
 const HASH = /^0x[0-9a-f]{64}$/;
 
 /** The state hash in an inspect answer, or undefined if the dApp did not answer as an lcore dApp does. */
-export function stateHashFromInspect(answer: { status: string; reports: Hex[] }): Hex | undefined {
+export function stateHashFromInspect(answer: Pick<InspectResult, "status" | "reports">): Hex | undefined {
   if (answer.status !== "ACCEPTED" || answer.reports.length !== 1) return undefined;
   try {
     const info = JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(fromHex(answer.reports[0]!))) as Partial<StateHashInfo>;
@@ -68,4 +68,32 @@ export function checkNotices(inputIndex: number, firstOutput: number, outputs: r
     }
   });
   return found;
+}
+
+/**
+ * The checks for one replay. A dApp that does not answer `state-hash` with lcore's JSON before
+ * its first input (a foreign dApp) gets no state-hash check, only its records counted; one
+ * that stops answering mid-replay is a divergence, and is not checked after it.
+ */
+export function lcoreReplayChecks(): ReplayChecks {
+  /** Per dApp, its state hash after the last input replayed; undefined: not checked. */
+  const states = new Map<ReplayedDapp["role"], Hex | undefined>();
+  const counted = (check: NoticeCheck) => ({ divergences: check.divergences, counts: { stateHashesChecked: check.stateHashesChecked, records: check.records } });
+  return {
+    rateOf: "records",
+    async start(dapp) {
+      states.set(dapp.role, stateHashFromInspect(await dapp.inspect(STATE_HASH_QUERY)));
+    },
+    async onInput(dapp, input) {
+      const before = states.get(dapp.role);
+      if (before === undefined) return counted(checkNotices(input.index, input.firstOutput, input.result.outputs));
+      const after = stateHashFromInspect(await dapp.inspect(STATE_HASH_QUERY));
+      states.set(dapp.role, after);
+      if (after === undefined) {
+        const check = checkNotices(input.index, input.firstOutput, input.result.outputs);
+        return counted({ ...check, divergences: [{ inputIndex: input.index, what: "answer to the state-hash inspect after the input", expected: "a state hash", got: "(none)" }] });
+      }
+      return counted(checkNotices(input.index, input.firstOutput, input.result.outputs, { before, after }));
+    },
+  };
 }

@@ -7,7 +7,7 @@ import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { type MigrateProgress, migrate } from "./run.js";
 import { formatReport, reconciled } from "./report.js";
-import { DEFAULT_LIMITS } from "../limits.js";
+import { DEFAULT_LIMITS } from "@lcore/gateway";
 
 export const MIGRATE_USAGE = `usage: lcore migrate --from MVP.db --gateway URL (--owner-token-file FILE | LCORE_GW_OWNER_TOKEN)
                      [--journal FILE] [--batch N] [--wait SECONDS] [--retry-for SECONDS]`;

@@ -1,10 +1,13 @@
-// The whole stack on a real anvil with the echo dApp: 50 inputs through the InputBox, every
-// epoch claimed and accepted, every voucher executed on the real Application with the proofs
-// served over GraphQL and JSON-RPC, the two APIs agreeing, and a restart that resumes.
+// The devnet as any dApp uses it, end to end on a real anvil with the echo dApp (a few lines of
+// JavaScript speaking the rollup HTTP API, nothing of lcore; fixtures/echo-dapp.mjs): an
+// afterDeploy hook's result in deployment.json, 50 inputs through the InputBox, every epoch
+// claimed and accepted, every voucher executed on the real Application (executeOutput with the
+// proofs served over GraphQL and JSON-RPC, wasOutputExecuted after), the two APIs agreeing, and
+// a restart that resumes.
 
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { BaseError, ContractFunctionRevertedError, encodeFunctionData, getAddress, type Hex, parseEther, stringToHex, toHex } from "viem";
-import { applicationAbi, authorityAbi, type Devnet, encodeNotice, encodeVoucher, inputBoxAbi, startDevnet } from "@lcore/devnet";
+import { type AfterDeployContext, applicationAbi, authorityAbi, type Devnet, encodeNotice, encodeVoucher, inputBoxAbi, startDevnet } from "@lcore/devnet";
 import { chainClients, ECHO_DAPP, gql, rpc, rpcResult, tempDir, waitFor } from "./helpers.js";
 
 const INPUTS = 50;
@@ -15,16 +18,27 @@ const NOTICE_TYPE = "0xc258d6e5";
 type Kind = "normal" | "rejected" | "exception" | "call";
 const kindOf = (i: number): Kind => (i === 25 ? "exception" : i === 40 ? "call" : i % 10 === 3 ? "rejected" : "normal");
 
-let devnet: Devnet;
+/** What the echo dApp's afterDeploy hook adds to the deployment (a real dApp would deploy its contracts there). */
+interface EchoDeployment {
+  echo: { application: Hex; deployer: Hex; ownAnvil: boolean };
+}
+
+let devnet: Devnet<EchoDeployment>;
 let dir: ReturnType<typeof tempDir>;
 let clients: ReturnType<typeof chainClients>;
 const payloads: Hex[] = [];
 const logs: string[] = [];
+const hookCalls: AfterDeployContext[] = [];
+
+async function afterDeploy(ctx: AfterDeployContext): Promise<EchoDeployment> {
+  hookCalls.push(ctx);
+  return { echo: { application: ctx.deployment.application, deployer: ctx.clients.account.address, ownAnvil: ctx.ownAnvil } };
+}
 
 async function startStack() {
   return startDevnet({
     stateDir: dir.path, epochLength: 4, blockTime: 0.5, port: 0, rollupHttpPort: 0, anvilPort: 0,
-    dapp: [process.execPath, ECHO_DAPP], pollIntervalMs: 50, log: (m) => logs.push(m),
+    dapp: [process.execPath, ECHO_DAPP], pollIntervalMs: 50, log: (m) => logs.push(m), afterDeploy,
   });
 }
 
@@ -73,10 +87,15 @@ afterAll(async () => {
 });
 
 describe("devnet with the echo dApp", () => {
-  it("wrote deployment.json and serves the chain it describes", async () => {
+  it("wrote deployment.json, with the afterDeploy hook's result, and serves the chain it describes", async () => {
     const { readFileSync } = await import("node:fs");
     const deployment = JSON.parse(readFileSync(`${dir.path}/deployment.json`, "utf8"));
     expect(deployment.application).toBe(devnet.application);
+    // The hook ran once the rollup was deployed, with the node's own clients, on its own anvil.
+    expect(hookCalls).toHaveLength(1);
+    const echo = { application: devnet.application, deployer: "0xa0Ee7A142d267C1f36714E4a8F75612F20a79720", ownAnvil: true };
+    expect(deployment.echo).toEqual(echo);
+    expect(devnet.deployment.echo).toEqual(echo);
     expect(deployment.authority).toBe(devnet.authority);
     expect(deployment.epochLength).toBe(4);
     expect(deployment.contracts.InputBox).toBe("0x1b51e2992A2755Ba4D6F7094032DF91991a0Cfac");
@@ -225,7 +244,7 @@ describe("devnet with the echo dApp", () => {
     expect((await fetch(devnet.inspectUrl)).status).toBe(405);
   });
 
-  it("has every voucher executed by the real Application with the served proofs, once only", async () => {
+  it("has every voucher executed by the real Application with the served proofs (executeOutput), once only (wasOutputExecuted)", async () => {
     const executor = clients.wallet(2);
     const recipient = clients.wallet(0).account.address;
     const rpcVouchers = (await rpcResult(devnet.jsonRpcUrl, "cartesi_listOutputs", { application: "app", output_type: VOUCHER_TYPE, limit: 1000 })).data as any[];
@@ -242,9 +261,12 @@ describe("devnet with the echo dApp", () => {
       const proof = k % 2 === 0
         ? { outputIndex: BigInt(node.proof.outputIndex), outputHashesSiblings: node.proof.outputHashesSiblings }
         : { outputIndex: BigInt(fromRpc.index), outputHashesSiblings: fromRpc.output_hashes_siblings };
+      const executed = () => clients.pub.readContract({ address: devnet.application, abi: applicationAbi, functionName: "wasOutputExecuted", args: [proof.outputIndex] });
+      expect(await executed()).toBe(false);
       const hash = await executor.writeContract({ address: devnet.application, abi: applicationAbi, functionName: "executeOutput", args: [output, proof] });
       const receipt = await clients.pub.waitForTransactionReceipt({ hash });
       expect(receipt.status).toBe("success");
+      expect(await executed()).toBe(true);
       if (node.destination === getAddress(recipient)) paid += BigInt(node.value);
     }
     expect(paid).toBe(VOUCHER_VALUE * BigInt(payloads.filter((_, i) => kindOf(i) === "normal").length));
@@ -320,6 +342,7 @@ describe("devnet with the echo dApp", () => {
     await devnet.stop();
     devnet = await startStack();
     expect(devnet.application).toBe(application);
+    expect(hookCalls).toHaveLength(2); // the hook runs on every start: it must find what it deployed before
     expect(logs.some((m) => /replaying 51 processed inputs/.test(m))).toBe(true);
     clients = chainClients(devnet.chainRpcUrl);
     expect((await rpcResult(devnet.jsonRpcUrl, "cartesi_listInputs", { application: "app", limit: 1000 })).data).toEqual(before.inputs);

@@ -8,7 +8,7 @@ import { encodeBalancesNotice, erc20TransferCall } from "@lcore/protocol/wallet"
 import { bytesToHex, getAddress, stringToHex } from "viem";
 import { describe, expect, it } from "vitest";
 import { DecodeInputError, decodeHex } from "@lcore/protocol/decode";
-import { encodeNotice as encodeNoticeOutput, encodeVoucher } from "../src/outputs.js";
+import { encodeNotice as encodeNoticeOutput, encodeVoucher } from "@lcore/devnet";
 
 const run = promisify(execFile);
 const STATE = new Uint8Array(32).fill(0x11);

@@ -9,15 +9,16 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Hex, createPublicClient, createWalletClient, defineChain, http } from "viem";
 import { mnemonicToAccount } from "viem/accounts";
-import { ANVIL_MNEMONIC, type Devnet, inputBoxAbi, replay, startDevnet } from "@lcore/devnet";
+import { afterDeployLcore } from "@lcore/contracts";
+import { ANVIL_MNEMONIC, type Devnet, inputBoxAbi, startDevnet } from "@lcore/devnet";
 import { PRUNE_KEEP_SETTLED_PERIODS } from "@lcore/protocol/bounds";
 import { fromHex, toHex } from "@lcore/protocol/bytes";
 import { encodeDeviceRegistration } from "@lcore/protocol/deviceInputs";
 import { registrationProofDigest } from "@lcore/protocol/deviceMessage";
 import { encodeRecordBatch } from "@lcore/protocol/recordBatch";
 import { encodeSettlementTick } from "@lcore/protocol/settlement";
-import { record, sign, testDevice } from "./helpers.js";
-import { builtMain } from "./process.js";
+import { lcoreReplay as replay } from "../src/replay/lcoreReplay.js";
+import { builtMain, record, sign, testDevice } from "./helpers/lcore.js";
 
 const BATCHES = PRUNE_KEEP_SETTLED_PERIODS + 4;
 const dev = testDevice("replay-prune");
@@ -29,7 +30,7 @@ beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), "lcore-replay-prune-"));
   devnet = await startDevnet({
     stateDir: dir, epochLength: 4, blockTime: 0.5, port: 0, rollupHttpPort: 0, anvilPort: 0,
-    dapp: [process.execPath, builtMain()], pollIntervalMs: 50, log: (m) => logs.push(m),
+    dapp: [process.execPath, builtMain()], pollIntervalMs: 50, log: (m) => logs.push(m), afterDeploy: afterDeployLcore,
   });
   const chain = defineChain({ id: 31337, name: "anvil", nativeCurrency: { name: "Ether", symbol: "ETH", decimals: 18 }, rpcUrls: { default: { http: [devnet.chainRpcUrl] } } });
   const pub = createPublicClient({ chain, transport: http(devnet.chainRpcUrl), pollingInterval: 50 });

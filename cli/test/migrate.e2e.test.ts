@@ -8,23 +8,22 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { decodeInput } from "@lcore/protocol/input";
-import { replay } from "@lcore/devnet";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { GatewayApp } from "../src/app.js";
 import { decodeProvenance } from "@lcore/protocol/mvpMigration";
 import type { MigrationReport } from "../src/migrate/report.js";
-import { OWNER_TOKEN, auth, testGateway } from "./helpers/gateway.js";
-import { type GeneratedRow, generateMvpDatabase } from "./helpers/mvpDatabase.js";
-import { DAPP_MAIN, type TestStack, eventually, startTestStack } from "./helpers/stack.js";
-import { type Cleanup, runCleanups, tempDir } from "./helpers/tempDir.js";
+import { lcoreReplay as replay } from "../src/replay/lcoreReplay.js";
+import { OWNER_TOKEN, type TestGateway, auth, testGateway } from "../../gateway/test/helpers/gateway.js";
+import { type GeneratedRow, generateMvpDatabase } from "../../gateway/test/helpers/mvpDatabase.js";
+import { DAPP_MAIN, type TestStack, eventually, startTestStack } from "../../gateway/test/helpers/stack.js";
+import { type Cleanup, runCleanups, tempDir } from "../../gateway/test/helpers/tempDir.js";
 
-const LCORE = fileURLToPath(new URL("../../devnet/dist/replayCli.js", import.meta.url));
+const LCORE = fileURLToPath(new URL("../dist/lcore.js", import.meta.url));
 const ROWS = 10_000;
 const DEVICES = 5;
 
 const cleanups: Cleanup[] = [];
 let stack: TestStack;
-let app: GatewayApp;
+let app: TestGateway["app"];
 let url: string;
 
 beforeAll(async () => {

@@ -3,7 +3,7 @@
 // during `npm install`, before `prepare` builds dist/, and skips a bin whose file is missing.
 import { existsSync } from "node:fs";
 
-const entry = new URL("../dist/replayCli.js", import.meta.url);
+const entry = new URL("../dist/lcore.js", import.meta.url);
 if (!existsSync(entry)) {
   process.stderr.write("lcore: not built yet; run `npm run build` at the repository's root\n");
   process.exit(2);

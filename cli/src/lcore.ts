@@ -1,0 +1,29 @@
+#!/usr/bin/env node
+// lcore replay --rpc URL --application ADDRESS [--dapp CMD] [--shadow CMD] [--node URL] [--from-block N]
+// lcore decode HEX... (or hex on stdin): an output, notice, voucher, report or inspect answer as JSON.
+// lcore migrate --from MVP.db --gateway URL ...: the client side of the MVP migration.
+// Exit 0: done, no divergence; 1: a divergence (replay) or rows not reconciled (migrate);
+// 2: bad usage or an error.
+
+import { runDecodeCli } from "./decode.js";
+import { runMigrateCli } from "./migrate/command.js";
+import { LCORE_USAGE, runReplayCli } from "./replay/command.js";
+
+async function main(argv: string[]): Promise<number> {
+  switch (argv[0]) {
+    case "replay":
+      return runReplayCli(argv.slice(1));
+    case "decode":
+      return runDecodeCli(argv.slice(1));
+    case "migrate":
+      return runMigrateCli(argv.slice(1));
+    default:
+      process.stderr.write(`${LCORE_USAGE}\n`);
+      return 2;
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => { process.exitCode = code; },
+  (err: Error) => { process.stderr.write(`lcore ${process.argv[2] ?? ""}: ${err.message}\n`); process.exitCode = 2; },
+);

@@ -1,0 +1,77 @@
+// `lcore replay` as a validator runs it (the built dist/lcore.js) against a real anvil and the
+// echo dApp: a dApp that differs from the deployed one is caught at the first differing output,
+// exit 1; the deployed one replays cleanly, exit 0, with no state hash to check (the echo dApp
+// does not answer lcore's state-hash inspect) and no records.
+
+import { spawn } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { stringToHex } from "viem";
+import { type Devnet, inputBoxAbi, startDevnet } from "@lcore/devnet";
+import { chainClients, ECHO_DAPP, rpcResult, tempDir, waitFor } from "../../devnet/test/helpers.js";
+
+const CLI = fileURLToPath(new URL("../dist/lcore.js", import.meta.url));
+const INPUTS = 4;
+const ECHO = [process.execPath, ECHO_DAPP];
+const ALTERED = ["env", "ECHO_ALTER_FROM=2", process.execPath, ECHO_DAPP];
+
+let devnet: Devnet;
+let dir: ReturnType<typeof tempDir>;
+
+beforeAll(async () => {
+  dir = tempDir("replay-cli");
+  devnet = await startDevnet({
+    stateDir: dir.path, epochLength: 4, blockTime: 0.5, port: 0, rollupHttpPort: 0, anvilPort: 0,
+    dapp: ECHO, pollIntervalMs: 50, log: () => {},
+  });
+  const clients = chainClients(devnet.chainRpcUrl);
+  const sender = clients.wallet(0);
+  for (let i = 0; i < INPUTS; i++) {
+    const hash = await sender.writeContract({ address: devnet.inputBox, abi: inputBoxAbi, functionName: "addInput", args: [devnet.application, stringToHex(`reading ${i}`)] });
+    await clients.pub.waitForTransactionReceipt({ hash });
+  }
+  await waitFor("every input claimed", async () => {
+    const list = (await rpcResult(devnet.jsonRpcUrl, "cartesi_listEpochs", { application: devnet.application, limit: 1000 })).data as { status: string; input_index_upper_bound: string }[];
+    return list.length > 0 && parseInt(list.at(-1)!.input_index_upper_bound, 16) === INPUTS && list.every((e) => e.status === "CLAIM_ACCEPTED");
+  }, 45_000);
+});
+
+afterAll(async () => {
+  await devnet?.stop();
+  dir?.remove();
+});
+
+/** Run `lcore replay ARGS`; its exit code and stdout. */
+async function lcoreReplay(args: string[]): Promise<{ code: number | null; out: string }> {
+  const child = spawn(process.execPath, [CLI, "replay", "--rpc", devnet.chainRpcUrl, "--application", devnet.application, ...args], { stdio: ["ignore", "pipe", "pipe"] });
+  let out = "";
+  child.stdout.on("data", (d) => (out += d));
+  const code = await new Promise<number | null>((resolve) => child.once("exit", resolve));
+  return { code, out };
+}
+
+describe("lcore replay", () => {
+  it("catches a dApp that differs from the deployed one at the first differing output, exit 1", async () => {
+    const { code, out } = await lcoreReplay(["--dapp", ALTERED.join(" "), "--node", devnet.jsonRpcUrl]);
+    expect(code).toBe(1);
+    expect(out).toContain("divergence at input 2, output 4");
+    expect(out.split("\n")[0]).toMatch(/^divergence at input 2, output 4: output bytes/);
+  });
+
+  it("replays the deployed dApp cleanly, exit 0", async () => {
+    const { code, out } = await lcoreReplay(["--dapp", ECHO.join(" ")]);
+    expect(code).toBe(0);
+    expect(out).toMatch(/^ok: 4 inputs, 8 outputs, [1-9]\d* claims checked, 0 state hashes checked, 0 records, .* records\/s/);
+  });
+
+  it("answers --help and refuses bad usage, exit 2", async () => {
+    const help = spawn(process.execPath, [CLI, "replay", "--help"], { stdio: ["ignore", "pipe", "pipe"] });
+    let err = "";
+    help.stderr.on("data", (d) => (err += d));
+    expect(await new Promise((resolve) => help.once("exit", resolve))).toBe(0);
+    expect(err).toMatch(/^usage: lcore replay --rpc URL --application ADDRESS/);
+    expect((await lcoreReplay(["--from-block", "x"])).code).toBe(2);
+    const unknown = spawn(process.execPath, [CLI, "nothing"], { stdio: "ignore" });
+    expect(await new Promise((resolve) => unknown.once("exit", resolve))).toBe(2);
+  });
+});

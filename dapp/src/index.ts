@@ -3,13 +3,13 @@
 
 export { Dapp, type AdvanceOutcome, type InspectOutcome, type DappOptions } from "./app/dapp.js";
 export { type Output } from "./app/outputs.js";
-export { ETHER_PORTAL, ERC20_PORTAL } from "./app/portals.js";
+export { ETHER_PORTAL, ERC20_PORTAL } from "./deposits/portals.js";
 export { Store, type DeviceRow, type RecordRow, type StateRow } from "./state/store.js";
 export { openDatabase, loadSqlJs, sqlWasmPath } from "./state/sqlite.js";
 export { stateHash, recomputeState, foldDevice, foldRecord, deviceRowBytes, EMPTY_FOLD } from "./state/stateHash.js";
-export { pruneState, type PruneState } from "./state/prune.js";
+export { pruneState, type PruneState } from "./settlement/prune.js";
 export { isValidPublicKey, verifyDigest, recoverSigner, isLowS, sec1PublicKey } from "./crypto/secp256k1.js";
 export { RollupClient, RollupHttpError, payloadBytes, hexPayload } from "./rollup/client.js";
 export { runRollupLoop, postOutputs, type LoopOptions } from "./rollup/loop.js";
 export type * from "./rollup/types.js";
-export { createClockProbe, type Probe, type Phase, PHASES } from "./probe.js";
+export { createClockProbe, type Probe, type Phase, PHASES } from "./app/probe.js";

@@ -5,7 +5,7 @@
 
 import { openSync, writeSync } from "node:fs";
 import { Dapp } from "./app/dapp.js";
-import { createClockProbe } from "./probe.js";
+import { createClockProbe } from "./app/probe.js";
 import { RollupClient } from "./rollup/client.js";
 import { runRollupLoop } from "./rollup/loop.js";
 

@@ -6,15 +6,15 @@
 import { DecodeError } from "@lcore/protocol/errors";
 import { toHex } from "@lcore/protocol/bytes";
 import { decodeInput } from "@lcore/protocol/input";
-import { handleDeviceRevocation, handleKeyRotation } from "../handlers/deviceOwnerOperations.js";
-import { handleDeviceRegistration } from "../handlers/deviceRegistration.js";
-import { handleRecordBatch } from "../handlers/recordBatch.js";
-import { handleSubmitterGrant } from "../handlers/submitterGrant.js";
+import { handleDeviceRevocation, handleKeyRotation } from "../devices/ownerOperations.js";
+import { handleDeviceRegistration } from "../devices/registration.js";
+import { handleRecordBatch } from "../records/recordBatch.js";
+import { handleSubmitterGrant } from "../submitters/grant.js";
 import { handleSettlementTick, settleDuePeriods } from "../settlement/settle.js";
 import { handleKeyDisclosure } from "../disclosure/disclose.js";
 import { handlePrunedDisclosure } from "../disclosure/disclosePruned.js";
-import type { AdvanceContext } from "../handlers/context.js";
-import type { Probe } from "../probe.js";
+import type { AdvanceContext } from "./context.js";
+import type { Probe } from "./probe.js";
 import type { RejectReason } from "@lcore/protocol/reasons";
 import type { AdvanceMetadata } from "../rollup/types.js";
 import type { Database } from "sql.js";
@@ -24,10 +24,10 @@ import { Store } from "../state/store.js";
 import { inspect } from "./inspect.js";
 import { parseMetadata } from "./metadata.js";
 import { type Output, Outputs } from "./outputs.js";
-import { ETHER_PORTAL, isPortal } from "./portals.js";
+import { ETHER_PORTAL, isPortal } from "../deposits/portals.js";
 import { decodeErc20Deposit, decodeEtherDeposit } from "@lcore/protocol/wallet";
-import { handleDeposit, handleWalletTransfer, handleWithdrawal } from "../wallet/handlers.js";
-import { handleBountyRefund, handleBountySolution } from "../bounties/handlers.js";
+import { handleDeposit, handleWalletTransfer, handleWithdrawal } from "../wallet/ledger.js";
+import { handleBountyRefund, handleBountySolution } from "../bounties/bounty.js";
 import { Rejection } from "./rejection.js";
 
 export interface AdvanceOutcome {
@@ -81,7 +81,7 @@ export class Dapp {
       // before its own content (PROTOCOL §9); a rejection rolls the settlement back too.
       const settled = settleDuePeriods(ctx);
       if (isPortal(metadata.msg_sender.toLowerCase())) {
-        // Deposits: the portal's own payload layout, not the lcore envelope (wallet/handlers.ts).
+        // Deposits: the portal's own payload layout, not the lcore envelope (wallet/ledger.ts).
         const deposit = metadata.msg_sender.toLowerCase() === ETHER_PORTAL ? decodeEtherDeposit(payload) : decodeErc20Deposit(payload);
         handleDeposit(ctx, deposit);
         this.store.commit();

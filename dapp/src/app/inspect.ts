@@ -12,7 +12,7 @@ import { type BalancesInfo, type BountyInfo, MAX_BALANCES_LISTED, type SettledPe
 import { BOUNTY_OPEN, BOUNTY_PAID } from "../wallet/store.js";
 import { DEVICE_ACTIVE } from "../state/schema.js";
 import { stateHash } from "../state/stateHash.js";
-import { pruneState } from "../state/prune.js";
+import { pruneState } from "../settlement/prune.js";
 import { settledPeriod, settledPeriodOfRecord } from "../settlement/store.js";
 import type { RecordRow, Store } from "../state/store.js";
 

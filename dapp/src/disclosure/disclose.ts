@@ -10,7 +10,7 @@
 
 import { keccak256, sha256 } from "@lcore/wasm-core";
 import { DISCLOSURE_PERIOD_SECONDS, DISCLOSURE_WINDOW_DAYS } from "@lcore/protocol/bounds";
-import { prunedCount } from "../state/prune.js";
+import { prunedCount } from "../settlement/prune.js";
 import { ByteWriter, equalBytes, toHex } from "@lcore/protocol/bytes";
 import { decodeReadingBody, readingDigest } from "@lcore/protocol/deviceMessage";
 import { type KeyDisclosure, encodeDisclosureNotice, int128Bytes } from "@lcore/protocol/disclosure";
@@ -19,8 +19,8 @@ import { encodeRecordAggregateCall, settlementAddress } from "@lcore/protocol/se
 import { Rejection } from "../app/rejection.js";
 import type { RejectReason } from "@lcore/protocol/reasons";
 import { encodeRecord, recordHash } from "@lcore/protocol/recordBatch";
-import { requireOwner } from "../handlers/authorize.js";
-import { type AdvanceContext, saveState } from "../handlers/context.js";
+import { requireOwner } from "../devices/authorize.js";
+import { type AdvanceContext, saveState } from "../app/context.js";
 import type { RecordRow } from "../state/store.js";
 import { deviceRecordsInTime, hasDisclosure, insertDisclosure, openPeriod, putOpenPeriod } from "../settlement/store.js";
 

@@ -14,10 +14,10 @@ import { int128Bytes } from "@lcore/protocol/disclosure";
 import type { PrunedDisclosure } from "@lcore/protocol/prunedDisclosure";
 import { verifyRecordsProof } from "@lcore/protocol/recordsTree";
 import { Rejection } from "../app/rejection.js";
-import { requireOwner } from "../handlers/authorize.js";
-import { type AdvanceContext, saveState } from "../handlers/context.js";
+import { requireOwner } from "../devices/authorize.js";
+import { type AdvanceContext, saveState } from "../app/context.js";
 import { deviceRecordsInTime, openPeriod, putOpenPeriod, settledPeriod } from "../settlement/store.js";
-import { pruneState, prunedCount } from "../state/prune.js";
+import { pruneState, prunedCount } from "../settlement/prune.js";
 import { int } from "../state/statements.js";
 import { type Aggregate, addOpened, openRecord, publishDisclosure, requireDisclosable } from "./disclose.js";
 

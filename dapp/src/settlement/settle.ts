@@ -15,9 +15,9 @@ import {
   encodeSettlePeriodCall, encodeSettlementNotice, settlementAddress, settlementPeriodOf,
 } from "@lcore/protocol/settlement";
 import { Rejection } from "../app/rejection.js";
-import { type AdvanceContext, saveState } from "../handlers/context.js";
+import { type AdvanceContext, saveState } from "../app/context.js";
 import { stateHash } from "../state/stateHash.js";
-import { pruneSettledRecords } from "../state/prune.js";
+import { pruneSettledRecords } from "./prune.js";
 import { insertSettledPeriod, openPeriod, putOpenPeriod, recordHashesById } from "./store.js";
 
 /** Settle the open period if this input is in a later one. Returns how many periods were settled (0 or 1). */

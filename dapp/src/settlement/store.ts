@@ -20,7 +20,7 @@ export interface SettledPeriod {
   recordsRoot: Uint8Array;
   stateHash: Uint8Array;
   settledInput: bigint;
-  /** recordsHash through the period's last record (state/prune.ts saves it when the period is pruned). */
+  /** recordsHash through the period's last record (settlement/prune.ts saves it when the period is pruned). */
   recordsFold: Uint8Array;
 }
 

@@ -72,7 +72,7 @@ CREATE TABLE IF NOT EXISTS lcore.settled_periods (
   records_fold  BLOB    NOT NULL             -- recordsHash through the period's last record: the saved fold once it is pruned
 ) STRICT;
 
--- Pruning (PROTOCOL §11, state/prune.ts). Everything below is a function of the accepted
+-- Pruning (PROTOCOL §11, settlement/prune.ts). Everything below is a function of the accepted
 -- history, which recordsHash already commits to, so none of it enters the state hash.
 -- Per device: what decisions need once its records leave the state.
 CREATE TABLE IF NOT EXISTS lcore.device_records (

@@ -11,7 +11,7 @@
 // Once the wallet or the bounties hold anything (wallet/store.ts):
 //   stateHash = keccak256("lcore/v1/state+wallet" || the hash above || walletHash)
 // so a state without them hashes as before. Likewise, once an owner allows a submitter
-// (state/submitters.ts):
+// (submitters/store.ts):
 //   stateHash = keccak256("lcore/v1/state+submitters" || the hash above || submittersHash)
 //
 // Ids follow acceptance order, so appending a row extends the fold in O(1): the folds
@@ -23,7 +23,7 @@ import { keccak256 } from "@lcore/wasm-core";
 import { ByteWriter, ascii } from "@lcore/protocol/bytes";
 import { encodeRecord, recordHash } from "@lcore/protocol/recordBatch";
 import type { DeviceRow, StateRow, Store } from "./store.js";
-import { pruneState } from "./prune.js";
+import { pruneState } from "../settlement/prune.js";
 
 const STATE_TAG = ascii("lcore/v1/state");
 const NO_INPUT = (1n << 64n) - 1n;
@@ -80,7 +80,7 @@ export function foldDevices(store: Store): Uint8Array {
 
 /**
  * Both folds and the table counts from scratch: O(rows), for tests and audits. The
- * records fold starts from the fold saved at the prune point (state/prune.ts), so it is
+ * records fold starts from the fold saved at the prune point (settlement/prune.ts), so it is
  * the saved fold extended over the rows still stored; `records` counts the pruned ones too.
  */
 export function recomputeState(store: Store): { devicesHash: Uint8Array; recordsHash: Uint8Array; devices: bigint; revokedDevices: bigint; records: bigint } {

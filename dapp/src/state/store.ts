@@ -7,7 +7,7 @@ import { type Param, Statements, type Value, int } from "./statements.js";
 import { SCHEMA, STATE_SCHEMA } from "./schema.js";
 import { settlementHashOf } from "./settlementHash.js";
 import { WalletStore } from "../wallet/store.js";
-import { SubmitterStore } from "./submitters.js";
+import { SubmitterStore } from "../submitters/store.js";
 
 
 export interface DeviceRow {
@@ -47,7 +47,7 @@ export interface StateRow {
   settlementHash: Uint8Array;
   /** The wallet's and bounties' hash (wallet/store.ts); null or absent while both are empty. */
   walletHash?: Uint8Array | null;
-  /** The submitter allow-list's hash (state/submitters.ts); null or absent while no owner allows any. */
+  /** The submitter allow-list's hash (submitters/store.ts); null or absent while no owner allows any. */
   submittersHash?: Uint8Array | null;
 }
 
@@ -78,7 +78,7 @@ export class Store {
   readonly sql: Statements;
   /** Balances and bounties (wallet/store.ts). */
   readonly wallet: WalletStore;
-  /** The owners' allowed submitters (state/submitters.ts). */
+  /** The owners' allowed submitters (submitters/store.ts). */
   readonly submitters: SubmitterStore;
 
   /**
@@ -144,7 +144,7 @@ export class Store {
   // ---- Records. ----
 
   // Per-device counters live in device_records, not in the records table: records of
-  // settled periods are pruned (state/prune.ts) and nothing decided may depend on them.
+  // settled periods are pruned (settlement/prune.ts) and nothing decided may depend on them.
 
   lastSeq(deviceId: bigint): bigint | null {
     const v = this.sql.one("SELECT last_seq FROM device_records WHERE device_id = ?", [int(deviceId)]);

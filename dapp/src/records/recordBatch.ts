@@ -17,7 +17,7 @@ import { Rejection } from "../app/rejection.js";
 import { DEVICE_ACTIVE } from "../state/schema.js";
 import { foldRecord } from "../state/stateHash.js";
 import type { DeviceRow } from "../state/store.js";
-import { type AdvanceContext, saveState } from "./context.js";
+import { type AdvanceContext, saveState } from "../app/context.js";
 import { noteAcceptedRecords } from "../settlement/settle.js";
 
 interface BatchDevice {

@@ -7,12 +7,12 @@
 // recomputed from the table after every grant or revoke, O(rows) — rare owner
 // operations, like a key rotation's refold of the devices table. It is kept in the
 // one-row `submitters_state` table, which exists only while the list has rows, and the
-// state hash folds it in then (stateHash.ts), so a state without grants hashes as before.
+// state hash folds it in then (state/stateHash.ts), so a state without grants hashes as before.
 
 import { keccak256 } from "@lcore/wasm-core";
 import type { Database } from "sql.js";
 import { ByteWriter } from "@lcore/protocol/bytes";
-import { Statements, int } from "./statements.js";
+import { Statements, int } from "../state/statements.js";
 
 export const SUBMITTERS_SCHEMA = `
 CREATE TABLE IF NOT EXISTS lcore.submitters (

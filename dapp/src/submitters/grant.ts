@@ -5,7 +5,7 @@
 import { equalBytes, toHex } from "@lcore/protocol/bytes";
 import { MAX_SUBMITTERS_PER_OWNER, type SubmitterGrant, encodeSubmitterNotice } from "@lcore/protocol/submitters";
 import { Rejection } from "../app/rejection.js";
-import { type AdvanceContext, saveState } from "./context.js";
+import { type AdvanceContext, saveState } from "../app/context.js";
 
 export function handleSubmitterGrant(ctx: AdvanceContext, input: SubmitterGrant): void {
   const { store, meta } = ctx;

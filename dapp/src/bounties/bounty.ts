@@ -9,9 +9,9 @@ import { U63_LIMIT } from "@lcore/protocol/bytes";
 import { DecodeError } from "@lcore/protocol/errors";
 import type { Deposit } from "@lcore/protocol/wallet";
 import { Rejection } from "../app/rejection.js";
-import type { AdvanceContext } from "../handlers/context.js";
+import type { AdvanceContext } from "../app/context.js";
 import { BOUNTY_OPEN, BOUNTY_PAID, BOUNTY_REFUNDED, type BountyRow } from "../wallet/store.js";
-import { payoutVoucher, saveWalletState } from "../wallet/handlers.js";
+import { payoutVoucher, saveWalletState } from "../wallet/ledger.js";
 
 class Refused {
   constructor(readonly reason: BountyRefusal, readonly detail: string) {}

@@ -13,7 +13,7 @@ import { DEVICE_ACTIVE } from "../state/schema.js";
 import { foldDevice } from "../state/stateHash.js";
 import type { DeviceRow } from "../state/store.js";
 import { authorizer } from "./authorize.js";
-import { type AdvanceContext, saveState } from "./context.js";
+import { type AdvanceContext, saveState } from "../app/context.js";
 
 export function handleDeviceRegistration(ctx: AdvanceContext, input: DeviceRegistration): void {
   const { store, meta } = ctx;

@@ -13,7 +13,7 @@ import { DEVICE_ACTIVE, DEVICE_REVOKED } from "../state/schema.js";
 import { foldDevices } from "../state/stateHash.js";
 import type { DeviceRow } from "../state/store.js";
 import { authorizer, requireOwner } from "./authorize.js";
-import { type AdvanceContext, saveState } from "./context.js";
+import { type AdvanceContext, saveState } from "../app/context.js";
 
 function activeDevice(ctx: AdvanceContext, address: Uint8Array): DeviceRow {
   const d = ctx.store.device(address);

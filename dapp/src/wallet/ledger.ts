@@ -7,8 +7,8 @@ import type { Deposit, WalletTransfer, Withdrawal, BalanceEntry } from "@lcore/p
 import { U256_LIMIT, encodeBalancesNotice, erc20TransferCall, isEther } from "@lcore/protocol/wallet";
 import { toHex } from "@lcore/protocol/bytes";
 import { Rejection } from "../app/rejection.js";
-import { type AdvanceContext, saveState } from "../handlers/context.js";
-import { openBountyFromDeposit } from "../bounties/handlers.js";
+import { type AdvanceContext, saveState } from "../app/context.js";
+import { openBountyFromDeposit } from "../bounties/bounty.js";
 
 /** Add to a balance; `balance_overflow` if it would reach 2^256. */
 export function credit(ctx: AdvanceContext, owner: Uint8Array, asset: Uint8Array, amount: bigint): bigint {

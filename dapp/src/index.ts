@@ -1,8 +1,8 @@
 // @lcore/dapp: the Cartesi back-end. The process entry is main.ts; this module exposes
 // the state machine for tests, the benchmark and tools. The codec is `@lcore/protocol`.
 
-export { Dapp, type AdvanceOutcome, type InspectOutcome, type DappOptions } from "./app/dapp.js";
-export { type Output } from "./app/outputs.js";
+export { Dapp, type DappOptions } from "./app/dapp.js";
+export { type Output, type AdvanceOutcome, type InspectOutcome, type RollupHandler } from "./rollup/handler.js";
 export { ETHER_PORTAL, ERC20_PORTAL } from "./deposits/portals.js";
 export { Store, type DeviceRow, type RecordRow, type StateRow } from "./state/store.js";
 export { openDatabase, loadSqlJs, sqlWasmPath } from "./state/sqlite.js";

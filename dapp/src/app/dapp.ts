@@ -16,6 +16,7 @@ import { handlePrunedDisclosure } from "../disclosure/disclosePruned.js";
 import type { AdvanceContext } from "./context.js";
 import type { Probe } from "./probe.js";
 import type { RejectReason } from "@lcore/protocol/reasons";
+import type { AdvanceOutcome, InspectOutcome, RollupHandler } from "../rollup/handler.js";
 import type { AdvanceMetadata } from "../rollup/types.js";
 import type { Database } from "sql.js";
 import { openDatabase } from "../state/sqlite.js";
@@ -23,23 +24,12 @@ import { stateHash } from "../state/stateHash.js";
 import { Store } from "../state/store.js";
 import { inspect } from "./inspect.js";
 import { parseMetadata } from "./metadata.js";
-import { type Output, Outputs } from "./outputs.js";
+import { Outputs } from "./outputs.js";
 import { ETHER_PORTAL, isPortal } from "../deposits/portals.js";
 import { decodeErc20Deposit, decodeEtherDeposit } from "@lcore/protocol/wallet";
 import { handleDeposit, handleWalletTransfer, handleWithdrawal } from "../wallet/ledger.js";
 import { handleBountyRefund, handleBountySolution } from "../bounties/bounty.js";
 import { Rejection } from "./rejection.js";
-
-export interface AdvanceOutcome {
-  status: "accept" | "reject";
-  /** In emission order. After a reject, reports only. */
-  outputs: Output[];
-}
-
-export interface InspectOutcome {
-  status: "accept" | "reject";
-  reports: Uint8Array[];
-}
 
 export interface DappOptions {
   /** The sql.js database to work in (tests); a fresh one by default. */
@@ -51,7 +41,7 @@ export interface DappOptions {
   log?: (line: string) => void;
 }
 
-export class Dapp {
+export class Dapp implements RollupHandler {
   private readonly probe: Probe | undefined;
   private readonly log: (line: string) => void;
 

@@ -25,9 +25,9 @@ import { Store } from "../state/store.js";
 import { inspect } from "./inspect.js";
 import { parseMetadata } from "./metadata.js";
 import { Outputs } from "./outputs.js";
-import { ETHER_PORTAL, isPortal } from "../deposits/portals.js";
-import { decodeErc20Deposit, decodeEtherDeposit } from "@lcore/protocol/wallet";
-import { handleDeposit, handleWalletTransfer, handleWithdrawal } from "../wallet/ledger.js";
+import { isPortal } from "../deposits/portals.js";
+import { handleDeposit } from "../deposits/deposit.js";
+import { handleWalletTransfer, handleWithdrawal } from "../wallet/transfers.js";
 import { handleBountyRefund, handleBountySolution } from "../bounties/bounty.js";
 import { Rejection } from "./rejection.js";
 
@@ -70,10 +70,10 @@ export class Dapp implements RollupHandler {
       // Any input of a later settlement period, deposits included, settles the open one
       // before its own content (PROTOCOL §9); a rejection rolls the settlement back too.
       const settled = settleDuePeriods(ctx);
-      if (isPortal(metadata.msg_sender.toLowerCase())) {
-        // Deposits: the portal's own payload layout, not the lcore envelope (wallet/ledger.ts).
-        const deposit = metadata.msg_sender.toLowerCase() === ETHER_PORTAL ? decodeEtherDeposit(payload) : decodeErc20Deposit(payload);
-        handleDeposit(ctx, deposit);
+      const sender = metadata.msg_sender.toLowerCase();
+      if (isPortal(sender)) {
+        // Deposits: the portal's own payload layout, not the lcore envelope (deposits/).
+        handleDeposit(ctx, sender, payload);
         this.store.commit();
         return { status: "accept", outputs: out.list };
       }

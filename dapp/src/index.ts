@@ -8,6 +8,7 @@ export { Store, type DeviceRow, type RecordRow, type StateRow } from "./state/st
 export { openDatabase, loadSqlJs, sqlWasmPath } from "./state/sqlite.js";
 export { stateHash, recomputeState, foldDevice, foldRecord, deviceRowBytes, EMPTY_FOLD } from "./state/stateHash.js";
 export { pruneState, type PruneState } from "./settlement/prune.js";
+export { recomputeSubmittersHash } from "./submitters/store.js";
 export { isValidPublicKey, verifyDigest, recoverSigner, isLowS, sec1PublicKey } from "./crypto/secp256k1.js";
 export { RollupClient, RollupHttpError, payloadBytes, hexPayload } from "./rollup/client.js";
 export { runRollupLoop, postOutputs, type LoopOptions } from "./rollup/loop.js";

@@ -9,7 +9,8 @@ import {
 } from "@lcore/protocol/inspect";
 import { encodeRecord, recordHash } from "@lcore/protocol/recordBatch";
 import { type BalancesInfo, type BountyInfo, MAX_BALANCES_LISTED, type SettledPeriodInfo, type SubmittersInfo } from "@lcore/protocol/inspect";
-import { BOUNTY_OPEN, BOUNTY_PAID } from "../wallet/store.js";
+import { BOUNTY_OPEN, BOUNTY_PAID, balancesOf, bountyById } from "../wallet/store.js";
+import { submittersOf } from "../submitters/store.js";
 import { DEVICE_ACTIVE } from "../state/schema.js";
 import { stateHash } from "../state/stateHash.js";
 import { pruneState } from "../settlement/prune.js";
@@ -87,13 +88,13 @@ function answer(store: Store, q: InspectQuery): object {
     case "submitters": {
       const info: SubmittersInfo = {
         owner: toHex(q.owner),
-        submitters: store.submitters.ofOwner(q.owner).map((r) => ({ submitter: toHex(r.submitter), grantedInput: r.grantedInput.toString() })),
+        submitters: submittersOf(store, q.owner).map((r) => ({ submitter: toHex(r.submitter), grantedInput: r.grantedInput.toString() })),
       };
       return info;
     }
     case "balances": {
       const info: BalancesInfo = { owner: toHex(q.owner), balances: [], truncated: false };
-      store.wallet.balancesOf(q.owner, (asset, amount) => {
+      balancesOf(store, q.owner, (asset, amount) => {
         if (info.balances.length < MAX_BALANCES_LISTED) info.balances.push({ asset: toHex(asset), amount: amount.toString() });
         else info.truncated = true;
       });
@@ -109,7 +110,7 @@ function answer(store: Store, q: InspectQuery): object {
       return info;
     }
     case "bounty": {
-      const b = found(store.wallet.bounty(q.id), "bounty");
+      const b = found(bountyById(store, q.id), "bounty");
       const info: BountyInfo = {
         id: b.id.toString(), requester: toHex(b.requester), asset: toHex(b.asset), amount: b.amount.toString(), tier: b.tier,
         elements: b.elements.map((e) => e.toString()), target: b.target.toString(), deadline: b.deadline.toString(),

@@ -19,6 +19,7 @@ import { foldRecord } from "../state/stateHash.js";
 import type { DeviceRow } from "../state/store.js";
 import { type AdvanceContext, saveState } from "../app/context.js";
 import { noteAcceptedRecords } from "../settlement/settle.js";
+import { isAllowed } from "../submitters/store.js";
 
 interface BatchDevice {
   row: DeviceRow;
@@ -58,7 +59,7 @@ export function handleRecordBatch(ctx: AdvanceContext, batch: RecordBatch): void
       const row = store.device(rec.device);
       dev = row === null ? null : {
         row, key65: sec1PublicKey(row.publicKey), lastSeq: store.lastSeq(row.id), accepted: 0n,
-        senderAllowed: equalBytes(row.owner, meta.sender) || store.submitters.isAllowed(row.owner, meta.sender),
+        senderAllowed: equalBytes(row.owner, meta.sender) || isAllowed(store, row.owner, meta.sender),
       };
       devices.set(key, dev);
     }

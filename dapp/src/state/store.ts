@@ -6,8 +6,6 @@ import type { Database } from "sql.js";
 import { type Param, Statements, type Value, int } from "./statements.js";
 import { SCHEMA, STATE_SCHEMA } from "./schema.js";
 import { settlementHashOf } from "./settlementHash.js";
-import { WalletStore } from "../wallet/store.js";
-import { SubmitterStore } from "../submitters/store.js";
 
 
 export interface DeviceRow {
@@ -74,12 +72,8 @@ function toRecord(v: Value[]): RecordRow {
 }
 
 export class Store {
-  /** Every statement of the state goes through here (settlement/store.ts too). */
+  /** Every statement of the state goes through here (each feature's store.ts too). */
   readonly sql: Statements;
-  /** Balances and bounties (wallet/store.ts). */
-  readonly wallet: WalletStore;
-  /** The owners' allowed submitters (submitters/store.ts). */
-  readonly submitters: SubmitterStore;
 
   /**
    * @param pageSize SQLite page size of the state database: a layout choice that must
@@ -92,8 +86,6 @@ export class Store {
     if (options.pageSize !== undefined) db.exec(`PRAGMA ${STATE_SCHEMA}.page_size = ${Math.trunc(options.pageSize)}`);
     db.exec(SCHEMA);
     this.sql = new Statements(db);
-    this.wallet = new WalletStore(db);
-    this.submitters = new SubmitterStore(db);
     db.run(
       "INSERT OR IGNORE INTO state (id, devices_hash, records_hash, devices, revoked_devices, records, batches, skipped_records, last_input_index) VALUES (1, ?, ?, 0, 0, 0, 0, 0, NULL)",
       [ZERO32, ZERO32],
@@ -216,7 +208,7 @@ export class Store {
 
   state(): StateRow {
     const v = this.sql.one(
-      "SELECT devices_hash, records_hash, devices, revoked_devices, records, batches, skipped_records, last_input_index, (SELECT hash FROM wallet WHERE id = 1) FROM state WHERE id = 1",
+      "SELECT devices_hash, records_hash, devices, revoked_devices, records, batches, skipped_records, last_input_index, (SELECT hash FROM wallet WHERE id = 1), (SELECT hash FROM submitters_state WHERE id = 1) FROM state WHERE id = 1",
       [],
     )!;
     return {
@@ -225,7 +217,7 @@ export class Store {
       skippedRecords: v[6] as bigint, lastInputIndex: v[7] as bigint | null,
       settlementHash: this.settlementHash(),
       walletHash: v[8] as Uint8Array | null,
-      submittersHash: this.submitters.hash(),
+      submittersHash: v[9] as Uint8Array | null,
     };
   }
 

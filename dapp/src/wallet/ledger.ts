@@ -7,20 +7,21 @@ import { U256_LIMIT, encodeBalancesNotice, erc20TransferCall, isEther } from "@l
 import { toHex } from "@lcore/protocol/bytes";
 import { Rejection } from "../app/rejection.js";
 import { type AdvanceContext, saveState } from "../app/context.js";
+import { balance, refreshWalletHash, setBalance } from "./store.js";
 
 /** Add to a balance; `balance_overflow` if it would reach 2^256. */
 export function credit(ctx: AdvanceContext, owner: Uint8Array, asset: Uint8Array, amount: bigint): bigint {
-  const next = ctx.store.wallet.balance(owner, asset) + amount;
+  const next = balance(ctx.store, owner, asset) + amount;
   if (next >= U256_LIMIT) throw new Rejection("balance_overflow", `crediting ${amount} to ${toHex(owner)} would overflow uint256`);
-  ctx.store.wallet.setBalance(owner, asset, next);
+  setBalance(ctx.store, owner, asset, next);
   return next;
 }
 
 /** Take from a balance; `insufficient_balance` if it holds less. */
 export function debit(ctx: AdvanceContext, owner: Uint8Array, asset: Uint8Array, amount: bigint): bigint {
-  const have = ctx.store.wallet.balance(owner, asset);
+  const have = balance(ctx.store, owner, asset);
   if (have < amount) throw new Rejection("insufficient_balance", `${toHex(owner)} holds ${have} of ${toHex(asset)}, needs ${amount}`);
-  ctx.store.wallet.setBalance(owner, asset, have - amount);
+  setBalance(ctx.store, owner, asset, have - amount);
   return have - amount;
 }
 
@@ -32,7 +33,7 @@ export function payoutVoucher(ctx: AdvanceContext, asset: Uint8Array, to: Uint8A
 
 /** Refresh the wallet hash, save the state row, and return the state hash after the input. */
 export function saveWalletState(ctx: AdvanceContext): Uint8Array {
-  ctx.store.wallet.refreshHash();
+  refreshWalletHash(ctx.store);
   return saveState(ctx, ctx.store.state());
 }
 

@@ -7,6 +7,7 @@ import type { WalletTransfer, Withdrawal } from "@lcore/protocol/wallet";
 import { Rejection } from "../app/rejection.js";
 import type { AdvanceContext } from "../app/context.js";
 import { balancesNotice, credit, debit, payoutVoucher, saveWalletState } from "./ledger.js";
+import { balance } from "./store.js";
 
 export function handleWalletTransfer(ctx: AdvanceContext, t: WalletTransfer): void {
   if (t.amount === 0n) throw new Rejection("zero_amount", "transfer of 0");
@@ -14,10 +15,9 @@ export function handleWalletTransfer(ctx: AdvanceContext, t: WalletTransfer): vo
   debit(ctx, from, t.asset, t.amount);
   credit(ctx, t.to, t.asset, t.amount);
   const hash = saveWalletState(ctx);
-  const w = ctx.store.wallet;
   balancesNotice(ctx, hash, [
-    { owner: from, asset: t.asset, balance: w.balance(from, t.asset) },
-    { owner: t.to, asset: t.asset, balance: w.balance(t.to, t.asset) },
+    { owner: from, asset: t.asset, balance: balance(ctx.store, from, t.asset) },
+    { owner: t.to, asset: t.asset, balance: balance(ctx.store, t.to, t.asset) },
   ]);
 }
 

@@ -4,9 +4,13 @@
 export { Dapp, type DappOptions } from "./app/dapp.js";
 export { type Output, type AdvanceOutcome, type InspectOutcome, type RollupHandler } from "./rollup/handler.js";
 export { ETHER_PORTAL, ERC20_PORTAL } from "./deposits/portals.js";
-export { Store, type DeviceRow, type RecordRow, type StateRow } from "./state/store.js";
+export { Store, type StateRow } from "./state/store.js";
+export { type DeviceRow } from "./devices/store.js";
+export { type RecordRow } from "./records/store.js";
 export { openDatabase, loadSqlJs, sqlWasmPath } from "./state/sqlite.js";
-export { stateHash, recomputeState, foldDevice, foldRecord, deviceRowBytes, EMPTY_FOLD } from "./state/stateHash.js";
+export { stateHash, EMPTY_FOLD } from "./state/stateHash.js";
+export { foldDevice, deviceRowBytes } from "./devices/fold.js";
+export { foldRecord, recomputeState } from "./records/fold.js";
 export { pruneState, type PruneState } from "./settlement/prune.js";
 export { recomputeSubmittersHash } from "./submitters/store.js";
 export { isValidPublicKey, verifyDigest, recoverSigner, isLowS, sec1PublicKey } from "./crypto/secp256k1.js";

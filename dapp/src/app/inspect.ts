@@ -11,11 +11,12 @@ import { encodeRecord, recordHash } from "@lcore/protocol/recordBatch";
 import { type BalancesInfo, type BountyInfo, MAX_BALANCES_LISTED, type SettledPeriodInfo, type SubmittersInfo } from "@lcore/protocol/inspect";
 import { BOUNTY_OPEN, BOUNTY_PAID, balancesOf, bountyById } from "../wallet/store.js";
 import { submittersOf } from "../submitters/store.js";
-import { DEVICE_ACTIVE } from "../state/schema.js";
+import { DEVICE_ACTIVE, deviceByAddress, lastSeq, prunedMaxSeq, recordCount } from "../devices/store.js";
+import { type RecordRow, recordBySeq, recordsBySeq, recordsByTime } from "../records/store.js";
 import { stateHash } from "../state/stateHash.js";
 import { pruneState } from "../settlement/prune.js";
 import { settledPeriod, settledPeriodOfRecord } from "../settlement/store.js";
-import type { RecordRow, Store } from "../state/store.js";
+import type { Store } from "../state/store.js";
 
 export type InspectAnswer = { ok: true; body: object } | { ok: false; body: { error: string; detail: string } };
 
@@ -54,23 +55,23 @@ function answer(store: Store, q: InspectQuery): object {
       return c;
     }
     case "device": {
-      const d = found(store.device(q.device), "device");
-      const lastSeq = store.lastSeq(d.id);
+      const d = found(deviceByAddress(store, q.device), "device");
+      const last = lastSeq(store, d.id);
       const info: DeviceInfo = {
         device: toHex(d.address), owner: toHex(d.owner), publicKey: toHex(d.publicKey), metadata: toHex(d.metadata),
         status: d.status === DEVICE_ACTIVE ? "active" : "revoked", nonce: d.nonce.toString(),
         registeredInput: d.registeredInput.toString(), registeredAt: d.registeredAt.toString(),
-        updatedInput: d.updatedInput.toString(), lastSeq: lastSeq === null ? null : lastSeq.toString(),
-        records: store.recordCount(d.id).toString(),
+        updatedInput: d.updatedInput.toString(), lastSeq: last === null ? null : last.toString(),
+        records: recordCount(store, d.id).toString(),
       };
       return info;
     }
     case "record": {
-      const d = found(store.device(q.device), "device");
-      const r = store.record(d.id, q.seq);
+      const d = found(deviceByAddress(store, q.device), "device");
+      const r = recordBySeq(store, d.id, q.seq);
       if (r === null) {
         // Not silence: a pruned record existed, and the chain still has it (PROTOCOL §11).
-        const prunedMax = store.prunedMaxSeq(d.id);
+        const prunedMax = prunedMaxSeq(store, d.id);
         if (prunedMax !== null && q.seq <= prunedMax) {
           const { prunedThrough } = pruneState(store);
           const last = settledPeriodOfRecord(store, prunedThrough);
@@ -148,14 +149,14 @@ function parseCursor(q: RecordsQuery): bigint | [bigint, bigint] | null {
 }
 
 function recordsPage(store: Store, q: RecordsQuery): RecordsPage {
-  const d = found(store.device(q.device), "device");
+  const d = found(deviceByAddress(store, q.device), "device");
   const after = parseCursor(q);
   const rows: RecordRow[] = [];
   // One row more than the limit tells whether another page follows.
   if (q.by === "seq") {
-    store.recordsBySeq(d.id, q.from, q.to, after as bigint | null, q.limit + 1, (r) => rows.push(r));
+    recordsBySeq(store, d.id, q.from, q.to, after as bigint | null, q.limit + 1, (r) => rows.push(r));
   } else {
-    store.recordsByTime(d.id, q.from, q.to, after as [bigint, bigint] | null, q.limit + 1, (r) => rows.push(r));
+    recordsByTime(store, d.id, q.from, q.to, after as [bigint, bigint] | null, q.limit + 1, (r) => rows.push(r));
   }
   const page: RecordsPage = { device: toHex(d.address), by: q.by, records: [], nextCursor: null };
   // The envelope with a cursor of the longest form, so the bound holds once the cursor is set.

@@ -21,8 +21,9 @@ import type { RejectReason } from "@lcore/protocol/reasons";
 import { encodeRecord, recordHash } from "@lcore/protocol/recordBatch";
 import { requireOwner } from "../devices/authorize.js";
 import { type AdvanceContext, saveState } from "../app/context.js";
-import type { RecordRow } from "../state/store.js";
-import { deviceRecordsInTime, hasDisclosure, insertDisclosure, openPeriod, putOpenPeriod } from "../settlement/store.js";
+import { deviceByAddress } from "../devices/store.js";
+import { type RecordRow, deviceRecordsInTime } from "../records/store.js";
+import { hasDisclosure, insertDisclosure, openPeriod, putOpenPeriod } from "../settlement/store.js";
 
 export interface Aggregate {
   count: bigint;
@@ -42,7 +43,7 @@ export function requireDisclosable(ctx: AdvanceContext, deviceId: bigint, period
 
 export function handleKeyDisclosure(ctx: AdvanceContext, input: KeyDisclosure): void {
   const { store, meta } = ctx;
-  const device = store.device(input.device);
+  const device = deviceByAddress(store, input.device);
   if (device === null) throw new Rejection("unknown_device", `device ${toHex(input.device)} is not registered`);
   requireOwner(meta.sender, device.owner);
   const period = BigInt(input.period);

@@ -15,8 +15,10 @@ import type { PrunedDisclosure } from "@lcore/protocol/prunedDisclosure";
 import { verifyRecordsProof } from "@lcore/protocol/recordsTree";
 import { Rejection } from "../app/rejection.js";
 import { requireOwner } from "../devices/authorize.js";
+import { deviceByAddress } from "../devices/store.js";
+import { deviceRecordsInTime } from "../records/store.js";
 import { type AdvanceContext, saveState } from "../app/context.js";
-import { deviceRecordsInTime, openPeriod, putOpenPeriod, settledPeriod } from "../settlement/store.js";
+import { openPeriod, putOpenPeriod, settledPeriod } from "../settlement/store.js";
 import { pruneState, prunedCount } from "../settlement/prune.js";
 import { int } from "../state/statements.js";
 import { type Aggregate, addOpened, openRecord, publishDisclosure, requireDisclosable } from "./disclose.js";
@@ -30,7 +32,7 @@ interface Parts {
 
 export function handlePrunedDisclosure(ctx: AdvanceContext, input: PrunedDisclosure): void {
   const { store, meta } = ctx;
-  const device = store.device(input.device);
+  const device = deviceByAddress(store, input.device);
   if (device === null) throw new Rejection("unknown_device", `device ${toHex(input.device)} is not registered`);
   requireOwner(meta.sender, device.owner);
   const period = BigInt(input.period);

@@ -3,7 +3,7 @@
 // bigints, never as doubles, as in state/store.ts.
 
 import { encodeRecord, recordHash } from "@lcore/protocol/recordBatch";
-import type { RecordRow, Store } from "../state/store.js";
+import type { Store } from "../state/store.js";
 import { type Value, int } from "../state/statements.js";
 
 export interface OpenPeriod {
@@ -80,21 +80,6 @@ export function recordHashesById(store: Store, first: bigint, count: bigint): Ui
         device: v[5] as Uint8Array, seq: v[0] as bigint, timestamp: v[1] as bigint, bodyHash: v[2] as Uint8Array,
         signature: v[3] as Uint8Array, sealed: v[4] as Uint8Array,
       })));
-    },
-  );
-  return out;
-}
-
-/** A device's records with from ≤ timestamp ≤ to, by (timestamp, seq). */
-export function deviceRecordsInTime(store: Store, deviceId: bigint, from: bigint, to: bigint): RecordRow[] {
-  const out: RecordRow[] = [];
-  store.sql.all("SELECT id, device_id, seq, timestamp, body_hash, signature, sealed, input_index FROM records WHERE device_id = ? AND timestamp >= ? AND timestamp <= ? ORDER BY timestamp, seq",
-    [int(deviceId), int(from), int(to)],
-    (v) => {
-      out.push({
-        id: v[0] as bigint, deviceId: v[1] as bigint, seq: v[2] as bigint, timestamp: v[3] as bigint,
-        bodyHash: v[4] as Uint8Array, signature: v[5] as Uint8Array, sealed: v[6] as Uint8Array, inputIndex: v[7] as bigint,
-      });
     },
   );
   return out;

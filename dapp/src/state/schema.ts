@@ -166,6 +166,3 @@ CREATE TABLE IF NOT EXISTS lcore.submitters_state (
   hash BLOB NOT NULL
 ) STRICT;
 `;
-
-export const DEVICE_ACTIVE = 0;
-export const DEVICE_REVOKED = 1;

@@ -23,14 +23,8 @@ import { requireOwner } from "../devices/authorize.js";
 import { type AdvanceContext, saveState } from "../app/context.js";
 import { deviceByAddress } from "../devices/store.js";
 import { type RecordRow, deviceRecordsInTime } from "../records/store.js";
-import { hasDisclosure, insertDisclosure, openPeriod, putOpenPeriod } from "../settlement/store.js";
-
-export interface Aggregate {
-  count: bigint;
-  sum: bigint;
-  min: bigint;
-  max: bigint;
-}
+import { openPeriod, putOpenPeriod } from "../settlement/store.js";
+import { type Aggregate, hasDisclosure, insertDisclosure } from "./store.js";
 
 /** PROTOCOL §11: a day more than DISCLOSURE_WINDOW_DAYS before the block's day is closed (its pruned counts are gone). */
 export function requireDisclosable(ctx: AdvanceContext, deviceId: bigint, period: bigint): void {

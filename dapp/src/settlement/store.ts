@@ -1,6 +1,6 @@
-// SQL of period settlement and disclosure over the tables in state/schema.ts
-// (settlement_state, settled_periods, disclosures). Integers bind as int32 numbers or
-// bigints, never as doubles, as in state/store.ts.
+// SQL of period settlement over the tables in state/schema.ts (settlement_state,
+// settled_periods; the records table for a period's leaves). Integers bind as int32
+// numbers or bigints, never as doubles, as in state/store.ts.
 
 import { encodeRecord, recordHash } from "@lcore/protocol/recordBatch";
 import type { Store } from "../state/store.js";
@@ -83,25 +83,4 @@ export function recordHashesById(store: Store, first: bigint, count: bigint): Ui
     },
   );
   return out;
-}
-
-export function hasDisclosure(store: Store, deviceId: bigint, period: bigint): boolean {
-  return store.sql.one("SELECT 1 FROM disclosures WHERE device_id = ? AND period = ?", [int(deviceId), int(period)]) !== null;
-}
-
-export interface DisclosureRow {
-  deviceId: bigint;
-  period: bigint;
-  count: bigint;
-  sum: Uint8Array;
-  min: bigint;
-  max: bigint;
-  voucher: boolean;
-  inputIndex: bigint;
-}
-
-export function insertDisclosure(store: Store, d: DisclosureRow): void {
-  store.sql.run("INSERT INTO disclosures (device_id, period, count, sum, min, max, voucher, input_index) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", [
-    int(d.deviceId), int(d.period), int(d.count), d.sum, int(d.min), int(d.max), d.voucher ? 1 : 0, int(d.inputIndex),
-  ]);
 }

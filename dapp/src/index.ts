@@ -17,4 +17,4 @@ export { isValidPublicKey, verifyDigest, recoverSigner, isLowS, sec1PublicKey } 
 export { RollupClient, RollupHttpError, payloadBytes, hexPayload } from "./rollup/client.js";
 export { runRollupLoop, postOutputs, type LoopOptions } from "./rollup/loop.js";
 export type * from "./rollup/types.js";
-export { createClockProbe, type Probe, type Phase, PHASES } from "./app/probe.js";
+export { createClockProbe, type Probe, type Phase, PHASES } from "./context/probe.js";

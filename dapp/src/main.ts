@@ -6,7 +6,7 @@
 
 import { openSync, writeSync } from "node:fs";
 import { Dapp } from "./app/dapp.js";
-import { createClockProbe } from "./app/probe.js";
+import { createClockProbe } from "./context/probe.js";
 import { RollupClient } from "./rollup/client.js";
 import { runRollupLoop } from "./rollup/loop.js";
 

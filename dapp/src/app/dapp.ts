@@ -13,12 +13,12 @@ import type { AdvanceMetadata } from "../rollup/types.js";
 import { openDatabase } from "../state/sqlite.js";
 import { stateHash } from "../state/stateHash.js";
 import { Store } from "../state/store.js";
-import type { AdvanceContext } from "./context.js";
+import type { AdvanceContext } from "../context/advance.js";
 import { dispatchAdvance, dispatchInspect } from "./dispatch.js";
-import { parseMetadata } from "./metadata.js";
-import { Outputs } from "./outputs.js";
-import type { Probe } from "./probe.js";
-import { Rejection } from "./rejection.js";
+import { parseMetadata } from "../context/metadata.js";
+import { Outputs } from "../context/outputs.js";
+import type { Probe } from "../context/probe.js";
+import { Rejection } from "../context/rejection.js";
 
 export interface DappOptions {
   /** The sql.js database to work in (tests); a fresh one by default. */

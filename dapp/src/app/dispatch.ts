@@ -1,7 +1,6 @@
-// The one place where the floor meets the features: an advance's input goes to its
-// feature's handler — a portal's deposit by its sender, any other input by its kind
-// byte — and an inspect query to the feature that answers it. No other file of app/,
-// rollup/ or state/ imports a feature.
+// The one place that knows every feature: an advance's input goes to its feature's
+// handler — a portal's deposit by its sender, any other input by its kind byte — and
+// an inspect query to the feature that answers it.
 
 import { decodeInput } from "@lcore/protocol/input";
 import { type InspectQuery, InspectQueryError, decodeInspectQuery } from "@lcore/protocol/inspect";
@@ -23,8 +22,8 @@ import { handleSubmitterGrant } from "../submitters/grant.js";
 import { answerSubmitters } from "../submitters/inspect.js";
 import { answerBalances } from "../wallet/inspect.js";
 import { handleWalletTransfer, handleWithdrawal } from "../wallet/transfers.js";
-import type { AdvanceContext } from "./context.js";
-import { type InspectAnswer, answerCounters, answerStateHash } from "./inspect.js";
+import type { AdvanceContext } from "../context/advance.js";
+import { answerCounters, answerStateHash } from "../state/inspect.js";
 
 /** Handle an advance's input inside its savepoint; `sender` is msg_sender in lower-case hex. Throws to reject. */
 export function dispatchAdvance(ctx: AdvanceContext, sender: string, payload: Uint8Array): void {
@@ -77,6 +76,8 @@ export function dispatchAdvance(ctx: AdvanceContext, sender: string, payload: Ui
       break;
   }
 }
+
+export type InspectAnswer = { ok: true; body: object } | { ok: false; body: { error: string; detail: string } };
 
 /** Answer an inspect payload: a malformed or unanswerable query is a `{ error, detail }` answer. */
 export function dispatchInspect(store: Store, payload: Uint8Array): InspectAnswer {

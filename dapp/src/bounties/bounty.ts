@@ -8,8 +8,8 @@ import { type BountyRefusal, type BountyRefundClaim, type BountySolution, type B
 import { U63_LIMIT } from "@lcore/protocol/bytes";
 import { DecodeError } from "@lcore/protocol/errors";
 import type { Deposit } from "@lcore/protocol/wallet";
-import { Rejection } from "../app/rejection.js";
-import type { AdvanceContext } from "../app/context.js";
+import { Rejection } from "../context/rejection.js";
+import type { AdvanceContext } from "../context/advance.js";
 import { BOUNTY_OPEN, BOUNTY_PAID, BOUNTY_REFUNDED, type BountyRow, bountyById, closeBounty, insertBounty, nextBountyId } from "../wallet/store.js";
 import { payoutVoucher, saveWalletState } from "../wallet/ledger.js";
 

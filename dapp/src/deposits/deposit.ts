@@ -4,7 +4,7 @@
 // (wallet/ledger.ts): rejecting it would strand the deposited funds in the Application.
 
 import { decodeErc20Deposit, decodeEtherDeposit } from "@lcore/protocol/wallet";
-import type { AdvanceContext } from "../app/context.js";
+import type { AdvanceContext } from "../context/advance.js";
 import { openBountyFromDeposit } from "../bounties/bounty.js";
 import { balancesNotice, credit, saveWalletState } from "../wallet/ledger.js";
 import { ETHER_PORTAL } from "./portals.js";

@@ -2,7 +2,7 @@
 
 import { toHex } from "@lcore/protocol/bytes";
 import type { DeviceInfo } from "@lcore/protocol/inspect";
-import { found } from "../app/inspect.js";
+import { found } from "../context/inspect.js";
 import type { Store } from "../state/store.js";
 import { DEVICE_ACTIVE, deviceByAddress, lastSeq, recordCount } from "./store.js";
 

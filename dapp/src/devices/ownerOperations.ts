@@ -8,11 +8,11 @@ import { rotationProofDigest } from "@lcore/protocol/deviceMessage";
 import type { DeviceRevocation, KeyRotation } from "@lcore/protocol/deviceInputs";
 import { encodeNotice } from "@lcore/protocol/notices";
 import { revokePermitDigest, rotatePermitDigest } from "@lcore/protocol/permit";
-import { Rejection } from "../app/rejection.js";
+import { Rejection } from "../context/rejection.js";
 import { foldDevices } from "./fold.js";
 import { DEVICE_ACTIVE, DEVICE_REVOKED, type DeviceRow, deviceByAddress, updateDevice } from "./store.js";
 import { authorizer, requireOwner } from "./authorize.js";
-import { type AdvanceContext, saveState } from "../app/context.js";
+import { type AdvanceContext, saveState } from "../context/advance.js";
 
 function activeDevice(ctx: AdvanceContext, address: Uint8Array): DeviceRow {
   const d = deviceByAddress(ctx.store, address);

@@ -8,11 +8,11 @@ import { deviceAddress, registrationProofDigest } from "@lcore/protocol/deviceMe
 import type { DeviceRegistration } from "@lcore/protocol/deviceInputs";
 import { encodeNotice } from "@lcore/protocol/notices";
 import { registerPermitDigest } from "@lcore/protocol/permit";
-import { Rejection } from "../app/rejection.js";
+import { Rejection } from "../context/rejection.js";
 import { foldDevice } from "./fold.js";
 import { DEVICE_ACTIVE, type DeviceRow, deviceByAddress, insertDevice } from "./store.js";
 import { authorizer } from "./authorize.js";
-import { type AdvanceContext, saveState } from "../app/context.js";
+import { type AdvanceContext, saveState } from "../context/advance.js";
 
 export function handleDeviceRegistration(ctx: AdvanceContext, input: DeviceRegistration): void {
   const { store, meta } = ctx;

@@ -16,11 +16,11 @@ import { decodeReadingBody, readingDigest } from "@lcore/protocol/deviceMessage"
 import { type KeyDisclosure, encodeDisclosureNotice, int128Bytes } from "@lcore/protocol/disclosure";
 import { openReading } from "@lcore/protocol/sealing";
 import { encodeRecordAggregateCall, settlementAddress } from "@lcore/protocol/settlement";
-import { Rejection } from "../app/rejection.js";
+import { Rejection } from "../context/rejection.js";
 import type { RejectReason } from "@lcore/protocol/reasons";
 import { encodeRecord, recordHash } from "@lcore/protocol/recordBatch";
 import { requireOwner } from "../devices/authorize.js";
-import { type AdvanceContext, saveState } from "../app/context.js";
+import { type AdvanceContext, saveState } from "../context/advance.js";
 import { deviceByAddress } from "../devices/store.js";
 import { type RecordRow, deviceRecordsInTime } from "../records/store.js";
 import { openPeriod, putOpenPeriod } from "../settlement/store.js";

@@ -6,7 +6,7 @@ import { MAX_INSPECT_REPORT_BYTES } from "@lcore/protocol/bounds";
 import { toHex } from "@lcore/protocol/bytes";
 import { InspectQueryError, type RecordInfo, type RecordsPage, type RecordsQuery, parseStoredU64 } from "@lcore/protocol/inspect";
 import { encodeRecord, recordHash } from "@lcore/protocol/recordBatch";
-import { found } from "../app/inspect.js";
+import { found } from "../context/inspect.js";
 import { deviceByAddress, prunedMaxSeq } from "../devices/store.js";
 import { pruneState } from "../settlement/prune.js";
 import { settledPeriodOfRecord } from "../settlement/store.js";

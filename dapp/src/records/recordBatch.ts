@@ -13,11 +13,11 @@ import { type AcceptedRecordEntry, encodeNotice } from "@lcore/protocol/notices"
 import type { SkipReason } from "@lcore/protocol/reasons";
 import type { SkippedRecord } from "@lcore/protocol/reports";
 import type { RecordBatch } from "@lcore/protocol/recordBatch";
-import { Rejection } from "../app/rejection.js";
+import { Rejection } from "../context/rejection.js";
 import { DEVICE_ACTIVE, type DeviceRow, deviceByAddress, lastSeq, noteDeviceRecords } from "../devices/store.js";
 import { foldRecord } from "./fold.js";
 import { insertRecord } from "./store.js";
-import { type AdvanceContext, saveState } from "../app/context.js";
+import { type AdvanceContext, saveState } from "../context/advance.js";
 import { noteAcceptedRecords } from "../settlement/settle.js";
 import { isAllowed } from "../submitters/store.js";
 

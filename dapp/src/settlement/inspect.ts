@@ -3,7 +3,7 @@
 
 import { toHex } from "@lcore/protocol/bytes";
 import type { SettledPeriodInfo } from "@lcore/protocol/inspect";
-import { found } from "../app/inspect.js";
+import { found } from "../context/inspect.js";
 import type { Store } from "../state/store.js";
 import { pruneState } from "./prune.js";
 import { settledPeriod } from "./store.js";

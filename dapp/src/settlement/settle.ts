@@ -14,8 +14,8 @@ import { recordsRoot } from "@lcore/protocol/recordsTree";
 import {
   encodeSettlePeriodCall, encodeSettlementNotice, settlementAddress, settlementPeriodOf,
 } from "@lcore/protocol/settlement";
-import { Rejection } from "../app/rejection.js";
-import { type AdvanceContext, saveState } from "../app/context.js";
+import { Rejection } from "../context/rejection.js";
+import { type AdvanceContext, saveState } from "../context/advance.js";
 import { stateHash } from "../state/stateHash.js";
 import { pruneSettledRecords } from "./prune.js";
 import { insertSettledPeriod, openPeriod, putOpenPeriod, recordHashesById } from "./store.js";

@@ -4,8 +4,8 @@
 
 import { equalBytes, toHex } from "@lcore/protocol/bytes";
 import { MAX_SUBMITTERS_PER_OWNER, type SubmitterGrant, encodeSubmitterNotice } from "@lcore/protocol/submitters";
-import { Rejection } from "../app/rejection.js";
-import { type AdvanceContext, saveState } from "../app/context.js";
+import { Rejection } from "../context/rejection.js";
+import { type AdvanceContext, saveState } from "../context/advance.js";
 import { grantSubmitter, isAllowed, revokeSubmitter, submitterCount } from "./store.js";
 
 export function handleSubmitterGrant(ctx: AdvanceContext, input: SubmitterGrant): void {

@@ -5,8 +5,8 @@
 import type { BalanceEntry } from "@lcore/protocol/wallet";
 import { U256_LIMIT, encodeBalancesNotice, erc20TransferCall, isEther } from "@lcore/protocol/wallet";
 import { toHex } from "@lcore/protocol/bytes";
-import { Rejection } from "../app/rejection.js";
-import { type AdvanceContext, saveState } from "../app/context.js";
+import { Rejection } from "../context/rejection.js";
+import { type AdvanceContext, saveState } from "../context/advance.js";
 import { balance, refreshWalletHash, setBalance } from "./store.js";
 
 /** Add to a balance; `balance_overflow` if it would reach 2^256. */

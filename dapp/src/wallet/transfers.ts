@@ -4,8 +4,8 @@
 // an accepted one commits both.
 
 import type { WalletTransfer, Withdrawal } from "@lcore/protocol/wallet";
-import { Rejection } from "../app/rejection.js";
-import type { AdvanceContext } from "../app/context.js";
+import { Rejection } from "../context/rejection.js";
+import type { AdvanceContext } from "../context/advance.js";
 import { balancesNotice, credit, debit, payoutVoucher, saveWalletState } from "./ledger.js";
 import { balance } from "./store.js";
 

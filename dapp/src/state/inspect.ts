@@ -1,19 +1,10 @@
-// Inspect: read-only answers as one JSON report of at most MAX_INSPECT_REPORT_BYTES.
-// Runs outside any savepoint and writes nothing. Each feature answers its own queries
-// (its inspect.ts, reached through dispatch.ts); the state row's queries are answered here.
+// Inspect `state-hash` and `counters` (PROTOCOL §4.3): the state row's own queries. Every
+// other query is its feature's (its inspect.ts, reached through app/dispatch.ts).
 
 import { toHex } from "@lcore/protocol/bytes";
-import { type Counters, InspectQueryError, type StateHashInfo } from "@lcore/protocol/inspect";
-import { stateHash } from "../state/stateHash.js";
-import type { Store } from "../state/store.js";
-
-export type InspectAnswer = { ok: true; body: object } | { ok: false; body: { error: string; detail: string } };
-
-/** `v`, or the query's `not_found` answer. */
-export function found<T>(v: T | null, what: string): T {
-  if (v === null) throw new InspectQueryError("not_found", `no such ${what}`);
-  return v;
-}
+import type { Counters, StateHashInfo } from "@lcore/protocol/inspect";
+import { stateHash } from "./stateHash.js";
+import type { Store } from "./store.js";
 
 /** `state-hash`: the state hash and what it is taken over (PROTOCOL §5). */
 export function answerStateHash(store: Store): StateHashInfo {

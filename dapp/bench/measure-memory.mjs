@@ -1,10 +1,11 @@
 #!/usr/bin/env node
 // `npm run measure-memory -w dapp`: the dApp's memory after 100,000 and 1,000,000 stored
-// records, to size the Cartesi machine's RAM. Rows go in through the dApp's own Store
-// (same schema, indexes and row sizes as accepted records: 64-byte signature, 32-byte
-// body hash, PAYLOAD-byte reading payload sealed to PAYLOAD + 58 bytes), in savepoints
-// like advances, but without signing and verifying a million signatures, which would
-// measure time, not memory. RECORDS=<n> caps the run; PAYLOAD=<n> sets the payload.
+// records, to size the Cartesi machine's RAM. Rows go in through the dApp's own stores
+// (dist/devices/store.js, dist/records/store.js: same schema, indexes and row sizes as
+// accepted records: 64-byte signature, 32-byte body hash, PAYLOAD-byte reading payload
+// sealed to PAYLOAD + 58 bytes), in savepoints like advances, but without signing and
+// verifying a million signatures, which would measure time, not memory. RECORDS=<n> caps
+// the run; PAYLOAD=<n> sets the payload.
 
 import { cpus } from "node:os";
 
@@ -23,6 +24,8 @@ WebAssembly.instantiate = async (...args) => {
 };
 
 const { Dapp } = await import("@lcore/dapp");
+const { insertDevice } = await import("../dist/devices/store.js");
+const { insertRecord } = await import("../dist/records/store.js");
 const { deviceAddress } = await import("@lcore/protocol/deviceMessage");
 
 const TARGETS = [100_000, 1_000_000].filter((n) => n <= Number(process.env.RECORDS ?? 1_000_000));
@@ -38,7 +41,7 @@ store.begin();
 for (let i = 1; i <= DEVICES; i++) {
   const publicKey = new Uint8Array(64).fill(i & 0xff);
   publicKey[0] = i >> 8;
-  store.insertDevice({
+  insertDevice(store, {
     id: BigInt(i), address: deviceAddress(publicKey), publicKey, owner: new Uint8Array(20).fill(1), metadata: new Uint8Array(32),
     status: 0, nonce: 0n, registeredInput: 0n, registeredAt: 0n, updatedInput: 0n,
   });
@@ -63,7 +66,7 @@ for (const target of TARGETS) {
       // Distinct contents so SQLite cannot share anything: the id spread over the blobs.
       for (let j = 0; j < 8; j++) signature[j] = bodyHash[j] = sealed[j] = Number((id >> BigInt(8 * j)) & 0xffn);
       seqs[device] += 1n;
-      store.insertRecord({
+      insertRecord(store, {
         id, deviceId: BigInt(device), seq: seqs[device], timestamp: 1_700_000_000n + id, bodyHash, signature, sealed,
         inputIndex: id / BigInt(PER_INPUT),
       });

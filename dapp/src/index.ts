@@ -1,15 +1,20 @@
 // @lcore/dapp: the Cartesi back-end. The process entry is main.ts; this module exposes
 // the state machine for tests, the benchmark and tools. The codec is `@lcore/protocol`.
 
-export { Dapp, type AdvanceOutcome, type InspectOutcome, type DappOptions } from "./app/dapp.js";
-export { type Output } from "./app/outputs.js";
-export { ETHER_PORTAL, ERC20_PORTAL } from "./app/portals.js";
-export { Store, type DeviceRow, type RecordRow, type StateRow } from "./state/store.js";
+export { Dapp, type DappOptions } from "./app/dapp.js";
+export { type Output, type AdvanceOutcome, type InspectOutcome, type RollupHandler } from "./rollup/handler.js";
+export { ETHER_PORTAL, ERC20_PORTAL } from "./deposits/portals.js";
+export { Store, type StateRow } from "./state/store.js";
+export { type DeviceRow } from "./devices/store.js";
+export { type RecordRow } from "./records/store.js";
 export { openDatabase, loadSqlJs, sqlWasmPath } from "./state/sqlite.js";
-export { stateHash, recomputeState, foldDevice, foldRecord, deviceRowBytes, EMPTY_FOLD } from "./state/stateHash.js";
-export { pruneState, type PruneState } from "./state/prune.js";
+export { stateHash, EMPTY_FOLD } from "./state/stateHash.js";
+export { foldDevice, deviceRowBytes } from "./devices/fold.js";
+export { foldRecord, recomputeState } from "./records/fold.js";
+export { pruneState, type PruneState } from "./settlement/prune.js";
+export { recomputeSubmittersHash } from "./submitters/store.js";
 export { isValidPublicKey, verifyDigest, recoverSigner, isLowS, sec1PublicKey } from "./crypto/secp256k1.js";
 export { RollupClient, RollupHttpError, payloadBytes, hexPayload } from "./rollup/client.js";
 export { runRollupLoop, postOutputs, type LoopOptions } from "./rollup/loop.js";
 export type * from "./rollup/types.js";
-export { createClockProbe, type Probe, type Phase, PHASES } from "./probe.js";
+export { createClockProbe, type Probe, type Phase, PHASES } from "./context/probe.js";

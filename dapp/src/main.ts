@@ -1,11 +1,12 @@
 #!/usr/bin/env node
 // The dApp process: open the state, then serve the rollup HTTP API at
-// ROLLUP_HTTP_SERVER_URL until killed. LCORE_DAPP_PROBE_FILE=<path> turns on the
-// benchmark probe, whose totals are written there after every advance.
+// ROLLUP_HTTP_SERVER_URL until killed, with the Dapp as the loop's handler.
+// LCORE_DAPP_PROBE_FILE=<path> turns on the benchmark probe, whose totals are written
+// there after every advance.
 
 import { openSync, writeSync } from "node:fs";
 import { Dapp } from "./app/dapp.js";
-import { createClockProbe } from "./probe.js";
+import { createClockProbe } from "./context/probe.js";
 import { RollupClient } from "./rollup/client.js";
 import { runRollupLoop } from "./rollup/loop.js";
 

@@ -285,11 +285,13 @@ describe("an unexpected error rejects its input only", () => {
     const md = (i: number) => meta({ ...asOwner, input_index: i, block_timestamp: T });
     expect(dapp.advance(md(0), inputs[0]!).status).toBe("accept");
     const before = toHex(dapp.stateHash());
-    const insertRecord = dapp.store.insertRecord.bind(dapp.store);
+    // The fault strikes right after the batch's second record is written (records/store.ts).
+    const sql = dapp.store.sql;
+    const run = sql.run.bind(sql);
     let calls = 0;
-    dapp.store.insertRecord = (r) => {
-      insertRecord(r);
-      if (++calls === 2) fault(dapp);
+    sql.run = (query, params) => {
+      run(query, params);
+      if (query.startsWith("INSERT INTO records") && ++calls === 2) fault(dapp);
     };
     const failed = dapp.advance(md(1), inputs[1]!);
     expect(failed.status).toBe("reject");

@@ -115,18 +115,20 @@ describe("record batches", () => {
   it("rolls an input back entirely when the dApp fails half-way (internal_error)", async () => {
     const { advance, dapp, devices: [a] } = await withDevices("a");
     const before = toHex(dapp.stateHash());
-    const insert = dapp.store.insertRecord.bind(dapp.store);
+    // The second record's insert fails.
+    const sql = dapp.store.sql;
+    const run = sql.run;
     let calls = 0;
-    dapp.store.insertRecord = (row) => {
-      if (++calls === 2) throw new Error("disk on fire");
-      insert(row);
+    sql.run = (text, params) => {
+      if (text.startsWith("INSERT INTO records ") && ++calls === 2) throw new Error("disk on fire");
+      run.call(sql, text, params);
     };
     const r = advance(encodeRecordBatch([record(a!, 1n), record(a!, 2n)]), gateway);
     expect(r.status).toBe("reject");
     expect(reports(r)).toEqual([expect.objectContaining({ reason: "internal_error", detail: "Error: disk on fire" })]);
     expect(toHex(dapp.stateHash())).toBe(before);
     expect(recomputeState(dapp.store).records).toBe(0n);
-    dapp.store.insertRecord = insert;
+    sql.run = run;
     expect(advance(encodeRecordBatch([record(a!, 1n), record(a!, 2n)]), gateway).status).toBe("accept");
   });
 

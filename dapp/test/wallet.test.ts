@@ -133,11 +133,15 @@ describe("wallet", () => {
     const w = await funded();
     w.depositEther(alice.address, 100n);
     const before = toHex(w.dapp.stateHash());
-    const wallet = w.dapp.store.wallet;
-    const refresh = wallet.refreshHash;
-    wallet.refreshHash = () => { throw new Error("disk on fire"); };
+    // The wallet hash's write, after the debit and the voucher, fails.
+    const sql = w.dapp.store.sql;
+    const run = sql.run;
+    sql.run = (text, params) => {
+      if (text.startsWith("INSERT OR REPLACE INTO wallet ")) throw new Error("disk on fire");
+      run.call(sql, text, params);
+    };
     const r = w.advance(encodeWithdrawal({ asset: ETHER_ASSET, amount: 60n }), { msg_sender: alice.account.address });
-    wallet.refreshHash = refresh;
+    sql.run = run;
     expect(r.status).toBe("reject");
     expect(vouchers(r)).toEqual([]);
     expect(reports(r).at(-1)).toMatchObject({ reason: "internal_error" });
@@ -161,7 +165,7 @@ describe("wallet", () => {
     expect(one.inspect("state-hash").body.walletHash).toBeNull();
     one.depositToken(alice.address, 10n);
     expect(toHex(one.dapp.stateHash())).not.toBe(empty);
-    expect(one.inspect("state-hash").body.walletHash).toBe(toHex(one.dapp.store.wallet.hash()!));
+    expect(one.inspect("state-hash").body.walletHash).toBe(toHex(one.dapp.store.state().walletHash!));
     one.depositToken(bob.address, 5n);
     // Same balances, other order and route; lastInputIndex is the same (1).
     two.depositToken(bob.address, 15n);

@@ -1,45 +1,24 @@
 // The state machine: one advance = one savepoint; accept commits it, reject rolls it
 // back, so a rejected input leaves no trace, as the Cartesi machine's revert does.
 // Every failure — decoding, a rule, an unexpected error — ends in a report and a
-// reject, never in an exception that escapes.
+// reject, never in an exception that escapes. What each input or query means is its
+// feature's business: dispatch.ts hands it over.
 
-import { DecodeError } from "@lcore/protocol/errors";
-import { toHex } from "@lcore/protocol/bytes";
-import { decodeInput } from "@lcore/protocol/input";
-import { handleDeviceRevocation, handleKeyRotation } from "../handlers/deviceOwnerOperations.js";
-import { handleDeviceRegistration } from "../handlers/deviceRegistration.js";
-import { handleRecordBatch } from "../handlers/recordBatch.js";
-import { handleSubmitterGrant } from "../handlers/submitterGrant.js";
-import { handleSettlementTick, settleDuePeriods } from "../settlement/settle.js";
-import { handleKeyDisclosure } from "../disclosure/disclose.js";
-import { handlePrunedDisclosure } from "../disclosure/disclosePruned.js";
-import type { AdvanceContext } from "../handlers/context.js";
-import type { Probe } from "../probe.js";
-import type { RejectReason } from "@lcore/protocol/reasons";
-import type { AdvanceMetadata } from "../rollup/types.js";
 import type { Database } from "sql.js";
+import { toHex } from "@lcore/protocol/bytes";
+import { DecodeError } from "@lcore/protocol/errors";
+import type { RejectReason } from "@lcore/protocol/reasons";
+import type { AdvanceOutcome, InspectOutcome, RollupHandler } from "../rollup/handler.js";
+import type { AdvanceMetadata } from "../rollup/types.js";
 import { openDatabase } from "../state/sqlite.js";
 import { stateHash } from "../state/stateHash.js";
 import { Store } from "../state/store.js";
-import { inspect } from "./inspect.js";
-import { parseMetadata } from "./metadata.js";
-import { type Output, Outputs } from "./outputs.js";
-import { ETHER_PORTAL, isPortal } from "./portals.js";
-import { decodeErc20Deposit, decodeEtherDeposit } from "@lcore/protocol/wallet";
-import { handleDeposit, handleWalletTransfer, handleWithdrawal } from "../wallet/handlers.js";
-import { handleBountyRefund, handleBountySolution } from "../bounties/handlers.js";
-import { Rejection } from "./rejection.js";
-
-export interface AdvanceOutcome {
-  status: "accept" | "reject";
-  /** In emission order. After a reject, reports only. */
-  outputs: Output[];
-}
-
-export interface InspectOutcome {
-  status: "accept" | "reject";
-  reports: Uint8Array[];
-}
+import type { AdvanceContext } from "../context/advance.js";
+import { dispatchAdvance, dispatchInspect } from "./dispatch.js";
+import { parseMetadata } from "../context/metadata.js";
+import { Outputs } from "../context/outputs.js";
+import type { Probe } from "../context/probe.js";
+import { Rejection } from "../context/rejection.js";
 
 export interface DappOptions {
   /** The sql.js database to work in (tests); a fresh one by default. */
@@ -51,7 +30,7 @@ export interface DappOptions {
   log?: (line: string) => void;
 }
 
-export class Dapp {
+export class Dapp implements RollupHandler {
   private readonly probe: Probe | undefined;
   private readonly log: (line: string) => void;
 
@@ -75,85 +54,40 @@ export class Dapp {
     this.probe?.start();
     this.store.begin();
     try {
-      const meta = parseMetadata(metadata);
-      const ctx: AdvanceContext = { store: this.store, meta, out, probe: this.probe };
-      // Any input of a later settlement period, deposits included, settles the open one
-      // before its own content (PROTOCOL §9); a rejection rolls the settlement back too.
-      const settled = settleDuePeriods(ctx);
-      if (isPortal(metadata.msg_sender.toLowerCase())) {
-        // Deposits: the portal's own payload layout, not the lcore envelope (wallet/handlers.ts).
-        const deposit = metadata.msg_sender.toLowerCase() === ETHER_PORTAL ? decodeEtherDeposit(payload) : decodeErc20Deposit(payload);
-        handleDeposit(ctx, deposit);
-        this.store.commit();
-        return { status: "accept", outputs: out.list };
-      }
-      const input = decodeInput(payload);
-      this.probe?.lap("decode");
-      switch (input.kind) {
-        case "device_registration":
-          handleDeviceRegistration(ctx, input);
-          break;
-        case "key_rotation":
-          handleKeyRotation(ctx, input);
-          break;
-        case "device_revocation":
-          handleDeviceRevocation(ctx, input);
-          break;
-        case "record_batch":
-          handleRecordBatch(ctx, input);
-          break;
-        case "submitter_grant":
-          handleSubmitterGrant(ctx, input);
-          break;
-        case "settlement_tick":
-          handleSettlementTick(ctx, settled);
-          break;
-        case "key_disclosure":
-          handleKeyDisclosure(ctx, input);
-          break;
-        case "pruned_disclosure":
-          handlePrunedDisclosure(ctx, input);
-          break;
-        case "wallet_transfer":
-          handleWalletTransfer(ctx, input);
-          break;
-        case "withdrawal":
-          handleWithdrawal(ctx, input);
-          break;
-        case "bounty_solution":
-          handleBountySolution(ctx, input);
-          break;
-        case "bounty_refund":
-          handleBountyRefund(ctx, input);
-          break;
-      }
+      const ctx: AdvanceContext = { store: this.store, meta: parseMetadata(metadata), out, probe: this.probe };
+      dispatchAdvance(ctx, metadata.msg_sender.toLowerCase(), payload);
       this.store.commit();
       this.probe?.lap("other");
       return { status: "accept", outputs: out.list };
     } catch (e) {
-      this.store.rollback();
-      out.keepReportsOnly();
-      let reason: RejectReason;
-      let detail: string;
-      const record = e instanceof Rejection ? e.record : undefined;
-      if (e instanceof Rejection || e instanceof DecodeError) {
-        reason = e.reason;
-        detail = e.detail;
-      } else {
-        reason = "internal_error";
-        detail = e instanceof Error ? `${e.name}: ${e.message}`.slice(0, 300) : "non-Error thrown";
-        this.log(`internal error on input ${String(metadata.input_index)}: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
-      }
-      out.report({ type: "rejected", input: String(metadata.input_index), reason, detail, ...(record === undefined ? {} : { record }) });
-      this.probe?.lap("other");
-      return { status: "reject", outputs: out.list };
+      return this.reject(metadata, out, e);
     }
+  }
+
+  /** Roll the advance back and end it in the `rejected` report (reports survive a reject; notices and vouchers do not). */
+  private reject(metadata: AdvanceMetadata, out: Outputs, e: unknown): AdvanceOutcome {
+    this.store.rollback();
+    out.keepReportsOnly();
+    let reason: RejectReason;
+    let detail: string;
+    const record = e instanceof Rejection ? e.record : undefined;
+    if (e instanceof Rejection || e instanceof DecodeError) {
+      reason = e.reason;
+      detail = e.detail;
+    } else {
+      reason = "internal_error";
+      detail = e instanceof Error ? `${e.name}: ${e.message}`.slice(0, 300) : "non-Error thrown";
+      this.log(`internal error on input ${String(metadata.input_index)}: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
+    }
+    out.report({ type: "rejected", input: String(metadata.input_index), reason, detail, ...(record === undefined ? {} : { record }) });
+    this.probe?.lap("other");
+    return { status: "reject", outputs: out.list };
   }
 
   inspect(payload: Uint8Array): InspectOutcome {
     const encode = (body: object) => new TextEncoder().encode(JSON.stringify(body));
     try {
-      const a = inspect(this.store, payload);
+      const a = dispatchInspect(this.store, payload);
       return { status: a.ok ? "accept" : "reject", reports: [encode(a.body)] };
     } catch (e) {
       this.log(`internal error on inspect ${toHex(payload.subarray(0, 64))}: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);

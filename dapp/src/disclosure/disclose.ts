@@ -10,26 +10,21 @@
 
 import { keccak256, sha256 } from "@lcore/wasm-core";
 import { DISCLOSURE_PERIOD_SECONDS, DISCLOSURE_WINDOW_DAYS } from "@lcore/protocol/bounds";
-import { prunedCount } from "../state/prune.js";
+import { prunedCount } from "../settlement/prune.js";
 import { ByteWriter, equalBytes, toHex } from "@lcore/protocol/bytes";
 import { decodeReadingBody, readingDigest } from "@lcore/protocol/deviceMessage";
 import { type KeyDisclosure, encodeDisclosureNotice, int128Bytes } from "@lcore/protocol/disclosure";
 import { openReading } from "@lcore/protocol/sealing";
 import { SETTLEMENT_PERIOD_SECONDS, encodeRecordAggregateCall, settlementAddress } from "@lcore/protocol/settlement";
-import { Rejection } from "../app/rejection.js";
+import { Rejection } from "../context/rejection.js";
 import type { RejectReason } from "@lcore/protocol/reasons";
 import { encodeRecord, recordHash } from "@lcore/protocol/recordBatch";
-import { requireOwner } from "../handlers/authorize.js";
-import { type AdvanceContext, saveState } from "../handlers/context.js";
-import type { RecordRow } from "../state/store.js";
-import { deviceRecordsInTime, hasDisclosure, insertDisclosure, lastSettledPeriod, openPeriod, putOpenPeriod } from "../settlement/store.js";
-
-export interface Aggregate {
-  count: bigint;
-  sum: bigint;
-  min: bigint;
-  max: bigint;
-}
+import { requireOwner } from "../devices/authorize.js";
+import { type AdvanceContext, saveState } from "../context/advance.js";
+import { deviceByAddress } from "../devices/store.js";
+import { type RecordRow, deviceRecordsInTime } from "../records/store.js";
+import { lastSettledPeriod, openPeriod, putOpenPeriod } from "../settlement/store.js";
+import { type Aggregate, hasDisclosure, insertDisclosure } from "./store.js";
 
 /**
  * PROTOCOL §11: a day more than DISCLOSURE_WINDOW_DAYS before today is closed (its pruned counts are gone).
@@ -49,7 +44,7 @@ export function requireDisclosable(ctx: AdvanceContext, deviceId: bigint, period
 
 export function handleKeyDisclosure(ctx: AdvanceContext, input: KeyDisclosure): void {
   const { store, meta } = ctx;
-  const device = store.device(input.device);
+  const device = deviceByAddress(store, input.device);
   if (device === null) throw new Rejection("unknown_device", `device ${toHex(input.device)} is not registered`);
   requireOwner(meta.sender, device.owner);
   const period = BigInt(input.period);

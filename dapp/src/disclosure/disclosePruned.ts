@@ -10,27 +10,21 @@
 import { keccak256 } from "@lcore/wasm-core";
 import { DISCLOSURE_PERIOD_SECONDS } from "@lcore/protocol/bounds";
 import { ByteWriter, equalBytes, toHex } from "@lcore/protocol/bytes";
-import { int128Bytes } from "@lcore/protocol/disclosure";
 import type { PrunedDisclosure } from "@lcore/protocol/prunedDisclosure";
 import { verifyRecordsProof } from "@lcore/protocol/recordsTree";
-import { Rejection } from "../app/rejection.js";
-import { requireOwner } from "../handlers/authorize.js";
-import { type AdvanceContext, saveState } from "../handlers/context.js";
-import { deviceRecordsInTime, openPeriod, putOpenPeriod, settledPeriod } from "../settlement/store.js";
-import { pruneState, prunedCount } from "../state/prune.js";
-import { int } from "../state/statements.js";
-import { type Aggregate, addOpened, openRecord, publishDisclosure, requireDisclosable } from "./disclose.js";
-
-interface Parts {
-  periodKey: Uint8Array;
-  voucher: boolean;
-  agg: Aggregate;
-  lastSeq: bigint;
-}
+import { Rejection } from "../context/rejection.js";
+import { requireOwner } from "../devices/authorize.js";
+import { deviceByAddress } from "../devices/store.js";
+import { deviceRecordsInTime } from "../records/store.js";
+import { type AdvanceContext, saveState } from "../context/advance.js";
+import { openPeriod, putOpenPeriod, settledPeriod } from "../settlement/store.js";
+import { pruneState, prunedCount } from "../settlement/prune.js";
+import { addOpened, openRecord, publishDisclosure, requireDisclosable } from "./disclose.js";
+import { dropParts, readParts, writeParts } from "./store.js";
 
 export function handlePrunedDisclosure(ctx: AdvanceContext, input: PrunedDisclosure): void {
   const { store, meta } = ctx;
-  const device = store.device(input.device);
+  const device = deviceByAddress(store, input.device);
   if (device === null) throw new Rejection("unknown_device", `device ${toHex(input.device)} is not registered`);
   requireOwner(meta.sender, device.owner);
   const period = BigInt(input.period);
@@ -38,7 +32,7 @@ export function handlePrunedDisclosure(ctx: AdvanceContext, input: PrunedDisclos
   const pruned = prunedCount(store, device.id, period);
   if (pruned === 0n) throw new Rejection("not_pruned", `no record of ${toHex(input.device)} in period ${input.period} was pruned: disclose with 0x11`);
 
-  const parts = readParts(ctx, device.id, period) ?? {
+  const parts = readParts(store, device.id, period) ?? {
     periodKey: input.periodKey, voucher: input.voucher, agg: { count: 0n, sum: 0n, min: 0n, max: 0n }, lastSeq: -1n,
   };
   if (!equalBytes(parts.periodKey, input.periodKey) || parts.voucher !== input.voucher) {
@@ -65,7 +59,7 @@ export function handlePrunedDisclosure(ctx: AdvanceContext, input: PrunedDisclos
   if (parts.agg.count > pruned) throw new Rejection("bad_record_proof", `${parts.agg.count} records disclosed, ${pruned} pruned`);
 
   if (parts.agg.count < pruned) {
-    writeParts(ctx, device.id, period, parts);
+    writeParts(store, device.id, period, parts);
     const open = openPeriod(store);
     const fold = keccak256(
       new ByteWriter(32 + 1 + 24 + 8).bytes(open.fold, 32).u8(0x03).u64(device.id).u64(period).u64(parts.agg.count).u64(meta.inputIndex).finish(),
@@ -78,29 +72,10 @@ export function handlePrunedDisclosure(ctx: AdvanceContext, input: PrunedDisclos
     });
     return;
   }
-  store.sql.run("DELETE FROM disclosure_parts WHERE device_id = ? AND period = ?", [int(device.id), int(period)]);
+  dropParts(store, device.id, period);
   // The day's records still in the state (ids above the prune point) complete the aggregate.
   for (const r of deviceRecordsInTime(store, device.id, from, from + DISCLOSURE_PERIOD_SECONDS - 1n)) {
     addOpened(parts.agg, openRecord(ctx, input.periodKey, device.address, r));
   }
   publishDisclosure(ctx, device.id, device.address, input.period, input.periodKey, input.voucher, parts.agg);
-}
-
-function readParts(ctx: AdvanceContext, deviceId: bigint, period: bigint): Parts | null {
-  const v = ctx.store.sql.one("SELECT period_key, voucher, records, sum, min, max, last_seq FROM disclosure_parts WHERE device_id = ? AND period = ?", [int(deviceId), int(period)]);
-  if (v === null) return null;
-  const sum = v[3] as Uint8Array;
-  let u = 0n;
-  for (const b of sum) u = (u << 8n) | BigInt(b);
-  return {
-    periodKey: v[0] as Uint8Array, voucher: (v[1] as bigint) === 1n, lastSeq: v[6] as bigint,
-    agg: { count: v[2] as bigint, sum: BigInt.asIntN(128, u), min: v[4] as bigint, max: v[5] as bigint },
-  };
-}
-
-function writeParts(ctx: AdvanceContext, deviceId: bigint, period: bigint, p: Parts): void {
-  ctx.store.sql.run(
-    "INSERT OR REPLACE INTO disclosure_parts (device_id, period, period_key, voucher, records, sum, min, max, last_seq) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-    [int(deviceId), int(period), p.periodKey, p.voucher ? 1 : 0, int(p.agg.count), int128Bytes(p.agg.sum), int(p.agg.min), int(p.agg.max), int(p.lastSeq)],
-  );
 }

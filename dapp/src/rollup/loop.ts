@@ -3,9 +3,8 @@
 // the dApp needs the savepoint-per-advance and reports-before-reject control that a
 // 60-line loop gives without adapting a framework.
 
-import type { Output } from "../app/outputs.js";
-import type { Dapp } from "../app/dapp.js";
 import type { RollupClient } from "./client.js";
+import type { Output, RollupHandler } from "./handler.js";
 import type { FinishStatus } from "./types.js";
 
 export interface LoopOptions {
@@ -36,7 +35,8 @@ function refused(e: unknown): boolean {
   return (e as { code?: unknown } | null)?.code === "ECONNREFUSED";
 }
 
-export async function runRollupLoop(dapp: Dapp, client: RollupClient, options: LoopOptions = {}): Promise<void> {
+/** Serve `handler` over the rollup HTTP API until `options.stop` says so or the server fails. */
+export async function runRollupLoop(handler: RollupHandler, client: RollupClient, options: LoopOptions = {}): Promise<void> {
   let status: FinishStatus = "accept";
   let backoff = 0;
   let connected = false;
@@ -59,12 +59,12 @@ export async function runRollupLoop(dapp: Dapp, client: RollupClient, options: L
     }
     backoff = 0;
     if (next.type === "advance") {
-      const result = dapp.advance(next.metadata, next.payload);
+      const result = handler.advance(next.metadata, next.payload);
       await postOutputs(client, result.outputs);
       status = result.status;
       options.afterAdvance?.();
     } else {
-      const result = dapp.inspect(next.payload);
+      const result = handler.inspect(next.payload);
       for (const r of result.reports) await client.report(r);
       status = result.status;
     }

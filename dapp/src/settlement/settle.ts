@@ -17,10 +17,10 @@ import { recordsRoot } from "@lcore/protocol/recordsTree";
 import {
   SETTLEMENT_PERIOD_SECONDS, encodeSettlePeriodCall, encodeSettlementNotice, settlementAddress, settlementPeriodOf,
 } from "@lcore/protocol/settlement";
-import { Rejection } from "../app/rejection.js";
-import { type AdvanceContext, saveState } from "../handlers/context.js";
+import { Rejection } from "../context/rejection.js";
+import { type AdvanceContext, saveState } from "../context/advance.js";
 import { stateHash } from "../state/stateHash.js";
-import { pruneSettledRecords } from "../state/prune.js";
+import { pruneSettledRecords } from "./prune.js";
 import { insertSettledPeriod, lastSettledPeriod, openPeriod, putOpenPeriod, recordHashesById } from "./store.js";
 
 /** Settle the open period if this input is in a later one. Returns how many periods were settled (0 or 1). */

@@ -1,9 +1,9 @@
-// SQL of period settlement and disclosure over the tables in state/schema.ts
-// (settlement_state, settled_periods, disclosures). Integers bind as int32 numbers or
-// bigints, never as doubles, as in state/store.ts.
+// SQL of period settlement over the tables in state/schema.ts (settlement_state,
+// settled_periods; the records table for a period's leaves). Integers bind as int32
+// numbers or bigints, never as doubles, as in state/store.ts.
 
 import { encodeRecord, recordHash } from "@lcore/protocol/recordBatch";
-import type { RecordRow, Store } from "../state/store.js";
+import type { Store } from "../state/store.js";
 import { type Value, int } from "../state/statements.js";
 
 export interface OpenPeriod {
@@ -20,7 +20,7 @@ export interface SettledPeriod {
   recordsRoot: Uint8Array;
   stateHash: Uint8Array;
   settledInput: bigint;
-  /** recordsHash through the period's last record (state/prune.ts saves it when the period is pruned). */
+  /** recordsHash through the period's last record (settlement/prune.ts saves it when the period is pruned). */
   recordsFold: Uint8Array;
 }
 
@@ -88,40 +88,4 @@ export function recordHashesById(store: Store, first: bigint, count: bigint): Ui
     },
   );
   return out;
-}
-
-/** A device's records with from ≤ timestamp ≤ to, by (timestamp, seq). */
-export function deviceRecordsInTime(store: Store, deviceId: bigint, from: bigint, to: bigint): RecordRow[] {
-  const out: RecordRow[] = [];
-  store.sql.all("SELECT id, device_id, seq, timestamp, body_hash, signature, sealed, input_index FROM records WHERE device_id = ? AND timestamp >= ? AND timestamp <= ? ORDER BY timestamp, seq",
-    [int(deviceId), int(from), int(to)],
-    (v) => {
-      out.push({
-        id: v[0] as bigint, deviceId: v[1] as bigint, seq: v[2] as bigint, timestamp: v[3] as bigint,
-        bodyHash: v[4] as Uint8Array, signature: v[5] as Uint8Array, sealed: v[6] as Uint8Array, inputIndex: v[7] as bigint,
-      });
-    },
-  );
-  return out;
-}
-
-export function hasDisclosure(store: Store, deviceId: bigint, period: bigint): boolean {
-  return store.sql.one("SELECT 1 FROM disclosures WHERE device_id = ? AND period = ?", [int(deviceId), int(period)]) !== null;
-}
-
-export interface DisclosureRow {
-  deviceId: bigint;
-  period: bigint;
-  count: bigint;
-  sum: Uint8Array;
-  min: bigint;
-  max: bigint;
-  voucher: boolean;
-  inputIndex: bigint;
-}
-
-export function insertDisclosure(store: Store, d: DisclosureRow): void {
-  store.sql.run("INSERT INTO disclosures (device_id, period, count, sum, min, max, voucher, input_index) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", [
-    int(d.deviceId), int(d.period), int(d.count), d.sum, int(d.min), int(d.max), d.voucher ? 1 : 0, int(d.inputIndex),
-  ]);
 }

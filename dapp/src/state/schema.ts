@@ -72,7 +72,7 @@ CREATE TABLE IF NOT EXISTS lcore.settled_periods (
   records_fold  BLOB    NOT NULL             -- recordsHash through the period's last record: the saved fold once it is pruned
 ) STRICT;
 
--- Pruning (PROTOCOL §11, state/prune.ts). Everything below is a function of the accepted
+-- Pruning (PROTOCOL §11, settlement/prune.ts). Everything below is a function of the accepted
 -- history, which recordsHash already commits to, so none of it enters the state hash.
 -- Per device: what decisions need once its records leave the state.
 CREATE TABLE IF NOT EXISTS lcore.device_records (
@@ -122,7 +122,47 @@ CREATE TABLE IF NOT EXISTS lcore.disclosures (
   input_index  INTEGER NOT NULL,
   PRIMARY KEY (device_id, period)
 ) STRICT;
-`;
 
-export const DEVICE_ACTIVE = 0;
-export const DEVICE_REVOKED = 1;
+-- The wallet (wallet/store.ts): balances, the bounties that lock funds, and the one-row
+-- hash of both, which exists only while either table has rows (folded into the state hash then).
+CREATE TABLE IF NOT EXISTS lcore.balances (
+  owner  BLOB NOT NULL,                 -- 20 bytes
+  asset  BLOB NOT NULL,                 -- 20 bytes: the token, or 20 zero bytes for Ether
+  amount BLOB NOT NULL,                 -- uint256, 32 bytes big-endian, never zero (the row is deleted)
+  PRIMARY KEY (owner, asset)
+) STRICT, WITHOUT ROWID;
+
+CREATE TABLE IF NOT EXISTS lcore.bounties (
+  id           INTEGER PRIMARY KEY,     -- from 1, in opening order
+  requester    BLOB    NOT NULL,        -- 20 bytes: the depositor
+  asset        BLOB    NOT NULL,        -- 20 bytes
+  amount       BLOB    NOT NULL,        -- uint256, 32 bytes big-endian
+  tier         INTEGER NOT NULL,
+  elements     BLOB    NOT NULL,        -- i64 big-endian × count
+  target       BLOB    NOT NULL,        -- i64 big-endian
+  deadline     INTEGER NOT NULL,        -- block time, seconds
+  status       INTEGER NOT NULL,        -- 0 open, 1 paid, 2 refunded
+  solver       BLOB,                    -- 20 bytes once paid
+  opened_input INTEGER NOT NULL,
+  closed_input INTEGER
+) STRICT;
+
+CREATE TABLE IF NOT EXISTS lcore.wallet (
+  id   INTEGER PRIMARY KEY CHECK (id = 1),
+  hash BLOB NOT NULL
+) STRICT;
+
+-- The submitter allow-list (PROTOCOL §3.6, submitters/store.ts) and the one-row hash of it,
+-- which exists only while the list has rows (folded into the state hash then).
+CREATE TABLE IF NOT EXISTS lcore.submitters (
+  owner         BLOB    NOT NULL,           -- 20 bytes: the devices' owner
+  submitter     BLOB    NOT NULL,           -- 20 bytes: an allowed msg_sender of record batches
+  granted_input INTEGER NOT NULL,
+  PRIMARY KEY (owner, submitter)
+) STRICT, WITHOUT ROWID;
+
+CREATE TABLE IF NOT EXISTS lcore.submitters_state (
+  id   INTEGER PRIMARY KEY CHECK (id = 1),
+  hash BLOB NOT NULL
+) STRICT;
+`;

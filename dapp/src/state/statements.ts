@@ -1,6 +1,7 @@
 // Prepared statements cached by their SQL text, and the three ways the stores run them.
-// Every store of the state (state/store.ts, wallet/store.ts) goes through one of these, so
-// reads always come back with bigint integers and statements are prepared once.
+// Every statement of the state goes through the Store's one instance (state/store.ts, and
+// each feature's store.ts over it), so reads always come back with bigint integers and
+// statements are prepared once.
 
 import type { Database, Statement } from "sql.js";
 

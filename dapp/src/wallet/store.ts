@@ -1,4 +1,5 @@
-// The wallet's and the bounties' tables and every statement on them. Amounts are uint256
+// Every statement on the wallet's and the bounties' tables (state/schema.ts): a bounty's
+// amount is funds the wallet holds, and one hash covers both tables. Amounts are uint256
 // stored as 32-byte big-endian BLOBs (exact; never REAL); a balance that reaches zero is
 // deleted, so the tables — hence the state hash — hold only what is owned.
 //
@@ -7,42 +8,13 @@
 //   balancesFold = fold over balances by (owner, asset): keccak256(h || owner(20) || asset(20) || amount(32))
 //   bountiesFold = fold over bounties by id:             keccak256(h || bountyRowBytes)
 // It is kept in the one-row `wallet` table, which exists only while either table has rows;
-// the state hash folds it in then (stateHash.ts).
+// the state hash folds it in then (state/stateHash.ts).
 
 import { keccak256 } from "@lcore/wasm-core";
-import type { Database } from "sql.js";
-import { type Param, Statements, type Value, int } from "../state/statements.js";
+import { type Value, int } from "../state/statements.js";
+import type { Store } from "../state/store.js";
 import { ByteWriter, ascii } from "@lcore/protocol/bytes";
 import { u256Bytes, u256FromBytes } from "@lcore/protocol/wallet";
-
-export const WALLET_SCHEMA = `
-CREATE TABLE IF NOT EXISTS lcore.balances (
-  owner  BLOB NOT NULL,                 -- 20 bytes
-  asset  BLOB NOT NULL,                 -- 20 bytes: the token, or 20 zero bytes for Ether
-  amount BLOB NOT NULL,                 -- uint256, 32 bytes big-endian, never zero (the row is deleted)
-  PRIMARY KEY (owner, asset)
-) STRICT, WITHOUT ROWID;
-
-CREATE TABLE IF NOT EXISTS lcore.bounties (
-  id           INTEGER PRIMARY KEY,     -- from 1, in opening order
-  requester    BLOB    NOT NULL,        -- 20 bytes: the depositor
-  asset        BLOB    NOT NULL,        -- 20 bytes
-  amount       BLOB    NOT NULL,        -- uint256, 32 bytes big-endian
-  tier         INTEGER NOT NULL,
-  elements     BLOB    NOT NULL,        -- i64 big-endian × count
-  target       BLOB    NOT NULL,        -- i64 big-endian
-  deadline     INTEGER NOT NULL,        -- block time, seconds
-  status       INTEGER NOT NULL,        -- 0 open, 1 paid, 2 refunded
-  solver       BLOB,                    -- 20 bytes once paid
-  opened_input INTEGER NOT NULL,
-  closed_input INTEGER
-) STRICT;
-
-CREATE TABLE IF NOT EXISTS lcore.wallet (
-  id   INTEGER PRIMARY KEY CHECK (id = 1),
-  hash BLOB NOT NULL
-) STRICT;
-`;
 
 export const BOUNTY_OPEN = 0;
 export const BOUNTY_PAID = 1;
@@ -103,85 +75,76 @@ export function bountyRowBytes(b: BountyRow): Uint8Array {
   return w.finish();
 }
 
-export class WalletStore {
-  private readonly sql: Statements;
+// ---- Balances. ----
 
-  constructor(readonly db: Database) {
-    db.exec(WALLET_SCHEMA);
-    this.sql = new Statements(db);
+export function balance(store: Store, owner: Uint8Array, asset: Uint8Array): bigint {
+  const v = store.sql.one("SELECT amount FROM balances WHERE owner = ? AND asset = ?", [owner, asset]);
+  return v === null ? 0n : u256FromBytes(v[0] as Uint8Array);
+}
+
+/** Set a balance (caller has checked 0 ≤ amount < 2^256); zero deletes the row. */
+export function setBalance(store: Store, owner: Uint8Array, asset: Uint8Array, amount: bigint): void {
+  if (amount === 0n) store.sql.run("DELETE FROM balances WHERE owner = ? AND asset = ?", [owner, asset]);
+  else store.sql.run("INSERT OR REPLACE INTO balances (owner, asset, amount) VALUES (?, ?, ?)", [owner, asset, u256Bytes(amount)]);
+}
+
+/** An owner's balances by asset. */
+export function balancesOf(store: Store, owner: Uint8Array, each: (asset: Uint8Array, amount: bigint) => void): void {
+  store.sql.all("SELECT asset, amount FROM balances WHERE owner = ? ORDER BY asset", [owner], (v) => each(v[0] as Uint8Array, u256FromBytes(v[1] as Uint8Array)));
+}
+
+// ---- Bounties. ----
+
+export function nextBountyId(store: Store): bigint {
+  const v = store.sql.one("SELECT max(id) FROM bounties", [])!;
+  return v[0] === null ? 1n : (v[0] as bigint) + 1n;
+}
+
+export function bountyById(store: Store, id: bigint): BountyRow | null {
+  const v = store.sql.one(`SELECT ${BOUNTY_COLUMNS} FROM bounties WHERE id = ?`, [int(id)]);
+  return v === null ? null : toBounty(v);
+}
+
+export function insertBounty(store: Store, b: BountyRow): void {
+  store.sql.run(`INSERT INTO bounties (${BOUNTY_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, [
+    int(b.id), b.requester, b.asset, u256Bytes(b.amount), b.tier, i64sToBytes(b.elements), i64sToBytes([b.target]),
+    int(b.deadline), b.status, b.solver, int(b.openedInput), b.closedInput === null ? null : int(b.closedInput),
+  ]);
+}
+
+export function closeBounty(store: Store, id: bigint, status: number, solver: Uint8Array | null, closedInput: bigint): void {
+  store.sql.run("UPDATE bounties SET status = ?, solver = ?, closed_input = ? WHERE id = ?", [status, solver, int(closedInput), int(id)]);
+}
+
+// ---- The wallet hash. ----
+
+/** Recompute the wallet hash from the tables and store it (or drop it when both are empty). */
+export function refreshWalletHash(store: Store): void {
+  let rows = 0;
+  let balances: Uint8Array = new Uint8Array(32);
+  store.sql.all("SELECT owner, asset, amount FROM balances ORDER BY owner, asset", [], (v) => {
+    balances = keccak256(new ByteWriter(104).bytes(balances).bytes(v[0] as Uint8Array, 20).bytes(v[1] as Uint8Array, 20).bytes(v[2] as Uint8Array, 32).finish());
+    rows++;
+  });
+  let bounties: Uint8Array = new Uint8Array(32);
+  store.sql.all(`SELECT ${BOUNTY_COLUMNS} FROM bounties ORDER BY id`, [], (v) => {
+    const row = bountyRowBytes(toBounty(v));
+    const buf = new Uint8Array(32 + row.length);
+    buf.set(bounties);
+    buf.set(row, 32);
+    bounties = keccak256(buf);
+    rows++;
+  });
+  if (rows === 0) {
+    store.sql.run("DELETE FROM wallet", []);
+    return;
   }
+  const hash = keccak256(new ByteWriter(79).bytes(WALLET_TAG).bytes(balances).bytes(bounties).finish());
+  store.sql.run("INSERT OR REPLACE INTO wallet (id, hash) VALUES (1, ?)", [hash]);
+}
 
-  // ---- Balances. ----
-
-  balance(owner: Uint8Array, asset: Uint8Array): bigint {
-    const v = this.sql.one("SELECT amount FROM balances WHERE owner = ? AND asset = ?", [owner, asset]);
-    return v === null ? 0n : u256FromBytes(v[0] as Uint8Array);
-  }
-
-  /** Set a balance (caller has checked 0 ≤ amount < 2^256); zero deletes the row. */
-  setBalance(owner: Uint8Array, asset: Uint8Array, amount: bigint): void {
-    if (amount === 0n) this.sql.run("DELETE FROM balances WHERE owner = ? AND asset = ?", [owner, asset]);
-    else this.sql.run("INSERT OR REPLACE INTO balances (owner, asset, amount) VALUES (?, ?, ?)", [owner, asset, u256Bytes(amount)]);
-  }
-
-  /** An owner's balances by asset. */
-  balancesOf(owner: Uint8Array, each: (asset: Uint8Array, amount: bigint) => void): void {
-    this.sql.all("SELECT asset, amount FROM balances WHERE owner = ? ORDER BY asset", [owner], (v) => each(v[0] as Uint8Array, u256FromBytes(v[1] as Uint8Array)));
-  }
-
-  // ---- Bounties. ----
-
-  nextBountyId(): bigint {
-    const v = this.sql.one("SELECT max(id) FROM bounties", [])!;
-    return v[0] === null ? 1n : (v[0] as bigint) + 1n;
-  }
-
-  bounty(id: bigint): BountyRow | null {
-    const v = this.sql.one(`SELECT ${BOUNTY_COLUMNS} FROM bounties WHERE id = ?`, [int(id)]);
-    return v === null ? null : toBounty(v);
-  }
-
-  insertBounty(b: BountyRow): void {
-    this.sql.run(`INSERT INTO bounties (${BOUNTY_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, [
-      int(b.id), b.requester, b.asset, u256Bytes(b.amount), b.tier, i64sToBytes(b.elements), i64sToBytes([b.target]),
-      int(b.deadline), b.status, b.solver, int(b.openedInput), b.closedInput === null ? null : int(b.closedInput),
-    ]);
-  }
-
-  closeBounty(id: bigint, status: number, solver: Uint8Array | null, closedInput: bigint): void {
-    this.sql.run("UPDATE bounties SET status = ?, solver = ?, closed_input = ? WHERE id = ?", [status, solver, int(closedInput), int(id)]);
-  }
-
-  // ---- The wallet hash. ----
-
-  /** Recompute the wallet hash from the tables and store it (or drop it when both are empty). */
-  refreshHash(): void {
-    let rows = 0;
-    let balances: Uint8Array = new Uint8Array(32);
-    this.sql.all("SELECT owner, asset, amount FROM balances ORDER BY owner, asset", [], (v) => {
-      balances = keccak256(new ByteWriter(104).bytes(balances).bytes(v[0] as Uint8Array, 20).bytes(v[1] as Uint8Array, 20).bytes(v[2] as Uint8Array, 32).finish());
-      rows++;
-    });
-    let bounties: Uint8Array = new Uint8Array(32);
-    this.sql.all(`SELECT ${BOUNTY_COLUMNS} FROM bounties ORDER BY id`, [], (v) => {
-      const row = bountyRowBytes(toBounty(v));
-      const buf = new Uint8Array(32 + row.length);
-      buf.set(bounties);
-      buf.set(row, 32);
-      bounties = keccak256(buf);
-      rows++;
-    });
-    if (rows === 0) {
-      this.sql.run("DELETE FROM wallet", []);
-      return;
-    }
-    const hash = keccak256(new ByteWriter(79).bytes(WALLET_TAG).bytes(balances).bytes(bounties).finish());
-    this.sql.run("INSERT OR REPLACE INTO wallet (id, hash) VALUES (1, ?)", [hash]);
-  }
-
-  /** The stored wallet hash, or null while the wallet and the bounties are empty. */
-  hash(): Uint8Array | null {
-    const v = this.sql.one("SELECT hash FROM wallet WHERE id = 1", []);
-    return v === null ? null : (v[0] as Uint8Array);
-  }
+/** The stored wallet hash, or null while the wallet and the bounties are empty. */
+export function walletHash(store: Store): Uint8Array | null {
+  const v = store.sql.one("SELECT hash FROM wallet WHERE id = 1", []);
+  return v === null ? null : (v[0] as Uint8Array);
 }

@@ -3,8 +3,8 @@
 import { recoverSigner } from "../crypto/secp256k1.js";
 import type { Authorization } from "@lcore/protocol/authorization";
 import { toHex } from "@lcore/protocol/bytes";
-import { Rejection } from "../app/rejection.js";
-import type { AdvanceContext } from "./context.js";
+import { Rejection } from "../context/rejection.js";
+import type { AdvanceContext } from "../context/advance.js";
 
 /**
  * The address that authorised the operation. For a permit, `digest` builds the EIP-712

@@ -13,12 +13,13 @@ import { type AcceptedRecordEntry, encodeNotice } from "@lcore/protocol/notices"
 import type { SkipReason } from "@lcore/protocol/reasons";
 import type { SkippedRecord } from "@lcore/protocol/reports";
 import type { RecordBatch } from "@lcore/protocol/recordBatch";
-import { Rejection } from "../app/rejection.js";
-import { DEVICE_ACTIVE } from "../state/schema.js";
-import { foldRecord } from "../state/stateHash.js";
-import type { DeviceRow } from "../state/store.js";
-import { type AdvanceContext, saveState } from "./context.js";
+import { Rejection } from "../context/rejection.js";
+import { DEVICE_ACTIVE, type DeviceRow, deviceByAddress, lastSeq, noteDeviceRecords } from "../devices/store.js";
+import { foldRecord } from "./fold.js";
+import { insertRecord } from "./store.js";
+import { type AdvanceContext, saveState } from "../context/advance.js";
 import { noteAcceptedRecords } from "../settlement/settle.js";
+import { isAllowed } from "../submitters/store.js";
 
 interface BatchDevice {
   row: DeviceRow;
@@ -55,10 +56,10 @@ export function handleRecordBatch(ctx: AdvanceContext, batch: RecordBatch): void
     const key = toHex(rec.device);
     let dev = devices.get(key);
     if (dev === undefined) {
-      const row = store.device(rec.device);
+      const row = deviceByAddress(store, rec.device);
       dev = row === null ? null : {
-        row, key65: sec1PublicKey(row.publicKey), lastSeq: store.lastSeq(row.id), accepted: 0n,
-        senderAllowed: equalBytes(row.owner, meta.sender) || store.submitters.isAllowed(row.owner, meta.sender),
+        row, key65: sec1PublicKey(row.publicKey), lastSeq: lastSeq(store, row.id), accepted: 0n,
+        senderAllowed: equalBytes(row.owner, meta.sender) || isAllowed(store, row.owner, meta.sender),
       };
       devices.set(key, dev);
     }
@@ -80,7 +81,7 @@ export function handleRecordBatch(ctx: AdvanceContext, batch: RecordBatch): void
     if (!ok) { skip("bad_signature"); continue; }
 
     const id = s.records + 1n;
-    store.insertRecord({
+    insertRecord(store, {
       id, deviceId: dev.row.id, seq: rec.seq, timestamp: rec.timestamp,
       bodyHash: rec.bodyHash, signature: rec.signature, sealed: rec.sealed, inputIndex: meta.inputIndex,
     });
@@ -102,7 +103,7 @@ export function handleRecordBatch(ctx: AdvanceContext, batch: RecordBatch): void
 
   // Map order is first-lookup order in the batch; each device's row is independent of it.
   for (const dev of devices.values()) {
-    if (dev !== null && dev.accepted > 0n) store.noteDeviceRecords(dev.row.id, dev.lastSeq!, dev.accepted);
+    if (dev !== null && dev.accepted > 0n) noteDeviceRecords(store, dev.row.id, dev.lastSeq!, dev.accepted);
   }
   noteAcceptedRecords(ctx, s.records - BigInt(accepted.length) + 1n, BigInt(accepted.length));
   s.recordsHash = recordsHash;

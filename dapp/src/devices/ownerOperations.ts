@@ -8,15 +8,14 @@ import { rotationProofDigest } from "@lcore/protocol/deviceMessage";
 import type { DeviceRevocation, KeyRotation } from "@lcore/protocol/deviceInputs";
 import { encodeNotice } from "@lcore/protocol/notices";
 import { revokePermitDigest, rotatePermitDigest } from "@lcore/protocol/permit";
-import { Rejection } from "../app/rejection.js";
-import { DEVICE_ACTIVE, DEVICE_REVOKED } from "../state/schema.js";
-import { foldDevices } from "../state/stateHash.js";
-import type { DeviceRow } from "../state/store.js";
+import { Rejection } from "../context/rejection.js";
+import { foldDevices } from "./fold.js";
+import { DEVICE_ACTIVE, DEVICE_REVOKED, type DeviceRow, deviceByAddress, updateDevice } from "./store.js";
 import { authorizer, requireOwner } from "./authorize.js";
-import { type AdvanceContext, saveState } from "./context.js";
+import { type AdvanceContext, saveState } from "../context/advance.js";
 
 function activeDevice(ctx: AdvanceContext, address: Uint8Array): DeviceRow {
-  const d = ctx.store.device(address);
+  const d = deviceByAddress(ctx.store, address);
   if (d === null) throw new Rejection("unknown_device", `device ${toHex(address)} is not registered`);
   if (d.status !== DEVICE_ACTIVE) throw new Rejection("device_revoked", `device ${toHex(address)} is revoked`);
   return d;
@@ -37,7 +36,7 @@ export function handleKeyRotation(ctx: AdvanceContext, input: KeyRotation): void
   d.publicKey = input.newPublicKey.slice();
   d.nonce += 1n;
   d.updatedInput = meta.inputIndex;
-  store.updateDevice(d);
+  updateDevice(store, d);
   const s = store.state();
   s.devicesHash = foldDevices(store);
   const hash = saveState(ctx, s);
@@ -53,7 +52,7 @@ export function handleDeviceRevocation(ctx: AdvanceContext, input: DeviceRevocat
   d.status = DEVICE_REVOKED;
   d.nonce += 1n;
   d.updatedInput = meta.inputIndex;
-  store.updateDevice(d);
+  updateDevice(store, d);
   const s = store.state();
   s.revokedDevices += 1n;
   s.devicesHash = foldDevices(store);

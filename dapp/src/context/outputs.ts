@@ -3,11 +3,7 @@
 // read them directly (no network).
 
 import { encodeReport, type Report } from "@lcore/protocol/reports";
-
-export type Output =
-  | { type: "notice"; payload: Uint8Array }
-  | { type: "report"; payload: Uint8Array }
-  | { type: "voucher"; destination: Uint8Array; value: bigint; payload: Uint8Array };
+import type { Output } from "../rollup/handler.js";
 
 export class Outputs {
   readonly list: Output[] = [];

@@ -8,18 +8,17 @@ import { deviceAddress, registrationProofDigest } from "@lcore/protocol/deviceMe
 import type { DeviceRegistration } from "@lcore/protocol/deviceInputs";
 import { encodeNotice } from "@lcore/protocol/notices";
 import { registerPermitDigest } from "@lcore/protocol/permit";
-import { Rejection } from "../app/rejection.js";
-import { DEVICE_ACTIVE } from "../state/schema.js";
-import { foldDevice } from "../state/stateHash.js";
-import type { DeviceRow } from "../state/store.js";
+import { Rejection } from "../context/rejection.js";
+import { foldDevice } from "./fold.js";
+import { DEVICE_ACTIVE, type DeviceRow, deviceByAddress, insertDevice } from "./store.js";
 import { authorizer } from "./authorize.js";
-import { type AdvanceContext, saveState } from "./context.js";
+import { type AdvanceContext, saveState } from "../context/advance.js";
 
 export function handleDeviceRegistration(ctx: AdvanceContext, input: DeviceRegistration): void {
   const { store, meta } = ctx;
   if (!isValidPublicKey(input.publicKey)) throw new Rejection("invalid_public_key", "public key is not a point on secp256k1");
   const address = deviceAddress(input.publicKey);
-  if (store.device(address) !== null) throw new Rejection("device_exists", `device ${toHex(address)} is already registered`);
+  if (deviceByAddress(store, address) !== null) throw new Rejection("device_exists", `device ${toHex(address)} is already registered`);
 
   const domain = { chainId: meta.chainId, app: meta.app };
   const owner = authorizer(ctx, input.auth, (deadline) => registerPermitDigest(domain, address, input.metadata, deadline));
@@ -41,7 +40,7 @@ export function handleDeviceRegistration(ctx: AdvanceContext, input: DeviceRegis
     registeredAt: meta.blockTimestamp,
     updatedInput: meta.inputIndex,
   };
-  store.insertDevice(row);
+  insertDevice(store, row);
   s.devices += 1n;
   s.devicesHash = foldDevice(s.devicesHash, row);
   const hash = saveState(ctx, s);

@@ -1,9 +1,9 @@
 // What a handler gets: the store (inside the advance's savepoint), the input's
 // metadata, where to put outputs, and an optional benchmark probe.
 
-import type { InputMetadata } from "../app/metadata.js";
-import type { Outputs } from "../app/outputs.js";
-import type { Probe } from "../probe.js";
+import type { InputMetadata } from "./metadata.js";
+import type { Outputs } from "./outputs.js";
+import type { Probe } from "./probe.js";
 import type { StateRow, Store } from "../state/store.js";
 import { stateHash } from "../state/stateHash.js";
 

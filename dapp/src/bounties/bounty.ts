@@ -8,10 +8,10 @@ import { type BountyRefusal, type BountyRefundClaim, type BountySolution, type B
 import { U63_LIMIT } from "@lcore/protocol/bytes";
 import { DecodeError } from "@lcore/protocol/errors";
 import type { Deposit } from "@lcore/protocol/wallet";
-import { Rejection } from "../app/rejection.js";
-import type { AdvanceContext } from "../handlers/context.js";
-import { BOUNTY_OPEN, BOUNTY_PAID, BOUNTY_REFUNDED, type BountyRow } from "../wallet/store.js";
-import { payoutVoucher, saveWalletState } from "../wallet/handlers.js";
+import { Rejection } from "../context/rejection.js";
+import type { AdvanceContext } from "../context/advance.js";
+import { BOUNTY_OPEN, BOUNTY_PAID, BOUNTY_REFUNDED, type BountyRow, bountyById, closeBounty, insertBounty, nextBountyId } from "../wallet/store.js";
+import { payoutVoucher, saveWalletState } from "../wallet/ledger.js";
 
 class Refused {
   constructor(readonly reason: BountyRefusal, readonly detail: string) {}
@@ -55,20 +55,19 @@ export function openBountyFromDeposit(ctx: AdvanceContext, d: Deposit): boolean 
     ctx.out.report({ type: "bounty_refused", input: String(ctx.meta.inputIndex), reason: e.reason, detail: e.detail });
     return false;
   }
-  const w = ctx.store.wallet;
   const b: BountyRow = {
-    id: w.nextBountyId(), requester: d.sender, asset: d.asset, amount: d.value, tier: problem.tier,
+    id: nextBountyId(ctx.store), requester: d.sender, asset: d.asset, amount: d.value, tier: problem.tier,
     elements: problem.elements, target: problem.target, deadline, status: BOUNTY_OPEN, solver: null,
     openedInput: ctx.meta.inputIndex, closedInput: null,
   };
-  w.insertBounty(b);
+  insertBounty(ctx.store, b);
   const hash = saveWalletState(ctx);
   ctx.out.notice(encodeBountyNotice({ stateHash: hash, bountyId: b.id, event: "opened", party: b.requester, asset: b.asset, amount: b.amount, deadline }));
   return true;
 }
 
 function openBounty(ctx: AdvanceContext, id: bigint): BountyRow {
-  const b = ctx.store.wallet.bounty(id);
+  const b = bountyById(ctx.store, id);
   if (b === null) throw new Rejection("unknown_bounty", `no bounty ${id}`);
   if (b.status !== BOUNTY_OPEN) throw new Rejection("bounty_closed", `bounty ${id} was already ${b.status === BOUNTY_PAID ? "paid" : "refunded"}`);
   return b;
@@ -82,7 +81,7 @@ export function handleBountySolution(ctx: AdvanceContext, s: BountySolution): vo
   const r = verifySubsetSum({ tier: b.tier, elements: b.elements, target: b.target }, s.indices);
   if (!r.ok) throw new Rejection("invalid_solution", r.reason);
   const solver = ctx.meta.sender;
-  ctx.store.wallet.closeBounty(b.id, BOUNTY_PAID, solver, ctx.meta.inputIndex);
+  closeBounty(ctx.store, b.id, BOUNTY_PAID, solver, ctx.meta.inputIndex);
   payoutVoucher(ctx, b.asset, solver, b.amount);
   const hash = saveWalletState(ctx);
   ctx.out.notice(encodeBountyNotice({ stateHash: hash, bountyId: b.id, event: "paid", party: solver, asset: b.asset, amount: b.amount, deadline: b.deadline }));
@@ -93,7 +92,7 @@ export function handleBountyRefund(ctx: AdvanceContext, c: BountyRefundClaim): v
   if (ctx.meta.blockTimestamp <= b.deadline) {
     throw new Rejection("bounty_not_expired", `block_timestamp ${ctx.meta.blockTimestamp} is not after the deadline ${b.deadline}`);
   }
-  ctx.store.wallet.closeBounty(b.id, BOUNTY_REFUNDED, null, ctx.meta.inputIndex);
+  closeBounty(ctx.store, b.id, BOUNTY_REFUNDED, null, ctx.meta.inputIndex);
   payoutVoucher(ctx, b.asset, b.requester, b.amount);
   const hash = saveWalletState(ctx);
   ctx.out.notice(encodeBountyNotice({ stateHash: hash, bountyId: b.id, event: "refunded", party: b.requester, asset: b.asset, amount: b.amount, deadline: b.deadline }));

@@ -6,7 +6,7 @@ import { aes256GcmSeal, chacha20Poly1305Seal } from "@lcore/wasm-core";
 import { fromHex, toHex } from "@lcore/protocol/bytes";
 import { decodeReadingBody, encodeReadingBody, readingDigest } from "@lcore/protocol/deviceMessage";
 import { derivePeriodKey, deriveRecordKeys, openReading, recordAad, sealReading } from "@lcore/protocol/sealing";
-import { APP, sha, testDevice } from "./helpers.js";
+import { APP, sha, testDevice } from "./fixtures.js";
 
 const master = sha("owner master key");
 const app = fromHex(APP);

@@ -4,8 +4,9 @@
 
 import { equalBytes, toHex } from "@lcore/protocol/bytes";
 import { MAX_SUBMITTERS_PER_OWNER, type SubmitterGrant, encodeSubmitterNotice } from "@lcore/protocol/submitters";
-import { Rejection } from "../app/rejection.js";
-import { type AdvanceContext, saveState } from "./context.js";
+import { Rejection } from "../context/rejection.js";
+import { type AdvanceContext, saveState } from "../context/advance.js";
+import { grantSubmitter, isAllowed, revokeSubmitter, submitterCount } from "./store.js";
 
 export function handleSubmitterGrant(ctx: AdvanceContext, input: SubmitterGrant): void {
   const { store, meta } = ctx;
@@ -15,14 +16,14 @@ export function handleSubmitterGrant(ctx: AdvanceContext, input: SubmitterGrant)
     if (equalBytes(input.submitter, owner)) {
       throw new Rejection("submitter_already_granted", `${who} is the owner: an owner always submits its own devices' records`);
     }
-    if (store.submitters.isAllowed(owner, input.submitter)) throw new Rejection("submitter_already_granted", `${who} is already allowed`);
-    if (store.submitters.count(owner) >= MAX_SUBMITTERS_PER_OWNER) {
+    if (isAllowed(store, owner, input.submitter)) throw new Rejection("submitter_already_granted", `${who} is already allowed`);
+    if (submitterCount(store, owner) >= MAX_SUBMITTERS_PER_OWNER) {
       throw new Rejection("too_many_submitters", `${toHex(owner)} already allows ${MAX_SUBMITTERS_PER_OWNER} submitters: revoke one first`);
     }
-    store.submitters.grant({ owner, submitter: input.submitter, grantedInput: meta.inputIndex });
+    grantSubmitter(store, { owner, submitter: input.submitter, grantedInput: meta.inputIndex });
   } else {
-    if (!store.submitters.isAllowed(owner, input.submitter)) throw new Rejection("submitter_not_granted", `${who} is not allowed by ${toHex(owner)}`);
-    store.submitters.revoke(owner, input.submitter);
+    if (!isAllowed(store, owner, input.submitter)) throw new Rejection("submitter_not_granted", `${who} is not allowed by ${toHex(owner)}`);
+    revokeSubmitter(store, owner, input.submitter);
   }
   const hash = saveState(ctx, store.state());
   ctx.out.notice(encodeSubmitterNotice({ stateHash: hash, owner, submitter: input.submitter, allowed: input.allowed }));

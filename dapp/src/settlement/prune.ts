@@ -13,9 +13,9 @@
 
 import { DISCLOSURE_PERIOD_SECONDS, DISCLOSURE_WINDOW_DAYS } from "@lcore/protocol/bounds";
 import { periodsToPrune } from "@lcore/protocol/pruneRule";
-import { settledPeriodsAfter } from "../settlement/store.js";
-import { int } from "./statements.js";
-import type { Store } from "./store.js";
+import { settledPeriodsAfter } from "./store.js";
+import { int } from "../state/statements.js";
+import type { Store } from "../state/store.js";
 
 export interface PruneState {
   /** Records with id ≤ prunedThrough are no longer in the state. */
@@ -41,7 +41,7 @@ export function pruneSettledRecords(store: Store, blockTimestamp: bigint): void 
   const from = before.prunedThrough + 1n;
   const through = last.firstRecord + last.recordCount - 1n;
   const range = [int(from), int(through)];
-  // Every device with records has its device_records row (recordBatch.ts), so this upsert
+  // Every device with records has its device_records row (records/recordBatch.ts), so this upsert
   // only ever updates: it sets the highest pruned seq (seqs rise with ids per device).
   store.sql.run(
     `INSERT INTO device_records (device_id, last_seq, records, pruned_max_seq)

@@ -12,7 +12,7 @@ import { decodeInput } from "@lcore/protocol/input";
 import { decodeNotice, encodeNotice } from "@lcore/protocol/notices";
 import { PERMIT_TYPES, registerPermitDigest, revokePermitDigest, rotatePermitDigest } from "@lcore/protocol/permit";
 import { encodeRecord, encodeRecordBatch, recordHash } from "@lcore/protocol/recordBatch";
-import { APP, CHAIN_ID, permitDomain, record, registration, revocation, rotation, testDevice, testOwner } from "./helpers.js";
+import { APP, CHAIN_ID, permitDomain, record, registration, revocation, rotation, testDevice, testOwner } from "./fixtures.js";
 
 const reason = (f: () => unknown) => {
   try {

@@ -1,0 +1,80 @@
+// The records table (state/schema.ts) and every statement on it. Records of settled
+// periods leave it when they are pruned (settlement/prune.ts); what decisions still need
+// of them is kept per device (devices/store.ts) and in the records fold (fold.ts).
+
+import { int, type Value } from "../state/statements.js";
+import type { Store } from "../state/store.js";
+
+export interface RecordRow {
+  id: bigint;
+  deviceId: bigint;
+  seq: bigint;
+  timestamp: bigint;
+  bodyHash: Uint8Array;
+  signature: Uint8Array;
+  sealed: Uint8Array;
+  inputIndex: bigint;
+}
+
+const RECORD_COLUMNS = "id, device_id, seq, timestamp, body_hash, signature, sealed, input_index";
+const INSERT_RECORD = `INSERT INTO records (${RECORD_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`;
+
+function toRecord(v: Value[]): RecordRow {
+  return {
+    id: v[0] as bigint, deviceId: v[1] as bigint, seq: v[2] as bigint, timestamp: v[3] as bigint,
+    bodyHash: v[4] as Uint8Array, signature: v[5] as Uint8Array, sealed: v[6] as Uint8Array, inputIndex: v[7] as bigint,
+  };
+}
+
+export function insertRecord(store: Store, r: RecordRow): void {
+  store.sql.run(INSERT_RECORD, [
+    int(r.id), int(r.deviceId), int(r.seq), int(r.timestamp), r.bodyHash, r.signature, r.sealed, int(r.inputIndex),
+  ]);
+}
+
+export function recordBySeq(store: Store, deviceId: bigint, seq: bigint): RecordRow | null {
+  const v = store.sql.one(`SELECT ${RECORD_COLUMNS} FROM records WHERE device_id = ? AND seq = ?`, [int(deviceId), int(seq)]);
+  return v === null ? null : toRecord(v);
+}
+
+/** Records with from ≤ seq ≤ to and seq > after, by seq. */
+export function recordsBySeq(
+  store: Store, deviceId: bigint, from: bigint, to: bigint, after: bigint | null, limit: number, each: (r: RecordRow) => void,
+): void {
+  store.sql.all(
+    `SELECT ${RECORD_COLUMNS} FROM records WHERE device_id = ? AND seq >= ? AND seq <= ? AND seq > ? ORDER BY seq LIMIT ?`,
+    [int(deviceId), int(from), int(to), after === null ? -1 : int(after), limit],
+    (v) => each(toRecord(v)),
+  );
+}
+
+/** Records with from ≤ timestamp ≤ to and (timestamp, seq) > after, by (timestamp, seq). */
+export function recordsByTime(
+  store: Store, deviceId: bigint, from: bigint, to: bigint, after: [bigint, bigint] | null, limit: number, each: (r: RecordRow) => void,
+): void {
+  const [t, s] = after ?? [-1n, -1n];
+  store.sql.all(
+    `SELECT ${RECORD_COLUMNS} FROM records WHERE device_id = ? AND timestamp >= ? AND timestamp <= ? AND (timestamp, seq) > (?, ?) ORDER BY timestamp, seq LIMIT ?`,
+    [int(deviceId), int(from), int(to), int(t), int(s), limit],
+    (v) => each(toRecord(v)),
+  );
+}
+
+/** Every record in id order, with its device's address: the from-scratch state hash. */
+export function eachRecord(store: Store, each: (r: RecordRow, address: Uint8Array) => void): void {
+  store.sql.all(
+    `SELECT r.id, r.device_id, r.seq, r.timestamp, r.body_hash, r.signature, r.sealed, r.input_index, d.address FROM records r JOIN devices d ON d.id = r.device_id ORDER BY r.id`,
+    [],
+    (v) => each(toRecord(v), v[8] as Uint8Array),
+  );
+}
+
+/** A device's records with from ≤ timestamp ≤ to, by (timestamp, seq): a disclosure period's. */
+export function deviceRecordsInTime(store: Store, deviceId: bigint, from: bigint, to: bigint): RecordRow[] {
+  const out: RecordRow[] = [];
+  store.sql.all(`SELECT ${RECORD_COLUMNS} FROM records WHERE device_id = ? AND timestamp >= ? AND timestamp <= ? ORDER BY timestamp, seq`,
+    [int(deviceId), int(from), int(to)],
+    (v) => out.push(toRecord(v)),
+  );
+  return out;
+}

@@ -16,5 +16,6 @@ export { recomputeSubmittersHash } from "./submitters/store.js";
 export { isValidPublicKey, verifyDigest, recoverSigner, isLowS, sec1PublicKey } from "./crypto/secp256k1.js";
 export { RollupClient, RollupHttpError, payloadBytes, hexPayload } from "./rollup/client.js";
 export { runRollupLoop, postOutputs, type LoopOptions } from "./rollup/loop.js";
-export type * from "./rollup/types.js";
+// The rollup HTTP API types are defined once, beside devnet's server (type-only: nothing of devnet is bundled).
+export type * from "@lcore/devnet/rollup-http-api";
 export { createClockProbe, type Probe, type Phase, PHASES } from "./context/probe.js";

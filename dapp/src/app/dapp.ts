@@ -9,7 +9,7 @@ import { toHex } from "@lcore/protocol/bytes";
 import { DecodeError } from "@lcore/protocol/errors";
 import type { RejectReason } from "@lcore/protocol/reasons";
 import type { AdvanceOutcome, InspectOutcome, RollupHandler } from "../rollup/handler.js";
-import type { AdvanceMetadata } from "../rollup/types.js";
+import type { AdvanceMetadata } from "@lcore/devnet/rollup-http-api";
 import { openDatabase } from "../state/sqlite.js";
 import { stateHash } from "../state/stateHash.js";
 import { Store } from "../state/store.js";

@@ -1,7 +1,7 @@
 // Advance metadata in the form the handlers use: bigints and bytes, checked once.
 
 import { parseHex } from "@lcore/protocol/bytes";
-import type { AdvanceMetadata } from "../rollup/types.js";
+import type { AdvanceMetadata } from "@lcore/devnet/rollup-http-api";
 
 export interface InputMetadata {
   chainId: bigint;

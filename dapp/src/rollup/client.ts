@@ -4,7 +4,7 @@
 import { Agent, request } from "node:http";
 import type {
   AdvanceMetadata, FinishStatus, Hex, IndexResponse, RollupRequest,
-} from "./types.js";
+} from "@lcore/devnet/rollup-http-api";
 
 export class RollupHttpError extends Error {
   override name = "RollupHttpError";

@@ -2,7 +2,7 @@
 // emission order and its finish status; for an inspect, its reports. The loop knows
 // nothing more of it (main.ts hands it the Dapp), and tests call a handler directly.
 
-import type { AdvanceMetadata, FinishStatus } from "./types.js";
+import type { AdvanceMetadata, FinishStatus } from "@lcore/devnet/rollup-http-api";
 
 export type Output =
   | { type: "notice"; payload: Uint8Array }

@@ -5,7 +5,7 @@
 
 import type { RollupClient } from "./client.js";
 import type { Output, RollupHandler } from "./handler.js";
-import type { FinishStatus } from "./types.js";
+import type { FinishStatus } from "@lcore/devnet/rollup-http-api";
 
 export interface LoopOptions {
   /** Called after each advance (the benchmark probe dumps its totals here). */

@@ -94,7 +94,7 @@ export function lintSource(text, file) {
         // allowed
       } else if (qualified !== null && FORBIDDEN_QUALIFIED.has(qualified)) {
         report(node, `${qualified}: ${FORBIDDEN_QUALIFIED.get(qualified)}`);
-      } else if (qualified !== null && qualified.startsWith("Math.") && !EXACT_MATH.has(member)) {
+      } else if (qualified?.startsWith("Math.") && !EXACT_MATH.has(member)) {
         report(node, `${qualified}: floating point`);
       } else if (FORBIDDEN_MEMBERS.has(member)) {
         report(node, `.${member}: ${FORBIDDEN_MEMBERS.get(member)}`);

@@ -2,11 +2,11 @@
 // the state machine for tests, the benchmark and tools. The codec is `@lcore/protocol`.
 
 export { Dapp, type DappOptions } from "./app/dapp.js";
-export { type Output, type AdvanceOutcome, type InspectOutcome, type RollupHandler } from "./rollup/handler.js";
+export type { Output, AdvanceOutcome, InspectOutcome, RollupHandler } from "./rollup/handler.js";
 export { ETHER_PORTAL, ERC20_PORTAL } from "./deposits/portals.js";
 export { Store, type StateRow } from "./state/store.js";
-export { type DeviceRow } from "./devices/store.js";
-export { type RecordRow } from "./records/store.js";
+export type { DeviceRow } from "./devices/store.js";
+export type { RecordRow } from "./records/store.js";
 export { openDatabase, loadSqlJs, sqlWasmPath } from "./state/sqlite.js";
 export { stateHash, EMPTY_FOLD } from "./state/stateHash.js";
 export { foldDevice, deviceRowBytes } from "./devices/fold.js";

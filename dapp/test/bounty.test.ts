@@ -5,7 +5,7 @@ import { keccak_256 } from "@noble/hashes/sha3.js";
 import { describe, expect, it } from "vitest";
 import { decodeFunctionData, parseAbi } from "viem";
 import { verifySubsetSum } from "@lcore/wasm-core";
-import { type Output } from "@lcore/dapp";
+import type { Output } from "@lcore/dapp";
 import { type BountySpec, MAX_SOLUTION_INDICES, TIER_SIZES, decodeBountyNotice, decodeBountySpec, encodeBountyRefundClaim, encodeBountySolution, encodeBountySpec, generateProblem } from "@lcore/protocol/bounty";
 import { concatBytes, toHex } from "@lcore/protocol/bytes";
 import { InputKind } from "@lcore/protocol/kinds";

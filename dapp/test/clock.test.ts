@@ -88,7 +88,8 @@ function world(run: Awaited<ReturnType<typeof logged>>) {
   let bounties = 0n;
   const outcomes: Record<string, Set<string>> = {};
   const note = (kind: string, r: AdvanceOutcome, allowed: string[] = []) => {
-    (outcomes[kind] ??= new Set()).add(reason(r));
+    outcomes[kind] ??= new Set();
+    outcomes[kind].add(reason(r));
     expect([`accept`, ...allowed], `${kind}: ${JSON.stringify(reports(r))}`).toContain(reason(r));
     return r;
   };

@@ -78,7 +78,7 @@ describe("state hash", () => {
     const inputs = scenario();
     await fc.assert(fc.asyncProperty(fc.array(fc.nat({ max: inputs.length - 1 }), { maxLength: 12 }), async (order) => {
       const dapp = await Dapp.create();
-      order.forEach((k, i) => dapp.advance(meta({ input_index: i, msg_sender: owner.account.address }), inputs[k]!));
+      for (const [i, k] of order.entries()) dapp.advance(meta({ input_index: i, msg_sender: owner.account.address }), inputs[k]!);
       const fresh = recomputeState(dapp.store);
       expect(toHex(fresh.recordsHash)).toBe(toHex(dapp.store.state().recordsHash));
       expect(toHex(fresh.devicesHash)).toBe(toHex(dapp.store.state().devicesHash));

@@ -3,7 +3,7 @@
 // changes nothing.
 import { describe, expect, it } from "vitest";
 import { decodeFunctionData, parseAbi } from "viem";
-import { type Output } from "@lcore/dapp";
+import type { Output } from "@lcore/dapp";
 import { ByteWriter, toHex } from "@lcore/protocol/bytes";
 import { ETHER_ASSET, U256_LIMIT, decodeBalancesNotice, decodeErc20Deposit, decodeEtherDeposit, encodeErc20Deposit, encodeEtherDeposit, encodeWalletTransfer, encodeWithdrawal, erc20TransferCall, u256Bytes, u256FromBytes } from "@lcore/protocol/wallet";
 import { reports, testDapp, testOwner } from "./helpers.js";

@@ -75,7 +75,9 @@ export async function startApiServer(ctx: ApiContext, opts: { host?: string; por
     if (body !== undefined) init.body = body.toString("utf8");
     const response = await yoga.fetch(`http://${req.headers.host ?? "localhost"}/graphql${search}`, init);
     const out: Record<string, string> = {};
-    response.headers.forEach((value, name) => (out[name] = value));
+    response.headers.forEach((value, name) => {
+      out[name] = value;
+    });
     res.writeHead(response.status, out);
     res.end(Buffer.from(await response.arrayBuffer()));
   }

@@ -9,7 +9,7 @@ import { DEFAULT_ANVIL_PORT, DEFAULT_API_PORT, DEFAULT_EPOCH_LENGTH, DEFAULT_ROL
 import type { AfterDeploy, Devnet, DevnetOptions } from "./devnet.js";
 import type { Machine } from "./riscv64/machine.js";
 
-export interface DevnetCliOptions<Extra extends object = {}> {
+export interface DevnetCliOptions<Extra extends object = Record<never, never>> {
   /** The command's name in its usage and its messages. */
   name: string;
   /** What the command does beyond the generic devnet, for its usage text (a sentence or two). */
@@ -65,7 +65,7 @@ const OPTIONS = {
  * Run the devnet command with `argv` (the arguments after the command's name) until a signal
  * stops it; exits the process itself on usage errors, failures and signals.
  */
-export async function runDevnetCli<Extra extends object = {}>(argv: string[], cli: DevnetCliOptions<Extra>): Promise<void> {
+export async function runDevnetCli<Extra extends object = Record<never, never>>(argv: string[], cli: DevnetCliOptions<Extra>): Promise<void> {
   if (argv[0] === "fetch-riscv64") return fetchRiscv64(cli.name);
   const fail = (message: string): never => {
     process.stderr.write(`${cli.name}: ${message}\n${usage(cli)}\n`);

@@ -19,7 +19,7 @@ import { type RollupHttpServer, startRollupHttpServer } from "./rollupHttpServer
 import { type DappProcess, spawnDapp } from "./spawnDapp.js";
 import { Store } from "./store.js";
 
-export interface DevnetOptions<Extra extends object = {}> {
+export interface DevnetOptions<Extra extends object = Record<never, never>> {
   /** Where deployment.json, the node's SQLite store and anvil's state live. Default `.lcore/devnet`. */
   stateDir?: string;
   /** Blocks per epoch of the Authority. Default 10. */
@@ -73,10 +73,10 @@ export interface AfterDeployContext {
   ownAnvil: boolean;
 }
 
-export type AfterDeploy<Extra extends object = {}> = (ctx: AfterDeployContext) => Promise<Extra | void>;
+export type AfterDeploy<Extra extends object = Record<never, never>> = (ctx: AfterDeployContext) => Promise<Extra | undefined>;
 
 
-export interface Devnet<Extra extends object = {}> {
+export interface Devnet<Extra extends object = Record<never, never>> {
   ready: true;
   chainRpcUrl: string;
   rollupHttpUrl: string;
@@ -96,7 +96,7 @@ export interface Devnet<Extra extends object = {}> {
 }
 
 /** deployment.json: the rollup's addresses, and what the afterDeploy hook returned. */
-export type DevnetDeployment<Extra extends object = {}> = Deployment & Extra;
+export type DevnetDeployment<Extra extends object = Record<never, never>> = Deployment & Extra;
 
 /** anvil's account 0 (from its well-known mnemonic); never used by the node itself. */
 export const ANVIL_ACCOUNT_0 = "0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266";
@@ -112,7 +112,7 @@ interface Settings {
   applicationName: string;
 }
 
-export async function startDevnet<Extra extends object = {}>(opts: DevnetOptions<Extra> = {}): Promise<Devnet<Extra>> {
+export async function startDevnet<Extra extends object = Record<never, never>>(opts: DevnetOptions<Extra> = {}): Promise<Devnet<Extra>> {
   const settings = checkOptions(opts);
   const parts = new Parts(settings.log);
   const checkAbort = () => {

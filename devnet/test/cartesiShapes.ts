@@ -46,7 +46,7 @@ export const optional = (check: Check): Check => (v, p) => {
 };
 export const arrayOf = (check: Check): Check => (v, p) => {
   if (!Array.isArray(v)) fail(p, "an array", v);
-  v.forEach((item, i) => check(item, `${p}[${i}]`));
+  for (const [i, item] of v.entries()) check(item, `${p}[${i}]`);
 };
 
 /** Every value of a client enum: a Record so the compiler catches a value added to the client. */

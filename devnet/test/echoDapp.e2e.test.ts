@@ -6,7 +6,7 @@
 // a restart that resumes.
 
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { BaseError, ContractFunctionRevertedError, encodeFunctionData, getAddress, type Hex, parseEther, stringToHex, toHex } from "viem";
+import { type BaseError, ContractFunctionRevertedError, encodeFunctionData, getAddress, type Hex, parseEther, stringToHex, toHex } from "viem";
 import { type AfterDeployContext, applicationAbi, authorityAbi, type Devnet, encodeNotice, encodeVoucher, inputBoxAbi, startDevnet } from "@lcore/devnet";
 import { chainClients, ECHO_DAPP, gql, rpc, rpcResult, tempDir, waitFor } from "./helpers.js";
 
@@ -240,7 +240,7 @@ describe("devnet with the echo dApp", () => {
     });
     const rejected = await (await fetch(devnet.inspectUrl, { method: "POST", body: new Uint8Array([0xff]) })).json();
     expect(rejected.status).toBe("Rejected");
-    expect((await fetch(devnet.inspectUrl.replace(devnet.application, "0x" + "12".repeat(20)), { method: "POST", body: "x" })).status).toBe(404);
+    expect((await fetch(devnet.inspectUrl.replace(devnet.application, `0x${"12".repeat(20)}`), { method: "POST", body: "x" })).status).toBe(404);
     expect((await fetch(devnet.inspectUrl)).status).toBe(405);
   });
 

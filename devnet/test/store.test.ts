@@ -19,7 +19,9 @@ const open = () => {
   dirs.push(dir);
   return { store: Store.open(`${dir.path}/node.sqlite`), path: `${dir.path}/node.sqlite` };
 };
-afterEach(() => dirs.splice(0).forEach((d) => d.remove()));
+afterEach(() => {
+  for (const d of dirs.splice(0)) d.remove();
+});
 
 describe("Store", () => {
   it("keeps inputs in sequence, groups them in epochs and records results", () => {

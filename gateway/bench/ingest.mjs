@@ -16,8 +16,7 @@ function lines(stream, onLine) {
   let buf = "";
   stream.on("data", (chunk) => {
     buf += chunk.toString("utf8");
-    let i;
-    while ((i = buf.indexOf("\n")) >= 0) {
+    for (let i = buf.indexOf("\n"); i >= 0; i = buf.indexOf("\n")) {
       onLine(buf.slice(0, i));
       buf = buf.slice(i + 1);
     }

@@ -64,7 +64,7 @@ describe("a registration the dApp rejected", () => {
 
     // The dApp rejects d's registration (someone registered the address first), accepts other's.
     const rejected: NodeInput = { status: "REJECTED", notices: [], reports: [report({ type: "rejected", input: "0", reason: "device_exists", detail: "" })] };
-    expect(await follower(gw, (kind, i) => (i === 0 ? rejected : i === 1 ? ACCEPTED : null)).step()).toBe(2);
+    expect(await follower(gw, (_kind, i) => (i === 0 ? rejected : i === 1 ? ACCEPTED : null)).step()).toBe(2);
 
     expect(await deviceStatus(gw.app, d)).toMatchObject({ chainStatus: "registration_rejected", chainReason: "device_exists" });
     expect(await deviceStatus(gw.app, other)).toMatchObject({ chainStatus: "registered" });

@@ -7,7 +7,7 @@ import { MAX_READING_PAYLOAD } from "@lcore/protocol/bounds";
 import { afterEach, describe, expect, it } from "vitest";
 import { decodeProvenance, encodeProvenance } from "@lcore/protocol/mvpMigration";
 import { Secret } from "../src/util/secrets.js";
-import { OWNER_TOKEN, auth, testGateway, type TestGateway } from "./helpers/gateway.js";
+import { auth, testGateway, type TestGateway } from "./helpers/gateway.js";
 import { type Cleanup, runCleanups } from "./helpers/tempDir.js";
 
 const cleanups: Cleanup[] = [];

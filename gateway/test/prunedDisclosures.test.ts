@@ -8,7 +8,7 @@
 import { DISCLOSURE_PERIOD_SECONDS, MAX_PAYLOAD_LENGTH, PRUNE_KEEP_SETTLED_PERIODS } from "@lcore/protocol/bounds";
 import { encodeDisclosureNotice } from "@lcore/protocol/disclosure";
 import { decodeInput } from "@lcore/protocol/input";
-import { type PrunedDisclosure } from "@lcore/protocol/prunedDisclosure";
+import type { PrunedDisclosure } from "@lcore/protocol/prunedDisclosure";
 import { encodeRecord, recordHash } from "@lcore/protocol/recordBatch";
 import { recordsRoot, verifyRecordsProof } from "@lcore/protocol/recordsTree";
 import { derivePeriodKey } from "@lcore/protocol/sealing";

@@ -3,12 +3,12 @@
 import { createHash } from "node:crypto";
 import { secp256k1 } from "@noble/curves/secp256k1.js";
 import { privateKeyToAccount } from "viem/accounts";
-import { type Authorization } from "@lcore/protocol/authorization";
+import type { Authorization } from "@lcore/protocol/authorization";
 import { fromHex, toHex } from "@lcore/protocol/bytes";
 import { encodeDeviceRegistration, encodeDeviceRevocation, encodeKeyRotation } from "@lcore/protocol/deviceInputs";
 import { deviceAddress, encodeReadingBody, readingDigest, registrationProofDigest, rotationProofDigest } from "@lcore/protocol/deviceMessage";
 import { PERMIT_DOMAIN_NAME, PERMIT_DOMAIN_VERSION, PERMIT_TYPES } from "@lcore/protocol/permit";
-import { type WireRecord } from "@lcore/protocol/recordBatch";
+import type { WireRecord } from "@lcore/protocol/recordBatch";
 
 export const APP = "0xab7528bb862fb57e8a2bcd567a2e929a0be56a5e" as const;
 export const CHAIN_ID = 31337;

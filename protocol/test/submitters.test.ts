@@ -18,7 +18,7 @@ function body(bytes: Uint8Array): ByteReader {
 describe("submitter allow-list codec", () => {
   it("encodes a grant and a revoke as 0x05 0x01 action submitter(20)", () => {
     const grant = encodeSubmitterGrant({ allowed: true, submitter });
-    expect(Buffer.from(grant).toString("hex")).toBe("050101" + "ab".repeat(20));
+    expect(Buffer.from(grant).toString("hex")).toBe(`050101${"ab".repeat(20)}`);
     expect(readSubmitterGrant(body(grant))).toEqual({ kind: "submitter_grant", allowed: true, submitter });
     const revoke = encodeSubmitterGrant({ allowed: false, submitter });
     expect(revoke[2]).toBe(0);

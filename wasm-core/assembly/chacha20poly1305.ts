@@ -232,7 +232,7 @@ function polyFinish(aadLen: usize, ctLen: usize, out: usize): void {
   let g1 = h1 + (g0 >> 26); g0 &= M26;
   let g2 = h2 + (g1 >> 26); g1 &= M26;
   let g3 = h3 + (g2 >> 26); g2 &= M26;
-  let g4 = h4 + (g3 >> 26) - (<u64>1 << 26); g3 &= M26;
+  const g4 = h4 + (g3 >> 26) - (<u64>1 << 26); g3 &= M26;
   const useG = (g4 >> 63) - 1; // all ones if g4 ≥ 0, zero if it went negative
   const useH = ~useG;
   h0 = (h0 & useH) | (g0 & useG);

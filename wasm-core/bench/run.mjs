@@ -78,7 +78,7 @@ const pipeline = (m) => ({
 
 const fmt = (us) => (us < 10 ? us.toFixed(2) : us < 100 ? us.toFixed(1) : us.toFixed(0));
 const label = (n) => (n >= 1024 ? `${n / 1024} KiB` : `${n} B`);
-const rows = [];
+const _rows = [];
 const results = {};
 
 console.log(`wasm-core benchmark — ${os.cpus()[0]?.model ?? "unknown CPU"}, ${os.cpus().length} cores, Node ${process.version}, ${new Date().toISOString().slice(0, 10)}`);

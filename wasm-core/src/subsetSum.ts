@@ -47,7 +47,7 @@ export function verifySubsetSum(problem: SubsetSumProblem, indices: number[]): S
   if (!Number.isSafeInteger(tier)) throw new InvalidInputError("tier must be an integer");
   if (!Array.isArray(elements)) throw new InvalidInputError("elements must be an array of bigint");
   if (!Array.isArray(indices)) throw new InvalidInputError("indices must be an array of integers");
-  elements.forEach((e, i) => assertI64(e, `elements[${i}]`));
+  for (const [i, e] of elements.entries()) assertI64(e, `elements[${i}]`);
   assertI64(target, "target");
   for (const [k, i] of indices.entries()) {
     if (!Number.isSafeInteger(i)) throw new InvalidInputError(`indices[${k}] must be an integer`);
@@ -61,7 +61,7 @@ export function verifySubsetSum(problem: SubsetSumProblem, indices: number[]): S
   const indicesAt = IO + elements.length * 8;
   const heap = ioView(elements.length * 8 + m * 4);
   const view = new DataView(heap.buffer);
-  elements.forEach((e, i) => view.setBigInt64(IO + i * 8, e, true));
+  for (const [i, e] of elements.entries()) view.setBigInt64(IO + i * 8, e, true);
   for (let k = 0; k < m; k++) {
     const i = indices[k]!;
     // Negative or huge indices are out of range; clamp so they still read as such in u32.

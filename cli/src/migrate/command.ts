@@ -36,7 +36,7 @@ export async function runMigrateCli(argv: string[], env: NodeJS.ProcessEnv = pro
   if (values.from === undefined || values.gateway === undefined) return fail("--from and --gateway are required");
   const token = values["owner-token-file"] !== undefined ? readFileSync(values["owner-token-file"], "utf8").trim() : env.LCORE_GW_OWNER_TOKEN;
   if (token === undefined || token === "") return fail("the owner token is needed (--owner-token-file or LCORE_GW_OWNER_TOKEN)");
-  const num = (name: string, v: string | undefined, fallback: number, min: number, max: number): number | undefined => {
+  const num = (_name: string, v: string | undefined, fallback: number, min: number, max: number): number | undefined => {
     const n = v === undefined ? fallback : Number(v);
     return Number.isInteger(n) && n >= min && n <= max ? n : undefined;
   };

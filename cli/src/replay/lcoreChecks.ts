@@ -47,7 +47,7 @@ export function checkNotices(inputIndex: number, firstOutput: number, outputs: r
   outputs.forEach((output, k) => {
     const decoded = decodeOutput(output);
     if (decoded?.type !== "Notice") return;
-    let notice;
+    let notice: ReturnType<typeof decodeNotice>;
     try {
       notice = decodeNotice(fromHex(decoded.payload));
     } catch {

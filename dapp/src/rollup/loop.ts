@@ -42,7 +42,7 @@ export async function runRollupLoop(handler: RollupHandler, client: RollupClient
   let connected = false;
   let waited = 0;
   while (options.stop?.() !== true) {
-    let next;
+    let next: Awaited<ReturnType<typeof client.finish>>;
     try {
       next = await client.finish(status);
       connected = true;

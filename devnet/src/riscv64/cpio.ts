@@ -33,7 +33,7 @@ function header(ino: number, e: CpioEntry): Buffer {
 /** The newc archive of `entries` and its trailer, gzip level 1 (the kernel only needs to read it once). */
 export function cpioGz(entries: readonly CpioEntry[]): Buffer {
   const parts: Buffer[] = [];
-  entries.forEach((e, i) => parts.push(header(i + 1, e), e.data, pad4(e.data.length)));
+  for (const [i, e] of entries.entries()) parts.push(header(i + 1, e), e.data, pad4(e.data.length));
   parts.push(header(0, { name: "TRAILER!!!", mode: 0, data: Buffer.alloc(0) }));
   return gzipSync(Buffer.concat(parts), { level: 1 });
 }

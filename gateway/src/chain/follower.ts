@@ -14,7 +14,7 @@
 import { deviceAddress } from "@lcore/protocol/deviceMessage";
 import { decodeInput } from "@lcore/protocol/input";
 import { decodeNotice } from "@lcore/protocol/notices";
-import { type SkipReason } from "@lcore/protocol/reasons";
+import type { SkipReason } from "@lcore/protocol/reasons";
 import { parseReport } from "@lcore/protocol/reports";
 import { encodeRecord, recordHash } from "@lcore/protocol/recordBatch";
 import type { GatewayContext } from "../context.js";

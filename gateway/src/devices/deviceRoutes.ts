@@ -2,7 +2,7 @@
 // All need the owner token; the records route is the only place plaintext leaves the
 // gateway, decrypted with the owner key from the sealed copy in the outbox.
 
-import { type FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
+import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { decodeReadingBody } from "@lcore/protocol/deviceMessage";
 import { sha256 } from "@lcore/wasm-core";
 import type { Static } from "typebox";
@@ -11,7 +11,7 @@ import type { DeviceState } from "./deviceRegistry.js";
 import { GatewayError } from "../http/errors.js";
 import { equalBytes, fromHex, toHex } from "@lcore/protocol/bytes";
 import { ownerAuth } from "../http/ownerAuth.js";
-import { ChainStatus, Device, DeviceParams, ErrorBody, RecordsPage, RecordsQuery, RegisterDevice } from "../http/schemas.js";
+import { type ChainStatus, Device, DeviceParams, ErrorBody, RecordsPage, RecordsQuery, RegisterDevice } from "../http/schemas.js";
 import { progressOf, readingProgress } from "../readings/status.js";
 
 const errors = { "4xx": ErrorBody, "5xx": ErrorBody };

@@ -3,7 +3,7 @@
 // the dApp's verdict. The period key is derived
 // and encoded inside the gateway; no answer or log line carries it.
 
-import { type FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
+import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import type { GatewayContext } from "../context.js";
 import { disclosureProgress, disclosureStatusUrl } from "./disclosures.js";
 import { GatewayError } from "../http/errors.js";

@@ -24,7 +24,7 @@ export function disclosureStatements(outbox: Outbox, input: InputRow, node: Node
     return failed === null ? [] : [outbox.disclosures.failedRecordStatement(d.inputId, failed)];
   }
   for (const n of node.notices) {
-    let notice;
+    let notice: ReturnType<typeof decodeNotice>;
     try {
       notice = decodeNotice(fromHex(n.payload));
     } catch {

@@ -31,7 +31,7 @@
 import { DISCLOSURE_PERIOD_SECONDS, DISCLOSURE_WINDOW_DAYS, MAX_PAYLOAD_LENGTH } from "@lcore/protocol/bounds";
 import { encodeKeyDisclosure } from "@lcore/protocol/disclosure";
 import { type PrunedEntry, encodePrunedDisclosureParts } from "@lcore/protocol/prunedDisclosure";
-import { type WireRecord } from "@lcore/protocol/recordBatch";
+import type { WireRecord } from "@lcore/protocol/recordBatch";
 import type { DeviceRegistry } from "../devices/deviceRegistry.js";
 import { GatewayError } from "../http/errors.js";
 import { toHex } from "@lcore/protocol/bytes";

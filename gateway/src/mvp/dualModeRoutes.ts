@@ -2,7 +2,7 @@
 // pause switch (GET /v1/cartesi, owner POST /v1/cartesi/pause and /resume). The
 // procedure is gateway/README.md, "Migration: dual mode and rollback".
 
-import { type FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
+import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { Type } from "typebox";
 import type { GatewayContext } from "../context.js";
 import { toHex } from "@lcore/protocol/bytes";

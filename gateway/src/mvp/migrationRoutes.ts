@@ -8,7 +8,7 @@
 // storage, shutting down) fails the whole request with its LCORE_GW_* code and stores none of
 // its new readings, and the client sends it again.
 
-import { type FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
+import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { MAX_READING_PAYLOAD } from "@lcore/protocol/bounds";
 import { type Static, Type } from "typebox";
 import type { GatewayContext } from "../context.js";

@@ -8,7 +8,7 @@
 // them. Operators expose these routes only on a trusted network, or turn them off
 // (LCORE_GW_MVP_COMPAT=0), and then they answer 403 LCORE_GW_MVP_COMPAT_DISABLED.
 
-import { type FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
+import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { encodeReadingBody, readingMessage } from "@lcore/protocol/deviceMessage";
 import { sha256 } from "@lcore/wasm-core";
 import { randomBytes } from "node:crypto";

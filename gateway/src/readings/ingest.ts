@@ -231,7 +231,7 @@ export class Ingest {
     const appended = this.#d.outbox.append(checked.map((c) => c.reading));
     const written = appended.then(() => undefined, () => undefined);
     const keys = checked.map((c) => `${c.state.hex}:${c.reading.seq}`);
-    checked.forEach((c, i) => this.#writing.set(keys[i]!, { digest: c.reading.digest, signature: c.reading.signature, written }));
+    for (const [i, c] of checked.entries()) this.#writing.set(keys[i]!, { digest: c.reading.digest, signature: c.reading.signature, written });
     try {
       await appended;
     } catch (error) {

@@ -11,7 +11,7 @@
 // period_pruned, or keeps a 0x12 under way (a disclosure_part report); asking again sends
 // 0x12, or the parts that continue it (disclosures/disclosures.ts).
 
-import { type PrunedEntry } from "@lcore/protocol/prunedDisclosure";
+import type { PrunedEntry } from "@lcore/protocol/prunedDisclosure";
 import { prunePoint } from "@lcore/protocol/pruneRule";
 import { type WireRecord, encodeRecord, recordHash } from "@lcore/protocol/recordBatch";
 import { type RecordsTree, recordsTree } from "@lcore/protocol/recordsTree";

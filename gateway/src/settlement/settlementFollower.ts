@@ -65,7 +65,7 @@ export function scanOutputs(
       continue;
     }
     if (o.decoded.type !== "Notice") continue;
-    let notice;
+    let notice: ReturnType<typeof decodeNotice>;
     try {
       notice = decodeNotice(fromHex(o.decoded.payload));
     } catch {

@@ -19,9 +19,21 @@ export function ensureCartesiCli(log = (m) => process.stderr.write(`${m}\n`)) {
   log(`installing @cartesi/cli ${CARTESI_CLI_VERSION} into ${dir} (once per machine, from the npm registry)…`);
   mkdirSync(dir, { recursive: true });
   writeFileSync(join(dir, "package.json"), `${JSON.stringify({ private: true, type: "module" })}\n`);
-  execFileSync("npm", [
-    "install", "--prefix", dir, "--no-package-lock", "--no-audit", "--no-fund", "--ignore-scripts", "--silent",
-    `@cartesi/cli@${CARTESI_CLI_VERSION}`, `smol-toml@${SMOL_TOML_VERSION}`,
-  ], { stdio: ["ignore", "ignore", "inherit"] });
+  execFileSync(
+    "npm",
+    [
+      "install",
+      "--prefix",
+      dir,
+      "--no-package-lock",
+      "--no-audit",
+      "--no-fund",
+      "--ignore-scripts",
+      "--silent",
+      `@cartesi/cli@${CARTESI_CLI_VERSION}`,
+      `smol-toml@${SMOL_TOML_VERSION}`,
+    ],
+    { stdio: ["ignore", "ignore", "inherit"] },
+  );
   return dir;
 }

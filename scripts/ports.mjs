@@ -24,7 +24,7 @@ export async function assertPortsFree(ports) {
   if (busy.length === 0) return;
   throw new Error(
     `port${busy.length > 1 ? "s" : ""} ${busy.join(", ")} already in use. ` +
-    "Is lcore already running (another `npm start` in some terminal)? Stop it with Ctrl-C there, " +
-    "or free the port, or start on other ports: npm start -- --anvil-port N --rollup-port N --api-port N --gateway-port N",
+      "Is lcore already running (another `npm start` in some terminal)? Stop it with Ctrl-C there, " +
+      "or free the port, or start on other ports: npm start -- --anvil-port N --rollup-port N --api-port N --gateway-port N",
   );
 }

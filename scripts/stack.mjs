@@ -25,7 +25,14 @@ export const DEV_SECRETS = {
   executorKey: "0x7c852118294e51e653712a81e05800f419141751be58f605c371e15141b007a6",
 };
 
-const BUILT = ["wasm-core/dist/index.js", "contracts/dist/index.js", "dapp/dist/main.js", "devnet/dist/main.js", "gateway/dist/main.js", "cli/dist/lcoreDevnet.js"];
+const BUILT = [
+  "wasm-core/dist/index.js",
+  "contracts/dist/index.js",
+  "dapp/dist/main.js",
+  "devnet/dist/main.js",
+  "gateway/dist/main.js",
+  "cli/dist/lcoreDevnet.js",
+];
 
 /** Build the workspace if any package's output is missing (a fresh clone after `npm install` has them all). */
 export function ensureBuilt(log = (m) => process.stderr.write(`${m}\n`)) {
@@ -41,13 +48,21 @@ export function ensureBundle(log = (m) => process.stderr.write(`${m}\n`)) {
   const bundled = join(ROOT, "dapp/dist-bundle/dapp.mjs");
   if (existsSync(bundled) && statSync(bundled).mtimeMs >= statSync(join(ROOT, "dapp/dist/main.js")).mtimeMs) return;
   log("bundling the dApp (dapp/dist-bundle/)");
-  const r = spawnSync(process.execPath, ["dapp/scripts/bundle.mjs"], { cwd: ROOT, stdio: ["ignore", "inherit", "inherit"] });
+  const r = spawnSync(process.execPath, ["dapp/scripts/bundle.mjs"], {
+    cwd: ROOT,
+    stdio: ["ignore", "inherit", "inherit"],
+  });
   if (r.status !== 0) throw new Error("bundling the dApp failed");
 }
 
 /** Spawn a process and resolve with the first stdout line that `match` accepts. */
 function startProcess(name, command, args, { env, match, timeoutMs, onStderr }) {
-  const child = spawn(command, args, { cwd: ROOT, env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"], detached: true });
+  const child = spawn(command, args, {
+    cwd: ROOT,
+    env: { ...process.env, ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+    detached: true,
+  });
   const exited = new Promise((resolve) => child.once("exit", (code, signal) => resolve(code ?? signal)));
   child.stderr.on("data", (chunk) => onStderr?.(chunk));
   const lines = createInterface({ input: child.stdout });
@@ -67,8 +82,18 @@ function startProcess(name, command, args, { env, match, timeoutMs, onStderr }) 
   });
   const stop = async () => {
     if (child.exitCode !== null || child.signalCode !== null) return;
-    try { process.kill(-child.pid, "SIGTERM"); } catch { /* already gone */ }
-    const timer = setTimeout(() => { try { process.kill(-child.pid, "SIGKILL"); } catch { /* gone */ } }, 15_000);
+    try {
+      process.kill(-child.pid, "SIGTERM");
+    } catch {
+      /* already gone */
+    }
+    const timer = setTimeout(() => {
+      try {
+        process.kill(-child.pid, "SIGKILL");
+      } catch {
+        /* gone */
+      }
+    }, 15_000);
     await exited;
     clearTimeout(timer);
   };
@@ -91,14 +116,42 @@ export async function startStack(opts = {}) {
   // riscv64: the self-contained bundle (no node_modules inside the riscv64 root) on Debian's
   // riscv64 Node under qemu-user, or in a whole riscv64 system (riscv64-vm); the first run also
   // fetches that runtime, hence the longer wait.
-  if (opts.machine !== undefined && !MACHINES.includes(opts.machine)) throw new Error(`--machine must be ${MACHINES.join(", ")}, got ${opts.machine}`);
+  if (opts.machine !== undefined && !MACHINES.includes(opts.machine))
+    throw new Error(`--machine must be ${MACHINES.join(", ")}, got ${opts.machine}`);
   const riscv64 = opts.machine !== undefined && opts.machine !== "host";
   if (riscv64) ensureBundle();
-  const devnet = startProcess("lcore-devnet", process.execPath, [
-    "cli/dist/lcoreDevnet.js", "--state-dir", join(stateDir, "devnet"), "--epoch-length", arg(opts.epochLength, 4),
-    "--port", arg(opts.apiPort, 8080), "--rollup-port", arg(opts.rollupPort, 5004), "--anvil-port", arg(opts.anvilPort, 8545),
-    ...(riscv64 ? ["--machine", opts.machine, "--", "node", "dapp/dist-bundle/dapp.mjs"] : ["--", process.execPath, "dapp/dist/main.js"]),
-  ], { match: (line) => { try { const v = JSON.parse(line); return v.ready ? v : undefined; } catch { return undefined; } }, timeoutMs: riscv64 ? 900_000 : 60_000, onStderr: logStream });
+  const devnet = startProcess(
+    "lcore-devnet",
+    process.execPath,
+    [
+      "cli/dist/lcoreDevnet.js",
+      "--state-dir",
+      join(stateDir, "devnet"),
+      "--epoch-length",
+      arg(opts.epochLength, 4),
+      "--port",
+      arg(opts.apiPort, 8080),
+      "--rollup-port",
+      arg(opts.rollupPort, 5004),
+      "--anvil-port",
+      arg(opts.anvilPort, 8545),
+      ...(riscv64
+        ? ["--machine", opts.machine, "--", "node", "dapp/dist-bundle/dapp.mjs"]
+        : ["--", process.execPath, "dapp/dist/main.js"]),
+    ],
+    {
+      match: (line) => {
+        try {
+          const v = JSON.parse(line);
+          return v.ready ? v : undefined;
+        } catch {
+          return undefined;
+        }
+      },
+      timeoutMs: riscv64 ? 900_000 : 60_000,
+      onStderr: logStream,
+    },
+  );
 
   let gateway;
   const stop = async () => {
@@ -135,7 +188,12 @@ export async function startStack(opts = {}) {
       onStderr: logStream,
     });
     const gatewayUrl = await Promise.race([gateway.ready, aborted]);
-    const stack = { ...ready, gatewayUrl, settlement: deployment.lcore?.settlement, testToken: deployment.lcore?.testToken };
+    const stack = {
+      ...ready,
+      gatewayUrl,
+      settlement: deployment.lcore?.settlement,
+      testToken: deployment.lcore?.testToken,
+    };
     writeFileSync(join(stateDir, "stack.json"), `${JSON.stringify(stack, null, 2)}\n`);
     const failed = Promise.race([
       devnet.exited.then((c) => new Error(`lcore-devnet exited (${c})`)),

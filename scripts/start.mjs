@@ -22,8 +22,16 @@ const USAGE = `usage: npm start -- [--simulate] [--fresh] [--verbose] [--state-d
 const port = { type: "string" };
 const { values } = parseArgs({
   options: {
-    simulate: { type: "boolean" }, verbose: { type: "boolean" }, fresh: { type: "boolean" }, help: { type: "boolean" },
-    "state-dir": { type: "string" }, machine: { type: "string" }, "anvil-port": port, "rollup-port": port, "api-port": port, "gateway-port": port,
+    simulate: { type: "boolean" },
+    verbose: { type: "boolean" },
+    fresh: { type: "boolean" },
+    help: { type: "boolean" },
+    "state-dir": { type: "string" },
+    machine: { type: "string" },
+    "anvil-port": port,
+    "rollup-port": port,
+    "api-port": port,
+    "gateway-port": port,
   },
 });
 if (values.help) {
@@ -44,8 +52,10 @@ const portArg = (name, fallback) => {
   return v;
 };
 const ports = {
-  anvilPort: portArg("anvil-port", 8545), rollupPort: portArg("rollup-port", 5004),
-  apiPort: portArg("api-port", 8080), gatewayPort: portArg("gateway-port", 3000),
+  anvilPort: portArg("anvil-port", 8545),
+  rollupPort: portArg("rollup-port", 5004),
+  apiPort: portArg("api-port", 8080),
+  gatewayPort: portArg("gateway-port", 3000),
 };
 const stateDir = values["state-dir"] ?? join(ROOT, ".lcore");
 // As typed in the shell: relative when it is below the current folder (.lcore), else absolute.
@@ -61,8 +71,10 @@ const onLog = (chunk) => {
 
 try {
   await assertPortsFree({
-    "anvil, the chain's JSON-RPC": ports.anvilPort, "the rollup HTTP API for the dApp": ports.rollupPort,
-    "the node's JSON-RPC, GraphQL and inspect": ports.apiPort, "the gateway": ports.gatewayPort,
+    "anvil, the chain's JSON-RPC": ports.anvilPort,
+    "the rollup HTTP API for the dApp": ports.rollupPort,
+    "the node's JSON-RPC, GraphQL and inspect": ports.apiPort,
+    "the gateway": ports.gatewayPort,
   });
 } catch (error) {
   console.error(`lcore: ${error.message}`);
@@ -131,7 +143,23 @@ Ctrl-C stops everything.${quiet ? " (logs: npm start -- --verbose)" : ""}
 
 let simulator;
 if (values.simulate) {
-  simulator = spawn(process.execPath, ["gateway/dist/sim/cli.js", "--gateway", stack.gatewayUrl, "--token", DEV_SECRETS.ownerToken, "--devices", "10", "--rate", "5", "--duration", "86400"], { cwd: ROOT, stdio: "inherit" });
+  simulator = spawn(
+    process.execPath,
+    [
+      "gateway/dist/sim/cli.js",
+      "--gateway",
+      stack.gatewayUrl,
+      "--token",
+      DEV_SECRETS.ownerToken,
+      "--devices",
+      "10",
+      "--rate",
+      "5",
+      "--duration",
+      "86400",
+    ],
+    { cwd: ROOT, stdio: "inherit" },
+  );
 }
 
 let stopping = false;

@@ -29,8 +29,11 @@ const text = readFileSync(join(ROOT, "cartesi.toml"), "utf8");
 const cliHome = ensureCartesiCli();
 const requireThere = createRequire(join(cliHome, "package.json"));
 const entry = requireThere.resolve("@cartesi/cli");
-const { parse: parseToml } = (await import(pathToFileURL(requireThere.resolve("smol-toml")).href)) as { parse(text: string): Record<string, unknown> };
-const cliVersion = (JSON.parse(readFileSync(join(dirname(entry), "..", "package.json"), "utf8")) as { version: string }).version;
+const { parse: parseToml } = (await import(pathToFileURL(requireThere.resolve("smol-toml")).href)) as {
+  parse(text: string): Record<string, unknown>;
+};
+const cliVersion = (JSON.parse(readFileSync(join(dirname(entry), "..", "package.json"), "utf8")) as { version: string })
+  .version;
 const cli = (await import(pathToFileURL(join(dirname(entry), "config.js")).href)) as CliConfigModule;
 const config = cli.parse(text);
 

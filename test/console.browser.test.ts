@@ -28,8 +28,14 @@ beforeAll(async () => {
   const executablePath = ensureChromium();
   running = await startStack({ stateDir, apiPort: 0, rollupPort: 0, anvilPort: 0, gatewayPort: 0, onLog: () => {} });
   const summary = await simulate({
-    gateway: running.stack.gatewayUrl!, token: DEV_SECRETS.ownerToken, devices: 1, rate: 10, durationS: 0.1,
-    seed: "console test", followS: 0, payloadBytes: 4,
+    gateway: running.stack.gatewayUrl!,
+    token: DEV_SECRETS.ownerToken,
+    devices: 1,
+    rate: 10,
+    durationS: 0.1,
+    seed: "console test",
+    followS: 0,
+    payloadBytes: 4,
   });
   const taken = summary.readings.find((r) => r.status === 202)!.reading;
   reading = { device: taken.device.toLowerCase(), seq: taken.seq.toString() };
@@ -45,7 +51,8 @@ afterAll(async () => {
   rmSync(profile, { recursive: true, force: true });
 });
 
-const row = () => page.locator("#readings tr", { has: page.locator(`[data-reading="${reading.device}/${reading.seq}"]`) });
+const row = () =>
+  page.locator("#readings tr", { has: page.locator(`[data-reading="${reading.device}/${reading.seq}"]`) });
 
 describe("the console at the gateway's /", () => {
   it("shows the device and follows the reading to accepted", async () => {
@@ -79,12 +86,14 @@ describe("the console at the gateway's /", () => {
     expect(await page.locator("#periods [data-tx]").first().textContent()).toMatch(/^0x[0-9a-f]{64}$/);
     await row().locator("[data-proof]").click();
     await row().locator(".proof.ok", { hasText: "verified on chain" }).waitFor({ timeout: 30_000 });
-    if (process.env.LCORE_CONSOLE_SCREENSHOT) await page.screenshot({ path: process.env.LCORE_CONSOLE_SCREENSHOT, fullPage: true });
+    if (process.env.LCORE_CONSOLE_SCREENSHOT)
+      await page.screenshot({ path: process.env.LCORE_CONSOLE_SCREENSHOT, fullPage: true });
   });
 
   it("decodes a notice the node serves into the protocol's fields, in the page", async () => {
     const res = await fetch(running!.stack.graphqlUrl!, {
-      method: "POST", headers: { "content-type": "application/json" },
+      method: "POST",
+      headers: { "content-type": "application/json" },
       body: JSON.stringify({ query: "{ notices(last: 1) { edges { node { payload } } } }" }),
     });
     const payload: string = (await res.json()).data.notices.edges[0].node.payload;
@@ -102,6 +111,8 @@ describe("the console at the gateway's /", () => {
   it("asked nothing of any host but the gateway", () => {
     const origin = new URL(running!.stack.gatewayUrl!).origin;
     expect(requested.length).toBeGreaterThan(0);
-    expect(requested.filter((u) => !u.startsWith(origin) && !u.startsWith("data:") && !u.startsWith("blob:"))).toEqual([]);
+    expect(requested.filter((u) => !u.startsWith(origin) && !u.startsWith("data:") && !u.startsWith("blob:"))).toEqual(
+      [],
+    );
   });
 });

@@ -19,7 +19,11 @@ let install = "";
 beforeAll(async () => {
   // The committed tree only (HEAD), as `git clone` of the repository gives it.
   await run("git", ["clone", "--quiet", "--no-hardlinks", ROOT, clone]);
-  const r = await run("npm", ["ci", "--no-audit", "--no-fund"], { cwd: clone, maxBuffer: 64 << 20, env: { ...process.env, npm_config_loglevel: "warn" } });
+  const r = await run("npm", ["ci", "--no-audit", "--no-fund"], {
+    cwd: clone,
+    maxBuffer: 64 << 20,
+    env: { ...process.env, npm_config_loglevel: "warn" },
+  });
   install = `${r.stdout}\n${r.stderr}`;
 }, 600_000);
 afterAll(() => rmSync(parent, { recursive: true, force: true }));

@@ -24,13 +24,22 @@ import { DEV_SECRETS, ROOT, startStack } from "../scripts/stack.mjs";
 const run = promisify(execFile);
 const REPLAY = "cli/dist/lcore.js";
 /** An altered dApp build: the real one, except notices of one kind carry a wrong state hash (cli/test/fixtures). */
-const altered = (kind: string) => `env LCORE_ALTER_NOTICE=${kind} ${process.execPath} cli/test/fixtures/altered-lcore-dapp.mjs`;
+const altered = (kind: string) =>
+  `env LCORE_ALTER_NOTICE=${kind} ${process.execPath} cli/test/fixtures/altered-lcore-dapp.mjs`;
 
 const stateDir = mkdtempSync(join(tmpdir(), "lcore-full-"));
 const logs: string[] = [];
 const logTail = () => `log tail:\n${logs.slice(-20).join("")}`;
 let running: { stack: Record<string, string>; stop(): Promise<void> } | undefined;
-let stack: { chainRpcUrl: string; jsonRpcUrl: string; graphqlUrl: string; gatewayUrl: string; application: Address; inputBox: Address; settlement: Address };
+let stack: {
+  chainRpcUrl: string;
+  jsonRpcUrl: string;
+  graphqlUrl: string;
+  gatewayUrl: string;
+  application: Address;
+  inputBox: Address;
+  settlement: Address;
+};
 let sent = 0;
 
 const gql = <T = any>(query: string): Promise<T> => gqlAt<T>(stack.graphqlUrl, query);
@@ -38,15 +47,24 @@ const gql = <T = any>(query: string): Promise<T> => gqlAt<T>(stack.graphqlUrl, q
 /** Every notice the node serves, decoded, with its input. */
 async function notices(): Promise<{ input: number; notice: Notice }[]> {
   const g = await gql("{ notices { edges { node { payload input { index } } } } }");
-  return g.notices.edges.map((e: any) => ({ input: e.node.input.index, notice: decodeNotice(noticePayload(e.node.payload)) }));
+  return g.notices.edges.map((e: any) => ({
+    input: e.node.input.index,
+    notice: decodeNotice(noticePayload(e.node.payload)),
+  }));
 }
 
 /** The node's outputs (cartesi_listOutputs) in global output order, as [output index, input index, notice kind byte or undefined]. */
 async function outputKinds(): Promise<[number, number, number | undefined][]> {
-  const list = (await rpcResult(stack.jsonRpcUrl, "cartesi_listOutputs", { application: stack.application, limit: 1000 })).data as { index: Hex; input_index: Hex; raw_data: Hex }[];
+  const list = (
+    await rpcResult(stack.jsonRpcUrl, "cartesi_listOutputs", { application: stack.application, limit: 1000 })
+  ).data as { index: Hex; input_index: Hex; raw_data: Hex }[];
   return list.map((o) => {
     const out = decodeOutput(o.raw_data);
-    return [parseInt(o.index, 16), parseInt(o.input_index, 16), out?.type === "Notice" ? fromHex(out.payload)[0] : undefined];
+    return [
+      parseInt(o.index, 16),
+      parseInt(o.input_index, 16),
+      out?.type === "Notice" ? fromHex(out.payload)[0] : undefined,
+    ];
   });
 }
 
@@ -57,13 +75,24 @@ async function outputKinds(): Promise<[number, number, number | undefined][]> {
  * tick's epoch is accepted; the reading then reports `settled`. Returns the settling input
  * and the voucher's output index, from the node.
  */
-async function settleThroughGateway(reading: { device: string; seq: bigint }): Promise<{ tickInput: number; outputIndex: number; status: any }> {
+async function settleThroughGateway(reading: {
+  device: string;
+  seq: bigint;
+}): Promise<{ tickInput: number; outputIndex: number; status: any }> {
   await rpcResult(stack.chainRpcUrl, "evm_increaseTime", [3600]);
   await rpcResult(stack.chainRpcUrl, "evm_mine", []);
-  const status = await waitFor("the gateway to report the reading settled", async () => {
-    const s = (await (await fetch(`${stack.gatewayUrl}/v1/readings/${reading.device}/${reading.seq}`)).json()) as { status: string };
-    return s.status === "settled" ? s : undefined;
-  }, 90_000, 200, logTail);
+  const status = await waitFor(
+    "the gateway to report the reading settled",
+    async () => {
+      const s = (await (await fetch(`${stack.gatewayUrl}/v1/readings/${reading.device}/${reading.seq}`)).json()) as {
+        status: string;
+      };
+      return s.status === "settled" ? s : undefined;
+    },
+    90_000,
+    200,
+    logTail,
+  );
   const settling = (await notices()).find((n) => n.notice.kind === "period_settled");
   expect(settling, "the period_settled notice").toBeDefined();
   const g = await gql("{ vouchers { edges { node { input { index } proof { outputIndex } } } } }");
@@ -74,7 +103,11 @@ async function settleThroughGateway(reading: { device: string; seq: bigint }): P
 /** `lcore replay` as a validator runs it, from the repository root; exit code and stdout. */
 async function replayCli(...extra: string[]): Promise<{ code: number; out: string }> {
   try {
-    const { stdout } = await run(process.execPath, [REPLAY, "replay", "--rpc", stack.chainRpcUrl, "--application", stack.application, ...extra], { cwd: ROOT, timeout: 60_000 });
+    const { stdout } = await run(
+      process.execPath,
+      [REPLAY, "replay", "--rpc", stack.chainRpcUrl, "--application", stack.application, ...extra],
+      { cwd: ROOT, timeout: 60_000 },
+    );
     return { code: 0, out: stdout };
   } catch (e) {
     const err = e as { code?: number; stdout?: string; message: string };
@@ -85,14 +118,37 @@ async function replayCli(...extra: string[]): Promise<{ code: number; out: strin
 
 beforeAll(async () => {
   running = await startStack({
-    stateDir, apiPort: 0, rollupPort: 0, anvilPort: 0, gatewayPort: 0,
-    onLog: (chunk: Buffer) => { logs.push(String(chunk)); if (logs.length > 200) logs.shift(); },
+    stateDir,
+    apiPort: 0,
+    rollupPort: 0,
+    anvilPort: 0,
+    gatewayPort: 0,
+    onLog: (chunk: Buffer) => {
+      logs.push(String(chunk));
+      if (logs.length > 200) logs.shift();
+    },
   });
   stack = running!.stack as unknown as typeof stack;
-  const { stdout } = await run(process.execPath, [
-    "gateway/dist/sim/cli.js", "--gateway", stack.gatewayUrl, "--token", DEV_SECRETS.ownerToken,
-    "--devices", "3", "--rate", "12", "--duration", "3", "--follow", "60", "--json",
-  ], { cwd: ROOT, timeout: 90_000 });
+  const { stdout } = await run(
+    process.execPath,
+    [
+      "gateway/dist/sim/cli.js",
+      "--gateway",
+      stack.gatewayUrl,
+      "--token",
+      DEV_SECRETS.ownerToken,
+      "--devices",
+      "3",
+      "--rate",
+      "12",
+      "--duration",
+      "3",
+      "--follow",
+      "60",
+      "--json",
+    ],
+    { cwd: ROOT, timeout: 90_000 },
+  );
   const summary = JSON.parse(stdout);
   expect(summary.accepted).toBe(summary.sent);
   expect(summary.onChain).toEqual({ accepted: summary.sent, rejected: {} });
@@ -118,8 +174,11 @@ describe("the whole stack, end to end", () => {
     const first = (await notices()).flatMap((n) => (n.notice.kind === "records_accepted" ? n.notice.records : []))[0]!;
     const reading = { device: toHex(first.device), seq: first.seq };
     const { tickInput, outputIndex, status } = await settleThroughGateway(reading);
-    const [tickPayload] = (await gql(`{ inputs(where: { indexGreaterThan: ${tickInput - 1}, indexLowerThan: ${tickInput + 1} }) { edges { node { payload } } } }`))
-      .inputs.edges.map((e: any) => e.node.payload);
+    const [tickPayload] = (
+      await gql(
+        `{ inputs(where: { indexGreaterThan: ${tickInput - 1}, indexLowerThan: ${tickInput + 1} }) { edges { node { payload } } } }`,
+      )
+    ).inputs.edges.map((e: any) => e.node.payload);
     expect(tickPayload).toBe(toHex(encodeSettlementTick())); // the gateway's tick, not a reading, settled it
     const settled = (await notices()).filter((n) => n.notice.kind === "period_settled");
     expect(settled.map((n) => n.input)).toEqual([tickInput]);
@@ -127,26 +186,51 @@ describe("the whole stack, end to end", () => {
     expect(notice.recordCount).toBe(BigInt(sent));
 
     const { pub } = chainClients(stack.chainRpcUrl);
-    expect(await pub.readContract({ address: stack.application, abi: applicationAbi, functionName: "wasOutputExecuted", args: [BigInt(outputIndex)] })).toBe(true);
+    expect(
+      await pub.readContract({
+        address: stack.application,
+        abi: applicationAbi,
+        functionName: "wasOutputExecuted",
+        args: [BigInt(outputIndex)],
+      }),
+    ).toBe(true);
     const g = await gql("{ vouchers { edges { node { executed input { index } } } } }");
-    expect(g.vouchers.edges.filter((e: any) => e.node.input.index === tickInput).map((e: any) => e.node.executed)).toEqual([true]);
-    const onChain = await pub.readContract({ address: stack.settlement, abi: lcoreSettlementAbi, functionName: "settlement", args: [notice.period] }) as { recordsRoot: Hex; recordCount: bigint; stateHash: Hex };
-    expect(onChain).toEqual({ recordsRoot: toHex(notice.recordsRoot), recordCount: BigInt(sent), stateHash: toHex(notice.stateHash) });
+    expect(
+      g.vouchers.edges.filter((e: any) => e.node.input.index === tickInput).map((e: any) => e.node.executed),
+    ).toEqual([true]);
+    const onChain = (await pub.readContract({
+      address: stack.settlement,
+      abi: lcoreSettlementAbi,
+      functionName: "settlement",
+      args: [notice.period],
+    })) as { recordsRoot: Hex; recordCount: bigint; stateHash: Hex };
+    expect(onChain).toEqual({
+      recordsRoot: toHex(notice.recordsRoot),
+      recordCount: BigInt(sent),
+      stateHash: toHex(notice.stateHash),
+    });
     expect(status).toMatchObject({ status: "settled", period: notice.period.toString() });
 
     const proof = await (await fetch(`${stack.gatewayUrl}/v1/readings/${reading.device}/${reading.seq}/proof`)).json();
     expect(proof).toMatchObject({ recordsRoot: toHex(notice.recordsRoot), verifiedOnChain: true });
-    expect(await pub.readContract({
-      address: stack.settlement, abi: lcoreSettlementAbi, functionName: "verifyRecord",
-      args: [notice.period, proof.recordHash, BigInt(proof.index), proof.proof],
-    })).toBe(true);
+    expect(
+      await pub.readContract({
+        address: stack.settlement,
+        abi: lcoreSettlementAbi,
+        functionName: "verifyRecord",
+        args: [notice.period, proof.recordHash, BigInt(proof.index), proof.proof],
+      }),
+    ).toBe(true);
   });
 
   it("lcore replay against the chain: zero divergences, every claim and notice state hash checked", async () => {
     const { code, out } = await replayCli("--node", stack.jsonRpcUrl);
     expect(out).toMatch(/^ok: /);
     expect(code).toBe(0);
-    const [, inputs, outputs, claims, stateHashes, nodeOutputs, records] = /^ok: (\d+) inputs, (\d+) outputs, (\d+) claims checked, (\d+) state hashes checked, (\d+) node outputs checked, (\d+) records,/.exec(out)!.map(Number);
+    const [, inputs, outputs, claims, stateHashes, nodeOutputs, records] =
+      /^ok: (\d+) inputs, (\d+) outputs, (\d+) claims checked, (\d+) state hashes checked, (\d+) node outputs checked, (\d+) records,/
+        .exec(out)!
+        .map(Number);
     const kinds = await outputKinds();
     expect(outputs).toBe(kinds.length);
     expect(nodeOutputs).toBe(kinds.length);
@@ -169,6 +253,8 @@ describe("the whole stack, end to end", () => {
     const settlement = (await outputKinds()).find(([, , kind]) => kind === 0x90)!;
     const { code, out } = await replayCli("--dapp", altered("0x90"));
     expect(code).toBe(1);
-    expect(out.split("\n")[0]).toBe(`divergence at input ${settlement[1]}, output ${settlement[0]}: state hash in the period_settled notice vs the replayed state before the input`);
+    expect(out.split("\n")[0]).toBe(
+      `divergence at input ${settlement[1]}, output ${settlement[0]}: state hash in the period_settled notice vs the replayed state before the input`,
+    );
   });
 });

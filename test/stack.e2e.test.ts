@@ -16,7 +16,11 @@ let running: { stack: Record<string, string>; stop(): Promise<void> } | undefine
 
 beforeAll(async () => {
   running = await startStack({
-    stateDir, apiPort: 0, rollupPort: 0, anvilPort: 0, gatewayPort: 0,
+    stateDir,
+    apiPort: 0,
+    rollupPort: 0,
+    anvilPort: 0,
+    gatewayPort: 0,
     onLog: () => {}, // the components' logs; keep the test output readable
   });
 });
@@ -39,20 +43,39 @@ describe("the local stack as npm start runs it", () => {
 
   it("carries simulated devices' readings to accepted notices served over GraphQL", async () => {
     const { stack } = running!;
-    const { stdout } = await run(process.execPath, [
-      "gateway/dist/sim/cli.js", "--gateway", stack.gatewayUrl!, "--token", DEV_SECRETS.ownerToken,
-      "--devices", "3", "--rate", "6", "--duration", "2", "--follow", "60", "--json",
-    ], { cwd: ROOT, timeout: 90_000 });
+    const { stdout } = await run(
+      process.execPath,
+      [
+        "gateway/dist/sim/cli.js",
+        "--gateway",
+        stack.gatewayUrl!,
+        "--token",
+        DEV_SECRETS.ownerToken,
+        "--devices",
+        "3",
+        "--rate",
+        "6",
+        "--duration",
+        "2",
+        "--follow",
+        "60",
+        "--json",
+      ],
+      { cwd: ROOT, timeout: 90_000 },
+    );
     const summary = JSON.parse(stdout);
     expect(summary.sent).toBeGreaterThanOrEqual(10);
     expect(summary.accepted).toBe(summary.sent);
     expect(summary.onChain).toEqual({ accepted: summary.sent, rejected: {} });
 
     const response = await fetch(stack.graphqlUrl!, {
-      method: "POST", headers: { "content-type": "application/json" },
+      method: "POST",
+      headers: { "content-type": "application/json" },
       body: JSON.stringify({ query: "{ notices { totalCount edges { node { input { status } } } } }" }),
     });
-    const { data } = (await response.json()) as { data: { notices: { totalCount: number; edges: { node: { input: { status: string } } }[] } } };
+    const { data } = (await response.json()) as {
+      data: { notices: { totalCount: number; edges: { node: { input: { status: string } } }[] } };
+    };
     // One notice per registration (3) and at least one per record batch.
     expect(data.notices.totalCount).toBeGreaterThanOrEqual(4);
     expect(data.notices.edges.every((e) => e.node.input.status === "ACCEPTED")).toBe(true);

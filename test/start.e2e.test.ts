@@ -30,11 +30,18 @@ function oldState(): { stateDir: string; marker: string } {
 }
 
 function start(args: string[]) {
-  const child = spawn(process.execPath, ["scripts/start.mjs", ...args], { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(process.execPath, ["scripts/start.mjs", ...args], {
+    cwd: ROOT,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   children.push(child);
   const out = { stdout: "", stderr: "" };
-  child.stdout.on("data", (c) => { out.stdout += c; });
-  child.stderr.on("data", (c) => { out.stderr += c; });
+  child.stdout.on("data", (c) => {
+    out.stdout += c;
+  });
+  child.stderr.on("data", (c) => {
+    out.stderr += c;
+  });
   const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
   return { child, out, exited };
 }
@@ -42,7 +49,8 @@ function start(args: string[]) {
 async function until(what: string, check: () => boolean, timeoutMs: number, out: { stdout: string; stderr: string }) {
   const deadline = performance.now() + timeoutMs;
   while (!check()) {
-    if (performance.now() > deadline) throw new Error(`timed out waiting for ${what}\nstdout:\n${out.stdout}\nstderr:\n${out.stderr.slice(-3000)}`);
+    if (performance.now() > deadline)
+      throw new Error(`timed out waiting for ${what}\nstdout:\n${out.stdout}\nstderr:\n${out.stderr.slice(-3000)}`);
     await new Promise((r) => setTimeout(r, 200));
   }
 }
@@ -61,7 +69,14 @@ describe("npm start", () => {
     const port = (squatter.address() as AddressInfo).port;
     try {
       const { stateDir, marker } = oldState();
-      const { out, exited } = start(["--fresh", "--state-dir", stateDir, ...FREE_PORTS, "--gateway-port", String(port)]);
+      const { out, exited } = start([
+        "--fresh",
+        "--state-dir",
+        stateDir,
+        ...FREE_PORTS,
+        "--gateway-port",
+        String(port),
+      ]);
       expect(await exited).toBe(1);
       expect(out.stderr).toContain(`port ${port} (the gateway) already in use`);
       expect(out.stderr).toContain("Is lcore already running");
@@ -73,7 +88,15 @@ describe("npm start", () => {
 
   it("--fresh starts from empty state, the banner says where state lives, --simulate reports progress and a summary", async () => {
     const { stateDir, marker } = oldState();
-    const { child, out, exited } = start(["--fresh", "--simulate", "--state-dir", stateDir, ...FREE_PORTS, "--gateway-port", "0"]);
+    const { child, out, exited } = start([
+      "--fresh",
+      "--simulate",
+      "--state-dir",
+      stateDir,
+      ...FREE_PORTS,
+      "--gateway-port",
+      "0",
+    ]);
     await until("the banner", () => out.stdout.includes("lcore is running"), 90_000, out);
     expect(existsSync(marker)).toBe(false);
     expect(out.stdout).toContain(`removed ${stateDir}/`);
@@ -81,7 +104,12 @@ describe("npm start", () => {
     expect(out.stdout).toContain("npm start -- --fresh");
     // Not a terminal: plain progress lines, no carriage returns.
     const progress = /lcore-sim: streaming +\d+ s {2}sent (\d+) {2}accepted (\d+) {2}refused (\d+) {2}[\d.]+\/s/g;
-    await until("a progress line with readings sent", () => [...out.stderr.matchAll(progress)].some((m) => Number(m[1]) > 0), 60_000, out);
+    await until(
+      "a progress line with readings sent",
+      () => [...out.stderr.matchAll(progress)].some((m) => Number(m[1]) > 0),
+      60_000,
+      out,
+    );
     expect(out.stderr).not.toContain("\r");
     child.kill("SIGINT");
     expect(await exited).toBe(0);

@@ -28,8 +28,16 @@ interface ForbiddenDependency {
 }
 
 const FORBIDDEN: ForbiddenDependency[] = [
-  { from: "@lcore/devnet", to: /^@lcore\//, why: "devnet is a generic Cartesi Rollups node: it depends on no @lcore package" },
-  { from: "@lcore/gateway", to: /^@lcore\/dapp$/, why: "the gateway shares the wire with the dApp through @lcore/protocol" },
+  {
+    from: "@lcore/devnet",
+    to: /^@lcore\//,
+    why: "devnet is a generic Cartesi Rollups node: it depends on no @lcore package",
+  },
+  {
+    from: "@lcore/gateway",
+    to: /^@lcore\/dapp$/,
+    why: "the gateway shares the wire with the dApp through @lcore/protocol",
+  },
 ];
 
 /** The workspaces of the repository at `root`, in the order its package.json lists them. */
@@ -37,9 +45,14 @@ function readWorkspaces(root: string): Workspace[] {
   const rootPackage = JSON.parse(readFileSync(join(root, "package.json"), "utf8")) as { workspaces: string[] };
   return rootPackage.workspaces.map((folder) => {
     const pkg = JSON.parse(readFileSync(join(root, folder, "package.json"), "utf8")) as {
-      name: string; dependencies?: Record<string, string>; devDependencies?: Record<string, string>;
+      name: string;
+      dependencies?: Record<string, string>;
+      devDependencies?: Record<string, string>;
     };
-    return { name: pkg.name, dependsOn: [...Object.keys(pkg.dependencies ?? {}), ...Object.keys(pkg.devDependencies ?? {})] };
+    return {
+      name: pkg.name,
+      dependsOn: [...Object.keys(pkg.dependencies ?? {}), ...Object.keys(pkg.devDependencies ?? {})],
+    };
   });
 }
 
@@ -50,11 +63,13 @@ function structureProblems(workspaces: Workspace[], forbidden: ForbiddenDependen
   const problems = findCycles(edges).map((cycle) => `dependency cycle: ${cycle.join(" → ")}`);
   for (const w of workspaces) {
     for (const d of edges.get(w.name)!) {
-      if (position.get(d)! > position.get(w.name)!) problems.push(`${w.name} is listed before ${d}, which it depends on`);
+      if (position.get(d)! > position.get(w.name)!)
+        problems.push(`${w.name} is listed before ${d}, which it depends on`);
     }
     for (const rule of forbidden) {
       if (rule.from !== w.name) continue;
-      for (const d of w.dependsOn.filter((name) => rule.to.test(name))) problems.push(`${w.name} depends on ${d}: ${rule.why}`);
+      for (const d of w.dependsOn.filter((name) => rule.to.test(name)))
+        problems.push(`${w.name} depends on ${d}: ${rule.why}`);
     }
   }
   return problems;
@@ -94,14 +109,21 @@ describe("the workspace graph", () => {
 });
 
 describe("structureProblems", () => {
-  const graph = (spec: Record<string, string[]>): Workspace[] => Object.entries(spec).map(([name, dependsOn]) => ({ name, dependsOn }));
+  const graph = (spec: Record<string, string[]>): Workspace[] =>
+    Object.entries(spec).map(([name, dependsOn]) => ({ name, dependsOn }));
 
   it("finds nothing wrong in a one-way graph listed in order", () => {
-    expect(structureProblems(graph({ "@lcore/a": ["viem"], "@lcore/b": ["@lcore/a"], "@lcore/c": ["@lcore/a", "@lcore/b"] }))).toEqual([]);
+    expect(
+      structureProblems(
+        graph({ "@lcore/a": ["viem"], "@lcore/b": ["@lcore/a"], "@lcore/c": ["@lcore/a", "@lcore/b"] }),
+      ),
+    ).toEqual([]);
   });
 
   it("finds a cycle, once, with the path that closes it", () => {
-    const problems = structureProblems(graph({ "@lcore/a": ["@lcore/c"], "@lcore/b": ["@lcore/a"], "@lcore/c": ["@lcore/b"], "@lcore/d": ["@lcore/d"] }));
+    const problems = structureProblems(
+      graph({ "@lcore/a": ["@lcore/c"], "@lcore/b": ["@lcore/a"], "@lcore/c": ["@lcore/b"], "@lcore/d": ["@lcore/d"] }),
+    );
     expect(problems.filter((p) => p.startsWith("dependency cycle"))).toEqual([
       "dependency cycle: @lcore/a → @lcore/c → @lcore/b → @lcore/a",
       "dependency cycle: @lcore/d → @lcore/d",
@@ -109,14 +131,20 @@ describe("structureProblems", () => {
   });
 
   it("finds a workspace listed before one it depends on", () => {
-    expect(structureProblems(graph({ "@lcore/b": ["@lcore/a"], "@lcore/a": [] }))).toEqual(["@lcore/b is listed before @lcore/a, which it depends on"]);
+    expect(structureProblems(graph({ "@lcore/b": ["@lcore/a"], "@lcore/a": [] }))).toEqual([
+      "@lcore/b is listed before @lcore/a, which it depends on",
+    ]);
   });
 
   it("finds devnet depending on any @lcore package, listed or not, and the gateway depending on the dApp", () => {
-    const problems = structureProblems(graph({
-      "@lcore/protocol": [], "@lcore/dapp": ["@lcore/protocol"], "@lcore/devnet": ["@lcore/protocol", "@lcore/elsewhere", "viem"],
-      "@lcore/gateway": ["@lcore/protocol", "@lcore/dapp"],
-    }));
+    const problems = structureProblems(
+      graph({
+        "@lcore/protocol": [],
+        "@lcore/dapp": ["@lcore/protocol"],
+        "@lcore/devnet": ["@lcore/protocol", "@lcore/elsewhere", "viem"],
+        "@lcore/gateway": ["@lcore/protocol", "@lcore/dapp"],
+      }),
+    );
     expect(problems).toEqual([
       "@lcore/devnet depends on @lcore/protocol: devnet is a generic Cartesi Rollups node: it depends on no @lcore package",
       "@lcore/devnet depends on @lcore/elsewhere: devnet is a generic Cartesi Rollups node: it depends on no @lcore package",
@@ -126,13 +154,18 @@ describe("structureProblems", () => {
 
   it("finds what was wrong before issue 25: devnet and the dApp, devnet and contracts, in cycles", () => {
     const before = graph({
-      "@lcore/wasm-core": [], "@lcore/contracts": ["@lcore/devnet"], "@lcore/protocol": ["@lcore/contracts", "@lcore/wasm-core"],
-      "@lcore/dapp": ["@lcore/protocol", "@lcore/devnet"], "@lcore/gateway": ["@lcore/protocol", "@lcore/devnet"],
+      "@lcore/wasm-core": [],
+      "@lcore/contracts": ["@lcore/devnet"],
+      "@lcore/protocol": ["@lcore/contracts", "@lcore/wasm-core"],
+      "@lcore/dapp": ["@lcore/protocol", "@lcore/devnet"],
+      "@lcore/gateway": ["@lcore/protocol", "@lcore/devnet"],
       "@lcore/devnet": ["@lcore/contracts", "@lcore/protocol"],
     });
     const problems = structureProblems(before);
     expect(problems).toContain("dependency cycle: @lcore/contracts → @lcore/devnet → @lcore/contracts");
-    expect(problems).toContain("dependency cycle: @lcore/contracts → @lcore/devnet → @lcore/protocol → @lcore/contracts");
+    expect(problems).toContain(
+      "dependency cycle: @lcore/contracts → @lcore/devnet → @lcore/protocol → @lcore/contracts",
+    );
     expect(problems).toContain("@lcore/dapp is listed before @lcore/devnet, which it depends on");
   });
 });

@@ -4,7 +4,8 @@
 
 import { DecodeInputError, decodeHex } from "@lcore/protocol/decode";
 
-export const DECODE_USAGE = "usage: lcore decode HEX...   (no HEX: one per line on stdin)\n" +
+export const DECODE_USAGE =
+  "usage: lcore decode HEX...   (no HEX: one per line on stdin)\n" +
   "A v2 output (Notice/Voucher call), a notice's payload, a report or an inspect answer, as JSON.\n";
 
 export async function runDecodeCli(args: string[]): Promise<number> {
@@ -16,7 +17,10 @@ export async function runDecodeCli(args: string[]): Promise<number> {
   if (inputs.length === 0) {
     const chunks: Buffer[] = [];
     for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
-    inputs = Buffer.concat(chunks).toString("utf8").split(/\s+/).filter((s) => s !== "");
+    inputs = Buffer.concat(chunks)
+      .toString("utf8")
+      .split(/\s+/)
+      .filter((s) => s !== "");
   }
   let failed = 0;
   for (const hex of inputs) {

@@ -2,6 +2,12 @@
 // and, for programs and tests, what they run.
 
 export { lcoreReplay, type LcoreReplayReport } from "./replay/lcoreReplay.js";
-export { lcoreReplayChecks, checkNotices, stateHashFromInspect, STATE_HASH_QUERY, type NoticeCheck } from "./replay/lcoreChecks.js";
+export {
+  lcoreReplayChecks,
+  checkNotices,
+  stateHashFromInspect,
+  STATE_HASH_QUERY,
+  type NoticeCheck,
+} from "./replay/lcoreChecks.js";
 export { migrate, type MigrateOptions, type MigrateProgress } from "./migrate/run.js";
 export { type MigrationReport, formatReport as formatMigrationReport, reconciled } from "./migrate/report.js";

@@ -24,6 +24,11 @@ async function main(argv: string[]): Promise<number> {
 }
 
 main(process.argv.slice(2)).then(
-  (code) => { process.exitCode = code; },
-  (err: Error) => { process.stderr.write(`lcore ${process.argv[2] ?? ""}: ${err.message}\n`); process.exitCode = 2; },
+  (code) => {
+    process.exitCode = code;
+  },
+  (err: Error) => {
+    process.stderr.write(`lcore ${process.argv[2] ?? ""}: ${err.message}\n`);
+    process.exitCode = 2;
+  },
 );

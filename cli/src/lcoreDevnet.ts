@@ -8,6 +8,7 @@ import { runDevnetCli } from "@lcore/devnet/cli";
 
 await runDevnetCli(process.argv.slice(2), {
   name: "lcore-devnet",
-  about: "Beside the rollup it deploys lcore's contracts (LcoreSettlement, the MVP anchor and, on its own\nanvil, TestToken); their addresses are under `lcore` in deployment.json.",
+  about:
+    "Beside the rollup it deploys lcore's contracts (LcoreSettlement, the MVP anchor and, on its own\nanvil, TestToken); their addresses are under `lcore` in deployment.json.",
   afterDeploy: afterDeployLcore,
 });

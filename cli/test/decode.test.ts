@@ -20,37 +20,91 @@ const SETTLEMENT = getAddress("0x00000000000000000000000000000000000000e5");
 
 describe("lcore decode", () => {
   it("reads a device notice, from the v2 Notice output or from its bare payload", () => {
-    const payload = encodeNotice({ kind: "device_registered", stateHash: STATE, device: DEVICE, owner: OWNER, publicKey: KEY });
+    const payload = encodeNotice({
+      kind: "device_registered",
+      stateHash: STATE,
+      device: DEVICE,
+      owner: OWNER,
+      publicKey: KEY,
+    });
     const expected = {
       type: "notice",
-      notice: { kind: "device_registered", stateHash: bytesToHex(STATE), device: bytesToHex(DEVICE), owner: bytesToHex(OWNER), publicKey: bytesToHex(KEY) },
+      notice: {
+        kind: "device_registered",
+        stateHash: bytesToHex(STATE),
+        device: bytesToHex(DEVICE),
+        owner: bytesToHex(OWNER),
+        publicKey: bytesToHex(KEY),
+      },
     };
     expect(decodeHex(bytesToHex(payload))).toEqual(expected);
     expect(decodeHex(encodeNoticeOutput(bytesToHex(payload)))).toEqual(expected);
   });
 
   it("reads records-accepted, settlement and balances notices with integers as decimal strings", () => {
-    const accepted = encodeNotice({ kind: "records_accepted", stateHash: STATE, records: [{ device: DEVICE, seq: 2n ** 63n + 5n, recordHash: ROOT }] });
+    const accepted = encodeNotice({
+      kind: "records_accepted",
+      stateHash: STATE,
+      records: [{ device: DEVICE, seq: 2n ** 63n + 5n, recordHash: ROOT }],
+    });
     expect(decodeHex(bytesToHex(accepted))).toEqual({
       type: "notice",
-      notice: { kind: "records_accepted", stateHash: bytesToHex(STATE), records: [{ device: bytesToHex(DEVICE), seq: "9223372036854775813", recordHash: bytesToHex(ROOT) }] },
+      notice: {
+        kind: "records_accepted",
+        stateHash: bytesToHex(STATE),
+        records: [{ device: bytesToHex(DEVICE), seq: "9223372036854775813", recordHash: bytesToHex(ROOT) }],
+      },
     });
-    const settled = encodeSettlementNotice({ stateHash: STATE, period: 491_234n, recordsRoot: ROOT, recordCount: 7n, firstRecord: 1n });
-    expect(decodeHex(bytesToHex(settled))).toMatchObject({ notice: { kind: "period_settled", period: "491234", recordCount: "7", firstRecord: "1", recordsRoot: bytesToHex(ROOT) } });
-    const balances = encodeBalancesNotice({ stateHash: STATE, balances: [{ owner: OWNER, asset: new Uint8Array(20), balance: 10n ** 30n }] });
-    expect(decodeHex(bytesToHex(balances))).toMatchObject({ notice: { kind: "balances", balances: [{ owner: bytesToHex(OWNER), balance: "1000000000000000000000000000000" }] } });
+    const settled = encodeSettlementNotice({
+      stateHash: STATE,
+      period: 491_234n,
+      recordsRoot: ROOT,
+      recordCount: 7n,
+      firstRecord: 1n,
+    });
+    expect(decodeHex(bytesToHex(settled))).toMatchObject({
+      notice: {
+        kind: "period_settled",
+        period: "491234",
+        recordCount: "7",
+        firstRecord: "1",
+        recordsRoot: bytesToHex(ROOT),
+      },
+    });
+    const balances = encodeBalancesNotice({
+      stateHash: STATE,
+      balances: [{ owner: OWNER, asset: new Uint8Array(20), balance: 10n ** 30n }],
+    });
+    expect(decodeHex(bytesToHex(balances))).toMatchObject({
+      notice: {
+        kind: "balances",
+        balances: [{ owner: bytesToHex(OWNER), balance: "1000000000000000000000000000000" }],
+      },
+    });
   });
 
   it("reads vouchers: the settlement call and a withdrawal's ERC-20 transfer by name and arguments", () => {
     const settle = encodeVoucher(SETTLEMENT, 0n, bytesToHex(encodeSettlePeriodCall(12n, ROOT, 3n, STATE)));
     expect(decodeHex(settle)).toEqual({
-      type: "voucher", destination: SETTLEMENT, value: "0",
-      call: { function: "settlePeriod", args: { period: "12", recordsRoot: bytesToHex(ROOT), recordCount: "3", stateHash: bytesToHex(STATE) } },
+      type: "voucher",
+      destination: SETTLEMENT,
+      value: "0",
+      call: {
+        function: "settlePeriod",
+        args: { period: "12", recordsRoot: bytesToHex(ROOT), recordCount: "3", stateHash: bytesToHex(STATE) },
+      },
     });
     const transfer = encodeVoucher(SETTLEMENT, 0n, bytesToHex(erc20TransferCall(OWNER, 5n)));
-    expect(decodeHex(transfer)).toMatchObject({ call: { function: "transfer", args: { to: getAddress(bytesToHex(OWNER)), amount: "5" } } });
+    expect(decodeHex(transfer)).toMatchObject({
+      call: { function: "transfer", args: { to: getAddress(bytesToHex(OWNER)), amount: "5" } },
+    });
     // Ether withdrawal: value, no call data.
-    expect(decodeHex(encodeVoucher(SETTLEMENT, 9n, "0x"))).toEqual({ type: "voucher", destination: SETTLEMENT, value: "9", call: { payload: "0x" } });
+    expect(decodeHex(encodeVoucher(SETTLEMENT, 9n, "0x"))).toEqual({
+      type: "voucher",
+      destination: SETTLEMENT,
+      value: "9",
+      call: { payload: "0x" },
+    });
   });
 
   it("reads reports and inspect answers (JSON), and refuses what is not hex or not ours", () => {
@@ -65,10 +119,16 @@ describe("lcore decode", () => {
   it("works from the command line (the linked `lcore` bin), from arguments and from stdin", async () => {
     const payload = bytesToHex(encodeNotice({ kind: "device_revoked", stateHash: STATE, device: DEVICE }));
     const { stdout } = await run("npx", ["lcore", "decode", payload]);
-    expect(JSON.parse(stdout)).toEqual({ type: "notice", notice: { kind: "device_revoked", stateHash: bytesToHex(STATE), device: bytesToHex(DEVICE) } });
+    expect(JSON.parse(stdout)).toEqual({
+      type: "notice",
+      notice: { kind: "device_revoked", stateHash: bytesToHex(STATE), device: bytesToHex(DEVICE) },
+    });
     const child = run("npx", ["lcore", "decode"]);
     child.child.stdin!.end(`${payload}\n`);
     expect(JSON.parse((await child).stdout)).toMatchObject({ notice: { kind: "device_revoked" } });
-    await expect(run("npx", ["lcore", "decode", "0xnothex"])).rejects.toMatchObject({ code: 2, stderr: expect.stringContaining("expected hex bytes") });
+    await expect(run("npx", ["lcore", "decode", "0xnothex"])).rejects.toMatchObject({
+      code: 2,
+      stderr: expect.stringContaining("expected hex bytes"),
+    });
   });
 });

@@ -16,7 +16,12 @@ const dir = tempDir("lcore-devnet");
 afterAll(() => dir.remove());
 
 /** Run lcore-devnet ARGS to its exit; its code, stdout and stderr. */
-function run(args: string[]): { child: ReturnType<typeof spawn>; out: () => string; err: () => string; exit: Promise<number | null> } {
+function run(args: string[]): {
+  child: ReturnType<typeof spawn>;
+  out: () => string;
+  err: () => string;
+  exit: Promise<number | null>;
+} {
   const child = spawn(process.execPath, [CLI, ...args], { stdio: ["ignore", "pipe", "pipe"] });
   let out = "";
   let err = "";
@@ -27,19 +32,46 @@ function run(args: string[]): { child: ReturnType<typeof spawn>; out: () => stri
 
 describe("lcore-devnet", () => {
   it("deploys LcoreSettlement, the MVP anchor and TestToken beside the rollup, under `lcore` in deployment.json", async () => {
-    const devnet = run(["--state-dir", dir.path, "--port", "0", "--rollup-port", "0", "--anvil-port", "0", "--epoch-length", "4"]);
+    const devnet = run([
+      "--state-dir",
+      dir.path,
+      "--port",
+      "0",
+      "--rollup-port",
+      "0",
+      "--anvil-port",
+      "0",
+      "--epoch-length",
+      "4",
+    ]);
     try {
-      const line = await waitFor("the ready line", async () => {
-        if (devnet.child.exitCode !== null) throw new Error(`lcore-devnet exited ${devnet.child.exitCode}:\n${devnet.err()}`);
-        return devnet.out().includes("\n") ? devnet.out().split("\n")[0] : undefined;
-      }, 30_000, 50);
+      const line = await waitFor(
+        "the ready line",
+        async () => {
+          if (devnet.child.exitCode !== null)
+            throw new Error(`lcore-devnet exited ${devnet.child.exitCode}:\n${devnet.err()}`);
+          return devnet.out().includes("\n") ? devnet.out().split("\n")[0] : undefined;
+        },
+        30_000,
+        50,
+      );
       const ready = JSON.parse(line!) as { ready: boolean; chainRpcUrl: string; application: `0x${string}` };
-      expect(ready).toMatchObject({ ready: true, inputBox: "0x1b51e2992A2755Ba4D6F7094032DF91991a0Cfac", epochLength: 4 });
+      expect(ready).toMatchObject({
+        ready: true,
+        inputBox: "0x1b51e2992A2755Ba4D6F7094032DF91991a0Cfac",
+        epochLength: 4,
+      });
       const deployment = JSON.parse(readFileSync(join(dir.path, "deployment.json"), "utf8"));
       expect(deployment.application).toBe(ready.application);
       expect(Object.keys(deployment.lcore)).toEqual(["settlement", "mvpIoTProcessor", "testToken"]);
       const { pub } = chainClients(ready.chainRpcUrl);
-      expect(await pub.readContract({ address: deployment.lcore.settlement, abi: lcoreSettlementAbi, functionName: "application" })).toBe(ready.application);
+      expect(
+        await pub.readContract({
+          address: deployment.lcore.settlement,
+          abi: lcoreSettlementAbi,
+          functionName: "application",
+        }),
+      ).toBe(ready.application);
       expect(devnet.err()).toMatch(/deploying LcoreSettlement at /);
     } finally {
       devnet.child.kill("SIGTERM");

@@ -73,11 +73,15 @@ describe("lcore migrate", () => {
 
     // Run 1: SIGKILL once half the rows are journaled.
     const first = lcoreMigrate(args);
-    await eventually(() => {
-      if (first.child.exitCode !== null) throw new Error(`lcore migrate exited early: ${first.stderr()}`);
-      const done = [...first.stderr().matchAll(/rows (\d+)\/10000/g)].map((m) => Number(m[1]));
-      return done.some((n) => n >= ROWS / 2) ? true : undefined;
-    }, 90_000, "half the rows");
+    await eventually(
+      () => {
+        if (first.child.exitCode !== null) throw new Error(`lcore migrate exited early: ${first.stderr()}`);
+        const done = [...first.stderr().matchAll(/rows (\d+)\/10000/g)].map((m) => Number(m[1]));
+        return done.some((n) => n >= ROWS / 2) ? true : undefined;
+      },
+      90_000,
+      "half the rows",
+    );
     first.child.kill("SIGKILL");
     expect(await first.exited).toEqual({ code: null, signal: "SIGKILL" });
     const firstRate = [...first.stderr().matchAll(/(\d+) rows\/s/g)].map((m) => Number(m[1])).at(-1);
@@ -92,17 +96,28 @@ describe("lcore migrate", () => {
     // Every row accounted for, each skipped one with its reason.
     const skipped = rows.filter((r) => r.skip !== undefined);
     const migrated = rows.filter((r) => r.skip === undefined);
-    expect(report).toMatchObject({ rows: ROWS, migrated: migrated.length, skipped: skipped.length, unaccounted: 0, unaccountedRows: [] });
-    expect(report.skippedRows).toEqual(skipped.map((r) => ({ row_id: String(r.id), device_id: r.deviceId, reason: r.skip })));
+    expect(report).toMatchObject({
+      rows: ROWS,
+      migrated: migrated.length,
+      skipped: skipped.length,
+      unaccounted: 0,
+      unaccountedRows: [],
+    });
+    expect(report.skippedRows).toEqual(
+      skipped.map((r) => ({ row_id: String(r.id), device_id: r.deviceId, reason: r.skip })),
+    );
     expect(report.dapp).toEqual({ accepted: migrated.length, rejected: {}, undecided: 0 });
     expect(report.resent).toBeLessThanOrEqual(500); // at most the batch in flight at the kill
-    console.log(`lcore migrate: ${ROWS} rows; run 1 ${firstRate} rows/s, run 2 ${report.rowsPerSecond} rows/s over ${report.seconds} s including the wait for verdicts; ${report.resent} resent`);
+    console.log(
+      `lcore migrate: ${ROWS} rows; run 1 ${firstRate} rows/s, run 2 ${report.rowsPerSecond} rows/s over ${report.seconds} s including the wait for verdicts; ${report.resent} resent`,
+    );
 
     // The dApp: per device exactly its rows, each seq once; nothing else.
     const byDevice = new Map<string, GeneratedRow[]>();
     for (const r of migrated) byDevice.set(r.deviceId, [...(byDevice.get(r.deviceId) ?? []), r]);
-    expect(report.devices.filter((d) => d.migrated > 0).map((d) => [d.device_id, d.migrated, d.accepted]))
-      .toEqual([...byDevice].sort(([a], [b]) => (a < b ? -1 : 1)).map(([id, list]) => [id, list.length, list.length]));
+    expect(report.devices.filter((d) => d.migrated > 0).map((d) => [d.device_id, d.migrated, d.accepted])).toEqual(
+      [...byDevice].sort(([a], [b]) => (a < b ? -1 : 1)).map(([id, list]) => [id, list.length, list.length]),
+    );
     const counters = await inspect<{ records: string; devices: string }>("counters");
     expect(counters).toMatchObject({ records: String(migrated.length), devices: String(DEVICES) });
     for (const [id, list] of byDevice) {
@@ -130,14 +145,30 @@ describe("lcore migrate", () => {
     for (const d of report.devices.filter((x) => x.migrated > 0)) {
       let fromSeq: string | null = "0";
       while (fromSeq !== null) {
-        const page = (await app.inject({ method: "GET", url: `/v1/devices/${d.device}/records?fromSeq=${fromSeq}`, headers: auth })).json() as {
-          records: { seq: string; timestamp: string; payload: string; status: string }[]; nextSeq: string | null;
+        const page = (
+          await app.inject({ method: "GET", url: `/v1/devices/${d.device}/records?fromSeq=${fromSeq}`, headers: auth })
+        ).json() as {
+          records: { seq: string; timestamp: string; payload: string; status: string }[];
+          nextSeq: string | null;
         };
         for (const rec of page.records) {
           const row = expected.get(rec.seq)!;
           const p = decodeProvenance(Buffer.from(rec.payload.slice(2), "hex"))!;
-          expect([p.rowId, p.submissionDate, p.transactionHash, Buffer.from(p.data).equals(Buffer.from(row.data)), rec.timestamp, rec.status])
-            .toEqual([BigInt(row.id), BigInt(row.submissionDate), row.transactionHash, true, String(row.submissionDate), "accepted"]);
+          expect([
+            p.rowId,
+            p.submissionDate,
+            p.transactionHash,
+            Buffer.from(p.data).equals(Buffer.from(row.data)),
+            rec.timestamp,
+            rec.status,
+          ]).toEqual([
+            BigInt(row.id),
+            BigInt(row.submissionDate),
+            row.transactionHash,
+            true,
+            String(row.submissionDate),
+            "accepted",
+          ]);
           checked++;
         }
         fromSeq = page.nextSeq;
@@ -147,18 +178,35 @@ describe("lcore migrate", () => {
 
     // Replay: every input through a fresh dApp, against every claim accepted on chain and the node's outputs.
     const inputs = (await stack.inputs()).length;
-    await eventually(async () => {
-      const res = await fetch(stack.devnet.jsonRpcUrl, {
-        method: "POST", headers: { "content-type": "application/json" },
-        body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "cartesi_listEpochs", params: { application: stack.app, limit: 10_000 } }),
-      });
-      const epochs = ((await res.json()) as { result: { data: { status: string; input_index_upper_bound: string }[] } }).result.data;
-      const claimed = epochs.filter((e) => e.status === "CLAIM_ACCEPTED").map((e) => parseInt(e.input_index_upper_bound, 16));
-      return Math.max(0, ...claimed) >= inputs ? true : undefined;
-    }, 60_000, "every input in an accepted claim");
+    await eventually(
+      async () => {
+        const res = await fetch(stack.devnet.jsonRpcUrl, {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body: JSON.stringify({
+            jsonrpc: "2.0",
+            id: 1,
+            method: "cartesi_listEpochs",
+            params: { application: stack.app, limit: 10_000 },
+          }),
+        });
+        const epochs = (
+          (await res.json()) as { result: { data: { status: string; input_index_upper_bound: string }[] } }
+        ).result.data;
+        const claimed = epochs
+          .filter((e) => e.status === "CLAIM_ACCEPTED")
+          .map((e) => parseInt(e.input_index_upper_bound, 16));
+        return Math.max(0, ...claimed) >= inputs ? true : undefined;
+      },
+      60_000,
+      "every input in an accepted claim",
+    );
     const replayed = await replay({
-      rpcUrl: stack.devnet.chainRpcUrl, application: stack.app, dapp: [process.execPath, DAPP_MAIN],
-      nodeUrl: stack.devnet.jsonRpcUrl, progress: () => {},
+      rpcUrl: stack.devnet.chainRpcUrl,
+      application: stack.app,
+      dapp: [process.execPath, DAPP_MAIN],
+      nodeUrl: stack.devnet.jsonRpcUrl,
+      progress: () => {},
     });
     expect(replayed.inputs).toBe(inputs);
     expect(replayed.claimsChecked).toBeGreaterThan(0);

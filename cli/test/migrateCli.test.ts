@@ -18,8 +18,13 @@ const NOW = Math.floor(Date.now() / 1000);
 
 describe("lcore-migrate", () => {
   const CLI = fileURLToPath(new URL("../dist/migrate/cli.js", import.meta.url));
-  const run = (args: string[]) => promisify(execFile)(process.execPath, [CLI, ...args], { env: { ...process.env, LCORE_GW_OWNER_TOKEN: OWNER_TOKEN } })
-    .then((r) => ({ code: 0, ...r }), (e: { code: number; stdout: string; stderr: string }) => e);
+  const run = (args: string[]) =>
+    promisify(execFile)(process.execPath, [CLI, ...args], {
+      env: { ...process.env, LCORE_GW_OWNER_TOKEN: OWNER_TOKEN },
+    }).then(
+      (r) => ({ code: 0, ...r }),
+      (e: { code: number; stdout: string; stderr: string }) => e,
+    );
 
   it("reports every row, sends nothing again on a rerun, and refuses a journal of another application", async () => {
     const gw = await testGateway(cleanups);
@@ -29,7 +34,9 @@ describe("lcore-migrate", () => {
     // Values SQLite's dynamic typing lets an MVP file hold, and ids past the routes' field bounds.
     const db = new Database(`${dir}/mvp.db`);
     db.prepare("INSERT INTO devices (id, public_key, registration_date) VALUES (?, 'k', 0)").run("d".repeat(2000));
-    const insert = db.prepare("INSERT INTO data_submissions (id, device_id, data, submission_date, transaction_hash) VALUES (?, ?, ?, ?, ?)");
+    const insert = db.prepare(
+      "INSERT INTO data_submissions (id, device_id, data, submission_date, transaction_hash) VALUES (?, ?, ?, ?, ?)",
+    );
     insert.run(121, "d".repeat(2000), "1", NOW - 100, null);
     insert.run(122, "sensor-0", "1", NOW - 100, "h".repeat(2000));
     insert.run(123, "sensor-0", "1", "yesterday", null);
@@ -50,16 +57,30 @@ describe("lcore-migrate", () => {
       { row_id: "123", device_id: "sensor-0", reason: "bad_submission_date" },
     ]);
     expect(first.stderr).toMatch(/^reconciled: 124 MVP rows/m);
-    const integerData = gw.app.gateway.outbox.readings.get(Buffer.from(gw.app.gateway.registry.byMvpId("sensor-1")!.address), 124n);
+    const integerData = gw.app.gateway.outbox.readings.get(
+      Buffer.from(gw.app.gateway.registry.byMvpId("sensor-1")!.address),
+      124n,
+    );
     expect(integerData?.timestamp).toBe(BigInt(NOW - 100));
 
     const second = await run(args);
-    expect(JSON.parse(second.stdout)).toMatchObject({ rows: 124, migrated: report.migrated, resent: 0, skippedRows: report.skippedRows });
+    expect(JSON.parse(second.stdout)).toMatchObject({
+      rows: 124,
+      migrated: report.migrated,
+      resent: 0,
+      skippedRows: report.skippedRows,
+    });
     expect(second.stderr).not.toMatch(/rows \d+\/124/); // nothing left to send
     expect(gw.app.gateway.outbox.readings.countQueued()).toBe(report.migrated);
 
     const other = await testGateway(cleanups);
-    const third = await run([...args.slice(0, 2), "--gateway", await other.app.listen({ host: "127.0.0.1", port: 0 }), "--journal", `${dir}/mvp.db.lcore-migrate.db`]);
+    const third = await run([
+      ...args.slice(0, 2),
+      "--gateway",
+      await other.app.listen({ host: "127.0.0.1", port: 0 }),
+      "--journal",
+      `${dir}/mvp.db.lcore-migrate.db`,
+    ]);
     expect(third).toMatchObject({ code: 2 });
     expect(third.stderr).toMatch(/the journal belongs to app/);
   });

@@ -21,19 +21,41 @@ let dir: ReturnType<typeof tempDir>;
 beforeAll(async () => {
   dir = tempDir("replay-cli");
   devnet = await startDevnet({
-    stateDir: dir.path, epochLength: 4, blockTime: 0.5, port: 0, rollupHttpPort: 0, anvilPort: 0,
-    dapp: ECHO, pollIntervalMs: 50, log: () => {},
+    stateDir: dir.path,
+    epochLength: 4,
+    blockTime: 0.5,
+    port: 0,
+    rollupHttpPort: 0,
+    anvilPort: 0,
+    dapp: ECHO,
+    pollIntervalMs: 50,
+    log: () => {},
   });
   const clients = chainClients(devnet.chainRpcUrl);
   const sender = clients.wallet(0);
   for (let i = 0; i < INPUTS; i++) {
-    const hash = await sender.writeContract({ address: devnet.inputBox, abi: inputBoxAbi, functionName: "addInput", args: [devnet.application, stringToHex(`reading ${i}`)] });
+    const hash = await sender.writeContract({
+      address: devnet.inputBox,
+      abi: inputBoxAbi,
+      functionName: "addInput",
+      args: [devnet.application, stringToHex(`reading ${i}`)],
+    });
     await clients.pub.waitForTransactionReceipt({ hash });
   }
-  await waitFor("every input claimed", async () => {
-    const list = (await rpcResult(devnet.jsonRpcUrl, "cartesi_listEpochs", { application: devnet.application, limit: 1000 })).data as { status: string; input_index_upper_bound: string }[];
-    return list.length > 0 && parseInt(list.at(-1)!.input_index_upper_bound, 16) === INPUTS && list.every((e) => e.status === "CLAIM_ACCEPTED");
-  }, 45_000);
+  await waitFor(
+    "every input claimed",
+    async () => {
+      const list = (
+        await rpcResult(devnet.jsonRpcUrl, "cartesi_listEpochs", { application: devnet.application, limit: 1000 })
+      ).data as { status: string; input_index_upper_bound: string }[];
+      return (
+        list.length > 0 &&
+        parseInt(list.at(-1)!.input_index_upper_bound, 16) === INPUTS &&
+        list.every((e) => e.status === "CLAIM_ACCEPTED")
+      );
+    },
+    45_000,
+  );
 });
 
 afterAll(async () => {
@@ -43,7 +65,11 @@ afterAll(async () => {
 
 /** Run `lcore replay ARGS`; its exit code and stdout. */
 async function lcoreReplay(args: string[]): Promise<{ code: number | null; out: string }> {
-  const child = spawn(process.execPath, [CLI, "replay", "--rpc", devnet.chainRpcUrl, "--application", devnet.application, ...args], { stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(
+    process.execPath,
+    [CLI, "replay", "--rpc", devnet.chainRpcUrl, "--application", devnet.application, ...args],
+    { stdio: ["ignore", "pipe", "pipe"] },
+  );
   let out = "";
   child.stdout.on("data", (d) => (out += d));
   const code = await new Promise<number | null>((resolve) => child.once("exit", resolve));
@@ -61,7 +87,9 @@ describe("lcore replay", () => {
   it("replays the deployed dApp cleanly, exit 0", async () => {
     const { code, out } = await lcoreReplay(["--dapp", ECHO.join(" ")]);
     expect(code).toBe(0);
-    expect(out).toMatch(/^ok: 4 inputs, 8 outputs, [1-9]\d* claims checked, 0 state hashes checked, 0 records, .* records\/s/);
+    expect(out).toMatch(
+      /^ok: 4 inputs, 8 outputs, [1-9]\d* claims checked, 0 state hashes checked, 0 records, .* records\/s/,
+    );
   });
 
   it("answers --help and refuses bad usage, exit 2", async () => {

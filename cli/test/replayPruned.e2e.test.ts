@@ -29,19 +29,57 @@ const logs: string[] = [];
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), "lcore-replay-prune-"));
   devnet = await startDevnet({
-    stateDir: dir, epochLength: 4, blockTime: 0.5, port: 0, rollupHttpPort: 0, anvilPort: 0,
-    dapp: [process.execPath, builtMain()], pollIntervalMs: 50, log: (m) => logs.push(m), afterDeploy: afterDeployLcore,
+    stateDir: dir,
+    epochLength: 4,
+    blockTime: 0.5,
+    port: 0,
+    rollupHttpPort: 0,
+    anvilPort: 0,
+    dapp: [process.execPath, builtMain()],
+    pollIntervalMs: 50,
+    log: (m) => logs.push(m),
+    afterDeploy: afterDeployLcore,
   });
-  const chain = defineChain({ id: 31337, name: "anvil", nativeCurrency: { name: "Ether", symbol: "ETH", decimals: 18 }, rpcUrls: { default: { http: [devnet.chainRpcUrl] } } });
+  const chain = defineChain({
+    id: 31337,
+    name: "anvil",
+    nativeCurrency: { name: "Ether", symbol: "ETH", decimals: 18 },
+    rpcUrls: { default: { http: [devnet.chainRpcUrl] } },
+  });
   const pub = createPublicClient({ chain, transport: http(devnet.chainRpcUrl), pollingInterval: 50 });
-  const wallet = createWalletClient({ chain, transport: http(devnet.chainRpcUrl), account: mnemonicToAccount(ANVIL_MNEMONIC, { addressIndex: 1 }), pollingInterval: 50 });
+  const wallet = createWalletClient({
+    chain,
+    transport: http(devnet.chainRpcUrl),
+    account: mnemonicToAccount(ANVIL_MNEMONIC, { addressIndex: 1 }),
+    pollingInterval: 50,
+  });
   const send = async (payload: Uint8Array) => {
-    const hash = await wallet.writeContract({ address: devnet.inputBox, abi: inputBoxAbi, functionName: "addInput", args: [devnet.application, toHex(payload)] });
+    const hash = await wallet.writeContract({
+      address: devnet.inputBox,
+      abi: inputBoxAbi,
+      functionName: "addInput",
+      args: [devnet.application, toHex(payload)],
+    });
     await pub.waitForTransactionReceipt({ hash });
   };
-  const anHourLater = () => fetch(devnet.chainRpcUrl, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "evm_increaseTime", params: [3600] }) });
-  const proof = sign(dev.secretKey, registrationProofDigest(31337n, fromHex(devnet.application), fromHex(wallet.account.address)));
-  await send(encodeDeviceRegistration({ publicKey: dev.publicKey, proof, metadata: new Uint8Array(0), auth: { kind: "sender" } }));
+  const anHourLater = () =>
+    fetch(devnet.chainRpcUrl, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "evm_increaseTime", params: [3600] }),
+    });
+  const proof = sign(
+    dev.secretKey,
+    registrationProofDigest(31337n, fromHex(devnet.application), fromHex(wallet.account.address)),
+  );
+  await send(
+    encodeDeviceRegistration({
+      publicKey: dev.publicKey,
+      proof,
+      metadata: new Uint8Array(0),
+      auth: { kind: "sender" },
+    }),
+  );
   const now = BigInt(Math.floor(Date.now() / 1000));
   for (let i = 0n; i < BigInt(BATCHES); i++) {
     await anHourLater();
@@ -52,10 +90,26 @@ beforeAll(async () => {
   const inputs = BATCHES + 2;
   const deadline = Date.now() + 90_000;
   for (;;) {
-    const res = await fetch(devnet.jsonRpcUrl, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "cartesi_listEpochs", params: { application: devnet.application, limit: 1000 } }) });
-    const list = ((await res.json()) as { result: { data: { status: string; input_index_upper_bound: string }[] } }).result.data;
-    if (list.length > 0 && parseInt(list.at(-1)!.input_index_upper_bound, 16) === inputs && list.every((e) => e.status === "CLAIM_ACCEPTED")) break;
-    if (Date.now() > deadline) throw new Error(`inputs not all claimed; devnet log tail:\n${logs.slice(-20).join("\n")}`);
+    const res = await fetch(devnet.jsonRpcUrl, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({
+        jsonrpc: "2.0",
+        id: 1,
+        method: "cartesi_listEpochs",
+        params: { application: devnet.application, limit: 1000 },
+      }),
+    });
+    const list = ((await res.json()) as { result: { data: { status: string; input_index_upper_bound: string }[] } })
+      .result.data;
+    if (
+      list.length > 0 &&
+      parseInt(list.at(-1)!.input_index_upper_bound, 16) === inputs &&
+      list.every((e) => e.status === "CLAIM_ACCEPTED")
+    )
+      break;
+    if (Date.now() > deadline)
+      throw new Error(`inputs not all claimed; devnet log tail:\n${logs.slice(-20).join("\n")}`);
     await new Promise((r) => setTimeout(r, 200));
   }
 }, 180_000);
@@ -76,9 +130,18 @@ describe("lcore replay across pruning", () => {
     const address = toHex(dev.address);
     expect(await inspect(`record/${address}/1`)).toMatchObject({ status: "Rejected", body: { error: "pruned" } });
     expect((await inspect(`record/${address}/${2 * BATCHES}`)).status).toBe("Accepted");
-    expect((await inspect(`device/${address}`)).body).toMatchObject({ records: String(2 * BATCHES), lastSeq: String(2 * BATCHES) });
+    expect((await inspect(`device/${address}`)).body).toMatchObject({
+      records: String(2 * BATCHES),
+      lastSeq: String(2 * BATCHES),
+    });
 
-    const report = await replay({ rpcUrl: devnet.chainRpcUrl, application: devnet.application, dapp: [process.execPath, builtMain()], nodeUrl: devnet.jsonRpcUrl, progress: () => {} });
+    const report = await replay({
+      rpcUrl: devnet.chainRpcUrl,
+      application: devnet.application,
+      dapp: [process.execPath, builtMain()],
+      nodeUrl: devnet.jsonRpcUrl,
+      progress: () => {},
+    });
     expect(report.divergences).toEqual([]);
     expect(report.inputs).toBe(BATCHES + 2);
     expect(report.records).toBe(2 * BATCHES);

@@ -16,7 +16,13 @@ import { type Hex, toHex as viemToHex } from "viem";
 import { encodeBountySolution, encodeBountySpec } from "@lcore/protocol/bounty";
 import { fromHex } from "@lcore/protocol/bytes";
 import { encodeDeviceRegistration } from "@lcore/protocol/deviceInputs";
-import { deviceAddress, encodeReadingBody, periodOf, readingDigest, registrationProofDigest } from "@lcore/protocol/deviceMessage";
+import {
+  deviceAddress,
+  encodeReadingBody,
+  periodOf,
+  readingDigest,
+  registrationProofDigest,
+} from "@lcore/protocol/deviceMessage";
 import { encodeKeyDisclosure } from "@lcore/protocol/disclosure";
 import { encodeRecordBatch, type WireRecord } from "@lcore/protocol/recordBatch";
 import { derivePeriodKey, sealReading } from "@lcore/protocol/sealing";
@@ -24,7 +30,14 @@ import { encodeSettlementTick } from "@lcore/protocol/settlement";
 import { encodeSubmitterGrant } from "@lcore/protocol/submitters";
 import { ETHER_ASSET, encodeErc20Deposit, encodeEtherDeposit, encodeWithdrawal } from "@lcore/protocol/wallet";
 import {
-  type Devnet, fetchRiscv64Runtime, fetchRiscv64Vm, inputBoxAbi, riscv64NodeCommand, type Riscv64Runtime, riscv64VmCommand, startDevnet,
+  type Devnet,
+  fetchRiscv64Runtime,
+  fetchRiscv64Vm,
+  inputBoxAbi,
+  riscv64NodeCommand,
+  type Riscv64Runtime,
+  riscv64VmCommand,
+  startDevnet,
 } from "@lcore/devnet";
 import { afterDeployLcore } from "@lcore/contracts";
 import { decodeHex } from "@lcore/protocol/decode";
@@ -55,8 +68,14 @@ async function send(sender: string, payload: Uint8Array, timestamp?: bigint) {
   await rpcResult(devnet.chainRpcUrl, "anvil_impersonateAccount", [sender]);
   await rpcResult(devnet.chainRpcUrl, "anvil_setBalance", [sender, "0x56bc75e2d63100000"]);
   if (timestamp !== undefined) await rpcResult(devnet.chainRpcUrl, "evm_setNextBlockTimestamp", [Number(timestamp)]);
-  const data = (await import("viem")).encodeFunctionData({ abi: inputBoxAbi, functionName: "addInput", args: [devnet.application, viemToHex(payload)] });
-  const hash = await rpcResult<Hex>(devnet.chainRpcUrl, "eth_sendTransaction", [{ from: sender, to: devnet.inputBox, data }]);
+  const data = (await import("viem")).encodeFunctionData({
+    abi: inputBoxAbi,
+    functionName: "addInput",
+    args: [devnet.application, viemToHex(payload)],
+  });
+  const hash = await rpcResult<Hex>(devnet.chainRpcUrl, "eth_sendTransaction", [
+    { from: sender, to: devnet.inputBox, data },
+  ]);
   await pub.waitForTransactionReceipt({ hash });
   inputs++;
 }
@@ -64,11 +83,26 @@ async function send(sender: string, payload: Uint8Array, timestamp?: bigint) {
 beforeAll(async () => {
   runtime = await fetchRiscv64Runtime({ log: () => {} });
   // The bundle is what runs on riscv64 (no node_modules there); built here when missing.
-  const bundled = spawnSync(process.execPath, [fileURLToPath(new URL("../../dapp/scripts/bundle.mjs", import.meta.url))], { stdio: "ignore" });
+  const bundled = spawnSync(
+    process.execPath,
+    [fileURLToPath(new URL("../../dapp/scripts/bundle.mjs", import.meta.url))],
+    { stdio: "ignore" },
+  );
   expect(bundled.status).toBe(0);
   dir = tempDir("riscv64");
   // The node itself runs the host build, so the replay also checks every output against the node's.
-  devnet = await startDevnet({ stateDir: dir.path, epochLength: 1000, blockTime: 0.5, port: 0, rollupHttpPort: 0, anvilPort: 0, dapp: host(), pollIntervalMs: 50, log: () => {}, afterDeploy: afterDeployLcore });
+  devnet = await startDevnet({
+    stateDir: dir.path,
+    epochLength: 1000,
+    blockTime: 0.5,
+    port: 0,
+    rollupHttpPort: 0,
+    anvilPort: 0,
+    dapp: host(),
+    pollIntervalMs: 50,
+    log: () => {},
+    afterDeploy: afterDeployLcore,
+  });
 
   const app = fromHex(devnet.application);
   const chainId = 31337n;
@@ -87,20 +121,42 @@ beforeAll(async () => {
     const body = encodeReadingBody({ nonce: sha(`nonce ${d.seq}`).slice(0, 16), value, payload: new Uint8Array(4) });
     const header = { device: d.address, seq: d.seq, timestamp: ts, bodyHash: sha(body) };
     const digest = readingDigest(header);
-    const sealed = sealReading({ periodKey: derivePeriodKey(master, app, d.address, periodOf(ts)), app, device: d.address, seq: d.seq, digest, body });
+    const sealed = sealReading({
+      periodKey: derivePeriodKey(master, app, d.address, periodOf(ts)),
+      app,
+      device: d.address,
+      seq: d.seq,
+      digest,
+      body,
+    });
     return { ...header, signature: tiny.sign(digest, signer), sealed };
   };
 
   for (const d of devices) {
     const proof = tiny.sign(registrationProofDigest(chainId, app, fromHex(OWNER)), d.secret);
-    await send(OWNER, encodeDeviceRegistration({ publicKey: d.publicKey, proof, metadata: new Uint8Array(0), auth: { kind: "sender" } }), tick());
+    await send(
+      OWNER,
+      encodeDeviceRegistration({
+        publicKey: d.publicKey,
+        proof,
+        metadata: new Uint8Array(0),
+        auth: { kind: "sender" },
+      }),
+      tick(),
+    );
   }
   // The owner allows the gateway to submit its devices' records (PROTOCOL §3.6).
   await send(OWNER, encodeSubmitterGrant({ allowed: true, submitter: fromHex(GATEWAY) }), tick());
   // Record batches: valid, then mutated (a flipped sealed byte, a replayed seq, a foreign signature).
   for (let b = 0; b < 3; b++) {
     const ts = tick();
-    await send(GATEWAY, encodeRecordBatch(devices.flatMap((d) => [reading(d, ts - 30n, BigInt(b * 10 + 1)), reading(d, ts - 20n, BigInt(-b))])), ts);
+    await send(
+      GATEWAY,
+      encodeRecordBatch(
+        devices.flatMap((d) => [reading(d, ts - 30n, BigInt(b * 10 + 1)), reading(d, ts - 20n, BigInt(-b))]),
+      ),
+      ts,
+    );
   }
   const ts = tick();
   const tampered = reading(devices[0]!, ts - 5n, 3n);
@@ -117,8 +173,16 @@ beforeAll(async () => {
   await send(OWNER, encodeWithdrawal({ asset: ETHER_ASSET, amount: 400n }), tick());
   await send(OWNER, encodeWithdrawal({ asset: ETHER_ASSET, amount: 10_000n }), tick());
   // A bounty (1 + 2 + 4 = 7) funded by a deposit, a wrong solution, then the right one.
-  const spec = encodeBountySpec({ mode: "explicit", deadline: now + 3600n, problem: { tier: 1, elements: [1n, 2n, 4n, 8n, 16n, 32n, 64n, 128n], target: 7n } });
-  await send(ERC20_PORTAL, encodeErc20Deposit({ token: TOKEN, sender: fromHex(OWNER), value: 300n, execLayerData: spec }), tick());
+  const spec = encodeBountySpec({
+    mode: "explicit",
+    deadline: now + 3600n,
+    problem: { tier: 1, elements: [1n, 2n, 4n, 8n, 16n, 32n, 64n, 128n], target: 7n },
+  });
+  await send(
+    ERC20_PORTAL,
+    encodeErc20Deposit({ token: TOKEN, sender: fromHex(OWNER), value: 300n, execLayerData: spec }),
+    tick(),
+  );
   await send(SOLVER, encodeBountySolution({ bountyId: 1n, indices: [0, 3] }), tick());
   await send(SOLVER, encodeBountySolution({ bountyId: 1n, indices: [0, 1, 2] }), tick());
   // The hour's period settles on the first tick after it; then the owner discloses a device-day.
@@ -139,15 +203,44 @@ afterAll(async () => {
 
 describe("riscv64 beside host mode", () => {
   it("replays the chain with --shadow on riscv64 Node: zero divergences, every notice's state hash checked", async () => {
-    await waitFor("the node processed every input", async () =>
-      parseInt((await rpcResult(devnet.jsonRpcUrl, "cartesi_getProcessedInputCount", { application: devnet.application })).data, 16) === inputs, 60_000);
+    await waitFor(
+      "the node processed every input",
+      async () =>
+        parseInt(
+          (await rpcResult(devnet.jsonRpcUrl, "cartesi_getProcessedInputCount", { application: devnet.application }))
+            .data,
+          16,
+        ) === inputs,
+      60_000,
+    );
     // The chain holds what it should: every kind of notice and voucher the test claims to cover.
-    const listed = (await rpcResult(devnet.jsonRpcUrl, "cartesi_listOutputs", { application: devnet.application, limit: 1000 })).data as { raw_data: string }[];
-    const kinds = listed.map((o) => decodeHex(o.raw_data) as { type: string; notice?: { kind: string }; call?: { function?: string } })
-      .map((d) => d.type === "notice" ? d.notice!.kind : d.type);
-    expect(new Set(kinds)).toEqual(new Set(["device_registered", "submitter", "records_accepted", "balances", "bounty", "period_settled", "key_disclosed", "voucher"]));
+    const listed = (
+      await rpcResult(devnet.jsonRpcUrl, "cartesi_listOutputs", { application: devnet.application, limit: 1000 })
+    ).data as { raw_data: string }[];
+    const kinds = listed
+      .map((o) => decodeHex(o.raw_data) as { type: string; notice?: { kind: string }; call?: { function?: string } })
+      .map((d) => (d.type === "notice" ? d.notice!.kind : d.type));
+    expect(new Set(kinds)).toEqual(
+      new Set([
+        "device_registered",
+        "submitter",
+        "records_accepted",
+        "balances",
+        "bounty",
+        "period_settled",
+        "key_disclosed",
+        "voucher",
+      ]),
+    );
 
-    const report = await replay({ rpcUrl: devnet.chainRpcUrl, application: devnet.application, dapp: host(), shadow: riscv64(), nodeUrl: devnet.jsonRpcUrl, progress: () => {} });
+    const report = await replay({
+      rpcUrl: devnet.chainRpcUrl,
+      application: devnet.application,
+      dapp: host(),
+      shadow: riscv64(),
+      nodeUrl: devnet.jsonRpcUrl,
+      progress: () => {},
+    });
     expect(report.inputs).toBe(inputs);
     expect(report.nodeOutputsChecked).toBe(listed.length);
     expect(report.divergences).toEqual([]);
@@ -168,10 +261,20 @@ describe("riscv64 beside host mode", () => {
       const file = join(altered, "dapp.mjs");
       const source = readFileSync(file, "utf8");
       // (The bundle holds protocol's built JS as esbuild prints it, so the loop's lines may break anywhere.)
-      const marker = /(for \(const e of n\.records\)\s*w\.bytes\(e\.device, 20\)\.u64\(e\.seq\)\.bytes\(e\.recordHash, 32\);\s*)return w\.finish\(\);/g;
+      const marker =
+        /(for \(const e of n\.records\)\s*w\.bytes\(e\.device, 20\)\.u64\(e\.seq\)\.bytes\(e\.recordHash, 32\);\s*)return w\.finish\(\);/g;
       expect(source.match(marker)).toHaveLength(1);
-      writeFileSync(file, source.replace(marker, "$1const out = w.finish();\n      out[out.length - 1] ^= 1;\n      return out;"));
-      const report = await replay({ rpcUrl: devnet.chainRpcUrl, application: devnet.application, dapp: host(), shadow: riscv64(file), progress: () => {} });
+      writeFileSync(
+        file,
+        source.replace(marker, "$1const out = w.finish();\n      out[out.length - 1] ^= 1;\n      return out;"),
+      );
+      const report = await replay({
+        rpcUrl: devnet.chainRpcUrl,
+        application: devnet.application,
+        dapp: host(),
+        shadow: riscv64(file),
+        progress: () => {},
+      });
       expect(report.divergences).toEqual([]);
       expect(report.shadowDivergences.length).toBeGreaterThan(0);
       const first = report.shadowDivergences[0]!;
@@ -189,7 +292,10 @@ describe("riscv64 beside host mode", () => {
   it("replays the chain with --shadow in a whole riscv64 system (qemu-system, Debian's kernel): zero divergences", async () => {
     const vm = await fetchRiscv64Vm({ log: () => {} });
     const report = await replay({
-      rpcUrl: devnet.chainRpcUrl, application: devnet.application, dapp: host(), shadow: riscv64VmCommand(vm, [join(BUNDLE_DIR, "dapp.mjs")]),
+      rpcUrl: devnet.chainRpcUrl,
+      application: devnet.application,
+      dapp: host(),
+      shadow: riscv64VmCommand(vm, [join(BUNDLE_DIR, "dapp.mjs")]),
       progress: () => {},
     });
     expect(report.inputs).toBe(inputs);

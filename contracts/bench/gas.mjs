@@ -22,16 +22,30 @@ async function mvpGasPerRecord(hardfork) {
   const anvil = await startAnvil({ blockTime: 1, ...(hardfork === "default" ? {} : { hardfork }) });
   try {
     const transport = http(anvil.url);
-    const chain = defineChain({ id: 31337, name: "anvil", nativeCurrency: { name: "Ether", symbol: "ETH", decimals: 18 }, rpcUrls: { default: { http: [anvil.url] } } });
+    const chain = defineChain({
+      id: 31337,
+      name: "anvil",
+      nativeCurrency: { name: "Ether", symbol: "ETH", decimals: 18 },
+      rpcUrls: { default: { http: [anvil.url] } },
+    });
     const publicClient = createPublicClient({ chain, transport, pollingInterval: 50 });
-    const wallet = createWalletClient({ chain, transport, account: mnemonicToAccount(ANVIL_MNEMONIC, { addressIndex: 0 }), pollingInterval: 50 });
-    const deployed = await publicClient.waitForTransactionReceipt({ hash: await wallet.deployContract({ abi: mVPIoTProcessorAbi, bytecode: mVPIoTProcessorBytecode }) });
+    const wallet = createWalletClient({
+      chain,
+      transport,
+      account: mnemonicToAccount(ANVIL_MNEMONIC, { addressIndex: 0 }),
+      pollingInterval: 50,
+    });
+    const deployed = await publicClient.waitForTransactionReceipt({
+      hash: await wallet.deployContract({ abi: mVPIoTProcessorAbi, bytecode: mVPIoTProcessorBytecode }),
+    });
     const gas = [];
     for (let i = 0; i < MVP_SAMPLES; i++) {
       // The MVP sent each reading in its own transaction: a fresh task id, the encrypted bytes, a proof hash.
       const encrypted = [...randomBytes(SEALED_BYTES)];
       const hash = await wallet.writeContract({
-        address: deployed.contractAddress, abi: mVPIoTProcessorAbi, functionName: "submitResult",
+        address: deployed.contractAddress,
+        abi: mVPIoTProcessorAbi,
+        functionName: "submitResult",
         args: [keccak256(randomBytes(32)), encrypted, keccak256(randomBytes(32))],
       });
       const receipt = await publicClient.waitForTransactionReceipt({ hash });
@@ -45,11 +59,15 @@ async function mvpGasPerRecord(hardfork) {
 }
 
 console.log(`contracts gas bench — ${os.cpus()[0]?.model ?? "unknown CPU"}, Node ${process.version}`);
-console.log(`one reading = ${SEALED_BYTES} sealed bytes (${PAYLOAD_BYTES}-byte payload); MVP = median of ${MVP_SAMPLES} submitResult transactions\n`);
+console.log(
+  `one reading = ${SEALED_BYTES} sealed bytes (${PAYLOAD_BYTES}-byte payload); MVP = median of ${MVP_SAMPLES} submitResult transactions\n`,
+);
 let headline;
 for (const hardfork of ["default", "cancun"]) {
   const [lcore, mvp] = [await benchGas({ hardfork, payloadBytes: PAYLOAD_BYTES }), await mvpGasPerRecord(hardfork)];
-  console.log(`EVM rules: ${hardfork === "default" ? "anvil's default (the devnet's; EIP-7623 calldata floor)" : hardfork}`);
+  console.log(
+    `EVM rules: ${hardfork === "default" ? "anvil's default (the devnet's; EIP-7623 calldata floor)" : hardfork}`,
+  );
   console.log("| records per input | gas per record, lcore | gas per record, MVP | MVP / lcore |");
   console.log("| ---: | ---: | ---: | ---: |");
   for (const row of lcore.rows) {

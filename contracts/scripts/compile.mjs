@@ -19,11 +19,19 @@ const SETTINGS = {
 
 const srcDir = new URL("../src/", import.meta.url);
 const sources = Object.fromEntries(
-  readdirSync(srcDir).filter((f) => f.endsWith(".sol")).sort().map((f) => [f, { content: readFileSync(new URL(f, srcDir), "utf8") }]),
+  readdirSync(srcDir)
+    .filter((f) => f.endsWith(".sol"))
+    .sort()
+    .map((f) => [f, { content: readFileSync(new URL(f, srcDir), "utf8") }]),
 );
-const output = JSON.parse(solc.compile(JSON.stringify({ language: "Solidity", sources, settings: SETTINGS }), {
-  import: (path) => (sources[path.replace(/^\.\//, "")] ? { contents: sources[path.replace(/^\.\//, "")].content } : { error: `not found: ${path}` }),
-}));
+const output = JSON.parse(
+  solc.compile(JSON.stringify({ language: "Solidity", sources, settings: SETTINGS }), {
+    import: (path) =>
+      sources[path.replace(/^\.\//, "")]
+        ? { contents: sources[path.replace(/^\.\//, "")].content }
+        : { error: `not found: ${path}` },
+  }),
+);
 const errors = (output.errors ?? []).filter((e) => e.severity === "error");
 for (const e of output.errors ?? []) console.error(e.formattedMessage);
 if (errors.length) process.exit(1);

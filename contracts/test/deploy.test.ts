@@ -5,7 +5,13 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Address, type Hex, getAddress } from "viem";
 import {
-  ANVIL_ACCOUNT_0, TEST_TOKEN_SUPPLY, afterDeployLcore, deployLcoreContracts, lcoreSettlementAbi, testTokenAbi, type DeployClients,
+  ANVIL_ACCOUNT_0,
+  TEST_TOKEN_SUPPLY,
+  afterDeployLcore,
+  deployLcoreContracts,
+  lcoreSettlementAbi,
+  testTokenAbi,
+  type DeployClients,
 } from "@lcore/contracts";
 import { localChain } from "./chain.js";
 
@@ -26,14 +32,31 @@ describe("deployLcoreContracts", () => {
   it("deploys the settlement contract for the application, the MVP anchor and the test token, once", async () => {
     const logs: string[] = [];
     const target = { application: APPLICATION, salt: SALT };
-    const first = await deployLcoreContracts(clients, target, { testTokenHolder: ANVIL_ACCOUNT_0, log: (m) => logs.push(m) });
+    const first = await deployLcoreContracts(clients, target, {
+      testTokenHolder: ANVIL_ACCOUNT_0,
+      log: (m) => logs.push(m),
+    });
     expect(logs).toHaveLength(3);
-    expect(await chain.publicClient.readContract({ address: first.settlement, abi: lcoreSettlementAbi, functionName: "application" })).toBe(APPLICATION);
-    expect(await chain.publicClient.readContract({ address: first.testToken!, abi: testTokenAbi, functionName: "balanceOf", args: [ANVIL_ACCOUNT_0] }))
-      .toBe(TEST_TOKEN_SUPPLY);
+    expect(
+      await chain.publicClient.readContract({
+        address: first.settlement,
+        abi: lcoreSettlementAbi,
+        functionName: "application",
+      }),
+    ).toBe(APPLICATION);
+    expect(
+      await chain.publicClient.readContract({
+        address: first.testToken!,
+        abi: testTokenAbi,
+        functionName: "balanceOf",
+        args: [ANVIL_ACCOUNT_0],
+      }),
+    ).toBe(TEST_TOKEN_SUPPLY);
 
     const again: string[] = [];
-    expect(await deployLcoreContracts(clients, target, { testTokenHolder: ANVIL_ACCOUNT_0, log: (m) => again.push(m) })).toEqual(first);
+    expect(
+      await deployLcoreContracts(clients, target, { testTokenHolder: ANVIL_ACCOUNT_0, log: (m) => again.push(m) }),
+    ).toEqual(first);
     expect(again).toEqual([]);
     // Without a holder (a real network) there is no test token.
     expect((await deployLcoreContracts(clients, target)).testToken).toBeUndefined();

@@ -1,5 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type Address, type Hex, BaseError, ContractFunctionRevertedError, concat, getAddress, keccak256, toHex, zeroHash } from "viem";
+import {
+  type Address,
+  type Hex,
+  BaseError,
+  ContractFunctionRevertedError,
+  concat,
+  getAddress,
+  keccak256,
+  toHex,
+  zeroHash,
+} from "viem";
 import { lcoreSettlementAbi, lcoreSettlementBytecode } from "@lcore/contracts";
 import { localChain } from "./chain.js";
 
@@ -11,7 +21,9 @@ const stranger = () => chain.wallet(2);
 
 beforeAll(async () => {
   chain = await localChain();
-  settlement = await chain.deploy(deployer(), lcoreSettlementAbi, lcoreSettlementBytecode, [application().account.address]);
+  settlement = await chain.deploy(deployer(), lcoreSettlementAbi, lcoreSettlementBytecode, [
+    application().account.address,
+  ]);
 });
 afterAll(async () => {
   await chain?.anvil.stop();
@@ -31,9 +43,17 @@ async function revertOf(p: Promise<unknown>): Promise<{ errorName: string; args:
   throw new Error("expected a revert");
 }
 
-async function write(wallet: ReturnType<typeof chain.wallet>, functionName: "settlePeriod" | "recordAggregate", args: readonly unknown[]) {
+async function write(
+  wallet: ReturnType<typeof chain.wallet>,
+  functionName: "settlePeriod" | "recordAggregate",
+  args: readonly unknown[],
+) {
   const { request } = await chain.publicClient.simulateContract({
-    address: settlement, abi: lcoreSettlementAbi, functionName, args, account: wallet.account,
+    address: settlement,
+    abi: lcoreSettlementAbi,
+    functionName,
+    args,
+    account: wallet.account,
   } as never);
   const hash = await wallet.writeContract(request as never);
   return chain.publicClient.waitForTransactionReceipt({ hash });
@@ -60,7 +80,8 @@ describe("LcoreSettlement", () => {
   it("refuses writes from anyone but the Application, naming both", async () => {
     const caller = stranger().account.address;
     expect(await revertOf(write(stranger(), "settlePeriod", [1n, recordHash(1), 1n, zeroHash]))).toEqual({
-      errorName: "CallerNotApplication", args: [caller, application().account.address],
+      errorName: "CallerNotApplication",
+      args: [caller, application().account.address],
     });
     expect(await revertOf(write(stranger(), "recordAggregate", [caller, 1n, 1n, 5n, 5n, 5n, zeroHash]))).toMatchObject({
       errorName: "CallerNotApplication",
@@ -72,16 +93,30 @@ describe("LcoreSettlement", () => {
     const stateHash = keccak256(toHex("state"));
     const receipt = await write(application(), "settlePeriod", [7n, tree.root, 3n, stateHash]);
     expect(receipt.status).toBe("success");
-    const logs = await chain.publicClient.getContractEvents({ address: settlement, abi: lcoreSettlementAbi, eventName: "PeriodSettled", fromBlock: receipt.blockNumber, toBlock: receipt.blockNumber });
+    const logs = await chain.publicClient.getContractEvents({
+      address: settlement,
+      abi: lcoreSettlementAbi,
+      eventName: "PeriodSettled",
+      fromBlock: receipt.blockNumber,
+      toBlock: receipt.blockNumber,
+    });
     expect(logs[0]!.args).toEqual({ period: 7n, recordsRoot: tree.root, recordCount: 3n, stateHash });
-    expect(await chain.publicClient.readContract({ address: settlement, abi: lcoreSettlementAbi, functionName: "settlement", args: [7n] }))
-      .toEqual({ recordsRoot: tree.root, recordCount: 3n, stateHash });
+    expect(
+      await chain.publicClient.readContract({
+        address: settlement,
+        abi: lcoreSettlementAbi,
+        functionName: "settlement",
+        args: [7n],
+      }),
+    ).toEqual({ recordsRoot: tree.root, recordCount: 3n, stateHash });
 
     expect(await revertOf(write(application(), "settlePeriod", [7n, recordHash(9), 1n, stateHash]))).toEqual({
-      errorName: "PeriodAlreadySettled", args: [7n, tree.root],
+      errorName: "PeriodAlreadySettled",
+      args: [7n, tree.root],
     });
     expect(await revertOf(write(application(), "settlePeriod", [8n, tree.root, 0n, stateHash]))).toEqual({
-      errorName: "EmptySettlement", args: [8n],
+      errorName: "EmptySettlement",
+      args: [8n],
     });
   });
 
@@ -92,7 +127,12 @@ describe("LcoreSettlement", () => {
       const tree = recordsTree(leaves);
       await write(application(), "settlePeriod", [period, tree.root, BigInt(count), zeroHash]);
       const verify = (leaf: Hex, index: number, proof: Hex[]) =>
-        chain.publicClient.readContract({ address: settlement, abi: lcoreSettlementAbi, functionName: "verifyRecord", args: [period, leaf, BigInt(index), proof] });
+        chain.publicClient.readContract({
+          address: settlement,
+          abi: lcoreSettlementAbi,
+          functionName: "verifyRecord",
+          args: [period, leaf, BigInt(index), proof],
+        });
       for (let i = 0; i < count; i++) {
         expect(await verify(leaves[i]!, i, tree.proof(i)), `count ${count} index ${i}`).toBe(true);
         // Another record's hash, or this one at another index, does not verify.
@@ -101,7 +141,14 @@ describe("LcoreSettlement", () => {
       }
       // A padding leaf is not a record, and an inner node cannot pass for a leaf (proof length is fixed).
       expect(await verify(zeroHash, count, tree.proof(count % 2 === 0 ? 0 : count))).toBe(false);
-      if (count > 1) expect(await verify(tree.proof(0).length > 1 ? keccak256(concat([leaves[0]!, tree.proof(0)[0]!])) : leaves[0]!, 0, tree.proof(0).slice(1))).toBe(false);
+      if (count > 1)
+        expect(
+          await verify(
+            tree.proof(0).length > 1 ? keccak256(concat([leaves[0]!, tree.proof(0)[0]!])) : leaves[0]!,
+            0,
+            tree.proof(0).slice(1),
+          ),
+        ).toBe(false);
     }
   });
 
@@ -109,16 +156,31 @@ describe("LcoreSettlement", () => {
     const device = getAddress("0x00000000000000000000000000000000000000d1");
     const stateHash = keccak256(toHex("after disclosure"));
     await write(application(), "recordAggregate", [device, 20_000n, 3n, -42n, -30n, 12n, stateHash]);
-    expect(await chain.publicClient.readContract({ address: settlement, abi: lcoreSettlementAbi, functionName: "aggregate", args: [device, 20_000n] }))
-      .toEqual({ count: 3n, sum: -42n, min: -30n, max: 12n, stateHash });
-    expect(await revertOf(write(application(), "recordAggregate", [device, 20_000n, 1n, 1n, 1n, 1n, stateHash]))).toEqual({
-      errorName: "AggregateAlreadyRecorded", args: [device, 20_000n],
+    expect(
+      await chain.publicClient.readContract({
+        address: settlement,
+        abi: lcoreSettlementAbi,
+        functionName: "aggregate",
+        args: [device, 20_000n],
+      }),
+    ).toEqual({ count: 3n, sum: -42n, min: -30n, max: 12n, stateHash });
+    expect(
+      await revertOf(write(application(), "recordAggregate", [device, 20_000n, 1n, 1n, 1n, 1n, stateHash])),
+    ).toEqual({
+      errorName: "AggregateAlreadyRecorded",
+      args: [device, 20_000n],
     });
-    expect(await revertOf(write(application(), "recordAggregate", [device, 20_001n, 0n, 0n, 0n, 0n, stateHash]))).toEqual({
-      errorName: "InvalidAggregate", args: [device, 20_001n, 0n, 0n, 0n],
+    expect(
+      await revertOf(write(application(), "recordAggregate", [device, 20_001n, 0n, 0n, 0n, 0n, stateHash])),
+    ).toEqual({
+      errorName: "InvalidAggregate",
+      args: [device, 20_001n, 0n, 0n, 0n],
     });
-    expect(await revertOf(write(application(), "recordAggregate", [device, 20_002n, 2n, 3n, 5n, 4n, stateHash]))).toEqual({
-      errorName: "InvalidAggregate", args: [device, 20_002n, 2n, 5n, 4n],
+    expect(
+      await revertOf(write(application(), "recordAggregate", [device, 20_002n, 2n, 3n, 5n, 4n, stateHash])),
+    ).toEqual({
+      errorName: "InvalidAggregate",
+      args: [device, 20_002n, 2n, 5n, 4n],
     });
   });
 });

@@ -8,11 +8,25 @@
 // writes what it returns into deployment.json, under `lcore`.
 
 import {
-  type Abi, type Account, type Address, type Chain, type Hex, type PublicClient, type Transport, type WalletClient,
-  concatHex, encodeDeployData, getContractAddress,
+  type Abi,
+  type Account,
+  type Address,
+  type Chain,
+  type Hex,
+  type PublicClient,
+  type Transport,
+  type WalletClient,
+  concatHex,
+  encodeDeployData,
+  getContractAddress,
 } from "viem";
 import {
-  lcoreSettlementAbi, lcoreSettlementBytecode, mVPIoTProcessorAbi, mVPIoTProcessorBytecode, testTokenAbi, testTokenBytecode,
+  lcoreSettlementAbi,
+  lcoreSettlementBytecode,
+  mVPIoTProcessorAbi,
+  mVPIoTProcessorBytecode,
+  testTokenAbi,
+  testTokenBytecode,
 } from "./artifacts.generated.js";
 
 /** The deterministic deployment proxy (present in anvil from genesis, and on most EVM chains). */
@@ -63,17 +77,34 @@ export class LcoreDeploymentError extends Error {
   override name = "LcoreDeploymentError";
 }
 
-export async function deployLcoreContracts(clients: DeployClients, target: LcoreDeployTarget, opts: DeployLcoreOptions = {}): Promise<LcoreContracts> {
+export async function deployLcoreContracts(
+  clients: DeployClients,
+  target: LcoreDeployTarget,
+  opts: DeployLcoreOptions = {},
+): Promise<LcoreContracts> {
   const create2 = (name: string, abi: Abi, bytecode: Hex, args: readonly unknown[], salt: Hex = target.salt) =>
-    deployOnce(clients, { name, abi, bytecode, args, salt, deployer: target.deployer ?? DETERMINISTIC_DEPLOYER }, opts.log ?? (() => {}));
+    deployOnce(
+      clients,
+      { name, abi, bytecode, args, salt, deployer: target.deployer ?? DETERMINISTIC_DEPLOYER },
+      opts.log ?? (() => {}),
+    );
   const contracts: LcoreContracts = {
     // Salt 0 whatever the application's salt: the dApp derives this address from its own
     // (PROTOCOL §9), and the Application's address in the init code keeps it unique.
-    settlement: await create2("LcoreSettlement", lcoreSettlementAbi, lcoreSettlementBytecode, [target.application], SETTLEMENT_SALT),
+    settlement: await create2(
+      "LcoreSettlement",
+      lcoreSettlementAbi,
+      lcoreSettlementBytecode,
+      [target.application],
+      SETTLEMENT_SALT,
+    ),
     mvpIoTProcessor: await create2("MVPIoTProcessor", mVPIoTProcessorAbi, mVPIoTProcessorBytecode, []),
   };
   if (opts.testTokenHolder) {
-    contracts.testToken = await create2("TestToken", testTokenAbi, testTokenBytecode, [opts.testTokenHolder, TEST_TOKEN_SUPPLY]);
+    contracts.testToken = await create2("TestToken", testTokenAbi, testTokenBytecode, [
+      opts.testTokenHolder,
+      TEST_TOKEN_SUPPLY,
+    ]);
   }
   return contracts;
 }
@@ -103,19 +134,31 @@ interface Create2 {
 
 /** The contract's CREATE2 address, deployed through the proxy unless code is already there. */
 async function deployOnce(clients: DeployClients, c: Create2, log: (message: string) => void): Promise<Address> {
-  const initCode = encodeDeployData({ abi: c.abi, bytecode: c.bytecode, args: c.args } as Parameters<typeof encodeDeployData>[0]);
+  const initCode = encodeDeployData({ abi: c.abi, bytecode: c.bytecode, args: c.args } as Parameters<
+    typeof encodeDeployData
+  >[0]);
   const address = getContractAddress({ opcode: "CREATE2", from: c.deployer, salt: c.salt, bytecode: initCode });
   if (await hasCode(clients, address)) return address;
   log(`deploying ${c.name} at ${address}`);
   let hash: Hex;
   try {
-    hash = await clients.wallet.sendTransaction({ to: c.deployer, data: concatHex([c.salt, initCode]), value: 0n, account: clients.wallet.account, chain: clients.wallet.chain });
+    hash = await clients.wallet.sendTransaction({
+      to: c.deployer,
+      data: concatHex([c.salt, initCode]),
+      value: 0n,
+      account: clients.wallet.account,
+      chain: clients.wallet.chain,
+    });
   } catch (cause) {
-    throw new LcoreDeploymentError(`deploying ${c.name}: transaction not accepted: ${(cause as Error).message.split("\n")[0]}`, { cause });
+    throw new LcoreDeploymentError(
+      `deploying ${c.name}: transaction not accepted: ${(cause as Error).message.split("\n")[0]}`,
+      { cause },
+    );
   }
   const receipt = await clients.public.waitForTransactionReceipt({ hash, timeout: 120_000 });
   if (receipt.status !== "success") throw new LcoreDeploymentError(`deploying ${c.name}: transaction ${hash} reverted`);
-  if (!(await hasCode(clients, address))) throw new LcoreDeploymentError(`${c.name} is not at ${address} after its deployment`);
+  if (!(await hasCode(clients, address)))
+    throw new LcoreDeploymentError(`${c.name} is not at ${address} after its deployment`);
   return address;
 }
 

@@ -4,6 +4,15 @@
 export * from "./artifacts.generated.js";
 export * from "./cartesi.generated.js";
 export {
-  deployLcoreContracts, afterDeployLcore, LcoreDeploymentError, DETERMINISTIC_DEPLOYER, ANVIL_ACCOUNT_0, TEST_TOKEN_SUPPLY,
-  type LcoreContracts, type LcoreDeployment, type LcoreDeployTarget, type DeployClients, type DeployLcoreOptions,
+  deployLcoreContracts,
+  afterDeployLcore,
+  LcoreDeploymentError,
+  DETERMINISTIC_DEPLOYER,
+  ANVIL_ACCOUNT_0,
+  TEST_TOKEN_SUPPLY,
+  type LcoreContracts,
+  type LcoreDeployment,
+  type LcoreDeployTarget,
+  type DeployClients,
+  type DeployLcoreOptions,
 } from "./deploy.js";

@@ -42,8 +42,16 @@ for (let i = 1; i <= DEVICES; i++) {
   const publicKey = new Uint8Array(64).fill(i & 0xff);
   publicKey[0] = i >> 8;
   insertDevice(store, {
-    id: BigInt(i), address: deviceAddress(publicKey), publicKey, owner: new Uint8Array(20).fill(1), metadata: new Uint8Array(32),
-    status: 0, nonce: 0n, registeredInput: 0n, registeredAt: 0n, updatedInput: 0n,
+    id: BigInt(i),
+    address: deviceAddress(publicKey),
+    publicKey,
+    owner: new Uint8Array(20).fill(1),
+    metadata: new Uint8Array(32),
+    status: 0,
+    nonce: 0n,
+    registeredInput: 0n,
+    registeredAt: 0n,
+    updatedInput: 0n,
   });
 }
 store.commit();
@@ -53,8 +61,12 @@ const bodyHash = new Uint8Array(32);
 const sealed = new Uint8Array(PAYLOAD + 58);
 const seqs = new Array(DEVICES + 1).fill(0n);
 const start = process.memoryUsage().rss;
-console.log(`node ${process.version}, ${cpus()[0]?.model ?? "cpu"}; reading payload ${PAYLOAD} bytes (sealed ${sealed.length}), ${DEVICES} devices`);
-console.log(`baseline (dApp loaded, empty state): RSS ${mib(start)}, sql.js memory ${mib(sqlMemory.buffer.byteLength)}`);
+console.log(
+  `node ${process.version}, ${cpus()[0]?.model ?? "cpu"}; reading payload ${PAYLOAD} bytes (sealed ${sealed.length}), ${DEVICES} devices`,
+);
+console.log(
+  `baseline (dApp loaded, empty state): RSS ${mib(start)}, sql.js memory ${mib(sqlMemory.buffer.byteLength)}`,
+);
 
 let id = 0n;
 for (const target of TARGETS) {
@@ -67,7 +79,13 @@ for (const target of TARGETS) {
       for (let j = 0; j < 8; j++) signature[j] = bodyHash[j] = sealed[j] = Number((id >> BigInt(8 * j)) & 0xffn);
       seqs[device] += 1n;
       insertRecord(store, {
-        id, deviceId: BigInt(device), seq: seqs[device], timestamp: 1_700_000_000n + id, bodyHash, signature, sealed,
+        id,
+        deviceId: BigInt(device),
+        seq: seqs[device],
+        timestamp: 1_700_000_000n + id,
+        bodyHash,
+        signature,
+        sealed,
         inputIndex: id / BigInt(PER_INPUT),
       });
     }
@@ -78,10 +96,11 @@ for (const target of TARGETS) {
   }
   globalThis.gc?.();
   const m = process.memoryUsage();
-  const pages = store.db.exec("PRAGMA lcore.page_count")[0].values[0][0] * store.db.exec("PRAGMA lcore.page_size")[0].values[0][0];
+  const pages =
+    store.db.exec("PRAGMA lcore.page_count")[0].values[0][0] * store.db.exec("PRAGMA lcore.page_size")[0].values[0][0];
   console.log(
     `${target.toLocaleString("en-US")} records: RSS ${mib(m.rss)}, sql.js memory ${mib(sqlMemory.buffer.byteLength)} ` +
-    `(SQLite pages ${mib(pages)}, ${(pages / target).toFixed(0)} bytes/record), JS heap ${mib(m.heapUsed)}, ` +
-    `array buffers ${mib(m.arrayBuffers)}, peak RSS so far ${mib(process.resourceUsage().maxRSS * 1024)}`,
+      `(SQLite pages ${mib(pages)}, ${(pages / target).toFixed(0)} bytes/record), JS heap ${mib(m.heapUsed)}, ` +
+      `array buffers ${mib(m.arrayBuffers)}, peak RSS so far ${mib(process.resourceUsage().maxRSS * 1024)}`,
   );
 }

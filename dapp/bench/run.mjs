@@ -43,8 +43,13 @@ const WINDOW = 50;
 
 const sha = (s) => new Uint8Array(createHash("sha256").update(s).digest());
 const metadata = (state, sender) => ({
-  chain_id: 31337, app_contract: APP, msg_sender: sender, block_number: 100 + state.inputIndex,
-  block_timestamp: T0 + state.inputIndex, prev_randao: `0x${"00".repeat(32)}`, input_index: state.inputIndex++,
+  chain_id: 31337,
+  app_contract: APP,
+  msg_sender: sender,
+  block_number: 100 + state.inputIndex,
+  block_timestamp: T0 + state.inputIndex,
+  prev_randao: `0x${"00".repeat(32)}`,
+  input_index: state.inputIndex++,
 });
 
 /** Devices and `count` batches of signed records, made before any clock starts; the same on every run. */
@@ -91,7 +96,9 @@ async function runDapp(command, extra = 0) {
   const server = await startRollupHttpServer({ port: 0 });
   const dapp = spawnDapp(command, { rollupHttpUrl: server.url, env: { LCORE_DAPP_PROBE_FILE: probeFile } });
   // If the dApp dies, say so instead of waiting for answers that will not come.
-  const died = dapp.exited.then((code) => { throw new Error(`the dApp exited (${code})`); });
+  const died = dapp.exited.then((code) => {
+    throw new Error(`the dApp exited (${code})`);
+  });
   died.catch(() => {});
   const orDie = (p) => Promise.race([p, died]);
   const readProbe = () => JSON.parse(readFileSync(probeFile, "utf8"));
@@ -103,17 +110,30 @@ async function runDapp(command, extra = 0) {
     }
   };
   const send = async (list) => {
-    for (let i = 0; i < list.length; i += WINDOW) check(await orDie(Promise.all(list.slice(i, i + WINDOW).map((p) => server.advance(metadata(state, GATEWAY), p)))));
+    for (let i = 0; i < list.length; i += WINDOW)
+      check(
+        await orDie(Promise.all(list.slice(i, i + WINDOW).map((p) => server.advance(metadata(state, GATEWAY), p)))),
+      );
   };
   try {
     for (const d of devices) {
       const proof = tiny.sign(registrationProofDigest(31337n, fromHex(APP), fromHex(OWNER)), d.secret);
-      const payload = encodeDeviceRegistration({ publicKey: d.publicKey, proof, metadata: new Uint8Array(0), auth: { kind: "sender" } });
+      const payload = encodeDeviceRegistration({
+        publicKey: d.publicKey,
+        proof,
+        metadata: new Uint8Array(0),
+        auth: { kind: "sender" },
+      });
       const r = await orDie(server.advance(metadata(state, OWNER), toHex(payload)));
       if (r.status !== "ACCEPTED") throw new Error(`registration ${r.status}`);
     }
     // The owner allows the gateway to submit its devices' records (PROTOCOL §3.6).
-    const grant = await orDie(server.advance(metadata(state, OWNER), toHex(encodeSubmitterGrant({ allowed: true, submitter: fromHex(GATEWAY) }))));
+    const grant = await orDie(
+      server.advance(
+        metadata(state, OWNER),
+        toHex(encodeSubmitterGrant({ allowed: true, submitter: fromHex(GATEWAY) })),
+      ),
+    );
     if (grant.status !== "ACCEPTED") throw new Error(`grant ${grant.status}`);
     await send(batches.slice(0, WARMUP));
     const before = readProbe();
@@ -126,11 +146,23 @@ async function runDapp(command, extra = 0) {
     const extraNs = Number(process.hrtime.bigint() - t1);
 
     const records = after.records - before.records;
-    const perRecord = (phase) => (Number(BigInt(after.nanoseconds[phase]) - BigInt(before.nanoseconds[phase])) / records / 1000);
-    const phases = { decode: perRecord("decode"), "signature verification": perRecord("verify"), sql: perRecord("sql"), hashing: perRecord("hash"), "commit + outputs": perRecord("other") };
+    const perRecord = (phase) =>
+      Number(BigInt(after.nanoseconds[phase]) - BigInt(before.nanoseconds[phase])) / records / 1000;
+    const phases = {
+      decode: perRecord("decode"),
+      "signature verification": perRecord("verify"),
+      sql: perRecord("sql"),
+      hashing: perRecord("hash"),
+      "commit + outputs": perRecord("other"),
+    };
     return {
-      phases, wallUs: wallNs / records / 1000, rate: records / (wallNs / 1e9), cpuUs: (after.cpuMicroseconds - before.cpuMicroseconds) / records,
-      totalRecords: readProbe().records, extraSeconds: extraNs / 1e9, peakRssMiB: peakRssMiB(dapp.pid),
+      phases,
+      wallUs: wallNs / records / 1000,
+      rate: records / (wallNs / 1e9),
+      cpuUs: (after.cpuMicroseconds - before.cpuMicroseconds) / records,
+      totalRecords: readProbe().records,
+      extraSeconds: extraNs / 1e9,
+      peakRssMiB: peakRssMiB(dapp.pid),
     };
   } finally {
     await dapp.stop();
@@ -146,11 +178,15 @@ function print(title, r) {
   const inDapp = Object.values(r.phases).reduce((a, b) => a + b, 0);
   console.log(`  ${"rollup HTTP, JSON, rest".padEnd(24)} ${(r.wallUs - inDapp).toFixed(1).padStart(9)}`);
   console.log(`  ${"total (wall)".padEnd(24)} ${r.wallUs.toFixed(1).padStart(9)}`);
-  console.log(`  ${"dApp process CPU".padEnd(24)} ${r.cpuUs.toFixed(1).padStart(9)}   (${Math.round(1e6 / r.cpuUs)} records per CPU-second of the dApp)`);
+  console.log(
+    `  ${"dApp process CPU".padEnd(24)} ${r.cpuUs.toFixed(1).padStart(9)}   (${Math.round(1e6 / r.cpuUs)} records per CPU-second of the dApp)`,
+  );
   console.log(`records/s: ${Math.round(r.rate)}`);
 }
 
-console.log(`dApp over the rollup HTTP API (host mode): ${BATCHES} timed batches × ${BATCH} records (208 bytes each), ${DEVICES} devices`);
+console.log(
+  `dApp over the rollup HTTP API (host mode): ${BATCHES} timed batches × ${BATCH} records (208 bytes each), ${DEVICES} devices`,
+);
 console.log(`host node ${process.version}, ${cpus()[0]?.model ?? "cpu"} (${cpus().length} cores)`);
 const x86 = await runDapp([process.execPath, MAIN]);
 print(`\nx86-64 (${process.arch}), dist/main.js:`, x86);
@@ -159,7 +195,9 @@ if (process.env.RISCV64 !== "0") {
   const runtime = await fetchRiscv64Runtime();
   // riscv64 runs the self-contained bundle (no node_modules in its root); rebuilt when older than dist/.
   if (!existsSync(BUNDLE) || statSync(BUNDLE).mtimeMs < statSync(MAIN).mtimeMs) {
-    const bundled = spawnSync(process.execPath, [fileURLToPath(new URL("../scripts/bundle.mjs", import.meta.url))], { stdio: "inherit" });
+    const bundled = spawnSync(process.execPath, [fileURLToPath(new URL("../scripts/bundle.mjs", import.meta.url))], {
+      stdio: "inherit",
+    });
     if (bundled.status !== 0) throw new Error("bundling the dApp failed");
   }
   const extra = Math.max(0, Math.ceil(RISCV64_RECORDS / BATCH) - WARMUP - BATCHES);
@@ -167,16 +205,27 @@ if (process.env.RISCV64 !== "0") {
   print(`\nriscv64 (Debian trixie node under qemu-riscv64-static), dist-bundle/dapp.mjs:`, riscv64);
   const names = Object.keys(x86.phases);
   console.log("\nriscv64 / x86, per phase:");
-  for (const n of names) console.log(`  ${n.padEnd(24)} ${(riscv64.phases[n] / x86.phases[n]).toFixed(1).padStart(7)} x`);
+  for (const n of names)
+    console.log(`  ${n.padEnd(24)} ${(riscv64.phases[n] / x86.phases[n]).toFixed(1).padStart(7)} x`);
   console.log(`  ${"total (wall)".padEnd(24)} ${(riscv64.wallUs / x86.wallUs).toFixed(1).padStart(7)} x`);
-  console.log(`riscv64: ${riscv64.totalRecords} records in all (the last ${riscv64.totalRecords - BATCH * (WARMUP + BATCHES)} untimed in the rate, ${riscv64.extraSeconds.toFixed(0)} s); ` +
-    `peak RSS ${riscv64.peakRssMiB?.toFixed(0)} MiB against ram_length = 1Gi (1024 MiB) in cartesi.toml`);
+  console.log(
+    `riscv64: ${riscv64.totalRecords} records in all (the last ${riscv64.totalRecords - BATCH * (WARMUP + BATCHES)} untimed in the rate, ${riscv64.extraSeconds.toFixed(0)} s); ` +
+      `peak RSS ${riscv64.peakRssMiB?.toFixed(0)} MiB against ram_length = 1Gi (1024 MiB) in cartesi.toml`,
+  );
 }
-console.log(`load average ${loadavg().map((l) => l.toFixed(2)).join(" ")}: phases are wall time inside the dApp and stretch when other processes share the cores`);
+console.log(
+  `load average ${loadavg()
+    .map((l) => l.toFixed(2))
+    .join(" ")}: phases are wall time inside the dApp and stretch when other processes share the cores`,
+);
 console.log(`BENCH dapp.records_per_s ${Math.round(x86.rate)} records/s`);
 if (riscv64) {
   console.log(`BENCH dapp.riscv64.records_per_s ${Math.round(riscv64.rate)} records/s`);
   console.log(`BENCH dapp.riscv64_over_x86.slowdown ${(x86.rate / riscv64.rate).toFixed(1)} x`);
-  if (riscv64.totalRecords >= 100_000) console.log(`BENCH dapp.riscv64.peak_rss_mib.100k ${riscv64.peakRssMiB?.toFixed(0)} MiB`);
-  else console.log(`riscv64 peak RSS at ${riscv64.totalRecords} records: ${riscv64.peakRssMiB?.toFixed(0)} MiB (RISCV64_RECORDS=100000 for the 100k figure)`);
+  if (riscv64.totalRecords >= 100_000)
+    console.log(`BENCH dapp.riscv64.peak_rss_mib.100k ${riscv64.peakRssMiB?.toFixed(0)} MiB`);
+  else
+    console.log(
+      `riscv64 peak RSS at ${riscv64.totalRecords} records: ${riscv64.peakRssMiB?.toFixed(0)} MiB (RISCV64_RECORDS=100000 for the 100k figure)`,
+    );
 }

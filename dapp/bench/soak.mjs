@@ -38,8 +38,13 @@ const sha = (s) => new Uint8Array(createHash("sha256").update(s).digest());
 let inputIndex = 0;
 let blockTimestamp = T0;
 const metadata = (sender) => ({
-  chain_id: 31337, app_contract: APP, msg_sender: sender, block_number: 100 + inputIndex,
-  block_timestamp: blockTimestamp, prev_randao: `0x${"00".repeat(32)}`, input_index: inputIndex++,
+  chain_id: 31337,
+  app_contract: APP,
+  msg_sender: sender,
+  block_number: 100 + inputIndex,
+  block_timestamp: blockTimestamp,
+  prev_randao: `0x${"00".repeat(32)}`,
+  input_index: inputIndex++,
 });
 
 const dapp = await Dapp.create();
@@ -50,11 +55,18 @@ const devices = Array.from({ length: DEVICES }, (_, i) => {
 });
 for (const d of devices) {
   const proof = tiny.sign(registrationProofDigest(31337n, fromHex(APP), fromHex(OWNER)), d.secret);
-  const r = dapp.advance(metadata(OWNER), encodeDeviceRegistration({ publicKey: d.publicKey, proof, metadata: new Uint8Array(0), auth: { kind: "sender" } }));
+  const r = dapp.advance(
+    metadata(OWNER),
+    encodeDeviceRegistration({ publicKey: d.publicKey, proof, metadata: new Uint8Array(0), auth: { kind: "sender" } }),
+  );
   if (r.status !== "accept") throw new Error("registration rejected");
 }
 // The owner allows the gateway to submit its devices' records (PROTOCOL §3.6).
-if (dapp.advance(metadata(OWNER), encodeSubmitterGrant({ allowed: true, submitter: fromHex(GATEWAY) })).status !== "accept") throw new Error("grant rejected");
+if (
+  dapp.advance(metadata(OWNER), encodeSubmitterGrant({ allowed: true, submitter: fromHex(GATEWAY) })).status !==
+  "accept"
+)
+  throw new Error("grant rejected");
 
 const sealed = new Uint8Array(26 + 16 + 32).fill(0x5a); // 74 bytes: a 16-byte reading payload, records of 208 bytes
 const windows = []; // per million: { peakRssMiB, advanceNs, records }
@@ -70,7 +82,12 @@ while (done < RECORDS) {
   for (let i = 0; i < n; i++) {
     const d = devices[(done + i) % DEVICES];
     d.seq += 1n;
-    const header = { device: d.address, seq: d.seq, timestamp: BigInt(blockTimestamp - 30), bodyHash: sha(`${done + i}`) };
+    const header = {
+      device: d.address,
+      seq: d.seq,
+      timestamp: BigInt(blockTimestamp - 30),
+      bodyHash: sha(`${done + i}`),
+    };
     records.push({ ...header, signature: tiny.sign(readingDigest(header), d.secret), sealed });
   }
   const payload = encodeRecordBatch(records);
@@ -84,22 +101,36 @@ while (done < RECORDS) {
   const rss = process.memoryUsage.rss();
   if (rss > win.peakRss) win.peakRss = rss;
   if (win.records >= MILLION || done === RECORDS) {
-    const w = { peakRssMiB: Math.round(win.peakRss / 2 ** 20), recordsPerS: Math.round(win.records / (Number(win.advanceNs) / 1e9)), records: win.records };
+    const w = {
+      peakRssMiB: Math.round(win.peakRss / 2 ** 20),
+      recordsPerS: Math.round(win.records / (Number(win.advanceNs) / 1e9)),
+      records: win.records,
+    };
     windows.push(w);
     const stored = dapp.store.sql.one("SELECT count(*) FROM records", [])[0];
     const elapsed = Number(process.hrtime.bigint() - started) / 1e9;
-    console.log(`${String(done).padStart(10)} records  ${settled} periods settled  ${String(stored).padStart(7)} in state  peak RSS ${w.peakRssMiB} MiB  dApp ${w.recordsPerS} records/s  (${elapsed.toFixed(0)} s wall, signing included)`);
+    console.log(
+      `${String(done).padStart(10)} records  ${settled} periods settled  ${String(stored).padStart(7)} in state  peak RSS ${w.peakRssMiB} MiB  dApp ${w.recordsPerS} records/s  (${elapsed.toFixed(0)} s wall, signing included)`,
+    );
     win = { peakRss: 0, advanceNs: 0n, records: 0 };
   }
 }
 const first = windows[0];
 const last = windows[windows.length - 1];
 const s = dapp.store.state();
-console.log(`soak: ${done} records, ${DEVICES} devices, ${PERIOD_RECORDS} records per settlement period (${(done / PERIOD_RECORDS * Number(SETTLEMENT_PERIOD_SECONDS) / 86_400).toFixed(1)} simulated days), ${settled} periods settled; state holds ${dapp.store.sql.one("SELECT count(*) FROM records", [])[0]} of ${s.records} records`);
-console.log(`node ${process.version}, ${cpus()[0]?.model ?? "cpu"} (${cpus().length} cores), load average ${loadavg().map((l) => l.toFixed(2)).join(" ")}`);
+console.log(
+  `soak: ${done} records, ${DEVICES} devices, ${PERIOD_RECORDS} records per settlement period (${(((done / PERIOD_RECORDS) * Number(SETTLEMENT_PERIOD_SECONDS)) / 86_400).toFixed(1)} simulated days), ${settled} periods settled; state holds ${dapp.store.sql.one("SELECT count(*) FROM records", [])[0]} of ${s.records} records`,
+);
+console.log(
+  `node ${process.version}, ${cpus()[0]?.model ?? "cpu"} (${cpus().length} cores), load average ${loadavg()
+    .map((l) => l.toFixed(2))
+    .join(" ")}`,
+);
 console.log(`BENCH dapp.soak.peak_rss_mib.first_1m ${first.peakRssMiB} MiB`);
 console.log(`BENCH dapp.soak.peak_rss_mib.last_1m ${last.peakRssMiB} MiB`);
 console.log(`BENCH dapp.soak.records_per_s.first_1m ${first.recordsPerS} records/s`);
 console.log(`BENCH dapp.soak.records_per_s.last_1m ${last.recordsPerS} records/s`);
 console.log(`BENCH dapp.soak.peak_rss_mib ${Math.max(...windows.map((w) => w.peakRssMiB))} MiB`);
-console.log(`BENCH dapp.soak.records_per_s ${Math.round(done / windows.reduce((a, w) => a + w.records / w.recordsPerS, 0))} records/s`);
+console.log(
+  `BENCH dapp.soak.records_per_s ${Math.round(done / windows.reduce((a, w) => a + w.records / w.recordsPerS, 0))} records/s`,
+);

@@ -24,7 +24,9 @@ function time(name, verify) {
     if (!verify(cases[i % cases.length])) throw new Error(`${name}: valid signature refused`);
   }
   const us = Number(process.hrtime.bigint() - t0) / 1000 / N;
-  console.log(`${name.padEnd(16)} ${us.toFixed(1).padStart(7)} µs/verify  ${(1e6 / us).toFixed(0).padStart(6)} verify/s`);
+  console.log(
+    `${name.padEnd(16)} ${us.toFixed(1).padStart(7)} µs/verify  ${(1e6 / us).toFixed(0).padStart(6)} verify/s`,
+  );
   return us;
 }
 

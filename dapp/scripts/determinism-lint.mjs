@@ -15,11 +15,42 @@ import ts from "typescript";
 
 /** Member names that are wrong on any object (clocks, randomness, locale, time zone, floats). */
 const FORBIDDEN_MEMBERS = new Map([
-  ...["getRandomValues", "randomBytes", "randomUUID", "randomInt", "randomFill", "randomFillSync"].map((m) => [m, "randomness"]),
-  ...["toLocaleString", "toLocaleDateString", "toLocaleTimeString", "localeCompare", "toLocaleUpperCase", "toLocaleLowerCase"].map((m) => [m, "locale-dependent"]),
-  ...["getTimezoneOffset", "getFullYear", "getMonth", "getDate", "getDay", "getHours", "getMinutes", "getSeconds", "getMilliseconds",
-    "setFullYear", "setMonth", "setDate", "setHours", "setMinutes", "setSeconds", "setMilliseconds", "toTimeString", "toDateString"].map((m) => [m, "time-zone-dependent"]),
-  ...["toFixed", "toPrecision", "toExponential", "getFloat32", "getFloat64", "setFloat32", "setFloat64"].map((m) => [m, "floating point"]),
+  ...["getRandomValues", "randomBytes", "randomUUID", "randomInt", "randomFill", "randomFillSync"].map((m) => [
+    m,
+    "randomness",
+  ]),
+  ...[
+    "toLocaleString",
+    "toLocaleDateString",
+    "toLocaleTimeString",
+    "localeCompare",
+    "toLocaleUpperCase",
+    "toLocaleLowerCase",
+  ].map((m) => [m, "locale-dependent"]),
+  ...[
+    "getTimezoneOffset",
+    "getFullYear",
+    "getMonth",
+    "getDate",
+    "getDay",
+    "getHours",
+    "getMinutes",
+    "getSeconds",
+    "getMilliseconds",
+    "setFullYear",
+    "setMonth",
+    "setDate",
+    "setHours",
+    "setMinutes",
+    "setSeconds",
+    "setMilliseconds",
+    "toTimeString",
+    "toDateString",
+  ].map((m) => [m, "time-zone-dependent"]),
+  ...["toFixed", "toPrecision", "toExponential", "getFloat32", "getFloat64", "setFloat32", "setFloat64"].map((m) => [
+    m,
+    "floating point",
+  ]),
 ]);
 
 /** Qualified names: object.member. */
@@ -62,7 +93,8 @@ const FORBIDDEN_MODULES = new Map([
 ]);
 
 /** In SQL text: SQLite's clock, randomness and floating-point functions and types. */
-const FORBIDDEN_SQL = /\b(random|randomblob|datetime|date|time|julianday|strftime|unixepoch|avg|total)\s*\(|\b(current_timestamp|current_date|current_time|REAL|FLOAT|DOUBLE)\b/i;
+const FORBIDDEN_SQL =
+  /\b(random|randomblob|datetime|date|time|julianday|strftime|unixepoch|avg|total)\s*\(|\b(current_timestamp|current_date|current_time|REAL|FLOAT|DOUBLE)\b/i;
 const SQL_TEXT = /\b(SELECT|INSERT|UPDATE|DELETE|CREATE)\b/;
 
 /** Files allowed to read process.env: the process entry point. */
@@ -77,7 +109,8 @@ export function lintSource(text, file) {
   const sf = ts.createSourceFile(file, text, ts.ScriptTarget.ES2022, true, ts.ScriptKind.TS);
   const lines = text.split("\n");
   const findings = [];
-  const allowed = (line) => /determinism-ok:\s*\S/.test(lines[line] ?? "") || /^\s*\/\/\s*determinism-ok:\s*\S/.test(lines[line - 1] ?? "");
+  const allowed = (line) =>
+    /determinism-ok:\s*\S/.test(lines[line] ?? "") || /^\s*\/\/\s*determinism-ok:\s*\S/.test(lines[line - 1] ?? "");
   const report = (node, rule) => {
     const line = sf.getLineAndCharacterOfPosition(node.getStart(sf)).line;
     if (!allowed(line)) findings.push({ file, line: line + 1, rule, text: node.getText(sf).slice(0, 80) });
@@ -99,26 +132,47 @@ export function lintSource(text, file) {
       } else if (FORBIDDEN_MEMBERS.has(member)) {
         report(node, `.${member}: ${FORBIDDEN_MEMBERS.get(member)}`);
       }
-    } else if (ts.isNewExpression(node) && ts.isIdentifier(node.expression) && node.expression.text === "Date"
-      && (node.arguments === undefined || node.arguments.length === 0)) {
+    } else if (
+      ts.isNewExpression(node) &&
+      ts.isIdentifier(node.expression) &&
+      node.expression.text === "Date" &&
+      (node.arguments === undefined || node.arguments.length === 0)
+    ) {
       report(node, "new Date(): wall clock");
     } else if (ts.isCallExpression(node) && ts.isIdentifier(node.expression) && node.expression.text === "Date") {
       report(node, "Date(): wall clock");
-    } else if (ts.isIdentifier(node) && FORBIDDEN_IDENTIFIERS.has(node.text)
-      && !(ts.isPropertyAccessExpression(node.parent) && node.parent.name === node)
-      && !(ts.isPropertyAssignment(node.parent) && node.parent.name === node)) {
+    } else if (
+      ts.isIdentifier(node) &&
+      FORBIDDEN_IDENTIFIERS.has(node.text) &&
+      !(ts.isPropertyAccessExpression(node.parent) && node.parent.name === node) &&
+      !(ts.isPropertyAssignment(node.parent) && node.parent.name === node)
+    ) {
       report(node, `${node.text}: ${FORBIDDEN_IDENTIFIERS.get(node.text)}`);
     } else if (ts.isNumericLiteral(node) && /[.eE]/.test(node.getText(sf)) && !/^0[xXbBoO]/.test(node.getText(sf))) {
       report(node, "float literal");
-    } else if ((ts.isStringLiteral(node) || ts.isNoSubstitutionTemplateLiteral(node) || ts.isTemplateExpression(node))
-      && SQL_TEXT.test(node.getText(sf)) && FORBIDDEN_SQL.test(node.getText(sf))) {
-      report(node, `SQL ${FORBIDDEN_SQL.exec(node.getText(sf))[0].replace(/\s*\($/, "()")}: clock, randomness or floating point in SQL`);
+    } else if (
+      (ts.isStringLiteral(node) || ts.isNoSubstitutionTemplateLiteral(node) || ts.isTemplateExpression(node)) &&
+      SQL_TEXT.test(node.getText(sf)) &&
+      FORBIDDEN_SQL.test(node.getText(sf))
+    ) {
+      report(
+        node,
+        `SQL ${FORBIDDEN_SQL.exec(node.getText(sf))[0].replace(/\s*\($/, "()")}: clock, randomness or floating point in SQL`,
+      );
     }
-    if (ts.isCallExpression(node) && ts.isPropertyAccessExpression(node.expression) && node.expression.name.text === "all") {
+    if (
+      ts.isCallExpression(node) &&
+      ts.isPropertyAccessExpression(node.expression) &&
+      node.expression.name.text === "all"
+    ) {
       // Store.all runs multi-row queries: their order must be stated.
       const sql = node.arguments[0];
-      if (sql && (ts.isStringLiteral(sql) || ts.isNoSubstitutionTemplateLiteral(sql) || ts.isTemplateExpression(sql))
-        && /\bSELECT\b/i.test(sql.getText(sf)) && !/\bORDER\s+BY\b/i.test(sql.getText(sf))) {
+      if (
+        sql &&
+        (ts.isStringLiteral(sql) || ts.isNoSubstitutionTemplateLiteral(sql) || ts.isTemplateExpression(sql)) &&
+        /\bSELECT\b/i.test(sql.getText(sf)) &&
+        !/\bORDER\s+BY\b/i.test(sql.getText(sf))
+      ) {
         report(node, "multi-row SELECT without ORDER BY: row order would be SQLite's choice");
       }
     }

@@ -13,8 +13,8 @@ import { runRollupLoop } from "./rollup/loop.js";
 if (process.argv.includes("--help") || process.argv.includes("-h")) {
   process.stdout.write(
     "usage: lcore-dapp        (the Cartesi machine's back-end; a node starts it)\n\n" +
-    "Serves the rollup HTTP API loop at ROLLUP_HTTP_SERVER_URL (default http://127.0.0.1:5004) until killed.\n" +
-    "LCORE_DAPP_PROBE_FILE=<path> writes benchmark totals there after every advance.\n",
+      "Serves the rollup HTTP API loop at ROLLUP_HTTP_SERVER_URL (default http://127.0.0.1:5004) until killed.\n" +
+      "LCORE_DAPP_PROBE_FILE=<path> writes benchmark totals there after every advance.\n",
   );
   process.exit(0);
 }

@@ -7,9 +7,29 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type Account, type Chain, type Hex, type Transport, type WalletClient, createPublicClient, createWalletClient, defineChain, getAddress, http, parseAbi } from "viem";
+import {
+  type Account,
+  type Chain,
+  type Hex,
+  type Transport,
+  type WalletClient,
+  createPublicClient,
+  createWalletClient,
+  defineChain,
+  getAddress,
+  http,
+  parseAbi,
+} from "viem";
 import { mnemonicToAccount } from "viem/accounts";
-import { ANVIL_MNEMONIC, type Devnet, applicationAbi, encodeVoucher, etherPortalAbi, inputBoxAbi, startDevnet } from "@lcore/devnet";
+import {
+  ANVIL_MNEMONIC,
+  type Devnet,
+  applicationAbi,
+  encodeVoucher,
+  etherPortalAbi,
+  inputBoxAbi,
+  startDevnet,
+} from "@lcore/devnet";
 import { type LcoreDeployment, afterDeployLcore } from "@lcore/contracts";
 import { decodeBountyNotice, encodeBountySolution, encodeBountySpec } from "@lcore/protocol/bounty";
 import { fromHex, toHex } from "@lcore/protocol/bytes";
@@ -18,7 +38,9 @@ import { gqlAt, noticePayload } from "./devnetClient.js";
 import { builtMain } from "./process.js";
 
 const ERC20_PORTAL = "0xACA6586A0Cf05bD831f2501E7B4aea550dA6562D" as const;
-const erc20PortalAbi = parseAbi(["function depositERC20Tokens(address token, address appContract, uint256 value, bytes execLayerData)"]);
+const erc20PortalAbi = parseAbi([
+  "function depositERC20Tokens(address token, address appContract, uint256 value, bytes execLayerData)",
+]);
 const tokenAbi = parseAbi([
   "function approve(address spender, uint256 value) returns (bool)",
   "function balanceOf(address owner) view returns (uint256)",
@@ -43,7 +65,11 @@ const ETHER_OUT = 6n * 10n ** 16n;
 const gql = <T = any>(query: string): Promise<T> => gqlAt<T>(devnet.graphqlUrl, query);
 
 async function rpc(method: string, params: unknown): Promise<any> {
-  const res = await fetch(devnet.jsonRpcUrl, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ jsonrpc: "2.0", id: 1, method, params }) });
+  const res = await fetch(devnet.jsonRpcUrl, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ jsonrpc: "2.0", id: 1, method, params }),
+  });
   const body = (await res.json()) as { result?: unknown; error?: { message: string } };
   if (body.error) throw new Error(`${method}: ${body.error.message}`);
   return body.result;
@@ -52,21 +78,36 @@ async function rpc(method: string, params: unknown): Promise<any> {
 async function waitFor(what: string, check: () => Promise<boolean>, timeoutMs = 60_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; log tail:\n${logs.slice(-20).join("\n")}`);
+    if (Date.now() > deadline)
+      throw new Error(`timed out waiting for ${what}; log tail:\n${logs.slice(-20).join("\n")}`);
     await new Promise((r) => setTimeout(r, 100));
   }
 }
 
-async function write(from: number, request: Parameters<WalletClient<Transport, Chain, Account>["writeContract"]>[0]): Promise<void> {
+async function write(
+  from: number,
+  request: Parameters<WalletClient<Transport, Chain, Account>["writeContract"]>[0],
+): Promise<void> {
   const hash = await wallet(from).writeContract(request as never);
   const receipt = await publicClient.waitForTransactionReceipt({ hash });
   if (receipt.status !== "success") throw new Error(`transaction from account ${from} reverted`);
 }
 
 const sendInput = (from: number, payload: Uint8Array) =>
-  write(from, { address: devnet.inputBox, abi: inputBoxAbi, functionName: "addInput", args: [devnet.application, toHex(payload)] } as never);
+  write(from, {
+    address: devnet.inputBox,
+    abi: inputBoxAbi,
+    functionName: "addInput",
+    args: [devnet.application, toHex(payload)],
+  } as never);
 
-const tokenBalance = (who: Hex) => publicClient.readContract({ address: token, abi: tokenAbi, functionName: "balanceOf", args: [who] }) as Promise<bigint>;
+const tokenBalance = (who: Hex) =>
+  publicClient.readContract({
+    address: token,
+    abi: tokenAbi,
+    functionName: "balanceOf",
+    args: [who],
+  }) as Promise<bigint>;
 
 /** rollups-graphql may hand back the whole Notice(bytes) call; the devnet gives the payload. */
 let solverBefore: bigint;
@@ -74,20 +115,49 @@ let solverBefore: bigint;
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), "lcore-bounty-e2e-"));
   devnet = await startDevnet({
-    stateDir: dir, epochLength: 4, blockTime: 0.5, port: 0, rollupHttpPort: 0, anvilPort: 0,
-    dapp: [process.execPath, builtMain()], pollIntervalMs: 50, log: (m) => logs.push(m), afterDeploy: afterDeployLcore,
+    stateDir: dir,
+    epochLength: 4,
+    blockTime: 0.5,
+    port: 0,
+    rollupHttpPort: 0,
+    anvilPort: 0,
+    dapp: [process.execPath, builtMain()],
+    pollIntervalMs: 50,
+    log: (m) => logs.push(m),
+    afterDeploy: afterDeployLcore,
   });
-  const chain = defineChain({ id: 31337, name: "anvil", nativeCurrency: { name: "Ether", symbol: "ETH", decimals: 18 }, rpcUrls: { default: { http: [devnet.chainRpcUrl] } } });
+  const chain = defineChain({
+    id: 31337,
+    name: "anvil",
+    nativeCurrency: { name: "Ether", symbol: "ETH", decimals: 18 },
+    rpcUrls: { default: { http: [devnet.chainRpcUrl] } },
+  });
   publicClient = createPublicClient({ chain, transport: http(devnet.chainRpcUrl), pollingInterval: 50 });
-  wallet = (i) => createWalletClient({ chain, transport: http(devnet.chainRpcUrl), account: mnemonicToAccount(ANVIL_MNEMONIC, { addressIndex: i }), pollingInterval: 50 });
+  wallet = (i) =>
+    createWalletClient({
+      chain,
+      transport: http(devnet.chainRpcUrl),
+      account: mnemonicToAccount(ANVIL_MNEMONIC, { addressIndex: i }),
+      pollingInterval: 50,
+    });
   token = devnet.deployment.lcore.testToken!;
   solverBefore = await tokenBalance(wallet(SOLVER).account.address);
 
   // 0: the requester (anvil account 0 holds the TestToken supply) deposits the bounty through the ERC20Portal.
   const now = (await publicClient.getBlock()).timestamp;
   const bounty = encodeBountySpec({ mode: "explicit", deadline: now + 3600n, problem });
-  await write(REQUESTER, { address: token, abi: tokenAbi, functionName: "approve", args: [ERC20_PORTAL, BOUNTY] } as never);
-  await write(REQUESTER, { address: ERC20_PORTAL, abi: erc20PortalAbi, functionName: "depositERC20Tokens", args: [token, devnet.application, BOUNTY, toHex(bounty)] } as never);
+  await write(REQUESTER, {
+    address: token,
+    abi: tokenAbi,
+    functionName: "approve",
+    args: [ERC20_PORTAL, BOUNTY],
+  } as never);
+  await write(REQUESTER, {
+    address: ERC20_PORTAL,
+    abi: erc20PortalAbi,
+    functionName: "depositERC20Tokens",
+    args: [token, devnet.application, BOUNTY, toHex(bounty)],
+  } as never);
   // 1: a wrong solution: 3 + 5 ≠ 35.
   await sendInput(SOLVER, encodeBountySolution({ bountyId: 1n, indices: [0, 1] }));
   // 2: the right one.
@@ -95,17 +165,34 @@ beforeAll(async () => {
   // 3: too late: the bounty is paid.
   await sendInput(SOLVER, encodeBountySolution({ bountyId: 1n, indices: [7, 2, 1] }));
   // 4: Ether into the wallet; 5: part of it out; 6: more than is left.
-  await write(SAVER, { address: ETHER_PORTAL, abi: etherPortalAbi, functionName: "depositEther", args: [devnet.application, "0x"], value: ETHER_IN } as never);
+  await write(SAVER, {
+    address: ETHER_PORTAL,
+    abi: etherPortalAbi,
+    functionName: "depositEther",
+    args: [devnet.application, "0x"],
+    value: ETHER_IN,
+  } as never);
   await sendInput(SAVER, encodeWithdrawal({ asset: ETHER_ASSET, amount: ETHER_OUT }));
   await sendInput(SAVER, encodeWithdrawal({ asset: ETHER_ASSET, amount: ETHER_OUT }));
 
-  await waitFor("7 inputs processed and their epochs' claims accepted", async () => {
-    const processed = parseInt(await rpc("cartesi_getProcessedInputCount", ["app"]), 16);
-    if (processed < 7) return false;
-    const epochs = (await rpc("cartesi_listEpochs", { application: devnet.application, limit: 1000 })).data as { status: string; input_index_upper_bound: string }[];
-    const covering = epochs.filter((e) => parseInt(e.input_index_upper_bound, 16) > 0);
-    return covering.length > 0 && parseInt(covering.at(-1)!.input_index_upper_bound, 16) >= 7 && covering.every((e) => e.status === "CLAIM_ACCEPTED");
-  }, 90_000);
+  await waitFor(
+    "7 inputs processed and their epochs' claims accepted",
+    async () => {
+      const processed = parseInt(await rpc("cartesi_getProcessedInputCount", ["app"]), 16);
+      if (processed < 7) return false;
+      const epochs = (await rpc("cartesi_listEpochs", { application: devnet.application, limit: 1000 })).data as {
+        status: string;
+        input_index_upper_bound: string;
+      }[];
+      const covering = epochs.filter((e) => parseInt(e.input_index_upper_bound, 16) > 0);
+      return (
+        covering.length > 0 &&
+        parseInt(covering.at(-1)!.input_index_upper_bound, 16) >= 7 &&
+        covering.every((e) => e.status === "CLAIM_ACCEPTED")
+      );
+    },
+    90_000,
+  );
 }, 150_000);
 
 afterAll(async () => {
@@ -116,17 +203,30 @@ afterAll(async () => {
 describe("subset-sum bounty on the devnet", () => {
   it("opens the bounty from the deposit, rejects the wrong, paid and duplicate solutions with reasons", async () => {
     const g = await gql("{ inputs { edges { node { index status } } } }");
-    expect(g.inputs.edges.map((e: any) => e.node.status)).toEqual(["ACCEPTED", "REJECTED", "ACCEPTED", "REJECTED", "ACCEPTED", "ACCEPTED", "REJECTED"]);
+    expect(g.inputs.edges.map((e: any) => e.node.status)).toEqual([
+      "ACCEPTED",
+      "REJECTED",
+      "ACCEPTED",
+      "REJECTED",
+      "ACCEPTED",
+      "ACCEPTED",
+      "REJECTED",
+    ]);
     const r = await gql("{ reports { edges { node { payload input { index } } } } }");
-    const reasons = r.reports.edges.map((e: any) => [e.node.input.index, JSON.parse(new TextDecoder().decode(fromHex(e.node.payload)))]);
+    const reasons = r.reports.edges.map((e: any) => [
+      e.node.input.index,
+      JSON.parse(new TextDecoder().decode(fromHex(e.node.payload))),
+    ]);
     expect(reasons.map(([i, b]: any) => [i, b.reason, b.detail])).toEqual([
       [1, "invalid_solution", "mismatch"],
       [3, "bounty_closed", "bounty 1 was already paid"],
       [6, "insufficient_balance", expect.any(String)],
     ]);
     const n = await gql("{ notices { edges { node { payload input { index } } } } }");
-    const notices = n.notices.edges.map((e: any) => [e.node.input.index, noticePayload(e.node.payload)])
-      .filter(([, p]: any) => p[0] === 0xb0).map(([i, p]: any) => [i, decodeBountyNotice(p)]);
+    const notices = n.notices.edges
+      .map((e: any) => [e.node.input.index, noticePayload(e.node.payload)])
+      .filter(([, p]: any) => p[0] === 0xb0)
+      .map(([i, p]: any) => [i, decodeBountyNotice(p)]);
     expect(notices.map(([i, b]: any) => [i, b.event, toHex(b.party), toHex(b.asset), b.amount])).toEqual([
       [0, "opened", wallet(REQUESTER).account.address.toLowerCase(), token.toLowerCase(), BOUNTY],
       [2, "paid", wallet(SOLVER).account.address.toLowerCase(), token.toLowerCase(), BOUNTY],
@@ -134,7 +234,9 @@ describe("subset-sum bounty on the devnet", () => {
   });
 
   it("executes the one payout voucher with the node's proof: the solver's TestToken balance grows by the bounty", async () => {
-    const g = await gql("{ vouchers { edges { node { index destination value payload executed input { index } proof { outputIndex outputHashesSiblings } } } } }");
+    const g = await gql(
+      "{ vouchers { edges { node { index destination value payload executed input { index } proof { outputIndex outputHashesSiblings } } } } }",
+    );
     expect(g.vouchers.edges.map((e: any) => e.node.input.index)).toEqual([2, 5]);
     const v = g.vouchers.edges[0].node;
     const solver = wallet(SOLVER).account.address;
@@ -149,32 +251,57 @@ describe("subset-sum bounty on the devnet", () => {
     expect(await tokenBalance(devnet.application)).toBe(BOUNTY);
     const output = encodeVoucher(v.destination, BigInt(v.value), v.payload);
     const proof = { outputIndex: BigInt(v.proof.outputIndex), outputHashesSiblings: v.proof.outputHashesSiblings };
-    await write(1, { address: devnet.application, abi: applicationAbi, functionName: "executeOutput", args: [output, proof] } as never);
+    await write(1, {
+      address: devnet.application,
+      abi: applicationAbi,
+      functionName: "executeOutput",
+      args: [output, proof],
+    } as never);
     expect((await tokenBalance(solver)) - solverBefore).toBe(BOUNTY);
     expect(await tokenBalance(devnet.application)).toBe(0n);
 
     // Paid once only: a second execution reverts.
-    await expect(publicClient.simulateContract({
-      address: devnet.application, abi: applicationAbi, functionName: "executeOutput", args: [output, proof], account: wallet(1).account,
-    })).rejects.toThrow();
+    await expect(
+      publicClient.simulateContract({
+        address: devnet.application,
+        abi: applicationAbi,
+        functionName: "executeOutput",
+        args: [output, proof],
+        account: wallet(1).account,
+      }),
+    ).rejects.toThrow();
   });
 
   it("credits the Ether deposit, and executes the withdrawal's value voucher: the owner receives exactly the amount", async () => {
     const saver = wallet(SAVER).account.address;
     const n = await gql("{ notices { edges { node { payload input { index } } } } }");
-    const balances = n.notices.edges.filter((e: any) => e.node.input.index >= 4)
-      .map((e: any) => decodeBalancesNotice(noticePayload(e.node.payload)).balances.map((b) => [toHex(b.owner), toHex(b.asset), b.balance]));
+    const balances = n.notices.edges
+      .filter((e: any) => e.node.input.index >= 4)
+      .map((e: any) =>
+        decodeBalancesNotice(noticePayload(e.node.payload)).balances.map((b) => [
+          toHex(b.owner),
+          toHex(b.asset),
+          b.balance,
+        ]),
+      );
     expect(balances).toEqual([
       [[saver.toLowerCase(), toHex(ETHER_ASSET), ETHER_IN]],
       [[saver.toLowerCase(), toHex(ETHER_ASSET), ETHER_IN - ETHER_OUT]],
     ]);
-    const g = await gql("{ vouchers { edges { node { destination value payload input { index } proof { outputIndex outputHashesSiblings } } } } }");
+    const g = await gql(
+      "{ vouchers { edges { node { destination value payload input { index } proof { outputIndex outputHashesSiblings } } } } }",
+    );
     const v = g.vouchers.edges.find((e: any) => e.node.input.index === 5).node;
     expect([getAddress(v.destination), BigInt(v.value), v.payload]).toEqual([saver, ETHER_OUT, "0x"]);
     const before = await publicClient.getBalance({ address: saver });
     const proof = { outputIndex: BigInt(v.proof.outputIndex), outputHashesSiblings: v.proof.outputHashesSiblings };
     // Executed by another account, so the saver's balance moves by the value alone.
-    await write(1, { address: devnet.application, abi: applicationAbi, functionName: "executeOutput", args: [encodeVoucher(v.destination, BigInt(v.value), v.payload), proof] } as never);
+    await write(1, {
+      address: devnet.application,
+      abi: applicationAbi,
+      functionName: "executeOutput",
+      args: [encodeVoucher(v.destination, BigInt(v.value), v.payload), proof],
+    } as never);
     expect((await publicClient.getBalance({ address: saver })) - before).toBe(ETHER_OUT);
   });
 });

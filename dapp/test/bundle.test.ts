@@ -16,8 +16,13 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 async function drive(command: string[] | undefined, steps: Step[]) {
   const running = await startDappProcess(command);
   try {
-    return await Promise.all(steps.map((s) =>
-      s.type === "advance" ? running.server.advance(s.metadata, toHex(s.payload)) : running.server.inspect(toHex(s.payload))));
+    return await Promise.all(
+      steps.map((s) =>
+        s.type === "advance"
+          ? running.server.advance(s.metadata, toHex(s.payload))
+          : running.server.inspect(toHex(s.payload)),
+      ),
+    );
   } finally {
     await running.stop();
   }
@@ -28,7 +33,10 @@ describe("bundle", () => {
     const files = (await bundle(dir)) as { file: string; bytes: number }[];
     expect(files.map((f) => f.file)).toEqual(["dapp.mjs", "sql-wasm.wasm", "secp256k1.wasm"]);
     const steps = workload(150, 11);
-    const [fromBundle, fromDist] = await Promise.all([drive([process.execPath, join(dir, "dapp.mjs")], steps), drive(undefined, steps)]);
+    const [fromBundle, fromDist] = await Promise.all([
+      drive([process.execPath, join(dir, "dapp.mjs")], steps),
+      drive(undefined, steps),
+    ]);
     expect(fromBundle.filter((r) => r.status === "ACCEPTED").length).toBeGreaterThan(50);
     expect(fromBundle).toEqual(fromDist);
   });

@@ -17,9 +17,27 @@ import { recordsProof } from "@lcore/protocol/recordsTree";
 import { derivePeriodKey, sealReading } from "@lcore/protocol/sealing";
 import { SETTLEMENT_PERIOD_SECONDS, decodeSettlementNotice, encodeSettlementTick } from "@lcore/protocol/settlement";
 import { encodeSubmitterGrant } from "@lcore/protocol/submitters";
-import { ETHER_ASSET, encodeErc20Deposit, encodeEtherDeposit, encodeWalletTransfer, encodeWithdrawal } from "@lcore/protocol/wallet";
 import {
-  APP, T0, meta, record, registration, registrationByPermit, reports, revocation, rotation, sha, sign, testDevice, testOwner,
+  ETHER_ASSET,
+  encodeErc20Deposit,
+  encodeEtherDeposit,
+  encodeWalletTransfer,
+  encodeWithdrawal,
+} from "@lcore/protocol/wallet";
+import {
+  APP,
+  T0,
+  meta,
+  record,
+  registration,
+  registrationByPermit,
+  reports,
+  revocation,
+  rotation,
+  sha,
+  sign,
+  testDevice,
+  testOwner,
 } from "./helpers.js";
 
 const HOUR = SETTLEMENT_PERIOD_SECONDS;
@@ -54,13 +72,17 @@ async function logged() {
 /** The same inputs into a fresh dApp: the same outcome each, the same state hash. */
 async function expectTwin(run: Awaited<ReturnType<typeof logged>>) {
   const twin = await Dapp.create();
-  for (const { metadata, payload, outcome } of run.log) expect(twin.advance(metadata, payload), `input ${metadata.input_index}`).toEqual(outcome);
+  for (const { metadata, payload, outcome } of run.log)
+    expect(twin.advance(metadata, payload), `input ${metadata.input_index}`).toEqual(outcome);
   expect(toHex(twin.stateHash())).toBe(toHex(run.dapp.stateHash()));
 }
 
 const reason = (r: AdvanceOutcome) => (r.status === "accept" ? "accept" : String(reports(r).at(-1)?.reason));
 const settledPeriods = (run: Awaited<ReturnType<typeof logged>>) =>
-  run.log.flatMap((l) => l.outcome.outputs).filter((o) => o.type === "notice" && o.payload[0] === 0x90).map((o) => decodeSettlementNotice(o.payload as Uint8Array));
+  run.log
+    .flatMap((l) => l.outcome.outputs)
+    .filter((o) => o.type === "notice" && o.payload[0] === 0x90)
+    .map((o) => decodeSettlementNotice(o.payload as Uint8Array));
 
 /** A record of `dev` sealed under its disclosure-period key when the day fits u32 (else stand-in bytes: it is never disclosed). */
 function sealed(dev: ReturnType<typeof testDevice>, seq: bigint, ts: bigint): WireRecord {
@@ -69,7 +91,14 @@ function sealed(dev: ReturnType<typeof testDevice>, seq: bigint, ts: bigint): Wi
   const body = encodeReadingBody({ nonce: sha(`clock ${seq}`).slice(0, 16), value: seq, payload: new Uint8Array(0) });
   const header = { device: dev.address, seq, timestamp: ts, bodyHash: sha256(body) };
   const digest = readingDigest(header);
-  const s = sealReading({ periodKey: derivePeriodKey(master, app, dev.address, Number(day)), app, device: dev.address, seq, digest, body });
+  const s = sealReading({
+    periodKey: derivePeriodKey(master, app, dev.address, Number(day)),
+    app,
+    device: dev.address,
+    seq,
+    digest,
+    body,
+  });
   return { ...header, signature: sign(dev.secretKey, digest), sealed: s };
 }
 
@@ -109,43 +138,98 @@ function world(run: Awaited<ReturnType<typeof logged>>) {
     const byPermit = testDevice(`clock fresh ${fresh++}`);
     note("registration", run.advance(await registrationByPermit(byPermit, owner, t + 600n), at));
     note("revocation", run.advance(revocation(dev.address), { ...asOwner, ...at }));
-    note("rotation", run.advance(rotation(keys[0]!.address, keys[Number((rotNonce + 1n) % 2n)]!, rotNonce), { ...asOwner, ...at }));
+    note(
+      "rotation",
+      run.advance(rotation(keys[0]!.address, keys[Number((rotNonce + 1n) % 2n)]!, rotNonce), { ...asOwner, ...at }),
+    );
     rotNonce++;
-    note("submitter", run.advance(encodeSubmitterGrant({ allowed: true, submitter: submitter.address }), { ...asOwner, ...at }));
+    note(
+      "submitter",
+      run.advance(encodeSubmitterGrant({ allowed: true, submitter: submitter.address }), { ...asOwner, ...at }),
+    );
     if (withRecords) {
       // Records: the owner's batch, then the allowed submitter's; a device timestamp of the block's time.
       const first = sealed(main, ++seq, t);
       note("records", run.advance(encodeRecordBatch([first, sealed(main, ++seq, t)]), { ...asOwner, ...at }));
-      note("records", run.advance(encodeRecordBatch([sealed(main, ++seq, t)]), { msg_sender: submitter.account.address, ...at }));
+      note(
+        "records",
+        run.advance(encodeRecordBatch([sealed(main, ++seq, t)]), { msg_sender: submitter.account.address, ...at }),
+      );
       note("tick", run.advance(encodeSettlementTick(), at), ["nothing_to_settle"]);
       // Disclosures: the day just written to (0x11), and a 0x12 whose record is not pruned.
       const day = t / DAY;
       if (day <= 0xffffffffn) {
         const key = derivePeriodKey(master, app, main.address, Number(day));
-        note("disclosure", run.advance(encodeKeyDisclosure({ device: main.address, period: Number(day), periodKey: key, voucher: true }), { ...asOwner, ...at }),
-          ["already_disclosed", "disclosure_window_closed", "period_pruned"]);
-        note("pruned_disclosure", run.advance(encodePrunedDisclosure({
-          device: main.address, period: Number(day), periodKey: key, voucher: false,
-          entries: [{ settlementPeriod: t / HOUR, leafIndex: 0, proof: [], record: first }],
-        }), { ...asOwner, ...at }), ["already_disclosed", "disclosure_window_closed", "not_pruned", "bad_record_proof"]);
+        note(
+          "disclosure",
+          run.advance(
+            encodeKeyDisclosure({ device: main.address, period: Number(day), periodKey: key, voucher: true }),
+            { ...asOwner, ...at },
+          ),
+          ["already_disclosed", "disclosure_window_closed", "period_pruned"],
+        );
+        note(
+          "pruned_disclosure",
+          run.advance(
+            encodePrunedDisclosure({
+              device: main.address,
+              period: Number(day),
+              periodKey: key,
+              voucher: false,
+              entries: [{ settlementPeriod: t / HOUR, leafIndex: 0, proof: [], record: first }],
+            }),
+            { ...asOwner, ...at },
+          ),
+          ["already_disclosed", "disclosure_window_closed", "not_pruned", "bad_record_proof"],
+        );
       }
     }
-    note("submitter", run.advance(encodeSubmitterGrant({ allowed: false, submitter: submitter.address }), { ...asOwner, ...at }));
+    note(
+      "submitter",
+      run.advance(encodeSubmitterGrant({ allowed: false, submitter: submitter.address }), { ...asOwner, ...at }),
+    );
     // Wallet: deposits, a transfer, a withdrawal.
-    note("deposit", run.advance(encodeEtherDeposit({ sender: owner.address, value: 10n }), { msg_sender: ETHER_PORTAL, ...at }));
-    note("deposit", run.advance(encodeErc20Deposit({ token, sender: owner.address, value: 10n }), { msg_sender: ERC20_PORTAL, ...at }));
-    note("transfer", run.advance(encodeWalletTransfer({ asset: ETHER_ASSET, to: other.address, amount: 3n }), { ...asOwner, ...at }));
+    note(
+      "deposit",
+      run.advance(encodeEtherDeposit({ sender: owner.address, value: 10n }), { msg_sender: ETHER_PORTAL, ...at }),
+    );
+    note(
+      "deposit",
+      run.advance(encodeErc20Deposit({ token, sender: owner.address, value: 10n }), {
+        msg_sender: ERC20_PORTAL,
+        ...at,
+      }),
+    );
+    note(
+      "transfer",
+      run.advance(encodeWalletTransfer({ asset: ETHER_ASSET, to: other.address, amount: 3n }), { ...asOwner, ...at }),
+    );
     note("withdrawal", run.advance(encodeWithdrawal({ asset: token, amount: 4n }), { ...asOwner, ...at }));
     // Bounties: one solved at once; one with a short deadline whose refund is claimed now
     // (too early) and, in the next round, whenever that is.
     const open = (deadline: bigint) => {
-      const r = note("bounty", run.advance(encodeErc20Deposit({
-        token, sender: owner.address, value: 5n, execLayerData: encodeBountySpec({ mode: "explicit", deadline, problem }),
-      }), { msg_sender: ERC20_PORTAL, ...at }));
+      const r = note(
+        "bounty",
+        run.advance(
+          encodeErc20Deposit({
+            token,
+            sender: owner.address,
+            value: 5n,
+            execLayerData: encodeBountySpec({ mode: "explicit", deadline, problem }),
+          }),
+          { msg_sender: ERC20_PORTAL, ...at },
+        ),
+      );
       expect(reports(r).some((x) => x.type === "bounty_refused")).toBe(false);
       return ++bounties;
     };
-    note("solution", run.advance(encodeBountySolution({ bountyId: open(t + 1000n), indices: [0, 1] }), { ...at, msg_sender: other.account.address }));
+    note(
+      "solution",
+      run.advance(encodeBountySolution({ bountyId: open(t + 1000n), indices: [0, 1] }), {
+        ...at,
+        msg_sender: other.account.address,
+      }),
+    );
     if (bounties > 1n) {
       // The previous round's short-deadline bounty: refunded if this round's time is past its deadline.
       note("refund", run.advance(encodeBountyRefundClaim({ bountyId: bounties - 1n }), at), ["bounty_not_expired"]);
@@ -197,14 +281,21 @@ describe("block time that goes back, stands still or jumps", () => {
     expect(tick(T + 2 * H)).toBe("accept"); // settles P + 1: the records of T, T+5 and T+3601
     expect(batch(T + 2 * H + 1).status).toBe("accept");
     expect(tick(T + 3 * H)).toBe("accept");
-    expect(settledPeriods(run).map((p) => [p.period, p.recordCount])).toEqual([[P, 1n], [P + 1n, 3n], [P + 2n, 1n]]);
+    expect(settledPeriods(run).map((p) => [p.period, p.recordCount])).toEqual([
+      [P, 1n],
+      [P + 1n, 3n],
+      [P + 2n, 1n],
+    ]);
     await expectTwin(run);
   });
 
   const sequences: [string, number[]][] = [
     ["backwards by hours and days", [T, T + 2 * H, T, T - 3 * H, T - 2 * 86_400, T + H, T + 3 * H]],
     ["standing still across settlements", [T, T, T + H, T + H, T + H, T + 2 * H, T + 2 * H]],
-    ["zero and far jumps (2^40, 2^53 − 1) and back", [T, 0, 0, T, FAR, T, FAR + 7200, 1, T + H, Number.MAX_SAFE_INTEGER, T, T + 2 * H]],
+    [
+      "zero and far jumps (2^40, 2^53 − 1) and back",
+      [T, 0, 0, T, FAR, T, FAR + 7200, 1, T + H, Number.MAX_SAFE_INTEGER, T, T + 2 * H],
+    ],
     ["past the disclosure window and back", [T, T + 40 * 86_400, T + H, T + 41 * 86_400, T + 2 * H, T + 80 * 86_400]],
   ];
   for (const [name, timestamps] of sequences) {
@@ -212,7 +303,20 @@ describe("block time that goes back, stands still or jumps", () => {
       const { run, w, periods } = await drive(timestamps);
       expect(periods.length).toBeGreaterThan(0);
       // Every kind was exercised and accepted at least once.
-      for (const kind of ["registration", "revocation", "rotation", "submitter", "records", "tick", "deposit", "transfer", "withdrawal", "bounty", "solution", "refund"]) {
+      for (const kind of [
+        "registration",
+        "revocation",
+        "rotation",
+        "submitter",
+        "records",
+        "tick",
+        "deposit",
+        "transfer",
+        "withdrawal",
+        "bounty",
+        "solution",
+        "refund",
+      ]) {
         expect(w.outcomes[kind], kind).toContain("accept");
       }
       expect(w.outcomes.disclosure).toBeDefined();
@@ -220,9 +324,18 @@ describe("block time that goes back, stands still or jumps", () => {
       // And after it all, at the last time and at time 0, valid inputs still go through.
       for (const ts of [timestamps.at(-1)!, 0]) {
         const dev = testDevice(`clock after ${ts}`);
-        expect(run.advance(registration(dev, owner.address), { ...asOwner, block_timestamp: ts }).status).toBe("accept");
-        expect(run.advance(encodeRecordBatch([record(dev, 1n, BigInt(ts))]), { ...asOwner, block_timestamp: ts }).status).toBe("accept");
-        expect(run.advance(encodeEtherDeposit({ sender: owner.address, value: 1n }), { msg_sender: ETHER_PORTAL, block_timestamp: ts }).status).toBe("accept");
+        expect(run.advance(registration(dev, owner.address), { ...asOwner, block_timestamp: ts }).status).toBe(
+          "accept",
+        );
+        expect(
+          run.advance(encodeRecordBatch([record(dev, 1n, BigInt(ts))]), { ...asOwner, block_timestamp: ts }).status,
+        ).toBe("accept");
+        expect(
+          run.advance(encodeEtherDeposit({ sender: owner.address, value: 1n }), {
+            msg_sender: ETHER_PORTAL,
+            block_timestamp: ts,
+          }).status,
+        ).toBe("accept");
       }
       await expectTwin(run);
     });
@@ -242,30 +355,65 @@ describe("block time that goes back, stands still or jumps", () => {
     const dev = testDevice("clock prune");
     const d = BigInt(T0) / DAY;
     const dayStart = d * DAY;
-    expect(reason(run.advance(registration(dev, owner.address), { ...asOwner, block_timestamp: Number(dayStart) }))).toBe("accept");
+    expect(
+      reason(run.advance(registration(dev, owner.address), { ...asOwner, block_timestamp: Number(dayStart) })),
+    ).toBe("accept");
     // 25 hourly periods with one record each: the 25th settlement prunes the first (24 kept).
     const first = sealed(dev, 1n, dayStart + 7n);
     for (let h = 0n; h < 25n; h++) {
       const ts = dayStart + h * HOUR + 7n;
-      expect(reason(run.advance(encodeRecordBatch([h === 0n ? first : sealed(dev, h + 1n, ts)]), { ...asOwner, block_timestamp: Number(ts) }))).toBe("accept");
+      expect(
+        reason(
+          run.advance(encodeRecordBatch([h === 0n ? first : sealed(dev, h + 1n, ts)]), {
+            ...asOwner,
+            block_timestamp: Number(ts),
+          }),
+        ),
+      ).toBe("accept");
     }
     // The last period is settled by a tick 40 days later: day d is then outside the window.
     const far = Number(dayStart + 40n * DAY);
     expect(reason(run.advance(encodeSettlementTick(), { block_timestamp: far }))).toBe("accept");
     expect(run.dapp.store.sql.one("SELECT count(*) FROM records WHERE seq = 1", [])![0]).toBe(0n);
     const key = derivePeriodKey(master, app, dev.address, Number(d));
-    const disclose = (ts: number) => reason(run.advance(encodeKeyDisclosure({ device: dev.address, period: Number(d), periodKey: key, voucher: false }), { ...asOwner, block_timestamp: ts }));
+    const disclose = (ts: number) =>
+      reason(
+        run.advance(encodeKeyDisclosure({ device: dev.address, period: Number(d), periodKey: key, voucher: false }), {
+          ...asOwner,
+          block_timestamp: ts,
+        }),
+      );
     expect(disclose(far)).toBe("disclosure_window_closed");
     // The clock goes back to day d + 1, and a late record of day d arrives.
     const back = Number(dayStart + 25n * HOUR + 100n);
-    expect(reason(run.advance(encodeRecordBatch([sealed(dev, 26n, dayStart + 23n * HOUR + 100n)]), { ...asOwner, block_timestamp: back }))).toBe("accept");
+    expect(
+      reason(
+        run.advance(encodeRecordBatch([sealed(dev, 26n, dayStart + 23n * HOUR + 100n)]), {
+          ...asOwner,
+          block_timestamp: back,
+        }),
+      ),
+    ).toBe("accept");
     // A key disclosure would leave out the pruned record: refused, not a partial aggregate.
     expect(disclose(back)).toBe("period_pruned");
     // The whole day goes by 0x12: the pruned record with its proof, then the records still kept.
-    const r = run.advance(encodePrunedDisclosure({
-      device: dev.address, period: Number(d), periodKey: key, voucher: false,
-      entries: [{ settlementPeriod: (dayStart + 7n) / HOUR, leafIndex: 0, proof: recordsProof([recordHash(first)], 0), record: first }],
-    }), { ...asOwner, block_timestamp: back });
+    const r = run.advance(
+      encodePrunedDisclosure({
+        device: dev.address,
+        period: Number(d),
+        periodKey: key,
+        voucher: false,
+        entries: [
+          {
+            settlementPeriod: (dayStart + 7n) / HOUR,
+            leafIndex: 0,
+            proof: recordsProof([recordHash(first)], 0),
+            record: first,
+          },
+        ],
+      }),
+      { ...asOwner, block_timestamp: back },
+    );
     expect(reason(r)).toBe("accept");
     const n = decodeDisclosureNotice(r.outputs.find((o) => o.type === "notice")!.payload);
     expect(n.count).toBe(25n); // hours 0..23 of day d and the late one (hour 24 is day d + 1)

@@ -18,12 +18,26 @@ describe("determinism lint", () => {
     expect(lint("const r = Math.random();")).toEqual(["Math.random"]);
     expect(lint("const r = Math.sqrt(2); const m = Math.max(1, 2);")).toEqual(["Math.sqrt"]);
     expect(lint('import { randomBytes } from "node:crypto";')).toEqual(['import "node:crypto"']);
-    expect(lint("globalThis.crypto.getRandomValues(b); crypto.randomUUID();")).toEqual([".getRandomValues", ".randomUUID"]);
+    expect(lint("globalThis.crypto.getRandomValues(b); crypto.randomUUID();")).toEqual([
+      ".getRandomValues",
+      ".randomUUID",
+    ]);
     expect(lint("performance.now(); process.hrtime.bigint();")).toEqual(["performance.now", "process.hrtime"]);
-    expect(lint("n.toLocaleString(); a.localeCompare(b); new Intl.NumberFormat();")).toEqual([".toLocaleString", ".localeCompare", "Intl"]);
+    expect(lint("n.toLocaleString(); a.localeCompare(b); new Intl.NumberFormat();")).toEqual([
+      ".toLocaleString",
+      ".localeCompare",
+      "Intl",
+    ]);
     expect(lint("d.getHours(); d.getUTCHours(); d.getTimezoneOffset();")).toEqual([".getHours", ".getTimezoneOffset"]);
-    expect(lint("const x = 1.5; const y = 1e3; const z = 0xe1; const w = 10n;")).toEqual(["float literal", "float literal"]);
-    expect(lint("parseFloat(s); v.toFixed(2); new Float64Array(1);")).toEqual(["parseFloat", ".toFixed", "Float64Array"]);
+    expect(lint("const x = 1.5; const y = 1e3; const z = 0xe1; const w = 10n;")).toEqual([
+      "float literal",
+      "float literal",
+    ]);
+    expect(lint("parseFloat(s); v.toFixed(2); new Float64Array(1);")).toEqual([
+      "parseFloat",
+      ".toFixed",
+      "Float64Array",
+    ]);
     expect(lint("const k = process.env.KEY;")).toEqual(["process.env"]);
     expect(lint("const k = process.env.KEY;", "main.ts")).toEqual([]);
     expect(lint("setTimeout(f, 1); new WeakRef(o);")).toEqual(["setTimeout", "WeakRef"]);

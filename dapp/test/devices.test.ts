@@ -2,8 +2,17 @@ import { describe, expect, it } from "vitest";
 import { fromHex, toHex } from "@lcore/protocol/bytes";
 import { PERMIT_TYPES } from "@lcore/protocol/permit";
 import {
-  T0, notices, permitDomain, registration, registrationByPermit, reports, revocation, rotation, testDapp,
-  testDevice, testOwner,
+  T0,
+  notices,
+  permitDomain,
+  registration,
+  registrationByPermit,
+  reports,
+  revocation,
+  rotation,
+  testDapp,
+  testDevice,
+  testOwner,
 } from "./helpers.js";
 import { recomputeState } from "@lcore/dapp";
 
@@ -31,16 +40,26 @@ describe("device registration", () => {
     expect(toHex(n.stateHash)).toBe(toHex(dapp.stateHash()));
     const info = inspect(`device/${toHex(dev.address)}`).body;
     expect(info).toEqual({
-      device: toHex(dev.address), owner: owner.account.address.toLowerCase(), publicKey: toHex(dev.publicKey),
-      metadata: "0x7b7d", status: "active", nonce: "0", registeredInput: "0", registeredAt: String(T0),
-      updatedInput: "0", lastSeq: null, records: "0",
+      device: toHex(dev.address),
+      owner: owner.account.address.toLowerCase(),
+      publicKey: toHex(dev.publicKey),
+      metadata: "0x7b7d",
+      status: "active",
+      nonce: "0",
+      registeredInput: "0",
+      registeredAt: String(T0),
+      updatedInput: "0",
+      lastSeq: null,
+      records: "0",
     });
   });
 
   it("registers through an owner permit submitted by anyone", async () => {
     const { advance, inspect } = await testDapp();
     const dev = testDevice("d1");
-    const r = advance(await registrationByPermit(dev, owner, BigInt(T0 + 600)), { msg_sender: mallory.account.address });
+    const r = advance(await registrationByPermit(dev, owner, BigInt(T0 + 600)), {
+      msg_sender: mallory.account.address,
+    });
     expect(r.status).toBe("accept");
     expect(inspect(`device/${toHex(dev.address)}`).body.owner).toBe(owner.account.address.toLowerCase());
   });
@@ -52,31 +71,49 @@ describe("device registration", () => {
 
     // Signed for empty metadata, submitted with other metadata: recovers another signer,
     // whom the device never signed for.
-    const signature = fromHex(await owner.account.signTypedData({
-      domain: permitDomain, types: PERMIT_TYPES, primaryType: "RegisterDevice",
-      message: { device: toHex(dev.address), metadata: "0x", deadline: BigInt(T0) },
-    }));
-    rejectedWith(advance(registration(dev, owner.address, fromHex("0x01"), { kind: "permit", deadline: BigInt(T0), signature })), "bad_device_proof");
+    const signature = fromHex(
+      await owner.account.signTypedData({
+        domain: permitDomain,
+        types: PERMIT_TYPES,
+        primaryType: "RegisterDevice",
+        message: { device: toHex(dev.address), metadata: "0x", deadline: BigInt(T0) },
+      }),
+    );
+    rejectedWith(
+      advance(registration(dev, owner.address, fromHex("0x01"), { kind: "permit", deadline: BigInt(T0), signature })),
+      "bad_device_proof",
+    );
 
     const n = 0xfffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141n;
     const high = signature.slice();
     const s = BigInt(toHex(signature.subarray(32, 64)));
     high.set(fromHex(`0x${(n - s).toString(16).padStart(64, "0")}`), 32);
     high[64] = signature[64] === 27 ? 28 : 27;
-    rejectedWith(advance(registration(dev, owner.address, new Uint8Array(0), { kind: "permit", deadline: BigInt(T0), signature: high })), "bad_permit");
+    rejectedWith(
+      advance(
+        registration(dev, owner.address, new Uint8Array(0), { kind: "permit", deadline: BigInt(T0), signature: high }),
+      ),
+      "bad_permit",
+    );
   });
 
   it("requires the device key's proof of possession bound to the owner", async () => {
     const { advance } = await testDapp();
     const dev = testDevice("d1");
     // Mallory copies the key and tries to register it to herself with a proof for alice.
-    rejectedWith(advance(registration(dev, owner.address), { msg_sender: mallory.account.address }), "bad_device_proof");
+    rejectedWith(
+      advance(registration(dev, owner.address), { msg_sender: mallory.account.address }),
+      "bad_device_proof",
+    );
   });
 
   it("refuses a key off the curve and a second registration of the same device", async () => {
     const { advance, dapp } = await testDapp();
     const dev = testDevice("d1");
-    rejectedWith(advance(registration({ ...dev, publicKey: new Uint8Array(64).fill(1) }, owner.address), asOwner), "invalid_public_key");
+    rejectedWith(
+      advance(registration({ ...dev, publicKey: new Uint8Array(64).fill(1) }, owner.address), asOwner),
+      "invalid_public_key",
+    );
     expect(advance(registration(dev, owner.address), asOwner).status).toBe("accept");
     const before = toHex(dapp.stateHash());
     rejectedWith(advance(registration(dev, owner.address), asOwner), "device_exists");
@@ -94,14 +131,22 @@ describe("key rotation and revocation", () => {
     expect(r.status).toBe("accept");
     expect(notices(r)[0]).toMatchObject({ kind: "key_rotated", nonce: 1n });
     const info = inspect(`device/${toHex(dev.address)}`).body;
-    expect(info).toMatchObject({ device: toHex(dev.address), publicKey: toHex(next.publicKey), nonce: "1", updatedInput: "1" });
+    expect(info).toMatchObject({
+      device: toHex(dev.address),
+      publicKey: toHex(next.publicKey),
+      nonce: "1",
+      updatedInput: "1",
+    });
   });
 
   it("refuses rotation by a non-owner, to the same key, with a stale proof, or of an unknown device", async () => {
     const { advance } = await testDapp();
     const dev = testDevice("d1");
     advance(registration(dev, owner.address), asOwner);
-    rejectedWith(advance(rotation(dev.address, testDevice("x"), 0n), { msg_sender: mallory.account.address }), "not_owner");
+    rejectedWith(
+      advance(rotation(dev.address, testDevice("x"), 0n), { msg_sender: mallory.account.address }),
+      "not_owner",
+    );
     rejectedWith(advance(rotation(dev.address, dev, 0n), asOwner), "same_key");
     rejectedWith(advance(rotation(dev.address, testDevice("x"), 5n), asOwner), "bad_device_proof");
     rejectedWith(advance(rotation(testDevice("nobody").address, testDevice("x"), 0n), asOwner), "unknown_device");
@@ -113,11 +158,16 @@ describe("key rotation and revocation", () => {
     const next = testDevice("d1-next");
     advance(registration(dev, owner.address), asOwner);
     const permit = async (key: Uint8Array, nonce: bigint) => ({
-      kind: "permit" as const, deadline: BigInt(T0 + 60),
-      signature: fromHex(await owner.account.signTypedData({
-        domain: permitDomain, types: PERMIT_TYPES, primaryType: "RotateDeviceKey",
-        message: { device: toHex(dev.address), newPublicKey: toHex(key), nonce, deadline: BigInt(T0 + 60) },
-      })),
+      kind: "permit" as const,
+      deadline: BigInt(T0 + 60),
+      signature: fromHex(
+        await owner.account.signTypedData({
+          domain: permitDomain,
+          types: PERMIT_TYPES,
+          primaryType: "RotateDeviceKey",
+          message: { device: toHex(dev.address), newPublicKey: toHex(key), nonce, deadline: BigInt(T0 + 60) },
+        }),
+      ),
     });
     const auth = await permit(next.publicKey, 0n);
     expect(advance(rotation(dev.address, next, 0n, auth)).status).toBe("accept");
@@ -145,10 +195,14 @@ describe("key rotation and revocation", () => {
     const { advance, dapp } = await testDapp();
     const dev = testDevice("d1");
     advance(registration(dev, owner.address), asOwner);
-    const signature = fromHex(await owner.account.signTypedData({
-      domain: permitDomain, types: PERMIT_TYPES, primaryType: "RevokeDevice",
-      message: { device: toHex(dev.address), nonce: 0n, deadline: BigInt(T0) },
-    }));
+    const signature = fromHex(
+      await owner.account.signTypedData({
+        domain: permitDomain,
+        types: PERMIT_TYPES,
+        primaryType: "RevokeDevice",
+        message: { device: toHex(dev.address), nonce: 0n, deadline: BigInt(T0) },
+      }),
+    );
     expect(advance(revocation(dev.address, { kind: "permit", deadline: BigInt(T0), signature })).status).toBe("accept");
     const s = recomputeState(dapp.store);
     expect(s.revokedDevices).toBe(1n);
@@ -159,6 +213,8 @@ describe("key rotation and revocation", () => {
     const { advance } = await testDapp();
     const dev = testDevice("d1");
     expect(advance(registration(dev, owner.address), { ...asOwner, chain_id: 1 }).status).toBe("reject");
-    expect(advance(registration(dev, owner.address), { ...asOwner, app_contract: `0x${"22".repeat(20)}` }).status).toBe("reject");
+    expect(advance(registration(dev, owner.address), { ...asOwner, app_contract: `0x${"22".repeat(20)}` }).status).toBe(
+      "reject",
+    );
   });
 });

@@ -6,7 +6,17 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type Account, type Chain, createPublicClient, createWalletClient, defineChain, type Hex, http, type Transport, type WalletClient } from "viem";
+import {
+  type Account,
+  type Chain,
+  createPublicClient,
+  createWalletClient,
+  defineChain,
+  type Hex,
+  http,
+  type Transport,
+  type WalletClient,
+} from "viem";
 import { mnemonicToAccount } from "viem/accounts";
 import { ANVIL_MNEMONIC, type Devnet, inputBoxAbi, startDevnet } from "@lcore/devnet";
 import { type LcoreDeployment, afterDeployLcore } from "@lcore/contracts";
@@ -33,7 +43,12 @@ const stranger = testDevice("e2e-stranger");
 let batch: WireRecord[];
 
 async function send(from: number, payload: Uint8Array): Promise<void> {
-  const hash = await wallet(from).writeContract({ address: devnet.inputBox, abi: inputBoxAbi, functionName: "addInput", args: [devnet.application, toHex(payload)] });
+  const hash = await wallet(from).writeContract({
+    address: devnet.inputBox,
+    abi: inputBoxAbi,
+    functionName: "addInput",
+    args: [devnet.application, toHex(payload)],
+  });
   await publicClient.waitForTransactionReceipt({ hash });
 }
 
@@ -49,12 +64,31 @@ async function inspect(path: string): Promise<{ status: string; body: any }> {
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), "lcore-dapp-e2e-"));
   devnet = await startDevnet({
-    stateDir: dir, epochLength: 4, blockTime: 0.5, port: 0, rollupHttpPort: 0, anvilPort: 0,
-    dapp: [process.execPath, builtMain()], pollIntervalMs: 50, log: (m) => logs.push(m), afterDeploy: afterDeployLcore,
+    stateDir: dir,
+    epochLength: 4,
+    blockTime: 0.5,
+    port: 0,
+    rollupHttpPort: 0,
+    anvilPort: 0,
+    dapp: [process.execPath, builtMain()],
+    pollIntervalMs: 50,
+    log: (m) => logs.push(m),
+    afterDeploy: afterDeployLcore,
   });
-  const chain = defineChain({ id: 31337, name: "anvil", nativeCurrency: { name: "Ether", symbol: "ETH", decimals: 18 }, rpcUrls: { default: { http: [devnet.chainRpcUrl] } } });
+  const chain = defineChain({
+    id: 31337,
+    name: "anvil",
+    nativeCurrency: { name: "Ether", symbol: "ETH", decimals: 18 },
+    rpcUrls: { default: { http: [devnet.chainRpcUrl] } },
+  });
   publicClient = createPublicClient({ chain, transport: http(devnet.chainRpcUrl), pollingInterval: 50 });
-  wallet = (i) => createWalletClient({ chain, transport: http(devnet.chainRpcUrl), account: mnemonicToAccount(ANVIL_MNEMONIC, { addressIndex: i }), pollingInterval: 50 });
+  wallet = (i) =>
+    createWalletClient({
+      chain,
+      transport: http(devnet.chainRpcUrl),
+      account: mnemonicToAccount(ANVIL_MNEMONIC, { addressIndex: i }),
+      pollingInterval: 50,
+    });
 
   const owner = wallet(1).account;
   const ownerAddress = fromHex(owner.address);
@@ -62,14 +96,37 @@ beforeAll(async () => {
   const proof = (d: typeof a) => sign(d.secretKey, registrationProofDigest(31337n, app, ownerAddress));
 
   // 0: device a, registered by its owner directly.
-  await send(1, encodeDeviceRegistration({ publicKey: a.publicKey, proof: proof(a), metadata: new TextEncoder().encode('{"unit":"mC"}'), auth: { kind: "sender" } }));
+  await send(
+    1,
+    encodeDeviceRegistration({
+      publicKey: a.publicKey,
+      proof: proof(a),
+      metadata: new TextEncoder().encode('{"unit":"mC"}'),
+      auth: { kind: "sender" },
+    }),
+  );
   // 1: device b, registered by the gateway (account 2) with the owner's EIP-712 permit.
   const deadline = BigInt(Math.floor(Date.now() / 1000) + 3600);
   const signature = await owner.signTypedData!({
-    domain: { name: PERMIT_DOMAIN_NAME, version: PERMIT_DOMAIN_VERSION, chainId: 31337, verifyingContract: devnet.application },
-    types: PERMIT_TYPES, primaryType: "RegisterDevice", message: { device: toHex(b.address), metadata: "0x", deadline },
+    domain: {
+      name: PERMIT_DOMAIN_NAME,
+      version: PERMIT_DOMAIN_VERSION,
+      chainId: 31337,
+      verifyingContract: devnet.application,
+    },
+    types: PERMIT_TYPES,
+    primaryType: "RegisterDevice",
+    message: { device: toHex(b.address), metadata: "0x", deadline },
   });
-  await send(2, encodeDeviceRegistration({ publicKey: b.publicKey, proof: proof(b), metadata: new Uint8Array(0), auth: { kind: "permit", deadline, signature: fromHex(signature) } }));
+  await send(
+    2,
+    encodeDeviceRegistration({
+      publicKey: b.publicKey,
+      proof: proof(b),
+      metadata: new Uint8Array(0),
+      auth: { kind: "permit", deadline, signature: fromHex(signature) },
+    }),
+  );
   // 2: the owner allows the gateway to submit its devices' records (PROTOCOL §3.6).
   await send(1, encodeSubmitterGrant({ allowed: true, submitter: fromHex(wallet(2).account.address) }));
   // 3: a batch with three good records and three bad ones.
@@ -89,7 +146,9 @@ beforeAll(async () => {
   await send(3, encodeRecordBatch([record(a, 3n, now), record(b, 2n, now)]));
 
   for (;;) {
-    const g = await gql<{ inputs: { edges: { node: { status: string } }[] } }>("{ inputs { edges { node { status } } } }");
+    const g = await gql<{ inputs: { edges: { node: { status: string } }[] } }>(
+      "{ inputs { edges { node { status } } } }",
+    );
     if (g.inputs.edges.length === 6 && g.inputs.edges.every((e) => e.node.status !== "UNPROCESSED")) break;
     await new Promise((r) => setTimeout(r, 100));
   }
@@ -103,13 +162,28 @@ afterAll(async () => {
 describe("dApp on the devnet", () => {
   it("accepts the registrations and the batch, rejects the batch with nothing valid", async () => {
     const g = await gql("{ inputs { edges { node { index status } } } }");
-    expect(g.inputs.edges.map((e: any) => e.node.status)).toEqual(["ACCEPTED", "ACCEPTED", "ACCEPTED", "ACCEPTED", "REJECTED", "REJECTED"]);
+    expect(g.inputs.edges.map((e: any) => e.node.status)).toEqual([
+      "ACCEPTED",
+      "ACCEPTED",
+      "ACCEPTED",
+      "ACCEPTED",
+      "REJECTED",
+      "REJECTED",
+    ]);
   });
 
   it("publishes the accepted records in a notice found over GraphQL, with the state hash", async () => {
     const g = await gql("{ notices { edges { node { index payload input { index } } } } }");
-    const notices: { input: number; notice: Notice }[] = g.notices.edges.map((e: any) => ({ input: e.node.input.index, notice: decodeNotice(noticePayload(e.node.payload)) }));
-    expect(notices.map((n) => [n.input, n.notice.kind])).toEqual([[0, "device_registered"], [1, "device_registered"], [2, "submitter"], [3, "records_accepted"]]);
+    const notices: { input: number; notice: Notice }[] = g.notices.edges.map((e: any) => ({
+      input: e.node.input.index,
+      notice: decodeNotice(noticePayload(e.node.payload)),
+    }));
+    expect(notices.map((n) => [n.input, n.notice.kind])).toEqual([
+      [0, "device_registered"],
+      [1, "device_registered"],
+      [2, "submitter"],
+      [3, "records_accepted"],
+    ]);
     const regB = notices[1]!.notice;
     expect(regB.kind === "device_registered" && toHex(regB.owner)).toBe(wallet(1).account.address.toLowerCase());
 
@@ -125,11 +199,19 @@ describe("dApp on the devnet", () => {
 
   it("reports the skipped records and the rejection", async () => {
     const g = await gql("{ reports { edges { node { payload input { index } } } } }");
-    const reports = g.reports.edges.map((e: any) => ({ input: e.node.input.index, body: JSON.parse(new TextDecoder().decode(fromHex(e.node.payload))) }));
+    const reports = g.reports.edges.map((e: any) => ({
+      input: e.node.input.index,
+      body: JSON.parse(new TextDecoder().decode(fromHex(e.node.payload))),
+    }));
     expect(reports.find((r: any) => r.input === 3).body.records.map((s: any) => [s.index, s.reason])).toEqual([
-      [1, "seq_not_increasing"], [2, "unknown_device"], [4, "bad_signature"],
+      [1, "seq_not_increasing"],
+      [2, "unknown_device"],
+      [4, "bad_signature"],
     ]);
-    expect(reports.filter((r: any) => r.input === 4).map((r: any) => r.body.reason ?? r.body.type)).toEqual(["skipped", "no_record_accepted"]);
+    expect(reports.filter((r: any) => r.input === 4).map((r: any) => r.body.reason ?? r.body.type)).toEqual([
+      "skipped",
+      "no_record_accepted",
+    ]);
     const stranger = reports.filter((r: any) => r.input === 5).map((r: any) => r.body);
     expect(stranger[0].records.map((s: any) => s.reason)).toEqual(["submitter_not_allowed", "submitter_not_allowed"]);
     expect(stranger[1]).toMatchObject({ type: "rejected", reason: "no_record_accepted" });
@@ -138,13 +220,29 @@ describe("dApp on the devnet", () => {
   it("reads the records back over inspect, byte for byte", async () => {
     const one = await inspect(`record/${toHex(a.address)}/2`);
     expect(one.status).toBe("Accepted");
-    expect(one.body).toMatchObject({ seq: "2", sealed: toHex(batch[5]!.sealed), signature: toHex(batch[5]!.signature), recordHash: toHex(recordHash(batch[5]!)), inputIndex: "3" });
+    expect(one.body).toMatchObject({
+      seq: "2",
+      sealed: toHex(batch[5]!.sealed),
+      signature: toHex(batch[5]!.signature),
+      recordHash: toHex(recordHash(batch[5]!)),
+      inputIndex: "3",
+    });
     const page = await inspect(`records/${toHex(a.address)}?by=seq&limit=1`);
     expect(page.body.records.map((r: any) => r.seq)).toEqual(["1"]);
     const next = await inspect(`records/${toHex(a.address)}?by=seq&limit=1&cursor=${page.body.nextCursor}`);
     expect(next.body).toMatchObject({ records: [{ seq: "2" }], nextCursor: null });
-    expect((await inspect(`device/${toHex(b.address)}`)).body).toMatchObject({ status: "active", lastSeq: "1", records: "1" });
-    expect((await inspect("counters")).body).toMatchObject({ devices: "2", records: "3", batches: "1", skippedRecords: "3", lastInputIndex: "3" });
+    expect((await inspect(`device/${toHex(b.address)}`)).body).toMatchObject({
+      status: "active",
+      lastSeq: "1",
+      records: "1",
+    });
+    expect((await inspect("counters")).body).toMatchObject({
+      devices: "2",
+      records: "3",
+      batches: "1",
+      skippedRecords: "3",
+      lastInputIndex: "3",
+    });
     expect((await inspect("nonsense")).status).toBe("Rejected");
   });
 });

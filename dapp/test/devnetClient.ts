@@ -5,7 +5,11 @@ import { fromHex } from "@lcore/protocol/bytes";
 
 /** A GraphQL query against the devnet; GraphQL errors become a thrown Error. */
 export async function gqlAt<T = any>(graphqlUrl: string, query: string): Promise<T> {
-  const res = await fetch(graphqlUrl, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ query }) });
+  const res = await fetch(graphqlUrl, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ query }),
+  });
   const body = (await res.json()) as { data?: T; errors?: { message: string }[] };
   if (body.errors?.length) throw new Error(body.errors.map((e) => e.message).join("; "));
   return body.data as T;

@@ -7,21 +7,43 @@ import type { AdvanceMetadata } from "@lcore/dapp";
 import { APP, CHAIN_ID, T0 } from "../../protocol/test/fixtures.js";
 
 export {
-  APP, CHAIN_ID, T0, type TestDevice, permitDomain, record, registration, registrationByPermit, revocation, rotation, sha, sign,
-  testDevice, testOwner,
+  APP,
+  CHAIN_ID,
+  T0,
+  type TestDevice,
+  permitDomain,
+  record,
+  registration,
+  registrationByPermit,
+  revocation,
+  rotation,
+  sha,
+  sign,
+  testDevice,
+  testOwner,
 } from "../../protocol/test/fixtures.js";
 
 export function meta(over: Partial<AdvanceMetadata> = {}): AdvanceMetadata {
   return {
-    chain_id: CHAIN_ID, app_contract: APP, msg_sender: "0x0000000000000000000000000000000000000000",
-    block_number: 100, block_timestamp: T0, prev_randao: `0x${"00".repeat(32)}`, input_index: 0, ...over,
+    chain_id: CHAIN_ID,
+    app_contract: APP,
+    msg_sender: "0x0000000000000000000000000000000000000000",
+    block_number: 100,
+    block_timestamp: T0,
+    prev_randao: `0x${"00".repeat(32)}`,
+    input_index: 0,
+    ...over,
   };
 }
 
-export const notices = (r: AdvanceOutcome) => r.outputs.filter((o): o is Extract<Output, { type: "notice" }> => o.type === "notice").map((o) => decodeNotice(o.payload));
+export const notices = (r: AdvanceOutcome) =>
+  r.outputs
+    .filter((o): o is Extract<Output, { type: "notice" }> => o.type === "notice")
+    .map((o) => decodeNotice(o.payload));
 export const reports = (r: { outputs: Output[] } | { reports: Uint8Array[] }) =>
-  ("reports" in r ? r.reports : r.outputs.filter((o) => o.type === "report").map((o) => o.payload))
-    .map((p) => JSON.parse(new TextDecoder().decode(p)) as Record<string, unknown>);
+  ("reports" in r ? r.reports : r.outputs.filter((o) => o.type === "report").map((o) => o.payload)).map(
+    (p) => JSON.parse(new TextDecoder().decode(p)) as Record<string, unknown>,
+  );
 
 /** A dApp plus a helper that numbers inputs. */
 export async function testDapp() {

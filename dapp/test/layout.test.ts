@@ -8,9 +8,20 @@ import { describe, expect, it } from "vitest";
 
 const SRC = fileURLToPath(new URL("../src", import.meta.url));
 const ORDER = [
-  ".", "app", // main.ts and index.ts; the Dapp and its dispatch
-  "deposits", "bounties", "wallet", "disclosure", "records", "settlement", "submitters", "devices", // features
-  "context", "state", "rollup", "crypto", // the floor
+  ".",
+  "app", // main.ts and index.ts; the Dapp and its dispatch
+  "deposits",
+  "bounties",
+  "wallet",
+  "disclosure",
+  "records",
+  "settlement",
+  "submitters",
+  "devices", // features
+  "context",
+  "state",
+  "rollup",
+  "crypto", // the floor
 ];
 
 function* sources(dir: string): Generator<string> {
@@ -28,7 +39,8 @@ describe("layout", () => {
       expect(ORDER, `${from}/ is not in the layout`).toContain(from);
       for (const [, spec] of readFileSync(file, "utf8").matchAll(/from "(\.{1,2}\/[^"]+)"/g)) {
         const to = dirname(relative(SRC, join(dirname(file), spec!)));
-        if (to !== from && ORDER.indexOf(to) <= ORDER.indexOf(from)) upward.push(`${relative(SRC, file)} imports ${spec}`);
+        if (to !== from && ORDER.indexOf(to) <= ORDER.indexOf(from))
+          upward.push(`${relative(SRC, file)} imports ${spec}`);
       }
     }
     expect(upward).toEqual([]);

@@ -16,21 +16,34 @@ describe("dApp process", () => {
     try {
       const { server } = running;
       const dev = testDevice("a");
-      const reg = await server.advance(meta({ input_index: 0, msg_sender: owner.account.address }), toHex(registration(dev, owner.address)));
+      const reg = await server.advance(
+        meta({ input_index: 0, msg_sender: owner.account.address }),
+        toHex(registration(dev, owner.address)),
+      );
       expect(reg.status).toBe("ACCEPTED");
       expect(decodeOutput(reg.outputs[0]!)?.type).toBe("Notice");
 
       const junk = await server.advance(meta({ input_index: 1 }), "0xdeadbeef");
       expect(junk).toEqual({ status: "REJECTED", outputs: [], reports: [expect.any(String)] });
-      expect(JSON.parse(text(junk.reports[0]!))).toMatchObject({ type: "rejected", reason: "unknown_kind", input: "1" });
+      expect(JSON.parse(text(junk.reports[0]!))).toMatchObject({
+        type: "rejected",
+        reason: "unknown_kind",
+        input: "1",
+      });
 
-      const batch = await server.advance(meta({ input_index: 2, msg_sender: owner.account.address }), toHex(encodeRecordBatch([record(dev, 1n), record(dev, 1n)])));
+      const batch = await server.advance(
+        meta({ input_index: 2, msg_sender: owner.account.address }),
+        toHex(encodeRecordBatch([record(dev, 1n), record(dev, 1n)])),
+      );
       expect(batch.status).toBe("ACCEPTED");
       const out = decodeOutput(batch.outputs[0]!);
       if (out?.type !== "Notice") throw new Error("expected a notice");
       const notice = decodeNotice(fromHex(out.payload));
       expect(notice.kind === "records_accepted" && notice.records.map((r) => r.seq)).toEqual([1n]);
-      expect(JSON.parse(text(batch.reports[0]!))).toMatchObject({ type: "skipped", records: [{ index: 1, reason: "seq_not_increasing" }] });
+      expect(JSON.parse(text(batch.reports[0]!))).toMatchObject({
+        type: "skipped",
+        records: [{ index: 1, reason: "seq_not_increasing" }],
+      });
 
       const answer = await server.inspect(toHex(new TextEncoder().encode(`record/${toHex(dev.address)}/1`)));
       expect(answer.status).toBe("ACCEPTED");

@@ -36,7 +36,10 @@ export interface RunningDapp {
   exited: Promise<number | null>;
 }
 
-export async function startDappProcess(command: string[] = [process.execPath, builtMain()], env: Record<string, string> = {}): Promise<RunningDapp> {
+export async function startDappProcess(
+  command: string[] = [process.execPath, builtMain()],
+  env: Record<string, string> = {},
+): Promise<RunningDapp> {
   const server = await startRollupHttpServer({ port: 0 });
   const proc = spawnDapp(command, { rollupHttpUrl: server.url, env });
   return {

@@ -18,7 +18,11 @@ async function run() {
   const t = await testDapp();
   const devs = [testDevice("p1"), testDevice("p2")];
   const owner = testOwner("p");
-  for (const d of devs) expect(t.advance(registration(d, owner.address), { msg_sender: owner.account.address, block_timestamp: Number(start) }).status).toBe("accept");
+  for (const d of devs)
+    expect(
+      t.advance(registration(d, owner.address), { msg_sender: owner.account.address, block_timestamp: Number(start) })
+        .status,
+    ).toBe("accept");
   let fold: Uint8Array = EMPTY_FOLD;
   let id = 0n;
   const settledFirst: bigint[] = [];
@@ -28,11 +32,22 @@ async function run() {
     const recs = devs.flatMap((d) => [1n, 2n, 3n].map((k) => record(d, h * 10n + k, ts)));
     const r = t.advance(encodeRecordBatch(recs), { msg_sender: owner.account.address, block_timestamp: Number(ts) });
     expect(r.status).toBe("accept");
-    for (const o of r.outputs) if (o.type === "notice" && o.payload[0] === 0x90) settledFirst.push(decodeSettlementNotice(o.payload).firstRecord);
-    for (const rec of recs) fold = foldRecord(fold, ++id, BigInt(devs.indexOf(devs.find((d) => d.address === rec.device)!) + 1), BigInt(input), keccak256(encodeRecord(rec)));
+    for (const o of r.outputs)
+      if (o.type === "notice" && o.payload[0] === 0x90)
+        settledFirst.push(decodeSettlementNotice(o.payload).firstRecord);
+    for (const rec of recs)
+      fold = foldRecord(
+        fold,
+        ++id,
+        BigInt(devs.indexOf(devs.find((d) => d.address === rec.device)!) + 1),
+        BigInt(input),
+        keccak256(encodeRecord(rec)),
+      );
     input++;
   }
-  expect(t.advance(encodeSettlementTick(), { block_timestamp: Number(start + BigInt(PERIODS) * HOUR) }).status).toBe("accept");
+  expect(t.advance(encodeSettlementTick(), { block_timestamp: Number(start + BigInt(PERIODS) * HOUR) }).status).toBe(
+    "accept",
+  );
   return { ...t, devs, owner, fold, settledFirst, records: id };
 }
 
@@ -57,24 +72,41 @@ describe("pruning settled records", () => {
     expect(d.lastSeq).toBe(String((PERIODS - 1) * 10 + 3));
     const pruned = inspect(`record/0x${Buffer.from(devs[0]!.address).toString("hex")}/1`);
     expect(pruned).toMatchObject({ status: "reject", body: { error: "pruned" } });
-    const lastPruned = dapp.store.sql.one("SELECT max(period) FROM settled_periods WHERE first_record + record_count - 1 <= (SELECT pruned_through FROM prune_state)", [])![0];
-    expect(pruned.body.detail).toContain(`records 1..${(PERIODS - PRUNE_KEEP_SETTLED_PERIODS) * 6} (settled periods through ${lastPruned}`);
+    const lastPruned = dapp.store.sql.one(
+      "SELECT max(period) FROM settled_periods WHERE first_record + record_count - 1 <= (SELECT pruned_through FROM prune_state)",
+      [],
+    )![0];
+    expect(pruned.body.detail).toContain(
+      `records 1..${(PERIODS - PRUNE_KEEP_SETTLED_PERIODS) * 6} (settled periods through ${lastPruned}`,
+    );
     const gone = inspect(`period/${lastPruned}`);
-    expect(gone).toMatchObject({ status: "accept", body: { period: String(lastPruned), recordCount: "6", pruned: true } });
+    expect(gone).toMatchObject({
+      status: "accept",
+      body: { period: String(lastPruned), recordCount: "6", pruned: true },
+    });
     expect(inspect(`period/${BigInt(lastPruned as bigint) + 1n}`).body.pruned).toBe(false);
     expect(inspect("period/1").body).toMatchObject({ error: "not_found" });
     const kept = inspect(`record/0x${Buffer.from(devs[0]!.address).toString("hex")}/${(PERIODS - 1) * 10 + 1}`);
     expect(kept.status).toBe("accept");
-    expect(inspect(`record/0x${Buffer.from(devs[0]!.address).toString("hex")}/4`)).toMatchObject({ status: "reject", body: { error: "pruned" } });
+    expect(inspect(`record/0x${Buffer.from(devs[0]!.address).toString("hex")}/4`)).toMatchObject({
+      status: "reject",
+      body: { error: "pruned" },
+    });
   });
 
   it("replay protection does not depend on pruned rows: a pruned seq is still stale", async () => {
     const { advance, devs, owner } = await run();
     const late = start + BigInt(PERIODS) * HOUR + 10n;
-    const r = advance(encodeRecordBatch([record(devs[0]!, 1n, late)]), { msg_sender: owner.account.address, block_timestamp: Number(late) });
+    const r = advance(encodeRecordBatch([record(devs[0]!, 1n, late)]), {
+      msg_sender: owner.account.address,
+      block_timestamp: Number(late),
+    });
     expect(r.status).toBe("reject");
     expect(reports(r)[0]).toMatchObject({ type: "skipped", records: [{ reason: "seq_not_increasing" }] });
-    const ok = advance(encodeRecordBatch([record(devs[0]!, 10_000n, late)]), { msg_sender: owner.account.address, block_timestamp: Number(late) });
+    const ok = advance(encodeRecordBatch([record(devs[0]!, 10_000n, late)]), {
+      msg_sender: owner.account.address,
+      block_timestamp: Number(late),
+    });
     expect(ok.status).toBe("accept");
     expect(notices(ok)[0]).toMatchObject({ kind: "records_accepted" });
   });
@@ -87,10 +119,16 @@ describe("pruning settled records", () => {
     // A settling input that is rejected rolls back its settlement and its pruning with it.
     const next = start + BigInt(PERIODS + 1) * HOUR;
     const late = record(a.devs[0]!, 20_000n, next);
-    expect(a.advance(encodeRecordBatch([late]), { msg_sender: a.owner.account.address, block_timestamp: Number(next) }).status).toBe("accept");
+    expect(
+      a.advance(encodeRecordBatch([late]), { msg_sender: a.owner.account.address, block_timestamp: Number(next) })
+        .status,
+    ).toBe("accept");
     const rows = a.dapp.store.sql.one("SELECT count(*) FROM records", [])![0];
     const before = a.dapp.stateHash();
-    const bad = a.advance(encodeRecordBatch([record(a.devs[0]!, 1n, next + HOUR)]), { msg_sender: a.owner.account.address, block_timestamp: Number(next + HOUR) });
+    const bad = a.advance(encodeRecordBatch([record(a.devs[0]!, 1n, next + HOUR)]), {
+      msg_sender: a.owner.account.address,
+      block_timestamp: Number(next + HOUR),
+    });
     expect(bad.status).toBe("reject");
     expect(a.dapp.store.sql.one("SELECT count(*) FROM records", [])![0]).toBe(rows);
     expect(a.dapp.stateHash()).toEqual(before);
@@ -100,8 +138,13 @@ describe("pruning settled records", () => {
 
 describe("the pruning rule", () => {
   const p = (period: number, recordCount: bigint) => ({
-    period: BigInt(period), firstRecord: 1n, recordCount, recordsRoot: new Uint8Array(32), stateHash: new Uint8Array(32),
-    settledInput: 0n, recordsFold: new Uint8Array(32),
+    period: BigInt(period),
+    firstRecord: 1n,
+    recordCount,
+    recordsRoot: new Uint8Array(32),
+    stateHash: new Uint8Array(32),
+    settledInput: 0n,
+    recordsFold: new Uint8Array(32),
   });
   it("prunes the oldest settled periods until at most 24 remain holding at most 262,144 records", () => {
     expect(periodsToPrune(Array.from({ length: 24 }, (_, i) => p(i, 10n)))).toHaveLength(0);

@@ -39,12 +39,25 @@ async function setup() {
   const dev = testDevice("pd1");
   const other = testDevice("pd2");
   const owner = testOwner("pd");
-  for (const d of [dev, other]) expect(t.advance(registration(d, owner.address), { msg_sender: owner.account.address, block_timestamp: Number(dayStart) }).status).toBe("accept");
+  for (const d of [dev, other])
+    expect(
+      t.advance(registration(d, owner.address), {
+        msg_sender: owner.account.address,
+        block_timestamp: Number(dayStart),
+      }).status,
+    ).toBe("accept");
   const sealed = (seq: bigint, ts: bigint, value: bigint): WireRecord => {
     const body = encodeReadingBody({ nonce: sha(`pn${seq}`).slice(0, 16), value, payload: new Uint8Array(0) });
     const header = { device: dev.address, seq, timestamp: ts, bodyHash: sha256(body) };
     const digest = readingDigest(header);
-    const s = sealReading({ periodKey: derivePeriodKey(master, app, dev.address, Number(ts / DAY)), app, device: dev.address, seq, digest, body });
+    const s = sealReading({
+      periodKey: derivePeriodKey(master, app, dev.address, Number(ts / DAY)),
+      app,
+      device: dev.address,
+      seq,
+      digest,
+      body,
+    });
     return { ...header, signature: sign(dev.secretKey, digest), sealed: s };
   };
   // Per settlement period (hour): the leaves in acceptance order, as a discloser reads them from the chain.
@@ -56,25 +69,53 @@ async function setup() {
     const ts = dayStart + h * HOUR + 7n;
     const value = h * 3n - 20n;
     const rec = sealed(h + 1n, ts, value);
-    if (ts < dayStart + DAY) { sum += value; count++; }
+    if (ts < dayStart + DAY) {
+      sum += value;
+      count++;
+    }
     const batch = [record(other, h + 1n, ts), rec];
-    expect(t.advance(encodeRecordBatch(batch), { msg_sender: owner.account.address, block_timestamp: Number(ts) }).status).toBe("accept");
+    expect(
+      t.advance(encodeRecordBatch(batch), { msg_sender: owner.account.address, block_timestamp: Number(ts) }).status,
+    ).toBe("accept");
     const period = ts / HOUR;
-    leaves.set(period, batch.map((r) => recordHash(r)));
+    leaves.set(
+      period,
+      batch.map((r) => recordHash(r)),
+    );
     mine.push({ rec, period, index: 1 });
   }
-  expect(t.advance(encodeSettlementTick(), { block_timestamp: Number(dayStart + BigInt(HOURS) * HOUR) }).status).toBe("accept");
-  const entry = (m: (typeof mine)[number]) => ({ settlementPeriod: m.period, leafIndex: m.index, proof: recordsProof(leaves.get(m.period)!, m.index), record: m.rec });
+  expect(t.advance(encodeSettlementTick(), { block_timestamp: Number(dayStart + BigInt(HOURS) * HOUR) }).status).toBe(
+    "accept",
+  );
+  const entry = (m: (typeof mine)[number]) => ({
+    settlementPeriod: m.period,
+    leafIndex: m.index,
+    proof: recordsProof(leaves.get(m.period)!, m.index),
+    record: m.rec,
+  });
   const pruned = mine.slice(0, HOURS - PRUNE_KEEP_SETTLED_PERIODS).map(entry);
   const key = derivePeriodKey(master, app, dev.address, Number(day));
-  return { ...t, log, dev, owner, key, pruned, kept: mine.slice(HOURS - PRUNE_KEEP_SETTLED_PERIODS).map(entry), expected: { count, sum } };
+  return {
+    ...t,
+    log,
+    dev,
+    owner,
+    key,
+    pruned,
+    kept: mine.slice(HOURS - PRUNE_KEEP_SETTLED_PERIODS).map(entry),
+    expected: { count, sum },
+  };
 }
 
 describe("disclosure of a pruned period (0x12)", () => {
   it("0x11 is refused once records of the day were pruned; 0x12 in parts, with proofs, gives the whole day's aggregate", async () => {
     const { advance, dapp, dev, owner, key, pruned, expected } = await setup();
     const from = { msg_sender: owner.account.address, block_timestamp: Number(dayStart + BigInt(HOURS) * HOUR + 60n) };
-    expect(reports(advance(encodeKeyDisclosure({ device: dev.address, period: Number(day), periodKey: key, voucher: true }), from))[0]).toMatchObject({ reason: "period_pruned" });
+    expect(
+      reports(
+        advance(encodeKeyDisclosure({ device: dev.address, period: Number(day), periodKey: key, voucher: true }), from),
+      )[0],
+    ).toMatchObject({ reason: "period_pruned" });
 
     const d = { device: dev.address, period: Number(day), periodKey: key, voucher: true, entries: pruned };
     // Force several parts: each within the bound given (here 1,200 bytes, ≈ 3 entries).
@@ -101,11 +142,17 @@ describe("disclosure of a pruned period (0x12)", () => {
   it("checks every proof before it opens anything; a bad part changes nothing", async () => {
     const { advance, dapp, dev, owner, key, pruned, kept } = await setup();
     const from = { msg_sender: owner.account.address, block_timestamp: Number(dayStart + BigInt(HOURS) * HOUR + 60n) };
-    const send = (entries: typeof pruned, k = key) => advance(encodePrunedDisclosure({ device: dev.address, period: Number(day), periodKey: k, voucher: false, entries }), from);
+    const send = (entries: typeof pruned, k = key) =>
+      advance(
+        encodePrunedDisclosure({ device: dev.address, period: Number(day), periodKey: k, voucher: false, entries }),
+        from,
+      );
     const before = dapp.stateHash();
     const badProof = pruned.map((e, i) => (i === 2 ? { ...e, proof: [sha("not a sibling")] } : e));
     expect(reports(send(badProof))[0]).toMatchObject({ reason: "bad_record_proof" });
-    const forged = pruned.map((e, i) => (i === 1 ? { ...e, record: { ...e.record, sealed: e.record.sealed.map((b) => b ^ 1) } } : e));
+    const forged = pruned.map((e, i) =>
+      i === 1 ? { ...e, record: { ...e.record, sealed: e.record.sealed.map((b) => b ^ 1) } } : e,
+    );
     expect(reports(send(forged))[0]).toMatchObject({ reason: "bad_record_proof" });
     // A record still in the state is counted from there, never from the input.
     expect(reports(send([...pruned, kept[0]!]))[0]).toMatchObject({ reason: "bad_record_proof" });
@@ -118,8 +165,20 @@ describe("disclosure of a pruned period (0x12)", () => {
     expect(reports(send(pruned.slice(1, 3)))[0]).toMatchObject({ reason: "disclosure_mismatch" });
     expect(dapp.stateHash()).toEqual(afterPart);
     // Another day's records were never pruned: 0x12 is refused there.
-    expect(reports(advance(encodePrunedDisclosure({ device: dev.address, period: Number(day) + 1, periodKey: key, voucher: false, entries: pruned }), from))[0])
-      .toMatchObject({ reason: "not_pruned" });
+    expect(
+      reports(
+        advance(
+          encodePrunedDisclosure({
+            device: dev.address,
+            period: Number(day) + 1,
+            periodKey: key,
+            voucher: false,
+            entries: pruned,
+          }),
+          from,
+        ),
+      )[0],
+    ).toMatchObject({ reason: "not_pruned" });
   });
 });
 
@@ -134,7 +193,11 @@ describe("history off the chain across pruning", () => {
       const again = twin.advance(meta({ input_index: e.index, ...e.over }), e.payload);
       expect(again).toEqual(e.outcome);
       if (again.status === "accept") {
-        history.add(BigInt(e.index), e.payload, again.outputs.filter((o) => o.type === "notice").map((o) => o.payload as Uint8Array));
+        history.add(
+          BigInt(e.index),
+          e.payload,
+          again.outputs.filter((o) => o.type === "notice").map((o) => o.payload as Uint8Array),
+        );
       }
     }
     expect(twin.stateHash()).toEqual(dapp.stateHash());
@@ -146,8 +209,13 @@ describe("history off the chain across pruning", () => {
     expect([first.settlementPeriod, first.leafIndex]).toEqual([pruned[0]!.settlementPeriod, 1]);
     // The 0x12 entries built from the history alone are the ones a discloser needs.
     const entries = history.prunedEntries(dev.address, day);
-    expect(entries.map((x) => [x.settlementPeriod, x.leafIndex, x.record.seq])).toEqual(pruned.map((x) => [x.settlementPeriod, x.leafIndex, x.record.seq]));
-    const parts = encodePrunedDisclosureParts({ device: dev.address, period: Number(day), periodKey: key, voucher: false, entries }, MAX_PAYLOAD_LENGTH);
+    expect(entries.map((x) => [x.settlementPeriod, x.leafIndex, x.record.seq])).toEqual(
+      pruned.map((x) => [x.settlementPeriod, x.leafIndex, x.record.seq]),
+    );
+    const parts = encodePrunedDisclosureParts(
+      { device: dev.address, period: Number(day), periodKey: key, voucher: false, entries },
+      MAX_PAYLOAD_LENGTH,
+    );
     const r = twin.advance(meta({ input_index: log.length, ...from }), parts[0]!);
     expect(r.status).toBe("accept");
     const n = decodeDisclosureNotice(r.outputs.find((o) => o.type === "notice")!.payload);

@@ -4,7 +4,18 @@ import { fromHex, toHex } from "@lcore/protocol/bytes";
 import { encodeRecordBatch, recordHash } from "@lcore/protocol/recordBatch";
 import { encodeSubmitterGrant } from "@lcore/protocol/submitters";
 import { recomputeState } from "@lcore/dapp";
-import { T0, notices, record, registration, reports, revocation, rotation, testDapp, testDevice, testOwner } from "./helpers.js";
+import {
+  T0,
+  notices,
+  record,
+  registration,
+  reports,
+  revocation,
+  rotation,
+  testDapp,
+  testDevice,
+  testOwner,
+} from "./helpers.js";
 
 const owner = testOwner("alice");
 const asOwner = { msg_sender: owner.account.address };
@@ -15,13 +26,19 @@ async function withDevices(...seeds: string[]) {
   const t = await testDapp();
   const devices = seeds.map((s) => testDevice(s));
   for (const d of devices) expect(t.advance(registration(d, owner.address), asOwner).status).toBe("accept");
-  expect(t.advance(encodeSubmitterGrant({ allowed: true, submitter: fromHex(gateway.msg_sender) }), asOwner).status).toBe("accept");
+  expect(
+    t.advance(encodeSubmitterGrant({ allowed: true, submitter: fromHex(gateway.msg_sender) }), asOwner).status,
+  ).toBe("accept");
   return { ...t, devices };
 }
 
 describe("record batches", () => {
   it("stores every valid record and lists (device, seq, record hash) with the state hash in one notice", async () => {
-    const { advance, dapp, devices: [a, b] } = await withDevices("a", "b");
+    const {
+      advance,
+      dapp,
+      devices: [a, b],
+    } = await withDevices("a", "b");
     const recs = [record(a!, 1n), record(b!, 1n), record(a!, 2n), record(a!, 10n)];
     const r = advance(encodeRecordBatch(recs), gateway);
     expect(r.status).toBe("accept");
@@ -38,7 +55,11 @@ describe("record batches", () => {
   });
 
   it("skips bad records with their reasons and keeps the rest", async () => {
-    const { advance, inspect, devices: [a, b] } = await withDevices("a", "b", "revoked");
+    const {
+      advance,
+      inspect,
+      devices: [a, b],
+    } = await withDevices("a", "b", "revoked");
     const revoked = testDevice("revoked");
     advance(revocation(revoked.address), asOwner);
     advance(encodeRecordBatch([record(a!, 5n)]), gateway);
@@ -68,8 +89,14 @@ describe("record batches", () => {
     expect(r.status).toBe("accept");
     const skipped = (reports(r)[0] as { records: { index: number; reason: string }[] }).records;
     expect(skipped.map((s) => [s.index, s.reason])).toEqual([
-      [0, "seq_not_increasing"], [1, "unknown_device"], [2, "bad_signature"], [4, "seq_not_increasing"],
-      [5, "seq_not_increasing"], [6, "device_revoked"], [7, "timestamp_in_future"], [9, "seq_out_of_range"],
+      [0, "seq_not_increasing"],
+      [1, "unknown_device"],
+      [2, "bad_signature"],
+      [4, "seq_not_increasing"],
+      [5, "seq_not_increasing"],
+      [6, "device_revoked"],
+      [7, "timestamp_in_future"],
+      [9, "seq_out_of_range"],
       [10, "bad_signature"],
     ]);
     expect(reports(r)[0]).toMatchObject({ type: "skipped", input: "6" });
@@ -80,7 +107,11 @@ describe("record batches", () => {
   });
 
   it("rejects a batch in which every record is bad, leaving no trace", async () => {
-    const { advance, dapp, devices: [a] } = await withDevices("a");
+    const {
+      advance,
+      dapp,
+      devices: [a],
+    } = await withDevices("a");
     advance(encodeRecordBatch([record(a!, 1n)]), gateway);
     const before = toHex(dapp.stateHash());
     const r = advance(encodeRecordBatch([record(a!, 1n), record(testDevice("x"), 1n)]), gateway);
@@ -92,7 +123,11 @@ describe("record batches", () => {
   });
 
   it("rejects a malformed envelope outright even if its first records are good", async () => {
-    const { advance, dapp, devices: [a] } = await withDevices("a");
+    const {
+      advance,
+      dapp,
+      devices: [a],
+    } = await withDevices("a");
     const before = toHex(dapp.stateHash());
     const payload = encodeRecordBatch([record(a!, 1n), record(a!, 2n)]);
     const r = advance(payload.subarray(0, payload.length - 3), gateway);
@@ -102,18 +137,27 @@ describe("record batches", () => {
   });
 
   it("verifies against the current key: after rotation old-key records are skipped", async () => {
-    const { advance, devices: [a] } = await withDevices("a");
+    const {
+      advance,
+      devices: [a],
+    } = await withDevices("a");
     const next = testDevice("a-next");
     advance(encodeRecordBatch([record(a!, 1n)]), gateway);
     advance(rotation(a!.address, next, 0n), asOwner);
     const r = advance(encodeRecordBatch([record(a!, 2n), record(a!, 3n, undefined, 8, next)]), gateway);
-    expect((reports(r)[0] as { records: unknown[] }).records).toEqual([expect.objectContaining({ index: 0, reason: "bad_signature" })]);
+    expect((reports(r)[0] as { records: unknown[] }).records).toEqual([
+      expect.objectContaining({ index: 0, reason: "bad_signature" }),
+    ]);
     const n = notices(r)[0]!;
     expect(n.kind === "records_accepted" && n.records.map((e) => e.seq)).toEqual([3n]);
   });
 
   it("rolls an input back entirely when the dApp fails half-way (internal_error)", async () => {
-    const { advance, dapp, devices: [a] } = await withDevices("a");
+    const {
+      advance,
+      dapp,
+      devices: [a],
+    } = await withDevices("a");
     const before = toHex(dapp.stateHash());
     // The second record's insert fails.
     const sql = dapp.store.sql;

@@ -15,7 +15,10 @@ function modelRoot(leaves: Uint8Array[]): Uint8Array {
   let n = 1;
   while (n < leaves.length) n *= 2;
   const padded = [...leaves, ...Array.from({ length: n - leaves.length }, () => new Uint8Array(32))];
-  const rec = (xs: Uint8Array[]): Uint8Array => xs.length === 1 ? xs[0]! : keccak256(new Uint8Array([...rec(xs.slice(0, xs.length / 2)), ...rec(xs.slice(xs.length / 2))]));
+  const rec = (xs: Uint8Array[]): Uint8Array =>
+    xs.length === 1
+      ? xs[0]!
+      : keccak256(new Uint8Array([...rec(xs.slice(0, xs.length / 2)), ...rec(xs.slice(xs.length / 2))]));
   return rec(padded);
 }
 
@@ -40,11 +43,18 @@ describe("period settlement", () => {
     const dev = testDevice("s1");
     const owner = testOwner("s1");
     const t = BigInt(T0) - (BigInt(T0) % SETTLEMENT_PERIOD_SECONDS) + 10n;
-    expect(advance(registration(dev, owner.address), { msg_sender: owner.account.address, block_timestamp: Number(t) }).status).toBe("accept");
+    expect(
+      advance(registration(dev, owner.address), { msg_sender: owner.account.address, block_timestamp: Number(t) })
+        .status,
+    ).toBe("accept");
     const recs = [record(dev, 1n, t - 5n), record(dev, 2n, t - 4n), record(dev, 3n, t - 3n)];
-    expect(advance(encodeRecordBatch(recs), { msg_sender: owner.account.address, block_timestamp: Number(t) }).status).toBe("accept");
+    expect(
+      advance(encodeRecordBatch(recs), { msg_sender: owner.account.address, block_timestamp: Number(t) }).status,
+    ).toBe("accept");
     // Same period: nothing due.
-    expect(reports(advance(encodeSettlementTick(), { block_timestamp: Number(t + 5n) }))[0]).toMatchObject({ reason: "nothing_to_settle" });
+    expect(reports(advance(encodeSettlementTick(), { block_timestamp: Number(t + 5n) }))[0]).toMatchObject({
+      reason: "nothing_to_settle",
+    });
     const r = advance(encodeSettlementTick(), { block_timestamp: Number(t + SETTLEMENT_PERIOD_SECONDS) });
     expect(r.status).toBe("accept");
     const voucher = r.outputs.find((o) => o.type === "voucher")!;
@@ -54,11 +64,21 @@ describe("period settlement", () => {
     expect(notice.recordsRoot).toEqual(recordsRoot(recs.map((x) => recordHash(x))));
     expect(voucher.type === "voucher" && voucher.payload.length).toBe(4 + 4 * 32);
     // Settled once: a later tick has nothing to do; an empty period emits nothing.
-    expect(reports(advance(encodeSettlementTick(), { block_timestamp: Number(t + 3n * SETTLEMENT_PERIOD_SECONDS) }))[0]).toMatchObject({ reason: "nothing_to_settle" });
+    expect(
+      reports(advance(encodeSettlementTick(), { block_timestamp: Number(t + 3n * SETTLEMENT_PERIOD_SECONDS) }))[0],
+    ).toMatchObject({ reason: "nothing_to_settle" });
     // A record batch in a later period settles the previous one before its own records.
     const t2 = t + 4n * SETTLEMENT_PERIOD_SECONDS;
-    expect(advance(encodeRecordBatch([record(dev, 4n, t2)]), { msg_sender: owner.account.address, block_timestamp: Number(t2) }).status).toBe("accept");
-    const r2 = advance(encodeRecordBatch([record(dev, 5n, t2)]), { msg_sender: owner.account.address, block_timestamp: Number(t2 + SETTLEMENT_PERIOD_SECONDS) });
+    expect(
+      advance(encodeRecordBatch([record(dev, 4n, t2)]), {
+        msg_sender: owner.account.address,
+        block_timestamp: Number(t2),
+      }).status,
+    ).toBe("accept");
+    const r2 = advance(encodeRecordBatch([record(dev, 5n, t2)]), {
+      msg_sender: owner.account.address,
+      block_timestamp: Number(t2 + SETTLEMENT_PERIOD_SECONDS),
+    });
     expect(r2.outputs.map((o) => o.type)).toEqual(["voucher", "notice", "notice"]);
     expect(decodeSettlementNotice(r2.outputs[1]!.payload as Uint8Array).recordCount).toBe(1n);
   });
@@ -78,22 +98,47 @@ describe("selective disclosure", () => {
       const bodyHash = sha256(body);
       const header = { device: dev.address, seq, timestamp: ts, bodyHash };
       const digest = readingDigest(header);
-      const s = sealReading({ periodKey: derivePeriodKey(master, app, dev.address, periodOf(ts)), app, device: dev.address, seq, digest, body });
+      const s = sealReading({
+        periodKey: derivePeriodKey(master, app, dev.address, periodOf(ts)),
+        app,
+        device: dev.address,
+        seq,
+        digest,
+        body,
+      });
       return { ...header, signature: sign(dev.secretKey, digest), sealed: s };
     };
     const base = BigInt(day) * 86_400n;
-    expect(advance(encodeRecordBatch([sealed(1n, base + 1n, -5n), sealed(2n, base + 2n, 7n), sealed(3n, base + 3n, 10n), sealed(4n, base + 86_401n, 1000n)]), { msg_sender: owner.account.address }).status).toBe("accept");
+    expect(
+      advance(
+        encodeRecordBatch([
+          sealed(1n, base + 1n, -5n),
+          sealed(2n, base + 2n, 7n),
+          sealed(3n, base + 3n, 10n),
+          sealed(4n, base + 86_401n, 1000n),
+        ]),
+        { msg_sender: owner.account.address },
+      ).status,
+    ).toBe("accept");
     const key = derivePeriodKey(master, app, dev.address, day);
     const before = dapp.stateHash();
-    const wrong = advance(encodeKeyDisclosure({ device: dev.address, period: day, periodKey: sha("wrong"), voucher: true }), { msg_sender: owner.account.address });
+    const wrong = advance(
+      encodeKeyDisclosure({ device: dev.address, period: day, periodKey: sha("wrong"), voucher: true }),
+      { msg_sender: owner.account.address },
+    );
     expect(reports(wrong)[0]).toMatchObject({ reason: "bad_period_key" });
     // The key of `day` does not open the next day's record.
-    const other = advance(encodeKeyDisclosure({ device: dev.address, period: day + 1, periodKey: key, voucher: false }), { msg_sender: owner.account.address });
+    const other = advance(
+      encodeKeyDisclosure({ device: dev.address, period: day + 1, periodKey: key, voucher: false }),
+      { msg_sender: owner.account.address },
+    );
     expect(reports(other)[0]).toMatchObject({ reason: "bad_period_key" });
     expect(dapp.stateHash()).toEqual(before);
     const notOwner = advance(encodeKeyDisclosure({ device: dev.address, period: day, periodKey: key, voucher: false }));
     expect(reports(notOwner)[0]).toMatchObject({ reason: "not_owner" });
-    const ok = advance(encodeKeyDisclosure({ device: dev.address, period: day, periodKey: key, voucher: true }), { msg_sender: owner.account.address });
+    const ok = advance(encodeKeyDisclosure({ device: dev.address, period: day, periodKey: key, voucher: true }), {
+      msg_sender: owner.account.address,
+    });
     expect(ok.status).toBe("accept");
     const n = decodeDisclosureNotice(ok.outputs.find((o) => o.type === "notice")!.payload);
     expect([n.count, n.sum, n.min, n.max]).toEqual([3n, 12n, -5n, 10n]);

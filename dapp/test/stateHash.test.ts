@@ -9,7 +9,11 @@ const owner = testOwner("alice");
 
 /** A fixed history: registrations, batches (with a skipped record), a rotation and a revocation. */
 function scenario(): Uint8Array[] {
-  const [a, b, c] = ["a", "b", "c"].map((s) => testDevice(s)) as [ReturnType<typeof testDevice>, ReturnType<typeof testDevice>, ReturnType<typeof testDevice>];
+  const [a, b, c] = ["a", "b", "c"].map((s) => testDevice(s)) as [
+    ReturnType<typeof testDevice>,
+    ReturnType<typeof testDevice>,
+    ReturnType<typeof testDevice>,
+  ];
   return [
     registration(a, owner.address, Uint8Array.of(1)),
     registration(b, owner.address),
@@ -41,7 +45,9 @@ describe("state hash", () => {
   it("is pinned for a fixed history (a change to its definition must be deliberate)", async () => {
     const dapp = await Dapp.create();
     expect(run(dapp, scenario())).toEqual(["accept", "accept", "accept", "accept", "accept", "accept", "accept"]);
-    expect(toHex(dapp.stateHash())).toMatchInlineSnapshot(`"0xa83a2367c380b307f1ecd7473ec3c15268888005907cd772aef0ef0aba942618"`);
+    expect(toHex(dapp.stateHash())).toMatchInlineSnapshot(
+      `"0xa83a2367c380b307f1ecd7473ec3c15268888005907cd772aef0ef0aba942618"`,
+    );
   });
 
   it("depends on content, not on SQLite's layout: other page sizes and a VACUUM give the same hash", async () => {
@@ -76,12 +82,16 @@ describe("state hash", () => {
 
   it("any interleaving of valid and invalid inputs keeps the folds equal to a recomputation", async () => {
     const inputs = scenario();
-    await fc.assert(fc.asyncProperty(fc.array(fc.nat({ max: inputs.length - 1 }), { maxLength: 12 }), async (order) => {
-      const dapp = await Dapp.create();
-      for (const [i, k] of order.entries()) dapp.advance(meta({ input_index: i, msg_sender: owner.account.address }), inputs[k]!);
-      const fresh = recomputeState(dapp.store);
-      expect(toHex(fresh.recordsHash)).toBe(toHex(dapp.store.state().recordsHash));
-      expect(toHex(fresh.devicesHash)).toBe(toHex(dapp.store.state().devicesHash));
-    }), { numRuns: 25 });
+    await fc.assert(
+      fc.asyncProperty(fc.array(fc.nat({ max: inputs.length - 1 }), { maxLength: 12 }), async (order) => {
+        const dapp = await Dapp.create();
+        for (const [i, k] of order.entries())
+          dapp.advance(meta({ input_index: i, msg_sender: owner.account.address }), inputs[k]!);
+        const fresh = recomputeState(dapp.store);
+        expect(toHex(fresh.recordsHash)).toBe(toHex(dapp.store.state().recordsHash));
+        expect(toHex(fresh.devicesHash)).toBe(toHex(dapp.store.state().devicesHash));
+      }),
+      { numRuns: 25 },
+    );
   });
 });

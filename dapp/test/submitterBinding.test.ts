@@ -11,14 +11,27 @@ import { encodeRecordBatch, recordHash } from "@lcore/protocol/recordBatch";
 import { derivePeriodKey, sealReading } from "@lcore/protocol/sealing";
 import { MAX_SUBMITTERS_PER_OWNER, encodeSubmitterGrant } from "@lcore/protocol/submitters";
 import { recomputeState, recomputeSubmittersHash } from "@lcore/dapp";
-import { APP, T0, notices, record, registration, reports, sha, sign, testDapp, testDevice, testOwner } from "./helpers.js";
+import {
+  APP,
+  T0,
+  notices,
+  record,
+  registration,
+  reports,
+  sha,
+  sign,
+  testDapp,
+  testDevice,
+  testOwner,
+} from "./helpers.js";
 
 const owner = testOwner("binding");
 const otherOwner = testOwner("binding other");
 const asOwner = { msg_sender: owner.account.address };
 const gateway = "0x00000000000000000000000000000000000000aa" as const;
 const stranger = "0x00000000000000000000000000000000000000ee" as const;
-const grant = (submitter: `0x${string}`, allowed = true) => encodeSubmitterGrant({ allowed, submitter: fromHex(submitter) });
+const grant = (submitter: `0x${string}`, allowed = true) =>
+  encodeSubmitterGrant({ allowed, submitter: fromHex(submitter) });
 
 const master = sha("binding master");
 const app = fromHex(APP);
@@ -29,7 +42,14 @@ function sealed(dev: ReturnType<typeof testDevice>, seq: bigint, value: bigint) 
   const body = encodeReadingBody({ nonce: sha(`binding ${seq}`).slice(0, 16), value, payload: new Uint8Array(0) });
   const header = { device: dev.address, seq, timestamp, bodyHash: sha256(body) };
   const digest = readingDigest(header);
-  const bytes = sealReading({ periodKey: derivePeriodKey(master, app, dev.address, day), app, device: dev.address, seq, digest, body });
+  const bytes = sealReading({
+    periodKey: derivePeriodKey(master, app, dev.address, day),
+    app,
+    device: dev.address,
+    seq,
+    digest,
+    body,
+  });
   return { ...header, signature: sign(dev.secretKey, digest), sealed: bytes };
 }
 
@@ -38,7 +58,9 @@ async function setup() {
   const dev = testDevice("binding a");
   const theirs = testDevice("binding b");
   expect(t.advance(registration(dev, owner.address), asOwner).status).toBe("accept");
-  expect(t.advance(registration(theirs, otherOwner.address), { msg_sender: otherOwner.account.address }).status).toBe("accept");
+  expect(t.advance(registration(theirs, otherOwner.address), { msg_sender: otherOwner.account.address }).status).toBe(
+    "accept",
+  );
   return { ...t, dev, theirs };
 }
 
@@ -49,7 +71,10 @@ describe("submitter binding", () => {
     const r = advance(encodeRecordBatch([record(dev, 1n)]), { msg_sender: stranger });
     expect(r.status).toBe("reject");
     expect(reports(r)).toEqual([
-      expect.objectContaining({ type: "skipped", records: [expect.objectContaining({ index: 0, reason: "submitter_not_allowed" })] }),
+      expect.objectContaining({
+        type: "skipped",
+        records: [expect.objectContaining({ index: 0, reason: "submitter_not_allowed" })],
+      }),
       expect.objectContaining({ type: "rejected", reason: "no_record_accepted" }),
     ]);
     expect(toHex(dapp.stateHash())).toBe(before);
@@ -64,12 +89,25 @@ describe("submitter binding", () => {
     const copy = real.map((x) => ({ ...x, sealed: x.sealed.map((b) => b ^ 0x5a) }));
     const attack = advance(encodeRecordBatch(copy), { msg_sender: stranger });
     expect(attack.status).toBe("reject");
-    expect((reports(attack)[0] as { records: { reason: string }[] }).records.map((s) => s.reason)).toEqual(["submitter_not_allowed", "submitter_not_allowed"]);
+    expect((reports(attack)[0] as { records: { reason: string }[] }).records.map((s) => s.reason)).toEqual([
+      "submitter_not_allowed",
+      "submitter_not_allowed",
+    ]);
     const ok = advance(encodeRecordBatch(real), { msg_sender: gateway });
     expect(ok.status).toBe("accept");
     const n = notices(ok)[0]!;
-    expect(n.kind === "records_accepted" && n.records.map((e) => toHex(e.recordHash))).toEqual(real.map((x) => toHex(recordHash(x))));
-    const disclosed = advance(encodeKeyDisclosure({ device: dev.address, period: day, periodKey: derivePeriodKey(master, app, dev.address, day), voucher: false }), asOwner);
+    expect(n.kind === "records_accepted" && n.records.map((e) => toHex(e.recordHash))).toEqual(
+      real.map((x) => toHex(recordHash(x))),
+    );
+    const disclosed = advance(
+      encodeKeyDisclosure({
+        device: dev.address,
+        period: day,
+        periodKey: derivePeriodKey(master, app, dev.address, day),
+        voucher: false,
+      }),
+      asOwner,
+    );
     expect(disclosed.status).toBe("accept");
     const agg = decodeDisclosureNotice(disclosed.outputs.find((o) => o.type === "notice")!.payload);
     expect([agg.count, agg.sum, agg.min, agg.max]).toEqual([2n, 8n, -3n, 11n]);
@@ -79,9 +117,12 @@ describe("submitter binding", () => {
     const { advance, inspect, dev, theirs } = await setup();
     const g = advance(grant(gateway), asOwner);
     expect(g.status).toBe("accept");
-    expect(notices(g)).toEqual([expect.objectContaining({ kind: "submitter", owner: owner.address, submitter: fromHex(gateway), allowed: true })]);
+    expect(notices(g)).toEqual([
+      expect.objectContaining({ kind: "submitter", owner: owner.address, submitter: fromHex(gateway), allowed: true }),
+    ]);
     expect(inspect(`submitters/${owner.account.address}`).body).toEqual({
-      owner: owner.account.address.toLowerCase(), submitters: [{ submitter: gateway, grantedInput: "2" }],
+      owner: owner.account.address.toLowerCase(),
+      submitters: [{ submitter: gateway, grantedInput: "2" }],
     });
     const mixed = advance(encodeRecordBatch([record(dev, 1n), record(theirs, 1n)]), { msg_sender: gateway });
     expect(mixed.status).toBe("accept");
@@ -119,7 +160,12 @@ describe("submitter binding", () => {
     const run = async () => {
       const t = await setup();
       const hashes: string[] = [];
-      for (const [payload, from] of [[grant(gateway), owner], [grant(stranger), owner], [grant(gateway), otherOwner], [grant(stranger, false), owner]] as const) {
+      for (const [payload, from] of [
+        [grant(gateway), owner],
+        [grant(stranger), owner],
+        [grant(gateway), otherOwner],
+        [grant(stranger, false), owner],
+      ] as const) {
         expect(t.advance(payload, { msg_sender: from.account.address }).status).toBe("accept");
         expect(t.dapp.store.state().submittersHash).toEqual(recomputeSubmittersHash(t.dapp.store));
         hashes.push(toHex(t.dapp.stateHash()));
@@ -130,7 +176,10 @@ describe("submitter binding", () => {
     const b = await run();
     expect(b.hashes).toEqual(a.hashes);
     expect(new Set(a.hashes).size).toBe(a.hashes.length);
-    for (const [payload, from] of [[grant(gateway, false), owner], [grant(gateway, false), otherOwner]] as const) {
+    for (const [payload, from] of [
+      [grant(gateway, false), owner],
+      [grant(gateway, false), otherOwner],
+    ] as const) {
       expect(a.t.advance(payload, { msg_sender: from.account.address }).status).toBe("accept");
     }
     expect(a.t.dapp.store.state().submittersHash).toBeNull();
@@ -144,10 +193,19 @@ describe("submitter binding", () => {
     const good = sealed(dev, 1n, 5n);
     const bad = { ...sealed(dev, 2n, 6n), sealed: new Uint8Array(good.sealed.length).fill(9) };
     expect(advance(encodeRecordBatch([good, bad]), asOwner).status).toBe("accept");
-    const r = advance(encodeKeyDisclosure({ device: dev.address, period: day, periodKey: derivePeriodKey(master, app, dev.address, day), voucher: false }), asOwner);
+    const r = advance(
+      encodeKeyDisclosure({
+        device: dev.address,
+        period: day,
+        periodKey: derivePeriodKey(master, app, dev.address, day),
+        voucher: false,
+      }),
+      asOwner,
+    );
     expect(r.status).toBe("reject");
     expect(reports(r).at(-1)).toMatchObject({
-      type: "rejected", reason: "bad_period_key",
+      type: "rejected",
+      reason: "bad_period_key",
       record: { device: toHex(dev.address), seq: "2", recordHash: toHex(recordHash(bad)) },
     });
   });

@@ -13,8 +13,13 @@ async function drive(steps: Step[]) {
   const running = await startDappProcess();
   try {
     // Queue everything at once: the server hands requests over strictly in order.
-    const results = await Promise.all(steps.map((s) =>
-      s.type === "advance" ? running.server.advance(s.metadata, toHex(s.payload)) : running.server.inspect(toHex(s.payload))));
+    const results = await Promise.all(
+      steps.map((s) =>
+        s.type === "advance"
+          ? running.server.advance(s.metadata, toHex(s.payload))
+          : running.server.inspect(toHex(s.payload)),
+      ),
+    );
     const final = await running.server.inspect(toHex(new TextEncoder().encode("state-hash")));
     return { results, final };
   } finally {
@@ -36,8 +41,19 @@ describe("twin run", () => {
     expect(statuses.filter((s) => s === "REJECTED").length).toBeGreaterThan(100);
     expect(statuses).not.toContain("EXCEPTION");
     const reportTexts = one.results.flatMap((r) => r.reports).map((h) => new TextDecoder().decode(fromHex(h)));
-    for (const reason of ["bad_signature", "seq_not_increasing", "timestamp_in_future", "unknown_device", "no_record_accepted", "insufficient_balance", "unknown_bounty"]) {
-      expect(reportTexts.some((t) => t.includes(`"${reason}"`)), reason).toBe(true);
+    for (const reason of [
+      "bad_signature",
+      "seq_not_increasing",
+      "timestamp_in_future",
+      "unknown_device",
+      "no_record_accepted",
+      "insufficient_balance",
+      "unknown_bounty",
+    ]) {
+      expect(
+        reportTexts.some((t) => t.includes(`"${reason}"`)),
+        reason,
+      ).toBe(true);
     }
     expect(reportTexts.some((t) => t.includes('"internal_error"'))).toBe(false);
 

@@ -5,7 +5,20 @@ import { describe, expect, it } from "vitest";
 import { decodeFunctionData, parseAbi } from "viem";
 import type { Output } from "@lcore/dapp";
 import { ByteWriter, toHex } from "@lcore/protocol/bytes";
-import { ETHER_ASSET, U256_LIMIT, decodeBalancesNotice, decodeErc20Deposit, decodeEtherDeposit, encodeErc20Deposit, encodeEtherDeposit, encodeWalletTransfer, encodeWithdrawal, erc20TransferCall, u256Bytes, u256FromBytes } from "@lcore/protocol/wallet";
+import {
+  ETHER_ASSET,
+  U256_LIMIT,
+  decodeBalancesNotice,
+  decodeErc20Deposit,
+  decodeEtherDeposit,
+  encodeErc20Deposit,
+  encodeEtherDeposit,
+  encodeWalletTransfer,
+  encodeWithdrawal,
+  erc20TransferCall,
+  u256Bytes,
+  u256FromBytes,
+} from "@lcore/protocol/wallet";
 import { reports, testDapp, testOwner } from "./helpers.js";
 
 const ETHER_PORTAL = "0xA632c5c05812c6a6149B7af5C56117d1D2603828";
@@ -16,14 +29,19 @@ const token = Uint8Array.from({ length: 20 }, (_, i) => 0x40 + i);
 const MAX = U256_LIMIT - 1n;
 const erc20 = parseAbi(["function transfer(address to, uint256 amount) returns (bool)"]);
 
-const balanceNotices = (r: { outputs: Output[] }) => r.outputs.filter((o) => o.type === "notice").map((o) => decodeBalancesNotice(o.payload));
-const vouchers = (r: { outputs: Output[] }) => r.outputs.filter((o): o is Extract<Output, { type: "voucher" }> => o.type === "voucher");
+const balanceNotices = (r: { outputs: Output[] }) =>
+  r.outputs.filter((o) => o.type === "notice").map((o) => decodeBalancesNotice(o.payload));
+const vouchers = (r: { outputs: Output[] }) =>
+  r.outputs.filter((o): o is Extract<Output, { type: "voucher" }> => o.type === "voucher");
 
 async function funded() {
   const t = await testDapp();
-  const depositEther = (who: Uint8Array, value: bigint) => t.advance(encodeEtherDeposit({ sender: who, value }), { msg_sender: ETHER_PORTAL });
-  const depositToken = (who: Uint8Array, value: bigint) => t.advance(encodeErc20Deposit({ token, sender: who, value }), { msg_sender: ERC20_PORTAL });
-  const balances = (who: Uint8Array) => t.inspect(`balances/${toHex(who)}`).body.balances as { asset: string; amount: string }[];
+  const depositEther = (who: Uint8Array, value: bigint) =>
+    t.advance(encodeEtherDeposit({ sender: who, value }), { msg_sender: ETHER_PORTAL });
+  const depositToken = (who: Uint8Array, value: bigint) =>
+    t.advance(encodeErc20Deposit({ token, sender: who, value }), { msg_sender: ERC20_PORTAL });
+  const balances = (who: Uint8Array) =>
+    t.inspect(`balances/${toHex(who)}`).body.balances as { asset: string; amount: string }[];
   /** Advance an input that must be rejected with `reason`, leaving the state hash where it was. */
   const refused = (payload: Uint8Array, sender: `0x${string}`, reason: string) => {
     const before = toHex(t.dapp.stateHash());
@@ -45,18 +63,33 @@ describe("wallet codec", () => {
   });
 
   it("ByteWriter keeps u8 and u64 written while it grows (they used to land in the replaced buffer)", () => {
-    expect(Array.from(new ByteWriter(1).u8(1).u64(0x0203n).u8(4).u64(5n).finish())).toEqual([1, 0, 0, 0, 0, 0, 0, 2, 3, 4, 0, 0, 0, 0, 0, 0, 0, 5]);
+    expect(Array.from(new ByteWriter(1).u8(1).u64(0x0203n).u8(4).u64(5n).finish())).toEqual([
+      1, 0, 0, 0, 0, 0, 0, 2, 3, 4, 0, 0, 0, 0, 0, 0, 0, 5,
+    ]);
   });
 
   it("decodes the portals' packed layouts", () => {
     const x = Uint8Array.of(9, 8, 7);
-    expect(decodeEtherDeposit(encodeEtherDeposit({ sender: alice.address, value: MAX, execLayerData: x }))).toEqual({ asset: ETHER_ASSET, sender: alice.address, value: MAX, execLayerData: x });
-    expect(decodeErc20Deposit(encodeErc20Deposit({ token, sender: alice.address, value: 5n }))).toEqual({ asset: token, sender: alice.address, value: 5n, execLayerData: new Uint8Array(0) });
+    expect(decodeEtherDeposit(encodeEtherDeposit({ sender: alice.address, value: MAX, execLayerData: x }))).toEqual({
+      asset: ETHER_ASSET,
+      sender: alice.address,
+      value: MAX,
+      execLayerData: x,
+    });
+    expect(decodeErc20Deposit(encodeErc20Deposit({ token, sender: alice.address, value: 5n }))).toEqual({
+      asset: token,
+      sender: alice.address,
+      value: 5n,
+      execLayerData: new Uint8Array(0),
+    });
   });
 
   it("builds the ERC-20 transfer call the ABI way", () => {
     const call = erc20TransferCall(bob.address, 123n);
-    expect(decodeFunctionData({ abi: erc20, data: toHex(call) })).toEqual({ functionName: "transfer", args: [bob.account.address, 123n] });
+    expect(decodeFunctionData({ abi: erc20, data: toHex(call) })).toEqual({
+      functionName: "transfer",
+      args: [bob.account.address, 123n],
+    });
   });
 });
 
@@ -65,7 +98,13 @@ describe("wallet", () => {
     const w = await funded();
     const r = w.depositEther(alice.address, 10n ** 18n);
     expect(r.status).toBe("accept");
-    expect(balanceNotices(r)).toEqual([{ kind: "balances", stateHash: w.dapp.stateHash(), balances: [{ owner: alice.address, asset: ETHER_ASSET, balance: 10n ** 18n }] }]);
+    expect(balanceNotices(r)).toEqual([
+      {
+        kind: "balances",
+        stateHash: w.dapp.stateHash(),
+        balances: [{ owner: alice.address, asset: ETHER_ASSET, balance: 10n ** 18n }],
+      },
+    ]);
     expect(w.depositToken(alice.address, 7n).status).toBe("accept");
     expect(w.depositToken(alice.address, 5n).status).toBe("accept");
     expect(w.balances(alice.address)).toEqual([
@@ -78,16 +117,35 @@ describe("wallet", () => {
   it("transfers internally; no negative balance, zero amounts refused", async () => {
     const w = await funded();
     w.depositToken(alice.address, 100n);
-    const r = w.advance(encodeWalletTransfer({ asset: token, to: bob.address, amount: 30n }), { msg_sender: alice.account.address });
+    const r = w.advance(encodeWalletTransfer({ asset: token, to: bob.address, amount: 30n }), {
+      msg_sender: alice.account.address,
+    });
     expect(r.status).toBe("accept");
     expect(balanceNotices(r)[0]!.balances).toEqual([
-      { owner: alice.address, asset: token, balance: 70n }, { owner: bob.address, asset: token, balance: 30n },
+      { owner: alice.address, asset: token, balance: 70n },
+      { owner: bob.address, asset: token, balance: 30n },
     ]);
-    w.refused(encodeWalletTransfer({ asset: token, to: bob.address, amount: 71n }), alice.account.address, "insufficient_balance");
-    w.refused(encodeWalletTransfer({ asset: ETHER_ASSET, to: bob.address, amount: 1n }), alice.account.address, "insufficient_balance");
-    w.refused(encodeWalletTransfer({ asset: token, to: bob.address, amount: 0n }), alice.account.address, "zero_amount");
+    w.refused(
+      encodeWalletTransfer({ asset: token, to: bob.address, amount: 71n }),
+      alice.account.address,
+      "insufficient_balance",
+    );
+    w.refused(
+      encodeWalletTransfer({ asset: ETHER_ASSET, to: bob.address, amount: 1n }),
+      alice.account.address,
+      "insufficient_balance",
+    );
+    w.refused(
+      encodeWalletTransfer({ asset: token, to: bob.address, amount: 0n }),
+      alice.account.address,
+      "zero_amount",
+    );
     // Everything: alice's row goes, bob holds it all.
-    expect(w.advance(encodeWalletTransfer({ asset: token, to: bob.address, amount: 70n }), { msg_sender: alice.account.address }).status).toBe("accept");
+    expect(
+      w.advance(encodeWalletTransfer({ asset: token, to: bob.address, amount: 70n }), {
+        msg_sender: alice.account.address,
+      }).status,
+    ).toBe("accept");
     expect(w.balances(alice.address)).toEqual([]);
     expect(w.balances(bob.address)).toEqual([{ asset: toHex(token), amount: "100" }]);
   });
@@ -101,7 +159,11 @@ describe("wallet", () => {
     expect(reports(r).at(-1)).toMatchObject({ reason: "balance_overflow" });
     expect(toHex(w.dapp.stateHash())).toBe(before);
     w.depositToken(alice.address, 1n);
-    w.refused(encodeWalletTransfer({ asset: token, to: bob.address, amount: 1n }), alice.account.address, "balance_overflow");
+    w.refused(
+      encodeWalletTransfer({ asset: token, to: bob.address, amount: 1n }),
+      alice.account.address,
+      "balance_overflow",
+    );
     expect(w.balances(alice.address)).toEqual([{ asset: toHex(token), amount: "1" }]);
     expect(w.balances(bob.address)).toEqual([{ asset: toHex(token), amount: MAX.toString() }]);
   });
@@ -112,7 +174,9 @@ describe("wallet", () => {
     w.depositToken(alice.address, 50n);
     const e = w.advance(encodeWithdrawal({ asset: ETHER_ASSET, amount: 600n }), { msg_sender: alice.account.address });
     expect(e.status).toBe("accept");
-    expect(vouchers(e)).toEqual([{ type: "voucher", destination: alice.address, value: 600n, payload: new Uint8Array(0) }]);
+    expect(vouchers(e)).toEqual([
+      { type: "voucher", destination: alice.address, value: 600n, payload: new Uint8Array(0) },
+    ]);
     expect(balanceNotices(e)[0]!.balances).toEqual([{ owner: alice.address, asset: ETHER_ASSET, balance: 400n }]);
     // The same withdrawal again: only 400 left.
     w.refused(encodeWithdrawal({ asset: ETHER_ASSET, amount: 600n }), alice.account.address, "insufficient_balance");
@@ -155,7 +219,10 @@ describe("wallet", () => {
     expect(w.inspect(`balances/${toHex(alice.address)}/x`).body.error).toBe("bad_query");
     expect(w.inspect("bounty/abc").body.error).toBe("bad_query");
     expect(w.inspect("bounty/1").body.error).toBe("not_found");
-    expect(w.inspect(`balances/${toHex(alice.address)}`)).toEqual({ status: "accept", body: { owner: toHex(alice.address), balances: [], truncated: false } });
+    expect(w.inspect(`balances/${toHex(alice.address)}`)).toEqual({
+      status: "accept",
+      body: { owner: toHex(alice.address), balances: [], truncated: false },
+    });
   });
 
   it("folds the balances into the state hash, independent of the route to them", async () => {
@@ -169,7 +236,9 @@ describe("wallet", () => {
     one.depositToken(bob.address, 5n);
     // Same balances, other order and route; lastInputIndex is the same (1).
     two.depositToken(bob.address, 15n);
-    two.advance(encodeWalletTransfer({ asset: token, to: alice.address, amount: 10n }), { msg_sender: bob.account.address });
+    two.advance(encodeWalletTransfer({ asset: token, to: alice.address, amount: 10n }), {
+      msg_sender: bob.account.address,
+    });
     expect(toHex(two.dapp.stateHash())).toBe(toHex(one.dapp.stateHash()));
   });
 

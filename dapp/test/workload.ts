@@ -6,10 +6,21 @@ import * as tiny from "tiny-secp256k1";
 import { encodeBountyRefundClaim, encodeBountySolution, encodeBountySpec } from "@lcore/protocol/bounty";
 import { fromHex, toHex } from "@lcore/protocol/bytes";
 import { encodeDeviceRegistration, encodeDeviceRevocation, encodeKeyRotation } from "@lcore/protocol/deviceInputs";
-import { readingDigest, registrationProofDigest, rotationProofDigest, deviceAddress } from "@lcore/protocol/deviceMessage";
+import {
+  readingDigest,
+  registrationProofDigest,
+  rotationProofDigest,
+  deviceAddress,
+} from "@lcore/protocol/deviceMessage";
 import { type WireRecord, encodeRecordBatch } from "@lcore/protocol/recordBatch";
 import { encodeSubmitterGrant } from "@lcore/protocol/submitters";
-import { ETHER_ASSET, encodeErc20Deposit, encodeEtherDeposit, encodeWalletTransfer, encodeWithdrawal } from "@lcore/protocol/wallet";
+import {
+  ETHER_ASSET,
+  encodeErc20Deposit,
+  encodeEtherDeposit,
+  encodeWalletTransfer,
+  encodeWithdrawal,
+} from "@lcore/protocol/wallet";
 import type { AdvanceMetadata } from "@lcore/dapp";
 import { APP, CHAIN_ID, T0, sha } from "./helpers.js";
 
@@ -17,28 +28,43 @@ import { APP, CHAIN_ID, T0, sha } from "./helpers.js";
 export function prng(seed: number) {
   let x = seed >>> 0 || 1;
   const next = () => {
-    x ^= x << 13; x >>>= 0;
+    x ^= x << 13;
+    x >>>= 0;
     x ^= x >>> 17;
-    x ^= x << 5; x >>>= 0;
+    x ^= x << 5;
+    x >>>= 0;
     return x;
   };
   return { next, below: (n: number) => next() % n, chance: (p: number) => next() % 1000 < p * 1000 };
 }
 
-export interface Key { secret: Uint8Array; publicKey: Uint8Array }
+export interface Key {
+  secret: Uint8Array;
+  publicKey: Uint8Array;
+}
 export function key(seed: string): Key {
   const secret = sha(`workload ${seed}`);
   return { secret, publicKey: tiny.pointFromScalar(secret, false)!.slice(1) };
 }
 export const fastSign = (k: Key, digest: Uint8Array) => tiny.sign(digest, k.secret);
 
-interface SimDevice { address: Uint8Array; key: Key; owner: `0x${string}`; nextSeq: bigint; nonce: bigint; revoked: boolean }
+interface SimDevice {
+  address: Uint8Array;
+  key: Key;
+  owner: `0x${string}`;
+  nextSeq: bigint;
+  nonce: bigint;
+  revoked: boolean;
+}
 
 export type Step =
   | { type: "advance"; metadata: AdvanceMetadata; payload: Uint8Array }
   | { type: "inspect"; payload: Uint8Array };
 
-export const OWNERS = ["0x00000000000000000000000000000000000000a1", "0x00000000000000000000000000000000000000b2"] as const;
+export const OWNERS = [
+  "0x00000000000000000000000000000000000000a1",
+  "0x00000000000000000000000000000000000000b2",
+] as const;
 const GATEWAY = "0x00000000000000000000000000000000000000c3";
 /** A relayer no owner allowed: its batches are skipped `submitter_not_allowed`. */
 const STRANGER = "0x00000000000000000000000000000000000000e5";
@@ -48,7 +74,13 @@ const TOKEN = fromHex("0x00000000000000000000000000000000000000d4");
 // A tier-1 problem: 1 + 2 + 4 = 7.
 const BOUNTY_PROBLEM = { tier: 1, elements: [1n, 2n, 4n, 8n, 16n, 32n, 64n, 128n], target: 7n };
 
-export function signedRecord(k: Key, device: Uint8Array, seq: bigint, timestamp: bigint, payloadLength: number): WireRecord {
+export function signedRecord(
+  k: Key,
+  device: Uint8Array,
+  seq: bigint,
+  timestamp: bigint,
+  payloadLength: number,
+): WireRecord {
   const bodyHash = sha(`body ${toHex(device)} ${seq}`);
   const header = { device, seq, timestamp, bodyHash };
   const sealed = new Uint8Array(26 + payloadLength + 32);
@@ -65,10 +97,16 @@ export function workload(count: number, seed = 7): Step[] {
   let keys = 0;
   const advance = (payload: Uint8Array, sender: string, dt = 12) => {
     steps.push({
-      type: "advance", payload,
+      type: "advance",
+      payload,
       metadata: {
-        chain_id: CHAIN_ID, app_contract: APP, msg_sender: sender as `0x${string}`, block_number: 1000 + inputIndex,
-        block_timestamp: T0 + inputIndex * dt, prev_randao: toHex(sha(`randao ${inputIndex}`)), input_index: inputIndex,
+        chain_id: CHAIN_ID,
+        app_contract: APP,
+        msg_sender: sender as `0x${string}`,
+        block_number: 1000 + inputIndex,
+        block_timestamp: T0 + inputIndex * dt,
+        prev_randao: toHex(sha(`randao ${inputIndex}`)),
+        input_index: inputIndex,
       },
     });
     inputIndex++;
@@ -91,12 +129,21 @@ export function workload(count: number, seed = 7): Step[] {
     const amount = BigInt(r.below(1000));
     const kind = r.below(7);
     if (kind === 0) advance(encodeEtherDeposit({ sender: fromHex(who), value: amount }), ETHER_PORTAL);
-    else if (kind === 1) advance(encodeErc20Deposit({ token: TOKEN, sender: fromHex(who), value: amount }), ERC20_PORTAL);
+    else if (kind === 1)
+      advance(encodeErc20Deposit({ token: TOKEN, sender: fromHex(who), value: amount }), ERC20_PORTAL);
     else if (kind === 2) {
       const spec = r.chance(0.5)
         ? encodeBountySpec({ mode: "explicit", deadline: now + BigInt(r.below(3000)), problem: BOUNTY_PROBLEM })
-        : encodeBountySpec({ mode: "seeded", deadline: now + BigInt(r.below(3000)), tier: 1 + r.below(5), seed: sha(`seed ${bounties}`) });
-      advance(encodeErc20Deposit({ token: TOKEN, sender: fromHex(who), value: amount, execLayerData: spec }), ERC20_PORTAL);
+        : encodeBountySpec({
+            mode: "seeded",
+            deadline: now + BigInt(r.below(3000)),
+            tier: 1 + r.below(5),
+            seed: sha(`seed ${bounties}`),
+          });
+      advance(
+        encodeErc20Deposit({ token: TOKEN, sender: fromHex(who), value: amount, execLayerData: spec }),
+        ERC20_PORTAL,
+      );
       bounties++;
     } else if (kind === 3) advance(encodeWalletTransfer({ asset, to: fromHex(OWNERS[r.below(2)]!), amount }), who);
     else if (kind === 4) advance(encodeWithdrawal({ asset, amount }), who);
@@ -109,9 +156,17 @@ export function workload(count: number, seed = 7): Step[] {
   while (steps.length < count) {
     if (steps.length % 25 === 24) {
       const d = devices[r.below(devices.length)]!;
-      const queries = ["counters", "state-hash", `device/${toHex(d.address)}`, `records/${toHex(d.address)}?by=seq&limit=7`,
-        `records/${toHex(d.address)}?by=time&from=${T0 - 5000}&limit=5`, `record/${toHex(d.address)}/1`, "nonsense",
-        `balances/${OWNERS[r.below(2)]}`, `bounty/${1 + r.below(bounties + 1)}`];
+      const queries = [
+        "counters",
+        "state-hash",
+        `device/${toHex(d.address)}`,
+        `records/${toHex(d.address)}?by=seq&limit=7`,
+        `records/${toHex(d.address)}?by=time&from=${T0 - 5000}&limit=5`,
+        `record/${toHex(d.address)}/1`,
+        "nonsense",
+        `balances/${OWNERS[r.below(2)]}`,
+        `bounty/${1 + r.below(bounties + 1)}`,
+      ];
       steps.push({ type: "inspect", payload: new TextEncoder().encode(queries[r.below(queries.length)]!) });
       continue;
     }
@@ -124,10 +179,14 @@ export function workload(count: number, seed = 7): Step[] {
         const d = devices[r.below(devices.length)]!;
         const bad = r.below(100);
         const ts = now - BigInt(r.below(600));
-        if (bad < 4) recs.push(signedRecord(d.key, d.address, d.nextSeq > 1n ? d.nextSeq - 1n : 1n, ts, 4)); // replay
-        else if (bad < 7) recs.push(signedRecord(key("intruder"), d.address, d.nextSeq + 5n, ts, 4)); // wrong key
-        else if (bad < 9) recs.push(signedRecord(d.key, d.address, d.nextSeq, now + 7200n, 4)); // from the future
-        else if (bad < 10) recs.push(signedRecord(key("ghost"), deviceAddress(key("ghost").publicKey), 1n, ts, 4)); // unknown
+        if (bad < 4)
+          recs.push(signedRecord(d.key, d.address, d.nextSeq > 1n ? d.nextSeq - 1n : 1n, ts, 4)); // replay
+        else if (bad < 7)
+          recs.push(signedRecord(key("intruder"), d.address, d.nextSeq + 5n, ts, 4)); // wrong key
+        else if (bad < 9)
+          recs.push(signedRecord(d.key, d.address, d.nextSeq, now + 7200n, 4)); // from the future
+        else if (bad < 10)
+          recs.push(signedRecord(key("ghost"), deviceAddress(key("ghost").publicKey), 1n, ts, 4)); // unknown
         else {
           recs.push(signedRecord(d.key, d.address, d.nextSeq, ts, r.below(64)));
           d.nextSeq += 1n + BigInt(r.below(3));
@@ -139,12 +198,21 @@ export function workload(count: number, seed = 7): Step[] {
       const next = key(`k${keys++}`);
       const proof = fastSign(next, rotationProofDigest(BigInt(CHAIN_ID), fromHex(APP), d.address, d.nonce));
       const byOwner = r.chance(0.8);
-      advance(encodeKeyRotation({ device: d.address, newPublicKey: next.publicKey, proof, auth: { kind: "sender" } }), byOwner ? d.owner : GATEWAY);
-      if (byOwner && !d.revoked) { d.key = next; d.nonce++; }
+      advance(
+        encodeKeyRotation({ device: d.address, newPublicKey: next.publicKey, proof, auth: { kind: "sender" } }),
+        byOwner ? d.owner : GATEWAY,
+      );
+      if (byOwner && !d.revoked) {
+        d.key = next;
+        d.nonce++;
+      }
     } else if (roll < 79) {
       const d = devices[r.below(devices.length)]!;
       advance(encodeDeviceRevocation({ device: d.address, auth: { kind: "sender" } }), d.owner);
-      if (!d.revoked) { d.revoked = true; d.nonce++; }
+      if (!d.revoked) {
+        d.revoked = true;
+        d.nonce++;
+      }
     } else if (roll < 82) {
       register();
     } else if (roll < 87) {

@@ -59,7 +59,9 @@ export function anvilBinaryPath(): string {
   try {
     return require.resolve(`${pkg}/bin/anvil${process.platform === "win32" ? ".exe" : ""}`);
   } catch (cause) {
-    throw new ChainError(`${pkg} is not installed (an optional dependency of @foundry-rs/anvil); run npm install`, { cause });
+    throw new ChainError(`${pkg} is not installed (an optional dependency of @foundry-rs/anvil); run npm install`, {
+      cause,
+    });
   }
 }
 
@@ -77,7 +79,12 @@ export function restartTimestamp(statePath: string, nowSeconds: number): bigint 
   }
   let last: bigint | undefined;
   const see = (t: unknown) => {
-    const v = typeof t === "string" && /^0x[0-9a-fA-F]+$/.test(t) ? BigInt(t) : Number.isSafeInteger(t) ? BigInt(t as number) : undefined;
+    const v =
+      typeof t === "string" && /^0x[0-9a-fA-F]+$/.test(t)
+        ? BigInt(t)
+        : Number.isSafeInteger(t)
+          ? BigInt(t as number)
+          : undefined;
     if (v !== undefined && (last === undefined || v > last)) last = v;
   };
   see(saved?.block?.timestamp);
@@ -90,7 +97,8 @@ export async function startAnvil(opts: AnvilOptions = {}): Promise<Anvil> {
   const host = opts.host ?? "127.0.0.1";
   const port = opts.port ?? 0;
   const blockTime = opts.blockTime ?? 1;
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new InvalidArgumentError(`anvil port must be 0..65535, got ${port}`);
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new InvalidArgumentError(`anvil port must be 0..65535, got ${port}`);
   if (!(blockTime > 0)) throw new InvalidArgumentError(`blockTime must be positive, got ${blockTime}`);
 
   const args = ["--host", host, "--port", String(port), "--block-time", String(blockTime), "--mixed-mining"];
@@ -149,12 +157,17 @@ export async function startAnvil(opts: AnvilOptions = {}): Promise<Anvil> {
       throw new ChainError(`anvil exited (code ${code}) before listening:\n${recent.join("\n")}`);
     }),
     new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new ChainError(`anvil did not start within ${ANVIL_START_TIMEOUT_MS} ms:\n${recent.join("\n")}`)), ANVIL_START_TIMEOUT_MS);
+      timer = setTimeout(
+        () => reject(new ChainError(`anvil did not start within ${ANVIL_START_TIMEOUT_MS} ms:\n${recent.join("\n")}`)),
+        ANVIL_START_TIMEOUT_MS,
+      );
     }),
-  ]).catch(async (err: unknown) => {
-    await stop();
-    throw err;
-  }).finally(() => clearTimeout(timer));
+  ])
+    .catch(async (err: unknown) => {
+      await stop();
+      throw err;
+    })
+    .finally(() => clearTimeout(timer));
 
   return { url, stop, exited };
 }

@@ -26,7 +26,9 @@ export const APPLICATION_NAME_PATTERN = /^[a-z0-9_-]{3,}$/;
 
 /** Does a name-or-address parameter designate the devnet's application? */
 export function isOurApplication(ctx: ApiContext, nameOrAddress: string): boolean {
-  return nameOrAddress === ctx.applicationName || nameOrAddress.toLowerCase() === ctx.deployment.application.toLowerCase();
+  return (
+    nameOrAddress === ctx.applicationName || nameOrAddress.toLowerCase() === ctx.deployment.application.toLowerCase()
+  );
 }
 
 /** The Go node marshals addresses and hashes lowercase (go-ethereum's MarshalText). */

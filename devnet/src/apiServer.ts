@@ -48,10 +48,14 @@ function graphiqlPage(options: Parameters<typeof renderGraphiQL>[0]): string {
   return page;
 }
 
-export async function startApiServer(ctx: ApiContext, opts: { host?: string; port?: number; log?: (m: string) => void } = {}): Promise<ApiServer> {
+export async function startApiServer(
+  ctx: ApiContext,
+  opts: { host?: string; port?: number; log?: (m: string) => void } = {},
+): Promise<ApiServer> {
   const host = opts.host ?? "127.0.0.1";
   const port = opts.port ?? 8080;
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new InvalidArgumentError(`port must be 0..65535, got ${port}`);
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new InvalidArgumentError(`port must be 0..65535, got ${port}`);
   const log = opts.log ?? (() => {});
   const yoga = createYoga({
     schema: createReaderSchema(ctx),
@@ -66,7 +70,8 @@ export async function startApiServer(ctx: ApiContext, opts: { host?: string; por
   });
 
   async function graphql(req: IncomingMessage, res: ServerResponse, search: string): Promise<void> {
-    const body = req.method === "GET" || req.method === "HEAD" ? undefined : await readBody(req, GRAPHQL_MAX_BODY_BYTES);
+    const body =
+      req.method === "GET" || req.method === "HEAD" ? undefined : await readBody(req, GRAPHQL_MAX_BODY_BYTES);
     const headers = new Headers();
     for (const [name, value] of Object.entries(req.headers)) {
       if (typeof value === "string") headers.set(name, value);
@@ -115,7 +120,10 @@ export async function startApiServer(ctx: ApiContext, opts: { host?: string; por
     // Browsers (a dApp front end on another origin) may call every endpoint.
     res.setHeader("access-control-allow-origin", "*");
     if (req.method === "OPTIONS" && !path.startsWith("/graphql")) {
-      res.writeHead(204, { "access-control-allow-methods": "GET, POST, OPTIONS", "access-control-allow-headers": "content-type" });
+      res.writeHead(204, {
+        "access-control-allow-methods": "GET, POST, OPTIONS",
+        "access-control-allow-headers": "content-type",
+      });
       res.end();
       return;
     }
@@ -124,8 +132,11 @@ export async function startApiServer(ctx: ApiContext, opts: { host?: string; por
     else if (path === "/graphql" || path === "/graphql/") handling = graphql(req, res, search);
     else if (path.startsWith("/graphql/")) {
       const app = decodeURIComponent(path.slice("/graphql/".length));
-      handling = isOurApplication(ctx, app) ? graphql(req, res, search) : Promise.resolve(text(res, 404, "Application not found"));
-    } else if (path.startsWith("/inspect/") || path === "/inspect") handling = inspect(req, res, decodeURIComponent(path.slice("/inspect/".length)));
+      handling = isOurApplication(ctx, app)
+        ? graphql(req, res, search)
+        : Promise.resolve(text(res, 404, "Application not found"));
+    } else if (path.startsWith("/inspect/") || path === "/inspect")
+      handling = inspect(req, res, decodeURIComponent(path.slice("/inspect/".length)));
     else handling = Promise.resolve(text(res, 404, "Not found"));
     handling.catch((err: unknown) => {
       if (err instanceof BodyTooLargeError) return text(res, 413, "Payload too large");

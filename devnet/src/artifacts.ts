@@ -20,7 +20,11 @@ let outDir: string | undefined;
 export function loadArtifact(name: string): Artifact {
   outDir ??= join(dirname(require.resolve("@cartesi/rollups/package.json")), "out");
   const file = join(outDir, `${name}.sol`, `${name}.json`);
-  let json: { abi: Abi; bytecode: { object: Hex; linkReferences?: Record<string, unknown> }; methodIdentifiers: Record<string, string> };
+  let json: {
+    abi: Abi;
+    bytecode: { object: Hex; linkReferences?: Record<string, unknown> };
+    methodIdentifiers: Record<string, string>;
+  };
   try {
     json = JSON.parse(readFileSync(file, "utf8"));
   } catch (cause) {

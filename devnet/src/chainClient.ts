@@ -2,9 +2,21 @@
 // first (so a revert comes back decoded), send, wait for the receipt, fail loudly on a revert.
 
 import {
-  type Abi, type Account, type Address, type Chain, type ContractFunctionArgs, type ContractFunctionName, type Hex,
-  type PublicClient, type TransactionReceipt, type Transport, type WalletClient,
-  createPublicClient, createWalletClient, defineChain, http,
+  type Abi,
+  type Account,
+  type Address,
+  type Chain,
+  type ContractFunctionArgs,
+  type ContractFunctionName,
+  type Hex,
+  type PublicClient,
+  type TransactionReceipt,
+  type Transport,
+  type WalletClient,
+  createPublicClient,
+  createWalletClient,
+  defineChain,
+  http,
 } from "viem";
 import { mnemonicToAccount, privateKeyToAccount } from "viem/accounts";
 import { ChainError } from "./errors.js";
@@ -62,10 +74,20 @@ export async function connectChain(rpcUrl: string, account: Account, pollingInte
 }
 
 /** Send a raw transaction and wait for it; throws ChainError if it reverts. */
-export async function sendAndWait(clients: ChainClients, tx: { to: Address; data: Hex; value?: bigint }, what: string): Promise<TransactionReceipt> {
+export async function sendAndWait(
+  clients: ChainClients,
+  tx: { to: Address; data: Hex; value?: bigint },
+  what: string,
+): Promise<TransactionReceipt> {
   let hash: Hex;
   try {
-    hash = await clients.wallet.sendTransaction({ to: tx.to, data: tx.data, value: tx.value ?? 0n, account: clients.account, chain: clients.chain });
+    hash = await clients.wallet.sendTransaction({
+      to: tx.to,
+      data: tx.data,
+      value: tx.value ?? 0n,
+      account: clients.account,
+      chain: clients.chain,
+    });
   } catch (cause) {
     throw new ChainError(`${what}: transaction not accepted: ${(cause as Error).message.split("\n")[0]}`, { cause });
   }
@@ -77,14 +99,23 @@ export async function writeAndWait<
   const abi extends Abi,
   name extends ContractFunctionName<abi, "nonpayable" | "payable">,
   args extends ContractFunctionArgs<abi, "nonpayable" | "payable", name>,
->(clients: ChainClients, call: { address: Address; abi: abi; functionName: name; args: args }, what: string): Promise<TransactionReceipt> {
+>(
+  clients: ChainClients,
+  call: { address: Address; abi: abi; functionName: name; args: args },
+  what: string,
+): Promise<TransactionReceipt> {
   let hash: Hex;
   try {
     // viem's generics cannot follow `call` through this wrapper; the parameters are checked above.
-    const { request } = await clients.public.simulateContract({ ...(call as object), account: clients.account } as never);
+    const { request } = await clients.public.simulateContract({
+      ...(call as object),
+      account: clients.account,
+    } as never);
     hash = await clients.wallet.writeContract(request as never);
   } catch (cause) {
-    throw new ChainError(`${what}: ${(cause as { shortMessage?: string }).shortMessage ?? (cause as Error).message}`, { cause });
+    throw new ChainError(`${what}: ${(cause as { shortMessage?: string }).shortMessage ?? (cause as Error).message}`, {
+      cause,
+    });
   }
   return waitFor(clients, hash, what);
 }

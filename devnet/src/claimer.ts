@@ -32,22 +32,44 @@ export class Claimer {
     const root = epoch.outputsRoot!;
     const args = [application, BigInt(epoch.lastBlock), root] as const;
     try {
-      await this.clients.public.simulateContract({ address: authority, abi: authorityAbi, functionName: "submitClaim", args, account: this.clients.account });
+      await this.clients.public.simulateContract({
+        address: authority,
+        abi: authorityAbi,
+        functionName: "submitClaim",
+        args,
+        account: this.clients.account,
+      });
     } catch (err) {
       const reason = revertName(err);
       if (reason === "NotPastBlock") return false;
       if (reason === "NotFirstClaim") return this.adoptExisting(epoch, root);
-      throw new ChainError(`claim of epoch ${epoch.index}: ${(err as BaseError).shortMessage ?? (err as Error).message}`, { cause: err });
+      throw new ChainError(
+        `claim of epoch ${epoch.index}: ${(err as BaseError).shortMessage ?? (err as Error).message}`,
+        { cause: err },
+      );
     }
-    const hash = await this.clients.wallet.writeContract({ address: authority, abi: authorityAbi, functionName: "submitClaim", args, account: this.clients.account, chain: this.clients.chain });
+    const hash = await this.clients.wallet.writeContract({
+      address: authority,
+      abi: authorityAbi,
+      functionName: "submitClaim",
+      args,
+      account: this.clients.account,
+      chain: this.clients.chain,
+    });
     this.store.setEpochStatus(epoch.index, "CLAIM_SUBMITTED", hash);
     const receipt = await this.clients.public.waitForTransactionReceipt({ hash, timeout: 120_000 });
-    if (receipt.status !== "success") throw new ChainError(`claim of epoch ${epoch.index}: transaction ${hash} reverted`);
-    const accepted = parseEventLogs({ abi: authorityAbi, eventName: "ClaimAccepted", logs: receipt.logs })
-      .some((log) => log.args.appContract.toLowerCase() === application.toLowerCase() && log.args.lastProcessedBlockNumber === BigInt(epoch.lastBlock));
+    if (receipt.status !== "success")
+      throw new ChainError(`claim of epoch ${epoch.index}: transaction ${hash} reverted`);
+    const accepted = parseEventLogs({ abi: authorityAbi, eventName: "ClaimAccepted", logs: receipt.logs }).some(
+      (log) =>
+        log.args.appContract.toLowerCase() === application.toLowerCase() &&
+        log.args.lastProcessedBlockNumber === BigInt(epoch.lastBlock),
+    );
     if (accepted) {
       this.store.setEpochStatus(epoch.index, "CLAIM_ACCEPTED", hash);
-      this.log(`epoch ${epoch.index} (blocks ${epoch.firstBlock}-${epoch.lastBlock}, inputs ${epoch.inputLower}-${epoch.inputUpper - 1}): claim ${root} accepted`);
+      this.log(
+        `epoch ${epoch.index} (blocks ${epoch.firstBlock}-${epoch.lastBlock}, inputs ${epoch.inputLower}-${epoch.inputUpper - 1}): claim ${root} accepted`,
+      );
     }
     return accepted;
   }
@@ -55,12 +77,23 @@ export class Claimer {
   /** The Authority already has a claim for this epoch (submitted before a restart): it must be ours. */
   private async adoptExisting(epoch: EpochRow, root: Hex): Promise<boolean> {
     const { application, authority } = this.deployment;
-    const valid = await this.clients.public.readContract({ address: authority, abi: authorityAbi, functionName: "isOutputsMerkleRootValid", args: [application, root] });
+    const valid = await this.clients.public.readContract({
+      address: authority,
+      abi: authorityAbi,
+      functionName: "isOutputsMerkleRootValid",
+      args: [application, root],
+    });
     if (!valid) {
-      throw new StateMismatchError(`the Authority holds another claim for epoch ${epoch.index} of ${application} than the node's ${root}`);
+      throw new StateMismatchError(
+        `the Authority holds another claim for epoch ${epoch.index} of ${application} than the node's ${root}`,
+      );
     }
     const logs = await this.clients.public.getContractEvents({
-      address: authority, abi: authorityAbi, eventName: "ClaimAccepted", args: { appContract: application }, fromBlock: BigInt(epoch.lastBlock + 1),
+      address: authority,
+      abi: authorityAbi,
+      eventName: "ClaimAccepted",
+      args: { appContract: application },
+      fromBlock: BigInt(epoch.lastBlock + 1),
     });
     const log = logs.find((l) => l.args.lastProcessedBlockNumber === BigInt(epoch.lastBlock));
     this.store.setEpochStatus(epoch.index, "CLAIM_ACCEPTED", log?.transactionHash ?? undefined);

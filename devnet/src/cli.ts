@@ -5,7 +5,13 @@
 
 import { parseArgs } from "node:util";
 import type { Hex } from "viem";
-import { DEFAULT_ANVIL_PORT, DEFAULT_API_PORT, DEFAULT_EPOCH_LENGTH, DEFAULT_ROLLUP_HTTP_PORT, DEFAULT_STATE_DIR } from "./defaults.js";
+import {
+  DEFAULT_ANVIL_PORT,
+  DEFAULT_API_PORT,
+  DEFAULT_EPOCH_LENGTH,
+  DEFAULT_ROLLUP_HTTP_PORT,
+  DEFAULT_STATE_DIR,
+} from "./defaults.js";
 import type { AfterDeploy, Devnet, DevnetOptions } from "./devnet.js";
 import type { Machine } from "./riscv64/machine.js";
 
@@ -65,7 +71,10 @@ const OPTIONS = {
  * Run the devnet command with `argv` (the arguments after the command's name) until a signal
  * stops it; exits the process itself on usage errors, failures and signals.
  */
-export async function runDevnetCli<Extra extends object = Record<never, never>>(argv: string[], cli: DevnetCliOptions<Extra>): Promise<void> {
+export async function runDevnetCli<Extra extends object = Record<never, never>>(
+  argv: string[],
+  cli: DevnetCliOptions<Extra>,
+): Promise<void> {
   if (argv[0] === "fetch-riscv64") return fetchRiscv64(cli.name);
   const fail = (message: string): never => {
     process.stderr.write(`${cli.name}: ${message}\n${usage(cli)}\n`);
@@ -91,7 +100,9 @@ async function fetchRiscv64(name: string): Promise<void> {
 
 /** The command line as startDevnet options, and the machine the dApp command runs on; --help answers here. */
 async function parseDevnetArgs<Extra extends object>(
-  argv: string[], cli: DevnetCliOptions<Extra>, fail: (message: string) => never,
+  argv: string[],
+  cli: DevnetCliOptions<Extra>,
+  fail: (message: string) => never,
 ): Promise<{ options: DevnetOptions<Extra>; machine: Machine }> {
   const separator = argv.indexOf("--");
   const ownArgs = separator === -1 ? argv : argv.slice(0, separator);
@@ -140,12 +151,17 @@ async function parseDevnetArgs<Extra extends object>(
   }
   if (machine !== "host" && dappCommand.length === 0) fail(`--machine ${machine} needs a dApp command after --`);
   if (dappCommand.length > 0) options.dapp = dappCommand;
-  if ((options.rpcUrl === undefined) !== (options.privateKey === undefined)) fail("--rpc-url and --private-key go together");
+  if ((options.rpcUrl === undefined) !== (options.privateKey === undefined))
+    fail("--rpc-url and --private-key go together");
   return { options, machine };
 }
 
 /** Start the devnet, print the ready line, and stop it on SIGINT/SIGTERM (a second signal exits at once) or when it fails. */
-async function runUntilStopped<Extra extends object>(name: string, options: DevnetOptions<Extra>, machine: Machine): Promise<void> {
+async function runUntilStopped<Extra extends object>(
+  name: string,
+  options: DevnetOptions<Extra>,
+  machine: Machine,
+): Promise<void> {
   const abort = new AbortController();
   options.signal = abort.signal;
   let devnet: Devnet<Extra> | undefined;
@@ -178,18 +194,20 @@ async function runUntilStopped<Extra extends object>(name: string, options: Devn
   }
   if (abort.signal.aborted) await shutdown(0);
 
-  process.stdout.write(`${JSON.stringify({
-    ready: true,
-    chainRpcUrl: devnet.chainRpcUrl,
-    rollupHttpUrl: devnet.rollupHttpUrl,
-    jsonRpcUrl: devnet.jsonRpcUrl,
-    graphqlUrl: devnet.graphqlUrl,
-    inspectUrl: devnet.inspectUrl,
-    application: devnet.application,
-    inputBox: devnet.inputBox,
-    authority: devnet.authority,
-    epochLength: devnet.epochLength,
-  })}\n`);
+  process.stdout.write(
+    `${JSON.stringify({
+      ready: true,
+      chainRpcUrl: devnet.chainRpcUrl,
+      rollupHttpUrl: devnet.rollupHttpUrl,
+      jsonRpcUrl: devnet.jsonRpcUrl,
+      graphqlUrl: devnet.graphqlUrl,
+      inspectUrl: devnet.inspectUrl,
+      application: devnet.application,
+      inputBox: devnet.inputBox,
+      authority: devnet.authority,
+      epochLength: devnet.epochLength,
+    })}\n`,
+  );
 
   void devnet.failed.then(async (err) => {
     process.stderr.write(`${name}: ${err.message}\n`);

@@ -7,8 +7,24 @@
 // of the pinned artifacts; the portals and the self-hosted factory take constructor arguments
 // that are themselves canonical addresses.
 
-import { type Address, type Hex, concatHex, encodeDeployData, encodeFunctionData, getContractAddress, keccak256, stringToHex, zeroHash } from "viem";
-import { applicationAbi, applicationFactoryAbi, authorityAbi, authorityFactoryAbi, dataAvailabilityAbi } from "./abis.js";
+import {
+  type Address,
+  type Hex,
+  concatHex,
+  encodeDeployData,
+  encodeFunctionData,
+  getContractAddress,
+  keccak256,
+  stringToHex,
+  zeroHash,
+} from "viem";
+import {
+  applicationAbi,
+  applicationFactoryAbi,
+  authorityAbi,
+  authorityFactoryAbi,
+  dataAvailabilityAbi,
+} from "./abis.js";
 import { loadArtifact } from "./artifacts.js";
 import { type ChainClients, sendAndWait, writeAndWait } from "./chainClient.js";
 import { DeploymentError, InvalidArgumentError } from "./errors.js";
@@ -33,8 +49,16 @@ export const CANONICAL_ADDRESSES = {
 export const HOST_MODE_TEMPLATE_HASH: Hex = keccak256(stringToHex("lcore-devnet host-mode application"));
 
 export type ContractName =
-  | "InputBox" | "EtherPortal" | "ERC20Portal" | "ERC721Portal" | "ERC1155SinglePortal" | "ERC1155BatchPortal"
-  | "AuthorityFactory" | "QuorumFactory" | "ApplicationFactory" | "SelfHostedApplicationFactory";
+  | "InputBox"
+  | "EtherPortal"
+  | "ERC20Portal"
+  | "ERC721Portal"
+  | "ERC1155SinglePortal"
+  | "ERC1155BatchPortal"
+  | "AuthorityFactory"
+  | "QuorumFactory"
+  | "ApplicationFactory"
+  | "SelfHostedApplicationFactory";
 
 /** Everything the other components need to find the rollup; written as deployment.json. */
 export interface Deployment {
@@ -62,36 +86,60 @@ export interface DeployOptions {
 
 export async function deployRollups(clients: ChainClients, opts: DeployOptions): Promise<Deployment> {
   const { epochLength } = opts;
-  if (!Number.isSafeInteger(epochLength) || epochLength < 1) throw new InvalidArgumentError(`epochLength must be a positive integer, got ${epochLength}`);
+  if (!Number.isSafeInteger(epochLength) || epochLength < 1)
+    throw new InvalidArgumentError(`epochLength must be a positive integer, got ${epochLength}`);
   const templateHash = opts.templateHash ?? HOST_MODE_TEMPLATE_HASH;
   const salt = opts.salt ?? CANONICAL_SALT;
   const log = opts.log ?? (() => {});
   const owner = clients.account.address;
 
   if (!(await hasCode(clients, DETERMINISTIC_DEPLOYER))) {
-    throw new DeploymentError(`the deterministic deployment proxy ${DETERMINISTIC_DEPLOYER} is not on this chain; deploy it first (anvil has it from genesis)`);
+    throw new DeploymentError(
+      `the deterministic deployment proxy ${DETERMINISTIC_DEPLOYER} is not on this chain; deploy it first (anvil has it from genesis)`,
+    );
   }
 
   const contracts = {} as Record<ContractName, Address>;
   const canonical = async (name: ContractName, args: readonly unknown[] = []) => {
     const artifact = loadArtifact(name);
-    const initCode = args.length === 0 ? artifact.bytecode : encodeDeployData({ abi: artifact.abi, bytecode: artifact.bytecode, args });
-    const address = getContractAddress({ opcode: "CREATE2", from: DETERMINISTIC_DEPLOYER, salt: CANONICAL_SALT, bytecode: initCode });
+    const initCode =
+      args.length === 0
+        ? artifact.bytecode
+        : encodeDeployData({ abi: artifact.abi, bytecode: artifact.bytecode, args });
+    const address = getContractAddress({
+      opcode: "CREATE2",
+      from: DETERMINISTIC_DEPLOYER,
+      salt: CANONICAL_SALT,
+      bytecode: initCode,
+    });
     const expected = (CANONICAL_ADDRESSES as Record<string, Address>)[name];
     if (expected && address.toLowerCase() !== expected.toLowerCase()) {
-      throw new DeploymentError(`${name} would deploy at ${address}, not at its canonical address ${expected}: the artifact's bytecode differs from v2.2.0's`);
+      throw new DeploymentError(
+        `${name} would deploy at ${address}, not at its canonical address ${expected}: the artifact's bytecode differs from v2.2.0's`,
+      );
     }
     if (!(await hasCode(clients, address))) {
       log(`deploying ${name} at ${address}`);
-      await sendAndWait(clients, { to: DETERMINISTIC_DEPLOYER, data: concatHex([CANONICAL_SALT, initCode]) }, `deploying ${name}`);
-      if (!(await hasCode(clients, address))) throw new DeploymentError(`${name} is not at ${address} after its deployment`);
+      await sendAndWait(
+        clients,
+        { to: DETERMINISTIC_DEPLOYER, data: concatHex([CANONICAL_SALT, initCode]) },
+        `deploying ${name}`,
+      );
+      if (!(await hasCode(clients, address)))
+        throw new DeploymentError(`${name} is not at ${address} after its deployment`);
     }
     contracts[name] = address;
     return address;
   };
 
   const inputBox = await canonical("InputBox");
-  for (const portal of ["EtherPortal", "ERC20Portal", "ERC721Portal", "ERC1155SinglePortal", "ERC1155BatchPortal"] as const) {
+  for (const portal of [
+    "EtherPortal",
+    "ERC20Portal",
+    "ERC721Portal",
+    "ERC1155SinglePortal",
+    "ERC1155BatchPortal",
+  ] as const) {
     await canonical(portal, [inputBox]);
   }
   const authorityFactory = await canonical("AuthorityFactory");
@@ -100,40 +148,70 @@ export async function deployRollups(clients: ChainClients, opts: DeployOptions):
   await canonical("SelfHostedApplicationFactory", [authorityFactory, applicationFactory]);
 
   const authority = await clients.public.readContract({
-    address: authorityFactory, abi: authorityFactoryAbi, functionName: "calculateAuthorityAddress", args: [owner, BigInt(epochLength), salt],
+    address: authorityFactory,
+    abi: authorityFactoryAbi,
+    functionName: "calculateAuthorityAddress",
+    args: [owner, BigInt(epochLength), salt],
   });
   if (!(await hasCode(clients, authority))) {
     log(`deploying the Authority at ${authority} (owner ${owner}, epoch length ${epochLength})`);
-    await writeAndWait(clients, {
-      address: authorityFactory, abi: authorityFactoryAbi, functionName: "newAuthority", args: [owner, BigInt(epochLength), salt],
-    }, "deploying the Authority");
+    await writeAndWait(
+      clients,
+      {
+        address: authorityFactory,
+        abi: authorityFactoryAbi,
+        functionName: "newAuthority",
+        args: [owner, BigInt(epochLength), salt],
+      },
+      "deploying the Authority",
+    );
   }
   const [authorityEpochLength, authorityOwner] = await Promise.all([
     clients.public.readContract({ address: authority, abi: authorityAbi, functionName: "getEpochLength" }),
     clients.public.readContract({ address: authority, abi: authorityAbi, functionName: "owner" }),
   ]);
   if (authorityEpochLength !== BigInt(epochLength) || authorityOwner.toLowerCase() !== owner.toLowerCase()) {
-    throw new DeploymentError(`the Authority at ${authority} has epoch length ${authorityEpochLength} and owner ${authorityOwner}, expected ${epochLength} and ${owner}`);
+    throw new DeploymentError(
+      `the Authority at ${authority} has epoch length ${authorityEpochLength} and owner ${authorityOwner}, expected ${epochLength} and ${owner}`,
+    );
   }
 
   const dataAvailability = encodeFunctionData({ abi: dataAvailabilityAbi, functionName: "InputBox", args: [inputBox] });
   const application = await clients.public.readContract({
-    address: applicationFactory, abi: applicationFactoryAbi, functionName: "calculateApplicationAddress",
+    address: applicationFactory,
+    abi: applicationFactoryAbi,
+    functionName: "calculateApplicationAddress",
     args: [authority, owner, templateHash, dataAvailability, salt],
   });
   if (!(await hasCode(clients, application))) {
     log(`deploying the Application at ${application}`);
-    await writeAndWait(clients, {
-      address: applicationFactory, abi: applicationFactoryAbi, functionName: "newApplication",
-      args: [authority, owner, templateHash, dataAvailability, salt],
-    }, "deploying the Application");
+    await writeAndWait(
+      clients,
+      {
+        address: applicationFactory,
+        abi: applicationFactoryAbi,
+        functionName: "newApplication",
+        args: [authority, owner, templateHash, dataAvailability, salt],
+      },
+      "deploying the Application",
+    );
   }
   const [deploymentBlock, validator] = await Promise.all([
-    clients.public.readContract({ address: application, abi: applicationAbi, functionName: "getDeploymentBlockNumber" }),
-    clients.public.readContract({ address: application, abi: applicationAbi, functionName: "getOutputsMerkleRootValidator" }),
+    clients.public.readContract({
+      address: application,
+      abi: applicationAbi,
+      functionName: "getDeploymentBlockNumber",
+    }),
+    clients.public.readContract({
+      address: application,
+      abi: applicationAbi,
+      functionName: "getOutputsMerkleRootValidator",
+    }),
   ]);
   if (validator.toLowerCase() !== authority.toLowerCase()) {
-    throw new DeploymentError(`the Application at ${application} is validated by ${validator}, not by the Authority ${authority}`);
+    throw new DeploymentError(
+      `the Application at ${application} is validated by ${validator}, not by the Authority ${authority}`,
+    );
   }
 
   return {

@@ -12,7 +12,13 @@ import { APPLICATION_NAME_PATTERN } from "./apiContext.js";
 import { type ApiServer, startApiServer } from "./apiServer.js";
 import { type ChainClients, accountFromKey, connectChain, devnetAccount } from "./chainClient.js";
 import { type Deployment, deployRollups } from "./deploy.js";
-import { DEFAULT_ANVIL_PORT, DEFAULT_API_PORT, DEFAULT_EPOCH_LENGTH, DEFAULT_ROLLUP_HTTP_PORT, DEFAULT_STATE_DIR } from "./defaults.js";
+import {
+  DEFAULT_ANVIL_PORT,
+  DEFAULT_API_PORT,
+  DEFAULT_EPOCH_LENGTH,
+  DEFAULT_ROLLUP_HTTP_PORT,
+  DEFAULT_STATE_DIR,
+} from "./defaults.js";
 import { DappExitedError, DevnetError, InvalidArgumentError } from "./errors.js";
 import { HostNode } from "./hostNode.js";
 import { type RollupHttpServer, startRollupHttpServer } from "./rollupHttpServer.js";
@@ -73,8 +79,9 @@ export interface AfterDeployContext {
   ownAnvil: boolean;
 }
 
-export type AfterDeploy<Extra extends object = Record<never, never>> = (ctx: AfterDeployContext) => Promise<Extra | undefined>;
-
+export type AfterDeploy<Extra extends object = Record<never, never>> = (
+  ctx: AfterDeployContext,
+) => Promise<Extra | undefined>;
 
 export interface Devnet<Extra extends object = Record<never, never>> {
   ready: true;
@@ -112,7 +119,9 @@ interface Settings {
   applicationName: string;
 }
 
-export async function startDevnet<Extra extends object = Record<never, never>>(opts: DevnetOptions<Extra> = {}): Promise<Devnet<Extra>> {
+export async function startDevnet<Extra extends object = Record<never, never>>(
+  opts: DevnetOptions<Extra> = {},
+): Promise<Devnet<Extra>> {
   const settings = checkOptions(opts);
   const parts = new Parts(settings.log);
   const checkAbort = () => {
@@ -159,10 +168,14 @@ function checkOptions(opts: DevnetOptions<object>): Settings {
     applicationName: opts.applicationName ?? "app",
   };
   const { epochLength } = settings;
-  if (!Number.isSafeInteger(epochLength) || epochLength < 1) throw new InvalidArgumentError(`epochLength must be a positive integer, got ${epochLength}`);
-  if ((opts.rpcUrl === undefined) !== (opts.privateKey === undefined)) throw new InvalidArgumentError("rpcUrl and privateKey go together");
-  if (!APPLICATION_NAME_PATTERN.test(settings.applicationName)) throw new InvalidArgumentError("applicationName must match ^[a-z0-9_-]{3,}$");
-  if (opts.dapp !== undefined && opts.dapp.length === 0) throw new InvalidArgumentError("dapp must be a non-empty command");
+  if (!Number.isSafeInteger(epochLength) || epochLength < 1)
+    throw new InvalidArgumentError(`epochLength must be a positive integer, got ${epochLength}`);
+  if ((opts.rpcUrl === undefined) !== (opts.privateKey === undefined))
+    throw new InvalidArgumentError("rpcUrl and privateKey go together");
+  if (!APPLICATION_NAME_PATTERN.test(settings.applicationName))
+    throw new InvalidArgumentError("applicationName must match ^[a-z0-9_-]{3,}$");
+  if (opts.dapp !== undefined && opts.dapp.length === 0)
+    throw new InvalidArgumentError("dapp must be a non-empty command");
   return settings;
 }
 
@@ -204,11 +217,18 @@ class Parts {
 }
 
 /** Our own anvil (its state kept in the state directory), or the chain at rpcUrl; clients signing with the devnet's key. */
-async function startChain(opts: DevnetOptions<object>, settings: Settings, parts: Parts): Promise<{ chainRpcUrl: string; clients: ChainClients }> {
+async function startChain(
+  opts: DevnetOptions<object>,
+  settings: Settings,
+  parts: Parts,
+): Promise<{ chainRpcUrl: string; clients: ChainClients }> {
   let chainRpcUrl = opts.rpcUrl;
   if (chainRpcUrl === undefined) {
     const anvil = await startAnvil({
-      host: settings.host, port: opts.anvilPort ?? DEFAULT_ANVIL_PORT, blockTime: opts.blockTime ?? 1, statePath: join(settings.stateDir, "anvil-state.json"),
+      host: settings.host,
+      port: opts.anvilPort ?? DEFAULT_ANVIL_PORT,
+      blockTime: opts.blockTime ?? 1,
+      statePath: join(settings.stateDir, "anvil-state.json"),
     });
     parts.anvil = anvil;
     chainRpcUrl = anvil.url;
@@ -221,7 +241,10 @@ async function startChain(opts: DevnetOptions<object>, settings: Settings, parts
 
 /** The rollup's contracts and application, then the afterDeploy hook's; written as deployment.json. */
 async function deploy<Extra extends object>(
-  opts: DevnetOptions<Extra>, settings: Settings, clients: ChainClients, ownAnvil: boolean,
+  opts: DevnetOptions<Extra>,
+  settings: Settings,
+  clients: ChainClients,
+  ownAnvil: boolean,
 ): Promise<DevnetDeployment<Extra>> {
   const deployOptions: Parameters<typeof deployRollups>[1] = { epochLength: settings.epochLength, log: settings.log };
   if (opts.salt) deployOptions.salt = opts.salt;
@@ -229,7 +252,8 @@ async function deploy<Extra extends object>(
   const rollups = await deployRollups(clients, deployOptions);
   const extra = (await opts.afterDeploy?.({ clients, deployment: rollups, log: settings.log, ownAnvil })) ?? {};
   for (const key of Object.keys(extra)) {
-    if (key in rollups) throw new InvalidArgumentError(`afterDeploy returned "${key}", a key of the rollup's own deployment`);
+    if (key in rollups)
+      throw new InvalidArgumentError(`afterDeploy returned "${key}", a key of the rollup's own deployment`);
   }
   const deployment = { ...rollups, ...extra } as DevnetDeployment<Extra>;
   writeAtomically(join(settings.stateDir, "deployment.json"), `${JSON.stringify(deployment, null, 2)}\n`);
@@ -237,22 +261,47 @@ async function deploy<Extra extends object>(
 }
 
 /** The node's store, the rollup HTTP API, the dApp (if a command is given) and the node, up to date with the chain. */
-async function startNode(opts: DevnetOptions<object>, settings: Settings, parts: Parts, clients: ChainClients, deployment: Deployment): Promise<void> {
+async function startNode(
+  opts: DevnetOptions<object>,
+  settings: Settings,
+  parts: Parts,
+  clients: ChainClients,
+  deployment: Deployment,
+): Promise<void> {
   const store = Store.open(join(settings.stateDir, "node.sqlite"));
   parts.store = store;
-  store.bindIdentity({ chainId: deployment.chainId, application: deployment.application, epochLength: settings.epochLength, deploymentBlock: deployment.deploymentBlock });
-  const rollup = await startRollupHttpServer({ host: settings.host, port: opts.rollupHttpPort ?? DEFAULT_ROLLUP_HTTP_PORT });
+  store.bindIdentity({
+    chainId: deployment.chainId,
+    application: deployment.application,
+    epochLength: settings.epochLength,
+    deploymentBlock: deployment.deploymentBlock,
+  });
+  const rollup = await startRollupHttpServer({
+    host: settings.host,
+    port: opts.rollupHttpPort ?? DEFAULT_ROLLUP_HTTP_PORT,
+  });
   parts.rollup = rollup;
   const dappExited = startDapp(opts, settings, parts, rollup.url);
   const node = new HostNode({
-    clients, deployment, store, rollup, log: settings.log, onFatal: (err) => parts.fail(err), ...(opts.pollIntervalMs ? { pollIntervalMs: opts.pollIntervalMs } : {}),
+    clients,
+    deployment,
+    store,
+    rollup,
+    log: settings.log,
+    onFatal: (err) => parts.fail(err),
+    ...(opts.pollIntervalMs ? { pollIntervalMs: opts.pollIntervalMs } : {}),
   });
   parts.node = node;
   await Promise.race([node.start(), dappExited]);
 }
 
 /** Spawn the dApp; a promise that rejects if it exits (never settles without a dApp command). */
-function startDapp(opts: DevnetOptions<object>, settings: Settings, parts: Parts, rollupHttpUrl: string): Promise<never> {
+function startDapp(
+  opts: DevnetOptions<object>,
+  settings: Settings,
+  parts: Parts,
+  rollupHttpUrl: string,
+): Promise<never> {
   if (!opts.dapp) {
     settings.log(`waiting for a dApp at ${rollupHttpUrl} (no dApp command given)`);
     return new Promise<never>(() => {});
@@ -272,7 +321,13 @@ function startDapp(opts: DevnetOptions<object>, settings: Settings, parts: Parts
 }
 
 /** JSON-RPC, GraphQL and inspect over the node's store. */
-async function startReadApis(settings: Settings, parts: Parts, clients: ChainClients, deployment: Deployment, port: number): Promise<ApiServer> {
+async function startReadApis(
+  settings: Settings,
+  parts: Parts,
+  clients: ChainClients,
+  deployment: Deployment,
+  port: number,
+): Promise<ApiServer> {
   const node = parts.node!;
   const ctx: ApiContext = {
     store: parts.store!,

@@ -36,7 +36,8 @@ function decodeCursor(cursor: string, total: number): number {
 export function computePage(args: PageArgs, total: number): { offset: number; limit: number } {
   const forward = args.first != null || args.after != null;
   const backward = args.last != null || args.before != null;
-  if (forward && backward) throw new GraphQLError("cannot mix forward pagination (first, after) with backward pagination (last, before)");
+  if (forward && backward)
+    throw new GraphQLError("cannot mix forward pagination (first, after) with backward pagination (last, before)");
   if (!backward) {
     const limit = args.first ?? DEFAULT_PAGINATION_LIMIT;
     if (limit < 0) throw new GraphQLError("limit cannot be negative");
@@ -67,7 +68,11 @@ function connection<T>(offset: number, total: number, nodes: T[]) {
 }
 
 /** Page through a store listing: count first (the cursor logic needs the total), then read the page. */
-function paged<T, N>(args: PageArgs, list: (page: { limit: number; offset: number }) => { rows: T[]; total: number }, map: (row: T) => N) {
+function paged<T, N>(
+  args: PageArgs,
+  list: (page: { limit: number; offset: number }) => { rows: T[]; total: number },
+  map: (row: T) => N,
+) {
   const { total } = list({ limit: 0, offset: 0 });
   const { offset, limit } = computePage(args, total);
   const rows = limit > 0 ? list({ limit, offset }).rows : [];
@@ -134,12 +139,31 @@ type OutputNode = ReturnType<typeof outputNode>;
 
 // ---- voucher filters (rollups-graphql's ConvenientFilter) ----
 
-interface AddressFilter { eq?: string | null; ne?: string | null; in?: (string | null)[] | null; nin?: (string | null)[] | null; and?: Filter[] | null; or?: Filter[] | null }
-interface BooleanFilter { eq?: boolean | null; ne?: boolean | null; and?: Filter[] | null; or?: Filter[] | null }
-interface Filter { destination?: AddressFilter | null; executed?: BooleanFilter | null; and?: Filter[] | null; or?: Filter[] | null }
+interface AddressFilter {
+  eq?: string | null;
+  ne?: string | null;
+  in?: (string | null)[] | null;
+  nin?: (string | null)[] | null;
+  and?: Filter[] | null;
+  or?: Filter[] | null;
+}
+interface BooleanFilter {
+  eq?: boolean | null;
+  ne?: boolean | null;
+  and?: Filter[] | null;
+  or?: Filter[] | null;
+}
+interface Filter {
+  destination?: AddressFilter | null;
+  executed?: BooleanFilter | null;
+  and?: Filter[] | null;
+  or?: Filter[] | null;
+}
 
 function needsExecuted(filters: Filter[] | null | undefined): boolean {
-  return (filters ?? []).some((f) => f.executed != null || [f.and, f.or, f.destination?.and, f.destination?.or].some(needsExecuted));
+  return (filters ?? []).some(
+    (f) => f.executed != null || [f.and, f.or, f.destination?.and, f.destination?.or].some(needsExecuted),
+  );
 }
 
 function matches(filter: Filter, v: { destination: string; executed: boolean }): boolean {
@@ -169,17 +193,33 @@ function matches(filter: Filter, v: { destination: string; executed: boolean }):
 export function createReaderSchema(ctx: ApiContext) {
   const app = () => ({ id: "1", name: ctx.applicationName, address: checksummed(ctx.deployment.application) });
   const wasExecuted = (index: number) =>
-    ctx.clients.public.readContract({ address: ctx.deployment.application, abi: applicationAbi, functionName: "wasOutputExecuted", args: [BigInt(index)] });
+    ctx.clients.public.readContract({
+      address: ctx.deployment.application,
+      abi: applicationAbi,
+      functionName: "wasOutputExecuted",
+      args: [BigInt(index)],
+    });
 
   const outputsOf = (type: OutputType, args: PageArgs, inputIndex?: number) =>
-    paged(args, (page) => ctx.store.listOutputs(inputIndex === undefined ? { types: [type] } : { types: [type], inputIndex }, page), outputNode);
+    paged(
+      args,
+      (page) =>
+        ctx.store.listOutputs(inputIndex === undefined ? { types: [type] } : { types: [type], inputIndex }, page),
+      outputNode,
+    );
 
   async function filteredVouchers(type: OutputType, args: PageArgs & { filter?: Filter[] | null }) {
     if (!args.filter || args.filter.length === 0) return outputsOf(type, args);
     // Filters are evaluated in memory over every voucher: fine for a development chain.
-    const all = ctx.store.listOutputs({ types: [type] }, { limit: Number.MAX_SAFE_INTEGER, offset: 0 }).rows.map(outputNode);
-    const executed = needsExecuted(args.filter) ? await Promise.all(all.map((v) => wasExecuted(v.index))) : all.map(() => false);
-    const kept = all.filter((v, i) => args.filter!.every((f) => matches(f, { destination: v.destination!, executed: executed[i]! })));
+    const all = ctx.store
+      .listOutputs({ types: [type] }, { limit: Number.MAX_SAFE_INTEGER, offset: 0 })
+      .rows.map(outputNode);
+    const executed = needsExecuted(args.filter)
+      ? await Promise.all(all.map((v) => wasExecuted(v.index)))
+      : all.map(() => false);
+    const kept = all.filter((v, i) =>
+      args.filter!.every((f) => matches(f, { destination: v.destination!, executed: executed[i]! })),
+    );
     return pageArray(args, kept);
   }
 
@@ -207,14 +247,25 @@ export function createReaderSchema(ctx: ApiContext) {
           return inputNode(row);
         },
         voucher: (_: unknown, { outputIndex }: { outputIndex: number }) => outputAt("Voucher", outputIndex, "voucher"),
-        delegateCallVoucher: (_: unknown, { outputIndex }: { outputIndex: number }) => outputAt("DelegateCallVoucher", outputIndex, "delegate call voucher"),
+        delegateCallVoucher: (_: unknown, { outputIndex }: { outputIndex: number }) =>
+          outputAt("DelegateCallVoucher", outputIndex, "delegate call voucher"),
         notice: (_: unknown, { outputIndex }: { outputIndex: number }) => outputAt("Notice", outputIndex, "notice"),
         report(_: unknown, { reportIndex }: { reportIndex: number }) {
           const row = ctx.store.getReport(reportIndex);
           if (!row) throw new GraphQLError("report not found");
           return reportNode(row);
         },
-        inputs(_: unknown, args: PageArgs & { where?: { indexLowerThan?: number | null; indexGreaterThan?: number | null; msgSender?: string | null; type?: string | null } | null }) {
+        inputs(
+          _: unknown,
+          args: PageArgs & {
+            where?: {
+              indexLowerThan?: number | null;
+              indexGreaterThan?: number | null;
+              msgSender?: string | null;
+              type?: string | null;
+            } | null;
+          },
+        ) {
           const w = args.where ?? {};
           if (w.type === "espresso") return connection(0, 0, []);
           const filter: { indexLowerThan?: number; indexGreaterThan?: number; sender?: Hex } = {};
@@ -224,24 +275,38 @@ export function createReaderSchema(ctx: ApiContext) {
           return paged(args, (page) => ctx.store.listInputs(filter, page), inputNode);
         },
         vouchers: (_: unknown, args: PageArgs & { filter?: Filter[] | null }) => filteredVouchers("Voucher", args),
-        delegateCallVouchers: (_: unknown, args: PageArgs & { filter?: Filter[] | null }) => filteredVouchers("DelegateCallVoucher", args),
+        delegateCallVouchers: (_: unknown, args: PageArgs & { filter?: Filter[] | null }) =>
+          filteredVouchers("DelegateCallVoucher", args),
         notices: (_: unknown, args: PageArgs) => outputsOf("Notice", args),
         reports: (_: unknown, args: PageArgs) => paged(args, (page) => ctx.store.listReports({}, page), reportNode),
-        applications(_: unknown, args: PageArgs & { where?: { indexLowerThan?: number | null; indexGreaterThan?: number | null; name?: string | null; address?: string | null } | null }) {
+        applications(
+          _: unknown,
+          args: PageArgs & {
+            where?: {
+              indexLowerThan?: number | null;
+              indexGreaterThan?: number | null;
+              name?: string | null;
+              address?: string | null;
+            } | null;
+          },
+        ) {
           const w = args.where ?? {};
           const a = app();
-          const keep = (w.name == null || w.name === a.name)
-            && (w.address == null || w.address.toLowerCase() === a.address.toLowerCase())
-            && (w.indexGreaterThan == null || 1 > w.indexGreaterThan)
-            && (w.indexLowerThan == null || 1 < w.indexLowerThan);
+          const keep =
+            (w.name == null || w.name === a.name) &&
+            (w.address == null || w.address.toLowerCase() === a.address.toLowerCase()) &&
+            (w.indexGreaterThan == null || 1 > w.indexGreaterThan) &&
+            (w.indexLowerThan == null || 1 < w.indexLowerThan);
           return pageArray(args, keep ? [a] : []);
         },
       },
       Input: {
         vouchers: (parent: InputNode, args: PageArgs) => outputsOf("Voucher", args, parent.index),
-        delegateCallVouchers: (parent: InputNode, args: PageArgs) => outputsOf("DelegateCallVoucher", args, parent.index),
+        delegateCallVouchers: (parent: InputNode, args: PageArgs) =>
+          outputsOf("DelegateCallVoucher", args, parent.index),
         notices: (parent: InputNode, args: PageArgs) => outputsOf("Notice", args, parent.index),
-        reports: (parent: InputNode, args: PageArgs) => paged(args, (page) => ctx.store.listReports({ inputIndex: parent.index }, page), reportNode),
+        reports: (parent: InputNode, args: PageArgs) =>
+          paged(args, (page) => ctx.store.listReports({ inputIndex: parent.index }, page), reportNode),
         application: app,
       },
       Voucher: { ...outputFields, executed: (parent: OutputNode) => wasExecuted(parent.index) },

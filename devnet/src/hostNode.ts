@@ -116,7 +116,8 @@ export class HostNode {
         throw new DivergenceError(input.index, `${result.outputs.length} outputs, recorded ${recorded.length}`);
       }
       result.outputs.forEach((output, k) => {
-        if (output !== recorded[k]) throw new DivergenceError(input.index, `output ${k} of the input is ${output}, recorded ${recorded[k]}`);
+        if (output !== recorded[k])
+          throw new DivergenceError(input.index, `output ${k} of the input is ${output}, recorded ${recorded[k]}`);
       });
       this.processed = input.index + 1;
     }
@@ -144,7 +145,8 @@ export class HostNode {
         this.log(`node: ${(err as Error).message.split("\n")[0]} (retrying)`);
       }
       if (this.stopping) break;
-      const pause = failures > 0 ? Math.min(MAX_BACKOFF_MS, 250 * 2 ** failures) : busy ? 0 : (this.opts.pollIntervalMs ?? 250);
+      const pause =
+        failures > 0 ? Math.min(MAX_BACKOFF_MS, 250 * 2 ** failures) : busy ? 0 : (this.opts.pollIntervalMs ?? 250);
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, pause);
         this.wake = () => {
@@ -176,8 +178,17 @@ export class HostNode {
     const leaves = result.outputs.map(outputLeaf);
     for (const leaf of leaves) this.tree.append(leaf);
     const hashes = leaves.map(bytesToHex);
-    const record = { status: result.status, outputs: result.outputs, hashes, reports: result.reports, outputsHash: this.tree.root() };
-    this.opts.store.recordResult(input, result.exception === undefined ? record : { ...record, exception: result.exception });
+    const record = {
+      status: result.status,
+      outputs: result.outputs,
+      hashes,
+      reports: result.reports,
+      outputsHash: this.tree.root(),
+    };
+    this.opts.store.recordResult(
+      input,
+      result.exception === undefined ? record : { ...record, exception: result.exception },
+    );
     this.processed = input.index + 1;
   }
 
@@ -196,10 +207,13 @@ export class HostNode {
         break;
       }
       if (this.processed > epoch.inputUpper) {
-        throw new StateMismatchError(`epoch ${epoch.index} was not sealed before input ${epoch.inputUpper} was processed`);
+        throw new StateMismatchError(
+          `epoch ${epoch.index} was not sealed before input ${epoch.inputUpper} was processed`,
+        );
       }
       const siblings = new Map<number, Hex[]>();
-      for (const outputIndex of store.outputIndicesOfEpoch(epoch.index)) siblings.set(outputIndex, this.tree.siblings(outputIndex));
+      for (const outputIndex of store.outputIndicesOfEpoch(epoch.index))
+        siblings.set(outputIndex, this.tree.siblings(outputIndex));
       store.sealEpoch(epoch.index, this.tree.root(), siblings);
     }
   }

@@ -15,7 +15,8 @@ export const MAX_LOG_BLOCK_RANGE = 5_000;
 
 /** Decode one InputAdded `input` as the EvmAdvance call it must be. */
 export function decodeEvmAdvance(raw: Hex): Omit<NewInput, "raw" | "txHash"> & { appContract: Hex } {
-  if (slice(raw, 0, 4) !== EVM_ADVANCE_SELECTOR) throw new InputError(`input does not start with the EvmAdvance selector ${EVM_ADVANCE_SELECTOR}`);
+  if (slice(raw, 0, 4) !== EVM_ADVANCE_SELECTOR)
+    throw new InputError(`input does not start with the EvmAdvance selector ${EVM_ADVANCE_SELECTOR}`);
   const { args } = decodeFunctionData({ abi: inputsAbi, data: raw });
   const [chainId, appContract, msgSender, blockNumber, blockTimestamp, prevRandao, index, payload] = args;
   return {
@@ -46,13 +47,26 @@ export class InputReader {
     const stored = this.store.inputCount();
     if (stored === 0) return;
     const { application, contracts } = this.deployment;
-    const onChain = await this.clients.public.readContract({ address: contracts.InputBox, abi: inputBoxAbi, functionName: "getNumberOfInputs", args: [application] });
+    const onChain = await this.clients.public.readContract({
+      address: contracts.InputBox,
+      abi: inputBoxAbi,
+      functionName: "getNumberOfInputs",
+      args: [application],
+    });
     const last = this.store.getInput(stored - 1)!;
-    const hash = onChain >= BigInt(stored)
-      ? await this.clients.public.readContract({ address: contracts.InputBox, abi: inputBoxAbi, functionName: "getInputHash", args: [application, BigInt(stored - 1)] })
-      : undefined;
+    const hash =
+      onChain >= BigInt(stored)
+        ? await this.clients.public.readContract({
+            address: contracts.InputBox,
+            abi: inputBoxAbi,
+            functionName: "getInputHash",
+            args: [application, BigInt(stored - 1)],
+          })
+        : undefined;
     if (hash !== keccak256(last.raw)) {
-      throw new StateMismatchError(`the chain has ${onChain} inputs for ${application} and not the ${stored} this state directory recorded (was the chain reset?). Delete the state directory to start over.`);
+      throw new StateMismatchError(
+        `the chain has ${onChain} inputs for ${application} and not the ${stored} this state directory recorded (was the chain reset?). Delete the state directory to start over.`,
+      );
     }
   }
 
@@ -80,14 +94,22 @@ export class InputReader {
     for (const log of added) {
       const raw = log.args.input!;
       const decoded = decodeEvmAdvance(raw);
-      if (decoded.appContract.toLowerCase() !== this.deployment.application.toLowerCase() || BigInt(decoded.index) !== log.args.index) {
-        throw new InputError(`InputAdded at block ${log.blockNumber} does not describe input ${log.args.index} of ${this.deployment.application}`);
+      if (
+        decoded.appContract.toLowerCase() !== this.deployment.application.toLowerCase() ||
+        BigInt(decoded.index) !== log.args.index
+      ) {
+        throw new InputError(
+          `InputAdded at block ${log.blockNumber} does not describe input ${log.args.index} of ${this.deployment.application}`,
+        );
       }
       const { appContract: _, ...input } = decoded;
       inputs.push({ ...input, raw, txHash: log.transactionHash! });
     }
     inputs.sort((a, b) => a.index - b.index);
-    const executions = executed.map((log) => ({ outputIndex: Number(log.args.outputIndex!), txHash: log.transactionHash! }));
+    const executions = executed.map((log) => ({
+      outputIndex: Number(log.args.outputIndex!),
+      txHash: log.transactionHash!,
+    }));
     this.store.recordScan(inputs, executions, to, this.deployment.epochLength);
     return { scannedTo: to, latest };
   }

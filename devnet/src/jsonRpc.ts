@@ -3,7 +3,14 @@
 // (default 50, capped at 10,000) and the same result shapes, error codes and messages.
 
 import { getAddress, numberToHex } from "viem";
-import { type ApiContext, APPLICATION_NAME_PATTERN, NODE_VERSION, checksummed, isOurApplication, lower } from "./apiContext.js";
+import {
+  type ApiContext,
+  APPLICATION_NAME_PATTERN,
+  NODE_VERSION,
+  checksummed,
+  isOurApplication,
+  lower,
+} from "./apiContext.js";
 import { decodeEvmAdvance } from "./inputReader.js";
 import { ADDRESS_PATTERN, type Hex, toQuantity } from "./hex.js";
 import { decodeOutput } from "./outputs.js";
@@ -22,11 +29,26 @@ export const LIST_ITEM_LIMIT = 10_000;
 /** Calls in one batch request. */
 export const JSONRPC_MAX_BATCH = 100;
 
-const EPOCH_STATUSES: EpochStatus[] = ["OPEN", "CLOSED", "INPUTS_PROCESSED", "CLAIM_COMPUTED", "CLAIM_SUBMITTED", "CLAIM_ACCEPTED", "CLAIM_REJECTED"];
-const OUTPUT_TYPES: Record<string, OutputType> = { "0xc258d6e5": "Notice", "0x237a816f": "Voucher", "0x10321e8b": "DelegateCallVoucher" };
+const EPOCH_STATUSES: EpochStatus[] = [
+  "OPEN",
+  "CLOSED",
+  "INPUTS_PROCESSED",
+  "CLAIM_COMPUTED",
+  "CLAIM_SUBMITTED",
+  "CLAIM_ACCEPTED",
+  "CLAIM_REJECTED",
+];
+const OUTPUT_TYPES: Record<string, OutputType> = {
+  "0xc258d6e5": "Notice",
+  "0x237a816f": "Voucher",
+  "0x10321e8b": "DelegateCallVoucher",
+};
 
 class RpcError extends Error {
-  constructor(readonly code: number, message: string) {
+  constructor(
+    readonly code: number,
+    message: string,
+  ) {
     super(message);
   }
 }
@@ -58,9 +80,11 @@ function readParams(raw: unknown, spec: [name: string, kind: Kind][]): Params {
       continue;
     }
     const ok =
-      kind === "bool" ? typeof value === "boolean"
-      : kind === "uint" ? typeof value === "number" && Number.isInteger(value) && value >= 0
-      : typeof value === "string";
+      kind === "bool"
+        ? typeof value === "boolean"
+        : kind === "uint"
+          ? typeof value === "number" && Number.isInteger(value) && value >= 0
+          : typeof value === "string";
     if (!ok) throw invalidParams();
     out[name] = value;
   }
@@ -126,10 +150,21 @@ export function applicationJson(ctx: ApiContext) {
     updated_at: ctx.createdAt,
     // A host-mode dApp runs no Cartesi machine: these are placeholders with the real shape.
     execution_parameters: {
-      advance_inc_cycles: "0x0", advance_max_cycles: "0x0", inspect_inc_cycles: "0x0", inspect_max_cycles: "0x0",
-      advance_inc_deadline: "0x0", advance_max_deadline: "0x0", inspect_inc_deadline: "0x0", inspect_max_deadline: "0x0",
-      load_deadline: "0x0", store_deadline: "0x0", fast_deadline: "0x0",
-      snapshot_policy: "NONE", max_concurrent_inspects: 1, created_at: ctx.createdAt, updated_at: ctx.createdAt,
+      advance_inc_cycles: "0x0",
+      advance_max_cycles: "0x0",
+      inspect_inc_cycles: "0x0",
+      inspect_max_cycles: "0x0",
+      advance_inc_deadline: "0x0",
+      advance_max_deadline: "0x0",
+      inspect_inc_deadline: "0x0",
+      inspect_max_deadline: "0x0",
+      load_deadline: "0x0",
+      store_deadline: "0x0",
+      fast_deadline: "0x0",
+      snapshot_policy: "NONE",
+      max_concurrent_inspects: 1,
+      created_at: ctx.createdAt,
+      updated_at: ctx.createdAt,
     },
   };
 }
@@ -165,8 +200,19 @@ export function outputJson(output: OutputRow) {
   const decoded = decodeOutput(output.raw);
   let decodedData: unknown = null;
   if (decoded?.type === "Notice") decodedData = { type: "Notice", payload: decoded.payload };
-  else if (decoded?.type === "Voucher") decodedData = { type: "Voucher", destination: getAddress(decoded.destination), value: toQuantity(decoded.value), payload: decoded.payload };
-  else if (decoded?.type === "DelegateCallVoucher") decodedData = { type: "DelegateCallVoucher", destination: getAddress(decoded.destination), payload: decoded.payload };
+  else if (decoded?.type === "Voucher")
+    decodedData = {
+      type: "Voucher",
+      destination: getAddress(decoded.destination),
+      value: toQuantity(decoded.value),
+      payload: decoded.payload,
+    };
+  else if (decoded?.type === "DelegateCallVoucher")
+    decodedData = {
+      type: "DelegateCallVoucher",
+      destination: getAddress(decoded.destination),
+      payload: decoded.payload,
+    };
   return {
     epoch_index: toQuantity(output.epochIndex),
     input_index: toQuantity(output.inputIndex),
@@ -219,7 +265,11 @@ export function epochJson(epoch: EpochRow) {
 type Handler = (ctx: ApiContext, params: unknown) => unknown;
 
 const APP: [string, Kind] = ["application", "string"];
-const LIST: [string, Kind][] = [["limit", "uint"], ["offset", "uint"], ["descending", "bool"]];
+const LIST: [string, Kind][] = [
+  ["limit", "uint"],
+  ["offset", "uint"],
+  ["descending", "bool"],
+];
 
 /** For list methods the real node answers "Application not found" only when the list is empty. */
 function appOr404(ctx: ApiContext, p: Params, empty: boolean): void {
@@ -244,7 +294,8 @@ function checkPrtParams(p: Params, spec: PrtParam[]): void {
     if (value === undefined && !required) continue;
     const text = value ?? "";
     if (kind === "index") parseIndex(text, name);
-    else if (kind === "address" && !ADDRESS_PATTERN.test(text)) throw invalidParams(`Invalid ${label}: invalid address`);
+    else if (kind === "address" && !ADDRESS_PATTERN.test(text))
+      throw invalidParams(`Invalid ${label}: invalid address`);
     else if (kind === "hash" && !HASH_PATTERN.test(text)) throw invalidParams(`Invalid ${label}: invalid hash`);
     // The node decodes a commitment with Go's hex.DecodeString: bare hex, no 0x prefix.
     else if (kind === "bareHex") {
@@ -255,7 +306,8 @@ function checkPrtParams(p: Params, spec: PrtParam[]): void {
   }
 }
 
-const prtKinds = (spec: PrtParam[]): [string, Kind][] => spec.map(([name, , , required]) => [name, required ? "string" : "optString"]);
+const prtKinds = (spec: PrtParam[]): [string, Kind][] =>
+  spec.map(([name, , , required]) => [name, required ? "string" : "optString"]);
 
 function emptyPrtList(spec: PrtParam[]): Handler {
   return (_ctx, raw) => {
@@ -326,10 +378,13 @@ const methods: Record<string, Handler> = {
     const filter: { epochIndex?: number; sender?: Hex } = {};
     if (p.epoch_index !== undefined) filter.epochIndex = parseIndex(p.epoch_index, "epoch_index");
     if (p.sender !== undefined) {
-      if (!ADDRESS_PATTERN.test(p.sender as string)) throw invalidParams("Invalid input sender address: invalid address");
+      if (!ADDRESS_PATTERN.test(p.sender as string))
+        throw invalidParams("Invalid input sender address: invalid address");
       filter.sender = p.sender as Hex;
     }
-    const result = isOurApplication(ctx, p.application as string) ? ctx.store.listInputs(filter, pg) : { rows: [], total: 0 };
+    const result = isOurApplication(ctx, p.application as string)
+      ? ctx.store.listInputs(filter, pg)
+      : { rows: [], total: 0 };
     appOr404(ctx, p, result.rows.length === 0);
     return paginated(result.rows.map(inputJson), result.total, pg);
   },
@@ -348,7 +403,14 @@ const methods: Record<string, Handler> = {
     return { data: toQuantity(ctx.processedInputCount()) };
   },
   cartesi_listOutputs(ctx, raw) {
-    const p = readParams(raw, [APP, ["epoch_index", "optString"], ["input_index", "optString"], ["output_type", "optString"], ["voucher_address", "optString"], ...LIST]);
+    const p = readParams(raw, [
+      APP,
+      ["epoch_index", "optString"],
+      ["input_index", "optString"],
+      ["output_type", "optString"],
+      ["voucher_address", "optString"],
+      ...LIST,
+    ]);
     const pg = page(p);
     checkApplication(p);
     const filter: { epochIndex?: number; inputIndex?: number; types?: OutputType[]; destination?: Hex } = {};
@@ -365,10 +427,13 @@ const methods: Record<string, Handler> = {
       filter.types = type ? [type] : [];
     }
     if (p.voucher_address !== undefined) {
-      if (!ADDRESS_PATTERN.test(p.voucher_address as string)) throw invalidParams("Invalid voucher address: invalid address");
+      if (!ADDRESS_PATTERN.test(p.voucher_address as string))
+        throw invalidParams("Invalid voucher address: invalid address");
       filter.destination = p.voucher_address as Hex;
     }
-    const result = isOurApplication(ctx, p.application as string) ? ctx.store.listOutputs(filter, pg) : { rows: [], total: 0 };
+    const result = isOurApplication(ctx, p.application as string)
+      ? ctx.store.listOutputs(filter, pg)
+      : { rows: [], total: 0 };
     appOr404(ctx, p, result.rows.length === 0);
     return paginated(result.rows.map(outputJson), result.total, pg);
   },
@@ -387,7 +452,9 @@ const methods: Record<string, Handler> = {
     const filter: { epochIndex?: number; inputIndex?: number } = {};
     if (p.epoch_index !== undefined) filter.epochIndex = parseIndex(p.epoch_index, "epoch_index");
     if (p.input_index !== undefined) filter.inputIndex = parseIndex(p.input_index, "input_index");
-    const result = isOurApplication(ctx, p.application as string) ? ctx.store.listReports(filter, pg) : { rows: [], total: 0 };
+    const result = isOurApplication(ctx, p.application as string)
+      ? ctx.store.listReports(filter, pg)
+      : { rows: [], total: 0 };
     appOr404(ctx, p, result.rows.length === 0);
     return paginated(result.rows.map(reportJson), result.total, pg);
   },
@@ -400,16 +467,27 @@ const methods: Record<string, Handler> = {
     return { data: reportJson(report) };
   },
   cartesi_listTournaments: emptyPrtList([
-    optional(EPOCH), ["level", "index", "level", false],
-    ["parent_tournament_address", "address", "parent tournament address", false], ["parent_match_id_hash", "hash", "parent match ID hash", false],
+    optional(EPOCH),
+    ["level", "index", "level", false],
+    ["parent_tournament_address", "address", "parent tournament address", false],
+    ["parent_match_id_hash", "hash", "parent match ID hash", false],
   ]),
   cartesi_getTournament: prtNotFound("Tournament", [["address", "address", "tournament address", true]]),
   cartesi_listCommitments: emptyPrtList([optional(EPOCH), optional(TOURNAMENT)]),
-  cartesi_getCommitment: prtNotFound("Commitment", [EPOCH, TOURNAMENT, ["commitment", "bareHex", "commitment hex", true]]),
+  cartesi_getCommitment: prtNotFound("Commitment", [
+    EPOCH,
+    TOURNAMENT,
+    ["commitment", "bareHex", "commitment hex", true],
+  ]),
   cartesi_listMatches: emptyPrtList([optional(EPOCH), optional(TOURNAMENT)]),
   cartesi_getMatch: prtNotFound("Match", [EPOCH, TOURNAMENT, ID_HASH]),
   cartesi_listMatchAdvances: emptyPrtList([EPOCH, TOURNAMENT, ID_HASH]),
-  cartesi_getMatchAdvanced: prtNotFound("Match advanced", [EPOCH, TOURNAMENT, ID_HASH, ["parent", "hash", "parent hash", true]]),
+  cartesi_getMatchAdvanced: prtNotFound("Match advanced", [
+    EPOCH,
+    TOURNAMENT,
+    ID_HASH,
+    ["parent", "hash", "parent hash", true],
+  ]),
   cartesi_getChainId(ctx) {
     return { data: toQuantity(ctx.deployment.chainId) };
   },
@@ -420,17 +498,22 @@ const methods: Record<string, Handler> = {
     return {
       openrpc: "1.0.0",
       info: { title: "Cartesi Rollups Node API (lcore devnet)", version: NODE_VERSION },
-      methods: Object.keys(methods).filter((m) => m !== "rpc.discover").map((name) => ({ name })),
+      methods: Object.keys(methods)
+        .filter((m) => m !== "rpc.discover")
+        .map((name) => ({ name })),
     };
   },
 };
-
 
 /** Answer one JSON-RPC request object (or a batch); undefined for notifications without id. */
 export async function handleJsonRpc(ctx: ApiContext, body: unknown): Promise<unknown> {
   if (Array.isArray(body)) {
     if (body.length === 0 || body.length > JSONRPC_MAX_BATCH) {
-      return errorResponse(null, JSONRPC_INVALID_REQUEST, `Invalid request: a batch holds 1 to ${JSONRPC_MAX_BATCH} calls`);
+      return errorResponse(
+        null,
+        JSONRPC_INVALID_REQUEST,
+        `Invalid request: a batch holds 1 to ${JSONRPC_MAX_BATCH} calls`,
+      );
     }
     return Promise.all(body.map((call) => handleOne(ctx, call)));
   }
@@ -438,7 +521,8 @@ export async function handleJsonRpc(ctx: ApiContext, body: unknown): Promise<unk
 }
 
 async function handleOne(ctx: ApiContext, call: unknown): Promise<unknown> {
-  if (typeof call !== "object" || call === null || Array.isArray(call)) return errorResponse(null, JSONRPC_INVALID_REQUEST, "Invalid request");
+  if (typeof call !== "object" || call === null || Array.isArray(call))
+    return errorResponse(null, JSONRPC_INVALID_REQUEST, "Invalid request");
   const { method, params, id } = call as { method?: unknown; params?: unknown; id?: unknown };
   const replyId = id ?? null;
   const handler = typeof method === "string" && Object.hasOwn(methods, method) ? methods[method] : undefined;

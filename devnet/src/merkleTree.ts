@@ -92,7 +92,8 @@ export class OutputsMerkleTree {
 
   /** The 63 siblings (bottom-up) proving leaf `index` against the current root. */
   siblings(index: number): Hex[] {
-    if (!Number.isInteger(index) || index < 0 || index >= this.size) throw new RangeError(`no output ${index} in the tree`);
+    if (!Number.isInteger(index) || index < 0 || index >= this.size)
+      throw new RangeError(`no output ${index} in the tree`);
     const siblings: Hex[] = [];
     for (let k = 0; k < OUTPUTS_TREE_HEIGHT; k++) {
       const node = Math.floor(index / 2 ** k);

@@ -24,10 +24,25 @@ export type RollupRequest =
 /** POST /finish {"status"}. */
 export type FinishStatus = "accept" | "reject";
 
-export interface NoticeBody { payload: Hex }
-export interface ReportBody { payload: Hex }
-export interface VoucherBody { destination: Hex; value: Hex; payload: Hex }
-export interface DelegateCallVoucherBody { destination: Hex; payload: Hex }
-export interface ExceptionBody { payload: Hex }
+export interface NoticeBody {
+  payload: Hex;
+}
+export interface ReportBody {
+  payload: Hex;
+}
+export interface VoucherBody {
+  destination: Hex;
+  value: Hex;
+  payload: Hex;
+}
+export interface DelegateCallVoucherBody {
+  destination: Hex;
+  payload: Hex;
+}
+export interface ExceptionBody {
+  payload: Hex;
+}
 /** The 201 answer to /notice, /voucher and /delegate-call-voucher: the global output index. */
-export interface IndexResponse { index: number }
+export interface IndexResponse {
+  index: number;
+}

@@ -14,7 +14,15 @@ import { HASH_PATTERN, type Hex, hexByteLength, isAddress, isBytesHex, UINT256_P
 import { BodyTooLargeError, closeServer, listen, readBody } from "./http.js";
 import { encodeDelegateCallVoucher, encodeNotice, encodeVoucher } from "./outputs.js";
 import type {
-  AdvanceMetadata, DelegateCallVoucherBody, ExceptionBody, FinishStatus, IndexResponse, NoticeBody, ReportBody, RollupRequest, VoucherBody,
+  AdvanceMetadata,
+  DelegateCallVoucherBody,
+  ExceptionBody,
+  FinishStatus,
+  IndexResponse,
+  NoticeBody,
+  ReportBody,
+  RollupRequest,
+  VoucherBody,
 } from "./rollupHttpApi.js";
 
 export type { AdvanceMetadata };
@@ -73,7 +81,13 @@ const DEFAULT_PORT = 5004;
 const DEFAULT_FINISH_TIMEOUT_MS = 10_000;
 
 type Queued =
-  | { kind: "advance"; metadata: AdvanceMetadata; payload: Hex; resolve: (r: AdvanceResult) => void; reject: (e: Error) => void }
+  | {
+      kind: "advance";
+      metadata: AdvanceMetadata;
+      payload: Hex;
+      resolve: (r: AdvanceResult) => void;
+      reject: (e: Error) => void;
+    }
   | { kind: "inspect"; payload: Hex; resolve: (r: InspectResult) => void; reject: (e: Error) => void };
 
 interface Active {
@@ -85,7 +99,10 @@ interface Active {
 
 /** A 400/413 answer with a text reason, raised while handling one HTTP request. */
 class BadRequest extends Error {
-  constructor(message: string, readonly status = 400) {
+  constructor(
+    message: string,
+    readonly status = 400,
+  ) {
     super(message);
   }
 }
@@ -94,8 +111,10 @@ export async function startRollupHttpServer(opts: RollupHttpServerOptions = {}):
   const host = opts.host ?? "127.0.0.1";
   const port = opts.port ?? DEFAULT_PORT;
   const finishTimeoutMs = opts.finishTimeoutMs ?? DEFAULT_FINISH_TIMEOUT_MS;
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new InvalidArgumentError(`port must be 0..65535, got ${port}`);
-  if (!Number.isInteger(finishTimeoutMs) || finishTimeoutMs < 1) throw new InvalidArgumentError("finishTimeoutMs must be a positive integer");
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new InvalidArgumentError(`port must be 0..65535, got ${port}`);
+  if (!Number.isInteger(finishTimeoutMs) || finishTimeoutMs < 1)
+    throw new InvalidArgumentError("finishTimeoutMs must be a positive integer");
 
   const requests = new RequestQueue(finishTimeoutMs);
   const server = createServer((req, res) => handleHttpRequest(requests, req, res));
@@ -105,11 +124,15 @@ export async function startRollupHttpServer(opts: RollupHttpServerOptions = {}):
     async advance(metadata, payload) {
       checkMetadata(metadata);
       checkRequestPayload(payload);
-      return new Promise<AdvanceResult>((resolve, reject) => requests.enqueue({ kind: "advance", metadata, payload, resolve, reject }));
+      return new Promise<AdvanceResult>((resolve, reject) =>
+        requests.enqueue({ kind: "advance", metadata, payload, resolve, reject }),
+      );
     },
     async inspect(payload) {
       checkRequestPayload(payload);
-      return new Promise<InspectResult>((resolve, reject) => requests.enqueue({ kind: "inspect", payload, resolve, reject }));
+      return new Promise<InspectResult>((resolve, reject) =>
+        requests.enqueue({ kind: "inspect", payload, resolve, reject }),
+      );
     },
     async close() {
       if (!requests.close()) return;
@@ -207,7 +230,8 @@ class RequestQueue {
 
   requireActive(what: string, advanceOnly: boolean): void {
     if (!this.active) throw new BadRequest(`cannot ${what}: no rollup request is being processed`);
-    if (advanceOnly && this.active.request.kind !== "advance") throw new BadRequest(`cannot ${what} while processing an inspect request`);
+    if (advanceOnly && this.active.request.kind !== "advance")
+      throw new BadRequest(`cannot ${what} while processing an inspect request`);
   }
 
   /** Reject every request queued or in progress; false if already closed. */
@@ -258,7 +282,15 @@ function requestBody(request: Queued): RollupRequest {
   };
 }
 
-const KNOWN_PATHS = new Set(["/finish", "/notice", "/voucher", "/delegate-call-voucher", "/report", "/exception", "/gio"]);
+const KNOWN_PATHS = new Set([
+  "/finish",
+  "/notice",
+  "/voucher",
+  "/delegate-call-voucher",
+  "/report",
+  "/exception",
+  "/gio",
+]);
 
 function handleHttpRequest(requests: RequestQueue, req: IncomingMessage, res: ServerResponse): void {
   const path = (req.url ?? "/").split("?")[0] ?? "/";
@@ -292,12 +324,21 @@ function route(requests: RequestQueue, path: string, body: Record<string, unknow
     case "/voucher": {
       requests.requireActive("add a voucher", true);
       const voucher = voucherBody(body);
-      return answerIndex(res, requests.record("output", checkOutputSize(encodeVoucher(voucher.destination, BigInt(voucher.value), voucher.payload))));
+      return answerIndex(
+        res,
+        requests.record(
+          "output",
+          checkOutputSize(encodeVoucher(voucher.destination, BigInt(voucher.value), voucher.payload)),
+        ),
+      );
     }
     case "/delegate-call-voucher": {
       requests.requireActive("add a delegate call voucher", true);
       const voucher = delegateCallVoucherBody(body);
-      return answerIndex(res, requests.record("output", checkOutputSize(encodeDelegateCallVoucher(voucher.destination, voucher.payload))));
+      return answerIndex(
+        res,
+        requests.record("output", checkOutputSize(encodeDelegateCallVoucher(voucher.destination, voucher.payload))),
+      );
     }
     case "/report": {
       requests.requireActive("add a report", false);
@@ -356,8 +397,10 @@ function delegateCallVoucherBody(body: Record<string, unknown>): DelegateCallVou
 function payloadField(body: Record<string, unknown>, field: string, limit: number): Hex {
   const value = body[field];
   if (value === undefined) throw new BadRequest(`missing field \`${field}\``);
-  if (!isBytesHex(value)) throw new BadRequest(`${field} must be in Ethereum hex binary format (0x followed by whole bytes)`);
-  if (hexByteLength(value) > limit) throw new BadRequest(`${field} is ${hexByteLength(value)} bytes, over the ${limit}-byte limit`);
+  if (!isBytesHex(value))
+    throw new BadRequest(`${field} must be in Ethereum hex binary format (0x followed by whole bytes)`);
+  if (hexByteLength(value) > limit)
+    throw new BadRequest(`${field} is ${hexByteLength(value)} bytes, over the ${limit}-byte limit`);
   return value;
 }
 
@@ -370,7 +413,8 @@ function destinationField(body: Record<string, unknown>): Hex {
 
 function checkOutputSize(output: Hex): Hex {
   const size = hexByteLength(output);
-  if (size > MAX_PAYLOAD_BYTES) throw new BadRequest(`encoded output is ${size} bytes, over the ${MAX_PAYLOAD_BYTES}-byte limit`);
+  if (size > MAX_PAYLOAD_BYTES)
+    throw new BadRequest(`encoded output is ${size} bytes, over the ${MAX_PAYLOAD_BYTES}-byte limit`);
   return output;
 }
 
@@ -419,14 +463,17 @@ async function readJsonBody(req: IncomingMessage): Promise<Record<string, unknow
 function checkRequestPayload(payload: unknown): asserts payload is Hex {
   if (!isBytesHex(payload)) throw new InvalidArgumentError("payload must be 0x followed by whole bytes");
   if (hexByteLength(payload) > MAX_PAYLOAD_BYTES) {
-    throw new InvalidArgumentError(`payload is ${hexByteLength(payload)} bytes, over the ${MAX_PAYLOAD_BYTES}-byte limit`);
+    throw new InvalidArgumentError(
+      `payload is ${hexByteLength(payload)} bytes, over the ${MAX_PAYLOAD_BYTES}-byte limit`,
+    );
   }
 }
 
 function checkMetadata(m: AdvanceMetadata): void {
   const uint = (name: keyof AdvanceMetadata) => {
     const v = m[name];
-    if (typeof v !== "number" || !Number.isSafeInteger(v) || v < 0) throw new InvalidArgumentError(`metadata.${name} must be a non-negative safe integer`);
+    if (typeof v !== "number" || !Number.isSafeInteger(v) || v < 0)
+      throw new InvalidArgumentError(`metadata.${name} must be a non-negative safe integer`);
   };
   uint("chain_id");
   uint("block_number");

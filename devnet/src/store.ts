@@ -11,7 +11,14 @@ import { type Hex, bytesToHex, hexToBytes } from "./hex.js";
 import { decodeOutput } from "./outputs.js";
 
 export type InputStatus = "NONE" | "ACCEPTED" | "REJECTED" | "EXCEPTION";
-export type EpochStatus = "OPEN" | "CLOSED" | "INPUTS_PROCESSED" | "CLAIM_COMPUTED" | "CLAIM_SUBMITTED" | "CLAIM_ACCEPTED" | "CLAIM_REJECTED";
+export type EpochStatus =
+  | "OPEN"
+  | "CLOSED"
+  | "INPUTS_PROCESSED"
+  | "CLAIM_COMPUTED"
+  | "CLAIM_SUBMITTED"
+  | "CLAIM_ACCEPTED"
+  | "CLAIM_REJECTED";
 export type OutputType = "Notice" | "Voucher" | "DelegateCallVoucher";
 
 export interface NewInput {
@@ -196,7 +203,10 @@ function outputFrom(r: Row): OutputRow {
     hash: blobHex(r.hash),
     type: (r.type as OutputType | null) ?? null,
     destination: (r.destination as Hex | null) ?? null,
-    siblings: siblings === null ? null : Array.from({ length: siblings.length / 32 }, (_, k) => bytesToHex(siblings.subarray(32 * k, 32 * k + 32))),
+    siblings:
+      siblings === null
+        ? null
+        : Array.from({ length: siblings.length / 32 }, (_, k) => bytesToHex(siblings.subarray(32 * k, 32 * k + 32))),
     executionTxHash: (r.execution_tx_hash as Hex | null) ?? null,
     createdAt: r.created_at as string,
     updatedAt: r.updated_at as string,
@@ -233,7 +243,10 @@ function epochFrom(r: Row): EpochRow {
 /** A WHERE clause built from optional filters, with its parameters. */
 function where(filters: [string, unknown][]): { sql: string; params: unknown[] } {
   const used = filters.filter(([, value]) => value !== undefined);
-  return { sql: used.length ? `WHERE ${used.map(([clause]) => clause).join(" AND ")}` : "", params: used.map(([, value]) => value) };
+  return {
+    sql: used.length ? `WHERE ${used.map(([clause]) => clause).join(" AND ")}` : "",
+    params: used.map(([, value]) => value),
+  };
 }
 
 export class Store {
@@ -248,7 +261,8 @@ export class Store {
     this.db.exec(SCHEMA);
     const version = this.getMeta("schema_version");
     if (version === undefined) this.setMeta("schema_version", SCHEMA_VERSION);
-    else if (version !== SCHEMA_VERSION) throw new StateMismatchError(`the store at ${path} has schema ${version}, this devnet writes ${SCHEMA_VERSION}`);
+    else if (version !== SCHEMA_VERSION)
+      throw new StateMismatchError(`the store at ${path} has schema ${version}, this devnet writes ${SCHEMA_VERSION}`);
   }
 
   static open(path: string): Store {
@@ -265,7 +279,9 @@ export class Store {
   }
 
   setMeta(key: string, value: string): void {
-    this.db.prepare("INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value").run(key, value);
+    this.db
+      .prepare("INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value")
+      .run(key, value);
   }
 
   /** Bind a fresh store to a rollup, or check that an existing one belongs to it. */
@@ -277,7 +293,9 @@ export class Store {
       return;
     }
     if (stored !== wanted) {
-      throw new StateMismatchError(`the state directory belongs to another rollup (${stored}); this one is ${wanted}. Use another --state-dir or delete it.`);
+      throw new StateMismatchError(
+        `the state directory belongs to another rollup (${stored}); this one is ${wanted}. Use another --state-dir or delete it.`,
+      );
     }
   }
 
@@ -303,33 +321,61 @@ export class Store {
    * Store what was read from the chain up to block `scannedTo` in one transaction: inputs (which
    * must continue the stored sequence), the epochs they open or extend, and output executions.
    */
-  recordScan(inputs: NewInput[], executions: { outputIndex: number; txHash: Hex }[], scannedTo: number, epochLength: number): void {
-    const insertInput = this.db.prepare(`INSERT INTO inputs (idx, epoch_index, block_number, block_timestamp, msg_sender, prev_randao, chain_id, payload, raw, tx_hash, created_at, updated_at)
+  recordScan(
+    inputs: NewInput[],
+    executions: { outputIndex: number; txHash: Hex }[],
+    scannedTo: number,
+    epochLength: number,
+  ): void {
+    const insertInput =
+      this.db.prepare(`INSERT INTO inputs (idx, epoch_index, block_number, block_timestamp, msg_sender, prev_randao, chain_id, payload, raw, tx_hash, created_at, updated_at)
       VALUES (@idx, @epoch, @block, @timestamp, @sender, @randao, @chain, @payload, @raw, @tx, @now, @now)`);
     const getEpoch = this.db.prepare("SELECT idx FROM epochs WHERE idx = ?");
     const epochCount = this.db.prepare("SELECT COUNT(*) AS n FROM epochs");
-    const insertEpoch = this.db.prepare(`INSERT INTO epochs (idx, virtual_index, first_block, last_block, input_lower, input_upper, status, created_at, updated_at)
+    const insertEpoch =
+      this.db.prepare(`INSERT INTO epochs (idx, virtual_index, first_block, last_block, input_lower, input_upper, status, created_at, updated_at)
       VALUES (?, ?, ?, ?, ?, ?, 'OPEN', ?, ?)`);
     const extendEpoch = this.db.prepare("UPDATE epochs SET input_upper = ?, updated_at = ? WHERE idx = ?");
     this.db.transaction(() => {
       let expected = this.inputCount();
       for (const input of inputs) {
-        if (input.index !== expected) throw new StateMismatchError(`input ${input.index} arrived while ${expected} was expected next`);
+        if (input.index !== expected)
+          throw new StateMismatchError(`input ${input.index} arrived while ${expected} was expected next`);
         expected++;
         const epoch = Math.floor(input.blockNumber / epochLength);
         const t = now();
         insertInput.run({
-          idx: input.index, epoch, block: input.blockNumber, timestamp: input.blockTimestamp, sender: input.msgSender,
-          randao: input.prevRandao, chain: input.chainId, payload: hexToBytes(input.payload), raw: hexToBytes(input.raw), tx: input.txHash, now: t,
+          idx: input.index,
+          epoch,
+          block: input.blockNumber,
+          timestamp: input.blockTimestamp,
+          sender: input.msgSender,
+          randao: input.prevRandao,
+          chain: input.chainId,
+          payload: hexToBytes(input.payload),
+          raw: hexToBytes(input.raw),
+          tx: input.txHash,
+          now: t,
         });
         if (getEpoch.get(epoch) === undefined) {
           const virtual = (epochCount.get() as { n: number }).n;
-          insertEpoch.run(epoch, virtual, epoch * epochLength, (epoch + 1) * epochLength - 1, input.index, input.index + 1, t, t);
+          insertEpoch.run(
+            epoch,
+            virtual,
+            epoch * epochLength,
+            (epoch + 1) * epochLength - 1,
+            input.index,
+            input.index + 1,
+            t,
+            t,
+          );
         } else {
           extendEpoch.run(input.index + 1, t, epoch);
         }
       }
-      const insertExecution = this.db.prepare("INSERT INTO executions (output_index, tx_hash) VALUES (?, ?) ON CONFLICT(output_index) DO NOTHING");
+      const insertExecution = this.db.prepare(
+        "INSERT INTO executions (output_index, tx_hash) VALUES (?, ?) ON CONFLICT(output_index) DO NOTHING",
+      );
       for (const { outputIndex, txHash } of executions) insertExecution.run(outputIndex, txHash);
       this.setMeta("last_scanned_block", String(scannedTo));
     })();
@@ -337,18 +383,22 @@ export class Store {
 
   /** The first input not processed yet. */
   nextUnprocessedInput(): InputRow | undefined {
-    const row = this.db.prepare("SELECT * FROM inputs WHERE status = 'NONE' ORDER BY idx LIMIT 1").get() as Row | undefined;
+    const row = this.db.prepare("SELECT * FROM inputs WHERE status = 'NONE' ORDER BY idx LIMIT 1").get() as
+      | Row
+      | undefined;
     return row && inputFrom(row);
   }
 
   /** Processed inputs in order, for the replay at start. */
   *processedInputs(): Generator<InputRow> {
-    for (const row of this.db.prepare("SELECT * FROM inputs WHERE status != 'NONE' ORDER BY idx").iterate()) yield inputFrom(row as Row);
+    for (const row of this.db.prepare("SELECT * FROM inputs WHERE status != 'NONE' ORDER BY idx").iterate())
+      yield inputFrom(row as Row);
   }
 
   /** Hashes of every output in index order, to rebuild the Merkle tree at start. */
   *outputHashes(): Generator<Uint8Array> {
-    for (const row of this.db.prepare("SELECT hash FROM outputs ORDER BY idx").raw().iterate()) yield (row as [Uint8Array])[0];
+    for (const row of this.db.prepare("SELECT hash FROM outputs ORDER BY idx").raw().iterate())
+      yield (row as [Uint8Array])[0];
   }
 
   outputCount(): number {
@@ -356,38 +406,81 @@ export class Store {
   }
 
   outputsOfInput(inputIndex: number): OutputRow[] {
-    return (this.db.prepare("SELECT * FROM outputs_view WHERE input_index = ? ORDER BY idx").all(inputIndex) as Row[]).map(outputFrom);
+    return (
+      this.db.prepare("SELECT * FROM outputs_view WHERE input_index = ? ORDER BY idx").all(inputIndex) as Row[]
+    ).map(outputFrom);
   }
 
   /** Store the result of processing one input: status, outputs (with their leaf hashes) and reports. */
-  recordResult(input: InputRow, result: { status: Exclude<InputStatus, "NONE">; outputs: Hex[]; hashes: Hex[]; reports: Hex[]; exception?: Hex; outputsHash: Hex }): void {
+  recordResult(
+    input: InputRow,
+    result: {
+      status: Exclude<InputStatus, "NONE">;
+      outputs: Hex[];
+      hashes: Hex[];
+      reports: Hex[];
+      exception?: Hex;
+      outputsHash: Hex;
+    },
+  ): void {
     const t = now();
     this.db.transaction(() => {
-      const updated = this.db.prepare("UPDATE inputs SET status = ?, exception = ?, outputs_hash = ?, updated_at = ? WHERE idx = ? AND status = 'NONE'")
-        .run(result.status, result.exception === undefined ? null : hexToBytes(result.exception), result.outputsHash, t, input.index);
+      const updated = this.db
+        .prepare(
+          "UPDATE inputs SET status = ?, exception = ?, outputs_hash = ?, updated_at = ? WHERE idx = ? AND status = 'NONE'",
+        )
+        .run(
+          result.status,
+          result.exception === undefined ? null : hexToBytes(result.exception),
+          result.outputsHash,
+          t,
+          input.index,
+        );
       if (updated.changes !== 1) throw new StateMismatchError(`input ${input.index} was already processed`);
       let outputIndex = this.outputCount();
-      const insertOutput = this.db.prepare(`INSERT INTO outputs (idx, input_index, epoch_index, raw, hash, type, destination, created_at, updated_at)
+      const insertOutput =
+        this.db.prepare(`INSERT INTO outputs (idx, input_index, epoch_index, raw, hash, type, destination, created_at, updated_at)
         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`);
       result.outputs.forEach((raw, k) => {
         const decoded = decodeOutput(raw);
         const destination = decoded && decoded.type !== "Notice" ? decoded.destination.toLowerCase() : null;
-        insertOutput.run(outputIndex++, input.index, input.epochIndex, hexToBytes(raw), hexToBytes(result.hashes[k]!), decoded?.type ?? null, destination, t, t);
+        insertOutput.run(
+          outputIndex++,
+          input.index,
+          input.epochIndex,
+          hexToBytes(raw),
+          hexToBytes(result.hashes[k]!),
+          decoded?.type ?? null,
+          destination,
+          t,
+          t,
+        );
       });
       let reportIndex = this.nextIndex("reports");
-      const insertReport = this.db.prepare("INSERT INTO reports (idx, input_index, epoch_index, payload, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)");
-      for (const payload of result.reports) insertReport.run(reportIndex++, input.index, input.epochIndex, hexToBytes(payload), t, t);
+      const insertReport = this.db.prepare(
+        "INSERT INTO reports (idx, input_index, epoch_index, payload, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)",
+      );
+      for (const payload of result.reports)
+        insertReport.run(reportIndex++, input.index, input.epochIndex, hexToBytes(payload), t, t);
     })();
   }
 
   /** Epochs the node has not finished with (no accepted claim yet), oldest first. */
   unfinishedEpochs(): EpochRow[] {
-    return (this.db.prepare("SELECT * FROM epochs WHERE status NOT IN ('CLAIM_ACCEPTED', 'CLAIM_REJECTED') ORDER BY idx").all() as Row[]).map(epochFrom);
+    return (
+      this.db
+        .prepare("SELECT * FROM epochs WHERE status NOT IN ('CLAIM_ACCEPTED', 'CLAIM_REJECTED') ORDER BY idx")
+        .all() as Row[]
+    ).map(epochFrom);
   }
 
   setEpochStatus(index: number, status: EpochStatus, claimTxHash?: Hex): void {
-    if (claimTxHash === undefined) this.db.prepare("UPDATE epochs SET status = ?, updated_at = ? WHERE idx = ?").run(status, now(), index);
-    else this.db.prepare("UPDATE epochs SET status = ?, claim_tx_hash = ?, updated_at = ? WHERE idx = ?").run(status, claimTxHash, now(), index);
+    if (claimTxHash === undefined)
+      this.db.prepare("UPDATE epochs SET status = ?, updated_at = ? WHERE idx = ?").run(status, now(), index);
+    else
+      this.db
+        .prepare("UPDATE epochs SET status = ?, claim_tx_hash = ?, updated_at = ? WHERE idx = ?")
+        .run(status, claimTxHash, now(), index);
   }
 
   /** Seal an epoch: its claim (the outputs root) and the proof of each of its outputs against it. */
@@ -398,12 +491,16 @@ export class Store {
       for (const [outputIndex, list] of siblings) {
         setSiblings.run(Buffer.concat(list.map((h) => Buffer.from(h.slice(2), "hex"))), t, outputIndex);
       }
-      this.db.prepare("UPDATE epochs SET status = 'CLAIM_COMPUTED', outputs_root = ?, updated_at = ? WHERE idx = ?").run(outputsRoot, t, index);
+      this.db
+        .prepare("UPDATE epochs SET status = 'CLAIM_COMPUTED', outputs_root = ?, updated_at = ? WHERE idx = ?")
+        .run(outputsRoot, t, index);
     })();
   }
 
   outputIndicesOfEpoch(epochIndex: number): number[] {
-    return (this.db.prepare("SELECT idx FROM outputs WHERE epoch_index = ? ORDER BY idx").raw().all(epochIndex) as [number][]).map(([i]) => i);
+    return (
+      this.db.prepare("SELECT idx FROM outputs WHERE epoch_index = ? ORDER BY idx").raw().all(epochIndex) as [number][]
+    ).map(([i]) => i);
   }
 
   // ---- reads for the APIs ----
@@ -413,7 +510,10 @@ export class Store {
     return row && inputFrom(row);
   }
 
-  listInputs(filter: { epochIndex?: number; sender?: Hex; indexGreaterThan?: number; indexLowerThan?: number }, page: PageQuery): Page<InputRow> {
+  listInputs(
+    filter: { epochIndex?: number; sender?: Hex; indexGreaterThan?: number; indexLowerThan?: number },
+    page: PageQuery,
+  ): Page<InputRow> {
     const w = where([
       ["epoch_index = ?", filter.epochIndex],
       ["msg_sender = ? COLLATE NOCASE", filter.sender],
@@ -428,7 +528,10 @@ export class Store {
     return row && outputFrom(row);
   }
 
-  listOutputs(filter: { epochIndex?: number; inputIndex?: number; types?: OutputType[]; destination?: Hex }, page: PageQuery): Page<OutputRow> {
+  listOutputs(
+    filter: { epochIndex?: number; inputIndex?: number; types?: OutputType[]; destination?: Hex },
+    page: PageQuery,
+  ): Page<OutputRow> {
     const types = filter.types;
     if (types?.length === 0) return { rows: [], total: 0 }; // no type asked for: nothing matches
     const w = where([
@@ -448,7 +551,10 @@ export class Store {
   }
 
   listReports(filter: { epochIndex?: number; inputIndex?: number }, page: PageQuery): Page<ReportRow> {
-    const w = where([["epoch_index = ?", filter.epochIndex], ["input_index = ?", filter.inputIndex]]);
+    const w = where([
+      ["epoch_index = ?", filter.epochIndex],
+      ["input_index = ?", filter.inputIndex],
+    ]);
     return this.page("reports", w, page, reportFrom);
   }
 
@@ -462,13 +568,16 @@ export class Store {
   }
 
   lastAcceptedEpochIndex(): number | undefined {
-    const row = this.db.prepare("SELECT MAX(idx) AS i FROM epochs WHERE status = 'CLAIM_ACCEPTED'").get() as { i: number | null };
+    const row = this.db.prepare("SELECT MAX(idx) AS i FROM epochs WHERE status = 'CLAIM_ACCEPTED'").get() as {
+      i: number | null;
+    };
     return row.i ?? undefined;
   }
 
   private page<T>(table: string, w: { sql: string; params: unknown[] }, page: PageQuery, map: (r: Row) => T): Page<T> {
     const total = (this.db.prepare(`SELECT COUNT(*) AS n FROM ${table} ${w.sql}`).get(...w.params) as { n: number }).n;
-    const rows = this.db.prepare(`SELECT * FROM ${table} ${w.sql} ORDER BY idx ${page.descending ? "DESC" : "ASC"} LIMIT ? OFFSET ?`)
+    const rows = this.db
+      .prepare(`SELECT * FROM ${table} ${w.sql} ORDER BY idx ${page.descending ? "DESC" : "ASC"} LIMIT ? OFFSET ?`)
       .all(...w.params, page.limit, page.offset) as Row[];
     return { rows: rows.map(map), total };
   }

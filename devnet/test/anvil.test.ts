@@ -25,7 +25,13 @@ describe("anvil's clock across restarts", () => {
     dirs.push(dir);
     const path = join(dir.path, "state.json");
     expect(restartTimestamp(path, 1_000)).toBeUndefined(); // nothing saved: a new chain
-    writeFileSync(path, JSON.stringify({ block: { timestamp: "0x7d0" }, blocks: [{ header: { timestamp: "0x3e8" } }, { header: { timestamp: "0xbb8" } }] }));
+    writeFileSync(
+      path,
+      JSON.stringify({
+        block: { timestamp: "0x7d0" },
+        blocks: [{ header: { timestamp: "0x3e8" } }, { header: { timestamp: "0xbb8" } }],
+      }),
+    );
     expect(restartTimestamp(path, 1_000)).toBe(3_001n); // the newest block, not the last listed
     expect(restartTimestamp(path, 3_000.5)).toBe(3_001n);
     expect(restartTimestamp(path, 3_001)).toBeUndefined(); // wall time has caught up

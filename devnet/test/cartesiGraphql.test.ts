@@ -9,7 +9,14 @@ import { buildSchema, type GraphQLSchema, parse, validate } from "graphql";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Hex, stringToHex } from "viem";
 import {
-  applicationAbi, type Devnet, encodeNotice, encodeVoucher, inputBoxAbi, OUTPUTS_TREE_HEIGHT, outputLeaf, rootFromSiblings,
+  applicationAbi,
+  type Devnet,
+  encodeNotice,
+  encodeVoucher,
+  inputBoxAbi,
+  OUTPUTS_TREE_HEIGHT,
+  outputLeaf,
+  rootFromSiblings,
   startDevnet,
 } from "@lcore/devnet";
 import { READER_SCHEMA } from "../src/graphqlSchema.js";
@@ -44,11 +51,15 @@ describe("Cartesi's documented GraphQL queries, statically", () => {
 
   it("the v1.x docs' forms (input by index, notice by notice and input index, v1 proof) are not v2 queries", () => {
     const served = buildSchema(READER_SCHEMA);
-    expect(errorsOf(served, V1_QUERIES.inputByIndex)).toEqual(expect.arrayContaining([expect.stringMatching(/^Unknown argument "index" on field "Query\.input"/)]));
-    expect(errorsOf(served, V1_QUERIES.noticeWithProof)).toEqual(expect.arrayContaining([
-      expect.stringMatching(/^Unknown argument "noticeIndex" on field "Query\.notice"/),
-      expect.stringMatching(/^Cannot query field "validity" on type "Proof"/),
-    ]));
+    expect(errorsOf(served, V1_QUERIES.inputByIndex)).toEqual(
+      expect.arrayContaining([expect.stringMatching(/^Unknown argument "index" on field "Query\.input"/)]),
+    );
+    expect(errorsOf(served, V1_QUERIES.noticeWithProof)).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^Unknown argument "noticeIndex" on field "Query\.notice"/),
+        expect.stringMatching(/^Cannot query field "validity" on type "Proof"/),
+      ]),
+    );
   });
 });
 
@@ -56,23 +67,44 @@ describe("Cartesi's documented GraphQL queries against the devnet", () => {
   beforeAll(async () => {
     dir = tempDir("cartesi-graphql");
     devnet = await startDevnet({
-      stateDir: dir.path, epochLength: 4, blockTime: 0.5, port: 0, rollupHttpPort: 0, anvilPort: 0,
-      dapp: [process.execPath, ECHO_DAPP], pollIntervalMs: 50, log: (m) => logs.push(m),
+      stateDir: dir.path,
+      epochLength: 4,
+      blockTime: 0.5,
+      port: 0,
+      rollupHttpPort: 0,
+      anvilPort: 0,
+      dapp: [process.execPath, ECHO_DAPP],
+      pollIntervalMs: 50,
+      log: (m) => logs.push(m),
     });
     chain = chainClients(devnet.chainRpcUrl);
     const wallets = [chain.wallet(0), chain.wallet(1)];
     senders = wallets.map((w) => w.account.address);
     // The Application pays the vouchers' 1000 wei.
-    await chain.pub.waitForTransactionReceipt({ hash: await wallets[0]!.sendTransaction({ to: devnet.application, value: 10_000n }) });
+    await chain.pub.waitForTransactionReceipt({
+      hash: await wallets[0]!.sendTransaction({ to: devnet.application, value: 10_000n }),
+    });
     for (const [i, payload] of PAYLOADS.entries()) {
-      const hash = await wallets[i === 1 ? 1 : 0]!.writeContract({ address: devnet.inputBox, abi: inputBoxAbi, functionName: "addInput", args: [devnet.application, payload] });
+      const hash = await wallets[i === 1 ? 1 : 0]!.writeContract({
+        address: devnet.inputBox,
+        abi: inputBoxAbi,
+        functionName: "addInput",
+        args: [devnet.application, payload],
+      });
       await chain.pub.waitForTransactionReceipt({ hash });
     }
-    await waitFor("4 inputs processed and every epoch accepted", async () => {
-      const epochs = (await rpcResult(devnet.jsonRpcUrl, "cartesi_listEpochs", { application: devnet.application })).data as { status: string; input_index_upper_bound: string }[];
-      const covered = epochs.length > 0 && Number(epochs.at(-1)!.input_index_upper_bound) === PAYLOADS.length;
-      return covered && epochs.every((e) => e.status === "CLAIM_ACCEPTED");
-    }, 90_000, 100, logTail);
+    await waitFor(
+      "4 inputs processed and every epoch accepted",
+      async () => {
+        const epochs = (await rpcResult(devnet.jsonRpcUrl, "cartesi_listEpochs", { application: devnet.application }))
+          .data as { status: string; input_index_upper_bound: string }[];
+        const covered = epochs.length > 0 && Number(epochs.at(-1)!.input_index_upper_bound) === PAYLOADS.length;
+        return covered && epochs.every((e) => e.status === "CLAIM_ACCEPTED");
+      },
+      90_000,
+      100,
+      logTail,
+    );
   });
 
   afterAll(async () => {
@@ -85,22 +117,39 @@ describe("Cartesi's documented GraphQL queries against the devnet", () => {
   it("an input with its notices, vouchers and reports; one input by index", async () => {
     const { input } = await run(QUERIES.INPUT_RESULT, { inputId: "1" });
     expect(input).toEqual({
-      index: 1, status: "ACCEPTED", msgSender: senders[1], blockNumber: expect.stringMatching(/^\d+$/), payload: PAYLOADS[1],
+      index: 1,
+      status: "ACCEPTED",
+      msgSender: senders[1],
+      blockNumber: expect.stringMatching(/^\d+$/),
+      payload: PAYLOADS[1],
       reports: { edges: [{ node: { index: 1, input: { index: 1 }, payload: PAYLOADS[1] } }] },
       notices: { edges: [{ node: { index: 2, input: { index: 1 }, payload: PAYLOADS[1] } }] },
       vouchers: { edges: [{ node: { index: 3, input: { index: 1 }, destination: senders[1], payload: PAYLOADS[1] } }] },
     });
     const rejected = await run(QUERIES.INPUT_RESULT, { inputId: "2" });
-    expect(rejected.input).toMatchObject({ status: "REJECTED", notices: { edges: [] }, vouchers: { edges: [] }, reports: { edges: [{ node: { payload: stringToHex("rejected") } }] } });
+    expect(rejected.input).toMatchObject({
+      status: "REJECTED",
+      notices: { edges: [] },
+      vouchers: { edges: [] },
+      reports: { edges: [{ node: { payload: stringToHex("rejected") } }] },
+    });
 
     const one = await run(QUERIES.INPUT_BY_INDEX, { inputId: "3" });
     expect(one.input).toMatchObject({ index: 3, status: "ACCEPTED", msgSender: senders[0], payload: PAYLOADS[3] });
-    const rpcInput = (await rpcResult(devnet.jsonRpcUrl, "cartesi_getInput", { application: devnet.application, input_index: "0x3" })).data;
+    const rpcInput = (
+      await rpcResult(devnet.jsonRpcUrl, "cartesi_getInput", { application: devnet.application, input_index: "0x3" })
+    ).data;
     expect(one.input.blockNumber).toBe(String(Number(rpcInput.block_number)));
     expect(one.input.timestamp).toBe(String(Number(rpcInput.decoded_data.block_timestamp)));
 
     expect((await run(QUERIES.NOTICES_BY_INPUT, { inputId: "3" })).input.notices.edges).toEqual([
-      { node: { index: 4, input: { index: 3, msgSender: senders[0], blockNumber: one.input.blockNumber }, payload: PAYLOADS[3] } },
+      {
+        node: {
+          index: 4,
+          input: { index: 3, msgSender: senders[0], blockNumber: one.input.blockNumber },
+          payload: PAYLOADS[3],
+        },
+      },
     ]);
     expect((await run(QUERIES.REPORTS_BY_INPUT, { inputId: "2" })).input.reports.edges).toEqual([
       { node: { index: 2, input: { index: 2 }, payload: stringToHex("rejected") } },
@@ -110,8 +159,17 @@ describe("Cartesi's documented GraphQL queries against the devnet", () => {
   it("first/after pages: inputs (with a filter), notices, vouchers, an input's vouchers", async () => {
     const first = (await run(QUERIES.INPUTS, { first: 3 })).inputs;
     expect(first.totalCount).toBe(4);
-    expect(first.edges.map((e: any) => [e.node.index, e.node.status])).toEqual([[0, "ACCEPTED"], [1, "ACCEPTED"], [2, "REJECTED"]]);
-    expect(first.pageInfo).toMatchObject({ hasNextPage: true, hasPreviousPage: false, startCursor: first.edges[0].cursor, endCursor: first.edges[2].cursor });
+    expect(first.edges.map((e: any) => [e.node.index, e.node.status])).toEqual([
+      [0, "ACCEPTED"],
+      [1, "ACCEPTED"],
+      [2, "REJECTED"],
+    ]);
+    expect(first.pageInfo).toMatchObject({
+      hasNextPage: true,
+      hasPreviousPage: false,
+      startCursor: first.edges[0].cursor,
+      endCursor: first.edges[2].cursor,
+    });
     const rest = (await run(QUERIES.INPUTS, { first: 3, after: first.pageInfo.endCursor })).inputs;
     expect(rest.edges.map((e: any) => e.node.index)).toEqual([3]);
     expect(rest.pageInfo.hasNextPage).toBe(false);
@@ -130,13 +188,18 @@ describe("Cartesi's documented GraphQL queries against the devnet", () => {
     expect(notices).toEqual([0, 2, 4]);
 
     const vouchers = (await run(QUERIES.VOUCHERS_PAGE, { first: 2 })).vouchers;
-    expect(vouchers.edges.map((e: any) => [e.node.index, e.node.destination])).toEqual([[1, senders[0]], [3, senders[1]]]);
+    expect(vouchers.edges.map((e: any) => [e.node.index, e.node.destination])).toEqual([
+      [1, senders[0]],
+      [3, senders[1]],
+    ]);
     const more = (await run(QUERIES.VOUCHERS_PAGE, { first: 2, after: vouchers.pageInfo.endCursor })).vouchers;
     expect(more.edges.map((e: any) => e.node.index)).toEqual([5]);
     expect(more.pageInfo.hasNextPage).toBe(false);
 
     const ofInput = (await run(QUERIES.VOUCHERS_BY_INPUT, { inputId: "0", first: 1 })).input.vouchers;
-    expect(ofInput.edges.map((e: any) => e.node)).toEqual([{ index: 1, destination: senders[0], payload: PAYLOADS[0] }]);
+    expect(ofInput.edges.map((e: any) => e.node)).toEqual([
+      { index: 1, destination: senders[0], payload: PAYLOADS[0] },
+    ]);
     expect(ofInput.pageInfo.hasNextPage).toBe(false);
   });
 
@@ -145,18 +208,47 @@ describe("Cartesi's documented GraphQL queries against the devnet", () => {
     expect(notice).toMatchObject({ index: 4, input: { index: 3, msgSender: senders[0] }, payload: PAYLOADS[3] });
     expect(notice.proof.outputIndex).toBe("4");
     expect(notice.proof.outputHashesSiblings).toHaveLength(OUTPUTS_TREE_HEIGHT);
-    const output = (await rpcResult(devnet.jsonRpcUrl, "cartesi_getOutput", { application: devnet.application, output_index: "0x4" })).data;
-    const epoch = (await rpcResult(devnet.jsonRpcUrl, "cartesi_getEpoch", { application: devnet.application, epoch_index: output.epoch_index })).data;
-    expect(rootFromSiblings(outputLeaf(encodeNotice(notice.payload)), 4, notice.proof.outputHashesSiblings)).toBe(epoch.outputs_merkle_root);
-    const proof = { outputIndex: BigInt(notice.proof.outputIndex), outputHashesSiblings: notice.proof.outputHashesSiblings };
-    await chain.pub.readContract({ address: devnet.application, abi: applicationAbi, functionName: "validateOutput", args: [encodeNotice(notice.payload), proof] });
+    const output = (
+      await rpcResult(devnet.jsonRpcUrl, "cartesi_getOutput", { application: devnet.application, output_index: "0x4" })
+    ).data;
+    const epoch = (
+      await rpcResult(devnet.jsonRpcUrl, "cartesi_getEpoch", {
+        application: devnet.application,
+        epoch_index: output.epoch_index,
+      })
+    ).data;
+    expect(rootFromSiblings(outputLeaf(encodeNotice(notice.payload)), 4, notice.proof.outputHashesSiblings)).toBe(
+      epoch.outputs_merkle_root,
+    );
+    const proof = {
+      outputIndex: BigInt(notice.proof.outputIndex),
+      outputHashesSiblings: notice.proof.outputHashesSiblings,
+    };
+    await chain.pub.readContract({
+      address: devnet.application,
+      abi: applicationAbi,
+      functionName: "validateOutput",
+      args: [encodeNotice(notice.payload), proof],
+    });
 
     const before = (await run(QUERIES.VOUCHER_WITH_PROOF, { outputIndex: 5 })).voucher;
-    expect(before).toMatchObject({ index: 5, input: { index: 3 }, destination: senders[0], payload: PAYLOADS[3], value: "1000", executed: false });
+    expect(before).toMatchObject({
+      index: 5,
+      input: { index: 3 },
+      destination: senders[0],
+      payload: PAYLOADS[3],
+      value: "1000",
+      executed: false,
+    });
     const raw = encodeVoucher(before.destination, BigInt(before.value), before.payload);
     const hash = await chain.wallet(2).writeContract({
-      address: devnet.application, abi: applicationAbi, functionName: "executeOutput",
-      args: [raw, { outputIndex: BigInt(before.proof.outputIndex), outputHashesSiblings: before.proof.outputHashesSiblings }],
+      address: devnet.application,
+      abi: applicationAbi,
+      functionName: "executeOutput",
+      args: [
+        raw,
+        { outputIndex: BigInt(before.proof.outputIndex), outputHashesSiblings: before.proof.outputHashesSiblings },
+      ],
     });
     expect((await chain.pub.waitForTransactionReceipt({ hash })).status).toBe("success");
     const after = (await run(QUERIES.VOUCHER_WITH_PROOF, { outputIndex: 5 })).voucher;

@@ -14,12 +14,28 @@ import { chainClients, ECHO_DAPP, tempDir, waitFor } from "./helpers.js";
 type Method = Parameters<CartesiClient["request"]>[0];
 /** Every method of the client, as a Record so the compiler adds any method the client gains. */
 const ALL_METHODS: Record<Method, true> = {
-  cartesi_listApplications: true, cartesi_getApplication: true, cartesi_listEpochs: true, cartesi_getEpoch: true,
-  cartesi_getLastAcceptedEpochIndex: true, cartesi_listTournaments: true, cartesi_getTournament: true,
-  cartesi_listCommitments: true, cartesi_getCommitment: true, cartesi_listMatches: true, cartesi_getMatch: true,
-  cartesi_listMatchAdvances: true, cartesi_getMatchAdvanced: true, cartesi_listInputs: true, cartesi_getInput: true,
-  cartesi_getProcessedInputCount: true, cartesi_listOutputs: true, cartesi_getOutput: true, cartesi_listReports: true,
-  cartesi_getReport: true, cartesi_getChainId: true, cartesi_getNodeVersion: true,
+  cartesi_listApplications: true,
+  cartesi_getApplication: true,
+  cartesi_listEpochs: true,
+  cartesi_getEpoch: true,
+  cartesi_getLastAcceptedEpochIndex: true,
+  cartesi_listTournaments: true,
+  cartesi_getTournament: true,
+  cartesi_listCommitments: true,
+  cartesi_getCommitment: true,
+  cartesi_listMatches: true,
+  cartesi_getMatch: true,
+  cartesi_listMatchAdvances: true,
+  cartesi_getMatchAdvanced: true,
+  cartesi_listInputs: true,
+  cartesi_getInput: true,
+  cartesi_getProcessedInputCount: true,
+  cartesi_listOutputs: true,
+  cartesi_getOutput: true,
+  cartesi_listReports: true,
+  cartesi_getReport: true,
+  cartesi_getChainId: true,
+  cartesi_getNodeVersion: true,
 };
 
 const NOTICE = "0xc258d6e5";
@@ -63,24 +79,48 @@ const num = (hex: string) => Number(BigInt(hex));
 beforeAll(async () => {
   dir = tempDir("cartesi-rpc");
   devnet = await startDevnet({
-    stateDir: dir.path, epochLength: 4, blockTime: 0.5, port: 0, rollupHttpPort: 0, anvilPort: 0,
-    dapp: [process.execPath, ECHO_DAPP], pollIntervalMs: 50, log: (m) => logs.push(m),
+    stateDir: dir.path,
+    epochLength: 4,
+    blockTime: 0.5,
+    port: 0,
+    rollupHttpPort: 0,
+    anvilPort: 0,
+    dapp: [process.execPath, ECHO_DAPP],
+    pollIntervalMs: 50,
+    log: (m) => logs.push(m),
   });
   client = createClient({ uri: devnet.jsonRpcUrl });
   const chain = chainClients(devnet.chainRpcUrl);
   const wallets = [chain.wallet(0), chain.wallet(1)];
   senders = wallets.map((w) => w.account.address);
   const delegate = `0xfc${devnet.inputBox.slice(2)}abcdef01` as Hex;
-  const inputs: [number, Hex][] = [[0, stringToHex("reading 0")], [1, stringToHex("reading 1")], [0, "0xff02"], [0, delegate], [0, stringToHex("reading 4")]];
+  const inputs: [number, Hex][] = [
+    [0, stringToHex("reading 0")],
+    [1, stringToHex("reading 1")],
+    [0, "0xff02"],
+    [0, delegate],
+    [0, stringToHex("reading 4")],
+  ];
   for (const [who, payload] of inputs) {
-    const hash = await wallets[who]!.writeContract({ address: devnet.inputBox, abi: inputBoxAbi, functionName: "addInput", args: [devnet.application, payload] });
+    const hash = await wallets[who]!.writeContract({
+      address: devnet.inputBox,
+      abi: inputBoxAbi,
+      functionName: "addInput",
+      args: [devnet.application, payload],
+    });
     await chain.pub.waitForTransactionReceipt({ hash });
   }
-  await waitFor("5 inputs processed and every epoch accepted", async () => {
-    const epochs = (await client.request("cartesi_listEpochs", { application: app() })).data;
-    const covered = epochs.length > 0 && num(epochs.at(-1)!.input_index_upper_bound) === inputs.length;
-    return covered && epochs.every((e) => e.status === "CLAIM_ACCEPTED");
-  }, 90_000, 100, logTail);
+  await waitFor(
+    "5 inputs processed and every epoch accepted",
+    async () => {
+      const epochs = (await client.request("cartesi_listEpochs", { application: app() })).data;
+      const covered = epochs.length > 0 && num(epochs.at(-1)!.input_index_upper_bound) === inputs.length;
+      return covered && epochs.every((e) => e.status === "CLAIM_ACCEPTED");
+    },
+    90_000,
+    100,
+    logTail,
+  );
 });
 
 afterAll(async () => {
@@ -103,12 +143,20 @@ describe("@cartesi/rpc against the devnet", () => {
     const past = await call("cartesi_listApplications", { limit: 1, offset: 1 }, shape.page(shape.application));
     expect(past).toEqual({ data: [], pagination: { total_count: 1, limit: 1, offset: 1 } });
 
-    const byName = await call("cartesi_getApplication", { application: list.data[0].name }, shape.single(shape.application));
+    const byName = await call(
+      "cartesi_getApplication",
+      { application: list.data[0].name },
+      shape.single(shape.application),
+    );
     const byAddress = await call("cartesi_getApplication", { application: app() }, shape.single(shape.application));
     expect(byAddress.data.iapplication_address).toBe(byName.data.iapplication_address);
     expect(byName.data).toMatchObject({
-      iconsensus_address: devnet.authority.toLowerCase(), iinputbox_address: devnet.inputBox.toLowerCase(),
-      epoch_length: "0x4", consensus_type: "AUTHORITY", state: "ENABLED", processed_inputs: "0x5",
+      iconsensus_address: devnet.authority.toLowerCase(),
+      iinputbox_address: devnet.inputBox.toLowerCase(),
+      epoch_length: "0x4",
+      consensus_type: "AUTHORITY",
+      state: "ENABLED",
+      processed_inputs: "0x5",
     });
     expect(await errorCode("cartesi_getApplication", { application: "no-such-app" })).toBe(-32001);
   });
@@ -126,18 +174,32 @@ describe("@cartesi/rpc against the devnet", () => {
       expect(e.outputs_merkle_root).toMatch(/^0x[0-9a-f]{64}$/);
     }
     expect(next).toBe(5);
-    const accepted = await call("cartesi_listEpochs", { application: app(), status: "CLAIM_ACCEPTED" }, shape.page(shape.epoch));
+    const accepted = await call(
+      "cartesi_listEpochs",
+      { application: app(), status: "CLAIM_ACCEPTED" },
+      shape.page(shape.epoch),
+    );
     expect(accepted.data).toEqual(all.data);
     // A status the devnet never reaches (it skips INPUTS_PROCESSED): valid, and nothing matches.
-    const processed = await call("cartesi_listEpochs", { application: app(), status: "INPUTS_PROCESSED" }, shape.page(shape.epoch));
+    const processed = await call(
+      "cartesi_listEpochs",
+      { application: app(), status: "INPUTS_PROCESSED" },
+      shape.page(shape.epoch),
+    );
     expect(processed.data).toEqual([]);
     expect(await errorCode("cartesi_listEpochs", { application: app(), status: "SETTLED" })).toBe(-32602);
-    const desc = await call("cartesi_listEpochs", { application: app(), descending: true, limit: 1 }, shape.page(shape.epoch));
+    const desc = await call(
+      "cartesi_listEpochs",
+      { application: app(), descending: true, limit: 1 },
+      shape.page(shape.epoch),
+    );
     expect(desc.data).toEqual([all.data.at(-1)]);
     expect(desc.pagination).toEqual({ total_count: all.data.length, limit: 1, offset: 0 });
 
     for (const e of all.data) {
-      expect((await call("cartesi_getEpoch", { application: app(), epoch_index: e.index }, shape.single(shape.epoch))).data).toEqual(e);
+      expect(
+        (await call("cartesi_getEpoch", { application: app(), epoch_index: e.index }, shape.single(shape.epoch))).data,
+      ).toEqual(e);
     }
     expect(await errorCode("cartesi_getEpoch", { application: app(), epoch_index: "0xffff" })).toBe(-32001);
     const last = await call("cartesi_getLastAcceptedEpochIndex", { application: app() }, shape.single(shape.hexNumber));
@@ -151,24 +213,48 @@ describe("@cartesi/rpc against the devnet", () => {
     // InputBox inputs are referenced by their index as a 32-byte word.
     expect(all.data.map((i: any) => BigInt(i.transaction_reference))).toEqual([0n, 1n, 2n, 3n, 4n]);
     expect(all.data.map((i: any) => i.decoded_data.block_number)).toEqual(all.data.map((i: any) => i.block_number));
-    expect(all.data.map((i: any) => i.decoded_data.sender)).toEqual([senders[0], senders[1], senders[0], senders[0], senders[0]]);
+    expect(all.data.map((i: any) => i.decoded_data.sender)).toEqual([
+      senders[0],
+      senders[1],
+      senders[0],
+      senders[0],
+      senders[0],
+    ]);
     expect(all.data[0].decoded_data.payload).toBe(stringToHex("reading 0"));
     expect(all.data[0].decoded_data.application_contract).toBe(app());
 
-    const window = await call("cartesi_listInputs", { application: app(), limit: 2, offset: 1 }, shape.page(shape.input));
+    const window = await call(
+      "cartesi_listInputs",
+      { application: app(), limit: 2, offset: 1 },
+      shape.page(shape.input),
+    );
     expect(window.data.map((i: any) => i.index)).toEqual(["0x1", "0x2"]);
     expect(window.pagination).toEqual({ total_count: 5, limit: 2, offset: 1 });
-    const desc = await call("cartesi_listInputs", { application: app(), descending: true, limit: 1 }, shape.page(shape.input));
+    const desc = await call(
+      "cartesi_listInputs",
+      { application: app(), descending: true, limit: 1 },
+      shape.page(shape.input),
+    );
     expect(desc.data[0].index).toBe("0x4");
 
-    const fromSecond = await call("cartesi_listInputs", { application: app(), sender: senders[1] }, shape.page(shape.input));
+    const fromSecond = await call(
+      "cartesi_listInputs",
+      { application: app(), sender: senders[1] },
+      shape.page(shape.input),
+    );
     expect(fromSecond.data.map((i: any) => i.index)).toEqual(["0x1"]);
     const epoch0 = all.data[0].epoch_index;
-    const inEpoch = await call("cartesi_listInputs", { application: app(), epoch_index: epoch0 }, shape.page(shape.input));
+    const inEpoch = await call(
+      "cartesi_listInputs",
+      { application: app(), epoch_index: epoch0 },
+      shape.page(shape.input),
+    );
     expect(inEpoch.data).toEqual(all.data.filter((i: any) => i.epoch_index === epoch0));
 
     for (const i of all.data) {
-      expect((await call("cartesi_getInput", { application: app(), input_index: i.index }, shape.single(shape.input))).data).toEqual(i);
+      expect(
+        (await call("cartesi_getInput", { application: app(), input_index: i.index }, shape.single(shape.input))).data,
+      ).toEqual(i);
     }
     expect(await errorCode("cartesi_getInput", { application: app(), input_index: "0x5" })).toBe(-32001);
     // Indices are hex strings, as the client's HexNumber says; a JSON number is refused.
@@ -182,46 +268,94 @@ describe("@cartesi/rpc against the devnet", () => {
     const all = await call("cartesi_listOutputs", { application: app() }, shape.page(shape.output));
     // inputs 0, 1, 4: notice + voucher each; input 3: one delegate-call voucher; input 2 rejected.
     expect(all.data.map((o: any) => [o.input_index, o.decoded_data.type])).toEqual([
-      ["0x0", "Notice"], ["0x0", "Voucher"], ["0x1", "Notice"], ["0x1", "Voucher"], ["0x3", "DelegateCallVoucher"],
-      ["0x4", "Notice"], ["0x4", "Voucher"],
+      ["0x0", "Notice"],
+      ["0x0", "Voucher"],
+      ["0x1", "Notice"],
+      ["0x1", "Voucher"],
+      ["0x3", "DelegateCallVoucher"],
+      ["0x4", "Notice"],
+      ["0x4", "Voucher"],
     ]);
     for (const o of all.data) {
       expect(o.output_hashes_siblings).toHaveLength(OUTPUTS_TREE_HEIGHT);
       expect(o.execution_transaction_hash).toBeNull();
     }
-    expect(all.data[1].decoded_data).toMatchObject({ destination: senders[0], value: "0x3e8", payload: stringToHex("reading 0") });
-    expect(all.data[4].decoded_data).toEqual({ type: "DelegateCallVoucher", destination: devnet.inputBox, payload: "0xabcdef01" });
+    expect(all.data[1].decoded_data).toMatchObject({
+      destination: senders[0],
+      value: "0x3e8",
+      payload: stringToHex("reading 0"),
+    });
+    expect(all.data[4].decoded_data).toEqual({
+      type: "DelegateCallVoucher",
+      destination: devnet.inputBox,
+      payload: "0xabcdef01",
+    });
 
-    const ofInput = await call("cartesi_listOutputs", { application: app(), input_index: "0x1" }, shape.page(shape.output));
+    const ofInput = await call(
+      "cartesi_listOutputs",
+      { application: app(), input_index: "0x1" },
+      shape.page(shape.output),
+    );
     expect(ofInput.data.map((o: any) => o.index)).toEqual(["0x2", "0x3"]);
     const types = async (output_type: string) =>
-      (await call("cartesi_listOutputs", { application: app(), output_type }, shape.page(shape.output))).data.map((o: any) => o.index);
+      (await call("cartesi_listOutputs", { application: app(), output_type }, shape.page(shape.output))).data.map(
+        (o: any) => o.index,
+      );
     expect(await types(NOTICE)).toEqual(["0x0", "0x2", "0x5"]);
     expect(await types(VOUCHER)).toEqual(["0x1", "0x3", "0x6"]);
     expect(await types(DELEGATE_CALL_VOUCHER)).toEqual(["0x4"]);
-    const toSecond = await call("cartesi_listOutputs", { application: app(), voucher_address: senders[1] }, shape.page(shape.output));
+    const toSecond = await call(
+      "cartesi_listOutputs",
+      { application: app(), voucher_address: senders[1] },
+      shape.page(shape.output),
+    );
     expect(toSecond.data.map((o: any) => o.index)).toEqual(["0x3"]);
     // The node matches the address word of the raw output, so delegate-call vouchers match too.
-    const toInputBox = await call("cartesi_listOutputs", { application: app(), voucher_address: devnet.inputBox }, shape.page(shape.output));
+    const toInputBox = await call(
+      "cartesi_listOutputs",
+      { application: app(), voucher_address: devnet.inputBox },
+      shape.page(shape.output),
+    );
     expect(toInputBox.data.map((o: any) => o.index)).toEqual(["0x4"]);
-    const window = await call("cartesi_listOutputs", { application: app(), limit: 3, offset: 5 }, shape.page(shape.output));
+    const window = await call(
+      "cartesi_listOutputs",
+      { application: app(), limit: 3, offset: 5 },
+      shape.page(shape.output),
+    );
     expect(window.data.map((o: any) => o.index)).toEqual(["0x5", "0x6"]);
     expect(window.pagination).toEqual({ total_count: 7, limit: 3, offset: 5 });
-    const epoch = await call("cartesi_listOutputs", { application: app(), epoch_index: all.data[0].epoch_index }, shape.page(shape.output));
+    const epoch = await call(
+      "cartesi_listOutputs",
+      { application: app(), epoch_index: all.data[0].epoch_index },
+      shape.page(shape.output),
+    );
     expect(epoch.data).toEqual(all.data.filter((o: any) => o.epoch_index === all.data[0].epoch_index));
 
     for (const o of all.data) {
-      expect((await call("cartesi_getOutput", { application: app(), output_index: o.index }, shape.single(shape.output))).data).toEqual(o);
+      expect(
+        (await call("cartesi_getOutput", { application: app(), output_index: o.index }, shape.single(shape.output)))
+          .data,
+      ).toEqual(o);
     }
     expect(await errorCode("cartesi_getOutput", { application: app(), output_index: "0x7" })).toBe(-32001);
     // The node's ParseOutputType: 4 bytes of hex after an optional 0x, decoded by Go's encoding/hex.
     expect(await rpcError("cartesi_listOutputs", { application: app(), output_type: "0xc258d6" })).toEqual({
-      code: -32602, message: "Invalid output type: invalid output type: expected exactly 4 bytes",
+      code: -32602,
+      message: "Invalid output type: invalid output type: expected exactly 4 bytes",
     });
     expect(await rpcError("cartesi_listOutputs", { application: app(), output_type: "0xc258d6eg" })).toEqual({
-      code: -32602, message: "Invalid output type: encoding/hex: invalid byte: U+0067 'g'",
+      code: -32602,
+      message: "Invalid output type: encoding/hex: invalid byte: U+0067 'g'",
     });
-    expect((await call("cartesi_listOutputs", { application: app(), output_type: NOTICE.slice(2) }, shape.page(shape.output))).pagination.total_count).toBe(3);
+    expect(
+      (
+        await call(
+          "cartesi_listOutputs",
+          { application: app(), output_type: NOTICE.slice(2) },
+          shape.page(shape.output),
+        )
+      ).pagination.total_count,
+    ).toBe(3);
   });
 
   it("cartesi_listReports by epoch and input, cartesi_getReport", async () => {
@@ -229,12 +363,23 @@ describe("@cartesi/rpc against the devnet", () => {
     // A rejected input keeps its report.
     expect(all.data.map((r: any) => r.input_index)).toEqual(["0x0", "0x1", "0x2", "0x4"]);
     expect(all.data[2].raw_data).toBe(stringToHex("rejected"));
-    const ofRejected = await call("cartesi_listReports", { application: app(), input_index: "0x2" }, shape.page(shape.report));
+    const ofRejected = await call(
+      "cartesi_listReports",
+      { application: app(), input_index: "0x2" },
+      shape.page(shape.report),
+    );
     expect(ofRejected.data).toEqual([all.data[2]]);
-    const epoch = await call("cartesi_listReports", { application: app(), epoch_index: all.data[0].epoch_index, limit: 1 }, shape.page(shape.report));
+    const epoch = await call(
+      "cartesi_listReports",
+      { application: app(), epoch_index: all.data[0].epoch_index, limit: 1 },
+      shape.page(shape.report),
+    );
     expect(epoch.data).toEqual([all.data[0]]);
     for (const r of all.data) {
-      expect((await call("cartesi_getReport", { application: app(), report_index: r.index }, shape.single(shape.report))).data).toEqual(r);
+      expect(
+        (await call("cartesi_getReport", { application: app(), report_index: r.index }, shape.single(shape.report)))
+          .data,
+      ).toEqual(r);
     }
     expect(await errorCode("cartesi_getReport", { application: app(), report_index: "0x4" })).toBe(-32001);
   });
@@ -242,7 +387,12 @@ describe("@cartesi/rpc against the devnet", () => {
   it("PRT methods (tournaments, commitments, matches): checked parameters, empty lists, not found", async () => {
     const empty = { data: [], pagination: { total_count: 0, limit: 50, offset: 0 } };
     const any: shape.Check = () => {};
-    const matchKey = { application: app(), epoch_index: "0x0", tournament_address: devnet.authority, id_hash: ZERO_HASH };
+    const matchKey = {
+      application: app(),
+      epoch_index: "0x0",
+      tournament_address: devnet.authority,
+      id_hash: ZERO_HASH,
+    };
     for (const method of ["cartesi_listTournaments", "cartesi_listCommitments", "cartesi_listMatches"] as const) {
       expect(await call(method, { application: app() }, shape.page(any))).toEqual(empty);
       // The node's PRT lists do not look the application up: an unknown one lists nothing too.
@@ -251,7 +401,13 @@ describe("@cartesi/rpc against the devnet", () => {
     }
     expect(await call("cartesi_listMatchAdvances", matchKey, shape.page(any))).toEqual(empty);
     // Its epoch, tournament and match id are required.
-    expect(await errorCode("cartesi_listMatchAdvances", { application: app(), tournament_address: devnet.authority, id_hash: ZERO_HASH })).toBe(-32602);
+    expect(
+      await errorCode("cartesi_listMatchAdvances", {
+        application: app(),
+        tournament_address: devnet.authority,
+        id_hash: ZERO_HASH,
+      }),
+    ).toBe(-32602);
     expect(await errorCode("cartesi_listMatchAdvances", { ...matchKey, id_hash: "0x12" })).toBe(-32602);
 
     expect(await errorCode("cartesi_getTournament", { application: app(), address: devnet.authority })).toBe(-32001);
@@ -263,7 +419,8 @@ describe("@cartesi/rpc against the devnet", () => {
     // hex.DecodeString, which refuses the prefix: only bare hex gets as far as "not found".
     const commitmentKey = { application: app(), epoch_index: "0x0", tournament_address: devnet.authority };
     expect(await rpcError("cartesi_getCommitment", { ...commitmentKey, commitment: ZERO_HASH })).toEqual({
-      code: -32602, message: "Invalid commitment hex: encoding/hex: invalid byte: U+0078 'x'",
+      code: -32602,
+      message: "Invalid commitment hex: encoding/hex: invalid byte: U+0078 'x'",
     });
     expect(await errorCode("cartesi_getCommitment", { ...commitmentKey, commitment: ZERO_HASH.slice(2) })).toBe(-32001);
   });

@@ -7,7 +7,12 @@
 
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
-  createCartesiPublicClient, getInputsAdded, getOutputsExecuted, publicActionsL1, walletActionsL1, type CartesiPublicClient,
+  createCartesiPublicClient,
+  getInputsAdded,
+  getOutputsExecuted,
+  publicActionsL1,
+  walletActionsL1,
+  type CartesiPublicClient,
 } from "@cartesi/viem";
 import { http, parseEther, stringToHex } from "viem";
 import { type Devnet, OUTPUTS_TREE_HEIGHT, startDevnet } from "@lcore/devnet";
@@ -24,8 +29,15 @@ let l2: CartesiPublicClient;
 beforeAll(async () => {
   dir = tempDir("cartesi-viem");
   devnet = await startDevnet({
-    stateDir: dir.path, epochLength: 4, blockTime: 0.5, port: 0, rollupHttpPort: 0, anvilPort: 0,
-    dapp: [process.execPath, ECHO_DAPP], pollIntervalMs: 50, log: (m) => logs.push(m),
+    stateDir: dir.path,
+    epochLength: 4,
+    blockTime: 0.5,
+    port: 0,
+    rollupHttpPort: 0,
+    anvilPort: 0,
+    dapp: [process.execPath, ECHO_DAPP],
+    pollIntervalMs: 50,
+    log: (m) => logs.push(m),
   });
   chain = chainClients(devnet.chainRpcUrl);
   l2 = createCartesiPublicClient({ transport: http(devnet.jsonRpcUrl) });
@@ -71,7 +83,13 @@ describe("@cartesi/viem against the devnet", () => {
     const onChain = { chain: undefined };
 
     // Fund the Application through the EtherPortal, so vouchers can carry value.
-    const deposit = await owner.depositEther({ ...onChain, account: owner.account, application, value: parseEther("1"), execLayerData: "0x" });
+    const deposit = await owner.depositEther({
+      ...onChain,
+      account: owner.account,
+      application,
+      value: parseEther("1"),
+      execLayerData: "0x",
+    });
     const [deposited] = getInputsAdded(await chain.pub.waitForTransactionReceipt({ hash: deposit }));
     expect(deposited!.index).toBe(0n);
     expect(await chain.pub.getBalance({ address: application })).toBe(parseEther("1"));
@@ -81,7 +99,12 @@ describe("@cartesi/viem against the devnet", () => {
     const [added] = getInputsAdded(await chain.pub.waitForTransactionReceipt({ hash: sent }));
     expect(added!.index).toBe(1n);
 
-    const input = await l2.waitForInput({ application, inputIndex: added!.index, pollingInterval: 100, retryCount: 600 });
+    const input = await l2.waitForInput({
+      application,
+      inputIndex: added!.index,
+      pollingInterval: 100,
+      retryCount: 600,
+    });
     expect(input.status).toBe("ACCEPTED");
     expect(input.decodedData).toMatchObject({ sender: owner.account.address, payload, index: 1n, chainId: 31337n });
 
@@ -99,32 +122,54 @@ describe("@cartesi/viem against the devnet", () => {
     expect(reports.data.map((r) => r.rawData)).toEqual([payload]);
 
     // Proofs come once the epoch is sealed; execution needs its claim accepted.
-    const [provedNotice, provedVoucher] = await waitFor("the outputs' epoch accepted, with proofs", async () => {
-      if ((await lastAccepted()) < voucher.epochIndex) return undefined;
-      const proved = await Promise.all([notice, voucher].map((o) => l2.getOutput({ application, outputIndex: o.index })));
-      return proved.every((o) => o.outputHashesSiblings) ? proved : undefined;
-    }, 90_000, 100, logTail);
+    const [provedNotice, provedVoucher] = await waitFor(
+      "the outputs' epoch accepted, with proofs",
+      async () => {
+        if ((await lastAccepted()) < voucher.epochIndex) return undefined;
+        const proved = await Promise.all(
+          [notice, voucher].map((o) => l2.getOutput({ application, outputIndex: o.index })),
+        );
+        return proved.every((o) => o.outputHashesSiblings) ? proved : undefined;
+      },
+      90_000,
+      100,
+      logTail,
+    );
     expect(provedVoucher!.outputHashesSiblings).toHaveLength(OUTPUTS_TREE_HEIGHT);
     const epoch = await l2.getEpoch({ application, epochIndex: provedVoucher!.epochIndex });
     expect(epoch.status).toBe("CLAIM_ACCEPTED");
 
     expect(await l1.validateOutput({ application, output: provedNotice! })).toBe(true);
     // The same proof does not validate other bytes: the check is the Application's, not ours.
-    const forged = { ...provedNotice!, rawData: provedNotice!.rawData.replace(/.$/, (c) => (c === "0" ? "1" : "0")) as `0x${string}` };
+    const forged = {
+      ...provedNotice!,
+      rawData: provedNotice!.rawData.replace(/.$/, (c) => (c === "0" ? "1" : "0")) as `0x${string}`,
+    };
     expect(await l1.validateOutput({ application, output: forged })).toBe(false);
 
     const before = await chain.pub.getBalance({ address: owner.account.address });
-    const executed = await executor.executeOutput({ ...onChain, account: executor.account, application, output: provedVoucher! });
+    const executed = await executor.executeOutput({
+      ...onChain,
+      account: executor.account,
+      application,
+      output: provedVoucher!,
+    });
     const receipt = await chain.pub.waitForTransactionReceipt({ hash: executed });
     expect(receipt.status).toBe("success");
     expect(getOutputsExecuted(receipt).map((e) => e.outputIndex)).toEqual([provedVoucher!.index]);
     expect(await chain.pub.getBalance({ address: owner.account.address })).toBe(before + 1000n);
 
     // The node picks the execution up from the chain.
-    const seen = await waitFor("the execution seen by the node", async () => {
-      const o = await l2.getOutput({ application, outputIndex: provedVoucher!.index });
-      return o.executionTransactionHash ?? undefined;
-    }, 60_000, 100, logTail);
+    const seen = await waitFor(
+      "the execution seen by the node",
+      async () => {
+        const o = await l2.getOutput({ application, outputIndex: provedVoucher!.index });
+        return o.executionTransactionHash ?? undefined;
+      },
+      60_000,
+      100,
+      logTail,
+    );
     expect(seen).toBe(executed);
     expect(await l2.getProcessedInputCount({ application })).toBe(2n);
   });
@@ -139,7 +184,10 @@ describe("@cartesi/viem against the devnet", () => {
     expect(accepted.data).toEqual(epochs.data);
 
     const inputs = await l2.listInputs({ application });
-    expect(inputs.data.map((i) => [i.index, i.status])).toEqual([[0n, "ACCEPTED"], [1n, "ACCEPTED"]]);
+    expect(inputs.data.map((i) => [i.index, i.status])).toEqual([
+      [0n, "ACCEPTED"],
+      [1n, "ACCEPTED"],
+    ]);
     // The deposit came through the EtherPortal: the portal is that input's sender.
     const fromSender = await l2.listInputs({ application, sender });
     expect(fromSender.data.map((i) => i.index)).toEqual([1n]);
@@ -160,7 +208,14 @@ describe("@cartesi/viem against the devnet", () => {
     expect(await l2.listTournaments({ application })).toEqual(none);
     expect(await l2.listCommitments({ application })).toEqual(none);
     expect(await l2.listMatches({ application })).toEqual(none);
-    expect(await l2.listMatchAdvances({ application, epochIndex: 0n, tournamentAddress: nobody, idHash: `0x${"00".repeat(32)}` })).toEqual(none);
+    expect(
+      await l2.listMatchAdvances({
+        application,
+        epochIndex: 0n,
+        tournamentAddress: nobody,
+        idHash: `0x${"00".repeat(32)}`,
+      }),
+    ).toEqual(none);
     await expect(l2.getTournament({ application, address: nobody })).rejects.toThrow(/not found/);
   });
 });

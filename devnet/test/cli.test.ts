@@ -11,7 +11,18 @@ import { inputBoxAbi } from "@lcore/devnet";
 import { chainClients, ECHO_DAPP, rpcResult, tempDir, waitFor } from "./helpers.js";
 
 const CLI = fileURLToPath(new URL("../dist/main.js", import.meta.url));
-const READY_KEYS = ["ready", "chainRpcUrl", "rollupHttpUrl", "jsonRpcUrl", "graphqlUrl", "inspectUrl", "application", "inputBox", "authority", "epochLength"];
+const READY_KEYS = [
+  "ready",
+  "chainRpcUrl",
+  "rollupHttpUrl",
+  "jsonRpcUrl",
+  "graphqlUrl",
+  "inspectUrl",
+  "application",
+  "inputBox",
+  "authority",
+  "epochLength",
+];
 
 const dir = tempDir("cli");
 const marker = `cli-marker-${process.pid}-${Date.now()}`;
@@ -39,38 +50,92 @@ async function runCli(args: string[]): Promise<Run> {
   child.stdout!.on("data", (c: Buffer) => (stdout += c.toString()));
   child.stderr!.on("data", (c: Buffer) => (stderr += c.toString()));
   const exit = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
-  const line = await waitFor("the ready line", async () => {
-    if (child.exitCode !== null) throw new Error(`cartesi-devnet exited ${child.exitCode}:\n${stderr}`);
-    return stdout.includes("\n") ? stdout.split("\n")[0] : undefined;
-  }, 30_000, 50);
-  return { child, ready: JSON.parse(line!), readyMs: Date.now() - started, stdout: () => stdout, stderr: () => stderr, exit };
+  const line = await waitFor(
+    "the ready line",
+    async () => {
+      if (child.exitCode !== null) throw new Error(`cartesi-devnet exited ${child.exitCode}:\n${stderr}`);
+      return stdout.includes("\n") ? stdout.split("\n")[0] : undefined;
+    },
+    30_000,
+    50,
+  );
+  return {
+    child,
+    ready: JSON.parse(line!),
+    readyMs: Date.now() - started,
+    stdout: () => stdout,
+    stderr: () => stderr,
+    exit,
+  };
 }
 
 /** Processes whose command line mentions this test's state directory or dApp marker. */
 function leftovers(): string[] {
-  return execFileSync("ps", ["-eo", "pid,args"]).toString().split("\n")
+  return execFileSync("ps", ["-eo", "pid,args"])
+    .toString()
+    .split("\n")
     .filter((line) => (line.includes(dir.path) || line.includes(marker)) && !line.includes(" ps -eo"));
 }
 
-const args = ["--state-dir", dir.path, "--port", "0", "--rollup-port", "0", "--anvil-port", "0", "--epoch-length", "4", "--block-time", "0.5", "--", process.execPath, ECHO_DAPP, marker];
+const args = [
+  "--state-dir",
+  dir.path,
+  "--port",
+  "0",
+  "--rollup-port",
+  "0",
+  "--anvil-port",
+  "0",
+  "--epoch-length",
+  "4",
+  "--block-time",
+  "0.5",
+  "--",
+  process.execPath,
+  ECHO_DAPP,
+  marker,
+];
 
 describe("cartesi-devnet", () => {
   it("prints one ready line within 30 s, stops cleanly on SIGTERM, and resumes on the next run", async () => {
     const first = await runCli(args);
     expect(first.readyMs).toBeLessThan(30_000);
     expect(Object.keys(first.ready)).toEqual(READY_KEYS);
-    expect(first.ready).toMatchObject({ ready: true, inputBox: "0x1b51e2992A2755Ba4D6F7094032DF91991a0Cfac", epochLength: 4 });
-    expect(first.ready.inspectUrl).toBe(`${String(first.ready.jsonRpcUrl).replace(/\/rpc$/, "")}/inspect/${first.ready.application}`);
+    expect(first.ready).toMatchObject({
+      ready: true,
+      inputBox: "0x1b51e2992A2755Ba4D6F7094032DF91991a0Cfac",
+      epochLength: 4,
+    });
+    expect(first.ready.inspectUrl).toBe(
+      `${String(first.ready.jsonRpcUrl).replace(/\/rpc$/, "")}/inspect/${first.ready.application}`,
+    );
     // A generic node: the rollup's deployment and nothing of any dApp's own.
     const deployment = JSON.parse(readFileSync(join(dir.path, "deployment.json"), "utf8")) as Record<string, unknown>;
-    expect(Object.keys(deployment).sort()).toEqual(["application", "authority", "chainId", "contracts", "dataAvailability", "deploymentBlock", "epochLength", "owner", "salt", "templateHash"]);
+    expect(Object.keys(deployment).sort()).toEqual([
+      "application",
+      "authority",
+      "chainId",
+      "contracts",
+      "dataAvailability",
+      "deploymentBlock",
+      "epochLength",
+      "owner",
+      "salt",
+      "templateHash",
+    ]);
 
     const { pub, wallet } = chainClients(first.ready.chainRpcUrl as string);
     for (const payload of ["0x01", "0x02"] as const) {
-      const hash = await wallet(3).writeContract({ address: first.ready.inputBox as `0x${string}`, abi: inputBoxAbi, functionName: "addInput", args: [first.ready.application as `0x${string}`, payload] });
+      const hash = await wallet(3).writeContract({
+        address: first.ready.inputBox as `0x${string}`,
+        abi: inputBoxAbi,
+        functionName: "addInput",
+        args: [first.ready.application as `0x${string}`, payload],
+      });
       await pub.waitForTransactionReceipt({ hash });
     }
-    const count = async (url: string) => parseInt((await rpcResult(url, "cartesi_getProcessedInputCount", ["app"])).data, 16);
+    const count = async (url: string) =>
+      parseInt((await rpcResult(url, "cartesi_getProcessedInputCount", ["app"])).data, 16);
     await waitFor("two inputs processed", async () => (await count(first.ready.jsonRpcUrl as string)) === 2, 30_000);
     expect(leftovers().length).toBeGreaterThanOrEqual(2); // anvil (its --state path) and the dApp (its marker)
 

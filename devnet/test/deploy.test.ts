@@ -33,7 +33,11 @@ describe("deployRollups", () => {
     expect(first.dataAvailability.startsWith("0xb12c9ede")).toBe(true);
     expect(first.deploymentBlock).toBeGreaterThan(0);
     expect(logs.length).toBe(12); // 10 canonical contracts, the Authority, the Application
-    const template = await clients.public.readContract({ address: first.application, abi: abis.applicationAbi, functionName: "getTemplateHash" });
+    const template = await clients.public.readContract({
+      address: first.application,
+      abi: abis.applicationAbi,
+      functionName: "getTemplateHash",
+    });
     expect(template).toBe(HOST_MODE_TEMPLATE_HASH);
 
     const blockBefore = await clients.public.getBlockNumber();
@@ -54,13 +58,18 @@ describe("deployRollups", () => {
 
   it("calls only functions that exist in the pinned artifacts", () => {
     const checks: [string, readonly unknown[]][] = [
-      ["InputBox", abis.inputBoxAbi], ["Authority", abis.authorityAbi], ["AuthorityFactory", abis.authorityFactoryAbi],
-      ["ApplicationFactory", abis.applicationFactoryAbi], ["Application", abis.applicationAbi], ["EtherPortal", abis.etherPortalAbi],
+      ["InputBox", abis.inputBoxAbi],
+      ["Authority", abis.authorityAbi],
+      ["AuthorityFactory", abis.authorityFactoryAbi],
+      ["ApplicationFactory", abis.applicationFactoryAbi],
+      ["Application", abis.applicationAbi],
+      ["EtherPortal", abis.etherPortalAbi],
     ];
     for (const [name, abi] of checks) {
       const selectors = new Set(Object.values(loadArtifact(name).methodIdentifiers).map((s) => `0x${s}`));
       for (const item of abi as AbiFunction[]) {
-        if (item.type === "function") expect(selectors.has(toFunctionSelector(item)), `${name}.${item.name}`).toBe(true);
+        if (item.type === "function")
+          expect(selectors.has(toFunctionSelector(item)), `${name}.${item.name}`).toBe(true);
       }
     }
     expect(toFunctionSelector(abis.inputsAbi[0])).toBe(abis.EVM_ADVANCE_SELECTOR);

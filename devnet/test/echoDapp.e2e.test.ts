@@ -6,8 +6,26 @@
 // a restart that resumes.
 
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type BaseError, ContractFunctionRevertedError, encodeFunctionData, getAddress, type Hex, parseEther, stringToHex, toHex } from "viem";
-import { type AfterDeployContext, applicationAbi, authorityAbi, type Devnet, encodeNotice, encodeVoucher, inputBoxAbi, startDevnet } from "@lcore/devnet";
+import {
+  type BaseError,
+  ContractFunctionRevertedError,
+  encodeFunctionData,
+  getAddress,
+  type Hex,
+  parseEther,
+  stringToHex,
+  toHex,
+} from "viem";
+import {
+  type AfterDeployContext,
+  applicationAbi,
+  authorityAbi,
+  type Devnet,
+  encodeNotice,
+  encodeVoucher,
+  inputBoxAbi,
+  startDevnet,
+} from "@lcore/devnet";
 import { chainClients, ECHO_DAPP, gql, rpc, rpcResult, tempDir, waitFor } from "./helpers.js";
 
 const INPUTS = 50;
@@ -32,27 +50,43 @@ const hookCalls: AfterDeployContext[] = [];
 
 async function afterDeploy(ctx: AfterDeployContext): Promise<EchoDeployment> {
   hookCalls.push(ctx);
-  return { echo: { application: ctx.deployment.application, deployer: ctx.clients.account.address, ownAnvil: ctx.ownAnvil } };
+  return {
+    echo: { application: ctx.deployment.application, deployer: ctx.clients.account.address, ownAnvil: ctx.ownAnvil },
+  };
 }
 
 async function startStack() {
   return startDevnet({
-    stateDir: dir.path, epochLength: 4, blockTime: 0.5, port: 0, rollupHttpPort: 0, anvilPort: 0,
-    dapp: [process.execPath, ECHO_DAPP], pollIntervalMs: 50, log: (m) => logs.push(m), afterDeploy,
+    stateDir: dir.path,
+    epochLength: 4,
+    blockTime: 0.5,
+    port: 0,
+    rollupHttpPort: 0,
+    anvilPort: 0,
+    dapp: [process.execPath, ECHO_DAPP],
+    pollIntervalMs: 50,
+    log: (m) => logs.push(m),
+    afterDeploy,
   });
 }
 
-const epochs = () => rpcResult(devnet.jsonRpcUrl, "cartesi_listEpochs", { application: devnet.application, limit: 1000 });
-const processed = async () => parseInt((await rpcResult(devnet.jsonRpcUrl, "cartesi_getProcessedInputCount", ["app"])).data, 16);
+const epochs = () =>
+  rpcResult(devnet.jsonRpcUrl, "cartesi_listEpochs", { application: devnet.application, limit: 1000 });
+const processed = async () =>
+  parseInt((await rpcResult(devnet.jsonRpcUrl, "cartesi_getProcessedInputCount", ["app"])).data, 16);
 
 /** Wait until `count` inputs are processed and every epoch holding them has an accepted claim. */
 async function settled(count: number) {
-  await waitFor(`${count} inputs processed and claimed`, async () => {
-    if ((await processed()) < count) return false;
-    const list = (await epochs()).data as { status: string; input_index_upper_bound: string }[];
-    const covered = list.length > 0 && parseInt(list.at(-1)!.input_index_upper_bound, 16) === count;
-    return covered && list.every((e) => e.status === "CLAIM_ACCEPTED");
-  }, 90_000);
+  await waitFor(
+    `${count} inputs processed and claimed`,
+    async () => {
+      if ((await processed()) < count) return false;
+      const list = (await epochs()).data as { status: string; input_index_upper_bound: string }[];
+      const covered = list.length > 0 && parseInt(list.at(-1)!.input_index_upper_bound, 16) === count;
+      return covered && list.every((e) => e.status === "CLAIM_ACCEPTED");
+    },
+    90_000,
+  );
 }
 
 beforeAll(async () => {
@@ -61,7 +95,9 @@ beforeAll(async () => {
   clients = chainClients(devnet.chainRpcUrl);
   // Fund the Application so vouchers can carry value (it has a receive function).
   const funder = clients.wallet(1);
-  await clients.pub.waitForTransactionReceipt({ hash: await funder.sendTransaction({ to: devnet.application, value: parseEther("1") }) });
+  await clients.pub.waitForTransactionReceipt({
+    hash: await funder.sendTransaction({ to: devnet.application, value: parseEther("1") }),
+  });
 
   const sender = clients.wallet(0);
   for (let i = 0; i < INPUTS; i++) {
@@ -71,11 +107,20 @@ beforeAll(async () => {
     else if (kind === "exception") payload = "0xfe";
     else if (kind === "call") {
       // A voucher that calls InputBox.addInput(app, 0xabcd) from the Application itself.
-      const call = encodeFunctionData({ abi: inputBoxAbi, functionName: "addInput", args: [devnet.application, "0xabcd"] });
+      const call = encodeFunctionData({
+        abi: inputBoxAbi,
+        functionName: "addInput",
+        args: [devnet.application, "0xabcd"],
+      });
       payload = `0xfd${devnet.inputBox.slice(2).toLowerCase()}${"00".repeat(32)}${call.slice(2)}`;
     } else payload = stringToHex(`reading ${i}`);
     payloads.push(payload);
-    const hash = await sender.writeContract({ address: devnet.inputBox, abi: inputBoxAbi, functionName: "addInput", args: [devnet.application, payload] });
+    const hash = await sender.writeContract({
+      address: devnet.inputBox,
+      abi: inputBoxAbi,
+      functionName: "addInput",
+      args: [devnet.application, payload],
+    });
     await clients.pub.waitForTransactionReceipt({ hash });
   }
   await settled(INPUTS);
@@ -93,22 +138,33 @@ describe("devnet with the echo dApp", () => {
     expect(deployment.application).toBe(devnet.application);
     // The hook ran once the rollup was deployed, with the node's own clients, on its own anvil.
     expect(hookCalls).toHaveLength(1);
-    const echo = { application: devnet.application, deployer: "0xa0Ee7A142d267C1f36714E4a8F75612F20a79720", ownAnvil: true };
+    const echo = {
+      application: devnet.application,
+      deployer: "0xa0Ee7A142d267C1f36714E4a8F75612F20a79720",
+      ownAnvil: true,
+    };
     expect(deployment.echo).toEqual(echo);
     expect(devnet.deployment.echo).toEqual(echo);
     expect(deployment.authority).toBe(devnet.authority);
     expect(deployment.epochLength).toBe(4);
     expect(deployment.contracts.InputBox).toBe("0x1b51e2992A2755Ba4D6F7094032DF91991a0Cfac");
     expect(await rpcResult(devnet.jsonRpcUrl, "cartesi_getChainId")).toEqual({ data: "0x7a69" });
-    const app = (await rpcResult(devnet.jsonRpcUrl, "cartesi_getApplication", { application: devnet.application })).data;
+    const app = (await rpcResult(devnet.jsonRpcUrl, "cartesi_getApplication", { application: devnet.application }))
+      .data;
     expect(app).toMatchObject({
-      name: "app", iapplication_address: devnet.application.toLowerCase(), iconsensus_address: devnet.authority.toLowerCase(),
-      epoch_length: "0x4", consensus_type: "AUTHORITY", state: "ENABLED", processed_inputs: "0x32",
+      name: "app",
+      iapplication_address: devnet.application.toLowerCase(),
+      iconsensus_address: devnet.authority.toLowerCase(),
+      epoch_length: "0x4",
+      consensus_type: "AUTHORITY",
+      state: "ENABLED",
+      processed_inputs: "0x32",
     });
   });
 
   it("processed every input in order, discarding a rejected input's outputs but keeping its reports", async () => {
-    const inputs = (await rpcResult(devnet.jsonRpcUrl, "cartesi_listInputs", { application: "app", limit: 100 })).data as any[];
+    const inputs = (await rpcResult(devnet.jsonRpcUrl, "cartesi_listInputs", { application: "app", limit: 100 }))
+      .data as any[];
     expect(inputs).toHaveLength(INPUTS);
     const expectedStatus = { normal: "ACCEPTED", call: "ACCEPTED", rejected: "REJECTED", exception: "EXCEPTION" };
     inputs.forEach((input, i) => {
@@ -118,7 +174,8 @@ describe("devnet with the echo dApp", () => {
       expect(input.decoded_data.sender).toBe(getAddress(clients.wallet(0).account.address));
     });
 
-    const outputs = (await rpcResult(devnet.jsonRpcUrl, "cartesi_listOutputs", { application: "app", limit: 1000 })).data as any[];
+    const outputs = (await rpcResult(devnet.jsonRpcUrl, "cartesi_listOutputs", { application: "app", limit: 1000 }))
+      .data as any[];
     const expected: Hex[] = [];
     const reports: Hex[] = [];
     payloads.forEach((payload, i) => {
@@ -137,10 +194,14 @@ describe("devnet with the echo dApp", () => {
     expect(outputs.map((o) => o.index)).toEqual(expected.map((_, k) => toHex(k)));
     for (let i = 0; i < INPUTS; i++) {
       if (kindOf(i) !== "rejected" && kindOf(i) !== "exception") continue;
-      const own = await rpcResult(devnet.jsonRpcUrl, "cartesi_listOutputs", { application: "app", input_index: toHex(i) });
+      const own = await rpcResult(devnet.jsonRpcUrl, "cartesi_listOutputs", {
+        application: "app",
+        input_index: toHex(i),
+      });
       expect(own.data, `outputs of input ${i}`).toEqual([]);
     }
-    const allReports = (await rpcResult(devnet.jsonRpcUrl, "cartesi_listReports", { application: "app", limit: 1000 })).data as any[];
+    const allReports = (await rpcResult(devnet.jsonRpcUrl, "cartesi_listReports", { application: "app", limit: 1000 }))
+      .data as any[];
     expect(allReports.map((r) => r.raw_data)).toEqual(reports);
   });
 
@@ -153,12 +214,24 @@ describe("devnet with the echo dApp", () => {
       expect(parseInt(epoch.input_index_lower_bound, 16)).toBe(next);
       next = parseInt(epoch.input_index_upper_bound, 16);
       expect(parseInt(epoch.last_block, 16) % 4).toBe(3);
-      const valid = await clients.pub.readContract({ address: devnet.authority, abi: authorityAbi, functionName: "isOutputsMerkleRootValid", args: [devnet.application, epoch.outputs_merkle_root] });
+      const valid = await clients.pub.readContract({
+        address: devnet.authority,
+        abi: authorityAbi,
+        functionName: "isOutputsMerkleRootValid",
+        args: [devnet.application, epoch.outputs_merkle_root],
+      });
       expect(valid).toBe(true);
     }
-    const accepted = await clients.pub.getContractEvents({ address: devnet.authority, abi: authorityAbi, eventName: "ClaimAccepted", fromBlock: 0n });
+    const accepted = await clients.pub.getContractEvents({
+      address: devnet.authority,
+      abi: authorityAbi,
+      eventName: "ClaimAccepted",
+      fromBlock: 0n,
+    });
     expect(accepted.map((e) => e.args.outputsMerkleRoot)).toEqual(list.map((e) => e.outputs_merkle_root));
-    expect((await rpcResult(devnet.jsonRpcUrl, "cartesi_getLastAcceptedEpochIndex", ["app"])).data).toBe(list.at(-1).index);
+    expect((await rpcResult(devnet.jsonRpcUrl, "cartesi_getLastAcceptedEpochIndex", ["app"])).data).toBe(
+      list.at(-1).index,
+    );
   });
 
   it("serves the same data over JSON-RPC and GraphQL", async () => {
@@ -167,18 +240,27 @@ describe("devnet with the echo dApp", () => {
       rpcResult(devnet.jsonRpcUrl, "cartesi_listOutputs", { application: "app", limit: 1000 }),
       rpcResult(devnet.jsonRpcUrl, "cartesi_listReports", { application: "app", limit: 1000 }),
     ]);
-    const g = await gql(devnet.graphqlUrl, `{
+    const g = await gql(
+      devnet.graphqlUrl,
+      `{
       inputs { totalCount edges { node { id index status msgSender blockNumber timestamp payload inputBoxIndex } } }
       notices { totalCount edges { node { index payload input { index } proof { outputIndex outputHashesSiblings } } } }
       vouchers { totalCount edges { node { index destination value payload input { index } proof { outputIndex outputHashesSiblings } } } }
       reports { totalCount edges { node { index payload input { index } } } }
-    }`);
+    }`,
+    );
     expect(g.inputs.totalCount).toBe(INPUTS);
     g.inputs.edges.forEach(({ node }: any, i: number) => {
       const r = rpcInputs.data[i];
       expect(node).toEqual({
-        id: String(i), index: i, status: r.status, msgSender: r.decoded_data.sender, blockNumber: String(parseInt(r.block_number, 16)),
-        timestamp: String(parseInt(r.decoded_data.block_timestamp, 16)), payload: r.decoded_data.payload, inputBoxIndex: String(i),
+        id: String(i),
+        index: i,
+        status: r.status,
+        msgSender: r.decoded_data.sender,
+        blockNumber: String(parseInt(r.block_number, 16)),
+        timestamp: String(parseInt(r.decoded_data.block_timestamp, 16)),
+        payload: r.decoded_data.payload,
+        inputBoxIndex: String(i),
       });
     });
     const byIndex = new Map((rpcOutputs.data as any[]).map((o) => [parseInt(o.index, 16), o]));
@@ -198,15 +280,27 @@ describe("devnet with the echo dApp", () => {
         expect(BigInt(node.value)).toBe(BigInt(o.decoded_data.value));
       }
     }
-    expect(g.reports.edges.map(({ node }: any) => [node.index, node.payload, node.input.index]))
-      .toEqual((rpcReports.data as any[]).map((r) => [parseInt(r.index, 16), r.raw_data, parseInt(r.input_index, 16)]));
+    expect(g.reports.edges.map(({ node }: any) => [node.index, node.payload, node.input.index])).toEqual(
+      (rpcReports.data as any[]).map((r) => [parseInt(r.index, 16), r.raw_data, parseInt(r.input_index, 16)]),
+    );
   });
 
   it("pages GraphQL connections with cursors", async () => {
-    const first = await gql(devnet.graphqlUrl, "{ inputs(first: 20) { totalCount edges { cursor node { index } } pageInfo { startCursor endCursor hasNextPage hasPreviousPage } } }");
+    const first = await gql(
+      devnet.graphqlUrl,
+      "{ inputs(first: 20) { totalCount edges { cursor node { index } } pageInfo { startCursor endCursor hasNextPage hasPreviousPage } } }",
+    );
     expect(first.inputs.edges.map((e: any) => e.node.index)).toEqual([...Array(20).keys()]);
-    expect(first.inputs.pageInfo).toMatchObject({ hasNextPage: true, hasPreviousPage: false, startCursor: Buffer.from("0").toString("base64") });
-    const next = await gql(devnet.graphqlUrl, "query($after: String) { inputs(first: 40, after: $after) { edges { node { index } } pageInfo { hasNextPage hasPreviousPage } } }", { after: first.inputs.pageInfo.endCursor });
+    expect(first.inputs.pageInfo).toMatchObject({
+      hasNextPage: true,
+      hasPreviousPage: false,
+      startCursor: Buffer.from("0").toString("base64"),
+    });
+    const next = await gql(
+      devnet.graphqlUrl,
+      "query($after: String) { inputs(first: 40, after: $after) { edges { node { index } } pageInfo { hasNextPage hasPreviousPage } } }",
+      { after: first.inputs.pageInfo.endCursor },
+    );
     expect(next.inputs.edges.map((e: any) => e.node.index)).toEqual([...Array(30).keys()].map((k) => k + 20));
     expect(next.inputs.pageInfo).toEqual({ hasNextPage: false, hasPreviousPage: true });
     const last = await gql(devnet.graphqlUrl, "{ inputs(last: 3) { edges { node { index } } } }");
@@ -214,8 +308,15 @@ describe("devnet with the echo dApp", () => {
     await expect(gql(devnet.graphqlUrl, "{ inputs(first: 1, last: 1) { totalCount } }")).rejects.toThrow(/cannot mix/);
     const filtered = await gql(devnet.graphqlUrl, "{ inputs(where: { indexGreaterThan: 45 }) { totalCount } }");
     expect(filtered.inputs.totalCount).toBe(4);
-    const byInput = await gql(devnet.graphqlUrl, '{ input(id: "3") { status notices { totalCount } reports { edges { node { payload } } } } }');
-    expect(byInput.input).toEqual({ status: "REJECTED", notices: { totalCount: 0 }, reports: { edges: [{ node: { payload: stringToHex("rejected") } }] } });
+    const byInput = await gql(
+      devnet.graphqlUrl,
+      '{ input(id: "3") { status notices { totalCount } reports { edges { node { payload } } } } }',
+    );
+    expect(byInput.input).toEqual({
+      status: "REJECTED",
+      notices: { totalCount: 0 },
+      reports: { edges: [{ node: { payload: stringToHex("rejected") } }] },
+    });
   });
 
   it("serves GraphiQL to browsers, self-contained (it works offline), and GraphQL per application too", async () => {
@@ -226,7 +327,10 @@ describe("devnet with the echo dApp", () => {
     expect(html).toContain("renderYogaGraphiQL");
     // Nothing the page loads comes from elsewhere: no script, style, icon or frame from a URL.
     expect(html.match(/<(script|link|img|iframe)\b[^>]*\b(src|href)=["']?(https?:)?\/\//gi)).toBeNull();
-    const perApp = await gql(`${devnet.graphqlUrl}/${devnet.application}`, "{ applications { edges { node { id name address } } } }");
+    const perApp = await gql(
+      `${devnet.graphqlUrl}/${devnet.application}`,
+      "{ applications { edges { node { id name address } } } }",
+    );
     expect(perApp.applications.edges).toEqual([{ node: { id: "1", name: "app", address: devnet.application } }]);
     expect((await fetch(`${devnet.graphqlUrl}/0x${"12".repeat(20)}`, { method: "POST", body: "{}" })).status).toBe(404);
   });
@@ -236,19 +340,37 @@ describe("devnet with the echo dApp", () => {
     expect(res.status).toBe(200);
     const normal = payloads.filter((_, i) => kindOf(i) === "normal" || kindOf(i) === "call").length;
     expect(await res.json()).toEqual({
-      status: "Accepted", reports: [{ payload: "0x6869" }, { payload: toHex(normal, { size: 32 }) }], processed_input_count: INPUTS,
+      status: "Accepted",
+      reports: [{ payload: "0x6869" }, { payload: toHex(normal, { size: 32 }) }],
+      processed_input_count: INPUTS,
     });
     const rejected = await (await fetch(devnet.inspectUrl, { method: "POST", body: new Uint8Array([0xff]) })).json();
     expect(rejected.status).toBe("Rejected");
-    expect((await fetch(devnet.inspectUrl.replace(devnet.application, `0x${"12".repeat(20)}`), { method: "POST", body: "x" })).status).toBe(404);
+    expect(
+      (
+        await fetch(devnet.inspectUrl.replace(devnet.application, `0x${"12".repeat(20)}`), {
+          method: "POST",
+          body: "x",
+        })
+      ).status,
+    ).toBe(404);
     expect((await fetch(devnet.inspectUrl)).status).toBe(405);
   });
 
   it("has every voucher executed by the real Application with the served proofs (executeOutput), once only (wasOutputExecuted)", async () => {
     const executor = clients.wallet(2);
     const recipient = clients.wallet(0).account.address;
-    const rpcVouchers = (await rpcResult(devnet.jsonRpcUrl, "cartesi_listOutputs", { application: "app", output_type: VOUCHER_TYPE, limit: 1000 })).data as any[];
-    const g = await gql(devnet.graphqlUrl, "{ vouchers { edges { node { index destination value payload executed proof { outputIndex outputHashesSiblings } } } } }");
+    const rpcVouchers = (
+      await rpcResult(devnet.jsonRpcUrl, "cartesi_listOutputs", {
+        application: "app",
+        output_type: VOUCHER_TYPE,
+        limit: 1000,
+      })
+    ).data as any[];
+    const g = await gql(
+      devnet.graphqlUrl,
+      "{ vouchers { edges { node { index destination value payload executed proof { outputIndex outputHashesSiblings } } } } }",
+    );
     expect(g.vouchers.edges).toHaveLength(rpcVouchers.length);
     const before = await clients.pub.getBalance({ address: recipient });
     let paid = 0n;
@@ -258,12 +380,24 @@ describe("devnet with the echo dApp", () => {
       const output = encodeVoucher(node.destination, BigInt(node.value), node.payload);
       expect(output).toBe(fromRpc.raw_data);
       // Alternate the source of the proof: GraphQL for even vouchers, JSON-RPC for odd ones.
-      const proof = k % 2 === 0
-        ? { outputIndex: BigInt(node.proof.outputIndex), outputHashesSiblings: node.proof.outputHashesSiblings }
-        : { outputIndex: BigInt(fromRpc.index), outputHashesSiblings: fromRpc.output_hashes_siblings };
-      const executed = () => clients.pub.readContract({ address: devnet.application, abi: applicationAbi, functionName: "wasOutputExecuted", args: [proof.outputIndex] });
+      const proof =
+        k % 2 === 0
+          ? { outputIndex: BigInt(node.proof.outputIndex), outputHashesSiblings: node.proof.outputHashesSiblings }
+          : { outputIndex: BigInt(fromRpc.index), outputHashesSiblings: fromRpc.output_hashes_siblings };
+      const executed = () =>
+        clients.pub.readContract({
+          address: devnet.application,
+          abi: applicationAbi,
+          functionName: "wasOutputExecuted",
+          args: [proof.outputIndex],
+        });
       expect(await executed()).toBe(false);
-      const hash = await executor.writeContract({ address: devnet.application, abi: applicationAbi, functionName: "executeOutput", args: [output, proof] });
+      const hash = await executor.writeContract({
+        address: devnet.application,
+        abi: applicationAbi,
+        functionName: "executeOutput",
+        args: [output, proof],
+      });
       const receipt = await clients.pub.waitForTransactionReceipt({ hash });
       expect(receipt.status).toBe("success");
       expect(await executed()).toBe(true);
@@ -274,58 +408,119 @@ describe("devnet with the echo dApp", () => {
 
     // A second execution of any voucher reverts.
     const again = rpcVouchers[0];
-    const error = await clients.pub.simulateContract({
-      address: devnet.application, abi: applicationAbi, functionName: "executeOutput", account: executor.account,
-      args: [again.raw_data, { outputIndex: BigInt(again.index), outputHashesSiblings: again.output_hashes_siblings }],
-    }).then(() => undefined, (err: unknown) => err);
-    const revert = (error as BaseError).walk((e) => e instanceof ContractFunctionRevertedError) as ContractFunctionRevertedError;
+    const error = await clients.pub
+      .simulateContract({
+        address: devnet.application,
+        abi: applicationAbi,
+        functionName: "executeOutput",
+        account: executor.account,
+        args: [
+          again.raw_data,
+          { outputIndex: BigInt(again.index), outputHashesSiblings: again.output_hashes_siblings },
+        ],
+      })
+      .then(
+        () => undefined,
+        (err: unknown) => err,
+      );
+    const revert = (error as BaseError).walk(
+      (e) => e instanceof ContractFunctionRevertedError,
+    ) as ContractFunctionRevertedError;
     expect(revert.data?.errorName).toBe("OutputNotReexecutable");
 
     // The call voucher ran: the Application itself sent input 50, which the node then processed.
-    const input50 = await waitFor("the input the call voucher added", async () => (await rpc(devnet.jsonRpcUrl, "cartesi_getInput", ["app", "0x32"])).result);
+    const input50 = await waitFor(
+      "the input the call voucher added",
+      async () => (await rpc(devnet.jsonRpcUrl, "cartesi_getInput", ["app", "0x32"])).result,
+    );
     expect(input50.data.decoded_data.sender).toBe(devnet.application);
     expect(input50.data.decoded_data.payload).toBe("0xabcd");
     await settled(INPUTS + 1);
 
     // Both APIs see the executions.
     await waitFor("executions read back", async () => {
-      const r = (await rpcResult(devnet.jsonRpcUrl, "cartesi_listOutputs", { application: "app", output_type: VOUCHER_TYPE, limit: 1000 })).data as any[];
+      const r = (
+        await rpcResult(devnet.jsonRpcUrl, "cartesi_listOutputs", {
+          application: "app",
+          output_type: VOUCHER_TYPE,
+          limit: 1000,
+        })
+      ).data as any[];
       return r.slice(0, rpcVouchers.length).every((o) => o.execution_transaction_hash !== null);
     });
-    const after = await gql(devnet.graphqlUrl, "{ vouchers(filter: [{ executed: { eq: false } }]) { totalCount } all: vouchers { edges { node { executed transactionHash } } } }");
+    const after = await gql(
+      devnet.graphqlUrl,
+      "{ vouchers(filter: [{ executed: { eq: false } }]) { totalCount } all: vouchers { edges { node { executed transactionHash } } } }",
+    );
     expect(after.vouchers.totalCount).toBe(1); // the echo of input 50
-    expect(after.all.edges.slice(0, rpcVouchers.length).every(({ node }: any) => node.executed && node.transactionHash)).toBe(true);
+    expect(
+      after.all.edges.slice(0, rpcVouchers.length).every(({ node }: any) => node.executed && node.transactionHash),
+    ).toBe(true);
   });
 
   it("has every notice validated by the real Application, and a forged one refused", async () => {
-    const notices = (await rpcResult(devnet.jsonRpcUrl, "cartesi_listOutputs", { application: "app", output_type: NOTICE_TYPE, limit: 1000 })).data as any[];
+    const notices = (
+      await rpcResult(devnet.jsonRpcUrl, "cartesi_listOutputs", {
+        application: "app",
+        output_type: NOTICE_TYPE,
+        limit: 1000,
+      })
+    ).data as any[];
     expect(notices.length).toBeGreaterThan(0);
     for (const n of notices) {
       await clients.pub.readContract({
-        address: devnet.application, abi: applicationAbi, functionName: "validateOutput",
+        address: devnet.application,
+        abi: applicationAbi,
+        functionName: "validateOutput",
         args: [n.raw_data, { outputIndex: BigInt(n.index), outputHashesSiblings: n.output_hashes_siblings }],
       });
     }
     const n = notices[0];
-    await expect(clients.pub.readContract({
-      address: devnet.application, abi: applicationAbi, functionName: "validateOutput",
-      args: [encodeNotice("0x666f726765640a"), { outputIndex: BigInt(n.index), outputHashesSiblings: n.output_hashes_siblings }],
-    })).rejects.toThrow(/InvalidOutputsMerkleRoot/);
+    await expect(
+      clients.pub.readContract({
+        address: devnet.application,
+        abi: applicationAbi,
+        functionName: "validateOutput",
+        args: [
+          encodeNotice("0x666f726765640a"),
+          { outputIndex: BigInt(n.index), outputHashesSiblings: n.output_hashes_siblings },
+        ],
+      }),
+    ).rejects.toThrow(/InvalidOutputsMerkleRoot/);
   });
 
   it("answers malformed JSON-RPC calls as the real node does", async () => {
-    const post = (body: string) => fetch(devnet.jsonRpcUrl, { method: "POST", headers: { "content-type": "application/json" }, body });
+    const post = (body: string) =>
+      fetch(devnet.jsonRpcUrl, { method: "POST", headers: { "content-type": "application/json" }, body });
     const invalid = await post("{nope");
     expect(invalid.status).toBe(400);
     expect((await invalid.text()).trim()).toBe("Invalid JSON");
-    expect((await rpc(devnet.jsonRpcUrl, "cartesi_nothing")).error).toEqual({ code: -32601, message: "Method not found" });
-    expect((await rpc(devnet.jsonRpcUrl, "cartesi_getInput", { application: "NO!", input_index: "0x0" })).error?.code).toBe(-32602);
-    expect((await rpc(devnet.jsonRpcUrl, "cartesi_getInput", { application: "app", input_index: "12" })).error)
-      .toEqual({ code: -32602, message: "invalid input_index: expected hex encoded value" });
-    expect((await rpc(devnet.jsonRpcUrl, "cartesi_getInput", { application: "app", input_index: "0x999" })).error).toEqual({ code: -32001, message: "Input not found" });
-    expect((await rpc(devnet.jsonRpcUrl, "cartesi_listInputs", { application: "other", limit: 1 })).error).toEqual({ code: -32001, message: "Application not found" });
-    expect((await rpc(devnet.jsonRpcUrl, "cartesi_listInputs", { application: "app", limit: -1 })).error?.code).toBe(-32602);
-    const paged = await rpcResult(devnet.jsonRpcUrl, "cartesi_listInputs", { application: "app", limit: 5, offset: 10, descending: true });
+    expect((await rpc(devnet.jsonRpcUrl, "cartesi_nothing")).error).toEqual({
+      code: -32601,
+      message: "Method not found",
+    });
+    expect(
+      (await rpc(devnet.jsonRpcUrl, "cartesi_getInput", { application: "NO!", input_index: "0x0" })).error?.code,
+    ).toBe(-32602);
+    expect((await rpc(devnet.jsonRpcUrl, "cartesi_getInput", { application: "app", input_index: "12" })).error).toEqual(
+      { code: -32602, message: "invalid input_index: expected hex encoded value" },
+    );
+    expect(
+      (await rpc(devnet.jsonRpcUrl, "cartesi_getInput", { application: "app", input_index: "0x999" })).error,
+    ).toEqual({ code: -32001, message: "Input not found" });
+    expect((await rpc(devnet.jsonRpcUrl, "cartesi_listInputs", { application: "other", limit: 1 })).error).toEqual({
+      code: -32001,
+      message: "Application not found",
+    });
+    expect((await rpc(devnet.jsonRpcUrl, "cartesi_listInputs", { application: "app", limit: -1 })).error?.code).toBe(
+      -32602,
+    );
+    const paged = await rpcResult(devnet.jsonRpcUrl, "cartesi_listInputs", {
+      application: "app",
+      limit: 5,
+      offset: 10,
+      descending: true,
+    });
     expect(paged.pagination).toEqual({ total_count: INPUTS + 1, limit: 5, offset: 10 });
     expect(paged.data.map((i: any) => i.index)).toEqual(["0x28", "0x27", "0x26", "0x25", "0x24"]);
     const capped = await rpcResult(devnet.jsonRpcUrl, "cartesi_listReports", { application: "app", limit: 20_000 });
@@ -345,18 +540,33 @@ describe("devnet with the echo dApp", () => {
     expect(hookCalls).toHaveLength(2); // the hook runs on every start: it must find what it deployed before
     expect(logs.some((m) => /replaying 51 processed inputs/.test(m))).toBe(true);
     clients = chainClients(devnet.chainRpcUrl);
-    expect((await rpcResult(devnet.jsonRpcUrl, "cartesi_listInputs", { application: "app", limit: 1000 })).data).toEqual(before.inputs);
-    expect((await rpcResult(devnet.jsonRpcUrl, "cartesi_listOutputs", { application: "app", limit: 1000 })).data).toEqual(before.outputs);
+    expect(
+      (await rpcResult(devnet.jsonRpcUrl, "cartesi_listInputs", { application: "app", limit: 1000 })).data,
+    ).toEqual(before.inputs);
+    expect(
+      (await rpcResult(devnet.jsonRpcUrl, "cartesi_listOutputs", { application: "app", limit: 1000 })).data,
+    ).toEqual(before.outputs);
 
-    const hash = await clients.wallet(0).writeContract({ address: devnet.inputBox, abi: inputBoxAbi, functionName: "addInput", args: [devnet.application, "0x0102"] });
+    const hash = await clients.wallet(0).writeContract({
+      address: devnet.inputBox,
+      abi: inputBoxAbi,
+      functionName: "addInput",
+      args: [devnet.application, "0x0102"],
+    });
     await clients.pub.waitForTransactionReceipt({ hash });
     await settled(INPUTS + 2);
-    const outputs = (await rpcResult(devnet.jsonRpcUrl, "cartesi_listOutputs", { application: "app", input_index: toHex(INPUTS + 1) })).data as any[];
+    const outputs = (
+      await rpcResult(devnet.jsonRpcUrl, "cartesi_listOutputs", { application: "app", input_index: toHex(INPUTS + 1) })
+    ).data as any[];
     expect(outputs.map((o) => parseInt(o.index, 16))).toEqual([before.outputs.length, before.outputs.length + 1]);
-    expect((await epochs()).data.slice(0, before.epochs.length).map((e: any) => e.outputs_merkle_root)).toEqual(before.epochs.map((e: any) => e.outputs_merkle_root));
+    expect((await epochs()).data.slice(0, before.epochs.length).map((e: any) => e.outputs_merkle_root)).toEqual(
+      before.epochs.map((e: any) => e.outputs_merkle_root),
+    );
     // The dApp's in-memory state came back through the replay: it counts every accepted input.
     const inspect = await (await fetch(devnet.inspectUrl, { method: "POST", body: "" })).json();
-    const accepted = (await rpcResult(devnet.jsonRpcUrl, "cartesi_listInputs", { application: "app", limit: 1000 })).data.filter((i: any) => i.status === "ACCEPTED").length;
+    const accepted = (
+      await rpcResult(devnet.jsonRpcUrl, "cartesi_listInputs", { application: "app", limit: 1000 })
+    ).data.filter((i: any) => i.status === "ACCEPTED").length;
     expect(inspect.reports[1].payload).toBe(toHex(accepted, { size: 32 }));
   });
 });

@@ -2,7 +2,13 @@
 
 import { keccak256 } from "viem";
 import { describe, expect, it } from "vitest";
-import { OutputsMerkleTree, OUTPUTS_TREE_HEIGHT, ZERO_HASHES, outputLeaf, rootFromSiblings } from "../src/merkleTree.js";
+import {
+  OutputsMerkleTree,
+  OUTPUTS_TREE_HEIGHT,
+  ZERO_HASHES,
+  outputLeaf,
+  rootFromSiblings,
+} from "../src/merkleTree.js";
 import { bytesToHex, hexToBytes, type Hex } from "../src/hex.js";
 
 /** Root of the height-63 tree by brute force over the non-empty prefix. */

@@ -4,7 +4,15 @@
 
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { stringToHex } from "viem";
-import { type Devnet, inputBoxAbi, NOTICE_SELECTOR, replay, type ReplayChecks, type ReplayedDapp, startDevnet } from "@lcore/devnet";
+import {
+  type Devnet,
+  inputBoxAbi,
+  NOTICE_SELECTOR,
+  replay,
+  type ReplayChecks,
+  type ReplayedDapp,
+  startDevnet,
+} from "@lcore/devnet";
 import { chainClients, ECHO_DAPP, rpcResult, tempDir, waitFor } from "./helpers.js";
 
 const INPUTS = 4;
@@ -17,19 +25,41 @@ let dir: ReturnType<typeof tempDir>;
 beforeAll(async () => {
   dir = tempDir("replay");
   devnet = await startDevnet({
-    stateDir: dir.path, epochLength: 4, blockTime: 0.5, port: 0, rollupHttpPort: 0, anvilPort: 0,
-    dapp: ECHO, pollIntervalMs: 50, log: () => {},
+    stateDir: dir.path,
+    epochLength: 4,
+    blockTime: 0.5,
+    port: 0,
+    rollupHttpPort: 0,
+    anvilPort: 0,
+    dapp: ECHO,
+    pollIntervalMs: 50,
+    log: () => {},
   });
   const clients = chainClients(devnet.chainRpcUrl);
   const sender = clients.wallet(0);
   for (let i = 0; i < INPUTS; i++) {
-    const hash = await sender.writeContract({ address: devnet.inputBox, abi: inputBoxAbi, functionName: "addInput", args: [devnet.application, stringToHex(`reading ${i}`)] });
+    const hash = await sender.writeContract({
+      address: devnet.inputBox,
+      abi: inputBoxAbi,
+      functionName: "addInput",
+      args: [devnet.application, stringToHex(`reading ${i}`)],
+    });
     await clients.pub.waitForTransactionReceipt({ hash });
   }
-  await waitFor("every input claimed", async () => {
-    const list = (await rpcResult(devnet.jsonRpcUrl, "cartesi_listEpochs", { application: devnet.application, limit: 1000 })).data as { status: string; input_index_upper_bound: string }[];
-    return list.length > 0 && parseInt(list.at(-1)!.input_index_upper_bound, 16) === INPUTS && list.every((e) => e.status === "CLAIM_ACCEPTED");
-  }, 45_000);
+  await waitFor(
+    "every input claimed",
+    async () => {
+      const list = (
+        await rpcResult(devnet.jsonRpcUrl, "cartesi_listEpochs", { application: devnet.application, limit: 1000 })
+      ).data as { status: string; input_index_upper_bound: string }[];
+      return (
+        list.length > 0 &&
+        parseInt(list.at(-1)!.input_index_upper_bound, 16) === INPUTS &&
+        list.every((e) => e.status === "CLAIM_ACCEPTED")
+      );
+    },
+    45_000,
+  );
 });
 
 afterAll(async () => {
@@ -39,7 +69,13 @@ afterAll(async () => {
 
 describe("replay", () => {
   it("replays cleanly: every output, the accepted claims and the node's outputs agree", async () => {
-    const report = await replay({ rpcUrl: devnet.chainRpcUrl, application: devnet.application, dapp: ECHO, nodeUrl: devnet.jsonRpcUrl, progress: () => {} });
+    const report = await replay({
+      rpcUrl: devnet.chainRpcUrl,
+      application: devnet.application,
+      dapp: ECHO,
+      nodeUrl: devnet.jsonRpcUrl,
+      progress: () => {},
+    });
     expect(report.divergences).toEqual([]);
     expect(report.inputs).toBe(INPUTS);
     expect(report.outputs).toBe(INPUTS * 2);
@@ -50,10 +86,21 @@ describe("replay", () => {
   });
 
   it("--shadow reports every divergence of an altered build, from input 2 output 4", async () => {
-    const report = await replay({ rpcUrl: devnet.chainRpcUrl, application: devnet.application, dapp: ECHO, shadow: ALTERED, progress: () => {} });
+    const report = await replay({
+      rpcUrl: devnet.chainRpcUrl,
+      application: devnet.application,
+      dapp: ECHO,
+      shadow: ALTERED,
+      progress: () => {},
+    });
     expect(report.divergences).toEqual([]);
-    expect(report.shadowDivergences.map((d) => [d.inputIndex, d.outputIndex])).toEqual([[2, 4], [3, 6]]);
-    expect(report.shadowDivergences[0]!.expected).toBe(`0xc258d6e5${"0".repeat(62)}20${"0".repeat(62)}09${stringToHex("reading 2").slice(2)}${"0".repeat(46)}`);
+    expect(report.shadowDivergences.map((d) => [d.inputIndex, d.outputIndex])).toEqual([
+      [2, 4],
+      [3, 6],
+    ]);
+    expect(report.shadowDivergences[0]!.expected).toBe(
+      `0xc258d6e5${"0".repeat(62)}20${"0".repeat(62)}09${stringToHex("reading 2").slice(2)}${"0".repeat(46)}`,
+    );
     expect(report.shadowDivergences[0]!.got).toContain(stringToHex("seading 2").slice(2));
   });
 
@@ -75,7 +122,14 @@ describe("replay", () => {
         };
       },
     };
-    const report = await replay({ rpcUrl: devnet.chainRpcUrl, application: devnet.application, dapp: ECHO, shadow: ECHO, checks, progress: (l) => lines.push(l) });
+    const report = await replay({
+      rpcUrl: devnet.chainRpcUrl,
+      application: devnet.application,
+      dapp: ECHO,
+      shadow: ECHO,
+      checks,
+      progress: (l) => lines.push(l),
+    });
     expect(report.counts).toEqual({ notices: INPUTS });
     // The replayed dApp's first divergence, every one of the shadow's; with a shadow the replay goes on to the end.
     expect(report.divergences).toEqual([{ inputIndex: 2, what: "dapp check", expected: "a", got: "b" }]);
@@ -83,7 +137,8 @@ describe("replay", () => {
     expect(report.inputs).toBe(INPUTS);
     for (const role of ["dapp", "shadow"]) {
       expect(seen.filter((s) => s.startsWith(role))).toEqual([
-        `${role} start 0`, ...Array.from({ length: INPUTS }, (_, i) => `${role} input ${i} output ${2 * i} after ${i + 1}`),
+        `${role} start 0`,
+        ...Array.from({ length: INPUTS }, (_, i) => `${role} input ${i} output ${2 * i} after ${i + 1}`),
       ]);
     }
     expect(lines.at(-1)).toMatch(/4\/4 inputs, .* notices\/s, done/);

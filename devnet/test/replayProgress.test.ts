@@ -6,12 +6,24 @@ import { Progress, formatDuration, formatProgress } from "../src/replay/progress
 
 describe("replay progress", () => {
   it("formats inputs done/total, the rate of what the checks count (or of inputs) and the time left", () => {
-    expect(formatProgress({ done: 10, total: 40, unit: "records", count: 700, seconds: 2 }))
-      .toBe(`replay [########${".".repeat(22)}] 10/40 inputs, 350.0 records/s, ETA 6s`);
-    expect(formatProgress({ done: 40, total: 40, unit: "records", count: 700, seconds: 4 })).toBe(`replay [${"#".repeat(30)}] 40/40 inputs, 175.0 records/s, done`);
-    expect(formatProgress({ done: 0, total: 40, unit: "records", count: 0, seconds: 0 })).toBe(`replay [${".".repeat(30)}] 0/40 inputs, 0.0 records/s, ETA ?`);
-    expect(formatProgress({ done: 20, total: 40, unit: "inputs", count: 20, seconds: 4 })).toBe(`replay [${"#".repeat(15)}${".".repeat(15)}] 20/40 inputs, 5.0 inputs/s, ETA 4s`);
-    expect([formatDuration(59.4), formatDuration(187), formatDuration(7500), formatDuration(Number.NaN)]).toEqual(["59s", "3m07s", "2h05m", "?"]);
+    expect(formatProgress({ done: 10, total: 40, unit: "records", count: 700, seconds: 2 })).toBe(
+      `replay [########${".".repeat(22)}] 10/40 inputs, 350.0 records/s, ETA 6s`,
+    );
+    expect(formatProgress({ done: 40, total: 40, unit: "records", count: 700, seconds: 4 })).toBe(
+      `replay [${"#".repeat(30)}] 40/40 inputs, 175.0 records/s, done`,
+    );
+    expect(formatProgress({ done: 0, total: 40, unit: "records", count: 0, seconds: 0 })).toBe(
+      `replay [${".".repeat(30)}] 0/40 inputs, 0.0 records/s, ETA ?`,
+    );
+    expect(formatProgress({ done: 20, total: 40, unit: "inputs", count: 20, seconds: 4 })).toBe(
+      `replay [${"#".repeat(15)}${".".repeat(15)}] 20/40 inputs, 5.0 inputs/s, ETA 4s`,
+    );
+    expect([formatDuration(59.4), formatDuration(187), formatDuration(7500), formatDuration(Number.NaN)]).toEqual([
+      "59s",
+      "3m07s",
+      "2h05m",
+      "?",
+    ]);
   });
 
   it("off a terminal prints a line per tenth of the inputs; on one redraws a single line in place", () => {

@@ -5,17 +5,32 @@
 import { describe, expect, it } from "vitest";
 import { startRollupHttpServer } from "@lcore/devnet";
 import type {
-  AdvanceMetadata, FinishStatus, IndexResponse, NoticeBody, ReportBody, RollupRequest, VoucherBody,
+  AdvanceMetadata,
+  FinishStatus,
+  IndexResponse,
+  NoticeBody,
+  ReportBody,
+  RollupRequest,
+  VoucherBody,
 } from "@lcore/devnet/rollup-http-api";
 
 const APP = "0x1111111111111111111111111111111111111111";
 const metadata: AdvanceMetadata = {
-  chain_id: 31337, app_contract: APP, msg_sender: APP, block_number: 1, block_timestamp: 1_700_000_000,
-  prev_randao: `0x${"00".repeat(32)}`, input_index: 0,
+  chain_id: 31337,
+  app_contract: APP,
+  msg_sender: APP,
+  block_number: 1,
+  block_timestamp: 1_700_000_000,
+  prev_randao: `0x${"00".repeat(32)}`,
+  input_index: 0,
 };
 
 async function post<T>(url: string, body: unknown): Promise<{ status: number; body: T | undefined }> {
-  const res = await fetch(url, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+  const res = await fetch(url, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify(body),
+  });
   const text = await res.text();
   return { status: res.status, body: text === "" ? undefined : (JSON.parse(text) as T) };
 }

@@ -3,15 +3,29 @@
 
 import { fileURLToPath } from "node:url";
 import { afterEach, describe, expect, it } from "vitest";
-import { decodeOutput, encodeNotice, startRollupHttpServer, spawnDapp, type AdvanceMetadata, type RollupHttpServer, RollupServerClosedError, MAX_REQUEST_BODY_BYTES } from "@lcore/devnet";
+import {
+  decodeOutput,
+  encodeNotice,
+  startRollupHttpServer,
+  spawnDapp,
+  type AdvanceMetadata,
+  type RollupHttpServer,
+  RollupServerClosedError,
+  MAX_REQUEST_BODY_BYTES,
+} from "@lcore/devnet";
 
 const ECHO = fileURLToPath(new URL("./fixtures/echo-dapp.mjs", import.meta.url));
 const APP = "0x1111111111111111111111111111111111111111";
 const SENDER = "0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266";
 
 const meta = (input_index: number): AdvanceMetadata => ({
-  chain_id: 31337, app_contract: APP, msg_sender: SENDER, block_number: 10 + input_index,
-  block_timestamp: 1_700_000_000 + input_index, prev_randao: `0x${"ab".repeat(32)}`, input_index,
+  chain_id: 31337,
+  app_contract: APP,
+  msg_sender: SENDER,
+  block_number: 10 + input_index,
+  block_timestamp: 1_700_000_000 + input_index,
+  prev_randao: `0x${"ab".repeat(32)}`,
+  input_index,
 });
 
 const cleanup: (() => Promise<unknown>)[] = [];
@@ -25,7 +39,12 @@ async function server(finishTimeoutMs = 10_000): Promise<RollupHttpServer> {
   return s;
 }
 
-function post(base: string, path: string, body: unknown, headers: Record<string, string> = { "content-type": "application/json" }) {
+function post(
+  base: string,
+  path: string,
+  body: unknown,
+  headers: Record<string, string> = { "content-type": "application/json" },
+) {
   return fetch(base + path, { method: "POST", headers, body: typeof body === "string" ? body : JSON.stringify(body) });
 }
 
@@ -40,8 +59,13 @@ describe("startRollupHttpServer with a scripted dApp", () => {
       request_type: "advance_state",
       data: {
         metadata: {
-          chain_id: 31337, app_contract: APP, msg_sender: SENDER.toLowerCase(), block_number: 10,
-          block_timestamp: 1_700_000_000, prev_randao: `0x${"ab".repeat(32)}`, input_index: 0,
+          chain_id: 31337,
+          app_contract: APP,
+          msg_sender: SENDER.toLowerCase(),
+          block_number: 10,
+          block_timestamp: 1_700_000_000,
+          prev_randao: `0x${"ab".repeat(32)}`,
+          input_index: 0,
         },
         payload: "0xdead",
       },
@@ -90,7 +114,10 @@ describe("startRollupHttpServer with a scripted dApp", () => {
     const b = s.advance(meta(1), "0x02");
     const seen: unknown[] = [];
     for (let k = 0; k < 3; k++) {
-      const req = (await (await post(s.url, "/finish", { status: "accept" })).json()) as { request_type: string; data: { payload: string } };
+      const req = (await (await post(s.url, "/finish", { status: "accept" })).json()) as {
+        request_type: string;
+        data: { payload: string };
+      };
       seen.push([req.request_type, req.data.payload]);
       if (req.request_type === "inspect_state") {
         const notice = await post(s.url, "/notice", { payload: "0x" });
@@ -100,7 +127,11 @@ describe("startRollupHttpServer with a scripted dApp", () => {
       }
     }
     await post(s.url, "/finish", { status: "reject" }).catch(() => undefined);
-    expect(seen).toEqual([["advance_state", "0x01"], ["inspect_state", "0x99"], ["advance_state", "0x02"]]);
+    expect(seen).toEqual([
+      ["advance_state", "0x01"],
+      ["inspect_state", "0x99"],
+      ["advance_state", "0x02"],
+    ]);
     expect((await a).status).toBe("ACCEPTED");
     expect(await i).toEqual({ status: "ACCEPTED", reports: ["0x77"] });
     expect((await b).status).toBe("REJECTED");
@@ -196,10 +227,16 @@ describe("spawnDapp with the echo fixture", () => {
   it("kills the whole process group and reports spawn failures", async () => {
     const marker = `devnet-test-${process.pid}-${Date.now()}`;
     // The shell starts a grandchild and waits on it; killing only the shell would orphan it.
-    const dapp = spawnDapp(["sh", "-c", `'${process.execPath}' -e 'setInterval(() => {}, 1e6)' ${marker} & wait`], { rollupHttpUrl: "http://127.0.0.1:1" });
+    const dapp = spawnDapp(["sh", "-c", `'${process.execPath}' -e 'setInterval(() => {}, 1e6)' ${marker} & wait`], {
+      rollupHttpUrl: "http://127.0.0.1:1",
+    });
     await new Promise((r) => setTimeout(r, 200));
     const { execFileSync } = await import("node:child_process");
-    const running = () => execFileSync("ps", ["-eo", "args"]).toString().split("\n").filter((l) => l.includes(marker) && !l.includes("ps -eo")).length;
+    const running = () =>
+      execFileSync("ps", ["-eo", "args"])
+        .toString()
+        .split("\n")
+        .filter((l) => l.includes(marker) && !l.includes("ps -eo")).length;
     expect(running()).toBeGreaterThan(0);
     await dapp.stop();
     await new Promise((r) => setTimeout(r, 100));
@@ -212,9 +249,17 @@ describe("spawnDapp with the echo fixture", () => {
   });
 
   it("passes ROLLUP_HTTP_SERVER_URL and the extra environment", async () => {
-    const dapp = spawnDapp([process.execPath, "-e", "process.exit(process.env.ROLLUP_HTTP_SERVER_URL === 'http://x:1' && process.env.EXTRA === 'y' ? 7 : 1)"], {
-      rollupHttpUrl: "http://x:1", env: { EXTRA: "y" },
-    });
+    const dapp = spawnDapp(
+      [
+        process.execPath,
+        "-e",
+        "process.exit(process.env.ROLLUP_HTTP_SERVER_URL === 'http://x:1' && process.env.EXTRA === 'y' ? 7 : 1)",
+      ],
+      {
+        rollupHttpUrl: "http://x:1",
+        env: { EXTRA: "y" },
+      },
+    );
     expect(await dapp.exited).toBe(7);
   });
 });

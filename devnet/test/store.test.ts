@@ -9,8 +9,15 @@ import { tempDir } from "./helpers.js";
 
 const SENDER = "0xf39fd6e51aad88f6f4ce6ab8827279cfffb92266";
 const input = (index: number, blockNumber: number): NewInput => ({
-  index, blockNumber, blockTimestamp: 1000 + index, msgSender: SENDER, prevRandao: toHex(7, { size: 32 }), chainId: 31337,
-  payload: toHex(index, { size: 1 }), raw: toHex(index, { size: 4 }), txHash: toHex(index, { size: 32 }),
+  index,
+  blockNumber,
+  blockTimestamp: 1000 + index,
+  msgSender: SENDER,
+  prevRandao: toHex(7, { size: 32 }),
+  chainId: 31337,
+  payload: toHex(index, { size: 1 }),
+  raw: toHex(index, { size: 4 }),
+  txHash: toHex(index, { size: 32 }),
 });
 
 const dirs: ReturnType<typeof tempDir>[] = [];
@@ -32,23 +39,66 @@ describe("Store", () => {
     expect(() => store.recordScan([input(4, 10)], [], 10, 4)).toThrow(StateMismatchError);
     expect(store.lastScannedBlock()).toBe(9); // the failed scan left nothing behind
     const epochs = store.listEpochs({}, { limit: 10, offset: 0 }).rows;
-    expect(epochs.map((e) => [e.index, e.virtualIndex, e.firstBlock, e.lastBlock, e.inputLower, e.inputUpper, e.status]))
-      .toEqual([[1, 0, 4, 7, 0, 2, "OPEN"], [2, 1, 8, 11, 2, 3, "OPEN"]]);
+    expect(
+      epochs.map((e) => [e.index, e.virtualIndex, e.firstBlock, e.lastBlock, e.inputLower, e.inputUpper, e.status]),
+    ).toEqual([
+      [1, 0, 4, 7, 0, 2, "OPEN"],
+      [2, 1, 8, 11, 2, 3, "OPEN"],
+    ]);
 
     const first = store.nextUnprocessedInput()!;
     const outputs = [encodeNotice("0x01"), encodeVoucher(SENDER, 5n, "0x")];
-    store.recordResult(first, { status: "ACCEPTED", outputs, hashes: outputs.map((o) => keccak256(o)), reports: ["0xaa"], outputsHash: toHex(1, { size: 32 }) });
-    expect(() => store.recordResult(first, { status: "ACCEPTED", outputs: [], hashes: [], reports: [], outputsHash: toHex(1, { size: 32 }) })).toThrow(StateMismatchError);
+    store.recordResult(first, {
+      status: "ACCEPTED",
+      outputs,
+      hashes: outputs.map((o) => keccak256(o)),
+      reports: ["0xaa"],
+      outputsHash: toHex(1, { size: 32 }),
+    });
+    expect(() =>
+      store.recordResult(first, {
+        status: "ACCEPTED",
+        outputs: [],
+        hashes: [],
+        reports: [],
+        outputsHash: toHex(1, { size: 32 }),
+      }),
+    ).toThrow(StateMismatchError);
     const second = store.nextUnprocessedInput()!;
-    store.recordResult(second, { status: "REJECTED", outputs: [], hashes: [], reports: ["0xbb"], outputsHash: toHex(1, { size: 32 }) });
+    store.recordResult(second, {
+      status: "REJECTED",
+      outputs: [],
+      hashes: [],
+      reports: ["0xbb"],
+      outputsHash: toHex(1, { size: 32 }),
+    });
     expect(store.processedInputCount()).toBe(2);
     expect(store.outputCount()).toBe(2);
-    expect(store.listReports({}, { limit: 10, offset: 0 }).rows.map((r) => [r.index, r.inputIndex, r.payload])).toEqual([[0, 0, "0xaa"], [1, 1, "0xbb"]]);
-    expect(store.listOutputs({ types: ["Voucher"], destination: SENDER.toUpperCase().replace("0X", "0x") as `0x${string}` }, { limit: 10, offset: 0 }).rows.map((o) => o.index)).toEqual([1]);
+    expect(store.listReports({}, { limit: 10, offset: 0 }).rows.map((r) => [r.index, r.inputIndex, r.payload])).toEqual(
+      [
+        [0, 0, "0xaa"],
+        [1, 1, "0xbb"],
+      ],
+    );
+    expect(
+      store
+        .listOutputs(
+          { types: ["Voucher"], destination: SENDER.toUpperCase().replace("0X", "0x") as `0x${string}` },
+          { limit: 10, offset: 0 },
+        )
+        .rows.map((o) => o.index),
+    ).toEqual([1]);
     expect(store.listOutputs({ types: [] }, { limit: 10, offset: 0 })).toEqual({ rows: [], total: 0 });
 
     const siblings = Array.from({ length: 63 }, (_, k) => toHex(k, { size: 32 }));
-    store.sealEpoch(1, toHex(9, { size: 32 }), new Map([[0, siblings], [1, siblings]]));
+    store.sealEpoch(
+      1,
+      toHex(9, { size: 32 }),
+      new Map([
+        [0, siblings],
+        [1, siblings],
+      ]),
+    );
     expect(store.getOutput(1)!.siblings).toEqual(siblings);
     expect(store.getEpoch(1)).toMatchObject({ status: "CLAIM_COMPUTED", outputsRoot: toHex(9, { size: 32 }) });
     store.recordScan([], [{ outputIndex: 1, txHash: toHex(3, { size: 32 }) }], 12, 4);
@@ -60,11 +110,18 @@ describe("Store", () => {
 
   it("belongs to one rollup", () => {
     const { store, path } = open();
-    const identity = { chainId: 31337, application: "0x00000000000000000000000000000000000000Aa" as const, epochLength: 4, deploymentBlock: 3 };
+    const identity = {
+      chainId: 31337,
+      application: "0x00000000000000000000000000000000000000Aa" as const,
+      epochLength: 4,
+      deploymentBlock: 3,
+    };
     store.bindIdentity(identity);
     store.close();
     const again = Store.open(path);
-    expect(() => again.bindIdentity({ ...identity, application: "0x00000000000000000000000000000000000000aa" })).not.toThrow();
+    expect(() =>
+      again.bindIdentity({ ...identity, application: "0x00000000000000000000000000000000000000aa" }),
+    ).not.toThrow();
     expect(() => again.bindIdentity({ ...identity, deploymentBlock: 4 })).toThrow(/another rollup/);
     again.close();
   });

@@ -27,9 +27,13 @@ function readNewc(bytes: Buffer): [string, number, string][] {
 
 describe("riscv64 VM pieces", () => {
   it("writes a newc archive the format's reader reads back: names, modes, data, 4-byte alignment, trailer", () => {
-    const archive = gunzipSync(cpioGz([cpioDir("app"), cpioFile("app/a.mjs", "console.log(1)\n"), cpioFile("init", "#!/bin/sh\n", true)]));
+    const archive = gunzipSync(
+      cpioGz([cpioDir("app"), cpioFile("app/a.mjs", "console.log(1)\n"), cpioFile("init", "#!/bin/sh\n", true)]),
+    );
     expect(readNewc(archive)).toEqual([
-      ["app", 0o040755, ""], ["app/a.mjs", 0o100644, "console.log(1)\n"], ["init", 0o100755, "#!/bin/sh\n"],
+      ["app", 0o040755, ""],
+      ["app/a.mjs", 0o100644, "console.log(1)\n"],
+      ["init", 0o100755, "#!/bin/sh\n"],
     ]);
     expect(archive.length % 4).toBe(0);
     // The same entries give the same bytes (every time is 0).

@@ -21,7 +21,6 @@ import { mnemonicToAccount } from "viem/accounts";
 import { Sealer, Secret } from "../dist/index.js";
 import { SimDevice } from "../dist/sim/device.js";
 
-
 /** The floor for these record bytes: calldata 16/4 gas per byte plus 8 gas per log byte. */
 function floorGas(bytes) {
   let g = 0;
@@ -37,7 +36,11 @@ function makeRecords(n, payloadBytes, app) {
   for (let i = 0; i < n; i++) {
     const d = devices[i % devices.length];
     d.seq += 1n;
-    const body = encodeReadingBody({ nonce: new Uint8Array(randomBytes(16)), value: BigInt(21_000 + i), payload: new Uint8Array(randomBytes(payloadBytes)) });
+    const body = encodeReadingBody({
+      nonce: new Uint8Array(randomBytes(16)),
+      value: BigInt(21_000 + i),
+      payload: new Uint8Array(randomBytes(payloadBytes)),
+    });
     const bodyHash = sha256(body);
     const digest = sha256(readingMessage({ device: d.address, seq: d.seq, timestamp: now, bodyHash }));
     const signature = d.signDigest(digest);
@@ -58,9 +61,16 @@ export async function benchGas({ hardfork = "default", payloadBytes = 8, sizes }
     const account = mnemonicToAccount(ANVIL_MNEMONIC, { addressIndex: 0 });
     const transport = http(anvil.url);
     const chainId = await createPublicClient({ transport }).getChainId();
-    const chain = defineChain({ id: chainId, name: "anvil", nativeCurrency: { name: "Ether", symbol: "ETH", decimals: 18 }, rpcUrls: { default: { http: [anvil.url] } } });
+    const chain = defineChain({
+      id: chainId,
+      name: "anvil",
+      nativeCurrency: { name: "Ether", symbol: "ETH", decimals: 18 },
+      rpcUrls: { default: { http: [anvil.url] } },
+    });
     const clients = {
-      rpcUrl: anvil.url, chain, account,
+      rpcUrl: anvil.url,
+      chain,
+      account,
       public: createPublicClient({ chain, transport, pollingInterval: 50 }),
       wallet: createWalletClient({ chain, transport, account, pollingInterval: 50 }),
     };
@@ -72,13 +82,24 @@ export async function benchGas({ hardfork = "default", payloadBytes = 8, sizes }
       const payload = encodeRecordBatch(records);
       const hash = await clients.wallet.sendTransaction({
         to: deployment.contracts.InputBox,
-        data: encodeFunctionData({ abi: inputBoxAbi, functionName: "addInput", args: [deployment.application, toHex(payload)] }),
+        data: encodeFunctionData({
+          abi: inputBoxAbi,
+          functionName: "addInput",
+          args: [deployment.application, toHex(payload)],
+        }),
       });
       const receipt = await clients.public.waitForTransactionReceipt({ hash });
       if (receipt.status !== "success") throw new Error(`addInput of ${n} records reverted`);
       const floor = records.reduce((g, r) => g + floorGas(encodeRecord(r)), 0);
       const gas = Number(receipt.gasUsed);
-      rows.push({ records: n, payloadBytes: payload.length, gas, gasPerRecord: gas / n, floorPerRecord: floor / n, ratio: gas / floor });
+      rows.push({
+        records: n,
+        payloadBytes: payload.length,
+        gas,
+        gasPerRecord: gas / n,
+        floorPerRecord: floor / n,
+        ratio: gas / floor,
+      });
     }
     return { hardfork, payloadBytesPerReading: payloadBytes, rows };
   } finally {

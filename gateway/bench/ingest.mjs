@@ -24,7 +24,10 @@ function lines(stream, onLine) {
 }
 
 export async function startGatewayProcess(env) {
-  const child = spawn(process.execPath, [here("../dist/main.js")], { env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(process.execPath, [here("../dist/main.js")], {
+    env: { ...process.env, ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   const errors = [];
   lines(child.stderr, (l) => errors.push(l));
   const url = await new Promise((resolve, reject) => {
@@ -45,7 +48,13 @@ export async function startGatewayProcess(env) {
   };
 }
 
-export async function benchIngest({ connections = 64, devicesPerConnection = 16, warmupS = 3, durationS = 10, perConnection = 2500 } = {}) {
+export async function benchIngest({
+  connections = 64,
+  devicesPerConnection = 16,
+  warmupS = 3,
+  durationS = 10,
+  perConnection = 2500,
+} = {}) {
   const dir = mkdtempSync(join(tmpdir(), "lcore-gw-bench-"));
   const token = randomBytes(24).toString("hex");
   const gateway = await startGatewayProcess({
@@ -59,9 +68,22 @@ export async function benchIngest({ connections = 64, devicesPerConnection = 16,
     LCORE_GW_LOG_LEVEL: "warn",
   });
   try {
-    const load = spawn(process.execPath, [here("./load.mjs"), gateway.url, token, String(connections), String(devicesPerConnection), String(warmupS), String(durationS), String(perConnection)], {
-      stdio: ["ignore", "pipe", "pipe"],
-    });
+    const load = spawn(
+      process.execPath,
+      [
+        here("./load.mjs"),
+        gateway.url,
+        token,
+        String(connections),
+        String(devicesPerConnection),
+        String(warmupS),
+        String(durationS),
+        String(perConnection),
+      ],
+      {
+        stdio: ["ignore", "pipe", "pipe"],
+      },
+    );
     let out = "";
     let err = "";
     load.stdout.on("data", (c) => (out += c));

@@ -11,7 +11,12 @@ import autocannon from "autocannon";
 import { createRequire } from "node:module";
 import { randomBytes } from "node:crypto";
 import { fromHex, toHex as hex } from "@lcore/protocol/bytes";
-import { deviceAddress, encodeReadingBody, readingMessage, registrationProofDigest } from "@lcore/protocol/deviceMessage";
+import {
+  deviceAddress,
+  encodeReadingBody,
+  readingMessage,
+  registrationProofDigest,
+} from "@lcore/protocol/deviceMessage";
 import { sha256 } from "@lcore/wasm-core";
 
 const require = createRequire(import.meta.url);
@@ -27,22 +32,25 @@ const proofDigest = registrationProofDigest(BigInt(info.chainId), fromHex(info.a
 
 function newDevice() {
   let sk;
-  do sk = new Uint8Array(randomBytes(32)); while (!secp.privateKeyVerify(sk));
+  do sk = new Uint8Array(randomBytes(32));
+  while (!secp.privateKeyVerify(sk));
   const pub = secp.publicKeyCreate(sk, false).slice(1);
   return { sk, pub, address: deviceAddress(pub), seq: 0n };
 }
 
 const devices = Array.from({ length: C * D }, newDevice);
 for (let i = 0; i < devices.length; i += 32) {
-  await Promise.all(devices.slice(i, i + 32).map(async (d) => {
-    const proof = secp.ecdsaSign(proofDigest, d.sk).signature;
-    const res = await fetch(`${url}/v1/devices`, {
-      method: "POST",
-      headers: { "content-type": "application/json", authorization: `Bearer ${token}` },
-      body: JSON.stringify({ publicKey: hex(d.pub), proof: hex(proof), metadata: "bench" }),
-    });
-    if (res.status !== 201) throw new Error(`register: ${res.status} ${await res.text()}`);
-  }));
+  await Promise.all(
+    devices.slice(i, i + 32).map(async (d) => {
+      const proof = secp.ecdsaSign(proofDigest, d.sk).signature;
+      const res = await fetch(`${url}/v1/devices`, {
+        method: "POST",
+        headers: { "content-type": "application/json", authorization: `Bearer ${token}` },
+        body: JSON.stringify({ publicKey: hex(d.pub), proof: hex(proof), metadata: "bench" }),
+      });
+      if (res.status !== 201) throw new Error(`register: ${res.status} ${await res.text()}`);
+    }),
+  );
 }
 
 const now = Math.floor(Date.now() / 1000);
@@ -59,9 +67,17 @@ const pools = Array.from({ length: C }, (_, c) => {
     const bodyHash = sha256(encodeReadingBody({ nonce, value, payload }));
     const digest = sha256(readingMessage({ device: d.address, seq: d.seq, timestamp: BigInt(now), bodyHash }));
     const signature = secp.ecdsaSign(digest, d.sk).signature;
-    bodies.push(JSON.stringify({
-      device: hex(d.address), seq: Number(d.seq), timestamp: now, nonce: hex(nonce), value: Number(value), payload: hex(payload), signature: hex(signature),
-    }));
+    bodies.push(
+      JSON.stringify({
+        device: hex(d.address),
+        seq: Number(d.seq),
+        timestamp: now,
+        nonce: hex(nonce),
+        value: Number(value),
+        payload: hex(payload),
+        signature: hex(signature),
+      }),
+    );
   }
   return { bodies, next: 0 };
 });
@@ -76,15 +92,17 @@ function run(seconds) {
     timeout: 10,
     setupClient(client) {
       const pool = pools[clientCount++ % C];
-      client.setRequests([{
-        method: "POST",
-        path: "/v1/readings",
-        headers: { "content-type": "application/json" },
-        setupRequest(req) {
-          if (pool.next >= pool.bodies.length) throw new Error("pool exhausted: raise readingsPerConnection");
-          return { ...req, body: pool.bodies[pool.next++] };
+      client.setRequests([
+        {
+          method: "POST",
+          path: "/v1/readings",
+          headers: { "content-type": "application/json" },
+          setupRequest(req) {
+            if (pool.next >= pool.bodies.length) throw new Error("pool exhausted: raise readingsPerConnection");
+            return { ...req, body: pool.bodies[pool.next++] };
+          },
         },
-      }]);
+      ]);
     },
   });
 }
@@ -93,7 +111,16 @@ await run(Number(warmupS));
 process.stderr.write("load: measuring\n");
 const result = await run(Number(durationS));
 const used = pools.reduce((n, p) => n + p.next, 0);
-process.stdout.write(`${JSON.stringify({
-  requests: result.requests, latency: result.latency, non2xx: result.non2xx, errors: result.errors, timeouts: result.timeouts,
-  duration: result.duration, statusCodeStats: result.statusCodeStats, "2xx": result["2xx"], sentTotal: used,
-})}\n`);
+process.stdout.write(
+  `${JSON.stringify({
+    requests: result.requests,
+    latency: result.latency,
+    non2xx: result.non2xx,
+    errors: result.errors,
+    timeouts: result.timeouts,
+    duration: result.duration,
+    statusCodeStats: result.statusCodeStats,
+    "2xx": result["2xx"],
+    sentTotal: used,
+  })}\n`,
+);

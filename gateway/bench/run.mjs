@@ -11,27 +11,46 @@ const connections = Number(process.env.BENCH_CONNECTIONS ?? 64);
 const fmt = (n, d = 0) => n.toLocaleString("en-US", { maximumFractionDigits: d, minimumFractionDigits: d });
 
 // Other work on the machine skews every figure below: say how busy it was.
-console.log(`machine: ${cpus().length} × ${cpus()[0]?.model ?? "?"}, node ${process.version}, load average ${loadavg().map((l) => l.toFixed(2)).join(" ")}`);
+console.log(
+  `machine: ${cpus().length} × ${cpus()[0]?.model ?? "?"}, node ${process.version}, load average ${loadavg()
+    .map((l) => l.toFixed(2))
+    .join(" ")}`,
+);
 
 // ── ingest ──
 const perConnection = Math.ceil((8000 * (durationS + 3)) / connections);
 const ingest = await benchIngest({ connections, durationS, warmupS: 3, perConnection });
-console.log(`\ningest: POST /v1/readings, one reading per request, ${connections} connections, ${ingest.durationS} s after a 3 s warm-up`);
-console.log(`  signature backend ${ingest.signatureBackend}; 202: ${fmt(ingest.accepted)}, other answers: ${ingest.non2xx}, errors/timeouts: ${ingest.errors}`);
-console.log(`  latency ms: p50 ${ingest.latency.p50}  p90 ${ingest.latency.p90}  p99 ${ingest.latency.p99}  max ${ingest.latency.max}`);
+console.log(
+  `\ningest: POST /v1/readings, one reading per request, ${connections} connections, ${ingest.durationS} s after a 3 s warm-up`,
+);
+console.log(
+  `  signature backend ${ingest.signatureBackend}; 202: ${fmt(ingest.accepted)}, other answers: ${ingest.non2xx}, errors/timeouts: ${ingest.errors}`,
+);
+console.log(
+  `  latency ms: p50 ${ingest.latency.p50}  p90 ${ingest.latency.p90}  p99 ${ingest.latency.p99}  max ${ingest.latency.max}`,
+);
 console.log(`  committed rows read back from the outbox: ${fmt(ingest.outboxQueued)} (every 202 of warm-up and run)`);
 if (ingest.non2xx !== 0 || ingest.errors !== 0) console.log("  WARNING: some requests were not answered 202");
-console.log(`  load average after: ${loadavg().map((l) => l.toFixed(2)).join(" ")}`);
+console.log(
+  `  load average after: ${loadavg()
+    .map((l) => l.toFixed(2))
+    .join(" ")}`,
+);
 
 // ── gas ──
 const gas = [];
 for (const hardfork of ["cancun", "default"]) gas.push(await benchGas({ hardfork, payloadBytes: 8 }));
 for (const g of gas) {
-  const rules = g.hardfork === "cancun" ? "cancun (16/4 gas per calldata byte: the floor's own pricing)" : "anvil default (latest hardfork, EIP-7623 calldata floor; the devnet's)";
+  const rules =
+    g.hardfork === "cancun"
+      ? "cancun (16/4 gas per calldata byte: the floor's own pricing)"
+      : "anvil default (latest hardfork, EIP-7623 calldata floor; the devnet's)";
   console.log(`\ngas: ${rules}; readings with an 8-byte payload (record = ${g.rows[0].payloadBytes - 4} bytes)`);
   console.log("  records  payload B      gas    gas/record  floor/record   ratio");
   for (const r of g.rows) {
-    console.log(`  ${String(r.records).padStart(7)}  ${String(r.payloadBytes).padStart(9)}  ${String(r.gas).padStart(7)}  ${fmt(r.gasPerRecord).padStart(10)}  ${fmt(r.floorPerRecord).padStart(12)}  ${fmt(r.ratio, 3).padStart(6)}`);
+    console.log(
+      `  ${String(r.records).padStart(7)}  ${String(r.payloadBytes).padStart(9)}  ${String(r.gas).padStart(7)}  ${fmt(r.gasPerRecord).padStart(10)}  ${fmt(r.floorPerRecord).padStart(12)}  ${fmt(r.ratio, 3).padStart(6)}`,
+    );
   }
 }
 

@@ -5,18 +5,33 @@ export type Status = "queued" | "submitted" | "included" | "processed" | "accept
 export const LIFECYCLE: readonly Status[] = ["queued", "submitted", "accepted", "settled"];
 
 export interface OverviewReading {
-  device: string; seq: string; status: Status; receivedAt: string;
-  txHash?: string; inputIndex?: number; period?: string; reason?: string;
+  device: string;
+  seq: string;
+  status: Status;
+  receivedAt: string;
+  txHash?: string;
+  inputIndex?: number;
+  period?: string;
+  reason?: string;
 }
 
 export interface Overview {
   devices: {
-    device: string; lastSeq: string | null; registration: { status: Status; txHash?: string };
+    device: string;
+    lastSeq: string | null;
+    registration: { status: Status; txHash?: string };
     /** What the chain says of the device (GET /v1/devices/{device}): a rejected or revoked one's readings are refused. */
-    chainStatus: "pending" | "registered" | "registration_rejected" | "revoked"; chainReason?: string;
+    chainStatus: "pending" | "registered" | "registration_rejected" | "revoked";
+    chainReason?: string;
   }[];
   readings: OverviewReading[];
-  periods: { period: string; recordCount: string | null; recordsRoot: string | null; executedTx: string | null; executedAt: string | null }[];
+  periods: {
+    period: string;
+    recordCount: string | null;
+    recordsRoot: string | null;
+    executedTx: string | null;
+    executedAt: string | null;
+  }[];
   perMinute: { minute: number; device: string; count: number }[];
   nowMinute: number;
   links: { docs: string; metrics: string; graphql?: string };

@@ -39,9 +39,13 @@ export const REDACTED_LOG_PATHS = [
 
 export async function buildApp(options: GatewayOptions): Promise<GatewayApp> {
   const ctx = createContext(options);
-  const logger = options.logger === undefined || options.logger === false
-    ? false
-    : { ...(options.logger === true ? {} : options.logger), redact: { paths: REDACTED_LOG_PATHS, censor: "[redacted]" } };
+  const logger =
+    options.logger === undefined || options.logger === false
+      ? false
+      : {
+          ...(options.logger === true ? {} : options.logger),
+          redact: { paths: REDACTED_LOG_PATHS, censor: "[redacted]" },
+        };
   const app = Fastify({
     logger,
     logController: new LogController({ disableRequestLogging: options.logRequests !== true }),
@@ -71,7 +75,8 @@ export async function buildApp(options: GatewayOptions): Promise<GatewayApp> {
         info: {
           title: "lcore gateway",
           version: "0.1.0",
-          description: "Device-facing API: signed readings in, sealed records to the Cartesi InputBox. Error codes: see gateway/README.md.",
+          description:
+            "Device-facing API: signed readings in, sealed records to the Cartesi InputBox. Error codes: see gateway/README.md.",
         },
         components: {
           securitySchemes: { ownerToken: { type: "http", scheme: "bearer", description: "the owner token" } },
@@ -103,7 +108,9 @@ export async function buildApp(options: GatewayOptions): Promise<GatewayApp> {
       if (closing) void reply.header("connection", "close");
     });
     if (options.mvpCompat === true) {
-      app.log.warn("MVP compatibility routes are ON (LCORE_GW_MVP_COMPAT=1): POST /device/register and /device/data take unauthenticated requests, as the MVP did; turn them off once devices sign their readings");
+      app.log.warn(
+        "MVP compatibility routes are ON (LCORE_GW_MVP_COMPAT=1): POST /device/register and /device/data take unauthenticated requests, as the MVP did; turn them off once devices sign their readings",
+      );
     }
     const pipeline = options.chain === undefined ? undefined : new Pipeline(ctx, app.log);
     if (pipeline !== undefined) app.addHook("onReady", () => pipeline.start());

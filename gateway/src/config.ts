@@ -8,7 +8,14 @@ import { privateKeyToAccount } from "viem/accounts";
 import type { Hex } from "viem";
 import { DEFAULT_LIMITS, type GatewayLimits } from "./limits.js";
 import type { GatewayOptions } from "./options.js";
-import { type Secret, SecretConfigError, parseKey32, parseOwnerToken, parsePrivateKey, readSecretText } from "./util/secrets.js";
+import {
+  type Secret,
+  SecretConfigError,
+  parseKey32,
+  parseOwnerToken,
+  parsePrivateKey,
+  readSecretText,
+} from "./util/secrets.js";
 
 export class ConfigError extends Error {
   override name = "ConfigError";
@@ -66,7 +73,11 @@ function secret<T>(env: NodeJS.ProcessEnv, name: string, parse: (text: string, n
 }
 
 /** Like `secret`, but absent is undefined rather than an error. */
-function optionalSecret<T>(env: NodeJS.ProcessEnv, name: string, parse: (text: string, name: string) => Secret<T>): Secret<T> | undefined {
+function optionalSecret<T>(
+  env: NodeJS.ProcessEnv,
+  name: string,
+  parse: (text: string, name: string) => Secret<T>,
+): Secret<T> | undefined {
   const set = [name, `${name}_FILE`].some((n) => env[n] !== undefined && env[n] !== "");
   return set ? secret(env, name, parse) : undefined;
 }
@@ -75,7 +86,8 @@ export function loadConfig(env: NodeJS.ProcessEnv): { options: GatewayOptions; l
   const limits: Partial<GatewayLimits> = {};
   for (const field of Object.keys(DEFAULT_LIMITS) as (keyof GatewayLimits)[]) {
     const name = limitVariable(field);
-    if (env[name] !== undefined && env[name] !== "") limits[field] = int(env, name, DEFAULT_LIMITS[field], field === "groupCommitDelayMs" ? 0 : 1);
+    if (env[name] !== undefined && env[name] !== "")
+      limits[field] = int(env, name, DEFAULT_LIMITS[field], field === "groupCommitDelayMs" ? 0 : 1);
   }
   const chainId = required(env, "LCORE_GW_CHAIN_ID");
   if (!/^[0-9]{1,20}$/.test(chainId)) throw new ConfigError("LCORE_GW_CHAIN_ID must be a decimal integer");
@@ -112,7 +124,10 @@ export function loadConfig(env: NodeJS.ProcessEnv): { options: GatewayOptions; l
   }
   const executorKey = optionalSecret(env, "LCORE_GW_EXECUTOR_KEY", parsePrivateKey);
   // The submitter counts its own nonces (chain/submitter.ts): a second sender on its account would break them.
-  if (executorKey !== undefined && privateKeyToAccount(executorKey.reveal()).address === privateKeyToAccount(options.submitterKey.reveal()).address) {
+  if (
+    executorKey !== undefined &&
+    privateKeyToAccount(executorKey.reveal()).address === privateKeyToAccount(options.submitterKey.reveal()).address
+  ) {
     throw new ConfigError("LCORE_GW_EXECUTOR_KEY must be another account than LCORE_GW_SUBMITTER_KEY");
   }
   const tickMs = env.LCORE_GW_TICK_MS ? int(env, "LCORE_GW_TICK_MS", 0, 1) : undefined;
@@ -122,7 +137,8 @@ export function loadConfig(env: NodeJS.ProcessEnv): { options: GatewayOptions; l
     pollMs: int(env, "LCORE_GW_SETTLEMENT_POLL_MS", 1000, 1),
   };
   if (env.LCORE_GW_MIRROR_URL !== undefined && env.LCORE_GW_MIRROR_URL !== "") {
-    if (!/^https?:\/\/[^\s]+$/.test(env.LCORE_GW_MIRROR_URL)) throw new ConfigError("LCORE_GW_MIRROR_URL must be an http(s) URL");
+    if (!/^https?:\/\/[^\s]+$/.test(env.LCORE_GW_MIRROR_URL))
+      throw new ConfigError("LCORE_GW_MIRROR_URL must be an http(s) URL");
     options.mirror = {
       url: env.LCORE_GW_MIRROR_URL,
       pollMs: int(env, "LCORE_GW_MIRROR_POLL_MS", 250, 1),

@@ -64,19 +64,43 @@ export function createContext(options: GatewayOptions): GatewayContext {
   });
   try {
     const registry = new DeviceRegistry(outbox, verifier, {
-      app: appBytes, chainId: options.chainId, owner: fromHex(owner), maxDevices: limits.devices, metadataBytes: limits.metadataBytes,
+      app: appBytes,
+      chainId: options.chainId,
+      owner: fromHex(owner),
+      maxDevices: limits.devices,
+      metadataBytes: limits.metadataBytes,
     });
     const sealer = new Sealer(options.ownerKey, appBytes);
     const disclosures = new Disclosures({ outbox, registry, sealer });
     const ingest = new Ingest({
-      registry, verifier, sealer, outbox, metrics, limits, nowMs, disclosures,
+      registry,
+      verifier,
+      sealer,
+      outbox,
+      metrics,
+      limits,
+      nowMs,
+      disclosures,
       rateLimiter: createRateLimiter(limits.deviceRatePerSecond, limits.deviceRateBurst),
     });
     cartesi = new CartesiSwitch(outbox);
     return {
-      options, limits, app: options.app.toLowerCase() as Hex, appBytes, chainId: options.chainId, owner,
-      outbox, registry, ingest, sealer, verifier, custodian: new MvpCustodian(options.ownerKey), metrics, nowMs,
-      disclosures, cartesi,
+      options,
+      limits,
+      app: options.app.toLowerCase() as Hex,
+      appBytes,
+      chainId: options.chainId,
+      owner,
+      outbox,
+      registry,
+      ingest,
+      sealer,
+      verifier,
+      custodian: new MvpCustodian(options.ownerKey),
+      metrics,
+      nowMs,
+      disclosures,
+      cartesi,
     };
   } catch (error) {
     void outbox.close();

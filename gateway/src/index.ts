@@ -6,7 +6,14 @@ export type { GatewayOptions, ChainOptions, BatcherOptions, FollowerOptions } fr
 export { loadConfig, limitVariable, ConfigError } from "./config.js";
 export { ERRORS, GatewayError, type GatewayErrorCode, type ErrorBody } from "./http/errors.js";
 export { DEFAULT_LIMITS, type GatewayLimits } from "./limits.js";
-export { Secret, readSecretText, parseKey32, parsePrivateKey, parseOwnerToken, SecretConfigError } from "./util/secrets.js";
+export {
+  Secret,
+  readSecretText,
+  parseKey32,
+  parsePrivateKey,
+  parseOwnerToken,
+  SecretConfigError,
+} from "./util/secrets.js";
 export { createSignatureVerifier, SECP256K1_N, type SignatureVerifier, type PreparedKey } from "./devices/signature.js";
 export { Sealer } from "./readings/sealer.js";
 export { Outbox, type OutboxOptions } from "./outbox/outbox.js";

@@ -42,10 +42,13 @@ async function main(): Promise<void> {
       app.log.warn("shutdown took longer than 15 s; exiting");
       process.exit(1);
     }, 15_000).unref();
-    app.close().then(() => process.exit(0), (error: unknown) => {
-      app.log.error({ err: error }, "shutdown failed");
-      process.exit(1);
-    });
+    app.close().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        app.log.error({ err: error }, "shutdown failed");
+        process.exit(1);
+      },
+    );
   };
   process.on("SIGTERM", () => shutdown("SIGTERM"));
   process.on("SIGINT", () => shutdown("SIGINT"));

@@ -54,7 +54,12 @@ export function createMetrics(sources: MetricsSources): GatewayMetrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: "lcore_gw_process_" });
   const registers = [registry];
-  return { registry, ...ingestMetrics(registers, sources), ...chainMetrics(registers), ...dualModeMetrics(registers, sources) };
+  return {
+    registry,
+    ...ingestMetrics(registers, sources),
+    ...chainMetrics(registers),
+    ...dualModeMetrics(registers, sources),
+  };
 }
 
 function ingestMetrics(registers: Registry[], opts: MetricsSources): IngestMetrics {

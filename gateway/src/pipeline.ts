@@ -66,11 +66,16 @@ export class Pipeline {
 
   constructor(ctx: GatewayContext, log: FastifyBaseLogger) {
     const chain = ctx.options.chain!;
-    const batcher = new Batcher(ctx, batcherSettings({
-      ...(ctx.options.batcher?.maxDelayMs === undefined ? {} : { maxDelayMs: ctx.options.batcher.maxDelayMs }),
-      ...(ctx.options.batcher?.maxRecords === undefined ? {} : { maxRecords: ctx.options.batcher.maxRecords }),
-      ...(ctx.options.batcher?.maxPayloadBytes === undefined ? {} : { maxPayloadBytes: ctx.options.batcher.maxPayloadBytes }),
-    }));
+    const batcher = new Batcher(
+      ctx,
+      batcherSettings({
+        ...(ctx.options.batcher?.maxDelayMs === undefined ? {} : { maxDelayMs: ctx.options.batcher.maxDelayMs }),
+        ...(ctx.options.batcher?.maxRecords === undefined ? {} : { maxRecords: ctx.options.batcher.maxRecords }),
+        ...(ctx.options.batcher?.maxPayloadBytes === undefined
+          ? {}
+          : { maxPayloadBytes: ctx.options.batcher.maxPayloadBytes }),
+      }),
+    );
     this.submitter = new Submitter(ctx, {
       rpcUrl: chain.rpcUrl,
       inputBox: (chain.inputBox ?? CANONICAL_INPUT_BOX) as Hex,
@@ -94,7 +99,10 @@ export class Pipeline {
     this.#loops = [...pausable];
     const f = ctx.options.follower;
     if (f !== undefined) {
-      const follower = new Follower(ctx, f.kind === "graphql" ? new GraphqlNodeReader(f.url) : new JsonRpcNodeReader(f.url, ctx.app));
+      const follower = new Follower(
+        ctx,
+        f.kind === "graphql" ? new GraphqlNodeReader(f.url) : new JsonRpcNodeReader(f.url, ctx.app),
+      );
       this.#loops.push(new Loop("follower", f.pollMs ?? 500, () => follower.step(), log));
     }
     const s = ctx.options.settlement;

@@ -15,7 +15,9 @@ async function fill(cleanupsList: Cleanup[], readings: number, payloadBytes: num
   const gw = await testGateway(cleanupsList, { limits: { deviceRateBurst: 10_000 } });
   const devices = [await gw.device(), await gw.device()];
   for (let i = 0; i < readings; i += 100) {
-    const batch = Array.from({ length: Math.min(100, readings - i) }, (_, j) => devices[(i + j) % 2]!.reading({ payload: new Uint8Array(payloadBytes).fill(7) }));
+    const batch = Array.from({ length: Math.min(100, readings - i) }, (_, j) =>
+      devices[(i + j) % 2]!.reading({ payload: new Uint8Array(payloadBytes).fill(7) }),
+    );
     const res = await gw.app.inject({ method: "POST", url: "/v1/readings/batch", payload: { readings: batch } });
     expect(res.statusCode).toBe(202);
   }
@@ -50,7 +52,9 @@ describe("batcher", () => {
     const byCount = await fill(cleanups, 25, 8);
     const b1 = new Batcher(byCount.gw.app.gateway, batcherSettings({ maxDelayMs: 60_000, maxRecords: 10 }));
     expect(await b1.tick(Date.now())).toBe(2); // 10 + 10; the last 5 wait for the delay
-    expect(recordInputs(byCount.gw).map((i) => (decodeInput(i.payload) as { records: unknown[] }).records.length)).toEqual([10, 10]);
+    expect(
+      recordInputs(byCount.gw).map((i) => (decodeInput(i.payload) as { records: unknown[] }).records.length),
+    ).toEqual([10, 10]);
 
     const bySize = await fill(cleanups, 120, 1024);
     const b2 = new Batcher(bySize.gw.app.gateway, batcherSettings({ maxDelayMs: 0 }));

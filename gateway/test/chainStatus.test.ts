@@ -33,7 +33,13 @@ async function mine(gw: TestGateway, from: number): Promise<void> {
   const { outbox } = gw.app.gateway;
   let index = from;
   for (const input of outbox.inputs.unincluded(100)) {
-    await outbox.inputs.include(input.id, { txHash: new Uint8Array(32).fill(index + 1), blockNumber: 10 + index, inputIndex: index, gasUsed: 1, includedMs: 0 });
+    await outbox.inputs.include(input.id, {
+      txHash: new Uint8Array(32).fill(index + 1),
+      blockNumber: 10 + index,
+      inputIndex: index,
+      gasUsed: 1,
+      includedMs: 0,
+    });
     index++;
   }
 }
@@ -44,7 +50,8 @@ function follower(gw: TestGateway, answer: (kind: string, index: number) => Node
   return new Follower(gw.app.gateway, { input: async (i) => answer(outbox.inputs.byInputIndex(i)!.kind, i) });
 }
 
-const post = (gw: TestGateway, body: object, url = "/v1/readings") => gw.app.inject({ method: "POST", url, payload: body });
+const post = (gw: TestGateway, body: object, url = "/v1/readings") =>
+  gw.app.inject({ method: "POST", url, payload: body });
 const readingStatus = async (gw: TestGateway, d: SimDevice, seq: number) =>
   (await gw.app.inject({ method: "GET", url: `/v1/readings/${d.hex}/${seq}` })).json();
 const deviceStatus = async (app: TestGateway["app"], d: SimDevice) =>
@@ -63,20 +70,32 @@ describe("a registration the dApp rejected", () => {
     expect(await deviceStatus(gw.app, d)).toMatchObject({ chainStatus: "pending" });
 
     // The dApp rejects d's registration (someone registered the address first), accepts other's.
-    const rejected: NodeInput = { status: "REJECTED", notices: [], reports: [report({ type: "rejected", input: "0", reason: "device_exists", detail: "" })] };
+    const rejected: NodeInput = {
+      status: "REJECTED",
+      notices: [],
+      reports: [report({ type: "rejected", input: "0", reason: "device_exists", detail: "" })],
+    };
     expect(await follower(gw, (_kind, i) => (i === 0 ? rejected : i === 1 ? ACCEPTED : null)).step()).toBe(2);
 
-    expect(await deviceStatus(gw.app, d)).toMatchObject({ chainStatus: "registration_rejected", chainReason: "device_exists" });
+    expect(await deviceStatus(gw.app, d)).toMatchObject({
+      chainStatus: "registration_rejected",
+      chainReason: "device_exists",
+    });
     expect(await deviceStatus(gw.app, other)).toMatchObject({ chainStatus: "registered" });
     expect((await deviceStatus(gw.app, other)).chainReason).toBeUndefined();
     // The console's overview says the same.
     const overview = (await gw.app.inject({ method: "GET", url: "/v1/overview" })).json();
-    expect(overview.devices).toEqual(expect.arrayContaining([
-      expect.objectContaining({ device: d.hex, chainStatus: "registration_rejected", chainReason: "device_exists" }),
-      expect.objectContaining({ device: other.hex, chainStatus: "registered" }),
-    ]));
+    expect(overview.devices).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ device: d.hex, chainStatus: "registration_rejected", chainReason: "device_exists" }),
+        expect.objectContaining({ device: other.hex, chainStatus: "registered" }),
+      ]),
+    );
     // The queued reading ends rejected with the reason; the one in flight waits for the dApp's verdict on its batch.
-    expect(await readingStatus(gw, d, 2)).toMatchObject({ status: "rejected", reason: "registration_rejected:device_exists" });
+    expect(await readingStatus(gw, d, 2)).toMatchObject({
+      status: "rejected",
+      reason: "registration_rejected:device_exists",
+    });
     expect(await readingStatus(gw, d, 1)).toMatchObject({ status: "included", inputIndex: 2 });
     expect(gw.app.gateway.outbox.queued).toBe(0);
     expect(gw.app.gateway.outbox.readings.countQueued()).toBe(0);
@@ -85,32 +104,49 @@ describe("a registration the dApp rejected", () => {
     const one = await post(gw, d.reading());
     expect(one.statusCode).toBe(409);
     expect(one.json()).toMatchObject({
-      code: "LCORE_GW_DEVICE_REGISTRATION_REJECTED", device: d.hex, chainStatus: "registration_rejected", reason: "device_exists",
+      code: "LCORE_GW_DEVICE_REGISTRATION_REJECTED",
+      device: d.hex,
+      chainStatus: "registration_rejected",
+      reason: "device_exists",
     });
     expect(one.json().message).toContain("device_exists");
     const batch = await post(gw, { readings: [other.reading(), d.reading()] }, "/v1/readings/batch");
     expect(batch.statusCode).toBe(409);
-    expect(batch.json()).toMatchObject({ code: "LCORE_GW_DEVICE_REGISTRATION_REJECTED", index: 1, reason: "device_exists" });
+    expect(batch.json()).toMatchObject({
+      code: "LCORE_GW_DEVICE_REGISTRATION_REJECTED",
+      index: 1,
+      reason: "device_exists",
+    });
     expect(gw.app.gateway.outbox.readings.countQueued()).toBe(0); // the batch stored nothing
 
     // Nothing of d's is packed any more, and the withdrawal is counted.
     expect(await pack(gw)).toBe(0);
     const metrics = (await gw.app.inject({ method: "GET", url: "/metrics" })).body;
-    expect(metrics).toContain('lcore_gw_reading_outcomes_total{outcome="rejected",reason="registration_rejected:device_exists"} 1');
+    expect(metrics).toContain(
+      'lcore_gw_reading_outcomes_total{outcome="rejected",reason="registration_rejected:device_exists"} 1',
+    );
 
     // The mark is in the outbox: a restart keeps it.
     await gw.app.close();
     const again = await buildApp(gw.options);
     cleanups.push(() => again.close());
-    expect(await deviceStatus(again, d)).toMatchObject({ chainStatus: "registration_rejected", chainReason: "device_exists" });
+    expect(await deviceStatus(again, d)).toMatchObject({
+      chainStatus: "registration_rejected",
+      chainReason: "device_exists",
+    });
     const after = await again.inject({ method: "POST", url: "/v1/readings", payload: d.reading() });
     expect(after.json().code).toBe("LCORE_GW_DEVICE_REGISTRATION_REJECTED");
-    expect((await again.inject({ method: "GET", url: `/v1/readings/${d.hex}/2` })).json()).toMatchObject({ status: "rejected" });
+    expect((await again.inject({ method: "GET", url: `/v1/readings/${d.hex}/2` })).json()).toMatchObject({
+      status: "rejected",
+    });
   });
 
   it("refuses the MVP data route too, and a reading that slipped in before the mark is withdrawn by the batcher", async () => {
     const gw = await testGateway(cleanups);
-    expect((await gw.app.inject({ method: "POST", url: "/device/register", payload: { device_id: "s-1", public_key: "k" } })).statusCode).toBe(201);
+    expect(
+      (await gw.app.inject({ method: "POST", url: "/device/register", payload: { device_id: "s-1", public_key: "k" } }))
+        .statusCode,
+    ).toBe(201);
     const state = gw.app.gateway.registry.byMvpId("s-1")!;
     await mine(gw, 0);
     const exception: NodeInput = { status: "EXCEPTION", notices: [], reports: [] };
@@ -122,19 +158,36 @@ describe("a registration the dApp rejected", () => {
     expect(mvp.json().code).toBe("LCORE_GW_DEVICE_REGISTRATION_REJECTED");
     // The migration route skips its rows with a stable reason rather than failing the request.
     const row = { device_id: "s-1", row_id: "1", submission_date: "1700000000", transaction_hash: null, data: "0x31" };
-    const migrated = await gw.app.inject({ method: "POST", url: "/v1/migration/readings", headers: auth, payload: { rows: [row] } });
+    const migrated = await gw.app.inject({
+      method: "POST",
+      url: "/v1/migration/readings",
+      headers: auth,
+      payload: { rows: [row] },
+    });
     expect(migrated.json().rows).toEqual([{ row_id: "1", outcome: "skipped", reason: "device_refused" }]);
 
     // A reading that passed ingest before the mark reached memory lands queued after it.
     const { outbox } = gw.app.gateway;
-    await outbox.append([{
-      device: state.address, seq: 1n, timestamp: 1n, bodyHash: new Uint8Array(32), digest: new Uint8Array(32),
-      signature: new Uint8Array(64), sealed: new Uint8Array(60), receivedMs: 0,
-    }]);
+    await outbox.append([
+      {
+        device: state.address,
+        seq: 1n,
+        timestamp: 1n,
+        bodyHash: new Uint8Array(32),
+        digest: new Uint8Array(32),
+        signature: new Uint8Array(64),
+        sealed: new Uint8Array(60),
+        receivedMs: 0,
+      },
+    ]);
     expect(outbox.queued).toBe(1);
     expect(await pack(gw)).toBe(0);
     expect(outbox.queued).toBe(0);
-    expect(outbox.readings.get(state.address, 1n)).toMatchObject({ inputId: null, outcome: "rejected", reason: "registration_rejected:exception" });
+    expect(outbox.readings.get(state.address, 1n)).toMatchObject({
+      inputId: null,
+      outcome: "rejected",
+      reason: "registration_rejected:exception",
+    });
     expect(outbox.inputs.unincluded(10)).toEqual([]);
   });
 });
@@ -142,7 +195,14 @@ describe("a registration the dApp rejected", () => {
 describe("a device revoked on chain", () => {
   const revokedNotice = (index: number, device: Uint8Array): NodeOutput => {
     const payload = hex(encodeNotice({ kind: "device_revoked", stateHash: new Uint8Array(32), device }));
-    return { index, epochIndex: 0, raw: payload, decoded: { type: "Notice", payload }, siblings: null, executionTxHash: null };
+    return {
+      index,
+      epochIndex: 0,
+      raw: payload,
+      decoded: { type: "Notice", payload },
+      siblings: null,
+      executionTxHash: null,
+    };
   };
 
   it("a device_revoked notice from any relayer marks the device: 409, queued readings withdrawn; other devices untouched", async () => {
@@ -153,7 +213,11 @@ describe("a device revoked on chain", () => {
     expect((await post(gw, other.reading())).statusCode).toBe(202);
     const stranger = new Uint8Array(20).fill(7); // not a device of this gateway
     const outputs = [revokedNotice(0, stranger), revokedNotice(1, d.address)];
-    const reader: OutputReader = { outputs: async (o, l) => outputs.slice(o, o + l), output: async () => null, epochStatus: async () => null };
+    const reader: OutputReader = {
+      outputs: async (o, l) => outputs.slice(o, o + l),
+      output: async () => null,
+      epochStatus: async () => null,
+    };
     expect(await new SettlementFollower(gw.app.gateway, reader).step()).toBe(2);
 
     expect(await deviceStatus(gw.app, d)).toMatchObject({ chainStatus: "revoked", chainReason: "device_revoked" });
@@ -178,8 +242,17 @@ describe("a device revoked on chain", () => {
 
 describe("a key rotated on chain", () => {
   const rotatedNotice = (index: number, device: Uint8Array, newPublicKey: Uint8Array): NodeOutput => {
-    const payload = hex(encodeNotice({ kind: "key_rotated", stateHash: new Uint8Array(32), device, newPublicKey, nonce: 1n }));
-    return { index, epochIndex: 0, raw: payload, decoded: { type: "Notice", payload }, siblings: null, executionTxHash: null };
+    const payload = hex(
+      encodeNotice({ kind: "key_rotated", stateHash: new Uint8Array(32), device, newPublicKey, nonce: 1n }),
+    );
+    return {
+      index,
+      epochIndex: 0,
+      raw: payload,
+      decoded: { type: "Notice", payload },
+      siblings: null,
+      executionTxHash: null,
+    };
   };
 
   it("a key_rotated notice from any relayer moves the device to its new key: the new key's readings are taken, the old key's refused, across a restart", async () => {
@@ -189,7 +262,11 @@ describe("a key rotated on chain", () => {
     const next = new SimDevice(secp256k1.utils.randomSecretKey(), d.address); // the new key; the address stays
     expect((await post(gw, d.reading())).statusCode).toBe(202);
     const outputs = [rotatedNotice(0, d.address, next.publicKey)];
-    const reader: OutputReader = { outputs: async (o, l) => outputs.slice(o, o + l), output: async () => null, epochStatus: async () => null };
+    const reader: OutputReader = {
+      outputs: async (o, l) => outputs.slice(o, o + l),
+      output: async () => null,
+      epochStatus: async () => null,
+    };
     expect(await new SettlementFollower(gw.app.gateway, reader).step()).toBe(1);
 
     expect(await deviceStatus(gw.app, d)).toMatchObject({ publicKey: hex(next.publicKey) });

@@ -25,7 +25,9 @@ const TOKEN = "crash-test-owner-token-0123";
 
 async function post(url: string, path: string, body: unknown, headers: Record<string, string> = {}) {
   const res = await fetch(`${url}${path}`, {
-    method: "POST", headers: { "content-type": "application/json", ...headers }, body: JSON.stringify(body),
+    method: "POST",
+    headers: { "content-type": "application/json", ...headers },
+    body: JSON.stringify(body),
     signal: AbortSignal.timeout(10_000),
   });
   return { status: res.status, body: (await res.json()) as Record<string, unknown> };
@@ -59,7 +61,10 @@ async function drive(gw: GatewayProcess, devices: SimDevice[], rounds: number): 
     }
   } catch (error) {
     // A request cut by the kill is expected (the exit event may trail the reset); anything else is not.
-    const died = await Promise.race([gw.exited.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), 3000))]);
+    const died = await Promise.race([
+      gw.exited.then(() => true),
+      new Promise<boolean>((r) => setTimeout(() => r(false), 3000)),
+    ]);
     if (!died) throw error;
   }
   return receipts;
@@ -93,7 +98,10 @@ describe("SIGKILL at each step of the submit path", () => {
       cleanups.push(() => first.stop());
       const receipts = await drive(first, devices, 12);
       const death = await Promise.race([first.exited, new Promise<null>((r) => setTimeout(() => r(null), 60_000))]);
-      expect(death, `the gateway did not reach ${failpoint}: ${first.stderr()}`).toEqual({ code: null, signal: "SIGKILL" });
+      expect(death, `the gateway did not reach ${failpoint}: ${first.stderr()}`).toEqual({
+        code: null,
+        signal: "SIGKILL",
+      });
 
       // Run 2: the same outbox, disarmed; more readings on top.
       const second = await startGatewayProcess(env);
@@ -102,11 +110,18 @@ describe("SIGKILL at each step of the submit path", () => {
       expect(receipts.length).toBeGreaterThan(0);
 
       for (const r of receipts) {
-        await eventually(async () => {
-          const s = (await (await fetch(`${second.url}/v1/readings/${r.device}/${r.seq}`)).json()) as { status: string; reason?: string };
-          if (s.status === "rejected") throw new Error(`${r.device}/${r.seq} rejected: ${s.reason}`);
-          return s.status === "accepted" ? true : undefined;
-        }, 90_000, `${r.device}/${r.seq} accepted`);
+        await eventually(
+          async () => {
+            const s = (await (await fetch(`${second.url}/v1/readings/${r.device}/${r.seq}`)).json()) as {
+              status: string;
+              reason?: string;
+            };
+            if (s.status === "rejected") throw new Error(`${r.device}/${r.seq} rejected: ${s.reason}`);
+            return s.status === "accepted" ? true : undefined;
+          },
+          90_000,
+          `${r.device}/${r.seq} accepted`,
+        );
       }
 
       // The chain: every input this gateway added, decoded.
@@ -126,15 +141,21 @@ describe("SIGKILL at each step of the submit path", () => {
           registered.set(key, (registered.get(key) ?? 0) + 1);
         }
       }
-      for (const d of devices) expect(registered.get(Buffer.from(d.publicKey).toString("hex")), "registration once").toBe(1);
+      for (const d of devices)
+        expect(registered.get(Buffer.from(d.publicKey).toString("hex")), "registration once").toBe(1);
       for (const r of receipts) expect(seen.get(`${r.device}/${r.seq}`), `${r.device}/${r.seq} once on chain`).toBe(1);
-      expect([...seen.values()].every((n) => n === 1), "no record added twice").toBe(true);
+      expect(
+        [...seen.values()].every((n) => n === 1),
+        "no record added twice",
+      ).toBe(true);
 
       // The dApp's records: each receipt once (inspect lists a device's records by seq).
       for (const d of devices) {
         const res = await fetch(stack.devnet.inspectUrl, { method: "POST", body: `records/${d.hex}?by=seq&limit=100` });
         const report = (await res.json()) as { reports: { payload: string }[] };
-        const page = JSON.parse(Buffer.from(report.reports[0]!.payload.slice(2), "hex").toString("utf8")) as { records: { seq: string }[] };
+        const page = JSON.parse(Buffer.from(report.reports[0]!.payload.slice(2), "hex").toString("utf8")) as {
+          records: { seq: string }[];
+        };
         const seqs = page.records.map((x) => x.seq);
         expect(new Set(seqs).size, "the dApp holds no duplicate").toBe(seqs.length);
         for (const r of receipts.filter((x) => x.device === d.hex)) expect(seqs).toContain(r.seq);

@@ -13,10 +13,19 @@ describe("POST /v1/devices", () => {
   it("registers a device and queues a registration input the dApp decodes", async () => {
     const gw = await testGateway(cleanups);
     const d = SimDevice.random();
-    const res = await gw.app.inject({ method: "POST", url: "/v1/devices", headers: auth, payload: d.registration(gw.info, "thermometer/mC") });
+    const res = await gw.app.inject({
+      method: "POST",
+      url: "/v1/devices",
+      headers: auth,
+      payload: d.registration(gw.info, "thermometer/mC"),
+    });
     expect(res.statusCode).toBe(201);
     expect(res.json()).toMatchObject({
-      device: d.hex, metadata: "thermometer/mC", custodial: false, lastSeq: null, registration: { status: "queued" },
+      device: d.hex,
+      metadata: "thermometer/mC",
+      custodial: false,
+      lastSeq: null,
+      registration: { status: "queued" },
     });
     const [input] = gw.app.gateway.outbox.inputs.unincluded(10);
     expect(input?.kind).toBe("registration");
@@ -36,7 +45,12 @@ describe("POST /v1/devices", () => {
     const gw = await testGateway(cleanups);
     const d = SimDevice.random();
     const body = d.registration(gw.info);
-    const res = await gw.app.inject({ method: "POST", url: "/v1/devices", headers: auth, payload: { ...body, publicKey: `0x04${body.publicKey.slice(2)}` } });
+    const res = await gw.app.inject({
+      method: "POST",
+      url: "/v1/devices",
+      headers: auth,
+      payload: { ...body, publicKey: `0x04${body.publicKey.slice(2)}` },
+    });
     expect(res.statusCode).toBe(201);
     expect(res.json().device).toBe(d.hex);
   });
@@ -57,13 +71,21 @@ describe("POST /v1/devices", () => {
     const d = SimDevice.random();
     const good = d.registration(gw.info);
     const offCurve = await gw.app.inject({
-      method: "POST", url: "/v1/devices", headers: auth, payload: { ...good, publicKey: `0x${"11".repeat(64)}` },
+      method: "POST",
+      url: "/v1/devices",
+      headers: auth,
+      payload: { ...good, publicKey: `0x${"11".repeat(64)}` },
     });
     expect(offCurve.statusCode).toBe(400);
     expect(offCurve.json().code).toBe("LCORE_GW_PUBLIC_KEY_INVALID");
 
     const otherKey = SimDevice.random().registration(gw.info);
-    const stolen = await gw.app.inject({ method: "POST", url: "/v1/devices", headers: auth, payload: { ...good, proof: otherKey.proof } });
+    const stolen = await gw.app.inject({
+      method: "POST",
+      url: "/v1/devices",
+      headers: auth,
+      payload: { ...good, proof: otherKey.proof },
+    });
     expect(stolen.statusCode).toBe(422);
     expect(stolen.json().code).toBe("LCORE_GW_PROOF_INVALID");
 
@@ -73,7 +95,9 @@ describe("POST /v1/devices", () => {
     expect(gw.app.gateway.registry.size).toBe(0);
     expect(gw.app.gateway.outbox.inputs.unincluded(10)).toHaveLength(0);
 
-    expect((await gw.app.inject({ method: "POST", url: "/v1/devices", headers: auth, payload: good })).statusCode).toBe(201);
+    expect((await gw.app.inject({ method: "POST", url: "/v1/devices", headers: auth, payload: good })).statusCode).toBe(
+      201,
+    );
     const again = await gw.app.inject({ method: "POST", url: "/v1/devices", headers: auth, payload: good });
     expect(again.statusCode).toBe(409);
     expect(again.json()).toMatchObject({ code: "LCORE_GW_DEVICE_EXISTS", device: d.hex });
@@ -83,12 +107,20 @@ describe("POST /v1/devices", () => {
   it("refuses metadata over the bound and devices over the device bound", async () => {
     const gw = await testGateway(cleanups, { limits: { devices: 1 } });
     const big = await gw.app.inject({
-      method: "POST", url: "/v1/devices", headers: auth, payload: SimDevice.random().registration(gw.info, "é".repeat(129)),
+      method: "POST",
+      url: "/v1/devices",
+      headers: auth,
+      payload: SimDevice.random().registration(gw.info, "é".repeat(129)),
     });
     expect(big.statusCode).toBe(400);
     expect(big.json().code).toBe("LCORE_GW_INVALID_REQUEST");
     await gw.device();
-    const full = await gw.app.inject({ method: "POST", url: "/v1/devices", headers: auth, payload: SimDevice.random().registration(gw.info) });
+    const full = await gw.app.inject({
+      method: "POST",
+      url: "/v1/devices",
+      headers: auth,
+      payload: SimDevice.random().registration(gw.info),
+    });
     expect(full.statusCode).toBe(507);
     expect(full.json().code).toBe("LCORE_GW_DEVICE_LIMIT");
   });
@@ -103,10 +135,18 @@ describe("GET /v1/devices/{device} and /records", () => {
       expect(res.statusCode).toBe(401);
       expect(res.json().code).toBe("LCORE_GW_UNAUTHORIZED");
     }
-    const unknown = await gw.app.inject({ method: "GET", url: `/v1/devices/${SimDevice.random().hex}/records`, headers: auth });
+    const unknown = await gw.app.inject({
+      method: "GET",
+      url: `/v1/devices/${SimDevice.random().hex}/records`,
+      headers: auth,
+    });
     expect(unknown.statusCode).toBe(404);
     expect(unknown.json().code).toBe("LCORE_GW_DEVICE_UNKNOWN");
-    const badQuery = await gw.app.inject({ method: "GET", url: `/v1/devices/${d.hex}/records?limit=abc`, headers: auth });
+    const badQuery = await gw.app.inject({
+      method: "GET",
+      url: `/v1/devices/${d.hex}/records?limit=abc`,
+      headers: auth,
+    });
     expect(badQuery.json().code).toBe("LCORE_GW_INVALID_REQUEST");
   });
 });

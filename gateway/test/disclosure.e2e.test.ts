@@ -9,7 +9,15 @@ import { DISCLOSURE_PERIOD_SECONDS } from "@lcore/protocol/bounds";
 import { encodeKeyDisclosure } from "@lcore/protocol/disclosure";
 import { decodeInput } from "@lcore/protocol/input";
 import { inputBoxAbi, lcoreSettlementAbi } from "@lcore/contracts";
-import { type Hex, createPublicClient, createWalletClient, decodeFunctionData, defineChain, http, parseEventLogs } from "viem";
+import {
+  type Hex,
+  createPublicClient,
+  createWalletClient,
+  decodeFunctionData,
+  defineChain,
+  http,
+  parseEventLogs,
+} from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildApp, type GatewayApp } from "../src/app.js";
@@ -43,7 +51,11 @@ beforeAll(async () => {
 async function send(app: GatewayApp, d: SimDevice, period: number, values: bigint[]): Promise<string[]> {
   const urls: string[] = [];
   for (const [i, value] of values.entries()) {
-    const res = await app.inject({ method: "POST", url: "/v1/readings", payload: d.reading({ value, timestamp: period * DAY + 600 * i }) });
+    const res = await app.inject({
+      method: "POST",
+      url: "/v1/readings",
+      payload: d.reading({ value, timestamp: period * DAY + 600 * i }),
+    });
     expect(res.statusCode).toBe(202);
     urls.push(res.json().statusUrl);
   }
@@ -51,13 +63,23 @@ async function send(app: GatewayApp, d: SimDevice, period: number, values: bigin
 }
 
 /** Polls a status url until the dApp's verdict is known. */
-const settled = (app: GatewayApp, url: string, headers = {}) => eventually(async () => {
-  const body = (await app.inject({ method: "GET", url, headers })).json();
-  return body.status === "accepted" || body.status === "rejected" ? body : undefined;
-}, 60_000, url);
+const settled = (app: GatewayApp, url: string, headers = {}) =>
+  eventually(
+    async () => {
+      const body = (await app.inject({ method: "GET", url, headers })).json();
+      return body.status === "accepted" || body.status === "rejected" ? body : undefined;
+    },
+    60_000,
+    url,
+  );
 
 async function disclose(app: GatewayApp, d: SimDevice, period: number, aggregateVoucher: boolean) {
-  const res = await app.inject({ method: "POST", url: "/v1/disclosures", headers: auth, payload: { device: d.hex, period, aggregateVoucher } });
+  const res = await app.inject({
+    method: "POST",
+    url: "/v1/disclosures",
+    headers: auth,
+    payload: { device: d.hex, period, aggregateVoucher },
+  });
   expect(res.statusCode, res.body).toBe(202);
   return settled(app, res.json().statusUrl, auth);
 }
@@ -65,16 +87,31 @@ async function disclose(app: GatewayApp, d: SimDevice, period: number, aggregate
 /** The node's vouchers for one input. */
 async function vouchers(inputIndex: number): Promise<{ destination: string; payload: Hex }[]> {
   const res = await fetch(stack.devnet.jsonRpcUrl, {
-    method: "POST", headers: { "content-type": "application/json" },
-    body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "cartesi_listOutputs", params: { application: stack.app, input_index: `0x${inputIndex.toString(16)}`, limit: 100 } }),
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({
+      jsonrpc: "2.0",
+      id: 1,
+      method: "cartesi_listOutputs",
+      params: { application: stack.app, input_index: `0x${inputIndex.toString(16)}`, limit: 100 },
+    }),
   });
-  const { result } = (await res.json()) as { result: { data: { decoded_data: { type: string; destination: string; payload: Hex } | null }[] } };
+  const { result } = (await res.json()) as {
+    result: { data: { decoded_data: { type: string; destination: string; payload: Hex } | null }[] };
+  };
   return result.data.filter((o) => o.decoded_data?.type === "Voucher").map((o) => o.decoded_data!);
 }
 
-const reasonOf = (node: NodeInput) => node.reports
-  .map((r) => { try { return JSON.parse(Buffer.from(r.payload.slice(2), "hex").toString("utf8")); } catch { return {}; } })
-  .find((b) => b.type === "rejected")?.reason;
+const reasonOf = (node: NodeInput) =>
+  node.reports
+    .map((r) => {
+      try {
+        return JSON.parse(Buffer.from(r.payload.slice(2), "hex").toString("utf8"));
+      } catch {
+        return {};
+      }
+    })
+    .find((b) => b.type === "rejected")?.reason;
 
 describe("selective disclosure on the devnet", () => {
   it("discloses exactly one device-period; its key opens no other period", async () => {
@@ -90,7 +127,10 @@ describe("selective disclosure on the devnet", () => {
     const p = await disclose(gw.app, d, P, true);
     const sum = VALUES_P.reduce((a, b) => a + b, 0n);
     expect(p).toMatchObject({
-      status: "accepted", device: d.hex, period: P, aggregateVoucher: true,
+      status: "accepted",
+      device: d.hex,
+      period: P,
+      aggregateVoucher: true,
       aggregate: { count: "4", sum: sum.toString(), min: "-7", max: "30" },
     });
     // The node's own notice says the same (the gateway only relays it).
@@ -101,7 +141,15 @@ describe("selective disclosure on the devnet", () => {
     expect(voucher?.destination.toLowerCase()).toBe(stack.devnet.deployment.lcore.settlement.toLowerCase());
     const call = decodeFunctionData({ abi: lcoreSettlementAbi, data: voucher!.payload });
     expect(call.functionName).toBe("recordAggregate");
-    expect(call.args).toEqual([expect.stringMatching(new RegExp(`^${d.hex}$`, "i")), BigInt(P), 4n, sum, -7n, 30n, p.aggregate.stateHash]);
+    expect(call.args).toEqual([
+      expect.stringMatching(new RegExp(`^${d.hex}$`, "i")),
+      BigInt(P),
+      4n,
+      sum,
+      -7n,
+      30n,
+      p.aggregate.stateHash,
+    ]);
 
     // P's key is public now: read it from the chain, as anyone can.
     const onChain = (await stack.inputs()).find((i) => i.index === p.inputIndex)!;
@@ -110,14 +158,34 @@ describe("selective disclosure on the devnet", () => {
 
     // Send it for P+1 straight to the InputBox, from the devices' owner (the gateway's
     // account). The gateway is stopped first: it owns that account's nonces while it runs.
-    await eventually(() => (gw.app.gateway.outbox.inputs.countUnincluded() === 0 && gw.app.gateway.outbox.inputs.unprocessed(1).length === 0) || undefined);
+    await eventually(
+      () =>
+        (gw.app.gateway.outbox.inputs.countUnincluded() === 0 &&
+          gw.app.gateway.outbox.inputs.unprocessed(1).length === 0) ||
+        undefined,
+    );
     await gw.app.close();
     const account = privateKeyToAccount(stack.key(4));
-    const chain = defineChain({ id: Number(stack.chainId), name: "devnet", nativeCurrency: { name: "Ether", symbol: "ETH", decimals: 18 }, rpcUrls: { default: { http: [stack.devnet.chainRpcUrl] } } });
+    const chain = defineChain({
+      id: Number(stack.chainId),
+      name: "devnet",
+      nativeCurrency: { name: "Ether", symbol: "ETH", decimals: 18 },
+      rpcUrls: { default: { http: [stack.devnet.chainRpcUrl] } },
+    });
     const wallet = createWalletClient({ account, chain, transport: http(stack.devnet.chainRpcUrl) });
     const client = createPublicClient({ chain, transport: http(stack.devnet.chainRpcUrl) });
-    const forged = encodeKeyDisclosure({ device: d.address, period: P + 1, periodKey: disclosed.periodKey, voucher: true });
-    const tx = await wallet.writeContract({ address: stack.inputBox, abi: inputBoxAbi, functionName: "addInput", args: [stack.app, `0x${Buffer.from(forged).toString("hex")}`] });
+    const forged = encodeKeyDisclosure({
+      device: d.address,
+      period: P + 1,
+      periodKey: disclosed.periodKey,
+      voucher: true,
+    });
+    const tx = await wallet.writeContract({
+      address: stack.inputBox,
+      abi: inputBoxAbi,
+      functionName: "addInput",
+      args: [stack.app, `0x${Buffer.from(forged).toString("hex")}`],
+    });
     const receipt = await client.waitForTransactionReceipt({ hash: tx });
     const [added] = parseEventLogs({ abi: inputBoxAbi, logs: receipt.logs, eventName: "InputAdded" });
     const wrong = await eventually(async () => {
@@ -134,11 +202,20 @@ describe("selective disclosure on the devnet", () => {
     cleanups.push(() => again.close());
     await again.ready();
     const next = await disclose(again, d, P + 1, false);
-    expect(next).toMatchObject({ status: "accepted", period: P + 1, aggregate: { count: "2", sum: "300", min: "100", max: "200" } });
+    expect(next).toMatchObject({
+      status: "accepted",
+      period: P + 1,
+      aggregate: { count: "2", sum: "300", min: "100", max: "200" },
+    });
     expect(await vouchers(next.inputIndex)).toEqual([]);
     expect(next.aggregate.stateHash).not.toBe(p.aggregate.stateHash);
     // P stays disclosed once.
-    const twice = await again.inject({ method: "POST", url: "/v1/disclosures", headers: auth, payload: { device: d.hex, period: P } });
+    const twice = await again.inject({
+      method: "POST",
+      url: "/v1/disclosures",
+      headers: auth,
+      payload: { device: d.hex, period: P },
+    });
     expect(twice.json().code).toBe("LCORE_GW_DISCLOSURE_EXISTS");
   });
 });

@@ -26,7 +26,11 @@ const hex = (b: Uint8Array) => `0x${Buffer.from(b).toString("hex")}` as const;
 async function withReadings(gw: TestGateway, values: bigint[], period = PERIOD) {
   const d = await gw.device();
   for (const [i, value] of values.entries()) {
-    const res = await gw.app.inject({ method: "POST", url: "/v1/readings", payload: d.reading({ value, timestamp: period * DAY + 60 * i }) });
+    const res = await gw.app.inject({
+      method: "POST",
+      url: "/v1/readings",
+      payload: d.reading({ value, timestamp: period * DAY + 60 * i }),
+    });
     expect(res.statusCode).toBe(202);
   }
   return d;
@@ -46,7 +50,13 @@ describe("POST /v1/disclosures", () => {
     const res = await disclose(gw, { device: d.hex, period: PERIOD, aggregateVoucher: true });
     expect(res.statusCode).toBe(202);
     const receipt = res.json();
-    expect(receipt).toEqual({ id: expect.any(Number), device: d.hex, period: PERIOD, status: "queued", statusUrl: `/v1/disclosures/${receipt.id}` });
+    expect(receipt).toEqual({
+      id: expect.any(Number),
+      device: d.hex,
+      period: PERIOD,
+      status: "queued",
+      statusUrl: `/v1/disclosures/${receipt.id}`,
+    });
 
     const input = gw.app.gateway.outbox.inputs.get(receipt.id)!;
     expect(input.kind).toBe("disclosure");
@@ -60,19 +70,41 @@ describe("POST /v1/disclosures", () => {
     for (const seq of [1n, 2n]) {
       const r = gw.app.gateway.outbox.readings.get(d.address, seq)!;
       expect(periodOf(r.timestamp)).toBe(PERIOD);
-      expect(() => openReading({ periodKey: decoded.periodKey, app: gw.app.gateway.appBytes, device: d.address, seq, digest: r.digest, sealed: r.sealed }))
-        .not.toThrow();
+      expect(() =>
+        openReading({
+          periodKey: decoded.periodKey,
+          app: gw.app.gateway.appBytes,
+          device: d.address,
+          seq,
+          digest: r.digest,
+          sealed: r.sealed,
+        }),
+      ).not.toThrow();
     }
     // The key leaves the gateway only in the input: no answer shows it.
     const status = await gw.app.inject({ method: "GET", url: receipt.statusUrl, headers: auth });
     expect(status.statusCode).toBe(200);
-    expect(status.json()).toMatchObject({ id: receipt.id, device: d.hex, period: PERIOD, aggregateVoucher: true, status: "queued" });
+    expect(status.json()).toMatchObject({
+      id: receipt.id,
+      device: d.hex,
+      period: PERIOD,
+      aggregateVoucher: true,
+      status: "queued",
+    });
     expect(status.json().aggregate).toBeUndefined();
     for (const body of [res.body, status.body]) expect(body).not.toContain(Buffer.from(expected).toString("hex"));
     // The key is public from now on: a late reading of the period is refused, not sealed under it; the next day is not affected.
-    const late = await gw.app.inject({ method: "POST", url: "/v1/readings", payload: d.reading({ value: 1n, timestamp: PERIOD * DAY + DAY - 1 }) });
+    const late = await gw.app.inject({
+      method: "POST",
+      url: "/v1/readings",
+      payload: d.reading({ value: 1n, timestamp: PERIOD * DAY + DAY - 1 }),
+    });
     expect([late.statusCode, late.json().code]).toEqual([409, "LCORE_GW_PERIOD_DISCLOSED"]);
-    const next = await gw.app.inject({ method: "POST", url: "/v1/readings", payload: d.reading({ value: 1n, timestamp: (PERIOD + 1) * DAY }) });
+    const next = await gw.app.inject({
+      method: "POST",
+      url: "/v1/readings",
+      payload: d.reading({ value: 1n, timestamp: (PERIOD + 1) * DAY }),
+    });
     expect(next.statusCode).toBe(202);
   });
 
@@ -87,7 +119,12 @@ describe("POST /v1/disclosures", () => {
       [{ device: hex(new Uint8Array(20).fill(7)), period: PERIOD }, undefined, 404, "LCORE_GW_DEVICE_UNKNOWN"],
       [{ device: d.hex, period: 2 ** 32 }, undefined, 400, "LCORE_GW_INVALID_REQUEST"],
       [{ device: d.hex, period: -1 }, undefined, 400, "LCORE_GW_INVALID_REQUEST"],
-      [{ device: d.hex, period: PERIOD, periodKey: hex(new Uint8Array(32)) }, undefined, 400, "LCORE_GW_INVALID_REQUEST"],
+      [
+        { device: d.hex, period: PERIOD, periodKey: hex(new Uint8Array(32)) },
+        undefined,
+        400,
+        "LCORE_GW_INVALID_REQUEST",
+      ],
       // Today is not over: readings of it may still come.
       [{ device: d.hex, period: PERIOD + 2 }, undefined, 409, "LCORE_GW_PERIOD_NOT_OVER"],
       [{ device: d.hex, period: PERIOD - 1 }, undefined, 422, "LCORE_GW_DISCLOSURE_NO_READINGS"],
@@ -99,7 +136,9 @@ describe("POST /v1/disclosures", () => {
       expect([res.statusCode, res.json().code], JSON.stringify(payload)).toEqual([status, code]);
     }
     expect(inputs()).toBe(before);
-    expect((await gw.app.inject({ method: "GET", url: "/v1/disclosures/99", headers: auth })).json().code).toBe("LCORE_GW_DISCLOSURE_NOT_FOUND");
+    expect((await gw.app.inject({ method: "GET", url: "/v1/disclosures/99", headers: auth })).json().code).toBe(
+      "LCORE_GW_DISCLOSURE_NOT_FOUND",
+    );
     expect((await gw.app.inject({ method: "GET", url: "/v1/disclosures/1" })).statusCode).toBe(401);
 
     await pack(gw);
@@ -107,7 +146,11 @@ describe("POST /v1/disclosures", () => {
     expect(first.statusCode).toBe(202);
     const again = await disclose(gw, { device: d.hex, period: PERIOD, aggregateVoucher: true });
     expect(again.statusCode).toBe(409);
-    expect(again.json()).toMatchObject({ code: "LCORE_GW_DISCLOSURE_EXISTS", id: first.json().id, statusUrl: first.json().statusUrl });
+    expect(again.json()).toMatchObject({
+      code: "LCORE_GW_DISCLOSURE_EXISTS",
+      id: first.json().id,
+      statusUrl: first.json().statusUrl,
+    });
   });
 });
 
@@ -119,8 +162,9 @@ describe("a disclosure and readings of its period at the same moment", () => {
     const { ingest, disclosures } = gw.app.gateway;
     // Handed to the group commit, not yet written, when the request counts queued readings.
     const late = ingest.acceptOne(d.reading({ value: 2n, timestamp: PERIOD * DAY + 3600 }));
-    await expect(disclosures.request({ device: d.address, period: PERIOD, voucher: false }, Date.now()))
-      .rejects.toMatchObject({ code: "LCORE_GW_DISCLOSURE_READINGS_QUEUED" });
+    await expect(
+      disclosures.request({ device: d.address, period: PERIOD, voucher: false }, Date.now()),
+    ).rejects.toMatchObject({ code: "LCORE_GW_DISCLOSURE_READINGS_QUEUED" });
     await expect(late).resolves.toMatchObject({ status: "queued" });
   });
 
@@ -130,7 +174,9 @@ describe("a disclosure and readings of its period at the same moment", () => {
     await pack(gw);
     const { ingest, disclosures } = gw.app.gateway;
     const asked = disclosures.request({ device: d.address, period: PERIOD, voucher: false }, Date.now());
-    await expect(ingest.acceptOne(d.reading({ value: 2n, timestamp: PERIOD * DAY + 3600 }))).rejects.toMatchObject({ code: "LCORE_GW_PERIOD_DISCLOSED" });
+    await expect(ingest.acceptOne(d.reading({ value: 2n, timestamp: PERIOD * DAY + 3600 }))).rejects.toMatchObject({
+      code: "LCORE_GW_PERIOD_DISCLOSED",
+    });
     await expect(asked).resolves.toBeTypeOf("number");
     expect(gw.app.gateway.outbox.readings.get(d.address, 2n)).toBeUndefined();
   });
@@ -142,10 +188,18 @@ describe("GET /v1/disclosures/{id} after the node's answer", () => {
     const { outbox } = gw.app.gateway;
     let index = 0;
     for (const input of outbox.inputs.unincluded(100)) {
-      await outbox.inputs.include(input.id, { txHash: new Uint8Array(32).fill(index + 1), blockNumber: 10 + index, inputIndex: index, gasUsed: 1, includedMs: 0 });
+      await outbox.inputs.include(input.id, {
+        txHash: new Uint8Array(32).fill(index + 1),
+        blockNumber: 10 + index,
+        inputIndex: index,
+        gasUsed: 1,
+        includedMs: 0,
+      });
       index++;
     }
-    const follower = new Follower(gw.app.gateway, { input: async (i) => answer(outbox.inputs.byInputIndex(i)!.kind, outbox.inputs.byInputIndex(i)!.payload) });
+    const follower = new Follower(gw.app.gateway, {
+      input: async (i) => answer(outbox.inputs.byInputIndex(i)!.kind, outbox.inputs.byInputIndex(i)!.payload),
+    });
     expect(await follower.step()).toBe(index);
   }
 
@@ -159,12 +213,23 @@ describe("GET /v1/disclosures/{id} after the node's answer", () => {
       if (kind !== "disclosure") return { status: "ACCEPTED", notices: [], reports: [] };
       const k = decodeInput(payload);
       if (k.kind !== "key_disclosure") throw new Error("not a disclosure");
-      const notice = encodeDisclosureNotice({ stateHash, device: k.device, period: k.period, periodKey: k.periodKey, count: 2n, sum: 13n, min: 4n, max: 9n });
+      const notice = encodeDisclosureNotice({
+        stateHash,
+        device: k.device,
+        period: k.period,
+        periodKey: k.periodKey,
+        count: 2n,
+        sum: 13n,
+        min: 4n,
+        max: 9n,
+      });
       return { status: "ACCEPTED", notices: [{ index: 41, payload: hex(notice) }], reports: [] };
     });
     const status = (await gw.app.inject({ method: "GET", url: `/v1/disclosures/${id}`, headers: auth })).json();
     expect(status).toMatchObject({
-      status: "accepted", inputIndex: 2, noticeIndex: 41,
+      status: "accepted",
+      inputIndex: 2,
+      noticeIndex: 41,
       aggregate: { count: "2", sum: "13", min: "4", max: "9", stateHash: hex(stateHash) },
     });
   });
@@ -175,9 +240,11 @@ describe("GET /v1/disclosures/{id} after the node's answer", () => {
     await pack(gw);
     const { id } = (await disclose(gw, { device: d.hex, period: PERIOD })).json();
     const reason = hex(Buffer.from(JSON.stringify({ type: "rejected", input: "2", reason: "no_records", detail: "" })));
-    await follow(gw, (kind) => kind === "disclosure"
-      ? { status: "REJECTED", notices: [], reports: [{ payload: reason }] }
-      : { status: "ACCEPTED", notices: [], reports: [] });
+    await follow(gw, (kind) =>
+      kind === "disclosure"
+        ? { status: "REJECTED", notices: [], reports: [{ payload: reason }] }
+        : { status: "ACCEPTED", notices: [], reports: [] },
+    );
     const status = (await gw.app.inject({ method: "GET", url: `/v1/disclosures/${id}`, headers: auth })).json();
     expect(status).toMatchObject({ status: "rejected", reason: "no_records" });
     expect(status.aggregate).toBeUndefined();
@@ -191,10 +258,22 @@ describe("GET /v1/disclosures/{id} after the node's answer", () => {
     await pack(gw);
     const { id } = (await disclose(gw, { device: d.hex, period: PERIOD })).json();
     const record = { device: d.hex, seq: "2", recordHash: hex(new Uint8Array(32).fill(0x5c)) };
-    const report = hex(Buffer.from(JSON.stringify({ type: "rejected", input: "2", reason: "bad_period_key", detail: "record seq 2: does not open with this key", record })));
-    await follow(gw, (kind) => kind === "disclosure"
-      ? { status: "REJECTED", notices: [], reports: [{ payload: report }] }
-      : { status: "ACCEPTED", notices: [], reports: [] });
+    const report = hex(
+      Buffer.from(
+        JSON.stringify({
+          type: "rejected",
+          input: "2",
+          reason: "bad_period_key",
+          detail: "record seq 2: does not open with this key",
+          record,
+        }),
+      ),
+    );
+    await follow(gw, (kind) =>
+      kind === "disclosure"
+        ? { status: "REJECTED", notices: [], reports: [{ payload: report }] }
+        : { status: "ACCEPTED", notices: [], reports: [] },
+    );
     const status = (await gw.app.inject({ method: "GET", url: `/v1/disclosures/${id}`, headers: auth })).json();
     expect(status).toMatchObject({ status: "rejected", reason: "bad_period_key", failedRecord: record });
   });

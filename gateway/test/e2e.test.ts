@@ -34,7 +34,14 @@ async function inspect(path: string): Promise<Record<string, unknown>> {
 describe("e2e on the devnet", () => {
   it("every simulated reading is accepted by the dApp, stored once as sealed, and read back in plaintext", async () => {
     const summary = await simulate({
-      gateway: url, token: OWNER_TOKEN, devices: 4, rate: 40, durationS: 2, seed: "e2e", followS: 90, payloadBytes: 12,
+      gateway: url,
+      token: OWNER_TOKEN,
+      devices: 4,
+      rate: 40,
+      durationS: 2,
+      seed: "e2e",
+      followS: 90,
+      payloadBytes: 12,
     });
     expect(summary.sent).toBe(80);
     expect(summary.accepted).toBe(80);
@@ -43,15 +50,22 @@ describe("e2e on the devnet", () => {
     for (const device of summary.devices) {
       const mine = summary.readings.filter((r) => r.reading.device === device);
       // The dApp's state: each record once, with exactly the bytes the gateway sealed.
-      const page = await inspect(`records/${device}?by=seq&limit=100`) as { records: { seq: string; sealed: string; bodyHash: string }[] };
+      const page = (await inspect(`records/${device}?by=seq&limit=100`)) as {
+        records: { seq: string; sealed: string; bodyHash: string }[];
+      };
       expect(page.records.map((r) => r.seq)).toEqual(mine.map((r) => r.reading.seq));
       for (const rec of page.records) {
         const row = app.gateway.outbox.readings.get(Buffer.from(device.slice(2), "hex"), BigInt(rec.seq))!;
         expect(rec.sealed).toBe(`0x${Buffer.from(row.sealed).toString("hex")}`);
       }
       // The owner's plaintext, decrypted by the gateway.
-      const records = (await app.inject({ method: "GET", url: `/v1/devices/${device}/records`, headers: auth })).json().records as {
-        seq: string; value: string; payload: string; status: string; inputIndex: number;
+      const records = (await app.inject({ method: "GET", url: `/v1/devices/${device}/records`, headers: auth })).json()
+        .records as {
+        seq: string;
+        value: string;
+        payload: string;
+        status: string;
+        inputIndex: number;
       }[];
       expect(records.map((r) => [r.seq, r.value, r.payload, r.status])).toEqual(
         mine.map((r) => [r.reading.seq, r.value.toString(), `0x${Buffer.from(r.payload).toString("hex")}`, "accepted"]),
@@ -64,9 +78,17 @@ describe("e2e on the devnet", () => {
   });
 
   it("an MVP client's readings are accepted too", async () => {
-    const reg = await app.inject({ method: "POST", url: "/device/register", payload: { device_id: "mvp-e2e", public_key: "k" } });
+    const reg = await app.inject({
+      method: "POST",
+      url: "/device/register",
+      payload: { device_id: "mvp-e2e", public_key: "k" },
+    });
     expect(reg.statusCode).toBe(201);
-    const data = await app.inject({ method: "POST", url: "/device/data", payload: { device_id: "mvp-e2e", data: 7.25 } });
+    const data = await app.inject({
+      method: "POST",
+      url: "/device/data",
+      payload: { device_id: "mvp-e2e", data: 7.25 },
+    });
     expect(data.statusCode).toBe(202);
     const { statusUrl } = data.json();
     const until = Date.now() + 90_000;
@@ -77,24 +99,44 @@ describe("e2e on the devnet", () => {
       await new Promise((r) => setTimeout(r, 200));
     }
     expect(status.status).toBe("accepted");
-    const records = (await app.inject({ method: "GET", url: `/v1/devices/${reg.json().device}/records`, headers: auth })).json().records;
-    expect(records).toMatchObject([{ value: "7250", payload: `0x${Buffer.from("7.25").toString("hex")}`, status: "accepted" }]);
+    const records = (
+      await app.inject({ method: "GET", url: `/v1/devices/${reg.json().device}/records`, headers: auth })
+    ).json().records;
+    expect(records).toMatchObject([
+      { value: "7250", payload: `0x${Buffer.from("7.25").toString("hex")}`, status: "accepted" },
+    ]);
   });
 
   it("a device another owner registered first: the second gateway marks it registration_rejected (device_exists) and refuses its readings", async () => {
     const d = SimDevice.random();
-    expect((await app.inject({ method: "POST", url: "/v1/devices", headers: auth, payload: d.registration(gw.info) })).statusCode).toBe(201);
+    expect(
+      (await app.inject({ method: "POST", url: "/v1/devices", headers: auth, payload: d.registration(gw.info) }))
+        .statusCode,
+    ).toBe(201);
     const view = (g: GatewayApp) => async () => {
       const v = (await g.inject({ method: "GET", url: `/v1/devices/${d.hex}`, headers: auth })).json();
       return v.chainStatus === "pending" ? undefined : v;
     };
-    expect(await eventually(view(app), 90_000, "the first registration's verdict")).toMatchObject({ chainStatus: "registered" });
+    expect(await eventually(view(app), 90_000, "the first registration's verdict")).toMatchObject({
+      chainStatus: "registered",
+    });
 
     // A second gateway (another submitting account, so another owner) registers the same device.
     const second = await testGateway(cleanups, stack.gatewayOptions(4));
-    expect((await second.app.inject({ method: "POST", url: "/v1/devices", headers: auth, payload: d.registration(second.info) })).statusCode).toBe(201);
-    expect(await eventually(view(second.app), 90_000, "the second registration's verdict"))
-      .toMatchObject({ chainStatus: "registration_rejected", chainReason: "device_exists" });
+    expect(
+      (
+        await second.app.inject({
+          method: "POST",
+          url: "/v1/devices",
+          headers: auth,
+          payload: d.registration(second.info),
+        })
+      ).statusCode,
+    ).toBe(201);
+    expect(await eventually(view(second.app), 90_000, "the second registration's verdict")).toMatchObject({
+      chainStatus: "registration_rejected",
+      chainReason: "device_exists",
+    });
     const refused = await second.app.inject({ method: "POST", url: "/v1/readings", payload: d.reading() });
     expect(refused.statusCode).toBe(409);
     expect(refused.json()).toMatchObject({ code: "LCORE_GW_DEVICE_REGISTRATION_REJECTED", reason: "device_exists" });

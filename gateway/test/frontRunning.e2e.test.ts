@@ -65,14 +65,19 @@ beforeAll(async () => {
 });
 
 const json = (url: string, headers = {}) => gw.app.inject({ method: "GET", url, headers }).then((r) => r.json());
-const cartesi = (action: "pause" | "resume") => gw.app.inject({ method: "POST", url: `/v1/cartesi/${action}`, headers: auth }).then((r) => r.json());
+const cartesi = (action: "pause" | "resume") =>
+  gw.app.inject({ method: "POST", url: `/v1/cartesi/${action}`, headers: auth }).then((r) => r.json());
 
 /** The wire record of a signed reading, as the gateway would build it, but with `sealed` of the caller's choosing. */
 function recordOf(r: SignedReading, sealed: Uint8Array): WireRecord {
   const body = encodeReadingBody({ nonce: fromHex(r.nonce), value: BigInt(r.value), payload: fromHex(r.payload) });
   return {
-    device: fromHex(r.device), seq: BigInt(r.seq), timestamp: BigInt(r.timestamp),
-    bodyHash: sha256(body), signature: fromHex(r.signature), sealed,
+    device: fromHex(r.device),
+    seq: BigInt(r.seq),
+    timestamp: BigInt(r.timestamp),
+    bodyHash: sha256(body),
+    signature: fromHex(r.signature),
+    sealed,
   };
 }
 
@@ -107,11 +112,17 @@ describe("front-running a signed record", () => {
     // Start near the beginning of a settlement period, so that everything below up to the
     // jump lands in one period whatever the wall clock says.
     const now = await latestTimestamp();
-    await stack.rpc("evm_increaseTime", [Number((now / SETTLEMENT_PERIOD_SECONDS + 1n) * SETTLEMENT_PERIOD_SECONDS + 5n - now)]);
+    await stack.rpc("evm_increaseTime", [
+      Number((now / SETTLEMENT_PERIOD_SECONDS + 1n) * SETTLEMENT_PERIOD_SECONDS + 5n - now),
+    ]);
     await stack.rpc("evm_mine");
 
     const d = await gw.device();
-    await eventually(async () => ((await json(`/v1/devices/${d.hex}`, auth)).registration.status === "accepted" ? true : undefined), 30_000, "registration accepted");
+    await eventually(
+      async () => ((await json(`/v1/devices/${d.hex}`, auth)).registration.status === "accepted" ? true : undefined),
+      30_000,
+      "registration accepted",
+    );
 
     // The gateway holds the readings: accepted into its outbox, nothing packed or sent.
     expect(await cartesi("pause")).toMatchObject({ paused: true, unincludedInputs: 0 });
@@ -124,28 +135,47 @@ describe("front-running a signed record", () => {
 
     // The attacker: the first signed reading, random sealed bytes of the real length, from another account.
     const victim = readings[0]!;
-    const sealedLength = encodeReadingBody({ nonce: fromHex(victim.nonce), value: 0n, payload: fromHex(victim.payload) }).length + 32;
+    const sealedLength =
+      encodeReadingBody({ nonce: fromHex(victim.nonce), value: 0n, payload: fromHex(victim.payload) }).length + 32;
     expect(sealedLength).toBeGreaterThanOrEqual(MIN_SEALED_LENGTH);
     const copy = encodeRecordBatch([recordOf(victim, new Uint8Array(randomBytes(sealedLength)))]);
     const account = privateKeyToAccount(stack.key(ATTACKER));
-    const chain = defineChain({ id: Number(stack.chainId), name: "devnet", nativeCurrency: { name: "Ether", symbol: "ETH", decimals: 18 }, rpcUrls: { default: { http: [stack.devnet.chainRpcUrl] } } });
+    const chain = defineChain({
+      id: Number(stack.chainId),
+      name: "devnet",
+      nativeCurrency: { name: "Ether", symbol: "ETH", decimals: 18 },
+      rpcUrls: { default: { http: [stack.devnet.chainRpcUrl] } },
+    });
     const wallet = createWalletClient({ account, chain, transport: http(stack.devnet.chainRpcUrl) });
     const client = createPublicClient({ chain, transport: http(stack.devnet.chainRpcUrl) });
-    const tx = await wallet.writeContract({ address: stack.inputBox, abi: inputBoxAbi, functionName: "addInput", args: [stack.app, toHex(copy) as Hex] });
+    const tx = await wallet.writeContract({
+      address: stack.inputBox,
+      abi: inputBoxAbi,
+      functionName: "addInput",
+      args: [stack.app, toHex(copy) as Hex],
+    });
     const receipt = await client.waitForTransactionReceipt({ hash: tx });
     const [added] = parseEventLogs({ abi: inputBoxAbi, logs: receipt.logs, eventName: "InputAdded" });
     const attackIndex = Number(added!.args.index);
 
     // Only now does the gateway send its batch: the copy is ordered first on chain.
     expect(await cartesi("resume")).toMatchObject({ paused: false });
-    const attack = await eventually(async () => {
-      const n = await reader.input(attackIndex);
-      return n === null || n.status === "NONE" ? undefined : n;
-    }, 30_000, "the copy's verdict");
-    const verdicts = await eventually(async () => {
-      const all = await Promise.all(readings.map((r) => json(`/v1/readings/${d.hex}/${r.seq}`)));
-      return all.every((s) => s.status === "accepted" || s.status === "rejected") ? all : undefined;
-    }, 30_000, "the gateway's verdicts");
+    const attack = await eventually(
+      async () => {
+        const n = await reader.input(attackIndex);
+        return n === null || n.status === "NONE" ? undefined : n;
+      },
+      30_000,
+      "the copy's verdict",
+    );
+    const verdicts = await eventually(
+      async () => {
+        const all = await Promise.all(readings.map((r) => json(`/v1/readings/${d.hex}/${r.seq}`)));
+        return all.every((s) => s.status === "accepted" || s.status === "rejected") ? all : undefined;
+      },
+      30_000,
+      "the gateway's verdicts",
+    );
     for (const v of verdicts) expect(v.inputIndex).toBeGreaterThan(attackIndex);
     const sender = (await stack.inputs()).find((i) => i.index === attackIndex)!.sender;
     expect(sender.toLowerCase()).toBe(account.address.toLowerCase());
@@ -153,7 +183,11 @@ describe("front-running a signed record", () => {
     // (a) and (b) at once, so that a failure shows both sides of the attack.
     expect({
       attacker: verdictOf(attack),
-      gateway: verdicts.map((v: { seq: string; status: string; reason?: string }) => ({ seq: v.seq, status: v.status, reason: v.reason })),
+      gateway: verdicts.map((v: { seq: string; status: string; reason?: string }) => ({
+        seq: v.seq,
+        status: v.status,
+        reason: v.reason,
+      })),
     }).toEqual({
       attacker: {
         status: "REJECTED",
@@ -168,21 +202,36 @@ describe("front-running a signed record", () => {
     await stack.rpc("evm_increaseTime", [Number(SETTLEMENT_PERIOD_SECONDS)]);
     await stack.rpc("evm_mine");
     for (const r of readings) {
-      await eventually(async () => ((await json(`/v1/readings/${d.hex}/${r.seq}`)).status === "settled" ? true : undefined), 45_000, `reading ${r.seq} settled`);
+      await eventually(
+        async () => ((await json(`/v1/readings/${d.hex}/${r.seq}`)).status === "settled" ? true : undefined),
+        45_000,
+        `reading ${r.seq} settled`,
+      );
     }
 
     // (c) The day's disclosure aggregates exactly what the device sent.
-    const res = await gw.app.inject({ method: "POST", url: "/v1/disclosures", headers: auth, payload: { device: d.hex, period: P } });
+    const res = await gw.app.inject({
+      method: "POST",
+      url: "/v1/disclosures",
+      headers: auth,
+      payload: { device: d.hex, period: P },
+    });
     expect(res.statusCode, res.body).toBe(202);
-    const done = await eventually(async () => {
-      const s = await json(res.json().statusUrl, auth);
-      return s.status === "accepted" || s.status === "rejected" ? s : undefined;
-    }, 30_000, "disclosure verdict");
+    const done = await eventually(
+      async () => {
+        const s = await json(res.json().statusUrl, auth);
+        return s.status === "accepted" || s.status === "rejected" ? s : undefined;
+      },
+      30_000,
+      "disclosure verdict",
+    );
     const sum = VALUES.reduce((a, b) => a + b, 0n);
     const min = VALUES.reduce((a, b) => (b < a ? b : a));
     const max = VALUES.reduce((a, b) => (b > a ? b : a));
     expect(done).toMatchObject({
-      status: "accepted", device: d.hex, period: P,
+      status: "accepted",
+      device: d.hex,
+      period: P,
       aggregate: { count: String(VALUES.length), sum: sum.toString(), min: min.toString(), max: max.toString() },
     });
     // The node's own 0x91 notice says the same (the gateway only relays it).
@@ -190,7 +239,13 @@ describe("front-running a signed record", () => {
     expect(node.status).toBe("ACCEPTED");
     expect(node.notices.map((n) => n.index)).toEqual([done.noticeIndex]);
     expect(decodeNotice(fromHex(node.notices[0]!.payload))).toMatchObject({
-      kind: "key_disclosed", device: d.address, period: P, count: BigInt(VALUES.length), sum, min, max,
+      kind: "key_disclosed",
+      device: d.address,
+      period: P,
+      count: BigInt(VALUES.length),
+      sum,
+      min,
+      max,
     });
   }, 90_000);
 });

@@ -24,7 +24,10 @@ function importGraph(): Map<string, string[]> {
   for (const file of files) {
     const text = readFileSync(join(SRC, file), "utf8");
     const specs = [...text.matchAll(/^(?:import|export)\b[^;]*?from\s+"(\.[^"]+)"/gms)].map((m) => m[1]!);
-    graph.set(file, specs.map((s) => relative(SRC, resolve(SRC, dirname(file), s)).replace(/\.js$/, ".ts")));
+    graph.set(
+      file,
+      specs.map((s) => relative(SRC, resolve(SRC, dirname(file), s)).replace(/\.js$/, ".ts")),
+    );
   }
   return graph;
 }
@@ -67,7 +70,11 @@ describe("gateway/src layout", () => {
 
   it("the wiring is imported by the entry points only, the simulator by nothing but index.ts", () => {
     const importers: Record<string, string[]> = {
-      "app.ts": ["main.ts", "index.ts"], "config.ts": ["main.ts", "index.ts"], "pipeline.ts": ["app.ts"], "main.ts": [], "index.ts": [],
+      "app.ts": ["main.ts", "index.ts"],
+      "config.ts": ["main.ts", "index.ts"],
+      "pipeline.ts": ["app.ts"],
+      "main.ts": [],
+      "index.ts": [],
     };
     for (const [file, imports] of graph) {
       for (const i of imports) {

@@ -16,13 +16,29 @@ afterEach(() => runCleanups(cleanups));
 const NOW = Math.floor(Date.now() / 1000);
 const hex = (s: string | Buffer) => `0x${Buffer.from(s).toString("hex")}`;
 
-interface Row { device_id: string; row_id: string; submission_date: string; transaction_hash: string | null; data: string }
+interface Row {
+  device_id: string;
+  row_id: string;
+  submission_date: string;
+  transaction_hash: string | null;
+  data: string;
+}
 const row = (id: number, over: Partial<Row> = {}): Row => ({
-  device_id: "mvp-1", row_id: String(id), submission_date: String(NOW - 86_400 + id), transaction_hash: null, data: hex(String(id / 4)), ...over,
+  device_id: "mvp-1",
+  row_id: String(id),
+  submission_date: String(NOW - 86_400 + id),
+  transaction_hash: null,
+  data: hex(String(id / 4)),
+  ...over,
 });
 
 async function devices(gw: TestGateway, ids: string[]) {
-  const res = await gw.app.inject({ method: "POST", url: "/v1/migration/devices", headers: auth, payload: { devices: ids.map((device_id) => ({ device_id })) } });
+  const res = await gw.app.inject({
+    method: "POST",
+    url: "/v1/migration/devices",
+    headers: auth,
+    payload: { devices: ids.map((device_id) => ({ device_id })) },
+  });
   expect(res.statusCode, res.body).toBe(200);
   return res.json().devices as { device_id: string; outcome: string; device?: string; reason?: string }[];
 }
@@ -30,12 +46,26 @@ async function devices(gw: TestGateway, ids: string[]) {
 async function migrate(gw: TestGateway, rows: Row[]) {
   const res = await gw.app.inject({ method: "POST", url: "/v1/migration/readings", headers: auth, payload: { rows } });
   expect(res.statusCode, res.body).toBe(200);
-  return res.json().rows as { row_id: string; outcome: string; reason?: string; device?: string; seq?: string; status?: string }[];
+  return res.json().rows as {
+    row_id: string;
+    outcome: string;
+    reason?: string;
+    device?: string;
+    seq?: string;
+    status?: string;
+  }[];
 }
 
 async function plaintext(gw: TestGateway, device: string) {
   const res = await gw.app.inject({ method: "GET", url: `/v1/devices/${device}/records`, headers: auth });
-  return res.json().records as { seq: string; timestamp: string; nonce: string; value: string; payload: string; digest: string }[];
+  return res.json().records as {
+    seq: string;
+    timestamp: string;
+    nonce: string;
+    value: string;
+    payload: string;
+    digest: string;
+  }[];
 }
 
 describe("provenance payload", () => {
@@ -45,8 +75,12 @@ describe("provenance payload", () => {
       expect(decodeProvenance(encodeProvenance(p))).toEqual(p);
     }
     const fits = new Uint8Array(MAX_READING_PAYLOAD - 21);
-    expect(encodeProvenance({ rowId: 1n, submissionDate: 1n, transactionHash: null, data: fits })).toHaveLength(MAX_READING_PAYLOAD);
-    expect(() => encodeProvenance({ rowId: 1n, submissionDate: 1n, transactionHash: "0x", data: fits })).toThrow(RangeError);
+    expect(encodeProvenance({ rowId: 1n, submissionDate: 1n, transactionHash: null, data: fits })).toHaveLength(
+      MAX_READING_PAYLOAD,
+    );
+    expect(() => encodeProvenance({ rowId: 1n, submissionDate: 1n, transactionHash: "0x", data: fits })).toThrow(
+      RangeError,
+    );
     expect(decodeProvenance(new TextEncoder().encode("21.5"))).toBeUndefined();
   });
 });
@@ -54,16 +88,24 @@ describe("provenance payload", () => {
 describe("POST /v1/migration/devices", () => {
   it("registers under the MVP route's custodial key, answers an existing device_id with its device, and skips an id the MVP route would refuse", async () => {
     const gw = await testGateway(cleanups);
-    const mvp = await gw.app.inject({ method: "POST", url: "/device/register", payload: { device_id: "live-1", public_key: "k" } });
+    const mvp = await gw.app.inject({
+      method: "POST",
+      url: "/device/register",
+      payload: { device_id: "live-1", public_key: "k" },
+    });
     const first = await devices(gw, ["mvp-1", "live-1", "bad id!"]);
     expect(first).toEqual([
       { device_id: "mvp-1", outcome: "registered", device: expect.stringMatching(/^0x[0-9a-f]{40}$/) },
       { device_id: "live-1", outcome: "existing", device: mvp.json().device },
       { device_id: "bad id!", outcome: "skipped", reason: "device_id_invalid" },
     ]);
-    expect(await devices(gw, ["mvp-1"])).toEqual([{ device_id: "mvp-1", outcome: "existing", device: first[0]!.device }]);
+    expect(await devices(gw, ["mvp-1"])).toEqual([
+      { device_id: "mvp-1", outcome: "existing", device: first[0]!.device },
+    ]);
     expect(gw.app.gateway.registry.size).toBe(2);
-    expect(gw.app.gateway.outbox.inputs.get(gw.app.gateway.registry.byMvpId("mvp-1")!.inputId)?.kind).toBe("registration");
+    expect(gw.app.gateway.outbox.inputs.get(gw.app.gateway.registry.byMvpId("mvp-1")!.inputId)?.kind).toBe(
+      "registration",
+    );
   });
 
   it("needs the owner token", async () => {
@@ -79,8 +121,14 @@ describe("POST /v1/migration/readings", () => {
   it("stores each row once as a reading carrying its MVP row; a resent row is a duplicate with the same bytes", async () => {
     const gw = await testGateway(cleanups);
     const [{ device }] = (await devices(gw, ["mvp-1"])) as unknown as [{ device: string }];
-    const rows = [row(3, { transaction_hash: "0xfeed" }), row(5, { data: hex(Buffer.from([0xff, 0])) }), row(9, { data: hex("{\"t\":1}") })];
-    expect(await migrate(gw, rows)).toEqual(rows.map((r) => ({ row_id: r.row_id, outcome: "migrated", device, seq: r.row_id, status: "queued" })));
+    const rows = [
+      row(3, { transaction_hash: "0xfeed" }),
+      row(5, { data: hex(Buffer.from([0xff, 0])) }),
+      row(9, { data: hex('{"t":1}') }),
+    ];
+    expect(await migrate(gw, rows)).toEqual(
+      rows.map((r) => ({ row_id: r.row_id, outcome: "migrated", device, seq: r.row_id, status: "queued" })),
+    );
     const stored = await plaintext(gw, device);
 
     // An interrupted client sends a batch again, with new rows after the stored ones.
@@ -92,10 +140,16 @@ describe("POST /v1/migration/readings", () => {
 
     // seq = row id, timestamp = submission_date, value = round(data × 1000) when data is a JSON number, else 0.
     expect(after.map((r) => [r.timestamp, r.value])).toEqual([
-      [rows[0]!.submission_date, "750"], [rows[1]!.submission_date, "0"], [rows[2]!.submission_date, "0"], [row(12).submission_date, "3000"],
+      [rows[0]!.submission_date, "750"],
+      [rows[1]!.submission_date, "0"],
+      [rows[2]!.submission_date, "0"],
+      [row(12).submission_date, "3000"],
     ]);
     expect(decodeProvenance(Buffer.from(after[0]!.payload.slice(2), "hex"))).toEqual({
-      rowId: 3n, submissionDate: BigInt(rows[0]!.submission_date), transactionHash: "0xfeed", data: new TextEncoder().encode("0.75"),
+      rowId: 3n,
+      submissionDate: BigInt(rows[0]!.submission_date),
+      transactionHash: "0xfeed",
+      data: new TextEncoder().encode("0.75"),
     });
     expect(decodeProvenance(Buffer.from(after[1]!.payload.slice(2), "hex"))?.data).toEqual(new Uint8Array([0xff, 0]));
   });
@@ -105,7 +159,10 @@ describe("POST /v1/migration/readings", () => {
     const nonces: string[] = [];
     const digests: string[] = [];
     for (const ownerKey of [key, key, new Uint8Array(randomBytes(32))]) {
-      const gw = await testGateway(cleanups, { ownerKey: new Secret(ownerKey), app: "0x00000000000000000000000000000000000000aa" });
+      const gw = await testGateway(cleanups, {
+        ownerKey: new Secret(ownerKey),
+        app: "0x00000000000000000000000000000000000000aa",
+      });
       const [{ device }] = (await devices(gw, ["mvp-1"])) as unknown as [{ device: string }];
       await migrate(gw, [row(1)]);
       const [r] = await plaintext(gw, device);
@@ -156,7 +213,12 @@ describe("POST /v1/migration/readings", () => {
     // The first request has taken the rows (the device's last seq moved) and waits for its group commit.
     while (gw.app.gateway.registry.byMvpId("mvp-1")?.lastSeq !== 2n) await new Promise((r) => setTimeout(r, 1));
     expect(gw.app.gateway.outbox.readings.get(gw.app.gateway.registry.byMvpId("mvp-1")!.address, 1n)).toBeUndefined();
-    const resend = await gw.app.inject({ method: "POST", url: "/v1/migration/readings", headers: auth, payload: { rows } });
+    const resend = await gw.app.inject({
+      method: "POST",
+      url: "/v1/migration/readings",
+      headers: auth,
+      payload: { rows },
+    });
     expect(resend.statusCode).toBe(503);
     expect(resend.json()).toMatchObject({ code: "LCORE_GW_STORAGE_BUSY" });
     expect(resend.headers["retry-after"]).toBe("1");
@@ -167,9 +229,17 @@ describe("POST /v1/migration/readings", () => {
   it("is not held to the device rate limit: MVP history arrives in bulk", async () => {
     const gw = await testGateway(cleanups, { limits: { deviceRateBurst: 10, deviceRatePerSecond: 1 } });
     await devices(gw, ["mvp-1"]);
-    const answers = await migrate(gw, Array.from({ length: 500 }, (_, i) => row(i + 1)));
+    const answers = await migrate(
+      gw,
+      Array.from({ length: 500 }, (_, i) => row(i + 1)),
+    );
     expect(answers.every((a) => a.outcome === "migrated")).toBe(true);
-    const refused = await gw.app.inject({ method: "POST", url: "/v1/migration/readings", headers: auth, payload: { rows: Array.from({ length: 501 }, (_, i) => row(i + 1)) } });
+    const refused = await gw.app.inject({
+      method: "POST",
+      url: "/v1/migration/readings",
+      headers: auth,
+      payload: { rows: Array.from({ length: 501 }, (_, i) => row(i + 1)) },
+    });
     expect(refused.json()).toMatchObject({ statusCode: 400, code: "LCORE_GW_INVALID_REQUEST" });
   });
 });
@@ -180,8 +250,21 @@ describe("POST /v1/migration/status", () => {
     const [{ device }] = (await devices(gw, ["mvp-1"])) as unknown as [{ device: string }];
     await migrate(gw, [row(1)]);
     const res = await gw.app.inject({
-      method: "POST", url: "/v1/migration/status", headers: auth, payload: { readings: [{ device, seq: "1" }, { device, seq: "2" }] },
+      method: "POST",
+      url: "/v1/migration/status",
+      headers: auth,
+      payload: {
+        readings: [
+          { device, seq: "1" },
+          { device, seq: "2" },
+        ],
+      },
     });
-    expect(res.json()).toEqual({ readings: [{ device, seq: "1", status: "queued" }, { device, seq: "2", status: "missing" }] });
+    expect(res.json()).toEqual({
+      readings: [
+        { device, seq: "1", status: "queued" },
+        { device, seq: "2", status: "missing" },
+      ],
+    });
   });
 });

@@ -25,7 +25,11 @@ const hex = (b: Uint8Array) => `0x${Buffer.from(b).toString("hex")}` as const;
 const mirrorView = async (app: GatewayApp) => (await app.inject({ method: "GET", url: "/v1/mirror" })).json();
 
 async function mvpDevice(app: GatewayApp, id: string): Promise<void> {
-  const res = await app.inject({ method: "POST", url: "/device/register", payload: { device_id: id, public_key: "k" } });
+  const res = await app.inject({
+    method: "POST",
+    url: "/device/register",
+    payload: { device_id: id, public_key: "k" },
+  });
   expect(res.statusCode).toBe(201);
 }
 
@@ -36,10 +40,18 @@ async function mvpData(app: GatewayApp, id: string, data: unknown): Promise<void
 
 describe("mirror to a legacy MVP node", () => {
   it("maps values to exact decimals and keeps an MVP reading's original data", () => {
-    expect([21500n, -5n, 0n, 1000n, -1234567n, 9223372036854775807n].map(milliText))
-      .toEqual(["21.5", "-0.005", "0", "1", "-1234.567", "9223372036854775.807"]);
+    expect([21500n, -5n, 0n, 1000n, -1234567n, 9223372036854775807n].map(milliText)).toEqual([
+      "21.5",
+      "-0.005",
+      "0",
+      "1",
+      "-1234.567",
+      "9223372036854775.807",
+    ]);
     const payload = new TextEncoder().encode('{"t":3.25,"ok":true}');
-    expect(legacyBody({ hex: "0xab", mvpId: "s-1" }, { value: 0n, payload })).toBe('{"device_id":"s-1","data":{"t":3.25,"ok":true}}');
+    expect(legacyBody({ hex: "0xab", mvpId: "s-1" }, { value: 0n, payload })).toBe(
+      '{"device_id":"s-1","data":{"t":3.25,"ok":true}}',
+    );
     expect(legacyBody({ hex: "0xab", mvpId: null }, { value: 42n, payload })).toBe('{"device_id":"0xab","data":0.042}');
   });
 
@@ -51,15 +63,33 @@ describe("mirror to a legacy MVP node", () => {
     for (const data of [21.5, { t: 3 }, "ok"]) await mvpData(gw.app, "sensor-7", data);
     const d = await gw.device();
     for (const value of [21500n, -5n]) {
-      expect((await gw.app.inject({ method: "POST", url: "/v1/readings", payload: d.reading({ value }) })).statusCode).toBe(202);
+      expect(
+        (await gw.app.inject({ method: "POST", url: "/v1/readings", payload: d.reading({ value }) })).statusCode,
+      ).toBe(202);
     }
-    await eventually(() => (legacy.accepted.length === 5 ? true : undefined), 20_000, "five readings at the legacy node");
-    expect([...legacy.accepted].sort()).toEqual([
-      '{"device_id":"sensor-7","data":21.5}', '{"device_id":"sensor-7","data":{"t":3}}', '{"device_id":"sensor-7","data":"ok"}',
-      `{"device_id":"${d.hex}","data":21.5}`, `{"device_id":"${d.hex}","data":-0.005}`,
-    ].sort());
-    await eventually(async () => ((await mirrorView(gw.app)).pending === 0 ? true : undefined), 10_000, "nothing pending");
-    expect(await mirrorView(gw.app)).toMatchObject({ enabled: true, legacy: { accepted: 5, refused: 0, failed: 0, skipped: 0 } });
+    await eventually(
+      () => (legacy.accepted.length === 5 ? true : undefined),
+      20_000,
+      "five readings at the legacy node",
+    );
+    expect([...legacy.accepted].sort()).toEqual(
+      [
+        '{"device_id":"sensor-7","data":21.5}',
+        '{"device_id":"sensor-7","data":{"t":3}}',
+        '{"device_id":"sensor-7","data":"ok"}',
+        `{"device_id":"${d.hex}","data":21.5}`,
+        `{"device_id":"${d.hex}","data":-0.005}`,
+      ].sort(),
+    );
+    await eventually(
+      async () => ((await mirrorView(gw.app)).pending === 0 ? true : undefined),
+      10_000,
+      "nothing pending",
+    );
+    expect(await mirrorView(gw.app)).toMatchObject({
+      enabled: true,
+      legacy: { accepted: 5, refused: 0, failed: 0, skipped: 0 },
+    });
 
     await gw.app.close();
     const again = await buildApp(gw.options);
@@ -68,9 +98,15 @@ describe("mirror to a legacy MVP node", () => {
     await mvpData(again, "sensor-7", 7);
     await eventually(() => (legacy.accepted.length === 6 ? true : undefined), 20_000, "the reading after the restart");
     expect(legacy.accepted[5]).toBe('{"device_id":"sensor-7","data":7}');
-    await eventually(async () => ((await mirrorView(again)).pending === 0 ? true : undefined), 10_000, "nothing pending");
+    await eventually(
+      async () => ((await mirrorView(again)).pending === 0 ? true : undefined),
+      10_000,
+      "nothing pending",
+    );
     expect((await mirrorView(again)).legacy.accepted).toBe(6);
-    expect((await again.inject({ method: "GET", url: "/metrics" })).body).toContain('lcore_gw_mirror_sent_total{legacy="accepted"} 6');
+    expect((await again.inject({ method: "GET", url: "/metrics" })).body).toContain(
+      'lcore_gw_mirror_sent_total{legacy="accepted"} 6',
+    );
     expect(legacy.accepted).toHaveLength(6);
   });
 
@@ -78,16 +114,38 @@ describe("mirror to a legacy MVP node", () => {
     const legacy = await legacyNode(cleanups);
     const gw = await testGateway(cleanups, { mirror: { url: legacy.url, pollMs: 20 } });
     await gw.app.ready();
-    const reg = await gw.app.inject({ method: "POST", url: "/v1/migration/devices", headers: auth, payload: { devices: [{ device_id: "old-1" }] } });
+    const reg = await gw.app.inject({
+      method: "POST",
+      url: "/v1/migration/devices",
+      headers: auth,
+      payload: { devices: [{ device_id: "old-1" }] },
+    });
     expect(reg.json().devices[0].outcome).toBe("registered");
     const day = Math.floor(Date.now() / 1000) - 86_400;
     const rows = [1, 2, 3].map((id) => ({
-      device_id: "old-1", row_id: String(id), submission_date: String(day + id), transaction_hash: null, data: `0x${Buffer.from(String(id)).toString("hex")}`,
+      device_id: "old-1",
+      row_id: String(id),
+      submission_date: String(day + id),
+      transaction_hash: null,
+      data: `0x${Buffer.from(String(id)).toString("hex")}`,
     }));
-    const migrated = await gw.app.inject({ method: "POST", url: "/v1/migration/readings", headers: auth, payload: { rows } });
-    expect(migrated.json().rows.map((r: { outcome: string }) => r.outcome)).toEqual(["migrated", "migrated", "migrated"]);
+    const migrated = await gw.app.inject({
+      method: "POST",
+      url: "/v1/migration/readings",
+      headers: auth,
+      payload: { rows },
+    });
+    expect(migrated.json().rows.map((r: { outcome: string }) => r.outcome)).toEqual([
+      "migrated",
+      "migrated",
+      "migrated",
+    ]);
     await mvpData(gw.app, "old-1", 4.5); // the same device, live again after the migration
-    await eventually(async () => ((await mirrorView(gw.app)).pending === 0 ? true : undefined), 20_000, "nothing pending");
+    await eventually(
+      async () => ((await mirrorView(gw.app)).pending === 0 ? true : undefined),
+      20_000,
+      "nothing pending",
+    );
     expect(legacy.accepted).toEqual(['{"device_id":"old-1","data":4.5}']);
     expect((await mirrorView(gw.app)).legacy).toEqual({ accepted: 1, refused: 0, failed: 0, skipped: 0, history: 3 });
     expect((await gw.app.inject({ method: "GET", url: "/metrics" })).body).toContain("lcore_gw_mirror_history_total 3");
@@ -96,12 +154,18 @@ describe("mirror to a legacy MVP node", () => {
   it("counts agreements and both kinds of divergence once both verdicts are known, whichever comes first", async () => {
     const legacy = await legacyNode(cleanups);
     legacy.refuse.add("refused-1").add("refused-2");
-    const gw = await testGateway(cleanups, { mirror: { url: legacy.url, pollMs: 20, minBackoffMs: 20, maxBackoffMs: 100 } });
+    const gw = await testGateway(cleanups, {
+      mirror: { url: legacy.url, pollMs: 20, minBackoffMs: 20, maxBackoffMs: 100 },
+    });
     await gw.app.ready();
     const ids = ["ok-1", "refused-1", "ok-2", "refused-2"];
     for (const id of ids) await mvpDevice(gw.app, id);
     for (const id of ids) await mvpData(gw.app, id, 1);
-    await eventually(async () => ((await mirrorView(gw.app)).pending === 0 ? true : undefined), 20_000, "legacy answers");
+    await eventually(
+      async () => ((await mirrorView(gw.app)).pending === 0 ? true : undefined),
+      20_000,
+      "legacy answers",
+    );
     expect((await mirrorView(gw.app)).legacy).toEqual({ accepted: 2, refused: 2, failed: 0, skipped: 0, history: 0 });
     expect((await mirrorView(gw.app)).agreements).toEqual({ accepted: 0, rejected: 0 }); // no dApp verdict yet
     // A fifth reading the legacy node answers only after the dApp's verdict.
@@ -114,22 +178,56 @@ describe("mirror to a legacy MVP node", () => {
     const ctx = gw.app.gateway;
     await new Batcher(ctx, batcherSettings({ maxDelayMs: 0 })).tick(Date.now());
     const input = ctx.outbox.inputs.unincluded(10).find((i) => i.kind === "records")!;
-    await ctx.outbox.inputs.include(input.id, { txHash: new Uint8Array(32), blockNumber: 1, inputIndex: 0, gasUsed: 1, includedMs: Date.now() });
+    await ctx.outbox.inputs.include(input.id, {
+      txHash: new Uint8Array(32),
+      blockNumber: 1,
+      inputIndex: 0,
+      gasUsed: 1,
+      includedMs: Date.now(),
+    });
     const rows = ctx.outbox.readings.ofInput(input.id);
     expect(rows.map((r) => ctx.registry.get(hex(r.device))!.mvpId)).toEqual([...ids, "late"]);
     const entry = (r: ReadingRow) => ({ device: r.device, seq: r.seq, recordHash: recordHash(encodeRecord(r)) });
-    const skip = (position: number) => ({ index: position, device: hex(rows[position]!.device), seq: "1", reason: "bad_signature" });
+    const skip = (position: number) => ({
+      index: position,
+      device: hex(rows[position]!.device),
+      seq: "1",
+      reason: "bad_signature",
+    });
     const node: NodeInput = {
       status: "ACCEPTED",
-      notices: [{ index: 4, payload: hex(encodeNotice({ kind: "records_accepted", stateHash: new Uint8Array(32), records: [entry(rows[0]!), entry(rows[1]!), entry(rows[4]!)] })) }],
-      reports: [{ payload: hex(Buffer.from(JSON.stringify({ type: "skipped", input: "0", records: [skip(2), skip(3)] }))) }],
+      notices: [
+        {
+          index: 4,
+          payload: hex(
+            encodeNotice({
+              kind: "records_accepted",
+              stateHash: new Uint8Array(32),
+              records: [entry(rows[0]!), entry(rows[1]!), entry(rows[4]!)],
+            }),
+          ),
+        },
+      ],
+      reports: [
+        { payload: hex(Buffer.from(JSON.stringify({ type: "skipped", input: "0", records: [skip(2), skip(3)] }))) },
+      ],
     };
     expect(await new Follower(ctx, { input: async (i) => (i === 0 ? node : null) }).step()).toBe(1);
 
-    const view = await eventually(async () => {
-      const v = await mirrorView(gw.app);
-      return v.divergences.cartesi_only + v.divergences.legacy_only + v.agreements.accepted + v.agreements.rejected === 4 ? v : undefined;
-    }, 10_000, "comparisons");
+    const view = await eventually(
+      async () => {
+        const v = await mirrorView(gw.app);
+        return v.divergences.cartesi_only +
+          v.divergences.legacy_only +
+          v.agreements.accepted +
+          v.agreements.rejected ===
+          4
+          ? v
+          : undefined;
+      },
+      10_000,
+      "comparisons",
+    );
     expect(view.agreements).toEqual({ accepted: 1, rejected: 1 });
     expect(view.pending).toBe(1);
     expect(view.divergences).toEqual({ cartesi_only: 1, legacy_only: 1 });
@@ -144,7 +242,11 @@ describe("mirror to a legacy MVP node", () => {
     expect(metrics).toContain('lcore_gw_mirror_agreements_total{outcome="rejected"} 1');
 
     legacy.mode = "up";
-    await eventually(async () => ((await mirrorView(gw.app)).agreements.accepted === 2 ? true : undefined), 10_000, "the late reading compared");
+    await eventually(
+      async () => ((await mirrorView(gw.app)).agreements.accepted === 2 ? true : undefined),
+      10_000,
+      "the late reading compared",
+    );
     expect((await mirrorView(gw.app)).divergences).toEqual({ cartesi_only: 1, legacy_only: 1 });
   });
 
@@ -166,7 +268,12 @@ describe("mirror to a legacy MVP node", () => {
       for (const data of [1, 2]) {
         await mvpData(gw.app, "s", data);
         await batcher.tick(Date.now());
-        inputs.push(ctx.outbox.inputs.unincluded(10).filter((i) => i.kind === "records").at(-1)!);
+        inputs.push(
+          ctx.outbox.inputs
+            .unincluded(10)
+            .filter((i) => i.kind === "records")
+            .at(-1)!,
+        );
       }
       const [early, late] = inputs as [InputRow, InputRow];
       expect(early.id).not.toBe(late.id);
@@ -176,11 +283,28 @@ describe("mirror to a legacy MVP node", () => {
       const accepted = (inputId: number): NodeInput => {
         const r = ctx.outbox.readings.ofInput(inputId)[0]!;
         const records = [{ device: r.device, seq: r.seq, recordHash: recordHash(encodeRecord(r)) }];
-        return { status: "ACCEPTED", notices: [{ index: inputId, payload: hex(encodeNotice({ kind: "records_accepted", stateHash: new Uint8Array(32), records })) }], reports: [] };
+        return {
+          status: "ACCEPTED",
+          notices: [
+            {
+              index: inputId,
+              payload: hex(encodeNotice({ kind: "records_accepted", stateHash: new Uint8Array(32), records })),
+            },
+          ],
+          reports: [],
+        };
       };
-      const follower = new Follower(ctx, { input: async (i) => (i === 0 ? accepted(early.id) : i === 1 ? accepted(late.id) : null) });
+      const follower = new Follower(ctx, {
+        input: async (i) => (i === 0 ? accepted(early.id) : i === 1 ? accepted(late.id) : null),
+      });
       const include = (id: number, inputIndex: number) =>
-        ctx.outbox.inputs.include(id, { txHash: new Uint8Array(32).fill(inputIndex + 1), blockNumber: 1, inputIndex, gasUsed: 1, includedMs: Date.now() });
+        ctx.outbox.inputs.include(id, {
+          txHash: new Uint8Array(32).fill(inputIndex + 1),
+          blockNumber: 1,
+          inputIndex,
+          gasUsed: 1,
+          includedMs: Date.now(),
+        });
       await include(late.id, 1);
       expect(await follower.step()).toBe(1);
       await mirror.step(Date.now()); // the window reaches input index 1
@@ -222,13 +346,23 @@ describe("mirror to a legacy MVP node", () => {
     await gw.app.ready();
     await mvpDevice(gw.app, "a");
     for (let i = 1; i <= 5; i++) await mvpData(gw.app, "a", i);
-    await eventually(() => ((legacy.hits.get("") ?? 0) >= 3 ? true : undefined), 20_000, "retries against the down node");
-    const down = await eventually(async () => {
-      const v = await mirrorView(gw.app);
-      return v.legacy.skipped === 2 ? v : undefined;
-    }, 10_000, "the oldest two skipped over the bound");
+    await eventually(
+      () => ((legacy.hits.get("") ?? 0) >= 3 ? true : undefined),
+      20_000,
+      "retries against the down node",
+    );
+    const down = await eventually(
+      async () => {
+        const v = await mirrorView(gw.app);
+        return v.legacy.skipped === 2 ? v : undefined;
+      },
+      10_000,
+      "the oldest two skipped over the bound",
+    );
     expect(down).toMatchObject({ pending: 3, legacy: { accepted: 0, refused: 0, failed: 0, skipped: 2 } });
-    expect((await gw.app.inject({ method: "GET", url: "/metrics" })).body).toMatch(/lcore_gw_mirror_unavailable_total [1-9]/);
+    expect((await gw.app.inject({ method: "GET", url: "/metrics" })).body).toMatch(
+      /lcore_gw_mirror_unavailable_total [1-9]/,
+    );
 
     legacy.mode = "up";
     await eventually(() => (legacy.accepted.length === 3 ? true : undefined), 20_000, "the three pending readings");
@@ -237,10 +371,14 @@ describe("mirror to a legacy MVP node", () => {
     await mvpDevice(gw.app, "poison");
     await mvpData(gw.app, "poison", 1);
     await mvpData(gw.app, "a", 6);
-    const after = await eventually(async () => {
-      const v = await mirrorView(gw.app);
-      return v.legacy.failed === 1 && v.legacy.accepted === 4 ? v : undefined;
-    }, 20_000, "the poison reading given up, the next one delivered");
+    const after = await eventually(
+      async () => {
+        const v = await mirrorView(gw.app);
+        return v.legacy.failed === 1 && v.legacy.accepted === 4 ? v : undefined;
+      },
+      20_000,
+      "the poison reading given up, the next one delivered",
+    );
     expect(after).toMatchObject({ pending: 0, legacy: { accepted: 4, refused: 0, failed: 1, skipped: 2 } });
     expect(legacy.hits.get("poison")).toBe(2);
   });
@@ -256,18 +394,29 @@ describe("mirror to a legacy MVP node", () => {
     cleanups.push(() => mirrored.close());
     await mirrored.ready();
     await mvpData(mirrored, "old", 2);
-    await eventually(async () => ((await mirrorView(mirrored)).legacy.accepted === 1 ? true : undefined), 10_000, "the new reading");
+    await eventually(
+      async () => ((await mirrorView(mirrored)).legacy.accepted === 1 ? true : undefined),
+      10_000,
+      "the new reading",
+    );
     expect(legacy.accepted).toEqual(['{"device_id":"old","data":2}']);
   });
 
   it("is configured from LCORE_GW_MIRROR_URL", () => {
     const env = {
-      LCORE_GW_OWNER_KEY: "33".repeat(32), LCORE_GW_OWNER_TOKEN: "t".repeat(20), LCORE_GW_SUBMITTER_KEY: "11".repeat(32),
-      LCORE_GW_APP: `0x${"22".repeat(20)}`, LCORE_GW_CHAIN_ID: "1",
+      LCORE_GW_OWNER_KEY: "33".repeat(32),
+      LCORE_GW_OWNER_TOKEN: "t".repeat(20),
+      LCORE_GW_SUBMITTER_KEY: "11".repeat(32),
+      LCORE_GW_APP: `0x${"22".repeat(20)}`,
+      LCORE_GW_CHAIN_ID: "1",
     };
     expect(loadConfig(env).options.mirror).toBeUndefined();
-    expect(loadConfig({ ...env, LCORE_GW_MIRROR_URL: "http://legacy:3000", LCORE_GW_MIRROR_CONCURRENCY: "2" }).options.mirror)
-      .toEqual({ url: "http://legacy:3000", pollMs: 250, timeoutMs: 5000, concurrency: 2, maxAttempts: 5 });
-    expect(() => loadConfig({ ...env, LCORE_GW_MIRROR_URL: "legacy:3000" })).toThrow(/LCORE_GW_MIRROR_URL must be an http/);
+    expect(
+      loadConfig({ ...env, LCORE_GW_MIRROR_URL: "http://legacy:3000", LCORE_GW_MIRROR_CONCURRENCY: "2" }).options
+        .mirror,
+    ).toEqual({ url: "http://legacy:3000", pollMs: 250, timeoutMs: 5000, concurrency: 2, maxAttempts: 5 });
+    expect(() => loadConfig({ ...env, LCORE_GW_MIRROR_URL: "legacy:3000" })).toThrow(
+      /LCORE_GW_MIRROR_URL must be an http/,
+    );
   });
 });

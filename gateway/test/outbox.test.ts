@@ -17,17 +17,30 @@ function open(path: string, delayMs = 2): Outbox {
 async function registerDevice(outbox: Outbox): Promise<Uint8Array> {
   const address = new Uint8Array(randomBytes(20));
   const input = outbox.inputs.create("registration", new Uint8Array([1, 1]), Date.now());
-  await outbox.write([input.statement, outbox.devices.insertStatement({
-    address, publicKey: new Uint8Array(randomBytes(64)), metadata: "", mvpId: null, registeredMs: Date.now(), inputId: input.id,
-  })]);
+  await outbox.write([
+    input.statement,
+    outbox.devices.insertStatement({
+      address,
+      publicKey: new Uint8Array(randomBytes(64)),
+      metadata: "",
+      mvpId: null,
+      registeredMs: Date.now(),
+      inputId: input.id,
+    }),
+  ]);
   return address;
 }
 
 function reading(device: Uint8Array, seq: bigint): SealedReading {
   return {
-    device, seq, timestamp: 1_700_000_000n,
-    bodyHash: new Uint8Array(randomBytes(32)), digest: new Uint8Array(randomBytes(32)),
-    signature: new Uint8Array(randomBytes(64)), sealed: new Uint8Array(randomBytes(90)), receivedMs: Date.now(),
+    device,
+    seq,
+    timestamp: 1_700_000_000n,
+    bodyHash: new Uint8Array(randomBytes(32)),
+    digest: new Uint8Array(randomBytes(32)),
+    signature: new Uint8Array(randomBytes(64)),
+    sealed: new Uint8Array(randomBytes(90)),
+    receivedMs: Date.now(),
   };
 }
 
@@ -51,13 +64,18 @@ describe("outbox", () => {
     const dir = tempDir(cleanups);
     const commits: number[] = [];
     const outbox = new Outbox({
-      path: `${dir}/outbox.db`, groupCommitDelayMs: 5, groupCommitReadings: 1000,
+      path: `${dir}/outbox.db`,
+      groupCommitDelayMs: 5,
+      groupCommitReadings: 1000,
       onCommit: (s) => commits.push(s.items),
     });
     const device = await registerDevice(outbox);
     const first = outbox.append([reading(device, 1n)]);
     await new Promise((r) => setTimeout(r, 10)); // the first group is now being written
-    await Promise.all([first, ...Array.from({ length: 50 }, (_, i) => outbox.append([reading(device, BigInt(i + 2))]))]);
+    await Promise.all([
+      first,
+      ...Array.from({ length: 50 }, (_, i) => outbox.append([reading(device, BigInt(i + 2))])),
+    ]);
     expect(commits).toEqual([1, 50]);
     await outbox.close();
   });
@@ -80,7 +98,9 @@ describe("outbox", () => {
     const dir = tempDir(cleanups);
     const outbox = open(`${dir}/outbox.db`);
     expect(() => outbox.db.prepare("DELETE FROM readings").run()).toThrow(/readonly|query_only/i);
-    await expect(outbox.write([{ sql: "UPDATE inputs SET nonce = 1 WHERE id = 999", params: [], expect: 1 }])).rejects.toThrow(/expected 1 changed rows/);
+    await expect(
+      outbox.write([{ sql: "UPDATE inputs SET nonce = 1 WHERE id = 999", params: [], expect: 1 }]),
+    ).rejects.toThrow(/expected 1 changed rows/);
     await outbox.close();
   });
 
@@ -89,16 +109,29 @@ describe("outbox", () => {
     const v1 = new Database(path);
     v1.exec(SCHEMA_V1);
     v1.pragma("user_version = 1");
-    v1.prepare("INSERT INTO inputs (id, kind, payload, created_ms, input_index) VALUES (1, 'records', x'0401', 5, 0)").run();
+    v1.prepare(
+      "INSERT INTO inputs (id, kind, payload, created_ms, input_index) VALUES (1, 'records', x'0401', 5, 0)",
+    ).run();
     v1.prepare(`INSERT INTO readings (device, seq, timestamp, body_hash, digest, signature, sealed, received_ms, input_id, position)
       VALUES (x'00', x'0000000000000001', 1, x'', x'', x'', x'', 5, 1, 0)`).run();
     // Two registrations the node processed before v7: one the dApp rejected, one it accepted.
-    v1.prepare("INSERT INTO inputs (id, kind, payload, created_ms, input_index, node_status, reason) VALUES (3, 'registration', x'0101', 5, 1, 'REJECTED', 'device_exists')").run();
-    v1.prepare("INSERT INTO inputs (id, kind, payload, created_ms, input_index, node_status) VALUES (4, 'registration', x'0101', 5, 2, 'ACCEPTED')").run();
-    for (const [address, input] of [["aa", 3], ["bb", 4]] as const) {
-      v1.prepare(`INSERT INTO devices (address, public_key, metadata, registered_ms, input_id) VALUES (x'${address.repeat(20)}', x'${address.repeat(64)}', '', 5, ${input})`).run();
+    v1.prepare(
+      "INSERT INTO inputs (id, kind, payload, created_ms, input_index, node_status, reason) VALUES (3, 'registration', x'0101', 5, 1, 'REJECTED', 'device_exists')",
+    ).run();
+    v1.prepare(
+      "INSERT INTO inputs (id, kind, payload, created_ms, input_index, node_status) VALUES (4, 'registration', x'0101', 5, 2, 'ACCEPTED')",
+    ).run();
+    for (const [address, input] of [
+      ["aa", 3],
+      ["bb", 4],
+    ] as const) {
+      v1.prepare(
+        `INSERT INTO devices (address, public_key, metadata, registered_ms, input_id) VALUES (x'${address.repeat(20)}', x'${address.repeat(64)}', '', 5, ${input})`,
+      ).run();
     }
-    expect(() => v1.prepare("INSERT INTO inputs (id, kind, payload, created_ms) VALUES (2, 'tick', x'1001', 5)").run()).toThrow(/CHECK/);
+    expect(() =>
+      v1.prepare("INSERT INTO inputs (id, kind, payload, created_ms) VALUES (2, 'tick', x'1001', 5)").run(),
+    ).toThrow(/CHECK/);
     v1.close();
 
     const outbox = open(path);
@@ -110,7 +143,9 @@ describe("outbox", () => {
     const check = new Database(path, { readonly: true });
     expect(check.pragma("user_version", { simple: true })).toBe(8);
     // v7: the registration rejected before the upgrade marks its device.
-    expect(check.prepare("SELECT hex(address) AS a, chain_status, chain_reason FROM devices ORDER BY address").all()).toEqual([
+    expect(
+      check.prepare("SELECT hex(address) AS a, chain_status, chain_reason FROM devices ORDER BY address").all(),
+    ).toEqual([
       { a: "AA".repeat(20), chain_status: "registration_rejected", chain_reason: "device_exists" },
       { a: "BB".repeat(20), chain_status: null, chain_reason: null },
     ]);

@@ -46,8 +46,11 @@ describe("Cartesi pause switch", () => {
     expect((await cartesi(forced)).paused).toBe(true);
 
     const env = {
-      LCORE_GW_OWNER_KEY: "33".repeat(32), LCORE_GW_OWNER_TOKEN: "t".repeat(20), LCORE_GW_SUBMITTER_KEY: "11".repeat(32),
-      LCORE_GW_APP: `0x${"22".repeat(20)}`, LCORE_GW_CHAIN_ID: "1",
+      LCORE_GW_OWNER_KEY: "33".repeat(32),
+      LCORE_GW_OWNER_TOKEN: "t".repeat(20),
+      LCORE_GW_SUBMITTER_KEY: "11".repeat(32),
+      LCORE_GW_APP: `0x${"22".repeat(20)}`,
+      LCORE_GW_CHAIN_ID: "1",
     };
     expect(loadConfig(env).options.cartesiPaused).toBeUndefined();
     expect(loadConfig({ ...env, LCORE_GW_CARTESI_PAUSED: "1" }).options.cartesiPaused).toBe(true);
@@ -70,16 +73,25 @@ describe("Cartesi pause switch", () => {
       });
       await gw.app.ready();
       const d = await gw.device();
-      await eventually(async () => {
-        const res = await gw.app.inject({ method: "GET", url: `/v1/devices/${d.hex}`, headers: auth });
-        return res.json().registration.status === "accepted" ? true : undefined;
-      }, 60_000, "registration");
+      await eventually(
+        async () => {
+          const res = await gw.app.inject({ method: "GET", url: `/v1/devices/${d.hex}`, headers: auth });
+          return res.json().registration.status === "accepted" ? true : undefined;
+        },
+        60_000,
+        "registration",
+      );
 
       expect((await post(gw.app, "pause")).json().paused).toBe(true);
       const before = (await stack.inputs()).length;
       const readings = [1n, 2n, 3n, 4n, 5n].map((value) => d.reading({ value }));
-      for (const r of readings) expect((await gw.app.inject({ method: "POST", url: "/v1/readings", payload: r })).statusCode).toBe(202);
-      await eventually(() => (legacy.accepted.length === 5 ? true : undefined), 20_000, "the mirror, which keeps running");
+      for (const r of readings)
+        expect((await gw.app.inject({ method: "POST", url: "/v1/readings", payload: r })).statusCode).toBe(202);
+      await eventually(
+        () => (legacy.accepted.length === 5 ? true : undefined),
+        20_000,
+        "the mirror, which keeps running",
+      );
       // Ten times the batch delay: unpaused, the batcher would have cut an input by now.
       await sleep(1000);
       expect(await cartesi(gw.app)).toEqual({ paused: true, queuedReadings: 5, unincludedInputs: 0 });
@@ -95,17 +107,29 @@ describe("Cartesi pause switch", () => {
 
       expect((await post(again, "resume")).json().paused).toBe(false);
       for (const r of readings) {
-        await eventually(async () => {
-          const res = await again.inject({ method: "GET", url: `/v1/readings/${r.device}/${r.seq}` });
-          return res.json().status === "accepted" ? true : undefined;
-        }, 60_000, `reading ${r.seq} accepted`);
+        await eventually(
+          async () => {
+            const res = await again.inject({ method: "GET", url: `/v1/readings/${r.device}/${r.seq}` });
+            return res.json().status === "accepted" ? true : undefined;
+          },
+          60_000,
+          `reading ${r.seq} accepted`,
+        );
       }
       expect((await stack.inputs()).length).toBeGreaterThan(before);
-      const view = await eventually(async () => {
-        const v = (await again.inject({ method: "GET", url: "/v1/mirror" })).json();
-        return v.agreements.accepted === 5 ? v : undefined;
-      }, 20_000, "five agreements");
-      expect(view).toMatchObject({ pending: 0, legacy: { accepted: 5 }, divergences: { cartesi_only: 0, legacy_only: 0 } });
+      const view = await eventually(
+        async () => {
+          const v = (await again.inject({ method: "GET", url: "/v1/mirror" })).json();
+          return v.agreements.accepted === 5 ? v : undefined;
+        },
+        20_000,
+        "five agreements",
+      );
+      expect(view).toMatchObject({
+        pending: 0,
+        legacy: { accepted: 5 },
+        divergences: { cartesi_only: 0, legacy_only: 0 },
+      });
       expect(legacy.accepted).toHaveLength(5);
     });
 
@@ -116,13 +140,19 @@ describe("Cartesi pause switch", () => {
       const gw = await testGateway(cleanups, { ...options, chain: { ...options.chain!, rpcUrl: proxy.url } });
       await gw.app.ready();
       const d = await gw.device();
-      await eventually(async () => ((await cartesi(gw.app)).unincludedInputs === 0 ? true : undefined), 60_000, "the registration included");
+      await eventually(
+        async () => ((await cartesi(gw.app)).unincludedInputs === 0 ? true : undefined),
+        60_000,
+        "the registration included",
+      );
       const before = (await stack.inputs()).length;
 
       // The new batch's gas estimate is held: a submitter pass is in flight, about to sign and send it.
       const hold = proxy.hold("eth_estimateGas");
       const heldFrom = proxy.log.length;
-      expect((await gw.app.inject({ method: "POST", url: "/v1/readings", payload: d.reading({ value: 1n }) })).statusCode).toBe(202);
+      expect(
+        (await gw.app.inject({ method: "POST", url: "/v1/readings", payload: d.reading({ value: 1n }) })).statusCode,
+      ).toBe(202);
       await hold.reached;
       const pause = post(gw.app, "pause").then((res) => {
         proxy.log.push("pause answered");
@@ -135,9 +165,15 @@ describe("Cartesi pause switch", () => {
 
       // Paused: more readings are taken, nothing is sent, though the in-flight batch is mined.
       for (const value of [2n, 3n]) {
-        expect((await gw.app.inject({ method: "POST", url: "/v1/readings", payload: d.reading({ value }) })).statusCode).toBe(202);
+        expect(
+          (await gw.app.inject({ method: "POST", url: "/v1/readings", payload: d.reading({ value }) })).statusCode,
+        ).toBe(202);
       }
-      await eventually(async () => ((await stack.inputs()).length === before + 1 ? true : undefined), 30_000, "the batch sent before the answer, mined");
+      await eventually(
+        async () => ((await stack.inputs()).length === before + 1 ? true : undefined),
+        30_000,
+        "the batch sent before the answer, mined",
+      );
       await sleep(1000); // twenty submitter polls and batcher delays
       const answeredAt = proxy.log.indexOf("pause answered");
       expect(proxy.log.slice(heldFrom, answeredAt)).toContain("eth_sendRawTransaction"); // the held pass's batch
@@ -146,10 +182,14 @@ describe("Cartesi pause switch", () => {
       expect((await stack.inputs()).length).toBe(before + 1);
 
       expect((await post(gw.app, "resume")).json().paused).toBe(false);
-      await eventually(async () => {
-        const v = await cartesi(gw.app);
-        return v.queuedReadings === 0 && v.unincludedInputs === 0 ? true : undefined;
-      }, 30_000, "the queued readings sent after the resume");
+      await eventually(
+        async () => {
+          const v = await cartesi(gw.app);
+          return v.queuedReadings === 0 && v.unincludedInputs === 0 ? true : undefined;
+        },
+        30_000,
+        "the queued readings sent after the resume",
+      );
       expect((await stack.inputs()).length).toBeGreaterThan(before + 1);
     });
   });

@@ -40,17 +40,26 @@ describe("submitter and follower on the devnet", () => {
       const before = (await stack.inputs()).length;
       const devices = [await gw.device(), await gw.device(), await gw.device()];
       for (const d of devices) {
-        await eventually(async () => {
-          const res = await gw.app.inject({ method: "GET", url: `/v1/devices/${d.hex}`, headers: auth });
-          return res.json().registration.status === "accepted" ? true : undefined;
-        }, 60_000, `registration of ${d.hex}`);
+        await eventually(
+          async () => {
+            const res = await gw.app.inject({ method: "GET", url: `/v1/devices/${d.hex}`, headers: auth });
+            return res.json().registration.status === "accepted" ? true : undefined;
+          },
+          60_000,
+          `registration of ${d.hex}`,
+        );
       }
       const inputs = (await stack.inputs()).slice(before);
-      expect(inputs.map((i) => i.sender.toLowerCase())).toEqual(devices.map(() => privateKeyToAccount(stack.key(0)).address.toLowerCase()));
+      expect(inputs.map((i) => i.sender.toLowerCase())).toEqual(
+        devices.map(() => privateKeyToAccount(stack.key(0)).address.toLowerCase()),
+      );
       const registered = inputs.map((i) => decodeInput(Buffer.from(i.payload.slice(2), "hex")));
-      expect(registered.map((r) => (r.kind === "device_registration" ? Buffer.from(r.publicKey).toString("hex") : r.kind)))
-        .toEqual(devices.map((d) => Buffer.from(d.publicKey).toString("hex")));
-      const view = (await gw.app.inject({ method: "GET", url: `/v1/devices/${devices[0]!.hex}`, headers: auth })).json();
+      expect(
+        registered.map((r) => (r.kind === "device_registration" ? Buffer.from(r.publicKey).toString("hex") : r.kind)),
+      ).toEqual(devices.map((d) => Buffer.from(d.publicKey).toString("hex")));
+      const view = (
+        await gw.app.inject({ method: "GET", url: `/v1/devices/${devices[0]!.hex}`, headers: auth })
+      ).json();
       expect(view.registration).toMatchObject({ status: "accepted", inputIndex: inputs[0]!.index });
       expect(view.registration.txHash).toMatch(/^0x[0-9a-f]{64}$/);
     } finally {
@@ -61,9 +70,12 @@ describe("submitter and follower on the devnet", () => {
   it("replaces a stuck transaction with higher fees and still adds the input once", async () => {
     const cleanups: Cleanup[] = [];
     try {
-      const gw = await testGateway(cleanups, chainOptions(1, {
-        chain: { rpcUrl: stack.devnet.chainRpcUrl, inputBox: stack.inputBox, pollMs: 50, replaceAfterMs: 300 },
-      }));
+      const gw = await testGateway(
+        cleanups,
+        chainOptions(1, {
+          chain: { rpcUrl: stack.devnet.chainRpcUrl, inputBox: stack.inputBox, pollMs: 50, replaceAfterMs: 300 },
+        }),
+      );
       await gw.app.ready();
       const before = (await stack.inputs()).length;
       await stack.rpc("evm_setAutomine", [false]);
@@ -71,7 +83,11 @@ describe("submitter and follower on the devnet", () => {
       try {
         const d = await gw.device();
         const state = gw.app.gateway.registry.get(d.hex)!;
-        await eventually(() => (gw.app.gateway.outbox.inputs.txsOf(state.inputId).length >= 3 ? true : undefined), 20_000, "two replacements");
+        await eventually(
+          () => (gw.app.gateway.outbox.inputs.txsOf(state.inputId).length >= 3 ? true : undefined),
+          20_000,
+          "two replacements",
+        );
         const txs = gw.app.gateway.outbox.inputs.txsOf(state.inputId);
         expect(new Set(txs.map((t) => t.nonce)).size).toBe(1);
         expect(txs[1]!.maxFee).toBeGreaterThan(txs[0]!.maxFee);
@@ -79,7 +95,11 @@ describe("submitter and follower on the devnet", () => {
         await stack.rpc("evm_setAutomine", [true]);
         await stack.rpc("evm_setIntervalMining", [1]);
       }
-      await eventually(() => (gw.app.gateway.outbox.inputs.countUnincluded() === 0 ? true : undefined), 30_000, "inclusion");
+      await eventually(
+        () => (gw.app.gateway.outbox.inputs.countUnincluded() === 0 ? true : undefined),
+        30_000,
+        "inclusion",
+      );
       expect((await stack.inputs()).length).toBe(before + 1);
       const metrics = (await gw.app.inject({ method: "GET", url: "/metrics" })).body;
       expect(metrics).toMatch(/lcore_gw_tx_replacements_total [1-9]/);
@@ -97,17 +117,27 @@ describe("submitter and follower on the devnet", () => {
       const account = privateKeyToAccount(stack.key(4));
       const transport = http(stack.devnet.chainRpcUrl);
       const raw = await account.signTransaction({
-        type: "eip1559", chainId: Number(stack.chainId), nonce: 0, to: account.address, value: 0n, gas: 21_000n,
-        maxFeePerGas: 10n ** 11n, maxPriorityFeePerGas: 10n ** 9n,
+        type: "eip1559",
+        chainId: Number(stack.chainId),
+        nonce: 0,
+        to: account.address,
+        value: 0n,
+        gas: 21_000n,
+        maxFeePerGas: 10n ** 11n,
+        maxPriorityFeePerGas: 10n ** 9n,
       });
       const client = createPublicClient({ transport });
       await client.waitForTransactionReceipt({ hash: await client.sendRawTransaction({ serializedTransaction: raw }) });
       const before = (await stack.inputs()).length;
       const d = await gw.device();
-      await eventually(async () => {
-        const res = await gw.app.inject({ method: "GET", url: `/v1/devices/${d.hex}`, headers: auth });
-        return res.json().registration.status === "accepted" ? true : undefined;
-      }, 60_000, "registration after the nonce clash");
+      await eventually(
+        async () => {
+          const res = await gw.app.inject({ method: "GET", url: `/v1/devices/${d.hex}`, headers: auth });
+          return res.json().registration.status === "accepted" ? true : undefined;
+        },
+        60_000,
+        "registration after the nonce clash",
+      );
       expect((await stack.inputs()).length).toBe(before + 1);
       const txs = gw.app.gateway.outbox.inputs.txsOf(gw.app.gateway.registry.get(d.hex)!.inputId);
       expect(txs.map((t) => t.abandoned)).toEqual([true, false]);
@@ -119,13 +149,20 @@ describe("submitter and follower on the devnet", () => {
   it("follows verdicts over GraphQL too", async () => {
     const cleanups: Cleanup[] = [];
     try {
-      const gw = await testGateway(cleanups, chainOptions(2, { follower: { kind: "graphql", url: stack.devnet.graphqlUrl, pollMs: 100 } }));
+      const gw = await testGateway(
+        cleanups,
+        chainOptions(2, { follower: { kind: "graphql", url: stack.devnet.graphqlUrl, pollMs: 100 } }),
+      );
       await gw.app.ready();
       const d = await gw.device();
-      await eventually(async () => {
-        const res = await gw.app.inject({ method: "GET", url: `/v1/devices/${d.hex}`, headers: auth });
-        return res.json().registration.status === "accepted" ? true : undefined;
-      }, 60_000, "registration over GraphQL");
+      await eventually(
+        async () => {
+          const res = await gw.app.inject({ method: "GET", url: `/v1/devices/${d.hex}`, headers: auth });
+          return res.json().registration.status === "accepted" ? true : undefined;
+        },
+        60_000,
+        "registration over GraphQL",
+      );
     } finally {
       await runCleanups(cleanups);
     }

@@ -43,7 +43,12 @@ beforeAll(async () => {
 const json = (url: string, headers = {}) => gw.app.inject({ method: "GET", url, headers }).then((r) => r.json());
 
 const accepted = (d: SimDevice, seq: number) =>
-  eventually(async () => (["accepted", "settled"].includes((await json(`/v1/readings/${d.hex}/${seq}`)).status) ? true : undefined), 60_000, `${d.hex}/${seq} accepted`);
+  eventually(
+    async () =>
+      ["accepted", "settled"].includes((await json(`/v1/readings/${d.hex}/${seq}`)).status) ? true : undefined,
+    60_000,
+    `${d.hex}/${seq} accepted`,
+  );
 
 /** Mines until every input the gateway created is on chain, so the next hour's reading cannot land in this one. */
 async function included(): Promise<void> {
@@ -88,17 +93,33 @@ describe("disclosure of a pruned day through the gateway", () => {
     expect(await inspect(`record/${a.hex}/1`)).toMatchObject({ status: "Rejected", body: { error: "pruned" } });
     expect((await inspect(`record/${a.hex}/${PRUNED_VALUES.length + 1}`)).status).toBe("Accepted");
     // … and the settlement follower has read the settlement that pruned it.
-    await eventually(() => (gw.app.gateway.outbox.settlements.settledPeriods().length >= FILLER_PERIODS + 1 ? true : undefined), 30_000, "25 settled periods read");
+    await eventually(
+      () => (gw.app.gateway.outbox.settlements.settledPeriods().length >= FILLER_PERIODS + 1 ? true : undefined),
+      30_000,
+      "25 settled periods read",
+    );
 
-    const res = await gw.app.inject({ method: "POST", url: "/v1/disclosures", headers: auth, payload: { device: a.hex, period: P } });
+    const res = await gw.app.inject({
+      method: "POST",
+      url: "/v1/disclosures",
+      headers: auth,
+      payload: { device: a.hex, period: P },
+    });
     expect(res.statusCode, res.body).toBe(202);
-    const done = await eventually(async () => {
-      const s = await json(res.json().statusUrl, auth);
-      return s.status === "accepted" || s.status === "rejected" ? s : undefined;
-    }, 60_000, "disclosure verdict");
+    const done = await eventually(
+      async () => {
+        const s = await json(res.json().statusUrl, auth);
+        return s.status === "accepted" || s.status === "rejected" ? s : undefined;
+      },
+      60_000,
+      "disclosure verdict",
+    );
     const all = [...PRUNED_VALUES, KEPT_VALUE];
     expect(done).toMatchObject({
-      status: "accepted", period: P, parts: 1, prunedRecords: PRUNED_VALUES.length,
+      status: "accepted",
+      period: P,
+      parts: 1,
+      prunedRecords: PRUNED_VALUES.length,
       aggregate: { count: String(all.length), sum: all.reduce((x, y) => x + y, 0n).toString(), min: "-7", max: "30" },
     });
     // What went on chain is a 0x12, and the node's notice for it is the 0x91 the gateway relays.
@@ -106,11 +127,17 @@ describe("disclosure of a pruned day through the gateway", () => {
     expect(decodeInput(fromHex(onChain.payload)).kind).toBe("pruned_disclosure");
     const node = (await new JsonRpcNodeReader(stack.devnet.jsonRpcUrl, stack.app).input(done.inputIndex))!;
     expect(node.notices.map((n) => n.index)).toEqual([done.noticeIndex]);
-    expect(decodeNotice(fromHex(node.notices[0]!.payload))).toMatchObject({ kind: "key_disclosed", period: P, count: BigInt(all.length) });
+    expect(decodeNotice(fromHex(node.notices[0]!.payload))).toMatchObject({
+      kind: "key_disclosed",
+      period: P,
+      count: BigInt(all.length),
+    });
 
     // Owner reads of the pruned readings: from the outbox, not the dApp's state.
     const page = await json(`/v1/devices/${a.hex}/records`, auth);
-    expect(page.records.map((r: { seq: string; value: string }) => [r.seq, r.value])).toEqual(all.map((v, i) => [String(i + 1), v.toString()]));
+    expect(page.records.map((r: { seq: string; value: string }) => [r.seq, r.value])).toEqual(
+      all.map((v, i) => [String(i + 1), v.toString()]),
+    );
     expect(page.records.every((r: { status: string }) => r.status === "accepted")).toBe(true);
     expect(await json(`/v1/readings/${a.hex}/1`)).toMatchObject({ seq: "1", status: "accepted" });
   }, 120_000);

@@ -46,7 +46,9 @@ async function withDay(): Promise<Chain> {
   const d = await gw.device();
   for (let i = 0; i < READINGS; i++) {
     const res = await gw.app.inject({
-      method: "POST", url: "/v1/readings", payload: d.reading({ value: BigInt(i + 1), timestamp: PERIOD * DAY + 60 * i, payload: randomBytes(PAYLOAD) }),
+      method: "POST",
+      url: "/v1/readings",
+      payload: d.reading({ value: BigInt(i + 1), timestamp: PERIOD * DAY + 60 * i, payload: randomBytes(PAYLOAD) }),
     });
     expect(res.statusCode).toBe(202);
   }
@@ -59,11 +61,25 @@ async function withDay(): Promise<Chain> {
 async function settle(c: Chain, records: { device: Uint8Array; seq: bigint; hash: Uint8Array }[]) {
   const { settlements } = c.gw.app.gateway.outbox;
   const first = c.nextRecord;
-  const statements = records.map((r) => settlements.recordStatement({ recordId: c.nextRecord++, device: r.device, seq: r.seq, recordHash: r.hash, noticeIndex: c.nextOutput }));
-  statements.push(settlements.noticeStatement({
-    period: c.nextPeriod++, recordsRoot: recordsRoot(records.map((r) => r.hash)), recordCount: BigInt(records.length), firstRecord: first,
-    stateHash: new Uint8Array(32), noticeIndex: ++c.nextOutput,
-  }));
+  const statements = records.map((r) =>
+    settlements.recordStatement({
+      recordId: c.nextRecord++,
+      device: r.device,
+      seq: r.seq,
+      recordHash: r.hash,
+      noticeIndex: c.nextOutput,
+    }),
+  );
+  statements.push(
+    settlements.noticeStatement({
+      period: c.nextPeriod++,
+      recordsRoot: recordsRoot(records.map((r) => r.hash)),
+      recordCount: BigInt(records.length),
+      firstRecord: first,
+      stateHash: new Uint8Array(32),
+      noticeIndex: ++c.nextOutput,
+    }),
+  );
   c.nextOutput++;
   await c.gw.app.gateway.outbox.write(statements);
 }
@@ -79,7 +95,8 @@ function mine(c: Chain, from: number, to: number) {
 }
 
 /** One settled period holding one record of another device. */
-const filler = (c: Chain) => settle(c, [{ device: new Uint8Array(20).fill(9), seq: c.nextRecord, hash: new Uint8Array(randomBytes(32)) }]);
+const filler = (c: Chain) =>
+  settle(c, [{ device: new Uint8Array(20).fill(9), seq: c.nextRecord, hash: new Uint8Array(randomBytes(32)) }]);
 
 /** Marks every unincluded input mined at the next indexes, then lets the follower read `answer(payload)`. */
 async function follow(c: Chain, answer: (payload: Uint8Array) => NodeInput) {
@@ -87,16 +104,30 @@ async function follow(c: Chain, answer: (payload: Uint8Array) => NodeInput) {
   let n = 0;
   for (const input of outbox.inputs.unincluded(100)) {
     const index = c.nextInputIndex++;
-    await outbox.inputs.include(input.id, { txHash: new Uint8Array(32).fill(index + 1), blockNumber: 10 + index, inputIndex: index, gasUsed: 1, includedMs: 0 });
+    await outbox.inputs.include(input.id, {
+      txHash: new Uint8Array(32).fill(index + 1),
+      blockNumber: 10 + index,
+      inputIndex: index,
+      gasUsed: 1,
+      includedMs: 0,
+    });
     n++;
   }
-  const follower = new Follower(c.gw.app.gateway, { input: async (i) => answer(outbox.inputs.byInputIndex(i)!.payload) });
+  const follower = new Follower(c.gw.app.gateway, {
+    input: async (i) => answer(outbox.inputs.byInputIndex(i)!.payload),
+  });
   expect(await follower.step()).toBe(n);
 }
 
 const disclose = (c: Chain, aggregateVoucher = false) =>
-  c.gw.app.inject({ method: "POST", url: "/v1/disclosures", headers: auth, payload: { device: c.d.hex, period: PERIOD, aggregateVoucher } });
-const status = async (c: Chain, id: number) => (await c.gw.app.inject({ method: "GET", url: `/v1/disclosures/${id}`, headers: auth })).json();
+  c.gw.app.inject({
+    method: "POST",
+    url: "/v1/disclosures",
+    headers: auth,
+    payload: { device: c.d.hex, period: PERIOD, aggregateVoucher },
+  });
+const status = async (c: Chain, id: number) =>
+  (await c.gw.app.inject({ method: "GET", url: `/v1/disclosures/${id}`, headers: auth })).json();
 
 /** The 0x12 parts of disclosure `id`, decoded, in order. */
 function parts(c: Chain, id: number): PrunedDisclosure[] {
@@ -116,9 +147,21 @@ function answerParts(total: { count: bigint; sum: bigint }, last: (p: PrunedDisc
   return (payload: Uint8Array): NodeInput => {
     const k = decodeInput(payload);
     if (k.kind !== "pruned_disclosure") return { status: "ACCEPTED", notices: [], reports: [] };
-    if (!last(k)) return { status: "ACCEPTED", notices: [], reports: [{ payload: json({ type: "disclosure_part", disclosed: "?", pruned: "?" }) }] };
+    if (!last(k))
+      return {
+        status: "ACCEPTED",
+        notices: [],
+        reports: [{ payload: json({ type: "disclosure_part", disclosed: "?", pruned: "?" }) }],
+      };
     const notice = encodeDisclosureNotice({
-      stateHash: new Uint8Array(32).fill(0xcd), device: k.device, period: k.period, periodKey: k.periodKey, count: total.count, sum: total.sum, min: 1n, max: total.count,
+      stateHash: new Uint8Array(32).fill(0xcd),
+      device: k.device,
+      period: k.period,
+      periodKey: k.periodKey,
+      count: total.count,
+      sum: total.sum,
+      min: 1n,
+      max: total.count,
     });
     return { status: "ACCEPTED", notices: [{ index: 500, payload: hex(notice) }], reports: [] };
   };
@@ -154,11 +197,21 @@ describe("POST /v1/disclosures of a pruned day", () => {
     // The key leaves the gateway only in the inputs.
     expect(res.body + JSON.stringify(await status(c, id))).not.toContain(Buffer.from(key).toString("hex"));
 
-    await follow(c, answerParts({ count: BigInt(READINGS), sum: sumTo(READINGS) }, (p) => p.entries.at(-1)!.record.seq === BigInt(READINGS)));
+    await follow(
+      c,
+      answerParts(
+        { count: BigInt(READINGS), sum: sumTo(READINGS) },
+        (p) => p.entries.at(-1)!.record.seq === BigInt(READINGS),
+      ),
+    );
     const done = await status(c, id);
     expect(done).toMatchObject({
-      status: "accepted", parts: 2, prunedRecords: READINGS, noticeIndex: 500,
-      inputIndex: c.gw.app.gateway.outbox.inputs.get(c.gw.app.gateway.outbox.disclosures.get(id)!.parts[1]!.inputId)!.inputIndex,
+      status: "accepted",
+      parts: 2,
+      prunedRecords: READINGS,
+      noticeIndex: 500,
+      inputIndex: c.gw.app.gateway.outbox.inputs.get(c.gw.app.gateway.outbox.disclosures.get(id)!.parts[1]!.inputId)!
+        .inputIndex,
       aggregate: { count: String(READINGS), sum: sumTo(READINGS).toString() },
     });
     const twice = await disclose(c, true);
@@ -170,7 +223,12 @@ describe("POST /v1/disclosures of a pruned day", () => {
     await settle(c, mine(c, 1, READINGS));
     for (let i = 0; i < PRUNE_KEEP_SETTLED_PERIODS - 1; i++) await filler(c); // 24 settled: nothing pruned
     const before = c.gw.app.gateway.outbox.inputs.countUnincluded();
-    const old = await c.gw.app.inject({ method: "POST", url: "/v1/disclosures", headers: auth, payload: { device: c.d.hex, period: PERIOD - 31 } });
+    const old = await c.gw.app.inject({
+      method: "POST",
+      url: "/v1/disclosures",
+      headers: auth,
+      payload: { device: c.d.hex, period: PERIOD - 31 },
+    });
     expect([old.statusCode, old.json().code]).toEqual([422, "LCORE_GW_DISCLOSURE_WINDOW_CLOSED"]);
     expect(c.gw.app.gateway.outbox.inputs.countUnincluded()).toBe(before);
 
@@ -189,14 +247,28 @@ describe("POST /v1/disclosures of a pruned day", () => {
     await settle(c, mine(c, half + 1, READINGS)); // period 1001
     for (let i = 0; i < PRUNE_KEEP_SETTLED_PERIODS - 1; i++) await filler(c); // 25 settled: 1000 pruned
     const first = (await disclose(c)).json();
-    expect(parts(c, first.id).flatMap((p) => p.entries.map((e) => e.record.seq))).toEqual(Array.from({ length: half }, (_, i) => BigInt(i + 1)));
+    expect(parts(c, first.id).flatMap((p) => p.entries.map((e) => e.record.seq))).toEqual(
+      Array.from({ length: half }, (_, i) => BigInt(i + 1)),
+    );
 
     // By the time the part is processed the dApp has pruned 1001 too: it counts 60 pruned, got 30.
-    await follow(c, answerParts({ count: 0n, sum: 0n }, () => false));
-    expect(await status(c, first.id)).toMatchObject({ status: "rejected", reason: "disclosure_incomplete", parts: 1, prunedRecords: half });
+    await follow(
+      c,
+      answerParts({ count: 0n, sum: 0n }, () => false),
+    );
+    expect(await status(c, first.id)).toMatchObject({
+      status: "rejected",
+      reason: "disclosure_incomplete",
+      parts: 1,
+      prunedRecords: half,
+    });
     // The follower has not seen that settlement yet: nothing more to send.
     const early = await disclose(c);
-    expect([early.statusCode, early.json().code, early.headers["retry-after"]]).toEqual([409, "LCORE_GW_DISCLOSURE_INCOMPLETE", "60"]);
+    expect([early.statusCode, early.json().code, early.headers["retry-after"]]).toEqual([
+      409,
+      "LCORE_GW_DISCLOSURE_INCOMPLETE",
+      "60",
+    ]);
     // The continuation must carry the flags the dApp holds.
     await filler(c); // 26 settled: 1001 pruned as well
     const flags = await disclose(c, true);
@@ -206,7 +278,10 @@ describe("POST /v1/disclosures of a pruned day", () => {
     const continued = parts(c, next.id).flatMap((p) => p.entries);
     expect(continued.map((e) => e.record.seq)).toEqual(Array.from({ length: half }, (_, i) => BigInt(half + i + 1)));
     expect(continued.every((e) => e.settlementPeriod === 1001n)).toBe(true);
-    await follow(c, answerParts({ count: BigInt(READINGS), sum: sumTo(READINGS) }, () => true));
+    await follow(
+      c,
+      answerParts({ count: BigInt(READINGS), sum: sumTo(READINGS) }, () => true),
+    );
     expect(await status(c, next.id)).toMatchObject({ status: "accepted", aggregate: { count: String(READINGS) } });
   });
 });

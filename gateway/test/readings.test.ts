@@ -114,7 +114,12 @@ describe("POST /v1/readings: refused, nothing stored", () => {
     const gw = await testGateway(cleanups);
     const d = await gw.device();
     const json = { "content-type": "application/json" };
-    const malformed = await gw.app.inject({ method: "POST", url: "/v1/readings", payload: '{"device": "0x', headers: json });
+    const malformed = await gw.app.inject({
+      method: "POST",
+      url: "/v1/readings",
+      payload: '{"device": "0x',
+      headers: json,
+    });
     expect(malformed.statusCode).toBe(400);
     expect(malformed.json().code).toBe("LCORE_GW_MALFORMED_JSON");
     const empty = await gw.app.inject({ method: "POST", url: "/v1/readings", payload: "", headers: json });
@@ -126,7 +131,9 @@ describe("POST /v1/readings: refused, nothing stored", () => {
     const array = await gw.app.inject({ method: "POST", url: "/v1/readings", payload: "[1,2]", headers: json });
     expect(array.json().code).toBe("LCORE_GW_INVALID_REQUEST");
     const poisoned = await gw.app.inject({
-      method: "POST", url: "/v1/readings", headers: json,
+      method: "POST",
+      url: "/v1/readings",
+      headers: json,
       payload: `{"__proto__": {"x": 1}, ${JSON.stringify(d.reading()).slice(1)}`,
     });
     expect(poisoned.statusCode).toBe(400);
@@ -137,9 +144,17 @@ describe("POST /v1/readings: refused, nothing stored", () => {
   it("a body that is not application/json", async () => {
     const gw = await testGateway(cleanups);
     const d = await gw.device();
-    for (const type of ["text/plain", "application/x-www-form-urlencoded", "application/octet-stream", "multipart/form-data; boundary=x"]) {
+    for (const type of [
+      "text/plain",
+      "application/x-www-form-urlencoded",
+      "application/octet-stream",
+      "multipart/form-data; boundary=x",
+    ]) {
       const res = await gw.app.inject({
-        method: "POST", url: "/v1/readings", payload: JSON.stringify(d.reading()), headers: { "content-type": type },
+        method: "POST",
+        url: "/v1/readings",
+        payload: JSON.stringify(d.reading()),
+        headers: { "content-type": type },
       });
       expect(res.statusCode, type).toBe(415);
       expect(res.json().code).toBe("LCORE_GW_UNSUPPORTED_MEDIA_TYPE");
@@ -249,12 +264,20 @@ describe("POST /v1/readings/batch: all or none", () => {
   it("more readings than the batch bound, an empty list, a body over the batch bound", async () => {
     const gw = await testGateway(cleanups, { limits: { batchReadings: 3, batchBodyBytes: 4096 } });
     const a = await gw.device();
-    const four = await post(gw, { readings: [a.reading(), a.reading(), a.reading(), a.reading()] }, "/v1/readings/batch");
+    const four = await post(
+      gw,
+      { readings: [a.reading(), a.reading(), a.reading(), a.reading()] },
+      "/v1/readings/batch",
+    );
     expect(four.statusCode).toBe(400);
     expect(four.json().code).toBe("LCORE_GW_INVALID_REQUEST");
     const none = await post(gw, { readings: [] }, "/v1/readings/batch");
     expect(none.json().code).toBe("LCORE_GW_INVALID_REQUEST");
-    const big = await post(gw, { readings: [a.reading({ payload: new Uint8Array(1024) }), a.reading({ payload: new Uint8Array(1024) })] }, "/v1/readings/batch");
+    const big = await post(
+      gw,
+      { readings: [a.reading({ payload: new Uint8Array(1024) }), a.reading({ payload: new Uint8Array(1024) })] },
+      "/v1/readings/batch",
+    );
     expect(big.statusCode).toBe(413);
     expect(big.json().code).toBe("LCORE_GW_BODY_TOO_LARGE");
     expectNothingStored(gw, a);
@@ -325,13 +348,20 @@ describe("POST /v1/readings: accepted", () => {
     const d = await gw.device();
     await post(gw, d.reading()); // seq 1, so the copies race behind a last seq that exists
     const reading = d.reading();
-    const answers = await Promise.all(Array.from({ length: 25 }, (_, i) =>
-      i % 2 === 0 ? post(gw, reading) : post(gw, { readings: [reading] }, "/v1/readings/batch")));
+    const answers = await Promise.all(
+      Array.from({ length: 25 }, (_, i) =>
+        i % 2 === 0 ? post(gw, reading) : post(gw, { readings: [reading] }, "/v1/readings/batch"),
+      ),
+    );
     const codes = answers.map((a) => (a.statusCode === 202 ? "taken" : a.json().code));
     expect(codes.filter((c) => c === "taken")).toHaveLength(1);
     expect(codes.filter((c) => c === "LCORE_GW_READING_DUPLICATE")).toHaveLength(24);
     for (const a of answers.filter((x) => x.statusCode === 409)) {
-      expect(a.json().receipt).toMatchObject({ device: d.hex, seq: "2", digest: expect.stringMatching(/^0x[0-9a-f]{64}$/) });
+      expect(a.json().receipt).toMatchObject({
+        device: d.hex,
+        seq: "2",
+        digest: expect.stringMatching(/^0x[0-9a-f]{64}$/),
+      });
     }
     expect(gw.app.gateway.outbox.readings.get(d.address, 2n)).toBeDefined();
   });
@@ -346,7 +376,10 @@ describe("POST /v1/readings: accepted", () => {
 
     const replay = await post(gw, second);
     expect(replay.statusCode).toBe(409);
-    expect(replay.json()).toMatchObject({ code: "LCORE_GW_READING_DUPLICATE", receipt: { device: d.hex, seq: "2", status: "queued" } });
+    expect(replay.json()).toMatchObject({
+      code: "LCORE_GW_READING_DUPLICATE",
+      receipt: { device: d.hex, seq: "2", status: "queued" },
+    });
 
     const reused = await post(gw, d.reading({ seq: 2n, value: 99n }));
     expect(reused.statusCode).toBe(409);
@@ -374,8 +407,12 @@ describe("POST /v1/readings: accepted", () => {
     const readings = [a.reading(), b.reading(), a.reading(), b.reading({ payload: new Uint8Array(1024) })];
     const res = await post(gw, { readings }, "/v1/readings/batch");
     expect(res.statusCode).toBe(202);
-    expect(res.json().receipts.map((r: { device: string; seq: string }) => `${r.device}/${r.seq}`))
-      .toEqual([`${a.hex}/1`, `${b.hex}/1`, `${a.hex}/2`, `${b.hex}/2`]);
+    expect(res.json().receipts.map((r: { device: string; seq: string }) => `${r.device}/${r.seq}`)).toEqual([
+      `${a.hex}/1`,
+      `${b.hex}/1`,
+      `${a.hex}/2`,
+      `${b.hex}/2`,
+    ]);
     expect(gw.app.gateway.outbox.readings.countQueued()).toBe(4);
   });
 
@@ -415,7 +452,9 @@ describe("POST /v1/readings: accepted", () => {
     const d = await gw.device();
     const inFlight = gw.app.gateway.ingest.acceptOne(d.reading());
     gw.app.gateway.ingest.close();
-    await expect(gw.app.gateway.ingest.acceptOne(d.reading())).rejects.toMatchObject({ code: "LCORE_GW_SHUTTING_DOWN" });
+    await expect(gw.app.gateway.ingest.acceptOne(d.reading())).rejects.toMatchObject({
+      code: "LCORE_GW_SHUTTING_DOWN",
+    });
     await expect(inFlight).resolves.toMatchObject({ seq: "1" });
     await gw.app.close();
     const { Outbox } = await import("../src/outbox/outbox.js");

@@ -11,7 +11,12 @@ import { toHex } from "@lcore/protocol/bytes";
 import { Outbox } from "../src/outbox/outbox.js";
 import type { TickFacts } from "../src/outbox/settlementStore.js";
 import type { NodeOutput, OutputReader } from "../src/chain/nodeReader.js";
-import { SettlementFollower, SettlementScanError, leafIndex, scanOutputs } from "../src/settlement/settlementFollower.js";
+import {
+  SettlementFollower,
+  SettlementScanError,
+  leafIndex,
+  scanOutputs,
+} from "../src/settlement/settlementFollower.js";
 import { loadConfig } from "../src/config.js";
 import { tickDue } from "../src/settlement/ticker.js";
 import type { GatewayContext } from "../src/context.js";
@@ -25,15 +30,33 @@ const SETTLEMENT = toHex(settlementAddress(APP));
 const bytes = (n: number) => new Uint8Array(randomBytes(n));
 
 function notice(index: number, payload: Uint8Array): NodeOutput {
-  return { index, epochIndex: 0, raw: toHex(bytes(8)), decoded: { type: "Notice", payload: toHex(payload) }, siblings: null, executionTxHash: null };
+  return {
+    index,
+    epochIndex: 0,
+    raw: toHex(bytes(8)),
+    decoded: { type: "Notice", payload: toHex(payload) },
+    siblings: null,
+    executionTxHash: null,
+  };
 }
 
 function voucher(index: number, destination: `0x${string}`, payload: Uint8Array): NodeOutput {
-  return { index, epochIndex: 0, raw: toHex(payload), decoded: { type: "Voucher", destination, value: 0n, payload: toHex(payload) }, siblings: null, executionTxHash: null };
+  return {
+    index,
+    epochIndex: 0,
+    raw: toHex(payload),
+    decoded: { type: "Voucher", destination, value: 0n, payload: toHex(payload) },
+    siblings: null,
+    executionTxHash: null,
+  };
 }
 
 function batch(index: number, count: number) {
-  const records = Array.from({ length: count }, (_, i) => ({ device: bytes(20), seq: BigInt(i + 1), recordHash: bytes(32) }));
+  const records = Array.from({ length: count }, (_, i) => ({
+    device: bytes(20),
+    seq: BigInt(i + 1),
+    recordHash: bytes(32),
+  }));
   return { records, output: notice(index, encodeNotice({ kind: "records_accepted", stateHash: bytes(32), records })) };
 }
 
@@ -46,7 +69,10 @@ function settlement(index: number, period: bigint, leaves: Uint8Array[], firstRe
     root,
     outputs: [
       voucher(index, SETTLEMENT, encodeSettlePeriodCall(period, root, count, stateHash)),
-      notice(index + 1, encodeSettlementNotice({ stateHash, period, recordsRoot: root, recordCount: count, firstRecord })),
+      notice(
+        index + 1,
+        encodeSettlementNotice({ stateHash, period, recordsRoot: root, recordCount: count, firstRecord }),
+      ),
     ],
   };
 }
@@ -56,12 +82,27 @@ describe("scanOutputs", () => {
     const a = batch(0, 2);
     const other = voucher(1, toHex(bytes(20)), encodeSettlePeriodCall(9n, bytes(32), 1n, bytes(32))); // not to LcoreSettlement
     const b = batch(2, 3);
-    const s = settlement(3, 7n, [...a.records, ...b.records].map((r) => r.recordHash), 1n);
+    const s = settlement(
+      3,
+      7n,
+      [...a.records, ...b.records].map((r) => r.recordHash),
+      1n,
+    );
     const scan = scanOutputs([a.output, other, b.output, ...s.outputs], { nextOutput: 0, nextRecord: 1n }, SETTLEMENT);
-    expect(scan.records.map((r) => [r.recordId, r.noticeIndex])).toEqual([[1n, 0], [2n, 0], [3n, 2], [4n, 2], [5n, 2]]);
-    expect(scan.records.map((r) => toHex(r.recordHash))).toEqual([...a.records, ...b.records].map((r) => toHex(r.recordHash)));
+    expect(scan.records.map((r) => [r.recordId, r.noticeIndex])).toEqual([
+      [1n, 0],
+      [2n, 0],
+      [3n, 2],
+      [4n, 2],
+      [5n, 2],
+    ]);
+    expect(scan.records.map((r) => toHex(r.recordHash))).toEqual(
+      [...a.records, ...b.records].map((r) => toHex(r.recordHash)),
+    );
     expect(scan.vouchers).toEqual([{ period: 7n, voucherIndex: 3, voucher: expect.any(Uint8Array) }]);
-    expect(scan.notices).toEqual([expect.objectContaining({ period: 7n, recordCount: 5n, firstRecord: 1n, recordsRoot: s.root, noticeIndex: 4 })]);
+    expect(scan.notices).toEqual([
+      expect.objectContaining({ period: 7n, recordCount: 5n, firstRecord: 1n, recordsRoot: s.root, noticeIndex: 4 }),
+    ]);
     expect([scan.nextOutput, scan.nextRecord]).toEqual([5, 6n]);
   });
 
@@ -93,18 +134,29 @@ describe("leafIndex", () => {
 describe("settlement configuration", () => {
   it("refuses an executor key that is the submitter's account, without naming the key", () => {
     const env = {
-      LCORE_GW_OWNER_KEY: "33".repeat(32), LCORE_GW_OWNER_TOKEN: "t".repeat(20), LCORE_GW_SUBMITTER_KEY: "11".repeat(32),
-      LCORE_GW_APP: `0x${"22".repeat(20)}`, LCORE_GW_CHAIN_ID: "1", LCORE_GW_TICK_MS: "5000",
+      LCORE_GW_OWNER_KEY: "33".repeat(32),
+      LCORE_GW_OWNER_TOKEN: "t".repeat(20),
+      LCORE_GW_SUBMITTER_KEY: "11".repeat(32),
+      LCORE_GW_APP: `0x${"22".repeat(20)}`,
+      LCORE_GW_CHAIN_ID: "1",
+      LCORE_GW_TICK_MS: "5000",
     };
-    expect(loadConfig({ ...env, LCORE_GW_EXECUTOR_KEY: "44".repeat(32) }).options.settlement).toMatchObject({ tickMs: 5000 });
-    expect(() => loadConfig({ ...env, LCORE_GW_EXECUTOR_KEY: `0x${"11".repeat(32)}` })).toThrow(/LCORE_GW_EXECUTOR_KEY must be another account/);
+    expect(loadConfig({ ...env, LCORE_GW_EXECUTOR_KEY: "44".repeat(32) }).options.settlement).toMatchObject({
+      tickMs: 5000,
+    });
+    expect(() => loadConfig({ ...env, LCORE_GW_EXECUTOR_KEY: `0x${"11".repeat(32)}` })).toThrow(
+      /LCORE_GW_EXECUTOR_KEY must be another account/,
+    );
     expect(() => loadConfig({ ...env, LCORE_GW_EXECUTOR_KEY: `0x${"11".repeat(32)}` })).not.toThrow(/1111/);
   });
 });
 
 describe("tickDue", () => {
   const facts = (f: Partial<TickFacts> = {}): TickFacts => ({
-    lastRecords: { inputIndex: 4, blockNumber: 40 }, lastTick: null, settledThrough: null, ...f,
+    lastRecords: { inputIndex: 4, blockNumber: 40 },
+    lastTick: null,
+    settledThrough: null,
+    ...f,
   });
 
   const due = (f: Partial<TickFacts>, recordsPeriod: bigint | null, tickPeriod: bigint | null, latestPeriod: bigint) =>
@@ -135,10 +187,19 @@ describe("tickDue", () => {
 
 describe("SettlementFollower", () => {
   it("writes records and periods page by page into the outbox, and places a record in its period", async () => {
-    const outbox = new Outbox({ path: `${tempDir(cleanups)}/outbox.db`, groupCommitDelayMs: 0, groupCommitReadings: 100 });
+    const outbox = new Outbox({
+      path: `${tempDir(cleanups)}/outbox.db`,
+      groupCommitDelayMs: 0,
+      groupCommitReadings: 100,
+    });
     cleanups.push(() => outbox.close());
     const a = batch(0, 3);
-    const s = settlement(1, 12n, a.records.map((r) => r.recordHash), 1n);
+    const s = settlement(
+      1,
+      12n,
+      a.records.map((r) => r.recordHash),
+      1n,
+    );
     const b = batch(3, 1);
     const all = [a.output, ...s.outputs, b.output];
     const reader: OutputReader = {
@@ -153,12 +214,23 @@ describe("SettlementFollower", () => {
     expect(outbox.settlements.cursor()).toEqual({ nextOutput: 4, nextRecord: 5n });
 
     const period = outbox.settlements.period(12n)!;
-    expect(period).toMatchObject({ recordCount: 3n, firstRecord: 1n, recordsRoot: s.root, voucherIndex: 1, noticeIndex: 2, executedMs: null });
+    expect(period).toMatchObject({
+      recordCount: 3n,
+      firstRecord: 1n,
+      recordsRoot: s.root,
+      voucherIndex: 1,
+      noticeIndex: 2,
+      executedMs: null,
+    });
     expect(outbox.settlements.unexecuted(10).map((p) => p.period)).toEqual([12n]);
     expect(outbox.settlements.leaves(1n, 3n)).toEqual(a.records.map((r) => r.recordHash));
 
     const second = a.records[1]!;
-    expect(outbox.settlements.place(second.device, second.seq)).toMatchObject({ recordId: 2n, recordHash: second.recordHash, period: { period: 12n } });
+    expect(outbox.settlements.place(second.device, second.seq)).toMatchObject({
+      recordId: 2n,
+      recordHash: second.recordHash,
+      period: { period: 12n },
+    });
     // The record of the next, still open period has no period yet.
     expect(outbox.settlements.place(b.records[0]!.device, 1n)).toMatchObject({ recordId: 4n, period: null });
 

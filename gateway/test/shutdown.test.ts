@@ -16,16 +16,23 @@ describe("lcore-gateway process", () => {
     const dir = tempDir(cleanups);
     const token = "shutdown-test-owner-token-01";
     const gw = await startGatewayProcess({
-      LCORE_GW_PORT: "0", LCORE_GW_DATA_DIR: dir, LCORE_GW_OWNER_KEY: randomBytes(32).toString("hex"), LCORE_GW_OWNER_TOKEN: token,
-      LCORE_GW_SUBMITTER_KEY: randomBytes(32).toString("hex"), LCORE_GW_APP: `0x${randomBytes(20).toString("hex")}`,
-      LCORE_GW_CHAIN_ID: "31337", LCORE_GW_LOG_LEVEL: "warn",
+      LCORE_GW_PORT: "0",
+      LCORE_GW_DATA_DIR: dir,
+      LCORE_GW_OWNER_KEY: randomBytes(32).toString("hex"),
+      LCORE_GW_OWNER_TOKEN: token,
+      LCORE_GW_SUBMITTER_KEY: randomBytes(32).toString("hex"),
+      LCORE_GW_APP: `0x${randomBytes(20).toString("hex")}`,
+      LCORE_GW_CHAIN_ID: "31337",
+      LCORE_GW_LOG_LEVEL: "warn",
     });
     cleanups.push(() => gw.stop());
     const info = (await (await fetch(`${gw.url}/v1/info`)).json()) as GatewayInfo;
     const devices = Array.from({ length: 20 }, () => SimDevice.random());
     for (const d of devices) {
       const res = await fetch(`${gw.url}/v1/devices`, {
-        method: "POST", headers: { "content-type": "application/json", authorization: `Bearer ${token}` }, body: JSON.stringify(d.registration(info)),
+        method: "POST",
+        headers: { "content-type": "application/json", authorization: `Bearer ${token}` },
+        body: JSON.stringify(d.registration(info)),
       });
       expect(res.status).toBe(201);
     }
@@ -36,7 +43,11 @@ describe("lcore-gateway process", () => {
       for (let i = 0; i < 200; i++) {
         const r = d.reading();
         try {
-          const res = await fetch(`${gw.url}/v1/readings`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(r) });
+          const res = await fetch(`${gw.url}/v1/readings`, {
+            method: "POST",
+            headers: { "content-type": "application/json" },
+            body: JSON.stringify(r),
+          });
           answers.push(res.status);
           await res.arrayBuffer();
           if (res.status === 202) accepted.push(`${r.device}/${r.seq}`);

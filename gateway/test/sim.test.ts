@@ -15,15 +15,41 @@ describe("lcore-sim", () => {
   it("registers a seeded fleet, streams signed readings, and a rerun with the same seed continues its seqs", async () => {
     const gw = await testGateway(cleanups);
     const url = await gw.app.listen({ host: "127.0.0.1", port: 0 });
-    const args = [SIM, "--gateway", url, "--devices", "3", "--rate", "30", "--duration", "0.5", "--seed", "sim-test", "--follow", "0", "--json"];
-    const run = async () => JSON.parse((await promisify(execFile)(process.execPath, args, { env: { ...process.env, LCORE_GW_OWNER_TOKEN: OWNER_TOKEN } })).stdout);
+    const args = [
+      SIM,
+      "--gateway",
+      url,
+      "--devices",
+      "3",
+      "--rate",
+      "30",
+      "--duration",
+      "0.5",
+      "--seed",
+      "sim-test",
+      "--follow",
+      "0",
+      "--json",
+    ];
+    const run = async () =>
+      JSON.parse(
+        (
+          await promisify(execFile)(process.execPath, args, {
+            env: { ...process.env, LCORE_GW_OWNER_TOKEN: OWNER_TOKEN },
+          })
+        ).stdout,
+      );
     const first = await run();
     expect(first).toMatchObject({ sent: 15, accepted: 15, rejected: {} });
     expect(first.latencyMs.p99).toBeGreaterThan(0);
     const second = await run();
     expect(second).toMatchObject({ sent: 15, accepted: 15, rejected: {} });
     // The last reading it names is the newest one the gateway holds of that device: seq 10 of its 10 (5 per run).
-    const last = (await fetch(second.last.statusUrl)).json() as Promise<{ device: string; seq: string; status: string }>;
+    const last = (await fetch(second.last.statusUrl)).json() as Promise<{
+      device: string;
+      seq: string;
+      status: string;
+    }>;
     expect(await last).toMatchObject({ device: second.last.device, seq: second.last.seq, status: "queued" });
     expect(second.last.seq).toBe("10");
     expect(gw.app.gateway.registry.size).toBe(3);
@@ -31,8 +57,9 @@ describe("lcore-sim", () => {
   });
 
   it("says what is missing instead of starting", async () => {
-    const out = await promisify(execFile)(process.execPath, [SIM, "--gateway", "http://127.0.0.1:9"], { env: { ...process.env, LCORE_GW_OWNER_TOKEN: "" } })
-      .catch((e: { code: number; stderr: string }) => e);
+    const out = await promisify(execFile)(process.execPath, [SIM, "--gateway", "http://127.0.0.1:9"], {
+      env: { ...process.env, LCORE_GW_OWNER_TOKEN: "" },
+    }).catch((e: { code: number; stderr: string }) => e);
     expect(out).toMatchObject({ code: 2 });
     expect((out as { stderr: string }).stderr).toMatch(/owner token/);
   });

@@ -26,13 +26,27 @@ describe("system routes", () => {
   it("GET /healthz and the Prometheus metrics", async () => {
     const gw = await testGateway(cleanups);
     const health = await gw.app.inject({ method: "GET", url: "/healthz" });
-    expect(health.json()).toMatchObject({ status: "ok", outboxQueued: 0, devices: 0, signatureBackend: "libsecp256k1" });
+    expect(health.json()).toMatchObject({
+      status: "ok",
+      outboxQueued: 0,
+      devices: 0,
+      signatureBackend: "libsecp256k1",
+    });
     const d = await gw.device();
-    await gw.app.inject({ method: "POST", url: "/v1/readings", payload: { ...SimDevice.random().reading(), device: d.hex } });
+    await gw.app.inject({
+      method: "POST",
+      url: "/v1/readings",
+      payload: { ...SimDevice.random().reading(), device: d.hex },
+    });
     const metrics = await gw.app.inject({ method: "GET", url: "/metrics" });
     expect(metrics.headers["content-type"]).toMatch(/^text\/plain/);
     expect(metrics.body).toContain('lcore_gw_readings_rejected_total{code="LCORE_GW_SIGNATURE_INVALID"} 1');
-    for (const name of ["lcore_gw_outbox_queued_readings", "lcore_gw_batch_records", "lcore_gw_submit_latency_seconds", "lcore_gw_gas_used_total"]) {
+    for (const name of [
+      "lcore_gw_outbox_queued_readings",
+      "lcore_gw_batch_records",
+      "lcore_gw_submit_latency_seconds",
+      "lcore_gw_gas_used_total",
+    ]) {
       expect(metrics.body).toContain(name);
     }
   });
@@ -43,10 +57,21 @@ describe("system routes", () => {
     expect(ui.statusCode).toBe(200);
     const spec = (await gw.app.inject({ method: "GET", url: "/docs/json" })).json();
     expect(spec.openapi).toBe("3.1.0");
-    for (const path of ["/v1/readings", "/v1/readings/batch", "/v1/readings/{device}/{seq}", "/v1/devices", "/v1/devices/{device}", "/v1/devices/{device}/records", "/device/register", "/device/data"]) {
+    for (const path of [
+      "/v1/readings",
+      "/v1/readings/batch",
+      "/v1/readings/{device}/{seq}",
+      "/v1/devices",
+      "/v1/devices/{device}",
+      "/v1/devices/{device}/records",
+      "/device/register",
+      "/device/data",
+    ]) {
       expect(spec.paths[path], path).toBeDefined();
     }
-    expect(spec.paths["/v1/readings"].post.requestBody.content["application/json"].schema.required).toContain("signature");
+    expect(spec.paths["/v1/readings"].post.requestBody.content["application/json"].schema.required).toContain(
+      "signature",
+    );
   });
 
   it("unknown routes answer 404 with a stable code", async () => {
@@ -70,7 +95,10 @@ describe("system routes", () => {
 
   it("the operator can turn the MVP routes off", async () => {
     const gw = await testGateway(cleanups, { mvpCompat: false });
-    for (const [url, payload] of [["/device/register", { device_id: "a", public_key: "k" }], ["/device/data", { device_id: "a", data: 1 }]] as const) {
+    for (const [url, payload] of [
+      ["/device/register", { device_id: "a", public_key: "k" }],
+      ["/device/data", { device_id: "a", data: 1 }],
+    ] as const) {
       const res = await gw.app.inject({ method: "POST", url, payload });
       expect(res.statusCode).toBe(403);
       expect(res.json().code).toBe("LCORE_GW_MVP_COMPAT_DISABLED");

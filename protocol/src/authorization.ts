@@ -11,9 +11,7 @@ export const AUTH_SENDER = 0x00;
 export const AUTH_PERMIT = 0x01;
 export const PERMIT_SIGNATURE_LENGTH = 65;
 
-export type Authorization =
-  | { kind: "sender" }
-  | { kind: "permit"; deadline: bigint; signature: Uint8Array };
+export type Authorization = { kind: "sender" } | { kind: "permit"; deadline: bigint; signature: Uint8Array };
 
 export function readAuthorization(r: ByteReader): Authorization {
   const kind = r.u8("auth kind");

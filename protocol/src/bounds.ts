@@ -34,7 +34,9 @@ export const MAX_RECORD_LENGTH = RECORD_FIXED_LENGTH + MAX_SEALED_LENGTH; // 121
 /** kind(1) version(1) count(2). */
 export const BATCH_HEADER_LENGTH = 4;
 /** As many of the smallest records as fit MAX_PAYLOAD_LENGTH: ⌊(65,216 − 4) / 192⌋ = 339. */
-export const MAX_BATCH_RECORDS = (MAX_PAYLOAD_LENGTH - BATCH_HEADER_LENGTH - ((MAX_PAYLOAD_LENGTH - BATCH_HEADER_LENGTH) % MIN_RECORD_LENGTH)) / MIN_RECORD_LENGTH;
+export const MAX_BATCH_RECORDS =
+  (MAX_PAYLOAD_LENGTH - BATCH_HEADER_LENGTH - ((MAX_PAYLOAD_LENGTH - BATCH_HEADER_LENGTH) % MIN_RECORD_LENGTH)) /
+  MIN_RECORD_LENGTH;
 
 /** Owner-chosen opaque device metadata (device type, unit, scale...). */
 export const MAX_METADATA_LENGTH = 256;
@@ -71,4 +73,6 @@ export const PRUNED_ENTRY_FIXED_LENGTH = 8 + 4 + 1; // 13
 /** A records tree's leaf index is a u32, so a proof has at most 32 siblings. */
 export const MAX_RECORDS_PROOF_LENGTH = 32;
 /** As many of the smallest entries (single-record period: no proof; smallest record) as fit: ⌊(65,216 − 61) / (13 + 192)⌋ = 317. */
-export const MAX_PRUNED_DISCLOSURE_RECORDS = Math.floor((MAX_PAYLOAD_LENGTH - PRUNED_DISCLOSURE_HEADER_LENGTH) / (PRUNED_ENTRY_FIXED_LENGTH + MIN_RECORD_LENGTH));
+export const MAX_PRUNED_DISCLOSURE_RECORDS = Math.floor(
+  (MAX_PAYLOAD_LENGTH - PRUNED_DISCLOSURE_HEADER_LENGTH) / (PRUNED_ENTRY_FIXED_LENGTH + MIN_RECORD_LENGTH),
+);

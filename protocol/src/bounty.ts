@@ -28,7 +28,14 @@ export const BOUNTY_REFUND_KIND = 0x31;
 export const MAX_SOLUTION_INDICES = 32;
 
 /** Element count bounds per tier (index = tier). */
-export const TIER_SIZES: readonly (readonly [number, number])[] = [[0, 0], [8, 12], [12, 16], [16, 20], [20, 24], [24, 32]];
+export const TIER_SIZES: readonly (readonly [number, number])[] = [
+  [0, 0],
+  [8, 12],
+  [12, 16],
+  [16, 20],
+  [20, 24],
+  [24, 32],
+];
 
 const I64_MIN = -(1n << 63n);
 const I64_MAX = (1n << 63n) - 1n;
@@ -83,7 +90,8 @@ function readU32(r: ByteReader, what: string): number {
 export function decodeBountySpec(data: Uint8Array): BountySpec {
   const r = new ByteReader(data);
   const tag = r.u8("bounty tag");
-  if (tag !== BOUNTY_TAG) throw new DecodeError("unknown_kind", `execLayerData tag 0x${tag.toString(16).padStart(2, "0")} is not a bounty`);
+  if (tag !== BOUNTY_TAG)
+    throw new DecodeError("unknown_kind", `execLayerData tag 0x${tag.toString(16).padStart(2, "0")} is not a bounty`);
   const version = r.u8("bounty version");
   if (version !== VERSION_1) throw new DecodeError("unsupported_version", `bounty version ${version}`);
   const deadline = r.u64("deadline");
@@ -131,7 +139,9 @@ const ELEMENT_SPAN = 1n << 41n;
 const ELEMENT_OFFSET = 1n << 40n;
 
 function block(seed: Uint8Array, label: number, i: number): Uint8Array {
-  return keccak256(new ByteWriter(19 + 1 + 32 + 4).bytes(GENERATOR_TAG).u8(label).bytes(seed, 32).bytes(u32Bytes(i)).finish());
+  return keccak256(
+    new ByteWriter(19 + 1 + 32 + 4).bytes(GENERATOR_TAG).u8(label).bytes(seed, 32).bytes(u32Bytes(i)).finish(),
+  );
 }
 
 function be64(b: Uint8Array): bigint {
@@ -184,7 +194,11 @@ export function readBountyRefundClaim(r: ByteReader): BountyRefundClaim {
 
 export function encodeBountySolution(p: { bountyId: bigint; indices: number[] }): Uint8Array {
   if (p.indices.length > MAX_SOLUTION_INDICES) throw new RangeError(`over ${MAX_SOLUTION_INDICES} indices`);
-  const w = new ByteWriter(11 + 4 * p.indices.length).u8(InputKind.BountySolution).u8(VERSION_1).u64(p.bountyId).u8(p.indices.length);
+  const w = new ByteWriter(11 + 4 * p.indices.length)
+    .u8(InputKind.BountySolution)
+    .u8(VERSION_1)
+    .u64(p.bountyId)
+    .u8(p.indices.length);
   for (const i of p.indices) w.u32(i);
   return w.finish();
 }
@@ -210,14 +224,24 @@ export interface BountyNotice {
 }
 
 export function encodeBountyNotice(n: Omit<BountyNotice, "kind">): Uint8Array {
-  return new ByteWriter(131).u8(BountyNoticeKind.Bounty).u8(VERSION_1).bytes(n.stateHash, 32).u64(n.bountyId)
-    .u8(BOUNTY_EVENTS.indexOf(n.event)).bytes(n.party, 20).bytes(n.asset, 20).bytes(u256Bytes(n.amount)).u64(n.deadline).finish();
+  return new ByteWriter(131)
+    .u8(BountyNoticeKind.Bounty)
+    .u8(VERSION_1)
+    .bytes(n.stateHash, 32)
+    .u64(n.bountyId)
+    .u8(BOUNTY_EVENTS.indexOf(n.event))
+    .bytes(n.party, 20)
+    .bytes(n.asset, 20)
+    .bytes(u256Bytes(n.amount))
+    .u64(n.deadline)
+    .finish();
 }
 
 export function decodeBountyNotice(bytes: Uint8Array): BountyNotice {
   const r = new ByteReader(bytes);
   const kind = r.u8("notice kind");
-  if (kind !== BountyNoticeKind.Bounty) throw new DecodeError("unknown_kind", `notice kind 0x${kind.toString(16).padStart(2, "0")}`);
+  if (kind !== BountyNoticeKind.Bounty)
+    throw new DecodeError("unknown_kind", `notice kind 0x${kind.toString(16).padStart(2, "0")}`);
   const version = r.u8("notice version");
   if (version !== VERSION_1) throw new DecodeError("unsupported_version", `notice version ${version}`);
   const stateHash = r.take(32, "state hash").slice();
@@ -226,8 +250,14 @@ export function decodeBountyNotice(bytes: Uint8Array): BountyNotice {
   const event = BOUNTY_EVENTS[e];
   if (event === undefined) throw new DecodeError("unknown_kind", `bounty event ${e}`);
   const n: BountyNotice = {
-    kind: "bounty", stateHash, bountyId, event, party: r.take(20, "party").slice(), asset: r.take(20, "asset").slice(),
-    amount: readU256(r, "amount"), deadline: r.u64("deadline"),
+    kind: "bounty",
+    stateHash,
+    bountyId,
+    event,
+    party: r.take(20, "party").slice(),
+    asset: r.take(20, "asset").slice(),
+    amount: readU256(r, "amount"),
+    deadline: r.u64("deadline"),
   };
   r.end("bounty notice");
   return n;

@@ -40,7 +40,8 @@ export class ByteReader {
   u32(what: string): number {
     this.need(4, what);
     const b = this.bytes;
-    const v = ((b[this.offset]! << 24) | (b[this.offset + 1]! << 16) | (b[this.offset + 2]! << 8) | b[this.offset + 3]!) >>> 0;
+    const v =
+      ((b[this.offset]! << 24) | (b[this.offset + 1]! << 16) | (b[this.offset + 2]! << 8) | b[this.offset + 3]!) >>> 0;
     this.offset += 4;
     return v;
   }

@@ -44,7 +44,10 @@ function decodeCall(payload: Hex): unknown {
   try {
     const call = decodeFunctionData({ abi: voucherCallsAbi, data: payload });
     const inputs = voucherCallsAbi.find((f) => f.name === call.functionName)!.inputs;
-    return { function: call.functionName, args: Object.fromEntries(inputs.map((p, i) => [p.name, plain(call.args[i])])) };
+    return {
+      function: call.functionName,
+      args: Object.fromEntries(inputs.map((p, i) => [p.name, plain(call.args[i])])),
+    };
   } catch {
     return { payload };
   }
@@ -67,11 +70,19 @@ function decodeText(bytes: Uint8Array): Decoded {
 /** Decode whatever a node served; throws DecodeInputError when the hex is not one of ours. */
 export function decodeHex(input: string): Decoded {
   const hex = (input.trim().startsWith("0x") ? input.trim() : `0x${input.trim()}`) as Hex;
-  if (!isHex(hex) || hex.length % 2 !== 0) throw new DecodeInputError("expected hex bytes (0x… with an even number of digits)");
+  if (!isHex(hex) || hex.length % 2 !== 0)
+    throw new DecodeInputError("expected hex bytes (0x… with an even number of digits)");
   const output = decodeOutput(hex);
   if (output?.type === "Notice") return { type: "notice", notice: decodePayloadNotice(hexToBytes(output.payload)) };
-  if (output?.type === "Voucher") return { type: "voucher", destination: output.destination, value: output.value.toString(), call: decodeCall(output.payload) };
-  if (output?.type === "DelegateCallVoucher") return { type: "delegate_call_voucher", destination: output.destination, call: decodeCall(output.payload) };
+  if (output?.type === "Voucher")
+    return {
+      type: "voucher",
+      destination: output.destination,
+      value: output.value.toString(),
+      call: decodeCall(output.payload),
+    };
+  if (output?.type === "DelegateCallVoucher")
+    return { type: "delegate_call_voucher", destination: output.destination, call: decodeCall(output.payload) };
   const bytes = hexToBytes(hex);
   // A notice's own payload starts with its kind byte, 0x81-0xb0 (never a JSON or text start).
   if (bytes.length > 0 && bytes[0]! >= 0x80) {

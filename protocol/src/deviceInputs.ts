@@ -68,23 +68,32 @@ export function readDeviceRevocation(r: ByteReader): DeviceRevocation {
 export function encodeDeviceRegistration(p: Omit<DeviceRegistration, "kind">): Uint8Array {
   if (p.metadata.length > MAX_METADATA_LENGTH) throw new RangeError(`metadata over ${MAX_METADATA_LENGTH} bytes`);
   const w = new ByteWriter(2 + 128 + 2 + p.metadata.length + authorizationLength(p.auth))
-    .u8(InputKind.DeviceRegistration).u8(VERSION_1)
-    .bytes(p.publicKey, 64).bytes(p.proof, 64).u16(p.metadata.length).bytes(p.metadata);
+    .u8(InputKind.DeviceRegistration)
+    .u8(VERSION_1)
+    .bytes(p.publicKey, 64)
+    .bytes(p.proof, 64)
+    .u16(p.metadata.length)
+    .bytes(p.metadata);
   writeAuthorization(w, p.auth);
   return w.finish();
 }
 
 export function encodeKeyRotation(p: Omit<KeyRotation, "kind">): Uint8Array {
   const w = new ByteWriter(2 + 20 + 128 + authorizationLength(p.auth))
-    .u8(InputKind.KeyRotation).u8(VERSION_1)
-    .bytes(p.device, 20).bytes(p.newPublicKey, 64).bytes(p.proof, 64);
+    .u8(InputKind.KeyRotation)
+    .u8(VERSION_1)
+    .bytes(p.device, 20)
+    .bytes(p.newPublicKey, 64)
+    .bytes(p.proof, 64);
   writeAuthorization(w, p.auth);
   return w.finish();
 }
 
 export function encodeDeviceRevocation(p: Omit<DeviceRevocation, "kind">): Uint8Array {
   const w = new ByteWriter(2 + 20 + authorizationLength(p.auth))
-    .u8(InputKind.DeviceRevocation).u8(VERSION_1).bytes(p.device, 20);
+    .u8(InputKind.DeviceRevocation)
+    .u8(VERSION_1)
+    .bytes(p.device, 20);
   writeAuthorization(w, p.auth);
   return w.finish();
 }

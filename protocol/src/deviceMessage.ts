@@ -23,7 +23,11 @@ export interface ReadingHeader {
 /** M = "LCR1" || device(20) || seq(u64) || timestamp(u64) || bodyHash(32): 72 bytes. */
 export function readingMessage(h: ReadingHeader): Uint8Array {
   return new ByteWriter(READING_MESSAGE_LENGTH)
-    .bytes(READING_TAG).bytes(h.device, 20).u64(h.seq).u64(h.timestamp).bytes(h.bodyHash, 32)
+    .bytes(READING_TAG)
+    .bytes(h.device, 20)
+    .u64(h.seq)
+    .u64(h.timestamp)
+    .bytes(h.bodyHash, 32)
     .finish();
 }
 

@@ -33,14 +33,21 @@ export function readKeyDisclosure(r: ByteReader): KeyDisclosure {
   const period = r.u32("period");
   const periodKey = r.take(32, "period key");
   const flags = r.u8("flags");
-  if ((flags & ~DISCLOSURE_FLAG_VOUCHER) !== 0) throw new DecodeError("bad_flags", `flags 0x${flags.toString(16).padStart(2, "0")} set unknown bits`);
+  if ((flags & ~DISCLOSURE_FLAG_VOUCHER) !== 0)
+    throw new DecodeError("bad_flags", `flags 0x${flags.toString(16).padStart(2, "0")} set unknown bits`);
   r.end("key disclosure");
   return { kind: "key_disclosure", device, period, periodKey, voucher: (flags & DISCLOSURE_FLAG_VOUCHER) !== 0 };
 }
 
 export function encodeKeyDisclosure(d: Omit<KeyDisclosure, "kind">): Uint8Array {
-  return new ByteWriter(KEY_DISCLOSURE_LENGTH).u8(InputKind.KeyDisclosure).u8(VERSION_1).bytes(d.device, 20).u32(d.period)
-    .bytes(d.periodKey, 32).u8(d.voucher ? DISCLOSURE_FLAG_VOUCHER : 0).finish();
+  return new ByteWriter(KEY_DISCLOSURE_LENGTH)
+    .u8(InputKind.KeyDisclosure)
+    .u8(VERSION_1)
+    .bytes(d.device, 20)
+    .u32(d.period)
+    .bytes(d.periodKey, 32)
+    .u8(d.voucher ? DISCLOSURE_FLAG_VOUCHER : 0)
+    .finish();
 }
 
 export interface DisclosureNotice {
@@ -60,13 +67,25 @@ export interface DisclosureNotice {
 export function int128Bytes(v: bigint): Uint8Array {
   if (v < -(1n << 127n) || v >= 1n << 127n) throw new RangeError("sum does not fit int128");
   const u = BigInt.asUintN(128, v);
-  return new ByteWriter(16).u64(u >> 64n).u64(u & ((1n << 64n) - 1n)).finish();
+  return new ByteWriter(16)
+    .u64(u >> 64n)
+    .u64(u & ((1n << 64n) - 1n))
+    .finish();
 }
 
 export function encodeDisclosureNotice(n: Omit<DisclosureNotice, "kind">): Uint8Array {
-  return new ByteWriter(DISCLOSURE_NOTICE_LENGTH).u8(DISCLOSURE_NOTICE_KIND).u8(VERSION_1).bytes(n.stateHash, 32)
-    .bytes(n.device, 20).u32(n.period).bytes(n.periodKey, 32).u64(n.count).bytes(int128Bytes(n.sum), 16)
-    .u64(BigInt.asUintN(64, n.min)).u64(BigInt.asUintN(64, n.max)).finish();
+  return new ByteWriter(DISCLOSURE_NOTICE_LENGTH)
+    .u8(DISCLOSURE_NOTICE_KIND)
+    .u8(VERSION_1)
+    .bytes(n.stateHash, 32)
+    .bytes(n.device, 20)
+    .u32(n.period)
+    .bytes(n.periodKey, 32)
+    .u64(n.count)
+    .bytes(int128Bytes(n.sum), 16)
+    .u64(BigInt.asUintN(64, n.min))
+    .u64(BigInt.asUintN(64, n.max))
+    .finish();
 }
 
 export function decodeDisclosureNotice(bytes: Uint8Array): DisclosureNotice {
@@ -75,8 +94,14 @@ export function decodeDisclosureNotice(bytes: Uint8Array): DisclosureNotice {
   }
   const r = new ByteReader(bytes.subarray(2));
   return {
-    kind: "key_disclosed", stateHash: r.take(32, "state hash").slice(), device: r.take(20, "device").slice(), period: r.u32("period"),
-    periodKey: r.take(32, "period key").slice(), count: r.u64("count"), sum: BigInt.asIntN(128, (r.u64("sum") << 64n) | r.u64("sum")),
-    min: BigInt.asIntN(64, r.u64("min")), max: BigInt.asIntN(64, r.u64("max")),
+    kind: "key_disclosed",
+    stateHash: r.take(32, "state hash").slice(),
+    device: r.take(20, "device").slice(),
+    period: r.u32("period"),
+    periodKey: r.take(32, "period key").slice(),
+    count: r.u64("count"),
+    sum: BigInt.asIntN(128, (r.u64("sum") << 64n) | r.u64("sum")),
+    min: BigInt.asIntN(64, r.u64("min")),
+    max: BigInt.asIntN(64, r.u64("max")),
   };
 }

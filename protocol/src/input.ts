@@ -4,8 +4,12 @@
 import { MAX_PAYLOAD_LENGTH } from "./bounds.js";
 import { ByteReader } from "./bytes.js";
 import {
-  type DeviceRegistration, type DeviceRevocation, type KeyRotation,
-  readDeviceRegistration, readDeviceRevocation, readKeyRotation,
+  type DeviceRegistration,
+  type DeviceRevocation,
+  type KeyRotation,
+  readDeviceRegistration,
+  readDeviceRevocation,
+  readKeyRotation,
 } from "./deviceInputs.js";
 import { DecodeError } from "./errors.js";
 import { InputKind, VERSION_1 } from "./kinds.js";
@@ -17,8 +21,19 @@ import { type KeyDisclosure, readKeyDisclosure } from "./disclosure.js";
 import { type PrunedDisclosure, readPrunedDisclosure } from "./prunedDisclosure.js";
 import { type SubmitterGrant, readSubmitterGrant } from "./submitters.js";
 
-export type DecodedInput = DeviceRegistration | KeyRotation | DeviceRevocation | RecordBatch | SubmitterGrant
-  | SettlementTick | KeyDisclosure | PrunedDisclosure | WalletTransfer | Withdrawal | BountySolution | BountyRefundClaim;
+export type DecodedInput =
+  | DeviceRegistration
+  | KeyRotation
+  | DeviceRevocation
+  | RecordBatch
+  | SubmitterGrant
+  | SettlementTick
+  | KeyDisclosure
+  | PrunedDisclosure
+  | WalletTransfer
+  | Withdrawal
+  | BountySolution
+  | BountyRefundClaim;
 
 export function decodeInput(payload: Uint8Array): DecodedInput {
   if (payload.length === 0) throw new DecodeError("empty_payload", "payload is empty");

@@ -45,7 +45,10 @@ export const MAX_STORED_U64 = U63_LIMIT - 1n;
 
 export class InspectQueryError extends Error {
   override name = "InspectQueryError";
-  constructor(readonly code: InspectError, readonly detail: string) {
+  constructor(
+    readonly code: InspectError,
+    readonly detail: string,
+  ) {
     super(`${code}: ${detail}`);
   }
 }
@@ -150,12 +153,21 @@ export function decodeInspectQuery(payload: Uint8Array): InspectQuery {
       only("period", 2);
       return { kind: "period", period: u64Param("period", path[1]!) };
     default:
-      return bad("unknown path; try state-hash, counters, device/<address>, record/<address>/<seq>, records/<address>?...");
+      return bad(
+        "unknown path; try state-hash, counters, device/<address>, record/<address>/<seq>, records/<address>?...",
+      );
   }
 }
 
 function recordsQuery(device: Uint8Array, params: string): RecordsQuery {
-  const query: RecordsQuery = { kind: "records", device, by: "seq", from: 0n, to: MAX_STORED_U64, limit: DEFAULT_PAGE_RECORDS };
+  const query: RecordsQuery = {
+    kind: "records",
+    device,
+    by: "seq",
+    from: 0n,
+    to: MAX_STORED_U64,
+    limit: DEFAULT_PAGE_RECORDS,
+  };
   const seen: string[] = [];
   for (const pair of params === "" ? [] : params.split("&")) {
     const eq = pair.indexOf("=");

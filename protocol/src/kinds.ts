@@ -22,9 +22,18 @@ export type InputKind = (typeof InputKind)[keyof typeof InputKind];
 
 /** Kinds with a decoder in this version of the protocol. */
 export const SUPPORTED_INPUT_KINDS: readonly number[] = [
-  InputKind.DeviceRegistration, InputKind.KeyRotation, InputKind.DeviceRevocation, InputKind.RecordBatch, InputKind.SubmitterGrant,
-  InputKind.SettlementTick, InputKind.KeyDisclosure, InputKind.PrunedDisclosure,
-  InputKind.WalletTransfer, InputKind.Withdrawal, InputKind.BountySolution, InputKind.BountyRefund,
+  InputKind.DeviceRegistration,
+  InputKind.KeyRotation,
+  InputKind.DeviceRevocation,
+  InputKind.RecordBatch,
+  InputKind.SubmitterGrant,
+  InputKind.SettlementTick,
+  InputKind.KeyDisclosure,
+  InputKind.PrunedDisclosure,
+  InputKind.WalletTransfer,
+  InputKind.Withdrawal,
+  InputKind.BountySolution,
+  InputKind.BountyRefund,
 ];
 
 /** The only version of every kind so far. */

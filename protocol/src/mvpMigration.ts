@@ -32,9 +32,11 @@ export function provenanceLength(txHashBytes: number, dataBytes: number): number
 /** Throws RangeError on a transaction hash over 254 bytes or a payload over MAX_READING_PAYLOAD. */
 export function encodeProvenance(p: MvpProvenance): Uint8Array {
   const tx = p.transactionHash === null ? new Uint8Array(0) : new TextEncoder().encode(p.transactionHash);
-  if (tx.length > MAX_TX_HASH_BYTES) throw new RangeError(`transaction_hash is ${tx.length} bytes, over ${MAX_TX_HASH_BYTES}`);
+  if (tx.length > MAX_TX_HASH_BYTES)
+    throw new RangeError(`transaction_hash is ${tx.length} bytes, over ${MAX_TX_HASH_BYTES}`);
   const length = provenanceLength(tx.length, p.data.length);
-  if (length > MAX_READING_PAYLOAD) throw new RangeError(`the migrated payload would be ${length} bytes, over ${MAX_READING_PAYLOAD}`);
+  if (length > MAX_READING_PAYLOAD)
+    throw new RangeError(`the migrated payload would be ${length} bytes, over ${MAX_READING_PAYLOAD}`);
   const out = new Uint8Array(length);
   const view = new DataView(out.buffer);
   out.set(PROVENANCE_MAGIC, 0);
@@ -56,7 +58,8 @@ export function decodeProvenance(payload: Uint8Array): MvpProvenance | undefined
   return {
     rowId: view.getBigUint64(4),
     submissionDate: view.getBigUint64(12),
-    transactionHash: txLength === TX_HASH_NULL ? null : new TextDecoder().decode(payload.subarray(FIXED, FIXED + txBytes)),
+    transactionHash:
+      txLength === TX_HASH_NULL ? null : new TextDecoder().decode(payload.subarray(FIXED, FIXED + txBytes)),
     data: new Uint8Array(payload.subarray(FIXED + txBytes)), // a copy, and a plain Uint8Array even from a Buffer
   };
 }

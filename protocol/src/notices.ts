@@ -37,7 +37,13 @@ export type DeviceNotice =
   | { kind: "device_revoked"; stateHash: Uint8Array; device: Uint8Array };
 
 /** Every notice the dApp emits. */
-export type Notice = DeviceNotice | SubmitterNotice | SettlementNotice | DisclosureNotice | BalancesNotice | BountyNotice;
+export type Notice =
+  | DeviceNotice
+  | SubmitterNotice
+  | SettlementNotice
+  | DisclosureNotice
+  | BalancesNotice
+  | BountyNotice;
 
 const NOTICE_ENTRY_LENGTH = 60;
 
@@ -45,31 +51,56 @@ export function encodeNotice(n: DeviceNotice): Uint8Array {
   switch (n.kind) {
     case "records_accepted": {
       const w = new ByteWriter(36 + NOTICE_ENTRY_LENGTH * n.records.length)
-        .u8(NoticeKind.RecordsAccepted).u8(VERSION_1).bytes(n.stateHash, 32).u16(n.records.length);
+        .u8(NoticeKind.RecordsAccepted)
+        .u8(VERSION_1)
+        .bytes(n.stateHash, 32)
+        .u16(n.records.length);
       for (const e of n.records) w.bytes(e.device, 20).u64(e.seq).bytes(e.recordHash, 32);
       return w.finish();
     }
     case "device_registered":
-      return new ByteWriter(138).u8(NoticeKind.DeviceRegistered).u8(VERSION_1).bytes(n.stateHash, 32)
-        .bytes(n.device, 20).bytes(n.owner, 20).bytes(n.publicKey, 64).finish();
+      return new ByteWriter(138)
+        .u8(NoticeKind.DeviceRegistered)
+        .u8(VERSION_1)
+        .bytes(n.stateHash, 32)
+        .bytes(n.device, 20)
+        .bytes(n.owner, 20)
+        .bytes(n.publicKey, 64)
+        .finish();
     case "key_rotated":
-      return new ByteWriter(126).u8(NoticeKind.KeyRotated).u8(VERSION_1).bytes(n.stateHash, 32)
-        .bytes(n.device, 20).bytes(n.newPublicKey, 64).u64(n.nonce).finish();
+      return new ByteWriter(126)
+        .u8(NoticeKind.KeyRotated)
+        .u8(VERSION_1)
+        .bytes(n.stateHash, 32)
+        .bytes(n.device, 20)
+        .bytes(n.newPublicKey, 64)
+        .u64(n.nonce)
+        .finish();
     case "device_revoked":
-      return new ByteWriter(54).u8(NoticeKind.DeviceRevoked).u8(VERSION_1).bytes(n.stateHash, 32)
-        .bytes(n.device, 20).finish();
+      return new ByteWriter(54)
+        .u8(NoticeKind.DeviceRevoked)
+        .u8(VERSION_1)
+        .bytes(n.stateHash, 32)
+        .bytes(n.device, 20)
+        .finish();
   }
 }
 
 /** For readers of notices (gateway, users, validators): any notice of the dApp, by its first byte. */
 export function decodeNotice(bytes: Uint8Array): Notice {
   switch (bytes[0]) {
-    case NoticeKind.Submitter: return decodeSubmitterNotice(bytes);
-    case NoticeKind.PeriodSettled: return decodeSettlementNotice(bytes);
-    case NoticeKind.KeyDisclosed: return decodeDisclosureNotice(bytes);
-    case NoticeKind.Balances: return decodeBalancesNotice(bytes);
-    case NoticeKind.Bounty: return decodeBountyNotice(bytes);
-    default: return decodeDeviceNotice(bytes);
+    case NoticeKind.Submitter:
+      return decodeSubmitterNotice(bytes);
+    case NoticeKind.PeriodSettled:
+      return decodeSettlementNotice(bytes);
+    case NoticeKind.KeyDisclosed:
+      return decodeDisclosureNotice(bytes);
+    case NoticeKind.Balances:
+      return decodeBalancesNotice(bytes);
+    case NoticeKind.Bounty:
+      return decodeBountyNotice(bytes);
+    default:
+      return decodeDeviceNotice(bytes);
   }
 }
 
@@ -85,21 +116,31 @@ function decodeDeviceNotice(bytes: Uint8Array): DeviceNotice {
       const count = r.u16("notice count");
       const records: AcceptedRecordEntry[] = [];
       for (let i = 0; i < count; i++) {
-        records.push({ device: r.take(20, "device").slice(), seq: r.u64("seq"), recordHash: r.take(32, "record hash").slice() });
+        records.push({
+          device: r.take(20, "device").slice(),
+          seq: r.u64("seq"),
+          recordHash: r.take(32, "record hash").slice(),
+        });
       }
       n = { kind: "records_accepted", stateHash, records };
       break;
     }
     case NoticeKind.DeviceRegistered:
       n = {
-        kind: "device_registered", stateHash, device: r.take(20, "device").slice(),
-        owner: r.take(20, "owner").slice(), publicKey: r.take(64, "public key").slice(),
+        kind: "device_registered",
+        stateHash,
+        device: r.take(20, "device").slice(),
+        owner: r.take(20, "owner").slice(),
+        publicKey: r.take(64, "public key").slice(),
       };
       break;
     case NoticeKind.KeyRotated:
       n = {
-        kind: "key_rotated", stateHash, device: r.take(20, "device").slice(),
-        newPublicKey: r.take(64, "public key").slice(), nonce: r.u64("nonce"),
+        kind: "key_rotated",
+        stateHash,
+        device: r.take(20, "device").slice(),
+        newPublicKey: r.take(64, "public key").slice(),
+        nonce: r.u64("nonce"),
       };
       break;
     case NoticeKind.DeviceRevoked:

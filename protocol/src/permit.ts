@@ -29,9 +29,13 @@ export const PERMIT_TYPES = {
   ],
 } as const;
 
-const DOMAIN_TYPEHASH = keccak256(ascii("EIP712Domain(string name,string version,uint256 chainId,address verifyingContract)"));
+const DOMAIN_TYPEHASH = keccak256(
+  ascii("EIP712Domain(string name,string version,uint256 chainId,address verifyingContract)"),
+);
 const REGISTER_TYPEHASH = keccak256(ascii("RegisterDevice(address device,bytes metadata,uint64 deadline)"));
-const ROTATE_TYPEHASH = keccak256(ascii("RotateDeviceKey(address device,bytes newPublicKey,uint64 nonce,uint64 deadline)"));
+const ROTATE_TYPEHASH = keccak256(
+  ascii("RotateDeviceKey(address device,bytes newPublicKey,uint64 nonce,uint64 deadline)"),
+);
 const REVOKE_TYPEHASH = keccak256(ascii("RevokeDevice(address device,uint64 nonce,uint64 deadline)"));
 
 /** A value left-padded to one 32-byte ABI word. */
@@ -42,13 +46,15 @@ function word(b: Uint8Array): Uint8Array {
 }
 
 export function permitDomainSeparator(chainId: bigint, app: Uint8Array): Uint8Array {
-  return keccak256(concatBytes(
-    DOMAIN_TYPEHASH,
-    keccak256(ascii(PERMIT_DOMAIN_NAME)),
-    keccak256(ascii(PERMIT_DOMAIN_VERSION)),
-    word(u64Bytes(chainId)),
-    word(app),
-  ));
+  return keccak256(
+    concatBytes(
+      DOMAIN_TYPEHASH,
+      keccak256(ascii(PERMIT_DOMAIN_NAME)),
+      keccak256(ascii(PERMIT_DOMAIN_VERSION)),
+      word(u64Bytes(chainId)),
+      word(app),
+    ),
+  );
 }
 
 function typedDataDigest(chainId: bigint, app: Uint8Array, structHash: Uint8Array): Uint8Array {
@@ -61,22 +67,45 @@ export interface PermitDomain {
   app: Uint8Array;
 }
 
-export function registerPermitDigest(d: PermitDomain, device: Uint8Array, metadata: Uint8Array, deadline: bigint): Uint8Array {
-  return typedDataDigest(d.chainId, d.app, keccak256(concatBytes(
-    REGISTER_TYPEHASH, word(device), keccak256(metadata), word(u64Bytes(deadline)),
-  )));
+export function registerPermitDigest(
+  d: PermitDomain,
+  device: Uint8Array,
+  metadata: Uint8Array,
+  deadline: bigint,
+): Uint8Array {
+  return typedDataDigest(
+    d.chainId,
+    d.app,
+    keccak256(concatBytes(REGISTER_TYPEHASH, word(device), keccak256(metadata), word(u64Bytes(deadline)))),
+  );
 }
 
 export function rotatePermitDigest(
-  d: PermitDomain, device: Uint8Array, newPublicKey: Uint8Array, nonce: bigint, deadline: bigint,
+  d: PermitDomain,
+  device: Uint8Array,
+  newPublicKey: Uint8Array,
+  nonce: bigint,
+  deadline: bigint,
 ): Uint8Array {
-  return typedDataDigest(d.chainId, d.app, keccak256(concatBytes(
-    ROTATE_TYPEHASH, word(device), keccak256(newPublicKey), word(u64Bytes(nonce)), word(u64Bytes(deadline)),
-  )));
+  return typedDataDigest(
+    d.chainId,
+    d.app,
+    keccak256(
+      concatBytes(
+        ROTATE_TYPEHASH,
+        word(device),
+        keccak256(newPublicKey),
+        word(u64Bytes(nonce)),
+        word(u64Bytes(deadline)),
+      ),
+    ),
+  );
 }
 
 export function revokePermitDigest(d: PermitDomain, device: Uint8Array, nonce: bigint, deadline: bigint): Uint8Array {
-  return typedDataDigest(d.chainId, d.app, keccak256(concatBytes(
-    REVOKE_TYPEHASH, word(device), word(u64Bytes(nonce)), word(u64Bytes(deadline)),
-  )));
+  return typedDataDigest(
+    d.chainId,
+    d.app,
+    keccak256(concatBytes(REVOKE_TYPEHASH, word(device), word(u64Bytes(nonce)), word(u64Bytes(deadline)))),
+  );
 }

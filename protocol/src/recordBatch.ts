@@ -8,7 +8,12 @@
 // dApp needs to recompute M and the digest (PROTOCOL §1) and what it stores.
 
 import {
-  BATCH_HEADER_LENGTH, MAX_BATCH_RECORDS, MAX_PAYLOAD_LENGTH, MAX_SEALED_LENGTH, MIN_SEALED_LENGTH, RECORD_FIXED_LENGTH,
+  BATCH_HEADER_LENGTH,
+  MAX_BATCH_RECORDS,
+  MAX_PAYLOAD_LENGTH,
+  MAX_SEALED_LENGTH,
+  MIN_SEALED_LENGTH,
+  RECORD_FIXED_LENGTH,
 } from "./bounds.js";
 import { keccak256 } from "@lcore/wasm-core";
 import { type ByteReader, ByteWriter } from "./bytes.js";
@@ -79,8 +84,14 @@ function writeRecord(w: ByteWriter, rec: WireRecord): ByteWriter {
   if (rec.sealed.length < MIN_SEALED_LENGTH || rec.sealed.length > MAX_SEALED_LENGTH) {
     throw new RangeError(`sealed length ${rec.sealed.length} outside ${MIN_SEALED_LENGTH}..${MAX_SEALED_LENGTH}`);
   }
-  return w.bytes(rec.device, 20).u64(rec.seq).u64(rec.timestamp).bytes(rec.bodyHash, 32).bytes(rec.signature, 64)
-    .u16(rec.sealed.length).bytes(rec.sealed);
+  return w
+    .bytes(rec.device, 20)
+    .u64(rec.seq)
+    .u64(rec.timestamp)
+    .bytes(rec.bodyHash, 32)
+    .bytes(rec.signature, 64)
+    .u16(rec.sealed.length)
+    .bytes(rec.sealed);
 }
 
 /** Payload length of a batch of these records: lets the gateway pack batches under MAX_PAYLOAD_LENGTH. */
@@ -103,7 +114,8 @@ export function encodeRecordBatch(records: readonly WireRecord[]): Uint8Array {
 
 /** The record count a record batch's header states (kind, version, count(u16)), or 0 if `payload` is not a record batch. */
 export function recordBatchCount(payload: Uint8Array): number {
-  if (payload.length < BATCH_HEADER_LENGTH || payload[0] !== InputKind.RecordBatch || payload[1] !== VERSION_1) return 0;
+  if (payload.length < BATCH_HEADER_LENGTH || payload[0] !== InputKind.RecordBatch || payload[1] !== VERSION_1)
+    return 0;
   return (payload[2]! << 8) | payload[3]!;
 }
 

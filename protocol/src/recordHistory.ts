@@ -46,7 +46,8 @@ export class RecordHistory {
       this.periods.set(s.period, { first: s.firstRecord, count: s.recordCount });
       for (let i = 0n; i < s.recordCount; i++) {
         const h = this.byId[Number(s.firstRecord + i - 1n)];
-        if (h === undefined) throw new Error(`settled period ${s.period} names record ${s.firstRecord + i}, not in the history`);
+        if (h === undefined)
+          throw new Error(`settled period ${s.period} names record ${s.firstRecord + i}, not in the history`);
         h.settlementPeriod = s.period;
         h.leafIndex = Number(i);
       }
@@ -59,7 +60,9 @@ export class RecordHistory {
       }
     }
     if (payload[0] !== InputKind.RecordBatch) return;
-    const accepted = notices.map((n) => (n[0] === NoticeKind.RecordsAccepted ? decodeNotice(n) : null)).find((n) => n !== null);
+    const accepted = notices
+      .map((n) => (n[0] === NoticeKind.RecordsAccepted ? decodeNotice(n) : null))
+      .find((n) => n !== null);
     if (accepted == null || accepted.kind !== "records_accepted") return;
     const r = new ByteReader(payload);
     r.u8("kind");
@@ -70,9 +73,15 @@ export class RecordHistory {
     let k = 0;
     for (const a of accepted.records) {
       while (k < wire.length && !equalBytes(keccakOf(wire[k]!), a.recordHash)) k++;
-      if (k === wire.length) throw new Error(`input ${inputIndex}: accepted record ${toHex(a.recordHash)} is not in its payload`);
+      if (k === wire.length)
+        throw new Error(`input ${inputIndex}: accepted record ${toHex(a.recordHash)} is not in its payload`);
       const h: HistoricRecord = {
-        id: BigInt(this.byId.length + 1), inputIndex, record: wire[k]!, recordHash: a.recordHash, settlementPeriod: null, leafIndex: null,
+        id: BigInt(this.byId.length + 1),
+        inputIndex,
+        record: wire[k]!,
+        recordHash: a.recordHash,
+        settlementPeriod: null,
+        leafIndex: null,
       };
       this.byId.push(h);
       this.byDeviceSeq.set(`${toHex(a.device)}/${a.seq}`, h);
@@ -98,14 +107,22 @@ export class RecordHistory {
     for (const h of this.byId) {
       if (h.id > prunedThrough) break;
       if (!equalBytes(h.record.device, device) || h.record.timestamp / DISCLOSURE_PERIOD_SECONDS !== day) continue;
-      if (h.settlementPeriod === null || h.leafIndex === null) throw new Error(`record ${h.id} is pruned but its period is not settled in the history`);
+      if (h.settlementPeriod === null || h.leafIndex === null)
+        throw new Error(`record ${h.id} is pruned but its period is not settled in the history`);
       let tree = trees.get(h.settlementPeriod);
       if (tree === undefined) {
         const p = this.periods.get(h.settlementPeriod)!;
-        tree = recordsTree(this.byId.slice(Number(p.first - 1n), Number(p.first - 1n + p.count)).map((x) => x.recordHash));
+        tree = recordsTree(
+          this.byId.slice(Number(p.first - 1n), Number(p.first - 1n + p.count)).map((x) => x.recordHash),
+        );
         trees.set(h.settlementPeriod, tree);
       }
-      out.push({ settlementPeriod: h.settlementPeriod, leafIndex: h.leafIndex, proof: tree.proof(h.leafIndex), record: h.record });
+      out.push({
+        settlementPeriod: h.settlementPeriod,
+        leafIndex: h.leafIndex,
+        proof: tree.proof(h.leafIndex),
+        record: h.record,
+      });
     }
     return out;
   }

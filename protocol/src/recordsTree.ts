@@ -68,7 +68,8 @@ export function recordsTree(leaves: readonly Uint8Array[]): RecordsTree {
     root: ls[ls.length - 1]![0]!.slice(),
     count: leaves.length,
     proof(index) {
-      if (!Number.isSafeInteger(index) || index < 0 || index >= leaves.length) throw new RangeError(`index ${index} outside 0..${leaves.length - 1}`);
+      if (!Number.isSafeInteger(index) || index < 0 || index >= leaves.length)
+        throw new RangeError(`index ${index} outside 0..${leaves.length - 1}`);
       const proof: Uint8Array[] = [];
       let i = index;
       for (let d = 0; d < ls.length - 1; d++) {
@@ -81,7 +82,13 @@ export function recordsTree(leaves: readonly Uint8Array[]): RecordsTree {
 }
 
 /** The check verifyRecord makes, off chain (count = the period's record count). */
-export function verifyRecordsProof(root: Uint8Array, count: number, leaf: Uint8Array, index: number, proof: readonly Uint8Array[]): boolean {
+export function verifyRecordsProof(
+  root: Uint8Array,
+  count: number,
+  leaf: Uint8Array,
+  index: number,
+  proof: readonly Uint8Array[],
+): boolean {
   if (count < 1 || index < 0 || index >= count || proof.length !== treeDepth(count)) return false;
   let h = leaf;
   let i = index;

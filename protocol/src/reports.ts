@@ -74,7 +74,8 @@ const HASH = hexOf(32);
 const isDecimal = (v: unknown): v is string => typeof v === "string" && DECIMAL.test(v);
 const isAddress = (v: unknown): v is Hex => typeof v === "string" && ADDRESS.test(v);
 const isHash = (v: unknown): v is Hex => typeof v === "string" && HASH.test(v);
-const isOneOf = <T extends string>(list: readonly T[], v: unknown): v is T => typeof v === "string" && (list as readonly string[]).includes(v);
+const isOneOf = <T extends string>(list: readonly T[], v: unknown): v is T =>
+  typeof v === "string" && (list as readonly string[]).includes(v);
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
 
 function isRejectedRecord(v: unknown): v is RejectedRecord {
@@ -82,7 +83,14 @@ function isRejectedRecord(v: unknown): v is RejectedRecord {
 }
 
 function isSkippedRecord(v: unknown): v is SkippedRecord {
-  return isObject(v) && Number.isSafeInteger(v.index) && (v.index as number) >= 0 && isAddress(v.device) && isDecimal(v.seq) && isOneOf(SKIP_REASONS, v.reason);
+  return (
+    isObject(v) &&
+    Number.isSafeInteger(v.index) &&
+    (v.index as number) >= 0 &&
+    isAddress(v.device) &&
+    isDecimal(v.seq) &&
+    isOneOf(SKIP_REASONS, v.reason)
+  );
 }
 
 /** The report these bytes hold, or undefined if they are not one of the dApp's reports. */
@@ -100,11 +108,18 @@ export function parseReport(payload: Uint8Array): Report | undefined {
       if (body.record !== undefined && !isRejectedRecord(body.record)) return undefined;
       return body as unknown as RejectedReport;
     case "skipped":
-      return Array.isArray(body.records) && body.records.every(isSkippedRecord) ? (body as unknown as SkippedReport) : undefined;
+      return Array.isArray(body.records) && body.records.every(isSkippedRecord)
+        ? (body as unknown as SkippedReport)
+        : undefined;
     case "bounty_refused":
-      return isOneOf(BOUNTY_REFUSALS, body.reason) && typeof body.detail === "string" ? (body as unknown as BountyRefusedReport) : undefined;
+      return isOneOf(BOUNTY_REFUSALS, body.reason) && typeof body.detail === "string"
+        ? (body as unknown as BountyRefusedReport)
+        : undefined;
     case "disclosure_part":
-      return isAddress(body.device) && Number.isSafeInteger(body.period) && isDecimal(body.disclosed) && isDecimal(body.pruned)
+      return isAddress(body.device) &&
+        Number.isSafeInteger(body.period) &&
+        isDecimal(body.disclosed) &&
+        isDecimal(body.pruned)
         ? (body as unknown as DisclosurePartReport)
         : undefined;
     default:

@@ -2,9 +2,7 @@
 // nothing random, so the gateway's output is reproducible and a (device, seq) pair —
 // accepted once by the dApp — uses its record keys and nonces for one message only.
 
-import {
-  aes256GcmOpen, aes256GcmSeal, chacha20Poly1305Open, chacha20Poly1305Seal, hkdfSha256,
-} from "@lcore/wasm-core";
+import { aes256GcmOpen, aes256GcmSeal, chacha20Poly1305Open, chacha20Poly1305Seal, hkdfSha256 } from "@lcore/wasm-core";
 import { ByteWriter, ascii, u64Bytes } from "./bytes.js";
 
 export const PERIOD_KEY_SALT = ascii("lcore/v1/period");
@@ -12,7 +10,12 @@ export const RECORD_KEY_SALT = ascii("lcore/v1/record");
 export const AAD_TAG = ascii("lcore/v1/aad");
 
 /** periodKey = HKDF(ikm = ownerMasterKey, salt = "lcore/v1/period", info = app(20) || device(20) || period(u32), L = 32). */
-export function derivePeriodKey(ownerMasterKey: Uint8Array, app: Uint8Array, device: Uint8Array, period: number): Uint8Array {
+export function derivePeriodKey(
+  ownerMasterKey: Uint8Array,
+  app: Uint8Array,
+  device: Uint8Array,
+  period: number,
+): Uint8Array {
   if (ownerMasterKey.length !== 32) throw new RangeError("owner master key must be 32 bytes");
   const info = new ByteWriter(44).bytes(app, 20).bytes(device, 20).u32(period).finish();
   return hkdfSha256(ownerMasterKey, PERIOD_KEY_SALT, info, 32);

@@ -53,8 +53,15 @@ export interface SettlementNotice {
 }
 
 export function encodeSettlementNotice(n: Omit<SettlementNotice, "kind">): Uint8Array {
-  return new ByteWriter(SETTLEMENT_NOTICE_LENGTH).u8(SETTLEMENT_NOTICE_KIND).u8(VERSION_1).bytes(n.stateHash, 32)
-    .u64(n.period).bytes(n.recordsRoot, 32).u64(n.recordCount).u64(n.firstRecord).finish();
+  return new ByteWriter(SETTLEMENT_NOTICE_LENGTH)
+    .u8(SETTLEMENT_NOTICE_KIND)
+    .u8(VERSION_1)
+    .bytes(n.stateHash, 32)
+    .u64(n.period)
+    .bytes(n.recordsRoot, 32)
+    .u64(n.recordCount)
+    .u64(n.firstRecord)
+    .finish();
 }
 
 export function decodeSettlementNotice(bytes: Uint8Array): SettlementNotice {
@@ -63,8 +70,12 @@ export function decodeSettlementNotice(bytes: Uint8Array): SettlementNotice {
   }
   const r = new ByteReader(bytes.subarray(2));
   return {
-    kind: "period_settled", stateHash: r.take(32, "state hash").slice(), period: r.u64("period"),
-    recordsRoot: r.take(32, "records root").slice(), recordCount: r.u64("record count"), firstRecord: r.u64("first record"),
+    kind: "period_settled",
+    stateHash: r.take(32, "state hash").slice(),
+    period: r.u64("period"),
+    recordsRoot: r.take(32, "records root").slice(),
+    recordCount: r.u64("record count"),
+    firstRecord: r.u64("first record"),
   };
 }
 
@@ -105,7 +116,12 @@ function call(sel: Uint8Array, words: Uint8Array[]): Uint8Array {
 }
 
 /** settlePeriod(uint64 period, bytes32 recordsRoot, uint64 recordCount, bytes32 stateHash) */
-export function encodeSettlePeriodCall(period: bigint, recordsRoot: Uint8Array, recordCount: bigint, stateHash: Uint8Array): Uint8Array {
+export function encodeSettlePeriodCall(
+  period: bigint,
+  recordsRoot: Uint8Array,
+  recordCount: bigint,
+  stateHash: Uint8Array,
+): Uint8Array {
   return call(SETTLE_PERIOD, [abiWord(period, 64, false), recordsRoot, abiWord(recordCount, 64, false), stateHash]);
 }
 
@@ -145,8 +161,13 @@ export interface AggregateCall {
 /** recordAggregate(address device, uint64 period, uint64 count, int128 sum, int64 min, int64 max, bytes32 stateHash) */
 export function encodeRecordAggregateCall(a: AggregateCall): Uint8Array {
   return call(RECORD_AGGREGATE, [
-    addressWord(a.device), abiWord(a.period, 64, false), abiWord(a.count, 64, false), abiWord(a.sum, 128, true),
-    abiWord(a.min, 64, true), abiWord(a.max, 64, true), a.stateHash,
+    addressWord(a.device),
+    abiWord(a.period, 64, false),
+    abiWord(a.count, 64, false),
+    abiWord(a.sum, 128, true),
+    abiWord(a.min, 64, true),
+    abiWord(a.max, 64, true),
+    a.stateHash,
   ]);
 }
 
@@ -168,7 +189,12 @@ export function settlementAddress(app: Uint8Array): Uint8Array {
   const initCode = new Uint8Array(initCodeBase.length + 32);
   initCode.set(initCodeBase);
   initCode.set(app, initCodeBase.length + 12);
-  const pre = new ByteWriter(85).u8(0xff).bytes(DETERMINISTIC_DEPLOYER, 20).bytes(SETTLEMENT_SALT, 32).bytes(keccak256(initCode), 32).finish();
+  const pre = new ByteWriter(85)
+    .u8(0xff)
+    .bytes(DETERMINISTIC_DEPLOYER, 20)
+    .bytes(SETTLEMENT_SALT, 32)
+    .bytes(keccak256(initCode), 32)
+    .finish();
   const address = keccak256(pre).slice(12);
   addressCache.set(key, address);
   return address.slice();

@@ -36,8 +36,12 @@ export function readSubmitterGrant(r: ByteReader): SubmitterGrant {
 }
 
 export function encodeSubmitterGrant(p: Omit<SubmitterGrant, "kind">): Uint8Array {
-  return new ByteWriter(23).u8(SUBMITTER_INPUT_KIND).u8(VERSION_1)
-    .u8(p.allowed ? SubmitterAction.Grant : SubmitterAction.Revoke).bytes(p.submitter, 20).finish();
+  return new ByteWriter(23)
+    .u8(SUBMITTER_INPUT_KIND)
+    .u8(VERSION_1)
+    .u8(p.allowed ? SubmitterAction.Grant : SubmitterAction.Revoke)
+    .bytes(p.submitter, 20)
+    .finish();
 }
 
 export interface SubmitterNotice {
@@ -49,14 +53,21 @@ export interface SubmitterNotice {
 }
 
 export function encodeSubmitterNotice(n: Omit<SubmitterNotice, "kind">): Uint8Array {
-  return new ByteWriter(75).u8(SUBMITTER_NOTICE_KIND).u8(VERSION_1).bytes(n.stateHash, 32)
-    .bytes(n.owner, 20).bytes(n.submitter, 20).u8(n.allowed ? 1 : 0).finish();
+  return new ByteWriter(75)
+    .u8(SUBMITTER_NOTICE_KIND)
+    .u8(VERSION_1)
+    .bytes(n.stateHash, 32)
+    .bytes(n.owner, 20)
+    .bytes(n.submitter, 20)
+    .u8(n.allowed ? 1 : 0)
+    .finish();
 }
 
 export function decodeSubmitterNotice(bytes: Uint8Array): SubmitterNotice {
   const r = new ByteReader(bytes);
   const kind = r.u8("notice kind");
-  if (kind !== SUBMITTER_NOTICE_KIND) throw new DecodeError("unknown_kind", `notice kind 0x${kind.toString(16).padStart(2, "0")}`);
+  if (kind !== SUBMITTER_NOTICE_KIND)
+    throw new DecodeError("unknown_kind", `notice kind 0x${kind.toString(16).padStart(2, "0")}`);
   const version = r.u8("notice version");
   if (version !== VERSION_1) throw new DecodeError("unsupported_version", `notice version ${version}`);
   const stateHash = r.take(32, "state hash").slice();

@@ -78,9 +78,19 @@ export function encodeEtherDeposit(d: { sender: Uint8Array; value: bigint; execL
 }
 
 /** What the ERC20Portal sends (abi.encodePacked): for tests and tools. */
-export function encodeErc20Deposit(d: { token: Uint8Array; sender: Uint8Array; value: bigint; execLayerData?: Uint8Array }): Uint8Array {
+export function encodeErc20Deposit(d: {
+  token: Uint8Array;
+  sender: Uint8Array;
+  value: bigint;
+  execLayerData?: Uint8Array;
+}): Uint8Array {
   const x = d.execLayerData ?? new Uint8Array(0);
-  return new ByteWriter(72 + x.length).bytes(d.token, 20).bytes(d.sender, 20).bytes(u256Bytes(d.value)).bytes(x).finish();
+  return new ByteWriter(72 + x.length)
+    .bytes(d.token, 20)
+    .bytes(d.sender, 20)
+    .bytes(u256Bytes(d.value))
+    .bytes(x)
+    .finish();
 }
 
 // ---- Inputs 0x20 and 0x21. ----
@@ -114,12 +124,22 @@ export function readWithdrawal(r: ByteReader): Withdrawal {
 }
 
 export function encodeWalletTransfer(p: Omit<WalletTransfer, "kind">): Uint8Array {
-  return new ByteWriter(74).u8(InputKind.WalletTransfer).u8(VERSION_1)
-    .bytes(p.asset, 20).bytes(p.to, 20).bytes(u256Bytes(p.amount)).finish();
+  return new ByteWriter(74)
+    .u8(InputKind.WalletTransfer)
+    .u8(VERSION_1)
+    .bytes(p.asset, 20)
+    .bytes(p.to, 20)
+    .bytes(u256Bytes(p.amount))
+    .finish();
 }
 
 export function encodeWithdrawal(p: Omit<Withdrawal, "kind">): Uint8Array {
-  return new ByteWriter(54).u8(InputKind.Withdrawal).u8(VERSION_1).bytes(p.asset, 20).bytes(u256Bytes(p.amount)).finish();
+  return new ByteWriter(54)
+    .u8(InputKind.Withdrawal)
+    .u8(VERSION_1)
+    .bytes(p.asset, 20)
+    .bytes(u256Bytes(p.amount))
+    .finish();
 }
 
 // ---- Voucher payloads. ----
@@ -129,7 +149,12 @@ export const ERC20_TRANSFER_SELECTOR = Uint8Array.of(0xa9, 0x05, 0x9c, 0xbb);
 
 /** ABI call data of `transfer(to, amount)`: selector, the address left-padded to 32 bytes, the amount. */
 export function erc20TransferCall(to: Uint8Array, amount: bigint): Uint8Array {
-  return new ByteWriter(68).bytes(ERC20_TRANSFER_SELECTOR).bytes(new Uint8Array(12)).bytes(to, 20).bytes(u256Bytes(amount)).finish();
+  return new ByteWriter(68)
+    .bytes(ERC20_TRANSFER_SELECTOR)
+    .bytes(new Uint8Array(12))
+    .bytes(to, 20)
+    .bytes(u256Bytes(amount))
+    .finish();
 }
 
 // ---- The balances notice. ----
@@ -148,7 +173,11 @@ export interface BalancesNotice {
 
 export function encodeBalancesNotice(n: Omit<BalancesNotice, "kind">): Uint8Array {
   if (n.balances.length > MAX_BALANCE_ENTRIES) throw new RangeError(`over ${MAX_BALANCE_ENTRIES} balance entries`);
-  const w = new ByteWriter(35 + 72 * n.balances.length).u8(WalletNoticeKind.Balances).u8(VERSION_1).bytes(n.stateHash, 32).u8(n.balances.length);
+  const w = new ByteWriter(35 + 72 * n.balances.length)
+    .u8(WalletNoticeKind.Balances)
+    .u8(VERSION_1)
+    .bytes(n.stateHash, 32)
+    .u8(n.balances.length);
   for (const b of n.balances) w.bytes(b.owner, 20).bytes(b.asset, 20).bytes(u256Bytes(b.balance));
   return w.finish();
 }
@@ -156,14 +185,19 @@ export function encodeBalancesNotice(n: Omit<BalancesNotice, "kind">): Uint8Arra
 export function decodeBalancesNotice(bytes: Uint8Array): BalancesNotice {
   const r = new ByteReader(bytes);
   const kind = r.u8("notice kind");
-  if (kind !== WalletNoticeKind.Balances) throw new DecodeError("unknown_kind", `notice kind 0x${kind.toString(16).padStart(2, "0")}`);
+  if (kind !== WalletNoticeKind.Balances)
+    throw new DecodeError("unknown_kind", `notice kind 0x${kind.toString(16).padStart(2, "0")}`);
   const version = r.u8("notice version");
   if (version !== VERSION_1) throw new DecodeError("unsupported_version", `notice version ${version}`);
   const stateHash = r.take(32, "state hash").slice();
   const count = r.u8("count");
   const balances: BalanceEntry[] = [];
   for (let i = 0; i < count; i++) {
-    balances.push({ owner: r.take(20, "owner").slice(), asset: r.take(20, "asset").slice(), balance: readU256(r, "balance") });
+    balances.push({
+      owner: r.take(20, "owner").slice(),
+      asset: r.take(20, "asset").slice(),
+      balance: readU256(r, "balance"),
+    });
   }
   r.end("balances notice");
   return { kind: "balances", stateHash, balances };

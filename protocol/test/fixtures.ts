@@ -6,7 +6,13 @@ import { privateKeyToAccount } from "viem/accounts";
 import type { Authorization } from "@lcore/protocol/authorization";
 import { fromHex, toHex } from "@lcore/protocol/bytes";
 import { encodeDeviceRegistration, encodeDeviceRevocation, encodeKeyRotation } from "@lcore/protocol/deviceInputs";
-import { deviceAddress, encodeReadingBody, readingDigest, registrationProofDigest, rotationProofDigest } from "@lcore/protocol/deviceMessage";
+import {
+  deviceAddress,
+  encodeReadingBody,
+  readingDigest,
+  registrationProofDigest,
+  rotationProofDigest,
+} from "@lcore/protocol/deviceMessage";
 import { PERMIT_DOMAIN_NAME, PERMIT_DOMAIN_VERSION, PERMIT_TYPES } from "@lcore/protocol/permit";
 import type { WireRecord } from "@lcore/protocol/recordBatch";
 
@@ -37,22 +43,44 @@ export function testOwner(seed: string) {
   const account = privateKeyToAccount(toHex(sha(`owner ${seed}`)));
   return { account, address: fromHex(account.address) };
 }
-export const permitDomain = { name: PERMIT_DOMAIN_NAME, version: PERMIT_DOMAIN_VERSION, chainId: CHAIN_ID, verifyingContract: APP } as const;
+export const permitDomain = {
+  name: PERMIT_DOMAIN_NAME,
+  version: PERMIT_DOMAIN_VERSION,
+  chainId: CHAIN_ID,
+  verifyingContract: APP,
+} as const;
 
-export function registration(dev: TestDevice, owner: Uint8Array, metadata: Uint8Array = new Uint8Array(0), auth: Authorization = { kind: "sender" }): Uint8Array {
+export function registration(
+  dev: TestDevice,
+  owner: Uint8Array,
+  metadata: Uint8Array = new Uint8Array(0),
+  auth: Authorization = { kind: "sender" },
+): Uint8Array {
   const proof = sign(dev.secretKey, registrationProofDigest(BigInt(CHAIN_ID), fromHex(APP), owner));
   return encodeDeviceRegistration({ publicKey: dev.publicKey, proof, metadata, auth });
 }
 
-export async function registrationByPermit(dev: TestDevice, owner: ReturnType<typeof testOwner>, deadline: bigint, metadata: Uint8Array = new Uint8Array(0)) {
+export async function registrationByPermit(
+  dev: TestDevice,
+  owner: ReturnType<typeof testOwner>,
+  deadline: bigint,
+  metadata: Uint8Array = new Uint8Array(0),
+) {
   const signature = await owner.account.signTypedData({
-    domain: permitDomain, types: PERMIT_TYPES, primaryType: "RegisterDevice",
+    domain: permitDomain,
+    types: PERMIT_TYPES,
+    primaryType: "RegisterDevice",
     message: { device: toHex(dev.address), metadata: toHex(metadata), deadline },
   });
   return registration(dev, owner.address, metadata, { kind: "permit", deadline, signature: fromHex(signature) });
 }
 
-export function rotation(device: Uint8Array, next: TestDevice, nonce: bigint, auth: Authorization = { kind: "sender" }): Uint8Array {
+export function rotation(
+  device: Uint8Array,
+  next: TestDevice,
+  nonce: bigint,
+  auth: Authorization = { kind: "sender" },
+): Uint8Array {
   const proof = sign(next.secretKey, rotationProofDigest(BigInt(CHAIN_ID), fromHex(APP), device, nonce));
   return encodeKeyRotation({ device, newPublicKey: next.publicKey, proof, auth });
 }
@@ -65,8 +93,18 @@ export function revocation(device: Uint8Array, auth: Authorization = { kind: "se
  * A signed record. `sealed` stands in for the AEAD output (the dApp never opens it):
  * deterministic bytes of the right length for a body with `payloadLength` bytes.
  */
-export function record(dev: TestDevice, seq: bigint, timestamp = BigInt(T0 - 60), payloadLength = 8, signer: TestDevice = dev): WireRecord {
-  const body = encodeReadingBody({ nonce: sha(`nonce ${seq}`).slice(0, 16), value: seq * 10n, payload: new Uint8Array(payloadLength).fill(7) });
+export function record(
+  dev: TestDevice,
+  seq: bigint,
+  timestamp = BigInt(T0 - 60),
+  payloadLength = 8,
+  signer: TestDevice = dev,
+): WireRecord {
+  const body = encodeReadingBody({
+    nonce: sha(`nonce ${seq}`).slice(0, 16),
+    value: seq * 10n,
+    payload: new Uint8Array(payloadLength).fill(7),
+  });
   const bodyHash = new Uint8Array(createHash("sha256").update(body).digest());
   const header = { device: dev.address, seq, timestamp, bodyHash };
   const sealed = new Uint8Array(body.length + 32);

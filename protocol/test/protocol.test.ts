@@ -3,16 +3,45 @@ import fc from "fast-check";
 import { hashTypedData } from "viem";
 import { publicKeyToAddress } from "viem/accounts";
 import { describe, expect, it } from "vitest";
-import { BATCH_HEADER_LENGTH, INPUT_MAX_SIZE, MAX_BATCH_RECORDS, MAX_METADATA_LENGTH, MAX_PAYLOAD_LENGTH, MAX_RECORD_LENGTH, MAX_SEALED_LENGTH, MIN_RECORD_LENGTH, MIN_SEALED_LENGTH, RECORD_FIXED_LENGTH, evmAdvanceLength } from "@lcore/protocol/bounds";
+import {
+  BATCH_HEADER_LENGTH,
+  INPUT_MAX_SIZE,
+  MAX_BATCH_RECORDS,
+  MAX_METADATA_LENGTH,
+  MAX_PAYLOAD_LENGTH,
+  MAX_RECORD_LENGTH,
+  MAX_SEALED_LENGTH,
+  MIN_RECORD_LENGTH,
+  MIN_SEALED_LENGTH,
+  RECORD_FIXED_LENGTH,
+  evmAdvanceLength,
+} from "@lcore/protocol/bounds";
 import { fromHex, toHex } from "@lcore/protocol/bytes";
 import { encodeDeviceRegistration } from "@lcore/protocol/deviceInputs";
-import { decodeReadingBody, deviceAddress, encodeReadingBody, readingDigest, readingMessage, periodOf } from "@lcore/protocol/deviceMessage";
+import {
+  decodeReadingBody,
+  deviceAddress,
+  encodeReadingBody,
+  readingDigest,
+  readingMessage,
+  periodOf,
+} from "@lcore/protocol/deviceMessage";
 import { DecodeError } from "@lcore/protocol/errors";
 import { decodeInput } from "@lcore/protocol/input";
 import { decodeNotice, encodeNotice } from "@lcore/protocol/notices";
 import { PERMIT_TYPES, registerPermitDigest, revokePermitDigest, rotatePermitDigest } from "@lcore/protocol/permit";
 import { encodeRecord, encodeRecordBatch, recordHash } from "@lcore/protocol/recordBatch";
-import { APP, CHAIN_ID, permitDomain, record, registration, revocation, rotation, testDevice, testOwner } from "./fixtures.js";
+import {
+  APP,
+  CHAIN_ID,
+  permitDomain,
+  record,
+  registration,
+  revocation,
+  rotation,
+  testDevice,
+  testOwner,
+} from "./fixtures.js";
 
 const reason = (f: () => unknown) => {
   try {
@@ -44,7 +73,9 @@ describe("bounds", () => {
   it("the largest registration and a full batch of the smallest records are valid payloads", () => {
     const dev = testDevice("a");
     const big = registration(dev, testOwner("o").address, new Uint8Array(MAX_METADATA_LENGTH), {
-      kind: "permit", deadline: 1n, signature: new Uint8Array(65),
+      kind: "permit",
+      deadline: 1n,
+      signature: new Uint8Array(65),
     });
     expect(big.length).toBe(2 + 64 + 64 + 2 + MAX_METADATA_LENGTH + 1 + 8 + 65);
     expect(decodeInput(big).kind).toBe("device_registration");
@@ -58,7 +89,12 @@ describe("bounds", () => {
 
 describe("device message (PROTOCOL §1)", () => {
   it("M is 'LCR1' || device || seq || timestamp || bodyHash and digest = SHA-256(M)", () => {
-    const h = { device: fromHex(`0x${"11".repeat(20)}`), seq: 0x0102030405060708n, timestamp: 1700000000n, bodyHash: new Uint8Array(32).fill(0xee) };
+    const h = {
+      device: fromHex(`0x${"11".repeat(20)}`),
+      seq: 0x0102030405060708n,
+      timestamp: 1700000000n,
+      bodyHash: new Uint8Array(32).fill(0xee),
+    };
     const m = readingMessage(h);
     expect(toHex(m)).toBe(`0x4c435231${"11".repeat(20)}0102030405060708${"000000006553f100"}${"ee".repeat(32)}`);
     expect(toHex(readingDigest(h))).toBe(`0x${createHash("sha256").update(m).digest("hex")}`);
@@ -80,16 +116,21 @@ describe("device message (PROTOCOL §1)", () => {
   });
 
   it("reading bodies round-trip, value as two's complement i64", () => {
-    fc.assert(fc.property(
-      fc.uint8Array({ minLength: 16, maxLength: 16 }), fc.bigInt({ min: -(1n << 63n), max: (1n << 63n) - 1n }), fc.uint8Array({ maxLength: 1024 }),
-      (nonce, value, payload) => {
-        const body = encodeReadingBody({ nonce, value, payload });
-        expect(body.length).toBe(26 + payload.length);
-        expect(decodeReadingBody(body)).toEqual({ nonce, value, payload });
-      },
-    ));
-    expect(toHex(encodeReadingBody({ nonce: new Uint8Array(16), value: -1n, payload: new Uint8Array(0) })))
-      .toBe(`0x${"00".repeat(16)}ffffffffffffffff0000`);
+    fc.assert(
+      fc.property(
+        fc.uint8Array({ minLength: 16, maxLength: 16 }),
+        fc.bigInt({ min: -(1n << 63n), max: (1n << 63n) - 1n }),
+        fc.uint8Array({ maxLength: 1024 }),
+        (nonce, value, payload) => {
+          const body = encodeReadingBody({ nonce, value, payload });
+          expect(body.length).toBe(26 + payload.length);
+          expect(decodeReadingBody(body)).toEqual({ nonce, value, payload });
+        },
+      ),
+    );
+    expect(toHex(encodeReadingBody({ nonce: new Uint8Array(16), value: -1n, payload: new Uint8Array(0) }))).toBe(
+      `0x${"00".repeat(16)}ffffffffffffffff0000`,
+    );
   });
 
   it("period is the UTC day of device time", () => {
@@ -106,18 +147,30 @@ describe("owner permits (EIP-712)", () => {
   const key = testDevice("b").publicKey;
 
   it("digests equal viem's hashTypedData for all three types", () => {
-    expect(toHex(registerPermitDigest(domain, device, fromHex("0xc0ffee"), 99n))).toBe(hashTypedData({
-      domain: permitDomain, types: PERMIT_TYPES, primaryType: "RegisterDevice",
-      message: { device: toHex(device), metadata: "0xc0ffee", deadline: 99n },
-    }));
-    expect(toHex(rotatePermitDigest(domain, device, key, 3n, 99n))).toBe(hashTypedData({
-      domain: permitDomain, types: PERMIT_TYPES, primaryType: "RotateDeviceKey",
-      message: { device: toHex(device), newPublicKey: toHex(key), nonce: 3n, deadline: 99n },
-    }));
-    expect(toHex(revokePermitDigest(domain, device, 4n, 99n))).toBe(hashTypedData({
-      domain: permitDomain, types: PERMIT_TYPES, primaryType: "RevokeDevice",
-      message: { device: toHex(device), nonce: 4n, deadline: 99n },
-    }));
+    expect(toHex(registerPermitDigest(domain, device, fromHex("0xc0ffee"), 99n))).toBe(
+      hashTypedData({
+        domain: permitDomain,
+        types: PERMIT_TYPES,
+        primaryType: "RegisterDevice",
+        message: { device: toHex(device), metadata: "0xc0ffee", deadline: 99n },
+      }),
+    );
+    expect(toHex(rotatePermitDigest(domain, device, key, 3n, 99n))).toBe(
+      hashTypedData({
+        domain: permitDomain,
+        types: PERMIT_TYPES,
+        primaryType: "RotateDeviceKey",
+        message: { device: toHex(device), newPublicKey: toHex(key), nonce: 3n, deadline: 99n },
+      }),
+    );
+    expect(toHex(revokePermitDigest(domain, device, 4n, 99n))).toBe(
+      hashTypedData({
+        domain: permitDomain,
+        types: PERMIT_TYPES,
+        primaryType: "RevokeDevice",
+        message: { device: toHex(device), nonce: 4n, deadline: 99n },
+      }),
+    );
   });
 });
 
@@ -143,7 +196,10 @@ describe("input codec", () => {
     const recs = [record(dev, 1n), record(dev, 2n, 5n, 100)];
     const batch = decodeInput(encodeRecordBatch(recs));
     if (batch.kind !== "record_batch") throw new Error();
-    expect(batch.records.map((r) => [r.seq, r.timestamp, r.sealed.length])).toEqual([[1n, BigInt(recs[0]!.timestamp), 66], [2n, 5n, 158]]);
+    expect(batch.records.map((r) => [r.seq, r.timestamp, r.sealed.length])).toEqual([
+      [1n, BigInt(recs[0]!.timestamp), 66],
+      [2n, 5n, 158],
+    ]);
     expect(toHex(batch.records[1]!.bytes)).toBe(toHex(encodeRecord(recs[1]!)));
     expect(toHex(recordHash(batch.records[1]!.bytes))).toBe(toHex(recordHash(recs[1]!)));
   });
@@ -168,12 +224,21 @@ describe("input codec", () => {
     expect(reason(() => decodeInput(Uint8Array.of(0x04, 1, 0, 0)))).toBe("bad_count");
     expect(reason(() => decodeInput(Uint8Array.of(0x04, 1, 0x01, 0x54)))).toBe("bad_count"); // 340
     const badLength = good.slice();
-    badLength[4 + 132] = 0; badLength[4 + 133] = 57; // sealedLength 57 < 58
+    badLength[4 + 132] = 0;
+    badLength[4 + 133] = 57; // sealedLength 57 < 58
     expect(reason(() => decodeInput(badLength))).toBe("bad_sealed_length");
-    const meta = encodeDeviceRegistration({ publicKey: dev.publicKey, proof: new Uint8Array(64), metadata: new Uint8Array(0), auth: { kind: "sender" } });
-    const tooMuch = meta.slice(); tooMuch[130] = 0x01; tooMuch[131] = 0x01; // 257
+    const meta = encodeDeviceRegistration({
+      publicKey: dev.publicKey,
+      proof: new Uint8Array(64),
+      metadata: new Uint8Array(0),
+      auth: { kind: "sender" },
+    });
+    const tooMuch = meta.slice();
+    tooMuch[130] = 0x01;
+    tooMuch[131] = 0x01; // 257
     expect(reason(() => decodeInput(tooMuch))).toBe("metadata_too_large");
-    const badAuth = meta.slice(); badAuth[badAuth.length - 1] = 2;
+    const badAuth = meta.slice();
+    badAuth[badAuth.length - 1] = 2;
     expect(reason(() => decodeInput(badAuth))).toBe("bad_auth_kind");
   });
 
@@ -190,8 +255,18 @@ describe("notices", () => {
     const stateHash = new Uint8Array(32).fill(0xab);
     const dev = testDevice("a");
     const all = [
-      { kind: "records_accepted" as const, stateHash, records: [{ device: dev.address, seq: 9n, recordHash: new Uint8Array(32).fill(1) }] },
-      { kind: "device_registered" as const, stateHash, device: dev.address, owner: new Uint8Array(20).fill(2), publicKey: dev.publicKey },
+      {
+        kind: "records_accepted" as const,
+        stateHash,
+        records: [{ device: dev.address, seq: 9n, recordHash: new Uint8Array(32).fill(1) }],
+      },
+      {
+        kind: "device_registered" as const,
+        stateHash,
+        device: dev.address,
+        owner: new Uint8Array(20).fill(2),
+        publicKey: dev.publicKey,
+      },
       { kind: "key_rotated" as const, stateHash, device: dev.address, newPublicKey: dev.publicKey, nonce: 1n },
       { kind: "device_revoked" as const, stateHash, device: dev.address },
     ];
@@ -201,6 +276,11 @@ describe("notices", () => {
       expect(toHex(bytes.subarray(2, 34))).toBe(toHex(stateHash));
       return [bytes[0], bytes.length];
     });
-    expect(lengths).toEqual([[0x84, 96], [0x81, 138], [0x82, 126], [0x83, 54]]);
+    expect(lengths).toEqual([
+      [0x84, 96],
+      [0x81, 138],
+      [0x82, 126],
+      [0x83, 54],
+    ]);
   });
 });

@@ -10,7 +10,13 @@ const HASH = `0x${"cd".repeat(32)}` as const;
 const utf8 = (s: string) => new TextEncoder().encode(s);
 
 const reports: Report[] = [
-  { type: "rejected", input: "7", reason: "bad_record_proof", detail: "x", record: { device: DEVICE, seq: "3", recordHash: HASH } },
+  {
+    type: "rejected",
+    input: "7",
+    reason: "bad_record_proof",
+    detail: "x",
+    record: { device: DEVICE, seq: "3", recordHash: HASH },
+  },
   { type: "rejected", input: "8", reason: "internal_error", detail: "Error: boom" },
   { type: "skipped", input: "9", records: [{ index: 0, device: DEVICE, seq: "1", reason: "seq_not_increasing" }] },
   { type: "bounty_refused", input: "10", reason: "zero_amount", detail: "a bounty of 0" },
@@ -49,7 +55,12 @@ describe("the settlePeriod call", () => {
     const root = new Uint8Array(32).fill(7);
     const state = new Uint8Array(32).fill(9);
     const call = encodeSettlePeriodCall(485_000n, root, 1440n, state);
-    expect(decodeSettlePeriodCall(call)).toEqual({ period: 485_000n, recordsRoot: root, recordCount: 1440n, stateHash: state });
+    expect(decodeSettlePeriodCall(call)).toEqual({
+      period: 485_000n,
+      recordsRoot: root,
+      recordCount: 1440n,
+      stateHash: state,
+    });
   });
 
   it("is not another call, a truncated one, or one with a uint64 word over 64 bits", () => {
@@ -59,7 +70,13 @@ describe("the settlePeriod call", () => {
     wide[4] = 1; // the period word's top byte
     expect(decodeSettlePeriodCall(wide)).toBeUndefined();
     const aggregate = encodeRecordAggregateCall({
-      device: new Uint8Array(20), period: 1n, count: 1n, sum: 1n, min: 1n, max: 1n, stateHash: new Uint8Array(32),
+      device: new Uint8Array(20),
+      period: 1n,
+      count: 1n,
+      sum: 1n,
+      min: 1n,
+      max: 1n,
+      stateHash: new Uint8Array(32),
     });
     expect(decodeSettlePeriodCall(aggregate)).toBeUndefined();
   });
@@ -67,7 +84,14 @@ describe("the settlePeriod call", () => {
 
 describe("recordBatchCount", () => {
   it("reads the header's count of a record batch and nothing else", () => {
-    const record = { device: new Uint8Array(20), seq: 1n, timestamp: 1n, bodyHash: new Uint8Array(32), signature: new Uint8Array(64), sealed: new Uint8Array(60) };
+    const record = {
+      device: new Uint8Array(20),
+      seq: 1n,
+      timestamp: 1n,
+      bodyHash: new Uint8Array(32),
+      signature: new Uint8Array(64),
+      sealed: new Uint8Array(60),
+    };
     const batch = encodeRecordBatch([record, { ...record, seq: 2n }, { ...record, seq: 3n }]);
     expect(recordBatchCount(batch)).toBe(3);
     expect(recordBatchCount(new Uint8Array([0x01, 0x01]))).toBe(0);

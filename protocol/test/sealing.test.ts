@@ -38,7 +38,9 @@ function reference(periodKey: Uint8Array, seq: bigint, digest: Uint8Array, body:
 describe("key tree (HKDF-SHA256)", () => {
   it("derivePeriodKey = HKDF(master, 'lcore/v1/period', app || device || period(u32), 32)", () => {
     const info = Buffer.concat([app, device, Buffer.from([0, 0, 0x4c, 0xdb])]);
-    expect(toHex(derivePeriodKey(master, app, device, 19675))).toBe(toHex(new Uint8Array(hkdfSync("sha256", master, "lcore/v1/period", info, 32))));
+    expect(toHex(derivePeriodKey(master, app, device, 19675))).toBe(
+      toHex(new Uint8Array(hkdfSync("sha256", master, "lcore/v1/period", info, 32))),
+    );
   });
 
   it("deriveRecordKeys splits 88 bytes into two keys and two nonces; other seqs, periods and devices give other keys", () => {

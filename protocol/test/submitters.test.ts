@@ -2,7 +2,11 @@ import { describe, expect, it } from "vitest";
 import { ByteReader } from "@lcore/protocol/bytes";
 import { DecodeError } from "@lcore/protocol/errors";
 import {
-  MAX_SUBMITTERS_PER_OWNER, decodeSubmitterNotice, encodeSubmitterGrant, encodeSubmitterNotice, readSubmitterGrant,
+  MAX_SUBMITTERS_PER_OWNER,
+  decodeSubmitterNotice,
+  encodeSubmitterGrant,
+  encodeSubmitterNotice,
+  readSubmitterGrant,
 } from "@lcore/protocol/submitters";
 
 const submitter = new Uint8Array(20).fill(0xab);

@@ -24,10 +24,12 @@ const median = (xs) => {
  */
 export function compare(candidates, { rounds = 7, roundMs = 60 } = {}) {
   const entries = Object.entries(candidates);
-  const counts = new Map(entries.map(([name, fn]) => {
-    fn(); // warm up the JIT before calibrating
-    return [name, calibrate(fn, roundMs)];
-  }));
+  const counts = new Map(
+    entries.map(([name, fn]) => {
+      fn(); // warm up the JIT before calibrating
+      return [name, calibrate(fn, roundMs)];
+    }),
+  );
   const samples = new Map(entries.map(([name]) => [name, []]));
   for (let r = 0; r < rounds; r++) {
     for (const [name, fn] of entries) {

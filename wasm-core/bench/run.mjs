@@ -81,8 +81,12 @@ const label = (n) => (n >= 1024 ? `${n / 1024} KiB` : `${n} B`);
 const _rows = [];
 const results = {};
 
-console.log(`wasm-core benchmark — ${os.cpus()[0]?.model ?? "unknown CPU"}, ${os.cpus().length} cores, Node ${process.version}, ${new Date().toISOString().slice(0, 10)}`);
-console.log("µs per operation (median of 7 interleaved rounds); ratio = competitor time / wasm-core time (> 1 means wasm-core is faster)\n");
+console.log(
+  `wasm-core benchmark — ${os.cpus()[0]?.model ?? "unknown CPU"}, ${os.cpus().length} cores, Node ${process.version}, ${new Date().toISOString().slice(0, 10)}`,
+);
+console.log(
+  "µs per operation (median of 7 interleaved rounds); ratio = competitor time / wasm-core time (> 1 means wasm-core is faster)\n",
+);
 console.log("| primitive | size | wasm-core µs | noble µs | node:crypto µs | vs noble | vs node |");
 console.log("| --- | --- | ---: | ---: | ---: | ---: | ---: |");
 for (const [name, make] of Object.entries(primitives)) {
@@ -92,15 +96,21 @@ for (const [name, make] of Object.entries(primitives)) {
     results[`${name}.${size}`] = t;
     const vsNoble = t.noble / t["wasm-core"];
     const vsNode = t.node ? t.node / t["wasm-core"] : undefined;
-    console.log(`| ${name} | ${label(size)} | ${fmt(t["wasm-core"])} | ${fmt(t.noble)} | ${t.node ? fmt(t.node) : "—"} | ${vsNoble.toFixed(2)}× | ${vsNode ? `${vsNode.toFixed(2)}×` : "—"} |`);
+    console.log(
+      `| ${name} | ${label(size)} | ${fmt(t["wasm-core"])} | ${fmt(t.noble)} | ${t.node ? fmt(t.node) : "—"} | ${vsNoble.toFixed(2)}× | ${vsNode ? `${vsNode.toFixed(2)}×` : "—"} |`,
+    );
   }
 }
-console.log("\n| pipeline (sha256 + aes-gcm + chacha20-poly1305 + keccak) | size | wasm-core µs | node+noble-keccak µs | records/s wasm-core | ratio |");
+console.log(
+  "\n| pipeline (sha256 + aes-gcm + chacha20-poly1305 + keccak) | size | wasm-core µs | node+noble-keccak µs | records/s wasm-core | ratio |",
+);
 console.log("| --- | --- | ---: | ---: | ---: | ---: |");
 for (const size of [256, 1024]) {
   const t = compare(pipeline(randomBytes(size)));
   results[`pipeline.${size}`] = t;
-  console.log(`| record pipeline | ${label(size)} | ${fmt(t["wasm-core"])} | ${fmt(t["node+noble-keccak"])} | ${Math.round(1e6 / t["wasm-core"])} | ${(t["node+noble-keccak"] / t["wasm-core"]).toFixed(2)}× |`);
+  console.log(
+    `| record pipeline | ${label(size)} | ${fmt(t["wasm-core"])} | ${fmt(t["node+noble-keccak"])} | ${Math.round(1e6 / t["wasm-core"])} | ${(t["node+noble-keccak"] / t["wasm-core"]).toFixed(2)}× |`,
+  );
 }
 
 const ratio = (k, other) => (results[k][other] / results[k]["wasm-core"]).toFixed(2);

@@ -13,8 +13,24 @@ export const AEAD_KEY_LENGTH = 32;
 export const AEAD_NONCE_LENGTH = 12;
 export const AEAD_TAG_LENGTH = 16;
 
-type SealFn = (key: number, nonce: number, aad: number, aadLen: number, msg: number, msgLen: number, out: number) => void;
-type OpenFn = (key: number, nonce: number, aad: number, aadLen: number, sealed: number, sealedLen: number, out: number) => number;
+type SealFn = (
+  key: number,
+  nonce: number,
+  aad: number,
+  aadLen: number,
+  msg: number,
+  msgLen: number,
+  out: number,
+) => void;
+type OpenFn = (
+  key: number,
+  nonce: number,
+  aad: number,
+  aadLen: number,
+  sealed: number,
+  sealedLen: number,
+  out: number,
+) => number;
 
 const KEY_AT = IO;
 const NONCE_AT = IO + 32;
@@ -28,7 +44,11 @@ function load(cipher: string, key: Uint8Array, nonce: Uint8Array, text: Uint8Arr
   assertLength(key, AEAD_KEY_LENGTH, `${cipher} key`);
   assertLength(nonce, AEAD_NONCE_LENGTH, `${cipher} nonce`);
   if (text.length + aad.length > MAX_AEAD_INPUT) {
-    throw new InvalidLengthError(`${cipher} input plus aad`, `at most ${MAX_AEAD_INPUT} bytes`, text.length + aad.length);
+    throw new InvalidLengthError(
+      `${cipher} input plus aad`,
+      `at most ${MAX_AEAD_INPUT} bytes`,
+      text.length + aad.length,
+    );
   }
   const textAt = AAD_AT + align16(aad.length);
   const heap = ioView(textAt + room - IO);
@@ -44,7 +64,14 @@ function wipe(heap: Uint8Array, end: number): void {
   heap.fill(0, IO, end);
 }
 
-export function aeadSeal(cipher: string, seal: SealFn, key: Uint8Array, nonce: Uint8Array, plaintext: Uint8Array, aad: Uint8Array): Uint8Array {
+export function aeadSeal(
+  cipher: string,
+  seal: SealFn,
+  key: Uint8Array,
+  nonce: Uint8Array,
+  plaintext: Uint8Array,
+  aad: Uint8Array,
+): Uint8Array {
   const sealedLength = plaintext.length + AEAD_TAG_LENGTH;
   const { heap, textAt } = load(cipher, key, nonce, plaintext, aad, sealedLength);
   seal(KEY_AT, NONCE_AT, AAD_AT, aad.length, textAt, plaintext.length, textAt);
@@ -53,7 +80,14 @@ export function aeadSeal(cipher: string, seal: SealFn, key: Uint8Array, nonce: U
   return sealed;
 }
 
-export function aeadOpen(cipher: string, open: OpenFn, key: Uint8Array, nonce: Uint8Array, sealed: Uint8Array, aad: Uint8Array): Uint8Array {
+export function aeadOpen(
+  cipher: string,
+  open: OpenFn,
+  key: Uint8Array,
+  nonce: Uint8Array,
+  sealed: Uint8Array,
+  aad: Uint8Array,
+): Uint8Array {
   assertBytes(sealed, "sealed");
   if (sealed.length < AEAD_TAG_LENGTH) {
     throw new InvalidLengthError(`${cipher} sealed input`, `at least ${AEAD_TAG_LENGTH} bytes`, sealed.length);

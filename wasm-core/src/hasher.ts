@@ -76,6 +76,3 @@ export function createHasher(hash: HashCore): Hasher {
 export function coreGlobal(g: WasmGlobal): number {
   return g.value as number;
 }
-
-
-

@@ -10,8 +10,17 @@ export { chacha20Poly1305Seal, chacha20Poly1305Open } from "./chacha20Poly1305.j
 export { AEAD_KEY_LENGTH, AEAD_NONCE_LENGTH, AEAD_TAG_LENGTH } from "./aead.js";
 export { MAX_AEAD_INPUT } from "./bytes.js";
 export {
-  verifySubsetSum, SUBSET_SUM_MAX_ELEMENTS,
-  type SubsetSumProblem, type SubsetSumReason, type SubsetSumResult,
+  verifySubsetSum,
+  SUBSET_SUM_MAX_ELEMENTS,
+  type SubsetSumProblem,
+  type SubsetSumReason,
+  type SubsetSumResult,
 } from "./subsetSum.js";
-export { WasmCoreError, InvalidInputError, InvalidLengthError, AuthenticationError, type WasmCoreErrorCode } from "./errors.js";
+export {
+  WasmCoreError,
+  InvalidInputError,
+  InvalidLengthError,
+  AuthenticationError,
+  type WasmCoreErrorCode,
+} from "./errors.js";
 export { wasmSha256 } from "./wasm.generated.js";

@@ -33,8 +33,14 @@ export interface CoreExports {
   sha256(p: number, len: number, out: number): void;
   hmacSha256(key: number, keyLen: number, data: number, dataLen: number, out: number): void;
   hkdfSha256(
-    ikm: number, ikmLen: number, salt: number, saltLen: number,
-    info: number, infoLen: number, out: number, outLen: number,
+    ikm: number,
+    ikmLen: number,
+    salt: number,
+    saltLen: number,
+    info: number,
+    infoLen: number,
+    out: number,
+    outLen: number,
   ): void;
   KECCAK_STATE_SIZE: WasmGlobal;
   keccakStatePtr(): number;
@@ -42,10 +48,42 @@ export interface CoreExports {
   keccakUpdate(p: number, len: number): void;
   keccakFinal(out: number): void;
   keccak256(p: number, len: number, out: number): void;
-  aes256GcmSeal(key: number, nonce: number, aad: number, aadLen: number, msg: number, msgLen: number, out: number): void;
-  aes256GcmOpen(key: number, nonce: number, aad: number, aadLen: number, sealed: number, sealedLen: number, out: number): number;
-  chacha20Poly1305Seal(key: number, nonce: number, aad: number, aadLen: number, msg: number, msgLen: number, out: number): void;
-  chacha20Poly1305Open(key: number, nonce: number, aad: number, aadLen: number, sealed: number, sealedLen: number, out: number): number;
+  aes256GcmSeal(
+    key: number,
+    nonce: number,
+    aad: number,
+    aadLen: number,
+    msg: number,
+    msgLen: number,
+    out: number,
+  ): void;
+  aes256GcmOpen(
+    key: number,
+    nonce: number,
+    aad: number,
+    aadLen: number,
+    sealed: number,
+    sealedLen: number,
+    out: number,
+  ): number;
+  chacha20Poly1305Seal(
+    key: number,
+    nonce: number,
+    aad: number,
+    aadLen: number,
+    msg: number,
+    msgLen: number,
+    out: number,
+  ): void;
+  chacha20Poly1305Open(
+    key: number,
+    nonce: number,
+    aad: number,
+    aadLen: number,
+    sealed: number,
+    sealedLen: number,
+    out: number,
+  ): number;
   verifySubsetSum(tier: number, elements: number, n: number, target: bigint, indices: number, m: number): number;
 }
 

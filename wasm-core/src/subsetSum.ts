@@ -27,7 +27,14 @@ export type SubsetSumResult = { ok: true } | { ok: false; reason: SubsetSumReaso
 
 // Indexed by the codes in assembly/subset_sum.ts.
 const REASONS: readonly (SubsetSumReason | null)[] = [
-  null, "tier", "size", "empty", "out-of-range", "duplicate", "overflow", "mismatch",
+  null,
+  "tier",
+  "size",
+  "empty",
+  "out-of-range",
+  "duplicate",
+  "overflow",
+  "mismatch",
 ];
 
 /** Most elements any tier allows; also bounds the index list the module reads. */

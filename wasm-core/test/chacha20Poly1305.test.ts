@@ -62,7 +62,8 @@ const flipBit = (b: Uint8Array, bit: number): Uint8Array => {
 
 /** Little-endian bytes to BigInt and back (n bytes, truncating). */
 const le = (b: Uint8Array): bigint => b.reduceRight((x, byte) => (x << 8n) | BigInt(byte), 0n);
-const toLe = (x: bigint, n: number): Uint8Array => Uint8Array.from({ length: n }, (_, i) => Number((x >> BigInt(8 * i)) & 0xffn));
+const toLe = (x: bigint, n: number): Uint8Array =>
+  Uint8Array.from({ length: n }, (_, i) => Number((x >> BigInt(8 * i)) & 0xffn));
 
 const same = (a: Uint8Array, b: Uint8Array): boolean => Buffer.from(a).equals(Buffer.from(b));
 
@@ -140,7 +141,16 @@ describe("chacha20Poly1305", () => {
   });
 
   describe("Wycheproof chacha20_poly1305_test", () => {
-    type T = { tcId: number; key: string; iv: string; aad: string; msg: string; ct: string; tag: string; result: "valid" | "invalid" | "acceptable" };
+    type T = {
+      tcId: number;
+      key: string;
+      iv: string;
+      aad: string;
+      msg: string;
+      ct: string;
+      tag: string;
+      result: "valid" | "invalid" | "acceptable";
+    };
     const file = wycheproof<T>("chacha20_poly1305_test");
     const isApplicable = (g: Record<string, unknown>) => g.keySize === 256 && g.ivSize === 96 && g.tagSize === 128;
     const applicable = file.testGroups.filter(isApplicable);
@@ -159,9 +169,14 @@ describe("chacha20Poly1305", () => {
     });
 
     it(`passes all ${expected} vectors with a 96-bit IV, invalid ones included`, () => {
-      let ran = 0, valid = 0, invalid = 0;
+      let ran = 0,
+        valid = 0,
+        invalid = 0;
       for (const t of applicable.flatMap((g) => g.tests)) {
-        const key = bytes(t.key), nonce = bytes(t.iv), aad = bytes(t.aad), msg = bytes(t.msg);
+        const key = bytes(t.key),
+          nonce = bytes(t.iv),
+          aad = bytes(t.aad),
+          msg = bytes(t.msg);
         const sealed = bytes(t.ct + t.tag);
         if (t.result === "valid") {
           expect(hex(seal(key, nonce, msg, aad)), `tcId ${t.tcId}`).toBe(t.ct + t.tag);
@@ -183,7 +198,9 @@ describe("chacha20Poly1305", () => {
     it("refuses the vectors with other IV sizes with InvalidLengthError", () => {
       let refused = 0;
       for (const t of otherIv.flatMap((g) => g.tests)) {
-        const key = bytes(t.key), nonce = bytes(t.iv), aad = bytes(t.aad);
+        const key = bytes(t.key),
+          nonce = bytes(t.iv),
+          aad = bytes(t.aad);
         expect(nonce.length).not.toBe(12);
         expectInvalidLength(() => seal(key, nonce, bytes(t.msg), aad));
         expectInvalidLength(() => open(key, nonce, bytes(t.ct + t.tag), aad));
@@ -195,11 +212,13 @@ describe("chacha20Poly1305", () => {
   });
 
   it("matches node:crypto for every AAD and plaintext length 0..129 (each partial-block size)", () => {
-    const key = new Uint8Array(randomBytes(32)), nonce = new Uint8Array(randomBytes(12));
+    const key = new Uint8Array(randomBytes(32)),
+      nonce = new Uint8Array(randomBytes(12));
     const data = new Uint8Array(randomBytes(200));
     for (let aadLen = 0; aadLen <= 33; aadLen++) {
       for (let n = 0; n <= 129; n++) {
-        const aad = data.subarray(100, 100 + aadLen), pt = data.subarray(0, n);
+        const aad = data.subarray(100, 100 + aadLen),
+          pt = data.subarray(0, n);
         const sealed = seal(key, nonce, pt, aad);
         expect(hex(sealed), `aad ${aadLen} pt ${n}`).toBe(hex(nodeSeal(key, nonce, pt, aad)));
         expect(hex(open(key, nonce, sealed, aad))).toBe(hex(pt));
@@ -220,10 +239,13 @@ describe("chacha20Poly1305", () => {
         fc.integer({ min: 0, max: 65536 }),
         fc.integer(),
         (key, nonce, aadLen, ptLen, seed) => {
-          const aad = pseudoRandom(aadLen, seed), pt = pseudoRandom(ptLen, ~seed);
+          const aad = pseudoRandom(aadLen, seed),
+            pt = pseudoRandom(ptLen, ~seed);
           const ours = seal(key, nonce, pt, aad);
           const theirs = nodeSeal(key, nonce, pt, aad);
-          return same(ours, theirs) && same(nodeOpen(key, nonce, ours, aad), pt) && same(open(key, nonce, theirs, aad), pt);
+          return (
+            same(ours, theirs) && same(nodeOpen(key, nonce, ours, aad), pt) && same(open(key, nonce, theirs, aad), pt)
+          );
         },
       ),
       { numRuns: 200 },
@@ -248,7 +270,8 @@ describe("chacha20Poly1305", () => {
     /** Ciphertext of `blocks` 16-byte blocks, no AAD, whose Poly1305 accumulator ≡ target (mod p). */
     function forge(target: bigint, blocks: number) {
       for (let attempt = 0; attempt < 1000; attempt++) {
-        const key = new Uint8Array(randomBytes(32)), nonce = new Uint8Array(randomBytes(12));
+        const key = new Uint8Array(randomBytes(32)),
+          nonce = new Uint8Array(randomBytes(12));
         const block0 = keystreamBlock(key, nonce, 0);
         // §2.5.1 clamping.
         const r = le(block0.subarray(0, 16)) & 0x0ffffffc0ffffffc0ffffffc0fffffffn;
@@ -284,8 +307,10 @@ describe("chacha20Poly1305", () => {
   });
 
   it("round-trips 1 MiB and agrees with node:crypto", () => {
-    const key = new Uint8Array(randomBytes(32)), nonce = new Uint8Array(randomBytes(12));
-    const aad = new Uint8Array(randomBytes(77)), pt = new Uint8Array(randomBytes(1 << 20));
+    const key = new Uint8Array(randomBytes(32)),
+      nonce = new Uint8Array(randomBytes(12));
+    const aad = new Uint8Array(randomBytes(77)),
+      pt = new Uint8Array(randomBytes(1 << 20));
     const sealed = seal(key, nonce, pt, aad);
     expect(sealed.length).toBe((1 << 20) + 16);
     expect(same(sealed, nodeSeal(key, nonce, pt, aad))).toBe(true);
@@ -293,8 +318,10 @@ describe("chacha20Poly1305", () => {
   });
 
   describe("tampering", () => {
-    const key = new Uint8Array(randomBytes(32)), nonce = new Uint8Array(randomBytes(12));
-    const aad = new Uint8Array(randomBytes(21)), pt = new Uint8Array(randomBytes(150));
+    const key = new Uint8Array(randomBytes(32)),
+      nonce = new Uint8Array(randomBytes(12));
+    const aad = new Uint8Array(randomBytes(21)),
+      pt = new Uint8Array(randomBytes(150));
     const sealed = seal(key, nonce, pt, aad);
 
     it("a flipped bit anywhere in the ciphertext or the tag is refused", () => {
@@ -331,10 +358,16 @@ describe("chacha20Poly1305", () => {
   describe("the wasm module itself", () => {
     // These call the raw export, below the wrapper (which also wipes the I/O region),
     // to check what the module alone guarantees.
-    const key = new Uint8Array(randomBytes(32)), nonce = new Uint8Array(randomBytes(12));
-    const aad = new Uint8Array(randomBytes(16)), pt = new Uint8Array(randomBytes(100));
+    const key = new Uint8Array(randomBytes(32)),
+      nonce = new Uint8Array(randomBytes(12));
+    const aad = new Uint8Array(randomBytes(16)),
+      pt = new Uint8Array(randomBytes(100));
     const sealed = seal(key, nonce, pt, aad);
-    const KEY = IO, NONCE = IO + 32, AAD = IO + 48, SEALED = IO + 64, OUT = IO + 256;
+    const KEY = IO,
+      NONCE = IO + 32,
+      AAD = IO + 48,
+      SEALED = IO + 64,
+      OUT = IO + 256;
 
     function rawOpen(sealedText: Uint8Array): { ok: number; out: Uint8Array } {
       const heap = ioView(OUT + 256 - IO);
@@ -370,7 +403,11 @@ describe("chacha20Poly1305", () => {
       for (let i = 0; i < 5; i++) rLimbs.set(toLe((r >> BigInt(26 * i)) & 0x3ffffffn, 8), 8 * i);
       // Sanity: the keystream computed by node is the one used, or the search proves nothing.
       expect(sealed[64]! ^ pt[64]!).toBe(tailKeystream[0]);
-      for (const run of [() => seal(key, nonce, pt, aad), () => open(key, nonce, sealed, aad), () => rawOpen(flipBit(sealed, 0))]) {
+      for (const run of [
+        () => seal(key, nonce, pt, aad),
+        () => open(key, nonce, sealed, aad),
+        () => rawOpen(flipBit(sealed, 0)),
+      ]) {
         run();
         const memory = new Uint8Array(core.memory.buffer);
         expect(indexOf(memory, polyKey.subarray(0, 16))).toBe(-1);
@@ -382,7 +419,10 @@ describe("chacha20Poly1305", () => {
   });
 
   it("refuses keys of 31 or 33 bytes and nonces of 8 or 24 bytes with InvalidLengthError", () => {
-    const key = new Uint8Array(32), nonce = new Uint8Array(12), pt = new Uint8Array(10), aad = new Uint8Array(3);
+    const key = new Uint8Array(32),
+      nonce = new Uint8Array(12),
+      pt = new Uint8Array(10),
+      aad = new Uint8Array(3);
     const sealed = seal(key, nonce, pt, aad);
     for (const k of [31, 33]) {
       expectInvalidLength(() => seal(new Uint8Array(k), nonce, pt, aad));

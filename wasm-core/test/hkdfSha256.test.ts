@@ -8,7 +8,10 @@ describe("hkdfSha256", () => {
   // RFC 5869 Appendix A.1-A.3 (SHA-256 cases).
   const rfc5869 = [
     {
-      ikm: "0b".repeat(22), salt: "000102030405060708090a0b0c", info: "f0f1f2f3f4f5f6f7f8f9", length: 42,
+      ikm: "0b".repeat(22),
+      salt: "000102030405060708090a0b0c",
+      info: "f0f1f2f3f4f5f6f7f8f9",
+      length: 42,
       okm: "3cb25f25faacd57a90434f64d0362f2a2d2d0a90cf1a5a4c5db02d56ecc4c5bf34007208d5b887185865",
     },
     {
@@ -19,7 +22,10 @@ describe("hkdfSha256", () => {
       okm: "b11e398dc80327a1c8e7f78c596a49344f012eda2d4efad8a050cc4c19afa97c59045a99cac7827271cb41c65e590e09da3275600c2f09b8367793a9aca3db71cc30c58179ec3e87c14c01d5c1f3434f1d87",
     },
     {
-      ikm: "0b".repeat(22), salt: "", info: "", length: 42,
+      ikm: "0b".repeat(22),
+      salt: "",
+      info: "",
+      length: 42,
       okm: "8da4e775a563c18f715f802a063c5a31b8a11f5c5ee1879ec3454e5f3c738d2d9d201395faa4b61a96c8",
     },
   ];
@@ -49,8 +55,10 @@ describe("hkdfSha256", () => {
     let longest = 0;
     fc.assert(
       fc.property(
-        bytesUpTo(65536).filter((b) => b.length > 0), bytesUpTo(100),
-        bytesUpTo(1024), fc.integer({ min: 1, max: HKDF_SHA256_MAX_LENGTH }),
+        bytesUpTo(65536).filter((b) => b.length > 0),
+        bytesUpTo(100),
+        bytesUpTo(1024),
+        fc.integer({ min: 1, max: HKDF_SHA256_MAX_LENGTH }),
         (ikm, salt, info, length) => {
           longest = Math.max(longest, ikm.length);
           const expected = Buffer.from(hkdfSync("sha256", ikm, salt, info, length)).toString("hex");

@@ -9,7 +9,13 @@ const problem = (tier: number, elements: bigint[], target: bigint): SubsetSumPro
 
 describe("verifySubsetSum", () => {
   it("accepts a valid solution in every tier, at both ends of its size range", () => {
-    const sizes: [number, number, number][] = [[1, 8, 12], [2, 12, 16], [3, 16, 20], [4, 20, 24], [5, 24, 32]];
+    const sizes: [number, number, number][] = [
+      [1, 8, 12],
+      [2, 12, 16],
+      [3, 16, 20],
+      [4, 20, 24],
+      [5, 24, 32],
+    ];
     for (const [tier, lo, hi] of sizes) {
       for (const n of [lo, hi]) {
         const elements = range(n);
@@ -74,7 +80,9 @@ describe("verifySubsetSum", () => {
         (tier, elements, indices, hit) => {
           const sum = indices.reduce((s, i) => s + (elements[i] ?? 0n), 0n);
           const target = hit && sum >= I64_MIN && sum <= I64_MAX ? sum : elements[0]!;
-          expect(verifySubsetSum(problem(tier, elements, target), indices)).toEqual(reference(tier, elements, target, indices));
+          expect(verifySubsetSum(problem(tier, elements, target), indices)).toEqual(
+            reference(tier, elements, target, indices),
+          );
         },
       ),
       { numRuns: 2000 },

@@ -4,6 +4,11 @@
 import { runMigrateCli } from "./command.js";
 
 runMigrateCli(process.argv.slice(2)).then(
-  (code) => { process.exitCode = code; },
-  (err: Error) => { process.stderr.write(`lcore migrate: ${err.message}\n`); process.exitCode = 2; },
+  (code) => {
+    process.exitCode = code;
+  },
+  (err: Error) => {
+    process.stderr.write(`lcore migrate: ${err.message}\n`);
+    process.exitCode = 2;
+  },
 );

@@ -21,8 +21,14 @@ export async function runMigrateCli(argv: string[], env: NodeJS.ProcessEnv = pro
   const { values } = parseArgs({
     args: argv,
     options: {
-      from: { type: "string" }, gateway: { type: "string" }, "owner-token-file": { type: "string" }, journal: { type: "string" },
-      batch: { type: "string" }, wait: { type: "string" }, "retry-for": { type: "string" }, help: { type: "boolean" },
+      from: { type: "string" },
+      gateway: { type: "string" },
+      "owner-token-file": { type: "string" },
+      journal: { type: "string" },
+      batch: { type: "string" },
+      wait: { type: "string" },
+      "retry-for": { type: "string" },
+      help: { type: "boolean" },
     },
   });
   const fail = (message: string) => {
@@ -34,20 +40,36 @@ export async function runMigrateCli(argv: string[], env: NodeJS.ProcessEnv = pro
     return 0;
   }
   if (values.from === undefined || values.gateway === undefined) return fail("--from and --gateway are required");
-  const token = values["owner-token-file"] !== undefined ? readFileSync(values["owner-token-file"], "utf8").trim() : env.LCORE_GW_OWNER_TOKEN;
-  if (token === undefined || token === "") return fail("the owner token is needed (--owner-token-file or LCORE_GW_OWNER_TOKEN)");
-  const num = (_name: string, v: string | undefined, fallback: number, min: number, max: number): number | undefined => {
+  const token =
+    values["owner-token-file"] !== undefined
+      ? readFileSync(values["owner-token-file"], "utf8").trim()
+      : env.LCORE_GW_OWNER_TOKEN;
+  if (token === undefined || token === "")
+    return fail("the owner token is needed (--owner-token-file or LCORE_GW_OWNER_TOKEN)");
+  const num = (
+    _name: string,
+    v: string | undefined,
+    fallback: number,
+    min: number,
+    max: number,
+  ): number | undefined => {
     const n = v === undefined ? fallback : Number(v);
     return Number.isInteger(n) && n >= min && n <= max ? n : undefined;
   };
   const batchRows = num("batch", values.batch, 500, 1, DEFAULT_LIMITS.migrationRows);
   const waitS = num("wait", values.wait, 0, 0, 86_400);
   const retryForS = num("retry-for", values["retry-for"], 300, 0, 86_400);
-  if (batchRows === undefined || waitS === undefined || retryForS === undefined) return fail(`--batch takes 1..${DEFAULT_LIMITS.migrationRows}; --wait and --retry-for take whole seconds`);
+  if (batchRows === undefined || waitS === undefined || retryForS === undefined)
+    return fail(`--batch takes 1..${DEFAULT_LIMITS.migrationRows}; --wait and --retry-for take whole seconds`);
 
   const tty = process.stderr.isTTY === true;
   const report = await migrate({
-    from: values.from, gateway: values.gateway, token, batchRows, waitS, retryForS,
+    from: values.from,
+    gateway: values.gateway,
+    token,
+    batchRows,
+    waitS,
+    retryForS,
     ...(values.journal === undefined ? {} : { journal: values.journal }),
     onProgress: (p) => process.stderr.write(tty ? `\r${progressLine(p)}   ` : `${progressLine(p)}\n`),
   });

@@ -37,7 +37,10 @@ export class GatewayClient {
       try {
         const res = await fetch(`${this.#o.url}${path}`, {
           method,
-          headers: { authorization: `Bearer ${this.#o.token}`, ...(body === undefined ? {} : { "content-type": "application/json" }) },
+          headers: {
+            authorization: `Bearer ${this.#o.token}`,
+            ...(body === undefined ? {} : { "content-type": "application/json" }),
+          },
           ...(body === undefined ? {} : { body: JSON.stringify(body) }),
           signal: AbortSignal.timeout(120_000),
         });
@@ -59,7 +62,8 @@ export class GatewayClient {
         wait = Math.min(5000, 250 * 2 ** attempt); // unreachable or cut: the gateway may be restarting
         if (Date.now() + wait > until) throw new MigrateError(`${method} ${path}: ${(error as Error).message}`);
       }
-      if (Date.now() + wait > until) throw new MigrateError(`${method} ${path}: still refused after ${this.#o.retryForMs} ms`);
+      if (Date.now() + wait > until)
+        throw new MigrateError(`${method} ${path}: still refused after ${this.#o.retryForMs} ms`);
       await sleep(wait);
     }
   }

@@ -47,8 +47,14 @@ const SCHEMA = `
   );`;
 
 const fromRaw = (r: RawRow): JournalRow => ({
-  rowId: r.row_id, deviceId: r.device_id, outcome: r.outcome, reason: r.reason, device: r.device, seq: r.seq,
-  status: r.status, resent: r.resent !== 0n,
+  rowId: r.row_id,
+  deviceId: r.device_id,
+  outcome: r.outcome,
+  reason: r.reason,
+  device: r.device,
+  seq: r.seq,
+  status: r.status,
+  resent: r.resent !== 0n,
 });
 
 export class Journal {
@@ -77,7 +83,9 @@ export class Journal {
   }
 
   devices(): Map<string, JournalDevice> {
-    const rows = this.#db.prepare<[], { device_id: string; device: string | null; reason: string | null }>("SELECT * FROM devices").all();
+    const rows = this.#db
+      .prepare<[], { device_id: string; device: string | null; reason: string | null }>("SELECT * FROM devices")
+      .all();
     return new Map(rows.map((r) => [r.device_id, { deviceId: r.device_id, device: r.device, reason: r.reason }]));
   }
 
@@ -94,18 +102,23 @@ export class Journal {
   }
 
   recordRows(rows: JournalRow[]): void {
-    const put = this.#db.prepare(`INSERT OR REPLACE INTO rows (row_id, device_id, outcome, reason, device, seq, status, resent)
+    const put =
+      this.#db.prepare(`INSERT OR REPLACE INTO rows (row_id, device_id, outcome, reason, device, seq, status, resent)
       VALUES (?, ?, ?, ?, ?, ?, ?, ?)`);
     this.#db.transaction(() => {
-      for (const r of rows) put.run(r.rowId, r.deviceId, r.outcome, r.reason, r.device, r.seq, r.status, r.resent ? 1 : 0);
+      for (const r of rows)
+        put.run(r.rowId, r.deviceId, r.outcome, r.reason, r.device, r.seq, r.status, r.resent ? 1 : 0);
     })();
   }
 
   /** Migrated rows whose dApp verdict is not known yet, lowest row id first. */
   undecided(limit: number): JournalRow[] {
-    return this.#db.prepare<[number], RawRow>(
-      "SELECT * FROM rows WHERE outcome = 'migrated' AND (status IS NULL OR status NOT IN ('accepted', 'rejected')) ORDER BY row_id LIMIT ?",
-    ).all(limit).map(fromRaw);
+    return this.#db
+      .prepare<[number], RawRow>(
+        "SELECT * FROM rows WHERE outcome = 'migrated' AND (status IS NULL OR status NOT IN ('accepted', 'rejected')) ORDER BY row_id LIMIT ?",
+      )
+      .all(limit)
+      .map(fromRaw);
   }
 
   recordStatuses(statuses: { rowId: bigint; status: string; reason: string | null }[]): void {

@@ -24,7 +24,8 @@ interface RawRow {
 const COLUMNS = "id, device_id, data, submission_date, transaction_hash";
 
 /** device_id as the gateway names it: TEXT as is, an INTEGER in decimal. */
-export const deviceIdOf = (v: unknown): string => (v instanceof Uint8Array ? Buffer.from(v).toString("utf8") : String(v));
+export const deviceIdOf = (v: unknown): string =>
+  v instanceof Uint8Array ? Buffer.from(v).toString("utf8") : String(v);
 
 export class MvpDatabase {
   readonly #db: Database.Database;
@@ -35,11 +36,16 @@ export class MvpDatabase {
     this.#db = new Database(path, { readonly: true, fileMustExist: true });
     this.#db.defaultSafeIntegers(true);
     this.#first = this.#db.prepare<[number], RawRow>(`SELECT ${COLUMNS} FROM data_submissions ORDER BY id LIMIT ?`);
-    this.#after = this.#db.prepare<[bigint, number], RawRow>(`SELECT ${COLUMNS} FROM data_submissions WHERE id > ? ORDER BY id LIMIT ?`);
+    this.#after = this.#db.prepare<[bigint, number], RawRow>(
+      `SELECT ${COLUMNS} FROM data_submissions WHERE id > ? ORDER BY id LIMIT ?`,
+    );
   }
 
   deviceIds(): string[] {
-    return this.#db.prepare<[], { id: unknown }>("SELECT id FROM devices ORDER BY id").all().map((r) => deviceIdOf(r.id));
+    return this.#db
+      .prepare<[], { id: unknown }>("SELECT id FROM devices ORDER BY id")
+      .all()
+      .map((r) => deviceIdOf(r.id));
   }
 
   rowCount(): number {
@@ -50,13 +56,19 @@ export class MvpDatabase {
   rowsAfter(after: bigint | null, limit: number): MvpSourceRow[] {
     const raw = after === null ? this.#first.all(limit) : this.#after.all(after, limit);
     return raw.map((r) => ({
-      rowId: r.id, deviceId: deviceIdOf(r.device_id), data: r.data, submissionDate: r.submission_date, transactionHash: r.transaction_hash,
+      rowId: r.id,
+      deviceId: deviceIdOf(r.device_id),
+      data: r.data,
+      submissionDate: r.submission_date,
+      transactionHash: r.transaction_hash,
     }));
   }
 
   /** Every (row id, device_id), in row id order: what the reconciliation accounts for. */
   *rowIds(): Generator<{ rowId: bigint; deviceId: string }> {
-    const stmt = this.#db.prepare<[], { id: bigint; device_id: unknown }>("SELECT id, device_id FROM data_submissions ORDER BY id");
+    const stmt = this.#db.prepare<[], { id: bigint; device_id: unknown }>(
+      "SELECT id, device_id FROM data_submissions ORDER BY id",
+    );
     for (const r of stmt.iterate()) yield { rowId: r.id, deviceId: deviceIdOf(r.device_id) };
   }
 

@@ -36,16 +36,31 @@ export interface MigrationReport {
   rowsPerSecond: number;
 }
 
-export function reconcile(mvp: MvpDatabase, journal: Journal, meta: { from: string; app: string; waited: boolean; seconds: number; sentRows: number }): MigrationReport {
+export function reconcile(
+  mvp: MvpDatabase,
+  journal: Journal,
+  meta: { from: string; app: string; waited: boolean; seconds: number; sentRows: number },
+): MigrationReport {
   const report: MigrationReport = {
-    from: meta.from, app: meta.app, rows: 0, migrated: 0, skipped: 0, unaccounted: 0, resent: 0,
-    skippedByReason: {}, skippedRows: [], unaccountedRows: [], devices: [],
-    seconds: Math.round(meta.seconds * 10) / 10, rowsPerSecond: Math.round(meta.sentRows / Math.max(meta.seconds, 0.001)),
+    from: meta.from,
+    app: meta.app,
+    rows: 0,
+    migrated: 0,
+    skipped: 0,
+    unaccounted: 0,
+    resent: 0,
+    skippedByReason: {},
+    skippedRows: [],
+    unaccountedRows: [],
+    devices: [],
+    seconds: Math.round(meta.seconds * 10) / 10,
+    rowsPerSecond: Math.round(meta.sentRows / Math.max(meta.seconds, 0.001)),
   };
   const dapp = { accepted: 0, rejected: {} as Record<string, number>, undecided: 0 };
   const perDevice = new Map<string, DeviceCounts>();
   const devices = journal.devices();
-  for (const [id, d] of devices) perDevice.set(id, { device_id: id, device: d.device, rows: 0, migrated: 0, skipped: 0 });
+  for (const [id, d] of devices)
+    perDevice.set(id, { device_id: id, device: d.device, rows: 0, migrated: 0, skipped: 0 });
 
   // Merge join: both sides in row id order.
   const journalRows = journal.rows();
@@ -74,21 +89,27 @@ export function reconcile(mvp: MvpDatabase, journal: Journal, meta: { from: stri
         if (r.status === "accepted") {
           dapp.accepted++;
           counts.accepted = (counts.accepted ?? 0) + 1;
-        } else if (r.status === "rejected") dapp.rejected[r.reason ?? "unknown"] = (dapp.rejected[r.reason ?? "unknown"] ?? 0) + 1;
+        } else if (r.status === "rejected")
+          dapp.rejected[r.reason ?? "unknown"] = (dapp.rejected[r.reason ?? "unknown"] ?? 0) + 1;
         else dapp.undecided++;
       }
     }
   }
   journalRows.return(undefined); // ends the statement, so the journal can close
   if (meta.waited) report.dapp = dapp;
-  report.devices = [...perDevice.values()].sort((a, b) => (a.device_id < b.device_id ? -1 : a.device_id > b.device_id ? 1 : 0));
+  report.devices = [...perDevice.values()].sort((a, b) =>
+    a.device_id < b.device_id ? -1 : a.device_id > b.device_id ? 1 : 0,
+  );
   return report;
 }
 
 /** Every row accounted for and, when verdicts were awaited, every migrated row accepted. */
 export function reconciled(r: MigrationReport): boolean {
-  return r.unaccounted === 0 && r.migrated + r.skipped === r.rows
-    && (r.dapp === undefined || (r.dapp.accepted === r.migrated && r.dapp.undecided === 0));
+  return (
+    r.unaccounted === 0 &&
+    r.migrated + r.skipped === r.rows &&
+    (r.dapp === undefined || (r.dapp.accepted === r.migrated && r.dapp.undecided === 0))
+  );
 }
 
 export function formatReport(r: MigrationReport): string {
@@ -97,8 +118,12 @@ export function formatReport(r: MigrationReport): string {
   ];
   for (const [reason, n] of Object.entries(r.skippedByReason)) lines.push(`  skipped ${reason}: ${n}`);
   if (r.dapp !== undefined) {
-    const rejected = Object.entries(r.dapp.rejected).map(([k, v]) => `${k} ${v}`).join(", ");
-    lines.push(`  dApp: ${r.dapp.accepted} accepted, ${r.dapp.undecided} undecided${rejected === "" ? "" : `, rejected: ${rejected}`}`);
+    const rejected = Object.entries(r.dapp.rejected)
+      .map(([k, v]) => `${k} ${v}`)
+      .join(", ");
+    lines.push(
+      `  dApp: ${r.dapp.accepted} accepted, ${r.dapp.undecided} undecided${rejected === "" ? "" : `, rejected: ${rejected}`}`,
+    );
   }
   lines.push(`  ${r.devices.length} devices; ${r.seconds} s, ${r.rowsPerSecond} rows/s`);
   return lines.join("\n");

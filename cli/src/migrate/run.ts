@@ -90,9 +90,14 @@ export async function migrate(o: MigrateOptions): Promise<MigrationReport> {
     for (let i = 0; i < todo.length; i += DEVICES_PER_REQUEST) {
       const chunk = todo.slice(i, i + DEVICES_PER_REQUEST);
       const res = await client.post<{ devices: { device_id: string; device?: string; reason?: string }[] }>(
-        "/v1/migration/devices", { devices: chunk.map((device_id) => ({ device_id })) },
+        "/v1/migration/devices",
+        { devices: chunk.map((device_id) => ({ device_id })) },
       );
-      const recorded: JournalDevice[] = res.devices.map((d) => ({ deviceId: d.device_id, device: d.device ?? null, reason: d.reason ?? null }));
+      const recorded: JournalDevice[] = res.devices.map((d) => ({
+        deviceId: d.device_id,
+        device: d.device ?? null,
+        reason: d.reason ?? null,
+      }));
       journal.recordDevices(recorded);
       for (const d of recorded) devices.set(d.deviceId, d);
       o.onProgress?.(progress);
@@ -136,7 +141,11 @@ export async function migrate(o: MigrateOptions): Promise<MigrationReport> {
           readings: undecided.map((r) => ({ device: r.device!, seq: r.seq! })),
         });
         // A settled reading was accepted first: for the reconciliation it counts as accepted.
-        const decided = res.readings.map((s, i) => ({ rowId: undecided[i]!.rowId, status: s.status === "settled" ? "accepted" : s.status, reason: s.reason ?? null }));
+        const decided = res.readings.map((s, i) => ({
+          rowId: undecided[i]!.rowId,
+          status: s.status === "settled" ? "accepted" : s.status,
+          reason: s.reason ?? null,
+        }));
         journal.recordStatuses(decided);
         const final = decided.filter((s) => s.status === "accepted" || s.status === "rejected").length;
         progress.decided += final;
@@ -145,7 +154,13 @@ export async function migrate(o: MigrateOptions): Promise<MigrationReport> {
       }
     }
 
-    return reconcile(mvp, journal, { from: o.from, app: info.app, waited: (o.waitS ?? 0) > 0, seconds: (Date.now() - started) / 1000, sentRows: progress.done - resumedAt });
+    return reconcile(mvp, journal, {
+      from: o.from,
+      app: info.app,
+      waited: (o.waitS ?? 0) > 0,
+      seconds: (Date.now() - started) / 1000,
+      sentRows: progress.done - resumedAt,
+    });
   } finally {
     journal.close();
     mvp.close();
@@ -153,44 +168,88 @@ export async function migrate(o: MigrateOptions): Promise<MigrationReport> {
 }
 
 /** One batch: rows the CLI can judge alone are skipped here; the rest go to the gateway, which decides. */
-async function migrateBatch(client: GatewayClient, batch: MvpSourceRow[], devices: Map<string, JournalDevice>): Promise<JournalRow[]> {
+async function migrateBatch(
+  client: GatewayClient,
+  batch: MvpSourceRow[],
+  devices: Map<string, JournalDevice>,
+): Promise<JournalRow[]> {
   const outcomes: (JournalRow | undefined)[] = []; // undefined: sent, filled from the gateway's answer
   const sent: { row: MvpSourceRow; index: number }[] = [];
   const body: Record<string, unknown>[] = [];
-  const skip = (row: MvpSourceRow, reason: SkipReason | string) => outcomes.push({
-    rowId: row.rowId, deviceId: row.deviceId, outcome: "skipped", reason, device: null, seq: null, status: null, resent: false,
-  });
+  const skip = (row: MvpSourceRow, reason: SkipReason | string) =>
+    outcomes.push({
+      rowId: row.rowId,
+      deviceId: row.deviceId,
+      outcome: "skipped",
+      reason,
+      device: null,
+      seq: null,
+      status: null,
+      resent: false,
+    });
   for (const row of batch) {
     const device = devices.get(row.deviceId);
-    if (device === undefined) { skip(row, "device_not_in_mvp"); continue; }
-    if (device.device === null) { skip(row, device.reason ?? "device_id_invalid"); continue; }
+    if (device === undefined) {
+      skip(row, "device_not_in_mvp");
+      continue;
+    }
+    if (device.device === null) {
+      skip(row, device.reason ?? "device_id_invalid");
+      continue;
+    }
     const data = dataBytes(row.data);
-    if (data === undefined) { skip(row, "bad_data"); continue; }
+    if (data === undefined) {
+      skip(row, "bad_data");
+      continue;
+    }
     const date = dateOf(row.submissionDate);
-    if (date === undefined) { skip(row, "bad_submission_date"); continue; }
-    if (row.transactionHash !== null && typeof row.transactionHash !== "string") { skip(row, "bad_transaction_hash"); continue; }
+    if (date === undefined) {
+      skip(row, "bad_submission_date");
+      continue;
+    }
+    if (row.transactionHash !== null && typeof row.transactionHash !== "string") {
+      skip(row, "bad_transaction_hash");
+      continue;
+    }
     // Checked here too so that nothing oversize is ever sent; the gateway checks the same bounds.
     const tx = row.transactionHash === null ? 0 : new TextEncoder().encode(row.transactionHash).length;
-    if (tx > MAX_TX_HASH_BYTES) { skip(row, "bad_transaction_hash"); continue; }
-    if (provenanceLength(tx, data.length) > MAX_READING_PAYLOAD) { skip(row, "data_too_large"); continue; }
+    if (tx > MAX_TX_HASH_BYTES) {
+      skip(row, "bad_transaction_hash");
+      continue;
+    }
+    if (provenanceLength(tx, data.length) > MAX_READING_PAYLOAD) {
+      skip(row, "data_too_large");
+      continue;
+    }
     sent.push({ row, index: outcomes.length });
     outcomes.push(undefined);
     body.push({
-      device_id: row.deviceId, row_id: row.rowId.toString(), submission_date: date.toString(),
-      transaction_hash: row.transactionHash, data: toHex(data),
+      device_id: row.deviceId,
+      row_id: row.rowId.toString(),
+      submission_date: date.toString(),
+      transaction_hash: row.transactionHash,
+      data: toHex(data),
     });
   }
   if (sent.length > 0) {
     const res = await client.post<{ rows: RowAnswer[] }>("/v1/migration/readings", { rows: body });
     res.rows.forEach((a, i) => {
       const { row, index } = sent[i]!;
-      if (a.row_id !== row.rowId.toString()) throw new Error(`the gateway answered row ${a.row_id} for row ${row.rowId}`);
+      if (a.row_id !== row.rowId.toString())
+        throw new Error(`the gateway answered row ${a.row_id} for row ${row.rowId}`);
       outcomes[index] = {
-        rowId: row.rowId, deviceId: row.deviceId, outcome: a.outcome === "skipped" ? "skipped" : "migrated", reason: a.reason ?? null,
-        device: a.device ?? null, seq: a.seq ?? null, status: a.status ?? null, resent: a.outcome === "duplicate",
+        rowId: row.rowId,
+        deviceId: row.deviceId,
+        outcome: a.outcome === "skipped" ? "skipped" : "migrated",
+        reason: a.reason ?? null,
+        device: a.device ?? null,
+        seq: a.seq ?? null,
+        status: a.status ?? null,
+        resent: a.outcome === "duplicate",
       };
     });
   }
-  if (outcomes.some((r) => r === undefined)) throw new Error(`the gateway answered ${sent.length} rows with fewer outcomes`);
+  if (outcomes.some((r) => r === undefined))
+    throw new Error(`the gateway answered ${sent.length} rows with fewer outcomes`);
   return outcomes as JournalRow[];
 }

@@ -15,9 +15,15 @@ export const LCORE_USAGE = `usage: lcore replay --rpc URL --application ADDRESS 
        lcore migrate --from MVP.db --gateway URL ... (lcore migrate --help)`;
 
 const OPTIONS = {
-  rpc: { type: "string" }, application: { type: "string" }, dapp: { type: "string" },
-  shadow: { type: "string" }, node: { type: "string" }, "from-block": { type: "string" }, help: { type: "boolean" },
-  "dapp-machine": { type: "string" }, "shadow-machine": { type: "string" },
+  rpc: { type: "string" },
+  application: { type: "string" },
+  dapp: { type: "string" },
+  shadow: { type: "string" },
+  node: { type: "string" },
+  "from-block": { type: "string" },
+  help: { type: "boolean" },
+  "dapp-machine": { type: "string" },
+  "shadow-machine": { type: "string" },
 } as const;
 
 export async function runReplayCli(argv: string[]): Promise<number> {
@@ -41,12 +47,16 @@ export async function runReplayCli(argv: string[]): Promise<number> {
     return 2;
   }
   const report = await lcoreReplay({
-    rpcUrl: values.rpc, application: values.application as `0x${string}`,
+    rpcUrl: values.rpc,
+    application: values.application as `0x${string}`,
     dapp: await commandOnMachine(dappMachine, parseCommand(values.dapp ?? "node dapp/dist/main.js")),
     shadow: values.shadow ? await commandOnMachine(shadowMachine, parseCommand(values.shadow)) : undefined,
-    nodeUrl: values.node, fromBlock,
+    nodeUrl: values.node,
+    fromBlock,
   });
-  process.stdout.write(`${formatReport(report, { node: Boolean(values.node), shadow: Boolean(values.shadow) }).join("\n")}\n`);
+  process.stdout.write(
+    `${formatReport(report, { node: Boolean(values.node), shadow: Boolean(values.shadow) }).join("\n")}\n`,
+  );
   return report.divergences.length + report.shadowDivergences.length === 0 ? 0 : 1;
 }
 
@@ -56,9 +66,11 @@ export function formatReport(report: LcoreReplayReport, shown: { node: boolean; 
   if (report.divergences[0]) lines.push(formatDivergence(report.divergences[0]));
   for (const d of report.shadowDivergences) lines.push(`shadow ${formatDivergence(d)}`);
   const total = report.divergences.length + report.shadowDivergences.length;
-  lines.push(`${total === 0 ? "ok" : "DIVERGED"}: ${report.inputs} inputs, ${report.outputs} outputs, ${report.claimsChecked} claims checked` +
-    `, ${report.stateHashesChecked} state hashes checked` +
-    `${shown.node ? `, ${report.nodeOutputsChecked} node outputs checked` : ""}${shown.shadow ? `, ${report.shadowDivergences.length} shadow divergences` : ""}` +
-    `, ${report.records} records, ${report.recordsPerSecond.toFixed(1)} records/s in ${report.seconds.toFixed(1)} s`);
+  lines.push(
+    `${total === 0 ? "ok" : "DIVERGED"}: ${report.inputs} inputs, ${report.outputs} outputs, ${report.claimsChecked} claims checked` +
+      `, ${report.stateHashesChecked} state hashes checked` +
+      `${shown.node ? `, ${report.nodeOutputsChecked} node outputs checked` : ""}${shown.shadow ? `, ${report.shadowDivergences.length} shadow divergences` : ""}` +
+      `, ${report.records} records, ${report.recordsPerSecond.toFixed(1)} records/s in ${report.seconds.toFixed(1)} s`,
+  );
   return lines;
 }

@@ -6,7 +6,14 @@
 // notice's hash must equal the right one. The records its records-accepted notices list are
 // counted (the replay's records/s).
 
-import { decodeOutput, type Divergence, type Hex, type InspectResult, type ReplayChecks, type ReplayedDapp } from "@lcore/devnet/replay";
+import {
+  decodeOutput,
+  type Divergence,
+  type Hex,
+  type InspectResult,
+  type ReplayChecks,
+  type ReplayedDapp,
+} from "@lcore/devnet/replay";
 import { fromHex, toHex } from "@lcore/protocol/bytes";
 import { encodeInspectQuery, type StateHashInfo } from "@lcore/protocol/inspect";
 import { decodeNotice } from "@lcore/protocol/notices";
@@ -20,7 +27,9 @@ const HASH = /^0x[0-9a-f]{64}$/;
 export function stateHashFromInspect(answer: Pick<InspectResult, "status" | "reports">): Hex | undefined {
   if (answer.status !== "ACCEPTED" || answer.reports.length !== 1) return undefined;
   try {
-    const info = JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(fromHex(answer.reports[0]!))) as Partial<StateHashInfo>;
+    const info = JSON.parse(
+      new TextDecoder("utf-8", { fatal: true }).decode(fromHex(answer.reports[0]!)),
+    ) as Partial<StateHashInfo>;
     return typeof info.stateHash === "string" && HASH.test(info.stateHash) ? (info.stateHash as Hex) : undefined;
   } catch {
     return undefined;
@@ -42,7 +51,12 @@ export interface NoticeCheck {
  * the input's first output. Outputs that are not lcore notices are skipped: their bytes are
  * checked against the claims anyway.
  */
-export function checkNotices(inputIndex: number, firstOutput: number, outputs: readonly Hex[], states?: { before: Hex; after: Hex }): NoticeCheck {
+export function checkNotices(
+  inputIndex: number,
+  firstOutput: number,
+  outputs: readonly Hex[],
+  states?: { before: Hex; after: Hex },
+): NoticeCheck {
   const found: NoticeCheck = { stateHashesChecked: 0, records: 0, divergences: [] };
   outputs.forEach((output, k) => {
     const decoded = decodeOutput(output);
@@ -61,9 +75,11 @@ export function checkNotices(inputIndex: number, firstOutput: number, outputs: r
     const got = toHex(notice.stateHash);
     if (got !== expected) {
       found.divergences.push({
-        inputIndex, outputIndex: firstOutput + k,
+        inputIndex,
+        outputIndex: firstOutput + k,
         what: `state hash in the ${notice.kind} notice vs the replayed state ${closing ? "before" : "after"} the input`,
-        expected, got,
+        expected,
+        got,
       });
     }
   });
@@ -78,7 +94,10 @@ export function checkNotices(inputIndex: number, firstOutput: number, outputs: r
 export function lcoreReplayChecks(): ReplayChecks {
   /** Per dApp, its state hash after the last input replayed; undefined: not checked. */
   const states = new Map<ReplayedDapp["role"], Hex | undefined>();
-  const counted = (check: NoticeCheck) => ({ divergences: check.divergences, counts: { stateHashesChecked: check.stateHashesChecked, records: check.records } });
+  const counted = (check: NoticeCheck) => ({
+    divergences: check.divergences,
+    counts: { stateHashesChecked: check.stateHashesChecked, records: check.records },
+  });
   return {
     rateOf: "records",
     async start(dapp) {
@@ -91,7 +110,17 @@ export function lcoreReplayChecks(): ReplayChecks {
       states.set(dapp.role, after);
       if (after === undefined) {
         const check = checkNotices(input.index, input.firstOutput, input.result.outputs);
-        return counted({ ...check, divergences: [{ inputIndex: input.index, what: "answer to the state-hash inspect after the input", expected: "a state hash", got: "(none)" }] });
+        return counted({
+          ...check,
+          divergences: [
+            {
+              inputIndex: input.index,
+              what: "answer to the state-hash inspect after the input",
+              expected: "a state hash",
+              got: "(none)",
+            },
+          ],
+        });
       }
       return counted(checkNotices(input.index, input.firstOutput, input.result.outputs, { before, after }));
     },

@@ -12,7 +12,8 @@ const MAIN_JS = fileURLToPath(new URL("../../../dapp/dist/main.js", import.meta.
 
 /** dapp/dist/main.js, the dApp as the node runs it. */
 export function builtMain(): string {
-  if (!existsSync(MAIN_JS)) throw new Error("dapp/dist/main.js is missing: run `npm run build` (npm test does it in pretest)");
+  if (!existsSync(MAIN_JS))
+    throw new Error("dapp/dist/main.js is missing: run `npm run build` (npm test does it in pretest)");
   return MAIN_JS;
 }
 
@@ -37,7 +38,11 @@ export function sign(secretKey: Uint8Array, digest: Uint8Array): Uint8Array {
 
 /** A signed record of `dev` whose sealed bytes are filler: the dApp checks the signature, not the seal. */
 export function record(dev: TestDevice, seq: bigint, timestamp: bigint): WireRecord {
-  const body = encodeReadingBody({ nonce: sha(`nonce ${seq}`).slice(0, 16), value: seq * 10n, payload: new Uint8Array(8).fill(7) });
+  const body = encodeReadingBody({
+    nonce: sha(`nonce ${seq}`).slice(0, 16),
+    value: seq * 10n,
+    payload: new Uint8Array(8).fill(7),
+  });
   const header = { device: dev.address, seq, timestamp, bodyHash: sha(body) };
   const sealed = new Uint8Array(body.length + 32);
   for (let i = 0; i < sealed.length; i++) sealed[i] = (i * 31 + Number(seq % 251n)) & 0xff;

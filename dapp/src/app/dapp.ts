@@ -34,14 +34,20 @@ export class Dapp implements RollupHandler {
   private readonly probe: Probe | undefined;
   private readonly log: (line: string) => void;
 
-  private constructor(readonly store: Store, options: DappOptions) {
+  private constructor(
+    readonly store: Store,
+    options: DappOptions,
+  ) {
     this.probe = options.probe;
     this.log = options.log ?? (() => {});
   }
 
   /** A dApp over a fresh in-memory database. */
   static async create(options: DappOptions = {}): Promise<Dapp> {
-    const store = new Store(options.database ?? (await openDatabase()), options.pageSize === undefined ? {} : { pageSize: options.pageSize });
+    const store = new Store(
+      options.database ?? (await openDatabase()),
+      options.pageSize === undefined ? {} : { pageSize: options.pageSize },
+    );
     return new Dapp(store, options);
   }
 
@@ -77,9 +83,17 @@ export class Dapp implements RollupHandler {
     } else {
       reason = "internal_error";
       detail = e instanceof Error ? `${e.name}: ${e.message}`.slice(0, 300) : "non-Error thrown";
-      this.log(`internal error on input ${String(metadata.input_index)}: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
+      this.log(
+        `internal error on input ${String(metadata.input_index)}: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`,
+      );
     }
-    out.report({ type: "rejected", input: String(metadata.input_index), reason, detail, ...(record === undefined ? {} : { record }) });
+    out.report({
+      type: "rejected",
+      input: String(metadata.input_index),
+      reason,
+      detail,
+      ...(record === undefined ? {} : { record }),
+    });
     this.probe?.lap("other");
     return { status: "reject", outputs: out.list };
   }
@@ -90,8 +104,13 @@ export class Dapp implements RollupHandler {
       const a = dispatchInspect(this.store, payload);
       return { status: a.ok ? "accept" : "reject", reports: [encode(a.body)] };
     } catch (e) {
-      this.log(`internal error on inspect ${toHex(payload.subarray(0, 64))}: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
-      return { status: "reject", reports: [encode({ error: "internal_error", detail: e instanceof Error ? e.message.slice(0, 300) : "" })] };
+      this.log(
+        `internal error on inspect ${toHex(payload.subarray(0, 64))}: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`,
+      );
+      return {
+        status: "reject",
+        reports: [encode({ error: "internal_error", detail: e instanceof Error ? e.message.slice(0, 300) : "" })],
+      };
     }
   }
 }

@@ -4,23 +4,45 @@
 // outside every balance, until it is paid or refunded by voucher.
 
 import { verifySubsetSum } from "@lcore/wasm-core";
-import { type BountyRefusal, type BountyRefundClaim, type BountySolution, type BountySpec, decodeBountySpec, encodeBountyNotice, generateProblem, tierAllows } from "@lcore/protocol/bounty";
+import {
+  type BountyRefusal,
+  type BountyRefundClaim,
+  type BountySolution,
+  type BountySpec,
+  decodeBountySpec,
+  encodeBountyNotice,
+  generateProblem,
+  tierAllows,
+} from "@lcore/protocol/bounty";
 import { U63_LIMIT } from "@lcore/protocol/bytes";
 import { DecodeError } from "@lcore/protocol/errors";
 import type { Deposit } from "@lcore/protocol/wallet";
 import { Rejection } from "../context/rejection.js";
 import type { AdvanceContext } from "../context/advance.js";
-import { BOUNTY_OPEN, BOUNTY_PAID, BOUNTY_REFUNDED, type BountyRow, bountyById, closeBounty, insertBounty, nextBountyId } from "../wallet/store.js";
+import {
+  BOUNTY_OPEN,
+  BOUNTY_PAID,
+  BOUNTY_REFUNDED,
+  type BountyRow,
+  bountyById,
+  closeBounty,
+  insertBounty,
+  nextBountyId,
+} from "../wallet/store.js";
 import { payoutVoucher, saveWalletState } from "../wallet/ledger.js";
 
 class Refused {
-  constructor(readonly reason: BountyRefusal, readonly detail: string) {}
+  constructor(
+    readonly reason: BountyRefusal,
+    readonly detail: string,
+  ) {}
 }
 
 function problemOf(spec: BountySpec): { tier: number; elements: bigint[]; target: bigint } {
   if (spec.mode === "explicit") {
     const p = spec.problem;
-    if (!tierAllows(p.tier, p.elements.length)) throw new Refused("bad_problem", `tier ${p.tier} does not allow ${p.elements.length} elements`);
+    if (!tierAllows(p.tier, p.elements.length))
+      throw new Refused("bad_problem", `tier ${p.tier} does not allow ${p.elements.length} elements`);
     return p;
   }
   if (spec.tier < 1 || spec.tier > 5) throw new Refused("bad_problem", `tier ${spec.tier}`);
@@ -46,7 +68,10 @@ export function openBountyFromDeposit(ctx: AdvanceContext, d: Deposit): boolean 
     }
     deadline = spec.deadline;
     if (deadline <= ctx.meta.blockTimestamp || deadline >= U63_LIMIT) {
-      throw new Refused("deadline_passed", `deadline ${deadline} is not after block_timestamp ${ctx.meta.blockTimestamp}`);
+      throw new Refused(
+        "deadline_passed",
+        `deadline ${deadline} is not after block_timestamp ${ctx.meta.blockTimestamp}`,
+      );
     }
     problem = problemOf(spec);
     if (d.value === 0n) throw new Refused("zero_amount", "a bounty of 0");
@@ -56,27 +81,50 @@ export function openBountyFromDeposit(ctx: AdvanceContext, d: Deposit): boolean 
     return false;
   }
   const b: BountyRow = {
-    id: nextBountyId(ctx.store), requester: d.sender, asset: d.asset, amount: d.value, tier: problem.tier,
-    elements: problem.elements, target: problem.target, deadline, status: BOUNTY_OPEN, solver: null,
-    openedInput: ctx.meta.inputIndex, closedInput: null,
+    id: nextBountyId(ctx.store),
+    requester: d.sender,
+    asset: d.asset,
+    amount: d.value,
+    tier: problem.tier,
+    elements: problem.elements,
+    target: problem.target,
+    deadline,
+    status: BOUNTY_OPEN,
+    solver: null,
+    openedInput: ctx.meta.inputIndex,
+    closedInput: null,
   };
   insertBounty(ctx.store, b);
   const hash = saveWalletState(ctx);
-  ctx.out.notice(encodeBountyNotice({ stateHash: hash, bountyId: b.id, event: "opened", party: b.requester, asset: b.asset, amount: b.amount, deadline }));
+  ctx.out.notice(
+    encodeBountyNotice({
+      stateHash: hash,
+      bountyId: b.id,
+      event: "opened",
+      party: b.requester,
+      asset: b.asset,
+      amount: b.amount,
+      deadline,
+    }),
+  );
   return true;
 }
 
 function openBounty(ctx: AdvanceContext, id: bigint): BountyRow {
   const b = bountyById(ctx.store, id);
   if (b === null) throw new Rejection("unknown_bounty", `no bounty ${id}`);
-  if (b.status !== BOUNTY_OPEN) throw new Rejection("bounty_closed", `bounty ${id} was already ${b.status === BOUNTY_PAID ? "paid" : "refunded"}`);
+  if (b.status !== BOUNTY_OPEN)
+    throw new Rejection("bounty_closed", `bounty ${id} was already ${b.status === BOUNTY_PAID ? "paid" : "refunded"}`);
   return b;
 }
 
 export function handleBountySolution(ctx: AdvanceContext, s: BountySolution): void {
   const b = openBounty(ctx, s.bountyId);
   if (ctx.meta.blockTimestamp > b.deadline) {
-    throw new Rejection("bounty_expired", `block_timestamp ${ctx.meta.blockTimestamp} is after the deadline ${b.deadline}`);
+    throw new Rejection(
+      "bounty_expired",
+      `block_timestamp ${ctx.meta.blockTimestamp} is after the deadline ${b.deadline}`,
+    );
   }
   const r = verifySubsetSum({ tier: b.tier, elements: b.elements, target: b.target }, s.indices);
   if (!r.ok) throw new Rejection("invalid_solution", r.reason);
@@ -84,16 +132,39 @@ export function handleBountySolution(ctx: AdvanceContext, s: BountySolution): vo
   closeBounty(ctx.store, b.id, BOUNTY_PAID, solver, ctx.meta.inputIndex);
   payoutVoucher(ctx, b.asset, solver, b.amount);
   const hash = saveWalletState(ctx);
-  ctx.out.notice(encodeBountyNotice({ stateHash: hash, bountyId: b.id, event: "paid", party: solver, asset: b.asset, amount: b.amount, deadline: b.deadline }));
+  ctx.out.notice(
+    encodeBountyNotice({
+      stateHash: hash,
+      bountyId: b.id,
+      event: "paid",
+      party: solver,
+      asset: b.asset,
+      amount: b.amount,
+      deadline: b.deadline,
+    }),
+  );
 }
 
 export function handleBountyRefund(ctx: AdvanceContext, c: BountyRefundClaim): void {
   const b = openBounty(ctx, c.bountyId);
   if (ctx.meta.blockTimestamp <= b.deadline) {
-    throw new Rejection("bounty_not_expired", `block_timestamp ${ctx.meta.blockTimestamp} is not after the deadline ${b.deadline}`);
+    throw new Rejection(
+      "bounty_not_expired",
+      `block_timestamp ${ctx.meta.blockTimestamp} is not after the deadline ${b.deadline}`,
+    );
   }
   closeBounty(ctx.store, b.id, BOUNTY_REFUNDED, null, ctx.meta.inputIndex);
   payoutVoucher(ctx, b.asset, b.requester, b.amount);
   const hash = saveWalletState(ctx);
-  ctx.out.notice(encodeBountyNotice({ stateHash: hash, bountyId: b.id, event: "refunded", party: b.requester, asset: b.asset, amount: b.amount, deadline: b.deadline }));
+  ctx.out.notice(
+    encodeBountyNotice({
+      stateHash: hash,
+      bountyId: b.id,
+      event: "refunded",
+      party: b.requester,
+      asset: b.asset,
+      amount: b.amount,
+      deadline: b.deadline,
+    }),
+  );
 }

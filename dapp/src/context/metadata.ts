@@ -18,7 +18,8 @@ export class MetadataError extends Error {
 }
 
 function uint(name: string, v: unknown): bigint {
-  if (typeof v !== "number" || !Number.isSafeInteger(v) || v < 0) throw new MetadataError(`metadata.${name} is not a non-negative integer`);
+  if (typeof v !== "number" || !Number.isSafeInteger(v) || v < 0)
+    throw new MetadataError(`metadata.${name} is not a non-negative integer`);
   return BigInt(v);
 }
 

@@ -44,8 +44,11 @@ export function createClockProbe(): Probe & { totals(): ProbeTotals } {
       return {
         records,
         nanoseconds: {
-          decode: ns.decode.toString(), verify: ns.verify.toString(), sql: ns.sql.toString(),
-          hash: ns.hash.toString(), other: ns.other.toString(),
+          decode: ns.decode.toString(),
+          verify: ns.verify.toString(),
+          sql: ns.sql.toString(),
+          hash: ns.hash.toString(),
+          other: ns.other.toString(),
         },
         // determinism-ok: benchmark timing, never reaches state or outputs
         cpuMicroseconds: ((c) => c.user + c.system)(process.cpuUsage(cpu0)),

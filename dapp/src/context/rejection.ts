@@ -8,10 +8,13 @@ import type { RejectedRecord } from "@lcore/protocol/reports";
 
 export type { RejectedRecord };
 
-
 export class Rejection extends Error {
   override name = "Rejection";
-  constructor(readonly reason: RejectReason, readonly detail: string, readonly record?: RejectedRecord) {
+  constructor(
+    readonly reason: RejectReason,
+    readonly detail: string,
+    readonly record?: RejectedRecord,
+  ) {
     super(`${reason}: ${detail}`);
   }
 }

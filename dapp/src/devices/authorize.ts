@@ -11,10 +11,17 @@ import type { AdvanceContext } from "../context/advance.js";
  * digest from the permit's deadline (permit.ts); a malformed or high-s signature is
  * `bad_permit`, a deadline before block_timestamp is `permit_expired`.
  */
-export function authorizer(ctx: AdvanceContext, auth: Authorization, digest: (deadline: bigint) => Uint8Array): Uint8Array {
+export function authorizer(
+  ctx: AdvanceContext,
+  auth: Authorization,
+  digest: (deadline: bigint) => Uint8Array,
+): Uint8Array {
   if (auth.kind === "sender") return ctx.meta.sender;
   if (ctx.meta.blockTimestamp > auth.deadline) {
-    throw new Rejection("permit_expired", `deadline ${auth.deadline} is before block_timestamp ${ctx.meta.blockTimestamp}`);
+    throw new Rejection(
+      "permit_expired",
+      `deadline ${auth.deadline} is before block_timestamp ${ctx.meta.blockTimestamp}`,
+    );
   }
   const signer = recoverSigner(digest(auth.deadline), auth.signature);
   if (signer === null) throw new Rejection("bad_permit", "permit signature is malformed, high-s or recovers no key");

@@ -12,8 +12,17 @@ import { type DeviceRow, eachDevice } from "./store.js";
 /** id(u64) address(20) publicKey(64) owner(20) status(u8) nonce(u64) registeredInput(u64) registeredAt(u64) updatedInput(u64) metadataLength(u16) metadata. */
 export function deviceRowBytes(d: DeviceRow): Uint8Array {
   return new ByteWriter(171 + d.metadata.length)
-    .u64(d.id).bytes(d.address, 20).bytes(d.publicKey, 64).bytes(d.owner, 20).u8(d.status).u64(d.nonce)
-    .u64(d.registeredInput).u64(d.registeredAt).u64(d.updatedInput).u16(d.metadata.length).bytes(d.metadata)
+    .u64(d.id)
+    .bytes(d.address, 20)
+    .bytes(d.publicKey, 64)
+    .bytes(d.owner, 20)
+    .u8(d.status)
+    .u64(d.nonce)
+    .u64(d.registeredInput)
+    .u64(d.registeredAt)
+    .u64(d.updatedInput)
+    .u16(d.metadata.length)
+    .bytes(d.metadata)
     .finish();
 }
 
@@ -28,6 +37,8 @@ export function foldDevice(h: Uint8Array, d: DeviceRow): Uint8Array {
 /** Fold the whole devices table. */
 export function foldDevices(store: Store): Uint8Array {
   let h: Uint8Array = EMPTY_FOLD;
-  eachDevice(store, (d) => { h = foldDevice(h, d); });
+  eachDevice(store, (d) => {
+    h = foldDevice(h, d);
+  });
   return h;
 }

@@ -10,10 +10,16 @@ export function answerDevice(store: Store, address: Uint8Array): DeviceInfo {
   const d = found(deviceByAddress(store, address), "device");
   const last = lastSeq(store, d.id);
   return {
-    device: toHex(d.address), owner: toHex(d.owner), publicKey: toHex(d.publicKey), metadata: toHex(d.metadata),
-    status: d.status === DEVICE_ACTIVE ? "active" : "revoked", nonce: d.nonce.toString(),
-    registeredInput: d.registeredInput.toString(), registeredAt: d.registeredAt.toString(),
-    updatedInput: d.updatedInput.toString(), lastSeq: last === null ? null : last.toString(),
+    device: toHex(d.address),
+    owner: toHex(d.owner),
+    publicKey: toHex(d.publicKey),
+    metadata: toHex(d.metadata),
+    status: d.status === DEVICE_ACTIVE ? "active" : "revoked",
+    nonce: d.nonce.toString(),
+    registeredInput: d.registeredInput.toString(),
+    registeredAt: d.registeredAt.toString(),
+    updatedInput: d.updatedInput.toString(),
+    lastSeq: last === null ? null : last.toString(),
     records: recordCount(store, d.id).toString(),
   };
 }

@@ -25,8 +25,14 @@ export function handleKeyRotation(ctx: AdvanceContext, input: KeyRotation): void
   const { store, meta } = ctx;
   const d = activeDevice(ctx, input.device);
   const domain = { chainId: meta.chainId, app: meta.app };
-  requireOwner(authorizer(ctx, input.auth, (deadline) => rotatePermitDigest(domain, d.address, input.newPublicKey, d.nonce, deadline)), d.owner);
-  if (!isValidPublicKey(input.newPublicKey)) throw new Rejection("invalid_public_key", "new public key is not a point on secp256k1");
+  requireOwner(
+    authorizer(ctx, input.auth, (deadline) =>
+      rotatePermitDigest(domain, d.address, input.newPublicKey, d.nonce, deadline),
+    ),
+    d.owner,
+  );
+  if (!isValidPublicKey(input.newPublicKey))
+    throw new Rejection("invalid_public_key", "new public key is not a point on secp256k1");
   if (equalBytes(input.newPublicKey, d.publicKey)) throw new Rejection("same_key", "the new key is the current key");
   const proof = rotationProofDigest(meta.chainId, meta.app, d.address, d.nonce);
   if (!verifyDigest(proof, sec1PublicKey(input.newPublicKey), input.proof)) {
@@ -40,14 +46,25 @@ export function handleKeyRotation(ctx: AdvanceContext, input: KeyRotation): void
   const s = store.state();
   s.devicesHash = foldDevices(store);
   const hash = saveState(ctx, s);
-  ctx.out.notice(encodeNotice({ kind: "key_rotated", stateHash: hash, device: d.address, newPublicKey: d.publicKey, nonce: d.nonce }));
+  ctx.out.notice(
+    encodeNotice({
+      kind: "key_rotated",
+      stateHash: hash,
+      device: d.address,
+      newPublicKey: d.publicKey,
+      nonce: d.nonce,
+    }),
+  );
 }
 
 export function handleDeviceRevocation(ctx: AdvanceContext, input: DeviceRevocation): void {
   const { store, meta } = ctx;
   const d = activeDevice(ctx, input.device);
   const domain = { chainId: meta.chainId, app: meta.app };
-  requireOwner(authorizer(ctx, input.auth, (deadline) => revokePermitDigest(domain, d.address, d.nonce, deadline)), d.owner);
+  requireOwner(
+    authorizer(ctx, input.auth, (deadline) => revokePermitDigest(domain, d.address, d.nonce, deadline)),
+    d.owner,
+  );
 
   d.status = DEVICE_REVOKED;
   d.nonce += 1n;

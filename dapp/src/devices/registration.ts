@@ -16,12 +16,16 @@ import { type AdvanceContext, saveState } from "../context/advance.js";
 
 export function handleDeviceRegistration(ctx: AdvanceContext, input: DeviceRegistration): void {
   const { store, meta } = ctx;
-  if (!isValidPublicKey(input.publicKey)) throw new Rejection("invalid_public_key", "public key is not a point on secp256k1");
+  if (!isValidPublicKey(input.publicKey))
+    throw new Rejection("invalid_public_key", "public key is not a point on secp256k1");
   const address = deviceAddress(input.publicKey);
-  if (deviceByAddress(store, address) !== null) throw new Rejection("device_exists", `device ${toHex(address)} is already registered`);
+  if (deviceByAddress(store, address) !== null)
+    throw new Rejection("device_exists", `device ${toHex(address)} is already registered`);
 
   const domain = { chainId: meta.chainId, app: meta.app };
-  const owner = authorizer(ctx, input.auth, (deadline) => registerPermitDigest(domain, address, input.metadata, deadline));
+  const owner = authorizer(ctx, input.auth, (deadline) =>
+    registerPermitDigest(domain, address, input.metadata, deadline),
+  );
   const proof = registrationProofDigest(meta.chainId, meta.app, owner);
   if (!verifyDigest(proof, sec1PublicKey(input.publicKey), input.proof)) {
     throw new Rejection("bad_device_proof", "the device key did not sign this registration");
@@ -44,5 +48,7 @@ export function handleDeviceRegistration(ctx: AdvanceContext, input: DeviceRegis
   s.devices += 1n;
   s.devicesHash = foldDevice(s.devicesHash, row);
   const hash = saveState(ctx, s);
-  ctx.out.notice(encodeNotice({ kind: "device_registered", stateHash: hash, device: address, owner, publicKey: row.publicKey }));
+  ctx.out.notice(
+    encodeNotice({ kind: "device_registered", stateHash: hash, device: address, owner, publicKey: row.publicKey }),
+  );
 }

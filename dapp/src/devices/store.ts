@@ -21,15 +21,23 @@ export interface DeviceRow {
   updatedInput: bigint;
 }
 
-const DEVICE_COLUMNS = "id, address, public_key, owner, metadata, status, nonce, registered_input, registered_at, updated_input";
+const DEVICE_COLUMNS =
+  "id, address, public_key, owner, metadata, status, nonce, registered_input, registered_at, updated_input";
 const INSERT_DEVICE = `INSERT INTO devices (${DEVICE_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
 const DEVICE_BY_ADDRESS = `SELECT ${DEVICE_COLUMNS} FROM devices WHERE address = ?`;
 
 function toDevice(v: Value[]): DeviceRow {
   return {
-    id: v[0] as bigint, address: v[1] as Uint8Array, publicKey: v[2] as Uint8Array, owner: v[3] as Uint8Array,
-    metadata: v[4] as Uint8Array, status: Number(v[5] as bigint), nonce: v[6] as bigint,
-    registeredInput: v[7] as bigint, registeredAt: v[8] as bigint, updatedInput: v[9] as bigint,
+    id: v[0] as bigint,
+    address: v[1] as Uint8Array,
+    publicKey: v[2] as Uint8Array,
+    owner: v[3] as Uint8Array,
+    metadata: v[4] as Uint8Array,
+    status: Number(v[5] as bigint),
+    nonce: v[6] as bigint,
+    registeredInput: v[7] as bigint,
+    registeredAt: v[8] as bigint,
+    updatedInput: v[9] as bigint,
   };
 }
 
@@ -44,14 +52,26 @@ export function eachDevice(store: Store, each: (d: DeviceRow) => void): void {
 
 export function insertDevice(store: Store, d: DeviceRow): void {
   store.sql.run(INSERT_DEVICE, [
-    int(d.id), d.address, d.publicKey, d.owner, d.metadata, d.status, int(d.nonce),
-    int(d.registeredInput), int(d.registeredAt), int(d.updatedInput),
+    int(d.id),
+    d.address,
+    d.publicKey,
+    d.owner,
+    d.metadata,
+    d.status,
+    int(d.nonce),
+    int(d.registeredInput),
+    int(d.registeredAt),
+    int(d.updatedInput),
   ]);
 }
 
 export function updateDevice(store: Store, d: DeviceRow): void {
   store.sql.run("UPDATE devices SET public_key = ?, status = ?, nonce = ?, updated_input = ? WHERE id = ?", [
-    d.publicKey, d.status, int(d.nonce), int(d.updatedInput), int(d.id),
+    d.publicKey,
+    d.status,
+    int(d.nonce),
+    int(d.updatedInput),
+    int(d.id),
   ]);
 }
 

@@ -37,9 +37,13 @@ export function requireDisclosable(ctx: AdvanceContext, deviceId: bigint, period
   const now = ctx.meta.blockTimestamp > settledEnd ? ctx.meta.blockTimestamp : settledEnd;
   const today = now / DISCLOSURE_PERIOD_SECONDS;
   if (period < today - DISCLOSURE_WINDOW_DAYS) {
-    throw new Rejection("disclosure_window_closed", `period ${period} is more than ${DISCLOSURE_WINDOW_DAYS} days before day ${today}`);
+    throw new Rejection(
+      "disclosure_window_closed",
+      `period ${period} is more than ${DISCLOSURE_WINDOW_DAYS} days before day ${today}`,
+    );
   }
-  if (hasDisclosure(ctx.store, deviceId, period)) throw new Rejection("already_disclosed", `period ${period} of device ${deviceId} was disclosed`);
+  if (hasDisclosure(ctx.store, deviceId, period))
+    throw new Rejection("already_disclosed", `period ${period} of device ${deviceId} was disclosed`);
 }
 
 export function handleKeyDisclosure(ctx: AdvanceContext, input: KeyDisclosure): void {
@@ -50,12 +54,16 @@ export function handleKeyDisclosure(ctx: AdvanceContext, input: KeyDisclosure): 
   const period = BigInt(input.period);
   requireDisclosable(ctx, device.id, period);
   if (prunedCount(store, device.id, period) > 0n) {
-    throw new Rejection("period_pruned", `records of ${toHex(input.device)} in period ${input.period} were pruned: disclose them with 0x12`);
+    throw new Rejection(
+      "period_pruned",
+      `records of ${toHex(input.device)} in period ${input.period} were pruned: disclose them with 0x12`,
+    );
   }
 
   const from = period * DISCLOSURE_PERIOD_SECONDS;
   const records = deviceRecordsInTime(store, device.id, from, from + DISCLOSURE_PERIOD_SECONDS - 1n);
-  if (records.length === 0) throw new Rejection("no_records", `device ${toHex(input.device)} has no record in period ${input.period}`);
+  if (records.length === 0)
+    throw new Rejection("no_records", `device ${toHex(input.device)} has no record in period ${input.period}`);
 
   const agg: Aggregate = { count: 0n, sum: 0n, min: 0n, max: 0n };
   for (const r of records) addOpened(agg, openRecord(ctx, input.periodKey, device.address, r));
@@ -64,21 +72,26 @@ export function handleKeyDisclosure(ctx: AdvanceContext, input: KeyDisclosure): 
 
 /** Open one record of the disclosed period with its key, check it against its signed bodyHash, and return its value. */
 export function openRecord(
-  ctx: AdvanceContext, periodKey: Uint8Array, address: Uint8Array,
+  ctx: AdvanceContext,
+  periodKey: Uint8Array,
+  address: Uint8Array,
   r: Pick<RecordRow, "seq" | "timestamp" | "bodyHash" | "signature" | "sealed">,
 ): bigint {
   const digest = readingDigest({ device: address, seq: r.seq, timestamp: r.timestamp, bodyHash: r.bodyHash });
-  const failed = (reason: RejectReason, why: string) => new Rejection(reason, `record seq ${r.seq}: ${why}`, {
-    device: toHex(address), seq: r.seq.toString(),
-    recordHash: toHex(recordHash(encodeRecord({ device: address, ...r }))),
-  });
+  const failed = (reason: RejectReason, why: string) =>
+    new Rejection(reason, `record seq ${r.seq}: ${why}`, {
+      device: toHex(address),
+      seq: r.seq.toString(),
+      recordHash: toHex(recordHash(encodeRecord({ device: address, ...r }))),
+    });
   let body: Uint8Array;
   try {
     body = openReading({ periodKey, app: ctx.meta.app, device: address, seq: r.seq, digest, sealed: r.sealed });
   } catch {
     throw failed("bad_period_key", "does not open with this key");
   }
-  if (!equalBytes(sha256(body), r.bodyHash)) throw failed("body_hash_mismatch", "body does not match its signed bodyHash");
+  if (!equalBytes(sha256(body), r.bodyHash))
+    throw failed("body_hash_mismatch", "body does not match its signed bodyHash");
   try {
     return decodeReadingBody(body).value;
   } catch {
@@ -95,24 +108,50 @@ export function addOpened(agg: Aggregate, value: bigint): void {
 
 /** Store the disclosure, extend the settlement fold, and emit notice 0x91 (and the voucher if asked). */
 export function publishDisclosure(
-  ctx: AdvanceContext, deviceId: bigint, address: Uint8Array, periodNumber: number, periodKey: Uint8Array, voucher: boolean, agg: Aggregate,
+  ctx: AdvanceContext,
+  deviceId: bigint,
+  address: Uint8Array,
+  periodNumber: number,
+  periodKey: Uint8Array,
+  voucher: boolean,
+  agg: Aggregate,
 ): void {
   const { store, meta } = ctx;
   const period = BigInt(periodNumber);
   insertDisclosure(store, {
-    deviceId, period, count: agg.count, sum: int128Bytes(agg.sum), min: agg.min, max: agg.max, voucher, inputIndex: meta.inputIndex,
+    deviceId,
+    period,
+    count: agg.count,
+    sum: int128Bytes(agg.sum),
+    min: agg.min,
+    max: agg.max,
+    voucher,
+    inputIndex: meta.inputIndex,
   });
   const open = openPeriod(store);
   const fold = keccak256(
-    new ByteWriter(32 + 1 + 24 + 16 + 16 + 1 + 8).bytes(open.fold, 32).u8(0x02).u64(deviceId).u64(period).u64(agg.count)
-      .bytes(int128Bytes(agg.sum), 16).u64(BigInt.asUintN(64, agg.min)).u64(BigInt.asUintN(64, agg.max))
-      .u8(voucher ? 1 : 0).u64(meta.inputIndex).finish(),
+    new ByteWriter(32 + 1 + 24 + 16 + 16 + 1 + 8)
+      .bytes(open.fold, 32)
+      .u8(0x02)
+      .u64(deviceId)
+      .u64(period)
+      .u64(agg.count)
+      .bytes(int128Bytes(agg.sum), 16)
+      .u64(BigInt.asUintN(64, agg.min))
+      .u64(BigInt.asUintN(64, agg.max))
+      .u8(voucher ? 1 : 0)
+      .u64(meta.inputIndex)
+      .finish(),
   );
   putOpenPeriod(store, { ...open, fold });
   const hash = saveState(ctx, store.state());
 
   ctx.out.notice(encodeDisclosureNotice({ stateHash: hash, device: address, period: periodNumber, periodKey, ...agg }));
   if (voucher) {
-    ctx.out.voucher(settlementAddress(meta.app), 0n, encodeRecordAggregateCall({ device: address, period, ...agg, stateHash: hash }));
+    ctx.out.voucher(
+      settlementAddress(meta.app),
+      0n,
+      encodeRecordAggregateCall({ device: address, period, ...agg, stateHash: hash }),
+    );
   }
 }

@@ -30,10 +30,17 @@ export function handlePrunedDisclosure(ctx: AdvanceContext, input: PrunedDisclos
   const period = BigInt(input.period);
   requireDisclosable(ctx, device.id, period);
   const pruned = prunedCount(store, device.id, period);
-  if (pruned === 0n) throw new Rejection("not_pruned", `no record of ${toHex(input.device)} in period ${input.period} was pruned: disclose with 0x11`);
+  if (pruned === 0n)
+    throw new Rejection(
+      "not_pruned",
+      `no record of ${toHex(input.device)} in period ${input.period} was pruned: disclose with 0x11`,
+    );
 
   const parts = readParts(store, device.id, period) ?? {
-    periodKey: input.periodKey, voucher: input.voucher, agg: { count: 0n, sum: 0n, min: 0n, max: 0n }, lastSeq: -1n,
+    periodKey: input.periodKey,
+    voucher: input.voucher,
+    agg: { count: 0n, sum: 0n, min: 0n, max: 0n },
+    lastSeq: -1n,
   };
   if (!equalBytes(parts.periodKey, input.periodKey) || parts.voucher !== input.voucher) {
     throw new Rejection("disclosure_mismatch", "the period key or flags differ from the first part's");
@@ -42,33 +49,57 @@ export function handlePrunedDisclosure(ctx: AdvanceContext, input: PrunedDisclos
   const from = period * DISCLOSURE_PERIOD_SECONDS;
   for (let i = 0; i < input.entries.length; i++) {
     const { record, settlementPeriod, leafIndex, proof } = input.entries[i]!;
-    if (record.seq <= parts.lastSeq) throw new Rejection("disclosure_mismatch", `entry ${i}: seq ${record.seq} does not follow ${parts.lastSeq}`);
-    if (!equalBytes(record.device, device.address) || record.timestamp < from || record.timestamp >= from + DISCLOSURE_PERIOD_SECONDS) {
-      throw new Rejection("bad_record_proof", `entry ${i}: not a record of ${toHex(input.device)} in period ${input.period}`);
+    if (record.seq <= parts.lastSeq)
+      throw new Rejection("disclosure_mismatch", `entry ${i}: seq ${record.seq} does not follow ${parts.lastSeq}`);
+    if (
+      !equalBytes(record.device, device.address) ||
+      record.timestamp < from ||
+      record.timestamp >= from + DISCLOSURE_PERIOD_SECONDS
+    ) {
+      throw new Rejection(
+        "bad_record_proof",
+        `entry ${i}: not a record of ${toHex(input.device)} in period ${input.period}`,
+      );
     }
     // Proof first: nothing is opened before the record is known to be an accepted one.
     const settled = settledPeriod(store, settlementPeriod);
-    if (settled === null || BigInt(leafIndex) >= settled.recordCount) throw new Rejection("bad_record_proof", `entry ${i}: no leaf ${leafIndex} in settled period ${settlementPeriod}`);
-    if (settled.firstRecord + BigInt(leafIndex) > prunedThrough) throw new Rejection("bad_record_proof", `entry ${i}: record is still in the state`);
-    if (!verifyRecordsProof(settled.recordsRoot, Number(settled.recordCount), keccak256(record.bytes), leafIndex, proof)) {
+    if (settled === null || BigInt(leafIndex) >= settled.recordCount)
+      throw new Rejection("bad_record_proof", `entry ${i}: no leaf ${leafIndex} in settled period ${settlementPeriod}`);
+    if (settled.firstRecord + BigInt(leafIndex) > prunedThrough)
+      throw new Rejection("bad_record_proof", `entry ${i}: record is still in the state`);
+    if (
+      !verifyRecordsProof(settled.recordsRoot, Number(settled.recordCount), keccak256(record.bytes), leafIndex, proof)
+    ) {
       throw new Rejection("bad_record_proof", `entry ${i}: proof does not reach period ${settlementPeriod}'s root`);
     }
     addOpened(parts.agg, openRecord(ctx, input.periodKey, device.address, record));
     parts.lastSeq = record.seq;
   }
-  if (parts.agg.count > pruned) throw new Rejection("bad_record_proof", `${parts.agg.count} records disclosed, ${pruned} pruned`);
+  if (parts.agg.count > pruned)
+    throw new Rejection("bad_record_proof", `${parts.agg.count} records disclosed, ${pruned} pruned`);
 
   if (parts.agg.count < pruned) {
     writeParts(store, device.id, period, parts);
     const open = openPeriod(store);
     const fold = keccak256(
-      new ByteWriter(32 + 1 + 24 + 8).bytes(open.fold, 32).u8(0x03).u64(device.id).u64(period).u64(parts.agg.count).u64(meta.inputIndex).finish(),
+      new ByteWriter(32 + 1 + 24 + 8)
+        .bytes(open.fold, 32)
+        .u8(0x03)
+        .u64(device.id)
+        .u64(period)
+        .u64(parts.agg.count)
+        .u64(meta.inputIndex)
+        .finish(),
     );
     putOpenPeriod(store, { ...open, fold });
     saveState(ctx, store.state());
     ctx.out.report({
-      type: "disclosure_part", input: meta.inputIndex.toString(), device: toHex(device.address), period: input.period,
-      disclosed: parts.agg.count.toString(), pruned: pruned.toString(),
+      type: "disclosure_part",
+      input: meta.inputIndex.toString(),
+      device: toHex(device.address),
+      period: input.period,
+      disclosed: parts.agg.count.toString(),
+      pruned: pruned.toString(),
     });
     return;
   }

@@ -14,7 +14,13 @@ import { EMPTY_FOLD } from "../state/stateHash.js";
 import type { Store } from "../state/store.js";
 import { eachRecord } from "./store.js";
 
-export function foldRecord(h: Uint8Array, id: bigint, deviceId: bigint, inputIndex: bigint, recHash: Uint8Array): Uint8Array {
+export function foldRecord(
+  h: Uint8Array,
+  id: bigint,
+  deviceId: bigint,
+  inputIndex: bigint,
+  recHash: Uint8Array,
+): Uint8Array {
   return keccak256(new ByteWriter(88).bytes(h, 32).u64(id).u64(deviceId).u64(inputIndex).bytes(recHash, 32).finish());
 }
 
@@ -23,7 +29,13 @@ export function foldRecord(h: Uint8Array, id: bigint, deviceId: bigint, inputInd
  * records fold starts from the fold saved at the prune point (settlement/prune.ts), so it is
  * the saved fold extended over the rows still stored; `records` counts the pruned ones too.
  */
-export function recomputeState(store: Store): { devicesHash: Uint8Array; recordsHash: Uint8Array; devices: bigint; revokedDevices: bigint; records: bigint } {
+export function recomputeState(store: Store): {
+  devicesHash: Uint8Array;
+  recordsHash: Uint8Array;
+  devices: bigint;
+  revokedDevices: bigint;
+  records: bigint;
+} {
   let devices = 0n;
   let revokedDevices = 0n;
   let devicesHash: Uint8Array = EMPTY_FOLD;
@@ -37,7 +49,12 @@ export function recomputeState(store: Store): { devicesHash: Uint8Array; records
   let recordsHash: Uint8Array = pruned.fold;
   eachRecord(store, (r, address) => {
     const wire = encodeRecord({
-      device: address, seq: r.seq, timestamp: r.timestamp, bodyHash: r.bodyHash, signature: r.signature, sealed: r.sealed,
+      device: address,
+      seq: r.seq,
+      timestamp: r.timestamp,
+      bodyHash: r.bodyHash,
+      signature: r.signature,
+      sealed: r.sealed,
     });
     recordsHash = foldRecord(recordsHash, r.id, r.deviceId, r.inputIndex, recordHash(wire));
     records++;

@@ -4,7 +4,13 @@
 
 import { MAX_INSPECT_REPORT_BYTES } from "@lcore/protocol/bounds";
 import { toHex } from "@lcore/protocol/bytes";
-import { InspectQueryError, type RecordInfo, type RecordsPage, type RecordsQuery, parseStoredU64 } from "@lcore/protocol/inspect";
+import {
+  InspectQueryError,
+  type RecordInfo,
+  type RecordsPage,
+  type RecordsQuery,
+  parseStoredU64,
+} from "@lcore/protocol/inspect";
 import { encodeRecord, recordHash } from "@lcore/protocol/recordBatch";
 import { found } from "../context/inspect.js";
 import { deviceByAddress, prunedMaxSeq } from "../devices/store.js";
@@ -24,8 +30,8 @@ export function answerRecord(store: Store, device: Uint8Array, seq: bigint): Rec
       const last = settledPeriodOfRecord(store, prunedThrough);
       throw new InspectQueryError(
         "pruned",
-        `seq ${seq} ≤ ${prunedMax}, the device's highest pruned seq: records 1..${prunedThrough} (settled periods through ${last?.period ?? "?"}, `
-          + `whose roots stay in the state) left it; read the record from the chain inputs (lcore replay, the gateway)`,
+        `seq ${seq} ≤ ${prunedMax}, the device's highest pruned seq: records 1..${prunedThrough} (settled periods through ${last?.period ?? "?"}, ` +
+          `whose roots stay in the state) left it; read the record from the chain inputs (lcore replay, the gateway)`,
       );
     }
   }
@@ -33,10 +39,22 @@ export function answerRecord(store: Store, device: Uint8Array, seq: bigint): Rec
 }
 
 function recordInfo(address: Uint8Array, r: RecordRow): RecordInfo {
-  const wire = { device: address, seq: r.seq, timestamp: r.timestamp, bodyHash: r.bodyHash, signature: r.signature, sealed: r.sealed };
+  const wire = {
+    device: address,
+    seq: r.seq,
+    timestamp: r.timestamp,
+    bodyHash: r.bodyHash,
+    signature: r.signature,
+    sealed: r.sealed,
+  };
   return {
-    device: toHex(address), seq: r.seq.toString(), timestamp: r.timestamp.toString(), bodyHash: toHex(r.bodyHash),
-    signature: toHex(r.signature), sealed: toHex(r.sealed), recordHash: toHex(recordHash(encodeRecord(wire))),
+    device: toHex(address),
+    seq: r.seq.toString(),
+    timestamp: r.timestamp.toString(),
+    bodyHash: toHex(r.bodyHash),
+    signature: toHex(r.signature),
+    sealed: toHex(r.sealed),
+    recordHash: toHex(recordHash(encodeRecord(wire))),
     inputIndex: r.inputIndex.toString(),
   };
 }

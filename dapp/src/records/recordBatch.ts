@@ -52,38 +52,72 @@ export function handleRecordBatch(ctx: AdvanceContext, batch: RecordBatch): void
 
   for (let i = 0; i < batch.records.length; i++) {
     const rec = batch.records[i]!;
-    const skip = (reason: SkipReason) => skipped.push({ index: i, device: toHex(rec.device), seq: rec.seq.toString(), reason });
+    const skip = (reason: SkipReason) =>
+      skipped.push({ index: i, device: toHex(rec.device), seq: rec.seq.toString(), reason });
     const key = toHex(rec.device);
     let dev = devices.get(key);
     if (dev === undefined) {
       const row = deviceByAddress(store, rec.device);
-      dev = row === null ? null : {
-        row, key65: sec1PublicKey(row.publicKey), lastSeq: lastSeq(store, row.id), accepted: 0n,
-        senderAllowed: equalBytes(row.owner, meta.sender) || isAllowed(store, row.owner, meta.sender),
-      };
+      dev =
+        row === null
+          ? null
+          : {
+              row,
+              key65: sec1PublicKey(row.publicKey),
+              lastSeq: lastSeq(store, row.id),
+              accepted: 0n,
+              senderAllowed: equalBytes(row.owner, meta.sender) || isAllowed(store, row.owner, meta.sender),
+            };
       devices.set(key, dev);
     }
     probe?.lap("sql");
-    if (dev === null) { skip("unknown_device"); continue; }
-    if (dev.row.status !== DEVICE_ACTIVE) { skip("device_revoked"); continue; }
+    if (dev === null) {
+      skip("unknown_device");
+      continue;
+    }
+    if (dev.row.status !== DEVICE_ACTIVE) {
+      skip("device_revoked");
+      continue;
+    }
     // Before seq: a record from an account the owner did not allow must not spend the
     // device's seq, whatever its signature (the signature does not cover `sealed`).
-    if (!dev.senderAllowed) { skip("submitter_not_allowed"); continue; }
-    if (rec.seq >= U63_LIMIT) { skip("seq_out_of_range"); continue; }
-    if (dev.lastSeq !== null && rec.seq <= dev.lastSeq) { skip("seq_not_increasing"); continue; }
-    if (rec.timestamp > latest) { skip("timestamp_in_future"); continue; }
+    if (!dev.senderAllowed) {
+      skip("submitter_not_allowed");
+      continue;
+    }
+    if (rec.seq >= U63_LIMIT) {
+      skip("seq_out_of_range");
+      continue;
+    }
+    if (dev.lastSeq !== null && rec.seq <= dev.lastSeq) {
+      skip("seq_not_increasing");
+      continue;
+    }
+    if (rec.timestamp > latest) {
+      skip("timestamp_in_future");
+      continue;
+    }
 
     message.set(rec.bytes.subarray(0, HEADER_LENGTH), 4);
     const digest = sha256(message);
     probe?.lap("hash");
     const ok = verifyDigest(digest, dev.key65, rec.signature);
     probe?.lap("verify");
-    if (!ok) { skip("bad_signature"); continue; }
+    if (!ok) {
+      skip("bad_signature");
+      continue;
+    }
 
     const id = s.records + 1n;
     insertRecord(store, {
-      id, deviceId: dev.row.id, seq: rec.seq, timestamp: rec.timestamp,
-      bodyHash: rec.bodyHash, signature: rec.signature, sealed: rec.sealed, inputIndex: meta.inputIndex,
+      id,
+      deviceId: dev.row.id,
+      seq: rec.seq,
+      timestamp: rec.timestamp,
+      bodyHash: rec.bodyHash,
+      signature: rec.signature,
+      sealed: rec.sealed,
+      inputIndex: meta.inputIndex,
     });
     probe?.lap("sql");
     const recordHash = keccak256(rec.bytes);
@@ -99,7 +133,8 @@ export function handleRecordBatch(ctx: AdvanceContext, batch: RecordBatch): void
   if (skipped.length > 0) {
     ctx.out.report({ type: "skipped", input: meta.inputIndex.toString(), records: skipped });
   }
-  if (accepted.length === 0) throw new Rejection("no_record_accepted", `all ${batch.records.length} records were skipped`);
+  if (accepted.length === 0)
+    throw new Rejection("no_record_accepted", `all ${batch.records.length} records were skipped`);
 
   // Map order is first-lookup order in the batch; each device's row is independent of it.
   for (const dev of devices.values()) {

@@ -21,25 +21,47 @@ const INSERT_RECORD = `INSERT INTO records (${RECORD_COLUMNS}) VALUES (?, ?, ?, 
 
 function toRecord(v: Value[]): RecordRow {
   return {
-    id: v[0] as bigint, deviceId: v[1] as bigint, seq: v[2] as bigint, timestamp: v[3] as bigint,
-    bodyHash: v[4] as Uint8Array, signature: v[5] as Uint8Array, sealed: v[6] as Uint8Array, inputIndex: v[7] as bigint,
+    id: v[0] as bigint,
+    deviceId: v[1] as bigint,
+    seq: v[2] as bigint,
+    timestamp: v[3] as bigint,
+    bodyHash: v[4] as Uint8Array,
+    signature: v[5] as Uint8Array,
+    sealed: v[6] as Uint8Array,
+    inputIndex: v[7] as bigint,
   };
 }
 
 export function insertRecord(store: Store, r: RecordRow): void {
   store.sql.run(INSERT_RECORD, [
-    int(r.id), int(r.deviceId), int(r.seq), int(r.timestamp), r.bodyHash, r.signature, r.sealed, int(r.inputIndex),
+    int(r.id),
+    int(r.deviceId),
+    int(r.seq),
+    int(r.timestamp),
+    r.bodyHash,
+    r.signature,
+    r.sealed,
+    int(r.inputIndex),
   ]);
 }
 
 export function recordBySeq(store: Store, deviceId: bigint, seq: bigint): RecordRow | null {
-  const v = store.sql.one(`SELECT ${RECORD_COLUMNS} FROM records WHERE device_id = ? AND seq = ?`, [int(deviceId), int(seq)]);
+  const v = store.sql.one(`SELECT ${RECORD_COLUMNS} FROM records WHERE device_id = ? AND seq = ?`, [
+    int(deviceId),
+    int(seq),
+  ]);
   return v === null ? null : toRecord(v);
 }
 
 /** Records with from ≤ seq ≤ to and seq > after, by seq. */
 export function recordsBySeq(
-  store: Store, deviceId: bigint, from: bigint, to: bigint, after: bigint | null, limit: number, each: (r: RecordRow) => void,
+  store: Store,
+  deviceId: bigint,
+  from: bigint,
+  to: bigint,
+  after: bigint | null,
+  limit: number,
+  each: (r: RecordRow) => void,
 ): void {
   store.sql.all(
     `SELECT ${RECORD_COLUMNS} FROM records WHERE device_id = ? AND seq >= ? AND seq <= ? AND seq > ? ORDER BY seq LIMIT ?`,
@@ -50,7 +72,13 @@ export function recordsBySeq(
 
 /** Records with from ≤ timestamp ≤ to and (timestamp, seq) > after, by (timestamp, seq). */
 export function recordsByTime(
-  store: Store, deviceId: bigint, from: bigint, to: bigint, after: [bigint, bigint] | null, limit: number, each: (r: RecordRow) => void,
+  store: Store,
+  deviceId: bigint,
+  from: bigint,
+  to: bigint,
+  after: [bigint, bigint] | null,
+  limit: number,
+  each: (r: RecordRow) => void,
 ): void {
   const [t, s] = after ?? [-1n, -1n];
   store.sql.all(
@@ -72,7 +100,8 @@ export function eachRecord(store: Store, each: (r: RecordRow, address: Uint8Arra
 /** A device's records with from ≤ timestamp ≤ to, by (timestamp, seq): a disclosure period's. */
 export function deviceRecordsInTime(store: Store, deviceId: bigint, from: bigint, to: bigint): RecordRow[] {
   const out: RecordRow[] = [];
-  store.sql.all(`SELECT ${RECORD_COLUMNS} FROM records WHERE device_id = ? AND timestamp >= ? AND timestamp <= ? ORDER BY timestamp, seq`,
+  store.sql.all(
+    `SELECT ${RECORD_COLUMNS} FROM records WHERE device_id = ? AND timestamp >= ? AND timestamp <= ? ORDER BY timestamp, seq`,
     [int(deviceId), int(from), int(to)],
     (v) => out.push(toRecord(v)),
   );

@@ -2,9 +2,7 @@
 // connection: a request per output is the dApp's only I/O, so it should be cheap.
 
 import { Agent, request } from "node:http";
-import type {
-  AdvanceMetadata, FinishStatus, Hex, IndexResponse, RollupRequest,
-} from "@lcore/devnet/rollup-http-api";
+import type { AdvanceMetadata, FinishStatus, Hex, IndexResponse, RollupRequest } from "@lcore/devnet/rollup-http-api";
 
 export class RollupHttpError extends Error {
   override name = "RollupHttpError";
@@ -79,7 +77,8 @@ export class RollupClient {
   }
 
   async notice(payload: Uint8Array): Promise<number> {
-    return (JSON.parse(await this.expect("/notice", { payload: hexPayload(payload) }, [200, 201])) as IndexResponse).index;
+    return (JSON.parse(await this.expect("/notice", { payload: hexPayload(payload) }, [200, 201])) as IndexResponse)
+      .index;
   }
 
   async voucher(destination: Uint8Array, value: bigint, payload: Uint8Array): Promise<number> {

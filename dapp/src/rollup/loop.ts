@@ -36,7 +36,11 @@ function refused(e: unknown): boolean {
 }
 
 /** Serve `handler` over the rollup HTTP API until `options.stop` says so or the server fails. */
-export async function runRollupLoop(handler: RollupHandler, client: RollupClient, options: LoopOptions = {}): Promise<void> {
+export async function runRollupLoop(
+  handler: RollupHandler,
+  client: RollupClient,
+  options: LoopOptions = {},
+): Promise<void> {
   let status: FinishStatus = "accept";
   let backoff = 0;
   let connected = false;

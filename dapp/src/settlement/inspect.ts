@@ -11,8 +11,12 @@ import { settledPeriod } from "./store.js";
 export function answerPeriod(store: Store, period: bigint): SettledPeriodInfo {
   const p = found(settledPeriod(store, period), "settled period");
   return {
-    period: p.period.toString(), firstRecord: p.firstRecord.toString(), recordCount: p.recordCount.toString(),
-    recordsRoot: toHex(p.recordsRoot), stateHash: toHex(p.stateHash), settledInput: p.settledInput.toString(),
+    period: p.period.toString(),
+    firstRecord: p.firstRecord.toString(),
+    recordCount: p.recordCount.toString(),
+    recordsRoot: toHex(p.recordsRoot),
+    stateHash: toHex(p.stateHash),
+    settledInput: p.settledInput.toString(),
     pruned: p.firstRecord + p.recordCount - 1n <= pruneState(store).prunedThrough,
   };
 }

@@ -56,7 +56,9 @@ export function pruneSettledRecords(store: Store, blockTimestamp: bigint): void 
     range,
   );
   // Days past the disclosure window can no longer be disclosed: their counts go too.
-  store.sql.run("DELETE FROM pruned_days WHERE day < ?", [int(blockTimestamp / DISCLOSURE_PERIOD_SECONDS - DISCLOSURE_WINDOW_DAYS)]);
+  store.sql.run("DELETE FROM pruned_days WHERE day < ?", [
+    int(blockTimestamp / DISCLOSURE_PERIOD_SECONDS - DISCLOSURE_WINDOW_DAYS),
+  ]);
   store.sql.run("DELETE FROM records WHERE id >= ? AND id <= ?", range);
   store.sql.run("UPDATE prune_state SET pruned_through = ?, fold = ? WHERE id = 1", [int(through), last.recordsFold]);
 }

@@ -15,7 +15,11 @@ import { keccak256 } from "@lcore/wasm-core";
 import { ByteWriter } from "@lcore/protocol/bytes";
 import { recordsRoot } from "@lcore/protocol/recordsTree";
 import {
-  SETTLEMENT_PERIOD_SECONDS, encodeSettlePeriodCall, encodeSettlementNotice, settlementAddress, settlementPeriodOf,
+  SETTLEMENT_PERIOD_SECONDS,
+  encodeSettlePeriodCall,
+  encodeSettlementNotice,
+  settlementAddress,
+  settlementPeriodOf,
 } from "@lcore/protocol/settlement";
 import { Rejection } from "../context/rejection.js";
 import { type AdvanceContext, saveState } from "../context/advance.js";
@@ -32,17 +36,31 @@ export function settleDuePeriods(ctx: AdvanceContext): number {
   // The state at the close of the period: what the period's last notice published.
   const closing = stateHash(store.state());
   const leaves = recordHashesById(store, open.firstRecord, open.count);
-  if (BigInt(leaves.length) !== open.count) throw new Error(`period ${open.period}: ${leaves.length} records stored, ${open.count} counted`);
+  if (BigInt(leaves.length) !== open.count)
+    throw new Error(`period ${open.period}: ${leaves.length} records stored, ${open.count} counted`);
   const root = recordsRoot(leaves);
   // The open period's records are the newest rows, so the records fold now ends at its last one.
   const settled = {
-    period: open.period, firstRecord: open.firstRecord, recordCount: open.count, recordsRoot: root, stateHash: closing,
-    settledInput: meta.inputIndex, recordsFold: store.state().recordsHash,
+    period: open.period,
+    firstRecord: open.firstRecord,
+    recordCount: open.count,
+    recordsRoot: root,
+    stateHash: closing,
+    settledInput: meta.inputIndex,
+    recordsFold: store.state().recordsHash,
   };
   insertSettledPeriod(store, settled);
   const fold = keccak256(
-    new ByteWriter(32 + 1 + 24 + 64 + 8).bytes(open.fold, 32).u8(0x01).u64(settled.period).u64(settled.firstRecord)
-      .u64(settled.recordCount).bytes(root, 32).bytes(closing, 32).u64(settled.settledInput).finish(),
+    new ByteWriter(32 + 1 + 24 + 64 + 8)
+      .bytes(open.fold, 32)
+      .u8(0x01)
+      .u64(settled.period)
+      .u64(settled.firstRecord)
+      .u64(settled.recordCount)
+      .bytes(root, 32)
+      .bytes(closing, 32)
+      .u64(settled.settledInput)
+      .finish(),
   );
   putOpenPeriod(store, { period: null, firstRecord: 0n, count: 0n, fold });
   // The disclosure window's cut is taken at the settled period's end, which block time had
@@ -50,10 +68,20 @@ export function settleDuePeriods(ctx: AdvanceContext): number {
   // goes back can never reopen a day whose pruned counts are gone (disclose.ts).
   pruneSettledRecords(store, (settled.period + 1n) * SETTLEMENT_PERIOD_SECONDS);
 
-  ctx.out.voucher(settlementAddress(meta.app), 0n, encodeSettlePeriodCall(settled.period, root, settled.recordCount, closing));
-  ctx.out.notice(encodeSettlementNotice({
-    stateHash: closing, period: settled.period, recordsRoot: root, recordCount: settled.recordCount, firstRecord: settled.firstRecord,
-  }));
+  ctx.out.voucher(
+    settlementAddress(meta.app),
+    0n,
+    encodeSettlePeriodCall(settled.period, root, settled.recordCount, closing),
+  );
+  ctx.out.notice(
+    encodeSettlementNotice({
+      stateHash: closing,
+      period: settled.period,
+      recordsRoot: root,
+      recordCount: settled.recordCount,
+      firstRecord: settled.firstRecord,
+    }),
+  );
   return 1;
 }
 
@@ -65,7 +93,12 @@ export function noteAcceptedRecords(ctx: AdvanceContext, firstId: bigint, count:
     // Never a period already settled: after a clock that went back, the one after the last settled.
     const last = lastSettledPeriod(store);
     const period = settlementPeriodOf(meta.blockTimestamp);
-    putOpenPeriod(store, { period: last !== null && period <= last ? last + 1n : period, firstRecord: firstId, count, fold: open.fold });
+    putOpenPeriod(store, {
+      period: last !== null && period <= last ? last + 1n : period,
+      firstRecord: firstId,
+      count,
+      fold: open.fold,
+    });
   } else {
     // The open period (settleDuePeriods ran first): this input's, or a later one if block time went back.
     if (open.firstRecord + open.count !== firstId) throw new Error("records of the open period are not contiguous");
@@ -76,7 +109,10 @@ export function noteAcceptedRecords(ctx: AdvanceContext, firstId: bigint, count:
 /** A tick (kind 0x10): settles what is due, or is rejected with nothing_to_settle. */
 export function handleSettlementTick(ctx: AdvanceContext, settledBefore: number): void {
   if (settledBefore === 0) {
-    throw new Rejection("nothing_to_settle", `no period before ${settlementPeriodOf(ctx.meta.blockTimestamp)} waits for settlement`);
+    throw new Rejection(
+      "nothing_to_settle",
+      `no period before ${settlementPeriodOf(ctx.meta.blockTimestamp)} waits for settlement`,
+    );
   }
   saveState(ctx, ctx.store.state());
 }

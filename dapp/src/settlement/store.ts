@@ -25,20 +25,38 @@ export interface SettledPeriod {
 }
 
 export function openPeriod(store: Store): OpenPeriod {
-  const v = store.sql.one("SELECT open_period, open_first_record, open_count, fold FROM settlement_state WHERE id = 1", [])!;
-  return { period: v[0] as bigint | null, firstRecord: v[1] as bigint, count: v[2] as bigint, fold: v[3] as Uint8Array };
+  const v = store.sql.one(
+    "SELECT open_period, open_first_record, open_count, fold FROM settlement_state WHERE id = 1",
+    [],
+  )!;
+  return {
+    period: v[0] as bigint | null,
+    firstRecord: v[1] as bigint,
+    count: v[2] as bigint,
+    fold: v[3] as Uint8Array,
+  };
 }
 
 export function putOpenPeriod(store: Store, o: OpenPeriod): void {
-  store.sql.run("UPDATE settlement_state SET open_period = ?, open_first_record = ?, open_count = ?, fold = ? WHERE id = 1", [
-    o.period === null ? null : int(o.period), int(o.firstRecord), int(o.count), o.fold,
-  ]);
+  store.sql.run(
+    "UPDATE settlement_state SET open_period = ?, open_first_record = ?, open_count = ?, fold = ? WHERE id = 1",
+    [o.period === null ? null : int(o.period), int(o.firstRecord), int(o.count), o.fold],
+  );
 }
 
 export function insertSettledPeriod(store: Store, p: SettledPeriod): void {
-  store.sql.run("INSERT INTO settled_periods (period, first_record, record_count, records_root, state_hash, settled_input, records_fold) VALUES (?, ?, ?, ?, ?, ?, ?)", [
-    int(p.period), int(p.firstRecord), int(p.recordCount), p.recordsRoot, p.stateHash, int(p.settledInput), p.recordsFold,
-  ]);
+  store.sql.run(
+    "INSERT INTO settled_periods (period, first_record, record_count, records_root, state_hash, settled_input, records_fold) VALUES (?, ?, ?, ?, ?, ?, ?)",
+    [
+      int(p.period),
+      int(p.firstRecord),
+      int(p.recordCount),
+      p.recordsRoot,
+      p.stateHash,
+      int(p.settledInput),
+      p.recordsFold,
+    ],
+  );
 }
 
 /** The highest settled period, null before any. Periods are settled in increasing order (PROTOCOL §9), so it is the last one. */
@@ -55,21 +73,33 @@ const SETTLED_COLUMNS = "period, first_record, record_count, records_root, state
 
 function toSettled(v: Value[]): SettledPeriod {
   return {
-    period: v[0] as bigint, firstRecord: v[1] as bigint, recordCount: v[2] as bigint,
-    recordsRoot: v[3] as Uint8Array, stateHash: v[4] as Uint8Array, settledInput: v[5] as bigint, recordsFold: v[6] as Uint8Array,
+    period: v[0] as bigint,
+    firstRecord: v[1] as bigint,
+    recordCount: v[2] as bigint,
+    recordsRoot: v[3] as Uint8Array,
+    stateHash: v[4] as Uint8Array,
+    settledInput: v[5] as bigint,
+    recordsFold: v[6] as Uint8Array,
   };
 }
 
 /** Settled periods whose last record id is above `after` (those whose records are still in the state), oldest first. */
 export function settledPeriodsAfter(store: Store, after: bigint): SettledPeriod[] {
   const out: SettledPeriod[] = [];
-  store.sql.all(`SELECT ${SETTLED_COLUMNS} FROM settled_periods WHERE first_record + record_count - 1 > ? ORDER BY period`, [int(after)], (v) => out.push(toSettled(v)));
+  store.sql.all(
+    `SELECT ${SETTLED_COLUMNS} FROM settled_periods WHERE first_record + record_count - 1 > ? ORDER BY period`,
+    [int(after)],
+    (v) => out.push(toSettled(v)),
+  );
   return out;
 }
 
 /** The settled period holding record `id`, if any. */
 export function settledPeriodOfRecord(store: Store, id: bigint): SettledPeriod | null {
-  const v = store.sql.one(`SELECT ${SETTLED_COLUMNS} FROM settled_periods WHERE first_record <= ? ORDER BY first_record DESC LIMIT 1`, [int(id)]);
+  const v = store.sql.one(
+    `SELECT ${SETTLED_COLUMNS} FROM settled_periods WHERE first_record <= ? ORDER BY first_record DESC LIMIT 1`,
+    [int(id)],
+  );
   if (v === null) return null;
   const p = toSettled(v);
   return id < p.firstRecord + p.recordCount ? p : null;
@@ -78,13 +108,22 @@ export function settledPeriodOfRecord(store: Store, id: bigint): SettledPeriod |
 /** Record hashes of the records with first ≤ id < first + count, in id (acceptance) order: the leaves of a records tree. */
 export function recordHashesById(store: Store, first: bigint, count: bigint): Uint8Array[] {
   const out: Uint8Array[] = [];
-  store.sql.all("SELECT r.seq, r.timestamp, r.body_hash, r.signature, r.sealed, d.address FROM records r JOIN devices d ON d.id = r.device_id WHERE r.id >= ? AND r.id < ? ORDER BY r.id",
+  store.sql.all(
+    "SELECT r.seq, r.timestamp, r.body_hash, r.signature, r.sealed, d.address FROM records r JOIN devices d ON d.id = r.device_id WHERE r.id >= ? AND r.id < ? ORDER BY r.id",
     [int(first), int(first + count)],
     (v) => {
-      out.push(recordHash(encodeRecord({
-        device: v[5] as Uint8Array, seq: v[0] as bigint, timestamp: v[1] as bigint, bodyHash: v[2] as Uint8Array,
-        signature: v[3] as Uint8Array, sealed: v[4] as Uint8Array,
-      })));
+      out.push(
+        recordHash(
+          encodeRecord({
+            device: v[5] as Uint8Array,
+            seq: v[0] as bigint,
+            timestamp: v[1] as bigint,
+            bodyHash: v[2] as Uint8Array,
+            signature: v[3] as Uint8Array,
+            sealed: v[4] as Uint8Array,
+          }),
+        ),
+      );
     },
   );
   return out;

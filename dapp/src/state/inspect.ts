@@ -10,8 +10,11 @@ import type { Store } from "./store.js";
 export function answerStateHash(store: Store): StateHashInfo {
   const s = store.state();
   return {
-    stateHash: toHex(stateHash(s)), devicesHash: toHex(s.devicesHash), recordsHash: toHex(s.recordsHash),
-    devices: s.devices.toString(), records: s.records.toString(),
+    stateHash: toHex(stateHash(s)),
+    devicesHash: toHex(s.devicesHash),
+    recordsHash: toHex(s.recordsHash),
+    devices: s.devices.toString(),
+    records: s.records.toString(),
     walletHash: s.walletHash == null ? null : toHex(s.walletHash),
     submittersHash: s.submittersHash == null ? null : toHex(s.submittersHash),
   };

@@ -12,6 +12,18 @@ import { ByteWriter } from "@lcore/protocol/bytes";
 
 const NONE = (1n << 64n) - 1n;
 
-export function settlementHashOf(fold: Uint8Array, openPeriod: bigint | null, openFirstRecord: bigint, openCount: bigint): Uint8Array {
-  return keccak256(new ByteWriter(56).bytes(fold, 32).u64(openPeriod ?? NONE).u64(openFirstRecord).u64(openCount).finish());
+export function settlementHashOf(
+  fold: Uint8Array,
+  openPeriod: bigint | null,
+  openFirstRecord: bigint,
+  openCount: bigint,
+): Uint8Array {
+  return keccak256(
+    new ByteWriter(56)
+      .bytes(fold, 32)
+      .u64(openPeriod ?? NONE)
+      .u64(openFirstRecord)
+      .u64(openCount)
+      .finish(),
+  );
 }

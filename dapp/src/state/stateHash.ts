@@ -30,7 +30,8 @@ export const EMPTY_FOLD: Uint8Array = new Uint8Array(32);
 
 export function stateHash(s: StateRow): Uint8Array {
   let h = baseStateHash(s);
-  if (s.walletHash != null) h = keccak256(new ByteWriter(85).bytes(STATE_WALLET_TAG).bytes(h, 32).bytes(s.walletHash, 32).finish());
+  if (s.walletHash != null)
+    h = keccak256(new ByteWriter(85).bytes(STATE_WALLET_TAG).bytes(h, 32).bytes(s.walletHash, 32).finish());
   if (s.submittersHash != null) {
     h = keccak256(new ByteWriter(89).bytes(STATE_SUBMITTERS_TAG).bytes(h, 32).bytes(s.submittersHash, 32).finish());
   }
@@ -40,8 +41,14 @@ export function stateHash(s: StateRow): Uint8Array {
 function baseStateHash(s: StateRow): Uint8Array {
   return keccak256(
     new ByteWriter(14 + 64 + 48 + 32)
-      .bytes(STATE_TAG).bytes(s.devicesHash, 32).bytes(s.recordsHash, 32)
-      .u64(s.devices).u64(s.revokedDevices).u64(s.records).u64(s.batches).u64(s.skippedRecords)
+      .bytes(STATE_TAG)
+      .bytes(s.devicesHash, 32)
+      .bytes(s.recordsHash, 32)
+      .u64(s.devices)
+      .u64(s.revokedDevices)
+      .u64(s.records)
+      .u64(s.batches)
+      .u64(s.skippedRecords)
       .u64(s.lastInputIndex ?? NO_INPUT)
       .bytes(s.settlementHash, 32)
       .finish(),

@@ -40,7 +40,14 @@ export class Statements {
 
   one(sql: string, params: Param[]): Value[] | null {
     let row: Value[] | null = null;
-    this.all(sql, params, (v) => { row = v; }, 1);
+    this.all(
+      sql,
+      params,
+      (v) => {
+        row = v;
+      },
+      1,
+    );
     return row;
   }
 

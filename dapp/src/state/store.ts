@@ -36,7 +36,10 @@ export class Store {
    * @param pageSize SQLite page size of the state database: a layout choice that must
    *   not change the state hash (the tests vary it); SQLite's default when omitted.
    */
-  constructor(readonly db: Database, options: { pageSize?: number } = {}) {
+  constructor(
+    readonly db: Database,
+    options: { pageSize?: number } = {},
+  ) {
     // The state is an in-memory database (schema.ts says why); its rollback journal is
     // in memory too, which is all ROLLBACK TO needs. Sorts spill to memory, not MEMFS.
     db.exec(`ATTACH DATABASE ':memory:' AS ${STATE_SCHEMA}; PRAGMA temp_store = MEMORY;`);
@@ -80,9 +83,14 @@ export class Store {
       [],
     )!;
     return {
-      devicesHash: v[0] as Uint8Array, recordsHash: v[1] as Uint8Array, devices: v[2] as bigint,
-      revokedDevices: v[3] as bigint, records: v[4] as bigint, batches: v[5] as bigint,
-      skippedRecords: v[6] as bigint, lastInputIndex: v[7] as bigint | null,
+      devicesHash: v[0] as Uint8Array,
+      recordsHash: v[1] as Uint8Array,
+      devices: v[2] as bigint,
+      revokedDevices: v[3] as bigint,
+      records: v[4] as bigint,
+      batches: v[5] as bigint,
+      skippedRecords: v[6] as bigint,
+      lastInputIndex: v[7] as bigint | null,
       settlementHash: this.settlementHash(),
       walletHash: v[8] as Uint8Array | null,
       submittersHash: v[9] as Uint8Array | null,
@@ -91,7 +99,10 @@ export class Store {
 
   /** keccak256(fold || openPeriod(u64; 2^64 − 1 when none) || openFirstRecord(u64) || openCount(u64)). */
   settlementHash(): Uint8Array {
-    const v = this.sql.one("SELECT fold, open_period, open_first_record, open_count FROM settlement_state WHERE id = 1", [])!;
+    const v = this.sql.one(
+      "SELECT fold, open_period, open_first_record, open_count FROM settlement_state WHERE id = 1",
+      [],
+    )!;
     return settlementHashOf(v[0] as Uint8Array, v[1] as bigint | null, v[2] as bigint, v[3] as bigint);
   }
 
@@ -99,8 +110,14 @@ export class Store {
     this.sql.run(
       "UPDATE state SET devices_hash = ?, records_hash = ?, devices = ?, revoked_devices = ?, records = ?, batches = ?, skipped_records = ?, last_input_index = ? WHERE id = 1",
       [
-        s.devicesHash, s.recordsHash, int(s.devices), int(s.revokedDevices), int(s.records), int(s.batches),
-        int(s.skippedRecords), s.lastInputIndex === null ? null : int(s.lastInputIndex),
+        s.devicesHash,
+        s.recordsHash,
+        int(s.devices),
+        int(s.revokedDevices),
+        int(s.records),
+        int(s.batches),
+        int(s.skippedRecords),
+        s.lastInputIndex === null ? null : int(s.lastInputIndex),
       ],
     );
   }

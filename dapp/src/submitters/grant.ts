@@ -14,15 +14,23 @@ export function handleSubmitterGrant(ctx: AdvanceContext, input: SubmitterGrant)
   const who = toHex(input.submitter);
   if (input.allowed) {
     if (equalBytes(input.submitter, owner)) {
-      throw new Rejection("submitter_already_granted", `${who} is the owner: an owner always submits its own devices' records`);
+      throw new Rejection(
+        "submitter_already_granted",
+        `${who} is the owner: an owner always submits its own devices' records`,
+      );
     }
-    if (isAllowed(store, owner, input.submitter)) throw new Rejection("submitter_already_granted", `${who} is already allowed`);
+    if (isAllowed(store, owner, input.submitter))
+      throw new Rejection("submitter_already_granted", `${who} is already allowed`);
     if (submitterCount(store, owner) >= MAX_SUBMITTERS_PER_OWNER) {
-      throw new Rejection("too_many_submitters", `${toHex(owner)} already allows ${MAX_SUBMITTERS_PER_OWNER} submitters: revoke one first`);
+      throw new Rejection(
+        "too_many_submitters",
+        `${toHex(owner)} already allows ${MAX_SUBMITTERS_PER_OWNER} submitters: revoke one first`,
+      );
     }
     grantSubmitter(store, { owner, submitter: input.submitter, grantedInput: meta.inputIndex });
   } else {
-    if (!isAllowed(store, owner, input.submitter)) throw new Rejection("submitter_not_granted", `${who} is not allowed by ${toHex(owner)}`);
+    if (!isAllowed(store, owner, input.submitter))
+      throw new Rejection("submitter_not_granted", `${who} is not allowed by ${toHex(owner)}`);
     revokeSubmitter(store, owner, input.submitter);
   }
   const hash = saveState(ctx, store.state());

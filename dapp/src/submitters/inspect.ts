@@ -8,6 +8,9 @@ import { submittersOf } from "./store.js";
 export function answerSubmitters(store: Store, owner: Uint8Array): SubmittersInfo {
   return {
     owner: toHex(owner),
-    submitters: submittersOf(store, owner).map((r) => ({ submitter: toHex(r.submitter), grantedInput: r.grantedInput.toString() })),
+    submitters: submittersOf(store, owner).map((r) => ({
+      submitter: toHex(r.submitter),
+      grantedInput: r.grantedInput.toString(),
+    })),
   };
 }

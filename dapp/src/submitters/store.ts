@@ -32,14 +32,22 @@ export function submitterCount(store: Store, owner: Uint8Array): number {
 /** The owner's allowed submitters, by address. */
 export function submittersOf(store: Store, owner: Uint8Array): SubmitterRow[] {
   const rows: SubmitterRow[] = [];
-  store.sql.all("SELECT owner, submitter, granted_input FROM submitters WHERE owner = ? ORDER BY submitter", [owner], (v) => {
-    rows.push({ owner: v[0] as Uint8Array, submitter: v[1] as Uint8Array, grantedInput: v[2] as bigint });
-  });
+  store.sql.all(
+    "SELECT owner, submitter, granted_input FROM submitters WHERE owner = ? ORDER BY submitter",
+    [owner],
+    (v) => {
+      rows.push({ owner: v[0] as Uint8Array, submitter: v[1] as Uint8Array, grantedInput: v[2] as bigint });
+    },
+  );
   return rows;
 }
 
 export function grantSubmitter(store: Store, r: SubmitterRow): void {
-  store.sql.run("INSERT INTO submitters (owner, submitter, granted_input) VALUES (?, ?, ?)", [r.owner, r.submitter, int(r.grantedInput)]);
+  store.sql.run("INSERT INTO submitters (owner, submitter, granted_input) VALUES (?, ?, ?)", [
+    r.owner,
+    r.submitter,
+    int(r.grantedInput),
+  ]);
   refreshHash(store);
 }
 
@@ -58,8 +66,14 @@ export function submittersHash(store: Store): Uint8Array | null {
 export function recomputeSubmittersHash(store: Store): Uint8Array | null {
   let h: Uint8Array | null = null;
   store.sql.all("SELECT owner, submitter, granted_input FROM submitters ORDER BY owner, submitter", [], (v) => {
-    h = keccak256(new ByteWriter(80).bytes(h ?? new Uint8Array(32), 32).bytes(v[0] as Uint8Array, 20)
-      .bytes(v[1] as Uint8Array, 20).u64(v[2] as bigint).finish());
+    h = keccak256(
+      new ByteWriter(80)
+        .bytes(h ?? new Uint8Array(32), 32)
+        .bytes(v[0] as Uint8Array, 20)
+        .bytes(v[1] as Uint8Array, 20)
+        .u64(v[2] as bigint)
+        .finish(),
+    );
   });
   return h;
 }

@@ -9,7 +9,8 @@ import { balancesOf } from "./store.js";
 export function answerBalances(store: Store, owner: Uint8Array): BalancesInfo {
   const info: BalancesInfo = { owner: toHex(owner), balances: [], truncated: false };
   balancesOf(store, owner, (asset, amount) => {
-    if (info.balances.length < MAX_BALANCES_LISTED) info.balances.push({ asset: toHex(asset), amount: amount.toString() });
+    if (info.balances.length < MAX_BALANCES_LISTED)
+      info.balances.push({ asset: toHex(asset), amount: amount.toString() });
     else info.truncated = true;
   });
   return info;

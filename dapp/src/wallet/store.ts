@@ -35,11 +35,11 @@ export interface BountyRow {
   closedInput: bigint | null;
 }
 
-
 const WALLET_TAG = ascii("lcore/v1/wallet");
 const U64 = 1n << 64n;
 const I64_MAX = (1n << 63n) - 1n;
-const BOUNTY_COLUMNS = "id, requester, asset, amount, tier, elements, target, deadline, status, solver, opened_input, closed_input";
+const BOUNTY_COLUMNS =
+  "id, requester, asset, amount, tier, elements, target, deadline, status, solver, opened_input, closed_input";
 
 function i64sToBytes(vs: bigint[]): Uint8Array {
   const w = new ByteWriter(8 * vs.length + 1);
@@ -59,19 +59,37 @@ function bytesToI64s(b: Uint8Array): bigint[] {
 
 function toBounty(v: Value[]): BountyRow {
   return {
-    id: v[0] as bigint, requester: v[1] as Uint8Array, asset: v[2] as Uint8Array, amount: u256FromBytes(v[3] as Uint8Array),
-    tier: Number(v[4] as bigint), elements: bytesToI64s(v[5] as Uint8Array), target: bytesToI64s(v[6] as Uint8Array)[0]!,
-    deadline: v[7] as bigint, status: Number(v[8] as bigint), solver: v[9] as Uint8Array | null,
-    openedInput: v[10] as bigint, closedInput: v[11] as bigint | null,
+    id: v[0] as bigint,
+    requester: v[1] as Uint8Array,
+    asset: v[2] as Uint8Array,
+    amount: u256FromBytes(v[3] as Uint8Array),
+    tier: Number(v[4] as bigint),
+    elements: bytesToI64s(v[5] as Uint8Array),
+    target: bytesToI64s(v[6] as Uint8Array)[0]!,
+    deadline: v[7] as bigint,
+    status: Number(v[8] as bigint),
+    solver: v[9] as Uint8Array | null,
+    openedInput: v[10] as bigint,
+    closedInput: v[11] as bigint | null,
   };
 }
 
 /** id(u64) requester(20) asset(20) amount(32) tier(u8) count(u8) elements(i64 × count) target(i64) deadline(u64) status(u8) solver(20, zeros while open) openedInput(u64) closedInput(u64; 2^64 − 1 while open). */
 export function bountyRowBytes(b: BountyRow): Uint8Array {
   const w = new ByteWriter(160 + 8 * b.elements.length)
-    .u64(b.id).bytes(b.requester, 20).bytes(b.asset, 20).bytes(u256Bytes(b.amount)).u8(b.tier).u8(b.elements.length)
-    .bytes(i64sToBytes(b.elements)).bytes(i64sToBytes([b.target])).u64(b.deadline).u8(b.status)
-    .bytes(b.solver ?? new Uint8Array(20), 20).u64(b.openedInput).u64(b.closedInput ?? U64 - 1n);
+    .u64(b.id)
+    .bytes(b.requester, 20)
+    .bytes(b.asset, 20)
+    .bytes(u256Bytes(b.amount))
+    .u8(b.tier)
+    .u8(b.elements.length)
+    .bytes(i64sToBytes(b.elements))
+    .bytes(i64sToBytes([b.target]))
+    .u64(b.deadline)
+    .u8(b.status)
+    .bytes(b.solver ?? new Uint8Array(20), 20)
+    .u64(b.openedInput)
+    .u64(b.closedInput ?? U64 - 1n);
   return w.finish();
 }
 
@@ -85,12 +103,19 @@ export function balance(store: Store, owner: Uint8Array, asset: Uint8Array): big
 /** Set a balance (caller has checked 0 ≤ amount < 2^256); zero deletes the row. */
 export function setBalance(store: Store, owner: Uint8Array, asset: Uint8Array, amount: bigint): void {
   if (amount === 0n) store.sql.run("DELETE FROM balances WHERE owner = ? AND asset = ?", [owner, asset]);
-  else store.sql.run("INSERT OR REPLACE INTO balances (owner, asset, amount) VALUES (?, ?, ?)", [owner, asset, u256Bytes(amount)]);
+  else
+    store.sql.run("INSERT OR REPLACE INTO balances (owner, asset, amount) VALUES (?, ?, ?)", [
+      owner,
+      asset,
+      u256Bytes(amount),
+    ]);
 }
 
 /** An owner's balances by asset. */
 export function balancesOf(store: Store, owner: Uint8Array, each: (asset: Uint8Array, amount: bigint) => void): void {
-  store.sql.all("SELECT asset, amount FROM balances WHERE owner = ? ORDER BY asset", [owner], (v) => each(v[0] as Uint8Array, u256FromBytes(v[1] as Uint8Array)));
+  store.sql.all("SELECT asset, amount FROM balances WHERE owner = ? ORDER BY asset", [owner], (v) =>
+    each(v[0] as Uint8Array, u256FromBytes(v[1] as Uint8Array)),
+  );
 }
 
 // ---- Bounties. ----
@@ -107,13 +132,34 @@ export function bountyById(store: Store, id: bigint): BountyRow | null {
 
 export function insertBounty(store: Store, b: BountyRow): void {
   store.sql.run(`INSERT INTO bounties (${BOUNTY_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, [
-    int(b.id), b.requester, b.asset, u256Bytes(b.amount), b.tier, i64sToBytes(b.elements), i64sToBytes([b.target]),
-    int(b.deadline), b.status, b.solver, int(b.openedInput), b.closedInput === null ? null : int(b.closedInput),
+    int(b.id),
+    b.requester,
+    b.asset,
+    u256Bytes(b.amount),
+    b.tier,
+    i64sToBytes(b.elements),
+    i64sToBytes([b.target]),
+    int(b.deadline),
+    b.status,
+    b.solver,
+    int(b.openedInput),
+    b.closedInput === null ? null : int(b.closedInput),
   ]);
 }
 
-export function closeBounty(store: Store, id: bigint, status: number, solver: Uint8Array | null, closedInput: bigint): void {
-  store.sql.run("UPDATE bounties SET status = ?, solver = ?, closed_input = ? WHERE id = ?", [status, solver, int(closedInput), int(id)]);
+export function closeBounty(
+  store: Store,
+  id: bigint,
+  status: number,
+  solver: Uint8Array | null,
+  closedInput: bigint,
+): void {
+  store.sql.run("UPDATE bounties SET status = ?, solver = ?, closed_input = ? WHERE id = ?", [
+    status,
+    solver,
+    int(closedInput),
+    int(id),
+  ]);
 }
 
 // ---- The wallet hash. ----
@@ -123,7 +169,14 @@ export function refreshWalletHash(store: Store): void {
   let rows = 0;
   let balances: Uint8Array = new Uint8Array(32);
   store.sql.all("SELECT owner, asset, amount FROM balances ORDER BY owner, asset", [], (v) => {
-    balances = keccak256(new ByteWriter(104).bytes(balances).bytes(v[0] as Uint8Array, 20).bytes(v[1] as Uint8Array, 20).bytes(v[2] as Uint8Array, 32).finish());
+    balances = keccak256(
+      new ByteWriter(104)
+        .bytes(balances)
+        .bytes(v[0] as Uint8Array, 20)
+        .bytes(v[1] as Uint8Array, 20)
+        .bytes(v[2] as Uint8Array, 32)
+        .finish(),
+    );
     rows++;
   });
   let bounties: Uint8Array = new Uint8Array(32);

@@ -31,7 +31,11 @@ export interface ChainHistory {
   claims: AcceptedClaim[];
 }
 
-export async function readChainHistory(rpcUrl: string, application: Address, fromBlock?: number): Promise<ChainHistory> {
+export async function readChainHistory(
+  rpcUrl: string,
+  application: Address,
+  fromBlock?: number,
+): Promise<ChainHistory> {
   const client: PublicClient = createPublicClient({ transport: http(rpcUrl) });
   const [deployBlock, availability, validator, latest] = await Promise.all([
     client.readContract({ address: application, abi: applicationAbi, functionName: "getDeploymentBlockNumber" }),
@@ -56,17 +60,23 @@ export async function readChainHistory(rpcUrl: string, application: Address, fro
     for (const log of added) {
       const { appContract, ...input } = decodeEvmAdvance(log.args.input!);
       if (appContract.toLowerCase() !== application.toLowerCase() || BigInt(input.index) !== log.args.index) {
-        throw new InputError(`InputAdded at block ${log.blockNumber} does not describe input ${log.args.index} of ${application}`);
+        throw new InputError(
+          `InputAdded at block ${log.blockNumber} does not describe input ${log.args.index} of ${application}`,
+        );
       }
       inputs.push(input);
     }
     for (const log of accepted) {
-      claims.push({ lastProcessedBlockNumber: Number(log.args.lastProcessedBlockNumber!), outputsMerkleRoot: log.args.outputsMerkleRoot! });
+      claims.push({
+        lastProcessedBlockNumber: Number(log.args.lastProcessedBlockNumber!),
+        outputsMerkleRoot: log.args.outputsMerkleRoot!,
+      });
     }
   }
   inputs.sort((a, b) => a.index - b.index);
   inputs.forEach((input, k) => {
-    if (fromBlock === undefined && input.index !== k) throw new InputError(`input ${k} is missing from the chain's InputAdded events`);
+    if (fromBlock === undefined && input.index !== k)
+      throw new InputError(`input ${k} is missing from the chain's InputAdded events`);
   });
   claims.sort((a, b) => a.lastProcessedBlockNumber - b.lastProcessedBlockNumber);
   return { inputBox, validator, fromBlock: start, latestBlock, inputs, claims };

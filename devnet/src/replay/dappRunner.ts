@@ -21,7 +21,10 @@ export function parseCommand(command: string): string[] {
 
 export async function startDappRunner(command: string[], application: Address, cwd?: string): Promise<DappRunner> {
   const rollup = await startRollupHttpServer({ port: 0 });
-  const dapp = spawnDapp(command, cwd === undefined ? { rollupHttpUrl: rollup.url } : { rollupHttpUrl: rollup.url, cwd });
+  const dapp = spawnDapp(
+    command,
+    cwd === undefined ? { rollupHttpUrl: rollup.url } : { rollupHttpUrl: rollup.url, cwd },
+  );
   let exitedEarly = false;
   const exited = dapp.exited.then((code) => {
     exitedEarly = true;
@@ -30,14 +33,31 @@ export async function startDappRunner(command: string[], application: Address, c
   /** Send a request; its answer, or an error if the dApp has exited or exits first. */
   const unlessExited = <T>(send: () => Promise<T>, during: string): Promise<T> => {
     if (exitedEarly) return Promise.reject(new Error(`dApp ${command.join(" ")} has exited`));
-    return Promise.race([send(), exited.then((code): never => { throw new Error(`dApp ${command.join(" ")} exited (code ${code}) during ${during}`); })]);
+    return Promise.race([
+      send(),
+      exited.then((code): never => {
+        throw new Error(`dApp ${command.join(" ")} exited (code ${code}) during ${during}`);
+      }),
+    ]);
   };
   return {
     advance(input) {
-      return unlessExited(() => rollup.advance({
-        chain_id: input.chainId, app_contract: application, msg_sender: input.msgSender, block_number: input.blockNumber,
-        block_timestamp: input.blockTimestamp, prev_randao: input.prevRandao, input_index: input.index,
-      }, input.payload), `input ${input.index}`);
+      return unlessExited(
+        () =>
+          rollup.advance(
+            {
+              chain_id: input.chainId,
+              app_contract: application,
+              msg_sender: input.msgSender,
+              block_number: input.blockNumber,
+              block_timestamp: input.blockTimestamp,
+              prev_randao: input.prevRandao,
+              input_index: input.index,
+            },
+            input.payload,
+          ),
+        `input ${input.index}`,
+      );
     },
     inspect(payload) {
       return unlessExited(() => rollup.inspect(payload), "an inspect");

@@ -22,12 +22,20 @@ export function compareResults(
   got: { status: string; outputs: string[] },
 ): Divergence[] {
   const found: Divergence[] = [];
-  if (expected.status !== got.status) found.push({ inputIndex, what: "status", expected: expected.status, got: got.status });
+  if (expected.status !== got.status)
+    found.push({ inputIndex, what: "status", expected: expected.status, got: got.status });
   const n = Math.max(expected.outputs.length, got.outputs.length);
   for (let k = 0; k < n; k++) {
     const e = expected.outputs[k];
     const g = got.outputs[k];
-    if (e !== g) found.push({ inputIndex, outputIndex: firstOutput + k, what: e === undefined ? "extra output" : g === undefined ? "missing output" : "output bytes", expected: e ?? "(none)", got: g ?? "(none)" });
+    if (e !== g)
+      found.push({
+        inputIndex,
+        outputIndex: firstOutput + k,
+        what: e === undefined ? "extra output" : g === undefined ? "missing output" : "output bytes",
+        expected: e ?? "(none)",
+        got: g ?? "(none)",
+      });
   }
   return found;
 }

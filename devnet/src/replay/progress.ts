@@ -31,7 +31,12 @@ export function formatProgress(p: ProgressState): string {
   const fraction = p.total === 0 ? 1 : Math.min(1, p.done / p.total);
   const filled = Math.round(fraction * BAR_WIDTH);
   const rate = p.seconds > 0 ? p.count / p.seconds : 0;
-  const eta = p.done >= p.total ? "done" : p.done === 0 ? "ETA ?" : `ETA ${formatDuration(((p.total - p.done) * p.seconds) / p.done)}`;
+  const eta =
+    p.done >= p.total
+      ? "done"
+      : p.done === 0
+        ? "ETA ?"
+        : `ETA ${formatDuration(((p.total - p.done) * p.seconds) / p.done)}`;
   return `replay [${"#".repeat(filled)}${".".repeat(BAR_WIDTH - filled)}] ${p.done}/${p.total} inputs, ${rate.toFixed(1)} ${p.unit}/s, ${eta}`;
 }
 

@@ -106,15 +106,22 @@ class ReplayRun {
     if (this.stopped()) return false;
     const first = this.tree.size;
     const [main, shadow] = await Promise.all(this.dapps.map((d) => this.advance(d, input, first)));
-    for (const [name, n] of Object.entries(main!.checked.counts ?? {})) this.counts[name] = (this.counts[name] ?? 0) + n;
+    for (const [name, n] of Object.entries(main!.checked.counts ?? {}))
+      this.counts[name] = (this.counts[name] ?? 0) + n;
     if (shadow) {
-      this.shadowDivergences.push(...compareResults(input.index, first, main!.result, shadow.result), ...(shadow.checked.divergences ?? []));
+      this.shadowDivergences.push(
+        ...compareResults(input.index, first, main!.result, shadow.result),
+        ...(shadow.checked.divergences ?? []),
+      );
     }
     this.appendOutputs(input.index, first, main!.result.outputs);
     const checkDivergence = main!.checked.divergences?.[0];
     if (this.divergences.length === 0 && checkDivergence) this.divergences.push(checkDivergence);
     this.done++;
-    this.progress.tick(this.done, this.opts.checks?.rateOf === undefined ? this.done : (this.counts[this.opts.checks.rateOf] ?? 0));
+    this.progress.tick(
+      this.done,
+      this.opts.checks?.rateOf === undefined ? this.done : (this.counts[this.opts.checks.rateOf] ?? 0),
+    );
     return !this.stopped();
   }
 
@@ -125,7 +132,13 @@ class ReplayRun {
     const missing = this.tree.size;
     const extra = this.nodeOutputs?.get(missing);
     if (this.nodeOutputs && this.nodeOutputs.size > missing && extra) {
-      this.divergences.push({ inputIndex: extra.inputIndex, outputIndex: missing, what: "output the node has and the replay did not produce", expected: extra.raw, got: "(none)" });
+      this.divergences.push({
+        inputIndex: extra.inputIndex,
+        outputIndex: missing,
+        what: "output the node has and the replay did not produce",
+        expected: extra.raw,
+        got: "(none)",
+      });
     }
   }
 
@@ -137,8 +150,15 @@ class ReplayRun {
   report(seconds: number): ReplayReport {
     const replaySeconds = this.progress.seconds();
     return {
-      inputs: this.done, outputs: this.tree.size, claimsChecked: this.claimsChecked, nodeOutputsChecked: this.nodeOutputsChecked,
-      counts: this.counts, divergences: this.divergences, shadowDivergences: this.shadowDivergences, seconds, replaySeconds,
+      inputs: this.done,
+      outputs: this.tree.size,
+      claimsChecked: this.claimsChecked,
+      nodeOutputsChecked: this.nodeOutputsChecked,
+      counts: this.counts,
+      divergences: this.divergences,
+      shadowDivergences: this.shadowDivergences,
+      seconds,
+      replaySeconds,
       inputsPerSecond: replaySeconds > 0 ? this.done / replaySeconds : 0,
     };
   }
@@ -148,9 +168,15 @@ class ReplayRun {
     return this.divergences.length > 0 && !this.opts.shadow;
   }
 
-  private async advance(dapp: RunDapp, input: ChainInput, firstOutput: number): Promise<{ result: AdvanceResult; checked: ReplayCheckResult }> {
+  private async advance(
+    dapp: RunDapp,
+    input: ChainInput,
+    firstOutput: number,
+  ): Promise<{ result: AdvanceResult; checked: ReplayCheckResult }> {
     const result = await dapp.runner.advance(input);
-    const checked = this.opts.checks ? await this.opts.checks.onInput(dapp, { index: input.index, firstOutput, result }) : {};
+    const checked = this.opts.checks
+      ? await this.opts.checks.onInput(dapp, { index: input.index, firstOutput, result })
+      : {};
     return { result, checked };
   }
 
@@ -181,7 +207,13 @@ class ReplayRun {
       const recorded = this.nodeOutputs.get(first + k);
       this.nodeOutputsChecked++;
       if (recorded?.raw !== output && this.divergences.length === 0) {
-        this.divergences.push({ inputIndex, outputIndex: first + k, what: "output bytes (node's output vs recomputed)", expected: recorded?.raw ?? "(none)", got: output });
+        this.divergences.push({
+          inputIndex,
+          outputIndex: first + k,
+          what: "output bytes (node's output vs recomputed)",
+          expected: recorded?.raw ?? "(none)",
+          got: output,
+        });
       }
     });
   }

@@ -47,7 +47,8 @@ export function treeEntries(dir: string, prefix = ""): CpioEntry[] {
       const inside = rel === "" ? name : `${rel}/${name}`;
       const st = lstatSync(path);
       const perm = st.mode & 0o7777;
-      if (st.isSymbolicLink()) out.push({ name: inside, mode: S_IFLNK | 0o777, data: Buffer.from(readlinkSync(path), "utf8") });
+      if (st.isSymbolicLink())
+        out.push({ name: inside, mode: S_IFLNK | 0o777, data: Buffer.from(readlinkSync(path), "utf8") });
       else if (st.isDirectory()) {
         out.push({ name: inside, mode: S_IFDIR | perm, data: Buffer.alloc(0) });
         walk(path, inside);
@@ -59,5 +60,8 @@ export function treeEntries(dir: string, prefix = ""): CpioEntry[] {
 }
 
 export const cpioDir = (name: string): CpioEntry => ({ name, mode: S_IFDIR | 0o755, data: Buffer.alloc(0) });
-export const cpioFile = (name: string, data: Buffer | string, executable = false): CpioEntry =>
-  ({ name, mode: S_IFREG | (executable ? 0o755 : 0o644), data: Buffer.isBuffer(data) ? data : Buffer.from(data, "utf8") });
+export const cpioFile = (name: string, data: Buffer | string, executable = false): CpioEntry => ({
+  name,
+  mode: S_IFREG | (executable ? 0o755 : 0o644),
+  data: Buffer.isBuffer(data) ? data : Buffer.from(data, "utf8"),
+});

@@ -21,11 +21,17 @@ export function parseMachine(value: string | undefined): Machine {
 const isNode = (file: string) => /^node(js)?(\d+)?$/.test(basename(file)) || file === process.execPath;
 
 /** The command for `machine`; fetches the riscv64 runtime (or reuses the cache) when needed. */
-export async function commandOnMachine(machine: Machine, command: string[], log?: (line: string) => void): Promise<string[]> {
+export async function commandOnMachine(
+  machine: Machine,
+  command: string[],
+  log?: (line: string) => void,
+): Promise<string[]> {
   if (machine === "host") return command;
   const [file, ...args] = command;
   if (file === undefined || !isNode(file)) {
-    throw new InvalidArgumentError(`--machine ${machine} runs a Node dApp: the command must start with node, got ${JSON.stringify(command.join(" "))}`);
+    throw new InvalidArgumentError(
+      `--machine ${machine} runs a Node dApp: the command must start with node, got ${JSON.stringify(command.join(" "))}`,
+    );
   }
   if (machine === "riscv64-vm") return riscv64VmCommand(await fetchRiscv64Vm(log === undefined ? {} : { log }), args);
   const runtime = await fetchRiscv64Runtime(log === undefined ? {} : { log });

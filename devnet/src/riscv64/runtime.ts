@@ -54,7 +54,14 @@ export function cacheBase(env: NodeJS.ProcessEnv = process.env): string {
 }
 
 export function runtimeDir(base = cacheBase()): string {
-  const pinned = JSON.stringify({ layout: 2, mirror: DEBIAN_MIRROR, suite: RUNTIME_SUITE, arch: RUNTIME_ARCH, packages: RUNTIME_PACKAGES, qemu: [QEMU_SUITE, QEMU_ARCH, QEMU_PACKAGE] });
+  const pinned = JSON.stringify({
+    layout: 2,
+    mirror: DEBIAN_MIRROR,
+    suite: RUNTIME_SUITE,
+    arch: RUNTIME_ARCH,
+    packages: RUNTIME_PACKAGES,
+    qemu: [QEMU_SUITE, QEMU_ARCH, QEMU_PACKAGE],
+  });
   return join(base, `riscv64-${createHash("sha256").update(pinned).digest("hex").slice(0, 12)}`);
 }
 
@@ -72,7 +79,9 @@ async function download(url: string, limit: number, log: Log): Promise<Buffer> {
   try {
     response = await fetch(url, { signal: AbortSignal.timeout(300_000) });
   } catch (err) {
-    throw new RuntimeFetchError(`cannot reach ${url}: ${(err as Error).cause instanceof Error ? ((err as Error).cause as Error).message : (err as Error).message} (is deb.debian.org reachable from here?)`);
+    throw new RuntimeFetchError(
+      `cannot reach ${url}: ${(err as Error).cause instanceof Error ? ((err as Error).cause as Error).message : (err as Error).message} (is deb.debian.org reachable from here?)`,
+    );
   }
   if (!response.ok) throw new RuntimeFetchError(`${url}: HTTP ${response.status}`);
   const declared = Number(response.headers.get("content-length") ?? 0);
@@ -87,26 +96,50 @@ async function download(url: string, limit: number, log: Log): Promise<Buffer> {
 async function verifiedRelease(suite: string, work: string, log: Log): Promise<string> {
   const file = join(work, `${suite}.InRelease`);
   writeFileSync(file, await download(`${DEBIAN_MIRROR}/dists/${suite}/InRelease`, MAX_INDEX_BYTES, log));
-  if (!existsSync(DEBIAN_KEYRING)) throw new RuntimeFetchError(`${DEBIAN_KEYRING} is missing: install debian-archive-keyring`);
+  if (!existsSync(DEBIAN_KEYRING))
+    throw new RuntimeFetchError(`${DEBIAN_KEYRING} is missing: install debian-archive-keyring`);
   try {
-    return execFileSync("gpgv", ["--keyring", DEBIAN_KEYRING, "--output", "-", file], { stdio: ["ignore", "pipe", "pipe"], maxBuffer: MAX_INDEX_BYTES }).toString("utf8");
+    return execFileSync("gpgv", ["--keyring", DEBIAN_KEYRING, "--output", "-", file], {
+      stdio: ["ignore", "pipe", "pipe"],
+      maxBuffer: MAX_INDEX_BYTES,
+    }).toString("utf8");
   } catch (err) {
-    throw new RuntimeFetchError(`the signature of ${suite}'s InRelease does not verify against ${DEBIAN_KEYRING}: ${String((err as { stderr?: Buffer }).stderr ?? err)}`);
+    throw new RuntimeFetchError(
+      `the signature of ${suite}'s InRelease does not verify against ${DEBIAN_KEYRING}: ${String((err as { stderr?: Buffer }).stderr ?? err)}`,
+    );
   }
 }
 
-export interface PackageEntry { name: string; filename: string; sha256: string; size: number; depends: string[][] }
+export interface PackageEntry {
+  name: string;
+  filename: string;
+  sha256: string;
+  size: number;
+  depends: string[][];
+}
 
 /** Packages for one suite and architecture, its xz file checked against InRelease's SHA256. */
-export async function packagesIndex(suite: string, arch: string, work: string, log: Log): Promise<Map<string, PackageEntry>> {
+export async function packagesIndex(
+  suite: string,
+  arch: string,
+  work: string,
+  log: Log,
+): Promise<Map<string, PackageEntry>> {
   const release = await verifiedRelease(suite, work, log);
   const wanted = `main/binary-${arch}/Packages.xz`;
   const at = release.indexOf("\nSHA256:");
-  const line = at === -1 ? undefined : release.slice(at + 8).split("\n").find((l) => /^ [0-9a-f]{64} +\d+ /.test(l) && l.endsWith(` ${wanted}`));
+  const line =
+    at === -1
+      ? undefined
+      : release
+          .slice(at + 8)
+          .split("\n")
+          .find((l) => /^ [0-9a-f]{64} +\d+ /.test(l) && l.endsWith(` ${wanted}`));
   const expected = line?.trim().split(/\s+/)[0];
   if (!expected) throw new RuntimeFetchError(`${suite}'s InRelease lists no SHA256 for ${wanted}`);
   const xz = await download(`${DEBIAN_MIRROR}/dists/${suite}/${wanted}`, MAX_INDEX_BYTES, log);
-  if (sha256(xz) !== expected) throw new RuntimeFetchError(`${wanted} of ${suite}: SHA256 ${sha256(xz)}, InRelease says ${expected}`);
+  if (sha256(xz) !== expected)
+    throw new RuntimeFetchError(`${wanted} of ${suite}: SHA256 ${sha256(xz)}, InRelease says ${expected}`);
   const text = execFileSync("xz", ["-dc"], { input: xz, maxBuffer: 8 * MAX_INDEX_BYTES }).toString("utf8");
   const byName = new Map<string, PackageEntry>();
   const provides = new Map<string, PackageEntry>();
@@ -116,11 +149,22 @@ export async function packagesIndex(suite: string, arch: string, work: string, l
     const filename = field("Filename");
     const hash = field("SHA256");
     if (!name || !filename || !hash) continue;
-    const depends = [field("Pre-Depends"), field("Depends")].filter((d): d is string => d !== undefined)
-      .flatMap((d) => d.split(",")).map((alts) => alts.split("|").map((a) => a.trim().split(/[\s(:]/)[0]!).filter(Boolean)).filter((a) => a.length > 0);
+    const depends = [field("Pre-Depends"), field("Depends")]
+      .filter((d): d is string => d !== undefined)
+      .flatMap((d) => d.split(","))
+      .map((alts) =>
+        alts
+          .split("|")
+          .map((a) => a.trim().split(/[\s(:]/)[0]!)
+          .filter(Boolean),
+      )
+      .filter((a) => a.length > 0);
     const entry = { name, filename, sha256: hash, size: Number(field("Size") ?? 0), depends };
     if (!byName.has(name)) byName.set(name, entry);
-    for (const p of (field("Provides") ?? "").split(",").map((p) => p.trim().split(/[\s(]/)[0]!).filter(Boolean)) {
+    for (const p of (field("Provides") ?? "")
+      .split(",")
+      .map((p) => p.trim().split(/[\s(]/)[0]!)
+      .filter(Boolean)) {
       if (!provides.has(p)) provides.set(p, entry);
     }
   }
@@ -140,10 +184,14 @@ export function resolveClosure(index: Map<string, PackageEntry>, roots: readonly
     if (seen.has(entry.name)) continue;
     seen.add(entry.name);
     out.push(entry);
-    if (out.length > MAX_CLOSURE_PACKAGES) throw new RuntimeFetchError(`the closure of ${roots.join(", ")} exceeds ${MAX_CLOSURE_PACKAGES} packages`);
+    if (out.length > MAX_CLOSURE_PACKAGES)
+      throw new RuntimeFetchError(`the closure of ${roots.join(", ")} exceeds ${MAX_CLOSURE_PACKAGES} packages`);
     for (const alternatives of entry.depends) {
       const pick = alternatives.find((a) => index.has(a));
-      if (!pick) throw new RuntimeFetchError(`${entry.name} depends on ${alternatives.join(" | ")}, none of which is in the index`);
+      if (!pick)
+        throw new RuntimeFetchError(
+          `${entry.name} depends on ${alternatives.join(" | ")}, none of which is in the index`,
+        );
       queue.push(pick);
     }
   }
@@ -156,7 +204,8 @@ export async function fetchDebs(entries: PackageEntry[], into: string, work: str
   for (const entry of entries) {
     const deb = await download(`${DEBIAN_MIRROR}/${entry.filename}`, MAX_DEB_BYTES, log);
     const got = sha256(deb);
-    if (got !== entry.sha256) throw new RuntimeFetchError(`${entry.filename}: SHA256 ${got}, Packages says ${entry.sha256}`);
+    if (got !== entry.sha256)
+      throw new RuntimeFetchError(`${entry.filename}: SHA256 ${got}, Packages says ${entry.sha256}`);
     const file = join(work, `${entry.name}.deb`);
     writeFileSync(file, deb);
     execFileSync("dpkg-deb", ["-x", file, into]);
@@ -191,7 +240,8 @@ export async function fetchRiscv64Runtime(opts: { base?: string; log?: Log } = {
     const manifest = await fetchDebs(resolveClosure(index, RUNTIME_PACKAGES), partial, work, log);
     // trixie is merged-/usr: the /lib -> usr/lib links (the ELF interpreter is /lib/ld-linux-riscv64-lp64d.so.1)
     // come from base-files, which no dependency pulls in; a Debian system always has them.
-    for (const link of ["bin", "lib", "sbin"]) if (!existsSync(join(partial, link))) symlinkSync(`usr/${link}`, join(partial, link));
+    for (const link of ["bin", "lib", "sbin"])
+      if (!existsSync(join(partial, link))) symlinkSync(`usr/${link}`, join(partial, link));
     renameSync(partial, root);
     writeFileSync(join(dir, "root.complete"), manifest);
   }
@@ -215,6 +265,7 @@ export async function fetchRiscv64Runtime(opts: { base?: string; log?: Log } = {
   rmSync(work, { recursive: true, force: true });
   const node = join(root, "usr", "bin", "node");
   if (!existsSync(node)) throw new RuntimeFetchError(`${node} is missing from the extracted root`);
-  if (!downloaded) log(`reusing ${dir} (${readFileSync(join(dir, "root.complete"), "utf8").trim().split("\n").length} packages)`);
+  if (!downloaded)
+    log(`reusing ${dir} (${readFileSync(join(dir, "root.complete"), "utf8").trim().split("\n").length} packages)`);
   return { dir, root, qemu, node, downloaded };
 }

@@ -17,7 +17,14 @@ import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, w
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { cpioDir, cpioFile, cpioGz, treeEntries } from "./cpio.js";
-import { RUNTIME_ARCH, RUNTIME_SUITE, RuntimeFetchError, fetchDebs, fetchRiscv64Runtime, packagesIndex } from "./runtime.js";
+import {
+  RUNTIME_ARCH,
+  RUNTIME_SUITE,
+  RuntimeFetchError,
+  fetchDebs,
+  fetchRiscv64Runtime,
+  packagesIndex,
+} from "./runtime.js";
 
 export const SYSTEM_QEMU_RISCV64 = "/usr/bin/qemu-system-riscv64";
 export const OPENSBI_FIRMWARE = "/usr/lib/riscv64-linux-gnu/opensbi/generic/fw_jump.bin";
@@ -45,7 +52,8 @@ export interface Riscv64Vm {
 type Log = (line: string) => void;
 
 /** Debian compresses kernel modules with xz; busybox insmod takes them plain. */
-const xzDecompress = (data: Buffer): Buffer => execFileSync("xz", ["-dc"], { input: data, maxBuffer: 64 * 1024 * 1024 });
+const xzDecompress = (data: Buffer): Buffer =>
+  execFileSync("xz", ["-dc"], { input: data, maxBuffer: 64 * 1024 * 1024 });
 
 /** The guest's /init: network up, then the dApp's command from /lcore/app.env; its exit status goes to the console for the launcher. */
 export const GUEST_INIT = `#!/lcore/busybox sh
@@ -71,13 +79,19 @@ $B poweroff -f
 export function ensureSystemQemu(log: Log): { qemu: string; firmware: string } {
   if (!existsSync(SYSTEM_QEMU_RISCV64) || !existsSync(OPENSBI_FIRMWARE)) {
     if (process.getuid?.() !== 0) {
-      throw new RuntimeFetchError(`${SYSTEM_QEMU_RISCV64} or ${OPENSBI_FIRMWARE} is missing: apt-get install qemu-system-misc opensbi`);
+      throw new RuntimeFetchError(
+        `${SYSTEM_QEMU_RISCV64} or ${OPENSBI_FIRMWARE} is missing: apt-get install qemu-system-misc opensbi`,
+      );
     }
     log("installing Debian's qemu-system-misc and opensbi with apt-get (once per machine)");
     const env = { ...process.env, DEBIAN_FRONTEND: "noninteractive" };
     execFileSync("apt-get", ["update", "-qq"], { stdio: ["ignore", "ignore", "inherit"], env });
-    execFileSync("apt-get", ["install", "-y", "-qq", "--no-install-recommends", "qemu-system-misc", "opensbi"], { stdio: ["ignore", "ignore", "inherit"], env });
-    if (!existsSync(SYSTEM_QEMU_RISCV64) || !existsSync(OPENSBI_FIRMWARE)) throw new RuntimeFetchError("apt-get ran but qemu-system-riscv64 or OpenSBI is still missing");
+    execFileSync("apt-get", ["install", "-y", "-qq", "--no-install-recommends", "qemu-system-misc", "opensbi"], {
+      stdio: ["ignore", "ignore", "inherit"],
+      env,
+    });
+    if (!existsSync(SYSTEM_QEMU_RISCV64) || !existsSync(OPENSBI_FIRMWARE))
+      throw new RuntimeFetchError("apt-get ran but qemu-system-riscv64 or OpenSBI is still missing");
   }
   return { qemu: SYSTEM_QEMU_RISCV64, firmware: OPENSBI_FIRMWARE };
 }
@@ -88,7 +102,12 @@ export async function fetchRiscv64Vm(opts: { base?: string; log?: Log } = {}): P
   const runtime = await fetchRiscv64Runtime({ ...opts, log });
   const host = ensureSystemQemu(log);
   // Named after what builds it, so a changed init or module list is a new folder, not a stale one.
-  const pins = JSON.stringify({ init: GUEST_INIT, modules: NET_MODULES, kernel: KERNEL_METAPACKAGE, busybox: BUSYBOX_PACKAGE });
+  const pins = JSON.stringify({
+    init: GUEST_INIT,
+    modules: NET_MODULES,
+    kernel: KERNEL_METAPACKAGE,
+    busybox: BUSYBOX_PACKAGE,
+  });
   const dir = join(runtime.dir, `vm-${createHash("sha256").update(pins).digest("hex").slice(0, 12)}`);
   const kernel = join(dir, "vmlinux");
   const baseInitrd = join(dir, "base.cpio.gz");
@@ -103,7 +122,8 @@ export async function fetchRiscv64Vm(opts: { base?: string; log?: Log } = {}): P
     const image = meta?.depends[0]?.[0];
     const kernelEntry = image === undefined ? undefined : index.get(image);
     const busybox = index.get(BUSYBOX_PACKAGE);
-    if (!kernelEntry || !busybox) throw new RuntimeFetchError(`${KERNEL_METAPACKAGE} or ${BUSYBOX_PACKAGE} is not in ${RUNTIME_SUITE}'s index`);
+    if (!kernelEntry || !busybox)
+      throw new RuntimeFetchError(`${KERNEL_METAPACKAGE} or ${BUSYBOX_PACKAGE} is not in ${RUNTIME_SUITE}'s index`);
     const manifest = await fetchDebs([kernelEntry, busybox], extracted, work, log);
     const boot = join(extracted, "boot");
     const vmlinux = readdirSync(boot).find((f) => f.startsWith("vmlinux-") || f.startsWith("vmlinuz-"));
@@ -115,7 +135,12 @@ export async function fetchRiscv64Vm(opts: { base?: string; log?: Log } = {}): P
       ...["proc", "sys", "dev", "tmp", "app", "lcore", "lcore/modules"].map(cpioDir),
       cpioFile("init", GUEST_INIT, true),
       cpioFile("lcore/busybox", readFileSync(join(extracted, "usr", "bin", "busybox")), true),
-      ...NET_MODULES.map((m) => cpioFile(`lcore/modules/${m.split("/").pop()}.ko`, xzDecompress(readFileSync(join(modules, release, "kernel", `${m}.ko.xz`))))),
+      ...NET_MODULES.map((m) =>
+        cpioFile(
+          `lcore/modules/${m.split("/").pop()}.ko`,
+          xzDecompress(readFileSync(join(modules, release, "kernel", `${m}.ko.xz`))),
+        ),
+      ),
     ];
     const partial = join(work, "vm");
     mkdirSync(partial);
@@ -135,6 +160,8 @@ export function riscv64VmCommand(vm: Riscv64Vm, args: string[]): string[] {
   // The launcher runs as a plain Node script: the compiled one, also when this module is the
   // TypeScript source (the tests import src/).
   const here = fileURLToPath(import.meta.url);
-  const launcher = here.endsWith(".ts") ? join(dirname(here), "..", "..", "dist", "riscv64", "vmLauncher.js") : join(dirname(here), "vmLauncher.js");
+  const launcher = here.endsWith(".ts")
+    ? join(dirname(here), "..", "..", "dist", "riscv64", "vmLauncher.js")
+    : join(dirname(here), "vmLauncher.js");
   return [process.execPath, launcher, vm.dir, "--", ...args];
 }

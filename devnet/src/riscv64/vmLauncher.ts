@@ -40,9 +40,13 @@ function main(): void {
   }
   const appDir = dirname(resolve(entry));
   // Sized before anything is read (one stat per entry): a wrong folder is refused without loading it.
-  const sized = readdirSync(appDir).sort().map((f) => ({ f, st: statSync(join(appDir, f)) })).filter(({ st }) => st.isFile());
+  const sized = readdirSync(appDir)
+    .sort()
+    .map((f) => ({ f, st: statSync(join(appDir, f)) }))
+    .filter(({ st }) => st.isFile());
   const bytes = sized.reduce((n, { st }) => n + st.size, 0);
-  if (bytes > MAX_APP_BYTES) throw new Error(`${appDir} holds ${bytes} bytes, over the ${MAX_APP_BYTES}-byte bound for the VM's /app`);
+  if (bytes > MAX_APP_BYTES)
+    throw new Error(`${appDir} holds ${bytes} bytes, over the ${MAX_APP_BYTES}-byte bound for the VM's /app`);
   const files = sized.map(({ f }) => cpioFile(`app/${f}`, readFileSync(join(appDir, f))));
   const env = [
     `export ROLLUP_HTTP_SERVER_URL=${quote(guestUrl(process.env.ROLLUP_HTTP_SERVER_URL ?? "http://127.0.0.1:5004"))}`,
@@ -53,17 +57,42 @@ function main(): void {
   // The kernel unpacks concatenated archives in order: the dApp's lands on top of the base.
   const work = mkdtempSync(join(tmpdir(), "lcore-vm-"));
   const initrd = join(work, "initrd.cpio.gz");
-  writeFileSync(initrd, Buffer.concat([
-    readFileSync(join(vmDir, "base.cpio.gz")),
-    cpioGz([cpioDir("app"), ...files, cpioFile("lcore/app.env", `${env}\n`)]),
-  ]));
+  writeFileSync(
+    initrd,
+    Buffer.concat([
+      readFileSync(join(vmDir, "base.cpio.gz")),
+      cpioGz([cpioDir("app"), ...files, cpioFile("lcore/app.env", `${env}\n`)]),
+    ]),
+  );
 
-  const qemu = spawn(SYSTEM_QEMU_RISCV64, [
-    "-M", "virt", "-smp", String(VM_CPUS), "-m", VM_MEMORY, "-bios", OPENSBI_FIRMWARE,
-    "-kernel", join(vmDir, "vmlinux"), "-initrd", initrd, "-append", "console=ttyS0 quiet loglevel=1 rdinit=/init",
-    "-netdev", "user,id=net0", "-device", "virtio-net-pci,netdev=net0,romfile=",
-    "-nographic", "-no-reboot", "-monitor", "none",
-  ], { stdio: ["ignore", "pipe", "inherit"] });
+  const qemu = spawn(
+    SYSTEM_QEMU_RISCV64,
+    [
+      "-M",
+      "virt",
+      "-smp",
+      String(VM_CPUS),
+      "-m",
+      VM_MEMORY,
+      "-bios",
+      OPENSBI_FIRMWARE,
+      "-kernel",
+      join(vmDir, "vmlinux"),
+      "-initrd",
+      initrd,
+      "-append",
+      "console=ttyS0 quiet loglevel=1 rdinit=/init",
+      "-netdev",
+      "user,id=net0",
+      "-device",
+      "virtio-net-pci,netdev=net0,romfile=",
+      "-nographic",
+      "-no-reboot",
+      "-monitor",
+      "none",
+    ],
+    { stdio: ["ignore", "pipe", "inherit"] },
+  );
   let status = 1;
   let up = false;
   const boot: string[] = [];
@@ -82,7 +111,8 @@ function main(): void {
   process.on("SIGINT", stop);
   qemu.on("exit", (code, signal) => {
     rmSync(work, { recursive: true, force: true });
-    if (!up && signal === null) process.stderr.write(`riscv64-vm: the VM ended before its init was up; its console:\n${boot.join("\n")}\n`);
+    if (!up && signal === null)
+      process.stderr.write(`riscv64-vm: the VM ended before its init was up; its console:\n${boot.join("\n")}\n`);
     process.exit(signal !== null ? 143 : code !== 0 ? (code ?? 1) : status);
   });
 }

@@ -36,7 +36,8 @@ export const DEFAULT_BATCHER: BatcherSettings = {
 
 export function batcherSettings(partial: Partial<BatcherSettings> = {}): BatcherSettings {
   const s = { ...DEFAULT_BATCHER, ...partial };
-  if (s.maxRecords < 1 || s.maxRecords > MAX_BATCH_RECORDS) throw new RangeError(`maxRecords must be 1..${MAX_BATCH_RECORDS}`);
+  if (s.maxRecords < 1 || s.maxRecords > MAX_BATCH_RECORDS)
+    throw new RangeError(`maxRecords must be 1..${MAX_BATCH_RECORDS}`);
   const smallest = BATCH_HEADER_LENGTH + recordLength(MAX_SEALED_LENGTH);
   if (s.maxPayloadBytes < smallest || s.maxPayloadBytes > MAX_PAYLOAD_LENGTH) {
     // At least one largest record must fit, or a reading with a full payload could never leave.
@@ -94,9 +95,16 @@ export class Batcher {
 
   async #pack(rows: ReadingRow[], nowMs: number): Promise<void> {
     const { outbox, metrics } = this.#ctx;
-    const payload = encodeRecordBatch(rows.map((r) => ({
-      device: r.device, seq: r.seq, timestamp: r.timestamp, bodyHash: r.bodyHash, signature: r.signature, sealed: r.sealed,
-    })));
+    const payload = encodeRecordBatch(
+      rows.map((r) => ({
+        device: r.device,
+        seq: r.seq,
+        timestamp: r.timestamp,
+        bodyHash: r.bodyHash,
+        signature: r.signature,
+        sealed: r.sealed,
+      })),
+    );
     const last = new Map<string, ReadingRow>();
     for (const r of rows) last.set(toHex(r.device), r); // outbox order is seq order per device
     const input = outbox.inputs.create("records", payload, nowMs);

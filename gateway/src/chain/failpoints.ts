@@ -12,7 +12,12 @@ export const FAILPOINTS = [
 ] as const;
 export type Failpoint = (typeof FAILPOINTS)[number];
 
-const armed = new Set((process.env.LCORE_GW_FAILPOINT ?? "").split(",").map((s) => s.trim()).filter((s) => s !== ""));
+const armed = new Set(
+  (process.env.LCORE_GW_FAILPOINT ?? "")
+    .split(",")
+    .map((s) => s.trim())
+    .filter((s) => s !== ""),
+);
 
 export function failpoint(name: Failpoint): void {
   if (armed.has(name)) process.kill(process.pid, "SIGKILL");

@@ -63,15 +63,22 @@ export function verdicts(readings: ReadingRow[], node: NodeInput): Verdict[] {
     const position = r.position!;
     const entry = listed.get(`${toHex(r.device)}:${r.seq}`);
     if (entry !== undefined) {
-      const mine = recordHash(encodeRecord({
-        device: r.device, seq: r.seq, timestamp: r.timestamp, bodyHash: r.bodyHash, signature: r.signature, sealed: r.sealed,
-      }));
-      if (equalBytes(mine, entry.hash)) return { position, outcome: "accepted", reason: null, noticeIndex: entry.notice };
+      const mine = recordHash(
+        encodeRecord({
+          device: r.device,
+          seq: r.seq,
+          timestamp: r.timestamp,
+          bodyHash: r.bodyHash,
+          signature: r.signature,
+          sealed: r.sealed,
+        }),
+      );
+      if (equalBytes(mine, entry.hash))
+        return { position, outcome: "accepted", reason: null, noticeIndex: entry.notice };
       return { position, outcome: "rejected", reason: "record_hash_mismatch", noticeIndex: entry.notice };
     }
-    const reason = skipped.get(position)
-      ?? rejected
-      ?? (node.status === "ACCEPTED" ? "not_in_notice" : node.status.toLowerCase());
+    const reason =
+      skipped.get(position) ?? rejected ?? (node.status === "ACCEPTED" ? "not_in_notice" : node.status.toLowerCase());
     return { position, outcome: "rejected", reason, noticeIndex: null };
   });
 }
@@ -103,11 +110,15 @@ export class Follower {
     const { rejected } = parseReports(node);
     const reason = node.status === "ACCEPTED" ? null : (rejected ?? node.status.toLowerCase());
     const list = input.kind === "records" ? verdicts(outbox.readings.ofInput(input.id), node) : [];
-    await writeWithMarks(this.#ctx, [
-      ...list.map((v) => outbox.readings.outcomeStatement(input.id, v.position, v.outcome, v.reason, v.noticeIndex)),
-      ...disclosureStatements(outbox, input, node),
-      outbox.inputs.processedStatement(input.id, node.status, reason, Date.now()),
-    ], reason === null ? [] : this.#rejectedRegistration(input, reason));
+    await writeWithMarks(
+      this.#ctx,
+      [
+        ...list.map((v) => outbox.readings.outcomeStatement(input.id, v.position, v.outcome, v.reason, v.noticeIndex)),
+        ...disclosureStatements(outbox, input, node),
+        outbox.inputs.processedStatement(input.id, node.status, reason, Date.now()),
+      ],
+      reason === null ? [] : this.#rejectedRegistration(input, reason),
+    );
     for (const v of list) metrics.readingOutcomes.inc({ outcome: v.outcome, reason: v.reason ?? "" });
     failpoint("verdict-recorded");
   }

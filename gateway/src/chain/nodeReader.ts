@@ -4,8 +4,15 @@
 // the rollups-graphql reader. Both return the same shape.
 
 export type NodeInputStatus =
-  | "NONE" | "ACCEPTED" | "REJECTED" | "EXCEPTION" | "MACHINE_HALTED" | "CYCLE_LIMIT_EXCEEDED"
-  | "TIME_LIMIT_EXCEEDED" | "PAYLOAD_LENGTH_LIMIT_EXCEEDED" | "OUTPUTS_LIMIT_EXCEEDED";
+  | "NONE"
+  | "ACCEPTED"
+  | "REJECTED"
+  | "EXCEPTION"
+  | "MACHINE_HALTED"
+  | "CYCLE_LIMIT_EXCEEDED"
+  | "TIME_LIMIT_EXCEEDED"
+  | "PAYLOAD_LENGTH_LIMIT_EXCEEDED"
+  | "OUTPUTS_LIMIT_EXCEEDED";
 
 export interface NodeInput {
   /** NONE: not processed yet. */
@@ -75,9 +82,12 @@ function outputFromRpc(o: RawOutput): NodeOutput {
     index: Number(BigInt(o.index)),
     epochIndex: Number(BigInt(o.epoch_index)),
     raw: o.raw_data,
-    decoded: d?.type === "Notice" ? { type: "Notice", payload: d.payload }
-      : d?.type === "Voucher" ? { type: "Voucher", destination: d.destination!, value: BigInt(d.value ?? "0x0"), payload: d.payload }
-      : { type: "other" },
+    decoded:
+      d?.type === "Notice"
+        ? { type: "Notice", payload: d.payload }
+        : d?.type === "Voucher"
+          ? { type: "Voucher", destination: d.destination!, value: BigInt(d.value ?? "0x0"), payload: d.payload }
+          : { type: "other" },
     siblings: o.output_hashes_siblings ?? null,
     executionTxHash: o.execution_transaction_hash ?? null,
   };
@@ -85,11 +95,15 @@ function outputFromRpc(o: RawOutput): NodeOutput {
 
 export class JsonRpcNodeReader implements NodeReader, OutputReader {
   #id = 0;
-  constructor(readonly url: string, readonly app: string) {}
+  constructor(
+    readonly url: string,
+    readonly app: string,
+  ) {}
 
   async #call<T>(method: string, params: Record<string, unknown>): Promise<T | null> {
     const answer = (await postJson(this.url, { jsonrpc: "2.0", id: ++this.#id, method, params })) as {
-      result?: T; error?: { code: number; message: string };
+      result?: T;
+      error?: { code: number; message: string };
     };
     if (answer.error !== undefined) {
       if (answer.error.code === -32001) return null; // resource not found
@@ -100,15 +114,20 @@ export class JsonRpcNodeReader implements NodeReader, OutputReader {
 
   async input(index: number): Promise<NodeInput | null> {
     const input_index = `0x${index.toString(16)}`;
-    const got = await this.#call<{ data: { status: NodeInputStatus } }>("cartesi_getInput", { application: this.app, input_index });
+    const got = await this.#call<{ data: { status: NodeInputStatus } }>("cartesi_getInput", {
+      application: this.app,
+      input_index,
+    });
     if (got === null) return null;
     if (got.data.status === "NONE") return { status: "NONE", notices: [], reports: [] };
-    const outputs = await this.#call<{ data: { index: string; decoded_data: { type: string; payload: `0x${string}` } | null }[] }>(
-      "cartesi_listOutputs", { application: this.app, input_index, limit: PAGE },
-    );
-    const reports = await this.#call<{ data: { raw_data: `0x${string}` }[] }>(
-      "cartesi_listReports", { application: this.app, input_index, limit: PAGE },
-    );
+    const outputs = await this.#call<{
+      data: { index: string; decoded_data: { type: string; payload: `0x${string}` } | null }[];
+    }>("cartesi_listOutputs", { application: this.app, input_index, limit: PAGE });
+    const reports = await this.#call<{ data: { raw_data: `0x${string}` }[] }>("cartesi_listReports", {
+      application: this.app,
+      input_index,
+      limit: PAGE,
+    });
     return {
       status: got.data.status,
       notices: (outputs?.data ?? [])
@@ -119,17 +138,27 @@ export class JsonRpcNodeReader implements NodeReader, OutputReader {
   }
 
   async outputs(offset: number, limit: number): Promise<NodeOutput[]> {
-    const got = await this.#call<{ data: RawOutput[] }>("cartesi_listOutputs", { application: this.app, offset, limit });
+    const got = await this.#call<{ data: RawOutput[] }>("cartesi_listOutputs", {
+      application: this.app,
+      offset,
+      limit,
+    });
     return (got?.data ?? []).map(outputFromRpc);
   }
 
   async output(index: number): Promise<NodeOutput | null> {
-    const got = await this.#call<{ data: RawOutput }>("cartesi_getOutput", { application: this.app, output_index: `0x${index.toString(16)}` });
+    const got = await this.#call<{ data: RawOutput }>("cartesi_getOutput", {
+      application: this.app,
+      output_index: `0x${index.toString(16)}`,
+    });
     return got === null ? null : outputFromRpc(got.data);
   }
 
   async epochStatus(index: number): Promise<string | null> {
-    const got = await this.#call<{ data: { status: string } }>("cartesi_getEpoch", { application: this.app, epoch_index: `0x${index.toString(16)}` });
+    const got = await this.#call<{ data: { status: string } }>("cartesi_getEpoch", {
+      application: this.app,
+      epoch_index: `0x${index.toString(16)}`,
+    });
     return got?.data.status ?? null;
   }
 }
@@ -150,14 +179,22 @@ export class GraphqlNodeReader implements NodeReader {
       }
     }`;
     const answer = (await postJson(this.url, { query, variables: { gt: index - 1, lt: index + 1 } })) as {
-      data?: { inputs: { edges: { node: {
-        index: number; status: string;
-        notices: { edges: { node: { index: number; payload: `0x${string}` } }[] };
-        reports: { edges: { node: { payload: `0x${string}` } }[] };
-      } }[] } };
+      data?: {
+        inputs: {
+          edges: {
+            node: {
+              index: number;
+              status: string;
+              notices: { edges: { node: { index: number; payload: `0x${string}` } }[] };
+              reports: { edges: { node: { payload: `0x${string}` } }[] };
+            };
+          }[];
+        };
+      };
       errors?: { message: string }[];
     };
-    if (answer.errors !== undefined && answer.errors.length > 0) throw new Error(`graphql: ${answer.errors[0]!.message}`);
+    if (answer.errors !== undefined && answer.errors.length > 0)
+      throw new Error(`graphql: ${answer.errors[0]!.message}`);
     const node = answer.data?.inputs.edges[0]?.node;
     if (node === undefined || node.index !== index) return null;
     return {

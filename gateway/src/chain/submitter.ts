@@ -20,8 +20,19 @@
 // losing its nonce, which lands after the inputs already sent behind it.
 
 import {
-  type Chain, type Hex, type PublicClient, type TransactionReceipt, TransactionReceiptNotFoundError, type Transport,
-  type WalletClient, createPublicClient, createWalletClient, defineChain, encodeFunctionData, http, keccak256,
+  type Chain,
+  type Hex,
+  type PublicClient,
+  type TransactionReceipt,
+  TransactionReceiptNotFoundError,
+  type Transport,
+  type WalletClient,
+  createPublicClient,
+  createWalletClient,
+  defineChain,
+  encodeFunctionData,
+  http,
+  keccak256,
   parseEventLogs,
 } from "viem";
 import { type PrivateKeyAccount, privateKeyToAccount } from "viem/accounts";
@@ -71,7 +82,9 @@ export class Submitter {
     const transport = http(settings.rpcUrl, { retryCount: 0, timeout: 15_000 });
     this.#client = createPublicClient({ transport });
     const chain = defineChain({
-      id: Number(ctx.chainId), name: `chain ${ctx.chainId}`, nativeCurrency: { name: "Ether", symbol: "ETH", decimals: 18 },
+      id: Number(ctx.chainId),
+      name: `chain ${ctx.chainId}`,
+      nativeCurrency: { name: "Ether", symbol: "ETH", decimals: 18 },
       rpcUrls: { default: { http: [settings.rpcUrl] } },
     });
     this.#wallet = createWalletClient({ account: this.#account, chain, transport });
@@ -85,7 +98,9 @@ export class Submitter {
   async start(): Promise<void> {
     const chainId = await this.#client.getChainId();
     if (BigInt(chainId) !== this.#ctx.chainId) {
-      throw new ChainMismatchError(`the RPC serves chain ${chainId}, the gateway is configured for ${this.#ctx.chainId}`);
+      throw new ChainMismatchError(
+        `the RPC serves chain ${chainId}, the gateway is configured for ${this.#ctx.chainId}`,
+      );
     }
     await this.#syncNonce();
   }
@@ -150,12 +165,20 @@ export class Submitter {
         await this.#ctx.outbox.inputs.abandonNonce(input.id, nonce);
         return true;
       }
-      const added = parseEventLogs({ abi: inputBoxAbi, logs: receipt.logs, eventName: "InputAdded" })
-        .find((l) => l.address.toLowerCase() === this.#s.inputBox.toLowerCase() && l.args.appContract.toLowerCase() === this.#ctx.app);
-      if (added === undefined) throw new Error(`transaction ${toHex(tx.hash)} succeeded without an InputAdded log for the app`);
+      const added = parseEventLogs({ abi: inputBoxAbi, logs: receipt.logs, eventName: "InputAdded" }).find(
+        (l) =>
+          l.address.toLowerCase() === this.#s.inputBox.toLowerCase() &&
+          l.args.appContract.toLowerCase() === this.#ctx.app,
+      );
+      if (added === undefined)
+        throw new Error(`transaction ${toHex(tx.hash)} succeeded without an InputAdded log for the app`);
       const gasUsed = Number(receipt.gasUsed);
       await this.#ctx.outbox.inputs.include(input.id, {
-        txHash: tx.hash, blockNumber: Number(receipt.blockNumber), inputIndex: Number(added.args.index), gasUsed, includedMs: Date.now(),
+        txHash: tx.hash,
+        blockNumber: Number(receipt.blockNumber),
+        inputIndex: Number(added.args.index),
+        gasUsed,
+        includedMs: Date.now(),
       });
       this.#lostChecks.delete(input.id);
       this.#record(input, txs, gasUsed);
@@ -199,7 +222,11 @@ export class Submitter {
   }
 
   #calldata(input: InputRow): Hex {
-    return encodeFunctionData({ abi: inputBoxAbi, functionName: "addInput", args: [this.#ctx.app, toHex(input.payload)] });
+    return encodeFunctionData({
+      abi: inputBoxAbi,
+      functionName: "addInput",
+      args: [this.#ctx.app, toHex(input.payload)],
+    });
   }
 
   async #fees(): Promise<{ maxFeePerGas: bigint; maxPriorityFeePerGas: bigint }> {
@@ -210,14 +237,32 @@ export class Submitter {
     return { maxFeePerGas, maxPriorityFeePerGas };
   }
 
-  async #sign(input: InputRow, nonce: number, gas: bigint, fees: { maxFeePerGas: bigint; maxPriorityFeePerGas: bigint }): Promise<TxRow> {
+  async #sign(
+    input: InputRow,
+    nonce: number,
+    gas: bigint,
+    fees: { maxFeePerGas: bigint; maxPriorityFeePerGas: bigint },
+  ): Promise<TxRow> {
     // The wallet client checks that the RPC serves the configured chain before signing.
     const raw = await this.#wallet.signTransaction({
-      type: "eip1559", nonce, to: this.#s.inputBox, data: this.#calldata(input), value: 0n, gas, ...fees,
+      type: "eip1559",
+      nonce,
+      to: this.#s.inputBox,
+      data: this.#calldata(input),
+      value: 0n,
+      gas,
+      ...fees,
     });
     const tx: TxRow = {
-      hash: fromHex(keccak256(raw)), inputId: input.id, nonce, raw: fromHex(raw), maxFee: fees.maxFeePerGas,
-      maxPriority: fees.maxPriorityFeePerGas, signedMs: Date.now(), sentMs: null, abandoned: false,
+      hash: fromHex(keccak256(raw)),
+      inputId: input.id,
+      nonce,
+      raw: fromHex(raw),
+      maxFee: fees.maxFeePerGas,
+      maxPriority: fees.maxPriorityFeePerGas,
+      signedMs: Date.now(),
+      sentMs: null,
+      abandoned: false,
     };
     await this.#ctx.outbox.inputs.recordSigned(tx); // write-ahead: durable before it can reach the network
     failpoint("tx-signed");
@@ -227,7 +272,11 @@ export class Submitter {
   async #signAndSend(input: InputRow): Promise<boolean> {
     let tx: TxRow;
     try {
-      const estimate = await this.#client.estimateGas({ account: this.#account.address, to: this.#s.inputBox, data: this.#calldata(input) });
+      const estimate = await this.#client.estimateGas({
+        account: this.#account.address,
+        to: this.#s.inputBox,
+        data: this.#calldata(input),
+      });
       const gas = estimate + (estimate * BigInt(this.#s.gasHeadroomPercent)) / 100n;
       tx = await this.#sign(input, this.#nextNonce, gas, await this.#fees());
     } catch (error) {
@@ -265,7 +314,9 @@ export class Submitter {
       return;
     }
     if (fees.maxPriorityFeePerGas > fees.maxFeePerGas) fees.maxPriorityFeePerGas = fees.maxFeePerGas;
-    const gas = (await this.#client.estimateGas({ account: this.#account.address, to: this.#s.inputBox, data: this.#calldata(input) }).catch(() => null));
+    const gas = await this.#client
+      .estimateGas({ account: this.#account.address, to: this.#s.inputBox, data: this.#calldata(input) })
+      .catch(() => null);
     if (gas === null) return;
     const tx = await this.#sign(input, last.nonce, gas + (gas * BigInt(this.#s.gasHeadroomPercent)) / 100n, fees);
     this.#ctx.metrics.txReplacements.inc();

@@ -20,7 +20,10 @@ const HOUR_MS = 3_600_000;
 
 /** Same place from src/console and dist/console. */
 const ASSETS = new URL("../../dist/console/", import.meta.url);
-const TYPES: Record<string, string> = { "app.js": "text/javascript; charset=utf-8", "app.css": "text/css; charset=utf-8" };
+const TYPES: Record<string, string> = {
+  "app.js": "text/javascript; charset=utf-8",
+  "app.css": "text/css; charset=utf-8",
+};
 
 function asset(name: string): Buffer {
   try {
@@ -33,53 +36,79 @@ function asset(name: string): Buffer {
 /** The node's GraphQL sits beside its JSON-RPC (/rpc → /graphql) on the rollups node and on devnet. */
 function links(ctx: GatewayContext): { docs: string; metrics: string; graphql?: string } {
   const follower = ctx.options.follower;
-  const graphql = follower === undefined ? undefined : follower.kind === "graphql" ? follower.url : follower.url.replace(/\/rpc\/?$/, "/graphql");
+  const graphql =
+    follower === undefined
+      ? undefined
+      : follower.kind === "graphql"
+        ? follower.url
+        : follower.url.replace(/\/rpc\/?$/, "/graphql");
   return { docs: "/docs", metrics: "/metrics", ...(graphql === undefined ? {} : { graphql }) };
 }
 
 export function consoleRoutes(ctx: GatewayContext): FastifyPluginAsyncTypebox {
   return async (app) => {
     app.get("/", { schema: { hide: true } }, async (_request, reply) =>
-      reply.type("text/html; charset=utf-8").header("cache-control", "no-cache").send(asset("index.html")));
+      reply.type("text/html; charset=utf-8").header("cache-control", "no-cache").send(asset("index.html")),
+    );
     app.get<{ Params: { file: string } }>("/console/:file", { schema: { hide: true } }, async (request, reply) => {
       const type = TYPES[request.params.file];
       if (type === undefined) throw new GatewayError("LCORE_GW_ROUTE_NOT_FOUND");
       return reply.type(type).send(asset(request.params.file));
     });
 
-    app.get("/v1/overview", {
-      schema: {
-        tags: ["console"],
-        summary: "Devices, the newest readings with their lifecycle, settlement periods and readings per minute: what the console draws",
-        response: { 200: Overview, "4xx": ErrorBody, "5xx": ErrorBody },
+    app.get(
+      "/v1/overview",
+      {
+        schema: {
+          tags: ["console"],
+          summary:
+            "Devices, the newest readings with their lifecycle, settlement periods and readings per minute: what the console draws",
+          response: { 200: Overview, "4xx": ErrorBody, "5xx": ErrorBody },
+        },
       },
-    }, async () => {
-      const devices = ctx.registry.list(OVERVIEW_DEVICES).map((d) => {
-        const v = deviceView(ctx, d);
+      async () => {
+        const devices = ctx.registry.list(OVERVIEW_DEVICES).map((d) => {
+          const v = deviceView(ctx, d);
+          return {
+            device: v.device,
+            lastSeq: v.lastSeq,
+            registration: v.registration,
+            chainStatus: v.chainStatus,
+            ...(v.chainReason === undefined ? {} : { chainReason: v.chainReason }),
+          };
+        });
+        const readings = ctx.outbox.readings.recent(OVERVIEW_READINGS).map((r) => {
+          const p = readingProgress(r, ctx.outbox.settlements);
+          return {
+            device: toHex(r.device),
+            seq: r.seq.toString(),
+            status: p.status,
+            receivedAt: new Date(r.receivedMs).toISOString(),
+            ...(p.txHash === undefined ? {} : { txHash: p.txHash }),
+            ...(p.inputIndex === undefined ? {} : { inputIndex: p.inputIndex }),
+            ...(p.period === undefined ? {} : { period: p.period }),
+            ...(p.reason === undefined ? {} : { reason: p.reason }),
+          };
+        });
+        const periods = ctx.outbox.settlements.recentPeriods(OVERVIEW_PERIODS).map((p) => ({
+          period: p.period.toString(),
+          recordCount: p.recordCount === null ? null : p.recordCount.toString(),
+          recordsRoot: p.recordsRoot === null ? null : toHex(p.recordsRoot),
+          executedTx: p.executedTx === null ? null : toHex(p.executedTx),
+          executedAt: p.executedMs === null ? null : new Date(p.executedMs).toISOString(),
+        }));
+        const perMinute = ctx.outbox.readings
+          .perMinute(ctx.nowMs() - HOUR_MS)
+          .map((m) => ({ ...m, device: toHex(m.device) }));
         return {
-          device: v.device, lastSeq: v.lastSeq, registration: v.registration, chainStatus: v.chainStatus,
-          ...(v.chainReason === undefined ? {} : { chainReason: v.chainReason }),
+          devices,
+          readings,
+          periods,
+          perMinute,
+          nowMinute: Math.floor(ctx.nowMs() / 60_000),
+          links: links(ctx),
         };
-      });
-      const readings = ctx.outbox.readings.recent(OVERVIEW_READINGS).map((r) => {
-        const p = readingProgress(r, ctx.outbox.settlements);
-        return {
-          device: toHex(r.device), seq: r.seq.toString(), status: p.status, receivedAt: new Date(r.receivedMs).toISOString(),
-          ...(p.txHash === undefined ? {} : { txHash: p.txHash }),
-          ...(p.inputIndex === undefined ? {} : { inputIndex: p.inputIndex }),
-          ...(p.period === undefined ? {} : { period: p.period }),
-          ...(p.reason === undefined ? {} : { reason: p.reason }),
-        };
-      });
-      const periods = ctx.outbox.settlements.recentPeriods(OVERVIEW_PERIODS).map((p) => ({
-        period: p.period.toString(),
-        recordCount: p.recordCount === null ? null : p.recordCount.toString(),
-        recordsRoot: p.recordsRoot === null ? null : toHex(p.recordsRoot),
-        executedTx: p.executedTx === null ? null : toHex(p.executedTx),
-        executedAt: p.executedMs === null ? null : new Date(p.executedMs).toISOString(),
-      }));
-      const perMinute = ctx.outbox.readings.perMinute(ctx.nowMs() - HOUR_MS).map((m) => ({ ...m, device: toHex(m.device) }));
-      return { devices, readings, periods, perMinute, nowMinute: Math.floor(ctx.nowMs() / 60_000), links: links(ctx) };
-    });
+      },
+    );
   };
 }

@@ -113,7 +113,10 @@ export class DeviceRegistry {
    * registration input in one transaction. Throws a GatewayError (or the write's
    * error); stores nothing then.
    */
-  async register(req: { publicKey: Uint8Array; proof: Uint8Array; metadata: string; mvpId: string | null }, nowMs: number): Promise<DeviceState> {
+  async register(
+    req: { publicKey: Uint8Array; proof: Uint8Array; metadata: string; mvpId: string | null },
+    nowMs: number,
+  ): Promise<DeviceState> {
     const metadata = new TextEncoder().encode(req.metadata);
     const bound = Math.min(this.#ctx.metadataBytes, MAX_METADATA_LENGTH);
     if (metadata.length > bound) {
@@ -123,27 +126,42 @@ export class DeviceRegistry {
     try {
       publicKey = rawPublicKey(req.publicKey).slice();
     } catch {
-      throw new GatewayError("LCORE_GW_PUBLIC_KEY_INVALID", "public key must be 64 bytes (x || y) or 65 bytes (0x04 || x || y)");
+      throw new GatewayError(
+        "LCORE_GW_PUBLIC_KEY_INVALID",
+        "public key must be 64 bytes (x || y) or 65 bytes (0x04 || x || y)",
+      );
     }
     const key = this.#verifier.prepare(publicKey);
     if (key === null) throw new GatewayError("LCORE_GW_PUBLIC_KEY_INVALID");
     const address = deviceAddress(publicKey);
     const hex = toHex(address);
     const mvpKey = req.mvpId === null ? null : `mvp:${req.mvpId}`;
-    if (this.#devices.has(hex) || this.#registering.has(hex)
-      || (req.mvpId !== null && (this.#byMvpId.has(req.mvpId) || this.#registering.has(mvpKey!)))) {
+    if (
+      this.#devices.has(hex) ||
+      this.#registering.has(hex) ||
+      (req.mvpId !== null && (this.#byMvpId.has(req.mvpId) || this.#registering.has(mvpKey!)))
+    ) {
       throw new GatewayError("LCORE_GW_DEVICE_EXISTS", undefined, { details: { device: hex } });
     }
     const proofCheck = this.#verifier.verify(key, this.proofDigest(), req.proof);
     if (proofCheck !== "ok") {
-      throw new GatewayError("LCORE_GW_PROOF_INVALID", proofCheck === "high-s" ? "the proof's s is above n/2" : undefined);
+      throw new GatewayError(
+        "LCORE_GW_PROOF_INVALID",
+        proofCheck === "high-s" ? "the proof's s is above n/2" : undefined,
+      );
     }
-    if (this.#devices.size + this.#registering.size >= this.#ctx.maxDevices) throw new GatewayError("LCORE_GW_DEVICE_LIMIT");
+    if (this.#devices.size + this.#registering.size >= this.#ctx.maxDevices)
+      throw new GatewayError("LCORE_GW_DEVICE_LIMIT");
 
     const payload = encodeDeviceRegistration({ publicKey, proof: req.proof, metadata, auth: { kind: "sender" } });
     const input = this.#outbox.inputs.create("registration", payload, nowMs);
     const row: Omit<DeviceRow, "lastSeq" | "chainMark"> = {
-      address, publicKey, metadata: req.metadata, mvpId: req.mvpId, registeredMs: nowMs, inputId: input.id,
+      address,
+      publicKey,
+      metadata: req.metadata,
+      mvpId: req.mvpId,
+      registeredMs: nowMs,
+      inputId: input.id,
     };
     this.#registering.add(hex);
     if (mvpKey !== null) this.#registering.add(mvpKey);

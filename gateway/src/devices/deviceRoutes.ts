@@ -11,7 +11,15 @@ import type { DeviceState } from "./deviceRegistry.js";
 import { GatewayError } from "../http/errors.js";
 import { equalBytes, fromHex, toHex } from "@lcore/protocol/bytes";
 import { ownerAuth } from "../http/ownerAuth.js";
-import { type ChainStatus, Device, DeviceParams, ErrorBody, RecordsPage, RecordsQuery, RegisterDevice } from "../http/schemas.js";
+import {
+  type ChainStatus,
+  Device,
+  DeviceParams,
+  ErrorBody,
+  RecordsPage,
+  RecordsQuery,
+  RegisterDevice,
+} from "../http/schemas.js";
 import { progressOf, readingProgress } from "../readings/status.js";
 
 const errors = { "4xx": ErrorBody, "5xx": ErrorBody };
@@ -19,14 +27,24 @@ const security = [{ ownerToken: [] }];
 
 export function deviceView(ctx: GatewayContext, d: DeviceState) {
   const input = ctx.outbox.inputs.get(d.inputId);
-  const p = input === undefined ? { status: "queued" as const } : progressOf({
-    inputId: input.id, txHash: input.txHash, sentTxHash: input.sentTxHash, blockNumber: input.blockNumber,
-    inputIndex: input.inputIndex, nodeStatus: input.nodeStatus,
-    outcome: input.nodeStatus === null ? null : input.nodeStatus === "ACCEPTED" ? "accepted" : "rejected",
-    reason: input.reason ?? (input.nodeStatus !== null && input.nodeStatus !== "ACCEPTED" ? input.nodeStatus.toLowerCase() : null),
-  });
+  const p =
+    input === undefined
+      ? { status: "queued" as const }
+      : progressOf({
+          inputId: input.id,
+          txHash: input.txHash,
+          sentTxHash: input.sentTxHash,
+          blockNumber: input.blockNumber,
+          inputIndex: input.inputIndex,
+          nodeStatus: input.nodeStatus,
+          outcome: input.nodeStatus === null ? null : input.nodeStatus === "ACCEPTED" ? "accepted" : "rejected",
+          reason:
+            input.reason ??
+            (input.nodeStatus !== null && input.nodeStatus !== "ACCEPTED" ? input.nodeStatus.toLowerCase() : null),
+        });
   // What the chain says about the device: its mark (deviceMarks.ts) once it refuses it, else whether the registration is in.
-  const chainStatus: Static<typeof ChainStatus> = d.chainMark?.status ?? (input?.nodeStatus === "ACCEPTED" ? "registered" : "pending");
+  const chainStatus: Static<typeof ChainStatus> =
+    d.chainMark?.status ?? (input?.nodeStatus === "ACCEPTED" ? "registered" : "pending");
   return {
     device: d.hex,
     chainStatus,
@@ -54,64 +72,94 @@ export function deviceRoutes(ctx: GatewayContext): FastifyPluginAsyncTypebox {
       return d;
     };
 
-    app.post("/v1/devices", {
-      schema: {
-        tags: ["devices"],
-        summary: "Register a device (owner)",
-        description: "Checks the key and its proof of possession, stores the device and queues its registration input (auth = sender: the gateway's account becomes the owner on chain). Readings are accepted from the device at once; they reach the chain after the registration.",
-        security,
-        body: RegisterDevice,
-        response: { 201: Device, ...errors },
+    app.post(
+      "/v1/devices",
+      {
+        schema: {
+          tags: ["devices"],
+          summary: "Register a device (owner)",
+          description:
+            "Checks the key and its proof of possession, stores the device and queues its registration input (auth = sender: the gateway's account becomes the owner on chain). Readings are accepted from the device at once; they reach the chain after the registration.",
+          security,
+          body: RegisterDevice,
+          response: { 201: Device, ...errors },
+        },
       },
-    }, async (request, reply) => {
-      const d = await ctx.registry.register({
-        publicKey: fromHex(request.body.publicKey),
-        proof: fromHex(request.body.proof),
-        metadata: request.body.metadata ?? "",
-        mvpId: null,
-      }, ctx.nowMs());
-      return reply.code(201).send(deviceView(ctx, d));
-    });
-
-    app.get("/v1/devices/:device", {
-      schema: { tags: ["devices"], summary: "A registered device (owner)", security, params: DeviceParams, response: { 200: Device, ...errors } },
-    }, async (request) => deviceView(ctx, device(request.params.device)));
-
-    app.get("/v1/devices/:device/records", {
-      schema: {
-        tags: ["devices"],
-        summary: "A device's readings in plaintext, decrypted with the owner key (owner)",
-        security,
-        params: DeviceParams,
-        querystring: RecordsQuery,
-        response: { 200: RecordsPage, ...errors },
+      async (request, reply) => {
+        const d = await ctx.registry.register(
+          {
+            publicKey: fromHex(request.body.publicKey),
+            proof: fromHex(request.body.proof),
+            metadata: request.body.metadata ?? "",
+            mvpId: null,
+          },
+          ctx.nowMs(),
+        );
+        return reply.code(201).send(deviceView(ctx, d));
       },
-    }, async (request) => {
-      const d = device(request.params.device);
-      const fromSeq = BigInt(request.query.fromSeq ?? "0");
-      const limit = Math.min(Number(request.query.limit ?? ctx.limits.recordsPage), ctx.limits.recordsPage);
-      if (fromSeq >= 1n << 64n || limit < 1) throw new GatewayError("LCORE_GW_INVALID_REQUEST", "fromSeq must be a u64 and limit at least 1");
-      const rows = ctx.outbox.readings.page(d.address, fromSeq, limit + 1);
-      const records = rows.slice(0, limit).map((r) => {
-        const body = ctx.sealer.open({ device: r.device, seq: r.seq, timestamp: r.timestamp, digest: r.digest, sealed: r.sealed });
-        // The outbox is trusted storage, but a record that does not match its signed hash must never be shown as genuine.
-        if (!equalBytes(sha256(body), r.bodyHash)) throw new GatewayError("LCORE_GW_INTERNAL", "a stored record does not match its body hash");
-        const { nonce, value, payload } = decodeReadingBody(body);
-        const p = readingProgress(r, ctx.outbox.settlements);
-        return {
-          seq: r.seq.toString(),
-          timestamp: r.timestamp.toString(),
-          nonce: toHex(nonce),
-          value: value.toString(),
-          payload: toHex(payload),
-          digest: toHex(r.digest),
-          status: p.status,
-          ...(p.inputIndex === undefined ? {} : { inputIndex: p.inputIndex }),
-          ...(p.reason === undefined ? {} : { reason: p.reason }),
-        };
-      });
-      const next = rows.length > limit ? rows[limit]!.seq.toString() : null;
-      return { device: d.hex, records, nextSeq: next };
-    });
+    );
+
+    app.get(
+      "/v1/devices/:device",
+      {
+        schema: {
+          tags: ["devices"],
+          summary: "A registered device (owner)",
+          security,
+          params: DeviceParams,
+          response: { 200: Device, ...errors },
+        },
+      },
+      async (request) => deviceView(ctx, device(request.params.device)),
+    );
+
+    app.get(
+      "/v1/devices/:device/records",
+      {
+        schema: {
+          tags: ["devices"],
+          summary: "A device's readings in plaintext, decrypted with the owner key (owner)",
+          security,
+          params: DeviceParams,
+          querystring: RecordsQuery,
+          response: { 200: RecordsPage, ...errors },
+        },
+      },
+      async (request) => {
+        const d = device(request.params.device);
+        const fromSeq = BigInt(request.query.fromSeq ?? "0");
+        const limit = Math.min(Number(request.query.limit ?? ctx.limits.recordsPage), ctx.limits.recordsPage);
+        if (fromSeq >= 1n << 64n || limit < 1)
+          throw new GatewayError("LCORE_GW_INVALID_REQUEST", "fromSeq must be a u64 and limit at least 1");
+        const rows = ctx.outbox.readings.page(d.address, fromSeq, limit + 1);
+        const records = rows.slice(0, limit).map((r) => {
+          const body = ctx.sealer.open({
+            device: r.device,
+            seq: r.seq,
+            timestamp: r.timestamp,
+            digest: r.digest,
+            sealed: r.sealed,
+          });
+          // The outbox is trusted storage, but a record that does not match its signed hash must never be shown as genuine.
+          if (!equalBytes(sha256(body), r.bodyHash))
+            throw new GatewayError("LCORE_GW_INTERNAL", "a stored record does not match its body hash");
+          const { nonce, value, payload } = decodeReadingBody(body);
+          const p = readingProgress(r, ctx.outbox.settlements);
+          return {
+            seq: r.seq.toString(),
+            timestamp: r.timestamp.toString(),
+            nonce: toHex(nonce),
+            value: value.toString(),
+            payload: toHex(payload),
+            digest: toHex(r.digest),
+            status: p.status,
+            ...(p.inputIndex === undefined ? {} : { inputIndex: p.inputIndex }),
+            ...(p.reason === undefined ? {} : { reason: p.reason }),
+          };
+        });
+        const next = rows.length > limit ? rows[limit]!.seq.toString() : null;
+        return { device: d.hex, records, nextSeq: next };
+      },
+    );
   };
 }

@@ -121,7 +121,9 @@ export function createSignatureVerifier(prefer: "libsecp256k1" | "openssl" = "li
       const openssl = key.openssl ?? opensslKey(key.uncompressed.subarray(1));
       if (openssl === undefined) return "invalid";
       // node:crypto hashes the message with SHA-256 itself, which is exactly the digest that was signed.
-      return opensslVerify("sha256", message, { key: openssl, dsaEncoding: "ieee-p1363" }, signature) ? "ok" : "invalid";
+      return opensslVerify("sha256", message, { key: openssl, dsaEncoding: "ieee-p1363" }, signature)
+        ? "ok"
+        : "invalid";
     },
   };
 }

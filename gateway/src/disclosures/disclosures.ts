@@ -60,14 +60,24 @@ export function disclosureStatusUrl(id: number): string {
 /** Where a disclosure is: its input's progress, then the dApp's verdict (accepted only with its 0x91 notice read). */
 export function disclosureProgress(d: DisclosureState): Progress {
   const { input } = d;
-  const outcome = input.nodeStatus === null ? null : input.nodeStatus === "ACCEPTED" && d.result !== null ? "accepted" : "rejected";
+  const outcome =
+    input.nodeStatus === null ? null : input.nodeStatus === "ACCEPTED" && d.result !== null ? "accepted" : "rejected";
   // A pruned day's last part accepted without the 0x91: the dApp counts more pruned records than the parts carried.
   const noNotice = d.parts.length > 0 ? "disclosure_incomplete" : "no_disclosure_notice";
-  const reason = outcome !== "rejected" ? null
-    : input.reason ?? (input.nodeStatus === "ACCEPTED" ? noNotice : input.nodeStatus!.toLowerCase());
+  const reason =
+    outcome !== "rejected"
+      ? null
+      : (input.reason ?? (input.nodeStatus === "ACCEPTED" ? noNotice : input.nodeStatus!.toLowerCase()));
   return progressOf({
-    inputId: input.id, txHash: input.txHash, sentTxHash: input.sentTxHash, blockNumber: input.blockNumber, inputIndex: input.inputIndex,
-    nodeStatus: input.nodeStatus, outcome, reason, noticeIndex: d.result?.noticeIndex ?? null,
+    inputId: input.id,
+    txHash: input.txHash,
+    sentTxHash: input.sentTxHash,
+    blockNumber: input.blockNumber,
+    inputIndex: input.inputIndex,
+    nodeStatus: input.nodeStatus,
+    outcome,
+    reason,
+    noticeIndex: d.result?.noticeIndex ?? null,
   });
 }
 
@@ -89,16 +99,23 @@ export class Disclosures {
   async request(req: DisclosureRequest, nowMs: number): Promise<number> {
     const { outbox, registry, sealer } = this.#d;
     const hex = toHex(req.device);
-    if (registry.get(hex) === undefined) throw new GatewayError("LCORE_GW_DEVICE_UNKNOWN", undefined, { details: { device: hex } });
+    if (registry.get(hex) === undefined)
+      throw new GatewayError("LCORE_GW_DEVICE_UNKNOWN", undefined, { details: { device: hex } });
     const from = BigInt(req.period) * DISCLOSURE_PERIOD_SECONDS;
     const end = from + DISCLOSURE_PERIOD_SECONDS;
     if (BigInt(Math.floor(nowMs / 1000)) < end) {
-      throw new GatewayError("LCORE_GW_PERIOD_NOT_OVER", `period ${req.period} ends at ${end} s (unix), the gateway's clock is earlier`);
+      throw new GatewayError(
+        "LCORE_GW_PERIOD_NOT_OVER",
+        `period ${req.period} ends at ${end} s (unix), the gateway's clock is earlier`,
+      );
     }
     // PROTOCOL §11: the dApp discloses a day while period ≥ today − 31 (its today: the block's).
     const oldest = BigInt(Math.floor(nowMs / 1000)) / DISCLOSURE_PERIOD_SECONDS - DISCLOSURE_WINDOW_DAYS;
     if (BigInt(req.period) < oldest) {
-      throw new GatewayError("LCORE_GW_DISCLOSURE_WINDOW_CLOSED", `period ${req.period} is before ${oldest}, the oldest day the dApp still discloses`);
+      throw new GatewayError(
+        "LCORE_GW_DISCLOSURE_WINDOW_CLOSED",
+        `period ${req.period} is before ${oldest}, the oldest day the dApp still discloses`,
+      );
     }
     const key = `${hex}:${req.period}`;
     const before = outbox.disclosures.ofPeriod(req.device, req.period);
@@ -116,9 +133,13 @@ export class Disclosures {
       const readings = outbox.disclosures.readingsIn(req.device, Number(from), Number(end - 1n));
       if (readings.all === 0) throw new GatewayError("LCORE_GW_DISCLOSURE_NO_READINGS");
       if (readings.queued > 0) {
-        throw new GatewayError("LCORE_GW_DISCLOSURE_READINGS_QUEUED", `${readings.queued} readings of the period wait for an input`, {
-          retryAfter: QUEUED_RETRY_SECONDS,
-        });
+        throw new GatewayError(
+          "LCORE_GW_DISCLOSURE_READINGS_QUEUED",
+          `${readings.queued} readings of the period wait for an input`,
+          {
+            retryAfter: QUEUED_RETRY_SECONDS,
+          },
+        );
       }
       const pruned = prunedRecords(outbox, req.device, from, end - 1n).entries;
       // Read again: the follower may have recorded a verdict on an earlier part meanwhile.
@@ -129,14 +150,20 @@ export class Disclosures {
           throw new GatewayError("LCORE_GW_DISCLOSURE_INCOMPLETE", undefined, { retryAfter: INCOMPLETE_RETRY_SECONDS });
         }
         if (underWay.voucher !== req.voucher) {
-          throw new GatewayError("LCORE_GW_DISCLOSURE_EXISTS", `the dApp's disclosure of this day under way has aggregateVoucher ${underWay.voucher}; continue it with the same`);
+          throw new GatewayError(
+            "LCORE_GW_DISCLOSURE_EXISTS",
+            `the dApp's disclosure of this day under way has aggregateVoucher ${underWay.voucher}; continue it with the same`,
+          );
         }
       }
       const row = { device: req.device, period: req.period, voucher: req.voucher, requestedMs: nowMs };
       const periodKey = sealer.disclosureKey(req.device, req.period);
       let queued: { id: number; statements: Statement[] };
       try {
-        queued = entries.length === 0 ? this.#keyDisclosure(row, periodKey, nowMs) : this.#parts(row, periodKey, entries, nowMs);
+        queued =
+          entries.length === 0
+            ? this.#keyDisclosure(row, periodKey, nowMs)
+            : this.#parts(row, periodKey, entries, nowMs);
       } finally {
         periodKey.fill(0);
       }
@@ -149,25 +176,51 @@ export class Disclosures {
   }
 
   /** The 0x11 input and the disclosure's row. */
-  #keyDisclosure(row: Omit<DisclosureRow, "inputId">, periodKey: Uint8Array, nowMs: number): { id: number; statements: Statement[] } {
+  #keyDisclosure(
+    row: Omit<DisclosureRow, "inputId">,
+    periodKey: Uint8Array,
+    nowMs: number,
+  ): { id: number; statements: Statement[] } {
     const { outbox } = this.#d;
     const input = outbox.inputs.create("disclosure", encodeKeyDisclosure({ ...row, periodKey }), nowMs);
-    return { id: input.id, statements: [input.statement, outbox.disclosures.insertStatement({ inputId: input.id, ...row })] };
+    return {
+      id: input.id,
+      statements: [input.statement, outbox.disclosures.insertStatement({ inputId: input.id, ...row })],
+    };
   }
 
   /** The 0x12 parts of a pruned day as inputs, in order, with the disclosure's row (named by the first) and one row per part. */
-  #parts(row: Omit<DisclosureRow, "inputId">, periodKey: Uint8Array, entries: PrunedEntry<WireRecord>[], nowMs: number): { id: number; statements: Statement[] } {
+  #parts(
+    row: Omit<DisclosureRow, "inputId">,
+    periodKey: Uint8Array,
+    entries: PrunedEntry<WireRecord>[],
+    nowMs: number,
+  ): { id: number; statements: Statement[] } {
     const { outbox } = this.#d;
-    const payloads = encodePrunedDisclosureParts({ device: row.device, period: row.period, periodKey, voucher: row.voucher, entries }, MAX_PAYLOAD_LENGTH);
+    const payloads = encodePrunedDisclosureParts(
+      { device: row.device, period: row.period, periodKey, voucher: row.voucher, entries },
+      MAX_PAYLOAD_LENGTH,
+    );
     const inputs = payloads.map((p) => outbox.inputs.create("disclosure", p, nowMs));
     const disclosureId = inputs[0]!.id;
-    const statements = [...inputs.map((i) => i.statement), outbox.disclosures.insertStatement({ inputId: disclosureId, ...row })];
+    const statements = [
+      ...inputs.map((i) => i.statement),
+      outbox.disclosures.insertStatement({ inputId: disclosureId, ...row }),
+    ];
     let taken = 0;
     for (const [part, input] of inputs.entries()) {
       // count(u16) at bytes 59..60 of the part (PROTOCOL §11.1): the entries it carries, in order.
       const records = (payloads[part]![59]! << 8) | payloads[part]![60]!;
       taken += records;
-      statements.push(outbox.disclosures.partStatement({ inputId: input.id, disclosureId, part, records, lastSeq: entries[taken - 1]!.record.seq }));
+      statements.push(
+        outbox.disclosures.partStatement({
+          inputId: input.id,
+          disclosureId,
+          part,
+          records,
+          lastSeq: entries[taken - 1]!.record.seq,
+        }),
+      );
     }
     return { id: disclosureId, statements };
   }
@@ -182,7 +235,8 @@ export class Disclosures {
     for (const d of before) {
       if (d.result !== null) continue;
       for (const p of d.parts) {
-        if (p.input.nodeStatus === "ACCEPTED" && (out === null || p.lastSeq > out.lastSeq)) out = { lastSeq: p.lastSeq, voucher: d.voucher };
+        if (p.input.nodeStatus === "ACCEPTED" && (out === null || p.lastSeq > out.lastSeq))
+          out = { lastSeq: p.lastSeq, voucher: d.voucher };
       }
     }
     return out;

@@ -27,7 +27,10 @@ function toGatewayError(error: FastifyError, request: FastifyRequest): GatewayEr
       return new GatewayError("LCORE_GW_EMPTY_BODY");
     }
     // ajv's messages name the field and the rule, never the value.
-    return new GatewayError("LCORE_GW_INVALID_REQUEST", `${error.validationContext ?? "request"}${error.message.replace(/^[a-z]+/, "")}`);
+    return new GatewayError(
+      "LCORE_GW_INVALID_REQUEST",
+      `${error.validationContext ?? "request"}${error.message.replace(/^[a-z]+/, "")}`,
+    );
   }
   const mapped = error.code === undefined ? undefined : FASTIFY_CODES[error.code];
   if (mapped !== undefined) return new GatewayError(mapped);
@@ -48,6 +51,8 @@ export function installErrorHandling(app: FastifyInstance): void {
     return reply.code(e.statusCode).send(errorBody(e.code, e.message, e.details));
   });
   app.setNotFoundHandler((request, reply) => {
-    return reply.code(404).send(errorBody("LCORE_GW_ROUTE_NOT_FOUND", `no route ${request.method} ${request.url.split("?")[0] ?? ""}`));
+    return reply
+      .code(404)
+      .send(errorBody("LCORE_GW_ROUTE_NOT_FOUND", `no route ${request.method} ${request.url.split("?")[0] ?? ""}`));
   });
 }

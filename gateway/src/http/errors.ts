@@ -17,45 +17,126 @@ export const ERRORS = {
 
   // ── devices ──
   LCORE_GW_DEVICE_UNKNOWN: { status: 404, meaning: "no device with this address is registered at this gateway" },
-  LCORE_GW_DEVICE_EXISTS: { status: 409, meaning: "a device with this public key (or MVP device_id) is already registered" },
+  LCORE_GW_DEVICE_EXISTS: {
+    status: 409,
+    meaning: "a device with this public key (or MVP device_id) is already registered",
+  },
   LCORE_GW_PUBLIC_KEY_INVALID: { status: 400, meaning: "the public key is not a point on secp256k1" },
-  LCORE_GW_PROOF_INVALID: { status: 422, meaning: "the registration proof is not the device key's low-s signature of the registration digest (GET /v1/info)" },
+  LCORE_GW_PROOF_INVALID: {
+    status: 422,
+    meaning: "the registration proof is not the device key's low-s signature of the registration digest (GET /v1/info)",
+  },
   LCORE_GW_DEVICE_LIMIT: { status: 507, meaning: "the gateway holds its maximum number of devices" },
-  LCORE_GW_DEVICE_REGISTRATION_REJECTED: { status: 409, meaning: "the dApp rejected this gateway's registration of the device (the message and `reason` give the dApp's reason, e.g. device_exists); its readings are refused" },
-  LCORE_GW_DEVICE_REVOKED: { status: 409, meaning: "the device was revoked on chain (a device_revoked notice, whichever relayer sent the revocation); its readings are refused" },
+  LCORE_GW_DEVICE_REGISTRATION_REJECTED: {
+    status: 409,
+    meaning:
+      "the dApp rejected this gateway's registration of the device (the message and `reason` give the dApp's reason, e.g. device_exists); its readings are refused",
+  },
+  LCORE_GW_DEVICE_REVOKED: {
+    status: 409,
+    meaning:
+      "the device was revoked on chain (a device_revoked notice, whichever relayer sent the revocation); its readings are refused",
+  },
 
   // ── readings ──
-  LCORE_GW_SIGNATURE_INVALID: { status: 422, meaning: "the signature does not verify against the device's registered key" },
-  LCORE_GW_SIGNATURE_HIGH_S: { status: 422, meaning: "the signature's s is above n/2; only the low-s form is accepted" },
-  LCORE_GW_SEQ_STALE: { status: 409, meaning: "seq is not above the device's last accepted seq (replayed or out of order)" },
-  LCORE_GW_READING_DUPLICATE: { status: 409, meaning: "this exact reading was already accepted; the body carries its receipt" },
-  LCORE_GW_TIMESTAMP_IN_FUTURE: { status: 422, meaning: "timestamp is further ahead of the gateway's clock than the allowed skew" },
-  LCORE_GW_RATE_LIMITED: { status: 429, meaning: "over a rate limit (a device's readings, MVP registrations, or proof-tree builds); retry after Retry-After seconds" },
+  LCORE_GW_SIGNATURE_INVALID: {
+    status: 422,
+    meaning: "the signature does not verify against the device's registered key",
+  },
+  LCORE_GW_SIGNATURE_HIGH_S: {
+    status: 422,
+    meaning: "the signature's s is above n/2; only the low-s form is accepted",
+  },
+  LCORE_GW_SEQ_STALE: {
+    status: 409,
+    meaning: "seq is not above the device's last accepted seq (replayed or out of order)",
+  },
+  LCORE_GW_READING_DUPLICATE: {
+    status: 409,
+    meaning: "this exact reading was already accepted; the body carries its receipt",
+  },
+  LCORE_GW_TIMESTAMP_IN_FUTURE: {
+    status: 422,
+    meaning: "timestamp is further ahead of the gateway's clock than the allowed skew",
+  },
+  LCORE_GW_RATE_LIMITED: {
+    status: 429,
+    meaning:
+      "over a rate limit (a device's readings, MVP registrations, or proof-tree builds); retry after Retry-After seconds",
+  },
   LCORE_GW_READING_NOT_FOUND: { status: 404, meaning: "no reading with this device and seq at this gateway" },
-  LCORE_GW_READING_NOT_ACCEPTED: { status: 409, meaning: "the reading is not (or not yet) accepted by the dApp, so it has no inclusion proof" },
-  LCORE_GW_READING_NOT_SETTLED: { status: 409, meaning: "the reading's settlement period is not settled on chain yet; retry later" },
+  LCORE_GW_READING_NOT_ACCEPTED: {
+    status: 409,
+    meaning: "the reading is not (or not yet) accepted by the dApp, so it has no inclusion proof",
+  },
+  LCORE_GW_READING_NOT_SETTLED: {
+    status: 409,
+    meaning: "the reading's settlement period is not settled on chain yet; retry later",
+  },
 
   // ── authentication ──
   LCORE_GW_UNAUTHORIZED: { status: 401, meaning: "the route needs the owner token (Authorization: Bearer ...)" },
   LCORE_GW_MVP_COMPAT_DISABLED: { status: 403, meaning: "the operator disabled the MVP compatibility routes" },
 
   // ── the gateway itself ──
-  LCORE_GW_OUTBOX_FULL: { status: 503, meaning: "the outbox holds its maximum of unsubmitted readings; retry after Retry-After seconds" },
+  LCORE_GW_OUTBOX_FULL: {
+    status: 503,
+    meaning: "the outbox holds its maximum of unsubmitted readings; retry after Retry-After seconds",
+  },
   LCORE_GW_STORAGE_FAILED: { status: 503, meaning: "the outbox could not commit; nothing was stored, retry" },
-  LCORE_GW_STORAGE_BUSY: { status: 503, meaning: "an earlier request is still committing this migrated row; nothing was stored by this one, retry after Retry-After seconds" },
-  LCORE_GW_CHAIN_UNAVAILABLE: { status: 503, meaning: "the gateway has no chain configured, or the chain did not answer; retry" },
-  LCORE_GW_SHUTTING_DOWN: { status: 503, meaning: "the gateway is shutting down; nothing was stored, retry elsewhere or later" },
-  LCORE_GW_INTERNAL: { status: 500, meaning: "an unexpected error; nothing secret is in the answer, the log has the details" },
+  LCORE_GW_STORAGE_BUSY: {
+    status: 503,
+    meaning:
+      "an earlier request is still committing this migrated row; nothing was stored by this one, retry after Retry-After seconds",
+  },
+  LCORE_GW_CHAIN_UNAVAILABLE: {
+    status: 503,
+    meaning: "the gateway has no chain configured, or the chain did not answer; retry",
+  },
+  LCORE_GW_SHUTTING_DOWN: {
+    status: 503,
+    meaning: "the gateway is shutting down; nothing was stored, retry elsewhere or later",
+  },
+  LCORE_GW_INTERNAL: {
+    status: 500,
+    meaning: "an unexpected error; nothing secret is in the answer, the log has the details",
+  },
 
   // ── key disclosures (PROTOCOL §10) ──
-  LCORE_GW_PERIOD_NOT_OVER: { status: 409, meaning: "the disclosure period has not ended on the gateway's clock; readings of it may still arrive" },
-  LCORE_GW_DISCLOSURE_NO_READINGS: { status: 422, meaning: "the gateway holds no reading of this device in this disclosure period" },
-  LCORE_GW_DISCLOSURE_READINGS_QUEUED: { status: 409, meaning: "readings of this period are not yet in an input, so the disclosure would overtake them; retry after Retry-After seconds" },
-  LCORE_GW_DISCLOSURE_EXISTS: { status: 409, meaning: "this device's period is disclosed or being disclosed (the body names the disclosure); only a rejected one may be asked again" },
+  LCORE_GW_PERIOD_NOT_OVER: {
+    status: 409,
+    meaning: "the disclosure period has not ended on the gateway's clock; readings of it may still arrive",
+  },
+  LCORE_GW_DISCLOSURE_NO_READINGS: {
+    status: 422,
+    meaning: "the gateway holds no reading of this device in this disclosure period",
+  },
+  LCORE_GW_DISCLOSURE_READINGS_QUEUED: {
+    status: 409,
+    meaning:
+      "readings of this period are not yet in an input, so the disclosure would overtake them; retry after Retry-After seconds",
+  },
+  LCORE_GW_DISCLOSURE_EXISTS: {
+    status: 409,
+    meaning:
+      "this device's period is disclosed or being disclosed (the body names the disclosure); only a rejected one may be asked again",
+  },
   LCORE_GW_DISCLOSURE_NOT_FOUND: { status: 404, meaning: "no disclosure with this id at this gateway" },
-  LCORE_GW_DISCLOSURE_WINDOW_CLOSED: { status: 422, meaning: "the disclosure period is more than 31 days before the gateway's day; the dApp refuses it (disclosure_window_closed, PROTOCOL §11)" },
-  LCORE_GW_DISCLOSURE_INCOMPLETE: { status: 409, meaning: "the dApp holds a disclosure of this pruned day under way and the gateway has no further pruned record of it to send (not yet seen settled, or sent by another relayer); retry after Retry-After seconds" },
-  LCORE_GW_PERIOD_DISCLOSED: { status: 409, meaning: "the reading's disclosure period was disclosed: its key is public, so the reading is refused rather than sealed under it" },
+  LCORE_GW_DISCLOSURE_WINDOW_CLOSED: {
+    status: 422,
+    meaning:
+      "the disclosure period is more than 31 days before the gateway's day; the dApp refuses it (disclosure_window_closed, PROTOCOL §11)",
+  },
+  LCORE_GW_DISCLOSURE_INCOMPLETE: {
+    status: 409,
+    meaning:
+      "the dApp holds a disclosure of this pruned day under way and the gateway has no further pruned record of it to send (not yet seen settled, or sent by another relayer); retry after Retry-After seconds",
+  },
+  LCORE_GW_PERIOD_DISCLOSED: {
+    status: 409,
+    meaning:
+      "the reading's disclosure period was disclosed: its key is public, so the reading is refused rather than sealed under it",
+  },
 } as const satisfies Record<string, { status: number; meaning: string }>;
 
 export type GatewayErrorCode = keyof typeof ERRORS;
@@ -70,7 +151,11 @@ export class GatewayError extends Error {
   /** Seconds for a Retry-After header (429, 503). */
   readonly retryAfter: number | undefined;
 
-  constructor(code: GatewayErrorCode, message?: string, extra?: { details?: Record<string, unknown>; retryAfter?: number; cause?: unknown }) {
+  constructor(
+    code: GatewayErrorCode,
+    message?: string,
+    extra?: { details?: Record<string, unknown>; retryAfter?: number; cause?: unknown },
+  ) {
     super(message ?? ERRORS[code].meaning, extra?.cause === undefined ? undefined : { cause: extra.cause });
     this.code = code;
     this.statusCode = ERRORS[code].status;

@@ -21,13 +21,18 @@ const MirrorView = Type.Object({
   legacy: Type.Object({ accepted: count, refused: count, failed: count, skipped: count, history: count }),
   agreements: Type.Object({ accepted: count, rejected: count }),
   divergences: Type.Object({ cartesi_only: count, legacy_only: count }),
-  recent: Type.Array(Type.Object({
-    device: Type.String(),
-    seq: Type.String(),
-    kind: Type.Union([Type.Literal("cartesi_only"), Type.Literal("legacy_only")]),
-    legacyStatus: Type.Union([Type.Integer(), Type.Null()]),
-    reason: Type.Union([Type.String(), Type.Null()], { description: "the dApp's reason when it rejected the reading" }),
-  }), { description: `the newest ${MIRROR_RECENT_DIVERGENCES} divergent readings` }),
+  recent: Type.Array(
+    Type.Object({
+      device: Type.String(),
+      seq: Type.String(),
+      kind: Type.Union([Type.Literal("cartesi_only"), Type.Literal("legacy_only")]),
+      legacyStatus: Type.Union([Type.Integer(), Type.Null()]),
+      reason: Type.Union([Type.String(), Type.Null()], {
+        description: "the dApp's reason when it rejected the reading",
+      }),
+    }),
+    { description: `the newest ${MIRROR_RECENT_DIVERGENCES} divergent readings` },
+  ),
 });
 
 const CartesiView = Type.Object({
@@ -44,48 +49,78 @@ export function dualModeRoutes(ctx: GatewayContext): FastifyPluginAsyncTypebox {
       unincludedInputs: ctx.outbox.inputs.countUnincluded(),
     });
 
-    app.get("/v1/mirror", {
-      schema: {
-        tags: ["migration"],
-        summary: "Dual mode: what the legacy MVP node answered and how it compares with the dApp",
-        description: "Totals since the mirror first ran on this outbox. A reading is compared once both the legacy node (2xx accepted, 4xx refused) and the dApp have answered.",
-        response: { 200: MirrorView },
-      },
-    }, async () => {
-      const t = ctx.outbox.mirror.totals();
-      return {
-        enabled: ctx.options.mirror !== undefined,
-        // Only while a legacy node is configured: after mirroring stops, the cursor stays and everything newer would count.
-        pending: ctx.options.mirror === undefined ? 0 : ctx.outbox.mirror.pending(),
-        legacy: { accepted: t.accepted, refused: t.refused, failed: t.failed, skipped: t.skipped, history: t.history },
-        agreements: { accepted: t.agree_accepted, rejected: t.agree_rejected },
-        divergences: { cartesi_only: t.cartesi_only, legacy_only: t.legacy_only },
-        recent: ctx.outbox.mirror.divergences(MIRROR_RECENT_DIVERGENCES).map((d) => ({
-          device: toHex(d.device), seq: d.seq.toString(), kind: d.kind, legacyStatus: d.httpStatus, reason: d.reason,
-        })),
-      };
-    });
-
-    app.get("/v1/cartesi", {
-      schema: { tags: ["migration"], summary: "Whether the Cartesi path is paused, and what waits in the outbox", response: { 200: CartesiView } },
-    }, async () => cartesiView());
-
-    for (const [action, paused] of [["pause", true], ["resume", false]] as const) {
-      app.post(`/v1/cartesi/${action}`, {
-        onRequest: ownerAuth(ctx.options.ownerToken),
+    app.get(
+      "/v1/mirror",
+      {
         schema: {
           tags: ["migration"],
-          summary: paused
-            ? "Pause the Cartesi path (owner): readings are still accepted and wait in the outbox"
-            : "Resume the Cartesi path (owner): what waited is batched and submitted, in order",
-          description: "Durable: once answered, a restart keeps the state. Idempotent.",
-          security,
-          response: { 200: CartesiView, ...errors },
+          summary: "Dual mode: what the legacy MVP node answered and how it compares with the dApp",
+          description:
+            "Totals since the mirror first ran on this outbox. A reading is compared once both the legacy node (2xx accepted, 4xx refused) and the dApp have answered.",
+          response: { 200: MirrorView },
         },
-      }, async () => {
-        await ctx.cartesi.set(paused);
-        return cartesiView();
-      });
+      },
+      async () => {
+        const t = ctx.outbox.mirror.totals();
+        return {
+          enabled: ctx.options.mirror !== undefined,
+          // Only while a legacy node is configured: after mirroring stops, the cursor stays and everything newer would count.
+          pending: ctx.options.mirror === undefined ? 0 : ctx.outbox.mirror.pending(),
+          legacy: {
+            accepted: t.accepted,
+            refused: t.refused,
+            failed: t.failed,
+            skipped: t.skipped,
+            history: t.history,
+          },
+          agreements: { accepted: t.agree_accepted, rejected: t.agree_rejected },
+          divergences: { cartesi_only: t.cartesi_only, legacy_only: t.legacy_only },
+          recent: ctx.outbox.mirror.divergences(MIRROR_RECENT_DIVERGENCES).map((d) => ({
+            device: toHex(d.device),
+            seq: d.seq.toString(),
+            kind: d.kind,
+            legacyStatus: d.httpStatus,
+            reason: d.reason,
+          })),
+        };
+      },
+    );
+
+    app.get(
+      "/v1/cartesi",
+      {
+        schema: {
+          tags: ["migration"],
+          summary: "Whether the Cartesi path is paused, and what waits in the outbox",
+          response: { 200: CartesiView },
+        },
+      },
+      async () => cartesiView(),
+    );
+
+    for (const [action, paused] of [
+      ["pause", true],
+      ["resume", false],
+    ] as const) {
+      app.post(
+        `/v1/cartesi/${action}`,
+        {
+          onRequest: ownerAuth(ctx.options.ownerToken),
+          schema: {
+            tags: ["migration"],
+            summary: paused
+              ? "Pause the Cartesi path (owner): readings are still accepted and wait in the outbox"
+              : "Resume the Cartesi path (owner): what waited is batched and submitted, in order",
+            description: "Durable: once answered, a restart keeps the state. Idempotent.",
+            security,
+            response: { 200: CartesiView, ...errors },
+          },
+        },
+        async () => {
+          await ctx.cartesi.set(paused);
+          return cartesiView();
+        },
+      );
     }
   };
 }

@@ -34,13 +34,20 @@ const ROW_BYTES = 2 * MAX_READING_PAYLOAD + 2 * 254 + 1024;
 
 const Integer = Type.String({ pattern: "^-?[0-9]{1,20}$", description: "an integer as a decimal string" });
 
-const MigrationRow = Type.Object({
-  device_id: Type.String({ maxLength: 1024 }),
-  row_id: Integer,
-  submission_date: Integer,
-  transaction_hash: Type.Union([Type.String({ maxLength: 1024 }), Type.Null()]),
-  data: Type.String({ pattern: "^0x([0-9a-fA-F]{2})*$", maxLength: 2 + 2 * MAX_READING_PAYLOAD, description: "the data BLOB, 0x-hex" }),
-}, { additionalProperties: false });
+const MigrationRow = Type.Object(
+  {
+    device_id: Type.String({ maxLength: 1024 }),
+    row_id: Integer,
+    submission_date: Integer,
+    transaction_hash: Type.Union([Type.String({ maxLength: 1024 }), Type.Null()]),
+    data: Type.String({
+      pattern: "^0x([0-9a-fA-F]{2})*$",
+      maxLength: 2 + 2 * MAX_READING_PAYLOAD,
+      description: "the data BLOB, 0x-hex",
+    }),
+  },
+  { additionalProperties: false },
+);
 
 const RowResult = Type.Object({
   row_id: DecimalString,
@@ -62,17 +69,25 @@ const DeviceResult = Type.Object({
 
 type DeviceResult = Static<typeof DeviceResult>;
 
-const DevicesBody = Type.Object({
-  devices: Type.Array(Type.Object({ device_id: Type.String({ maxLength: 1024 }) }, { additionalProperties: false }), {
-    minItems: 1, maxItems: MIGRATION_DEVICES_PER_REQUEST,
-  }),
-}, { additionalProperties: false });
+const DevicesBody = Type.Object(
+  {
+    devices: Type.Array(Type.Object({ device_id: Type.String({ maxLength: 1024 }) }, { additionalProperties: false }), {
+      minItems: 1,
+      maxItems: MIGRATION_DEVICES_PER_REQUEST,
+    }),
+  },
+  { additionalProperties: false },
+);
 
-const StatusBody = Type.Object({
-  readings: Type.Array(Type.Object({ device: Address, seq: DecimalString }, { additionalProperties: false }), {
-    minItems: 1, maxItems: MIGRATION_STATUS_PER_REQUEST,
-  }),
-}, { additionalProperties: false });
+const StatusBody = Type.Object(
+  {
+    readings: Type.Array(Type.Object({ device: Address, seq: DecimalString }, { additionalProperties: false }), {
+      minItems: 1,
+      maxItems: MIGRATION_STATUS_PER_REQUEST,
+    }),
+  },
+  { additionalProperties: false },
+);
 
 const StatusResult = Type.Object({
   device: Address,
@@ -85,43 +100,66 @@ export function migrationRoutes(ctx: GatewayContext): FastifyPluginAsyncTypebox 
   return async (app) => {
     app.addHook("onRequest", ownerAuth(ctx.options.ownerToken));
 
-    app.post("/v1/migration/devices", {
-      bodyLimit: MIGRATION_DEVICES_PER_REQUEST * 1100,
-      schema: {
-        tags: ["migration"],
-        summary: "Register MVP devices under custodial keys (owner; idempotent)",
-        description: "As POST /device/register, without its rate limit: an already registered device_id answers \"existing\" with its device.",
-        security,
-        body: DevicesBody,
-        response: { 200: Type.Object({ devices: Type.Array(DeviceResult) }), ...errors },
+    app.post(
+      "/v1/migration/devices",
+      {
+        bodyLimit: MIGRATION_DEVICES_PER_REQUEST * 1100,
+        schema: {
+          tags: ["migration"],
+          summary: "Register MVP devices under custodial keys (owner; idempotent)",
+          description:
+            'As POST /device/register, without its rate limit: an already registered device_id answers "existing" with its device.',
+          security,
+          body: DevicesBody,
+          response: { 200: Type.Object({ devices: Type.Array(DeviceResult) }), ...errors },
+        },
       },
-    }, async (request) => ({ devices: await migrateDevices(ctx, request.body.devices.map((d) => d.device_id)) }));
+      async (request) => ({
+        devices: await migrateDevices(
+          ctx,
+          request.body.devices.map((d) => d.device_id),
+        ),
+      }),
+    );
 
-    app.post("/v1/migration/readings", {
-      bodyLimit: ctx.limits.migrationRows * ROW_BYTES,
-      schema: {
-        tags: ["migration"],
-        summary: "Migrate MVP data_submissions rows (owner; idempotent)",
-        description: "Each row becomes one reading built deterministically from it (PROTOCOL §7.7) and gets its own outcome: migrated, duplicate (stored before; its receipt), or skipped with a reason. The new readings are stored all together or, on an error, not at all.",
-        security,
-        body: Type.Object({
-          rows: Type.Array(MigrationRow, { minItems: 1, maxItems: ctx.limits.migrationRows }),
-        }, { additionalProperties: false }),
-        response: { 200: Type.Object({ rows: Type.Array(RowResult) }), ...errors },
+    app.post(
+      "/v1/migration/readings",
+      {
+        bodyLimit: ctx.limits.migrationRows * ROW_BYTES,
+        schema: {
+          tags: ["migration"],
+          summary: "Migrate MVP data_submissions rows (owner; idempotent)",
+          description:
+            "Each row becomes one reading built deterministically from it (PROTOCOL §7.7) and gets its own outcome: migrated, duplicate (stored before; its receipt), or skipped with a reason. The new readings are stored all together or, on an error, not at all.",
+          security,
+          body: Type.Object(
+            {
+              rows: Type.Array(MigrationRow, { minItems: 1, maxItems: ctx.limits.migrationRows }),
+            },
+            { additionalProperties: false },
+          ),
+          response: { 200: Type.Object({ rows: Type.Array(RowResult) }), ...errors },
+        },
       },
-    }, async (request) => ({ rows: await migrateRows(ctx, request.body.rows) }));
+      async (request) => ({ rows: await migrateRows(ctx, request.body.rows) }),
+    );
 
-    app.post("/v1/migration/status", {
-      bodyLimit: MIGRATION_STATUS_PER_REQUEST * 128,
-      schema: {
-        tags: ["migration"],
-        summary: "The status of many readings at once (owner)",
-        description: "What GET /v1/readings/{device}/{seq} answers, for up to 1000 readings; \"missing\" when the gateway has no such reading.",
-        security,
-        body: StatusBody,
-        response: { 200: Type.Object({ readings: Type.Array(StatusResult) }), ...errors },
+    app.post(
+      "/v1/migration/status",
+      {
+        bodyLimit: MIGRATION_STATUS_PER_REQUEST * 128,
+        schema: {
+          tags: ["migration"],
+          summary: "The status of many readings at once (owner)",
+          description:
+            'What GET /v1/readings/{device}/{seq} answers, for up to 1000 readings; "missing" when the gateway has no such reading.',
+          security,
+          body: StatusBody,
+          response: { 200: Type.Object({ readings: Type.Array(StatusResult) }), ...errors },
+        },
       },
-    }, async (request) => ({ readings: request.body.readings.map((r) => migratedStatus(ctx, r.device, r.seq)) }));
+      async (request) => ({ readings: request.body.readings.map((r) => migratedStatus(ctx, r.device, r.seq)) }),
+    );
   };
 }
 
@@ -158,7 +196,10 @@ async function migrateRows(ctx: GatewayContext, rows: MigrationRow[]): Promise<R
     return result;
   });
   if (fresh.length > 0) {
-    const receipts = await ctx.ingest.accept(fresh.map((f) => f.built.sign()), { rateLimit: false });
+    const receipts = await ctx.ingest.accept(
+      fresh.map((f) => f.built.sign()),
+      { rateLimit: false },
+    );
     receipts.forEach((receipt, i) => {
       results[fresh[i]!.index]!.status = receipt.status;
     });
@@ -172,18 +213,30 @@ async function migrateRows(ctx: GatewayContext, rows: MigrationRow[]): Promise<R
  * what fails the whole request.
  */
 function checkRow(
-  ctx: GatewayContext, r: MigrationRow, latest: bigint, lastSeq: Map<DeviceState, bigint | null>,
+  ctx: GatewayContext,
+  r: MigrationRow,
+  latest: bigint,
+  lastSeq: Map<DeviceState, bigint | null>,
 ): { result: RowResult; built?: SignableRow } {
   const result = { row_id: r.row_id };
   try {
     const device = ctx.registry.byMvpId(r.device_id);
     if (device === undefined) throw new RowSkipped("device_unknown", "register the device_id first");
     // Never storable (devices/deviceMarks.ts), so a skip, not the whole request's 409 resent for ever.
-    if (device.chainMark !== null) throw new RowSkipped("device_refused", `the chain refuses the device: ${device.chainMark.status}`);
-    const built = buildRow({
-      deviceId: r.device_id, rowId: BigInt(r.row_id), submissionDate: BigInt(r.submission_date),
-      transactionHash: r.transaction_hash, data: fromHex(r.data),
-    }, device, ctx.custodian, latest);
+    if (device.chainMark !== null)
+      throw new RowSkipped("device_refused", `the chain refuses the device: ${device.chainMark.status}`);
+    const built = buildRow(
+      {
+        deviceId: r.device_id,
+        rowId: BigInt(r.row_id),
+        submissionDate: BigInt(r.submission_date),
+        transactionHash: r.transaction_hash,
+        data: fromHex(r.data),
+      },
+      device,
+      ctx.custodian,
+      latest,
+    );
     const seq = BigInt(r.row_id);
     const last = lastSeq.has(device) ? lastSeq.get(device)! : device.lastSeq;
     if (last !== null && seq <= last) {
@@ -191,12 +244,24 @@ function checkRow(
       // The in-memory last seq moves before the commit: a resend racing the first request's commit must retry, not skip.
       const committed = ctx.outbox.devices.get(device.address)?.lastSeq ?? null;
       if (stored === undefined && (committed === null || committed < seq)) {
-        throw new GatewayError("LCORE_GW_STORAGE_BUSY", `row ${r.row_id} is being stored by an earlier request; retry`, { retryAfter: 1 });
+        throw new GatewayError(
+          "LCORE_GW_STORAGE_BUSY",
+          `row ${r.row_id} is being stored by an earlier request; retry`,
+          { retryAfter: 1 },
+        );
       }
       if (stored === undefined || !equalBytes(stored.digest, built.digest)) {
         throw new RowSkipped("device_past_row", `the device already has readings up to seq ${last}`);
       }
-      return { result: { ...result, outcome: "duplicate", device: device.hex, seq: r.row_id, status: receiptOf(stored).status } };
+      return {
+        result: {
+          ...result,
+          outcome: "duplicate",
+          device: device.hex,
+          seq: r.row_id,
+          status: receiptOf(stored).status,
+        },
+      };
     }
     lastSeq.set(device, seq);
     return { result: { ...result, outcome: "migrated", device: device.hex, seq: seq.toString() }, built };

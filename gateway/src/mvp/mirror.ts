@@ -46,7 +46,8 @@ export interface MirrorSettings {
 export function mirrorSettings(o: MirrorOptions): MirrorSettings {
   const sweepPasses = o.sweepPasses ?? 600;
   // 0 would never sweep (x % 0 is NaN): a late-processed reading would stay uncompared for good.
-  if (!Number.isSafeInteger(sweepPasses) || sweepPasses < 1) throw new RangeError("mirror sweepPasses must be a positive integer");
+  if (!Number.isSafeInteger(sweepPasses) || sweepPasses < 1)
+    throw new RangeError("mirror sweepPasses must be a positive integer");
   return {
     endpoint: `${o.url.replace(/\/+$/, "")}/device/data`,
     timeoutMs: o.timeoutMs ?? 5000,
@@ -69,7 +70,10 @@ export function milliText(value: bigint): string {
 }
 
 /** The legacy request body for one reading: JSON text. */
-export function legacyBody(device: { hex: string; mvpId: string | null }, body: { value: bigint; payload: Uint8Array }): string {
+export function legacyBody(
+  device: { hex: string; mvpId: string | null },
+  body: { value: bigint; payload: Uint8Array },
+): string {
   if (device.mvpId !== null) {
     const text = new TextDecoder().decode(body.payload);
     try {
@@ -86,7 +90,11 @@ export function legacyBody(device: { hex: string; mvpId: string | null }, body: 
 const INPUTS_PER_COMPARE = 16;
 
 /** `history`: a migrated MVP row (its payload carries the row, PROTOCOL §7.7); the legacy node has it already. */
-type Answer = { kind: "status"; status: number } | { kind: "unavailable" } | { kind: "unmappable" } | { kind: "history" };
+type Answer =
+  | { kind: "status"; status: number }
+  | { kind: "unavailable" }
+  | { kind: "unmappable" }
+  | { kind: "history" };
 
 const UNAVAILABLE = new Set([408, 429, 502, 503, 504]);
 
@@ -184,10 +192,16 @@ export class Mirror {
       if (legacy === null && (a.kind === "unmappable" || attempts >= this.#s.maxAttempts)) legacy = "failed";
       if (legacy !== null) count(legacy);
       if (legacy === "accepted" || legacy === "refused") answered.push(r.id);
-      statements.push(outbox.mirror.resultStatement({
-        readingId: r.id, attempts, httpStatus: status, legacy, nowMs,
-        nextMs: legacy === null ? nowMs + this.#backoff(attempts) : null,
-      }));
+      statements.push(
+        outbox.mirror.resultStatement({
+          readingId: r.id,
+          attempts,
+          httpStatus: status,
+          legacy,
+          nowMs,
+          nextMs: legacy === null ? nowMs + this.#backoff(attempts) : null,
+        }),
+      );
     });
     if (statements.length > 0) {
       for (const [t, n] of totals) statements.push(outbox.mirror.totalStatement(t, n));
@@ -213,7 +227,13 @@ export class Mirror {
     const device = registry.get(toHex(r.device));
     let text: string;
     try {
-      const plain = sealer.open({ device: r.device, seq: r.seq, timestamp: r.timestamp, digest: r.digest, sealed: r.sealed });
+      const plain = sealer.open({
+        device: r.device,
+        seq: r.seq,
+        timestamp: r.timestamp,
+        digest: r.digest,
+        sealed: r.sealed,
+      });
       const body = decodeReadingBody(plain);
       plain.fill(0);
       // Only a custodial MVP device's reading can be history: a live MVP payload is JSON text, never "LMV1…".
@@ -272,7 +292,8 @@ export class Mirror {
     const statements: Statement[] = rows.map((r) => {
       let total: MirrorTotal;
       let compared: Comparison;
-      if (r.outcome === "accepted") [total, compared] = r.legacy === "accepted" ? ["agree_accepted", "agree"] : ["cartesi_only", "cartesi_only"];
+      if (r.outcome === "accepted")
+        [total, compared] = r.legacy === "accepted" ? ["agree_accepted", "agree"] : ["cartesi_only", "cartesi_only"];
       else [total, compared] = r.legacy === "refused" ? ["agree_rejected", "agree"] : ["legacy_only", "legacy_only"];
       totals.set(total, (totals.get(total) ?? 0) + 1);
       return outbox.mirror.compareStatement(r.readingId, compared);

@@ -24,15 +24,26 @@ import { MVP_VALUE_SCALE, scaledMvpValue } from "./mvpValue.js";
 
 const errors = { "4xx": ErrorBody, "5xx": ErrorBody };
 
-const MvpRegister = Type.Object({
-  device_id: Type.String({ minLength: 1, maxLength: 128, pattern: "^[A-Za-z0-9._:-]+$" }),
-  public_key: Type.String({ maxLength: 1024, description: "kept as metadata only: an MVP client never signs, so it is never used to verify" }),
-}, { additionalProperties: true, description: "lcore MVP client registration (unauthenticated; see README)" });
+const MvpRegister = Type.Object(
+  {
+    device_id: Type.String({ minLength: 1, maxLength: 128, pattern: "^[A-Za-z0-9._:-]+$" }),
+    public_key: Type.String({
+      maxLength: 1024,
+      description: "kept as metadata only: an MVP client never signs, so it is never used to verify",
+    }),
+  },
+  { additionalProperties: true, description: "lcore MVP client registration (unauthenticated; see README)" },
+);
 
-const MvpData = Type.Object({
-  device_id: Type.String({ minLength: 1, maxLength: 128, pattern: "^[A-Za-z0-9._:-]+$" }),
-  data: Type.Unknown({ description: "any JSON value; a number becomes the reading's value ×1000, the JSON text its payload" }),
-}, { additionalProperties: true });
+const MvpData = Type.Object(
+  {
+    device_id: Type.String({ minLength: 1, maxLength: 128, pattern: "^[A-Za-z0-9._:-]+$" }),
+    data: Type.Unknown({
+      description: "any JSON value; a number becomes the reading's value ×1000, the JSON text its payload",
+    }),
+  },
+  { additionalProperties: true },
+);
 
 const MvpRegistered = Type.Object({
   device_id: Type.String(),
@@ -42,12 +53,15 @@ const MvpRegistered = Type.Object({
 
 /** Registers an MVP device_id under the gateway's custodial key for it (PROTOCOL §7.5). */
 export async function registerCustodial(ctx: GatewayContext, id: string): Promise<DeviceState> {
-  return ctx.registry.register({
-    publicKey: ctx.custodian.publicKey(id),
-    proof: ctx.custodian.sign(id, ctx.registry.proofDigest()),
-    metadata: `mvp:${id}`,
-    mvpId: id,
-  }, ctx.nowMs());
+  return ctx.registry.register(
+    {
+      publicKey: ctx.custodian.publicKey(id),
+      proof: ctx.custodian.sign(id, ctx.registry.proofDigest()),
+      metadata: `mvp:${id}`,
+      mvpId: id,
+    },
+    ctx.nowMs(),
+  );
 }
 
 export function mvpRoutes(ctx: GatewayContext): FastifyPluginAsyncTypebox {
@@ -59,59 +73,82 @@ export function mvpRoutes(ctx: GatewayContext): FastifyPluginAsyncTypebox {
       if (!enabled) throw new GatewayError("LCORE_GW_MVP_COMPAT_DISABLED");
     };
 
-    app.post("/device/register", {
-      onRequest: guard,
-      schema: {
-        tags: ["mvp"],
-        summary: "MVP client registration (unauthenticated; the gateway holds the device key)",
-        description: "public_key is not used: an MVP client never signs. The gateway derives a key for device_id, registers it on chain and signs this device's readings itself.",
-        body: MvpRegister,
-        response: { 201: MvpRegistered, ...errors },
+    app.post(
+      "/device/register",
+      {
+        onRequest: guard,
+        schema: {
+          tags: ["mvp"],
+          summary: "MVP client registration (unauthenticated; the gateway holds the device key)",
+          description:
+            "public_key is not used: an MVP client never signs. The gateway derives a key for device_id, registers it on chain and signs this device's readings itself.",
+          body: MvpRegister,
+          response: { 201: MvpRegistered, ...errors },
+        },
       },
-    }, async (request, reply) => {
-      const id = request.body.device_id;
-      if (ctx.registry.byMvpId(id) !== undefined) throw new GatewayError("LCORE_GW_DEVICE_EXISTS", undefined, { details: { device_id: id } });
-      const take = registrations.take("mvp-register", 1, ctx.nowMs());
-      if (!take.ok) throw new GatewayError("LCORE_GW_RATE_LIMITED", "too many MVP registrations", { retryAfter: take.retryAfterSeconds });
-      const d = await registerCustodial(ctx, id);
-      return reply.code(201).send({ device_id: id, device: d.hex, status: deviceView(ctx, d).registration.status });
-    });
+      async (request, reply) => {
+        const id = request.body.device_id;
+        if (ctx.registry.byMvpId(id) !== undefined)
+          throw new GatewayError("LCORE_GW_DEVICE_EXISTS", undefined, { details: { device_id: id } });
+        const take = registrations.take("mvp-register", 1, ctx.nowMs());
+        if (!take.ok)
+          throw new GatewayError("LCORE_GW_RATE_LIMITED", "too many MVP registrations", {
+            retryAfter: take.retryAfterSeconds,
+          });
+        const d = await registerCustodial(ctx, id);
+        return reply.code(201).send({ device_id: id, device: d.hex, status: deviceView(ctx, d).registration.status });
+      },
+    );
 
-    app.post("/device/data", {
-      onRequest: guard,
-      bodyLimit: Math.max(ctx.limits.bodyBytes, ctx.limits.mvpDataBytes + 1024),
-      schema: {
-        tags: ["mvp"],
-        summary: "MVP client reading (unauthenticated; signed by the gateway)",
-        description: `seq is the device's last + 1, timestamp the gateway's clock; a numeric data becomes value = round(data × ${MVP_VALUE_SCALE}), and the JSON text of data is the payload (at most the MVP data bound).`,
-        body: MvpData,
-        response: { 202: Receipt, ...errors },
+    app.post(
+      "/device/data",
+      {
+        onRequest: guard,
+        bodyLimit: Math.max(ctx.limits.bodyBytes, ctx.limits.mvpDataBytes + 1024),
+        schema: {
+          tags: ["mvp"],
+          summary: "MVP client reading (unauthenticated; signed by the gateway)",
+          description: `seq is the device's last + 1, timestamp the gateway's clock; a numeric data becomes value = round(data × ${MVP_VALUE_SCALE}), and the JSON text of data is the payload (at most the MVP data bound).`,
+          body: MvpData,
+          response: { 202: Receipt, ...errors },
+        },
       },
-    }, async (request, reply) => {
-      const id = request.body.device_id;
-      const d = ctx.registry.byMvpId(id);
-      if (d === undefined) throw new GatewayError("LCORE_GW_DEVICE_UNKNOWN", undefined, { details: { device_id: id } });
-      const data: unknown = request.body.data;
-      const payload = new TextEncoder().encode(JSON.stringify(data ?? null));
-      if (payload.length > ctx.limits.mvpDataBytes) {
-        throw new GatewayError("LCORE_GW_INVALID_REQUEST", `data is ${payload.length} bytes of JSON, over ${ctx.limits.mvpDataBytes}`);
-      }
-      let value = 0n;
-      if (typeof data === "number" && Number.isFinite(data)) {
-        const scaled = scaledMvpValue(data);
-        if (scaled === null) throw new GatewayError("LCORE_GW_NUMBER_OUT_OF_RANGE", "data × 1000 must fit a signed 64-bit integer");
-        value = scaled;
-      }
-      const seq = (d.lastSeq ?? 0n) + 1n;
-      const timestamp = BigInt(Math.floor(ctx.nowMs() / 1000));
-      const nonce = new Uint8Array(randomBytes(16));
-      const bodyHash = sha256(encodeReadingBody({ nonce, value, payload }));
-      const digest = sha256(readingMessage({ device: d.address, seq, timestamp, bodyHash }));
-      const receipt = await ctx.ingest.acceptOne({
-        device: d.hex, seq: seq.toString(), timestamp: timestamp.toString(), nonce: toHex(nonce), value: value.toString(),
-        payload: toHex(payload), signature: toHex(ctx.custodian.sign(id, digest)),
-      });
-      return reply.code(202).send(receipt);
-    });
+      async (request, reply) => {
+        const id = request.body.device_id;
+        const d = ctx.registry.byMvpId(id);
+        if (d === undefined)
+          throw new GatewayError("LCORE_GW_DEVICE_UNKNOWN", undefined, { details: { device_id: id } });
+        const data: unknown = request.body.data;
+        const payload = new TextEncoder().encode(JSON.stringify(data ?? null));
+        if (payload.length > ctx.limits.mvpDataBytes) {
+          throw new GatewayError(
+            "LCORE_GW_INVALID_REQUEST",
+            `data is ${payload.length} bytes of JSON, over ${ctx.limits.mvpDataBytes}`,
+          );
+        }
+        let value = 0n;
+        if (typeof data === "number" && Number.isFinite(data)) {
+          const scaled = scaledMvpValue(data);
+          if (scaled === null)
+            throw new GatewayError("LCORE_GW_NUMBER_OUT_OF_RANGE", "data × 1000 must fit a signed 64-bit integer");
+          value = scaled;
+        }
+        const seq = (d.lastSeq ?? 0n) + 1n;
+        const timestamp = BigInt(Math.floor(ctx.nowMs() / 1000));
+        const nonce = new Uint8Array(randomBytes(16));
+        const bodyHash = sha256(encodeReadingBody({ nonce, value, payload }));
+        const digest = sha256(readingMessage({ device: d.address, seq, timestamp, bodyHash }));
+        const receipt = await ctx.ingest.acceptOne({
+          device: d.hex,
+          seq: seq.toString(),
+          timestamp: timestamp.toString(),
+          nonce: toHex(nonce),
+          value: value.toString(),
+          payload: toHex(payload),
+          signature: toHex(ctx.custodian.sign(id, digest)),
+        });
+        return reply.code(202).send(receipt);
+      },
+    );
   };
 }

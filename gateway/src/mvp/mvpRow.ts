@@ -16,10 +16,12 @@ import type { MvpCustodian } from "./mvpCustodian.js";
 import { MVP_VALUE_SCALE, scaledMvpValue } from "./mvpValue.js";
 import { MAX_TX_HASH_BYTES, encodeProvenance, type SkipReason } from "@lcore/protocol/mvpMigration";
 
-
 export class RowSkipped extends Error {
   override name = "RowSkipped";
-  constructor(readonly reason: SkipReason, detail: string) {
+  constructor(
+    readonly reason: SkipReason,
+    detail: string,
+  ) {
     super(detail);
   }
 }
@@ -32,7 +34,6 @@ export interface MvpRow {
   data: Uint8Array;
 }
 
-
 /** value of an MVP data BLOB: the MVP route's rule applied to the BLOB read as UTF-8 JSON. */
 export function mvpValue(data: Uint8Array): bigint {
   let parsed: unknown;
@@ -43,7 +44,8 @@ export function mvpValue(data: Uint8Array): bigint {
   }
   if (typeof parsed !== "number" || !Number.isFinite(parsed)) return 0n;
   const value = scaledMvpValue(parsed);
-  if (value === null) throw new RowSkipped("value_out_of_range", `data × ${MVP_VALUE_SCALE} must fit a signed 64-bit integer`);
+  if (value === null)
+    throw new RowSkipped("value_out_of_range", `data × ${MVP_VALUE_SCALE} must fit a signed 64-bit integer`);
   return value;
 }
 
@@ -53,26 +55,45 @@ export interface BuiltRow {
 }
 
 /** The row's reading, unsigned until `sign` (the duplicate check needs only the digest). Throws RowSkipped. */
-export function buildRow(row: MvpRow, device: DeviceState, custodian: MvpCustodian, latestTimestamp: bigint): BuiltRow & { sign(): DeviceReading } {
+export function buildRow(
+  row: MvpRow,
+  device: DeviceState,
+  custodian: MvpCustodian,
+  latestTimestamp: bigint,
+): BuiltRow & { sign(): DeviceReading } {
   if (row.rowId < 0n || row.rowId >= U63_LIMIT) throw new RowSkipped("bad_row_id", "row id must be in 0..2^63-1");
-  if (row.submissionDate < 0n || row.submissionDate >= U63_LIMIT) throw new RowSkipped("bad_submission_date", "submission_date must be seconds in 0..2^63-1");
-  if (row.submissionDate > latestTimestamp) throw new RowSkipped("submission_date_in_future", `submission_date is after ${latestTimestamp}`);
+  if (row.submissionDate < 0n || row.submissionDate >= U63_LIMIT)
+    throw new RowSkipped("bad_submission_date", "submission_date must be seconds in 0..2^63-1");
+  if (row.submissionDate > latestTimestamp)
+    throw new RowSkipped("submission_date_in_future", `submission_date is after ${latestTimestamp}`);
   if (row.transactionHash !== null && new TextEncoder().encode(row.transactionHash).length > MAX_TX_HASH_BYTES) {
     throw new RowSkipped("bad_transaction_hash", `transaction_hash is over ${MAX_TX_HASH_BYTES} bytes`);
   }
   let payload: Uint8Array;
   try {
-    payload = encodeProvenance({ rowId: row.rowId, submissionDate: row.submissionDate, transactionHash: row.transactionHash, data: row.data });
+    payload = encodeProvenance({
+      rowId: row.rowId,
+      submissionDate: row.submissionDate,
+      transactionHash: row.transactionHash,
+      data: row.data,
+    });
   } catch (error) {
     throw new RowSkipped("data_too_large", (error as Error).message);
   }
   const value = mvpValue(row.data);
   const nonce = custodian.migrationNonce(row.deviceId, row.rowId);
   const bodyHash = sha256(encodeReadingBody({ nonce, value, payload }));
-  const digest = sha256(readingMessage({ device: device.address, seq: row.rowId, timestamp: row.submissionDate, bodyHash }));
+  const digest = sha256(
+    readingMessage({ device: device.address, seq: row.rowId, timestamp: row.submissionDate, bodyHash }),
+  );
   const reading: DeviceReading = {
-    device: device.hex, seq: row.rowId.toString(), timestamp: row.submissionDate.toString(), nonce: toHex(nonce),
-    value: value.toString(), payload: toHex(payload), signature: "",
+    device: device.hex,
+    seq: row.rowId.toString(),
+    timestamp: row.submissionDate.toString(),
+    nonce: toHex(nonce),
+    value: value.toString(),
+    payload: toHex(payload),
+    signature: "",
   };
   return {
     reading,

@@ -80,7 +80,6 @@ export class DeviceStore {
     this.#byKey = db.prepare<[Uint8Array], RawDeviceRow>(`${SELECT_DEVICE} WHERE d.public_key = ?`);
     this.#byMvpId = db.prepare<[string], RawDeviceRow>(`${SELECT_DEVICE} WHERE d.mvp_id = ?`);
     this.#count = db.prepare<[], { n: number }>("SELECT count(*) AS n FROM devices");
-
   }
 
   all(): DeviceRow[] {
@@ -120,7 +119,10 @@ export class DeviceStore {
    * never overrides a mark.
    */
   markStatement(address: Uint8Array, mark: ChainMark): Statement {
-    const unless = mark.status === "registration_rejected" ? "chain_status IS NULL OR chain_status = 'revoked'" : "chain_status IS NULL";
+    const unless =
+      mark.status === "registration_rejected"
+        ? "chain_status IS NULL OR chain_status = 'revoked'"
+        : "chain_status IS NULL";
     return {
       sql: `UPDATE devices SET chain_status = @status, chain_reason = @reason WHERE address = @address AND (${unless})`,
       params: { address, status: mark.status, reason: mark.reason },
@@ -129,7 +131,11 @@ export class DeviceStore {
 
   /** The device's key after a rotation the chain announced (a key_rotated notice); its address stays. */
   keyStatement(address: Uint8Array, publicKey: Uint8Array): Statement {
-    return { sql: "UPDATE devices SET public_key = @public_key WHERE address = @address", params: { address, public_key: publicKey }, expect: 1 };
+    return {
+      sql: "UPDATE devices SET public_key = @public_key WHERE address = @address",
+      params: { address, public_key: publicKey },
+      expect: 1,
+    };
   }
 
   /** With the registration input's creation. */
@@ -138,8 +144,12 @@ export class DeviceStore {
       sql: `INSERT INTO devices (address, public_key, metadata, mvp_id, last_seq, registered_ms, input_id)
         VALUES (@address, @public_key, @metadata, @mvp_id, NULL, @registered_ms, @input_id)`,
       params: {
-        address: row.address, public_key: row.publicKey, metadata: row.metadata, mvp_id: row.mvpId,
-        registered_ms: row.registeredMs, input_id: row.inputId,
+        address: row.address,
+        public_key: row.publicKey,
+        metadata: row.metadata,
+        mvp_id: row.mvpId,
+        registered_ms: row.registeredMs,
+        input_id: row.inputId,
       },
     };
   }

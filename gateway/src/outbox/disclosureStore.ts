@@ -130,7 +130,9 @@ export class DisclosureStore {
   constructor(db: OutboxDb, input: (id: number) => InputRow | undefined) {
     this.#input = input;
     this.#get = db.prepare<[number], RawDisclosureRow>("SELECT * FROM disclosures WHERE input_id = ?");
-    this.#exists = db.prepare<[Uint8Array, number], { n: number }>("SELECT 1 AS n FROM disclosures WHERE device = ? AND period = ? LIMIT 1");
+    this.#exists = db.prepare<[Uint8Array, number], { n: number }>(
+      "SELECT 1 AS n FROM disclosures WHERE device = ? AND period = ? LIMIT 1",
+    );
     this.#ofPeriod = db.prepare<[Uint8Array, number], RawDisclosureRow>(
       "SELECT * FROM disclosures WHERE device = ? AND period = ? ORDER BY input_id",
     );
@@ -140,8 +142,12 @@ export class DisclosureStore {
     this.#readings = db.prepare<[Uint8Array, number, number], { n: number }>(
       "SELECT count(*) AS n FROM readings WHERE device = ? AND timestamp BETWEEN ? AND ?",
     );
-    this.#parts = db.prepare<[number], RawPartRow>("SELECT * FROM disclosure_parts WHERE disclosure_id = ? ORDER BY part");
-    this.#partOf = db.prepare<[number], { disclosure_id: number }>("SELECT disclosure_id FROM disclosure_parts WHERE input_id = ?");
+    this.#parts = db.prepare<[number], RawPartRow>(
+      "SELECT * FROM disclosure_parts WHERE disclosure_id = ? ORDER BY part",
+    );
+    this.#partOf = db.prepare<[number], { disclosure_id: number }>(
+      "SELECT disclosure_id FROM disclosure_parts WHERE input_id = ?",
+    );
     this.#chainReadings = db.prepare<[Uint8Array, number, number, number], RawChainReading>(`
       SELECT c.record_id, c.record_hash, r.device, r.seq, r.timestamp, r.body_hash, r.signature, r.sealed
       FROM readings r JOIN chain_records c ON c.device = r.device AND c.seq = r.seq
@@ -160,8 +166,14 @@ export class DisclosureStore {
    */
   chainReadingsIn(device: Uint8Array, from: number, to: number, throughRecord: bigint): ChainReading[] {
     return this.#chainReadings.all(device, from, to, Number(throughRecord)).map((r) => ({
-      recordId: BigInt(r.record_id), recordHash: new Uint8Array(r.record_hash), device: new Uint8Array(r.device), seq: readU64(r.seq, 0),
-      timestamp: BigInt(r.timestamp), bodyHash: new Uint8Array(r.body_hash), signature: new Uint8Array(r.signature), sealed: new Uint8Array(r.sealed),
+      recordId: BigInt(r.record_id),
+      recordHash: new Uint8Array(r.record_hash),
+      device: new Uint8Array(r.device),
+      seq: readU64(r.seq, 0),
+      timestamp: BigInt(r.timestamp),
+      bodyHash: new Uint8Array(r.body_hash),
+      signature: new Uint8Array(r.signature),
+      sealed: new Uint8Array(r.sealed),
     }));
   }
 
@@ -182,14 +194,23 @@ export class DisclosureStore {
 
   /** Readings of the device with from ≤ timestamp ≤ to: all of them, and those not yet packed into an input. */
   readingsIn(device: Uint8Array, from: number, to: number): { all: number; queued: number } {
-    return { all: this.#readings.get(device, from, to)?.n ?? 0, queued: this.#queuedReadings.get(device, from, to)?.n ?? 0 };
+    return {
+      all: this.#readings.get(device, from, to)?.n ?? 0,
+      queued: this.#queuedReadings.get(device, from, to)?.n ?? 0,
+    };
   }
 
   /** To be written in the same transaction as the disclosure's input. */
   insertStatement(row: DisclosureRow): Statement {
     return {
       sql: SQL.insert,
-      params: { input_id: row.inputId, device: row.device, period: row.period, voucher: row.voucher ? 1 : 0, requested_ms: row.requestedMs },
+      params: {
+        input_id: row.inputId,
+        device: row.device,
+        period: row.period,
+        voucher: row.voucher ? 1 : 0,
+        requested_ms: row.requestedMs,
+      },
     };
   }
 
@@ -197,13 +218,23 @@ export class DisclosureStore {
   partStatement(row: DisclosurePartRow): Statement {
     return {
       sql: SQL.part,
-      params: { input_id: row.inputId, disclosure_id: row.disclosureId, part: row.part, records: row.records, last_seq: u64Bytes(row.lastSeq) },
+      params: {
+        input_id: row.inputId,
+        disclosure_id: row.disclosureId,
+        part: row.part,
+        records: row.records,
+        last_seq: u64Bytes(row.lastSeq),
+      },
     };
   }
 
   /** To be written with the input's verdict: the record named by the dApp's rejection. */
   failedRecordStatement(inputId: number, f: FailedRecord): Statement {
-    return { sql: SQL.failed, params: { input_id: inputId, device: f.device, seq: f.seq.toString(), record_hash: f.recordHash }, expect: 1 };
+    return {
+      sql: SQL.failed,
+      params: { input_id: inputId, device: f.device, seq: f.seq.toString(), record_hash: f.recordHash },
+      expect: 1,
+    };
   }
 
   /** To be written with the input's verdict. */
@@ -211,8 +242,13 @@ export class DisclosureStore {
     return {
       sql: SQL.result,
       params: {
-        input_id: inputId, notice_index: r.noticeIndex, count: r.count.toString(), sum: r.sum.toString(), min: r.min.toString(),
-        max: r.max.toString(), state_hash: r.stateHash,
+        input_id: inputId,
+        notice_index: r.noticeIndex,
+        count: r.count.toString(),
+        sum: r.sum.toString(),
+        min: r.min.toString(),
+        max: r.max.toString(),
+        state_hash: r.stateHash,
       },
       expect: 1,
     };
@@ -225,10 +261,20 @@ export class DisclosureStore {
       return input;
     };
     const parts = this.#parts.all(r.input_id).map((p) => ({
-      inputId: p.input_id, disclosureId: p.disclosure_id, part: p.part, records: p.records, lastSeq: readU64(p.last_seq, 0), input: inputOf(p.input_id),
+      inputId: p.input_id,
+      disclosureId: p.disclosure_id,
+      part: p.part,
+      records: p.records,
+      lastSeq: readU64(p.last_seq, 0),
+      input: inputOf(p.input_id),
     }));
-    const input = parts.length === 0 ? inputOf(r.input_id)
-      : (parts.find((p) => p.input.nodeStatus !== null && p.input.nodeStatus !== "ACCEPTED") ?? parts[parts.length - 1]!).input;
+    const input =
+      parts.length === 0
+        ? inputOf(r.input_id)
+        : (
+            parts.find((p) => p.input.nodeStatus !== null && p.input.nodeStatus !== "ACCEPTED") ??
+            parts[parts.length - 1]!
+          ).input;
     return {
       inputId: r.input_id,
       device: new Uint8Array(r.device),
@@ -237,13 +283,25 @@ export class DisclosureStore {
       requestedMs: r.requested_ms,
       input,
       parts,
-      result: r.notice_index === null ? null : {
-        noticeIndex: r.notice_index, count: BigInt(r.count!), sum: BigInt(r.sum!), min: BigInt(r.min!), max: BigInt(r.max!),
-        stateHash: new Uint8Array(r.state_hash!),
-      },
-      failedRecord: r.failed_seq === null ? null : {
-        device: new Uint8Array(r.failed_device!), seq: BigInt(r.failed_seq), recordHash: new Uint8Array(r.failed_record_hash!),
-      },
+      result:
+        r.notice_index === null
+          ? null
+          : {
+              noticeIndex: r.notice_index,
+              count: BigInt(r.count!),
+              sum: BigInt(r.sum!),
+              min: BigInt(r.min!),
+              max: BigInt(r.max!),
+              stateHash: new Uint8Array(r.state_hash!),
+            },
+      failedRecord:
+        r.failed_seq === null
+          ? null
+          : {
+              device: new Uint8Array(r.failed_device!),
+              seq: BigInt(r.failed_seq),
+              recordHash: new Uint8Array(r.failed_record_hash!),
+            },
     };
   }
 }

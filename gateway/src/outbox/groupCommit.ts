@@ -35,7 +35,10 @@ export class GroupCommit<T> {
   #closed = false;
 
   /** `write` commits the whole group in one transaction; if it rejects, every submitter of the group is rejected. */
-  constructor(write: (items: T[]) => Promise<void>, opts: { delayMs: number; maxItems: number; onCommit?: (s: GroupCommitStats) => void }) {
+  constructor(
+    write: (items: T[]) => Promise<void>,
+    opts: { delayMs: number; maxItems: number; onCommit?: (s: GroupCommitStats) => void },
+  ) {
     this.#write = write;
     this.#delayMs = opts.delayMs;
     this.#maxItems = opts.maxItems;
@@ -61,9 +64,10 @@ export class GroupCommit<T> {
     // A group is being written: this one waits for it and then goes at once.
     if (this.#writing !== undefined || this.#timer !== undefined) return;
     // setImmediate still lets the requests already read from the sockets join the group.
-    this.#timer = this.#delayMs <= 0
-      ? { immediate: setImmediate(() => this.#flush()) }
-      : { timeout: setTimeout(() => this.#flush(), this.#delayMs) };
+    this.#timer =
+      this.#delayMs <= 0
+        ? { immediate: setImmediate(() => this.#flush()) }
+        : { timeout: setTimeout(() => this.#flush(), this.#delayMs) };
   }
 
   #flush(): void {
@@ -71,26 +75,31 @@ export class GroupCommit<T> {
     if (this.#pending.length === 0 || this.#writing !== undefined) return;
     const group: Pending<T>[] = [];
     const items: T[] = [];
-    while (this.#pending.length > 0 && (items.length === 0 || items.length + this.#pending[0]!.items.length <= this.#maxItems)) {
+    while (
+      this.#pending.length > 0 &&
+      (items.length === 0 || items.length + this.#pending[0]!.items.length <= this.#maxItems)
+    ) {
       const p = this.#pending.shift()!;
       group.push(p);
       for (const item of p.items) items.push(item);
     }
     const started = performance.now();
-    this.#writing = this.#write(items).then(
-      () => {
-        this.#pendingItems -= items.length;
-        this.#onCommit({ items: items.length, seconds: (performance.now() - started) / 1000 });
-        for (const p of group) p.resolve();
-      },
-      (error: unknown) => {
-        this.#pendingItems -= items.length;
-        for (const p of group) p.reject(error);
-      },
-    ).finally(() => {
-      this.#writing = undefined;
-      if (this.#pending.length > 0) this.#flush();
-    });
+    this.#writing = this.#write(items)
+      .then(
+        () => {
+          this.#pendingItems -= items.length;
+          this.#onCommit({ items: items.length, seconds: (performance.now() - started) / 1000 });
+          for (const p of group) p.resolve();
+        },
+        (error: unknown) => {
+          this.#pendingItems -= items.length;
+          for (const p of group) p.reject(error);
+        },
+      )
+      .finally(() => {
+        this.#writing = undefined;
+        if (this.#pending.length > 0) this.#flush();
+      });
   }
 
   /** Commits everything submitted so far, then refuses anything new: nothing half-written is left behind. */

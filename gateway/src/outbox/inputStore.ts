@@ -118,7 +118,8 @@ const SQL = {
   abandon: "UPDATE txs SET abandoned = 1 WHERE input_id = @input_id AND nonce = @nonce",
   include: `UPDATE inputs SET tx_hash = @tx_hash, block_number = @block_number, input_index = @input_index,
     gas_used = @gas_used, included_ms = @included_ms WHERE id = @id AND input_index IS NULL`,
-  process: "UPDATE inputs SET node_status = @node_status, reason = @reason, processed_ms = @processed_ms WHERE id = @id",
+  process:
+    "UPDATE inputs SET node_status = @node_status, reason = @reason, processed_ms = @processed_ms WHERE id = @id",
 };
 
 export class InputStore {
@@ -146,7 +147,7 @@ export class InputStore {
     this.#txsOf = db.prepare<[number], RawTxRow>("SELECT * FROM txs WHERE input_id = ? ORDER BY signed_ms");
     this.#countUnincluded = db.prepare<[], { n: number }>("SELECT count(*) AS n FROM inputs WHERE input_index IS NULL");
     this.#byIndex = db.prepare<[number], RawInputRow>(`${SELECT_INPUT} WHERE i.input_index = ?`);
-    this.#nextId = (db.prepare<[], { n: number }>("SELECT coalesce(max(id), 0) + 1 AS n FROM inputs").get()?.n) ?? 1;
+    this.#nextId = db.prepare<[], { n: number }>("SELECT coalesce(max(id), 0) + 1 AS n FROM inputs").get()?.n ?? 1;
   }
 
   /** A new input's id and its insert, to be written with whatever the input carries. */
@@ -199,8 +200,13 @@ export class InputStore {
       {
         sql: SQL.insertTx,
         params: {
-          hash: tx.hash, input_id: tx.inputId, nonce: tx.nonce, raw: tx.raw, max_fee: tx.maxFee.toString(),
-          max_priority: tx.maxPriority.toString(), signed_ms: tx.signedMs,
+          hash: tx.hash,
+          input_id: tx.inputId,
+          nonce: tx.nonce,
+          raw: tx.raw,
+          max_fee: tx.maxFee.toString(),
+          max_priority: tx.maxPriority.toString(),
+          signed_ms: tx.signedMs,
         },
       },
     ]);
@@ -224,17 +230,27 @@ export class InputStore {
 
   /** From the receipt's InputAdded log; idempotent. */
   include(inputId: number, inclusion: Inclusion): Promise<void> {
-    return this.#write([{
-      sql: SQL.include,
-      params: {
-        tx_hash: inclusion.txHash, block_number: inclusion.blockNumber, input_index: inclusion.inputIndex,
-        gas_used: inclusion.gasUsed, included_ms: inclusion.includedMs, id: inputId,
+    return this.#write([
+      {
+        sql: SQL.include,
+        params: {
+          tx_hash: inclusion.txHash,
+          block_number: inclusion.blockNumber,
+          input_index: inclusion.inputIndex,
+          gas_used: inclusion.gasUsed,
+          included_ms: inclusion.includedMs,
+          id: inputId,
+        },
       },
-    }]);
+    ]);
   }
 
   /** The node's verdict on the input, to be written with the verdicts on what it carries. */
   processedStatement(inputId: number, nodeStatus: string, reason: string | null, nowMs: number): Statement {
-    return { sql: SQL.process, params: { node_status: nodeStatus, reason, processed_ms: nowMs, id: inputId }, expect: 1 };
+    return {
+      sql: SQL.process,
+      params: { node_status: nodeStatus, reason, processed_ms: nowMs, id: inputId },
+      expect: 1,
+    };
   }
 }

@@ -18,7 +18,15 @@ export type Comparison = "agree" | "cartesi_only" | "legacy_only";
 
 /** Running totals in the settings table, under `mirror.<name>`. */
 export const MIRROR_TOTALS = [
-  "accepted", "refused", "failed", "skipped", "history", "agree_accepted", "agree_rejected", "cartesi_only", "legacy_only",
+  "accepted",
+  "refused",
+  "failed",
+  "skipped",
+  "history",
+  "agree_accepted",
+  "agree_rejected",
+  "cartesi_only",
+  "legacy_only",
 ] as const;
 export type MirrorTotal = (typeof MIRROR_TOTALS)[number];
 
@@ -68,24 +76,42 @@ export class MirrorStore {
 
   constructor(db: OutboxDb, settings: SettingsStore) {
     this.#settings = settings;
-    this.#due = db.prepare<[{ cursor: number; now: number; limit: number }], {
-      id: number; device: Buffer; seq: Buffer; timestamp: number; digest: Buffer; sealed: Buffer; attempts: number | null;
-    }>(`SELECT r.id, r.device, r.seq, r.timestamp, r.digest, r.sealed, m.attempts ${PENDING}
+    this.#due = db.prepare<
+      [{ cursor: number; now: number; limit: number }],
+      {
+        id: number;
+        device: Buffer;
+        seq: Buffer;
+        timestamp: number;
+        digest: Buffer;
+        sealed: Buffer;
+        attempts: number | null;
+      }
+    >(`SELECT r.id, r.device, r.seq, r.timestamp, r.digest, r.sealed, m.attempts ${PENDING}
         AND (m.next_ms IS NULL OR m.next_ms <= @now) ORDER BY r.id LIMIT @limit`);
     this.#pending = db.prepare<[{ cursor: number }], { n: number }>(`SELECT count(*) AS n ${PENDING}`);
     this.#nthPending = db.prepare<[{ cursor: number; offset: number }], { id: number }>(
       `SELECT r.id ${PENDING} ORDER BY r.id LIMIT 1 OFFSET @offset`,
     );
-    this.#uncompared = db.prepare<[number], { reading_id: number; legacy: "accepted" | "refused"; outcome: "accepted" | "rejected" }>(
+    this.#uncompared = db.prepare<
+      [number],
+      { reading_id: number; legacy: "accepted" | "refused"; outcome: "accepted" | "rejected" }
+    >(
       `SELECT m.reading_id, m.legacy, r.outcome FROM mirror m JOIN readings r ON r.id = m.reading_id
        WHERE m.compared IS NULL AND m.legacy IN ('accepted', 'refused') AND r.outcome IS NOT NULL ORDER BY m.reading_id LIMIT ?`,
     );
-    this.#uncomparedOfInputs = db.prepare<[{ from: number; to: number }], { reading_id: number; legacy: "accepted" | "refused"; outcome: "accepted" | "rejected" }>(
+    this.#uncomparedOfInputs = db.prepare<
+      [{ from: number; to: number }],
+      { reading_id: number; legacy: "accepted" | "refused"; outcome: "accepted" | "rejected" }
+    >(
       `SELECT m.reading_id, m.legacy, r.outcome FROM inputs i JOIN readings r ON r.input_id = i.id JOIN mirror m ON m.reading_id = r.id
        WHERE i.input_index > @from AND i.input_index <= @to
          AND m.compared IS NULL AND m.legacy IN ('accepted', 'refused') AND r.outcome IS NOT NULL`,
     );
-    this.#uncomparedOne = db.prepare<[number], { reading_id: number; legacy: "accepted" | "refused"; outcome: "accepted" | "rejected" }>(
+    this.#uncomparedOne = db.prepare<
+      [number],
+      { reading_id: number; legacy: "accepted" | "refused"; outcome: "accepted" | "rejected" }
+    >(
       `SELECT m.reading_id, m.legacy, r.outcome FROM mirror m JOIN readings r ON r.id = m.reading_id
        WHERE m.reading_id = ? AND m.compared IS NULL AND m.legacy IN ('accepted', 'refused') AND r.outcome IS NOT NULL`,
     );
@@ -93,10 +119,20 @@ export class MirrorStore {
     this.#lastProcessed = db.prepare<[], { n: number }>(
       "SELECT input_index AS n FROM inputs WHERE input_index IS NOT NULL AND node_status IS NOT NULL ORDER BY input_index DESC LIMIT 1",
     );
-    this.#span = db.prepare<[{ cursor: number }], { n: number }>("SELECT coalesce(max(id), 0) - @cursor AS n FROM readings");
-    this.#divergences = db.prepare<[number], {
-      reading_id: number; device: Buffer; seq: Buffer; compared: "cartesi_only" | "legacy_only"; http_status: number | null; reason: string | null;
-    }>(`SELECT m.reading_id, r.device, r.seq, m.compared, m.http_status, r.reason FROM mirror m JOIN readings r ON r.id = m.reading_id
+    this.#span = db.prepare<[{ cursor: number }], { n: number }>(
+      "SELECT coalesce(max(id), 0) - @cursor AS n FROM readings",
+    );
+    this.#divergences = db.prepare<
+      [number],
+      {
+        reading_id: number;
+        device: Buffer;
+        seq: Buffer;
+        compared: "cartesi_only" | "legacy_only";
+        http_status: number | null;
+        reason: string | null;
+      }
+    >(`SELECT m.reading_id, r.device, r.seq, m.compared, m.http_status, r.reason FROM mirror m JOIN readings r ON r.id = m.reading_id
         WHERE m.compared IN ('cartesi_only', 'legacy_only') ORDER BY m.reading_id DESC LIMIT ?`);
   }
 
@@ -120,8 +156,13 @@ export class MirrorStore {
   /** Oldest unsettled readings whose retry time has come. */
   due(nowMs: number, limit: number): DueReading[] {
     return this.#due.all({ cursor: this.cursor(), now: nowMs, limit }).map((r) => ({
-      id: r.id, device: new Uint8Array(r.device), seq: readU64(r.seq, 0), timestamp: BigInt(r.timestamp),
-      digest: new Uint8Array(r.digest), sealed: new Uint8Array(r.sealed), attempts: r.attempts ?? 0,
+      id: r.id,
+      device: new Uint8Array(r.device),
+      seq: readU64(r.seq, 0),
+      timestamp: BigInt(r.timestamp),
+      digest: new Uint8Array(r.digest),
+      sealed: new Uint8Array(r.sealed),
+      attempts: r.attempts ?? 0,
     }));
   }
 
@@ -140,14 +181,25 @@ export class MirrorStore {
   }
 
   /** A reading's answer: final (`legacy` set) or a retry at `nextMs`. */
-  resultStatement(r: { readingId: number; attempts: number; httpStatus: number | null; legacy: LegacyOutcome | null; nextMs: number | null; nowMs: number }): Statement {
+  resultStatement(r: {
+    readingId: number;
+    attempts: number;
+    httpStatus: number | null;
+    legacy: LegacyOutcome | null;
+    nextMs: number | null;
+    nowMs: number;
+  }): Statement {
     return {
       sql: `INSERT INTO mirror (reading_id, attempts, http_status, legacy, next_ms, done_ms)
               VALUES (@reading_id, @attempts, @http_status, @legacy, @next_ms, @done_ms)
             ON CONFLICT (reading_id) DO UPDATE SET attempts = excluded.attempts, http_status = excluded.http_status,
               legacy = excluded.legacy, next_ms = excluded.next_ms, done_ms = excluded.done_ms`,
       params: {
-        reading_id: r.readingId, attempts: r.attempts, http_status: r.httpStatus, legacy: r.legacy, next_ms: r.nextMs,
+        reading_id: r.readingId,
+        attempts: r.attempts,
+        http_status: r.httpStatus,
+        legacy: r.legacy,
+        next_ms: r.nextMs,
         done_ms: r.legacy === null ? null : r.nowMs,
       },
     };
@@ -157,7 +209,10 @@ export class MirrorStore {
   skipStatements(lastId: number, nowMs: number): Statement[] {
     const params = { cursor: this.cursor(), last: lastId, now: nowMs };
     return [
-      { sql: "UPDATE mirror SET legacy = 'skipped', done_ms = @now, next_ms = NULL WHERE reading_id > @cursor AND reading_id <= @last AND legacy IS NULL", params },
+      {
+        sql: "UPDATE mirror SET legacy = 'skipped', done_ms = @now, next_ms = NULL WHERE reading_id > @cursor AND reading_id <= @last AND legacy IS NULL",
+        params,
+      },
       {
         sql: `INSERT INTO mirror (reading_id, attempts, legacy, done_ms)
               SELECT r.id, 0, 'skipped', @now FROM readings r WHERE r.id > @cursor AND r.id <= @last
@@ -184,7 +239,10 @@ export class MirrorStore {
   }
 
   totals(): Record<MirrorTotal, number> {
-    return Object.fromEntries(MIRROR_TOTALS.map((t) => [t, this.#settings.int(`mirror.${t}`)])) as Record<MirrorTotal, number>;
+    return Object.fromEntries(MIRROR_TOTALS.map((t) => [t, this.#settings.int(`mirror.${t}`)])) as Record<
+      MirrorTotal,
+      number
+    >;
   }
 
   /** Readings answered by both sides and not yet compared. */
@@ -194,7 +252,9 @@ export class MirrorStore {
 
   /** Of the readings in inputs with from < input_index ≤ to: those answered by both sides, not yet compared. */
   uncomparedOfInputs(from: number, to: number): Uncompared[] {
-    return this.#uncomparedOfInputs.all({ from, to }).map((r) => ({ readingId: r.reading_id, legacy: r.legacy, outcome: r.outcome }));
+    return this.#uncomparedOfInputs
+      .all({ from, to })
+      .map((r) => ({ readingId: r.reading_id, legacy: r.legacy, outcome: r.outcome }));
   }
 
   /** The reading, if both sides answered it and it is not yet compared. */
@@ -209,13 +269,22 @@ export class MirrorStore {
   }
 
   compareStatement(readingId: number, compared: Comparison): Statement {
-    return { sql: "UPDATE mirror SET compared = @compared WHERE reading_id = @id AND compared IS NULL", params: { compared, id: readingId }, expect: 1 };
+    return {
+      sql: "UPDATE mirror SET compared = @compared WHERE reading_id = @id AND compared IS NULL",
+      params: { compared, id: readingId },
+      expect: 1,
+    };
   }
 
   /** The newest divergent readings, newest first. */
   divergences(limit: number): Divergence[] {
     return this.#divergences.all(limit).map((r) => ({
-      readingId: r.reading_id, device: new Uint8Array(r.device), seq: readU64(r.seq, 0), kind: r.compared, httpStatus: r.http_status, reason: r.reason,
+      readingId: r.reading_id,
+      device: new Uint8Array(r.device),
+      seq: readU64(r.seq, 0),
+      kind: r.compared,
+      httpStatus: r.http_status,
+      reason: r.reason,
     }));
   }
 }

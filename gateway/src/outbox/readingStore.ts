@@ -97,8 +97,14 @@ export const INSERT_READING_SQL = `INSERT INTO readings (device, seq, timestamp,
 
 export function readingParams(r: SealedReading): Record<string, unknown> {
   return {
-    device: r.device, seq: u64Bytes(r.seq), timestamp: Number(r.timestamp), body_hash: r.bodyHash, digest: r.digest,
-    signature: r.signature, sealed: r.sealed, received_ms: r.receivedMs,
+    device: r.device,
+    seq: u64Bytes(r.seq),
+    timestamp: Number(r.timestamp),
+    body_hash: r.bodyHash,
+    digest: r.digest,
+    signature: r.signature,
+    sealed: r.sealed,
+    received_ms: r.receivedMs,
   };
 }
 
@@ -112,16 +118,22 @@ export class ReadingStore {
   readonly #perMinute;
 
   constructor(db: OutboxDb) {
-    this.#get = db.prepare<[Uint8Array, Uint8Array], RawReadingRow>(`${SELECT_WITH_INPUT} WHERE r.device = ? AND r.seq = ?`);
+    this.#get = db.prepare<[Uint8Array, Uint8Array], RawReadingRow>(
+      `${SELECT_WITH_INPUT} WHERE r.device = ? AND r.seq = ?`,
+    );
     this.#page = db.prepare<[Uint8Array, Uint8Array, number], RawReadingRow>(
       `${SELECT_WITH_INPUT} WHERE r.device = ? AND r.seq >= ? ORDER BY r.seq LIMIT ?`,
     );
     // Queued: not in an input and not withdrawn (a withdrawn reading has an outcome and no input).
-    this.#countQueued = db.prepare<[], { n: number }>("SELECT count(*) AS n FROM readings WHERE input_id IS NULL AND outcome IS NULL");
+    this.#countQueued = db.prepare<[], { n: number }>(
+      "SELECT count(*) AS n FROM readings WHERE input_id IS NULL AND outcome IS NULL",
+    );
     this.#queued = db.prepare<[number], RawReadingRow>(
       `${SELECT_WITH_INPUT} WHERE r.input_id IS NULL AND r.outcome IS NULL ORDER BY r.id LIMIT ?`,
     );
-    this.#ofInput = db.prepare<[number], RawReadingRow>(`${SELECT_WITH_INPUT} WHERE r.input_id = ? ORDER BY r.position`);
+    this.#ofInput = db.prepare<[number], RawReadingRow>(
+      `${SELECT_WITH_INPUT} WHERE r.input_id = ? ORDER BY r.position`,
+    );
     this.#recent = db.prepare<[number], RawReadingRow>(`${SELECT_WITH_INPUT} ORDER BY r.id DESC LIMIT ?`);
     this.#perMinute = db.prepare<[number], { minute: number; device: Buffer; n: number }>(
       "SELECT received_ms / 60000 AS minute, device, count(*) AS n FROM readings WHERE received_ms >= ? GROUP BY minute, device ORDER BY minute, device",
@@ -135,7 +147,9 @@ export class ReadingStore {
 
   /** Readings received since `sinceMs`, counted per minute (of the gateway's clock) and device. */
   perMinute(sinceMs: number): { minute: number; device: Uint8Array; count: number }[] {
-    return this.#perMinute.all(sinceMs).map((r) => ({ minute: r.minute, device: new Uint8Array(r.device), count: r.n }));
+    return this.#perMinute
+      .all(sinceMs)
+      .map((r) => ({ minute: r.minute, device: new Uint8Array(r.device), count: r.n }));
   }
 
   get(device: Uint8Array, seq: bigint): ReadingRow | undefined {
@@ -170,7 +184,13 @@ export class ReadingStore {
     return this.#ofInput.all(inputId).map(fromRaw);
   }
 
-  outcomeStatement(inputId: number, position: number, outcome: "accepted" | "rejected", reason: string | null, noticeIndex: number | null): Statement {
+  outcomeStatement(
+    inputId: number,
+    position: number,
+    outcome: "accepted" | "rejected",
+    reason: string | null,
+    noticeIndex: number | null,
+  ): Statement {
     return {
       sql: "UPDATE readings SET outcome = @outcome, reason = @reason, notice_index = @notice_index WHERE input_id = @input_id AND position = @position",
       params: { outcome, reason, notice_index: noticeIndex, input_id: inputId, position },

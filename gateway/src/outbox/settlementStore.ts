@@ -110,7 +110,8 @@ const SQL = {
   voucher: `INSERT INTO periods (period, voucher_index, voucher) VALUES (@period, @voucher_index, @voucher)
     ON CONFLICT (period) DO UPDATE SET voucher_index = excluded.voucher_index, voucher = excluded.voucher`,
   cursor: "UPDATE settlement_cursor SET next_output = @next_output WHERE one = 1 AND next_output = @from",
-  executed: "UPDATE periods SET executed_tx = @executed_tx, executed_ms = @executed_ms WHERE period = @period AND executed_ms IS NULL",
+  executed:
+    "UPDATE periods SET executed_tx = @executed_tx, executed_ms = @executed_ms WHERE period = @period AND executed_ms IS NULL",
 };
 
 export class SettlementStore {
@@ -133,8 +134,13 @@ export class SettlementStore {
     this.#unexecuted = db.prepare<[number], RawPeriod>(
       "SELECT * FROM periods WHERE voucher_index IS NOT NULL AND executed_ms IS NULL ORDER BY period LIMIT ?",
     );
-    this.#settledThrough = db.prepare<[], { p: number | null }>("SELECT max(period) AS p FROM periods WHERE notice_index IS NOT NULL");
-    this.#place = db.prepare<[Uint8Array, Uint8Array], { record_id: number; record_hash: Buffer; period: number | null }>(`
+    this.#settledThrough = db.prepare<[], { p: number | null }>(
+      "SELECT max(period) AS p FROM periods WHERE notice_index IS NOT NULL",
+    );
+    this.#place = db.prepare<
+      [Uint8Array, Uint8Array],
+      { record_id: number; record_hash: Buffer; period: number | null }
+    >(`
       SELECT c.record_id, c.record_hash,
         (SELECT p.period FROM periods p WHERE p.first_record <= c.record_id AND c.record_id < p.first_record + p.record_count) AS period
       FROM chain_records c WHERE c.device = ? AND c.seq = ? ORDER BY c.record_id DESC LIMIT 1`);
@@ -144,11 +150,15 @@ export class SettlementStore {
     this.#lastRecords = db.prepare<[], { input_index: number; block_number: number }>(`
       SELECT input_index, block_number FROM inputs WHERE kind = 'records' AND node_status = 'ACCEPTED'
       ORDER BY input_index DESC LIMIT 1`);
-    this.#lastTick = db.prepare<[], { input_index: number | null; block_number: number | null; node_status: string | null }>(
-      "SELECT input_index, block_number, node_status FROM inputs WHERE kind = 'tick' ORDER BY id DESC LIMIT 1",
-    );
+    this.#lastTick = db.prepare<
+      [],
+      { input_index: number | null; block_number: number | null; node_status: string | null }
+    >("SELECT input_index, block_number, node_status FROM inputs WHERE kind = 'tick' ORDER BY id DESC LIMIT 1");
     this.#recentPeriods = db.prepare<[number], RawPeriod>("SELECT * FROM periods ORDER BY period DESC LIMIT ?");
-    this.#settled = db.prepare<[], { period: number; first_record: number; record_count: number; records_root: Buffer }>(
+    this.#settled = db.prepare<
+      [],
+      { period: number; first_record: number; record_count: number; records_root: Buffer }
+    >(
       "SELECT period, first_record, record_count, records_root FROM periods WHERE notice_index IS NOT NULL ORDER BY period",
     );
   }
@@ -160,7 +170,10 @@ export class SettlementStore {
    */
   settledPeriods(): SettledPeriod[] {
     return this.#settled.all().map((r) => ({
-      period: BigInt(r.period), firstRecord: BigInt(r.first_record), recordCount: BigInt(r.record_count), recordsRoot: new Uint8Array(r.records_root),
+      period: BigInt(r.period),
+      firstRecord: BigInt(r.first_record),
+      recordCount: BigInt(r.record_count),
+      recordsRoot: new Uint8Array(r.records_root),
     }));
   }
 
@@ -206,7 +219,8 @@ export class SettlementStore {
     const t = this.#lastTick.get();
     return {
       lastRecords: r === undefined ? null : { inputIndex: r.input_index, blockNumber: r.block_number },
-      lastTick: t === undefined ? null : { inputIndex: t.input_index, blockNumber: t.block_number, nodeStatus: t.node_status },
+      lastTick:
+        t === undefined ? null : { inputIndex: t.input_index, blockNumber: t.block_number, nodeStatus: t.node_status },
       settledThrough: this.settledThrough(),
     };
   }
@@ -214,7 +228,13 @@ export class SettlementStore {
   recordStatement(r: ChainRecord): Statement {
     return {
       sql: SQL.record,
-      params: { record_id: Number(r.recordId), device: r.device, seq: u64Bytes(r.seq), record_hash: r.recordHash, notice_index: r.noticeIndex },
+      params: {
+        record_id: Number(r.recordId),
+        device: r.device,
+        seq: u64Bytes(r.seq),
+        record_hash: r.recordHash,
+        notice_index: r.noticeIndex,
+      },
     };
   }
 
@@ -222,14 +242,21 @@ export class SettlementStore {
     return {
       sql: SQL.notice,
       params: {
-        period: Number(n.period), records_root: n.recordsRoot, record_count: Number(n.recordCount), first_record: Number(n.firstRecord),
-        state_hash: n.stateHash, notice_index: n.noticeIndex,
+        period: Number(n.period),
+        records_root: n.recordsRoot,
+        record_count: Number(n.recordCount),
+        first_record: Number(n.firstRecord),
+        state_hash: n.stateHash,
+        notice_index: n.noticeIndex,
       },
     };
   }
 
   voucherStatement(v: PeriodVoucher): Statement {
-    return { sql: SQL.voucher, params: { period: Number(v.period), voucher_index: v.voucherIndex, voucher: v.voucher } };
+    return {
+      sql: SQL.voucher,
+      params: { period: Number(v.period), voucher_index: v.voucherIndex, voucher: v.voucher },
+    };
   }
 
   /** Moves the cursor from `from` to `to`; fails (rolling back the pass) if another pass moved it. */

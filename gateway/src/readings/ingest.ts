@@ -70,7 +70,11 @@ function refuseMarked(state: DeviceState): never {
   const { status, reason } = state.chainMark!;
   const details = { device: state.hex, chainStatus: status, reason };
   if (status === "revoked") throw new GatewayError("LCORE_GW_DEVICE_REVOKED", undefined, { details });
-  throw new GatewayError("LCORE_GW_DEVICE_REGISTRATION_REJECTED", `the dApp rejected the device's registration: ${reason}`, { details });
+  throw new GatewayError(
+    "LCORE_GW_DEVICE_REGISTRATION_REJECTED",
+    `the dApp rejected the device's registration: ${reason}`,
+    { details },
+  );
 }
 
 export class Ingest {
@@ -137,16 +141,20 @@ export class Ingest {
     };
 
     // Pass 1: ranges and devices.
-    const parsed = readings.map((r, i) => at(i, () => {
-      const seq = integer(r.seq, "seq", 0n, U64_MAX);
-      if (seq >= U63_LIMIT) throw new GatewayError("LCORE_GW_NUMBER_OUT_OF_RANGE", "seq must be below 2^63 (the dApp skips larger ones)");
-      const timestamp = integer(r.timestamp, "timestamp", 0n, U64_MAX);
-      const value = integer(r.value, "value", I64_MIN, I64_MAX);
-      const state = registry.get(r.device.toLowerCase());
-      if (state === undefined) throw new GatewayError("LCORE_GW_DEVICE_UNKNOWN", undefined, { details: { device: r.device } });
-      if (state.chainMark !== null) refuseMarked(state);
-      return { r, seq, timestamp, value, state };
-    }));
+    const parsed = readings.map((r, i) =>
+      at(i, () => {
+        const seq = integer(r.seq, "seq", 0n, U64_MAX);
+        if (seq >= U63_LIMIT)
+          throw new GatewayError("LCORE_GW_NUMBER_OUT_OF_RANGE", "seq must be below 2^63 (the dApp skips larger ones)");
+        const timestamp = integer(r.timestamp, "timestamp", 0n, U64_MAX);
+        const value = integer(r.value, "value", I64_MIN, I64_MAX);
+        const state = registry.get(r.device.toLowerCase());
+        if (state === undefined)
+          throw new GatewayError("LCORE_GW_DEVICE_UNKNOWN", undefined, { details: { device: r.device } });
+        if (state.chainMark !== null) refuseMarked(state);
+        return { r, seq, timestamp, value, state };
+      }),
+    );
     const perDevice = new Map<DeviceState, number>();
     const firstIndex = new Map<DeviceState, number>();
     parsed.forEach((p, i) => {
@@ -154,18 +162,20 @@ export class Ingest {
       if (!firstIndex.has(p.state)) firstIndex.set(p.state, i);
     });
     // Pass 2: signatures.
-    const signed = parsed.map((p, i) => at(i, () => {
-      const { r, seq, timestamp, value, state } = p;
-      const body = encodeReadingBody({ nonce: fromHex(r.nonce), value, payload: fromHex(r.payload ?? "0x") });
-      const bodyHash = sha256(body);
-      const message = readingMessage({ device: state.address, seq, timestamp, bodyHash });
-      const digest = sha256(message);
-      const signature = fromHex(r.signature);
-      const check = this.#d.verifier.verify(state.key, digest, signature, message);
-      if (check === "high-s") throw new GatewayError("LCORE_GW_SIGNATURE_HIGH_S");
-      if (check !== "ok") throw new GatewayError("LCORE_GW_SIGNATURE_INVALID");
-      return { seq, timestamp, state, body, bodyHash, digest, signature };
-    }));
+    const signed = parsed.map((p, i) =>
+      at(i, () => {
+        const { r, seq, timestamp, value, state } = p;
+        const body = encodeReadingBody({ nonce: fromHex(r.nonce), value, payload: fromHex(r.payload ?? "0x") });
+        const bodyHash = sha256(body);
+        const message = readingMessage({ device: state.address, seq, timestamp, bodyHash });
+        const digest = sha256(message);
+        const signature = fromHex(r.signature);
+        const check = this.#d.verifier.verify(state.key, digest, signature, message);
+        if (check === "high-s") throw new GatewayError("LCORE_GW_SIGNATURE_HIGH_S");
+        if (check !== "ok") throw new GatewayError("LCORE_GW_SIGNATURE_INVALID");
+        return { seq, timestamp, state, body, bodyHash, digest, signature };
+      }),
+    );
 
     // Pass 3: one rate-limit draw per device for all its (genuinely signed) readings.
     for (const [state, count] of rateLimited ? perDevice : []) {
@@ -179,23 +189,32 @@ export class Ingest {
 
     // Pass 4: seq, timestamp, disclosure. Pass 5, once every reading passed: seal.
     const lastSeq = new Map<DeviceState, bigint | null>();
-    const verified = signed.map((p, i) => at(i, () => {
-      const { seq, timestamp, state, body, bodyHash, digest, signature } = p;
-      const last = lastSeq.has(state) ? lastSeq.get(state)! : state.lastSeq;
-      if (last !== null && seq <= last) this.#refuseOldSeq(state, seq, digest, signature, last);
-      lastSeq.set(state, seq);
+    const verified = signed.map((p, i) =>
+      at(i, () => {
+        const { seq, timestamp, state, body, bodyHash, digest, signature } = p;
+        const last = lastSeq.has(state) ? lastSeq.get(state)! : state.lastSeq;
+        if (last !== null && seq <= last) this.#refuseOldSeq(state, seq, digest, signature, last);
+        lastSeq.set(state, seq);
 
-      if (timestamp > BigInt(Math.floor(now / 1000) + limits.futureSkewSeconds)) {
-        throw new GatewayError("LCORE_GW_TIMESTAMP_IN_FUTURE", `timestamp is more than ${limits.futureSkewSeconds} s ahead of the gateway's clock`);
-      }
-      // The key of a disclosed period is public (PROTOCOL §10): a record sealed under it now would be readable by anyone.
-      if (this.#d.disclosures.closed(state.address, periodOf(timestamp))) throw new GatewayError("LCORE_GW_PERIOD_DISCLOSED");
-      return { state, seq, timestamp, body, bodyHash, digest, signature };
-    }));
+        if (timestamp > BigInt(Math.floor(now / 1000) + limits.futureSkewSeconds)) {
+          throw new GatewayError(
+            "LCORE_GW_TIMESTAMP_IN_FUTURE",
+            `timestamp is more than ${limits.futureSkewSeconds} s ahead of the gateway's clock`,
+          );
+        }
+        // The key of a disclosed period is public (PROTOCOL §10): a record sealed under it now would be readable by anyone.
+        if (this.#d.disclosures.closed(state.address, periodOf(timestamp)))
+          throw new GatewayError("LCORE_GW_PERIOD_DISCLOSED");
+        return { state, seq, timestamp, body, bodyHash, digest, signature };
+      }),
+    );
     const checked = verified.map(({ state, seq, timestamp, body, bodyHash, digest, signature }): Checked => {
       const sealed = this.#d.sealer.seal({ device: state.address, seq, timestamp, digest, body });
       body.fill(0);
-      return { state, reading: { device: state.address, seq, timestamp, bodyHash, digest, signature, sealed, receivedMs: now } };
+      return {
+        state,
+        reading: { device: state.address, seq, timestamp, bodyHash, digest, signature, sealed, receivedMs: now },
+      };
     });
 
     const { outbox } = this.#d;
@@ -229,9 +248,13 @@ export class Ingest {
       touched.add(c.state);
     }
     const appended = this.#d.outbox.append(checked.map((c) => c.reading));
-    const written = appended.then(() => undefined, () => undefined);
+    const written = appended.then(
+      () => undefined,
+      () => undefined,
+    );
     const keys = checked.map((c) => `${c.state.hex}:${c.reading.seq}`);
-    for (const [i, c] of checked.entries()) this.#writing.set(keys[i]!, { digest: c.reading.digest, signature: c.reading.signature, written });
+    for (const [i, c] of checked.entries())
+      this.#writing.set(keys[i]!, { digest: c.reading.digest, signature: c.reading.signature, written });
     try {
       await appended;
     } catch (error) {
@@ -244,4 +267,3 @@ export class Ingest {
     }
   }
 }
-

@@ -23,12 +23,26 @@ export class Sealer {
 
   /** sealed = ChaCha20-Poly1305(AES-256-GCM(body)), both under record keys of (device, period(timestamp), seq). */
   seal(r: { device: Uint8Array; seq: bigint; timestamp: bigint; digest: Uint8Array; body: Uint8Array }): Uint8Array {
-    return sealReading({ periodKey: this.#periodKey(r.device, r.timestamp), app: this.#app, device: r.device, seq: r.seq, digest: r.digest, body: r.body });
+    return sealReading({
+      periodKey: this.#periodKey(r.device, r.timestamp),
+      app: this.#app,
+      device: r.device,
+      seq: r.seq,
+      digest: r.digest,
+      body: r.body,
+    });
   }
 
   /** The body; throws wasm-core's AuthenticationError (releasing nothing) if the record was not sealed by this owner. */
   open(r: { device: Uint8Array; seq: bigint; timestamp: bigint; digest: Uint8Array; sealed: Uint8Array }): Uint8Array {
-    return openReading({ periodKey: this.#periodKey(r.device, r.timestamp), app: this.#app, device: r.device, seq: r.seq, digest: r.digest, sealed: r.sealed });
+    return openReading({
+      periodKey: this.#periodKey(r.device, r.timestamp),
+      app: this.#app,
+      device: r.device,
+      seq: r.seq,
+      digest: r.digest,
+      sealed: r.sealed,
+    });
   }
 
   /**

@@ -31,14 +31,21 @@ export interface Progress {
 
 /** Status of something carried by an input, from that input's columns (and the record's verdict, for readings). */
 export function progressOf(row: {
-  inputId: number | null; txHash: Uint8Array | null; sentTxHash: Uint8Array | null; blockNumber: number | null;
-  inputIndex: number | null; nodeStatus: string | null; outcome?: "accepted" | "rejected" | null;
-  reason?: string | null; noticeIndex?: number | null;
+  inputId: number | null;
+  txHash: Uint8Array | null;
+  sentTxHash: Uint8Array | null;
+  blockNumber: number | null;
+  inputIndex: number | null;
+  nodeStatus: string | null;
+  outcome?: "accepted" | "rejected" | null;
+  reason?: string | null;
+  noticeIndex?: number | null;
 }): Progress {
   const p: Progress = { status: "queued" };
   if (row.inputId === null) {
     // Withdrawn before it was packed: final, with the gateway's reason.
-    if (row.outcome === "rejected") return { status: "rejected", ...(row.reason === undefined || row.reason === null ? {} : { reason: row.reason }) };
+    if (row.outcome === "rejected")
+      return { status: "rejected", ...(row.reason === undefined || row.reason === null ? {} : { reason: row.reason }) };
     return p;
   }
   const tx = row.txHash ?? row.sentTxHash;
@@ -65,7 +72,9 @@ export function settledProgress(p: Progress, place: RecordPlace | undefined): Pr
   const period = place?.period;
   if (p.status !== "accepted" || period === null || period === undefined || period.executedMs === null) return p;
   return {
-    ...p, status: "settled", period: period.period.toString(),
+    ...p,
+    status: "settled",
+    period: period.period.toString(),
     ...(period.executedTx === null ? {} : { settlementTxHash: toHex(period.executedTx) }),
   };
 }

@@ -37,7 +37,10 @@ export function proofRoutes(ctx: GatewayContext): FastifyPluginAsyncTypebox {
     let tree = trees.get(period);
     if (tree === undefined) {
       const take = builds.take("all", Math.min(Number(count), BUILD_RECORDS_BURST), ctx.nowMs());
-      if (!take.ok) throw new GatewayError("LCORE_GW_RATE_LIMITED", "too many proof trees built; retry", { retryAfter: take.retryAfterSeconds });
+      if (!take.ok)
+        throw new GatewayError("LCORE_GW_RATE_LIMITED", "too many proof trees built; retry", {
+          retryAfter: take.retryAfterSeconds,
+        });
       const leaves = ctx.outbox.settlements.leaves(first, count);
       if (leaves.length !== Number(count)) return null;
       tree = recordsTree(leaves);
@@ -51,61 +54,91 @@ export function proofRoutes(ctx: GatewayContext): FastifyPluginAsyncTypebox {
 
   const settlement = toHex(settlementAddress(ctx.appBytes));
   const rpcUrl = ctx.options.chain?.rpcUrl;
-  const client = rpcUrl === undefined ? undefined : createPublicClient({ transport: http(rpcUrl, { retryCount: 0, timeout: 10_000 }) });
+  const client =
+    rpcUrl === undefined
+      ? undefined
+      : createPublicClient({ transport: http(rpcUrl, { retryCount: 0, timeout: 10_000 }) });
 
   return async (app) => {
-    app.get("/v1/readings/:device/:seq/proof", {
-      schema: {
-        tags: ["readings"],
-        summary: "Inclusion proof of a settled reading in its period's records tree, verified on chain",
-        description: "409 LCORE_GW_READING_NOT_ACCEPTED before the dApp accepted the reading, 409 LCORE_GW_READING_NOT_SETTLED until its period's settlement is executed on chain.",
-        params: ReadingParams,
-        response: { 200: InclusionProof, "4xx": ErrorBody, "5xx": ErrorBody },
+    app.get(
+      "/v1/readings/:device/:seq/proof",
+      {
+        schema: {
+          tags: ["readings"],
+          summary: "Inclusion proof of a settled reading in its period's records tree, verified on chain",
+          description:
+            "409 LCORE_GW_READING_NOT_ACCEPTED before the dApp accepted the reading, 409 LCORE_GW_READING_NOT_SETTLED until its period's settlement is executed on chain.",
+          params: ReadingParams,
+          response: { 200: InclusionProof, "4xx": ErrorBody, "5xx": ErrorBody },
+        },
       },
-    }, async (request) => {
-      const device = fromHex(request.params.device);
-      const seq = BigInt(request.params.seq);
-      const row = seq < 1n << 64n ? ctx.outbox.readings.get(device, seq) : undefined;
-      if (row === undefined) throw new GatewayError("LCORE_GW_READING_NOT_FOUND");
-      if (row.outcome !== "accepted") throw new GatewayError("LCORE_GW_READING_NOT_ACCEPTED");
-      const place = ctx.outbox.settlements.place(device, seq);
-      const period = place?.period;
-      if (place === undefined || period === null || period === undefined || period.executedMs === null || period.recordsRoot === null) {
-        throw new GatewayError("LCORE_GW_READING_NOT_SETTLED");
-      }
-      const leaf = recordHash(encodeRecord({
-        device: row.device, seq: row.seq, timestamp: row.timestamp, bodyHash: row.bodyHash, signature: row.signature, sealed: row.sealed,
-      }));
-      const count = period.recordCount!;
-      const index = leafIndex(place.recordId, period.firstRecord!, count);
-      const tree = treeOf(period.period, period.firstRecord!, count);
-      const proof = tree === null ? [] : tree.proof(index);
-      // The follower's copy of the chain must reproduce the dApp's root; anything else is our bug, not the caller's.
-      if (tree === null || !equalBytes(tree.root, period.recordsRoot) || !equalBytes(leaf, place.recordHash)
-        || !verifyRecordsProof(period.recordsRoot, Number(count), leaf, index, proof)) {
-        throw new GatewayError("LCORE_GW_INTERNAL", `the records of period ${period.period} do not reproduce its root`);
-      }
-      if (client === undefined) throw new GatewayError("LCORE_GW_CHAIN_UNAVAILABLE");
-      let verifiedOnChain: boolean;
-      try {
-        verifiedOnChain = await client.readContract({
-          address: settlement, abi: lcoreSettlementAbi, functionName: "verifyRecord",
-          args: [period.period, toHex(leaf), BigInt(index), proof.map(toHex)],
-        });
-      } catch (error) {
-        throw new GatewayError("LCORE_GW_CHAIN_UNAVAILABLE", undefined, { cause: error });
-      }
-      return {
-        period: period.period.toString(),
-        recordHash: toHex(leaf),
-        index,
-        proof: proof.map(toHex),
-        recordsRoot: toHex(period.recordsRoot),
-        recordCount: count.toString(),
-        settlementAddress: settlement,
-        settlementTxHash: period.executedTx === null ? null : toHex(period.executedTx),
-        verifiedOnChain,
-      };
-    });
+      async (request) => {
+        const device = fromHex(request.params.device);
+        const seq = BigInt(request.params.seq);
+        const row = seq < 1n << 64n ? ctx.outbox.readings.get(device, seq) : undefined;
+        if (row === undefined) throw new GatewayError("LCORE_GW_READING_NOT_FOUND");
+        if (row.outcome !== "accepted") throw new GatewayError("LCORE_GW_READING_NOT_ACCEPTED");
+        const place = ctx.outbox.settlements.place(device, seq);
+        const period = place?.period;
+        if (
+          place === undefined ||
+          period === null ||
+          period === undefined ||
+          period.executedMs === null ||
+          period.recordsRoot === null
+        ) {
+          throw new GatewayError("LCORE_GW_READING_NOT_SETTLED");
+        }
+        const leaf = recordHash(
+          encodeRecord({
+            device: row.device,
+            seq: row.seq,
+            timestamp: row.timestamp,
+            bodyHash: row.bodyHash,
+            signature: row.signature,
+            sealed: row.sealed,
+          }),
+        );
+        const count = period.recordCount!;
+        const index = leafIndex(place.recordId, period.firstRecord!, count);
+        const tree = treeOf(period.period, period.firstRecord!, count);
+        const proof = tree === null ? [] : tree.proof(index);
+        // The follower's copy of the chain must reproduce the dApp's root; anything else is our bug, not the caller's.
+        if (
+          tree === null ||
+          !equalBytes(tree.root, period.recordsRoot) ||
+          !equalBytes(leaf, place.recordHash) ||
+          !verifyRecordsProof(period.recordsRoot, Number(count), leaf, index, proof)
+        ) {
+          throw new GatewayError(
+            "LCORE_GW_INTERNAL",
+            `the records of period ${period.period} do not reproduce its root`,
+          );
+        }
+        if (client === undefined) throw new GatewayError("LCORE_GW_CHAIN_UNAVAILABLE");
+        let verifiedOnChain: boolean;
+        try {
+          verifiedOnChain = await client.readContract({
+            address: settlement,
+            abi: lcoreSettlementAbi,
+            functionName: "verifyRecord",
+            args: [period.period, toHex(leaf), BigInt(index), proof.map(toHex)],
+          });
+        } catch (error) {
+          throw new GatewayError("LCORE_GW_CHAIN_UNAVAILABLE", undefined, { cause: error });
+        }
+        return {
+          period: period.period.toString(),
+          recordHash: toHex(leaf),
+          index,
+          proof: proof.map(toHex),
+          recordsRoot: toHex(period.recordsRoot),
+          recordCount: count.toString(),
+          settlementAddress: settlement,
+          settlementTxHash: period.executedTx === null ? null : toHex(period.executedTx),
+          verifiedOnChain,
+        };
+      },
+    );
   };
 }

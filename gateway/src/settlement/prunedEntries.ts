@@ -47,19 +47,32 @@ export function prunedRecords(outbox: Outbox, device: Uint8Array, from: bigint, 
   const trees = new Map<bigint, RecordsTree>();
   const entries: PrunedEntry<WireRecord>[] = [];
   for (const r of outbox.disclosures.chainReadingsIn(device, Number(from), Number(to), prunedThrough)) {
-    const record: WireRecord = { device: r.device, seq: r.seq, timestamp: r.timestamp, bodyHash: r.bodyHash, signature: r.signature, sealed: r.sealed };
+    const record: WireRecord = {
+      device: r.device,
+      seq: r.seq,
+      timestamp: r.timestamp,
+      bodyHash: r.bodyHash,
+      signature: r.signature,
+      sealed: r.sealed,
+    };
     const p = periodOfRecord(settled, r.recordId);
     // The follower's copy must reproduce the chain's: anything else is the gateway's bug, and nothing is sent.
-    if (p === undefined) throw new GatewayError("LCORE_GW_INTERNAL", `pruned record ${r.recordId} is in no settled period the gateway read`);
+    if (p === undefined)
+      throw new GatewayError(
+        "LCORE_GW_INTERNAL",
+        `pruned record ${r.recordId} is in no settled period the gateway read`,
+      );
     if (!equalBytes(recordHash(encodeRecord(record)), r.recordHash)) {
       throw new GatewayError("LCORE_GW_INTERNAL", `record ${r.recordId} on chain is not the reading the gateway sent`);
     }
     let tree = trees.get(p.period);
     if (tree === undefined) {
       const leaves = outbox.settlements.leaves(p.firstRecord, p.recordCount);
-      if (leaves.length !== Number(p.recordCount)) throw new GatewayError("LCORE_GW_INTERNAL", `the gateway lacks records of period ${p.period}`);
+      if (leaves.length !== Number(p.recordCount))
+        throw new GatewayError("LCORE_GW_INTERNAL", `the gateway lacks records of period ${p.period}`);
       tree = recordsTree(leaves);
-      if (!equalBytes(tree.root, p.recordsRoot)) throw new GatewayError("LCORE_GW_INTERNAL", `the records of period ${p.period} do not reproduce its root`);
+      if (!equalBytes(tree.root, p.recordsRoot))
+        throw new GatewayError("LCORE_GW_INTERNAL", `the records of period ${p.period} do not reproduce its root`);
       trees.set(p.period, tree);
     }
     const leafIndex = Number(r.recordId - p.firstRecord);

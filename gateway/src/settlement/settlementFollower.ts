@@ -53,11 +53,14 @@ export function settlePeriodOf(o: NodeOutput, settlement: `0x${string}`): bigint
  * notices before it did not list (the dApp's numbering and ours would disagree).
  */
 export function scanOutputs(
-  outputs: readonly NodeOutput[], cursor: { nextOutput: number; nextRecord: bigint }, settlement: `0x${string}`,
+  outputs: readonly NodeOutput[],
+  cursor: { nextOutput: number; nextRecord: bigint },
+  settlement: `0x${string}`,
 ): ScanResult {
   const out: ScanResult = { records: [], notices: [], vouchers: [], revoked: [], rotated: [], ...cursor };
   for (const o of outputs) {
-    if (o.index !== out.nextOutput) throw new SettlementScanError(`expected output ${out.nextOutput}, the node gave ${o.index}`);
+    if (o.index !== out.nextOutput)
+      throw new SettlementScanError(`expected output ${out.nextOutput}, the node gave ${o.index}`);
     out.nextOutput++;
     const period = settlePeriodOf(o, settlement);
     if (period !== null) {
@@ -73,17 +76,31 @@ export function scanOutputs(
     }
     if (notice.kind === "records_accepted") {
       for (const e of notice.records) {
-        out.records.push({ recordId: out.nextRecord++, device: e.device, seq: e.seq, recordHash: e.recordHash, noticeIndex: o.index });
+        out.records.push({
+          recordId: out.nextRecord++,
+          device: e.device,
+          seq: e.seq,
+          recordHash: e.recordHash,
+          noticeIndex: o.index,
+        });
       }
     } else if (notice.kind === "period_settled") {
-      if (notice.recordCount < 1n || notice.firstRecord < 1n || notice.firstRecord + notice.recordCount > out.nextRecord) {
+      if (
+        notice.recordCount < 1n ||
+        notice.firstRecord < 1n ||
+        notice.firstRecord + notice.recordCount > out.nextRecord
+      ) {
         throw new SettlementScanError(
           `period ${notice.period} settles records ${notice.firstRecord}+${notice.recordCount}, but only ${out.nextRecord - 1n} were listed`,
         );
       }
       out.notices.push({
-        period: notice.period, recordsRoot: notice.recordsRoot, recordCount: notice.recordCount, firstRecord: notice.firstRecord,
-        stateHash: notice.stateHash, noticeIndex: o.index,
+        period: notice.period,
+        recordsRoot: notice.recordsRoot,
+        recordCount: notice.recordCount,
+        firstRecord: notice.firstRecord,
+        stateHash: notice.stateHash,
+        noticeIndex: o.index,
       });
     } else if (notice.kind === "device_revoked") {
       out.revoked.push({ device: notice.device, noticeIndex: o.index });
@@ -127,15 +144,21 @@ export class SettlementFollower {
     // A device whose registration the dApp rejected is someone else's on chain: its rotations are theirs.
     const rotations = scan.rotated.flatMap((r) => {
       const state = this.#ctx.registry.get(toHex(r.device));
-      return state === undefined || state.chainMark?.status === "registration_rejected" ? [] : [{ state, publicKey: r.publicKey }];
+      return state === undefined || state.chainMark?.status === "registration_rejected"
+        ? []
+        : [{ state, publicKey: r.publicKey }];
     });
-    await writeWithMarks(this.#ctx, [
-      ...scan.records.map((r) => settlements.recordStatement(r)),
-      ...scan.vouchers.map((v) => settlements.voucherStatement(v)),
-      ...scan.notices.map((n) => settlements.noticeStatement(n)),
-      ...rotations.map((r) => this.#ctx.outbox.devices.keyStatement(r.state.address, r.publicKey)),
-      settlements.cursorStatement(cursor.nextOutput, scan.nextOutput),
-    ], marks);
+    await writeWithMarks(
+      this.#ctx,
+      [
+        ...scan.records.map((r) => settlements.recordStatement(r)),
+        ...scan.vouchers.map((v) => settlements.voucherStatement(v)),
+        ...scan.notices.map((n) => settlements.noticeStatement(n)),
+        ...rotations.map((r) => this.#ctx.outbox.devices.keyStatement(r.state.address, r.publicKey)),
+        settlements.cursorStatement(cursor.nextOutput, scan.nextOutput),
+      ],
+      marks,
+    );
     for (const r of rotations) this.#ctx.registry.rotated(r.state, r.publicKey);
     return page.length;
   }

@@ -28,7 +28,12 @@ export function tickDue({ facts, recordsPeriod, tickPeriod, latestPeriod }: Tick
   const { lastRecords, lastTick, settledThrough } = facts;
   if (lastRecords === null || recordsPeriod === null) return false; // nothing of ours is open
   if (lastTick !== null && (lastTick.inputIndex === null || lastTick.nodeStatus === null)) return false; // one is pending
-  if (lastTick !== null && lastTick.inputIndex! > lastRecords.inputIndex && tickPeriod !== null && tickPeriod > recordsPeriod) {
+  if (
+    lastTick !== null &&
+    lastTick.inputIndex! > lastRecords.inputIndex &&
+    tickPeriod !== null &&
+    tickPeriod > recordsPeriod
+  ) {
     return false; // already ticked for this period
   }
   if (settledThrough !== null && settledThrough >= recordsPeriod) return false; // already settled
@@ -60,7 +65,8 @@ export class Ticker {
   async step(): Promise<number> {
     const { outbox } = this.#ctx;
     const facts = outbox.settlements.tickFacts();
-    const periodOf = async (block: number | null | undefined) => (block == null ? null : settlementPeriodOf(await this.#timestampOf(block)));
+    const periodOf = async (block: number | null | undefined) =>
+      block == null ? null : settlementPeriodOf(await this.#timestampOf(block));
     const recordsPeriod = await periodOf(facts.lastRecords?.blockNumber);
     const tickPeriod = await periodOf(facts.lastTick?.blockNumber);
     const latest = await this.#client.getBlock({ blockTag: "latest" });

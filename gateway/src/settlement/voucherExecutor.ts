@@ -12,8 +12,16 @@
 // transaction is sent while the executor account has one pending.
 
 import {
-  type Chain, type Hex, type PublicClient, type Transport, type WalletClient, TransactionReceiptNotFoundError, createPublicClient,
-  createWalletClient, defineChain, http,
+  type Chain,
+  type Hex,
+  type PublicClient,
+  type Transport,
+  type WalletClient,
+  TransactionReceiptNotFoundError,
+  createPublicClient,
+  createWalletClient,
+  defineChain,
+  http,
 } from "viem";
 import { type PrivateKeyAccount, privateKeyToAccount } from "viem/accounts";
 import { applicationAbi } from "@lcore/contracts";
@@ -40,7 +48,9 @@ export class VoucherExecutor {
     this.#client = createPublicClient({ transport });
     if (executorKey !== undefined) {
       const chain = defineChain({
-        id: Number(ctx.chainId), name: `chain ${ctx.chainId}`, nativeCurrency: { name: "Ether", symbol: "ETH", decimals: 18 },
+        id: Number(ctx.chainId),
+        name: `chain ${ctx.chainId}`,
+        nativeCurrency: { name: "Ether", symbol: "ETH", decimals: 18 },
         rpcUrls: { default: { http: [rpcUrl] } },
       });
       this.#wallet = createWalletClient({ account: privateKeyToAccount(executorKey), chain, transport });
@@ -75,14 +85,19 @@ export class VoucherExecutor {
     if (output === null) return false;
     if (output.executionTxHash !== null) return this.#record(p, fromHex(output.executionTxHash));
     const executed = await this.#client.readContract({
-      address: this.#ctx.app, abi: applicationAbi, functionName: "wasOutputExecuted", args: [BigInt(index)],
+      address: this.#ctx.app,
+      abi: applicationAbi,
+      functionName: "wasOutputExecuted",
+      args: [BigInt(index)],
     });
     if (executed) return this.#record(p, null);
     if (this.#wallet === undefined || output.siblings === null) return false;
     if ((await this.#reader.epochStatus(output.epochIndex)) !== "CLAIM_ACCEPTED") return false;
     if (await this.#inFlight()) return false; // one of ours is in flight (perhaps from before a restart)
     const hash = await this.#wallet.writeContract({
-      address: this.#ctx.app, abi: applicationAbi, functionName: "executeOutput",
+      address: this.#ctx.app,
+      abi: applicationAbi,
+      functionName: "executeOutput",
       args: [toHex(p.voucher!), { outputIndex: BigInt(index), outputHashesSiblings: output.siblings }],
     });
     this.#pending.set(p.period, hash);

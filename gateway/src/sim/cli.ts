@@ -44,7 +44,9 @@ async function main(): Promise<void> {
   };
   const token = values.token ?? process.env.LCORE_GW_OWNER_TOKEN;
   if (token === undefined || token === "") {
-    process.stderr.write("lcore-sim: the owner token is needed to register devices (--token or LCORE_GW_OWNER_TOKEN)\n");
+    process.stderr.write(
+      "lcore-sim: the owner token is needed to register devices (--token or LCORE_GW_OWNER_TOKEN)\n",
+    );
     process.exit(2);
   }
   const progress = progressWriter(process.stderr, process.stderr.isTTY === true);
@@ -72,7 +74,14 @@ async function main(): Promise<void> {
   const { readings, devices: _devices, ...rest } = summary;
   // The newest reading the gateway took: what the walkthrough of `npm start` follows to its notice and settlement.
   const taken = readings.filter((r) => r.status === 202).at(-1)?.reading;
-  const last = taken === undefined ? undefined : { device: taken.device, seq: taken.seq, statusUrl: `${values.gateway.replace(/\/$/, "")}/v1/readings/${taken.device}/${taken.seq}` };
+  const last =
+    taken === undefined
+      ? undefined
+      : {
+          device: taken.device,
+          seq: taken.seq,
+          statusUrl: `${values.gateway.replace(/\/$/, "")}/v1/readings/${taken.device}/${taken.seq}`,
+        };
   if (values.json === true) {
     process.stdout.write(`${JSON.stringify({ ...rest, ...(last === undefined ? {} : { last }) })}\n`);
     return;
@@ -81,11 +90,17 @@ async function main(): Promise<void> {
     `devices   ${summary.devices.length}`,
     `sent      ${summary.sent}`,
     `accepted  ${summary.accepted} (202 from the gateway)`,
-    `rejected  ${summary.sent - summary.accepted}${Object.entries(summary.rejected).map(([k, v]) => `\n  ${k}  ${v}`).join("")}`,
+    `rejected  ${summary.sent - summary.accepted}${Object.entries(summary.rejected)
+      .map(([k, v]) => `\n  ${k}  ${v}`)
+      .join("")}`,
     `latency   p50 ${summary.latencyMs.p50.toFixed(1)} ms  p99 ${summary.latencyMs.p99.toFixed(1)} ms  max ${summary.latencyMs.max.toFixed(1)} ms`,
   ];
   if (summary.onChain !== undefined) {
-    lines.push(`on chain  accepted ${summary.onChain.accepted}${Object.entries(summary.onChain.rejected).map(([k, v]) => `\n  rejected ${k}  ${v}`).join("")}`);
+    lines.push(
+      `on chain  accepted ${summary.onChain.accepted}${Object.entries(summary.onChain.rejected)
+        .map(([k, v]) => `\n  rejected ${k}  ${v}`)
+        .join("")}`,
+    );
   }
   if (last !== undefined) lines.push(`last      device ${last.device} seq ${last.seq}\n          ${last.statusUrl}`);
   process.stdout.write(`${lines.join("\n")}\n`);

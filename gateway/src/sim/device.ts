@@ -3,7 +3,12 @@
 // lcore-sim, the tests and the bench; the gateway itself never holds these keys.
 
 import { secp256k1 } from "@noble/curves/secp256k1.js";
-import { deviceAddress, encodeReadingBody, readingMessage, registrationProofDigest } from "@lcore/protocol/deviceMessage";
+import {
+  deviceAddress,
+  encodeReadingBody,
+  readingMessage,
+  registrationProofDigest,
+} from "@lcore/protocol/deviceMessage";
 import { hkdfSha256, sha256 } from "@lcore/wasm-core";
 import { randomBytes } from "node:crypto";
 import { fromHex, toHex } from "@lcore/protocol/bytes";
@@ -67,7 +72,9 @@ export class SimDevice {
   }
 
   /** The next reading (seq advances), signed over SHA-256(M). */
-  reading(opts: { value?: bigint; payload?: Uint8Array; timestamp?: number; seq?: bigint; nonce?: Uint8Array } = {}): SignedReading {
+  reading(
+    opts: { value?: bigint; payload?: Uint8Array; timestamp?: number; seq?: bigint; nonce?: Uint8Array } = {},
+  ): SignedReading {
     const seq = opts.seq ?? this.seq + 1n;
     if (seq > this.seq) this.seq = seq;
     const timestamp = opts.timestamp ?? Math.floor(Date.now() / 1000);

@@ -135,7 +135,11 @@ async function registerFleet({ o, base, owner }: Run): Promise<SimDevice[]> {
 
   const fleet = Array.from({ length: o.devices }, (_, i) => SimDevice.fromSeed(o.seed, i));
   for (const d of fleet) {
-    const res = await call(`${base}/v1/devices`, { method: "POST", headers: owner, body: JSON.stringify(d.registration(info, "lcore-sim")) });
+    const res = await call(`${base}/v1/devices`, {
+      method: "POST",
+      headers: owner,
+      body: JSON.stringify(d.registration(info, "lcore-sim")),
+    });
     if (res.status === 409) {
       // Registered by an earlier run with the same seed: continue after its last seq.
       const got = await call(`${base}/v1/devices/${d.hex}`, { headers: owner });
@@ -167,20 +171,23 @@ async function stream({ o, base, headers, progress, stopped }: Run, fleet: SimDe
     const entry: SentReading = { reading, value, payload, status: 0, latencyMs: 0 };
     readings.push(entry);
     const prev = chains.get(d) ?? Promise.resolve();
-    chains.set(d, prev.then(async () => {
-      const sentAt = performance.now();
-      try {
-        const res = await call(`${base}/v1/readings`, { method: "POST", headers, body: JSON.stringify(reading) });
-        entry.status = res.status;
-        if (res.status !== 202) entry.code = (res.body as { code?: string }).code ?? `HTTP_${res.status}`;
-      } catch (error) {
-        entry.code = `NETWORK_${(error as Error).name}`;
-      }
-      entry.latencyMs = performance.now() - sentAt;
-      progress.sent++;
-      if (entry.status === 202) progress.accepted++;
-      else progress.rejected++;
-    }));
+    chains.set(
+      d,
+      prev.then(async () => {
+        const sentAt = performance.now();
+        try {
+          const res = await call(`${base}/v1/readings`, { method: "POST", headers, body: JSON.stringify(reading) });
+          entry.status = res.status;
+          if (res.status !== 202) entry.code = (res.body as { code?: string }).code ?? `HTTP_${res.status}`;
+        } catch (error) {
+          entry.code = `NETWORK_${(error as Error).name}`;
+        }
+        entry.latencyMs = performance.now() - sentAt;
+        progress.sent++;
+        if (entry.status === 202) progress.accepted++;
+        else progress.rejected++;
+      }),
+    );
   }
   await Promise.all(chains.values());
   return readings;
@@ -194,18 +201,28 @@ function summarize(fleet: SimDevice[], readings: SentReading[]): SimSummary {
     accepted: readings.filter((r) => r.status === 202).length,
     rejected: {},
     latencyMs: {
-      p50: percentile(readings.map((r) => r.latencyMs), 0.5),
-      p99: percentile(readings.map((r) => r.latencyMs), 0.99),
+      p50: percentile(
+        readings.map((r) => r.latencyMs),
+        0.5,
+      ),
+      p99: percentile(
+        readings.map((r) => r.latencyMs),
+        0.99,
+      ),
       max: Math.max(0, ...readings.map((r) => r.latencyMs)),
     },
     readings,
   };
-  for (const r of readings) if (r.status !== 202) summary.rejected[r.code ?? "?"] = (summary.rejected[r.code ?? "?"] ?? 0) + 1;
+  for (const r of readings)
+    if (r.status !== 202) summary.rejected[r.code ?? "?"] = (summary.rejected[r.code ?? "?"] ?? 0) + 1;
   return summary;
 }
 
 /** Polls each answered reading until the dApp accepted or rejected it, at most followS; what is left counts as "timeout". */
-async function follow({ o, base, progress, stopped }: Run, readings: SentReading[]): Promise<NonNullable<SimSummary["onChain"]>> {
+async function follow(
+  { o, base, progress, stopped }: Run,
+  readings: SentReading[],
+): Promise<NonNullable<SimSummary["onChain"]>> {
   progress.phase = "following";
   progress.followed = 0;
   const until = Date.now() + o.followS * 1000;

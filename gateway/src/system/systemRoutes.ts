@@ -6,7 +6,6 @@ import type { GatewayContext } from "../context.js";
 import { CANONICAL_INPUT_BOX } from "../chain/inputBox.js";
 import { Health, Info } from "../http/schemas.js";
 
-
 export function systemRoutes(ctx: GatewayContext): FastifyPluginAsyncTypebox {
   return async (app) => {
     let closing = false;
@@ -14,44 +13,57 @@ export function systemRoutes(ctx: GatewayContext): FastifyPluginAsyncTypebox {
       closing = true;
     });
 
-    app.get("/healthz", {
-      schema: { tags: ["system"], summary: "Liveness and outbox depth", response: { 200: Health } },
-    }, async () => ({
-      status: closing ? "shutting-down" as const : "ok" as const,
-      outboxQueued: ctx.outbox.queued,
-      devices: ctx.registry.size,
-      signatureBackend: ctx.verifier.backend,
-    }));
-
-    app.get("/metrics", {
-      schema: { tags: ["system"], summary: "Prometheus metrics (text exposition format)" },
-    }, async (_request, reply) => {
-      const body = await ctx.metrics.registry.metrics();
-      return reply.type(ctx.metrics.registry.contentType).send(body);
-    });
-
-    app.get("/v1/info", {
-      schema: {
-        tags: ["system"],
-        summary: "What a device needs to register and sign: app, chain id, owner, bounds",
-        description: "A device registers by signing registrationProofDigest(chainId, app, owner.address) with its key (PROTOCOL §3.3).",
-        response: { 200: Info },
+    app.get(
+      "/healthz",
+      {
+        schema: { tags: ["system"], summary: "Liveness and outbox depth", response: { 200: Health } },
       },
-    }, async () => ({
-      app: ctx.app,
-      chainId: ctx.chainId.toString(),
-      owner: { address: ctx.owner },
-      inputBox: ctx.options.chain === undefined ? null : (ctx.options.chain.inputBox ?? CANONICAL_INPUT_BOX),
-      signature: "secp256k1 ECDSA over SHA-256(M), compact r || s, low-s (PROTOCOL §1)" as const,
-      limits: {
-        payloadBytes: MAX_READING_PAYLOAD,
-        batchReadings: ctx.limits.batchReadings,
-        metadataBytes: ctx.limits.metadataBytes,
-        deviceRatePerSecond: ctx.limits.deviceRatePerSecond,
-        deviceRateBurst: ctx.limits.deviceRateBurst,
-        futureSkewSeconds: ctx.limits.futureSkewSeconds,
+      async () => ({
+        status: closing ? ("shutting-down" as const) : ("ok" as const),
+        outboxQueued: ctx.outbox.queued,
+        devices: ctx.registry.size,
+        signatureBackend: ctx.verifier.backend,
+      }),
+    );
+
+    app.get(
+      "/metrics",
+      {
+        schema: { tags: ["system"], summary: "Prometheus metrics (text exposition format)" },
       },
-      mvpCompat: ctx.options.mvpCompat === true,
-    }));
+      async (_request, reply) => {
+        const body = await ctx.metrics.registry.metrics();
+        return reply.type(ctx.metrics.registry.contentType).send(body);
+      },
+    );
+
+    app.get(
+      "/v1/info",
+      {
+        schema: {
+          tags: ["system"],
+          summary: "What a device needs to register and sign: app, chain id, owner, bounds",
+          description:
+            "A device registers by signing registrationProofDigest(chainId, app, owner.address) with its key (PROTOCOL §3.3).",
+          response: { 200: Info },
+        },
+      },
+      async () => ({
+        app: ctx.app,
+        chainId: ctx.chainId.toString(),
+        owner: { address: ctx.owner },
+        inputBox: ctx.options.chain === undefined ? null : (ctx.options.chain.inputBox ?? CANONICAL_INPUT_BOX),
+        signature: "secp256k1 ECDSA over SHA-256(M), compact r || s, low-s (PROTOCOL §1)" as const,
+        limits: {
+          payloadBytes: MAX_READING_PAYLOAD,
+          batchReadings: ctx.limits.batchReadings,
+          metadataBytes: ctx.limits.metadataBytes,
+          deviceRatePerSecond: ctx.limits.deviceRatePerSecond,
+          deviceRateBurst: ctx.limits.deviceRateBurst,
+          futureSkewSeconds: ctx.limits.futureSkewSeconds,
+        },
+        mvpCompat: ctx.options.mvpCompat === true,
+      }),
+    );
   };
 }

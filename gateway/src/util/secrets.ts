@@ -41,7 +41,9 @@ export function readSecretText(env: NodeJS.ProcessEnv, name: string): string | u
       return readFileSync(file, "utf8").trim();
     } catch (error) {
       // The path is configuration, not a secret; the file's content never appears here.
-      throw new SecretConfigError(`${name}_FILE: cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? "error"}`);
+      throw new SecretConfigError(
+        `${name}_FILE: cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? "error"}`,
+      );
     }
   }
   const value = env[name];

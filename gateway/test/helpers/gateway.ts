@@ -40,10 +40,18 @@ export async function testGateway(cleanups: Cleanup[], overrides: Partial<Gatewa
   cleanups.push(() => app.close());
   const info = (await app.inject({ method: "GET", url: "/v1/info" })).json<GatewayInfo>();
   return {
-    app, options, dir, info,
+    app,
+    options,
+    dir,
+    info,
     async device() {
       const d = SimDevice.random();
-      const res = await app.inject({ method: "POST", url: "/v1/devices", headers: auth, payload: d.registration(info) });
+      const res = await app.inject({
+        method: "POST",
+        url: "/v1/devices",
+        headers: auth,
+        payload: d.registration(info),
+      });
       if (res.statusCode !== 201) throw new Error(`registration failed: ${res.statusCode} ${res.body}`);
       return d;
     },

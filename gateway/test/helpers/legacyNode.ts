@@ -41,10 +41,13 @@ export async function legacyNode(cleanups: Cleanup[]): Promise<LegacyNode> {
     });
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  cleanups.push(() => new Promise<void>((resolve) => {
-    server.closeAllConnections();
-    server.close(() => resolve());
-  }));
+  cleanups.push(
+    () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  );
   node.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   return node;
 }

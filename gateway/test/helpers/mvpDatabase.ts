@@ -40,22 +40,41 @@ export function generateMvpDatabase(path: string, rows: number, devices: number,
     [250, { deviceId: "bad device!", data: Buffer.from("4"), transactionHash: null, skip: "device_id_invalid" }],
     [7_500, { deviceId: "bad device!", data: Buffer.from("5"), transactionHash: null, skip: "device_id_invalid" }],
     [3_333, { deviceId: ids[0]!, data: Buffer.alloc(2000, 0x37), transactionHash: null, skip: "data_too_large" }],
-    [6_666, { deviceId: ids[1]!, data: Buffer.from(JSON.stringify({ blob: "x".repeat(1100) })), transactionHash: null, skip: "data_too_large" }],
+    [
+      6_666,
+      {
+        deviceId: ids[1]!,
+        data: Buffer.from(JSON.stringify({ blob: "x".repeat(1100) })),
+        transactionHash: null,
+        skip: "data_too_large",
+      },
+    ],
     [8_888, { deviceId: ids[2]!, data: Buffer.from("20.5"), transactionHash: null, skip: "submission_date_in_future" }],
     [42, { deviceId: ids[3 % devices]!, data: Buffer.from([0xff, 0x00, 0xfe]), transactionHash: null }],
-    [43, { deviceId: ids[4 % devices]!, data: "{\"t\":21.25}", transactionHash: "0xtext-row" }],
+    [43, { deviceId: ids[4 % devices]!, data: '{"t":21.25}', transactionHash: "0xtext-row" }],
   ]);
-  const insert = db.prepare("INSERT INTO data_submissions (id, device_id, data, submission_date, transaction_hash) VALUES (?, ?, ?, ?, ?)");
+  const insert = db.prepare(
+    "INSERT INTO data_submissions (id, device_id, data, submission_date, transaction_hash) VALUES (?, ?, ?, ?, ?)",
+  );
   const out: GeneratedRow[] = [];
   db.transaction(() => {
     for (let id = 1; id <= rows; id++) {
       const s = special.get(id);
-      const row: GeneratedRow = s === undefined
-        ? {
-          id, deviceId: ids[id % devices]!, data: Buffer.from(String((id % 400) / 10 - 5)),
-          transactionHash: id % 3 === 0 ? `0x${id.toString(16).padStart(64, "0")}` : null, submissionDate: baseDate + id * 30,
-        }
-        : { id, ...s, submissionDate: s.skip === "submission_date_in_future" ? baseDate + 10 * 365 * 86_400 : baseDate + id * 30 };
+      const row: GeneratedRow =
+        s === undefined
+          ? {
+              id,
+              deviceId: ids[id % devices]!,
+              data: Buffer.from(String((id % 400) / 10 - 5)),
+              transactionHash: id % 3 === 0 ? `0x${id.toString(16).padStart(64, "0")}` : null,
+              submissionDate: baseDate + id * 30,
+            }
+          : {
+              id,
+              ...s,
+              submissionDate:
+                s.skip === "submission_date_in_future" ? baseDate + 10 * 365 * 86_400 : baseDate + id * 30,
+            };
       insert.run(row.id, row.deviceId, row.data, row.submissionDate, row.transactionHash);
       out.push(row);
     }

@@ -15,7 +15,10 @@ export interface GatewayProcess {
 }
 
 export async function startGatewayProcess(env: Record<string, string>): Promise<GatewayProcess> {
-  const child = spawn(process.execPath, [GATEWAY_MAIN], { env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(process.execPath, [GATEWAY_MAIN], {
+    env: { ...process.env, ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   let err = "";
   child.stderr!.on("data", (c) => {
     err = (err + String(c)).slice(-20_000);
@@ -30,7 +33,9 @@ export async function startGatewayProcess(env: Record<string, string>): Promise<
       const m = /lcore-gateway listening on (\S+)/.exec(out);
       if (m) resolve(m[1]!);
     });
-    void exited.then(({ code, signal }) => reject(new Error(`gateway exited (${code ?? signal}) before listening: ${err}`)));
+    void exited.then(({ code, signal }) =>
+      reject(new Error(`gateway exited (${code ?? signal}) before listening: ${err}`)),
+    );
   });
   return {
     url,

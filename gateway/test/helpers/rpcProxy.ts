@@ -50,17 +50,22 @@ export async function rpcProxy(cleanups: Cleanup[], target: string): Promise<Rpc
           await hold.released;
         }
         const answer = await fetch(target, { method: "POST", headers: { "content-type": "application/json" }, body });
-        res.writeHead(answer.status, { "content-type": "application/json" }).end(Buffer.from(await answer.arrayBuffer()));
+        res
+          .writeHead(answer.status, { "content-type": "application/json" })
+          .end(Buffer.from(await answer.arrayBuffer()));
       } catch {
         res.writeHead(502).end();
       }
     });
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  cleanups.push(() => new Promise<void>((resolve) => {
-    server.closeAllConnections();
-    server.close(() => resolve());
-  }));
+  cleanups.push(
+    () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  );
   proxy.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   return proxy;
 }

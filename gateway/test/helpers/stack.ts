@@ -34,7 +34,10 @@ export interface GatewayTiming {
   followMs?: number;
 }
 
-export async function startTestStack(cleanups: Cleanup[], opts: { epochLength?: number; blockTime?: number } = {}): Promise<TestStack> {
+export async function startTestStack(
+  cleanups: Cleanup[],
+  opts: { epochLength?: number; blockTime?: number } = {},
+): Promise<TestStack> {
   const devnet = await startDevnet({
     stateDir: tempDir(cleanups),
     port: 0,
@@ -62,7 +65,8 @@ export async function startTestStack(cleanups: Cleanup[], opts: { epochLength?: 
     },
     async rpc(method, params = []) {
       const res = await fetch(devnet.chainRpcUrl, {
-        method: "POST", headers: { "content-type": "application/json" },
+        method: "POST",
+        headers: { "content-type": "application/json" },
         body: JSON.stringify({ jsonrpc: "2.0", id: ++id, method, params }),
       });
       const body = (await res.json()) as { result?: unknown; error?: { message: string } };
@@ -94,7 +98,11 @@ export async function startTestStack(cleanups: Cleanup[], opts: { epochLength?: 
 }
 
 /** Polls `check` until it returns a value other than undefined, or fails after `ms`. */
-export async function eventually<T>(check: () => T | undefined | Promise<T | undefined>, ms = 60_000, what = "condition"): Promise<T> {
+export async function eventually<T>(
+  check: () => T | undefined | Promise<T | undefined>,
+  ms = 60_000,
+  what = "condition",
+): Promise<T> {
   const until = Date.now() + ms;
   for (;;) {
     const value = await check();

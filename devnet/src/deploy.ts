@@ -93,41 +93,54 @@ export async function deployRollups(clients: ChainClients, opts: DeployOptions):
   const log = opts.log ?? (() => {});
   const owner = clients.account.address;
 
+  await requireDeterministicDeployer(clients);
+  const contracts = await deployCanonicalContracts(clients, log);
+  const authority = await deployAuthority(clients, contracts.AuthorityFactory, { owner, epochLength, salt }, log);
+  const dataAvailability = encodeFunctionData({
+    abi: dataAvailabilityAbi,
+    functionName: "InputBox",
+    args: [contracts.InputBox],
+  });
+  const { application, deploymentBlock } = await deployApplication(
+    clients,
+    contracts.ApplicationFactory,
+    { authority, owner, templateHash, dataAvailability, salt },
+    log,
+  );
+
+  return {
+    chainId: clients.chain.id,
+    contracts,
+    application,
+    authority,
+    owner,
+    epochLength,
+    deploymentBlock: Number(deploymentBlock),
+    templateHash,
+    dataAvailability,
+    salt,
+  };
+}
+
+async function requireDeterministicDeployer(clients: ChainClients): Promise<void> {
   if (!(await hasCode(clients, DETERMINISTIC_DEPLOYER))) {
     throw new DeploymentError(
       `the deterministic deployment proxy ${DETERMINISTIC_DEPLOYER} is not on this chain; deploy it first (anvil has it from genesis)`,
     );
   }
+}
 
+/**
+ * The v2.2.0 contracts at their canonical addresses, in dependency order: the portals and the
+ * self-hosted factory take earlier ones as constructor arguments.
+ */
+async function deployCanonicalContracts(
+  clients: ChainClients,
+  log: (message: string) => void,
+): Promise<Record<ContractName, Address>> {
   const contracts = {} as Record<ContractName, Address>;
   const canonical = async (name: ContractName, args: readonly unknown[] = []) => {
-    const artifact = loadArtifact(name);
-    const initCode =
-      args.length === 0
-        ? artifact.bytecode
-        : encodeDeployData({ abi: artifact.abi, bytecode: artifact.bytecode, args });
-    const address = getContractAddress({
-      opcode: "CREATE2",
-      from: DETERMINISTIC_DEPLOYER,
-      salt: CANONICAL_SALT,
-      bytecode: initCode,
-    });
-    const expected = (CANONICAL_ADDRESSES as Record<string, Address>)[name];
-    if (expected && address.toLowerCase() !== expected.toLowerCase()) {
-      throw new DeploymentError(
-        `${name} would deploy at ${address}, not at its canonical address ${expected}: the artifact's bytecode differs from v2.2.0's`,
-      );
-    }
-    if (!(await hasCode(clients, address))) {
-      log(`deploying ${name} at ${address}`);
-      await sendAndWait(
-        clients,
-        { to: DETERMINISTIC_DEPLOYER, data: concatHex([CANONICAL_SALT, initCode]) },
-        `deploying ${name}`,
-      );
-      if (!(await hasCode(clients, address)))
-        throw new DeploymentError(`${name} is not at ${address} after its deployment`);
-    }
+    const address = await deployCanonical(clients, name, args, log);
     contracts[name] = address;
     return address;
   };
@@ -146,7 +159,57 @@ export async function deployRollups(clients: ChainClients, opts: DeployOptions):
   await canonical("QuorumFactory");
   const applicationFactory = await canonical("ApplicationFactory");
   await canonical("SelfHostedApplicationFactory", [authorityFactory, applicationFactory]);
+  return contracts;
+}
 
+/** Deploy one contract through the deterministic deployment proxy with salt 0, unless it is already there. */
+async function deployCanonical(
+  clients: ChainClients,
+  name: ContractName,
+  args: readonly unknown[],
+  log: (message: string) => void,
+): Promise<Address> {
+  const artifact = loadArtifact(name);
+  const initCode =
+    args.length === 0 ? artifact.bytecode : encodeDeployData({ abi: artifact.abi, bytecode: artifact.bytecode, args });
+  const address = getContractAddress({
+    opcode: "CREATE2",
+    from: DETERMINISTIC_DEPLOYER,
+    salt: CANONICAL_SALT,
+    bytecode: initCode,
+  });
+  const expected = (CANONICAL_ADDRESSES as Record<string, Address>)[name];
+  if (expected && address.toLowerCase() !== expected.toLowerCase()) {
+    throw new DeploymentError(
+      `${name} would deploy at ${address}, not at its canonical address ${expected}: the artifact's bytecode differs from v2.2.0's`,
+    );
+  }
+  if (!(await hasCode(clients, address))) {
+    log(`deploying ${name} at ${address}`);
+    await sendAndWait(
+      clients,
+      { to: DETERMINISTIC_DEPLOYER, data: concatHex([CANONICAL_SALT, initCode]) },
+      `deploying ${name}`,
+    );
+    if (!(await hasCode(clients, address)))
+      throw new DeploymentError(`${name} is not at ${address} after its deployment`);
+  }
+  return address;
+}
+
+interface AuthorityParams {
+  owner: Address;
+  epochLength: number;
+  salt: Hex;
+}
+
+/** The owner's Authority for this epoch length and salt, deployed unless it is already there, then checked. */
+async function deployAuthority(
+  clients: ChainClients,
+  authorityFactory: Address,
+  { owner, epochLength, salt }: AuthorityParams,
+  log: (message: string) => void,
+): Promise<Address> {
   const authority = await clients.public.readContract({
     address: authorityFactory,
     abi: authorityFactoryAbi,
@@ -166,6 +229,17 @@ export async function deployRollups(clients: ChainClients, opts: DeployOptions):
       "deploying the Authority",
     );
   }
+  await checkAuthority(clients, authority, owner, epochLength);
+  return authority;
+}
+
+/** Check that the Authority has the epoch length and owner asked for. */
+async function checkAuthority(
+  clients: ChainClients,
+  authority: Address,
+  owner: Address,
+  epochLength: number,
+): Promise<void> {
   const [authorityEpochLength, authorityOwner] = await Promise.all([
     clients.public.readContract({ address: authority, abi: authorityAbi, functionName: "getEpochLength" }),
     clients.public.readContract({ address: authority, abi: authorityAbi, functionName: "owner" }),
@@ -175,8 +249,26 @@ export async function deployRollups(clients: ChainClients, opts: DeployOptions):
       `the Authority at ${authority} has epoch length ${authorityEpochLength} and owner ${authorityOwner}, expected ${epochLength} and ${owner}`,
     );
   }
+}
 
-  const dataAvailability = encodeFunctionData({ abi: dataAvailabilityAbi, functionName: "InputBox", args: [inputBox] });
+interface ApplicationParams {
+  authority: Address;
+  owner: Address;
+  templateHash: Hex;
+  dataAvailability: Hex;
+  salt: Hex;
+}
+
+/**
+ * The Application validated by the Authority, deployed unless it is already there, then checked;
+ * with its deployment block.
+ */
+async function deployApplication(
+  clients: ChainClients,
+  applicationFactory: Address,
+  { authority, owner, templateHash, dataAvailability, salt }: ApplicationParams,
+  log: (message: string) => void,
+): Promise<{ application: Address; deploymentBlock: bigint }> {
   const application = await clients.public.readContract({
     address: applicationFactory,
     abi: applicationFactoryAbi,
@@ -196,6 +288,12 @@ export async function deployRollups(clients: ChainClients, opts: DeployOptions):
       "deploying the Application",
     );
   }
+  const deploymentBlock = await checkApplication(clients, application, authority);
+  return { application, deploymentBlock };
+}
+
+/** Check that the Authority validates the Application's outputs; returns the Application's deployment block. */
+async function checkApplication(clients: ChainClients, application: Address, authority: Address): Promise<bigint> {
   const [deploymentBlock, validator] = await Promise.all([
     clients.public.readContract({
       address: application,
@@ -213,19 +311,7 @@ export async function deployRollups(clients: ChainClients, opts: DeployOptions):
       `the Application at ${application} is validated by ${validator}, not by the Authority ${authority}`,
     );
   }
-
-  return {
-    chainId: clients.chain.id,
-    contracts,
-    application,
-    authority,
-    owner,
-    epochLength,
-    deploymentBlock: Number(deploymentBlock),
-    templateHash,
-    dataAvailability,
-    salt,
-  };
+  return deploymentBlock;
 }
 
 async function hasCode(clients: ChainClients, address: Address): Promise<boolean> {

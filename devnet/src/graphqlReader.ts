@@ -190,129 +190,143 @@ function matches(filter: Filter, v: { destination: string; executed: boolean }):
 
 // ---- schema ----
 
-export function createReaderSchema(ctx: ApiContext) {
-  const app = () => ({ id: "1", name: ctx.applicationName, address: checksummed(ctx.deployment.application) });
-  const wasExecuted = (index: number) =>
-    ctx.clients.public.readContract({
-      address: ctx.deployment.application,
-      abi: applicationAbi,
-      functionName: "wasOutputExecuted",
-      args: [BigInt(index)],
-    });
+function applicationNode(ctx: ApiContext) {
+  return { id: "1", name: ctx.applicationName, address: checksummed(ctx.deployment.application) };
+}
 
-  const outputsOf = (type: OutputType, args: PageArgs, inputIndex?: number) =>
-    paged(
-      args,
-      (page) =>
-        ctx.store.listOutputs(inputIndex === undefined ? { types: [type] } : { types: [type], inputIndex }, page),
-      outputNode,
-    );
+function wasOutputExecuted(ctx: ApiContext, index: number) {
+  return ctx.clients.public.readContract({
+    address: ctx.deployment.application,
+    abi: applicationAbi,
+    functionName: "wasOutputExecuted",
+    args: [BigInt(index)],
+  });
+}
 
-  async function filteredVouchers(type: OutputType, args: PageArgs & { filter?: Filter[] | null }) {
-    if (!args.filter || args.filter.length === 0) return outputsOf(type, args);
-    // Filters are evaluated in memory over every voucher: fine for a development chain.
-    const all = ctx.store
-      .listOutputs({ types: [type] }, { limit: Number.MAX_SAFE_INTEGER, offset: 0 })
-      .rows.map(outputNode);
-    const executed = needsExecuted(args.filter)
-      ? await Promise.all(all.map((v) => wasExecuted(v.index)))
-      : all.map(() => false);
-    const kept = all.filter((v, i) =>
-      args.filter!.every((f) => matches(f, { destination: v.destination!, executed: executed[i]! })),
-    );
-    return pageArray(args, kept);
-  }
+function outputsOf(ctx: ApiContext, type: OutputType, args: PageArgs, inputIndex?: number) {
+  return paged(
+    args,
+    (page) => ctx.store.listOutputs(inputIndex === undefined ? { types: [type] } : { types: [type], inputIndex }, page),
+    outputNode,
+  );
+}
 
-  function outputAt(type: OutputType, index: number, what: string): OutputNode {
-    const row = ctx.store.getOutput(index);
-    if (!row || row.type !== type) throw new GraphQLError(`${what} not found`);
-    return outputNode(row);
-  }
+async function filteredVouchers(ctx: ApiContext, type: OutputType, args: PageArgs & { filter?: Filter[] | null }) {
+  if (!args.filter || args.filter.length === 0) return outputsOf(ctx, type, args);
+  // Filters are evaluated in memory over every voucher: fine for a development chain.
+  const all = ctx.store
+    .listOutputs({ types: [type] }, { limit: Number.MAX_SAFE_INTEGER, offset: 0 })
+    .rows.map(outputNode);
+  const executed = needsExecuted(args.filter)
+    ? await Promise.all(all.map((v) => wasOutputExecuted(ctx, v.index)))
+    : all.map(() => false);
+  const kept = all.filter((v, i) =>
+    args.filter!.every((f) => matches(f, { destination: v.destination!, executed: executed[i]! })),
+  );
+  return pageArray(args, kept);
+}
 
-  const inputOf = (parent: { inputIndex: number }) => {
-    const row = ctx.store.getInput(parent.inputIndex);
-    if (!row) throw new GraphQLError("input not found");
-    return inputNode(row);
+function outputAt(ctx: ApiContext, type: OutputType, index: number, what: string): OutputNode {
+  const row = ctx.store.getOutput(index);
+  if (!row || row.type !== type) throw new GraphQLError(`${what} not found`);
+  return outputNode(row);
+}
+
+function inputOf(ctx: ApiContext, parent: { inputIndex: number }) {
+  const row = ctx.store.getInput(parent.inputIndex);
+  if (!row) throw new GraphQLError("input not found");
+  return inputNode(row);
+}
+
+interface InputsArgs extends PageArgs {
+  where?: {
+    indexLowerThan?: number | null;
+    indexGreaterThan?: number | null;
+    msgSender?: string | null;
+    type?: string | null;
+  } | null;
+}
+
+function inputsPage(ctx: ApiContext, args: InputsArgs) {
+  const w = args.where ?? {};
+  if (w.type === "espresso") return connection(0, 0, []);
+  const filter: { indexLowerThan?: number; indexGreaterThan?: number; sender?: Hex } = {};
+  if (w.indexLowerThan != null) filter.indexLowerThan = w.indexLowerThan;
+  if (w.indexGreaterThan != null) filter.indexGreaterThan = w.indexGreaterThan;
+  if (w.msgSender != null) filter.sender = w.msgSender as Hex;
+  return paged(args, (page) => ctx.store.listInputs(filter, page), inputNode);
+}
+
+interface ApplicationsArgs extends PageArgs {
+  where?: {
+    indexLowerThan?: number | null;
+    indexGreaterThan?: number | null;
+    name?: string | null;
+    address?: string | null;
+  } | null;
+}
+
+/** The node serves one application, index 1: the page holds it if it passes the filter. */
+function applicationsPage(ctx: ApiContext, args: ApplicationsArgs) {
+  const w = args.where ?? {};
+  const a = applicationNode(ctx);
+  const keep =
+    (w.name == null || w.name === a.name) &&
+    (w.address == null || w.address.toLowerCase() === a.address.toLowerCase()) &&
+    (w.indexGreaterThan == null || 1 > w.indexGreaterThan) &&
+    (w.indexLowerThan == null || 1 < w.indexLowerThan);
+  return pageArray(args, keep ? [a] : []);
+}
+
+function queryResolvers(ctx: ApiContext) {
+  return {
+    input(_: unknown, { id }: { id: string }) {
+      const row = /^\d+$/.test(id) ? ctx.store.getInput(Number(id)) : undefined;
+      if (!row) throw new GraphQLError("input not found");
+      return inputNode(row);
+    },
+    voucher: (_: unknown, { outputIndex }: { outputIndex: number }) => outputAt(ctx, "Voucher", outputIndex, "voucher"),
+    delegateCallVoucher: (_: unknown, { outputIndex }: { outputIndex: number }) =>
+      outputAt(ctx, "DelegateCallVoucher", outputIndex, "delegate call voucher"),
+    notice: (_: unknown, { outputIndex }: { outputIndex: number }) => outputAt(ctx, "Notice", outputIndex, "notice"),
+    report(_: unknown, { reportIndex }: { reportIndex: number }) {
+      const row = ctx.store.getReport(reportIndex);
+      if (!row) throw new GraphQLError("report not found");
+      return reportNode(row);
+    },
+    inputs: (_: unknown, args: InputsArgs) => inputsPage(ctx, args),
+    vouchers: (_: unknown, args: PageArgs & { filter?: Filter[] | null }) => filteredVouchers(ctx, "Voucher", args),
+    delegateCallVouchers: (_: unknown, args: PageArgs & { filter?: Filter[] | null }) =>
+      filteredVouchers(ctx, "DelegateCallVoucher", args),
+    notices: (_: unknown, args: PageArgs) => outputsOf(ctx, "Notice", args),
+    reports: (_: unknown, args: PageArgs) => paged(args, (page) => ctx.store.listReports({}, page), reportNode),
+    applications: (_: unknown, args: ApplicationsArgs) => applicationsPage(ctx, args),
   };
+}
 
-  const outputFields = { input: inputOf, application: app };
+export function createReaderSchema(ctx: ApiContext) {
+  const app = () => applicationNode(ctx);
+  const input = (parent: { inputIndex: number }) => inputOf(ctx, parent);
+  const executed = (parent: OutputNode) => wasOutputExecuted(ctx, parent.index);
+  const outputFields = { input, application: app };
 
   return createSchema({
     typeDefs: READER_SCHEMA,
     resolvers: {
-      Query: {
-        input(_: unknown, { id }: { id: string }) {
-          const row = /^\d+$/.test(id) ? ctx.store.getInput(Number(id)) : undefined;
-          if (!row) throw new GraphQLError("input not found");
-          return inputNode(row);
-        },
-        voucher: (_: unknown, { outputIndex }: { outputIndex: number }) => outputAt("Voucher", outputIndex, "voucher"),
-        delegateCallVoucher: (_: unknown, { outputIndex }: { outputIndex: number }) =>
-          outputAt("DelegateCallVoucher", outputIndex, "delegate call voucher"),
-        notice: (_: unknown, { outputIndex }: { outputIndex: number }) => outputAt("Notice", outputIndex, "notice"),
-        report(_: unknown, { reportIndex }: { reportIndex: number }) {
-          const row = ctx.store.getReport(reportIndex);
-          if (!row) throw new GraphQLError("report not found");
-          return reportNode(row);
-        },
-        inputs(
-          _: unknown,
-          args: PageArgs & {
-            where?: {
-              indexLowerThan?: number | null;
-              indexGreaterThan?: number | null;
-              msgSender?: string | null;
-              type?: string | null;
-            } | null;
-          },
-        ) {
-          const w = args.where ?? {};
-          if (w.type === "espresso") return connection(0, 0, []);
-          const filter: { indexLowerThan?: number; indexGreaterThan?: number; sender?: Hex } = {};
-          if (w.indexLowerThan != null) filter.indexLowerThan = w.indexLowerThan;
-          if (w.indexGreaterThan != null) filter.indexGreaterThan = w.indexGreaterThan;
-          if (w.msgSender != null) filter.sender = w.msgSender as Hex;
-          return paged(args, (page) => ctx.store.listInputs(filter, page), inputNode);
-        },
-        vouchers: (_: unknown, args: PageArgs & { filter?: Filter[] | null }) => filteredVouchers("Voucher", args),
-        delegateCallVouchers: (_: unknown, args: PageArgs & { filter?: Filter[] | null }) =>
-          filteredVouchers("DelegateCallVoucher", args),
-        notices: (_: unknown, args: PageArgs) => outputsOf("Notice", args),
-        reports: (_: unknown, args: PageArgs) => paged(args, (page) => ctx.store.listReports({}, page), reportNode),
-        applications(
-          _: unknown,
-          args: PageArgs & {
-            where?: {
-              indexLowerThan?: number | null;
-              indexGreaterThan?: number | null;
-              name?: string | null;
-              address?: string | null;
-            } | null;
-          },
-        ) {
-          const w = args.where ?? {};
-          const a = app();
-          const keep =
-            (w.name == null || w.name === a.name) &&
-            (w.address == null || w.address.toLowerCase() === a.address.toLowerCase()) &&
-            (w.indexGreaterThan == null || 1 > w.indexGreaterThan) &&
-            (w.indexLowerThan == null || 1 < w.indexLowerThan);
-          return pageArray(args, keep ? [a] : []);
-        },
-      },
+      Query: queryResolvers(ctx),
       Input: {
-        vouchers: (parent: InputNode, args: PageArgs) => outputsOf("Voucher", args, parent.index),
+        vouchers: (parent: InputNode, args: PageArgs) => outputsOf(ctx, "Voucher", args, parent.index),
         delegateCallVouchers: (parent: InputNode, args: PageArgs) =>
-          outputsOf("DelegateCallVoucher", args, parent.index),
-        notices: (parent: InputNode, args: PageArgs) => outputsOf("Notice", args, parent.index),
+          outputsOf(ctx, "DelegateCallVoucher", args, parent.index),
+        notices: (parent: InputNode, args: PageArgs) => outputsOf(ctx, "Notice", args, parent.index),
         reports: (parent: InputNode, args: PageArgs) =>
           paged(args, (page) => ctx.store.listReports({ inputIndex: parent.index }, page), reportNode),
         application: app,
       },
-      Voucher: { ...outputFields, executed: (parent: OutputNode) => wasExecuted(parent.index) },
-      DelegateCallVoucher: { ...outputFields, executed: (parent: OutputNode) => wasExecuted(parent.index) },
+      Voucher: { ...outputFields, executed },
+      DelegateCallVoucher: { ...outputFields, executed },
       Notice: outputFields,
-      Report: { input: inputOf, application: app },
+      Report: { input, application: app },
     },
   });
 }

@@ -12,12 +12,13 @@ import { READING_TAG } from "@lcore/protocol/deviceMessage";
 import { type AcceptedRecordEntry, encodeNotice } from "@lcore/protocol/notices";
 import type { SkipReason } from "@lcore/protocol/reasons";
 import type { SkippedRecord } from "@lcore/protocol/reports";
-import type { RecordBatch } from "@lcore/protocol/recordBatch";
+import type { DecodedRecord, RecordBatch } from "@lcore/protocol/recordBatch";
 import { Rejection } from "../context/rejection.js";
 import { DEVICE_ACTIVE, type DeviceRow, deviceByAddress, lastSeq, noteDeviceRecords } from "../devices/store.js";
 import { foldRecord } from "./fold.js";
 import { insertRecord } from "./store.js";
 import { type AdvanceContext, saveState } from "../context/advance.js";
+import type { StateRow } from "../state/store.js";
 import { noteAcceptedRecords } from "../settlement/settle.js";
 import { isAllowed } from "../submitters/store.js";
 
@@ -54,79 +55,22 @@ export function handleRecordBatch(ctx: AdvanceContext, batch: RecordBatch): void
     const rec = batch.records[i]!;
     const skip = (reason: SkipReason) =>
       skipped.push({ index: i, device: toHex(rec.device), seq: rec.seq.toString(), reason });
-    const key = toHex(rec.device);
-    let dev = devices.get(key);
-    if (dev === undefined) {
-      const row = deviceByAddress(store, rec.device);
-      dev =
-        row === null
-          ? null
-          : {
-              row,
-              key65: sec1PublicKey(row.publicKey),
-              lastSeq: lastSeq(store, row.id),
-              accepted: 0n,
-              senderAllowed: equalBytes(row.owner, meta.sender) || isAllowed(store, row.owner, meta.sender),
-            };
-      devices.set(key, dev);
-    }
+    const dev = batchDevice(ctx, devices, rec.device);
     probe?.lap("sql");
     if (dev === null) {
       skip("unknown_device");
       continue;
     }
-    if (dev.row.status !== DEVICE_ACTIVE) {
-      skip("device_revoked");
+    const reason = recordSkipReason(dev, rec, latest);
+    if (reason !== null) {
+      skip(reason);
       continue;
     }
-    // Before seq: a record from an account the owner did not allow must not spend the
-    // device's seq, whatever its signature (the signature does not cover `sealed`).
-    if (!dev.senderAllowed) {
-      skip("submitter_not_allowed");
-      continue;
-    }
-    if (rec.seq >= U63_LIMIT) {
-      skip("seq_out_of_range");
-      continue;
-    }
-    if (dev.lastSeq !== null && rec.seq <= dev.lastSeq) {
-      skip("seq_not_increasing");
-      continue;
-    }
-    if (rec.timestamp > latest) {
-      skip("timestamp_in_future");
-      continue;
-    }
-
-    message.set(rec.bytes.subarray(0, HEADER_LENGTH), 4);
-    const digest = sha256(message);
-    probe?.lap("hash");
-    const ok = verifyDigest(digest, dev.key65, rec.signature);
-    probe?.lap("verify");
-    if (!ok) {
+    if (!signatureValid(ctx, dev, rec)) {
       skip("bad_signature");
       continue;
     }
-
-    const id = s.records + 1n;
-    insertRecord(store, {
-      id,
-      deviceId: dev.row.id,
-      seq: rec.seq,
-      timestamp: rec.timestamp,
-      bodyHash: rec.bodyHash,
-      signature: rec.signature,
-      sealed: rec.sealed,
-      inputIndex: meta.inputIndex,
-    });
-    probe?.lap("sql");
-    const recordHash = keccak256(rec.bytes);
-    recordsHash = foldRecord(recordsHash, id, dev.row.id, meta.inputIndex, recordHash);
-    probe?.lap("hash");
-    s.records = id;
-    dev.lastSeq = rec.seq;
-    dev.accepted++;
-    accepted.push({ device: rec.device, seq: rec.seq, recordHash });
+    recordsHash = acceptRecord(ctx, s, dev, rec, recordsHash, accepted);
   }
   probe?.records(batch.records.length);
 
@@ -136,6 +80,100 @@ export function handleRecordBatch(ctx: AdvanceContext, batch: RecordBatch): void
   if (accepted.length === 0)
     throw new Rejection("no_record_accepted", `all ${batch.records.length} records were skipped`);
 
+  commitBatch(ctx, s, devices, accepted, skipped.length, recordsHash);
+}
+
+/** The record's device, looked up once per input and kept in `devices`; null for an unknown device. */
+function batchDevice(
+  ctx: AdvanceContext,
+  devices: Map<string, BatchDevice | null>,
+  address: Uint8Array,
+): BatchDevice | null {
+  const { store, meta } = ctx;
+  const key = toHex(address);
+  let dev = devices.get(key);
+  if (dev === undefined) {
+    const row = deviceByAddress(store, address);
+    dev =
+      row === null
+        ? null
+        : {
+            row,
+            key65: sec1PublicKey(row.publicKey),
+            lastSeq: lastSeq(store, row.id),
+            accepted: 0n,
+            senderAllowed: equalBytes(row.owner, meta.sender) || isAllowed(store, row.owner, meta.sender),
+          };
+    devices.set(key, dev);
+  }
+  return dev;
+}
+
+/** Why a record of a known device is skipped before its signature is checked, or null if it is not. */
+function recordSkipReason(dev: BatchDevice, rec: DecodedRecord, latest: bigint): SkipReason | null {
+  if (dev.row.status !== DEVICE_ACTIVE) return "device_revoked";
+  // Before seq: a record from an account the owner did not allow must not spend the
+  // device's seq, whatever its signature (the signature does not cover `sealed`).
+  if (!dev.senderAllowed) return "submitter_not_allowed";
+  if (rec.seq >= U63_LIMIT) return "seq_out_of_range";
+  if (dev.lastSeq !== null && rec.seq <= dev.lastSeq) return "seq_not_increasing";
+  if (rec.timestamp > latest) return "timestamp_in_future";
+  return null;
+}
+
+/** Whether the device's key signed the record's message, hashed from the wire header in place. */
+function signatureValid(ctx: AdvanceContext, dev: BatchDevice, rec: DecodedRecord): boolean {
+  const { probe } = ctx;
+  message.set(rec.bytes.subarray(0, HEADER_LENGTH), 4);
+  const digest = sha256(message);
+  probe?.lap("hash");
+  const ok = verifyDigest(digest, dev.key65, rec.signature);
+  probe?.lap("verify");
+  return ok;
+}
+
+/** Store the record under the next id and list it as accepted; returns the records hash with it folded in. */
+function acceptRecord(
+  ctx: AdvanceContext,
+  s: StateRow,
+  dev: BatchDevice,
+  rec: DecodedRecord,
+  recordsHash: Uint8Array,
+  accepted: AcceptedRecordEntry[],
+): Uint8Array {
+  const { store, meta, probe } = ctx;
+  const id = s.records + 1n;
+  insertRecord(store, {
+    id,
+    deviceId: dev.row.id,
+    seq: rec.seq,
+    timestamp: rec.timestamp,
+    bodyHash: rec.bodyHash,
+    signature: rec.signature,
+    sealed: rec.sealed,
+    inputIndex: meta.inputIndex,
+  });
+  probe?.lap("sql");
+  const recordHash = keccak256(rec.bytes);
+  const folded = foldRecord(recordsHash, id, dev.row.id, meta.inputIndex, recordHash);
+  probe?.lap("hash");
+  s.records = id;
+  dev.lastSeq = rec.seq;
+  dev.accepted++;
+  accepted.push({ device: rec.device, seq: rec.seq, recordHash });
+  return folded;
+}
+
+/** Note each device's new records and the accepted range, save the state and emit the records_accepted notice. */
+function commitBatch(
+  ctx: AdvanceContext,
+  s: StateRow,
+  devices: Map<string, BatchDevice | null>,
+  accepted: AcceptedRecordEntry[],
+  skippedCount: number,
+  recordsHash: Uint8Array,
+): void {
+  const { store, probe } = ctx;
   // Map order is first-lookup order in the batch; each device's row is independent of it.
   for (const dev of devices.values()) {
     if (dev !== null && dev.accepted > 0n) noteDeviceRecords(store, dev.row.id, dev.lastSeq!, dev.accepted);
@@ -143,7 +181,7 @@ export function handleRecordBatch(ctx: AdvanceContext, batch: RecordBatch): void
   noteAcceptedRecords(ctx, s.records - BigInt(accepted.length) + 1n, BigInt(accepted.length));
   s.recordsHash = recordsHash;
   s.batches += 1n;
-  s.skippedRecords += BigInt(skipped.length);
+  s.skippedRecords += BigInt(skippedCount);
   const hash = saveState(ctx, s);
   probe?.lap("sql");
   ctx.out.notice(encodeNotice({ kind: "records_accepted", stateHash: hash, records: accepted }));

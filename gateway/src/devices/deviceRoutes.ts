@@ -9,6 +9,7 @@ import type { Static } from "typebox";
 import type { GatewayContext } from "../context.js";
 import type { DeviceState } from "./deviceRegistry.js";
 import { GatewayError } from "../http/errors.js";
+import type { ReadingRow } from "../outbox/readingStore.js";
 import { equalBytes, fromHex, toHex } from "@lcore/protocol/bytes";
 import { ownerAuth } from "../http/ownerAuth.js";
 import {
@@ -66,12 +67,6 @@ export function deviceRoutes(ctx: GatewayContext): FastifyPluginAsyncTypebox {
   return async (app) => {
     app.addHook("onRequest", ownerAuth(ctx.options.ownerToken));
 
-    const device = (hex: string): DeviceState => {
-      const d = ctx.registry.get(hex.toLowerCase());
-      if (d === undefined) throw new GatewayError("LCORE_GW_DEVICE_UNKNOWN", undefined, { details: { device: hex } });
-      return d;
-    };
-
     app.post(
       "/v1/devices",
       {
@@ -110,7 +105,7 @@ export function deviceRoutes(ctx: GatewayContext): FastifyPluginAsyncTypebox {
           response: { 200: Device, ...errors },
         },
       },
-      async (request) => deviceView(ctx, device(request.params.device)),
+      async (request) => deviceView(ctx, registeredDevice(ctx, request.params.device)),
     );
 
     app.get(
@@ -125,41 +120,52 @@ export function deviceRoutes(ctx: GatewayContext): FastifyPluginAsyncTypebox {
           response: { 200: RecordsPage, ...errors },
         },
       },
-      async (request) => {
-        const d = device(request.params.device);
-        const fromSeq = BigInt(request.query.fromSeq ?? "0");
-        const limit = Math.min(Number(request.query.limit ?? ctx.limits.recordsPage), ctx.limits.recordsPage);
-        if (fromSeq >= 1n << 64n || limit < 1)
-          throw new GatewayError("LCORE_GW_INVALID_REQUEST", "fromSeq must be a u64 and limit at least 1");
-        const rows = ctx.outbox.readings.page(d.address, fromSeq, limit + 1);
-        const records = rows.slice(0, limit).map((r) => {
-          const body = ctx.sealer.open({
-            device: r.device,
-            seq: r.seq,
-            timestamp: r.timestamp,
-            digest: r.digest,
-            sealed: r.sealed,
-          });
-          // The outbox is trusted storage, but a record that does not match its signed hash must never be shown as genuine.
-          if (!equalBytes(sha256(body), r.bodyHash))
-            throw new GatewayError("LCORE_GW_INTERNAL", "a stored record does not match its body hash");
-          const { nonce, value, payload } = decodeReadingBody(body);
-          const p = readingProgress(r, ctx.outbox.settlements);
-          return {
-            seq: r.seq.toString(),
-            timestamp: r.timestamp.toString(),
-            nonce: toHex(nonce),
-            value: value.toString(),
-            payload: toHex(payload),
-            digest: toHex(r.digest),
-            status: p.status,
-            ...(p.inputIndex === undefined ? {} : { inputIndex: p.inputIndex }),
-            ...(p.reason === undefined ? {} : { reason: p.reason }),
-          };
-        });
-        const next = rows.length > limit ? rows[limit]!.seq.toString() : null;
-        return { device: d.hex, records, nextSeq: next };
-      },
+      async (request) => recordsPage(ctx, registeredDevice(ctx, request.params.device), request.query),
     );
+  };
+}
+
+function registeredDevice(ctx: GatewayContext, hex: string): DeviceState {
+  const d = ctx.registry.get(hex.toLowerCase());
+  if (d === undefined) throw new GatewayError("LCORE_GW_DEVICE_UNKNOWN", undefined, { details: { device: hex } });
+  return d;
+}
+
+/** One page of the device's readings from fromSeq, decrypted, with the seq the next page starts at. */
+function recordsPage(ctx: GatewayContext, d: DeviceState, query: Static<typeof RecordsQuery>) {
+  const fromSeq = BigInt(query.fromSeq ?? "0");
+  const limit = Math.min(Number(query.limit ?? ctx.limits.recordsPage), ctx.limits.recordsPage);
+  if (fromSeq >= 1n << 64n || limit < 1)
+    throw new GatewayError("LCORE_GW_INVALID_REQUEST", "fromSeq must be a u64 and limit at least 1");
+  const rows = ctx.outbox.readings.page(d.address, fromSeq, limit + 1);
+  const records = rows.slice(0, limit).map((r) => plaintextRecord(ctx, r));
+  const next = rows.length > limit ? rows[limit]!.seq.toString() : null;
+  return { device: d.hex, records, nextSeq: next };
+}
+
+/** A stored reading opened with the owner key, checked against its signed body hash, with its progress. */
+function plaintextRecord(ctx: GatewayContext, r: ReadingRow) {
+  const body = ctx.sealer.open({
+    device: r.device,
+    seq: r.seq,
+    timestamp: r.timestamp,
+    digest: r.digest,
+    sealed: r.sealed,
+  });
+  // The outbox is trusted storage, but a record that does not match its signed hash must never be shown as genuine.
+  if (!equalBytes(sha256(body), r.bodyHash))
+    throw new GatewayError("LCORE_GW_INTERNAL", "a stored record does not match its body hash");
+  const { nonce, value, payload } = decodeReadingBody(body);
+  const p = readingProgress(r, ctx.outbox.settlements);
+  return {
+    seq: r.seq.toString(),
+    timestamp: r.timestamp.toString(),
+    nonce: toHex(nonce),
+    value: value.toString(),
+    payload: toHex(payload),
+    digest: toHex(r.digest),
+    status: p.status,
+    ...(p.inputIndex === undefined ? {} : { inputIndex: p.inputIndex }),
+    ...(p.reason === undefined ? {} : { reason: p.reason }),
   };
 }

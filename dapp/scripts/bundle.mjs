@@ -4,11 +4,14 @@
 // itself: sql-wasm.wasm (sql.js) and secp256k1.wasm (tiny-secp256k1). wasm-core's
 // module is embedded in the bundle. The machine then needs only `node dapp.mjs`.
 
-import { copyFileSync, mkdirSync, rmSync, statSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, rmSync, statSync } from "node:fs";
 import { createRequire } from "node:module";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
+import { addonFileName } from "../native/index.js";
+
+const NATIVE_ARCHES = ["x64", "riscv64"];
 
 const here = (p) => fileURLToPath(new URL(p, import.meta.url));
 const require = createRequire(import.meta.url);
@@ -43,7 +46,17 @@ export async function bundle(outdir = here("../dist-bundle")) {
     logLevel: "warning",
   });
   for (const [name, locate] of Object.entries(WASM_ASSETS)) copyFileSync(locate(), join(outdir, name));
-  return ["dapp.mjs", ...Object.keys(WASM_ASSETS)].map((f) => ({ file: f, bytes: statSync(join(outdir, f)).size }));
+  // The native verifier's builds that exist (x86-64 from `npm install`, riscv64 from
+  // `npm run build-native-riscv64 -w dapp`) go beside the bundle, where its loader looks first;
+  // without one for the machine's arch the dApp says so and verifies in WASM.
+  const natives = NATIVE_ARCHES.map((arch) => addonFileName("linux", arch)).filter((f) =>
+    existsSync(here(`../native/build/${f}`)),
+  );
+  for (const f of natives) copyFileSync(here(`../native/build/${f}`), join(outdir, f));
+  return ["dapp.mjs", ...Object.keys(WASM_ASSETS), ...natives].map((f) => ({
+    file: f,
+    bytes: statSync(join(outdir, f)).size,
+  }));
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {

@@ -13,7 +13,15 @@ export { foldDevice, deviceRowBytes } from "./devices/fold.js";
 export { foldRecord, recomputeState } from "./records/fold.js";
 export { pruneState, type PruneState } from "./settlement/prune.js";
 export { recomputeSubmittersHash } from "./submitters/store.js";
-export { isValidPublicKey, verifyDigest, recoverSigner, isLowS, sec1PublicKey } from "./crypto/secp256k1.js";
+export {
+  isValidPublicKey,
+  verifyDigest,
+  verifyDigestWasm,
+  nativeSecp256k1,
+  recoverSigner,
+  isLowS,
+  sec1PublicKey,
+} from "./crypto/secp256k1.js";
 export { RollupClient, RollupHttpError, payloadBytes, hexPayload } from "./rollup/client.js";
 export { runRollupLoop, postOutputs, type LoopOptions } from "./rollup/loop.js";
 // The rollup HTTP API types are defined once, beside devnet's server (type-only: nothing of devnet is bundled).

@@ -7,6 +7,8 @@
 import { openSync, writeSync } from "node:fs";
 import { Dapp } from "./app/dapp.js";
 import { createClockProbe } from "./context/probe.js";
+import { nativeSecp256k1 } from "./crypto/secp256k1.js";
+import { fallbackNotice } from "@lcore/dapp/native";
 import { RollupClient } from "./rollup/client.js";
 import { runRollupLoop } from "./rollup/loop.js";
 
@@ -36,6 +38,7 @@ const dumpProbe = () => {
   const text = Buffer.from(JSON.stringify(probe!.totals()).padEnd(1024, " "));
   writeSync(probeFd, text, 0, text.length, 0);
 };
+if (nativeSecp256k1.reason !== undefined) process.stderr.write(`${fallbackNotice(nativeSecp256k1.reason)}\n`);
 const client = new RollupClient(url);
 log(`serving ${url}`);
 try {

@@ -1,10 +1,17 @@
-// secp256k1 for the dApp, on tiny-secp256k1 (libsecp256k1 compiled to scalar WASM,
-// no SIMD): about 7× faster than @noble/curves here (bench/verifier.mjs) and it runs
-// on riscv64 V8. It loads its .wasm synchronously at import, from beside the module
-// (node_modules, or beside the esbuild bundle).
+// secp256k1 for the dApp. Two implementations of one rule (PROTOCOL §1: compact r || s,
+// r and s in [1, n-1], s ≤ n/2, SEC1 keys): libsecp256k1 through lcore's own Node-API
+// addon (dapp/native), native code with 64-bit limbs, which verifies several times faster,
+// where it loads; and tiny-secp256k1 (the same library compiled to scalar WASM), the
+// reference and the fallback. The agreement test holds them to the same verdict on every
+// Wycheproof vector and edge case; a machine image sets LCORE_REQUIRE_NATIVE=1 so that it
+// never falls back silently.
 
 import * as secp from "tiny-secp256k1";
+import { loadNativeSecp256k1, type NativeLoad } from "@lcore/dapp/native";
 import { deviceAddress } from "@lcore/protocol/deviceMessage";
+
+/** Which verifier records go through: the addon's, or undefined and why (main.ts prints it). */
+export const nativeSecp256k1: NativeLoad = loadNativeSecp256k1();
 
 /** n / 2: signatures with s above it are the malleable twin and are refused (EIP-2, PROTOCOL §1). */
 const HALF_N = new Uint8Array([
@@ -26,16 +33,20 @@ export function isValidPublicKey(raw: Uint8Array): boolean {
 }
 
 /**
- * Verify a compact r || s signature of a 32-byte digest against a 65-byte SEC1 key.
+ * Verify a compact r || s signature of a 32-byte digest against a 65-byte SEC1 key, in WASM.
  * Strict: high-s is refused. Malformed r or s (zero, ≥ n) is `false`, never a throw.
  */
-export function verifyDigest(digest: Uint8Array, publicKey65: Uint8Array, signature: Uint8Array): boolean {
+export function verifyDigestWasm(digest: Uint8Array, publicKey65: Uint8Array, signature: Uint8Array): boolean {
   try {
     return secp.verify(digest, publicKey65, signature, true);
   } catch {
     return false;
   }
 }
+
+/** verifyDigestWasm's rule, on the native addon when it loaded. */
+export const verifyDigest: (digest: Uint8Array, publicKey65: Uint8Array, signature: Uint8Array) => boolean =
+  nativeSecp256k1.verifier?.verifyDigest ?? verifyDigestWasm;
 
 export function isLowS(signature: Uint8Array): boolean {
   for (let i = 0; i < 32; i++) {

@@ -126,6 +126,7 @@ export class SettlementStore {
   readonly #lastTick;
   readonly #recentPeriods;
   readonly #settled;
+  readonly #acceptedNotice;
 
   constructor(db: OutboxDb) {
     this.#cursor = db.prepare<[], { next_output: number }>("SELECT next_output FROM settlement_cursor WHERE one = 1");
@@ -155,6 +156,9 @@ export class SettlementStore {
       { input_index: number | null; block_number: number | null; node_status: string | null }
     >("SELECT input_index, block_number, node_status FROM inputs WHERE kind = 'tick' ORDER BY id DESC LIMIT 1");
     this.#recentPeriods = db.prepare<[number], RawPeriod>("SELECT * FROM periods ORDER BY period DESC LIMIT ?");
+    this.#acceptedNotice = db.prepare<[Uint8Array, Uint8Array, Uint8Array], { notice_index: number }>(
+      "SELECT notice_index FROM chain_records WHERE device = ? AND seq = ? AND record_hash = ? ORDER BY record_id LIMIT 1",
+    );
     this.#settled = db.prepare<
       [],
       { period: number; first_record: number; record_count: number; records_root: Buffer }
@@ -207,6 +211,11 @@ export class SettlementStore {
     if (r === undefined) return undefined;
     const period = r.period === null ? undefined : this.period(BigInt(r.period));
     return { recordId: BigInt(r.record_id), recordHash: new Uint8Array(r.record_hash), period: period ?? null };
+  }
+
+  /** The notice in which the dApp accepted a record of exactly these bytes (record hash), or null if the follower has read none. */
+  acceptedNotice(device: Uint8Array, seq: bigint, recordHash: Uint8Array): number | null {
+    return this.#acceptedNotice.get(device, u64Bytes(seq), recordHash)?.notice_index ?? null;
   }
 
   /** The record hashes of ids first … first + count − 1: a period's leaves. */

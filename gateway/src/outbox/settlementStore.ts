@@ -63,6 +63,8 @@ export interface RecordPlace {
 export interface TickFacts {
   /** The last of the gateway's record batches the dApp accepted. */
   lastRecords: { inputIndex: number; blockNumber: number } | null;
+  /** Whether the follower has seen that batch's records in a settled period. */
+  lastRecordsSettled: boolean;
   /** The last tick the gateway created; inputIndex/blockNumber/nodeStatus null while it is on its way. */
   lastTick: { inputIndex: number | null; blockNumber: number | null; nodeStatus: string | null } | null;
   /** The latest period the follower has seen settled. */
@@ -123,6 +125,7 @@ export class SettlementStore {
   readonly #place;
   readonly #leaves;
   readonly #lastRecords;
+  readonly #inputSettled;
   readonly #lastTick;
   readonly #recentPeriods;
   readonly #settled;
@@ -148,9 +151,14 @@ export class SettlementStore {
     this.#leaves = db.prepare<[number, number], { record_hash: Buffer }>(
       "SELECT record_hash FROM chain_records WHERE record_id >= ? AND record_id < ? ORDER BY record_id",
     );
-    this.#lastRecords = db.prepare<[], { input_index: number; block_number: number }>(`
-      SELECT input_index, block_number FROM inputs WHERE kind = 'records' AND node_status = 'ACCEPTED'
+    this.#lastRecords = db.prepare<[], { id: number; input_index: number; block_number: number }>(`
+      SELECT id, input_index, block_number FROM inputs WHERE kind = 'records' AND node_status = 'ACCEPTED'
       ORDER BY input_index DESC LIMIT 1`);
+    this.#inputSettled = db.prepare<[number], { settled: number }>(`
+      SELECT EXISTS (SELECT 1 FROM readings r
+        JOIN chain_records c ON c.device = r.device AND c.seq = r.seq
+        JOIN periods p ON p.notice_index IS NOT NULL AND p.first_record <= c.record_id AND c.record_id < p.first_record + p.record_count
+        WHERE r.input_id = ? AND r.outcome = 'accepted') AS settled`);
     this.#lastTick = db.prepare<
       [],
       { input_index: number | null; block_number: number | null; node_status: string | null }
@@ -228,6 +236,7 @@ export class SettlementStore {
     const t = this.#lastTick.get();
     return {
       lastRecords: r === undefined ? null : { inputIndex: r.input_index, blockNumber: r.block_number },
+      lastRecordsSettled: r === undefined ? false : this.#inputSettled.get(r.id)?.settled === 1,
       lastTick:
         t === undefined ? null : { inputIndex: t.input_index, blockNumber: t.block_number, nodeStatus: t.node_status },
       settledThrough: this.settledThrough(),

@@ -8,6 +8,7 @@ import { sha256 } from "@lcore/wasm-core";
 import type { Static } from "typebox";
 import type { GatewayContext } from "../context.js";
 import type { DeviceState } from "./deviceRegistry.js";
+import type { ReadingRow } from "../outbox/readingStore.js";
 import { GatewayError } from "../http/errors.js";
 import { equalBytes, fromHex, toHex } from "@lcore/protocol/bytes";
 import { ownerAuth } from "../http/ownerAuth.js";
@@ -61,6 +62,34 @@ export function deviceView(ctx: GatewayContext, d: DeviceState) {
       ...(p.txHash === undefined ? {} : { txHash: p.txHash }),
       ...(p.inputIndex === undefined ? {} : { inputIndex: p.inputIndex }),
     },
+  };
+}
+
+/** One stored reading in plaintext, with its status: what the records route lists. */
+function plainRecord(ctx: GatewayContext, r: ReadingRow) {
+  const body = ctx.sealer.open({
+    device: r.device,
+    seq: r.seq,
+    timestamp: r.timestamp,
+    digest: r.digest,
+    sealed: r.sealed,
+  });
+  // The outbox is trusted storage, but a record that does not match its signed hash must never be shown as genuine.
+  if (!equalBytes(sha256(body), r.bodyHash))
+    throw new GatewayError("LCORE_GW_INTERNAL", "a stored record does not match its body hash");
+  const { nonce, value, payload } = decodeReadingBody(body);
+  const p = readingProgress(r, ctx.outbox.settlements);
+  return {
+    seq: r.seq.toString(),
+    timestamp: r.timestamp.toString(),
+    nonce: toHex(nonce),
+    value: value.toString(),
+    payload: toHex(payload),
+    digest: toHex(r.digest),
+    status: p.status,
+    final: p.final,
+    ...(p.inputIndex === undefined ? {} : { inputIndex: p.inputIndex }),
+    ...(p.reason === undefined ? {} : { reason: p.reason }),
   };
 }
 
@@ -134,32 +163,7 @@ export function deviceRoutes(ctx: GatewayContext): FastifyPluginAsyncTypebox {
         if (fromSeq >= 1n << 64n || limit < 1)
           throw new GatewayError("LCORE_GW_INVALID_REQUEST", "fromSeq must be a u64 and limit at least 1");
         const rows = ctx.outbox.readings.page(d.address, fromSeq, limit + 1);
-        const records = rows.slice(0, limit).map((r) => {
-          const body = ctx.sealer.open({
-            device: r.device,
-            seq: r.seq,
-            timestamp: r.timestamp,
-            digest: r.digest,
-            sealed: r.sealed,
-          });
-          // The outbox is trusted storage, but a record that does not match its signed hash must never be shown as genuine.
-          if (!equalBytes(sha256(body), r.bodyHash))
-            throw new GatewayError("LCORE_GW_INTERNAL", "a stored record does not match its body hash");
-          const { nonce, value, payload } = decodeReadingBody(body);
-          const p = readingProgress(r, ctx.outbox.settlements);
-          return {
-            seq: r.seq.toString(),
-            timestamp: r.timestamp.toString(),
-            nonce: toHex(nonce),
-            value: value.toString(),
-            payload: toHex(payload),
-            digest: toHex(r.digest),
-            status: p.status,
-            final: p.final,
-            ...(p.inputIndex === undefined ? {} : { inputIndex: p.inputIndex }),
-            ...(p.reason === undefined ? {} : { reason: p.reason }),
-          };
-        });
+        const records = rows.slice(0, limit).map((r) => plainRecord(ctx, r));
         const next = rows.length > limit ? rows[limit]!.seq.toString() : null;
         return { device: d.hex, records, nextSeq: next };
       },

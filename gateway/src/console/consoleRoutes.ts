@@ -83,6 +83,7 @@ export function consoleRoutes(ctx: GatewayContext): FastifyPluginAsyncTypebox {
             device: toHex(r.device),
             seq: r.seq.toString(),
             status: p.status,
+            final: p.final,
             receivedAt: new Date(r.receivedMs).toISOString(),
             ...(p.txHash === undefined ? {} : { txHash: p.txHash }),
             ...(p.inputIndex === undefined ? {} : { inputIndex: p.inputIndex }),
@@ -97,6 +98,7 @@ export function consoleRoutes(ctx: GatewayContext): FastifyPluginAsyncTypebox {
           executedTx: p.executedTx === null ? null : toHex(p.executedTx),
           executedAt: p.executedMs === null ? null : new Date(p.executedMs).toISOString(),
         }));
+        const health = ctx.healthReport();
         const perMinute = ctx.outbox.readings
           .perMinute(ctx.nowMs() - HOUR_MS)
           .map((m) => ({ ...m, device: toHex(m.device) }));
@@ -107,6 +109,7 @@ export function consoleRoutes(ctx: GatewayContext): FastifyPluginAsyncTypebox {
           perMinute,
           nowMinute: Math.floor(ctx.nowMs() / 60_000),
           links: links(ctx),
+          health: { status: health.degraded ? ("degraded" as const) : ("ok" as const), reasons: health.reasons },
         };
       },
     );

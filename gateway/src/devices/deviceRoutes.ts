@@ -21,7 +21,7 @@ import {
   RecordsQuery,
   RegisterDevice,
 } from "../http/schemas.js";
-import { progressOf, readingProgress } from "../readings/status.js";
+import { type Progress, progressOf, readingProgress } from "../readings/status.js";
 
 const errors = { "4xx": ErrorBody, "5xx": ErrorBody };
 const security = [{ ownerToken: [] }];
@@ -30,13 +30,14 @@ export function deviceView(ctx: GatewayContext, d: DeviceState) {
   const input = ctx.outbox.inputs.get(d.inputId);
   const p =
     input === undefined
-      ? { status: "queued" as const }
+      ? ({ status: "queued", final: false } as Progress)
       : progressOf({
           inputId: input.id,
           txHash: input.txHash,
           sentTxHash: input.sentTxHash,
           blockNumber: input.blockNumber,
           inputIndex: input.inputIndex,
+          finalMs: input.finalMs,
           nodeStatus: input.nodeStatus,
           outcome: input.nodeStatus === null ? null : input.nodeStatus === "ACCEPTED" ? "accepted" : "rejected",
           reason:
@@ -57,9 +58,38 @@ export function deviceView(ctx: GatewayContext, d: DeviceState) {
     registeredAt: new Date(d.registeredMs).toISOString(),
     registration: {
       status: p.status,
+      final: p.final,
       ...(p.txHash === undefined ? {} : { txHash: p.txHash }),
       ...(p.inputIndex === undefined ? {} : { inputIndex: p.inputIndex }),
     },
+  };
+}
+
+/** One stored reading in plaintext, with its status: what the records route lists. */
+function plainRecord(ctx: GatewayContext, r: ReadingRow) {
+  const body = ctx.sealer.open({
+    device: r.device,
+    seq: r.seq,
+    timestamp: r.timestamp,
+    digest: r.digest,
+    sealed: r.sealed,
+  });
+  // The outbox is trusted storage, but a record that does not match its signed hash must never be shown as genuine.
+  if (!equalBytes(sha256(body), r.bodyHash))
+    throw new GatewayError("LCORE_GW_INTERNAL", "a stored record does not match its body hash");
+  const { nonce, value, payload } = decodeReadingBody(body);
+  const p = readingProgress(r, ctx.outbox.settlements);
+  return {
+    seq: r.seq.toString(),
+    timestamp: r.timestamp.toString(),
+    nonce: toHex(nonce),
+    value: value.toString(),
+    payload: toHex(payload),
+    digest: toHex(r.digest),
+    status: p.status,
+    final: p.final,
+    ...(p.inputIndex === undefined ? {} : { inputIndex: p.inputIndex }),
+    ...(p.reason === undefined ? {} : { reason: p.reason }),
   };
 }
 
@@ -138,34 +168,7 @@ function recordsPage(ctx: GatewayContext, d: DeviceState, query: Static<typeof R
   if (fromSeq >= 1n << 64n || limit < 1)
     throw new GatewayError("LCORE_GW_INVALID_REQUEST", "fromSeq must be a u64 and limit at least 1");
   const rows = ctx.outbox.readings.page(d.address, fromSeq, limit + 1);
-  const records = rows.slice(0, limit).map((r) => plaintextRecord(ctx, r));
+  const records = rows.slice(0, limit).map((r) => plainRecord(ctx, r));
   const next = rows.length > limit ? rows[limit]!.seq.toString() : null;
   return { device: d.hex, records, nextSeq: next };
-}
-
-/** A stored reading opened with the owner key, checked against its signed body hash, with its progress. */
-function plaintextRecord(ctx: GatewayContext, r: ReadingRow) {
-  const body = ctx.sealer.open({
-    device: r.device,
-    seq: r.seq,
-    timestamp: r.timestamp,
-    digest: r.digest,
-    sealed: r.sealed,
-  });
-  // The outbox is trusted storage, but a record that does not match its signed hash must never be shown as genuine.
-  if (!equalBytes(sha256(body), r.bodyHash))
-    throw new GatewayError("LCORE_GW_INTERNAL", "a stored record does not match its body hash");
-  const { nonce, value, payload } = decodeReadingBody(body);
-  const p = readingProgress(r, ctx.outbox.settlements);
-  return {
-    seq: r.seq.toString(),
-    timestamp: r.timestamp.toString(),
-    nonce: toHex(nonce),
-    value: value.toString(),
-    payload: toHex(payload),
-    digest: toHex(r.digest),
-    status: p.status,
-    ...(p.inputIndex === undefined ? {} : { inputIndex: p.inputIndex }),
-    ...(p.reason === undefined ? {} : { reason: p.reason }),
-  };
 }

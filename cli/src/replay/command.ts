@@ -1,7 +1,7 @@
 // `lcore replay`, the validator's tool: replays every input of the application from the chain
 // through a fresh dApp in host mode and compares with the claims accepted on chain, with a
-// node's outputs (--node), with a shadow build (--shadow) and with the state hashes lcore's
-// notices carry. Progress on stderr (a bar in place on a terminal); the report alone on
+// node's outputs and the epochs it lists as accepted (--node: each must have its ClaimAccepted
+// on chain), with a shadow build (--shadow) and with the state hashes lcore's notices carry. Progress on stderr (a bar in place on a terminal); the report alone on
 // stdout. Exit 0: no divergence; 1: a divergence; 2: bad usage or an error.
 
 import { parseArgs } from "node:util";
@@ -60,7 +60,10 @@ export async function runReplayCli(argv: string[]): Promise<number> {
   return report.divergences.length + report.shadowDivergences.length === 0 ? 0 : 1;
 }
 
-/** The first divergence, every shadow divergence, then one `ok:` or `DIVERGED:` line. */
+/**
+ * The first divergence, every shadow divergence, then one `ok:` or `DIVERGED:` line. Its fields
+ * keep their order (scripts parse it); the node's claims checked, added later, come last.
+ */
 export function formatReport(report: LcoreReplayReport, shown: { node: boolean; shadow: boolean }): string[] {
   const lines: string[] = [];
   if (report.divergences[0]) lines.push(formatDivergence(report.divergences[0]));
@@ -70,7 +73,8 @@ export function formatReport(report: LcoreReplayReport, shown: { node: boolean; 
     `${total === 0 ? "ok" : "DIVERGED"}: ${report.inputs} inputs, ${report.outputs} outputs, ${report.claimsChecked} claims checked` +
       `, ${report.stateHashesChecked} state hashes checked` +
       `${shown.node ? `, ${report.nodeOutputsChecked} node outputs checked` : ""}${shown.shadow ? `, ${report.shadowDivergences.length} shadow divergences` : ""}` +
-      `, ${report.records} records, ${report.recordsPerSecond.toFixed(1)} records/s in ${report.seconds.toFixed(1)} s`,
+      `, ${report.records} records, ${report.recordsPerSecond.toFixed(1)} records/s in ${report.seconds.toFixed(1)} s` +
+      `${shown.node ? `, ${report.nodeClaimsChecked} node claims checked` : ""}`,
   );
   return lines;
 }

@@ -64,6 +64,10 @@ export class Claimer {
       return "wait";
     if (epoch.status === "CLAIM_SUBMITTED")
       this.log(`epoch ${epoch.index}: its claim is no longer on chain (reorganised away?); submitting it again`);
+    // The root is only right for the blocks the node read. Should the chain have changed under
+    // them since (a reorganisation deeper than the confidence level), the next sync rolls the
+    // node back; a claim sent now would put a stale root first, and the Authority keeps the first.
+    if (!(await this.readBlocksStillCanonical())) return "wait";
     const hash = await this.clients.wallet.writeContract({
       address: authority,
       abi: authorityAbi,
@@ -78,6 +82,14 @@ export class Claimer {
       throw new ChainError(`claim of epoch ${epoch.index}: transaction ${hash} reverted`);
     this.log(`epoch ${epoch.index} (blocks ${epoch.firstBlock}-${epoch.lastBlock}): claim ${root} submitted`);
     return "next";
+  }
+
+  /** Whether the last block the node scanned still has the hash it read (no reorganisation since). */
+  private async readBlocksStillCanonical(): Promise<boolean> {
+    const scanned = this.store.checkpoint();
+    if (scanned === undefined || scanned.hash === null) return true;
+    const block = await this.clients.public.getBlock({ blockNumber: BigInt(scanned.number) }).catch(() => null);
+    return block?.hash?.toLowerCase() === scanned.hash;
   }
 
   /** The Authority already has a claim for this epoch (submitted before a restart or a rollback): it must be ours. */

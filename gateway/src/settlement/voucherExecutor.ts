@@ -45,6 +45,8 @@ const VOUCHERS_PER_PASS = 16;
 /** A voucher the chain refuses to execute is tried again after this long, doubling up to MAX_WAIT_MS. */
 export const FIRST_WAIT_MS = 5_000;
 export const MAX_WAIT_MS = 300_000;
+/** How long an execution the chain shows waits for the node to name its transaction (a node API that never does). */
+export const EXECUTION_HASH_WAIT_MS = 60_000;
 
 /** Why a voucher waits after the chain refused it. */
 interface Wait {
@@ -62,6 +64,8 @@ export class VoucherExecutor {
   readonly #pending = new Map<bigint, Hex>();
   /** Per period: the chain refused the execution; not tried again before untilMs. */
   readonly #waits = new Map<bigint, Wait>();
+  /** When the chain was first seen to have executed a period's voucher that the node had not yet read. */
+  readonly #executedSeen = new Map<bigint, number>();
   /** Per period: since when its voucher is known and not executed (for /healthz). */
   readonly #since = new Map<bigint, number>();
   /** The time of the pass in progress (a parameter of step, so tests can move it). */
@@ -167,7 +171,16 @@ export class VoucherExecutor {
       functionName: "wasOutputExecuted",
       args: [BigInt(index)],
     });
-    if (executed) return this.#record(p, null);
+    if (executed) {
+      // The node reads OutputExecuted at its confidence (finalized by default), so it names the
+      // execution's transaction a few blocks after the chain shows it executed: wait for it, and
+      // record the execution without a transaction only if the node never names one.
+      const seen = this.#executedSeen.get(p.period) ?? this.#now;
+      this.#executedSeen.set(p.period, seen);
+      if (this.#now - seen < EXECUTION_HASH_WAIT_MS) return false;
+      this.#executedSeen.delete(p.period);
+      return this.#record(p, null);
+    }
     if (this.#wallet === undefined || output.siblings === null) return false;
     if ((await this.#reader.epochStatus(output.epochIndex)) !== "CLAIM_ACCEPTED") return false;
     if (output.raw.toLowerCase() !== toHex(p.voucher!).toLowerCase())

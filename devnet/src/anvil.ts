@@ -6,6 +6,12 @@
 // mining *and* per-transaction mining (`--block-time B --mixed-mining`): transactions still
 // land at once, and blocks keep coming every B seconds so epochs close on time.
 //
+// Finality: anvil answers the `safe` and `finalized` block tags as `latest` minus one and two
+// of its "epochs" of `--slots-in-an-epoch` blocks (32 by default: a minute of 1-s blocks). The
+// devnet's node reads at `finalized` by default, as the real node does, so anvil runs with 1
+// slot per epoch: safe = latest − 1, finalized = latest − 2, two blocks (two seconds at the
+// default block time, sooner when transactions mine blocks of their own).
+//
 // Clock: anvil restarts its clock at wall time and forgets the previous run's
 // evm_increaseTime, so a chain restarted from its saved state after its clock was moved
 // forward would go back in time (DESIGN §8). When the saved last block is ahead of wall
@@ -22,6 +28,8 @@ export interface AnvilOptions {
   port?: number;
   /** Seconds between interval-mined blocks; fractions allowed. Default 1. */
   blockTime?: number;
+  /** Blocks per anvil "epoch": `safe` is this many blocks behind `latest`, `finalized` twice as many. Default 1. */
+  slotsInAnEpoch?: number;
   /** If set, anvil loads its chain from this file at start and dumps it there on exit and every few seconds. */
   statePath?: string;
   /** EVM rules, e.g. "cancun" (default: anvil's own, the newest it knows). Benchmarks compare rule sets. */
@@ -42,6 +50,8 @@ export const ANVIL_START_TIMEOUT_MS = 20_000;
 const STOP_GRACE_MS = 10_000;
 /** Seconds between state dumps when `statePath` is set. */
 export const ANVIL_STATE_INTERVAL_S = 5;
+/** Blocks per anvil "epoch" (safe = latest − 1, finalized = latest − 2). */
+export const DEFAULT_SLOTS_IN_AN_EPOCH = 1;
 
 const PLATFORM_PACKAGES: Record<string, string> = {
   "linux-x64": "@foundry-rs/anvil-linux-amd64",
@@ -99,9 +109,13 @@ export async function startAnvil(opts: AnvilOptions = {}): Promise<Anvil> {
   const blockTime = opts.blockTime ?? 1;
   if (!Number.isInteger(port) || port < 0 || port > 65535)
     throw new InvalidArgumentError(`anvil port must be 0..65535, got ${port}`);
+  const slots = opts.slotsInAnEpoch ?? DEFAULT_SLOTS_IN_AN_EPOCH;
   if (!(blockTime > 0)) throw new InvalidArgumentError(`blockTime must be positive, got ${blockTime}`);
+  if (!Number.isSafeInteger(slots) || slots < 1)
+    throw new InvalidArgumentError(`slotsInAnEpoch must be a positive integer, got ${slots}`);
 
   const args = ["--host", host, "--port", String(port), "--block-time", String(blockTime), "--mixed-mining"];
+  args.push("--slots-in-an-epoch", String(slots));
   if (opts.statePath) {
     args.push("--state", opts.statePath, "--state-interval", String(ANVIL_STATE_INTERVAL_S));
     const resume = restartTimestamp(opts.statePath, Date.now() / 1000);

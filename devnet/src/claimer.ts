@@ -1,16 +1,27 @@
 // Submit each sealed epoch's claim to the Authority, oldest first:
 // submitClaim(app, lastProcessedBlockNumber = the epoch's last block, outputsMerkleRoot).
-// The Authority accepts a claim from its owner at once (ClaimAccepted in the same receipt).
+// The Authority accepts a claim from its owner at once (ClaimAccepted in the same receipt), but
+// the node counts it accepted only once it reads that ClaimAccepted at its confidence level
+// (inputReader.ts); until then the epoch is CLAIM_SUBMITTED. A submitted claim the chain no
+// longer has (a reorganisation dropped it, or the chain restarted without it) is sent again.
+// Epochs are sealed only once their last block is read at the node's confidence, so no claim
+// covers blocks above it.
 
-import { BaseError, ContractFunctionRevertedError, parseEventLogs } from "viem";
+import { BaseError, ContractFunctionRevertedError, TransactionNotFoundError } from "viem";
 import { authorityAbi } from "./abis.js";
 import type { ChainClients } from "./chainClient.js";
 import type { Deployment } from "./deploy.js";
-import { ChainError, StateMismatchError } from "./errors.js";
+import { ChainError } from "./errors.js";
 import type { Hex } from "./hex.js";
 import type { EpochRow, Store } from "./store.js";
 
+/** What to do after one epoch: go on with the next, or wait for the chain. */
+type Next = "next" | "wait";
+
 export class Claimer {
+  /** Epochs whose root the Authority refused because it holds another, already said (said once each). */
+  private readonly foreign = new Set<string>();
+
   constructor(
     private readonly clients: ChainClients,
     private readonly deployment: Deployment,
@@ -18,16 +29,16 @@ export class Claimer {
     private readonly log: (message: string) => void,
   ) {}
 
-  /** Submit the claims of every sealed epoch not yet accepted, in order; stops at the first unsealed one. */
+  /** Make sure the chain has the claim of every sealed epoch not yet accepted, in order; stops at the first unsealed one. */
   async submitPending(): Promise<void> {
     for (const epoch of this.store.unfinishedEpochs()) {
       if (epoch.status !== "CLAIM_COMPUTED" && epoch.status !== "CLAIM_SUBMITTED") return;
-      if (!(await this.submit(epoch))) return;
+      if ((await this.ensureClaimed(epoch)) === "wait") return;
     }
   }
 
-  /** Returns false if the claim cannot be submitted yet. */
-  private async submit(epoch: EpochRow): Promise<boolean> {
+  /** Submit the epoch's claim unless the chain (at its latest block) has it already, or cannot take it yet. */
+  private async ensureClaimed(epoch: EpochRow): Promise<Next> {
     const { application, authority } = this.deployment;
     const root = epoch.outputsRoot!;
     const args = [application, BigInt(epoch.lastBlock), root] as const;
@@ -41,13 +52,18 @@ export class Claimer {
       });
     } catch (err) {
       const reason = revertName(err);
-      if (reason === "NotPastBlock") return false;
+      if (reason === "NotPastBlock") return "wait";
       if (reason === "NotFirstClaim") return this.adoptExisting(epoch, root);
       throw new ChainError(
         `claim of epoch ${epoch.index}: ${(err as BaseError).shortMessage ?? (err as Error).message}`,
         { cause: err },
       );
     }
+    // The chain has no claim for this epoch. One submitted before may still be on its way.
+    if (epoch.status === "CLAIM_SUBMITTED" && epoch.claimTxHash && (await this.pending(epoch.claimTxHash)))
+      return "wait";
+    if (epoch.status === "CLAIM_SUBMITTED")
+      this.log(`epoch ${epoch.index}: its claim is no longer on chain (reorganised away?); submitting it again`);
     const hash = await this.clients.wallet.writeContract({
       address: authority,
       abi: authorityAbi,
@@ -57,25 +73,15 @@ export class Claimer {
       chain: this.clients.chain,
     });
     this.store.setEpochStatus(epoch.index, "CLAIM_SUBMITTED", hash);
-    const receipt = await this.clients.public.waitForTransactionReceipt({ hash, timeout: 120_000 });
+    const receipt = await this.clients.public.waitForTransactionReceipt({ hash, timeout: 60_000 });
     if (receipt.status !== "success")
       throw new ChainError(`claim of epoch ${epoch.index}: transaction ${hash} reverted`);
-    const accepted = parseEventLogs({ abi: authorityAbi, eventName: "ClaimAccepted", logs: receipt.logs }).some(
-      (log) =>
-        log.args.appContract.toLowerCase() === application.toLowerCase() &&
-        log.args.lastProcessedBlockNumber === BigInt(epoch.lastBlock),
-    );
-    if (accepted) {
-      this.store.setEpochStatus(epoch.index, "CLAIM_ACCEPTED", hash);
-      this.log(
-        `epoch ${epoch.index} (blocks ${epoch.firstBlock}-${epoch.lastBlock}, inputs ${epoch.inputLower}-${epoch.inputUpper - 1}): claim ${root} accepted`,
-      );
-    }
-    return accepted;
+    this.log(`epoch ${epoch.index} (blocks ${epoch.firstBlock}-${epoch.lastBlock}): claim ${root} submitted`);
+    return "next";
   }
 
-  /** The Authority already has a claim for this epoch (submitted before a restart): it must be ours. */
-  private async adoptExisting(epoch: EpochRow, root: Hex): Promise<boolean> {
+  /** The Authority already has a claim for this epoch (submitted before a restart or a rollback): it must be ours. */
+  private async adoptExisting(epoch: EpochRow, root: Hex): Promise<Next> {
     const { application, authority } = this.deployment;
     const valid = await this.clients.public.readContract({
       address: authority,
@@ -84,20 +90,30 @@ export class Claimer {
       args: [application, root],
     });
     if (!valid) {
-      throw new StateMismatchError(
-        `the Authority holds another claim for epoch ${epoch.index} of ${application} than the node's ${root}`,
-      );
+      // Another root holds the epoch (a claim sent before a reorganisation changed its inputs,
+      // then included again). Nothing the node can send replaces it; say so once and go on.
+      const key = `${epoch.index}:${root}`;
+      if (!this.foreign.has(key)) {
+        this.foreign.add(key);
+        this.log(
+          `epoch ${epoch.index}: the Authority holds another claim for blocks ${epoch.firstBlock}-${epoch.lastBlock} than the node's ${root}; its outputs cannot be proven against it`,
+        );
+      }
+      return "next";
     }
-    const logs = await this.clients.public.getContractEvents({
-      address: authority,
-      abi: authorityAbi,
-      eventName: "ClaimAccepted",
-      args: { appContract: application },
-      fromBlock: BigInt(epoch.lastBlock + 1),
-    });
-    const log = logs.find((l) => l.args.lastProcessedBlockNumber === BigInt(epoch.lastBlock));
-    this.store.setEpochStatus(epoch.index, "CLAIM_ACCEPTED", log?.transactionHash ?? undefined);
-    return true;
+    if (epoch.status === "CLAIM_COMPUTED") this.store.setEpochStatus(epoch.index, "CLAIM_SUBMITTED");
+    return "next";
+  }
+
+  /** Is the transaction known to the chain and not yet in a block? */
+  private async pending(hash: Hex): Promise<boolean> {
+    try {
+      const tx = await this.clients.public.getTransaction({ hash });
+      return tx.blockNumber === null;
+    } catch (err) {
+      if (err instanceof TransactionNotFoundError) return false;
+      throw err;
+    }
   }
 }
 

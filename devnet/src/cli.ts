@@ -6,6 +6,8 @@
 import { parseArgs } from "node:util";
 import type { Hex } from "viem";
 import {
+  BLOCK_CONFIDENCES,
+  type BlockConfidence,
   DEFAULT_ANVIL_PORT,
   DEFAULT_API_PORT,
   DEFAULT_EPOCH_LENGTH,
@@ -41,6 +43,9 @@ options:
   --rollup-port N        rollup HTTP API port for the dApp (default ${DEFAULT_ROLLUP_HTTP_PORT}; 0 = free port)
   --anvil-port N         anvil port (default ${DEFAULT_ANVIL_PORT}; 0 = free port)
   --block-time S         seconds between interval-mined anvil blocks (default 1)
+  --slots-in-an-epoch N  anvil's safe block is N blocks behind latest, finalized 2N (default 1)
+  --block B              blocks the node reads: latest, safe or finalized (default finalized,
+                         or CARTESI_BLOCKCHAIN_DEFAULT_BLOCK as the real node names it)
   --host ADDR            interface to bind (default 127.0.0.1)
   --rpc-url URL          attach to this chain instead of starting anvil (needs --private-key)
   --private-key KEY      key that deploys, owns the application and submits claims
@@ -59,6 +64,8 @@ const OPTIONS = {
   "rollup-port": { type: "string" },
   "anvil-port": { type: "string" },
   "block-time": { type: "string" },
+  "slots-in-an-epoch": { type: "string" },
+  block: { type: "string" },
   host: { type: "string" },
   "rpc-url": { type: "string" },
   "private-key": { type: "string" },
@@ -137,6 +144,9 @@ async function parseDevnetArgs<Extra extends object>(
   set("rpcUrl", str("rpc-url"));
   set("privateKey", str("private-key") as Hex | undefined);
   set("applicationName", str("app-name"));
+  set("slotsInAnEpoch", integer("slots-in-an-epoch"));
+  if (options.slotsInAnEpoch === 0) fail("--slots-in-an-epoch must be at least 1");
+  set("blockConfidence", blockConfidence(str("block"), fail));
   if (str("block-time") !== undefined) {
     const blockTime = Number(str("block-time"));
     if (!(blockTime > 0)) fail("--block-time must be a positive number of seconds");
@@ -154,6 +164,18 @@ async function parseDevnetArgs<Extra extends object>(
   if ((options.rpcUrl === undefined) !== (options.privateKey === undefined))
     fail("--rpc-url and --private-key go together");
   return { options, machine };
+}
+
+/** --block, else CARTESI_BLOCKCHAIN_DEFAULT_BLOCK, else the default (undefined). */
+function blockConfidence(flag: string | undefined, fail: (message: string) => never): BlockConfidence | undefined {
+  const env = process.env.CARTESI_BLOCKCHAIN_DEFAULT_BLOCK;
+  const value = flag ?? (env === "" ? undefined : env);
+  if (value === undefined) return undefined;
+  const from = flag === undefined ? "CARTESI_BLOCKCHAIN_DEFAULT_BLOCK" : "--block";
+  if (value === "pending") fail(`${from} pending is not supported: the node reads mined blocks only (use latest)`);
+  if (!(BLOCK_CONFIDENCES as readonly string[]).includes(value))
+    fail(`${from} must be ${BLOCK_CONFIDENCES.join(", ")}, got ${JSON.stringify(value)}`);
+  return value as BlockConfidence;
 }
 
 /** Start the devnet, print the ready line, and stop it on SIGINT/SIGTERM (a second signal exits at once) or when it fails. */
@@ -206,6 +228,7 @@ async function runUntilStopped<Extra extends object>(
       inputBox: devnet.inputBox,
       authority: devnet.authority,
       epochLength: devnet.epochLength,
+      blockConfidence: devnet.blockConfidence,
     })}\n`,
   );
 

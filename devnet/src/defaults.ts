@@ -7,3 +7,9 @@ export const DEFAULT_API_PORT = 8080;
 export const DEFAULT_ROLLUP_HTTP_PORT = 5004;
 export const DEFAULT_ANVIL_PORT = 8545;
 export const DEFAULT_STATE_DIR = ".lcore/devnet";
+
+/** The blocks the node reads from: the real node's CARTESI_BLOCKCHAIN_DEFAULT_BLOCK, less `pending`. */
+export type BlockConfidence = "latest" | "safe" | "finalized";
+export const BLOCK_CONFIDENCES: readonly BlockConfidence[] = ["latest", "safe", "finalized"];
+/** As the real node's default. */
+export const DEFAULT_BLOCK_CONFIDENCE: BlockConfidence = "finalized";

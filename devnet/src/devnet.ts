@@ -13,8 +13,11 @@ import { type ApiServer, startApiServer } from "./apiServer.js";
 import { type ChainClients, accountFromKey, connectChain, devnetAccount } from "./chainClient.js";
 import { type Deployment, deployRollups } from "./deploy.js";
 import {
+  BLOCK_CONFIDENCES,
+  type BlockConfidence,
   DEFAULT_ANVIL_PORT,
   DEFAULT_API_PORT,
+  DEFAULT_BLOCK_CONFIDENCE,
   DEFAULT_EPOCH_LENGTH,
   DEFAULT_ROLLUP_HTTP_PORT,
   DEFAULT_STATE_DIR,
@@ -22,7 +25,7 @@ import {
 import { DappExitedError, DevnetError, InvalidArgumentError } from "./errors.js";
 import { HostNode } from "./hostNode.js";
 import { type RollupHttpServer, startRollupHttpServer } from "./rollupHttpServer.js";
-import { type DappProcess, spawnDapp } from "./spawnDapp.js";
+import { type DappProcess, type SpawnDappOptions, spawnDapp } from "./spawnDapp.js";
 import { Store } from "./store.js";
 
 export interface DevnetOptions<Extra extends object = Record<never, never>> {
@@ -40,6 +43,16 @@ export interface DevnetOptions<Extra extends object = Record<never, never>> {
   anvilPort?: number;
   /** Seconds between interval-mined blocks on our own anvil. Default 1. */
   blockTime?: number;
+  /**
+   * Blocks per anvil "epoch" on our own anvil: `safe` is that many blocks behind `latest`,
+   * `finalized` twice as many. Default 1.
+   */
+  slotsInAnEpoch?: number;
+  /**
+   * The blocks the node reads inputs, executions and accepted claims from (the real node's
+   * CARTESI_BLOCKCHAIN_DEFAULT_BLOCK): "latest", "safe" or "finalized". Default "finalized".
+   */
+  blockConfidence?: BlockConfidence;
   /** Attach to this chain instead of starting anvil; needs privateKey. */
   rpcUrl?: string;
   /** Key that deploys, owns the Authority and the Application, and submits claims (with rpcUrl). */
@@ -94,6 +107,8 @@ export interface Devnet<Extra extends object = Record<never, never>> {
   inputBox: Hex;
   authority: Hex;
   epochLength: number;
+  /** The blocks the node reads from. */
+  blockConfidence: BlockConfidence;
   deployment: DevnetDeployment<Extra>;
   stateDir: string;
   /** Stop everything this devnet started (anvil, the dApp, servers); idempotent. */
@@ -108,7 +123,16 @@ export type DevnetDeployment<Extra extends object = Record<never, never>> = Depl
 /** anvil's account 0 (from its well-known mnemonic); never used by the node itself. */
 export const ANVIL_ACCOUNT_0 = "0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266";
 
-export { DEFAULT_EPOCH_LENGTH, DEFAULT_API_PORT, DEFAULT_ROLLUP_HTTP_PORT, DEFAULT_ANVIL_PORT, DEFAULT_STATE_DIR };
+export {
+  DEFAULT_EPOCH_LENGTH,
+  DEFAULT_API_PORT,
+  DEFAULT_ROLLUP_HTTP_PORT,
+  DEFAULT_ANVIL_PORT,
+  DEFAULT_STATE_DIR,
+  DEFAULT_BLOCK_CONFIDENCE,
+  BLOCK_CONFIDENCES,
+  type BlockConfidence,
+};
 
 /** The options every step reads, checked and with their defaults. */
 interface Settings {
@@ -117,6 +141,7 @@ interface Settings {
   epochLength: number;
   host: string;
   applicationName: string;
+  blockConfidence: BlockConfidence;
 }
 
 export async function startDevnet<Extra extends object = Record<never, never>>(
@@ -148,6 +173,7 @@ export async function startDevnet<Extra extends object = Record<never, never>>(
       inputBox: deployment.contracts.InputBox,
       authority: deployment.authority,
       epochLength: settings.epochLength,
+      blockConfidence: settings.blockConfidence,
       deployment,
       stateDir: settings.stateDir,
       stop: () => parts.stop(),
@@ -166,8 +192,13 @@ function checkOptions(opts: DevnetOptions<object>): Settings {
     epochLength: opts.epochLength ?? DEFAULT_EPOCH_LENGTH,
     host: opts.host ?? "127.0.0.1",
     applicationName: opts.applicationName ?? "app",
+    blockConfidence: opts.blockConfidence ?? DEFAULT_BLOCK_CONFIDENCE,
   };
   const { epochLength } = settings;
+  if (!BLOCK_CONFIDENCES.includes(settings.blockConfidence))
+    throw new InvalidArgumentError(
+      `blockConfidence must be ${BLOCK_CONFIDENCES.join(", ")}, got ${settings.blockConfidence}`,
+    );
   if (!Number.isSafeInteger(epochLength) || epochLength < 1)
     throw new InvalidArgumentError(`epochLength must be a positive integer, got ${epochLength}`);
   if ((opts.rpcUrl === undefined) !== (opts.privateKey === undefined))
@@ -184,7 +215,7 @@ class Parts {
   anvil: Anvil | undefined;
   store: Store | undefined;
   rollup: RollupHttpServer | undefined;
-  dapp: DappProcess | undefined;
+  dapp: DappSupervisor | undefined;
   node: HostNode | undefined;
   api: ApiServer | undefined;
   readonly failed: Promise<Error>;
@@ -228,6 +259,7 @@ async function startChain(
       host: settings.host,
       port: opts.anvilPort ?? DEFAULT_ANVIL_PORT,
       blockTime: opts.blockTime ?? 1,
+      ...(opts.slotsInAnEpoch === undefined ? {} : { slotsInAnEpoch: opts.slotsInAnEpoch }),
       statePath: join(settings.stateDir, "anvil-state.json"),
     });
     parts.anvil = anvil;
@@ -281,43 +313,78 @@ async function startNode(
     port: opts.rollupHttpPort ?? DEFAULT_ROLLUP_HTTP_PORT,
   });
   parts.rollup = rollup;
-  const dappExited = startDapp(opts, settings, parts, rollup.url);
+  const dapp = startDapp(opts, settings, parts, rollup.url);
   const node = new HostNode({
     clients,
     deployment,
     store,
     rollup,
+    blockConfidence: settings.blockConfidence,
     log: settings.log,
     onFatal: (err) => parts.fail(err),
+    ...(dapp ? { dapp } : {}),
     ...(opts.pollIntervalMs ? { pollIntervalMs: opts.pollIntervalMs } : {}),
   });
   parts.node = node;
-  await Promise.race([node.start(), dappExited]);
+  await Promise.race([node.start(), dapp?.exited ?? new Promise<never>(() => {})]);
 }
 
-/** Spawn the dApp; a promise that rejects if it exits (never settles without a dApp command). */
+/** Spawn the dApp, unless it is started elsewhere (no dApp command). */
 function startDapp(
   opts: DevnetOptions<object>,
   settings: Settings,
   parts: Parts,
   rollupHttpUrl: string,
-): Promise<never> {
+): DappSupervisor | undefined {
   if (!opts.dapp) {
     settings.log(`waiting for a dApp at ${rollupHttpUrl} (no dApp command given)`);
-    return new Promise<never>(() => {});
+    return undefined;
   }
-  const spawnOptions: Parameters<typeof spawnDapp>[1] = { rollupHttpUrl };
+  const spawnOptions: SpawnDappOptions = { rollupHttpUrl };
   if (opts.dappEnv) spawnOptions.env = opts.dappEnv;
   if (opts.dappCwd) spawnOptions.cwd = opts.dappCwd;
-  const dapp = spawnDapp(opts.dapp, spawnOptions);
+  const dapp = new DappSupervisor(opts.dapp, spawnOptions, (err) => parts.fail(err));
   parts.dapp = dapp;
-  const exited = dapp.exited.then((code) => {
-    const err = new DappExitedError(code);
-    parts.fail(err);
-    throw err;
-  });
-  exited.catch(() => {});
-  return exited;
+  dapp.start();
+  return dapp;
+}
+
+/**
+ * The dApp process, which the node may replace with a fresh one (after a rollback that takes
+ * back inputs it processed). A dApp that exits on its own is a failure; one the node stops is not.
+ */
+class DappSupervisor {
+  private process: DappProcess | undefined;
+  private stopping = false;
+  private reject: (err: Error) => void = () => {};
+  /** Rejects when a dApp exits on its own. */
+  readonly exited: Promise<never>;
+
+  constructor(
+    private readonly command: string[],
+    private readonly options: SpawnDappOptions,
+    private readonly onExit: (err: Error) => void,
+  ) {
+    this.exited = new Promise<never>((_, reject) => (this.reject = reject));
+    this.exited.catch(() => {});
+  }
+
+  start(): void {
+    const dapp = spawnDapp(this.command, this.options);
+    this.process = dapp;
+    this.stopping = false;
+    void dapp.exited.then((code) => {
+      if (this.process !== dapp || this.stopping) return;
+      const err = new DappExitedError(code);
+      this.onExit(err);
+      this.reject(err);
+    });
+  }
+
+  async stop(): Promise<void> {
+    this.stopping = true;
+    await this.process?.stop();
+  }
 }
 
 /** JSON-RPC, GraphQL and inspect over the node's store. */

@@ -5,6 +5,13 @@
 // At start it rebuilds the tree from the store and replays every processed input to the fresh
 // dApp, checking that the dApp produces the same status and outputs as recorded: host mode
 // keeps the dApp's state in the dApp's memory only, so replay is how it survives a restart.
+//
+// It reads the chain at a confidence level (inputReader.ts). When the chain changed under it (a
+// reorganisation, a chain restarted from an older saved state), it rolls back to the common
+// prefix: the store forgets what came from the dropped blocks, the tree is rebuilt, and if the
+// dApp had processed a dropped input, the dApp is restarted (through `dapp`) and the remaining
+// processed inputs replayed to it; then the new canonical inputs are processed. Claims go out
+// only for epochs the node sealed, i.e. whose blocks it read at its confidence.
 
 import { BaseError } from "viem";
 import type { ChainClients } from "./chainClient.js";
@@ -12,10 +19,11 @@ import { Claimer } from "./claimer.js";
 import type { Deployment } from "./deploy.js";
 import { ChainError, DivergenceError, StateMismatchError } from "./errors.js";
 import { type Hex, bytesToHex } from "./hex.js";
-import { InputReader } from "./inputReader.js";
+import type { BlockConfidence } from "./defaults.js";
+import { InputReader, type SyncResult } from "./inputReader.js";
 import { OutputsMerkleTree, outputLeaf } from "./merkleTree.js";
 import type { AdvanceMetadata, RollupHttpServer } from "./rollupHttpServer.js";
-import type { InputRow, Store } from "./store.js";
+import type { EpochRow, InputRow, Store } from "./store.js";
 
 /** The answer of POST /inspect/{application}, as the real node's inspect service shapes it. */
 export interface InspectResponse {
@@ -30,6 +38,14 @@ export interface HostNodeOptions {
   deployment: Deployment;
   store: Store;
   rollup: RollupHttpServer;
+  /** Blocks the node reads inputs, executions and accepted claims from. Default "finalized". */
+  blockConfidence?: BlockConfidence;
+  /**
+   * The dApp process, when the node may restart it: a rollback that removes inputs the dApp
+   * processed needs a dApp with a fresh state. Without it (a dApp started elsewhere) such a
+   * rollback stops the node.
+   */
+  dapp?: { stop(): Promise<void>; start(): void };
   /** Pause between chain polls when idle. Default 250 ms. */
   pollIntervalMs?: number;
   log?: (message: string) => void;
@@ -42,8 +58,11 @@ const MAX_INPUTS_PER_TURN = 100;
 /** Longest pause after repeated transient errors (the chain unreachable, say). */
 const MAX_BACKOFF_MS = 5_000;
 
+/** What an inspect in flight gets when the dApp is restarted under it; HostNode.inspect asks again. */
+class DappRestarted extends Error {}
+
 export class HostNode {
-  private readonly tree = new OutputsMerkleTree();
+  private tree = new OutputsMerkleTree();
   private readonly reader: InputReader;
   private readonly claimer: Claimer;
   private readonly log: (message: string) => void;
@@ -51,10 +70,12 @@ export class HostNode {
   private stopping = false;
   private loop: Promise<void> | undefined;
   private wake: (() => void) | undefined;
+  /** Settles when the dApp is up to date again after a restart; inspects wait for it. */
+  private dappReady: Promise<void> = Promise.resolve();
 
   constructor(private readonly opts: HostNodeOptions) {
     this.log = opts.log ?? (() => {});
-    this.reader = new InputReader(opts.clients, opts.deployment, opts.store);
+    this.reader = new InputReader(opts.clients, opts.deployment, opts.store, opts.blockConfidence);
     this.claimer = new Claimer(opts.clients, opts.deployment, opts.store, this.log);
   }
 
@@ -65,9 +86,11 @@ export class HostNode {
 
   /** Rebuild, replay, then run the loop in the background. Resolves when the dApp is up to date. */
   async start(): Promise<void> {
-    const { store } = this.opts;
-    await this.reader.checkChainHasStoredInputs();
-    for (const hash of store.outputHashes()) this.tree.append(hash);
+    // A chain restarted from an older saved state, or read now at a higher confidence: resume
+    // from what it still has. The dApp is fresh, so only the store goes back.
+    const fork = await this.reader.verify();
+    if (fork) this.rollbackStore(fork);
+    for (const hash of this.opts.store.outputHashes()) this.tree.append(hash);
     await this.replay();
     this.loop = this.run();
   }
@@ -79,7 +102,16 @@ export class HostNode {
   }
 
   async inspect(payload: Hex): Promise<InspectResponse> {
-    const result = await this.opts.rollup.inspect(payload);
+    let result: Awaited<ReturnType<RollupHttpServer["inspect"]>>;
+    for (;;) {
+      await this.dappReady;
+      try {
+        result = await this.opts.rollup.inspect(payload);
+        break;
+      } catch (err) {
+        if (!(err instanceof DappRestarted)) throw err;
+      }
+    }
     const response: InspectResponse = {
       status: result.status === "ACCEPTED" ? "Accepted" : result.status === "REJECTED" ? "Rejected" : "Exception",
       // The real service answers null, not [], when there are no reports (a nil Go slice).
@@ -160,7 +192,13 @@ export class HostNode {
   /** One pass: read the chain, process inputs, seal epochs, submit claims. Returns true if there is more to do now. */
   private async turn(): Promise<boolean> {
     const { store } = this.opts;
-    const { scannedTo, latest } = await this.reader.sync();
+    const sync = await this.reader.sync();
+    if ("rollbackTo" in sync) {
+      await this.rollback(sync);
+      return true;
+    }
+    this.logAccepted(sync.accepted);
+    const { scannedTo } = sync;
     let processedNow = 0;
     for (; processedNow < MAX_INPUTS_PER_TURN && !this.stopping; processedNow++) {
       const input = store.nextUnprocessedInput();
@@ -170,7 +208,58 @@ export class HostNode {
     }
     this.seal(Number.POSITIVE_INFINITY, scannedTo);
     await this.claimer.submitPending();
-    return processedNow === MAX_INPUTS_PER_TURN || scannedTo < latest;
+    return processedNow === MAX_INPUTS_PER_TURN || sync.more;
+  }
+
+  /**
+   * Go back to the common prefix with the chain: the store, the tree and, if it processed an
+   * input that is gone, the dApp (restarted, the remaining inputs replayed to it).
+   */
+  private async rollback(fork: Extract<SyncResult, { rollbackTo: unknown }>): Promise<void> {
+    const { store } = this.opts;
+    const block = fork.rollbackTo.number;
+    const restart = store.processedInputCountAfter(block) > 0;
+    if (restart && !this.opts.dapp) {
+      throw new StateMismatchError(
+        `${fork.reason}: processed inputs from block ${block + 1} on are gone, and the dApp, started elsewhere, cannot be reset by this node. Restart the dApp, then the devnet: it resumes from the chain's common prefix.`,
+      );
+    }
+    const removed = this.rollbackStore(fork);
+    if (removed.outputsFrom < this.tree.size) {
+      this.tree = new OutputsMerkleTree();
+      for (const hash of store.outputHashes()) this.tree.append(hash);
+    }
+    if (!restart) return;
+    let ready = () => {};
+    this.dappReady = new Promise<void>((resolve) => (ready = resolve));
+    try {
+      await this.opts.dapp!.stop();
+      this.opts.rollup.reset(new DappRestarted("the dApp was restarted"));
+      this.processed = 0;
+      this.opts.dapp!.start();
+      this.log(`restarted the dApp to take back ${removed.processedRemoved} processed inputs`);
+      await this.replay();
+    } finally {
+      ready();
+    }
+  }
+
+  /** Roll the store back; returns what went. */
+  private rollbackStore(fork: Extract<SyncResult, { rollbackTo: unknown }>) {
+    const { number, hash } = fork.rollbackTo;
+    const removed = this.opts.store.rollback(number, hash);
+    this.log(
+      `${fork.reason}: rolled back to block ${number} (inputs from ${removed.inputsFrom}, outputs from ${removed.outputsFrom} removed); reading the chain again from block ${number + 1}`,
+    );
+    return removed;
+  }
+
+  private logAccepted(epochs: EpochRow[]): void {
+    for (const epoch of epochs) {
+      this.log(
+        `epoch ${epoch.index} (blocks ${epoch.firstBlock}-${epoch.lastBlock}, inputs ${epoch.inputLower}-${epoch.inputUpper - 1}): claim ${epoch.outputsRoot} accepted`,
+      );
+    }
   }
 
   private async process(input: InputRow): Promise<void> {
@@ -215,6 +304,7 @@ export class HostNode {
       for (const outputIndex of store.outputIndicesOfEpoch(epoch.index))
         siblings.set(outputIndex, this.tree.siblings(outputIndex));
       store.sealEpoch(epoch.index, this.tree.root(), siblings);
+      this.logAccepted(store.markAccepted());
     }
   }
 }

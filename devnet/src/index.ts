@@ -56,6 +56,9 @@ export {
   DEFAULT_API_PORT,
   DEFAULT_ROLLUP_HTTP_PORT,
   DEFAULT_ANVIL_PORT,
+  DEFAULT_BLOCK_CONFIDENCE,
+  BLOCK_CONFIDENCES,
+  type BlockConfidence,
   type Devnet,
   type DevnetOptions,
   type AfterDeploy,
@@ -70,7 +73,13 @@ export {
   type DeployOptions,
   type ContractName,
 } from "./deploy.js";
-export { startAnvil, anvilBinaryPath, type Anvil, type AnvilOptions } from "./anvil.js";
+export {
+  startAnvil,
+  anvilBinaryPath,
+  DEFAULT_SLOTS_IN_AN_EPOCH,
+  type Anvil,
+  type AnvilOptions,
+} from "./anvil.js";
 export { OutputsMerkleTree, OUTPUTS_TREE_HEIGHT, outputLeaf, rootFromSiblings } from "./merkleTree.js";
 export { applicationAbi, authorityAbi, inputBoxAbi, etherPortalAbi } from "./abis.js";
 export { ANVIL_MNEMONIC, DEVNET_ACCOUNT_INDEX, type ChainClients } from "./chainClient.js";

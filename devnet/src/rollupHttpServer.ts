@@ -50,6 +50,12 @@ export interface RollupHttpServer {
   advance(metadata: AdvanceMetadata, payload: `0x${string}`): Promise<AdvanceResult>;
   /** Queue an inspect-state request; resolves when the dApp calls /finish (or /exception) for it. */
   inspect(payload: `0x${string}`): Promise<InspectResult>;
+  /**
+   * Start over for a new dApp process (the node restarted the dApp): every request queued or in
+   * progress rejects with `reason`, a /finish still held is answered 202, and output indices
+   * count from 0 again.
+   */
+  reset(reason: Error): void;
   /** Stop listening; queued and in-progress requests reject with RollupServerClosedError. */
   close(): Promise<void>;
 }
@@ -133,6 +139,9 @@ export async function startRollupHttpServer(opts: RollupHttpServerOptions = {}):
       return new Promise<InspectResult>((resolve, reject) =>
         requests.enqueue({ kind: "inspect", payload, resolve, reject }),
       );
+    },
+    reset(reason) {
+      requests.reset(reason);
     },
     async close() {
       if (!requests.close()) return;
@@ -238,19 +247,34 @@ class RequestQueue {
   close(): boolean {
     if (this.closed) return false;
     this.closed = true;
-    const error = new RollupServerClosedError();
-    if (this.active) this.active.request.reject(error);
+    this.dropAll(new RollupServerClosedError(), false);
+    return true;
+  }
+
+  /** For a new dApp: reject what is queued or in progress, release a held /finish, count outputs from 0. */
+  reset(reason: Error): void {
+    this.dropAll(reason, true);
+    this.acceptedOutputCount = 0;
+  }
+
+  private dropAll(reason: Error, releaseHeld: boolean): void {
+    if (this.active) this.active.request.reject(reason);
     this.active = undefined;
-    for (const request of this.queue.splice(0)) request.reject(error);
+    for (const request of this.queue.splice(0)) request.reject(reason);
     if (this.waiting) {
       clearTimeout(this.waiting.timer);
+      if (releaseHeld) answer(this.waiting.res, 202, "no rollup request available");
       this.waiting = undefined;
     }
-    return true;
   }
 
   /** Hand the next queued request to the waiting /finish, if both exist. */
   private dispatch(): void {
+    if (this.waiting?.res.destroyed) {
+      // The dApp that held this /finish is gone (its connection closed): nobody would get the request.
+      clearTimeout(this.waiting.timer);
+      this.waiting = undefined;
+    }
     if (!this.waiting || this.active || this.queue.length === 0) return;
     const { res, timer } = this.waiting;
     this.waiting = undefined;

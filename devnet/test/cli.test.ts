@@ -22,6 +22,7 @@ const READY_KEYS = [
   "inputBox",
   "authority",
   "epochLength",
+  "blockConfidence",
 ];
 
 const dir = tempDir("cli");
@@ -41,9 +42,12 @@ interface Run {
   exit: Promise<number | null>;
 }
 
-async function runCli(args: string[]): Promise<Run> {
+async function runCli(args: string[], env: Record<string, string> = {}): Promise<Run> {
   const started = Date.now();
-  const child = spawn(process.execPath, [CLI, ...args], { stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(process.execPath, [CLI, ...args], {
+    stdio: ["ignore", "pipe", "pipe"],
+    env: { ...process.env, ...env },
+  });
   running.push(child);
   let stdout = "";
   let stderr = "";
@@ -105,6 +109,7 @@ describe("cartesi-devnet", () => {
       ready: true,
       inputBox: "0x1b51e2992A2755Ba4D6F7094032DF91991a0Cfac",
       epochLength: 4,
+      blockConfidence: "finalized",
     });
     expect(first.ready.inspectUrl).toBe(
       `${String(first.ready.jsonRpcUrl).replace(/\/rpc$/, "")}/inspect/${first.ready.application}`,
@@ -145,8 +150,10 @@ describe("cartesi-devnet", () => {
     expect(leftovers()).toEqual([]);
     await expect(fetch(first.ready.chainRpcUrl as string)).rejects.toThrow();
 
-    const second = await runCli(args);
+    // The real node's variable names the confidence too (a flag would win over it).
+    const second = await runCli(args, { CARTESI_BLOCKCHAIN_DEFAULT_BLOCK: "safe" });
     expect(second.ready.application).toBe(first.ready.application);
+    expect(second.ready.blockConfidence).toBe("safe");
     expect(second.stderr()).toMatch(/replaying 2 processed inputs/);
     expect(second.stderr()).not.toMatch(/deploying/);
     expect(await count(second.ready.jsonRpcUrl as string)).toBe(2);
@@ -158,13 +165,23 @@ describe("cartesi-devnet", () => {
   });
 
   it("refuses bad arguments with a usage message", async () => {
-    for (const bad of [["--epoch-length", "x"], ["--rpc-url", "http://127.0.0.1:1"], ["--no-such-flag"]]) {
-      const child = spawn(process.execPath, [CLI, ...bad], { stdio: ["ignore", "pipe", "pipe"] });
+    const env = (value: string) => ({ ...process.env, CARTESI_BLOCKCHAIN_DEFAULT_BLOCK: value });
+    for (const [bad, variables, reason] of [
+      [["--epoch-length", "x"], process.env, /--epoch-length must be/],
+      [["--rpc-url", "http://127.0.0.1:1"], process.env, /go together/],
+      [["--no-such-flag"], process.env, /Unknown option/],
+      [["--block", "pending"], process.env, /--block pending is not supported/],
+      [["--block", "earliest"], env("latest"), /--block must be latest, safe, finalized/],
+      [[], env("pending"), /CARTESI_BLOCKCHAIN_DEFAULT_BLOCK pending is not supported/],
+      [["--slots-in-an-epoch", "0"], process.env, /at least 1/],
+    ] as const) {
+      const child = spawn(process.execPath, [CLI, ...bad], { stdio: ["ignore", "pipe", "pipe"], env: variables });
       let stderr = "";
       child.stderr!.on("data", (c: Buffer) => (stderr += c.toString()));
       const code = await new Promise<number | null>((resolve) => child.once("exit", resolve));
       expect(code, bad.join(" ")).toBe(2);
       expect(stderr).toMatch(/usage: cartesi-devnet/);
+      expect(stderr).toMatch(reason);
     }
   });
 });

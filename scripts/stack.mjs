@@ -136,7 +136,9 @@ export async function startStack(opts = {}) {
       "--rollup-port",
       arg(opts.rollupPort, 5004),
       // Attach to a chain started elsewhere (the chaos harness owns its anvil, to kill and restart it).
-      ...(opts.rpcUrl ? ["--rpc-url", opts.rpcUrl, "--private-key", opts.privateKey] : ["--anvil-port", arg(opts.anvilPort, 8545)]),
+      ...(opts.rpcUrl
+        ? ["--rpc-url", opts.rpcUrl, "--private-key", opts.privateKey]
+        : ["--anvil-port", arg(opts.anvilPort, 8545)]),
       ...(opts.devnetArgs ?? []),
       ...(riscv64
         ? ["--machine", opts.machine, "--", "node", "dapp/dist-bundle/dapp.mjs"]

@@ -44,18 +44,19 @@ describe(`chaos on the chain (seed ${SEED})`, () => {
     await runFaults(h, { seed: SEED, faults: FAULTS, durationMs: FAULTS_MS });
     await h.stopDevices();
     const counted = await waitDrained(h, DRAIN_MS);
-    const context = `seed ${SEED}; faults ${JSON.stringify(h.faults)}; ${JSON.stringify(counted)}\n${logs.slice(-40).join("\n")}`;
-    expect(h.faults.filter((f: { detail: string }) => f.detail.startsWith("FAILED")), context).toEqual([]);
-    expect(counted.readings, context).toBeGreaterThan(100);
-    expect({ lost: counted.lost, duplicated: counted.duplicated, queued: counted.queued }, context).toEqual({
-      lost: 0,
-      duplicated: 0,
-      queued: 0,
-    });
+    // Everything is measured before anything is asserted, so one failing run shows every check.
     const r = await replay(h);
-    expect(r.ok, r.out).toBe(true);
     const s = await settles(h, SETTLE_MS);
-    expect(s.ok, `settlement after the last fault\n${logs.slice(-40).join("\n")}`).toBe(true);
+    const context = `seed ${SEED}; faults ${JSON.stringify(h.faults)}; ${JSON.stringify(counted)}; replay ${r.out}; settlement ${JSON.stringify(s)}\n${logs.slice(-40).join("\n")}`;
+    expect(
+      h.faults.filter((f: { detail: string }) => f.detail.startsWith("FAILED")),
+      context,
+    ).toEqual([]);
+    expect(counted.readings, context).toBeGreaterThan(100);
+    expect(
+      { lost: counted.lost, duplicated: counted.duplicated, queued: counted.queued, replay: r.ok, settles: s.ok },
+      context,
+    ).toEqual({ lost: 0, duplicated: 0, queued: 0, replay: true, settles: true });
     expect(h.stackFailure(), context).toBeUndefined();
   });
 });

@@ -35,7 +35,10 @@ async function notices(h) {
       `{ notices(first: 1000${after ? `, after: "${after}"` : ""}) { edges { cursor node { payload input { index } } } pageInfo { hasNextPage } } }`,
     );
     for (const e of page.notices.edges) {
-      out.push({ input: Number(e.node.input.index), notice: decodeNotice(Buffer.from(e.node.payload.slice(2), "hex")) });
+      out.push({
+        input: Number(e.node.input.index),
+        notice: decodeNotice(Buffer.from(e.node.payload.slice(2), "hex")),
+      });
       after = e.cursor;
     }
     if (!page.notices.pageInfo.hasNextPage) return out;

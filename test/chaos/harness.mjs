@@ -183,6 +183,7 @@ export const FAULTS = {
     await sleep(downMs);
     const nowS = Math.floor(Date.now() / 1000);
     await h.chain.start(before.timestamp >= nowS ? before.timestamp + 1 : undefined);
+    await sleep(1500); // a block at the restarted chain's clock
     const after = await h.chain.head();
     return `down ${downMs} ms, head ${before.number} -> ${after.number}`;
   },
@@ -193,6 +194,7 @@ export const FAULTS = {
     const before = await h.chain.head();
     await h.chain.kill();
     await h.chain.start();
+    await sleep(1500); // a block at the restarted chain's clock
     const after = await h.chain.head();
     return `head ${before.number}@${before.timestamp} -> ${after.number}@${after.timestamp}`;
   },
@@ -211,4 +213,3 @@ export async function runFaults(h, { seed, faults, durationMs, minGapMs = 3000 }
   }
   await sleep(Math.max(0, t0 + durationMs - Date.now()));
 }
-

@@ -8,7 +8,7 @@ import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { stringToHex } from "viem";
 import { type Devnet, inputBoxAbi, startDevnet } from "@lcore/devnet";
-import { chainClients, ECHO_DAPP, rpcResult, tempDir, waitFor } from "../../devnet/test/helpers.js";
+import { chainClients, ECHO_DAPP, editedNode, rpcResult, tempDir, waitFor } from "../../devnet/test/helpers.js";
 
 const CLI = fileURLToPath(new URL("../dist/lcore.js", import.meta.url));
 const INPUTS = 4;
@@ -82,6 +82,27 @@ describe("lcore replay", () => {
     expect(code).toBe(1);
     expect(out).toContain("divergence at input 2, output 4");
     expect(out.split("\n")[0]).toMatch(/^divergence at input 2, output 4: output bytes/);
+  });
+
+  it("names an epoch the node lists as accepted and the chain has no claim for, exit 1", async () => {
+    const node = await editedNode(devnet.jsonRpcUrl, (method, params, result) => {
+      if (method !== "cartesi_listEpochs" || params.status !== "CLAIM_ACCEPTED") return result;
+      const extra = { ...result.data.at(-1), index: "0x63", first_block: "0x18c", last_block: "0x18f" };
+      return {
+        data: [...result.data, extra],
+        pagination: { ...result.pagination, total_count: result.data.length + 1 },
+      };
+    });
+    try {
+      const { code, out } = await lcoreReplay(["--dapp", ECHO.join(" "), "--node", node.url]);
+      expect(code).toBe(1);
+      expect(out.split("\n")[0]).toMatch(
+        /^divergence at epoch 99 \(input 3\): claim of blocks 396-399, accepted on the node, vs the chain's ClaimAccepted events$/,
+      );
+      expect(out).toMatch(/^DIVERGED: 4 inputs, .* 8 node outputs checked, [2-9]\d* node claims checked/m);
+    } finally {
+      await node.close();
+    }
   });
 
   it("replays the deployed dApp cleanly, exit 0", async () => {

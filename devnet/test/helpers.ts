@@ -1,6 +1,8 @@
 // Shared by the end-to-end tests: clients for anvil's dev accounts, the read APIs, and polling.
 
 import { mkdtempSync, rmSync } from "node:fs";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -9,14 +11,17 @@ import {
   type Chain,
   createPublicClient,
   createWalletClient,
+  decodeFunctionData,
   defineChain,
+  type Hex,
   http,
   type PublicClient,
   type Transport,
   type WalletClient,
 } from "viem";
 import { mnemonicToAccount } from "viem/accounts";
-import { ANVIL_MNEMONIC } from "@lcore/devnet";
+import { ANVIL_MNEMONIC, authorityAbi, inputBoxAbi } from "@lcore/devnet";
+import { inputsAbi } from "../src/abis.js";
 
 export const ECHO_DAPP = fileURLToPath(new URL("./fixtures/echo-dapp.mjs", import.meta.url));
 
@@ -97,4 +102,107 @@ export async function waitFor<T>(
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${detail ? `; ${detail()}` : ""}`);
     await new Promise((r) => setTimeout(r, everyMs));
   }
+}
+
+/** The application's inputs on the chain's canonical blocks up to `blockTag`, in index order: payload and sender. */
+export async function chainInputs(
+  pub: PublicClient<Transport, Chain>,
+  inputBox: Hex,
+  application: Hex,
+  blockTag: "latest" | "safe" | "finalized" = "latest",
+): Promise<{ payload: Hex; sender: Hex }[]> {
+  const logs = await pub.getContractEvents({
+    address: inputBox,
+    abi: inputBoxAbi,
+    eventName: "InputAdded",
+    args: { appContract: application },
+    fromBlock: 0n,
+    toBlock: (await pub.getBlock({ blockTag })).number,
+  });
+  return logs
+    .sort((a, b) => Number(a.args.index! - b.args.index!))
+    .map((log) => {
+      const { args } = decodeFunctionData({ abi: inputsAbi, data: log.args.input! });
+      return { payload: args[7], sender: args[2] };
+    });
+}
+
+/** Call the chain's own JSON-RPC (anvil_reorg, evm_mine, …); throws on an error answer. */
+export const anvil = <T = unknown>(url: string, method: string, params: unknown[] = []) =>
+  rpcResult<T>(url, method, params);
+
+/** addInput from anvil's dev account `from`, waited for. */
+export async function addInput(
+  clients: TestClients,
+  from: number,
+  inputBox: Hex,
+  application: Hex,
+  payload: Hex,
+): Promise<void> {
+  const hash = await clients.wallet(from).writeContract({
+    address: inputBox,
+    abi: inputBoxAbi,
+    functionName: "addInput",
+    args: [application, payload],
+  });
+  await clients.pub.waitForTransactionReceipt({ hash });
+}
+
+/** A read API's answer without the node's clock (created_at, updated_at), to compare two nodes. */
+export function withoutClock<T>(value: T): T {
+  if (Array.isArray(value)) return value.map(withoutClock) as T;
+  if (value === null || typeof value !== "object") return value;
+  return Object.fromEntries(
+    Object.entries(value)
+      .filter(([key]) => key !== "created_at" && key !== "updated_at")
+      .map(([key, v]) => [key, withoutClock(v)]),
+  ) as T;
+}
+
+/** Every item of a node's JSON-RPC list method (cartesi_listInputs, …) for the application "app". */
+export async function nodeList(jsonRpcUrl: string, method: string): Promise<any[]> {
+  return (await rpcResult(jsonRpcUrl, method, { application: "app", limit: 10_000 })).data;
+}
+
+/** The chain's ClaimAccepted events of an application: outputs root by the epoch's last block. */
+export async function acceptedClaims(
+  pub: PublicClient<Transport, Chain>,
+  authority: Hex,
+  application: Hex,
+): Promise<Map<number, Hex>> {
+  const events = await pub.getContractEvents({
+    address: authority,
+    abi: authorityAbi,
+    eventName: "ClaimAccepted",
+    args: { appContract: application },
+    fromBlock: 0n,
+  });
+  return new Map(events.map((e) => [Number(e.args.lastProcessedBlockNumber), e.args.outputsMerkleRoot!]));
+}
+
+/**
+ * A node's JSON-RPC as seen through `edit`: every call goes to `nodeUrl`, and `edit` may change
+ * a result (to play a node that lists what the chain lacks). Close it with close().
+ */
+export async function editedNode(
+  nodeUrl: string,
+  edit: (method: string, params: any, result: any) => any,
+): Promise<{ url: string; close(): Promise<void> }> {
+  const server = createServer(async (req, res) => {
+    let body = "";
+    for await (const chunk of req) body += chunk;
+    const call = JSON.parse(body);
+    const reply = await (
+      await fetch(nodeUrl, { method: "POST", headers: { "content-type": "application/json" }, body })
+    ).json();
+    if (reply.result !== undefined) reply.result = edit(call.method, call.params, reply.result);
+    res.writeHead(200, { "content-type": "application/json" });
+    res.end(JSON.stringify(reply));
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}/rpc`,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
 }

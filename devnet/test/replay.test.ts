@@ -13,7 +13,8 @@ import {
   type ReplayedDapp,
   startDevnet,
 } from "@lcore/devnet";
-import { chainClients, ECHO_DAPP, rpcResult, tempDir, waitFor } from "./helpers.js";
+import { chainClients, ECHO_DAPP, editedNode, rpcResult, tempDir, waitFor } from "./helpers.js";
+import { formatDivergence } from "@lcore/devnet/replay";
 
 const INPUTS = 4;
 const ECHO = [process.execPath, ECHO_DAPP];
@@ -81,8 +82,50 @@ describe("replay", () => {
     expect(report.outputs).toBe(INPUTS * 2);
     expect(report.claimsChecked).toBeGreaterThanOrEqual(1);
     expect(report.nodeOutputsChecked).toBe(INPUTS * 2);
+    expect(report.nodeClaimsChecked).toBeGreaterThanOrEqual(1);
     // No checks of its own: nothing counted.
     expect(report.counts).toEqual({});
+  });
+
+  it("reports an epoch a node lists as accepted whose claim the chain does not have", async () => {
+    const forged = `0x${"11".repeat(32)}`;
+    const node = await editedNode(devnet.jsonRpcUrl, (method, params, result) => {
+      if (method !== "cartesi_listEpochs" || params.status !== "CLAIM_ACCEPTED") return result;
+      const last = result.data.at(-1);
+      // The node's newest accepted epoch with another root, and one the chain never saw.
+      const extra = { ...last, index: "0x63", first_block: "0x18c", last_block: "0x18f" };
+      return {
+        data: [...result.data.slice(0, -1), { ...last, outputs_merkle_root: forged }, extra],
+        pagination: { ...result.pagination, total_count: result.data.length + 1 },
+      };
+    });
+    try {
+      const report = await replay({
+        rpcUrl: devnet.chainRpcUrl,
+        application: devnet.application,
+        dapp: ECHO,
+        nodeUrl: node.url,
+        progress: () => {},
+      });
+      const epochs = (await rpcResult(devnet.jsonRpcUrl, "cartesi_listEpochs", ["app"])).data as any[];
+      const last = epochs.at(-1);
+      expect(report.nodeClaimsChecked).toBe(epochs.length + 1);
+      expect(report.divergences).toHaveLength(1);
+      const divergence = report.divergences[0]!;
+      expect(divergence).toMatchObject({
+        epochIndex: parseInt(last.index, 16),
+        inputIndex: INPUTS - 1,
+        expected: forged,
+        got: last.outputs_merkle_root,
+      });
+      expect(formatDivergence(divergence)).toMatch(
+        new RegExp(
+          `^divergence at epoch ${parseInt(last.index, 16)} \\(input ${INPUTS - 1}\\): claim of blocks ${parseInt(last.first_block, 16)}-${parseInt(last.last_block, 16)}, accepted on the node, vs the chain's ClaimAccepted events \\(2 such epochs: ${parseInt(last.index, 16)}, 99\\)`,
+        ),
+      );
+    } finally {
+      await node.close();
+    }
   });
 
   it("--shadow reports every divergence of an altered build, from input 2 output 4", async () => {

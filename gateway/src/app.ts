@@ -11,7 +11,8 @@ import { createContext, type GatewayContext } from "./context.js";
 import { installErrorHandling } from "./http/errorHandler.js";
 import type { GatewayOptions } from "./options.js";
 import { Mirror, mirrorSettings } from "./mvp/mirror.js";
-import { Loop, Pipeline } from "./pipeline.js";
+import { Loop } from "./loop.js";
+import { Pipeline } from "./pipeline.js";
 import { consoleRoutes } from "./console/consoleRoutes.js";
 import { deviceRoutes } from "./devices/deviceRoutes.js";
 import { disclosureRoutes } from "./disclosures/disclosureRoutes.js";
@@ -63,6 +64,7 @@ export async function buildApp(options: GatewayOptions): Promise<GatewayApp> {
     },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
+  ctx.health.log = app.log;
   try {
     // Only JSON bodies: a text/plain body is 415, not a string that fails validation.
     app.removeAllContentTypeParsers();
@@ -118,7 +120,7 @@ export async function buildApp(options: GatewayOptions): Promise<GatewayApp> {
     let mirrorLoop: Loop | undefined;
     if (options.mirror !== undefined) {
       const mirror = new Mirror(ctx, mirrorSettings(options.mirror));
-      const loop = new Loop("mirror", options.mirror.pollMs ?? 250, () => mirror.step(Date.now()), app.log);
+      const loop = new Loop("mirror", options.mirror.pollMs ?? 250, () => mirror.step(Date.now()), app.log, ctx.health);
       mirrorLoop = loop;
       app.addHook("onReady", async () => {
         await mirror.start();

@@ -16,6 +16,8 @@ import { Outbox } from "./outbox/outbox.js";
 import { createRateLimiter } from "./util/rateLimit.js";
 import { Sealer } from "./readings/sealer.js";
 import { createSignatureVerifier, type SignatureVerifier } from "./devices/signature.js";
+import { Health } from "./system/health.js";
+import { type HealthAnswer, healthReport } from "./system/healthReport.js";
 
 export interface GatewayContext {
   options: GatewayOptions;
@@ -37,6 +39,10 @@ export interface GatewayContext {
   disclosures: Disclosures;
   /** The Cartesi path's pause switch (rollback during a migration). */
   cartesi: CartesiSwitch;
+  /** Whether the chain and the node answer, and what has stopped moving (/healthz, /metrics). */
+  health: Health;
+  /** /healthz's verdict now. */
+  healthReport: () => HealthAnswer;
 }
 
 export function createContext(options: GatewayOptions): GatewayContext {
@@ -48,11 +54,26 @@ export function createContext(options: GatewayOptions): GatewayContext {
   const verifier = createSignatureVerifier(options.signatureBackend);
   let outbox: Outbox | undefined;
   let cartesi: CartesiSwitch | undefined;
+  const health = new Health();
   const metrics = createMetrics({
     queued: () => outbox?.queued ?? 0,
     mirrorPending: () => outbox?.mirror.pending() ?? 0,
     cartesiPaused: () => cartesi?.paused ?? false,
+    upstreams: () => [
+      ...(options.chain === undefined ? [] : [health.chain]),
+      ...(options.follower === undefined ? [] : [health.node]),
+    ],
+    health: () => report(),
   });
+  const report = () =>
+    healthReport({
+      health,
+      outbox: outbox!,
+      hasChain: options.chain !== undefined,
+      hasNode: options.follower !== undefined && options.chain !== undefined,
+      paused: () => cartesi?.paused ?? false,
+      options: options.health,
+    });
   outbox = new Outbox({
     path: options.outboxPath,
     groupCommitDelayMs: limits.groupCommitDelayMs,
@@ -101,6 +122,8 @@ export function createContext(options: GatewayOptions): GatewayContext {
       nowMs,
       disclosures,
       cartesi,
+      health,
+      healthReport: report,
     };
   } catch (error) {
     void outbox.close();

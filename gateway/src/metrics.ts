@@ -2,6 +2,7 @@
 // tests that build several apps in one process do not collide.
 
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
+import type { Upstream } from "./system/health.js";
 
 /** The ingest path and the outbox. */
 export interface IngestMetrics {
@@ -38,8 +39,29 @@ export interface DualModeMetrics {
   cartesiPaused: Gauge;
 }
 
-export interface GatewayMetrics extends IngestMetrics, ChainMetrics, DualModeMetrics {
+/** The chain misbehaving and the gateway recovering: outages, reorganisations, finality, stalls. */
+export interface ResilienceMetrics {
+  upstreamUp: Gauge<"upstream">;
+  upstreamSinceSuccess: Gauge<"upstream">;
+  inputsReorged: Counter<"kind">;
+  inputsFinal: Counter;
+  txRebroadcasts: Counter;
+  nonceGapFills: Counter;
+  chainBlock: Gauge<"tag">;
+  voucherWaits: Counter<"reason">;
+  healthDegraded: Gauge;
+  oldestWaiting: Gauge<"stage">;
+}
+
+export interface GatewayMetrics extends IngestMetrics, ChainMetrics, DualModeMetrics, ResilienceMetrics {
   registry: Registry;
+}
+
+/** What /healthz computes, as the gauges read it (system/healthReport.ts). */
+export interface HealthFigures {
+  degraded: boolean;
+  /** Seconds the oldest item of each stage has waited (null: nothing waits). */
+  oldest: { inclusion: number | null; verdict: number | null };
 }
 
 /** What the gauges read when scraped. */
@@ -47,6 +69,9 @@ export interface MetricsSources {
   queued: () => number;
   mirrorPending?: () => number;
   cartesiPaused?: () => boolean;
+  /** The configured upstreams (chain, node). */
+  upstreams?: () => Upstream[];
+  health?: () => HealthFigures;
 }
 
 /** Every metric, registered (and so listed at /metrics) in this order, with Node's process metrics. */
@@ -59,6 +84,7 @@ export function createMetrics(sources: MetricsSources): GatewayMetrics {
     ...ingestMetrics(registers, sources),
     ...chainMetrics(registers),
     ...dualModeMetrics(registers, sources),
+    ...resilienceMetrics(registers, sources),
   };
 }
 
@@ -211,6 +237,92 @@ function dualModeMetrics(registers: Registry[], opts: MetricsSources): DualModeM
       registers,
       collect() {
         this.set(opts.cartesiPaused?.() === true ? 1 : 0);
+      },
+    }),
+  };
+}
+
+function upstreamGauges(
+  registers: Registry[],
+  opts: MetricsSources,
+): Pick<ResilienceMetrics, "upstreamUp" | "upstreamSinceSuccess"> {
+  const startMs = Date.now();
+  return {
+    upstreamUp: new Gauge({
+      name: "lcore_gw_upstream_up",
+      help: "1 while the upstream answers (upstream=chain: the chain's JSON-RPC; node: the rollups node), 0 from a call it did not answer until its next answer",
+      labelNames: ["upstream"] as const,
+      registers,
+      collect() {
+        for (const u of opts.upstreams?.() ?? []) this.set({ upstream: u.name }, u.up ? 1 : 0);
+      },
+    }),
+    upstreamSinceSuccess: new Gauge({
+      name: "lcore_gw_upstream_seconds_since_success",
+      help: "Seconds since the upstream last answered a call (since start while it never has)",
+      labelNames: ["upstream"] as const,
+      registers,
+      collect() {
+        for (const u of opts.upstreams?.() ?? [])
+          this.set({ upstream: u.name }, (Date.now() - (u.lastSuccessMs ?? startMs)) / 1000);
+      },
+    }),
+  };
+}
+
+function resilienceMetrics(registers: Registry[], opts: MetricsSources): ResilienceMetrics {
+  return {
+    ...upstreamGauges(registers, opts),
+    inputsReorged: new Counter({
+      name: "lcore_gw_inputs_reorged_total",
+      help: "Inputs whose recorded inclusion the chain no longer has: vanished (sent again) or moved (mined again elsewhere)",
+      labelNames: ["kind"] as const,
+      registers,
+    }),
+    inputsFinal: new Counter({
+      name: "lcore_gw_inputs_final_total",
+      help: "Inputs seen in a block at or below the chain's finalized block",
+      registers,
+    }),
+    txRebroadcasts: new Counter({
+      name: "lcore_gw_tx_rebroadcasts_total",
+      help: "Transactions the chain's node no longer knew (dropped, or lost in a restart or reorganisation), sent again as the same bytes",
+      registers,
+    }),
+    nonceGapFills: new Counter({
+      name: "lcore_gw_nonce_gap_fills_total",
+      help: "Empty transactions sent to fill a nonce no input of the gateway holds, so the inputs behind it can be mined",
+      registers,
+    }),
+    chainBlock: new Gauge({
+      name: "lcore_gw_chain_block",
+      help: "The chain's latest and finalized block numbers, as the inclusion watch last read them",
+      labelNames: ["tag"] as const,
+      registers,
+    }),
+    voucherWaits: new Counter({
+      name: "lcore_gw_voucher_waits_total",
+      help: "Settlement vouchers the chain would not execute yet (e.g. their claim is not accepted on chain), put back to wait with backoff",
+      labelNames: ["reason"] as const,
+      registers,
+    }),
+    healthDegraded: new Gauge({
+      name: "lcore_gw_health_degraded",
+      help: "1 while /healthz answers degraded (its reasons say why), else 0",
+      registers,
+      collect() {
+        this.set(opts.health?.().degraded === true ? 1 : 0);
+      },
+    }),
+    oldestWaiting: new Gauge({
+      name: "lcore_gw_oldest_waiting_seconds",
+      help: "Age of the oldest item waiting at a stage: inclusion (a queued reading or an unmined input), verdict (a mined input the node has not answered for); 0 when none",
+      labelNames: ["stage"] as const,
+      registers,
+      collect() {
+        const o = opts.health?.().oldest;
+        this.set({ stage: "inclusion" }, o?.inclusion ?? 0);
+        this.set({ stage: "verdict" }, o?.verdict ?? 0);
       },
     }),
   };

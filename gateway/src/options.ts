@@ -24,6 +24,24 @@ export interface ChainOptions {
   maxInFlight?: number;
   /** Poll interval of the submit loop. Default 250 ms. */
   pollMs?: number;
+  /** Blocks below the latest taken as final when the RPC has no `finalized` block tag. Default 64. */
+  finalityDepth?: number;
+  /** Mined inputs are re-checked (still in a canonical block?) this often. Default 1000 ms. */
+  watchMs?: number;
+  /** Inputs in the newest this many blocks are re-checked even once final (a chain that reorganises below its finalized tag). Default 64. */
+  watchDepth?: number;
+}
+
+/** When /healthz calls the pipeline stalled (README "Health"). */
+export interface HealthOptions {
+  /** A reading or input has waited this long for the chain, which answers, and nothing was mined meanwhile. Default 300 s. */
+  stallSeconds?: number;
+  /** A mined input has waited this long for the node's verdict, which answers, and no verdict came meanwhile. Default 3600 s. */
+  verdictStallSeconds?: number;
+  /** A settlement voucher has waited this long for execution. Default 7200 s. */
+  settlementStallSeconds?: number;
+  /** A background loop's passes have failed (not for want of an answer) this long. Default 60 s. */
+  loopFailingSeconds?: number;
 }
 
 /** How record batches are packed. */
@@ -117,4 +135,5 @@ export interface GatewayOptions {
   mirror?: MirrorOptions;
   /** Set the Cartesi pause switch at start (persisted); unset keeps the outbox's flag. */
   cartesiPaused?: boolean;
+  health?: HealthOptions;
 }

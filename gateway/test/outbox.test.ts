@@ -141,7 +141,14 @@ describe("outbox", () => {
     expect(outbox.inputs.get(tick.id)?.kind).toBe("tick");
     await outbox.close();
     const check = new Database(path, { readonly: true });
-    expect(check.pragma("user_version", { simple: true })).toBe(8);
+    expect(check.pragma("user_version", { simple: true })).toBe(9);
+    // v9: inclusions recorded before it were taken as final, and stay so; the new tick is not mined.
+    expect(check.prepare("SELECT id, final_ms, block_hash FROM inputs ORDER BY id").all()).toEqual([
+      { id: 1, final_ms: 5, block_hash: null },
+      { id: 3, final_ms: 5, block_hash: null },
+      { id: 4, final_ms: 5, block_hash: null },
+      { id: 5, final_ms: null, block_hash: null },
+    ]);
     // v7: the registration rejected before the upgrade marks its device.
     expect(
       check.prepare("SELECT hex(address) AS a, chain_status, chain_reason FROM devices ORDER BY address").all(),

@@ -154,6 +154,7 @@ describe("settlement configuration", () => {
 describe("tickDue", () => {
   const facts = (f: Partial<TickFacts> = {}): TickFacts => ({
     lastRecords: { inputIndex: 4, blockNumber: 40 },
+    lastRecordsSettled: false,
     lastTick: null,
     settledThrough: null,
     ...f,
@@ -180,8 +181,22 @@ describe("tickDue", () => {
     expect(due({ lastTick: { inputIndex: null, blockNumber: null, nodeStatus: null } }, 100n, null, 101n)).toBe(false);
     expect(due({ lastTick: { inputIndex: 5, blockNumber: 50, nodeStatus: null } }, 100n, 101n, 101n)).toBe(false);
     expect(due({ lastTick: { inputIndex: 5, blockNumber: 50, nodeStatus: "REJECTED" } }, 100n, 101n, 102n)).toBe(false);
-    expect(due({ settledThrough: 100n }, 100n, null, 101n)).toBe(false);
+    expect(due({ settledThrough: 100n, lastRecordsSettled: true }, 100n, null, 101n)).toBe(false);
     expect(due({ settledThrough: 99n }, 100n, null, 101n)).toBe(true);
+  });
+
+  it("after the chain's clock went back, ticks for the period the dApp put the records in: max(block's period, settledThrough + 1)", () => {
+    // Settled through 120; the clock went back to period 100 and the last batch's records, unsettled, joined period 121.
+    expect(due({ settledThrough: 120n }, 100n, null, 101n)).toBe(false);
+    expect(due({ settledThrough: 120n }, 100n, null, 121n)).toBe(false);
+    expect(due({ settledThrough: 120n }, 100n, null, 122n)).toBe(true);
+    // A tick mined after the batch in period 122 closed 121: no second one.
+    const tick = { inputIndex: 5, blockNumber: 50, nodeStatus: "ACCEPTED" };
+    expect(due({ settledThrough: 120n, lastTick: tick }, 100n, 122n, 123n)).toBe(false);
+    // A tick mined in period 121 (the clock still behind) did not: one more once the chain is past 121.
+    expect(due({ settledThrough: 120n, lastTick: tick }, 100n, 121n, 122n)).toBe(true);
+    // Once the follower sees the records settled, nothing more.
+    expect(due({ settledThrough: 121n, lastRecordsSettled: true }, 100n, null, 130n)).toBe(false);
   });
 });
 

@@ -1,7 +1,7 @@
 // `lcore replay`, the validator's tool: replays every input of the application from the chain
 // through a fresh dApp in host mode and compares with the claims accepted on chain, with a
-// node's outputs (--node), with a shadow build (--shadow) and with the state hashes lcore's
-// notices carry. Progress on stderr (a bar in place on a terminal); the report alone on
+// node's outputs and the epochs it lists as accepted (--node: each must have its ClaimAccepted
+// on chain), with a shadow build (--shadow) and with the state hashes lcore's notices carry. Progress on stderr (a bar in place on a terminal); the report alone on
 // stdout. Exit 0: no divergence; 1: a divergence; 2: bad usage or an error.
 
 import { parseArgs } from "node:util";
@@ -69,7 +69,7 @@ export function formatReport(report: LcoreReplayReport, shown: { node: boolean; 
   lines.push(
     `${total === 0 ? "ok" : "DIVERGED"}: ${report.inputs} inputs, ${report.outputs} outputs, ${report.claimsChecked} claims checked` +
       `, ${report.stateHashesChecked} state hashes checked` +
-      `${shown.node ? `, ${report.nodeOutputsChecked} node outputs checked` : ""}${shown.shadow ? `, ${report.shadowDivergences.length} shadow divergences` : ""}` +
+      `${shown.node ? `, ${report.nodeOutputsChecked} node outputs checked, ${report.nodeClaimsChecked} node claims checked` : ""}${shown.shadow ? `, ${report.shadowDivergences.length} shadow divergences` : ""}` +
       `, ${report.records} records, ${report.recordsPerSecond.toFixed(1)} records/s in ${report.seconds.toFixed(1)} s`,
   );
   return lines;

@@ -2,6 +2,8 @@
 
 export interface Divergence {
   inputIndex: number;
+  /** The epoch, when the difference is in a claim a node lists as accepted. */
+  epochIndex?: number;
   /** Global output index (the leaf in the outputs tree), when the difference is in one output. */
   outputIndex?: number;
   what: string;
@@ -10,7 +12,8 @@ export interface Divergence {
 }
 
 export function formatDivergence(d: Divergence): string {
-  const at = `input ${d.inputIndex}${d.outputIndex === undefined ? "" : `, output ${d.outputIndex}`}`;
+  const input = `input ${d.inputIndex}${d.outputIndex === undefined ? "" : `, output ${d.outputIndex}`}`;
+  const at = d.epochIndex === undefined ? input : `epoch ${d.epochIndex} (${input})`;
   return `divergence at ${at}: ${d.what}\n  expected ${d.expected}\n  got      ${d.got}`;
 }
 

@@ -1,6 +1,7 @@
 // Replay an application's inputs from the chain through a fresh dApp in host mode, recompute
 // every output and the outputs Merkle root, and compare with the claims accepted on chain, with
-// a node's outputs and with a shadow dApp build run side by side. What a dApp's outputs must
+// a node's outputs and the claims it lists as accepted, and with a shadow dApp build run side
+// by side. What a dApp's outputs must
 // say beyond that (lcore's state hashes) its caller checks through `checks` (checks.ts).
 
 import type { Address } from "viem";
@@ -11,7 +12,7 @@ import { type ChainHistory, type ChainInput, readChainHistory } from "./chainHis
 import type { ReplayCheckResult, ReplayChecks, ReplayedDapp } from "./checks.js";
 import { startDappRunner, type DappRunner } from "./dappRunner.js";
 import { compareResults, type Divergence } from "./divergence.js";
-import { readNodeOutputs } from "./nodeOutputs.js";
+import { type NodeAcceptedEpoch, readNodeAcceptedEpochs, readNodeOutputs } from "./nodeOutputs.js";
 import { Progress } from "./progress.js";
 
 export interface ReplayOptions {
@@ -33,6 +34,8 @@ export interface ReplayReport {
   outputs: number;
   claimsChecked: number;
   nodeOutputsChecked: number;
+  /** Epochs the node lists as accepted whose claim was looked for among the chain's ClaimAccepted events. */
+  nodeClaimsChecked: number;
   /** The checks' counters, added up over the replayed dApp's inputs ({} without checks). */
   counts: Record<string, number>;
   /** Against the chain, the node and the checks: only the first; against the shadow: every one. */
@@ -46,9 +49,12 @@ export interface ReplayReport {
 
 export async function replay(opts: ReplayOptions): Promise<ReplayReport> {
   const started = Date.now();
+  // The node's accepted epochs before the chain: whatever the node counted accepted by then, the
+  // chain read after it must have.
+  const nodeEpochs = opts.nodeUrl ? await readNodeAcceptedEpochs(opts.nodeUrl, opts.application) : undefined;
   const history = await readChainHistory(opts.rpcUrl, opts.application, opts.fromBlock);
   const nodeOutputs = opts.nodeUrl ? await readNodeOutputs(opts.nodeUrl, opts.application) : undefined;
-  const run = new ReplayRun(opts, history, nodeOutputs);
+  const run = new ReplayRun(opts, history, nodeOutputs, nodeEpochs);
   try {
     await run.startDapps();
     for (const input of history.inputs) {
@@ -76,6 +82,7 @@ class ReplayRun {
   private readonly progress: Progress;
   private claimsChecked = 0;
   private nodeOutputsChecked = 0;
+  private nodeClaimsChecked = 0;
   private nextClaim = 0;
   private done = 0;
 
@@ -83,6 +90,7 @@ class ReplayRun {
     private readonly opts: ReplayOptions,
     private readonly history: ChainHistory,
     private readonly nodeOutputs: Map<number, { inputIndex: number; raw: Hex }> | undefined,
+    private readonly nodeEpochs: NodeAcceptedEpoch[] | undefined,
   ) {
     const unit = opts.checks?.rateOf ?? "inputs";
     this.progress = opts.progress
@@ -129,6 +137,8 @@ class ReplayRun {
   finish(): void {
     if (this.divergences.length > 0) return;
     this.checkClaimsBefore(Number.POSITIVE_INFINITY);
+    this.checkNodeClaims();
+    if (this.divergences.length > 0) return;
     const missing = this.tree.size;
     const extra = this.nodeOutputs?.get(missing);
     if (this.nodeOutputs && this.nodeOutputs.size > missing && extra) {
@@ -154,6 +164,7 @@ class ReplayRun {
       outputs: this.tree.size,
       claimsChecked: this.claimsChecked,
       nodeOutputsChecked: this.nodeOutputsChecked,
+      nodeClaimsChecked: this.nodeClaimsChecked,
       counts: this.counts,
       divergences: this.divergences,
       shadowDivergences: this.shadowDivergences,
@@ -197,6 +208,27 @@ class ReplayRun {
         });
       }
     }
+  }
+
+  /** Every epoch the node lists as accepted must have its ClaimAccepted on chain, with its root. */
+  private checkNodeClaims(): void {
+    if (!this.nodeEpochs) return;
+    const onChain = new Map(this.history.claims.map((c) => [c.lastProcessedBlockNumber, c.outputsMerkleRoot]));
+    const missing = this.nodeEpochs.filter(
+      (e) => onChain.get(e.lastBlock)?.toLowerCase() !== e.outputsRoot?.toLowerCase(),
+    );
+    this.nodeClaimsChecked = this.nodeEpochs.length;
+    const first = missing[0];
+    if (!first) return;
+    const others =
+      missing.length > 1 ? ` (${missing.length} such epochs: ${missing.map((e) => e.index).join(", ")})` : "";
+    this.divergences.push({
+      inputIndex: first.inputUpper - 1,
+      epochIndex: first.index,
+      what: `claim of blocks ${first.firstBlock}-${first.lastBlock}, accepted on the node, vs the chain's ClaimAccepted events${others}`,
+      expected: first.outputsRoot,
+      got: onChain.get(first.lastBlock) ?? "(none)",
+    });
   }
 
   /** Add the replayed dApp's outputs to the tree, each compared with the node's output of that index. */

@@ -3,6 +3,8 @@
 // the node's JSON-RPC (cartesi_getInput, cartesi_listOutputs, cartesi_listReports) or
 // the rollups-graphql reader. Both return the same shape.
 
+import { type Upstream, UpstreamUnreachableError } from "../system/health.js";
+
 export type NodeInputStatus =
   | "NONE"
   | "ACCEPTED"
@@ -17,6 +19,9 @@ export type NodeInputStatus =
 export interface NodeInput {
   /** NONE: not processed yet. */
   status: NodeInputStatus;
+  /** The input as the node has it, when it says: its sender and payload (the follower checks they are the gateway's). */
+  sender?: `0x${string}`;
+  payload?: `0x${string}`;
   /** Notice payloads with their global output index. */
   notices: { index: number; payload: `0x${string}` }[];
   reports: { payload: `0x${string}` }[];
@@ -56,15 +61,18 @@ const TIMEOUT_MS = 10_000;
 /** Page size for outputs and reports of one input (a batch emits one notice and at most one report). */
 const PAGE = 100;
 
-async function postJson(url: string, body: unknown): Promise<unknown> {
-  const res = await fetch(url, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify(body),
-    signal: AbortSignal.timeout(TIMEOUT_MS),
-  });
-  if (!res.ok) throw new Error(`node answered HTTP ${res.status}`);
-  return res.json();
+async function postJson(url: string, body: unknown, upstream: Upstream | undefined): Promise<unknown> {
+  const call = async () => {
+    const res = await fetch(url, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify(body),
+      signal: AbortSignal.timeout(TIMEOUT_MS),
+    });
+    if (!res.ok) throw new UpstreamUnreachableError(`node answered HTTP ${res.status}`);
+    return res.json();
+  };
+  return upstream === undefined ? call() : upstream.call(call);
 }
 
 interface RawOutput {
@@ -98,10 +106,13 @@ export class JsonRpcNodeReader implements NodeReader, OutputReader {
   constructor(
     readonly url: string,
     readonly app: string,
+    /** Told whether each call got an answer (system/health.ts). */
+    readonly upstream?: Upstream,
   ) {}
 
   async #call<T>(method: string, params: Record<string, unknown>): Promise<T | null> {
-    const answer = (await postJson(this.url, { jsonrpc: "2.0", id: ++this.#id, method, params })) as {
+    const body = { jsonrpc: "2.0", id: ++this.#id, method, params };
+    const answer = (await postJson(this.url, body, this.upstream)) as {
       result?: T;
       error?: { code: number; message: string };
     };
@@ -114,12 +125,13 @@ export class JsonRpcNodeReader implements NodeReader, OutputReader {
 
   async input(index: number): Promise<NodeInput | null> {
     const input_index = `0x${index.toString(16)}`;
-    const got = await this.#call<{ data: { status: NodeInputStatus } }>("cartesi_getInput", {
-      application: this.app,
-      input_index,
-    });
+    const got = await this.#call<{
+      data: { status: NodeInputStatus; decoded_data?: { sender?: `0x${string}`; payload?: `0x${string}` } | null };
+    }>("cartesi_getInput", { application: this.app, input_index });
     if (got === null) return null;
     if (got.data.status === "NONE") return { status: "NONE", notices: [], reports: [] };
+    const sender = got.data.decoded_data?.sender;
+    const payload = got.data.decoded_data?.payload;
     const outputs = await this.#call<{
       data: { index: string; decoded_data: { type: string; payload: `0x${string}` } | null }[];
     }>("cartesi_listOutputs", { application: this.app, input_index, limit: PAGE });
@@ -130,6 +142,8 @@ export class JsonRpcNodeReader implements NodeReader, OutputReader {
     });
     return {
       status: got.data.status,
+      ...(sender === undefined ? {} : { sender }),
+      ...(payload === undefined ? {} : { payload }),
       notices: (outputs?.data ?? [])
         .filter((o) => o.decoded_data?.type === "Notice")
         .map((o) => ({ index: Number(BigInt(o.index)), payload: o.decoded_data!.payload })),
@@ -166,25 +180,34 @@ export class JsonRpcNodeReader implements NodeReader, OutputReader {
 const GRAPHQL_STATUS: Record<string, NodeInputStatus> = { UNPROCESSED: "NONE" };
 
 export class GraphqlNodeReader implements NodeReader {
-  constructor(readonly url: string) {}
+  constructor(
+    readonly url: string,
+    readonly upstream?: Upstream,
+  ) {}
 
   async input(index: number): Promise<NodeInput | null> {
     const query = `query ($gt: Int, $lt: Int) {
       inputs(first: 1, where: { indexGreaterThan: $gt, indexLowerThan: $lt }) {
         edges { node {
-          index status
+          index status msgSender payload
           notices(first: ${PAGE}) { edges { node { index payload } } }
           reports(first: ${PAGE}) { edges { node { payload } } }
         } }
       }
     }`;
-    const answer = (await postJson(this.url, { query, variables: { gt: index - 1, lt: index + 1 } })) as {
+    const answer = (await postJson(
+      this.url,
+      { query, variables: { gt: index - 1, lt: index + 1 } },
+      this.upstream,
+    )) as {
       data?: {
         inputs: {
           edges: {
             node: {
               index: number;
               status: string;
+              msgSender?: `0x${string}`;
+              payload?: `0x${string}`;
               notices: { edges: { node: { index: number; payload: `0x${string}` } }[] };
               reports: { edges: { node: { payload: `0x${string}` } }[] };
             };
@@ -199,6 +222,8 @@ export class GraphqlNodeReader implements NodeReader {
     if (node === undefined || node.index !== index) return null;
     return {
       status: GRAPHQL_STATUS[node.status] ?? (node.status as NodeInputStatus),
+      ...(node.msgSender === undefined ? {} : { sender: node.msgSender }),
+      ...(node.payload === undefined ? {} : { payload: node.payload }),
       notices: node.notices.edges.map((e) => ({ index: e.node.index, payload: e.node.payload })),
       reports: node.reports.edges.map((e) => ({ payload: e.node.payload })),
     };

@@ -18,6 +18,21 @@
 // Nonces are assigned in input order, so inputs land in the order they were created
 // (a device's registration before its readings) — except an input re-signed after
 // losing its nonce, which lands after the inputs already sent behind it.
+//
+// The chain can also forget (DESIGN §8): a reorganisation or a restarted chain drops mined
+// transactions and the node's pool. The inclusion watch (inclusionWatch.ts) puts an input whose
+// block the chain no longer has back to "sent, not mined", with its nonce and transactions.
+// From there the submitter recovers by itself, without new nonces, so nothing lands twice:
+//
+//   our transaction unknown to the node     → the same bytes are sent again (probed every
+//                                              rebroadcastAfterMs while its nonce is not mined)
+//   the account's nonce below every nonce   → the nonces between hold no input of ours (an
+//   we have in flight (a gap)                  abandoned or someone else's transaction the chain
+//                                              dropped): each is filled with an empty transaction
+//                                              to ourselves, and the inputs behind it move again
+//   "already known", "replacement underpriced" → the node holds a transaction with that nonce:
+//                                              treated as sent (a foreign one is found by the
+//                                              lost-nonce rule above once mined)
 
 import {
   type Chain,
@@ -25,15 +40,12 @@ import {
   type PublicClient,
   type TransactionReceipt,
   TransactionReceiptNotFoundError,
-  type Transport,
   type WalletClient,
   createPublicClient,
   createWalletClient,
   defineChain,
   encodeFunctionData,
-  http,
   keccak256,
-  parseEventLogs,
 } from "viem";
 import { type PrivateKeyAccount, privateKeyToAccount } from "viem/accounts";
 import { inputBoxAbi } from "@lcore/contracts";
@@ -41,7 +53,10 @@ import { recordBatchCount } from "@lcore/protocol/recordBatch";
 import type { GatewayContext } from "../context.js";
 import { fromHex, toHex } from "@lcore/protocol/bytes";
 import type { InputRow, TxRow } from "../outbox/inputStore.js";
+import { isUnreachable } from "../system/health.js";
 import { failpoint } from "./failpoints.js";
+import { type InclusionWatch, inclusionOf } from "./inclusionWatch.js";
+import { chainTransport } from "./rpcTransport.js";
 
 export interface SubmitterSettings {
   rpcUrl: string;
@@ -54,7 +69,14 @@ export interface SubmitterSettings {
   /** Consecutive checks, over at least lostNonceMs, that must find an input's nonce spent with none of its receipts before it is re-signed. */
   lostNonceChecks: number;
   lostNonceMs: number;
+  /** While an input's nonce is not mined, ask this often whether the node still knows its transaction (else send it again). */
+  rebroadcastAfterMs: number;
+  /** A nonce gap must be seen this long (over two passes) before it is filled. */
+  gapMs: number;
 }
+
+/** Empty transactions sent per pass to fill a nonce gap. */
+const GAP_FILLS_PER_PASS = 16;
 
 export class ChainMismatchError extends Error {
   override name = "ChainMismatchError";
@@ -62,24 +84,45 @@ export class ChainMismatchError extends Error {
 
 type SendOutcome = "sent" | "nonce-too-low" | "failed";
 
+type Fees = { maxFeePerGas: bigint; maxPriorityFeePerGas: bigint };
+
+/** What a node's refusal of a raw transaction means for it. */
+export function sendRefusal(error: unknown): "known" | "nonce-too-low" | "other" {
+  const text = `${(error as { details?: string }).details ?? ""} ${(error as Error).message}`.toLowerCase();
+  // The node holds these bytes, or a transaction of the same nonce it prefers: as good as sent.
+  if (text.includes("already known") || text.includes("already imported") || text.includes("underpriced"))
+    return "known";
+  if (text.includes("nonce too low") || text.includes("nonce has already been used")) return "nonce-too-low";
+  return "other";
+}
+
 export class Submitter {
   readonly #ctx: GatewayContext;
   readonly #s: SubmitterSettings;
   readonly #account: PrivateKeyAccount;
   readonly #client: PublicClient;
   /** Signs only (never sends): the signed bytes must be in the outbox before they go out. */
-  readonly #wallet: WalletClient<Transport, Chain, PrivateKeyAccount>;
+  readonly #wallet: WalletClient<ReturnType<typeof chainTransport>, Chain, PrivateKeyAccount>;
+  readonly #watch: InclusionWatch | undefined;
   #nextNonce = 0;
   /** Per input: consecutive checks that found its nonce spent and no receipt, since when. */
   readonly #lostChecks = new Map<number, { checks: number; sinceMs: number }>();
   /** Per input: no estimate/sign attempt before this time (backoff after errors). */
   readonly #notBefore = new Map<number, { atMs: number; failures: number }>();
+  /** Per input: when the node was last asked whether it knows the input's transaction, and when it was last sent again. */
+  readonly #probed = new Map<number, number>();
+  readonly #resent = new Map<number, number>();
+  /** A nonce gap seen on the last pass: its first nonce and since when. */
+  #gap: { nonce: number; sinceMs: number } | undefined;
+  #lastRecoveryLogMs = 0;
+  #connected = false;
 
-  constructor(ctx: GatewayContext, settings: SubmitterSettings) {
+  constructor(ctx: GatewayContext, settings: SubmitterSettings, watch?: InclusionWatch) {
     this.#ctx = ctx;
     this.#s = settings;
+    this.#watch = watch;
     this.#account = privateKeyToAccount(ctx.options.submitterKey.reveal());
-    const transport = http(settings.rpcUrl, { retryCount: 0, timeout: 15_000 });
+    const transport = chainTransport(settings.rpcUrl, ctx.health.chain);
     this.#client = createPublicClient({ transport });
     const chain = defineChain({
       id: Number(ctx.chainId),
@@ -94,8 +137,20 @@ export class Submitter {
     return this.#account.address;
   }
 
-  /** Checks the chain id and finds the next nonce from the chain and the outbox. */
+  /**
+   * Checks the chain id and finds the next nonce from the chain and the outbox. A chain that
+   * does not answer does not stop the gateway from starting (readings are still taken into the
+   * outbox): the first pass that reaches it does this instead. A chain of another id does.
+   */
   async start(): Promise<void> {
+    try {
+      await this.#connect();
+    } catch (error) {
+      if (!isUnreachable(error)) throw error;
+    }
+  }
+
+  async #connect(): Promise<void> {
     const chainId = await this.#client.getChainId();
     if (BigInt(chainId) !== this.#ctx.chainId) {
       throw new ChainMismatchError(
@@ -103,6 +158,7 @@ export class Submitter {
       );
     }
     await this.#syncNonce();
+    this.#connected = true;
   }
 
   async #syncNonce(): Promise<void> {
@@ -111,12 +167,16 @@ export class Submitter {
     this.#nextNonce = Math.max(this.#nextNonce, pending, stored === null ? 0 : stored + 1);
   }
 
-  /** One pass: reconcile what is in flight, then send what is new. Returns the number of inputs that changed. */
+  /** One pass: reconcile what is in flight, fill a nonce gap, then send what is new. Returns the number of inputs that changed. */
   async step(): Promise<number> {
-    const inputs = this.#ctx.outbox.inputs.unincluded(this.#s.maxInFlight * 4 + 64);
+    const limit = this.#s.maxInFlight * 4 + 64;
+    const inputs = this.#ctx.outbox.inputs.unincluded(limit);
     if (inputs.length === 0) return 0;
+    if (!this.#connected) await this.#connect();
     let changed = 0;
     const latestNonce = await this.#client.getTransactionCount({ address: this.#account.address, blockTag: "latest" });
+    // Inputs recorded mined with a nonce the chain has not reached are not on chain: the watch checks them now.
+    this.#watch?.noticeNonce(latestNonce);
     let inFlight = 0;
     for (const input of inputs) {
       if (input.nonce === null) continue;
@@ -124,7 +184,9 @@ export class Submitter {
       if (done) changed++;
       else if (this.#ctx.outbox.inputs.get(input.id)?.nonce !== null) inFlight++;
     }
-    for (const input of this.#ctx.outbox.inputs.unincluded(this.#s.maxInFlight * 4 + 64)) {
+    const waiting = this.#ctx.outbox.inputs.unincluded(limit);
+    await this.#fillGap(waiting, latestNonce);
+    for (const input of waiting) {
       if (input.nonce !== null) continue;
       if (inFlight >= this.#s.maxInFlight) break;
       const wait = this.#notBefore.get(input.id);
@@ -145,14 +207,7 @@ export class Submitter {
     if (latestNonce <= nonce) {
       // Nothing with this nonce is mined yet: keep it moving.
       this.#lostChecks.delete(input.id);
-      const last = txs[txs.length - 1];
-      if (last === undefined) return false;
-      if (last.sentMs === null) {
-        // Written ahead but never sent (or the send failed): send these exact bytes.
-        await this.#send(last);
-      } else if (Date.now() - last.sentMs > this.#s.replaceAfterMs) {
-        await this.#replace(input, last);
-      }
+      await this.#keepMoving(input, txs);
       return false;
     }
 
@@ -160,28 +215,18 @@ export class Submitter {
     for (const tx of txs) {
       const receipt = await this.#receipt(tx.hash);
       if (receipt === null) continue;
-      if (receipt.status !== "success") {
+      const inclusion = inclusionOf(receipt, this.#s.inputBox, this.#ctx.app, Date.now());
+      if (inclusion === null) {
+        if (receipt.status === "success")
+          throw new Error(`transaction ${toHex(tx.hash)} succeeded without an InputAdded log for the app`);
         this.#ctx.metrics.submitErrors.inc({ stage: "reverted" });
         await this.#ctx.outbox.inputs.abandonNonce(input.id, nonce);
         return true;
       }
-      const added = parseEventLogs({ abi: inputBoxAbi, logs: receipt.logs, eventName: "InputAdded" }).find(
-        (l) =>
-          l.address.toLowerCase() === this.#s.inputBox.toLowerCase() &&
-          l.args.appContract.toLowerCase() === this.#ctx.app,
-      );
-      if (added === undefined)
-        throw new Error(`transaction ${toHex(tx.hash)} succeeded without an InputAdded log for the app`);
-      const gasUsed = Number(receipt.gasUsed);
-      await this.#ctx.outbox.inputs.include(input.id, {
-        txHash: tx.hash,
-        blockNumber: Number(receipt.blockNumber),
-        inputIndex: Number(added.args.index),
-        gasUsed,
-        includedMs: Date.now(),
-      });
-      this.#lostChecks.delete(input.id);
-      this.#record(input, txs, gasUsed);
+      await this.#ctx.outbox.inputs.include(input.id, { txHash: tx.hash, ...inclusion });
+      this.#forget(input.id);
+      this.#ctx.health.progressed("inclusion");
+      this.#record(input, txs, inclusion.gasUsed);
       failpoint("receipt-recorded");
       return true;
     }
@@ -197,6 +242,104 @@ export class Submitter {
     await this.#ctx.outbox.inputs.abandonNonce(input.id, nonce);
     this.#lostChecks.delete(input.id);
     return true;
+  }
+
+  #forget(inputId: number): void {
+    this.#lostChecks.delete(inputId);
+    this.#probed.delete(inputId);
+    this.#resent.delete(inputId);
+  }
+
+  /**
+   * The input's nonce is not mined: send its transaction if it never went out, send the same
+   * bytes again if the node no longer knows them (a restarted node, a reorganisation), or
+   * replace it with higher fees once it has waited replaceAfterMs since it last went out.
+   */
+  async #keepMoving(input: InputRow, txs: TxRow[]): Promise<void> {
+    const last = txs[txs.length - 1];
+    if (last === undefined) return;
+    if (last.sentMs === null) {
+      // Written ahead but never sent (or the send failed): send these exact bytes.
+      await this.#send(last);
+      return;
+    }
+    const now = Date.now();
+    const resent = this.#resent.get(input.id) ?? 0;
+    if (now - (this.#probed.get(input.id) ?? Math.max(last.sentMs, resent)) >= this.#s.rebroadcastAfterMs) {
+      this.#probed.set(input.id, now);
+      if (!(await this.#known(last.hash))) {
+        await this.#send(last, true);
+        this.#resent.set(input.id, now);
+        this.#ctx.metrics.txRebroadcasts.inc();
+        this.#recoveryLog(
+          { input: input.id, nonce: last.nonce },
+          "the chain's node had lost a transaction of the gateway's; sent the same bytes again",
+        );
+        return;
+      }
+    }
+    if (now - Math.max(last.sentMs, resent) > this.#s.replaceAfterMs) await this.#replace(input, last);
+  }
+
+  /** Whether the node knows the transaction (pending or mined). */
+  async #known(hash: Uint8Array): Promise<boolean> {
+    const tx = await this.#client.request({ method: "eth_getTransactionByHash", params: [toHex(hash)] });
+    return tx !== null;
+  }
+
+  /**
+   * The chain's account nonce is below every nonce the gateway has in flight: the nonces between
+   * are held by no input of ours (an abandoned transaction, or someone else's from this account,
+   * that the chain dropped), so nothing behind them can be mined. Seen on two passes at least
+   * gapMs apart, each such nonce gets an empty transaction to ourselves: it adds no input, and at
+   * most one transaction per nonce is mined, so a late copy of the dropped one changes nothing.
+   */
+  async #fillGap(waiting: InputRow[], latestNonce: number): Promise<void> {
+    const held = waiting.flatMap((i) => (i.nonce === null ? [] : [i.nonce]));
+    const lowest = held.length === 0 ? null : Math.min(...held);
+    // An input recorded mined at a nonce in the gap is not on chain: the watch clears it first.
+    const mined = this.#ctx.outbox.inputs.minedFromNonce(latestNonce, 1);
+    if (lowest === null || latestNonce >= lowest || mined.length > 0) {
+      this.#gap = undefined;
+      return;
+    }
+    const now = Date.now();
+    if (this.#gap?.nonce !== latestNonce) {
+      this.#gap = { nonce: latestNonce, sinceMs: now };
+      return;
+    }
+    if (now - this.#gap.sinceMs < this.#s.gapMs) return;
+    const fees = await this.#fees();
+    const upTo = Math.min(lowest, latestNonce + GAP_FILLS_PER_PASS);
+    for (let nonce = latestNonce; nonce < upTo; nonce++) {
+      const raw = await this.#wallet.signTransaction({
+        type: "eip1559",
+        nonce,
+        to: this.#account.address,
+        value: 0n,
+        gas: 21_000n,
+        ...fees,
+      });
+      try {
+        await this.#client.sendRawTransaction({ serializedTransaction: raw });
+      } catch (error) {
+        if (isUnreachable(error) || sendRefusal(error) === "other") throw error;
+      }
+      this.#ctx.metrics.nonceGapFills.inc();
+    }
+    this.#gap = undefined;
+    this.#recoveryLog(
+      { fromNonce: latestNonce, toNonce: upTo - 1, nextInFlight: lowest },
+      "nonce gap: the chain dropped transactions that carried no pending input; filled with empty transactions",
+    );
+  }
+
+  /** Logs a recovery at warn, at most once a minute (the metrics count every one). */
+  #recoveryLog(fields: object, message: string): void {
+    const now = Date.now();
+    if (now - this.#lastRecoveryLogMs < 60_000) return;
+    this.#lastRecoveryLogMs = now;
+    this.#ctx.health.log.warn(fields, message);
   }
 
   /** The receipt, or null if the node has none; any other failure aborts the pass (it must not count as "none"). */
@@ -229,7 +372,7 @@ export class Submitter {
     });
   }
 
-  async #fees(): Promise<{ maxFeePerGas: bigint; maxPriorityFeePerGas: bigint }> {
+  async #fees(): Promise<Fees> {
     const f = await this.#client.estimateFeesPerGas();
     const cap = this.#s.maxFeePerGas;
     const maxFeePerGas = f.maxFeePerGas > cap ? cap : f.maxFeePerGas;
@@ -237,12 +380,7 @@ export class Submitter {
     return { maxFeePerGas, maxPriorityFeePerGas };
   }
 
-  async #sign(
-    input: InputRow,
-    nonce: number,
-    gas: bigint,
-    fees: { maxFeePerGas: bigint; maxPriorityFeePerGas: bigint },
-  ): Promise<TxRow> {
+  async #sign(input: InputRow, nonce: number, gas: bigint, fees: Fees): Promise<TxRow> {
     // The wallet client checks that the RPC serves the configured chain before signing.
     const raw = await this.#wallet.signTransaction({
       type: "eip1559",
@@ -280,6 +418,7 @@ export class Submitter {
       const gas = estimate + (estimate * BigInt(this.#s.gasHeadroomPercent)) / 100n;
       tx = await this.#sign(input, this.#nextNonce, gas, await this.#fees());
     } catch (error) {
+      if (isUnreachable(error)) throw error;
       this.#ctx.metrics.submitErrors.inc({ stage: "estimate" });
       this.#backoff(input.id, error);
       return false;
@@ -298,7 +437,7 @@ export class Submitter {
 
   async #replace(input: InputRow, last: TxRow): Promise<void> {
     const bump = (v: bigint) => v + (v * BigInt(this.#s.replaceBumpPercent)) / 100n;
-    let fees: { maxFeePerGas: bigint; maxPriorityFeePerGas: bigint };
+    let fees: Fees;
     try {
       const now = await this.#fees();
       const maxFeePerGas = [bump(last.maxFee), now.maxFeePerGas].reduce((a, b) => (a > b ? a : b));
@@ -327,12 +466,10 @@ export class Submitter {
     try {
       await this.#client.sendRawTransaction({ serializedTransaction: toHex(tx.raw) });
     } catch (error) {
-      const text = `${(error as { details?: string }).details ?? ""} ${(error as Error).message}`.toLowerCase();
-      if (text.includes("already known") || text.includes("already imported")) {
-        // The node has these bytes: as good as sent.
-      } else if (text.includes("nonce too low") || text.includes("nonce has already been used")) {
-        return "nonce-too-low";
-      } else {
+      if (isUnreachable(error)) throw error; // no answer: the pass stops and the loop backs off
+      const refusal = sendRefusal(error);
+      if (refusal === "nonce-too-low") return "nonce-too-low";
+      if (refusal === "other") {
         this.#ctx.metrics.submitErrors.inc({ stage: "send" });
         return "failed";
       }

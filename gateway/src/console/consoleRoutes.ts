@@ -83,6 +83,7 @@ export function consoleRoutes(ctx: GatewayContext): FastifyPluginAsyncTypebox {
             device: toHex(r.device),
             seq: r.seq.toString(),
             status: p.status,
+            final: p.final,
             receivedAt: new Date(r.receivedMs).toISOString(),
             ...(p.txHash === undefined ? {} : { txHash: p.txHash }),
             ...(p.inputIndex === undefined ? {} : { inputIndex: p.inputIndex }),

@@ -21,7 +21,7 @@ import {
   RecordsQuery,
   RegisterDevice,
 } from "../http/schemas.js";
-import { progressOf, readingProgress } from "../readings/status.js";
+import { type Progress, progressOf, readingProgress } from "../readings/status.js";
 
 const errors = { "4xx": ErrorBody, "5xx": ErrorBody };
 const security = [{ ownerToken: [] }];
@@ -30,13 +30,14 @@ export function deviceView(ctx: GatewayContext, d: DeviceState) {
   const input = ctx.outbox.inputs.get(d.inputId);
   const p =
     input === undefined
-      ? { status: "queued" as const }
+      ? ({ status: "queued", final: false } as Progress)
       : progressOf({
           inputId: input.id,
           txHash: input.txHash,
           sentTxHash: input.sentTxHash,
           blockNumber: input.blockNumber,
           inputIndex: input.inputIndex,
+          finalMs: input.finalMs,
           nodeStatus: input.nodeStatus,
           outcome: input.nodeStatus === null ? null : input.nodeStatus === "ACCEPTED" ? "accepted" : "rejected",
           reason:
@@ -57,6 +58,7 @@ export function deviceView(ctx: GatewayContext, d: DeviceState) {
     registeredAt: new Date(d.registeredMs).toISOString(),
     registration: {
       status: p.status,
+      final: p.final,
       ...(p.txHash === undefined ? {} : { txHash: p.txHash }),
       ...(p.inputIndex === undefined ? {} : { inputIndex: p.inputIndex }),
     },
@@ -165,6 +167,7 @@ function plaintextRecord(ctx: GatewayContext, r: ReadingRow) {
     payload: toHex(payload),
     digest: toHex(r.digest),
     status: p.status,
+    final: p.final,
     ...(p.inputIndex === undefined ? {} : { inputIndex: p.inputIndex }),
     ...(p.reason === undefined ? {} : { reason: p.reason }),
   };

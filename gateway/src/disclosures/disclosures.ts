@@ -74,6 +74,7 @@ export function disclosureProgress(d: DisclosureState): Progress {
     sentTxHash: input.sentTxHash,
     blockNumber: input.blockNumber,
     inputIndex: input.inputIndex,
+    finalMs: input.finalMs,
     nodeStatus: input.nodeStatus,
     outcome,
     reason,

@@ -74,6 +74,11 @@ export const ReadingStatusName = Type.Union(
   },
 );
 
+const FinalFlag = Type.Boolean({
+  description:
+    "true once the status can no longer change by the chain's doing: the input's block is at or below the chain's finalized block (or the reading was withdrawn unsent); until then a reorganisation can send an included or accepted reading back to submitted",
+});
+
 export const Receipt = Type.Object({
   device: Address,
   seq: DecimalString,
@@ -89,6 +94,7 @@ export const ReadingStatus = Type.Object({
   seq: DecimalString,
   digest: Bytes32,
   status: ReadingStatusName,
+  final: FinalFlag,
   receivedAt: Type.String(),
   txHash: Type.Optional(Bytes32),
   blockNumber: Type.Optional(Type.Integer()),
@@ -164,6 +170,7 @@ export const Device = Type.Object({
   registeredAt: Type.String(),
   registration: Type.Object({
     status: ReadingStatusName,
+    final: Type.Optional(FinalFlag),
     txHash: Type.Optional(Bytes32),
     inputIndex: Type.Optional(Type.Integer()),
   }),
@@ -190,6 +197,7 @@ export const PlainRecord = Type.Object({
   payload: Type.String({ description: "0x-hex" }),
   digest: Bytes32,
   status: ReadingStatusName,
+  final: FinalFlag,
   inputIndex: Type.Optional(Type.Integer()),
   reason: Type.Optional(Type.String()),
 });
@@ -230,11 +238,42 @@ export const ErrorBody = Type.Object(
   { additionalProperties: true, description: "every error; `code` is stable (gateway/README.md lists them)" },
 );
 
+const UpstreamHealth = Type.Object({
+  up: Type.Boolean({ description: "false from a call it did not answer until its next answer" }),
+  lastSuccessAt: Type.Union([Type.String(), Type.Null()]),
+  secondsSinceSuccess: Type.Union([Type.Integer(), Type.Null()]),
+  lastError: Type.Optional(Type.String()),
+});
+
 export const Health = Type.Object({
-  status: Type.Union([Type.Literal("ok"), Type.Literal("shutting-down")]),
+  status: Type.Union([Type.Literal("ok"), Type.Literal("degraded"), Type.Literal("shutting-down")], {
+    description:
+      "ok; degraded: readings are still taken into the outbox, but something downstream does not move (reasons); shutting-down. Always HTTP 200: restarting the gateway mends none of the reasons",
+  }),
+  reasons: Type.Array(
+    Type.Object({
+      code: Type.String({
+        description:
+          "chain_unreachable, node_unreachable, inclusion_stalled, verdicts_stalled, loop_failing, claim_missing, settlement_stalled",
+      }),
+      message: Type.String(),
+      since: Type.String({ description: "ISO 8601" }),
+    }),
+  ),
   outboxQueued: Type.Integer(),
   devices: Type.Integer(),
   signatureBackend: Type.String(),
+  paused: Type.Boolean({ description: "the Cartesi path is paused (chain/cartesiSwitch.ts): nothing is sent" }),
+  chain: Type.Optional(UpstreamHealth),
+  node: Type.Optional(UpstreamHealth),
+  oldestWaitingSeconds: Type.Object({
+    inclusion: Type.Union([Type.Integer(), Type.Null()], {
+      description: "the oldest reading or input not yet mined (null: none)",
+    }),
+    verdict: Type.Union([Type.Integer(), Type.Null()], {
+      description: "the oldest mined input without the node's verdict (null: none)",
+    }),
+  }),
 });
 
 /** PROTOCOL §10: publish the period key of one device and one disclosure period. */
@@ -336,6 +375,7 @@ export const Overview = Type.Object({
       device: Address,
       seq: DecimalString,
       status: ReadingStatusName,
+      final: FinalFlag,
       receivedAt: Type.String(),
       txHash: Type.Optional(Bytes32),
       inputIndex: Type.Optional(Type.Integer()),

@@ -10,7 +10,7 @@ import { dirname } from "node:path";
 export type OutboxDb = Database.Database;
 
 /** Bump with a migration step below whenever the schema changes. */
-const SCHEMA_VERSION = 8;
+const SCHEMA_VERSION = 9;
 
 /** Exported for the migration test, which builds a version-1 file. */
 export const SCHEMA_V1 = `
@@ -226,6 +226,20 @@ ALTER TABLE disclosures ADD COLUMN failed_seq TEXT;      -- u64, decimal
 ALTER TABLE disclosures ADD COLUMN failed_record_hash BLOB;
 `;
 
+// v9: the chain can take back what it mined (a reorganisation, a restarted chain: DESIGN §8).
+// An input's receipt block is kept and re-checked against the chain until the block is at or
+// below the chain's finalized block (chain/inclusionWatch.ts); an inclusion the chain lost is
+// cleared and the input sent again. Inclusions recorded before v9 were taken as final, and stay
+// so (their block hash is filled in when the watch first looks at them).
+const FINALITY_V9 = `
+ALTER TABLE inputs ADD COLUMN block_hash BLOB;       -- the block its receipt named
+ALTER TABLE inputs ADD COLUMN final_ms INTEGER;      -- when that block was seen at or below the finalized block
+UPDATE inputs SET final_ms = coalesce(included_ms, created_ms) WHERE input_index IS NOT NULL;
+CREATE INDEX inputs_unfinal ON inputs(block_number) WHERE input_index IS NOT NULL AND final_ms IS NULL;
+CREATE INDEX inputs_by_block ON inputs(block_number) WHERE input_index IS NOT NULL;
+CREATE INDEX inputs_mined_by_nonce ON inputs(nonce) WHERE input_index IS NOT NULL;
+`;
+
 export function openOutboxDb(path: string): OutboxDb {
   if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
   const db = new Database(path);
@@ -257,6 +271,7 @@ function migrate(db: OutboxDb): void {
       if (version < 6) db.exec(DISCLOSURE_PARTS_V6);
       if (version < 7) db.exec(CHAIN_STATUS_V7);
       if (version < 8) db.exec(FAILED_RECORD_V8);
+      if (version < 9) db.exec(FINALITY_V9);
       const broken = db.pragma("foreign_key_check") as unknown[];
       if (broken.length > 0) throw new Error(`outbox migration left ${broken.length} dangling references`);
       db.pragma(`user_version = ${SCHEMA_VERSION}`);

@@ -15,9 +15,13 @@ export interface InputRow {
   nonce: number | null;
   txHash: Uint8Array | null;
   blockNumber: number | null;
+  /** The block the receipt named: re-checked against the chain until the input is final. */
+  blockHash: Uint8Array | null;
   inputIndex: number | null;
   gasUsed: number | null;
   includedMs: number | null;
+  /** When its block was seen at or below the chain's finalized block (null: not final yet). */
+  finalMs: number | null;
   nodeStatus: string | null;
   reason: string | null;
   processedMs: number | null;
@@ -45,9 +49,11 @@ interface RawInputRow {
   nonce: number | null;
   tx_hash: Buffer | null;
   block_number: number | null;
+  block_hash: Buffer | null;
   input_index: number | null;
   gas_used: number | null;
   included_ms: number | null;
+  final_ms: number | null;
   node_status: string | null;
   reason: string | null;
   processed_ms: number | null;
@@ -74,9 +80,11 @@ const inputFromRaw = (r: RawInputRow): InputRow => ({
   nonce: r.nonce,
   txHash: r.tx_hash === null ? null : new Uint8Array(r.tx_hash),
   blockNumber: r.block_number,
+  blockHash: r.block_hash === null ? null : new Uint8Array(r.block_hash),
   inputIndex: r.input_index,
   gasUsed: r.gas_used,
   includedMs: r.included_ms,
+  finalMs: r.final_ms,
   nodeStatus: r.node_status,
   reason: r.reason,
   processedMs: r.processed_ms,
@@ -103,9 +111,18 @@ const txFromRaw = (r: RawTxRow): TxRow => ({
 export interface Inclusion {
   txHash: Uint8Array;
   blockNumber: number;
+  /** The receipt's block hash (absent only in tests that stand in for a chain). */
+  blockHash?: Uint8Array | null;
   inputIndex: number;
   gasUsed: number;
   includedMs: number;
+}
+
+/** What a recorded inclusion was, so a change is written only if nothing changed it meanwhile. */
+export interface RecordedInclusion {
+  id: number;
+  txHash: Uint8Array;
+  inputIndex: number;
 }
 
 /** Statements the store builds for the writer thread (writer.ts). */
@@ -116,10 +133,20 @@ const SQL = {
     VALUES (@hash, @input_id, @nonce, @raw, @max_fee, @max_priority, @signed_ms)`,
   markSent: "UPDATE txs SET sent_ms = @sent_ms WHERE hash = @hash AND sent_ms IS NULL",
   abandon: "UPDATE txs SET abandoned = 1 WHERE input_id = @input_id AND nonce = @nonce",
-  include: `UPDATE inputs SET tx_hash = @tx_hash, block_number = @block_number, input_index = @input_index,
-    gas_used = @gas_used, included_ms = @included_ms WHERE id = @id AND input_index IS NULL`,
-  process:
-    "UPDATE inputs SET node_status = @node_status, reason = @reason, processed_ms = @processed_ms WHERE id = @id",
+  include: `UPDATE inputs SET tx_hash = @tx_hash, block_number = @block_number, block_hash = @block_hash,
+    input_index = @input_index, gas_used = @gas_used, included_ms = @included_ms WHERE id = @id AND input_index IS NULL`,
+  process: `UPDATE inputs SET node_status = @node_status, reason = @reason, processed_ms = @processed_ms
+    WHERE id = @id AND input_index = @input_index AND node_status IS NULL`,
+  // An inclusion the chain no longer has: back to "sent, not mined", its verdict with it.
+  uninclude: `UPDATE inputs SET tx_hash = NULL, block_number = NULL, block_hash = NULL, input_index = NULL,
+    gas_used = NULL, included_ms = NULL, final_ms = NULL, node_status = NULL, reason = NULL, processed_ms = NULL
+    WHERE id = @id AND tx_hash = @tx_hash AND input_index = @input_index`,
+  unverdictReadings: "UPDATE readings SET outcome = NULL, reason = NULL, notice_index = NULL WHERE input_id = @id",
+  unverdictDisclosure: `UPDATE disclosures SET notice_index = NULL, count = NULL, sum = NULL, min = NULL, max = NULL,
+    state_hash = NULL, failed_device = NULL, failed_seq = NULL, failed_record_hash = NULL WHERE input_id = @id`,
+  blockHash:
+    "UPDATE inputs SET block_hash = @block_hash WHERE id = @id AND input_index = @input_index AND block_hash IS NULL",
+  final: "UPDATE inputs SET final_ms = @final_ms WHERE id = @id AND block_hash = @block_hash AND final_ms IS NULL",
 };
 
 export class InputStore {
@@ -131,6 +158,11 @@ export class InputStore {
   readonly #txsOf;
   readonly #countUnincluded;
   readonly #byIndex;
+  readonly #unfinal;
+  readonly #recentIncluded;
+  readonly #oldestUnincluded;
+  readonly #oldestUnprocessed;
+  readonly #minedFromNonce;
   /** Input ids are assigned here, on the one thread that creates inputs, so a write can name its input. */
   #nextId: number;
 
@@ -147,6 +179,21 @@ export class InputStore {
     this.#txsOf = db.prepare<[number], RawTxRow>("SELECT * FROM txs WHERE input_id = ? ORDER BY signed_ms");
     this.#countUnincluded = db.prepare<[], { n: number }>("SELECT count(*) AS n FROM inputs WHERE input_index IS NULL");
     this.#byIndex = db.prepare<[number], RawInputRow>(`${SELECT_INPUT} WHERE i.input_index = ?`);
+    this.#unfinal = db.prepare<[number], RawInputRow>(
+      `${SELECT_INPUT} WHERE i.input_index IS NOT NULL AND i.final_ms IS NULL ORDER BY i.block_number LIMIT ?`,
+    );
+    this.#recentIncluded = db.prepare<[number, number], RawInputRow>(
+      `${SELECT_INPUT} WHERE i.input_index IS NOT NULL AND i.block_number > ? ORDER BY i.block_number LIMIT ?`,
+    );
+    this.#minedFromNonce = db.prepare<[number, number], { id: number }>(
+      "SELECT id FROM inputs WHERE input_index IS NOT NULL AND nonce >= ? ORDER BY nonce LIMIT ?",
+    );
+    this.#oldestUnincluded = db.prepare<[], { created_ms: number }>(
+      "SELECT created_ms FROM inputs WHERE input_index IS NULL ORDER BY id LIMIT 1",
+    );
+    this.#oldestUnprocessed = db.prepare<[], { included_ms: number }>(
+      "SELECT included_ms FROM inputs WHERE input_index IS NOT NULL AND node_status IS NULL ORDER BY input_index LIMIT 1",
+    );
     this.#nextId = db.prepare<[], { n: number }>("SELECT coalesce(max(id), 0) + 1 AS n FROM inputs").get()?.n ?? 1;
   }
 
@@ -174,6 +221,32 @@ export class InputStore {
   /** Mined inputs the node has not yet reported processed, in input-index order. */
   unprocessed(limit: number): InputRow[] {
     return this.#unprocessed.all(limit).map(inputFromRaw);
+  }
+
+  /**
+   * Mined inputs still to be re-checked against the chain: those not final yet, and those in
+   * blocks above `aboveBlock` (final or not), in block order.
+   */
+  watched(aboveBlock: number, limit: number): InputRow[] {
+    const out = new Map<number, InputRow>();
+    for (const r of this.#unfinal.all(limit)) out.set(r.id, inputFromRaw(r));
+    for (const r of this.#recentIncluded.all(aboveBlock, limit)) out.set(r.id, inputFromRaw(r));
+    return [...out.values()].sort((a, b) => a.blockNumber! - b.blockNumber!);
+  }
+
+  /** Inputs recorded mined whose nonce is at least `nonce`: the chain cannot have them if its account nonce is `nonce`. */
+  minedFromNonce(nonce: number, limit: number): number[] {
+    return this.#minedFromNonce.all(nonce, limit).map((r) => r.id);
+  }
+
+  /** When the oldest input not yet seen mined was created, or null. */
+  oldestUnincludedMs(): number | null {
+    return this.#oldestUnincluded.get()?.created_ms ?? null;
+  }
+
+  /** When the oldest mined input the node has not answered for was seen mined, or null. */
+  oldestUnprocessedMs(): number | null {
+    return this.#oldestUnprocessed.get()?.included_ms ?? null;
   }
 
   /** Highest nonce any stored transaction uses, or null. */
@@ -230,26 +303,69 @@ export class InputStore {
 
   /** From the receipt's InputAdded log; idempotent. */
   include(inputId: number, inclusion: Inclusion): Promise<void> {
-    return this.#write([
-      {
-        sql: SQL.include,
-        params: {
-          tx_hash: inclusion.txHash,
-          block_number: inclusion.blockNumber,
-          input_index: inclusion.inputIndex,
-          gas_used: inclusion.gasUsed,
-          included_ms: inclusion.includedMs,
-          id: inputId,
-        },
-      },
-    ]);
+    const { expect: _once, ...idempotent } = this.includeStatement(inputId, inclusion);
+    return this.#write([idempotent]);
   }
 
-  /** The node's verdict on the input, to be written with the verdicts on what it carries. */
-  processedStatement(inputId: number, nodeStatus: string, reason: string | null, nowMs: number): Statement {
+  /**
+   * The node's verdict on the input at `inputIndex`, to be written with the verdicts on what it
+   * carries. Expects the input still recorded at that index and without a verdict, so a verdict
+   * read while the inclusion watch moved the input is never written (OutboxConflictError).
+   */
+  processedStatement(
+    inputId: number,
+    inputIndex: number,
+    nodeStatus: string,
+    reason: string | null,
+    nowMs: number,
+  ): Statement {
     return {
       sql: SQL.process,
-      params: { node_status: nodeStatus, reason, processed_ms: nowMs, id: inputId },
+      params: { node_status: nodeStatus, reason, processed_ms: nowMs, id: inputId, input_index: inputIndex },
+      expect: 1,
+    };
+  }
+
+  /**
+   * The chain no longer has the recorded inclusion: the input is back to "sent, not mined"
+   * (its nonce and transactions kept, so the submitter sends the same bytes again), and the
+   * verdicts read for it (readings, a disclosure) are cleared with it.
+   */
+  unincludeStatements(was: RecordedInclusion): Statement[] {
+    return [
+      {
+        sql: SQL.uninclude,
+        params: { id: was.id, tx_hash: was.txHash, input_index: was.inputIndex },
+        expect: 1,
+      },
+      { sql: SQL.unverdictReadings, params: { id: was.id } },
+      { sql: SQL.unverdictDisclosure, params: { id: was.id } },
+    ];
+  }
+
+  /** Fills the block hash of an inclusion recorded before the outbox kept it (schema v9). */
+  blockHashStatement(inputId: number, inputIndex: number, blockHash: Uint8Array): Statement {
+    return { sql: SQL.blockHash, params: { id: inputId, input_index: inputIndex, block_hash: blockHash } };
+  }
+
+  /** The input's block is at or below the chain's finalized block, and still the one recorded. */
+  finalStatement(inputId: number, blockHash: Uint8Array, nowMs: number): Statement {
+    return { sql: SQL.final, params: { id: inputId, block_hash: blockHash, final_ms: nowMs }, expect: 1 };
+  }
+
+  /** The include statement, to be written in one transaction with others (the watch's moves). */
+  includeStatement(inputId: number, inclusion: Inclusion): Statement {
+    return {
+      sql: SQL.include,
+      params: {
+        tx_hash: inclusion.txHash,
+        block_number: inclusion.blockNumber,
+        input_index: inclusion.inputIndex,
+        gas_used: inclusion.gasUsed,
+        included_ms: inclusion.includedMs,
+        block_hash: inclusion.blockHash ?? null,
+        id: inputId,
+      },
       expect: 1,
     };
   }

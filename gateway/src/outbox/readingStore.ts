@@ -29,6 +29,8 @@ export interface ReadingRow extends SealedReading {
   txHash: Uint8Array | null;
   inputIndex: number | null;
   blockNumber: number | null;
+  /** When the input's block was seen finalized (null: not final). */
+  finalMs: number | null;
   nodeStatus: string | null;
   /** Latest transaction sent for the input, before a receipt names the one mined. */
   sentTxHash: Uint8Array | null;
@@ -53,6 +55,7 @@ interface RawReadingRow {
   tx_hash: Buffer | null;
   input_index: number | null;
   block_number: number | null;
+  final_ms: number | null;
   node_status: string | null;
   sent_tx_hash: Buffer | null;
 }
@@ -80,13 +83,14 @@ function fromRaw(r: RawReadingRow): ReadingRow {
     txHash: u8OrNull(r.tx_hash),
     inputIndex: r.input_index,
     blockNumber: r.block_number,
+    finalMs: r.final_ms,
     nodeStatus: r.node_status,
     sentTxHash: u8OrNull(r.sent_tx_hash),
   };
 }
 
 const SELECT_WITH_INPUT = `
-  SELECT r.*, i.nonce, i.tx_hash, i.input_index, i.block_number, i.node_status,
+  SELECT r.*, i.nonce, i.tx_hash, i.input_index, i.block_number, i.final_ms, i.node_status,
     (SELECT t.hash FROM txs t WHERE t.input_id = r.input_id AND t.sent_ms IS NOT NULL
        ORDER BY t.sent_ms DESC LIMIT 1) AS sent_tx_hash
   FROM readings r LEFT JOIN inputs i ON i.id = r.input_id`;
@@ -116,6 +120,7 @@ export class ReadingStore {
   readonly #ofInput;
   readonly #recent;
   readonly #perMinute;
+  readonly #oldestQueued;
 
   constructor(db: OutboxDb) {
     this.#get = db.prepare<[Uint8Array, Uint8Array], RawReadingRow>(
@@ -135,6 +140,9 @@ export class ReadingStore {
       `${SELECT_WITH_INPUT} WHERE r.input_id = ? ORDER BY r.position`,
     );
     this.#recent = db.prepare<[number], RawReadingRow>(`${SELECT_WITH_INPUT} ORDER BY r.id DESC LIMIT ?`);
+    this.#oldestQueued = db.prepare<[], { received_ms: number }>(
+      "SELECT received_ms FROM readings WHERE input_id IS NULL AND outcome IS NULL ORDER BY id LIMIT 1",
+    );
     this.#perMinute = db.prepare<[number], { minute: number; device: Buffer; n: number }>(
       "SELECT received_ms / 60000 AS minute, device, count(*) AS n FROM readings WHERE received_ms >= ? GROUP BY minute, device ORDER BY minute, device",
     );
@@ -208,6 +216,11 @@ export class ReadingStore {
       sql: "UPDATE readings SET outcome = 'rejected', reason = @reason WHERE device = @device AND input_id IS NULL AND outcome IS NULL",
       params: { device, reason },
     };
+  }
+
+  /** When the oldest reading not yet in an input was received, or null. */
+  oldestQueuedMs(): number | null {
+    return this.#oldestQueued.get()?.received_ms ?? null;
   }
 
   countQueued(): number {

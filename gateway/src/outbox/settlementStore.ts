@@ -63,6 +63,8 @@ export interface RecordPlace {
 export interface TickFacts {
   /** The last of the gateway's record batches the dApp accepted. */
   lastRecords: { inputIndex: number; blockNumber: number } | null;
+  /** Whether the follower has seen that batch's records in a settled period. */
+  lastRecordsSettled: boolean;
   /** The last tick the gateway created; inputIndex/blockNumber/nodeStatus null while it is on its way. */
   lastTick: { inputIndex: number | null; blockNumber: number | null; nodeStatus: string | null } | null;
   /** The latest period the follower has seen settled. */
@@ -123,9 +125,11 @@ export class SettlementStore {
   readonly #place;
   readonly #leaves;
   readonly #lastRecords;
+  readonly #inputSettled;
   readonly #lastTick;
   readonly #recentPeriods;
   readonly #settled;
+  readonly #acceptedNotice;
 
   constructor(db: OutboxDb) {
     this.#cursor = db.prepare<[], { next_output: number }>("SELECT next_output FROM settlement_cursor WHERE one = 1");
@@ -147,14 +151,22 @@ export class SettlementStore {
     this.#leaves = db.prepare<[number, number], { record_hash: Buffer }>(
       "SELECT record_hash FROM chain_records WHERE record_id >= ? AND record_id < ? ORDER BY record_id",
     );
-    this.#lastRecords = db.prepare<[], { input_index: number; block_number: number }>(`
-      SELECT input_index, block_number FROM inputs WHERE kind = 'records' AND node_status = 'ACCEPTED'
+    this.#lastRecords = db.prepare<[], { id: number; input_index: number; block_number: number }>(`
+      SELECT id, input_index, block_number FROM inputs WHERE kind = 'records' AND node_status = 'ACCEPTED'
       ORDER BY input_index DESC LIMIT 1`);
+    this.#inputSettled = db.prepare<[number], { settled: number }>(`
+      SELECT EXISTS (SELECT 1 FROM readings r
+        JOIN chain_records c ON c.device = r.device AND c.seq = r.seq
+        JOIN periods p ON p.notice_index IS NOT NULL AND p.first_record <= c.record_id AND c.record_id < p.first_record + p.record_count
+        WHERE r.input_id = ? AND r.outcome = 'accepted') AS settled`);
     this.#lastTick = db.prepare<
       [],
       { input_index: number | null; block_number: number | null; node_status: string | null }
     >("SELECT input_index, block_number, node_status FROM inputs WHERE kind = 'tick' ORDER BY id DESC LIMIT 1");
     this.#recentPeriods = db.prepare<[number], RawPeriod>("SELECT * FROM periods ORDER BY period DESC LIMIT ?");
+    this.#acceptedNotice = db.prepare<[Uint8Array, Uint8Array, Uint8Array], { notice_index: number }>(
+      "SELECT notice_index FROM chain_records WHERE device = ? AND seq = ? AND record_hash = ? ORDER BY record_id LIMIT 1",
+    );
     this.#settled = db.prepare<
       [],
       { period: number; first_record: number; record_count: number; records_root: Buffer }
@@ -209,6 +221,11 @@ export class SettlementStore {
     return { recordId: BigInt(r.record_id), recordHash: new Uint8Array(r.record_hash), period: period ?? null };
   }
 
+  /** The notice in which the dApp accepted a record of exactly these bytes (record hash), or null if the follower has read none. */
+  acceptedNotice(device: Uint8Array, seq: bigint, recordHash: Uint8Array): number | null {
+    return this.#acceptedNotice.get(device, u64Bytes(seq), recordHash)?.notice_index ?? null;
+  }
+
   /** The record hashes of ids first … first + count − 1: a period's leaves. */
   leaves(first: bigint, count: bigint): Uint8Array[] {
     return this.#leaves.all(Number(first), Number(first + count)).map((r) => new Uint8Array(r.record_hash));
@@ -219,6 +236,7 @@ export class SettlementStore {
     const t = this.#lastTick.get();
     return {
       lastRecords: r === undefined ? null : { inputIndex: r.input_index, blockNumber: r.block_number },
+      lastRecordsSettled: r === undefined ? false : this.#inputSettled.get(r.id)?.settled === 1,
       lastTick:
         t === undefined ? null : { inputIndex: t.input_index, blockNumber: t.block_number, nodeStatus: t.node_status },
       settledThrough: this.settledThrough(),

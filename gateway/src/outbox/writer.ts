@@ -35,7 +35,9 @@ const run = db.transaction((statements) => {
   for (const st of statements) {
     const info = Array.isArray(st.params) ? statement(st.sql).run(...st.params) : statement(st.sql).run(st.params);
     if (st.expect !== undefined && info.changes !== st.expect) {
-      throw new Error("expected " + st.expect + " changed rows, got " + info.changes + ": " + st.sql.split("\\n")[0]);
+      const e = new Error("expected " + st.expect + " changed rows, got " + info.changes + ": " + st.sql.split("\\n")[0]);
+      e.conflict = true;
+      throw e;
     }
     changes.push(info.changes);
   }
@@ -51,7 +53,7 @@ parentPort.on("message", (m) => {
     const changes = run(m.statements);
     parentPort.postMessage({ id: m.id, ok: true, changes });
   } catch (e) {
-    parentPort.postMessage({ id: m.id, ok: false, message: String((e && e.message) || e) });
+    parentPort.postMessage({ id: m.id, ok: false, conflict: Boolean(e && e.conflict), message: String((e && e.message) || e) });
   }
 });
 `;
@@ -67,6 +69,11 @@ export class OutboxWriteError extends Error {
   override name = "OutboxWriteError";
 }
 
+/** A statement's `expect` did not hold: the rows changed under the writer's caller; nothing was written. */
+export class OutboxConflictError extends OutboxWriteError {
+  override name = "OutboxConflictError";
+}
+
 export class OutboxWriter {
   readonly #worker: Worker;
   readonly #waiting = new Map<number, { resolve: (changes: number[]) => void; reject: (e: Error) => void }>();
@@ -76,12 +83,15 @@ export class OutboxWriter {
   constructor(path: string) {
     const sqlite = createRequire(import.meta.url).resolve("better-sqlite3");
     this.#worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { sqlite, path } });
-    this.#worker.on("message", (m: { id: number; ok: boolean; changes?: number[]; message?: string }) => {
-      const w = this.#waiting.get(m.id);
-      this.#waiting.delete(m.id);
-      if (m.ok) w?.resolve(m.changes ?? []);
-      else w?.reject(new OutboxWriteError(m.message ?? "write failed"));
-    });
+    this.#worker.on(
+      "message",
+      (m: { id: number; ok: boolean; changes?: number[]; message?: string; conflict?: boolean }) => {
+        const w = this.#waiting.get(m.id);
+        this.#waiting.delete(m.id);
+        if (m.ok) w?.resolve(m.changes ?? []);
+        else w?.reject(new (m.conflict ? OutboxConflictError : OutboxWriteError)(m.message ?? "write failed"));
+      },
+    );
     const fail = (error: Error) => {
       this.#dead = error;
       for (const w of this.#waiting.values()) w.reject(error);

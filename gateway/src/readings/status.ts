@@ -10,6 +10,11 @@
 //              while queued because the chain refuses its device (no input; reason
 //              registration_rejected:<the dApp's reason> or device_revoked: devices/deviceMarks.ts)
 //   settled    accepted, and its settlement period's voucher executed on chain (period, settlementTxHash)
+//
+// `final` says whether the status can still change: true once the input's block is at or below
+// the chain's finalized block (chain/inclusionWatch.ts), and for a reading withdrawn unsent.
+// Until then a reorganisation can take the input back: an `accepted` or `included` reading
+// then returns to `submitted` (its transaction is sent again) and moves on from there.
 
 import { toHex } from "@lcore/protocol/bytes";
 import type { ReadingRow, SealedReading } from "../outbox/readingStore.js";
@@ -20,6 +25,8 @@ export type StatusName = "queued" | "submitted" | "included" | "processed" | "ac
 
 export interface Progress {
   status: StatusName;
+  /** The status can no longer change by the chain's doing: the input's block is finalized (or nothing was sent). */
+  final: boolean;
   txHash?: `0x${string}`;
   blockNumber?: number;
   inputIndex?: number;
@@ -36,16 +43,21 @@ export function progressOf(row: {
   sentTxHash: Uint8Array | null;
   blockNumber: number | null;
   inputIndex: number | null;
+  finalMs?: number | null;
   nodeStatus: string | null;
   outcome?: "accepted" | "rejected" | null;
   reason?: string | null;
   noticeIndex?: number | null;
 }): Progress {
-  const p: Progress = { status: "queued" };
+  const p: Progress = { status: "queued", final: false };
   if (row.inputId === null) {
     // Withdrawn before it was packed: final, with the gateway's reason.
     if (row.outcome === "rejected")
-      return { status: "rejected", ...(row.reason === undefined || row.reason === null ? {} : { reason: row.reason }) };
+      return {
+        status: "rejected",
+        final: true,
+        ...(row.reason === undefined || row.reason === null ? {} : { reason: row.reason }),
+      };
     return p;
   }
   const tx = row.txHash ?? row.sentTxHash;
@@ -57,6 +69,7 @@ export function progressOf(row: {
     p.status = "included";
     p.inputIndex = row.inputIndex;
     if (row.blockNumber !== null) p.blockNumber = row.blockNumber;
+    p.final = row.finalMs !== undefined && row.finalMs !== null;
   }
   if (row.nodeStatus !== null) p.status = "processed";
   if (row.outcome === "accepted" || row.outcome === "rejected") {

@@ -7,9 +7,15 @@
 // batch but in the batch's own period (the batch overtook it near the hour) settled only
 // the period before, so the batch's period still needs one. A tick the dApp refuses
 // with nothing_to_settle is harmless.
+//
+// A period never moves back (PROTOCOL §9): records accepted after the chain's clock went back
+// joined the period after the last settled one, whatever their block's time. So while the last
+// batch's records are not seen settled, the period to close is max(its block's period,
+// settledThrough + 1), and the tick is due once the chain's latest block is past that.
 
 import { encodeSettlementTick, settlementPeriodOf } from "@lcore/protocol/settlement";
-import { type PublicClient, createPublicClient, http } from "viem";
+import { type PublicClient, createPublicClient } from "viem";
+import { chainTransport } from "../chain/rpcTransport.js";
 import type { GatewayContext } from "../context.js";
 import type { TickFacts } from "../outbox/settlementStore.js";
 
@@ -25,19 +31,16 @@ export interface TickDecision {
 
 /** Whether to enqueue a tick now. Pure: the Ticker gathers the facts. */
 export function tickDue({ facts, recordsPeriod, tickPeriod, latestPeriod }: TickDecision): boolean {
-  const { lastRecords, lastTick, settledThrough } = facts;
+  const { lastRecords, lastTick, settledThrough, lastRecordsSettled } = facts;
   if (lastRecords === null || recordsPeriod === null) return false; // nothing of ours is open
+  if (lastRecordsSettled) return false; // already settled
+  // The dApp's open period: never at or before the last settled one.
+  const open = settledThrough !== null && settledThrough >= recordsPeriod ? settledThrough + 1n : recordsPeriod;
   if (lastTick !== null && (lastTick.inputIndex === null || lastTick.nodeStatus === null)) return false; // one is pending
-  if (
-    lastTick !== null &&
-    lastTick.inputIndex! > lastRecords.inputIndex &&
-    tickPeriod !== null &&
-    tickPeriod > recordsPeriod
-  ) {
+  if (lastTick !== null && lastTick.inputIndex! > lastRecords.inputIndex && tickPeriod !== null && tickPeriod > open) {
     return false; // already ticked for this period
   }
-  if (settledThrough !== null && settledThrough >= recordsPeriod) return false; // already settled
-  return latestPeriod > recordsPeriod;
+  return latestPeriod > open;
 }
 
 export class Ticker {
@@ -48,7 +51,7 @@ export class Ticker {
 
   constructor(ctx: GatewayContext, rpcUrl: string) {
     this.#ctx = ctx;
-    this.#client = createPublicClient({ transport: http(rpcUrl, { retryCount: 0, timeout: 15_000 }) });
+    this.#client = createPublicClient({ transport: chainTransport(rpcUrl, ctx.health.chain) });
   }
 
   async #timestampOf(blockNumber: number): Promise<bigint> {

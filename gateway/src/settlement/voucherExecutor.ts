@@ -10,9 +10,17 @@
 // An output executes once (the Application reverts a second time), so a duplicate
 // transaction after a crash can only waste gas, not settle twice; to avoid even that, no
 // transaction is sent while the executor account has one pending.
+//
+// Before sending, the call is tried (eth_call). The chain can refuse it although the node lists
+// the epoch's claim as accepted: a reorganisation took the claim back, or the node's proof is
+// of an epoch it computed on a fork. Then the voucher waits for a claim the chain accepts —
+// retried after 5 s, doubling to 5 min, each time with the node's proof read afresh — instead of
+// every pass; /healthz reports it (claim_missing at once; settlement_stalled once any voucher
+// has waited settlementStallSeconds).
 
 import {
   type Chain,
+  ContractFunctionRevertedError,
   type Hex,
   type PublicClient,
   type Transport,
@@ -21,17 +29,29 @@ import {
   createPublicClient,
   createWalletClient,
   defineChain,
-  http,
 } from "viem";
 import { type PrivateKeyAccount, privateKeyToAccount } from "viem/accounts";
 import { applicationAbi } from "@lcore/contracts";
 import type { GatewayContext } from "../context.js";
 import { fromHex, toHex } from "@lcore/protocol/bytes";
 import type { PeriodRow } from "../outbox/settlementStore.js";
-import type { OutputReader } from "../chain/nodeReader.js";
+import type { NodeOutput, OutputReader } from "../chain/nodeReader.js";
+import { chainTransport } from "../chain/rpcTransport.js";
+import { isUnreachable, shortError } from "../system/health.js";
+import { DEFAULT_HEALTH } from "../system/healthReport.js";
 
 /** Vouchers looked at per pass. */
 const VOUCHERS_PER_PASS = 16;
+/** A voucher the chain refuses to execute is tried again after this long, doubling up to MAX_WAIT_MS. */
+export const FIRST_WAIT_MS = 5_000;
+export const MAX_WAIT_MS = 300_000;
+
+/** Why a voucher waits after the chain refused it. */
+interface Wait {
+  untilMs: number;
+  delayMs: number;
+  reason: string;
+}
 
 export class VoucherExecutor {
   readonly #ctx: GatewayContext;
@@ -40,11 +60,17 @@ export class VoucherExecutor {
   readonly #wallet: WalletClient<Transport, Chain, PrivateKeyAccount> | undefined;
   /** Per period: the executeOutput transaction sent and not yet seen mined. */
   readonly #pending = new Map<bigint, Hex>();
+  /** Per period: the chain refused the execution; not tried again before untilMs. */
+  readonly #waits = new Map<bigint, Wait>();
+  /** Per period: since when its voucher is known and not executed (for /healthz). */
+  readonly #since = new Map<bigint, number>();
+  /** The time of the pass in progress (a parameter of step, so tests can move it). */
+  #now = 0;
 
   constructor(ctx: GatewayContext, reader: OutputReader, rpcUrl: string, executorKey: Hex | undefined) {
     this.#ctx = ctx;
     this.#reader = reader;
-    const transport = http(rpcUrl, { retryCount: 0, timeout: 15_000 });
+    const transport = chainTransport(rpcUrl, ctx.health.chain);
     this.#client = createPublicClient({ transport });
     if (executorKey !== undefined) {
       const chain = defineChain({
@@ -58,12 +84,63 @@ export class VoucherExecutor {
   }
 
   /** One pass over the unexecuted vouchers; returns how many were recorded executed. */
-  async step(): Promise<number> {
+  async step(nowMs = Date.now()): Promise<number> {
+    this.#now = nowMs;
     let done = 0;
-    for (const p of this.#ctx.outbox.settlements.unexecuted(VOUCHERS_PER_PASS)) {
-      if (await this.#advance(p)) done++;
+    const periods = this.#ctx.outbox.settlements.unexecuted(VOUCHERS_PER_PASS);
+    for (const p of periods) {
+      if (!this.#since.has(p.period)) this.#since.set(p.period, nowMs);
+      if ((this.#waits.get(p.period)?.untilMs ?? 0) > nowMs) continue; // waiting for a claim the chain accepts
+      if (await this.#advance(p)) {
+        done++;
+        this.#done(p.period);
+      }
     }
+    if (done > 0) this.#ctx.health.progressed("settlement");
+    this.#reportStall(periods, nowMs);
     return done;
+  }
+
+  #done(period: bigint): void {
+    this.#waits.delete(period);
+    this.#since.delete(period);
+    this.#ctx.health.clear(`claim:${period}`);
+  }
+
+  /** The oldest voucher still unexecuted, as a condition /healthz reports once it has waited settlementStallSeconds. */
+  #reportStall(periods: PeriodRow[], nowMs: number): void {
+    const { health } = this.#ctx;
+    const open = periods.filter((p) => this.#since.has(p.period));
+    if (open.length === 0 || this.#wallet === undefined) {
+      health.clear("settlement");
+      return;
+    }
+    const oldest = open.reduce((a, b) => (this.#since.get(a.period)! <= this.#since.get(b.period)! ? a : b));
+    const since = this.#since.get(oldest.period)!;
+    const wait = this.#waits.get(oldest.period);
+    const stall = (this.#ctx.options.health?.settlementStallSeconds ?? DEFAULT_HEALTH.settlementStallSeconds) * 1000;
+    health.clear("settlement");
+    health.report(
+      "settlement",
+      "settlement_stalled",
+      `period ${oldest.period}'s settlement voucher is not executed ${Math.round((nowMs - since) / 1000)} s after it was read${wait === undefined ? "" : `: ${wait.reason}`}`,
+      stall,
+      since,
+    );
+  }
+
+  /** The chain refused to execute the period's voucher: wait (with backoff) for a claim it accepts. */
+  #wait(p: PeriodRow, output: NodeOutput, reason: string): false {
+    const nowMs = this.#now;
+    const prev = this.#waits.get(p.period);
+    const delayMs = prev === undefined ? FIRST_WAIT_MS : Math.min(MAX_WAIT_MS, prev.delayMs * 2);
+    this.#waits.set(p.period, { untilMs: nowMs + delayMs, delayMs, reason });
+    this.#ctx.metrics.voucherWaits.inc({ reason: reason.startsWith("no accepted claim") ? "claim" : "other" });
+    const message = `period ${p.period}'s voucher (output ${output.index}, epoch ${output.epochIndex}): ${reason}; waiting for a claim the chain accepts, next try in ${delayMs / 1000} s`;
+    if (prev === undefined)
+      this.#ctx.health.log.warn({ period: p.period.toString(), epoch: output.epochIndex }, message);
+    this.#ctx.health.report(`claim:${p.period}`, "claim_missing", message, 0, nowMs);
+    return false;
   }
 
   /** True once the period's voucher is recorded executed. */
@@ -79,7 +156,7 @@ export class VoucherExecutor {
       if (receipt === null && (await this.#inFlight())) return false;
       this.#pending.delete(p.period);
       if (receipt?.status === "success") return this.#record(p, fromHex(sent));
-      // Reverted: someone else's execution came first, or the claim changed; look again below.
+      // Reverted: someone else's execution came first, or the claim changed; look again below (the call is tried first).
     }
     const output = await this.#reader.output(index);
     if (output === null) return false;
@@ -93,12 +170,38 @@ export class VoucherExecutor {
     if (executed) return this.#record(p, null);
     if (this.#wallet === undefined || output.siblings === null) return false;
     if ((await this.#reader.epochStatus(output.epochIndex)) !== "CLAIM_ACCEPTED") return false;
+    if (output.raw.toLowerCase() !== toHex(p.voucher!).toLowerCase())
+      return this.#wait(p, output, "the node's output at this index is no longer the voucher read before");
     if (await this.#inFlight()) return false; // one of ours is in flight (perhaps from before a restart)
+    const args = [toHex(p.voucher!), { outputIndex: BigInt(index), outputHashesSiblings: output.siblings }] as const;
+    try {
+      await this.#client.simulateContract({
+        account: this.#wallet.account,
+        address: this.#ctx.app,
+        abi: applicationAbi,
+        functionName: "executeOutput",
+        args,
+      });
+    } catch (error) {
+      if (isUnreachable(error)) throw error;
+      const name = (error as { walk?: (f: (e: unknown) => boolean) => unknown }).walk?.(
+        (e) => e instanceof ContractFunctionRevertedError,
+      ) as ContractFunctionRevertedError | undefined;
+      const revert = name?.data?.errorName;
+      if (revert === "OutputNotReexecutable") return this.#record(p, null);
+      return this.#wait(
+        p,
+        output,
+        revert === "InvalidOutputsMerkleRoot"
+          ? "no accepted claim on chain holds this output (the node lists its epoch as accepted)"
+          : `the chain refuses executeOutput: ${revert ?? shortError(error)}`,
+      );
+    }
     const hash = await this.#wallet.writeContract({
       address: this.#ctx.app,
       abi: applicationAbi,
       functionName: "executeOutput",
-      args: [toHex(p.voucher!), { outputIndex: BigInt(index), outputHashesSiblings: output.siblings }],
+      args,
     });
     this.#pending.set(p.period, hash);
     return false;

@@ -16,14 +16,26 @@ export function systemRoutes(ctx: GatewayContext): FastifyPluginAsyncTypebox {
     app.get(
       "/healthz",
       {
-        schema: { tags: ["system"], summary: "Liveness and outbox depth", response: { 200: Health } },
+        schema: {
+          tags: ["system"],
+          summary: "Health: ok, or degraded with the reasons (chain or node not answering, a stalled stage)",
+          response: { 200: Health },
+        },
       },
-      async () => ({
-        status: closing ? ("shutting-down" as const) : ("ok" as const),
-        outboxQueued: ctx.outbox.queued,
-        devices: ctx.registry.size,
-        signatureBackend: ctx.verifier.backend,
-      }),
+      async () => {
+        const report = ctx.healthReport();
+        return {
+          status: closing ? ("shutting-down" as const) : report.degraded ? ("degraded" as const) : ("ok" as const),
+          reasons: report.reasons,
+          outboxQueued: ctx.outbox.queued,
+          devices: ctx.registry.size,
+          signatureBackend: ctx.verifier.backend,
+          paused: ctx.cartesi.paused,
+          ...(report.chain === undefined ? {} : { chain: report.chain }),
+          ...(report.node === undefined ? {} : { node: report.node }),
+          oldestWaitingSeconds: report.oldest,
+        };
+      },
     );
 
     app.get(

@@ -5,7 +5,7 @@
 // clock going back. Then, within DRAIN_MS, every reading answered 202 is in exactly one accepted
 // record, the outbox is empty, the node equals `lcore replay` and a period still settles.
 // The long randomised version is `npm run chaos`.
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -23,11 +23,13 @@ const SETTLE_MS = 25_000;
 
 const stateDir = mkdtempSync(join(tmpdir(), "lcore-chaos-"));
 const logs: string[] = [];
+/** LCORE_CHAOS_LOG=FILE keeps the whole log of the run (the components' and the harness's) there. */
+const allLogs: string[] = [];
 const log = (m: string) => {
   logs.push(m);
+  if (process.env.LCORE_CHAOS_LOG) allLogs.push(m);
   if (logs.length > 300) logs.shift();
 };
-// biome-ignore lint/suspicious/noExplicitAny: the harness is plain JS
 let h: any;
 
 beforeAll(async () => {
@@ -35,6 +37,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await h?.stop();
+  if (process.env.LCORE_CHAOS_LOG) writeFileSync(process.env.LCORE_CHAOS_LOG, allLogs.join("\n"));
   rmSync(stateDir, { recursive: true, force: true });
 });
 

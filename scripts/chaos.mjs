@@ -4,12 +4,12 @@
 // seed, printed, and random kinds at random moments) while devices stream readings, each round
 // followed by the checks of test/chaos/check.mjs. Ends with the BENCH lines and exits 1 if a
 // reading was lost or duplicated, the node diverged from replay or settlement stopped.
-import { mkdtempSync, rmSync } from "node:fs";
+import { createWriteStream, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { replay, settles, waitDrained } from "../test/chaos/check.mjs";
-import { FAULTS, runFaults, startChaos } from "../test/chaos/harness.mjs";
+import { FAULTS, prng, runFaults, startChaos } from "../test/chaos/harness.mjs";
 
 const { values } = parseArgs({
   options: {
@@ -17,6 +17,7 @@ const { values } = parseArgs({
     seed: { type: "string" },
     devices: { type: "string", default: "5" },
     keep: { type: "boolean", default: false },
+    log: { type: "string" },
   },
 });
 const minutes = Number(values.minutes);
@@ -27,14 +28,25 @@ const DRAIN_MS = 120_000;
 
 let seed = values.seed === undefined ? Math.floor(Math.random() * 2 ** 31) : Number(values.seed);
 say(`state in ${stateDir}; ${minutes} min of faults; first seed ${seed} (replay a round: --seed N --minutes 1.5)`);
-const h = await startChaos({ stateDir, devices: Number(values.devices), log: say });
+// --log FILE: the components' logs (devnet, gateway) and the harness's lines, for a failed run.
+const logFile = values.log ? createWriteStream(values.log) : undefined;
+const note = (m) => {
+  say(m);
+  logFile?.write(`[chaos] ${m}\n`);
+};
+const h = await startChaos({
+  stateDir,
+  devices: Number(values.devices),
+  log: note,
+  stackLog: (c) => logFile?.write(c),
+});
 const failures = [];
 let last = { readings: 0, lost: 0, duplicated: 0 };
 try {
   h.startDevices();
   const end = Date.now() + minutes * 60_000;
   for (let round = 1; Date.now() < end; round++) {
-    const rand = Math.random;
+    const rand = prng(seed ^ 0x5eed); // the round's kinds, from its seed too
     const kinds = Object.keys(FAULTS);
     const faults = Array.from({ length: 3 + Math.floor(rand() * 4) }, () => kinds[Math.floor(rand() * kinds.length)]);
     say(`round ${round}, seed ${seed}: ${faults.join(", ")}`);

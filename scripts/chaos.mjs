@@ -51,9 +51,13 @@ try {
     const faults = Array.from({ length: 3 + Math.floor(rand() * 4) }, () => kinds[Math.floor(rand() * kinds.length)]);
     say(`round ${round}, seed ${seed}: ${faults.join(", ")}`);
     await runFaults(h, { seed, faults, durationMs: Math.min(ROUND_MS, Math.max(20_000, end - Date.now())) });
-    seed = Math.floor(Math.random() * 2 ** 31);
     const now = await waitDrained(h, 30_000);
     say(`round ${round}: ${now.readings} readings answered 202, ${now.lost} not yet accepted, ${now.queued} queued`);
+    // Settlement continues after every round of faults, not only at the end.
+    const s = await settles(h, 60_000);
+    say(s.ok ? `round ${round}: a period settled (input ${s.input})` : `round ${round}: settlement did NOT continue`);
+    if (!s.ok) failures.push(`settlement stopped after round ${round} (seed ${seed})`);
+    seed = Math.floor(Math.random() * 2 ** 31);
   }
   await h.stopDevices();
   say("faults stopped; waiting for the gateway to drain");

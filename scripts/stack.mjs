@@ -105,6 +105,8 @@ function startProcess(name, command, args, { env, match, timeoutMs, onStderr }) 
  * free ports (tests). Resolves with the stack description (also written to .lcore/stack.json)
  * and stop(). Aborting `opts.signal` during start-up stops whatever already started (the
  * children run in process groups of their own, so a Ctrl-C does not reach them by itself).
+ * `rpcUrl` + `privateKey` attach devnet to a chain started elsewhere instead of its own anvil;
+ * `devnetArgs` and `gatewayEnv` add options (the chaos harness, test/chaos/harness.mjs).
  */
 export async function startStack(opts = {}) {
   const stateDir = opts.stateDir ?? join(ROOT, ".lcore");
@@ -133,8 +135,11 @@ export async function startStack(opts = {}) {
       arg(opts.apiPort, 8080),
       "--rollup-port",
       arg(opts.rollupPort, 5004),
-      "--anvil-port",
-      arg(opts.anvilPort, 8545),
+      // Attach to a chain started elsewhere (the chaos harness owns its anvil, to kill and restart it).
+      ...(opts.rpcUrl
+        ? ["--rpc-url", opts.rpcUrl, "--private-key", opts.privateKey]
+        : ["--anvil-port", arg(opts.anvilPort, 8545)]),
+      ...(opts.devnetArgs ?? []),
       ...(riscv64
         ? ["--machine", opts.machine, "--", "node", "dapp/dist-bundle/dapp.mjs"]
         : ["--", process.execPath, "dapp/dist/main.js"]),
@@ -182,6 +187,7 @@ export async function startStack(opts = {}) {
         LCORE_GW_SUBMITTER_KEY: DEV_SECRETS.submitterKey,
         LCORE_GW_EXECUTOR_KEY: DEV_SECRETS.executorKey,
         LCORE_GW_TICK_MS: "5000",
+        ...opts.gatewayEnv,
       },
       match: (line) => /listening on (\S+)/.exec(line)?.[1],
       timeoutMs: 30_000,

@@ -18,8 +18,17 @@ const { values } = parseArgs({
     devices: { type: "string", default: "5" },
     keep: { type: "boolean", default: false },
     log: { type: "string" },
+    help: { type: "boolean", short: "h" },
   },
 });
+if (values.help) {
+  process.stdout.write(
+    "usage: npm run chaos -- [--minutes N (10)] [--seed S] [--devices K (5)] [--keep] [--log FILE]\n" +
+      "Faults (reorgs of depth 1, 3, 10, rollbacks, chain kills and restarts, clock jumps) while devices send\n" +
+      "readings; ends with BENCH chaos.readings/lost/duplicated and exits 1 on any loss, duplicate or divergence.\n",
+  );
+  process.exit(0);
+}
 const minutes = Number(values.minutes);
 const say = (m) => process.stdout.write(`[chaos ${new Date().toISOString().slice(11, 19)}] ${m}\n`);
 const stateDir = mkdtempSync(join(tmpdir(), "lcore-chaos-"));

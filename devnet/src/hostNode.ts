@@ -151,8 +151,9 @@ export class HostNode {
         if (output !== recorded[k])
           throw new DivergenceError(input.index, `output ${k} of the input is ${output}, recorded ${recorded[k]}`);
       });
-      this.processed = input.index + 1;
     }
+    // Processed inputs are dense from 0: the dApp is at input `total` (inspects wait for this).
+    this.processed = total;
     if (total > 0) this.log(`replay done: the dApp is at input ${total}`);
   }
 
@@ -225,6 +226,7 @@ export class HostNode {
       );
     }
     const removed = this.rollbackStore(fork);
+    this.processed = store.processedInputCount();
     if (removed.outputsFrom < this.tree.size) {
       this.tree = new OutputsMerkleTree();
       for (const hash of store.outputHashes()) this.tree.append(hash);
@@ -235,7 +237,6 @@ export class HostNode {
     try {
       await this.opts.dapp!.stop();
       this.opts.rollup.reset(new DappRestarted("the dApp was restarted"));
-      this.processed = 0;
       this.opts.dapp!.start();
       this.log(`restarted the dApp to take back ${removed.processedRemoved} processed inputs`);
       await this.replay();

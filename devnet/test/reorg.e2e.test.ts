@@ -9,7 +9,15 @@ import { existsSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { encodeFunctionData, type Hex, stringToHex } from "viem";
-import { authorityAbi, type Devnet, inputBoxAbi, replay, startDevnet } from "@lcore/devnet";
+import {
+  authorityAbi,
+  type Devnet,
+  inputBoxAbi,
+  replay,
+  spawnDapp,
+  StateMismatchError,
+  startDevnet,
+} from "@lcore/devnet";
 import {
   acceptedClaims,
   addInput,
@@ -17,6 +25,7 @@ import {
   chainClients,
   chainInputs,
   ECHO_DAPP,
+  freePort,
   nodeList,
   rpcResult,
   tempDir,
@@ -143,7 +152,8 @@ describe("the node at `latest` on a chain that reorganises", () => {
     await blocksEverySecond();
     await claimsSettled();
     expect(failure).toBeUndefined();
-    expect(logs.some((m) => /is no longer the one the node read: rolled back to block/.test(m))).toBe(true);
+    // Seen as a changed block, or as a lower head (a sync in the middle of anvil_reorg), or as a changed input.
+    expect(logs.some((m) => /: rolled back to block \d+ \(inputs from \d+/.test(m))).toBe(true);
     expect(logs.some((m) => /restarted the dApp to take back \d+ processed inputs/.test(m))).toBe(true);
 
     // The dApp's state is the canonical chain's: it counts the accepted inputs it saw.
@@ -228,10 +238,14 @@ describe("the node at `latest` on a chain that reorganises", () => {
     for (const i of [0, 1, 2])
       await addInput(clients, 1, devnet.inputBox, devnet.application, stringToHex(`rolled ${i}`));
     await caughtUp("three inputs");
+    const before = (await canonical()).length;
+    // Two blocks back: "rolled 2" goes, and "rolled 1" too unless a claim was mined after it.
     await anvil(devnet.chainRpcUrl, "anvil_rollback", [2]);
+    const kept = (await canonical()).length;
+    expect(kept).toBeLessThan(before);
     await addInput(clients, 2, devnet.inputBox, devnet.application, stringToHex("after the rollback"));
     const payloads = (await canonical()).map((i) => i.payload);
-    expect(payloads).not.toContain(stringToHex("rolled 2"));
+    expect(payloads).toHaveLength(kept + 1);
     expect(payloads.at(-1)).toBe(stringToHex("after the rollback"));
     await caughtUp("the inputs after the rollback");
     await blocksEverySecond();
@@ -245,6 +259,42 @@ describe("the node at `latest` on a chain that reorganises", () => {
       progress: () => {},
     });
     expect(report.divergences).toEqual([]);
+  });
+
+  it("stops, saying why, when a rollback takes back inputs that a dApp started elsewhere processed", async () => {
+    const other = tempDir("reorg-external");
+    const port = await freePort();
+    const external = spawnDapp([process.execPath, ECHO_DAPP], { rollupHttpUrl: `http://127.0.0.1:${port}` });
+    const node = await startDevnet({
+      stateDir: other.path,
+      epochLength: EPOCH_LENGTH,
+      blockTime: 0.5,
+      port: 0,
+      rollupHttpPort: port,
+      anvilPort: 0,
+      blockConfidence: "latest",
+      pollIntervalMs: 50,
+      log: () => {},
+    });
+    try {
+      const own = chainClients(node.chainRpcUrl);
+      await anvil(node.chainRpcUrl, "evm_setAutomine", [true]);
+      await addInput(own, 0, node.inputBox, node.application, "0x01");
+      await waitFor("the input processed", async () => {
+        const count = await rpcResult(node.jsonRpcUrl, "cartesi_getProcessedInputCount", ["app"]);
+        return parseInt(count.data, 16) === 1;
+      });
+      await anvil(node.chainRpcUrl, "anvil_reorg", [1, []]); // the input's block, the latest (no epoch closed, no claim)
+      const reason = await node.failed;
+      expect(reason).toBeInstanceOf(StateMismatchError);
+      expect(reason.message).toMatch(
+        /started elsewhere, cannot be reset by this node. Restart the dApp, then the devnet/,
+      );
+    } finally {
+      await external.stop();
+      await node.stop();
+      other.remove();
+    }
   });
 });
 

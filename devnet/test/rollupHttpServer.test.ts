@@ -49,6 +49,28 @@ function post(
 }
 
 describe("startRollupHttpServer with a scripted dApp", () => {
+  it("starts over for a new dApp on reset: what was queued or in progress rejects, output indices count from 0", async () => {
+    const s = await server(500);
+    const first = s.advance(meta(0), "0x01");
+    await post(s.url, "/finish", { status: "accept" });
+    expect(await (await post(s.url, "/notice", { payload: "0x01" })).json()).toEqual({ index: 0 });
+    const held = post(s.url, "/finish", { status: "accept" }); // finishes input 0, then waits for the next request
+    expect((await first).outputs).toEqual([encodeNotice("0x01")]);
+    const inspect = s.inspect("0x02");
+    expect((await (await held).json()).request_type).toBe("inspect_state"); // the old dApp is on it…
+    const queued = s.inspect("0x03");
+    const reason = new Error("the dApp was restarted");
+    s.reset(reason); // …when it is replaced
+    await expect(inspect).rejects.toBe(reason);
+    await expect(queued).rejects.toBe(reason);
+    // The new dApp's first input: its first output is index 0 again.
+    const again = s.advance(meta(0), "0x01");
+    await post(s.url, "/finish", { status: "accept" });
+    expect(await (await post(s.url, "/notice", { payload: "0x01" })).json()).toEqual({ index: 0 });
+    post(s.url, "/finish", { status: "accept" }).catch(() => {}); // held until the server closes
+    expect((await again).outputs).toEqual([encodeNotice("0x01")]);
+  });
+
   it("hands requests to /finish with the v2 shapes and records outputs with global indices", async () => {
     const s = await server();
     const first = s.advance(meta(0), "0xdead");

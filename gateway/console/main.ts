@@ -39,8 +39,14 @@ function lifecycle(r: OverviewReading): HTMLElement {
   const reached = LIFECYCLE.indexOf(r.status === "included" || r.status === "processed" ? "submitted" : r.status);
   return el(
     "span",
-    { class: "lifecycle", "data-status": r.status },
+    {
+      class: "lifecycle",
+      "data-status": r.status,
+      "data-final": String(r.final),
+      title: r.final ? "final: its block is finalized" : "not final yet: a reorganisation can still send it back",
+    },
     ...LIFECYCLE.map((step, i) => el("span", { class: i <= reached ? "step on" : "step" }, step)),
+    ...(r.final ? [el("span", { class: "final" }, "final")] : []),
   );
 }
 
@@ -131,6 +137,10 @@ function drawChart(o: Overview): void {
 
 let lastChart = "";
 function render(o: Overview): void {
+  const health = $("health");
+  health.className = `health ${o.health.status}`;
+  health.textContent =
+    o.health.status === "ok" ? "● ok" : `● degraded: ${o.health.reasons.map((r) => r.message).join("; ")}`;
   $("links").replaceChildren(
     el("a", { href: o.links.docs }, "API docs"),
     el("a", { href: o.links.metrics }, "metrics"),

@@ -8,6 +8,8 @@ export interface OverviewReading {
   device: string;
   seq: string;
   status: Status;
+  /** The status can no longer change by the chain's doing (its input's block is finalized). */
+  final: boolean;
   receivedAt: string;
   txHash?: string;
   inputIndex?: number;
@@ -35,4 +37,6 @@ export interface Overview {
   perMinute: { minute: number; device: string; count: number }[];
   nowMinute: number;
   links: { docs: string; metrics: string; graphql?: string };
+  /** What GET /healthz says: degraded with the reasons when something downstream does not move. */
+  health: { status: "ok" | "degraded"; reasons: { code: string; message: string; since: string }[] };
 }

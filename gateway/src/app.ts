@@ -38,6 +38,28 @@ export const REDACTED_LOG_PATHS = [
   "*.body",
 ];
 
+/** The loops: started once the app is ready, stopped before the outbox closes. */
+function background(app: FastifyInstance, ctx: GatewayContext, options: GatewayOptions): void {
+  const pipeline = options.chain === undefined ? undefined : new Pipeline(ctx, app.log);
+  if (pipeline !== undefined) app.addHook("onReady", () => pipeline.start());
+  // The mirror runs with or without a chain: dual mode may start before the Cartesi path does.
+  let mirrorLoop: Loop | undefined;
+  if (options.mirror !== undefined) {
+    const mirror = new Mirror(ctx, mirrorSettings(options.mirror));
+    const loop = new Loop("mirror", options.mirror.pollMs ?? 250, () => mirror.step(Date.now()), app.log, ctx.health);
+    mirrorLoop = loop;
+    app.addHook("onReady", async () => {
+      await mirror.start();
+      loop.start();
+    });
+  }
+  app.addHook("onClose", async () => {
+    await mirrorLoop?.stop();
+    await pipeline?.stop();
+    await ctx.outbox.close();
+  });
+}
+
 export async function buildApp(options: GatewayOptions): Promise<GatewayApp> {
   const ctx = createContext(options);
   const logger =
@@ -114,24 +136,7 @@ export async function buildApp(options: GatewayOptions): Promise<GatewayApp> {
         "MVP compatibility routes are ON (LCORE_GW_MVP_COMPAT=1): POST /device/register and /device/data take unauthenticated requests, as the MVP did; turn them off once devices sign their readings",
       );
     }
-    const pipeline = options.chain === undefined ? undefined : new Pipeline(ctx, app.log);
-    if (pipeline !== undefined) app.addHook("onReady", () => pipeline.start());
-    // The mirror runs with or without a chain: dual mode may start before the Cartesi path does.
-    let mirrorLoop: Loop | undefined;
-    if (options.mirror !== undefined) {
-      const mirror = new Mirror(ctx, mirrorSettings(options.mirror));
-      const loop = new Loop("mirror", options.mirror.pollMs ?? 250, () => mirror.step(Date.now()), app.log, ctx.health);
-      mirrorLoop = loop;
-      app.addHook("onReady", async () => {
-        await mirror.start();
-        loop.start();
-      });
-    }
-    app.addHook("onClose", async () => {
-      await mirrorLoop?.stop();
-      await pipeline?.stop();
-      await ctx.outbox.close();
-    });
+    background(app, ctx, options);
     app.decorate("gateway", ctx);
     return app as unknown as GatewayApp;
   } catch (error) {

@@ -111,6 +111,8 @@ export function loadConfig(env: NodeJS.ProcessEnv): { options: GatewayOptions; l
       replaceAfterMs: int(env, "LCORE_GW_REPLACE_AFTER_MS", 30_000, 1),
       maxInFlight: int(env, "LCORE_GW_MAX_IN_FLIGHT", 16, 1),
       pollMs: int(env, "LCORE_GW_POLL_MS", 250, 1),
+      finalityDepth: int(env, "LCORE_GW_FINALITY_DEPTH", 64, 0),
+      watchMs: int(env, "LCORE_GW_WATCH_MS", 1000, 1),
     };
     options.batcher = {
       maxDelayMs: int(env, "LCORE_GW_BATCH_MAX_DELAY_MS", 2000, 0),
@@ -147,6 +149,11 @@ export function loadConfig(env: NodeJS.ProcessEnv): { options: GatewayOptions; l
       maxAttempts: int(env, "LCORE_GW_MIRROR_MAX_ATTEMPTS", 5, 1),
     };
   }
+  options.health = {
+    stallSeconds: int(env, "LCORE_GW_STALL_SECONDS", 300, 1),
+    verdictStallSeconds: int(env, "LCORE_GW_VERDICT_STALL_SECONDS", 3600, 1),
+    settlementStallSeconds: int(env, "LCORE_GW_SETTLEMENT_STALL_SECONDS", 7200, 1),
+  };
   if (env.LCORE_GW_CARTESI_PAUSED !== undefined && env.LCORE_GW_CARTESI_PAUSED !== "") {
     options.cartesiPaused = flag(env, "LCORE_GW_CARTESI_PAUSED", false);
   }

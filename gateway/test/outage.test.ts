@@ -8,6 +8,7 @@
 import type { Hex } from "viem";
 import { generatePrivateKey } from "viem/accounts";
 import { afterEach, describe, expect, it } from "vitest";
+import { loadConfig } from "../src/config.js";
 import type { GatewayOptions } from "../src/options.js";
 import type { SimDevice } from "../src/sim/device.js";
 import { Secret } from "../src/util/secrets.js";
@@ -150,5 +151,32 @@ describe("an upstream that does not answer", () => {
     fake.chain.mine();
     await accepted(gw, d, seqs);
     await until(async () => ((await health(gw)).status === "ok" ? true : undefined));
+  });
+});
+
+describe("configuration", () => {
+  it("the stall limits, the finality depth and the watch's interval come from the environment", () => {
+    const env = {
+      LCORE_GW_OWNER_KEY: "11".repeat(32),
+      LCORE_GW_OWNER_TOKEN: "a-long-enough-owner-token",
+      LCORE_GW_SUBMITTER_KEY: `0x${"22".repeat(32)}`,
+      LCORE_GW_APP: `0x${"33".repeat(20)}`,
+      LCORE_GW_CHAIN_ID: "1",
+      LCORE_GW_RPC_URL: "http://127.0.0.1:8545",
+    };
+    const defaults = loadConfig(env).options;
+    expect(defaults.health).toEqual({ stallSeconds: 300, verdictStallSeconds: 3600, settlementStallSeconds: 7200 });
+    expect(defaults.chain).toMatchObject({ finalityDepth: 64, watchMs: 1000 });
+    const set = loadConfig({
+      ...env,
+      LCORE_GW_STALL_SECONDS: "60",
+      LCORE_GW_VERDICT_STALL_SECONDS: "900",
+      LCORE_GW_SETTLEMENT_STALL_SECONDS: "600",
+      LCORE_GW_FINALITY_DEPTH: "20",
+      LCORE_GW_WATCH_MS: "5000",
+    }).options;
+    expect(set.health).toEqual({ stallSeconds: 60, verdictStallSeconds: 900, settlementStallSeconds: 600 });
+    expect(set.chain).toMatchObject({ finalityDepth: 20, watchMs: 5000 });
+    expect(() => loadConfig({ ...env, LCORE_GW_STALL_SECONDS: "0" })).toThrow(/LCORE_GW_STALL_SECONDS/);
   });
 });

@@ -60,7 +60,10 @@ export async function runReplayCli(argv: string[]): Promise<number> {
   return report.divergences.length + report.shadowDivergences.length === 0 ? 0 : 1;
 }
 
-/** The first divergence, every shadow divergence, then one `ok:` or `DIVERGED:` line. */
+/**
+ * The first divergence, every shadow divergence, then one `ok:` or `DIVERGED:` line. Its fields
+ * keep their order (scripts parse it); the node's claims checked, added later, come last.
+ */
 export function formatReport(report: LcoreReplayReport, shown: { node: boolean; shadow: boolean }): string[] {
   const lines: string[] = [];
   if (report.divergences[0]) lines.push(formatDivergence(report.divergences[0]));
@@ -69,8 +72,9 @@ export function formatReport(report: LcoreReplayReport, shown: { node: boolean; 
   lines.push(
     `${total === 0 ? "ok" : "DIVERGED"}: ${report.inputs} inputs, ${report.outputs} outputs, ${report.claimsChecked} claims checked` +
       `, ${report.stateHashesChecked} state hashes checked` +
-      `${shown.node ? `, ${report.nodeOutputsChecked} node outputs checked, ${report.nodeClaimsChecked} node claims checked` : ""}${shown.shadow ? `, ${report.shadowDivergences.length} shadow divergences` : ""}` +
-      `, ${report.records} records, ${report.recordsPerSecond.toFixed(1)} records/s in ${report.seconds.toFixed(1)} s`,
+      `${shown.node ? `, ${report.nodeOutputsChecked} node outputs checked` : ""}${shown.shadow ? `, ${report.shadowDivergences.length} shadow divergences` : ""}` +
+      `, ${report.records} records, ${report.recordsPerSecond.toFixed(1)} records/s in ${report.seconds.toFixed(1)} s` +
+      `${shown.node ? `, ${report.nodeClaimsChecked} node claims checked` : ""}`,
   );
   return lines;
 }

@@ -98,6 +98,7 @@ export function consoleRoutes(ctx: GatewayContext): FastifyPluginAsyncTypebox {
           executedTx: p.executedTx === null ? null : toHex(p.executedTx),
           executedAt: p.executedMs === null ? null : new Date(p.executedMs).toISOString(),
         }));
+        const health = ctx.healthReport();
         const perMinute = ctx.outbox.readings
           .perMinute(ctx.nowMs() - HOUR_MS)
           .map((m) => ({ ...m, device: toHex(m.device) }));
@@ -108,6 +109,7 @@ export function consoleRoutes(ctx: GatewayContext): FastifyPluginAsyncTypebox {
           perMinute,
           nowMinute: Math.floor(ctx.nowMs() / 60_000),
           links: links(ctx),
+          health: { status: health.degraded ? ("degraded" as const) : ("ok" as const), reasons: health.reasons },
         };
       },
     );

@@ -406,4 +406,11 @@ export const Overview = Type.Object({
   ),
   nowMinute: Type.Integer({ description: "the gateway's current Unix minute: the chart's right edge" }),
   links: Type.Object({ docs: Type.String(), metrics: Type.String(), graphql: Type.Optional(Type.String()) }),
+  health: Type.Object(
+    {
+      status: Type.Union([Type.Literal("ok"), Type.Literal("degraded")]),
+      reasons: Type.Array(Type.Object({ code: Type.String(), message: Type.String(), since: Type.String() })),
+    },
+    { description: "what GET /healthz says" },
+  ),
 });

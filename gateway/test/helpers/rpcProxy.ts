@@ -1,7 +1,8 @@
 // A JSON-RPC proxy in front of the chain's node, for a gateway's rpcUrl: forwards every
 // request as is, logs each method in arrival order (a test adds its own events to the
-// same log to order them against the calls), and can hold the next call of a method
-// until the test releases it. Stopped after the test.
+// same log to order them against the calls), can hold the next call of a method
+// until the test releases it, and can stop answering (`down`: every connection is cut, as
+// when the chain's RPC is down). Stopped after the test.
 import { type Server, createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Cleanup } from "./tempDir.js";
@@ -19,6 +20,8 @@ export interface RpcProxy {
   log: string[];
   /** Holds the next call of `method`. */
   hold(method: string): Hold;
+  /** While true, every request's connection is cut unanswered. */
+  down: boolean;
 }
 
 export async function rpcProxy(cleanups: Cleanup[], target: string): Promise<RpcProxy> {
@@ -26,6 +29,7 @@ export async function rpcProxy(cleanups: Cleanup[], target: string): Promise<Rpc
   const proxy: RpcProxy = {
     url: "",
     log: [],
+    down: false,
     hold(method) {
       let arrived!: () => void;
       let release!: () => void;
@@ -35,6 +39,10 @@ export async function rpcProxy(cleanups: Cleanup[], target: string): Promise<Rpc
     },
   };
   const server: Server = createServer((req, res) => {
+    if (proxy.down) {
+      req.socket.destroy();
+      return;
+    }
     const chunks: Buffer[] = [];
     req.on("data", (c: Buffer) => chunks.push(c));
     req.on("end", async () => {
@@ -50,6 +58,10 @@ export async function rpcProxy(cleanups: Cleanup[], target: string): Promise<Rpc
           await hold.released;
         }
         const answer = await fetch(target, { method: "POST", headers: { "content-type": "application/json" }, body });
+        if (proxy.down) {
+          req.socket.destroy();
+          return;
+        }
         res
           .writeHead(answer.status, { "content-type": "application/json" })
           .end(Buffer.from(await answer.arrayBuffer()));

@@ -116,14 +116,21 @@ export async function replay(h) {
 
 /** Settlement continues: the clock moves a period on and a new period settles with its voucher executed. */
 export async function settles(h, timeoutMs) {
+  let seen = {};
   const settled = async () => {
     const periods = (await notices(h)).filter((n) => n.notice.kind === "period_settled").map((n) => n.input);
     const v = await gql(h, "{ vouchers(first: 1000) { edges { node { executed input { index } } } } }");
     const executed = new Set(v.vouchers.edges.filter((e) => e.node.executed).map((e) => Number(e.node.input.index)));
+    seen = { periodSettledInInputs: periods, executedVoucherInputs: [...executed] };
     return periods.filter((i) => executed.has(i));
   };
   const before = new Set(await settled());
-  await rpc(h.chain.url, "evm_increaseTime", [3600]);
+  // Past the end of the latest period the chain's clock ever reached: after the clock went back,
+  // the dApp keeps its period (it never moves back), so only passing that period's end settles.
+  const head = await h.chain.head();
+  const reached = Math.max(head.timestamp, h.maxTimestamp ?? 0);
+  const target = (Math.floor(reached / 3600) + 1) * 3600 + 5;
+  await rpc(h.chain.url, "evm_increaseTime", [target - head.timestamp]);
   await rpc(h.chain.url, "evm_mine", []);
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
@@ -131,5 +138,5 @@ export async function settles(h, timeoutMs) {
     if (fresh.length > 0) return { ok: true, input: fresh[0] };
     await sleep(1000);
   }
-  return { ok: false };
+  return { ok: false, before: [...before], ...seen };
 }

@@ -192,6 +192,7 @@ export const FAULTS = {
     await rpc(h.chain.url, "evm_mine", []);
     await sleep(2500); // a state dump (every second) holds the moved clock
     const before = await h.chain.head();
+    h.maxTimestamp = Math.max(h.maxTimestamp ?? 0, before.timestamp);
     await h.chain.kill();
     await h.chain.start();
     await sleep(1500); // a block at the restarted chain's clock

@@ -1,11 +1,19 @@
 // The chaos harness's chain: an anvil it owns (not devnet's), so it can kill it with SIGKILL and
 // start it again from its saved state on the same port while devnet and the gateway stay
 // attached to that URL. State is dumped every second (--state-interval 1): a kill loses up to
-// the last second, as a crashed chain would. `--slots-in-an-epoch 1` makes `safe` and
-// `finalized` trail `latest` by one and two blocks, as devnet's own anvil does.
+// the last second, as a crashed chain would.
 import { spawn } from "node:child_process";
 import { createServer } from "node:net";
 import { anvilBinaryPath } from "@lcore/devnet";
+
+/**
+ * `finalized` trails `latest` by 2 × this many blocks (12), deeper than the deepest reorganisation
+ * the harness applies (10), as on a real chain, where finality is what a reorganisation cannot
+ * undo. The node reads at `finalized`, so it never claims a block a fault rewrites. (A reorg
+ * deeper than finality still rolls the node back, but an Authority keeps the first claim for an
+ * epoch: a claim sent over blocks that change afterwards cannot be taken back. devnet/README.md.)
+ */
+export const SLOTS_IN_AN_EPOCH = 6;
 
 /** A free TCP port on 127.0.0.1 (anvil must come back on the same one after a restart). */
 export function freePort() {
@@ -46,7 +54,7 @@ export class ChaosChain {
   /** Start anvil (loading statePath when it exists); `timestamp` sets its clock (seconds). */
   async start(timestamp) {
     const args = ["--host", "127.0.0.1", "--port", String(this.port), "--block-time", "1", "--mixed-mining"];
-    args.push("--state", this.statePath, "--state-interval", "1", "--slots-in-an-epoch", "1");
+    args.push("--state", this.statePath, "--state-interval", "1", "--slots-in-an-epoch", String(SLOTS_IN_AN_EPOCH));
     if (timestamp !== undefined) args.push("--timestamp", String(timestamp));
     const child = spawn(anvilBinaryPath(), args, { stdio: ["ignore", "ignore", "pipe"] });
     child.stderr.on("data", () => {});

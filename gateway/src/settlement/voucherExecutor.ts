@@ -164,7 +164,10 @@ export class VoucherExecutor {
     }
     const output = await this.#reader.output(index);
     if (output === null) return false;
-    if (output.executionTxHash !== null) return this.#record(p, fromHex(output.executionTxHash));
+    if (output.executionTxHash !== null) {
+      this.#executedSeen.delete(p.period);
+      return this.#record(p, fromHex(output.executionTxHash));
+    }
     const executed = await this.#client.readContract({
       address: this.#ctx.app,
       abi: applicationAbi,

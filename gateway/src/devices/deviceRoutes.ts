@@ -65,6 +65,34 @@ export function deviceView(ctx: GatewayContext, d: DeviceState) {
   };
 }
 
+/** One stored reading in plaintext, with its status: what the records route lists. */
+function plainRecord(ctx: GatewayContext, r: ReadingRow) {
+  const body = ctx.sealer.open({
+    device: r.device,
+    seq: r.seq,
+    timestamp: r.timestamp,
+    digest: r.digest,
+    sealed: r.sealed,
+  });
+  // The outbox is trusted storage, but a record that does not match its signed hash must never be shown as genuine.
+  if (!equalBytes(sha256(body), r.bodyHash))
+    throw new GatewayError("LCORE_GW_INTERNAL", "a stored record does not match its body hash");
+  const { nonce, value, payload } = decodeReadingBody(body);
+  const p = readingProgress(r, ctx.outbox.settlements);
+  return {
+    seq: r.seq.toString(),
+    timestamp: r.timestamp.toString(),
+    nonce: toHex(nonce),
+    value: value.toString(),
+    payload: toHex(payload),
+    digest: toHex(r.digest),
+    status: p.status,
+    final: p.final,
+    ...(p.inputIndex === undefined ? {} : { inputIndex: p.inputIndex }),
+    ...(p.reason === undefined ? {} : { reason: p.reason }),
+  };
+}
+
 export function deviceRoutes(ctx: GatewayContext): FastifyPluginAsyncTypebox {
   return async (app) => {
     app.addHook("onRequest", ownerAuth(ctx.options.ownerToken));

@@ -27,6 +27,8 @@ export class Claimer {
     private readonly deployment: Deployment,
     private readonly store: Store,
     private readonly log: (message: string) => void,
+    /** The reader's check that the chain still has the blocks the node read (InputReader.checkpointCanonical). */
+    private readonly checkpointCanonical: () => Promise<boolean>,
   ) {}
 
   /** Make sure the chain has the claim of every sealed epoch not yet accepted, in order; stops at the first unsealed one. */
@@ -67,7 +69,7 @@ export class Claimer {
     // The root is only right for the blocks the node read. Should the chain have changed under
     // them since (a reorganisation deeper than the confidence level), the next sync rolls the
     // node back; a claim sent now would put a stale root first, and the Authority keeps the first.
-    if (!(await this.readBlocksStillCanonical())) return "wait";
+    if (!(await this.checkpointCanonical())) return "wait";
     const hash = await this.clients.wallet.writeContract({
       address: authority,
       abi: authorityAbi,
@@ -82,14 +84,6 @@ export class Claimer {
       throw new ChainError(`claim of epoch ${epoch.index}: transaction ${hash} reverted`);
     this.log(`epoch ${epoch.index} (blocks ${epoch.firstBlock}-${epoch.lastBlock}): claim ${root} submitted`);
     return "next";
-  }
-
-  /** Whether the last block the node scanned still has the hash it read (no reorganisation since). */
-  private async readBlocksStillCanonical(): Promise<boolean> {
-    const scanned = this.store.checkpoint();
-    if (scanned === undefined || scanned.hash === null) return true;
-    const block = await this.clients.public.getBlock({ blockNumber: BigInt(scanned.number) }).catch(() => null);
-    return block?.hash?.toLowerCase() === scanned.hash;
   }
 
   /** The Authority already has a claim for this epoch (submitted before a restart or a rollback): it must be ours. */

@@ -76,7 +76,9 @@ export class HostNode {
   constructor(private readonly opts: HostNodeOptions) {
     this.log = opts.log ?? (() => {});
     this.reader = new InputReader(opts.clients, opts.deployment, opts.store, opts.blockConfidence);
-    this.claimer = new Claimer(opts.clients, opts.deployment, opts.store, this.log);
+    this.claimer = new Claimer(opts.clients, opts.deployment, opts.store, this.log, () =>
+      this.reader.checkpointCanonical(),
+    );
   }
 
   /** Number of inputs the dApp has processed (its state reflects exactly these). */

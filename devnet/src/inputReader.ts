@@ -241,6 +241,12 @@ export class InputReader {
   }
 
   /** The hash of block `number`, lowercase; null if the chain has no such block. */
+  /** Whether the last block the node scanned still has the hash it read (no reorganisation since). */
+  async checkpointCanonical(): Promise<boolean> {
+    const last = this.store.checkpoint();
+    return last === undefined || last.hash === null || (await this.blockHash(last.number)) === last.hash;
+  }
+
   private async blockHash(number: number): Promise<Hex | null> {
     try {
       return (await this.clients.public.getBlock({ blockNumber: BigInt(number) })).hash.toLowerCase() as Hex;

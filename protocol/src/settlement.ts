@@ -10,7 +10,7 @@
 
 import { keccak256 } from "@lcore/wasm-core";
 import { lcoreSettlementBytecode } from "@lcore/contracts";
-import { ByteReader, ByteWriter, ascii, equalBytes, fromHex } from "./bytes.js";
+import { ByteReader, ByteWriter, ascii, equalBytes, fromHex, readU64 } from "./bytes.js";
 import { DecodeError } from "./errors.js";
 import { InputKind, VERSION_1 } from "./kinds.js";
 
@@ -136,12 +136,9 @@ export interface SettlePeriodCall {
 export function decodeSettlePeriodCall(payload: Uint8Array): SettlePeriodCall | undefined {
   if (payload.length !== 4 + 4 * 32 || !equalBytes(payload.subarray(0, 4), SETTLE_PERIOD)) return undefined;
   const word = (i: number) => payload.subarray(4 + 32 * i, 4 + 32 * (i + 1));
-  const u64 = (w: Uint8Array): bigint | undefined => {
-    if (w.subarray(0, 24).some((b) => b !== 0)) return undefined; // an ABI uint64 is zero-padded
-    let v = 0n;
-    for (const b of w.subarray(24)) v = (v << 8n) | BigInt(b);
-    return v;
-  };
+  // An ABI uint64 is zero-padded to its 32-byte word.
+  const u64 = (w: Uint8Array): bigint | undefined =>
+    w.subarray(0, 24).some((b) => b !== 0) ? undefined : readU64(w, 24);
   const period = u64(word(0));
   const recordCount = u64(word(2));
   if (period === undefined || recordCount === undefined) return undefined;

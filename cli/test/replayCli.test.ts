@@ -6,56 +6,17 @@
 import { spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { stringToHex } from "viem";
-import { type Devnet, inputBoxAbi, startDevnet } from "@lcore/devnet";
-import { chainClients, ECHO_DAPP, editedNode, rpcResult, tempDir, waitFor } from "../../devnet/test/helpers.js";
+import type { Devnet } from "@lcore/devnet";
+import { ECHO, ECHO_ALTERED, editedNode, startEchoChain, type TempDir } from "../../devnet/test/helpers.js";
 
 const CLI = fileURLToPath(new URL("../dist/lcore.js", import.meta.url));
 const INPUTS = 4;
-const ECHO = [process.execPath, ECHO_DAPP];
-const ALTERED = ["env", "ECHO_ALTER_FROM=2", process.execPath, ECHO_DAPP];
 
 let devnet: Devnet;
-let dir: ReturnType<typeof tempDir>;
+let dir: TempDir;
 
 beforeAll(async () => {
-  dir = tempDir("replay-cli");
-  devnet = await startDevnet({
-    stateDir: dir.path,
-    epochLength: 4,
-    blockTime: 0.5,
-    port: 0,
-    rollupHttpPort: 0,
-    anvilPort: 0,
-    dapp: ECHO,
-    pollIntervalMs: 50,
-    log: () => {},
-  });
-  const clients = chainClients(devnet.chainRpcUrl);
-  const sender = clients.wallet(0);
-  for (let i = 0; i < INPUTS; i++) {
-    const hash = await sender.writeContract({
-      address: devnet.inputBox,
-      abi: inputBoxAbi,
-      functionName: "addInput",
-      args: [devnet.application, stringToHex(`reading ${i}`)],
-    });
-    await clients.pub.waitForTransactionReceipt({ hash });
-  }
-  await waitFor(
-    "every input claimed",
-    async () => {
-      const list = (
-        await rpcResult(devnet.jsonRpcUrl, "cartesi_listEpochs", { application: devnet.application, limit: 1000 })
-      ).data as { status: string; input_index_upper_bound: string }[];
-      return (
-        list.length > 0 &&
-        parseInt(list.at(-1)!.input_index_upper_bound, 16) === INPUTS &&
-        list.every((e) => e.status === "CLAIM_ACCEPTED")
-      );
-    },
-    45_000,
-  );
+  ({ devnet, dir } = await startEchoChain("replay-cli", INPUTS));
 });
 
 afterAll(async () => {
@@ -78,7 +39,7 @@ async function lcoreReplay(args: string[]): Promise<{ code: number | null; out: 
 
 describe("lcore replay", () => {
   it("catches a dApp that differs from the deployed one at the first differing output, exit 1", async () => {
-    const { code, out } = await lcoreReplay(["--dapp", ALTERED.join(" "), "--node", devnet.jsonRpcUrl]);
+    const { code, out } = await lcoreReplay(["--dapp", ECHO_ALTERED.join(" "), "--node", devnet.jsonRpcUrl]);
     expect(code).toBe(1);
     expect(out).toContain("divergence at input 2, output 4");
     expect(out.split("\n")[0]).toMatch(/^divergence at input 2, output 4: output bytes/);

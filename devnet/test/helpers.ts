@@ -16,16 +16,19 @@ import {
   type Hex,
   http,
   type PublicClient,
+  stringToHex,
   type Transport,
   type WalletClient,
 } from "viem";
 import { mnemonicToAccount } from "viem/accounts";
-import { ANVIL_MNEMONIC, authorityAbi, inputBoxAbi } from "@lcore/devnet";
+import { ANVIL_MNEMONIC, authorityAbi, type Devnet, inputBoxAbi, startDevnet } from "@lcore/devnet";
 import { inputsAbi } from "../src/abis.js";
 
 export const ECHO_DAPP = fileURLToPath(new URL("./fixtures/echo-dapp.mjs", import.meta.url));
 
-export function tempDir(prefix: string): { path: string; remove(): void } {
+export type TempDir = { path: string; remove(): void };
+
+export function tempDir(prefix: string): TempDir {
   const path = mkdtempSync(join(tmpdir(), `lcore-${prefix}-`));
   return { path, remove: () => rmSync(path, { recursive: true, force: true }) };
 }
@@ -192,9 +195,9 @@ export async function editedNode(
     let body = "";
     for await (const chunk of req) body += chunk;
     const call = JSON.parse(body);
-    const reply = await (
+    const reply = (await (
       await fetch(nodeUrl, { method: "POST", headers: { "content-type": "application/json" }, body })
-    ).json();
+    ).json()) as { result?: unknown };
     if (reply.result !== undefined) reply.result = edit(call.method, call.params, reply.result);
     res.writeHead(200, { "content-type": "application/json" });
     res.end(JSON.stringify(reply));
@@ -214,4 +217,53 @@ export async function freePort(): Promise<number> {
   const { port } = server.address() as AddressInfo;
   await new Promise((resolve) => server.close(resolve));
   return port;
+}
+
+/** The echo dApp's command, and the same dApp altered from its third input on (ECHO_ALTER_FROM=2). */
+export const ECHO = [process.execPath, ECHO_DAPP];
+export const ECHO_ALTERED = ["env", "ECHO_ALTER_FROM=2", process.execPath, ECHO_DAPP];
+
+/**
+ * A devnet running the echo dApp with `inputs` inputs ("reading 0", "reading 1", …) sent and
+ * every epoch claimed and accepted: the chain the replay tests replay. Stop it, then remove `dir`.
+ */
+export async function startEchoChain(prefix: string, inputs: number): Promise<{ devnet: Devnet; dir: TempDir }> {
+  const dir = tempDir(prefix);
+  const devnet = await startDevnet({
+    stateDir: dir.path,
+    epochLength: 4,
+    blockTime: 0.5,
+    port: 0,
+    rollupHttpPort: 0,
+    anvilPort: 0,
+    dapp: ECHO,
+    pollIntervalMs: 50,
+    log: () => {},
+  });
+  const clients = chainClients(devnet.chainRpcUrl);
+  const sender = clients.wallet(0);
+  for (let i = 0; i < inputs; i++) {
+    const hash = await sender.writeContract({
+      address: devnet.inputBox,
+      abi: inputBoxAbi,
+      functionName: "addInput",
+      args: [devnet.application, stringToHex(`reading ${i}`)],
+    });
+    await clients.pub.waitForTransactionReceipt({ hash });
+  }
+  await waitFor(
+    "every input claimed",
+    async () => {
+      const list = (
+        await rpcResult(devnet.jsonRpcUrl, "cartesi_listEpochs", { application: devnet.application, limit: 1000 })
+      ).data as { status: string; input_index_upper_bound: string }[];
+      return (
+        list.length > 0 &&
+        parseInt(list.at(-1)!.input_index_upper_bound, 16) === inputs &&
+        list.every((e) => e.status === "CLAIM_ACCEPTED")
+      );
+    },
+    45_000,
+  );
+  return { devnet, dir };
 }

@@ -8,7 +8,7 @@
 import { existsSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { encodeFunctionData, type Hex, stringToHex } from "viem";
+import { encodeFunctionData, stringToHex } from "viem";
 import {
   authorityAbi,
   type Devnet,

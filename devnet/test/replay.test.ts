@@ -4,63 +4,17 @@
 
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { stringToHex } from "viem";
-import {
-  type Devnet,
-  inputBoxAbi,
-  NOTICE_SELECTOR,
-  replay,
-  type ReplayChecks,
-  type ReplayedDapp,
-  startDevnet,
-} from "@lcore/devnet";
-import { chainClients, ECHO_DAPP, editedNode, rpcResult, tempDir, waitFor } from "./helpers.js";
+import { type Devnet, NOTICE_SELECTOR, replay, type ReplayChecks, type ReplayedDapp } from "@lcore/devnet";
+import { ECHO, ECHO_ALTERED, editedNode, rpcResult, startEchoChain, type TempDir } from "./helpers.js";
 import { formatDivergence } from "@lcore/devnet/replay";
 
 const INPUTS = 4;
-const ECHO = [process.execPath, ECHO_DAPP];
-const ALTERED = ["env", "ECHO_ALTER_FROM=2", process.execPath, ECHO_DAPP];
 
 let devnet: Devnet;
-let dir: ReturnType<typeof tempDir>;
+let dir: TempDir;
 
 beforeAll(async () => {
-  dir = tempDir("replay");
-  devnet = await startDevnet({
-    stateDir: dir.path,
-    epochLength: 4,
-    blockTime: 0.5,
-    port: 0,
-    rollupHttpPort: 0,
-    anvilPort: 0,
-    dapp: ECHO,
-    pollIntervalMs: 50,
-    log: () => {},
-  });
-  const clients = chainClients(devnet.chainRpcUrl);
-  const sender = clients.wallet(0);
-  for (let i = 0; i < INPUTS; i++) {
-    const hash = await sender.writeContract({
-      address: devnet.inputBox,
-      abi: inputBoxAbi,
-      functionName: "addInput",
-      args: [devnet.application, stringToHex(`reading ${i}`)],
-    });
-    await clients.pub.waitForTransactionReceipt({ hash });
-  }
-  await waitFor(
-    "every input claimed",
-    async () => {
-      const list = (
-        await rpcResult(devnet.jsonRpcUrl, "cartesi_listEpochs", { application: devnet.application, limit: 1000 })
-      ).data as { status: string; input_index_upper_bound: string }[];
-      return (
-        list.length > 0 &&
-        parseInt(list.at(-1)!.input_index_upper_bound, 16) === INPUTS &&
-        list.every((e) => e.status === "CLAIM_ACCEPTED")
-      );
-    },
-    45_000,
-  );
+  ({ devnet, dir } = await startEchoChain("replay", INPUTS));
 });
 
 afterAll(async () => {
@@ -133,7 +87,7 @@ describe("replay", () => {
       rpcUrl: devnet.chainRpcUrl,
       application: devnet.application,
       dapp: ECHO,
-      shadow: ALTERED,
+      shadow: ECHO_ALTERED,
       progress: () => {},
     });
     expect(report.divergences).toEqual([]);

@@ -41,6 +41,7 @@ describe("a fresh clone after one npm ci", () => {
   });
 
   it.each([
+    [["npx", "lcore", "--help"], "lcore decode HEX"],
     [["npx", "lcore", "replay", "--help"], "usage: lcore replay --rpc URL --application ADDRESS"],
     [["npx", "lcore", "decode", "--help"], "usage: lcore decode HEX"],
     [["npx", "lcore", "migrate", "--help"], "usage: lcore migrate --from MVP.db"],

@@ -2,7 +2,7 @@
 // lcore replay --rpc URL --application ADDRESS [--dapp CMD] [--shadow CMD] [--node URL] [--from-block N]
 // lcore decode HEX... (or hex on stdin): an output, notice, voucher, report or inspect answer as JSON.
 // lcore migrate --from MVP.db --gateway URL ...: the client side of the MVP migration.
-// Exit 0: done, no divergence; 1: a divergence (replay) or rows not reconciled (migrate);
+// lcore --help: this usage. Exit 0: done, no divergence; 1: a divergence (replay) or rows not reconciled (migrate);
 // 2: bad usage or an error.
 
 import { runDecodeCli } from "./decode.js";
@@ -17,7 +17,13 @@ async function main(argv: string[]): Promise<number> {
       return runDecodeCli(argv.slice(1));
     case "migrate":
       return runMigrateCli(argv.slice(1));
+    case "help":
+    case "--help":
+    case "-h":
+      process.stdout.write(`${LCORE_USAGE}\n`);
+      return 0;
     default:
+      if (argv[0] !== undefined) process.stderr.write(`lcore: unknown command ${JSON.stringify(argv[0])}\n`);
       process.stderr.write(`${LCORE_USAGE}\n`);
       return 2;
   }

@@ -3,7 +3,7 @@
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
 import { encodeNotice } from "@lcore/protocol/notices";
-import { encodeSettlePeriodCall, encodeSettlementNotice } from "@lcore/protocol/settlement";
+import { encodeRecordAggregateCall, encodeSettlePeriodCall, encodeSettlementNotice } from "@lcore/protocol/settlement";
 import { encodeBalancesNotice, erc20TransferCall } from "@lcore/protocol/wallet";
 import { bytesToHex, getAddress, stringToHex } from "viem";
 import { describe, expect, it } from "vitest";
@@ -104,6 +104,45 @@ describe("lcore decode", () => {
       destination: SETTLEMENT,
       value: "9",
       call: { payload: "0x" },
+    });
+  });
+
+  it("reads the voucher payloads GraphQL serves (`voucher.payload`): settlement, aggregate and transfer calls", () => {
+    const settle = decodeHex(bytesToHex(encodeSettlePeriodCall(491_234n, ROOT, 3n, STATE)));
+    expect(settle).toEqual({
+      type: "voucher_payload",
+      call: {
+        function: "settlePeriod",
+        args: { period: "491234", recordsRoot: bytesToHex(ROOT), recordCount: "3", stateHash: bytesToHex(STATE) },
+      },
+    });
+    const aggregate = encodeRecordAggregateCall({
+      device: DEVICE,
+      period: 20_500n,
+      count: 1440n,
+      sum: -(2n ** 100n),
+      min: -5n,
+      max: 2n ** 62n,
+      stateHash: STATE,
+    });
+    expect(decodeHex(bytesToHex(aggregate))).toEqual({
+      type: "voucher_payload",
+      call: {
+        function: "recordAggregate",
+        args: {
+          device: getAddress(bytesToHex(DEVICE)),
+          period: "20500",
+          count: "1440",
+          sum: (-(2n ** 100n)).toString(),
+          min: "-5",
+          max: (2n ** 62n).toString(),
+          stateHash: bytesToHex(STATE),
+        },
+      },
+    });
+    expect(decodeHex(bytesToHex(erc20TransferCall(OWNER, 5n)))).toMatchObject({
+      type: "voucher_payload",
+      call: { function: "transfer", args: { amount: "5" } },
     });
   });
 

@@ -17,6 +17,9 @@ import {
   readSecretText,
 } from "./util/secrets.js";
 
+/** The gateway's port when LCORE_GW_PORT is unset: `npm start`'s, and not the devnet node's 8080. */
+export const DEFAULT_GATEWAY_PORT = 3000;
+
 export class ConfigError extends Error {
   override name = "ConfigError";
 }
@@ -159,6 +162,6 @@ export function loadConfig(env: NodeJS.ProcessEnv): { options: GatewayOptions; l
   }
   return {
     options,
-    listen: { host: env.LCORE_GW_HOST ?? "127.0.0.1", port: int(env, "LCORE_GW_PORT", 8080, 0) },
+    listen: { host: env.LCORE_GW_HOST ?? "127.0.0.1", port: int(env, "LCORE_GW_PORT", DEFAULT_GATEWAY_PORT, 0) },
   };
 }

@@ -6,14 +6,14 @@
 // exits at once, which is safe too: nothing on disk depends on a clean exit.
 
 import { buildApp } from "./app.js";
-import { ConfigError, loadConfig } from "./config.js";
+import { ConfigError, DEFAULT_GATEWAY_PORT, loadConfig } from "./config.js";
 
 const USAGE = `usage: lcore-gateway        (configured by the environment, not by flags)
 
 required: LCORE_GW_CHAIN_ID, LCORE_GW_APP, LCORE_GW_OWNER_KEY(_FILE), LCORE_GW_OWNER_TOKEN(_FILE),
           LCORE_GW_SUBMITTER_KEY(_FILE)
 common:   LCORE_GW_RPC_URL, LCORE_GW_INPUT_BOX, LCORE_GW_NODE_URL + LCORE_GW_NODE_API (jsonrpc|graphql),
-          LCORE_GW_PORT (3000), LCORE_GW_HOST, LCORE_GW_DATA_DIR
+          LCORE_GW_PORT (${DEFAULT_GATEWAY_PORT}), LCORE_GW_HOST, LCORE_GW_DATA_DIR
 Every variable and its default: gateway/README.md. \`npm start\` runs it with development keys.`;
 
 async function main(): Promise<void> {

@@ -3,18 +3,18 @@
 // made readable, with the protocol's field names (docs/PROTOCOL.md §4). Bytes print as 0x
 // hex, integers as decimal strings, so the JSON is exact whatever its size.
 
+import { lcoreSettlementAbi } from "@lcore/contracts";
 import { decodeFunctionData, hexToBytes, isHex, parseAbi, toHex } from "viem";
 import { decodeNotice } from "./notices.js";
 import { decodeOutput } from "./outputs.js";
 
 type Hex = `0x${string}`;
 
-/** The calls the dApp puts in vouchers (protocol/src/settlement.ts, wallet.ts). */
-const voucherCallsAbi = parseAbi([
-  "function settlePeriod(uint64 period, bytes32 recordsRoot, uint64 recordCount, bytes32 stateHash)",
-  "function recordAggregate(address device, uint64 period, uint64 count, int128 sum, int64 min, int64 max, bytes32 stateHash)",
-  "function transfer(address to, uint256 amount)",
-]);
+/** The calls the dApp puts in vouchers: LcoreSettlement's (settlement.ts) and ERC-20 `transfer` (wallet.ts). */
+const voucherCallsAbi = [
+  ...lcoreSettlementAbi.filter((item) => item.type === "function" && item.stateMutability === "nonpayable"),
+  ...parseAbi(["function transfer(address to, uint256 amount)"]),
+];
 
 export class DecodeInputError extends Error {
   override name = "DecodeInputError";
@@ -24,6 +24,7 @@ export type Decoded =
   | { type: "notice"; notice: unknown }
   | { type: "voucher"; destination: Hex; value: string; call: unknown }
   | { type: "delegate_call_voucher"; destination: Hex; call: unknown }
+  | { type: "voucher_payload"; call: unknown }
   | { type: "report"; report: unknown }
   | { type: "text"; text: string };
 
@@ -38,19 +39,24 @@ export function plain(value: unknown): unknown {
   return value;
 }
 
-/** A voucher's payload: one of the dApp's calls by name and arguments, else its raw bytes. */
-function decodeCall(payload: Hex): unknown {
-  if (payload === "0x") return { payload };
+/** One of the dApp's voucher calls by name and arguments; undefined if the bytes are none of them. */
+function knownCall(payload: Hex): { function: string; args: Record<string, unknown> } | undefined {
   try {
     const call = decodeFunctionData({ abi: voucherCallsAbi, data: payload });
     const inputs = voucherCallsAbi.find((f) => f.name === call.functionName)!.inputs;
+    const args = (call.args ?? []) as readonly unknown[];
     return {
       function: call.functionName,
-      args: Object.fromEntries(inputs.map((p, i) => [p.name, plain(call.args[i])])),
+      args: Object.fromEntries(inputs.map((p, i) => [p.name, plain(args[i])])),
     };
   } catch {
-    return { payload };
+    return undefined;
   }
+}
+
+/** A voucher's payload: one of the dApp's calls by name and arguments, else its raw bytes. */
+function decodeCall(payload: Hex): unknown {
+  return (payload === "0x" ? undefined : knownCall(payload)) ?? { payload };
 }
 
 function decodeText(bytes: Uint8Array): Decoded {
@@ -83,6 +89,11 @@ export function decodeHex(input: string): Decoded {
     };
   if (output?.type === "DelegateCallVoucher")
     return { type: "delegate_call_voucher", destination: output.destination, call: decodeCall(output.payload) };
+  // A voucher's own payload, as GraphQL serves it (`voucher.payload`): one of the dApp's calls.
+  // Tried before the notice kinds: a call's selector may start with any byte, and the ABI
+  // decode checks the whole call, so a notice is never taken for one.
+  const call = knownCall(hex);
+  if (call !== undefined) return { type: "voucher_payload", call };
   const bytes = hexToBytes(hex);
   // A notice's own payload starts with its kind byte, 0x81-0xb0 (never a JSON or text start).
   if (bytes.length > 0 && bytes[0]! >= 0x80) {

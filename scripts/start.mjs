@@ -67,6 +67,8 @@ const onLog = (chunk) => {
   if (!quiet) return process.stderr.write(chunk);
   logs.push(chunk);
   if (logs.length > 200) logs.shift();
+  // The riscv64 runtime's first download takes minutes: its progress shows even when quiet.
+  for (const line of String(chunk).split("\n")) if (/\briscv64: /.test(line)) process.stderr.write(`${line.trim()}\n`);
 };
 
 try {
@@ -104,6 +106,12 @@ try {
   process.exit(1);
 }
 const { stack, stop, failed } = running;
+/** Where the dApp runs: production's Cartesi machine is riscv64, and the banner says how close this is. */
+const MACHINE_LINES = {
+  host: `Node ${process.version} on this ${process.arch} host (the Cartesi machine is riscv64: --machine riscv64 runs it there)`,
+  riscv64: "riscv64: Debian trixie's Node under qemu-user, the Cartesi machine's instruction set",
+  "riscv64-vm": "riscv64: a whole Debian trixie system under qemu-system, as in the Cartesi machine",
+};
 const gql = `curl -s ${stack.graphqlUrl} -H 'content-type: application/json' -d '{"query":"{ notices(last: 5) { edges { node { index input { index } payload } } } }"}'`;
 console.log(`
 lcore is running (development keys: nothing here is confidential).
@@ -113,7 +121,8 @@ lcore is running (development keys: nothing here is confidential).
   gateway metrics  ${stack.gatewayUrl}/metrics
   GraphQL          ${stack.graphqlUrl}   (GraphiQL in a browser)
   JSON-RPC         ${stack.jsonRpcUrl}
-  inspect          ${stack.inspectUrl}
+  inspect          ${stack.inspectUrl}   (POST: curl -s -X POST ${stack.inspectUrl} -d counters)
+  dApp             ${MACHINE_LINES[machine]}
   chain (anvil)    ${stack.chainRpcUrl}   application ${stack.application}
   all of it        ${shownStateDir}/stack.json
 

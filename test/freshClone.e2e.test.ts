@@ -46,7 +46,7 @@ describe("a fresh clone after one npm ci", () => {
     [["npx", "lcore", "decode", "--help"], "usage: lcore decode HEX"],
     [["npx", "lcore", "migrate", "--help"], "usage: lcore migrate --from MVP.db"],
     [["npx", "lcore-devnet", "--help"], "usage: lcore-devnet [options]"],
-    [["npx", "lcore-sim", "--help"], "usage: lcore-sim --gateway URL"],
+    [["npx", "lcore-sim", "--help"], "readings per second for the whole fleet, not per device"],
     [["npx", "lcore-gateway", "--help"], "usage: lcore-gateway"],
     [["npx", "lcore-migrate", "--help"], "usage: lcore migrate --from MVP.db"],
     [["npx", "lcore-dapp", "--help"], "usage: lcore-dapp"],

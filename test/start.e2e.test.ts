@@ -102,6 +102,15 @@ describe("npm start", () => {
     expect(out.stdout).toContain(`removed ${stateDir}/`);
     expect(out.stdout).toContain(`State lives in ${stateDir}/`);
     expect(out.stdout).toContain("npm start -- --fresh");
+    expect(out.stdout).toMatch(/^ {2}dApp +Node v[\d.]+ on this \w+ host \(the Cartesi machine is riscv64/m);
+    // The inspect line's command works as printed; a browser's GET is told how to ask.
+    const inspectUrl = /^ {2}inspect +\S+ +\(POST: curl -s -X POST (\S+) -d counters\)$/m.exec(out.stdout)?.[1];
+    expect(inspectUrl).toBeDefined();
+    const counters = await fetch(inspectUrl!, { method: "POST", body: "counters" });
+    expect(((await counters.json()) as { status: string }).status).toBe("Accepted");
+    const browser = await fetch(inspectUrl!);
+    expect(browser.status).toBe(405);
+    expect(await browser.text()).toContain(`curl -s -X POST ${inspectUrl}`);
     // Not a terminal: plain progress lines, no carriage returns.
     const progress = /lcore-sim: streaming +\d+ s {2}sent (\d+) {2}accepted (\d+) {2}refused (\d+) {2}[\d.]+\/s/g;
     await until(

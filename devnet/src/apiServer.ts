@@ -90,8 +90,13 @@ export async function startApiServer(
   async function inspect(req: IncomingMessage, res: ServerResponse, app: string): Promise<void> {
     if (app === "") return text(res, 400, "Missing application address");
     if (req.method !== "POST") {
+      // As the real inspect service: POST only. A browser's GET gets the way to ask instead of a bare refusal.
       res.setHeader("allow", "POST");
-      return text(res, 405, "Method not allowed");
+      return text(
+        res,
+        405,
+        `Method not allowed: inspect is POST /inspect/<application> with the query as the request body, e.g.\n  curl -s -X POST http://${req.headers.host ?? "127.0.0.1"}/inspect/${app} --data-binary '<the query>'\n`,
+      );
     }
     const body = await readBody(req, INSPECT_MAX_BODY_BYTES);
     if (!isOurApplication(ctx, app)) return text(res, 404, "Application not found");

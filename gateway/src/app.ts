@@ -8,7 +8,8 @@ import swaggerUi from "@fastify/swagger-ui";
 import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import Fastify, { type FastifyInstance, LogController } from "fastify";
 import { createContext, type GatewayContext } from "./context.js";
-import { installErrorHandling } from "./http/errorHandler.js";
+import { clientErrorHandler, frameworkErrors, installErrorHandling } from "./http/errorHandler.js";
+import { installSecurityHeaders } from "./http/securityHeaders.js";
 import type { GatewayOptions } from "./options.js";
 import { Mirror, mirrorSettings } from "./mvp/mirror.js";
 import { Loop } from "./loop.js";
@@ -76,6 +77,9 @@ export async function buildApp(options: GatewayOptions): Promise<GatewayApp> {
     // Requests still arriving on kept-alive connections while closing get a 503.
     return503OnClosing: true,
     forceCloseConnections: "idle",
+    // Errors raised before a route or before a request exists answer in the gateway's shape too.
+    frameworkErrors,
+    clientErrorHandler,
     ajv: {
       customOptions: {
         // Reject, never silently fix: no type coercion of bodies, no dropping of unknown fields.
@@ -107,7 +111,9 @@ export async function buildApp(options: GatewayOptions): Promise<GatewayApp> {
         },
       },
     });
-    await app.register(swaggerUi, { routePrefix: "/docs" });
+    // staticCSP: the API docs page sets its own Content-Security-Policy (with the hashes of its inline parts).
+    await app.register(swaggerUi, { routePrefix: "/docs", staticCSP: true });
+    installSecurityHeaders(app);
 
     await app.register(systemRoutes(ctx));
     await app.register(consoleRoutes(ctx));

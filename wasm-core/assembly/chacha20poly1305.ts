@@ -19,7 +19,7 @@ import { ctEqual, wipe } from "./memory";
 //   POLY_H (40)  the Poly1305 accumulator h as 5×26-bit limbs
 //   PAD    (16)  a zero-padded partial block, then the length block
 //   TAG    (16)  the tag computed by open
-const SCRATCH_SIZE: usize = 240;
+const SCRATCH_SIZE: i32 = 240;
 const SCRATCH: usize = memory.data(SCRATCH_SIZE, 16);
 const BLOCK0: usize = SCRATCH;
 const KS: usize = SCRATCH + 64;

@@ -74,7 +74,7 @@ type Log = (line: string) => void;
 const sha256 = (data: Uint8Array) => createHash("sha256").update(data).digest("hex");
 const mib = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
 
-async function download(url: string, limit: number, log: Log): Promise<Buffer> {
+export async function download(url: string, limit: number, log: Log): Promise<Buffer> {
   let response: Response;
   try {
     response = await fetch(url, { signal: AbortSignal.timeout(300_000) });
@@ -86,10 +86,39 @@ async function download(url: string, limit: number, log: Log): Promise<Buffer> {
   if (!response.ok) throw new RuntimeFetchError(`${url}: HTTP ${response.status}`);
   const declared = Number(response.headers.get("content-length") ?? 0);
   if (declared > limit) throw new RuntimeFetchError(`${url}: ${declared} bytes is over the ${limit}-byte bound`);
-  const body = Buffer.from(await response.arrayBuffer());
-  if (body.length > limit) throw new RuntimeFetchError(`${url}: ${body.length} bytes is over the ${limit}-byte bound`);
+  const body = await readBounded(response, url, limit, declared, log);
   log(`downloaded ${url} (${mib(body.length)})`);
   return body;
+}
+
+/** Files at least this large say how far they are while they download. */
+const PROGRESS_FROM_BYTES = 4 * 1024 * 1024;
+
+/** The body, refused past `limit`; a large one logs its progress at each quarter (plain lines: logs and terminals alike). */
+async function readBounded(
+  response: Response,
+  url: string,
+  limit: number,
+  declared: number,
+  log: Log,
+): Promise<Buffer> {
+  const chunks: Uint8Array[] = [];
+  let got = 0;
+  let quarter = 0;
+  const name = url.slice(url.lastIndexOf("/") + 1);
+  if (declared >= PROGRESS_FROM_BYTES) log(`downloading ${name} (${mib(declared)})…`);
+  const reader = response.body?.getReader();
+  for (let next = await reader?.read(); next !== undefined && !next.done; next = await reader!.read()) {
+    const chunk = next.value;
+    got += chunk.length;
+    if (got > limit) throw new RuntimeFetchError(`${url}: over the ${limit}-byte bound`);
+    chunks.push(chunk);
+    if (declared >= PROGRESS_FROM_BYTES && quarter < 3 && got >= (declared * (quarter + 1)) / 4) {
+      quarter++;
+      log(`  ${name}: ${mib(got)} of ${mib(declared)} (${quarter * 25}%)`);
+    }
+  }
+  return Buffer.concat(chunks);
 }
 
 /** InRelease, signature checked; returns the signed text only. */
@@ -199,9 +228,13 @@ export function resolveClosure(index: Map<string, PackageEntry>, roots: readonly
 }
 
 export async function fetchDebs(entries: PackageEntry[], into: string, work: string, log: Log): Promise<string> {
-  log(`${entries.length} packages, ${mib(entries.reduce((n, e) => n + e.size, 0))} to download`);
+  const total = entries.reduce((n, e) => n + e.size, 0);
+  log(`${entries.length} packages, ${mib(total)} to download`);
   const lines: string[] = [];
-  for (const entry of entries) {
+  let done = 0;
+  for (const [i, entry] of entries.entries()) {
+    log(`[${i + 1}/${entries.length}] ${entry.name} (${mib(entry.size)}; ${mib(done)} of ${mib(total)} so far)`);
+    done += entry.size;
     const deb = await download(`${DEBIAN_MIRROR}/${entry.filename}`, MAX_DEB_BYTES, log);
     const got = sha256(deb);
     if (got !== entry.sha256)

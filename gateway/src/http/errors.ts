@@ -14,6 +14,11 @@ export const ERRORS = {
   LCORE_GW_UNSUPPORTED_MEDIA_TYPE: { status: 415, meaning: "the body is not application/json" },
   LCORE_GW_NUMBER_OUT_OF_RANGE: { status: 400, meaning: "seq is not a u64, timestamp not a u64 or value not an i64" },
   LCORE_GW_ROUTE_NOT_FOUND: { status: 404, meaning: "no such route" },
+  LCORE_GW_PARAM_TOO_LONG: { status: 414, meaning: "a path parameter is longer than 100 characters" },
+  LCORE_GW_BAD_URL: { status: 400, meaning: "the path is not valid percent-encoding" },
+  LCORE_GW_HEADERS_TOO_LARGE: { status: 431, meaning: "the request's headers are larger than Node's bound (16 KiB)" },
+  LCORE_GW_REQUEST_TIMEOUT: { status: 408, meaning: "the request did not arrive whole in time" },
+  LCORE_GW_BAD_HTTP: { status: 400, meaning: "the request is not well-formed HTTP/1.1" },
 
   // ── devices ──
   LCORE_GW_DEVICE_UNKNOWN: { status: 404, meaning: "no device with this address is registered at this gateway" },

@@ -2,7 +2,7 @@
 // lcore-sim --gateway URL --devices 100 --rate 50 --duration 60
 //
 // Registers --devices devices (keys derived from --seed, so a rerun reuses them),
-// streams signed readings at --rate per second for --duration seconds with live progress
+// streams signed readings at --rate per second (the whole fleet's rate) for --duration seconds with live progress
 // on stderr (progressLine.ts; Ctrl-C stops early and still summarises), follows every receipt until the dApp's verdict (--follow seconds, 0 to
 // skip), and prints a summary: sent, accepted, rejected by reason, latency p50/p99, and
 // the last reading the gateway took (device, seq, status URL).
@@ -13,7 +13,18 @@ import { progressWriter } from "./progressLine.js";
 import { type SimProgress, simulate } from "./run.js";
 
 const USAGE = `usage: lcore-sim --gateway URL [--devices N] [--rate R] [--duration S] [--seed TEXT]
-                 [--token TOKEN] [--follow S] [--payload-bytes N] [--json]`;
+                 [--token TOKEN] [--follow S] [--payload-bytes N] [--json]
+
+  --gateway URL        the gateway (npm start's: http://127.0.0.1:3000)
+  --devices N          devices to register and simulate, 1..100000 (default 10)
+  --rate R             readings per second for the whole fleet, not per device, 0.01..100000
+                       (default 10: with 10 devices, one reading per device a second)
+  --duration S         seconds to stream (default 10); Ctrl-C stops early and still summarises
+  --seed TEXT          derives the device keys, so a rerun reuses the same devices (default lcore-sim)
+  --token TOKEN        the owner token (or LCORE_GW_OWNER_TOKEN), needed to register devices
+  --follow S           seconds to follow receipts to the dApp's verdict after streaming (default 60; 0 skips)
+  --payload-bytes N    plaintext bytes per reading, 0..1024 (default 8)
+  --json               the summary as JSON on stdout`;
 
 async function main(): Promise<void> {
   const { values } = parseArgs({

@@ -149,4 +149,23 @@ describe("GET /v1/devices/{device} and /records", () => {
     });
     expect(badQuery.json().code).toBe("LCORE_GW_INVALID_REQUEST");
   });
+
+  it("give the owner the payload as hex, and as text too when it is UTF-8", async () => {
+    const gw = await testGateway(cleanups);
+    const d = await gw.device();
+    const text = '{"t":21.5,"unit":"°C"}';
+    const payloads = [new TextEncoder().encode(text), new Uint8Array([0xff, 0xfe, 0x00]), new Uint8Array(0)];
+    for (const [i, payload] of payloads.entries()) {
+      const res = await gw.app.inject({ method: "POST", url: "/v1/readings", payload: d.reading({ payload, seq: BigInt(i + 1) }) });
+      expect(res.statusCode, res.body).toBe(202);
+    }
+    await gw.app.gateway.outbox.append([]);
+    const page = await gw.app.inject({ method: "GET", url: `/v1/devices/${d.hex}/records`, headers: auth });
+    const [json, binary, empty] = page.json().records;
+    expect(json).toMatchObject({ payload: `0x${Buffer.from(text).toString("hex")}`, payloadText: text });
+    expect(binary).toMatchObject({ payload: "0xfffe00" });
+    expect(binary.payloadText).toBeUndefined();
+    expect(empty).toMatchObject({ payload: "0x" });
+    expect(empty.payloadText).toBeUndefined();
+  });
 });

@@ -66,6 +66,18 @@ export function deviceView(ctx: GatewayContext, d: DeviceState) {
 }
 
 /** One stored reading in plaintext, with its status: what the records route lists. */
+const UTF8 = new TextDecoder("utf-8", { fatal: true });
+
+/** The payload as text too when it is UTF-8 (most firmware sends JSON or CSV); hex stays the exact bytes. */
+function utf8Text(payload: Uint8Array): { payloadText?: string } {
+  if (payload.length === 0) return {};
+  try {
+    return { payloadText: UTF8.decode(payload) };
+  } catch {
+    return {};
+  }
+}
+
 function plainRecord(ctx: GatewayContext, r: ReadingRow) {
   const body = ctx.sealer.open({
     device: r.device,
@@ -85,6 +97,7 @@ function plainRecord(ctx: GatewayContext, r: ReadingRow) {
     nonce: toHex(nonce),
     value: value.toString(),
     payload: toHex(payload),
+    ...utf8Text(payload),
     digest: toHex(r.digest),
     status: p.status,
     final: p.final,

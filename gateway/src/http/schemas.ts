@@ -195,6 +195,7 @@ export const PlainRecord = Type.Object({
   nonce: Nonce,
   value: DecimalString,
   payload: Type.String({ description: "0x-hex" }),
+  payloadText: Type.Optional(Type.String({ description: "the payload decoded as UTF-8, when it is valid UTF-8" })),
   digest: Bytes32,
   status: ReadingStatusName,
   final: FinalFlag,

@@ -144,7 +144,13 @@ Try it:
        curl -s ${stack.chainRpcUrl} -H 'content-type: application/json' -d '{"jsonrpc":"2.0","id":1,"method":"evm_increaseTime","params":[3600]}'
        curl -s ${stack.chainRpcUrl} -H 'content-type: application/json' -d '{"jsonrpc":"2.0","id":1,"method":"evm_mine","params":[]}'
        curl -s ${stack.gatewayUrl}/v1/readings/<device>/<seq>/proof
-  6. Check everything from the chain alone, as a validator:
+  6. Disclose a device's day (period = floor(timestamp / 86400)) with its aggregate recorded on
+     chain. A day is disclosed once it is over on the later of the wall clock and the chain's,
+     so move the chain a day on (evm_increaseTime 86400, then evm_mine, as in step 5), then:
+       curl -s -H 'authorization: Bearer ${DEV_SECRETS.ownerToken}' -H 'content-type: application/json' ${stack.gatewayUrl}/v1/disclosures -d '{"device":"<device>","period":<period>,"aggregateVoucher":true}'
+     and follow its statusUrl: the dApp's count, sum, min and max, then aggregateOnChain.executed
+     once the gateway has executed the voucher (LcoreSettlement.aggregate(device, period)).
+  7. Check everything from the chain alone, as a validator:
        npx lcore replay --rpc ${stack.chainRpcUrl} --application ${stack.application}
 
 Ctrl-C stops everything.${quiet ? " (logs: npm start -- --verbose)" : ""}

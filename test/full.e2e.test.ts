@@ -27,6 +27,7 @@ const REPLAY = "cli/dist/lcore.js";
 const altered = (kind: string) =>
   `env LCORE_ALTER_NOTICE=${kind} ${process.execPath} cli/test/fixtures/altered-lcore-dapp.mjs`;
 
+const DAY = 86_400;
 const stateDir = mkdtempSync(join(tmpdir(), "lcore-full-"));
 const logs: string[] = [];
 const logTail = () => `log tail:\n${logs.slice(-20).join("")}`;
@@ -221,6 +222,47 @@ describe("the whole stack, end to end", () => {
         args: [notice.period, proof.recordHash, BigInt(proof.index), proof.proof],
       }),
     ).toBe(true);
+  });
+
+  it("discloses a device's day as the banner's step 6 does: by chain time, its aggregate executed into LcoreSettlement", async () => {
+    const owner = { authorization: `Bearer ${DEV_SECRETS.ownerToken}` };
+    const first = (await notices()).flatMap((n) => (n.notice.kind === "records_accepted" ? n.notice.records : []))[0]!;
+    const device = toHex(first.device);
+    const page = await (
+      await fetch(`${stack.gatewayUrl}/v1/devices/${device}/records?limit=1000`, { headers: owner })
+    ).json();
+    const period = Math.floor(Number(page.records[0].timestamp) / DAY);
+    const ofDay = page.records.filter((r: { timestamp: string }) => Math.floor(Number(r.timestamp) / DAY) === period);
+    const values = ofDay.map((r: { value: string }) => BigInt(r.value));
+    const { pub } = chainClients(stack.chainRpcUrl);
+    const latest = await pub.getBlock();
+    const ahead = (period + 1) * DAY - Number(latest.timestamp) + 60;
+    if (ahead > 0) await rpcResult(stack.chainRpcUrl, "evm_increaseTime", [ahead]);
+    await rpcResult(stack.chainRpcUrl, "evm_mine", []);
+    const asked = await fetch(`${stack.gatewayUrl}/v1/disclosures`, {
+      method: "POST",
+      headers: { ...owner, "content-type": "application/json" },
+      body: JSON.stringify({ device, period, aggregateVoucher: true }),
+    });
+    expect(asked.status, await asked.clone().text()).toBe(202);
+    const { statusUrl } = await asked.json();
+    const done = await waitFor(
+      "the aggregate voucher executed",
+      async () => {
+        const body = await (await fetch(`${stack.gatewayUrl}${statusUrl}`, { headers: owner })).json();
+        return body.aggregateOnChain?.executed === true ? body : undefined;
+      },
+      180_000,
+    );
+    const sum = values.reduce((a: bigint, b: bigint) => a + b, 0n);
+    expect(done.aggregate).toMatchObject({ count: String(values.length), sum: sum.toString() });
+    const onChain = (await pub.readContract({
+      address: stack.settlement,
+      abi: lcoreSettlementAbi,
+      functionName: "aggregate",
+      args: [device, BigInt(period)],
+    })) as { count: bigint; sum: bigint };
+    expect(onChain).toMatchObject({ count: BigInt(values.length), sum });
   });
 
   it("lcore replay against the chain: zero divergences, every claim and notice state hash checked", async () => {

@@ -156,7 +156,11 @@ describe("GET /v1/devices/{device} and /records", () => {
     const text = '{"t":21.5,"unit":"°C"}';
     const payloads = [new TextEncoder().encode(text), new Uint8Array([0xff, 0xfe, 0x00]), new Uint8Array(0)];
     for (const [i, payload] of payloads.entries()) {
-      const res = await gw.app.inject({ method: "POST", url: "/v1/readings", payload: d.reading({ payload, seq: BigInt(i + 1) }) });
+      const res = await gw.app.inject({
+        method: "POST",
+        url: "/v1/readings",
+        payload: d.reading({ payload, seq: BigInt(i + 1) }),
+      });
       expect(res.statusCode, res.body).toBe(202);
     }
     await gw.app.gateway.outbox.append([]);

@@ -1,9 +1,12 @@
 // Selective disclosure end to end on the devnet (PROTOCOL §10): a device's readings of
 // two disclosure periods P and P+1 (with an hour of chain time between them); the owner
 // discloses P through POST /v1/disclosures; the dApp's 0x91 notice aggregates exactly
-// P's readings and its voucher calls LcoreSettlement.recordAggregate. P's key, public
-// now, then opens nothing else: sent straight to the InputBox for P+1 by the owner's own
-// account it is rejected (bad_period_key), and P+1's own disclosure still succeeds.
+// P's readings and its voucher calls LcoreSettlement.recordAggregate, which the gateway's
+// executor executes, so the aggregate is recorded on chain. P's key, public now, then
+// opens nothing else: sent straight to the InputBox for P+1 by the owner's own account it
+// is rejected (bad_period_key), and P+1's own disclosure still succeeds. Every output the
+// node serves over GraphQL decodes with `decode`. Today can be disclosed once the chain's
+// clock is past it (the local stack's way to try a disclosure without waiting a day).
 
 import { DISCLOSURE_PERIOD_SECONDS } from "@lcore/protocol/bounds";
 import { encodeKeyDisclosure } from "@lcore/protocol/disclosure";
@@ -19,10 +22,12 @@ import {
   parseEventLogs,
 } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
+import { decodeHex } from "@lcore/protocol/decode";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildApp, type GatewayApp } from "../src/app.js";
 import { JsonRpcNodeReader, type NodeInput } from "../src/chain/nodeReader.js";
-import type { SimDevice } from "../src/sim/device.js";
+import { SimDevice } from "../src/sim/device.js";
+import { Secret } from "../src/util/secrets.js";
 import { auth, testGateway, type TestGateway } from "./helpers/gateway.js";
 import { type TestStack, eventually, startTestStack } from "./helpers/stack.js";
 import { type Cleanup, runCleanups } from "./helpers/tempDir.js";
@@ -32,6 +37,8 @@ const DAY = Number(DISCLOSURE_PERIOD_SECONDS);
 const P = Math.floor(Date.now() / 1000 / DAY) - 2;
 const VALUES_P = [12n, -7n, 30n, 5n];
 const VALUES_NEXT = [100n, 200n];
+/** The executor's account: not the submitter's (4), whose nonces the submitter owns. */
+const EXECUTOR = 6;
 
 const cleanups: Cleanup[] = [];
 let stack: TestStack;
@@ -43,6 +50,8 @@ beforeAll(async () => {
   stack = await startTestStack(cleanups);
   gw = await testGateway(cleanups, {
     ...stack.gatewayOptions(4, { maxDelayMs: 200 }),
+    // An executor: the aggregate voucher is executed as the settlement vouchers are.
+    settlement: { tickMs: 500, executorKey: new Secret(stack.key(EXECUTOR)), pollMs: 200 },
   });
   await gw.app.ready();
   reader = new JsonRpcNodeReader(stack.devnet.jsonRpcUrl, stack.app);
@@ -151,6 +160,25 @@ describe("selective disclosure on the devnet", () => {
       p.aggregate.stateHash,
     ]);
 
+    // The gateway executes the aggregate voucher once its epoch's claim is accepted: the aggregate is on chain.
+    const executed = await eventually(
+      async () => {
+        const body = (await gw.app.inject({ method: "GET", url: `/v1/disclosures/${p.id}`, headers: auth })).json();
+        return body.aggregateOnChain?.executed === true ? body : undefined;
+      },
+      120_000,
+      "the aggregate voucher executed",
+    );
+    expect(executed.aggregateOnChain.executedTx).toMatch(/^0x[0-9a-f]{64}$/);
+    const chainClient = createPublicClient({ transport: http(stack.devnet.chainRpcUrl) });
+    const recorded = await chainClient.readContract({
+      address: stack.devnet.deployment.lcore.settlement,
+      abi: lcoreSettlementAbi,
+      functionName: "aggregate",
+      args: [d.hex, BigInt(P)],
+    });
+    expect(recorded).toMatchObject({ count: 4n, sum, min: -7n, max: 30n, stateHash: p.aggregate.stateHash });
+
     // P's key is public now: read it from the chain, as anyone can.
     const onChain = (await stack.inputs()).find((i) => i.index === p.inputIndex)!;
     const disclosed = decodeInput(Buffer.from(onChain.payload.slice(2), "hex"));
@@ -217,5 +245,69 @@ describe("selective disclosure on the devnet", () => {
       payload: { device: d.hex, period: P },
     });
     expect(twice.json().code).toBe("LCORE_GW_DISCLOSURE_EXISTS");
+
+    // Today can be disclosed once the chain's clock is past it (the gateway goes by the later clock).
+    const nowS = Math.floor(Date.now() / 1000);
+    const today = Math.floor(nowS / DAY);
+    const fresh = SimDevice.random();
+    const registered = await again.inject({
+      method: "POST",
+      url: "/v1/devices",
+      headers: auth,
+      payload: fresh.registration(gw.info),
+    });
+    expect(registered.statusCode, registered.body).toBe(201);
+    const urls: string[] = [];
+    for (const [i, value] of [1n, 2n].entries()) {
+      const res = await again.inject({
+        method: "POST",
+        url: "/v1/readings",
+        payload: fresh.reading({ value, timestamp: Math.max(today * DAY, nowS - 120) + i }),
+      });
+      expect(res.statusCode, res.body).toBe(202);
+      urls.push(res.json().statusUrl);
+    }
+    for (const url of urls) expect((await settled(again, url)).status).toBe("accepted");
+    const early = await again.inject({
+      method: "POST",
+      url: "/v1/disclosures",
+      headers: auth,
+      payload: { device: fresh.hex, period: today },
+    });
+    expect(early.json().code).toBe("LCORE_GW_PERIOD_NOT_OVER");
+    const latest = await createPublicClient({ transport: http(stack.devnet.chainRpcUrl) }).getBlock();
+    await stack.rpc("evm_increaseTime", [(today + 1) * DAY - Number(latest.timestamp) + 60]);
+    await stack.rpc("evm_mine");
+    expect(await disclose(again, fresh, today, false)).toMatchObject({
+      status: "accepted",
+      aggregate: { count: "2", sum: "3" },
+    });
+
+    // Every output the node serves over GraphQL (notices, vouchers, reports) decodes.
+    const outputs = await graphqlOutputs();
+    expect(outputs.vouchers.length).toBeGreaterThan(0);
+    for (const payload of [...outputs.notices, ...outputs.reports])
+      expect(() => decodeHex(payload), payload).not.toThrow();
+    const calls = outputs.vouchers.map((payload) => decodeHex(payload));
+    for (const call of calls) expect(call.type).toBe("voucher_payload");
+    expect(calls).toContainEqual(
+      expect.objectContaining({ call: expect.objectContaining({ function: "recordAggregate" }) }),
+    );
   });
 });
+
+/** The payloads of every notice, voucher and report, as GraphQL serves them. */
+async function graphqlOutputs(): Promise<{ notices: Hex[]; vouchers: Hex[]; reports: Hex[] }> {
+  const query =
+    "{ notices { edges { node { payload } } } vouchers { edges { node { payload } } } reports { edges { node { payload } } } }";
+  const res = await fetch(stack.devnet.graphqlUrl, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ query }),
+  });
+  const { data } = (await res.json()) as {
+    data: Record<"notices" | "vouchers" | "reports", { edges: { node: { payload: Hex } }[] }>;
+  };
+  const payloads = (kind: "notices" | "vouchers" | "reports") => data[kind].edges.map((e) => e.node.payload);
+  return { notices: payloads("notices"), vouchers: payloads("vouchers"), reports: payloads("reports") };
+}

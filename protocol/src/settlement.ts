@@ -10,7 +10,7 @@
 
 import { keccak256 } from "@lcore/wasm-core";
 import { lcoreSettlementBytecode } from "@lcore/contracts";
-import { ByteReader, ByteWriter, ascii, equalBytes, fromHex, readU64 } from "./bytes.js";
+import { ByteReader, ByteWriter, ascii, equalBytes, fromHex, readU64, toHex } from "./bytes.js";
 import { DecodeError } from "./errors.js";
 import { InputKind, VERSION_1 } from "./kinds.js";
 
@@ -153,6 +153,31 @@ export interface AggregateCall {
   min: bigint;
   max: bigint;
   stateHash: Uint8Array;
+}
+
+/** The recordAggregate call in a voucher's payload, or undefined if the payload is not exactly one. */
+export function decodeRecordAggregateCall(payload: Uint8Array): AggregateCall | undefined {
+  if (payload.length !== 4 + 7 * 32 || !equalBytes(payload.subarray(0, 4), RECORD_AGGREGATE)) return undefined;
+  const word = (i: number) => payload.subarray(4 + 32 * i, 4 + 32 * (i + 1));
+  // Each ABI word must be the canonical padding of its type: zeros above an address or
+  // uint64, the sign's copies above an int128 or int64.
+  const unsigned = (w: Uint8Array, bytes: number): bigint | undefined =>
+    w.subarray(0, 32 - bytes).some((b) => b !== 0) ? undefined : BigInt(toHex(w.subarray(32 - bytes)));
+  const signed = (w: Uint8Array, bytes: number): bigint | undefined => {
+    const value = BigInt(toHex(w));
+    const asSigned = value >= 1n << 255n ? value - (1n << 256n) : value;
+    const bound = 1n << BigInt(bytes * 8 - 1);
+    return asSigned >= -bound && asSigned < bound ? asSigned : undefined;
+  };
+  const device = unsigned(word(0), 20);
+  const period = unsigned(word(1), 8);
+  const count = unsigned(word(2), 8);
+  const sum = signed(word(3), 16);
+  const min = signed(word(4), 8);
+  const max = signed(word(5), 8);
+  if (device === undefined || period === undefined || count === undefined) return undefined;
+  if (sum === undefined || min === undefined || max === undefined) return undefined;
+  return { device: word(0).slice(12), period, count, sum, min, max, stateHash: word(6).slice() };
 }
 
 /** recordAggregate(address device, uint64 period, uint64 count, int128 sum, int64 min, int64 max, bytes32 stateHash) */

@@ -3,7 +3,12 @@
 import { describe, expect, it } from "vitest";
 import { encodeRecordBatch, recordBatchCount } from "@lcore/protocol/recordBatch";
 import { encodeReport, parseReport, type Report } from "@lcore/protocol/reports";
-import { decodeSettlePeriodCall, encodeSettlePeriodCall, encodeRecordAggregateCall } from "@lcore/protocol/settlement";
+import {
+  decodeRecordAggregateCall,
+  decodeSettlePeriodCall,
+  encodeRecordAggregateCall,
+  encodeSettlePeriodCall,
+} from "@lcore/protocol/settlement";
 
 const DEVICE = `0x${"ab".repeat(20)}` as const;
 const HASH = `0x${"cd".repeat(32)}` as const;
@@ -79,6 +84,39 @@ describe("the settlePeriod call", () => {
       stateHash: new Uint8Array(32),
     });
     expect(decodeSettlePeriodCall(aggregate)).toBeUndefined();
+  });
+});
+
+describe("the recordAggregate call", () => {
+  const aggregate = {
+    device: new Uint8Array(20).fill(0xd1),
+    period: 20_500n,
+    count: 1440n,
+    sum: -(2n ** 100n),
+    min: -(2n ** 63n),
+    max: 2n ** 63n - 1n,
+    stateHash: new Uint8Array(32).fill(9),
+  };
+
+  it("decodes what encodeRecordAggregateCall wrote, negative and extreme values included", () => {
+    expect(decodeRecordAggregateCall(encodeRecordAggregateCall(aggregate))).toEqual(aggregate);
+  });
+
+  it("is not another call, a truncated one, or one whose words are not their type's padding", () => {
+    const call = encodeRecordAggregateCall(aggregate);
+    expect(decodeRecordAggregateCall(call.subarray(0, call.length - 1))).toBeUndefined();
+    expect(
+      decodeRecordAggregateCall(encodeSettlePeriodCall(1n, new Uint8Array(32), 1n, new Uint8Array(32))),
+    ).toBeUndefined();
+    for (const [word, byte] of [
+      [0, 0], // above the address
+      [1, 0], // above the period's uint64
+      [4, 0], // min's int64 padded with 0xff: a 0 there makes it no int64
+    ] as const) {
+      const bad = call.slice();
+      bad[4 + 32 * word + byte] ^= 0x01;
+      expect(decodeRecordAggregateCall(bad), `word ${word}`).toBeUndefined();
+    }
   });
 });
 

@@ -3,6 +3,7 @@
 // the dApp's verdict. The period key is derived
 // and encoded inside the gateway; no answer or log line carries it.
 
+import { laterOfClocks } from "../chain/chainClock.js";
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import type { GatewayContext } from "../context.js";
 import { disclosureProgress, disclosureStatusUrl } from "./disclosures.js";
@@ -35,7 +36,7 @@ export function disclosureRoutes(ctx: GatewayContext): FastifyPluginAsyncTypebox
         const { device, period } = request.body;
         const id = await ctx.disclosures.request(
           { device: fromHex(device), period, voucher: request.body.aggregateVoucher ?? false },
-          ctx.nowMs(),
+          await laterOfClocks(ctx.nowMs(), ctx.options.chain?.rpcUrl),
         );
         return reply
           .code(202)
@@ -90,8 +91,22 @@ export function disclosureRoutes(ctx: GatewayContext): FastifyPluginAsyncTypebox
                   stateHash: toHex(r.stateHash),
                 },
               }),
+          ...aggregateOnChain(ctx, d.device, d.period, d.voucher),
         };
       },
     );
+  };
+}
+
+/** The disclosure's recordAggregate voucher, once the settlement follower has read it. */
+function aggregateOnChain(ctx: GatewayContext, device: Uint8Array, period: number, asked: boolean) {
+  const v = asked ? ctx.outbox.aggregates.ofPeriod(device, period) : undefined;
+  if (v === undefined) return {};
+  return {
+    aggregateOnChain: {
+      outputIndex: v.voucherIndex,
+      executed: v.executedMs !== null,
+      ...(v.executedTx === null ? {} : { executedTx: toHex(v.executedTx) }),
+    },
   };
 }

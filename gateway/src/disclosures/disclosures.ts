@@ -5,8 +5,9 @@
 //
 // Checks made here so that a disclosure the dApp would refuse, or one that would miss
 // readings, costs no gas and publishes no key: the period must be over on the gateway's
-// clock (readings of it may still arrive otherwise, and they would be sealed under a key
-// already public); the gateway must hold readings of it; none of them may still wait for
+// clock, the later of the wall clock and the chain's (chain/chainClock.ts) (readings of
+// it may still arrive otherwise, and they would be sealed under a key already public);
+// the gateway must hold readings of it; none of them may still wait for
 // an input (inputs reach the chain in creation order, so the disclosure would overtake
 // them); and the period must not be disclosed or being disclosed already (the dApp
 // accepts one disclosure per device and period; a rejected one may be asked again).

@@ -355,6 +355,21 @@ export const DisclosureStatus = Type.Object({
       { description: "from the dApp's 0x91 notice: the period's readings as the dApp verified them" },
     ),
   ),
+  aggregateOnChain: Type.Optional(
+    Type.Object(
+      {
+        outputIndex: Type.Integer({ description: "the recordAggregate voucher's output index" }),
+        executed: Type.Boolean({
+          description: "executed through the Application: LcoreSettlement.aggregate(device, period) holds it",
+        }),
+        executedTx: Type.Optional(Bytes32),
+      },
+      {
+        description:
+          "with aggregateVoucher: the dApp's recordAggregate voucher, once read, and whether the gateway has executed it",
+      },
+    ),
+  ),
 });
 
 /** GET /v1/overview: what the console at / draws. Public: all of it is on chain or in public receipts. */

@@ -10,7 +10,7 @@ import { dirname } from "node:path";
 export type OutboxDb = Database.Database;
 
 /** Bump with a migration step below whenever the schema changes. */
-const SCHEMA_VERSION = 9;
+const SCHEMA_VERSION = 10;
 
 /** Exported for the migration test, which builds a version-1 file. */
 export const SCHEMA_V1 = `
@@ -240,6 +240,22 @@ CREATE INDEX inputs_by_block ON inputs(block_number) WHERE input_index IS NOT NU
 CREATE INDEX inputs_mined_by_nonce ON inputs(nonce) WHERE input_index IS NOT NULL;
 `;
 
+// v10: the dApp's recordAggregate vouchers (PROTOCOL §10), whoever asked for the disclosure:
+// the settlement follower reads them with the settlePeriod vouchers, and the voucher executor
+// executes them too, so a disclosure's aggregate ends up recorded in LcoreSettlement.
+const AGGREGATES_V10 = `
+CREATE TABLE aggregate_vouchers (
+  voucher_index INTEGER PRIMARY KEY,       -- the output's index
+  device        BLOB NOT NULL,             -- 20 bytes
+  period        INTEGER NOT NULL,          -- disclosure period (PROTOCOL §1)
+  voucher       BLOB NOT NULL,             -- the output's bytes, what executeOutput takes
+  executed_tx   BLOB,                      -- the executeOutput transaction, once seen (null if unknown)
+  executed_ms   INTEGER                    -- when it was recorded executed
+);
+CREATE INDEX aggregate_vouchers_by_period ON aggregate_vouchers(device, period);
+CREATE INDEX aggregate_vouchers_unexecuted ON aggregate_vouchers(voucher_index) WHERE executed_ms IS NULL;
+`;
+
 export function openOutboxDb(path: string): OutboxDb {
   if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
   const db = new Database(path);
@@ -272,6 +288,7 @@ function migrate(db: OutboxDb): void {
       if (version < 7) db.exec(CHAIN_STATUS_V7);
       if (version < 8) db.exec(FAILED_RECORD_V8);
       if (version < 9) db.exec(FINALITY_V9);
+      if (version < 10) db.exec(AGGREGATES_V10);
       const broken = db.pragma("foreign_key_check") as unknown[];
       if (broken.length > 0) throw new Error(`outbox migration left ${broken.length} dangling references`);
       db.pragma(`user_version = ${SCHEMA_VERSION}`);

@@ -2,6 +2,7 @@
 // connection, and two ways in, both through the writer thread (writer.ts): `append`,
 // the group-committed path of readings, and `write`, one transaction of statements.
 
+import { AggregateStore } from "./aggregateStore.js";
 import { openOutboxDb, type OutboxDb } from "./database.js";
 import { DeviceStore } from "./deviceStore.js";
 import { DisclosureStore } from "./disclosureStore.js";
@@ -28,6 +29,7 @@ export class Outbox {
   readonly inputs: InputStore;
   readonly disclosures: DisclosureStore;
   readonly settlements: SettlementStore;
+  readonly aggregates: AggregateStore;
   readonly settings: SettingsStore;
   readonly mirror: MirrorStore;
   readonly #writer: OutboxWriter;
@@ -50,6 +52,7 @@ export class Outbox {
     this.inputs = new InputStore(this.db, write);
     this.disclosures = new DisclosureStore(this.db, (id) => this.inputs.get(id));
     this.settlements = new SettlementStore(this.db);
+    this.aggregates = new AggregateStore(this.db);
     this.settings = new SettingsStore(this.db);
     this.mirror = new MirrorStore(this.db, this.settings);
     this.#queued = this.readings.countQueued();

@@ -1,6 +1,7 @@
 // Reads every output of the app in index order and keeps what settlement needs
-// (PROTOCOL §9): each accepted record with the id the dApp gave it, and each settled
-// period with its 0x90 notice and its settlePeriod voucher.
+// (PROTOCOL §9): each accepted record with the id the dApp gave it, each settled
+// period with its 0x90 notice and its settlePeriod voucher, and each recordAggregate
+// voucher of a disclosure (PROTOCOL §10), which the voucher executor executes too.
 //
 // The dApp numbers records 1, 2, … in acceptance order and lists them, in that order, in
 // its records-accepted notices; a rejected input leaves no outputs. So reading every
@@ -15,10 +16,11 @@
 // from then on, as the dApp does, instead of taking readings the dApp would skip.
 
 import { decodeNotice } from "@lcore/protocol/notices";
-import { decodeSettlePeriodCall, settlementAddress } from "@lcore/protocol/settlement";
+import { decodeRecordAggregateCall, decodeSettlePeriodCall, settlementAddress } from "@lcore/protocol/settlement";
 import type { GatewayContext } from "../context.js";
 import { fromHex, toHex } from "@lcore/protocol/bytes";
 import { type Marking, writeWithMarks } from "../devices/deviceMarks.js";
+import type { AggregateVoucher } from "../outbox/aggregateStore.js";
 import type { ChainRecord, PeriodNotice, PeriodVoucher } from "../outbox/settlementStore.js";
 import type { NodeOutput, OutputReader } from "../chain/nodeReader.js";
 
@@ -29,6 +31,7 @@ export interface ScanResult {
   records: ChainRecord[];
   notices: PeriodNotice[];
   vouchers: PeriodVoucher[];
+  aggregates: AggregateVoucher[];
   /** Devices named by device_revoked notices, with the notice's output index. */
   revoked: { device: Uint8Array; noticeIndex: number }[];
   /** Key rotations (key_rotated notices) in output order: a later one of a device wins. */
@@ -47,6 +50,14 @@ export function settlePeriodOf(o: NodeOutput, settlement: `0x${string}`): bigint
   return decodeSettlePeriodCall(fromHex(o.decoded.payload))?.period ?? null;
 }
 
+/** The recordAggregate voucher's device and period, or null if `o` is not one to `settlement`. */
+export function aggregateOf(o: NodeOutput, settlement: `0x${string}`): AggregateVoucher | null {
+  if (o.decoded.type !== "Voucher" || o.decoded.destination.toLowerCase() !== settlement.toLowerCase()) return null;
+  const call = decodeRecordAggregateCall(fromHex(o.decoded.payload));
+  if (call === undefined || call.period >= 1n << 32n) return null;
+  return { voucherIndex: o.index, device: call.device, period: Number(call.period), voucher: fromHex(o.raw) };
+}
+
 /**
  * What a page of outputs adds, starting at the cursor. Pure: the follower writes it.
  * Throws if the page does not continue the cursor, or if a period names records the
@@ -57,7 +68,15 @@ export function scanOutputs(
   cursor: { nextOutput: number; nextRecord: bigint },
   settlement: `0x${string}`,
 ): ScanResult {
-  const out: ScanResult = { records: [], notices: [], vouchers: [], revoked: [], rotated: [], ...cursor };
+  const out: ScanResult = {
+    records: [],
+    notices: [],
+    vouchers: [],
+    aggregates: [],
+    revoked: [],
+    rotated: [],
+    ...cursor,
+  };
   for (const o of outputs) {
     if (o.index !== out.nextOutput)
       throw new SettlementScanError(`expected output ${out.nextOutput}, the node gave ${o.index}`);
@@ -65,6 +84,11 @@ export function scanOutputs(
     const period = settlePeriodOf(o, settlement);
     if (period !== null) {
       out.vouchers.push({ period, voucherIndex: o.index, voucher: fromHex(o.raw) });
+      continue;
+    }
+    const aggregate = aggregateOf(o, settlement);
+    if (aggregate !== null) {
+      out.aggregates.push(aggregate);
       continue;
     }
     if (o.decoded.type !== "Notice") continue;
@@ -153,6 +177,7 @@ export class SettlementFollower {
       [
         ...scan.records.map((r) => settlements.recordStatement(r)),
         ...scan.vouchers.map((v) => settlements.voucherStatement(v)),
+        ...scan.aggregates.map((a) => this.#ctx.outbox.aggregates.insertStatement(a)),
         ...scan.notices.map((n) => settlements.noticeStatement(n)),
         ...rotations.map((r) => this.#ctx.outbox.devices.keyStatement(r.state.address, r.publicKey)),
         settlements.cursorStatement(cursor.nextOutput, scan.nextOutput),

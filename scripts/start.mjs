@@ -93,6 +93,13 @@ const startup = new AbortController();
 const abortStartup = () => startup.abort();
 process.on("SIGINT", abortStartup);
 process.on("SIGTERM", abortStartup);
+// `npm start` runs this under `sh -c`, and a SIGTERM to npm stops that shell, which does not
+// pass it on: this process is orphaned with the whole stack running. So an orphaned start
+// stops as if it got the SIGTERM (before the banner and after).
+const parentAtStart = process.ppid;
+setInterval(() => {
+  if (process.ppid !== parentAtStart) process.emit("SIGTERM");
+}, 500).unref();
 let running;
 try {
   running = await startStack({ ...ports, stateDir, machine, onLog, signal: startup.signal });

@@ -2,7 +2,7 @@
 // port is named with its likely cause and keeps the old state; --fresh forgets the state and
 // the banner says where it lives; --simulate shows progress in a log and a summary at Ctrl-C.
 import { type ChildProcess, spawn } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { type AddressInfo, createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -55,7 +55,41 @@ async function until(what: string, check: () => boolean, timeoutMs: number, out:
   }
 }
 
+/** Whether anything answers HTTP at `url` (any status). */
+const answers = (url: string) =>
+  fetch(url, { signal: AbortSignal.timeout(2000) }).then(
+    () => true,
+    () => false,
+  );
+
 describe("npm start", () => {
+  it("stops the whole stack when npm itself gets SIGTERM (its shell does not pass the signal on)", async () => {
+    const stateDir = mkdtempSync(join(tmpdir(), "lcore-start-"));
+    dirs.push(stateDir);
+    const npm = spawn("npm", ["start", "--", "--state-dir", stateDir, ...FREE_PORTS, "--gateway-port", "0"], {
+      cwd: ROOT,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    children.push(npm);
+    const out = { stdout: "", stderr: "" };
+    npm.stdout.on("data", (c) => {
+      out.stdout += c;
+    });
+    npm.stderr.on("data", (c) => {
+      out.stderr += c;
+    });
+    await until("the banner", () => out.stdout.includes("lcore is running"), 90_000, out);
+    const stack = JSON.parse(readFileSync(join(stateDir, "stack.json"), "utf8"));
+    const urls = [stack.chainRpcUrl, stack.jsonRpcUrl, stack.gatewayUrl] as string[];
+    for (const url of urls) expect(await answers(url), url).toBe(true);
+    npm.kill("SIGTERM");
+    const deadline = performance.now() + 40_000;
+    for (const url of urls) {
+      while ((await answers(url)) && performance.now() < deadline) await new Promise((r) => setTimeout(r, 500));
+      expect(await answers(url), `${url} still answers after npm got SIGTERM`).toBe(false);
+    }
+  });
+
   it("takes the machines lcore-devnet takes and refuses another before starting anything", async () => {
     expect(MACHINES).toEqual([...DEVNET_MACHINES]);
     const { out, exited } = start(["--machine", "riscv32"]);

@@ -1,15 +1,25 @@
 #!/usr/bin/env node
 // `npm run bench -w dapp`: the dApp process driven over the rollup HTTP API (devnet's
-// server, host mode) with batches of 100 signed records, on this machine's Node (x86) and then
-// the bundle on Debian's riscv64 Node under qemu-riscv64-static (runtime fetched or reused from
-// ~/.cache/lcore). Prints records/s end to end and µs/record split into decode, signature
-// verification, SQL and hashing (the dApp's probe, LCORE_DAPP_PROBE_FILE), the rest being the
-// HTTP round trips and JSON; then the riscv64/x86 ratio and the riscv64 process's peak RSS
-// (VmHWM: Node plus qemu's translation buffers) after 100,000 records.
-// BATCHES=<n> (default 60) sets the length of the x86 run and of the timed riscv64 run;
-// RISCV64_RECORDS=<n> (default 100000) the records sent to riscv64 for the peak RSS figure;
-// RISCV64=0 skips riscv64. Last lines: `BENCH dapp.records_per_s`, `BENCH dapp.riscv64.records_per_s`,
-// `BENCH dapp.riscv64_over_x86.slowdown`, `BENCH dapp.riscv64.peak_rss_mib.100k`.
+// server, host mode) with batches of 100 signed records, in one run on:
+//   x86-64   this machine's Node, dist/main.js, with the native verifier and with the WASM one;
+//   riscv64  the bundle on Debian's riscv64 Node under qemu-riscv64-static (runtime fetched or
+//            reused from ~/.cache/lcore), native and WASM verifier;
+//   riscv64-vm  the same bundle and Node inside a whole riscv64 system (qemu-system, devnet's
+//            --machine riscv64-vm), native verifier: records/s only (the probe's file is the
+//            guest's), or why it could not run.
+// Native runs set LCORE_REQUIRE_NATIVE=1 (the dApp exits rather than fall back), WASM runs
+// LCORE_DISABLE_NATIVE=1. Prints records/s end to end and µs/record split into decode,
+// signature verification, SQL and hashing (the dApp's probe, LCORE_DAPP_PROBE_FILE), the
+// rest being the HTTP round trips and JSON; then the riscv64/x86 ratio and the riscv64
+// process's peak RSS (VmHWM: Node plus qemu's translation buffers) after RISCV64_RECORDS.
+// BATCHES=<n> (default 60) sets the length of each timed run; RISCV64_RECORDS=<n> (default
+// 100000) the records sent to the native riscv64 run for the peak RSS figure; RISCV64=0 skips
+// riscv64 and the VM, VM=0 the VM; VM_BATCHES=<n> (default 20) the VM's timed batches and
+// VM_BUDGET_S=<s> (default 300) how long the VM may take to boot and answer before it is
+// given up with the reason. Last lines: `BENCH dapp.records_per_s`, `BENCH dapp.riscv64.records_per_s`,
+// `BENCH dapp.verify.native_over_wasm` (x86), `BENCH dapp.riscv64.verify.native_over_wasm`,
+// `BENCH dapp.riscv64_vm.records_per_s`, `BENCH dapp.riscv64_over_x86.slowdown`,
+// `BENCH dapp.riscv64.peak_rss_mib.100k`.
 
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
@@ -24,11 +34,23 @@ import { deviceAddress, readingDigest, registrationProofDigest } from "@lcore/pr
 import { decodeNotice } from "@lcore/protocol/notices";
 import { encodeRecordBatch } from "@lcore/protocol/recordBatch";
 import { encodeSubmitterGrant } from "@lcore/protocol/submitters";
-import { decodeOutput, fetchRiscv64Runtime, riscv64NodeCommand, spawnDapp, startRollupHttpServer } from "@lcore/devnet";
+import {
+  decodeOutput,
+  fetchRiscv64Runtime,
+  fetchRiscv64Vm,
+  riscv64NodeCommand,
+  riscv64VmCommand,
+  spawnDapp,
+  startRollupHttpServer,
+} from "@lcore/devnet";
 
 const BATCH = 100;
 const BATCHES = Number(process.env.BATCHES ?? 60);
 const RISCV64_RECORDS = Number(process.env.RISCV64_RECORDS ?? 100_000);
+const VM_BATCHES = Number(process.env.VM_BATCHES ?? 20);
+const VM_BUDGET_S = Number(process.env.VM_BUDGET_S ?? 300);
+const NATIVE = { LCORE_REQUIRE_NATIVE: "1" };
+const WASM = { LCORE_DISABLE_NATIVE: "1" };
 const WARMUP = 5;
 const DEVICES = 10;
 const PAYLOAD = 16; // reading payload bytes: sealed = 26 + 16 + 32 = 74, record = 208 bytes
@@ -85,28 +107,43 @@ function peakRssMiB(pid) {
 }
 
 /**
- * One dApp process: registrations, WARMUP batches, BATCHES timed batches (probe phases), then
- * `extra` more batches untimed (for the peak RSS at a larger state). Every batch must be accepted whole.
+ * One dApp process: registrations, WARMUP batches, `timed` timed batches (probe phases unless
+ * `probe` is false), then `extra` more batches untimed (for the peak RSS at a larger state).
+ * Every batch must be accepted whole. `budgetS` bounds the wait for the first answer (a VM's boot).
  */
-async function runDapp(command, extra = 0) {
-  const { devices, batches } = makeBatches(WARMUP + BATCHES + extra);
+async function runDapp(command, { env, extra = 0, timed = BATCHES, probe = true, budgetS } = {}) {
+  const { devices, batches } = makeBatches(WARMUP + timed + extra);
   const state = { inputIndex: 0 };
   const dir = mkdtempSync(join(tmpdir(), "lcore-dapp-bench-"));
   const probeFile = join(dir, "probe.json");
   const server = await startRollupHttpServer({ port: 0 });
-  const dapp = spawnDapp(command, { rollupHttpUrl: server.url, env: { LCORE_DAPP_PROBE_FILE: probeFile } });
-  // If the dApp dies, say so instead of waiting for answers that will not come.
-  const died = dapp.exited.then((code) => {
-    throw new Error(`the dApp exited (${code})`);
+  const dapp = spawnDapp(command, {
+    rollupHttpUrl: server.url,
+    env: { ...env, ...(probe ? { LCORE_DAPP_PROBE_FILE: probeFile } : {}) },
+  });
+  // If the dApp dies, say so instead of waiting for answers that will not come; with a
+  // budget, the first answer (a VM's boot) is awaited at most that long.
+  let timer;
+  const died = new Promise((_, reject) => {
+    dapp.exited.then((code) => reject(new Error(`the dApp exited (${code})`)));
+    if (budgetS !== undefined)
+      timer = setTimeout(() => reject(new Error(`no answer within ${budgetS} s (VM_BUDGET_S)`)), budgetS * 1000);
   });
   died.catch(() => {});
   const orDie = (p) => Promise.race([p, died]);
-  const readProbe = () => JSON.parse(readFileSync(probeFile, "utf8"));
+  const count = (records) => ({
+    records,
+    nanoseconds: { decode: 0, verify: 0, sql: 0, hash: 0, other: 0 },
+    cpuMicroseconds: 0,
+  });
+  let sent = 0;
+  const readProbe = () => (probe ? JSON.parse(readFileSync(probeFile, "utf8")) : count(sent));
   const check = (results) => {
     for (const r of results) {
       if (r.status !== "ACCEPTED") throw new Error(`batch ${r.status}: ${r.reports.join(",")}`);
       const n = decodeNotice(fromHex(decodeOutput(r.outputs[0]).payload));
       if (n.records.length !== BATCH) throw new Error(`only ${n.records.length} records accepted`);
+      sent += BATCH;
     }
   };
   const send = async (list) => {
@@ -115,6 +152,7 @@ async function runDapp(command, extra = 0) {
         await orDie(Promise.all(list.slice(i, i + WINDOW).map((p) => server.advance(metadata(state, GATEWAY), p)))),
       );
   };
+  const t00 = process.hrtime.bigint();
   try {
     for (const d of devices) {
       const proof = tiny.sign(registrationProofDigest(31337n, fromHex(APP), fromHex(OWNER)), d.secret);
@@ -127,6 +165,8 @@ async function runDapp(command, extra = 0) {
       const r = await orDie(server.advance(metadata(state, OWNER), toHex(payload)));
       if (r.status !== "ACCEPTED") throw new Error(`registration ${r.status}`);
     }
+    const firstAnswerS = Number(process.hrtime.bigint() - t00) / 1e9;
+    clearTimeout(timer);
     // The owner allows the gateway to submit its devices' records (PROTOCOL §3.6).
     const grant = await orDie(
       server.advance(
@@ -138,11 +178,11 @@ async function runDapp(command, extra = 0) {
     await send(batches.slice(0, WARMUP));
     const before = readProbe();
     const t0 = process.hrtime.bigint();
-    await send(batches.slice(WARMUP, WARMUP + BATCHES));
+    await send(batches.slice(WARMUP, WARMUP + timed));
     const wallNs = Number(process.hrtime.bigint() - t0);
     const after = readProbe();
     const t1 = process.hrtime.bigint();
-    await send(batches.slice(WARMUP + BATCHES));
+    await send(batches.slice(WARMUP + timed));
     const extraNs = Number(process.hrtime.bigint() - t1);
 
     const records = after.records - before.records;
@@ -161,66 +201,104 @@ async function runDapp(command, extra = 0) {
       rate: records / (wallNs / 1e9),
       cpuUs: (after.cpuMicroseconds - before.cpuMicroseconds) / records,
       totalRecords: readProbe().records,
+      timedRecords: records,
+      firstAnswerS,
       extraSeconds: extraNs / 1e9,
       peakRssMiB: peakRssMiB(dapp.pid),
     };
   } finally {
+    clearTimeout(timer);
     await dapp.stop();
     await server.close();
     rmSync(dir, { recursive: true, force: true });
   }
 }
 
-function print(title, r) {
-  console.log(title);
-  console.log("µs/record:");
-  for (const [name, us] of Object.entries(r.phases)) console.log(`  ${name.padEnd(24)} ${us.toFixed(1).padStart(9)}`);
-  const inDapp = Object.values(r.phases).reduce((a, b) => a + b, 0);
-  console.log(`  ${"rollup HTTP, JSON, rest".padEnd(24)} ${(r.wallUs - inDapp).toFixed(1).padStart(9)}`);
-  console.log(`  ${"total (wall)".padEnd(24)} ${r.wallUs.toFixed(1).padStart(9)}`);
+/** The phases of the four probed runs side by side, µs/record. */
+function printTable(runs) {
+  const cols = Object.keys(runs);
+  const cell = (v) => (v === undefined ? "—" : v.toFixed(1)).padStart(15);
+  console.log(`\n${"µs/record".padEnd(26)}${cols.map((c) => c.padStart(15)).join("")}`);
+  const inDapp = (r) => Object.values(r.phases).reduce((a, b) => a + b, 0);
+  const rows = [
+    ...Object.keys(runs[cols[0]].phases).map((n) => [n, (r) => r.phases[n]]),
+    ["rollup HTTP, JSON, rest", (r) => r.wallUs - inDapp(r)],
+    ["total (wall)", (r) => r.wallUs],
+    ["dApp process CPU", (r) => r.cpuUs],
+  ];
+  for (const [name, get] of rows) console.log(`  ${name.padEnd(24)}${cols.map((c) => cell(get(runs[c]))).join("")}`);
   console.log(
-    `  ${"dApp process CPU".padEnd(24)} ${r.cpuUs.toFixed(1).padStart(9)}   (${Math.round(1e6 / r.cpuUs)} records per CPU-second of the dApp)`,
+    `  ${"records/s (wall)".padEnd(24)}${cols.map((c) => String(Math.round(runs[c].rate)).padStart(15)).join("")}`,
   );
-  console.log(`records/s: ${Math.round(r.rate)}`);
+}
+
+/** The bundle, rebuilt when older than dist/ (riscv64 runs it: no node_modules in its root). */
+function ensureBundle() {
+  if (existsSync(BUNDLE) && statSync(BUNDLE).mtimeMs >= statSync(MAIN).mtimeMs) return;
+  const bundled = spawnSync(process.execPath, [fileURLToPath(new URL("../scripts/bundle.mjs", import.meta.url))], {
+    stdio: "inherit",
+  });
+  if (bundled.status !== 0) throw new Error("bundling the dApp failed");
 }
 
 console.log(
   `dApp over the rollup HTTP API (host mode): ${BATCHES} timed batches × ${BATCH} records (208 bytes each), ${DEVICES} devices`,
 );
 console.log(`host node ${process.version}, ${cpus()[0]?.model ?? "cpu"} (${cpus().length} cores)`);
-const x86 = await runDapp([process.execPath, MAIN]);
-print(`\nx86-64 (${process.arch}), dist/main.js:`, x86);
-let riscv64;
+const runs = {};
+runs["x86 native"] = await runDapp([process.execPath, MAIN], { env: NATIVE });
+runs["x86 wasm"] = await runDapp([process.execPath, MAIN], { env: WASM });
+let vm;
 if (process.env.RISCV64 !== "0") {
   const runtime = await fetchRiscv64Runtime();
-  // riscv64 runs the self-contained bundle (no node_modules in its root); rebuilt when older than dist/.
-  if (!existsSync(BUNDLE) || statSync(BUNDLE).mtimeMs < statSync(MAIN).mtimeMs) {
-    const bundled = spawnSync(process.execPath, [fileURLToPath(new URL("../scripts/bundle.mjs", import.meta.url))], {
-      stdio: "inherit",
-    });
-    if (bundled.status !== 0) throw new Error("bundling the dApp failed");
-  }
+  ensureBundle();
   const extra = Math.max(0, Math.ceil(RISCV64_RECORDS / BATCH) - WARMUP - BATCHES);
-  riscv64 = await runDapp(riscv64NodeCommand(runtime, [BUNDLE]), extra);
-  print(`\nriscv64 (Debian trixie node under qemu-riscv64-static), dist-bundle/dapp.mjs:`, riscv64);
-  const names = Object.keys(x86.phases);
-  console.log("\nriscv64 / x86, per phase:");
-  for (const n of names)
+  runs["riscv64 native"] = await runDapp(riscv64NodeCommand(runtime, [BUNDLE]), { env: NATIVE, extra });
+  runs["riscv64 wasm"] = await runDapp(riscv64NodeCommand(runtime, [BUNDLE]), { env: WASM });
+  if (process.env.VM !== "0") {
+    try {
+      const command = riscv64VmCommand(await fetchRiscv64Vm(), [BUNDLE]);
+      vm = await runDapp(command, { env: NATIVE, timed: VM_BATCHES, probe: false, budgetS: VM_BUDGET_S });
+    } catch (e) {
+      vm = { error: e instanceof Error ? e.message : String(e) };
+    }
+  }
+}
+printTable(runs);
+const x86 = runs["x86 native"];
+const riscv64 = runs["riscv64 native"];
+const verifyRatio = (n, w) => w.phases["signature verification"] / n.phases["signature verification"];
+console.log(`\nsignature verification, WASM / native: x86 ${verifyRatio(x86, runs["x86 wasm"]).toFixed(1)}×`);
+if (riscv64) {
+  console.log(
+    `                                       riscv64 ${verifyRatio(riscv64, runs["riscv64 wasm"]).toFixed(1)}×`,
+  );
+  console.log("riscv64 / x86 (native), per phase:");
+  for (const n of Object.keys(x86.phases))
     console.log(`  ${n.padEnd(24)} ${(riscv64.phases[n] / x86.phases[n]).toFixed(1).padStart(7)} x`);
   console.log(`  ${"total (wall)".padEnd(24)} ${(riscv64.wallUs / x86.wallUs).toFixed(1).padStart(7)} x`);
   console.log(
-    `riscv64: ${riscv64.totalRecords} records in all (the last ${riscv64.totalRecords - BATCH * (WARMUP + BATCHES)} untimed in the rate, ${riscv64.extraSeconds.toFixed(0)} s); ` +
+    `riscv64 native: ${riscv64.totalRecords} records in all (the last ${riscv64.totalRecords - BATCH * (WARMUP + BATCHES)} untimed in the rate, ${riscv64.extraSeconds.toFixed(0)} s); ` +
       `peak RSS ${riscv64.peakRssMiB?.toFixed(0)} MiB against ram_length = 1Gi (1024 MiB) in cartesi.toml`,
   );
 }
+if (vm?.error !== undefined) console.log(`\nriscv64-vm (qemu-system, 2 harts, 1 GiB): not measured: ${vm.error}`);
+else if (vm !== undefined)
+  console.log(
+    `\nriscv64-vm (qemu-system, 2 harts, 1 GiB), native verifier: boot to the first answer ${vm.firstAnswerS.toFixed(1)} s, ` +
+      `${vm.timedRecords} records in ${(vm.timedRecords / vm.rate).toFixed(1)} s: ${Math.round(vm.rate)} records/s ` +
+      `(${(x86.rate / vm.rate).toFixed(1)}× under x86, ${(riscv64.rate / vm.rate).toFixed(1)}× under qemu-user)`,
+  );
 console.log(
   `load average ${loadavg()
     .map((l) => l.toFixed(2))
     .join(" ")}: phases are wall time inside the dApp and stretch when other processes share the cores`,
 );
 console.log(`BENCH dapp.records_per_s ${Math.round(x86.rate)} records/s`);
+console.log(`BENCH dapp.verify.native_over_wasm ${verifyRatio(x86, runs["x86 wasm"]).toFixed(1)} x`);
 if (riscv64) {
   console.log(`BENCH dapp.riscv64.records_per_s ${Math.round(riscv64.rate)} records/s`);
+  console.log(`BENCH dapp.riscv64.verify.native_over_wasm ${verifyRatio(riscv64, runs["riscv64 wasm"]).toFixed(1)} x`);
   console.log(`BENCH dapp.riscv64_over_x86.slowdown ${(x86.rate / riscv64.rate).toFixed(1)} x`);
   if (riscv64.totalRecords >= 100_000)
     console.log(`BENCH dapp.riscv64.peak_rss_mib.100k ${riscv64.peakRssMiB?.toFixed(0)} MiB`);
@@ -229,3 +307,5 @@ if (riscv64) {
       `riscv64 peak RSS at ${riscv64.totalRecords} records: ${riscv64.peakRssMiB?.toFixed(0)} MiB (RISCV64_RECORDS=100000 for the 100k figure)`,
     );
 }
+if (vm !== undefined && vm.error === undefined)
+  console.log(`BENCH dapp.riscv64_vm.records_per_s ${Math.round(vm.rate)} records/s`);

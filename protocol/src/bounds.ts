@@ -46,6 +46,13 @@ export const MAX_FUTURE_SKEW_SECONDS = 3600n;
 
 /** PROTOCOL: one disclosure period is one UTC day of device time. */
 export const DISCLOSURE_PERIOD_SECONDS = 86_400n;
+/**
+ * PROTOCOL §3.5: records of one device accepted per disclosure day (by the record's
+ * timestamp), one every 10 s. A 0x11 disclosure opens every record of its day in one input,
+ * and the machine has no gas: the cap bounds that input (≈ 40 µs a record on the host).
+ * Further records of the day are skipped (`device_day_full`).
+ */
+export const MAX_DEVICE_DAY_RECORDS = 8_640;
 
 /** Inspect: the query is a short UTF-8 path. */
 export const MAX_INSPECT_QUERY_LENGTH = 512;

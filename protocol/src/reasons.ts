@@ -68,6 +68,7 @@ export const SKIP_REASONS = [
   "timestamp_in_future", // timestamp > block_timestamp + MAX_FUTURE_SKEW_SECONDS
   "submitter_not_allowed", // msg_sender is neither the device's owner nor granted by it (checked before seq)
   "bad_signature", //       not a valid low-s signature of the record's digest by the device's current key
+  "device_day_full", //     the device already has MAX_DEVICE_DAY_RECORDS records accepted in the record's disclosure day
 ] as const;
 export type SkipReason = (typeof SKIP_REASONS)[number];
 

@@ -1,6 +1,6 @@
 // A batch of signed, sealed records. Each record is checked on its own: an unknown or
 // revoked device, a sender its owner did not allow (PROTOCOL §3.6), a replayed seq, a
-// timestamp from the future or a bad signature skips that record (listed in one report)
+// timestamp from the future, a device-day already full (MAX_DEVICE_DAY_RECORDS) or a bad signature skips that record (listed in one report)
 // and the rest of the batch is stored. If nothing
 // is left, the input is rejected, so an input either changes the state or leaves no trace.
 
@@ -15,6 +15,7 @@ import type { SkippedRecord } from "@lcore/protocol/reports";
 import type { DecodedRecord, RecordBatch } from "@lcore/protocol/recordBatch";
 import { Rejection } from "../context/rejection.js";
 import { DEVICE_ACTIVE, type DeviceRow, deviceByAddress, lastSeq, noteDeviceRecords } from "../devices/store.js";
+import { dayHasRoom, dayOf, deviceDayCount, putDeviceDayCount } from "./deviceDays.js";
 import { foldRecord } from "./fold.js";
 import { insertRecord } from "./store.js";
 import { type AdvanceContext, saveState } from "../context/advance.js";
@@ -30,6 +31,8 @@ interface BatchDevice {
   accepted: bigint;
   /** The input's sender is the device's owner or one it allows. */
   senderAllowed: boolean;
+  /** Records accepted per disclosure day, this input's included (read when the batch first meets the day). */
+  days: Map<bigint, bigint>;
 }
 
 /**
@@ -64,6 +67,10 @@ export function handleRecordBatch(ctx: AdvanceContext, batch: RecordBatch): void
     const reason = recordSkipReason(dev, rec, latest);
     if (reason !== null) {
       skip(reason);
+      continue;
+    }
+    if (!dayHasRoom(dayCount(ctx, dev, dayOf(rec.timestamp)))) {
+      skip("device_day_full");
       continue;
     }
     if (!signatureValid(ctx, dev, rec)) {
@@ -103,10 +110,21 @@ function batchDevice(
             lastSeq: lastSeq(store, row.id),
             accepted: 0n,
             senderAllowed: equalBytes(row.owner, meta.sender) || isAllowed(store, row.owner, meta.sender),
+            days: new Map(),
           };
     devices.set(key, dev);
   }
   return dev;
+}
+
+/** Records of the device accepted in `day`, this input's included; read from the state once per input. */
+function dayCount(ctx: AdvanceContext, dev: BatchDevice, day: bigint): bigint {
+  let count = dev.days.get(day);
+  if (count === undefined) {
+    count = deviceDayCount(ctx.store, dev.row.id, day);
+    dev.days.set(day, count);
+  }
+  return count;
 }
 
 /** Why a record of a known device is skipped before its signature is checked, or null if it is not. */
@@ -158,6 +176,8 @@ function acceptRecord(
   const folded = foldRecord(recordsHash, id, dev.row.id, meta.inputIndex, recordHash);
   probe?.lap("hash");
   s.records = id;
+  const day = dayOf(rec.timestamp);
+  dev.days.set(day, dev.days.get(day)! + 1n);
   dev.lastSeq = rec.seq;
   dev.accepted++;
   accepted.push({ device: rec.device, seq: rec.seq, recordHash });
@@ -177,6 +197,9 @@ function commitBatch(
   // Map order is first-lookup order in the batch; each device's row is independent of it.
   for (const dev of devices.values()) {
     if (dev !== null && dev.accepted > 0n) noteDeviceRecords(store, dev.row.id, dev.lastSeq!, dev.accepted);
+    // Days are written in the order the batch met them; each row is independent of the order.
+    if (dev !== null && dev.accepted > 0n)
+      for (const [day, count] of dev.days) putDeviceDayCount(store, dev.row.id, day, count);
   }
   noteAcceptedRecords(ctx, s.records - BigInt(accepted.length) + 1n, BigInt(accepted.length));
   s.recordsHash = recordsHash;

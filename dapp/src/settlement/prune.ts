@@ -56,9 +56,10 @@ export function pruneSettledRecords(store: Store, blockTimestamp: bigint): void 
     range,
   );
   // Days past the disclosure window can no longer be disclosed: their counts go too.
-  store.sql.run("DELETE FROM pruned_days WHERE day < ?", [
-    int(blockTimestamp / DISCLOSURE_PERIOD_SECONDS - DISCLOSURE_WINDOW_DAYS),
-  ]);
+  const firstOpenDay = blockTimestamp / DISCLOSURE_PERIOD_SECONDS - DISCLOSURE_WINDOW_DAYS;
+  store.sql.run("DELETE FROM pruned_days WHERE day < ?", [int(firstOpenDay)]);
+  // And so do their accepted counts (device_days, the cap of records/deviceDays.ts), by the day index.
+  store.sql.run("DELETE FROM device_days WHERE day < ?", [int(firstOpenDay)]);
   store.sql.run("DELETE FROM records WHERE id >= ? AND id <= ?", range);
   store.sql.run("UPDATE prune_state SET pruned_through = ?, fold = ? WHERE id = 1", [int(through), last.recordsFold]);
 }

@@ -89,6 +89,15 @@ CREATE TABLE IF NOT EXISTS lcore.pruned_days (
   count     INTEGER NOT NULL,
   PRIMARY KEY (device_id, day)
 ) STRICT;
+-- Per device and disclosure day: records accepted, for the cap MAX_DEVICE_DAY_RECORDS
+-- (records/deviceDays.ts). Days before the disclosure window go with pruned_days' (by the day index).
+CREATE TABLE IF NOT EXISTS lcore.device_days (
+  device_id INTEGER NOT NULL,
+  day       INTEGER NOT NULL,                -- disclosure period, floor(timestamp / 86,400)
+  count     INTEGER NOT NULL,
+  PRIMARY KEY (device_id, day)
+) STRICT;
+CREATE INDEX IF NOT EXISTS lcore.device_days_by_day ON device_days (day);
 -- Disclosures of pruned records under way (0x12 parts received, PROTOCOL §11.1): the
 -- running aggregate of the pruned records so far; the row goes when the last part arrives.
 CREATE TABLE IF NOT EXISTS lcore.disclosure_parts (

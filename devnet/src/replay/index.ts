@@ -4,6 +4,7 @@
 // shadow build, and plug in the dApp's own checks.
 
 export { replay, type ReplayOptions, type ReplayReport } from "./replay.js";
+export type { AcceptedClaim, ChainHistory, ChainInput } from "./chainHistory.js";
 export type { ReplayChecks, ReplayCheckResult, ReplayedDapp, ReplayedInput } from "./checks.js";
 export { formatDivergence, type Divergence } from "./divergence.js";
 export { parseCommand } from "./dappRunner.js";

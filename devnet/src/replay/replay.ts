@@ -27,6 +27,8 @@ export interface ReplayOptions {
   progress?: ((line: string) => void) | undefined;
   /** The dApp's own checks of each input's outputs, on the replayed dApp and the shadow. */
   checks?: ReplayChecks | undefined;
+  /** Inputs and claims already read (a benchmark's chain built in memory): then `rpcUrl` is not read. */
+  history?: ChainHistory | undefined;
 }
 
 export interface ReplayReport {
@@ -52,7 +54,7 @@ export async function replay(opts: ReplayOptions): Promise<ReplayReport> {
   // The node's accepted epochs before the chain: whatever the node counted accepted by then, the
   // chain read after it must have.
   const nodeEpochs = opts.nodeUrl ? await readNodeAcceptedEpochs(opts.nodeUrl, opts.application) : undefined;
-  const history = await readChainHistory(opts.rpcUrl, opts.application, opts.fromBlock);
+  const history = opts.history ?? (await readChainHistory(opts.rpcUrl, opts.application, opts.fromBlock));
   const nodeOutputs = opts.nodeUrl ? await readNodeOutputs(opts.nodeUrl, opts.application) : undefined;
   const run = new ReplayRun(opts, history, nodeOutputs, nodeEpochs);
   try {

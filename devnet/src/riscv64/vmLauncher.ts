@@ -20,6 +20,8 @@ import { HOST_FROM_GUEST, OPENSBI_FIRMWARE, SYSTEM_QEMU_RISCV64, VM_CPUS, VM_MEM
 
 /** The bundle's folder goes into the initramfs whole: bounded so a wrong path cannot pull in a tree. */
 const MAX_APP_BYTES = 64 * 1024 * 1024;
+/** Environment variables passed into the guest as they are on the host. */
+const FORWARDED_ENV = ["LCORE_REQUIRE_NATIVE", "LCORE_DISABLE_NATIVE"] as const;
 /** Boot lines kept to show when the VM fails before the guest's init is up. */
 const MAX_BOOT_LINES = 200;
 
@@ -52,6 +54,9 @@ function main(): void {
     `export ROLLUP_HTTP_SERVER_URL=${quote(guestUrl(process.env.ROLLUP_HTTP_SERVER_URL ?? "http://127.0.0.1:5004"))}`,
     // The console is a terminal: without this Node would colour the dApp's log lines.
     "export NODE_DISABLE_COLORS=1",
+    // The dApp's verifier switches (dapp/native: LCORE_REQUIRE_NATIVE, LCORE_DISABLE_NATIVE) reach the guest, so a
+    // run that must use the native addon fails in the VM as it does on the host.
+    ...FORWARDED_ENV.filter((k) => process.env[k] !== undefined).map((k) => `export ${k}=${quote(process.env[k]!)}`),
     `set -- ${[`/app/${basename(entry)}`, ...args].map(quote).join(" ")}`,
   ].join("\n");
   // The kernel unpacks concatenated archives in order: the dApp's lands on top of the base.

@@ -114,7 +114,7 @@ describe("the recordAggregate call", () => {
       [4, 0], // min's int64 padded with 0xff: a 0 there makes it no int64
     ] as const) {
       const bad = call.slice();
-      bad[4 + 32 * word + byte] ^= 0x01;
+      bad[4 + 32 * word + byte] = bad[4 + 32 * word + byte]! ^ 0x01;
       expect(decodeRecordAggregateCall(bad), `word ${word}`).toBeUndefined();
     }
   });

@@ -21,6 +21,9 @@ import { type AdvanceContext, saveState } from "../context/advance.js";
 import type { StateRow } from "../state/store.js";
 import { noteAcceptedRecords } from "../settlement/settle.js";
 import { isAllowed } from "../submitters/store.js";
+import { type DeviceFormatRow, formatOf } from "../devices/formats.js";
+import { DeviceFormat } from "@lcore/protocol/deviceFormats";
+import { verifyP256Digest } from "../crypto/p256.js";
 
 interface BatchDevice {
   row: DeviceRow;
@@ -30,6 +33,8 @@ interface BatchDevice {
   accepted: bigint;
   /** The input's sender is the device's owner or one it allows. */
   senderAllowed: boolean;
+  /** Null for an lcore device; else its format (PROTOCOL §12). */
+  format: DeviceFormatRow | null;
 }
 
 /**
@@ -103,6 +108,7 @@ function batchDevice(
             lastSeq: lastSeq(store, row.id),
             accepted: 0n,
             senderAllowed: equalBytes(row.owner, meta.sender) || isAllowed(store, row.owner, meta.sender),
+            format: formatOf(store, row.id),
           };
     devices.set(key, dev);
   }
@@ -118,12 +124,23 @@ function recordSkipReason(dev: BatchDevice, rec: DecodedRecord, latest: bigint):
   if (rec.seq >= U63_LIMIT) return "seq_out_of_range";
   if (dev.lastSeq !== null && rec.seq <= dev.lastSeq) return "seq_not_increasing";
   if (rec.timestamp > latest) return "timestamp_in_future";
+  // A format record's seq is its device time (PROTOCOL §12.1): replay protection from what the device signed.
+  if (dev.format !== null && rec.seq !== rec.timestamp) return "seq_not_time";
   return null;
 }
 
 /** Whether the device's key signed the record's message, hashed from the wire header in place. */
 function signatureValid(ctx: AdvanceContext, dev: BatchDevice, rec: DecodedRecord): boolean {
   const { probe } = ctx;
+  if (dev.format !== null) {
+    // A format record carries the digest its device signed where bodyHash is (PROTOCOL §12.1).
+    const ok =
+      dev.format.format === DeviceFormat.JwsEs256
+        ? verifyP256Digest(rec.bodyHash, dev.row.publicKey, rec.signature)
+        : verifyDigest(rec.bodyHash, dev.key65, rec.signature);
+    probe?.lap("verify");
+    return ok;
+  }
   message.set(rec.bytes.subarray(0, HEADER_LENGTH), 4);
   const digest = sha256(message);
   probe?.lap("hash");

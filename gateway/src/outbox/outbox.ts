@@ -2,6 +2,7 @@
 // connection, and two ways in, both through the writer thread (writer.ts): `append`,
 // the group-committed path of readings, and `write`, one transaction of statements.
 
+import { DeviceFormatStore } from "./deviceFormatStore.js";
 import { openOutboxDb, type OutboxDb } from "./database.js";
 import { DeviceStore } from "./deviceStore.js";
 import { DisclosureStore } from "./disclosureStore.js";
@@ -30,6 +31,7 @@ export class Outbox {
   readonly settlements: SettlementStore;
   readonly settings: SettingsStore;
   readonly mirror: MirrorStore;
+  readonly deviceFormats: DeviceFormatStore;
   readonly #writer: OutboxWriter;
   readonly #commit: GroupCommit<SealedReading>;
   /** Committed readings not yet packed into an input (kept in memory: read on every request). */
@@ -52,6 +54,7 @@ export class Outbox {
     this.settlements = new SettlementStore(this.db);
     this.settings = new SettingsStore(this.db);
     this.mirror = new MirrorStore(this.db, this.settings);
+    this.deviceFormats = new DeviceFormatStore(this.db);
     this.#queued = this.readings.countQueued();
     this.#commit = new GroupCommit<SealedReading>(
       (items) => write(items.map((r) => ({ sql: INSERT_READING_SQL, params: readingParams(r) }))),

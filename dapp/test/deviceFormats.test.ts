@@ -12,13 +12,17 @@ import { deviceAddress, periodOf, registrationProofDigest } from "@lcore/protoco
 import { encodeKeyDisclosure } from "@lcore/protocol/disclosure";
 import { parseIoidMessage, splitIoidRequest } from "@lcore/protocol/ioidMessage";
 import { splitCompactJws } from "@lcore/protocol/jwsMessage";
-import { type WireRecord, encodeRecordBatch } from "@lcore/protocol/recordBatch";
+import { type WireRecord, encodeRecordBatch, recordHash } from "@lcore/protocol/recordBatch";
+import { PRUNE_KEEP_SETTLED_PERIODS } from "@lcore/protocol/bounds";
+import { encodePrunedDisclosure } from "@lcore/protocol/prunedDisclosure";
+import { recordsProof } from "@lcore/protocol/recordsTree";
+import { encodeSettlementTick } from "@lcore/protocol/settlement";
 import { derivePeriodKey, sealReading } from "@lcore/protocol/sealing";
 import { verifyP256Digest } from "../src/crypto/p256.js";
 import { APP, CHAIN_ID, T0, notices, reports, rotation, testDapp, testDevice } from "./helpers.js";
 import { es256Jws, ioidDevice, ioidRequest, sdkDevice } from "../../protocol/test/firmware.js";
 
-const OWNER = "0x00000000000000000000000000000000000000aa";
+const OWNER = "0x00000000000000000000000000000000000000aa" as const;
 const master = new Uint8Array(32).fill(9);
 const app = fromHex(APP);
 const sha256 = (b: Uint8Array) => new Uint8Array(createHash("sha256").update(b).digest());
@@ -218,5 +222,67 @@ describe("lcore-device-sdk devices (format 2, JWS ES256 on P-256)", () => {
     expect(reports(refused).at(-1)).toMatchObject({ reason: "bad_reading_body", record: { seq: (t + 5n).toString() } });
     const rotated = await advance(rotation(address, testDevice("new"), 0n), { msg_sender: OWNER });
     expect(reports(rotated).at(-1)?.reason).toBe("key_type_mismatch");
+  });
+});
+
+describe("format records are pruned and disclosed from the chain like any record (0x12)", () => {
+  it("a JWS device's day, pruned after 24 settled periods, discloses with proofs and recomputed digests", async () => {
+    const { advance } = await testDapp();
+    const dev = sdkDevice("pruned");
+    const address = p256DeviceAddress(dev.publicKey);
+    const HOURS = PRUNE_KEEP_SETTLED_PERIODS + 4;
+    const day = BigInt(T0) / 86_400n;
+    const dayStart = day * 86_400n;
+    const reg = encodeFormatRegistration({
+      format: DeviceFormat.JwsEs256,
+      publicKey: dev.publicKey,
+      proof: new Uint8Array(0),
+      scale: 0,
+      valueField: "kwh",
+      metadata: new Uint8Array(0),
+      auth: { kind: "sender" },
+    });
+    expect((await advance(reg, { msg_sender: OWNER, block_timestamp: Number(dayStart) })).status).toBe("accept");
+    const entries: { settlementPeriod: bigint; leafIndex: number; proof: Uint8Array[]; record: WireRecord }[] = [];
+    let sum = 0n;
+    let count = 0n;
+    for (let h = 0n; h < BigInt(HOURS); h++) {
+      const t = dayStart + h * 3600n + 9n;
+      const { signingInput, signature } = splitCompactJws(es256Jws(dev, `{"kwh":${h * 5n},"iat":${t}}`));
+      const n = 0xffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551n;
+      const s = BigInt(toHex(signature.subarray(32)));
+      const low = signature.slice();
+      if (s > n >> 1n) low.set(fromHex(`0x${(n - s).toString(16).padStart(64, "0")}`), 32);
+      const rec = formatRecord(address, t, sha256(signingInput), low, signingInput);
+      if (t < dayStart + 86_400n) {
+        sum += h * 5n;
+        count++;
+      }
+      const out = await advance(encodeRecordBatch([rec]), { msg_sender: OWNER, block_timestamp: Number(t) });
+      expect(out.status).toBe("accept");
+      entries.push({
+        settlementPeriod: t / 3600n,
+        leafIndex: 0,
+        proof: recordsProof([recordHash(rec)], 0),
+        record: rec,
+      });
+    }
+    expect(
+      (await advance(encodeSettlementTick(), { block_timestamp: Number(dayStart + BigInt(HOURS) * 3600n) })).status,
+    ).toBe("accept");
+    const periodKey = derivePeriodKey(master, app, address, Number(day));
+    const from = { msg_sender: OWNER, block_timestamp: Number(dayStart + BigInt(HOURS) * 3600n + 60n) };
+    const refused = await advance(
+      encodeKeyDisclosure({ device: address, period: Number(day), periodKey, voucher: false }),
+      from,
+    );
+    expect(reports(refused).at(-1)?.reason).toBe("period_pruned");
+    const pruned = entries.slice(0, HOURS - PRUNE_KEEP_SETTLED_PERIODS);
+    const disclosed = await advance(
+      encodePrunedDisclosure({ device: address, period: Number(day), periodKey, voucher: false, entries: pruned }),
+      from,
+    );
+    expect(disclosed.status).toBe("accept");
+    expect(notices(disclosed).at(-1)).toMatchObject({ kind: "key_disclosed", count, sum });
   });
 });

@@ -45,6 +45,21 @@ import { lcoreReplay as replay } from "../src/replay/lcoreReplay.js";
 import { chainClients, rpcResult, tempDir, waitFor } from "../../devnet/test/helpers.js";
 import { createHash } from "node:crypto";
 import { spawnSync } from "node:child_process";
+import { DeviceFormat, encodeFormatRegistration, p256DeviceAddress } from "@lcore/protocol/deviceFormats";
+import { parseIoidMessage, splitIoidRequest } from "@lcore/protocol/ioidMessage";
+import { splitCompactJws } from "@lcore/protocol/jwsMessage";
+import { es256Jws, ioidDevice, ioidRequest, sdkDevice } from "../../protocol/test/firmware.js";
+
+const SECP256K1_N = 0xfffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141n;
+const P256_N = 0xffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551n;
+/** The low-s twin of r || s (PROTOCOL §12.1: what the gateway puts on chain). */
+function lowS(sig: Uint8Array, n: bigint): Uint8Array {
+  const s = BigInt(`0x${Buffer.from(sig.subarray(32)).toString("hex")}`);
+  if (s <= n >> 1n) return sig;
+  const out = sig.slice();
+  out.set(Buffer.from((n - s).toString(16).padStart(64, "0"), "hex"), 32);
+  return out;
+}
 
 const BUNDLE_DIR = fileURLToPath(new URL("../../dapp/dist-bundle", import.meta.url));
 const ETHER_PORTAL = "0xa632c5c05812c6a6149b7af5c56117d1d2603828";
@@ -167,6 +182,85 @@ beforeAll(async () => {
   // Good records from an account the owner did not allow: skipped, then rejected.
   await send(SOLVER, encodeRecordBatch([reading(devices[0]!, ts - 3n, 7n)]), tick());
   await send(GATEWAY, Uint8Array.of(1, 1, 0xff, 0xee), tick()); // garbage: a report and a reject
+  // Devices as they ship (PROTOCOL §12): an ioID-SDK device (secp256k1 over h2, its proof as its
+  // signer made it, high or low s, taken in its low-s form) and a JWS ES256 device (P-256),
+  // registered with 0x06; a batch of their records (one with a byte of its digest changed).
+  const ioid = ioidDevice("riscv64");
+  const sdk = sdkDevice("riscv64");
+  const ioidAddress = deviceAddress(ioid.publicKey);
+  const sdkAddress = p256DeviceAddress(sdk.publicKey);
+  await send(
+    OWNER,
+    encodeFormatRegistration({
+      format: DeviceFormat.IoidSdk,
+      publicKey: ioid.publicKey,
+      proof: tiny.sign(registrationProofDigest(chainId, app, fromHex(OWNER)), ioid.secretKey),
+      scale: 0,
+      valueField: "",
+      metadata: new Uint8Array(0),
+      auth: { kind: "sender" },
+    }),
+    tick(),
+  );
+  await send(
+    OWNER,
+    encodeFormatRegistration({
+      format: DeviceFormat.JwsEs256,
+      publicKey: sdk.publicKey,
+      proof: new Uint8Array(0),
+      scale: 1,
+      valueField: "temperature",
+      metadata: new TextEncoder().encode(sdk.did),
+      auth: { kind: "sender" },
+    }),
+    tick(),
+  );
+  const formatRecord = (
+    device: Uint8Array,
+    time: bigint,
+    digest: Uint8Array,
+    signature: Uint8Array,
+    body: Uint8Array,
+  ) => ({
+    device,
+    seq: time,
+    timestamp: time,
+    bodyHash: digest,
+    signature,
+    sealed: sealReading({
+      periodKey: derivePeriodKey(master, app, device, periodOf(time)),
+      app,
+      device,
+      seq: time,
+      digest,
+      body,
+    }),
+  });
+  const ioidRecord = (time: bigint, value: number, highS: boolean) => {
+    const split = splitIoidRequest(
+      ioidRequest(ioid, { nonce: 0xfedcba98, projectId: "riscv64", timestamp: Number(time), value, highS }),
+    );
+    const m = parseIoidMessage(split.unsigned);
+    return formatRecord(ioidAddress, time, m.digest, lowS(split.signature, SECP256K1_N), split.unsigned);
+  };
+  const sdkRecord = (time: bigint, temperature: string) => {
+    const jws = splitCompactJws(es256Jws(sdk, `{"temperature":${temperature},"iat":${time}}`, true));
+    return formatRecord(sdkAddress, time, sha(jws.signingInput), lowS(jws.signature, P256_N), jws.signingInput);
+  };
+  const fts = tick();
+  const changed = sdkRecord(fts - 6n, "99");
+  changed.bodyHash[0]! ^= 1;
+  await send(
+    GATEWAY,
+    encodeRecordBatch([
+      ioidRecord(fts - 9n, 1200, true),
+      ioidRecord(fts - 8n, 7, false),
+      sdkRecord(fts - 9n, "23.4"),
+      changed,
+      sdkRecord(fts - 5n, "-1.5"),
+    ]),
+    fts,
+  );
   // Wallet: deposits through both portals, a withdrawal (a voucher), one over the balance (rejected).
   await send(ETHER_PORTAL, encodeEtherDeposit({ sender: fromHex(OWNER), value: 1_000n }), tick());
   await send(ERC20_PORTAL, encodeErc20Deposit({ token: TOKEN, sender: fromHex(OWNER), value: 500n }), tick());
@@ -191,6 +285,8 @@ beforeAll(async () => {
   const disclose = (d: (typeof devices)[number], periodKey = derivePeriodKey(master, app, d.address, day)) =>
     send(OWNER, encodeKeyDisclosure({ device: d.address, period: day, periodKey, voucher: true }), tick());
   await disclose(devices[2]!);
+  await disclose({ address: ioidAddress } as (typeof devices)[number]);
+  await disclose({ address: sdkAddress } as (typeof devices)[number]);
   // The sealed byte flipped above is not signed, so that record was accepted; disclosure finds it.
   await disclose(devices[0]!);
   await disclose(devices[1]!, sha("wrong"));
@@ -223,6 +319,7 @@ describe("riscv64 beside host mode", () => {
     expect(new Set(kinds)).toEqual(
       new Set([
         "device_registered",
+        "format_registered",
         "submitter",
         "records_accepted",
         "balances",

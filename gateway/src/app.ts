@@ -3,6 +3,8 @@
 // order that leaves nothing half-written: stop taking requests, let in-flight ones
 // finish (their group commit included), stop the background workers, close the outbox.
 
+import { ioidRoutes } from "./ioid/ioidRoutes.js";
+import { devicesdkRoutes } from "./devicesdk/devicesdkRoutes.js";
 import swagger from "@fastify/swagger";
 import swaggerUi from "@fastify/swagger-ui";
 import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
@@ -125,6 +127,8 @@ export async function buildApp(options: GatewayOptions): Promise<GatewayApp> {
     await app.register(dualModeRoutes(ctx));
     if (options.cartesiPaused !== undefined) await ctx.cartesi.set(options.cartesiPaused);
     await app.register(migrationRoutes(ctx));
+    await app.register(ioidRoutes(ctx));
+    await app.register(devicesdkRoutes(ctx));
 
     let closing = false;
     app.addHook("preClose", async () => {

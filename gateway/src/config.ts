@@ -104,6 +104,20 @@ export function loadConfig(env: NodeJS.ProcessEnv): { options: GatewayOptions; l
     chainId: BigInt(chainId),
     limits,
     mvpCompat: flag(env, "LCORE_GW_MVP_COMPAT", false),
+    mvpValue: {
+      ...(env.LCORE_GW_MVP_VALUE_FIELD ? { field: env.LCORE_GW_MVP_VALUE_FIELD } : {}),
+      scale: int(env, "LCORE_GW_MVP_VALUE_SCALE", 3, 0),
+    },
+    ...(env.LCORE_GW_SDK_AUTO_APPROVE_FIELD
+      ? {
+          deviceSdk: {
+            autoApprove: {
+              valueField: env.LCORE_GW_SDK_AUTO_APPROVE_FIELD,
+              scale: int(env, "LCORE_GW_SDK_VALUE_SCALE", 0, 0),
+            },
+          },
+        }
+      : {}),
     logger: { level: env.LCORE_GW_LOG_LEVEL ?? "info" },
     logRequests: flag(env, "LCORE_GW_LOG_REQUESTS", false),
   };

@@ -119,6 +119,10 @@ export interface GatewayOptions {
    * the MVP allowed; an operator turns them on for a migration and gets a warning at start-up.
    */
   mvpCompat?: boolean | undefined;
+  /** MVP `data` as JSON: the field whose number is the reading's value, and its scale (PROTOCOL §12.7). */
+  mvpValue?: { field?: string | undefined; scale: number } | undefined;
+  /** lcore-device-sdk: register every device at once with this value field and scale, instead of waiting for the owner. */
+  deviceSdk?: { autoApprove?: { valueField: string; scale: number } | undefined } | undefined;
   chain?: ChainOptions;
   batcher?: BatcherOptions;
   follower?: FollowerOptions;

@@ -39,7 +39,7 @@ describe("MVP compatibility routes", () => {
     expect(records.map((r: { payload: string }) => Buffer.from(r.payload.slice(2), "hex").toString())).toEqual([
       "21.5",
       '{"t":3}',
-      '"ok"',
+      "ok",
     ]);
   });
 

@@ -20,6 +20,7 @@ import { type SettlementTick, readSettlementTick } from "./settlement.js";
 import { type KeyDisclosure, readKeyDisclosure } from "./disclosure.js";
 import { type PrunedDisclosure, readPrunedDisclosure } from "./prunedDisclosure.js";
 import { type SubmitterGrant, readSubmitterGrant } from "./submitters.js";
+import { type FormatRegistration, readFormatRegistration } from "./deviceFormats.js";
 
 export type DecodedInput =
   | DeviceRegistration
@@ -27,6 +28,7 @@ export type DecodedInput =
   | DeviceRevocation
   | RecordBatch
   | SubmitterGrant
+  | FormatRegistration
   | SettlementTick
   | KeyDisclosure
   | PrunedDisclosure
@@ -57,6 +59,7 @@ const READERS: Partial<Record<number, (r: ByteReader) => DecodedInput>> = {
   [InputKind.DeviceRevocation]: readDeviceRevocation,
   [InputKind.RecordBatch]: readRecordBatch,
   [InputKind.SubmitterGrant]: readSubmitterGrant,
+  [InputKind.FormatRegistration]: readFormatRegistration,
   [InputKind.SettlementTick]: readSettlementTick,
   [InputKind.KeyDisclosure]: readKeyDisclosure,
   [InputKind.PrunedDisclosure]: readPrunedDisclosure,

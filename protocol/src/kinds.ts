@@ -8,6 +8,8 @@ export const InputKind = {
   RecordBatch: 0x04,
   // The owner allows or stops an account submitting its devices' records (PROTOCOL §3.6).
   SubmitterGrant: 0x05,
+  // A device of another firmware's format: ioID-SDK or JWS ES256 (PROTOCOL §12).
+  FormatRegistration: 0x06,
   SettlementTick: 0x10,
   KeyDisclosure: 0x11,
   // A disclosure whose records were pruned from the state: they come with the input (PROTOCOL §11.1).
@@ -27,6 +29,7 @@ export const SUPPORTED_INPUT_KINDS: readonly number[] = [
   InputKind.DeviceRevocation,
   InputKind.RecordBatch,
   InputKind.SubmitterGrant,
+  InputKind.FormatRegistration,
   InputKind.SettlementTick,
   InputKind.KeyDisclosure,
   InputKind.PrunedDisclosure,
@@ -47,6 +50,8 @@ export const NoticeKind = {
   RecordsAccepted: 0x84,
   // protocol/submitters.ts encodes it.
   Submitter: 0x85,
+  // protocol/deviceFormats.ts encodes it.
+  FormatRegistered: 0x86,
   PeriodSettled: 0x90,
   KeyDisclosed: 0x91,
   // Wallet and bounties: protocol/wallet.ts and protocol/bounty.ts encode them.

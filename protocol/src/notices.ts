@@ -22,6 +22,7 @@ import { type DisclosureNotice, decodeDisclosureNotice } from "./disclosure.js";
 import { type BalancesNotice, decodeBalancesNotice } from "./wallet.js";
 import { type BountyNotice, decodeBountyNotice } from "./bounty.js";
 import { type SubmitterNotice, decodeSubmitterNotice } from "./submitters.js";
+import { type FormatRegisteredNotice, decodeFormatRegisteredNotice } from "./deviceFormats.js";
 
 export interface AcceptedRecordEntry {
   device: Uint8Array;
@@ -40,6 +41,7 @@ export type DeviceNotice =
 export type Notice =
   | DeviceNotice
   | SubmitterNotice
+  | FormatRegisteredNotice
   | SettlementNotice
   | DisclosureNotice
   | BalancesNotice
@@ -91,6 +93,8 @@ export function decodeNotice(bytes: Uint8Array): Notice {
   switch (bytes[0]) {
     case NoticeKind.Submitter:
       return decodeSubmitterNotice(bytes);
+    case NoticeKind.FormatRegistered:
+      return decodeFormatRegisteredNotice(bytes);
     case NoticeKind.PeriodSettled:
       return decodeSettlementNotice(bytes);
     case NoticeKind.KeyDisclosed:

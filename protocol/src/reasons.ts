@@ -54,6 +54,10 @@ export const REJECT_REASONS = [
   "submitter_already_granted", // a grant of a submitter the owner already allows
   "submitter_not_granted", //  a revoke of a submitter the owner does not allow
   "too_many_submitters", //    a grant over MAX_SUBMITTERS_PER_OWNER
+  // Device formats (protocol/deviceFormats.ts, PROTOCOL §12).
+  "unknown_format", //         a 0x06 registration's format is not 1 (ioID-SDK) or 2 (JWS ES256)
+  "bad_value_field", //        its value field or scale breaks the format's rule
+  "key_type_mismatch", //      a rotation (0x02, secp256k1 only) of a P-256 device
   // The dApp itself: an unexpected error, rolled back like any other rejection.
   "internal_error",
 ] as const;
@@ -69,6 +73,7 @@ export const SKIP_REASONS = [
   "submitter_not_allowed", // msg_sender is neither the device's owner nor granted by it (checked before seq)
   "bad_signature", //       not a valid low-s signature of the record's digest by the device's current key
   "device_day_full", //     the device already has MAX_DEVICE_DAY_RECORDS records accepted in the record's disclosure day
+  "seq_not_time", //        a format device's record whose seq is not its timestamp (PROTOCOL §12.1)
 ] as const;
 export type SkipReason = (typeof SKIP_REASONS)[number];
 

@@ -11,6 +11,7 @@ import { isPortal } from "../deposits/portals.js";
 import { answerDevice } from "../devices/inspect.js";
 import { handleDeviceRevocation, handleKeyRotation } from "../devices/ownerOperations.js";
 import { handleDeviceRegistration } from "../devices/registration.js";
+import { handleFormatRegistration } from "../devices/formatRegistration.js";
 import { handleKeyDisclosure } from "../disclosure/disclose.js";
 import { handlePrunedDisclosure } from "../disclosure/disclosePruned.js";
 import { answerRecord, answerRecords } from "../records/inspect.js";
@@ -52,6 +53,9 @@ export function dispatchAdvance(ctx: AdvanceContext, sender: string, payload: Ui
       break;
     case "submitter_grant":
       handleSubmitterGrant(ctx, input);
+      break;
+    case "format_registration":
+      handleFormatRegistration(ctx, input);
       break;
     case "settlement_tick":
       handleSettlementTick(ctx, settled);

@@ -8,6 +8,8 @@ import { rotationProofDigest } from "@lcore/protocol/deviceMessage";
 import type { DeviceRevocation, KeyRotation } from "@lcore/protocol/deviceInputs";
 import { encodeNotice } from "@lcore/protocol/notices";
 import { revokePermitDigest, rotatePermitDigest } from "@lcore/protocol/permit";
+import { isP256Format } from "@lcore/protocol/deviceFormats";
+import { formatOf } from "./formats.js";
 import { Rejection } from "../context/rejection.js";
 import { foldDevices } from "./fold.js";
 import { DEVICE_ACTIVE, DEVICE_REVOKED, type DeviceRow, deviceByAddress, updateDevice } from "./store.js";
@@ -31,6 +33,9 @@ export function handleKeyRotation(ctx: AdvanceContext, input: KeyRotation): void
     ),
     d.owner,
   );
+  // A rotation's proof and key are secp256k1 (§3.4): a P-256 device keeps its key (PROTOCOL §12.1).
+  if (isP256Format(formatOf(store, d.id)?.format ?? 0))
+    throw new Rejection("key_type_mismatch", "a P-256 device's key cannot be rotated to a secp256k1 key");
   if (!isValidPublicKey(input.newPublicKey))
     throw new Rejection("invalid_public_key", "new public key is not a point on secp256k1");
   if (equalBytes(input.newPublicKey, d.publicKey)) throw new Rejection("same_key", "the new key is the current key");

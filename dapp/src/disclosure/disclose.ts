@@ -25,6 +25,9 @@ import { deviceByAddress } from "../devices/store.js";
 import { type RecordRow, deviceRecordsInTime } from "../records/store.js";
 import { lastSettledPeriod, openPeriod, putOpenPeriod } from "../settlement/store.js";
 import { type Aggregate, hasDisclosure, insertDisclosure } from "./store.js";
+import { type DeviceFormatRow, formatOf } from "../devices/formats.js";
+import { type FormatReading, readFormatBody } from "@lcore/protocol/formatBody";
+import { FormatError } from "@lcore/protocol/formatError";
 
 /**
  * PROTOCOL §11: a day more than DISCLOSURE_WINDOW_DAYS before today is closed (its pruned counts are gone).
@@ -66,7 +69,8 @@ export function handleKeyDisclosure(ctx: AdvanceContext, input: KeyDisclosure): 
     throw new Rejection("no_records", `device ${toHex(input.device)} has no record in period ${input.period}`);
 
   const agg: Aggregate = { count: 0n, sum: 0n, min: 0n, max: 0n };
-  for (const r of records) addOpened(agg, openRecord(ctx, input.periodKey, device.address, r));
+  const format = formatOf(store, device.id);
+  for (const r of records) addOpened(agg, openRecord(ctx, input.periodKey, device.address, r, format));
   publishDisclosure(ctx, device.id, device.address, input.period, input.periodKey, input.voucher, agg);
 }
 
@@ -76,8 +80,13 @@ export function openRecord(
   periodKey: Uint8Array,
   address: Uint8Array,
   r: Pick<RecordRow, "seq" | "timestamp" | "bodyHash" | "signature" | "sealed">,
+  format: DeviceFormatRow | null = null,
 ): bigint {
-  const digest = readingDigest({ device: address, seq: r.seq, timestamp: r.timestamp, bodyHash: r.bodyHash });
+  // A format record's bodyHash field is the digest its device signed (PROTOCOL §12.1).
+  const digest =
+    format === null
+      ? readingDigest({ device: address, seq: r.seq, timestamp: r.timestamp, bodyHash: r.bodyHash })
+      : r.bodyHash;
   const failed = (reason: RejectReason, why: string) =>
     new Rejection(reason, `record seq ${r.seq}: ${why}`, {
       device: toHex(address),
@@ -90,6 +99,7 @@ export function openRecord(
   } catch {
     throw failed("bad_period_key", "does not open with this key");
   }
+  if (format !== null) return formatValue(format, body, r, failed);
   if (!equalBytes(sha256(body), r.bodyHash))
     throw failed("body_hash_mismatch", "body does not match its signed bodyHash");
   try {
@@ -97,6 +107,25 @@ export function openRecord(
   } catch {
     throw failed("bad_reading_body", "malformed reading body");
   }
+}
+
+/** PROTOCOL §12.5: the digest recomputed from the opened signed bytes, the time they carry, the value of the format's field. */
+function formatValue(
+  format: DeviceFormatRow,
+  body: Uint8Array,
+  r: Pick<RecordRow, "seq" | "timestamp" | "bodyHash">,
+  failed: (reason: RejectReason, why: string) => Rejection,
+): bigint {
+  let reading: FormatReading;
+  try {
+    reading = readFormatBody(format.format, body, format.valueField, format.scale);
+  } catch (error) {
+    throw failed("bad_reading_body", error instanceof FormatError ? error.code : "malformed format body");
+  }
+  if (!equalBytes(reading.digest, r.bodyHash))
+    throw failed("body_hash_mismatch", "the opened bytes do not hash to the signed digest");
+  if (reading.time !== r.timestamp) throw failed("bad_reading_body", "the signed time is not the record's timestamp");
+  return reading.value;
 }
 
 export function addOpened(agg: Aggregate, value: bigint): void {

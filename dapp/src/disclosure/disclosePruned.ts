@@ -19,6 +19,7 @@ import { deviceRecordsInTime } from "../records/store.js";
 import { type AdvanceContext, saveState } from "../context/advance.js";
 import { openPeriod, putOpenPeriod, settledPeriod } from "../settlement/store.js";
 import { pruneState, prunedCount } from "../settlement/prune.js";
+import { formatOf } from "../devices/formats.js";
 import { addOpened, openRecord, publishDisclosure, requireDisclosable } from "./disclose.js";
 import { dropParts, readParts, writeParts } from "./store.js";
 
@@ -72,7 +73,7 @@ export function handlePrunedDisclosure(ctx: AdvanceContext, input: PrunedDisclos
     ) {
       throw new Rejection("bad_record_proof", `entry ${i}: proof does not reach period ${settlementPeriod}'s root`);
     }
-    addOpened(parts.agg, openRecord(ctx, input.periodKey, device.address, record));
+    addOpened(parts.agg, openRecord(ctx, input.periodKey, device.address, record, formatOf(ctx.store, device.id)));
     parts.lastSeq = record.seq;
   }
   if (parts.agg.count > pruned)
@@ -106,7 +107,7 @@ export function handlePrunedDisclosure(ctx: AdvanceContext, input: PrunedDisclos
   dropParts(store, device.id, period);
   // The day's records still in the state (ids above the prune point) complete the aggregate.
   for (const r of deviceRecordsInTime(store, device.id, from, from + DISCLOSURE_PERIOD_SECONDS - 1n)) {
-    addOpened(parts.agg, openRecord(ctx, input.periodKey, device.address, r));
+    addOpened(parts.agg, openRecord(ctx, input.periodKey, device.address, r, formatOf(ctx.store, device.id)));
   }
   publishDisclosure(ctx, device.id, device.address, input.period, input.periodKey, input.voucher, parts.agg);
 }

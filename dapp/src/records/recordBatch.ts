@@ -22,6 +22,9 @@ import { type AdvanceContext, saveState } from "../context/advance.js";
 import type { StateRow } from "../state/store.js";
 import { noteAcceptedRecords } from "../settlement/settle.js";
 import { isAllowed } from "../submitters/store.js";
+import { type DeviceFormatRow, formatOf } from "../devices/formats.js";
+import { DeviceFormat } from "@lcore/protocol/deviceFormats";
+import { verifyP256Digest } from "../crypto/p256.js";
 
 interface BatchDevice {
   row: DeviceRow;
@@ -33,6 +36,8 @@ interface BatchDevice {
   senderAllowed: boolean;
   /** Records accepted per disclosure day, this input's included (read when the batch first meets the day). */
   days: Map<bigint, bigint>;
+  /** Null for an lcore device; else its format (PROTOCOL §12). */
+  format: DeviceFormatRow | null;
 }
 
 /**
@@ -111,6 +116,7 @@ function batchDevice(
             accepted: 0n,
             senderAllowed: equalBytes(row.owner, meta.sender) || isAllowed(store, row.owner, meta.sender),
             days: new Map(),
+            format: formatOf(store, row.id),
           };
     devices.set(key, dev);
   }
@@ -136,12 +142,23 @@ function recordSkipReason(dev: BatchDevice, rec: DecodedRecord, latest: bigint):
   if (rec.seq >= U63_LIMIT) return "seq_out_of_range";
   if (dev.lastSeq !== null && rec.seq <= dev.lastSeq) return "seq_not_increasing";
   if (rec.timestamp > latest) return "timestamp_in_future";
+  // A format record's seq is its device time (PROTOCOL §12.1): replay protection from what the device signed.
+  if (dev.format !== null && rec.seq !== rec.timestamp) return "seq_not_time";
   return null;
 }
 
 /** Whether the device's key signed the record's message, hashed from the wire header in place. */
 function signatureValid(ctx: AdvanceContext, dev: BatchDevice, rec: DecodedRecord): boolean {
   const { probe } = ctx;
+  if (dev.format !== null) {
+    // A format record carries the digest its device signed where bodyHash is (PROTOCOL §12.1).
+    const ok =
+      dev.format.format === DeviceFormat.JwsEs256
+        ? verifyP256Digest(rec.bodyHash, dev.row.publicKey, rec.signature)
+        : verifyDigest(rec.bodyHash, dev.key65, rec.signature);
+    probe?.lap("verify");
+    return ok;
+  }
   message.set(rec.bytes.subarray(0, HEADER_LENGTH), 4);
   const digest = sha256(message);
   probe?.lap("hash");

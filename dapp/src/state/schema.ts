@@ -174,4 +174,18 @@ CREATE TABLE IF NOT EXISTS lcore.submitters_state (
   id   INTEGER PRIMARY KEY CHECK (id = 1),
   hash BLOB NOT NULL
 ) STRICT;
+
+-- Devices of another firmware's format (PROTOCOL §12, devices/formats.ts): one row per device
+-- registered with 0x06, and the one-row fold over them, which exists only once there is one.
+CREATE TABLE IF NOT EXISTS lcore.device_formats (
+  device_id   INTEGER PRIMARY KEY,            -- devices.id
+  format      INTEGER NOT NULL,               -- 1 ioID-SDK, 2 JWS ES256
+  scale       INTEGER NOT NULL,               -- value = field × 10^scale
+  value_field BLOB    NOT NULL                -- ASCII field name; empty for ioID-SDK
+) STRICT;
+
+CREATE TABLE IF NOT EXISTS lcore.device_formats_state (
+  id   INTEGER PRIMARY KEY CHECK (id = 1),
+  hash BLOB NOT NULL
+) STRICT;
 `;

@@ -15,6 +15,9 @@
 // (submitters/store.ts):
 //   stateHash = keccak256("lcore/v1/state+submitters" || the hash above || submittersHash)
 //
+// Once a device of another format is registered (devices/formats.ts, PROTOCOL §12):
+//   stateHash = keccak256("lcore/v1/state+formats" || the hash above || formatsHash)
+//
 // The folds and the counters are kept in the `state` row (state/store.ts), which the
 // features update; this module only combines them.
 
@@ -26,6 +29,7 @@ const STATE_TAG = ascii("lcore/v1/state");
 const NO_INPUT = (1n << 64n) - 1n;
 const STATE_WALLET_TAG = ascii("lcore/v1/state+wallet");
 const STATE_SUBMITTERS_TAG = ascii("lcore/v1/state+submitters");
+const STATE_FORMATS_TAG = ascii("lcore/v1/state+formats");
 export const EMPTY_FOLD: Uint8Array = new Uint8Array(32);
 
 export function stateHash(s: StateRow): Uint8Array {
@@ -35,6 +39,8 @@ export function stateHash(s: StateRow): Uint8Array {
   if (s.submittersHash != null) {
     h = keccak256(new ByteWriter(89).bytes(STATE_SUBMITTERS_TAG).bytes(h, 32).bytes(s.submittersHash, 32).finish());
   }
+  if (s.formatsHash != null)
+    h = keccak256(new ByteWriter(86).bytes(STATE_FORMATS_TAG).bytes(h, 32).bytes(s.formatsHash, 32).finish());
   return h;
 }
 

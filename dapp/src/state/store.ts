@@ -24,6 +24,8 @@ export interface StateRow {
   walletHash?: Uint8Array | null;
   /** The submitter allow-list's hash (submitters/store.ts); null or absent while no owner allows any. */
   submittersHash?: Uint8Array | null;
+  /** The device formats' fold (devices/formats.ts); null or absent while no device has a format. */
+  formatsHash?: Uint8Array | null;
 }
 
 const ZERO32 = new Uint8Array(32);
@@ -79,7 +81,7 @@ export class Store {
 
   state(): StateRow {
     const v = this.sql.one(
-      "SELECT devices_hash, records_hash, devices, revoked_devices, records, batches, skipped_records, last_input_index, (SELECT hash FROM wallet WHERE id = 1), (SELECT hash FROM submitters_state WHERE id = 1) FROM state WHERE id = 1",
+      "SELECT devices_hash, records_hash, devices, revoked_devices, records, batches, skipped_records, last_input_index, (SELECT hash FROM wallet WHERE id = 1), (SELECT hash FROM submitters_state WHERE id = 1), (SELECT hash FROM device_formats_state WHERE id = 1) FROM state WHERE id = 1",
       [],
     )!;
     return {
@@ -94,6 +96,7 @@ export class Store {
       settlementHash: this.settlementHash(),
       walletHash: v[8] as Uint8Array | null,
       submittersHash: v[9] as Uint8Array | null,
+      formatsHash: v[10] as Uint8Array | null,
     };
   }
 

@@ -16,6 +16,10 @@ import { toHex } from "@lcore/protocol/bytes";
 import type { Outbox } from "../outbox/outbox.js";
 import type { ChainMark, DeviceRow } from "../outbox/deviceStore.js";
 import type { PreparedKey, SignatureVerifier } from "./signature.js";
+import { encodeFormatRegistration, isP256Format, p256DeviceAddress } from "@lcore/protocol/deviceFormats";
+import type { DeviceFormatRow } from "../outbox/deviceFormatStore.js";
+import type { Statement } from "../outbox/writer.js";
+import { type FormatRequest, p256Prepared, verifyP256 } from "../formats/p256.js";
 
 export interface DeviceState {
   address: Uint8Array;
@@ -31,6 +35,13 @@ export interface DeviceState {
   inputId: number;
   /** Set once the chain refuses the device (after the mark's write committed); null before. */
   chainMark: ChainMark | null;
+  /** PROTOCOL §12: 0 lcore (POST /v1/readings), 1 ioID-SDK (POST /v1/task), 2 JWS ES256 (POST /advance). */
+  format: number;
+  /** JWS devices: the payload field that is the value, and its scale; "" and 0 otherwise. */
+  valueField: string;
+  scale: number;
+  /** The lcore-device-sdk device_id of a JWS device, else null. */
+  sdkId: string | null;
 }
 
 /** The reason a withdrawn reading of a marked device ends with: the dApp's skip reason for a revoked device, or the registration's. */
@@ -59,6 +70,7 @@ export class DeviceRegistry {
   readonly #ctx: RegistryContext;
   readonly #devices = new Map<string, DeviceState>();
   readonly #byMvpId = new Map<string, DeviceState>();
+  readonly #bySdkId = new Map<string, DeviceState>();
   /** Addresses and MVP ids whose registration is being written: a second one is refused, readings wait for the first. */
   readonly #registering = new Set<string>();
 
@@ -66,7 +78,69 @@ export class DeviceRegistry {
     this.#outbox = outbox;
     this.#verifier = verifier;
     this.#ctx = ctx;
-    for (const row of outbox.devices.all()) this.#remember(row);
+    const formats = new Map(outbox.deviceFormats.all().map((f) => [toHex(f.address), f]));
+    for (const row of outbox.devices.all()) this.#remember(row, undefined, formats.get(toHex(row.address)));
+  }
+
+  /** A JWS device by its lcore-device-sdk device_id. */
+  bySdkId(sdkId: string): DeviceState | undefined {
+    return this.#bySdkId.get(sdkId);
+  }
+
+  /**
+   * Registers a device of another format (PROTOCOL §12.1) with input 0x06: checks the key, the
+   * (low-s) proof when there is one, and stores the device, its format, its input and `also`
+   * (e.g. the end of a pending SDK registration) in one transaction.
+   */
+  async registerFormat(req: FormatRequest, nowMs: number, also: Statement[] = []): Promise<DeviceState> {
+    const metadata = new TextEncoder().encode(req.metadata);
+    if (metadata.length > Math.min(this.#ctx.metadataBytes, MAX_METADATA_LENGTH))
+      throw new GatewayError("LCORE_GW_INVALID_REQUEST", `metadata is ${metadata.length} bytes, over the bound`);
+    const p256 = isP256Format(req.format);
+    const key = p256 ? p256Prepared(req.publicKey) : this.#verifier.prepare(req.publicKey);
+    if (key === null) throw new GatewayError("LCORE_GW_PUBLIC_KEY_INVALID");
+    const address = p256 ? p256DeviceAddress(req.publicKey) : deviceAddress(req.publicKey);
+    const hex = toHex(address);
+    const sdkKey = req.sdkId === null ? null : `sdk:${req.sdkId}`;
+    if (
+      this.#devices.has(hex) ||
+      this.#registering.has(hex) ||
+      (sdkKey !== null && (this.#bySdkId.has(req.sdkId!) || this.#registering.has(sdkKey)))
+    )
+      throw new GatewayError("LCORE_GW_DEVICE_EXISTS", undefined, { details: { device: hex } });
+    if (req.proof.length > 0) {
+      const ok = p256
+        ? verifyP256(this.proofDigest(), req.publicKey, req.proof)
+        : this.#verifier.verify(key, this.proofDigest(), req.proof) === "ok";
+      if (!ok) throw new GatewayError("LCORE_GW_PROOF_INVALID");
+    }
+    if (this.#devices.size + this.#registering.size >= this.#ctx.maxDevices)
+      throw new GatewayError("LCORE_GW_DEVICE_LIMIT");
+    const payload = encodeFormatRegistration({ ...req, metadata, auth: { kind: "sender" } });
+    const input = this.#outbox.inputs.create("registration", payload, nowMs);
+    const row = {
+      address,
+      publicKey: req.publicKey,
+      metadata: req.metadata,
+      mvpId: null,
+      registeredMs: nowMs,
+      inputId: input.id,
+    };
+    const format = { address, format: req.format, scale: req.scale, valueField: req.valueField, sdkId: req.sdkId };
+    this.#registering.add(hex);
+    if (sdkKey !== null) this.#registering.add(sdkKey);
+    try {
+      await this.#outbox.write([
+        input.statement,
+        this.#outbox.devices.insertStatement(row),
+        this.#outbox.deviceFormats.insertStatement(format),
+        ...also,
+      ]);
+    } finally {
+      this.#registering.delete(hex);
+      if (sdkKey !== null) this.#registering.delete(sdkKey);
+    }
+    return this.#remember({ ...row, lastSeq: null, chainMark: null }, key, format);
   }
 
   get size(): number {
@@ -175,8 +249,9 @@ export class DeviceRegistry {
     return this.#remember({ ...row, lastSeq: null, chainMark: null }, key);
   }
 
-  #remember(row: DeviceRow, prepared?: PreparedKey): DeviceState {
-    const key = prepared ?? this.#verifier.prepare(row.publicKey);
+  #remember(row: DeviceRow, prepared?: PreparedKey, format?: DeviceFormatRow): DeviceState {
+    const p256 = format !== undefined && isP256Format(format.format);
+    const key = prepared ?? (p256 ? p256Prepared(row.publicKey) : this.#verifier.prepare(row.publicKey));
     if (key === null) throw new Error(`stored device ${toHex(row.address)} has an invalid key`);
     const state: DeviceState = {
       address: row.address,
@@ -189,9 +264,14 @@ export class DeviceRegistry {
       registeredMs: row.registeredMs,
       inputId: row.inputId,
       chainMark: row.chainMark,
+      format: format?.format ?? 0,
+      valueField: format?.valueField ?? "",
+      scale: format?.scale ?? 0,
+      sdkId: format?.sdkId ?? null,
     };
     this.#devices.set(state.hex, state);
     if (state.mvpId !== null) this.#byMvpId.set(state.mvpId, state);
+    if (state.sdkId !== null) this.#bySdkId.set(state.sdkId, state);
     return state;
   }
 }

@@ -9,6 +9,7 @@ import type { Static } from "typebox";
 import type { GatewayContext } from "../context.js";
 import type { DeviceState } from "./deviceRegistry.js";
 import { GatewayError } from "../http/errors.js";
+import { formatPlainRecord } from "../formats/formatRecords.js";
 import type { ReadingRow } from "../outbox/readingStore.js";
 import { equalBytes, fromHex, toHex } from "@lcore/protocol/bytes";
 import { ownerAuth } from "../http/ownerAuth.js";
@@ -78,7 +79,7 @@ function utf8Text(payload: Uint8Array): { payloadText?: string } {
   }
 }
 
-function plainRecord(ctx: GatewayContext, r: ReadingRow) {
+function plainRecord(ctx: GatewayContext, r: ReadingRow, d?: DeviceState) {
   const body = ctx.sealer.open({
     device: r.device,
     seq: r.seq,
@@ -86,6 +87,7 @@ function plainRecord(ctx: GatewayContext, r: ReadingRow) {
     digest: r.digest,
     sealed: r.sealed,
   });
+  if (d !== undefined && d.format !== 0) return { ...formatPlainRecord(d, r, body), ...progressFields(ctx, r) };
   // The outbox is trusted storage, but a record that does not match its signed hash must never be shown as genuine.
   if (!equalBytes(sha256(body), r.bodyHash))
     throw new GatewayError("LCORE_GW_INTERNAL", "a stored record does not match its body hash");
@@ -168,6 +170,16 @@ export function deviceRoutes(ctx: GatewayContext): FastifyPluginAsyncTypebox {
   };
 }
 
+function progressFields(ctx: GatewayContext, r: ReadingRow) {
+  const p = readingProgress(r, ctx.outbox.settlements);
+  return {
+    status: p.status,
+    final: p.final,
+    ...(p.inputIndex === undefined ? {} : { inputIndex: p.inputIndex }),
+    ...(p.reason === undefined ? {} : { reason: p.reason }),
+  };
+}
+
 function registeredDevice(ctx: GatewayContext, hex: string): DeviceState {
   const d = ctx.registry.get(hex.toLowerCase());
   if (d === undefined) throw new GatewayError("LCORE_GW_DEVICE_UNKNOWN", undefined, { details: { device: hex } });
@@ -181,7 +193,7 @@ function recordsPage(ctx: GatewayContext, d: DeviceState, query: Static<typeof R
   if (fromSeq >= 1n << 64n || limit < 1)
     throw new GatewayError("LCORE_GW_INVALID_REQUEST", "fromSeq must be a u64 and limit at least 1");
   const rows = ctx.outbox.readings.page(d.address, fromSeq, limit + 1);
-  const records = rows.slice(0, limit).map((r) => plainRecord(ctx, r));
+  const records = rows.slice(0, limit).map((r) => plainRecord(ctx, r, d));
   const next = rows.length > limit ? rows[limit]!.seq.toString() : null;
   return { device: d.hex, records, nextSeq: next };
 }

@@ -137,6 +137,21 @@ export const ERRORS = {
     meaning:
       "the dApp holds a disclosure of this pruned day under way and the gateway has no further pruned record of it to send (not yet seen settled, or sent by another relayer); retry after Retry-After seconds",
   },
+  LCORE_GW_FORMAT_INVALID: {
+    status: 400,
+    meaning:
+      "an ioID-SDK or lcore-device-sdk message is not what its format says (PROTOCOL §12); `reason` is the format error's code",
+  },
+  LCORE_GW_DEVICE_FORMAT: {
+    status: 409,
+    meaning: "the device is registered with another message format: send its readings on its own route (PROTOCOL §12)",
+  },
+  LCORE_GW_DEVICE_PENDING: {
+    status: 409,
+    meaning:
+      "the lcore-device-sdk device is registered but waits for the owner's approval (POST /v1/devicesdk/pending/{device_id}/approve)",
+  },
+  LCORE_GW_DEVICE_NOT_PENDING: { status: 404, meaning: "no lcore-device-sdk registration waits under this device_id" },
   LCORE_GW_PERIOD_DISCLOSED: {
     status: 409,
     meaning:

@@ -80,7 +80,9 @@ export function legacyBody(
       JSON.parse(text);
       return `{"device_id":${JSON.stringify(device.mvpId)},"data":${text}}`;
     } catch {
-      // Not an MVP-route reading after all (a custodial device can only post there): fall through.
+      // A string `data` is stored as its bytes (PROTOCOL §12.7): text that is not JSON was a string.
+      if (decodeProvenance(body.payload) === undefined)
+        return `{"device_id":${JSON.stringify(device.mvpId)},"data":${JSON.stringify(text)}}`;
     }
   }
   return `{"device_id":${JSON.stringify(device.mvpId ?? device.hex)},"data":${milliText(body.value)}}`;

@@ -20,7 +20,8 @@ import { ErrorBody, Receipt } from "../http/schemas.js";
 import { Type } from "typebox";
 import { createRateLimiter } from "../util/rateLimit.js";
 import { deviceView } from "../devices/deviceRoutes.js";
-import { MVP_VALUE_SCALE, scaledMvpValue } from "./mvpValue.js";
+import { MVP_VALUE_SCALE } from "./mvpValue.js";
+import { DEFAULT_MVP_VALUE, mvpPayload, mvpValue } from "./mvpData.js";
 
 const errors = { "4xx": ErrorBody, "5xx": ErrorBody };
 
@@ -39,17 +40,25 @@ const MvpData = Type.Object(
   {
     device_id: Type.String({ minLength: 1, maxLength: 128, pattern: "^[A-Za-z0-9._:-]+$" }),
     data: Type.Unknown({
-      description: "any JSON value; a number becomes the reading's value ×1000, the JSON text its payload",
+      description:
+        "a string is the payload byte for byte; any other JSON value its JSON text. The value: the number, or the configured field's, × 10^scale (PROTOCOL §12.7)",
     }),
   },
   { additionalProperties: true },
 );
 
 const MvpRegistered = Type.Object({
+  success: Type.Boolean(),
+  message: Type.String(),
   device_id: Type.String(),
   device: Type.String({ description: "the address of the gateway-held key registered for this device_id" }),
   status: Type.String(),
 });
+
+const MvpReceipt = Type.Object({ success: Type.Boolean(), message: Type.String(), ...Receipt.properties });
+const MvpStatus = Type.Object({ status: Type.Literal("ok"), version: Type.String() });
+/** The version GET /status reports (the gateway's package version). */
+const GATEWAY_VERSION = "0.1.0";
 
 /** Registers an MVP device_id under the gateway's custodial key for it (PROTOCOL §7.5). */
 export async function registerCustodial(ctx: GatewayContext, id: string): Promise<DeviceState> {
@@ -96,7 +105,13 @@ export function mvpRoutes(ctx: GatewayContext): FastifyPluginAsyncTypebox {
             retryAfter: take.retryAfterSeconds,
           });
         const d = await registerCustodial(ctx, id);
-        return reply.code(201).send({ device_id: id, device: d.hex, status: deviceView(ctx, d).registration.status });
+        return reply.code(201).send({
+          success: true,
+          message: "Device registered",
+          device_id: id,
+          device: d.hex,
+          status: deviceView(ctx, d).registration.status,
+        });
       },
     );
 
@@ -108,9 +123,9 @@ export function mvpRoutes(ctx: GatewayContext): FastifyPluginAsyncTypebox {
         schema: {
           tags: ["mvp"],
           summary: "MVP client reading (unauthenticated; signed by the gateway)",
-          description: `seq is the device's last + 1, timestamp the gateway's clock; a numeric data becomes value = round(data × ${MVP_VALUE_SCALE}), and the JSON text of data is the payload (at most the MVP data bound).`,
+          description: `seq is the device's last + 1, timestamp the gateway's clock; the value is round(number × 10^scale) of data or of its configured field (default ×${MVP_VALUE_SCALE}); a string data is the payload byte for byte, other JSON its text (at most the MVP data bound).`,
           body: MvpData,
-          response: { 202: Receipt, ...errors },
+          response: { 202: MvpReceipt, ...errors },
         },
       },
       async (request, reply) => {
@@ -119,20 +134,19 @@ export function mvpRoutes(ctx: GatewayContext): FastifyPluginAsyncTypebox {
         if (d === undefined)
           throw new GatewayError("LCORE_GW_DEVICE_UNKNOWN", undefined, { details: { device_id: id } });
         const data: unknown = request.body.data;
-        const payload = new TextEncoder().encode(JSON.stringify(data ?? null));
+        const payload = mvpPayload(data);
         if (payload.length > ctx.limits.mvpDataBytes) {
           throw new GatewayError(
             "LCORE_GW_INVALID_REQUEST",
             `data is ${payload.length} bytes of JSON, over ${ctx.limits.mvpDataBytes}`,
           );
         }
-        let value = 0n;
-        if (typeof data === "number" && Number.isFinite(data)) {
-          const scaled = scaledMvpValue(data);
-          if (scaled === null)
-            throw new GatewayError("LCORE_GW_NUMBER_OUT_OF_RANGE", "data × 1000 must fit a signed 64-bit integer");
-          value = scaled;
-        }
+        const value = mvpValue(data, ctx.options.mvpValue ?? DEFAULT_MVP_VALUE);
+        if (value === "out_of_range")
+          throw new GatewayError(
+            "LCORE_GW_NUMBER_OUT_OF_RANGE",
+            "the value × 10^scale must fit a signed 64-bit integer",
+          );
         const seq = (d.lastSeq ?? 0n) + 1n;
         const timestamp = BigInt(Math.floor(ctx.nowMs() / 1000));
         const nonce = new Uint8Array(randomBytes(16));
@@ -147,8 +161,22 @@ export function mvpRoutes(ctx: GatewayContext): FastifyPluginAsyncTypebox {
           payload: toHex(payload),
           signature: toHex(ctx.custodian.sign(id, digest)),
         });
-        return reply.code(202).send(receipt);
+        // The MVP's answer (success, message) beside lcore's receipt: the harness judges success by the 2xx.
+        return reply.code(202).send({ success: true, message: "Data submitted", ...receipt });
       },
+    );
+
+    app.get(
+      "/status",
+      {
+        onRequest: guard,
+        schema: {
+          tags: ["mvp"],
+          summary: "MVP client health check: what the MVP node answered",
+          response: { 200: MvpStatus, ...errors },
+        },
+      },
+      async () => ({ status: "ok" as const, version: GATEWAY_VERSION }),
     );
   };
 }

@@ -10,7 +10,7 @@ import { dirname } from "node:path";
 export type OutboxDb = Database.Database;
 
 /** Bump with a migration step below whenever the schema changes. */
-const SCHEMA_VERSION = 10;
+const SCHEMA_VERSION = 11;
 
 /** Exported for the migration test, which builds a version-1 file. */
 export const SCHEMA_V1 = `
@@ -256,6 +256,23 @@ CREATE INDEX aggregate_vouchers_by_period ON aggregate_vouchers(device, period);
 CREATE INDEX aggregate_vouchers_unexecuted ON aggregate_vouchers(voucher_index) WHERE executed_ms IS NULL;
 `;
 
+// v11: devices of another firmware's format (PROTOCOL §12; outbox/deviceFormatStore.ts) and
+// lcore-device-sdk registrations waiting for the owner's approval (devicesdk/).
+const DEVICE_FORMATS_V11 = `
+CREATE TABLE device_formats (
+  address       BLOB PRIMARY KEY REFERENCES devices(address),
+  format        INTEGER NOT NULL,          -- 1 ioID-SDK, 2 JWS ES256
+  scale         INTEGER NOT NULL,
+  value_field   TEXT NOT NULL,
+  sdk_id        TEXT UNIQUE                -- lcore-device-sdk device_id, else NULL
+) WITHOUT ROWID;
+CREATE TABLE sdk_pending (
+  device_id     TEXT PRIMARY KEY,
+  public_key    BLOB NOT NULL,             -- P-256 x || y from the DID document
+  received_ms   INTEGER NOT NULL
+) WITHOUT ROWID;
+`;
+
 export function openOutboxDb(path: string): OutboxDb {
   if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
   const db = new Database(path);
@@ -289,6 +306,7 @@ function migrate(db: OutboxDb): void {
       if (version < 8) db.exec(FAILED_RECORD_V8);
       if (version < 9) db.exec(FINALITY_V9);
       if (version < 10) db.exec(AGGREGATES_V10);
+      if (version < 11) db.exec(DEVICE_FORMATS_V11);
       const broken = db.pragma("foreign_key_check") as unknown[];
       if (broken.length > 0) throw new Error(`outbox migration left ${broken.length} dangling references`);
       db.pragma(`user_version = ${SCHEMA_VERSION}`);

@@ -3,6 +3,7 @@
 // the group-committed path of readings, and `write`, one transaction of statements.
 
 import { AggregateStore } from "./aggregateStore.js";
+import { DeviceFormatStore } from "./deviceFormatStore.js";
 import { openOutboxDb, type OutboxDb } from "./database.js";
 import { DeviceStore } from "./deviceStore.js";
 import { DisclosureStore } from "./disclosureStore.js";
@@ -32,6 +33,7 @@ export class Outbox {
   readonly aggregates: AggregateStore;
   readonly settings: SettingsStore;
   readonly mirror: MirrorStore;
+  readonly deviceFormats: DeviceFormatStore;
   readonly #writer: OutboxWriter;
   readonly #commit: GroupCommit<SealedReading>;
   /** Committed readings not yet packed into an input (kept in memory: read on every request). */
@@ -55,6 +57,7 @@ export class Outbox {
     this.aggregates = new AggregateStore(this.db);
     this.settings = new SettingsStore(this.db);
     this.mirror = new MirrorStore(this.db, this.settings);
+    this.deviceFormats = new DeviceFormatStore(this.db);
     this.#queued = this.readings.countQueued();
     this.#commit = new GroupCommit<SealedReading>(
       (items) => write(items.map((r) => ({ sql: INSERT_READING_SQL, params: readingParams(r) }))),

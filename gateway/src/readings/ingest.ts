@@ -152,6 +152,8 @@ export class Ingest {
         if (state === undefined)
           throw new GatewayError("LCORE_GW_DEVICE_UNKNOWN", undefined, { details: { device: r.device } });
         if (state.chainMark !== null) refuseMarked(state);
+        // An ioID-SDK or JWS device signs another digest (PROTOCOL §12): its own route takes its readings.
+        if (state.format !== 0) throw new GatewayError("LCORE_GW_DEVICE_FORMAT");
         return { r, seq, timestamp, value, state };
       }),
     );

@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { afterEach, describe, expect, it } from "vitest";
 import Database from "better-sqlite3";
-import { SCHEMA_V1 } from "../src/outbox/database.js";
+import { SCHEMA_V1, SCHEMA_VERSION } from "../src/outbox/database.js";
 import { Outbox } from "../src/outbox/outbox.js";
 import type { SealedReading } from "../src/outbox/readingStore.js";
 import { type Cleanup, runCleanups, tempDir } from "./helpers/tempDir.js";
@@ -141,7 +141,7 @@ describe("outbox", () => {
     expect(outbox.inputs.get(tick.id)?.kind).toBe("tick");
     await outbox.close();
     const check = new Database(path, { readonly: true });
-    expect(check.pragma("user_version", { simple: true })).toBe(10);
+    expect(check.pragma("user_version", { simple: true })).toBe(SCHEMA_VERSION);
     // v9: inclusions recorded before it were taken as final, and stay so; the new tick is not mined.
     expect(check.prepare("SELECT id, final_ms, block_hash FROM inputs ORDER BY id").all()).toEqual([
       { id: 1, final_ms: 5, block_hash: null },

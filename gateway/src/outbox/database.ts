@@ -10,7 +10,7 @@ import { dirname } from "node:path";
 export type OutboxDb = Database.Database;
 
 /** Bump with a migration step below whenever the schema changes. */
-const SCHEMA_VERSION = 11;
+export const SCHEMA_VERSION = 11;
 
 /** Exported for the migration test, which builds a version-1 file. */
 export const SCHEMA_V1 = `

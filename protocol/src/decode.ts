@@ -11,7 +11,7 @@ type Hex = `0x${string}`;
 
 /** The calls the dApp puts in vouchers (protocol/src/settlement.ts, wallet.ts). */
 const voucherCallsAbi = parseAbi([
-  "function settlePeriod(uint64 period, bytes32 recordsRoot, uint64 recordCount, bytes32 stateHash)",
+  "function settlePeriod(uint64 period, bytes32 recordsRoot, uint64 recordCount, bytes32 stateHash, bytes32 devicesRoot, uint64 deviceCount)",
   "function recordAggregate(address device, uint64 period, uint64 count, int128 sum, int64 min, int64 max, bytes32 stateHash)",
   "function transfer(address to, uint256 amount)",
 ]);

@@ -116,8 +116,12 @@ export async function verifyEvidence(
       problems[0] !== undefined
         ? { publicKey: new Uint8Array(0), owner: new Uint8Array(0), broken: problems[0] }
         : await registeredKey(chain, bundle, app, device, `devices[${d}]`);
-    const settled = await periodFacts(chain, settlement, app, device, `devices[${d}]`);
-    const inputs = await carryingInputs(chain, app, device.readings);
+    // With the chain or the Application wrong, nothing more is read: every link names that.
+    const settled =
+      problems[0] !== undefined
+        ? unreadPeriods(device, `devices[${d}]`, problems[0])
+        : await periodFacts(chain, settlement, app, device, `devices[${d}]`);
+    const inputs = problems[0] !== undefined ? new Map() : await carryingInputs(chain, app, device.readings);
     const verdicts = device.readings.map((r, i) => {
       const first =
         problems[0] ??
@@ -187,6 +191,24 @@ async function periodFacts(
     out.set(p.period, { chain: s, broken: b, listed: p, field: f });
   }
   return out;
+}
+
+const UNSETTLED: ChainSettlement = {
+  recordsRoot: new Uint8Array(32),
+  recordCount: 0n,
+  stateHash: new Uint8Array(32),
+  devicesRoot: new Uint8Array(32),
+  deviceCount: 0n,
+};
+
+/** The listed periods, not read from a chain the bundle is not about: each broken by the bundle's problem. */
+function unreadPeriods(device: EvidenceDevice, field: string, problem: BrokenLink): Map<bigint, PeriodFacts> {
+  return new Map(
+    device.periods.map((p, i) => [
+      p.period,
+      { chain: UNSETTLED, broken: problem, listed: p, field: `${field}.periods[${i}]` },
+    ]),
+  );
 }
 
 /** The settlement transaction ran through the Application (executeOutput) and made LcoreSettlement log the period. */

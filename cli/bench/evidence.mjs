@@ -7,6 +7,7 @@
 // round trips (lcore verify adds ~3 + 1,440/200 log queries and 2 calls per period).
 // Run after `npm run build`: npm run bench -w cli
 
+import { gzipSync } from "node:zlib";
 import { evidenceBundleJson } from "@lcore/protocol/evidenceBundle";
 import { verifyEvidence } from "@lcore/protocol/evidenceVerify";
 import { syntheticEvidence } from "../dist/evidence/syntheticEvidence.js";
@@ -31,7 +32,9 @@ const kib = (n) => (n / 1024).toFixed(1);
 console.log(
   `device-day: ${READINGS} readings, ${bundle.devices[0].periods.length} periods, fleet of ${DEVICES} devices`,
 );
-console.log(`bundle: ${kib(exported.length)} KiB as exported (${kib(compact.length)} KiB compact JSON)`);
+console.log(
+  `bundle: ${kib(exported.length)} KiB as exported (${kib(compact.length)} KiB compact JSON, ${kib(gzipSync(exported).length)} KiB gzipped)`,
+);
 console.log(
   `verify: ${times.map((t) => t.toFixed(0)).join(", ")} ms (median ${times[1].toFixed(0)} ms), in-memory chain`,
 );

@@ -126,7 +126,7 @@ describe("evidence on the devnet", () => {
     const lines = run.out.trim().split("\n");
     expect(lines.filter((l) => l.startsWith("ok   0x"))).toHaveLength(6 + 2);
     expect(lines.at(-1)).toMatch(/^VERIFIED: 6 of 6 readings hold on chain 31337/);
-    expect(run.out).toContain("sent 3 (seq 1..3, gaps 0), delivered 3: complete");
+    expect(run.out).toContain("sent 3 (seq 1..3, gaps 0, skipped before 0), delivered 3: complete");
   });
 
   it("fails naming the link when one byte changes at each link", async () => {
@@ -175,7 +175,7 @@ describe("evidence on the devnet", () => {
     writeFileSync(file, JSON.stringify(evidenceBundleJson(b)));
     const run = await lcore(verifyArgs(file));
     expect(run.code).toBe(1);
-    expect(run.out).toContain("sent 3 (seq 4..6, gaps 0), delivered 2: INCOMPLETE 1 missing");
+    expect(run.out).toContain("sent 3 (seq 4..6, gaps 0, skipped before 0), delivered 2: INCOMPLETE 1 missing");
   });
 
   it("fails a bundle checked as another application's or another chain's", async () => {

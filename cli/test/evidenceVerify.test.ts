@@ -96,6 +96,23 @@ describe("verifyEvidence against a synthetic chain", () => {
     expect(formatEvidenceReport(r).join("\n")).toContain("INCOMPLETE 1 missing");
   });
 
+  it("counts a reading listed twice once, and states the seqs skipped when a period is left out", async () => {
+    const b = copy();
+    const d = b.devices[0]!;
+    d.readings.splice(70, 1, d.readings[71]!); // seq 71 withheld, seq 72 listed twice
+    const twice = await verifyEvidence(b, base.chain);
+    expect(twice.periods[1]).toMatchObject({ delivered: 59n, missing: 1n });
+    const c = copy();
+    c.devices[0]!.periods.splice(1, 1);
+    c.devices[0]!.readings = c.devices[0]!.readings.filter(
+      (r) => r.period !== base.bundle.devices[0]!.periods[1]!.period,
+    );
+    const r = await verifyEvidence(c, base.chain);
+    expect(r.ok && r.complete).toBe(true);
+    expect(r.periods.map((p) => p.skippedBefore)).toEqual([0n, 60n]);
+    expect(formatEvidenceReport(r).join("\n")).toContain("seq 121..150, gaps 0, skipped before 60");
+  });
+
   it("fails a bundle checked against another application or another chain", async () => {
     const other = new Uint8Array(20).fill(0x42);
     const { broken } = await firstBroken(copy(), other);

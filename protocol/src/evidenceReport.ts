@@ -27,7 +27,7 @@ export function formatEvidenceReport(r: EvidenceReport, allowSubset = false): st
     const state = p.missing === 0n ? "complete" : `INCOMPLETE ${p.missing} missing`;
     const mark = p.missing === 0n ? "ok  " : allowSubset ? "part" : "FAIL";
     lines.push(
-      `${mark} ${at} sent ${p.count} (seq ${p.firstSeq}..${p.lastSeq}, gaps ${p.gaps}), delivered ${p.delivered}: ${state}`,
+      `${mark} ${at} sent ${p.count} (seq ${p.firstSeq}..${p.lastSeq}, gaps ${p.gaps}, skipped before ${p.skippedBefore}), delivered ${p.delivered}: ${state}`,
     );
   }
   const failed = r.readings.filter((v) => v.broken !== undefined).length;

@@ -71,6 +71,8 @@ export interface PeriodCompleteness {
   missing: bigint;
   /** lcore-v1 (seq counts by one): seqs of firstSeq..lastSeq never accepted on chain (the device's own gaps). */
   gaps: bigint;
+  /** lcore-v1: seqs between the previous listed period's lastSeq and this firstSeq (0 for the first listed). */
+  skippedBefore: bigint;
   broken?: BrokenLink;
 }
 
@@ -342,9 +344,17 @@ function completeness(
   verdicts: readonly ReadingVerdict[],
   problem: BrokenLink | undefined,
 ): PeriodCompleteness[] {
-  return [...periods.values()].map(({ chain, listed, field: f, broken: periodBroken }) => {
+  let previousLast: bigint | null = null;
+  const listed = [...periods.values()].sort((a, b) => (a.listed.period < b.listed.period ? -1 : 1));
+  return listed.map(({ chain, listed, field: f, broken: periodBroken }) => {
     const s = listed.summary;
-    const delivered = BigInt(verdicts.filter((v) => v.period === listed.period && v.broken === undefined).length);
+    // Distinct seqs: a reading listed twice counts once.
+    const seqs = new Set(
+      verdicts.filter((v) => v.period === listed.period && v.broken === undefined).map((v) => v.seq),
+    );
+    const delivered = BigInt(seqs.size);
+    const skippedBefore = previousLast !== null && s.firstSeq > previousLast + 1n ? s.firstSeq - previousLast - 1n : 0n;
+    previousLast = s.lastSeq;
     const base = {
       device: hex(device.device),
       period: listed.period,
@@ -354,6 +364,7 @@ function completeness(
       delivered,
       missing: s.count > delivered ? s.count - delivered : 0n,
       gaps: s.lastSeq - s.firstSeq + 1n - s.count,
+      skippedBefore,
     };
     const first =
       problem ??

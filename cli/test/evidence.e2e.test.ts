@@ -7,7 +7,7 @@
 // a subset and carries no other reading's plaintext.
 
 import { spawn } from "node:child_process";
-import { writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createPublicClient, http, type Hex } from "viem";
@@ -16,7 +16,7 @@ import { type EvidenceBundle, evidenceBundleJson, readEvidenceBundle } from "@lc
 import { type EvidenceChain, viemEvidenceChain } from "@lcore/protocol/evidenceChain";
 import { type BrokenLink, verifyEvidence } from "@lcore/protocol/evidenceVerify";
 import { SETTLEMENT_PERIOD_SECONDS } from "@lcore/protocol/settlement";
-import { type TestGateway, auth, testGateway } from "../../gateway/test/helpers/gateway.js";
+import { OWNER_TOKEN, type TestGateway, auth, testGateway } from "../../gateway/test/helpers/gateway.js";
 import { type TestStack, eventually, startTestStack } from "../../gateway/test/helpers/stack.js";
 import { type Cleanup, runCleanups, tempDir } from "../../gateway/test/helpers/tempDir.js";
 import { Secret } from "../../gateway/src/util/secrets.js";
@@ -114,12 +114,32 @@ describe("evidence on the devnet", () => {
       payload: { devices: [devices[0]!.hex], from: DAY.toString(), to: (DAY + 86_399n).toString() },
     });
     expect(anonymous.statusCode).toBe(401); // plaintext: the owner's token only
-    const { text, bundle } = await exportDay(devices[0]!);
+    // The owner's side: lcore evidence export asks the gateway's route.
+    const dir = tempDir(cleanups);
+    writeFileSync(`${dir}/owner.token`, `${OWNER_TOKEN}\n`);
+    const day = new Date(Number(DAY) * 1000).toISOString().slice(0, 10);
+    const file = `${dir}/day.json`;
+    const exported = await lcore([
+      "evidence",
+      "export",
+      "--gateway",
+      await gw.app.listen({ host: "127.0.0.1", port: 0 }),
+      "--device",
+      devices[0]!.hex,
+      "--from",
+      day,
+      "--to",
+      day,
+      "--out",
+      file,
+      "--owner-token-file",
+      `${dir}/owner.token`,
+    ]);
+    expect(exported.code, exported.err).toBe(0);
+    const bundle = readEvidenceBundle(JSON.parse(readFileSync(file, "utf8")));
     expect(bundle.selection).toBe("complete");
     expect(bundle.devices[0]!.readings.map((r) => r.seq)).toEqual([1n, 2n, 3n, 4n, 5n, 6n]);
     expect(bundle.devices[0]!.periods).toHaveLength(2);
-    const file = `${tempDir(cleanups)}/day.json`;
-    writeFileSync(file, text);
     const run = await lcore(verifyArgs(file));
     expect(run.err).toBe("");
     expect(run.code, run.out).toBe(0);

@@ -11,6 +11,7 @@
 import { sha256 } from "@lcore/wasm-core";
 import { equalBytes, fromHex } from "@lcore/protocol/bytes";
 import { deviceSummariesTree, summarizeDevices } from "@lcore/protocol/deviceSummaries";
+import { decodeInput } from "@lcore/protocol/input";
 import {
   EVIDENCE_FORMAT,
   type EvidenceBundle,
@@ -72,6 +73,10 @@ function exportDevice(
   const reg = ctx.outbox.inputs.get(d.inputId);
   if (reg?.inputIndex == null || reg.blockNumber == null)
     throw new GatewayError("LCORE_GW_EVIDENCE_NOT_SETTLED", `the registration of ${hex} is not on chain yet`);
+  // The key the registration input carries (the registry holds the current one, after any rotation).
+  const registered = decodeInput(reg.payload);
+  if (registered.kind !== "device_registration")
+    throw new GatewayError("LCORE_GW_INTERNAL", `the registration input of ${hex} is a ${registered.kind}`);
 
   // The device's accepted readings in the range, and their settled periods.
   const wanted = req.seqs === undefined ? null : new Set(req.seqs);
@@ -115,7 +120,7 @@ function exportDevice(
     registration: {
       inputIndex: BigInt(reg.inputIndex),
       inputBlock: BigInt(reg.blockNumber),
-      publicKey: d.publicKey,
+      publicKey: registered.publicKey,
       owner: fromHex(ctx.owner),
     },
     periods: [...devicePeriods.values()]

@@ -95,6 +95,8 @@ export interface VerifyEvidenceOptions {
 }
 
 const hex = (b: Uint8Array) => toHex(b);
+/** Blocks per log query: many public RPCs refuse eth_getLogs over more than 10,000. */
+export const LOG_BLOCK_WINDOW = 5_000n;
 const broken = (link: EvidenceLink, field: string, expected: string, got: string): BrokenLink => ({
   link,
   field,
@@ -243,16 +245,18 @@ async function carryingInputs(
   app: Uint8Array,
   readings: readonly EvidenceReading[],
 ): Promise<Map<bigint, ChainInput>> {
-  if (readings.length === 0) return new Map();
-  const indices = [...new Set(readings.map((r) => r.inputIndex))];
-  let from = readings[0]!.inputBlock;
-  let to = from;
+  // One log query per window of LOG_BLOCK_WINDOW blocks that holds inputs: public RPCs bound a query's block range.
+  const windows = new Map<bigint, Set<bigint>>();
   for (const r of readings) {
-    if (r.inputBlock < from) from = r.inputBlock;
-    if (r.inputBlock > to) to = r.inputBlock;
+    const w = r.inputBlock / LOG_BLOCK_WINDOW;
+    windows.set(w, (windows.get(w) ?? new Set()).add(r.inputIndex));
   }
-  const found = await chain.inputs(app, indices, from, to);
-  return new Map(found.map((i) => [i.index, i]));
+  const out = new Map<bigint, ChainInput>();
+  for (const [w, indices] of [...windows].sort((a, b) => (a[0] < b[0] ? -1 : 1))) {
+    const found = await chain.inputs(app, [...indices], w * LOG_BLOCK_WINDOW, (w + 1n) * LOG_BLOCK_WINDOW - 1n);
+    for (const i of found) out.set(i.index, i);
+  }
+  return out;
 }
 
 /** The device's records in an input's record batch (empty if the input is not one). */

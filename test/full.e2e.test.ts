@@ -204,11 +204,13 @@ describe("the whole stack, end to end", () => {
       abi: lcoreSettlementAbi,
       functionName: "settlement",
       args: [notice.period],
-    })) as { recordsRoot: Hex; recordCount: bigint; stateHash: Hex };
+    })) as { recordsRoot: Hex; recordCount: bigint; stateHash: Hex; devicesRoot: Hex; deviceCount: bigint };
     expect(onChain).toEqual({
       recordsRoot: toHex(notice.recordsRoot),
       recordCount: BigInt(sent),
       stateHash: toHex(notice.stateHash),
+      devicesRoot: toHex(notice.devicesRoot),
+      deviceCount: notice.deviceCount,
     });
     expect(status).toMatchObject({ status: "settled", period: notice.period.toString() });
 

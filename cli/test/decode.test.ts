@@ -61,6 +61,9 @@ describe("lcore decode", () => {
       recordsRoot: ROOT,
       recordCount: 7n,
       firstRecord: 1n,
+      devicesRoot: ROOT,
+      deviceCount: 1n,
+      summaries: [{ device: DEVICE, count: 7n, firstSeq: 3n, lastSeq: 9n }],
     });
     expect(decodeHex(bytesToHex(settled))).toMatchObject({
       notice: {
@@ -68,6 +71,8 @@ describe("lcore decode", () => {
         period: "491234",
         recordCount: "7",
         firstRecord: "1",
+        deviceCount: "1",
+        summaries: [{ device: bytesToHex(DEVICE), count: "7", firstSeq: "3", lastSeq: "9" }],
         recordsRoot: bytesToHex(ROOT),
       },
     });
@@ -84,14 +89,34 @@ describe("lcore decode", () => {
   });
 
   it("reads vouchers: the settlement call and a withdrawal's ERC-20 transfer by name and arguments", () => {
-    const settle = encodeVoucher(SETTLEMENT, 0n, bytesToHex(encodeSettlePeriodCall(12n, ROOT, 3n, STATE)));
+    const settle = encodeVoucher(
+      SETTLEMENT,
+      0n,
+      bytesToHex(
+        encodeSettlePeriodCall({
+          period: 12n,
+          recordsRoot: ROOT,
+          recordCount: 3n,
+          stateHash: STATE,
+          devicesRoot: ROOT,
+          deviceCount: 2n,
+        }),
+      ),
+    );
     expect(decodeHex(settle)).toEqual({
       type: "voucher",
       destination: SETTLEMENT,
       value: "0",
       call: {
         function: "settlePeriod",
-        args: { period: "12", recordsRoot: bytesToHex(ROOT), recordCount: "3", stateHash: bytesToHex(STATE) },
+        args: {
+          period: "12",
+          recordsRoot: bytesToHex(ROOT),
+          recordCount: "3",
+          stateHash: bytesToHex(STATE),
+          devicesRoot: bytesToHex(ROOT),
+          deviceCount: "2",
+        },
       },
     });
     const transfer = encodeVoucher(SETTLEMENT, 0n, bytesToHex(erc20TransferCall(OWNER, 5n)));

@@ -35,6 +35,9 @@ const settled = (stateHash: string) =>
         recordsRoot: new Uint8Array(32).fill(3),
         recordCount: 2n,
         firstRecord: 0n,
+        devicesRoot: new Uint8Array(32).fill(4),
+        deviceCount: 1n,
+        summaries: [],
       }),
     ),
   );

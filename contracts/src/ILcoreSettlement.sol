@@ -13,10 +13,15 @@ interface ILcoreSettlement {
     /// @param recordCount Number of records in the period; zero means not settled.
     /// @param stateHash The dApp's canonical state hash at the close of the period: after its last
     ///        accepted input, before the input that settled it (what the period's last notice published).
+    /// @param devicesRoot Root of the period's device summaries tree (see `verifyDeviceSummary`): what
+    ///        each device sent in the period, so withheld readings show (completeness).
+    /// @param deviceCount Number of devices with records in the period (leaves of that tree).
     struct Settlement {
         bytes32 recordsRoot;
         uint64 recordCount;
         bytes32 stateHash;
+        bytes32 devicesRoot;
+        uint64 deviceCount;
     }
 
     /// @notice An aggregate over one device's disclosed period, verified by the dApp.
@@ -34,13 +39,22 @@ interface ILcoreSettlement {
     error PeriodAlreadySettled(uint64 period, bytes32 recordsRoot);
     /// @notice A settlement must commit at least one record.
     error EmptySettlement(uint64 period);
+    /// @notice A settlement's device count must be 1..recordCount (each device holds a record).
+    error InvalidDeviceCount(uint64 period, uint64 deviceCount, uint64 recordCount);
     /// @notice The aggregate for this device and disclosure period was already recorded.
     error AggregateAlreadyRecorded(address device, uint64 period);
     /// @notice An aggregate must cover at least one record, with min <= max.
     error InvalidAggregate(address device, uint64 period, uint64 count, int64 min, int64 max);
 
     /// @notice Emitted once per settled period, for indexers.
-    event PeriodSettled(uint64 indexed period, bytes32 recordsRoot, uint64 recordCount, bytes32 stateHash);
+    event PeriodSettled(
+        uint64 indexed period,
+        bytes32 recordsRoot,
+        uint64 recordCount,
+        bytes32 stateHash,
+        bytes32 devicesRoot,
+        uint64 deviceCount
+    );
     /// @notice Emitted once per recorded aggregate, for indexers.
     event AggregateRecorded(
         address indexed device, uint64 indexed period, uint64 count, int128 sum, int64 min, int64 max, bytes32 stateHash
@@ -50,8 +64,17 @@ interface ILcoreSettlement {
     function application() external view returns (address);
 
     /// @notice Commit a settlement period. MUST revert unless called by the Application,
-    /// with a non-zero record count, for a period not settled before.
-    function settlePeriod(uint64 period, bytes32 recordsRoot, uint64 recordCount, bytes32 stateHash) external;
+    /// with a non-zero record count, a device count in 1..recordCount, for a period not
+    /// settled before. The device summaries go in as one root, so the call's size does not
+    /// grow with the fleet.
+    function settlePeriod(
+        uint64 period,
+        bytes32 recordsRoot,
+        uint64 recordCount,
+        bytes32 stateHash,
+        bytes32 devicesRoot,
+        uint64 deviceCount
+    ) external;
 
     /// @notice Record a verified disclosure aggregate. MUST revert unless called by the
     /// Application, once per (device, period), with count > 0 and min <= max.
@@ -74,4 +97,19 @@ interface ILcoreSettlement {
         external
         view
         returns (bool);
+
+    /// @notice Check that `device` sent `count` records with sequence numbers `firstSeq`..`lastSeq`
+    /// in settled `period`: the leaf keccak256(abi.encodePacked(device, count, firstSeq, lastSeq))
+    /// (44 bytes, so never an inner node's 64) at `index` of the period's device summaries tree,
+    /// whose leaves are ordered by device address and built as `verifyRecord`'s tree;
+    /// `proof` MUST have exactly ceil(log2(deviceCount)) entries.
+    function verifyDeviceSummary(
+        uint64 period,
+        address device,
+        uint64 count,
+        uint64 firstSeq,
+        uint64 lastSeq,
+        uint256 index,
+        bytes32[] calldata proof
+    ) external view returns (bool);
 }

@@ -22,15 +22,22 @@ contract LcoreSettlement is ILcoreSettlement {
     }
 
     /// @inheritdoc ILcoreSettlement
-    function settlePeriod(uint64 period, bytes32 recordsRoot, uint64 recordCount, bytes32 stateHash)
-        external
-        onlyApplication
-    {
+    function settlePeriod(
+        uint64 period,
+        bytes32 recordsRoot,
+        uint64 recordCount,
+        bytes32 stateHash,
+        bytes32 devicesRoot,
+        uint64 deviceCount
+    ) external onlyApplication {
         if (recordCount == 0) revert EmptySettlement(period);
+        if (deviceCount == 0 || deviceCount > recordCount) {
+            revert InvalidDeviceCount(period, deviceCount, recordCount);
+        }
         Settlement storage s = _settlements[period];
         if (s.recordCount != 0) revert PeriodAlreadySettled(period, s.recordsRoot);
-        _settlements[period] = Settlement(recordsRoot, recordCount, stateHash);
-        emit PeriodSettled(period, recordsRoot, recordCount, stateHash);
+        _settlements[period] = Settlement(recordsRoot, recordCount, stateHash, devicesRoot, deviceCount);
+        emit PeriodSettled(period, recordsRoot, recordCount, stateHash, devicesRoot, deviceCount);
     }
 
     /// @inheritdoc ILcoreSettlement
@@ -67,15 +74,40 @@ contract LcoreSettlement is ILcoreSettlement {
         returns (bool)
     {
         Settlement storage s = _settlements[period];
-        if (index >= s.recordCount) return false;
-        if (proof.length != _depth(s.recordCount)) return false;
-        bytes32 node = recordHash;
+        return _verify(s.recordsRoot, s.recordCount, recordHash, index, proof);
+    }
+
+    /// @inheritdoc ILcoreSettlement
+    function verifyDeviceSummary(
+        uint64 period,
+        address device,
+        uint64 count,
+        uint64 firstSeq,
+        uint64 lastSeq,
+        uint256 index,
+        bytes32[] calldata proof
+    ) external view returns (bool) {
+        Settlement storage s = _settlements[period];
+        bytes32 leaf = keccak256(abi.encodePacked(device, count, firstSeq, lastSeq));
+        return _verify(s.devicesRoot, s.deviceCount, leaf, index, proof);
+    }
+
+    /// @dev The leaf at `index` of a tree of `count` leaves padded to a power of two reaches `root`
+    /// through `proof` (siblings bottom-up, exactly the tree's height). An unsettled period has count 0.
+    function _verify(bytes32 root, uint64 count, bytes32 leaf, uint256 index, bytes32[] calldata proof)
+        private
+        pure
+        returns (bool)
+    {
+        if (index >= count) return false;
+        if (proof.length != _depth(count)) return false;
+        bytes32 node = leaf;
         for (uint256 i = 0; i < proof.length; i++) {
             node = (index >> i) & 1 == 0
                 ? keccak256(abi.encodePacked(node, proof[i]))
                 : keccak256(abi.encodePacked(proof[i], node));
         }
-        return node == s.recordsRoot;
+        return node == root;
     }
 
     /// @dev ceil(log2(n)) for n >= 1: the height of a tree with n leaves padded to a power of two.

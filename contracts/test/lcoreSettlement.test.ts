@@ -5,6 +5,7 @@ import {
   BaseError,
   ContractFunctionRevertedError,
   concat,
+  encodePacked,
   getAddress,
   keccak256,
   toHex,
@@ -79,7 +80,7 @@ const recordHash = (n: number) => keccak256(toHex(`record ${n}`));
 describe("LcoreSettlement", () => {
   it("refuses writes from anyone but the Application, naming both", async () => {
     const caller = stranger().account.address;
-    expect(await revertOf(write(stranger(), "settlePeriod", [1n, recordHash(1), 1n, zeroHash]))).toEqual({
+    expect(await revertOf(write(stranger(), "settlePeriod", [1n, recordHash(1), 1n, zeroHash, zeroHash, 1n]))).toEqual({
       errorName: "CallerNotApplication",
       args: [caller, application().account.address],
     });
@@ -91,7 +92,8 @@ describe("LcoreSettlement", () => {
   it("settles a period once, emits it, and refuses an empty or repeated settlement", async () => {
     const tree = recordsTree([recordHash(1), recordHash(2), recordHash(3)]);
     const stateHash = keccak256(toHex("state"));
-    const receipt = await write(application(), "settlePeriod", [7n, tree.root, 3n, stateHash]);
+    const devicesRoot = keccak256(toHex("devices"));
+    const receipt = await write(application(), "settlePeriod", [7n, tree.root, 3n, stateHash, devicesRoot, 2n]);
     expect(receipt.status).toBe("success");
     const logs = await chain.publicClient.getContractEvents({
       address: settlement,
@@ -100,7 +102,14 @@ describe("LcoreSettlement", () => {
       fromBlock: receipt.blockNumber,
       toBlock: receipt.blockNumber,
     });
-    expect(logs[0]!.args).toEqual({ period: 7n, recordsRoot: tree.root, recordCount: 3n, stateHash });
+    expect(logs[0]!.args).toEqual({
+      period: 7n,
+      recordsRoot: tree.root,
+      recordCount: 3n,
+      stateHash,
+      devicesRoot,
+      deviceCount: 2n,
+    });
     expect(
       await chain.publicClient.readContract({
         address: settlement,
@@ -108,16 +117,23 @@ describe("LcoreSettlement", () => {
         functionName: "settlement",
         args: [7n],
       }),
-    ).toEqual({ recordsRoot: tree.root, recordCount: 3n, stateHash });
+    ).toEqual({ recordsRoot: tree.root, recordCount: 3n, stateHash, devicesRoot, deviceCount: 2n });
 
-    expect(await revertOf(write(application(), "settlePeriod", [7n, recordHash(9), 1n, stateHash]))).toEqual({
+    expect(
+      await revertOf(write(application(), "settlePeriod", [7n, recordHash(9), 1n, stateHash, devicesRoot, 1n])),
+    ).toEqual({
       errorName: "PeriodAlreadySettled",
       args: [7n, tree.root],
     });
-    expect(await revertOf(write(application(), "settlePeriod", [8n, tree.root, 0n, stateHash]))).toEqual({
-      errorName: "EmptySettlement",
-      args: [8n],
-    });
+    expect(
+      await revertOf(write(application(), "settlePeriod", [8n, tree.root, 0n, stateHash, devicesRoot, 0n])),
+    ).toEqual({ errorName: "EmptySettlement", args: [8n] });
+    // Every device of a period holds at least one of its records.
+    for (const deviceCount of [0n, 4n]) {
+      expect(
+        await revertOf(write(application(), "settlePeriod", [8n, tree.root, 3n, stateHash, devicesRoot, deviceCount])),
+      ).toEqual({ errorName: "InvalidDeviceCount", args: [8n, deviceCount, 3n] });
+    }
   });
 
   it("verifies every record's inclusion proof and nothing else, for trees of 1 to 9 records", async () => {
@@ -125,7 +141,7 @@ describe("LcoreSettlement", () => {
       const period = BigInt(100 + count);
       const leaves = Array.from({ length: count }, (_, i) => recordHash(1000 * count + i));
       const tree = recordsTree(leaves);
-      await write(application(), "settlePeriod", [period, tree.root, BigInt(count), zeroHash]);
+      await write(application(), "settlePeriod", [period, tree.root, BigInt(count), zeroHash, zeroHash, 1n]);
       const verify = (leaf: Hex, index: number, proof: Hex[]) =>
         chain.publicClient.readContract({
           address: settlement,
@@ -150,6 +166,42 @@ describe("LcoreSettlement", () => {
           ),
         ).toBe(false);
     }
+  });
+
+  it("verifies a device summary against the period's devices root, and no other count, seq range or device", async () => {
+    const devices = [0xa1, 0xb2, 0xc3].map((b) => getAddress(`0x${b.toString(16).repeat(20)}`));
+    const summaries = devices.map((device, i) => ({
+      device,
+      count: BigInt(10 + i),
+      firstSeq: BigInt(100 * i + 1),
+      lastSeq: BigInt(100 * i + 10 + i),
+    }));
+    const leaf = (s: (typeof summaries)[number]) =>
+      keccak256(encodePacked(["address", "uint64", "uint64", "uint64"], [s.device, s.count, s.firstSeq, s.lastSeq]));
+    const tree = recordsTree(summaries.map(leaf));
+    await write(application(), "settlePeriod", [300n, recordHash(300), 33n, zeroHash, tree.root, 3n]);
+    const verify = (s: (typeof summaries)[number], index: number, proof: Hex[]) =>
+      chain.publicClient.readContract({
+        address: settlement,
+        abi: lcoreSettlementAbi,
+        functionName: "verifyDeviceSummary",
+        args: [300n, s.device, s.count, s.firstSeq, s.lastSeq, BigInt(index), proof],
+      });
+    for (const [i, s] of summaries.entries()) {
+      expect(await verify(s, i, tree.proof(i))).toBe(true);
+      expect(await verify({ ...s, count: s.count - 1n }, i, tree.proof(i))).toBe(false);
+      expect(await verify({ ...s, lastSeq: s.lastSeq + 1n }, i, tree.proof(i))).toBe(false);
+      expect(await verify({ ...s, device: devices[(i + 1) % 3]! }, i, tree.proof(i))).toBe(false);
+    }
+    // Not a settled period: nothing verifies.
+    expect(
+      await chain.publicClient.readContract({
+        address: settlement,
+        abi: lcoreSettlementAbi,
+        functionName: "verifyDeviceSummary",
+        args: [301n, summaries[0]!.device, 10n, 1n, 10n, 0n, tree.proof(0)],
+      }),
+    ).toBe(false);
   });
 
   it("records an aggregate once, with count > 0 and min <= max", async () => {

@@ -6,8 +6,26 @@ import { decodeDisclosureNotice, encodeKeyDisclosure } from "@lcore/protocol/dis
 import { encodeRecordBatch, recordHash } from "@lcore/protocol/recordBatch";
 import { recordsProof, recordsRoot, verifyRecordsProof } from "@lcore/protocol/recordsTree";
 import { derivePeriodKey, sealReading } from "@lcore/protocol/sealing";
-import { SETTLEMENT_PERIOD_SECONDS, decodeSettlementNotice, encodeSettlementTick } from "@lcore/protocol/settlement";
-import { APP, T0, record, registration, reports, sha, sign, testDapp, testDevice, testOwner } from "./helpers.js";
+import {
+  SETTLEMENT_PERIOD_SECONDS,
+  decodeSettlePeriodCall,
+  decodeSettlementNotice,
+  encodeSettlementTick,
+} from "@lcore/protocol/settlement";
+import { deviceSummariesTree, verifyDeviceSummaryProof } from "@lcore/protocol/deviceSummaries";
+import {
+  APP,
+  T0,
+  type TestDevice,
+  record,
+  registration,
+  reports,
+  sha,
+  sign,
+  testDapp,
+  testDevice,
+  testOwner,
+} from "./helpers.js";
 
 const leaf = (i: number) => keccak256(Uint8Array.of(i));
 /** Independent model: recursive halving over the padded list. */
@@ -62,7 +80,7 @@ describe("period settlement", () => {
     expect(notice.recordCount).toBe(3n);
     expect(notice.period).toBe(t / SETTLEMENT_PERIOD_SECONDS);
     expect(notice.recordsRoot).toEqual(recordsRoot(recs.map((x) => recordHash(x))));
-    expect(voucher.type === "voucher" && voucher.payload.length).toBe(4 + 4 * 32);
+    expect(voucher.type === "voucher" && voucher.payload.length).toBe(4 + 6 * 32);
     // Settled once: a later tick has nothing to do; an empty period emits nothing.
     expect(
       reports(advance(encodeSettlementTick(), { block_timestamp: Number(t + 3n * SETTLEMENT_PERIOD_SECONDS) }))[0],
@@ -81,6 +99,42 @@ describe("period settlement", () => {
     });
     expect(r2.outputs.map((o) => o.type)).toEqual(["voucher", "notice", "notice"]);
     expect(decodeSettlementNotice(r2.outputs[1]!.payload as Uint8Array).recordCount).toBe(1n);
+  });
+});
+
+describe("device summaries (completeness, PROTOCOL §9.1)", () => {
+  it("commit per device its count and first and last seq, by device address, in the notice and the voucher", async () => {
+    const { advance } = await testDapp();
+    const owner = testOwner("sum");
+    const devs = [testDevice("sum-a"), testDevice("sum-b")];
+    const t = BigInt(T0) - (BigInt(T0) % SETTLEMENT_PERIOD_SECONDS) + 10n;
+    for (const d of devs)
+      advance(registration(d, owner.address), { msg_sender: owner.account.address, block_timestamp: Number(t) });
+    // Device a skips seq 3 (a reading it never delivered); device b sends two.
+    const [a, b] = devs as [TestDevice, TestDevice];
+    const recs = [record(a, 1n, t - 9n), record(b, 7n, t - 8n), record(a, 2n, t - 7n), record(a, 4n, t - 6n)];
+    recs.push(record(b, 8n, t - 5n));
+    const at = { msg_sender: owner.account.address, block_timestamp: Number(t) };
+    expect(advance(encodeRecordBatch(recs), at).status).toBe("accept");
+    const r = advance(encodeSettlementTick(), { block_timestamp: Number(t + SETTLEMENT_PERIOD_SECONDS) });
+    const notice = decodeSettlementNotice(r.outputs.find((o) => o.type === "notice")!.payload);
+    const expected = [
+      { device: a.address, count: 3n, firstSeq: 1n, lastSeq: 4n },
+      { device: b.address, count: 2n, firstSeq: 7n, lastSeq: 8n },
+    ].sort((x, y) => (Buffer.compare(Buffer.from(x.device), Buffer.from(y.device)) < 0 ? -1 : 1));
+    expect(notice.summaries).toEqual(expected);
+    expect(notice.deviceCount).toBe(2n);
+    const tree = deviceSummariesTree(expected);
+    expect(notice.devicesRoot).toEqual(tree.root);
+    const voucher = r.outputs.find((o) => o.type === "voucher")!;
+    const call = decodeSettlePeriodCall(voucher.payload as Uint8Array)!;
+    expect(call).toMatchObject({ devicesRoot: tree.root, deviceCount: 2n, recordCount: 5n });
+    for (const [i, s] of expected.entries()) {
+      expect(verifyDeviceSummaryProof(call.devicesRoot, 2, s, i, tree.proof(i))).toBe(true);
+      expect(verifyDeviceSummaryProof(call.devicesRoot, 2, { ...s, count: s.count + 1n }, i, tree.proof(i))).toBe(
+        false,
+      );
+    }
   });
 });
 

@@ -7,6 +7,7 @@ import uPlot from "uplot";
 import "uplot/dist/uPlot.min.css";
 import "./console.css";
 import { api, ownerToken, setOwnerToken } from "./api.js";
+import { mountEvidenceCheck } from "./evidenceCheck.js";
 import { type Overview, type OverviewReading, LIFECYCLE } from "./overview.js";
 
 const $ = (id: string) => document.getElementById(id)!;
@@ -229,4 +230,5 @@ $("decode").addEventListener("submit", (event) => {
   }
 });
 $("owner-state").textContent = ownerToken() ? "owner view" : "public view";
+mountEvidenceCheck($("evidence"));
 void refresh();

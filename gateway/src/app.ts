@@ -22,6 +22,7 @@ import { disclosureRoutes } from "./disclosures/disclosureRoutes.js";
 import { dualModeRoutes } from "./mvp/dualModeRoutes.js";
 import { mvpRoutes } from "./mvp/mvpRoutes.js";
 import { proofRoutes } from "./settlement/proofRoutes.js";
+import { evidenceRoutes } from "./evidence/evidenceRoutes.js";
 import { migrationRoutes } from "./mvp/migrationRoutes.js";
 import { readingRoutes } from "./readings/readingRoutes.js";
 import { systemRoutes } from "./system/systemRoutes.js";
@@ -124,6 +125,7 @@ export async function buildApp(options: GatewayOptions): Promise<GatewayApp> {
     await app.register(mvpRoutes(ctx));
     await app.register(disclosureRoutes(ctx));
     await app.register(proofRoutes(ctx));
+    await app.register(evidenceRoutes(ctx));
     await app.register(dualModeRoutes(ctx));
     if (options.cartesiPaused !== undefined) await ctx.cartesi.set(options.cartesiPaused);
     await app.register(migrationRoutes(ctx));

@@ -136,6 +136,8 @@ describe("period settlement through the gateway", () => {
       recordsRoot: toHex(notice.recordsRoot),
       recordCount: 3n,
       stateHash: toHex(notice.stateHash),
+      devicesRoot: toHex(notice.devicesRoot),
+      deviceCount: 1n,
     });
 
     const indices: number[] = [];

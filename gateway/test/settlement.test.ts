@@ -68,10 +68,30 @@ function settlement(index: number, period: bigint, leaves: Uint8Array[], firstRe
   return {
     root,
     outputs: [
-      voucher(index, SETTLEMENT, encodeSettlePeriodCall(period, root, count, stateHash)),
+      voucher(
+        index,
+        SETTLEMENT,
+        encodeSettlePeriodCall({
+          period,
+          recordsRoot: root,
+          recordCount: count,
+          stateHash,
+          devicesRoot: bytes(32),
+          deviceCount: 1n,
+        }),
+      ),
       notice(
         index + 1,
-        encodeSettlementNotice({ stateHash, period, recordsRoot: root, recordCount: count, firstRecord }),
+        encodeSettlementNotice({
+          stateHash,
+          period,
+          recordsRoot: root,
+          recordCount: count,
+          firstRecord,
+          devicesRoot: bytes(32),
+          deviceCount: 1n,
+          summaries: [],
+        }),
       ),
     ],
   };
@@ -80,7 +100,18 @@ function settlement(index: number, period: bigint, leaves: Uint8Array[], firstRe
 describe("scanOutputs", () => {
   it("numbers records across notices in acceptance order and pairs each period's voucher and notice", () => {
     const a = batch(0, 2);
-    const other = voucher(1, toHex(bytes(20)), encodeSettlePeriodCall(9n, bytes(32), 1n, bytes(32))); // not to LcoreSettlement
+    const other = voucher(
+      1,
+      toHex(bytes(20)),
+      encodeSettlePeriodCall({
+        period: 9n,
+        recordsRoot: bytes(32),
+        recordCount: 1n,
+        stateHash: bytes(32),
+        devicesRoot: bytes(32),
+        deviceCount: 1n,
+      }),
+    ); // not to LcoreSettlement
     const b = batch(2, 3);
     const s = settlement(
       3,

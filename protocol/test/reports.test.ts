@@ -59,17 +59,29 @@ describe("the settlePeriod call", () => {
   it("decodes what encodeSettlePeriodCall wrote", () => {
     const root = new Uint8Array(32).fill(7);
     const state = new Uint8Array(32).fill(9);
-    const call = encodeSettlePeriodCall(485_000n, root, 1440n, state);
-    expect(decodeSettlePeriodCall(call)).toEqual({
+    const devices = new Uint8Array(32).fill(3);
+    const settled = {
       period: 485_000n,
       recordsRoot: root,
       recordCount: 1440n,
       stateHash: state,
-    });
+      devicesRoot: devices,
+      deviceCount: 2n,
+    };
+    const call = encodeSettlePeriodCall(settled);
+    expect(call.length).toBe(4 + 6 * 32);
+    expect(decodeSettlePeriodCall(call)).toEqual(settled);
   });
 
   it("is not another call, a truncated one, or one with a uint64 word over 64 bits", () => {
-    const call = encodeSettlePeriodCall(1n, new Uint8Array(32), 1n, new Uint8Array(32));
+    const call = encodeSettlePeriodCall({
+      period: 1n,
+      recordsRoot: new Uint8Array(32),
+      recordCount: 1n,
+      stateHash: new Uint8Array(32),
+      devicesRoot: new Uint8Array(32),
+      deviceCount: 1n,
+    });
     expect(decodeSettlePeriodCall(call.subarray(0, call.length - 1))).toBeUndefined();
     const wide = call.slice();
     wide[4] = 1; // the period word's top byte

@@ -12,7 +12,9 @@ export const LCORE_USAGE = `usage: lcore replay --rpc URL --application ADDRESS 
          [--dapp-machine M] [--shadow-machine M]   (M: host, riscv64 = the command's node as riscv64 Node under qemu-user,
                                                     riscv64-vm = that Node in a whole riscv64 system under qemu-system)
        lcore decode HEX...   (or the hex on stdin: a notice, voucher, report or inspect answer as JSON)
-       lcore migrate --from MVP.db --gateway URL ... (lcore migrate --help)`;
+       lcore migrate --from MVP.db --gateway URL ... (lcore migrate --help)
+       lcore verify BUNDLE --rpc URL [--application ADDRESS] (lcore verify --help)
+       lcore evidence export --gateway URL --device ADDRESS ... (lcore evidence export --help)`;
 
 const OPTIONS = {
   rpc: { type: "string" },

@@ -13,8 +13,10 @@
 
 import { keccak256 } from "@lcore/wasm-core";
 import { ByteWriter } from "@lcore/protocol/bytes";
+import { deviceSummariesTree } from "@lcore/protocol/deviceSummaries";
 import { recordsRoot } from "@lcore/protocol/recordsTree";
 import {
+  MAX_LISTED_DEVICE_SUMMARIES,
   SETTLEMENT_PERIOD_SECONDS,
   encodeSettlePeriodCall,
   encodeSettlementNotice,
@@ -25,7 +27,14 @@ import { Rejection } from "../context/rejection.js";
 import { type AdvanceContext, saveState } from "../context/advance.js";
 import { stateHash } from "../state/stateHash.js";
 import { pruneSettledRecords } from "./prune.js";
-import { insertSettledPeriod, lastSettledPeriod, openPeriod, putOpenPeriod, recordHashesById } from "./store.js";
+import {
+  deviceSummariesById,
+  insertSettledPeriod,
+  lastSettledPeriod,
+  openPeriod,
+  putOpenPeriod,
+  recordHashesById,
+} from "./store.js";
 
 /** Settle the open period if this input is in a later one. Returns how many periods were settled (0 or 1). */
 export function settleDuePeriods(ctx: AdvanceContext): number {
@@ -39,6 +48,10 @@ export function settleDuePeriods(ctx: AdvanceContext): number {
   if (BigInt(leaves.length) !== open.count)
     throw new Error(`period ${open.period}: ${leaves.length} records stored, ${open.count} counted`);
   const root = recordsRoot(leaves);
+  // Completeness (PROTOCOL §9.1): what each device sent in the period, one root on chain.
+  const summaries = deviceSummariesById(store, open.firstRecord, open.count);
+  const devicesRoot = deviceSummariesTree(summaries).root;
+  const deviceCount = BigInt(summaries.length);
   // The open period's records are the newest rows, so the records fold now ends at its last one.
   const settled = {
     period: open.period,
@@ -71,7 +84,14 @@ export function settleDuePeriods(ctx: AdvanceContext): number {
   ctx.out.voucher(
     settlementAddress(meta.app),
     0n,
-    encodeSettlePeriodCall(settled.period, root, settled.recordCount, closing),
+    encodeSettlePeriodCall({
+      period: settled.period,
+      recordsRoot: root,
+      recordCount: settled.recordCount,
+      stateHash: closing,
+      devicesRoot,
+      deviceCount,
+    }),
   );
   ctx.out.notice(
     encodeSettlementNotice({
@@ -80,6 +100,9 @@ export function settleDuePeriods(ctx: AdvanceContext): number {
       recordsRoot: root,
       recordCount: settled.recordCount,
       firstRecord: settled.firstRecord,
+      devicesRoot,
+      deviceCount,
+      summaries: summaries.length <= MAX_LISTED_DEVICE_SUMMARIES ? summaries : [],
     }),
   );
   return 1;

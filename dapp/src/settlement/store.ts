@@ -2,6 +2,7 @@
 // settled_periods; the records table for a period's leaves). Integers bind as int32
 // numbers or bigints, never as doubles, as in state/store.ts.
 
+import type { DeviceSummary } from "@lcore/protocol/deviceSummaries";
 import { encodeRecord, recordHash } from "@lcore/protocol/recordBatch";
 import type { Store } from "../state/store.js";
 import { type Value, int } from "../state/statements.js";
@@ -124,6 +125,28 @@ export function recordHashesById(store: Store, first: bigint, count: bigint): Ui
           }),
         ),
       );
+    },
+  );
+  return out;
+}
+
+/**
+ * What each device sent among the records first ≤ id < first + count (PROTOCOL §9.1): its
+ * record count and first and last seq, by device address (bytewise, as SQLite orders BLOBs):
+ * the leaves of the period's device summaries tree.
+ */
+export function deviceSummariesById(store: Store, first: bigint, count: bigint): DeviceSummary[] {
+  const out: DeviceSummary[] = [];
+  store.sql.all(
+    "SELECT d.address, count(*), min(r.seq), max(r.seq) FROM records r JOIN devices d ON d.id = r.device_id WHERE r.id >= ? AND r.id < ? GROUP BY d.address ORDER BY d.address",
+    [int(first), int(first + count)],
+    (v) => {
+      out.push({
+        device: v[0] as Uint8Array,
+        count: BigInt(v[1] as bigint),
+        firstSeq: BigInt(v[2] as bigint),
+        lastSeq: BigInt(v[3] as bigint),
+      });
     },
   );
   return out;

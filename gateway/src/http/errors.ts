@@ -157,6 +157,21 @@ export const ERRORS = {
     meaning:
       "the reading's disclosure period was disclosed: its key is public, so the reading is refused rather than sealed under it",
   },
+
+  // ── evidence bundles (docs/EVIDENCE.md) ──
+  LCORE_GW_EVIDENCE_EMPTY: {
+    status: 404,
+    meaning: "no accepted reading of the devices in the range (or of the seqs asked for) at this gateway",
+  },
+  LCORE_GW_EVIDENCE_NOT_SETTLED: {
+    status: 409,
+    meaning:
+      "a reading of the range is not settled on chain yet, or its settlement transaction is unknown to the gateway; retry later or narrow the range",
+  },
+  LCORE_GW_EVIDENCE_TOO_LARGE: {
+    status: 413,
+    meaning: "the bundle would hold more readings than one export allows (50,000); export a shorter range",
+  },
 } as const satisfies Record<string, { status: number; meaning: string }>;
 
 export type GatewayErrorCode = keyof typeof ERRORS;

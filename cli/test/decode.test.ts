@@ -133,12 +133,30 @@ describe("lcore decode", () => {
   });
 
   it("reads the voucher payloads GraphQL serves (`voucher.payload`): settlement, aggregate and transfer calls", () => {
-    const settle = decodeHex(bytesToHex(encodeSettlePeriodCall(491_234n, ROOT, 3n, STATE)));
+    const settle = decodeHex(
+      bytesToHex(
+        encodeSettlePeriodCall({
+          period: 491_234n,
+          recordsRoot: ROOT,
+          recordCount: 3n,
+          stateHash: STATE,
+          devicesRoot: STATE,
+          deviceCount: 1n,
+        }),
+      ),
+    );
     expect(settle).toEqual({
       type: "voucher_payload",
       call: {
         function: "settlePeriod",
-        args: { period: "491234", recordsRoot: bytesToHex(ROOT), recordCount: "3", stateHash: bytesToHex(STATE) },
+        args: {
+          period: "491234",
+          recordsRoot: bytesToHex(ROOT),
+          recordCount: "3",
+          stateHash: bytesToHex(STATE),
+          devicesRoot: bytesToHex(STATE),
+          deviceCount: "1",
+        },
       },
     });
     const aggregate = encodeRecordAggregateCall({

@@ -118,7 +118,16 @@ describe("the recordAggregate call", () => {
     const call = encodeRecordAggregateCall(aggregate);
     expect(decodeRecordAggregateCall(call.subarray(0, call.length - 1))).toBeUndefined();
     expect(
-      decodeRecordAggregateCall(encodeSettlePeriodCall(1n, new Uint8Array(32), 1n, new Uint8Array(32))),
+      decodeRecordAggregateCall(
+        encodeSettlePeriodCall({
+          period: 1n,
+          recordsRoot: new Uint8Array(32),
+          recordCount: 1n,
+          stateHash: new Uint8Array(32),
+          devicesRoot: new Uint8Array(32),
+          deviceCount: 1n,
+        }),
+      ),
     ).toBeUndefined();
     for (const [word, byte] of [
       [0, 0], // above the address

@@ -141,7 +141,7 @@ describe("outbox", () => {
     expect(outbox.inputs.get(tick.id)?.kind).toBe("tick");
     await outbox.close();
     const check = new Database(path, { readonly: true });
-    expect(check.pragma("user_version", { simple: true })).toBe(9);
+    expect(check.pragma("user_version", { simple: true })).toBe(10);
     // v9: inclusions recorded before it were taken as final, and stay so; the new tick is not mined.
     expect(check.prepare("SELECT id, final_ms, block_hash FROM inputs ORDER BY id").all()).toEqual([
       { id: 1, final_ms: 5, block_hash: null },

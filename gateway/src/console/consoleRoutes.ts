@@ -11,6 +11,7 @@ import { toHex } from "@lcore/protocol/bytes";
 import { ErrorBody, Overview } from "../http/schemas.js";
 import { readingProgress } from "../readings/status.js";
 import { deviceView } from "../devices/deviceRoutes.js";
+import { fleetRoutes } from "./fleetRoutes.js";
 
 /** Bounds of the overview (documented in gateway/README.md). */
 export const OVERVIEW_DEVICES = 200;
@@ -47,6 +48,7 @@ function links(ctx: GatewayContext): { docs: string; metrics: string; graphql?: 
 
 export function consoleRoutes(ctx: GatewayContext): FastifyPluginAsyncTypebox {
   return async (app) => {
+    await app.register(fleetRoutes(ctx));
     app.get("/", { schema: { hide: true } }, async (_request, reply) =>
       reply.type("text/html; charset=utf-8").header("cache-control", "no-cache").send(asset("index.html")),
     );

@@ -66,7 +66,7 @@ export function deviceView(ctx: GatewayContext, d: DeviceState) {
 }
 
 /** One stored reading in plaintext, with its status: what the records route lists. */
-function plainRecord(ctx: GatewayContext, r: ReadingRow) {
+export function plainRecord(ctx: GatewayContext, r: ReadingRow) {
   const body = ctx.sealer.open({
     device: r.device,
     seq: r.seq,

@@ -10,7 +10,7 @@ import { dirname } from "node:path";
 export type OutboxDb = Database.Database;
 
 /** Bump with a migration step below whenever the schema changes. */
-const SCHEMA_VERSION = 9;
+const SCHEMA_VERSION = 10;
 
 /** Exported for the migration test, which builds a version-1 file. */
 export const SCHEMA_V1 = `
@@ -240,6 +240,16 @@ CREATE INDEX inputs_by_block ON inputs(block_number) WHERE input_index IS NOT NU
 CREATE INDEX inputs_mined_by_nonce ON inputs(nonce) WHERE input_index IS NOT NULL;
 `;
 
+// v10: the console's fleet queries (outbox/fleetStore.ts) at 10,000 devices and 1,000,000
+// readings: a device's rejected readings and the settled period of a record by index probes,
+// not by scanning every reading. Rejections are rare, so the partial index costs the hot
+// path little.
+const CONSOLE_V10 = `
+CREATE INDEX IF NOT EXISTS readings_rejected ON readings(device, seq) WHERE outcome = 'rejected';
+CREATE INDEX IF NOT EXISTS periods_by_first_record ON periods(first_record) WHERE first_record IS NOT NULL AND record_count > 0;
+CREATE INDEX IF NOT EXISTS inputs_processed ON inputs(processed_ms) WHERE processed_ms IS NOT NULL;
+`;
+
 export function openOutboxDb(path: string): OutboxDb {
   if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
   const db = new Database(path);
@@ -272,6 +282,7 @@ function migrate(db: OutboxDb): void {
       if (version < 7) db.exec(CHAIN_STATUS_V7);
       if (version < 8) db.exec(FAILED_RECORD_V8);
       if (version < 9) db.exec(FINALITY_V9);
+      if (version < 10) db.exec(CONSOLE_V10);
       const broken = db.pragma("foreign_key_check") as unknown[];
       if (broken.length > 0) throw new Error(`outbox migration left ${broken.length} dangling references`);
       db.pragma(`user_version = ${SCHEMA_VERSION}`);

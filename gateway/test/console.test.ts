@@ -11,6 +11,7 @@ import { rejectsEverything } from "../src/console/healthStrip.js";
 import { addressRange } from "../src/console/fleetQuery.js";
 import { metadataHints } from "../src/console/deviceSummary.js";
 import { openOutboxDb } from "../src/outbox/database.js";
+import { FleetStore } from "../src/outbox/fleetStore.js";
 import { Sealer } from "../src/readings/sealer.js";
 import { Secret } from "../src/util/secrets.js";
 // @ts-expect-error: a plain ESM script without type declarations
@@ -102,6 +103,20 @@ describe("the device list", () => {
     expect(await all("&status=registered")).toHaveLength(DEVICES);
     expect(await all("&status=revoked")).toEqual([]);
     expect(await all("&rejected=1&q=SN-100007")).toEqual([addresses[7]]);
+  });
+
+  it("bounds the devices a not-settled page examines, and resumes where it stopped", () => {
+    const fleet = new FleetStore(app.gateway.outbox.db);
+    const found: string[] = [];
+    let after: Uint8Array | undefined;
+    for (let pages = 0; pages < 100; pages++) {
+      const { rows, scannedTo } = fleet.page({ unsettled: true, limit: 3, scan: 25, ...(after ? { after } : {}) });
+      found.push(...rows.slice(0, 3).map((r) => `0x${r.address.toString("hex")}`));
+      const next = rows.length > 3 ? rows[2]!.address : scannedTo;
+      if (next === null) break;
+      after = new Uint8Array(next);
+    }
+    expect(found).toEqual(seeded((i) => i % 20 === 11));
   });
 
   it("refuses a malformed query with the typed error", async () => {

@@ -11,7 +11,7 @@ import { plainRecord } from "../devices/deviceRoutes.js";
 import { GatewayError } from "../http/errors.js";
 import { ownerAuth } from "../http/ownerAuth.js";
 import { ActivityStore } from "../outbox/activityStore.js";
-import { FleetStore } from "../outbox/fleetStore.js";
+import { FleetStore, UNSETTLED_SCAN } from "../outbox/fleetStore.js";
 import { readingProgress } from "../readings/status.js";
 import {
   DeviceOnlyParams,
@@ -71,11 +71,19 @@ export function fleetRoutes(ctx: GatewayContext): FastifyPluginAsyncTypebox {
       },
       async (request) => {
         const filter = fleetFilter(request.query, ctx.nowMs());
-        const rows = fleet.page(filter);
+        const { rows, scannedTo } = fleet.page(filter);
         const devices = rows.slice(0, filter.limit).map(deviceSummary);
+        // A full page resumes after its last device; a page cut short by the scan bound, after the last device examined.
+        const next =
+          rows.length > filter.limit
+            ? devices[devices.length - 1]!.device
+            : scannedTo === null
+              ? null
+              : toHex(scannedTo);
         return {
           devices,
-          next: rows.length > filter.limit ? devices[devices.length - 1]!.device : null,
+          next,
+          ...(scannedTo === null ? {} : { scanned: UNSETTLED_SCAN }),
           registered: ctx.registry.size,
         };
       },

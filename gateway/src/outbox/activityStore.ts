@@ -1,7 +1,9 @@
-// What the console's health strip reads from the outbox (console/healthStrip.ts): the
-// depth of each stage, the dApp's verdicts of a recent window grouped by reason, and the
-// newest settlement. Each query is bounded by an index (inputs_processed, v10, for the
-// window; the partial indexes of v1–v9 for the stages), never by the size of the outbox.
+// What the console's health strip and chart read from the outbox (console/healthStrip.ts,
+// consoleRoutes.ts): the depth of each stage, the dApp's verdicts of a recent window grouped
+// by reason, the newest settlement, and readings per minute. Each query is bounded by an
+// index (inputs_processed and readings_by_received, v10, for the windows; the partial
+// indexes of v1–v9 for the stages): its cost follows the window's activity, never the size
+// of the outbox.
 
 import type { OutboxDb } from "./database.js";
 
@@ -35,6 +37,8 @@ export class ActivityStore {
   readonly #readingReasons;
   readonly #lastSettlement;
   readonly #lastMined;
+  readonly #perMinuteTotal;
+  readonly #perMinuteTop;
 
   constructor(db: OutboxDb) {
     this.#waitingVerdict = db.prepare<[], { n: number }>(
@@ -62,6 +66,15 @@ export class ActivityStore {
     >(
       "SELECT period, executed_ms, executed_tx, record_count FROM periods WHERE executed_ms IS NOT NULL ORDER BY executed_ms DESC LIMIT 1",
     );
+    this.#perMinuteTotal = db.prepare<[number], { minute: number; n: number }>(`
+      SELECT received_ms / 60000 AS minute, count(*) AS n FROM readings INDEXED BY readings_by_received
+      WHERE received_ms >= ? GROUP BY minute ORDER BY minute`);
+    this.#perMinuteTop = db.prepare<[number, number, number], { minute: number; device: Buffer; n: number }>(`
+      WITH w AS (SELECT received_ms / 60000 AS minute, device FROM readings INDEXED BY readings_by_received
+          WHERE received_ms >= ?),
+        top AS (SELECT device FROM w GROUP BY device ORDER BY count(*) DESC, device LIMIT ?)
+      SELECT minute, device, count(*) AS n FROM w WHERE device IN top AND minute >= ? / 60000
+      GROUP BY minute, device ORDER BY minute, device`);
     this.#lastMined = db.prepare<[], { block_number: number; input_index: number }>(
       "SELECT block_number, input_index FROM inputs INDEXED BY inputs_by_block WHERE input_index IS NOT NULL ORDER BY block_number DESC LIMIT 1",
     );
@@ -98,5 +111,17 @@ export class ActivityStore {
   lastMined(): { blockNumber: number; inputIndex: number } | undefined {
     const r = this.#lastMined.get();
     return r === undefined ? undefined : { blockNumber: r.block_number, inputIndex: r.input_index };
+  }
+
+  /** Readings received per minute since `sinceMs`, all devices. */
+  perMinuteTotal(sinceMs: number): { minute: number; count: number }[] {
+    return this.#perMinuteTotal.all(sinceMs).map((r) => ({ minute: r.minute, count: r.n }));
+  }
+
+  /** Readings received per minute and device since `sinceMs`, for the `devices` devices that sent most. */
+  perMinuteTop(sinceMs: number, devices: number): { minute: number; device: Uint8Array; count: number }[] {
+    return this.#perMinuteTop
+      .all(sinceMs, devices, sinceMs)
+      .map((r) => ({ minute: r.minute, device: new Uint8Array(r.device), count: r.n }));
   }
 }

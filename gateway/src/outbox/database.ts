@@ -240,13 +240,14 @@ CREATE INDEX inputs_by_block ON inputs(block_number) WHERE input_index IS NOT NU
 CREATE INDEX inputs_mined_by_nonce ON inputs(nonce) WHERE input_index IS NOT NULL;
 `;
 
-// v10: the console's fleet queries (outbox/fleetStore.ts) at 10,000 devices and 1,000,000
-// readings: a device's rejected readings and the settled period of a record by index probes,
-// not by scanning every reading. Rejections are rare, so the partial index costs the hot
-// path little.
+// v10: the console's queries (outbox/fleetStore.ts, activityStore.ts, the overview) at 10,000
+// devices and 1,000,000 readings, by index probes and ranges, not by scanning every reading:
+// a device's rejected readings (rare, so the partial index costs the hot path little), the
+// inputs processed in a window, and the readings received in the last hour (received_ms
+// grows with the outbox, so its index is appended to at the right edge).
 const CONSOLE_V10 = `
 CREATE INDEX IF NOT EXISTS readings_rejected ON readings(device, seq) WHERE outcome = 'rejected';
-CREATE INDEX IF NOT EXISTS periods_by_first_record ON periods(first_record) WHERE first_record IS NOT NULL AND record_count > 0;
+CREATE INDEX IF NOT EXISTS readings_by_received ON readings(received_ms);
 CREATE INDEX IF NOT EXISTS inputs_processed ON inputs(processed_ms) WHERE processed_ms IS NOT NULL;
 `;
 

@@ -47,6 +47,8 @@ export interface FleetFilter {
   /** Devices with no reading received at or after this time (ms). */
   silentSinceMs?: number;
   limit: number;
+  /** Devices the not-settled filter examines at most (default UNSETTLED_SCAN). */
+  scan?: number;
 }
 
 const SUMMARY = `
@@ -64,19 +66,23 @@ const SUMMARY = `
   FROM devices d LEFT JOIN inputs i ON i.id = d.input_id`;
 
 /**
- * The device's newest reading that is not rejected is settled: its record lies in a period
- * whose voucher was executed. A device's readings settle in seq order, so if that one is
- * settled, all are.
+ * The device's newest reading that is not rejected is not settled: it awaits its verdict, or
+ * its record (if the follower has read it) is at or after `firstUnsettled`, the first record
+ * of the oldest period whose voucher is not executed (vouchers are executed in period order).
+ * A device's readings settle in seq order, so if that one is settled, all are. Two index
+ * probes per device.
  */
 const UNSETTLED = `EXISTS (
   SELECT 1 FROM (SELECT r.seq, r.outcome FROM readings r WHERE r.device = d.address
       AND (r.outcome IS NULL OR r.outcome = 'accepted') ORDER BY r.seq DESC LIMIT 1) n
-  WHERE n.outcome IS NULL OR NOT EXISTS (
-    SELECT 1 FROM chain_records c WHERE c.device = d.address AND c.seq = n.seq AND EXISTS (
-      SELECT 1 FROM (SELECT p.first_record, p.record_count, p.executed_ms FROM periods p INDEXED BY periods_by_first_record
-          WHERE p.first_record <= c.record_id AND p.first_record IS NOT NULL AND p.record_count > 0
-          ORDER BY p.first_record DESC LIMIT 1) q
-      WHERE c.record_id < q.first_record + q.record_count AND q.executed_ms IS NOT NULL)))`;
+  WHERE n.outcome IS NULL
+    OR coalesce((SELECT max(c.record_id) FROM chain_records c WHERE c.device = d.address AND c.seq = n.seq), ?) >= ?)`;
+
+/** The first record not covered by an executed period (records beyond every period included). */
+const FIRST_UNSETTLED = `SELECT coalesce(
+  (SELECT min(first_record) FROM periods WHERE executed_ms IS NULL AND first_record IS NOT NULL AND record_count > 0),
+  (SELECT max(first_record + record_count) FROM periods WHERE first_record IS NOT NULL AND record_count > 0),
+  1) AS first`;
 
 const STATUS: Record<NonNullable<FleetFilter["status"]>, string> = {
   pending: "d.chain_status IS NULL AND (i.node_status IS NULL OR i.node_status <> 'ACCEPTED')",
@@ -84,6 +90,9 @@ const STATUS: Record<NonNullable<FleetFilter["status"]>, string> = {
   registration_rejected: "d.chain_status = 'registration_rejected'",
   revoked: "d.chain_status = 'revoked'",
 };
+
+/** Devices one page of the not-settled filter examines at most (its cost: two index probes each). */
+export const UNSETTLED_SCAN = 2_000;
 
 /** A device's readings per disclosure day, over its newest `DAY_WINDOW_READINGS` readings. */
 export interface DayRow {
@@ -106,11 +115,21 @@ export class FleetStore {
   readonly #days;
   readonly #rejectReasons;
   readonly #seqsBefore;
+  readonly #firstUnsettled;
+  readonly #nthAfter;
+  readonly #nthFrom;
   readonly #disclosures;
   readonly #deviceDisclosures;
 
   constructor(db: OutboxDb) {
     this.#db = db;
+    this.#nthAfter = db.prepare<[Uint8Array, number], { address: Buffer }>(
+      "SELECT address FROM devices WHERE address > ? ORDER BY address LIMIT 1 OFFSET ?",
+    );
+    this.#nthFrom = db.prepare<[Uint8Array, number], { address: Buffer }>(
+      "SELECT address FROM devices WHERE address >= ? ORDER BY address LIMIT 1 OFFSET ?",
+    );
+    this.#firstUnsettled = db.prepare<[], { first: number }>(FIRST_UNSETTLED);
     this.#seqsBefore = db.prepare<[Uint8Array, Uint8Array, number], { seq: Buffer }>(
       "SELECT seq FROM readings WHERE device = ? AND seq < ? ORDER BY seq DESC LIMIT ?",
     );
@@ -132,10 +151,20 @@ export class FleetStore {
       WHERE device = ? AND outcome = 'rejected' GROUP BY reason ORDER BY n DESC, reason LIMIT 20`);
   }
 
-  /** One page of devices in address order; `limit + 1` rows are read so the caller knows whether more follow. */
-  page(f: FleetFilter): FleetDeviceRow[] {
+  /**
+   * One page of devices in address order; `limit + 1` rows are read so the caller knows
+   * whether more follow. With the not-settled filter (two probes per device) at most
+   * UNSETTLED_SCAN devices are examined: `scannedTo` is then the last one examined, where the
+   * next page resumes, so a page whose matches are rare costs the same as any other.
+   */
+  page(f: FleetFilter): { rows: FleetDeviceRow[]; scannedTo: Buffer | null } {
     const where: string[] = [];
     const params: unknown[] = [];
+    const scannedTo = f.unsettled === true ? this.#scanEnd(f) : null;
+    if (scannedTo !== null) {
+      where.push("d.address <= ?");
+      params.push(scannedTo);
+    }
     if (f.after !== undefined) {
       where.push("d.address > ?");
       params.push(f.after);
@@ -161,7 +190,12 @@ export class FleetStore {
       where.push(
         "EXISTS (SELECT 1 FROM readings r INDEXED BY readings_rejected WHERE r.device = d.address AND r.outcome = 'rejected')",
       );
-    if (f.unsettled === true) where.push(UNSETTLED);
+    if (f.unsettled === true) {
+      where.push(UNSETTLED);
+      const first = this.#firstUnsettled.get()?.first ?? 1;
+      // A record the follower has not read yet counts as unsettled: any id at or above `first`.
+      params.push(first, first);
+    }
     if (f.silentSinceMs !== undefined) {
       where.push(
         "coalesce((SELECT r.received_ms FROM readings r WHERE r.device = d.address ORDER BY r.seq DESC LIMIT 1), 0) < ?",
@@ -175,7 +209,20 @@ export class FleetStore {
       statement = this.#db.prepare<unknown[], FleetDeviceRow>(sql);
       this.#pages.set(sql, statement);
     }
-    return statement.all(...params);
+    return { rows: statement.all(...params), scannedTo };
+  }
+
+  /** The UNSETTLED_SCAN-th device from the page's start, or null if fewer remain. */
+  #scanEnd(f: FleetFilter): Buffer | null {
+    const from = f.after ?? (f.addressFrom === undefined ? new Uint8Array(0) : undefined);
+    const row =
+      f.after === undefined && f.addressFrom !== undefined
+        ? this.#nthFrom.get(f.addressFrom, (f.scan ?? UNSETTLED_SCAN) - 1)
+        : this.#nthAfter.get(from!, (f.scan ?? UNSETTLED_SCAN) - 1);
+    if (row === undefined) return null;
+    // Past the searched prefix: the range bound already stops the scan.
+    if (f.addressTo !== undefined && f.addressTo !== null && Buffer.compare(row.address, f.addressTo) >= 0) return null;
+    return row.address;
   }
 
   device(address: Uint8Array): FleetDeviceRow | undefined {

@@ -6,7 +6,9 @@
 //   - 1 in 100 have their readings rejected by the dApp from round 3/4 on (bad_signature),
 //   - 1 in 50 went silent half-way (their later readings never came),
 //   - 1 in 20 have their last 2 readings still queued (not sent yet);
-// the rest are accepted, and the periods (hours) of their records settled on chain. Signatures are placeholders: the console never re-verifies stored readings.
+// the rest are accepted, and the periods (hours) of their records settled on chain.
+// Signatures are placeholders: the console never re-verifies stored readings. With
+// `offChain` and no readings it writes only devices registered long ago (OFF_CHAIN_INDEX).
 //
 //   node bench/seedFleet.mjs <outbox.db> [devices=10000] [readings=1000000]
 //
@@ -22,6 +24,14 @@ const HOUR_S = 3600;
 const ROUND_S = HOUR_S;
 /** One input carries this many readings (PROTOCOL §3.5 allows more; a round is split in such inputs). */
 const PER_INPUT = 100;
+
+/**
+ * offChain: registrations the gateway takes as long done, in the outbox of a gateway on a live
+ * chain (the browser test's thousands of devices): input indices far above the chain's, no
+ * nonce and no transaction, and a block below any the inclusion watch re-checks.
+ */
+const OFF_CHAIN_INDEX = 1_000_000_000;
+const OFF_CHAIN_BLOCK = -1_000_000;
 
 const h = (text) => createHash("sha256").update(text).digest();
 const u64 = (n) => {
@@ -78,6 +88,7 @@ export function seedFleet({
   gateway: { openOutboxDb, Sealer, Secret },
   // Silent devices send half their readings: a few more rounds make up the total.
   rounds = Math.ceil(readings / (devices * 0.99)) + 1,
+  offChain = false,
 }) {
   const { ownerKey, app, addresses } = fleetKeys(devices);
   const sealer = new Sealer(new Secret(ownerKey), app);
@@ -104,7 +115,22 @@ export function seedFleet({
   let block = 100;
   const inputAt = (kind, ms, status = "ACCEPTED") => {
     inputId++;
-    insInput.run(inputId, kind, ms, inputId, randomBytes(32), block, inputIndex, ms, status, null, ms, ms);
+    if (offChain)
+      insInput.run(
+        inputId,
+        kind,
+        ms,
+        null,
+        null,
+        OFF_CHAIN_BLOCK,
+        OFF_CHAIN_INDEX + inputIndex,
+        ms,
+        status,
+        null,
+        ms,
+        ms,
+      );
+    else insInput.run(inputId, kind, ms, inputId, randomBytes(32), block, inputIndex, ms, status, null, ms, ms);
     inputIndex++;
     if (inputIndex % 10 === 0) block++;
     return inputId;

@@ -10,6 +10,7 @@ import { buildApp, type GatewayApp } from "../src/app.js";
 import { rejectsEverything } from "../src/console/healthStrip.js";
 import { addressRange } from "../src/console/fleetQuery.js";
 import { metadataHints } from "../src/console/deviceSummary.js";
+import { loadConfig } from "../src/config.js";
 import { openOutboxDb } from "../src/outbox/database.js";
 import { FleetStore } from "../src/outbox/fleetStore.js";
 import { Sealer } from "../src/readings/sealer.js";
@@ -208,6 +209,23 @@ describe("the health strip", () => {
 });
 
 describe("helpers", () => {
+  it("takes the explorer's transaction page from LCORE_GW_EXPLORER_TX_URL, and refuses one without {tx}", async () => {
+    const env = {
+      LCORE_GW_OWNER_KEY: "33".repeat(32),
+      LCORE_GW_OWNER_TOKEN: "t".repeat(20),
+      LCORE_GW_SUBMITTER_KEY: "11".repeat(32),
+      LCORE_GW_APP: `0x${"22".repeat(20)}`,
+      LCORE_GW_CHAIN_ID: "1",
+    };
+    expect(loadConfig(env).options.console).toBeUndefined();
+    const url = "https://explorer.example/tx/{tx}";
+    expect(loadConfig({ ...env, LCORE_GW_EXPLORER_TX_URL: url }).options.console).toEqual({ explorerTxUrl: url });
+    expect(() => loadConfig({ ...env, LCORE_GW_EXPLORER_TX_URL: "https://explorer.example/tx/" })).toThrow(
+      /LCORE_GW_EXPLORER_TX_URL/,
+    );
+    expect((await get("/v1/console/settings")).body.explorerTxUrl).toBeNull();
+  });
+
   it("turns a hex prefix into the address range it covers", () => {
     const r = addressRange("ab");
     expect(Buffer.from(r.from).toString("hex")).toBe(`ab${"00".repeat(19)}`);

@@ -4,7 +4,8 @@
 // device that sends for real: the operator searches that device among the thousands, opens
 // its page, sees its values over time with their unit, discloses a past day of it and
 // watches the disclosure complete with its aggregate, exports the readings table, and sees
-// the health strip turn to an alarm while the Cartesi path is paused. Screenshots of the
+// the health strip turn to an alarm while the Cartesi path is paused; and last revokes the
+// device from its page and sees it refused once the chain says so. Screenshots of the
 // device page and the health strip go to docs/ when LCORE_CONSOLE_SCREENSHOTS=1.
 
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
@@ -170,5 +171,17 @@ describe("the console with thousands of devices", () => {
     if (screenshots) await page.locator("#health-strip").screenshot({ path: join(ROOT, "docs", "console-health.png") });
     expect((await post("/v1/cartesi/resume", {}, owner)).status).toBe(200);
     await page.locator('#health-strip[data-level="ok"]').waitFor({ timeout: 10_000 });
+  });
+
+  it("revokes the device as an owner action, and shows it refused once the chain says so", async () => {
+    page.once("dialog", (dialog) => void dialog.accept());
+    await page.click("#device-revoke");
+    await page.locator("#device-notice .ok", { hasText: "revoke queued" }).waitFor();
+    await page.locator('#device-actions [data-action-status="accepted"]').waitFor({ timeout: 90_000 });
+    await page.locator('#device-info [data-state="refused"]').waitFor({ timeout: 60_000 });
+    expect(await page.locator("#device-info").textContent()).toContain("revoked: device_revoked");
+    // Its readings are refused from then on.
+    const refused = await post("/v1/readings", device.reading({ value: 1n, timestamp: PAST_DAY * DAY + 7200 * 10 }));
+    expect(refused.body.code).toBe("LCORE_GW_DEVICE_REVOKED");
   });
 });

@@ -40,6 +40,8 @@ interface Page {
   registration: { status: string; txHash?: string; inputIndex?: number };
   rejectReasons: { reason: string; count: number }[];
   days: Day[];
+  ownerActions: { id: number; action: string; status: string; reason?: string; txHash?: string; requestedAt: string }[];
+  ownerOpNonce: number;
 }
 interface Reading {
   seq: string;
@@ -191,6 +193,35 @@ function disclosureCell(d: Disclosure | undefined): Node | string {
   return el("span", { class: `disclosure ${d.status}`, "data-disclosure": d.status }, text);
 }
 
+async function ownerAction(device: string, action: "revoke" | "rotate", body?: unknown): Promise<void> {
+  const res = await apiPost(`/v1/console/devices/${device}/${action}`, body ?? {});
+  const answer = await res.json();
+  notice = res.ok
+    ? { text: `${action} queued as input ${answer.id}`, ok: true }
+    : { text: `${action}: ${answer.code}: ${answer.message}`, ok: false };
+  showNotice();
+  await refreshDevice(device);
+}
+
+function actionsView(p: Page): void {
+  table(
+    $("device-actions"),
+    ["action", "requested", "state", "transaction"],
+    p.ownerActions.map((a) => [
+      a.action,
+      a.requestedAt.replace(".000Z", "Z"),
+      el(
+        "span",
+        { class: `status ${a.status}`, "data-action-status": a.status },
+        a.reason ? `${a.status}: ${a.reason}` : a.status,
+      ),
+      a.txHash ? txLink(a.txHash, `${a.txHash.slice(0, 10)}…`) : "–",
+    ]),
+  );
+  $("rotate-nonce").textContent = String(p.ownerOpNonce);
+  $("device-owner-actions").hidden = !ownerToken();
+}
+
 function daysTable(p: Page): void {
   table(
     $("device-days"),
@@ -234,9 +265,22 @@ export async function refreshDevice(device: string): Promise<void> {
   drawChart();
   readingsTable();
   daysTable(page);
+  actionsView(page);
   showNotice();
 }
 
 export function wireDevice(): void {
   $("device-readings-export").replaceChildren(exportButtons("readings-export", readingsExport));
+  $("device-revoke").addEventListener("click", () => {
+    if (page === undefined) return;
+    // Irreversible on chain: an address is never registered again (PROTOCOL §3.3).
+    if (!confirm(`Revoke ${page.device} on chain? Its readings are refused from then on, for good.`)) return;
+    void ownerAction(page.device, "revoke");
+  });
+  $("device-rotate").addEventListener("submit", (event) => {
+    event.preventDefault();
+    if (page === undefined) return;
+    const value = (id: string) => ($(id) as HTMLInputElement).value.trim();
+    void ownerAction(page.device, "rotate", { publicKey: value("rotate-key"), proof: value("rotate-proof") });
+  });
 }

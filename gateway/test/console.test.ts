@@ -12,6 +12,9 @@ import { addressRange } from "../src/console/fleetQuery.js";
 import { metadataHints } from "../src/console/deviceSummary.js";
 import { loadConfig } from "../src/config.js";
 import { openOutboxDb } from "../src/outbox/database.js";
+import { SimDevice } from "../src/sim/device.js";
+import { toHex } from "@lcore/protocol/bytes";
+import { decodeInput } from "@lcore/protocol/input";
 import { FleetStore } from "../src/outbox/fleetStore.js";
 import { Sealer } from "../src/readings/sealer.js";
 import { Secret } from "../src/util/secrets.js";
@@ -174,6 +177,45 @@ describe("a device's page", () => {
     expect(values.body.values.map((v: { value: string }) => v.value)).toEqual(
       [1, 2, 3].map((n) => String(2000 + ((8 * 7 + (rounds - n) * 13) % 900))),
     );
+  });
+});
+
+describe("owner actions", () => {
+  it("queue a revocation and a key rotation as inputs the device page lists, only with the owner token", async () => {
+    const device = addresses[9]!;
+    const post = (action: string, payload?: unknown, headers = {}) =>
+      app.inject({
+        method: "POST",
+        url: `/v1/console/devices/${device}/${action}`,
+        headers,
+        ...(payload ? { payload } : {}),
+      });
+    expect((await post("revoke")).json().code).toBe("LCORE_GW_UNAUTHORIZED");
+    const revoked = await post("revoke", undefined, auth);
+    expect(revoked.statusCode).toBe(202);
+    const fresh = SimDevice.fromSeed("rotation", 1);
+    const proof = `0x${"01".repeat(64)}`;
+    const badKey = await post("rotate", { publicKey: `0x${"00".repeat(64)}`, proof }, auth);
+    expect(badKey.json().code).toBe("LCORE_GW_PUBLIC_KEY_INVALID");
+    const rotated = await post("rotate", { publicKey: toHex(fresh.publicKey), proof }, auth);
+    expect(rotated.statusCode).toBe(202);
+    for (const [answer, kind] of [
+      [revoked, "device_revocation"],
+      [rotated, "key_rotation"],
+    ] as const) {
+      const input = app.gateway.outbox.inputs.get(answer.json().id)!;
+      expect(input.kind).toBe("device_op");
+      const decoded = decodeInput(input.payload);
+      expect(decoded).toMatchObject({ kind, auth: { kind: "sender" } });
+      expect(toHex((decoded as { device: Uint8Array }).device)).toBe(device);
+    }
+    const page = (await get(`/v1/console/devices/${device}`)).body;
+    expect(page.ownerActions.map((a: { action: string; status: string }) => [a.action, a.status])).toEqual([
+      ["rotate", "queued"],
+      ["revoke", "queued"],
+    ]);
+    expect(page.ownerOpNonce).toBe(0);
+    expect((await get(`/v1/console/devices/${addresses[10]}`)).body.ownerActions).toEqual([]);
   });
 });
 

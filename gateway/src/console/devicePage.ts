@@ -1,7 +1,8 @@
 // The console's device page (GET /v1/console/devices/{device}): the device's summary
 // (deviceSummary.ts), its key, owner and registration, why the dApp rejected its readings,
 // its disclosure days (the newest DAY_WINDOW_READINGS readings, per PROTOCOL §1 day) each
-// with its disclosure if one was asked, and whether the day may be disclosed now.
+// with its disclosure if one was asked, and whether the day may be disclosed now, and the
+// owner's rotations and revocations of it (deviceActions.ts) among the fleet's newest.
 
 import { DISCLOSURE_PERIOD_SECONDS, DISCLOSURE_WINDOW_DAYS } from "@lcore/protocol/bounds";
 import type { GatewayContext } from "../context.js";
@@ -9,6 +10,7 @@ import type { DeviceState as RegistryDevice } from "../devices/deviceRegistry.js
 import { deviceView } from "../devices/deviceRoutes.js";
 import type { FleetStore } from "../outbox/fleetStore.js";
 import { GatewayError } from "../http/errors.js";
+import { DEVICE_OPS_SCAN, deviceOpView } from "./deviceActions.js";
 import { disclosureView } from "./disclosureView.js";
 import { deviceSummary } from "./deviceSummary.js";
 
@@ -33,6 +35,10 @@ export function devicePage(ctx: GatewayContext, fleet: FleetStore, d: RegistryDe
       ...(last === undefined ? {} : { disclosure: disclosureView(last) }),
     };
   });
+  const ownerActions = fleet
+    .deviceOpIds(DEVICE_OPS_SCAN)
+    .map((id) => deviceOpView(ctx.outbox.inputs.get(id)!, d.address))
+    .filter((a) => a !== undefined);
   return {
     ...deviceSummary(row),
     publicKey: view.publicKey,
@@ -41,5 +47,8 @@ export function devicePage(ctx: GatewayContext, fleet: FleetStore, d: RegistryDe
     registration: view.registration,
     rejectReasons: fleet.rejectReasons(d.address),
     days,
+    ownerActions,
+    // The nonce a rotation's proof signs (PROTOCOL §3.2): owner operations the dApp accepted, as far as this gateway sent them.
+    ownerOpNonce: ownerActions.filter((a) => a.status === "accepted").length,
   };
 }

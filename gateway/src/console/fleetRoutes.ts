@@ -22,6 +22,7 @@ import {
   READINGS_PAGE_MAX,
   ReadingsQuery,
 } from "./consoleSchemas.js";
+import { deviceActionRoutes } from "./deviceActions.js";
 import { devicePage } from "./devicePage.js";
 import { deviceSummary } from "./deviceSummary.js";
 import { disclosureView } from "./disclosureView.js";
@@ -54,6 +55,7 @@ function readingsPage(
 
 export function fleetRoutes(ctx: GatewayContext): FastifyPluginAsyncTypebox {
   return async (app) => {
+    await app.register(deviceActionRoutes(ctx));
     const fleet = new FleetStore(ctx.outbox.db);
     const activity = new ActivityStore(ctx.outbox.db);
     const lag = nodeLagProbe(ctx);

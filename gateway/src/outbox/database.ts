@@ -245,7 +245,38 @@ CREATE INDEX inputs_mined_by_nonce ON inputs(nonce) WHERE input_index IS NOT NUL
 // a device's rejected readings (rare, so the partial index costs the hot path little), the
 // inputs processed in a window, and the readings received in the last hour (received_ms
 // grows with the outbox, so its index is appended to at the right edge).
+//
+// And a fifth input kind, `device_op`: a key rotation (0x02) or revocation (0x03) the owner
+// asks for from the console (console/deviceActions.ts). The CHECK cannot be altered, so the
+// inputs table is rebuilt as in v2, with every column and index it has by v9.
 const CONSOLE_V10 = `
+CREATE TABLE inputs_v10 (
+  id            INTEGER PRIMARY KEY,
+  kind          TEXT NOT NULL CHECK (kind IN ('registration', 'records', 'tick', 'disclosure', 'device_op')),
+  payload       BLOB NOT NULL,
+  created_ms    INTEGER NOT NULL,
+  nonce         INTEGER,
+  tx_hash       BLOB,
+  block_number  INTEGER,
+  input_index   INTEGER UNIQUE,
+  gas_used      INTEGER,
+  included_ms   INTEGER,
+  node_status   TEXT,
+  reason        TEXT,
+  processed_ms  INTEGER,
+  block_hash    BLOB,
+  final_ms      INTEGER
+);
+INSERT INTO inputs_v10 SELECT id, kind, payload, created_ms, nonce, tx_hash, block_number, input_index,
+  gas_used, included_ms, node_status, reason, processed_ms, block_hash, final_ms FROM inputs;
+DROP TABLE inputs;
+ALTER TABLE inputs_v10 RENAME TO inputs;
+CREATE INDEX inputs_unincluded ON inputs(id) WHERE input_index IS NULL;
+CREATE INDEX inputs_unprocessed ON inputs(input_index) WHERE input_index IS NOT NULL AND node_status IS NULL;
+CREATE INDEX inputs_unfinal ON inputs(block_number) WHERE input_index IS NOT NULL AND final_ms IS NULL;
+CREATE INDEX inputs_by_block ON inputs(block_number) WHERE input_index IS NOT NULL;
+CREATE INDEX inputs_mined_by_nonce ON inputs(nonce) WHERE input_index IS NOT NULL;
+CREATE INDEX inputs_device_ops ON inputs(id) WHERE kind = 'device_op';
 CREATE INDEX IF NOT EXISTS readings_rejected ON readings(device, seq) WHERE outcome = 'rejected';
 CREATE INDEX IF NOT EXISTS readings_by_received ON readings(received_ms);
 CREATE INDEX IF NOT EXISTS inputs_processed ON inputs(processed_ms) WHERE processed_ms IS NOT NULL;

@@ -117,12 +117,16 @@ export class FleetStore {
   readonly #seqsBefore;
   readonly #firstUnsettled;
   readonly #nthAfter;
+  readonly #deviceOps;
   readonly #nthFrom;
   readonly #disclosures;
   readonly #deviceDisclosures;
 
   constructor(db: OutboxDb) {
     this.#db = db;
+    this.#deviceOps = db.prepare<[number], { id: number }>(
+      "SELECT id FROM inputs INDEXED BY inputs_device_ops WHERE kind = 'device_op' ORDER BY id DESC LIMIT ?",
+    );
     this.#nthAfter = db.prepare<[Uint8Array, number], { address: Buffer }>(
       "SELECT address FROM devices WHERE address > ? ORDER BY address LIMIT 1 OFFSET ?",
     );
@@ -249,5 +253,10 @@ export class FleetStore {
     const rows =
       device === undefined ? this.#disclosures.all(before, limit) : this.#deviceDisclosures.all(device, before, limit);
     return rows.map((r) => r.input_id);
+  }
+
+  /** The newest device operations (rotations, revocations) of the whole fleet, newest first. */
+  deviceOpIds(limit: number): number[] {
+    return this.#deviceOps.all(limit).map((r) => r.id);
   }
 }

@@ -66,6 +66,17 @@ function device(i, publicKey) {
   };
 }
 
+/**
+ * The fewest rounds that hold `readings` (silent devices send only their first half), so the
+ * newest rounds, those with queued tails, are among the ones written.
+ */
+function plannedRounds(all, readings) {
+  let rounds = 1;
+  const total = (r) => all.reduce((n, d) => n + Math.min(r, Math.ceil(r * d.silentFrom)), 0);
+  while (total(rounds) < readings) rounds++;
+  return rounds;
+}
+
 /** The owner key, app and device addresses of a seeded fleet (the same for every seed of that size). */
 export function fleetKeys(devices) {
   return {
@@ -86,17 +97,17 @@ export function seedFleet({
   nowMs = Date.now(),
   log = () => {},
   gateway: { openOutboxDb, Sealer, Secret },
-  // Silent devices send half their readings: a few more rounds make up the total.
-  rounds = Math.ceil(readings / (devices * 0.99)) + 1,
+  rounds: fixedRounds,
   offChain = false,
 }) {
   const { ownerKey, app, addresses } = fleetKeys(devices);
   const sealer = new Sealer(new Secret(ownerKey), app);
   const db = openOutboxDb(path);
   db.pragma("synchronous = OFF");
+  const all = fleet(devices);
+  const rounds = fixedRounds ?? plannedRounds(all, readings);
   const nowS = Math.floor(nowMs / 1000);
   const firstS = nowS - rounds * ROUND_S;
-  const all = fleet(devices);
   const insInput =
     db.prepare(`INSERT INTO inputs (id, kind, payload, created_ms, nonce, tx_hash, block_number, input_index,
       included_ms, node_status, reason, processed_ms, final_ms) VALUES (?, ?, x'00', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);

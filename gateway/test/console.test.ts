@@ -226,6 +226,16 @@ describe("the health strip", () => {
     expect(before.alarms.map((a: { code: string }) => a.code)).not.toContain("cartesi_paused");
     expect(before.outbox.queuedReadings).toBe(2 * seeded((i) => i % 20 === 11).length);
     expect(before.lastSettlement.txHash).toMatch(/^0x[0-9a-f]{64}$/);
+    // The last hour holds the last round: the rejecting devices' readings rejected, the rest
+    // accepted but for the silent devices (none) and those whose readings are still queued.
+    const rejecting = seeded((i) => i % 100 === 7).length;
+    expect(before.lastHour).toMatchObject({
+      inputsRejected: 0,
+      readingsRejected: rejecting,
+      readingsAccepted: DEVICES - rejecting - seeded((i) => i % 50 === 3 || i % 20 === 11).length,
+      readingReasons: [{ reason: "bad_signature", count: rejecting }],
+    });
+    expect(before.level).toBe("ok");
     await app.gateway.cartesi.set(true);
     const paused = (await get("/v1/console/health")).body;
     expect(paused.level).toBe("alarm");

@@ -86,6 +86,9 @@ describe("the console at the gateway's /", () => {
     expect(await page.locator("#periods [data-tx]").first().textContent()).toMatch(/^0x[0-9a-f]{64}$/);
     await row().locator("[data-proof]").click();
     await row().locator(".proof.ok", { hasText: "verified on chain" }).waitFor({ timeout: 30_000 });
+    // The verdict outlives the page's 2-second redraws until dismissed.
+    await page.waitForTimeout(2500);
+    expect(await row().locator(".proof.ok").count()).toBe(1);
     if (process.env.LCORE_CONSOLE_SCREENSHOT)
       await page.screenshot({ path: process.env.LCORE_CONSOLE_SCREENSHOT, fullPage: true });
   });

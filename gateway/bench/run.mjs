@@ -1,10 +1,12 @@
-// `npm run bench -w gateway`: the ingest bench and the gas bench, ending with the
-// BENCH lines of issue 5. Needs the built packages (`npm run build`; prebench rebuilds
+// `npm run bench -w gateway`: the ingest bench, the gas bench and the console bench
+// (console.mjs: seeds 10,000 devices and 1,000,000 readings, a few minutes), ending with the
+// BENCH lines of issues 5 and 30. Needs the built packages (`npm run build`; prebench rebuilds
 // the gateway). Environment knobs: BENCH_DURATION_S (default 10), BENCH_CONNECTIONS (64).
 
 import { cpus, loadavg } from "node:os";
 import { benchGas, largestBatch } from "./gas.mjs";
 import { benchIngest } from "./ingest.mjs";
+import { benchConsole, printConsole } from "./console.mjs";
 
 const durationS = Number(process.env.BENCH_DURATION_S ?? 10);
 const connections = Number(process.env.BENCH_CONNECTIONS ?? 64);
@@ -54,6 +56,10 @@ for (const g of gas) {
   }
 }
 
+// ── console (issue 30): its pages with 10,000 devices and 1,000,000 readings in the outbox ──
+const consolePages = await benchConsole();
+printConsole(consolePages);
+
 const cancun = gas.find((g) => g.hardfork === "cancun");
 const at100 = cancun.rows.find((r) => r.records === 100);
 const atMax = cancun.rows.find((r) => r.records === largestBatch(8));
@@ -68,3 +74,4 @@ console.log(`BENCH gateway.gas_floor_per_record.100 ${Math.round(at100.floorPerR
 console.log(`BENCH gateway.gas_vs_floor.100 ${at100.ratio.toFixed(3)} x`);
 const latest = gas.find((g) => g.hardfork === "default").rows.find((r) => r.records === 100);
 console.log(`BENCH gateway.gas_vs_floor.100.eip7623 ${latest.ratio.toFixed(3)} x`);
+console.log(`BENCH console.page_ms.p95 ${consolePages.p95.toFixed(1)} ms`);

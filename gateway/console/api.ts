@@ -13,3 +13,13 @@ export function api(path: string): Promise<Response> {
   const token = ownerToken();
   return fetch(path, token === "" ? {} : { headers: { authorization: `Bearer ${token}` } });
 }
+
+/** A JSON POST to this gateway, with the owner token when one is set. */
+export function apiPost(path: string, body: unknown): Promise<Response> {
+  const token = ownerToken();
+  return fetch(path, {
+    method: "POST",
+    headers: { "content-type": "application/json", ...(token === "" ? {} : { authorization: `Bearer ${token}` }) },
+    body: JSON.stringify(body),
+  });
+}

@@ -1,33 +1,23 @@
-// The console page: polls GET /v1/overview and draws it. Plain DOM (the page is four
-// tables and a chart) plus uPlot for the chart; bundled with esbuild at build time, so
-// nothing is fetched from anywhere but this gateway. The decode panel runs `lcore decode`'s
-// own code (@lcore/protocol/decode) in the page: hex pasted there never leaves the browser.
+// The console page: two views, the fleet (#/) and a device's page (#/device/0x…), under
+// the health strip. Every 2 s it polls what the view shows (GET /v1/overview, the
+// /v1/console/* routes) and redraws it; what a click produced (a proof check, an owner
+// action's outcome) is kept apart and stays until the user dismisses it. Plain DOM plus
+// uPlot for the charts, bundled with esbuild at build time, so nothing is fetched from
+// anywhere but this gateway. The decode panel runs `lcore decode`'s own code
+// (@lcore/protocol/decode) in the page: hex pasted there never leaves the browser.
 import { DecodeInputError, decodeHex } from "@lcore/protocol/decode";
 import uPlot from "uplot";
 import "uplot/dist/uPlot.min.css";
 import "./console.css";
 import { api, ownerToken, setOwnerToken } from "./api.js";
 import { mountEvidenceCheck } from "./evidenceCheck.js";
+import { refreshDevice, wireDevice } from "./deviceView.js";
+import { refreshDisclosures, wireDisclosures } from "./disclosuresView.js";
+import { $, el, setExplorer, short, table, txLink } from "./dom.js";
+import { type Exportable, exportButtons } from "./exportTable.js";
+import { refreshFleet, wireFleet } from "./fleetView.js";
+import { renderHealth } from "./healthView.js";
 import { type Overview, type OverviewReading, LIFECYCLE } from "./overview.js";
-
-const $ = (id: string) => document.getElementById(id)!;
-
-/** An element with text and attributes; children appended in order. */
-function el(tag: string, attrs: Record<string, string> = {}, ...children: (Node | string)[]): HTMLElement {
-  const e = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, v);
-  e.append(...children);
-  return e;
-}
-
-const short = (hex: string) => `${hex.slice(0, 8)}…${hex.slice(-4)}`;
-
-function table(target: HTMLElement, head: string[], rows: (Node | string)[][]): void {
-  target.replaceChildren(
-    el("thead", {}, el("tr", {}, ...head.map((h) => el("th", {}, h)))),
-    el("tbody", {}, ...rows.map((r) => el("tr", {}, ...r.map((c) => el("td", {}, c))))),
-  );
-}
 
 /** queued → submitted → accepted → settled, the reached steps lit; a rejection shown as such. */
 function lifecycle(r: OverviewReading): HTMLElement {
@@ -51,21 +41,41 @@ function lifecycle(r: OverviewReading): HTMLElement {
   );
 }
 
+/** Proof checks' verdicts by reading, kept across redraws until dismissed. */
+const proofs = new Map<string, { text: string; ok: boolean }>();
+
+function proofResult(key: string): HTMLElement {
+  const result = proofs.get(key);
+  if (result === undefined) return el("span", { class: "proof" });
+  const dismiss = el("button", { type: "button", class: "dismiss", "aria-label": "dismiss" }, "×");
+  dismiss.addEventListener("click", () => {
+    proofs.delete(key);
+    dismiss.parentElement?.replaceWith(proofResult(key));
+  });
+  return el("span", { class: `proof ${result.ok ? "ok" : "bad"}` }, result.text, " ", dismiss);
+}
+
 function proofButton(r: OverviewReading): HTMLElement {
-  const out = el("span", { class: "proof" });
-  if (r.status !== "settled") return out;
-  const button = el("button", { type: "button", "data-proof": `${r.device}/${r.seq}` }, "Check proof on chain");
+  const key = `${r.device}/${r.seq}`;
+  if (r.status !== "settled") return el("span", {}, proofResult(key));
+  const button = el("button", { type: "button", "data-proof": key }, "Check proof on chain");
+  const wrap = el("span", {}, button, " ", proofResult(key));
   button.addEventListener("click", async () => {
-    out.textContent = "checking…";
+    wrap.lastElementChild?.replaceWith(el("span", { class: "proof" }, "checking…"));
     const res = await api(`/v1/readings/${r.device}/${r.seq}/proof`);
     const body = await res.json();
-    out.textContent =
-      res.ok && body.verifiedOnChain === true
+    const ok = res.ok && body.verifiedOnChain === true;
+    proofs.set(key, {
+      ok,
+      text: ok
         ? `✓ verified on chain (period ${body.period}, leaf ${body.index})`
-        : `✗ ${body.code ?? res.status}${body.verifiedOnChain === false ? ": not verified" : ""}`;
-    out.className = `proof ${res.ok && body.verifiedOnChain === true ? "ok" : "bad"}`;
+        : `✗ ${body.code ?? res.status}${body.verifiedOnChain === false ? ": not verified" : ""}`,
+    });
+    // The row may have been redrawn meanwhile: draw into every copy of this reading's row.
+    for (const b of document.querySelectorAll(`[data-proof="${key}"]`))
+      b.parentElement?.lastElementChild?.replaceWith(proofResult(key));
   });
-  return el("span", {}, button, " ", out);
+  return wrap;
 }
 
 async function showRecords(device: string): Promise<void> {
@@ -95,13 +105,11 @@ function drawChart(o: Overview): void {
   const minutes = Array.from({ length: 60 }, (_, i) => o.nowMinute - 59 + i);
   const devices = [...new Set(o.perMinute.map((m) => m.device))].sort();
   const shown = devices.slice(0, 6);
-  const count = (minute: number, device?: string) =>
-    o.perMinute
-      .filter((m) => m.minute === minute && (device === undefined || m.device === device))
-      .reduce((s, m) => s + m.count, 0);
+  const count = (minute: number, device: string) =>
+    o.perMinute.filter((m) => m.minute === minute && m.device === device).reduce((s, m) => s + m.count, 0);
   const data: uPlot.AlignedData = [
     minutes.map((m) => m * 60),
-    minutes.map((m) => count(m)),
+    minutes.map((m) => o.perMinuteTotal.find((t) => t.minute === m)?.count ?? 0),
     ...shown.map((d) => minutes.map((m) => count(m, d))),
   ];
   const colors = ["#2563eb", "#16a34a", "#ea580c", "#9333ea", "#0891b2", "#ca8a04", "#dc2626"];
@@ -123,7 +131,7 @@ function drawChart(o: Overview): void {
   }));
   const max = Math.max(1, ...totals.map((t) => t.n));
   $("per-device").replaceChildren(
-    el("h3", {}, "Per device, last hour"),
+    el("h3", {}, "Busiest devices, last hour"),
     ...totals.map((t) =>
       el(
         "div",
@@ -137,45 +145,45 @@ function drawChart(o: Overview): void {
 }
 
 let lastChart = "";
+let overview: Overview | undefined;
+
+function readingsExport(): Exportable {
+  return {
+    name: "recent-readings",
+    columns: ["device", "seq", "status", "final", "inputIndex", "receivedAt", "txHash", "reason"],
+    rows: (overview?.readings ?? []).map((r) => [
+      r.device,
+      r.seq,
+      r.status,
+      r.final,
+      r.inputIndex ?? null,
+      r.receivedAt,
+      r.txHash ?? null,
+      r.reason ?? null,
+    ]),
+  };
+}
+
+function periodsExport(): Exportable {
+  return {
+    name: "settlement-periods",
+    columns: ["period", "recordCount", "recordsRoot", "executedTx", "executedAt"],
+    rows: (overview?.periods ?? []).map((p) => [p.period, p.recordCount, p.recordsRoot, p.executedTx, p.executedAt]),
+  };
+}
+
 function render(o: Overview): void {
-  const health = $("health");
-  health.className = `health ${o.health.status}`;
-  health.textContent =
-    o.health.status === "ok" ? "● ok" : `● degraded: ${o.health.reasons.map((r) => r.message).join("; ")}`;
+  overview = o;
   $("links").replaceChildren(
     el("a", { href: o.links.docs }, "API docs"),
     el("a", { href: o.links.metrics }, "metrics"),
     ...(o.links.graphql === undefined ? [] : [el("a", { href: o.links.graphql }, "GraphQL")]),
   );
   table(
-    $("devices"),
-    ["device", "registration", "on chain", "last seq", ""],
-    o.devices.map((d) => {
-      const records = el("button", { type: "button", "data-records": d.device }, "Plaintext");
-      records.addEventListener("click", () => void showRecords(d.device));
-      const refused = d.chainStatus === "registration_rejected" || d.chainStatus === "revoked";
-      const chain = el(
-        "span",
-        {
-          class: `status ${refused ? "rejected" : d.chainStatus === "registered" ? "accepted" : "queued"}`,
-          title: d.chainReason ?? "",
-        },
-        d.chainReason === undefined ? d.chainStatus : `${d.chainStatus}: ${d.chainReason}`,
-      );
-      return [
-        el("code", {}, d.device),
-        el("span", { class: `status ${d.registration.status}` }, d.registration.status),
-        chain,
-        d.lastSeq ?? "–",
-        ownerToken() ? records : "",
-      ];
-    }),
-  );
-  table(
     $("readings"),
     ["device", "seq", "lifecycle", "input", "received", "proof"],
     o.readings.map((r) => [
-      el("code", {}, short(r.device)),
+      el("a", { href: `#/device/${r.device}` }, el("code", {}, short(r.device))),
       el("span", { "data-reading": `${r.device}/${r.seq}` }, r.seq),
       lifecycle(r),
       r.inputIndex === undefined ? "–" : String(r.inputIndex),
@@ -190,20 +198,44 @@ function render(o: Overview): void {
       `${p.period} (${new Date(Number(p.period) * 3_600_000).toISOString().slice(0, 13)}h)`,
       p.recordCount ?? "–",
       p.recordsRoot === null ? "–" : el("code", {}, short(p.recordsRoot)),
-      p.executedTx === null ? "pending" : el("code", { "data-tx": p.executedTx }, p.executedTx),
+      p.executedTx === null ? "pending" : txLink(p.executedTx),
     ]),
   );
-  const key = JSON.stringify(o.perMinute);
+  const key = JSON.stringify([o.perMinute, o.perMinuteTotal]);
   if (key !== lastChart) {
     lastChart = key;
     drawChart(o);
   }
 }
 
+/** The device of #/device/0x…, or undefined on the fleet view. */
+function route(): string | undefined {
+  const m = /^#\/device\/(0x[0-9a-fA-F]{40})$/.exec(location.hash);
+  return m?.[1]?.toLowerCase();
+}
+
+const onRecords = (device: string) => void showRecords(device);
+
+/** Redraws the health strip and the view in sight. */
+async function redraw(): Promise<void> {
+  const health = await api("/v1/console/health");
+  if (health.ok) renderHealth(await health.json());
+  const device = route();
+  $("fleet-view").hidden = device !== undefined;
+  $("device-view").hidden = device === undefined;
+  if (device !== undefined) {
+    await refreshDevice(device);
+    return;
+  }
+  const res = await api("/v1/overview");
+  if (res.ok) render(await res.json());
+  await refreshFleet(onRecords);
+  await refreshDisclosures();
+}
+
 async function refresh(): Promise<void> {
   try {
-    const res = await api("/v1/overview");
-    if (res.ok) render(await res.json());
+    await redraw();
   } finally {
     setTimeout(() => void refresh(), 2000);
   }
@@ -214,8 +246,7 @@ $("owner").addEventListener("submit", async (event) => {
   setOwnerToken(($("token") as HTMLInputElement).value);
   $("owner-state").textContent = ownerToken() ? "owner view" : "public view";
   lastChart = "";
-  const res = await api("/v1/overview");
-  if (res.ok) render(await res.json());
+  await redraw();
 });
 $("decode").addEventListener("submit", (event) => {
   event.preventDefault();
@@ -229,6 +260,17 @@ $("decode").addEventListener("submit", (event) => {
     out.className = "bad";
   }
 });
+window.addEventListener("hashchange", () => void redraw());
 $("owner-state").textContent = ownerToken() ? "owner view" : "public view";
 mountEvidenceCheck($("evidence"));
 void refresh();
+$("readings-export").replaceChildren(exportButtons("recent-export", readingsExport));
+$("periods-export").replaceChildren(exportButtons("periods-export", periodsExport));
+wireFleet(onRecords);
+wireDisclosures();
+wireDevice();
+void (async () => {
+  const settings = await api("/v1/console/settings");
+  if (settings.ok) setExplorer((await settings.json()).explorerTxUrl);
+  await refresh();
+})();

@@ -34,7 +34,9 @@ export interface Overview {
     executedTx: string | null;
     executedAt: string | null;
   }[];
+  /** Per minute and device, for the hour's busiest devices only. */
   perMinute: { minute: number; device: string; count: number }[];
+  perMinuteTotal: { minute: number; count: number }[];
   nowMinute: number;
   links: { docs: string; metrics: string; graphql?: string };
   /** What GET /healthz says: degraded with the reasons when something downstream does not move. */

@@ -171,6 +171,13 @@ export function loadConfig(env: NodeJS.ProcessEnv): { options: GatewayOptions; l
     verdictStallSeconds: int(env, "LCORE_GW_VERDICT_STALL_SECONDS", 3600, 1),
     settlementStallSeconds: int(env, "LCORE_GW_SETTLEMENT_STALL_SECONDS", 7200, 1),
   };
+  if (env.LCORE_GW_EXPLORER_TX_URL !== undefined && env.LCORE_GW_EXPLORER_TX_URL !== "") {
+    if (!/^https?:\/\/[^\s]*\{tx\}[^\s]*$/.test(env.LCORE_GW_EXPLORER_TX_URL))
+      throw new ConfigError(
+        "LCORE_GW_EXPLORER_TX_URL must be an http(s) URL with {tx} where the transaction hash goes",
+      );
+    options.console = { explorerTxUrl: env.LCORE_GW_EXPLORER_TX_URL };
+  }
   if (env.LCORE_GW_CARTESI_PAUSED !== undefined && env.LCORE_GW_CARTESI_PAUSED !== "") {
     options.cartesiPaused = flag(env, "LCORE_GW_CARTESI_PAUSED", false);
   }

@@ -140,4 +140,11 @@ export interface GatewayOptions {
   /** Set the Cartesi pause switch at start (persisted); unset keeps the outbox's flag. */
   cartesiPaused?: boolean;
   health?: HealthOptions;
+  /** The web console's settings (console/fleetRoutes.ts). */
+  console?: ConsoleOptions;
+}
+
+export interface ConsoleOptions {
+  /** A block explorer's transaction page, `{tx}` standing for the 0x hash (e.g. https://explorer.example/tx/{tx}); unset: no links. */
+  explorerTxUrl?: string;
 }

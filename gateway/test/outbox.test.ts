@@ -139,6 +139,10 @@ describe("outbox", () => {
     const tick = outbox.inputs.create("tick", new Uint8Array([0x10, 0x01]), 6);
     await outbox.write([tick.statement]);
     expect(outbox.inputs.get(tick.id)?.kind).toBe("tick");
+    // v12: the console's device operations are an input kind of their own.
+    const op = outbox.inputs.create("device_op", new Uint8Array([0x03, 0x01]), 6);
+    await outbox.write([op.statement]);
+    expect(outbox.inputs.get(op.id)?.kind).toBe("device_op");
     await outbox.close();
     const check = new Database(path, { readonly: true });
     expect(check.pragma("user_version", { simple: true })).toBe(SCHEMA_VERSION);
@@ -148,6 +152,7 @@ describe("outbox", () => {
       { id: 3, final_ms: 5, block_hash: null },
       { id: 4, final_ms: 5, block_hash: null },
       { id: 5, final_ms: null, block_hash: null },
+      { id: 6, final_ms: null, block_hash: null },
     ]);
     // v7: the registration rejected before the upgrade marks its device.
     expect(

@@ -11,11 +11,15 @@ import { toHex } from "@lcore/protocol/bytes";
 import { ErrorBody, Overview } from "../http/schemas.js";
 import { readingProgress } from "../readings/status.js";
 import { deviceView } from "../devices/deviceRoutes.js";
+import { fleetRoutes } from "./fleetRoutes.js";
+import { ActivityStore } from "../outbox/activityStore.js";
 
 /** Bounds of the overview (documented in gateway/README.md). */
 export const OVERVIEW_DEVICES = 200;
 export const OVERVIEW_READINGS = 100;
 export const OVERVIEW_PERIODS = 48;
+/** Devices drawn one by one in the readings-per-minute chart: the hour's busiest. */
+export const OVERVIEW_CHART_DEVICES = 20;
 const HOUR_MS = 3_600_000;
 
 /** Same place from src/console and dist/console. */
@@ -47,6 +51,8 @@ function links(ctx: GatewayContext): { docs: string; metrics: string; graphql?: 
 
 export function consoleRoutes(ctx: GatewayContext): FastifyPluginAsyncTypebox {
   return async (app) => {
+    await app.register(fleetRoutes(ctx));
+    const activity = new ActivityStore(ctx.outbox.db);
     app.get("/", { schema: { hide: true } }, async (_request, reply) =>
       reply.type("text/html; charset=utf-8").header("cache-control", "no-cache").send(asset("index.html")),
     );
@@ -99,14 +105,17 @@ export function consoleRoutes(ctx: GatewayContext): FastifyPluginAsyncTypebox {
           executedAt: p.executedMs === null ? null : new Date(p.executedMs).toISOString(),
         }));
         const health = ctx.healthReport();
-        const perMinute = ctx.outbox.readings
-          .perMinute(ctx.nowMs() - HOUR_MS)
+        // A fleet of 10,000 would make 600,000 points an hour: the busiest devices one by one, and the total.
+        const perMinute = activity
+          .perMinuteTop(ctx.nowMs() - HOUR_MS, OVERVIEW_CHART_DEVICES)
           .map((m) => ({ ...m, device: toHex(m.device) }));
+        const perMinuteTotal = activity.perMinuteTotal(ctx.nowMs() - HOUR_MS);
         return {
           devices,
           readings,
           periods,
           perMinute,
+          perMinuteTotal,
           nowMinute: Math.floor(ctx.nowMs() / 60_000),
           links: links(ctx),
           health: { status: health.degraded ? ("degraded" as const) : ("ok" as const), reasons: health.reasons },

@@ -79,7 +79,7 @@ function utf8Text(payload: Uint8Array): { payloadText?: string } {
   }
 }
 
-function plainRecord(ctx: GatewayContext, r: ReadingRow, d?: DeviceState) {
+export function plainRecord(ctx: GatewayContext, r: ReadingRow, d?: DeviceState) {
   const body = ctx.sealer.open({
     device: r.device,
     seq: r.seq,

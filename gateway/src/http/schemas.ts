@@ -417,9 +417,13 @@ export const Overview = Type.Object({
       count: Type.Integer(),
     }),
     {
-      description: "readings received per minute and device over the last hour",
+      description:
+        "readings received per minute and device over the last hour, for the hour's busiest devices (at most OVERVIEW_CHART_DEVICES, console/consoleRoutes.ts)",
     },
   ),
+  perMinuteTotal: Type.Array(Type.Object({ minute: Type.Integer(), count: Type.Integer() }), {
+    description: "readings received per minute over the last hour, all devices",
+  }),
   nowMinute: Type.Integer({ description: "the gateway's current Unix minute: the chart's right edge" }),
   links: Type.Object({ docs: Type.String(), metrics: Type.String(), graphql: Type.Optional(Type.String()) }),
   health: Type.Object(

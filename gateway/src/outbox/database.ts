@@ -10,7 +10,7 @@ import { dirname } from "node:path";
 export type OutboxDb = Database.Database;
 
 /** Bump with a migration step below whenever the schema changes. */
-export const SCHEMA_VERSION = 11;
+export const SCHEMA_VERSION = 12;
 
 /** Exported for the migration test, which builds a version-1 file. */
 export const SCHEMA_V1 = `
@@ -273,6 +273,48 @@ CREATE TABLE sdk_pending (
 ) WITHOUT ROWID;
 `;
 
+// v12: the console's queries (outbox/fleetStore.ts, activityStore.ts, the overview) at 10,000
+// devices and 1,000,000 readings, by index probes and ranges, not by scanning every reading:
+// a device's rejected readings (rare, so the partial index costs the hot path little), the
+// inputs processed in a window, and the readings received in the last hour (received_ms
+// grows with the outbox, so its index is appended to at the right edge).
+//
+// And a fifth input kind, `device_op`: a key rotation (0x02) or revocation (0x03) the owner
+// asks for from the console (console/deviceActions.ts). The CHECK cannot be altered, so the
+// inputs table is rebuilt as in v2, with every column and index it has by v11.
+const CONSOLE_V12 = `
+CREATE TABLE inputs_v12 (
+  id            INTEGER PRIMARY KEY,
+  kind          TEXT NOT NULL CHECK (kind IN ('registration', 'records', 'tick', 'disclosure', 'device_op')),
+  payload       BLOB NOT NULL,
+  created_ms    INTEGER NOT NULL,
+  nonce         INTEGER,
+  tx_hash       BLOB,
+  block_number  INTEGER,
+  input_index   INTEGER UNIQUE,
+  gas_used      INTEGER,
+  included_ms   INTEGER,
+  node_status   TEXT,
+  reason        TEXT,
+  processed_ms  INTEGER,
+  block_hash    BLOB,
+  final_ms      INTEGER
+);
+INSERT INTO inputs_v12 SELECT id, kind, payload, created_ms, nonce, tx_hash, block_number, input_index,
+  gas_used, included_ms, node_status, reason, processed_ms, block_hash, final_ms FROM inputs;
+DROP TABLE inputs;
+ALTER TABLE inputs_v12 RENAME TO inputs;
+CREATE INDEX inputs_unincluded ON inputs(id) WHERE input_index IS NULL;
+CREATE INDEX inputs_unprocessed ON inputs(input_index) WHERE input_index IS NOT NULL AND node_status IS NULL;
+CREATE INDEX inputs_unfinal ON inputs(block_number) WHERE input_index IS NOT NULL AND final_ms IS NULL;
+CREATE INDEX inputs_by_block ON inputs(block_number) WHERE input_index IS NOT NULL;
+CREATE INDEX inputs_mined_by_nonce ON inputs(nonce) WHERE input_index IS NOT NULL;
+CREATE INDEX inputs_device_ops ON inputs(id) WHERE kind = 'device_op';
+CREATE INDEX IF NOT EXISTS readings_rejected ON readings(device, seq) WHERE outcome = 'rejected';
+CREATE INDEX IF NOT EXISTS readings_by_received ON readings(received_ms);
+CREATE INDEX IF NOT EXISTS inputs_processed ON inputs(processed_ms) WHERE processed_ms IS NOT NULL;
+`;
+
 export function openOutboxDb(path: string): OutboxDb {
   if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
   const db = new Database(path);
@@ -307,6 +349,7 @@ function migrate(db: OutboxDb): void {
       if (version < 9) db.exec(FINALITY_V9);
       if (version < 10) db.exec(AGGREGATES_V10);
       if (version < 11) db.exec(DEVICE_FORMATS_V11);
+      if (version < 12) db.exec(CONSOLE_V12);
       const broken = db.pragma("foreign_key_check") as unknown[];
       if (broken.length > 0) throw new Error(`outbox migration left ${broken.length} dangling references`);
       db.pragma(`user_version = ${SCHEMA_VERSION}`);

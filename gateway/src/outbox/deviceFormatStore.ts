@@ -1,5 +1,5 @@
 // Devices of another firmware's format (PROTOCOL §12) and lcore-device-sdk registrations
-// waiting for the owner's approval (§12.6). Tables in database.ts (v10).
+// waiting for the owner's approval (§12.6). Tables in database.ts (v11).
 
 import type { OutboxDb } from "./database.js";
 import type { Statement } from "./writer.js";

@@ -5,7 +5,7 @@ import type { OutboxDb } from "./database.js";
 import type { Statement } from "./writer.js";
 
 /** What an input carries (PROTOCOL §3): a device registration, a record batch, a settlement tick, a key disclosure. */
-export type InputKindName = "registration" | "records" | "tick" | "disclosure";
+export type InputKindName = "registration" | "records" | "tick" | "disclosure" | "device_op";
 
 export interface InputRow {
   id: number;

@@ -8,6 +8,7 @@ import "uplot/dist/uPlot.min.css";
 import "./console.css";
 import { api, ownerToken, setOwnerToken } from "./api.js";
 import { type Overview, type OverviewReading, LIFECYCLE } from "./overview.js";
+import { renderPending } from "./pending.js";
 
 const $ = (id: string) => document.getElementById(id)!;
 
@@ -203,6 +204,7 @@ async function refresh(): Promise<void> {
   try {
     const res = await api("/v1/overview");
     if (res.ok) render(await res.json());
+    await renderPending($("pending"), $("pending-section"));
   } finally {
     setTimeout(() => void refresh(), 2000);
   }

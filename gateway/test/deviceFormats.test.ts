@@ -43,7 +43,9 @@ describe("POST /v1/task (ioID-SDK)", () => {
     const reading = (timestamp: number, value: number) =>
       ioidRequest(dev, { nonce: 7, projectId: "p", timestamp, value, highS: true });
     expect((await post(gw, "/v1/task", reading(now, 1))).statusCode).toBe(404); // not registered yet
-    expect((await registerIoid(gw, dev)).statusCode).toBe(201);
+    const reg = await registerIoid(gw, dev);
+    expect(reg.statusCode).toBe(201);
+    expect(reg.json()).toMatchObject({ format: "ioid-sdk", custodial: false, chainStatus: "pending" });
     expect((await registerIoid(gw, dev)).json().code).toBe("LCORE_GW_DEVICE_EXISTS");
 
     const first = await post(gw, "/v1/task", reading(now - 10, 1));

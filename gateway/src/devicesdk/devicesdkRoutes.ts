@@ -198,7 +198,7 @@ function ownerRoutes(ctx: GatewayContext): FastifyPluginAsyncTypebox {
           request.body.metadata ?? id,
           [ctx.outbox.deviceFormats.deletePendingStatement(id)],
         );
-        return reply.code(201).send({ device_id: id, ...deviceView(ctx, d), format: "jws-es256" });
+        return reply.code(201).send({ device_id: id, ...deviceView(ctx, d) });
       },
     );
 

@@ -146,6 +146,18 @@ describe("POST /advance (lcore-device-sdk)", () => {
     expect((await post(gw, "/advance", noKey)).json()).toMatchObject({ code: "LCORE_GW_FORMAT_INVALID" });
   });
 
+  it("bounds unauthenticated registration requests, all clients together", async () => {
+    const gw = await testGateway(cleanups, { limits: { mvpRegisterPerSecond: 1, mvpRegisterBurst: 2 } });
+    const codes: number[] = [];
+    for (const seed of ["a", "b", "c"]) {
+      const dev = sdkDevice(seed);
+      const body = sdkAdvanceBody({ type: "register_device", device_id: dev.did, did_document: sdkDidDocument(dev) });
+      codes.push((await post(gw, "/advance", body)).statusCode);
+    }
+    expect(codes).toEqual([202, 202, 429]);
+    expect(gw.app.gateway.outbox.deviceFormats.pendingCount()).toBe(2);
+  });
+
   it("registers at once with auto-approval and checks each JWS's signature, time and value", async () => {
     const gw = await testGateway(cleanups, { deviceSdk: { autoApprove: { valueField: "t", scale: 1 } } });
     const dev = sdkDevice("auto");

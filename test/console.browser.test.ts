@@ -2,8 +2,8 @@
 // playwright-core), against the whole stack as `npm start` runs it: one simulated reading is
 // followed through its lifecycle on the page (queued/submitted → accepted → settled), its
 // proof is checked on chain with one click, owner plaintext shows only with the token, and
-// a notice pasted into the decode panel reads as JSON, and the page asks nothing of any
-// host but the gateway.
+// a notice pasted into the decode panel reads as JSON, an lcore-device-sdk registration is
+// approved from the page, and the page asks nothing of any host but the gateway.
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -11,6 +11,9 @@ import { type BrowserContext, type Page, chromium } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { rpcResult } from "../devnet/test/helpers.js";
 import { simulate } from "../gateway/src/sim/run.js";
+import { toHex } from "@lcore/protocol/bytes";
+import { p256DeviceAddress } from "@lcore/protocol/deviceFormats";
+import { sdkAdvanceBody, sdkDevice, sdkDidDocument } from "../protocol/test/firmware.js";
 // @ts-expect-error: a plain ESM script without type declarations
 import { CHROMIUM_ARGS, ensureChromium } from "../scripts/ensure-chromium.mjs";
 // @ts-expect-error: a plain ESM script without type declarations
@@ -109,6 +112,24 @@ describe("the console at the gateway's /", () => {
     await page.fill("#decode-input", "0xzz");
     await page.click("#decode-run");
     expect(await page.locator("#decode-output.bad").textContent()).toMatch(/expected hex bytes/);
+  });
+
+  it("lets the owner approve an lcore-device-sdk registration waiting at /advance (PROTOCOL §12.6)", async () => {
+    const dev = sdkDevice("console");
+    const res = await fetch(`${running!.stack.gatewayUrl}/advance`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: sdkAdvanceBody({ type: "register_device", device_id: dev.did, did_document: sdkDidDocument(dev) }),
+    });
+    expect(res.status).toBe(202);
+    const waiting = page.locator("#pending tr", { hasText: dev.did });
+    await waiting.waitFor({ timeout: 30_000 });
+    await waiting.locator("input").first().fill("temperature");
+    await waiting.locator("button", { hasText: "Approve" }).click();
+    await page
+      .locator("#devices code", { hasText: toHex(p256DeviceAddress(dev.publicKey)) })
+      .waitFor({ timeout: 30_000 });
+    await page.locator("#pending-section").waitFor({ state: "hidden", timeout: 30_000 });
   });
 
   it("asked nothing of any host but the gateway", () => {

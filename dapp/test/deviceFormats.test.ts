@@ -286,3 +286,23 @@ describe("format records are pruned and disclosed from the chain like any record
     expect(notices(disclosed).at(-1)).toMatchObject({ kind: "key_disclosed", count, sum });
   });
 });
+
+describe("inspect names a device's format", () => {
+  it("device/<address> adds format, valueField and scale for a format device only", async () => {
+    const { advance, inspect } = await testDapp();
+    const dev = sdkDevice("inspect");
+    const address = p256DeviceAddress(dev.publicKey);
+    const reg = encodeFormatRegistration({
+      format: DeviceFormat.JwsEs256,
+      publicKey: dev.publicKey,
+      proof: new Uint8Array(0),
+      scale: 2,
+      valueField: "t",
+      metadata: new Uint8Array(0),
+      auth: { kind: "sender" },
+    });
+    const out = await advance(reg, { msg_sender: OWNER });
+    expect(inspect(`device/${toHex(address)}`).body).toMatchObject({ format: "jws-es256", valueField: "t", scale: 2 });
+    expect(inspect("state-hash").body.stateHash).toBe(toHex(notices(out)[0]!.stateHash));
+  });
+});

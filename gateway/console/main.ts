@@ -18,6 +18,7 @@ import { type Exportable, exportButtons } from "./exportTable.js";
 import { refreshFleet, wireFleet } from "./fleetView.js";
 import { renderHealth } from "./healthView.js";
 import { type Overview, type OverviewReading, LIFECYCLE } from "./overview.js";
+import { renderPending } from "./pending.js";
 
 /** queued → submitted → accepted → settled, the reached steps lit; a rejection shown as such. */
 function lifecycle(r: OverviewReading): HTMLElement {
@@ -229,6 +230,7 @@ async function redraw(): Promise<void> {
   }
   const res = await api("/v1/overview");
   if (res.ok) render(await res.json());
+  await renderPending($("pending"), $("pending-section"));
   await refreshFleet(onRecords);
   await refreshDisclosures();
 }

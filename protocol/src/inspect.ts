@@ -220,6 +220,10 @@ export interface DeviceInfo {
   /** Last accepted seq, null before the first record. */
   lastSeq: string | null;
   records: string;
+  /** Only for a device of another format (PROTOCOL §12): its format's name, value field and scale. */
+  format?: string;
+  valueField?: string;
+  scale?: number;
 }
 
 export interface RecordInfo {

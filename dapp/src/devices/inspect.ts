@@ -1,5 +1,7 @@
 // Inspect `device/<address>` (PROTOCOL §4.3): the device's row and its record counters.
 
+import { type DeviceFormat, FORMAT_NAMES } from "@lcore/protocol/deviceFormats";
+import { formatOf } from "./formats.js";
 import { toHex } from "@lcore/protocol/bytes";
 import type { DeviceInfo } from "@lcore/protocol/inspect";
 import { found } from "../context/inspect.js";
@@ -9,6 +11,7 @@ import { DEVICE_ACTIVE, deviceByAddress, lastSeq, recordCount } from "./store.js
 export function answerDevice(store: Store, address: Uint8Array): DeviceInfo {
   const d = found(deviceByAddress(store, address), "device");
   const last = lastSeq(store, d.id);
+  const f = formatOf(store, d.id);
   return {
     device: toHex(d.address),
     owner: toHex(d.owner),
@@ -21,5 +24,12 @@ export function answerDevice(store: Store, address: Uint8Array): DeviceInfo {
     updatedInput: d.updatedInput.toString(),
     lastSeq: last === null ? null : last.toString(),
     records: recordCount(store, d.id).toString(),
+    ...(f === null
+      ? {}
+      : {
+          format: FORMAT_NAMES[f.format as DeviceFormat] ?? String(f.format),
+          valueField: f.valueField,
+          scale: f.scale,
+        }),
   };
 }

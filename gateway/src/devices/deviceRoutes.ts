@@ -10,6 +10,7 @@ import type { GatewayContext } from "../context.js";
 import type { DeviceState } from "./deviceRegistry.js";
 import { GatewayError } from "../http/errors.js";
 import { formatPlainRecord } from "../formats/formatRecords.js";
+import { type DeviceFormat, FORMAT_NAMES } from "@lcore/protocol/deviceFormats";
 import type { ReadingRow } from "../outbox/readingStore.js";
 import { equalBytes, fromHex, toHex } from "@lcore/protocol/bytes";
 import { ownerAuth } from "../http/ownerAuth.js";
@@ -55,6 +56,7 @@ export function deviceView(ctx: GatewayContext, d: DeviceState) {
     publicKey: toHex(d.publicKey),
     metadata: d.metadata,
     custodial: d.mvpId !== null,
+    ...(d.format === 0 ? {} : { format: FORMAT_NAMES[d.format as DeviceFormat] }),
     lastSeq: d.lastSeq === null ? null : d.lastSeq.toString(),
     registeredAt: new Date(d.registeredMs).toISOString(),
     registration: {

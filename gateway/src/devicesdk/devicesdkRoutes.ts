@@ -25,6 +25,7 @@ import { ownerAuth } from "../http/ownerAuth.js";
 import { ingestFormatReading } from "../formats/formatIngest.js";
 import { P256_N, lowS, p256Prepared, verifyP256 } from "../formats/p256.js";
 import { type SdkMessage, parseSdkBody } from "./sdkMessage.js";
+import { createRateLimiter } from "../util/rateLimit.js";
 
 /** Hex doubles the JSON: a 4096-character JWS and its envelope fit. */
 const ADVANCE_BODY_LIMIT = 16_384;
@@ -46,6 +47,9 @@ export function devicesdkRoutes(ctx: GatewayContext): FastifyPluginAsyncTypebox 
 
 function advanceRoute(ctx: GatewayContext): FastifyPluginAsyncTypebox {
   return async (app) => {
+    // One bucket for every unauthenticated registration request, as for the MVP route's: each
+    // one writes a pending row (or, with auto-approval, spends gas).
+    const registrations = createRateLimiter(ctx.limits.mvpRegisterPerSecond, ctx.limits.mvpRegisterBurst);
     // The SDK sends hex, not JSON, under application/json.
     app.removeContentTypeParser("application/json");
     app.addContentTypeParser(
@@ -59,6 +63,11 @@ function advanceRoute(ctx: GatewayContext): FastifyPluginAsyncTypebox {
       async (request, reply) => {
         const m = parseSdkBody(request.body as Buffer);
         if (m.type === "register_device") {
+          const take = registrations.take("sdk-register", 1, ctx.nowMs());
+          if (!take.ok)
+            throw new GatewayError("LCORE_GW_RATE_LIMITED", "too many device registrations", {
+              retryAfter: take.retryAfterSeconds,
+            });
           const answer = await registerOrQueue(ctx, m);
           return reply.code(answer.status === "pending_approval" ? 202 : 201).send(answer);
         }
@@ -198,7 +207,7 @@ function ownerRoutes(ctx: GatewayContext): FastifyPluginAsyncTypebox {
           request.body.metadata ?? id,
           [ctx.outbox.deviceFormats.deletePendingStatement(id)],
         );
-        return reply.code(201).send({ device_id: id, ...deviceView(ctx, d), format: "jws-es256" });
+        return reply.code(201).send({ device_id: id, ...deviceView(ctx, d) });
       },
     );
 

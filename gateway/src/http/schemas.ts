@@ -166,6 +166,9 @@ export const Device = Type.Object({
   publicKey: Type.String({ description: "x || y, 0x-hex" }),
   metadata: Type.String(),
   custodial: Type.Boolean({ description: "true for MVP devices whose key the gateway holds" }),
+  format: Type.Optional(
+    Type.String({ description: "ioid-sdk or jws-es256 for a device of another message format (PROTOCOL §12)" }),
+  ),
   lastSeq: Type.Union([DecimalString, Type.Null()]),
   registeredAt: Type.String(),
   registration: Type.Object({

@@ -160,7 +160,7 @@ function ownerRoutes(ctx: GatewayContext): FastifyPluginAsyncTypebox {
           },
           ctx.nowMs(),
         );
-        return reply.code(201).send({ ...deviceView(ctx, d), format: "ioid-sdk" });
+        return reply.code(201).send(deviceView(ctx, d));
       },
     );
   };

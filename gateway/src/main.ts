@@ -7,6 +7,8 @@
 
 import { buildApp } from "./app.js";
 import { ConfigError, loadConfig } from "./config.js";
+import { buildFleetApp } from "./fleet/fleetApp.js";
+import { loadFleetConfig } from "./fleet/fleetConfig.js";
 
 const USAGE = `usage: lcore-gateway        (configured by the environment, not by flags)
 
@@ -22,8 +24,12 @@ async function main(): Promise<void> {
     return;
   }
   let config: ReturnType<typeof loadConfig>;
+  let fleet: ReturnType<typeof loadFleetConfig>;
   try {
-    config = loadConfig(process.env);
+    // A fleet (LCORE_GW_FLEET_APPS) has one gateway per shard behind one front (fleet/).
+    fleet = loadFleetConfig(process.env);
+    config =
+      fleet === undefined ? loadConfig(process.env) : { options: fleet.options.shards[0]!, listen: fleet.listen };
   } catch (error) {
     if (error instanceof ConfigError) {
       process.stderr.write(`lcore-gateway: ${error.message}\n`);
@@ -31,7 +37,7 @@ async function main(): Promise<void> {
     }
     throw error;
   }
-  const app = await buildApp(config.options);
+  const app = fleet === undefined ? await buildApp(config.options) : await buildFleetApp(fleet.options);
   let closing = false;
   const shutdown = (signal: string) => {
     if (closing) process.exit(1);

@@ -137,6 +137,14 @@ export const ERRORS = {
     meaning:
       "the reading's disclosure period was disclosed: its key is public, so the reading is refused rather than sealed under it",
   },
+
+  // ── a fleet of applications (fleet/) ──
+  LCORE_GW_FLEET_MIXED_BATCH: {
+    status: 400,
+    meaning:
+      "a batch holds readings of devices in different shards; a batch is all or none and one shard's input, so send one batch per shard",
+  },
+  LCORE_GW_FLEET_SHARD_UNKNOWN: { status: 404, meaning: "the fleet has no shard with this index" },
 } as const satisfies Record<string, { status: number; meaning: string }>;
 
 export type GatewayErrorCode = keyof typeof ERRORS;

@@ -83,7 +83,7 @@ describe("configuration", () => {
     LCORE_GW_OWNER_TOKEN: OWNER_TOKEN,
     LCORE_GW_DATA_DIR: "/data/gw",
   };
-  const apps = ["0x" + "11".repeat(20), "0x" + "22".repeat(20)];
+  const apps = [`0x${"11".repeat(20)}`, `0x${"22".repeat(20)}`];
   const keys = [generatePrivateKey(), generatePrivateKey()];
 
   it("is off without LCORE_GW_FLEET_APPS, and gives each shard its application, outbox and keys", () => {

@@ -73,6 +73,8 @@ function fleetRoutes(app: FastifyInstance, shards: GatewayApp[], status: FleetSt
     ...(options.registry === undefined ? {} : { registry: options.registry }),
   }));
   app.get("/console/fleet", async (_request, reply) => reply.type("text/html; charset=utf-8").send(FLEET_PANEL_HTML));
+  // A fleet's console is its panel; each shard's own console stays at /v1/fleet/shards/{i}/.
+  app.get("/", async (_request, reply) => reply.redirect("/console/fleet"));
   app.get("/metrics", async (_request, reply) =>
     reply
       .type("text/plain; version=0.0.4; charset=utf-8")

@@ -16,6 +16,8 @@ required: LCORE_GW_CHAIN_ID, LCORE_GW_APP, LCORE_GW_OWNER_KEY(_FILE), LCORE_GW_O
           LCORE_GW_SUBMITTER_KEY(_FILE)
 common:   LCORE_GW_RPC_URL, LCORE_GW_INPUT_BOX, LCORE_GW_NODE_URL + LCORE_GW_NODE_API (jsonrpc|graphql),
           LCORE_GW_PORT (3000), LCORE_GW_HOST, LCORE_GW_DATA_DIR
+fleet:    LCORE_GW_FLEET_APPS + LCORE_GW_FLEET_SUBMITTER_KEYS(_FILE) [+ LCORE_GW_FLEET_EXECUTOR_KEYS(_FILE)]:
+          one gateway per shard behind one front (gateway/README.md "Fleet")
 Every variable and its default: gateway/README.md. \`npm start\` runs it with development keys.`;
 
 async function main(): Promise<void> {

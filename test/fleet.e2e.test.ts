@@ -25,6 +25,7 @@ import {
   shardForNewDevice,
 } from "@lcore/gateway";
 import { SETTLEMENT_PERIOD_SECONDS } from "@lcore/protocol/settlement";
+import { runReplayCli } from "../cli/src/replay/command.js";
 import { fleetReplay } from "../cli/src/replay/fleetReplay.js";
 
 const DAPP_MAIN = fileURLToPath(new URL("../dapp/dist/main.js", import.meta.url));
@@ -273,5 +274,31 @@ describe("a fleet of two applications", () => {
       expect(report.claimsChecked).toBeGreaterThan(0);
       expect(report.stateHashesChecked).toBeGreaterThan(0);
     }
+  });
+
+  it("lcore replay --fleet prints a report per shard and exits 0", async () => {
+    const out: string[] = [];
+    const write = process.stdout.write.bind(process.stdout);
+    process.stdout.write = ((chunk: string) => out.push(String(chunk)) > 0) as typeof process.stdout.write;
+    let code: number;
+    try {
+      code = await runReplayCli([
+        "--rpc",
+        devnet.chainRpcUrl,
+        "--fleet",
+        devnet.deployment.lcore.fleet!.registry,
+        "--dapp",
+        `${process.execPath} ${DAPP_MAIN}`,
+        "--parallel",
+        "2",
+      ]);
+    } finally {
+      process.stdout.write = write;
+    }
+    const lines = out.join("").trim().split("\n");
+    expect(code).toBe(0);
+    for (const [i, app] of devnet.applications.entries())
+      expect(lines.some((l) => l.startsWith(`shard ${i} ${app.application}: ok:`))).toBe(true);
+    expect(lines.at(-1)).toBe("fleet ok: 2 shards, 0 diverged");
   });
 });

@@ -103,6 +103,17 @@ describe("configuration", () => {
     expect(config.options.shards.map((s) => s.submitterKey.reveal())).toEqual(keys);
   });
 
+  it("follows each shard's own GraphQL endpoint", () => {
+    const config = loadFleetConfig({
+      ...base,
+      LCORE_GW_FLEET_APPS: apps.join(","),
+      LCORE_GW_FLEET_SUBMITTER_KEYS: keys.join(","),
+      LCORE_GW_NODE_URL: "http://node:8080/graphql",
+      LCORE_GW_NODE_API: "graphql",
+    })!;
+    expect(config.options.shards.map((s) => s.follower?.url)).toEqual(apps.map((a) => `http://node:8080/graphql/${a}`));
+  });
+
   it("refuses a key list of the wrong length or with a key twice, never printing a key", () => {
     const load = (submitters: string[]) => () =>
       loadFleetConfig({

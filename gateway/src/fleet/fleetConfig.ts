@@ -5,7 +5,8 @@
 //   LCORE_GW_FLEET_SUBMITTER_KEYS(_FILE)      one private key per shard (comma or newline separated)
 //   LCORE_GW_FLEET_EXECUTOR_KEYS(_FILE)       optional, one per shard
 //   LCORE_GW_FLEET_REGISTRY                   optional: LcoreFleet's address, shown in /v1/fleet
-// Shard i's outbox is <LCORE_GW_DATA_DIR>/shard-<i>/outbox.db.
+// Shard i's outbox is <LCORE_GW_DATA_DIR>/shard-<i>/outbox.db; with LCORE_GW_NODE_API=graphql and a
+// LCORE_GW_NODE_URL ending in /graphql, shard i follows <url>/<application i>.
 
 import { join } from "node:path";
 import { ConfigError, type ListenConfig, loadConfig } from "../config.js";
@@ -41,6 +42,10 @@ export function loadFleetConfig(env: NodeJS.ProcessEnv): { options: FleetOptions
       LCORE_GW_EXECUTOR_KEY_FILE: "",
     });
     listen = config.listen;
+    // GraphQL is served per application (/graphql/<application>); JSON-RPC names it in each call.
+    const follower = config.options.follower;
+    if (follower?.kind === "graphql" && /\/graphql\/?$/.test(follower.url))
+      follower.url = `${follower.url.replace(/\/$/, "")}/${app}`;
     return config.options;
   });
   const registry = env.LCORE_GW_FLEET_REGISTRY;

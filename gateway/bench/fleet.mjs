@@ -12,7 +12,8 @@
 // little. Knobs: BENCH_FLEET_MACHINE (riscv64, or host), BENCH_FLEET_DEVICES (default 60),
 // BENCH_FLEET_READINGS_PER_DEVICE (50).
 
-import { mkdtempSync, rmSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -127,6 +128,15 @@ async function run(shards) {
     await devnet.stop();
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+// riscv64 runs the dApp's self-contained bundle: build it if this checkout has none yet.
+if (MACHINE !== "host" && !existsSync(DAPP_BUNDLE)) {
+  const bundled = spawnSync(process.execPath, ["dapp/scripts/bundle.mjs"], {
+    cwd: fileURLToPath(new URL("../../", import.meta.url)),
+    stdio: ["ignore", "inherit", "inherit"],
+  });
+  if (bundled.status !== 0) throw new Error("bundling the dApp failed");
 }
 
 console.log(

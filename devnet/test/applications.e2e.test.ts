@@ -6,8 +6,9 @@
 // back only that application's inputs, which it processes once resumed.
 
 import { readFileSync } from "node:fs";
+import { createCartesiPublicClient } from "@cartesi/viem";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type Hex, getAddress, parseEther, stringToHex } from "viem";
+import { type Hex, getAddress, http, parseEther, stringToHex } from "viem";
 import { applicationAbi, type Devnet, type DevnetApplication, startDevnet } from "@lcore/devnet";
 import { addInput, chainClients, ECHO_DAPP, gql, rpcResult, tempDir, waitFor } from "./helpers.js";
 
@@ -128,6 +129,22 @@ describe("a devnet running two applications", () => {
       // Each application's outputs are numbered from 0 in its own tree.
       const outputs = (await rpcResult(devnet.jsonRpcUrl, "cartesi_listOutputs", { application: app.name })).data;
       expect(outputs.map((o: { index: Hex }) => parseInt(o.index, 16))).toEqual([...Array(texts.length * 2).keys()]);
+    }
+  });
+
+  it("answers Cartesi's own client (@cartesi/viem) for each application", async () => {
+    const l2 = createCartesiPublicClient({ transport: http(devnet.jsonRpcUrl) });
+    const list = await l2.listApplications();
+    expect(list.data.map((a) => a.name)).toEqual(["app", "app-1"]);
+    for (const [app, count] of [
+      [devnet.applications[0]!, 2],
+      [devnet.applications[1]!, 3],
+    ] as const) {
+      const got = await l2.getApplication({ application: app.application });
+      expect(got.applicationAddress.toLowerCase()).toBe(app.application.toLowerCase());
+      expect(await l2.getProcessedInputCount({ application: app.application })).toBe(BigInt(count));
+      const inputs = await l2.listInputs({ application: app.application });
+      expect(inputs.data).toHaveLength(count);
     }
   });
 

@@ -25,6 +25,38 @@ export const DEV_SECRETS = {
   executorKey: "0x7c852118294e51e653712a81e05800f419141751be58f605c371e15141b007a6",
 };
 
+/**
+ * A fleet's shards (npm start -- --shards N): shard 0 keeps the submitter and executor above,
+ * shards 1 and 2 take anvil's well-known accounts 4/6 and 5/7, so every shard's submitter
+ * counts its own nonces. Account 0 deploys the test token, 2 is the whole-stack test's, 8 is
+ * left for people, 9 is the node's: hence at most 3 shards locally.
+ */
+export const DEV_FLEET_KEYS = {
+  submitters: [
+    DEV_SECRETS.submitterKey,
+    "0x47e179ec197488593b187f80a00eb0da91f1b9d0b13f8733639f19c30a34926a",
+    "0x8b3a350cf5c34c9194ca85829a2df0ec3153be0318b5e2d3348e872092edffba",
+  ],
+  executors: [
+    DEV_SECRETS.executorKey,
+    "0x92db14e403b83dfe3df233f83dfa3a0d7096f21ca9b0d6d6b8d88b2b4ec1564e",
+    "0x4bbbf85ce3377467afe5d46f804f221813b2bb87f24d81f60f1fcdbf7cbf4356",
+  ],
+};
+
+/** The gateway's fleet variables for the shards the devnet deployed (deployment.json's lcore.fleet). */
+function fleetEnv(deployment, shards) {
+  const fleet = deployment.lcore?.fleet;
+  if (fleet === undefined || fleet.shards.length !== shards)
+    throw new Error(`the devnet did not deploy ${shards} shards`);
+  return {
+    LCORE_GW_FLEET_APPS: fleet.shards.map((s) => s.application).join(","),
+    LCORE_GW_FLEET_REGISTRY: fleet.registry,
+    LCORE_GW_FLEET_SUBMITTER_KEYS: DEV_FLEET_KEYS.submitters.slice(0, shards).join(","),
+    LCORE_GW_FLEET_EXECUTOR_KEYS: DEV_FLEET_KEYS.executors.slice(0, shards).join(","),
+  };
+}
+
 const BUILT = [
   "wasm-core/dist/index.js",
   "contracts/dist/index.js",
@@ -121,6 +153,11 @@ export async function startStack(opts = {}) {
   if (opts.machine !== undefined && !MACHINES.includes(opts.machine))
     throw new Error(`--machine must be ${MACHINES.join(", ")}, got ${opts.machine}`);
   const riscv64 = opts.machine !== undefined && opts.machine !== "host";
+  const shards = opts.shards ?? 1;
+  if (!Number.isInteger(shards) || shards < 1 || shards > DEV_FLEET_KEYS.submitters.length)
+    throw new Error(
+      `--shards must be 1..${DEV_FLEET_KEYS.submitters.length} (anvil's free dev accounts), got ${shards}`,
+    );
   if (riscv64) ensureBundle();
   const devnet = startProcess(
     "lcore-devnet",
@@ -139,6 +176,7 @@ export async function startStack(opts = {}) {
       ...(opts.rpcUrl
         ? ["--rpc-url", opts.rpcUrl, "--private-key", opts.privateKey]
         : ["--anvil-port", arg(opts.anvilPort, 8545)]),
+      ...(shards > 1 ? ["--applications", String(shards)] : []),
       ...(opts.devnetArgs ?? []),
       ...(riscv64
         ? ["--machine", opts.machine, "--", "node", "dapp/dist-bundle/dapp.mjs"]
@@ -187,6 +225,7 @@ export async function startStack(opts = {}) {
         LCORE_GW_SUBMITTER_KEY: DEV_SECRETS.submitterKey,
         LCORE_GW_EXECUTOR_KEY: DEV_SECRETS.executorKey,
         LCORE_GW_TICK_MS: "5000",
+        ...(shards > 1 ? fleetEnv(deployment, shards) : {}),
         ...opts.gatewayEnv,
       },
       match: (line) => /listening on (\S+)/.exec(line)?.[1],
@@ -199,6 +238,7 @@ export async function startStack(opts = {}) {
       gatewayUrl,
       settlement: deployment.lcore?.settlement,
       testToken: deployment.lcore?.testToken,
+      ...(shards > 1 ? { fleet: deployment.lcore.fleet } : {}),
     };
     writeFileSync(join(stateDir, "stack.json"), `${JSON.stringify(stack, null, 2)}\n`);
     const failed = Promise.race([

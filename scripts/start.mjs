@@ -14,11 +14,13 @@ import { assertPortsFree } from "./ports.mjs";
 import { DEV_SECRETS, MACHINES, ROOT, startStack } from "./stack.mjs";
 
 const USAGE = `usage: npm start -- [--simulate] [--fresh] [--verbose] [--state-dir DIR] [--machine ${MACHINES.join("|")}]
-                    [--anvil-port N] [--rollup-port N] [--api-port N] [--gateway-port N]
+                    [--anvil-port N] [--rollup-port N] [--api-port N] [--gateway-port N] [--shards N]
   --machine riscv64   run the dApp bundle on Debian trixie's riscv64 Node under qemu-riscv64-static
                       (fetched into ~/.cache/lcore on first use: npx lcore-devnet fetch-riscv64)
   --machine riscv64-vm  run it in a whole riscv64 system: Debian's riscv64 kernel under
-                      qemu-system-riscv64, the rollup API over the VM's network (fetched on first use)`;
+                      qemu-system-riscv64, the rollup API over the VM's network (fetched on first use)
+  --shards N          a fleet of N applications (1-3), one dApp process each, behind one fleet
+                      gateway (docs/FLEET.md); the rollup ports after --rollup-port are used too`;
 const port = { type: "string" };
 const { values } = parseArgs({
   options: {
@@ -32,6 +34,7 @@ const { values } = parseArgs({
     "rollup-port": port,
     "api-port": port,
     "gateway-port": port,
+    shards: { type: "string" },
   },
 });
 if (values.help) {
@@ -57,6 +60,11 @@ const ports = {
   apiPort: portArg("api-port", 8080),
   gatewayPort: portArg("gateway-port", 3000),
 };
+const shards = values.shards === undefined ? 1 : Number(values.shards);
+if (!Number.isInteger(shards) || shards < 1 || shards > 3) {
+  console.error("lcore: --shards must be 1, 2 or 3 (anvil's free development accounts)");
+  process.exit(2);
+}
 const stateDir = values["state-dir"] ?? join(ROOT, ".lcore");
 // As typed in the shell: relative when it is below the current folder (.lcore), else absolute.
 const below = relative(process.cwd(), stateDir);
@@ -102,7 +110,7 @@ setInterval(() => {
 }, 500).unref();
 let running;
 try {
-  running = await startStack({ ...ports, stateDir, machine, onLog, signal: startup.signal });
+  running = await startStack({ ...ports, stateDir, machine, shards, onLog, signal: startup.signal });
 } catch (error) {
   if (startup.signal.aborted) {
     console.log("lcore: stopped");
@@ -130,7 +138,12 @@ lcore is running (development keys: nothing here is confidential).
   JSON-RPC         ${stack.jsonRpcUrl}
   inspect          ${stack.inspectUrl}   (POST: curl -s -X POST ${stack.inspectUrl} -d counters)
   dApp             ${MACHINE_LINES[machine]}
-  chain (anvil)    ${stack.chainRpcUrl}   application ${stack.application}
+  chain (anvil)    ${stack.chainRpcUrl}   application ${stack.application}${
+    stack.fleet
+      ? `
+  fleet            ${stack.fleet.shards.length} shards (applications ${stack.fleet.shards.map((s) => s.application).join(", ")}), LcoreFleet ${stack.fleet.registry}; panel ${stack.gatewayUrl}/console/fleet`
+      : ""
+  }
   all of it        ${shownStateDir}/stack.json
 
 State lives in ${shownStateDir}/ (the chain, the node's database, the gateway's outbox) and
@@ -158,7 +171,7 @@ Try it:
      and follow its statusUrl: the dApp's count, sum, min and max, then aggregateOnChain.executed
      once the gateway has executed the voucher (LcoreSettlement.aggregate(device, period)).
   7. Check everything from the chain alone, as a validator:
-       npx lcore replay --rpc ${stack.chainRpcUrl} --application ${stack.application}
+       npx lcore replay --rpc ${stack.chainRpcUrl} ${stack.fleet ? `--fleet ${stack.fleet.registry}` : `--application ${stack.application}`}
 
 Ctrl-C stops everything.${quiet ? " (logs: npm start -- --verbose)" : ""}
 `);

@@ -3,6 +3,12 @@
 
 export { lcoreReplay, type LcoreReplayReport } from "./replay/lcoreReplay.js";
 export {
+  fleetReplay,
+  fleetShards,
+  type FleetReplayOptions,
+  type ShardReplayReport,
+} from "./replay/fleetReplay.js";
+export {
   lcoreReplayChecks,
   checkNotices,
   stateHashFromInspect,

@@ -28,6 +28,7 @@ import {
   testTokenAbi,
   testTokenBytecode,
 } from "./artifacts.generated.js";
+import { type LcoreFleetContracts, deployFleet } from "./fleet.js";
 
 /** The deterministic deployment proxy (present in anvil from genesis, and on most EVM chains). */
 export const DETERMINISTIC_DEPLOYER: Address = "0x4e59b44847b379578588920cA78FbF26c0B4956C";
@@ -44,6 +45,8 @@ export interface LcoreContracts {
   mvpIoTProcessor: Address;
   /** Only on development chains (see `testTokenHolder`). */
   testToken?: Address;
+  /** With several applications (a fleet): every shard's settlement and the registry (fleet.ts). */
+  fleet?: LcoreFleetContracts;
 }
 
 /** What @lcore/devnet's afterDeploy hook adds to its deployment. */
@@ -118,12 +121,22 @@ export async function afterDeployLcore(ctx: {
   deployment: { application: Address; salt: Hex };
   log: (message: string) => void;
   ownAnvil: boolean;
+  /** Every application of the devnet; with more than one, a fleet (fleet.ts) is deployed over them. */
+  applications?: readonly { application: Address }[];
 }): Promise<LcoreDeployment> {
   const opts: DeployLcoreOptions = { log: ctx.log, ...(ctx.ownAnvil ? { testTokenHolder: ANVIL_ACCOUNT_0 } : {}) };
-  return { lcore: await deployLcoreContracts(ctx.clients, ctx.deployment, opts) };
+  const lcore = await deployLcoreContracts(ctx.clients, ctx.deployment, opts);
+  const applications = ctx.applications ?? [];
+  if (applications.length > 1)
+    lcore.fleet = await deployFleet(
+      ctx.clients,
+      applications.map((a) => a.application),
+      { log: ctx.log },
+    );
+  return { lcore };
 }
 
-interface Create2 {
+export interface Create2 {
   name: string;
   abi: Abi;
   bytecode: Hex;
@@ -133,7 +146,7 @@ interface Create2 {
 }
 
 /** The contract's CREATE2 address, deployed through the proxy unless code is already there. */
-async function deployOnce(clients: DeployClients, c: Create2, log: (message: string) => void): Promise<Address> {
+export async function deployOnce(clients: DeployClients, c: Create2, log: (message: string) => void): Promise<Address> {
   const initCode = encodeDeployData({ abi: c.abi, bytecode: c.bytecode, args: c.args } as Parameters<
     typeof encodeDeployData
   >[0]);

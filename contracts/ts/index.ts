@@ -16,3 +16,4 @@ export {
   type DeployClients,
   type DeployLcoreOptions,
 } from "./deploy.js";
+export { deployFleet, type FleetShard, type LcoreFleetContracts } from "./fleet.js";

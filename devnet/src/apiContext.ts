@@ -17,6 +17,11 @@ export interface ApiContext {
   processedInputCount(): number;
   inspect(payload: Hex): Promise<InspectResponse>;
   createdAt: string;
+  /**
+   * Every application the node serves, this one included, when it serves several
+   * (applications.ts); calls naming another application are answered by that one's context.
+   */
+  fleet?: readonly ApiContext[];
 }
 
 /** Version reported by cartesi_getNodeVersion: the v2 API this devnet emulates, marked as the devnet. */
@@ -29,6 +34,12 @@ export function isOurApplication(ctx: ApiContext, nameOrAddress: string): boolea
   return (
     nameOrAddress === ctx.applicationName || nameOrAddress.toLowerCase() === ctx.deployment.application.toLowerCase()
   );
+}
+
+/** The context of the application a name-or-address designates, among those the node serves; `ctx` itself if none does. */
+export function contextOf(ctx: ApiContext, nameOrAddress: unknown): ApiContext {
+  if (typeof nameOrAddress !== "string") return ctx;
+  return ctx.fleet?.find((other) => isOurApplication(other, nameOrAddress)) ?? ctx;
 }
 
 /** The Go node marshals addresses and hashes lowercase (go-ethereum's MarshalText). */

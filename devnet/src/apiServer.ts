@@ -7,7 +7,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import { renderGraphiQL } from "@graphql-yoga/render-graphiql";
 import { createYoga } from "graphql-yoga";
-import { type ApiContext, isOurApplication } from "./apiContext.js";
+import { type ApiContext, contextOf, isOurApplication } from "./apiContext.js";
 import { InvalidArgumentError } from "./errors.js";
 import { createReaderSchema } from "./graphqlReader.js";
 import { bytesToHex } from "./hex.js";
@@ -57,19 +57,11 @@ export async function startApiServer(
   if (!Number.isInteger(port) || port < 0 || port > 65535)
     throw new InvalidArgumentError(`port must be 0..65535, got ${port}`);
   const log = opts.log ?? (() => {});
-  const yoga = createYoga({
-    schema: createReaderSchema(ctx),
-    graphqlEndpoint: "/graphql",
-    graphiql: { title: GRAPHIQL_TITLE },
-    // yoga's own GraphiQL page loads its scripts from a CDN: blank offline. This one carries
-    // them inline (9 MB), rendered once.
-    renderGraphiQL: (options) => graphiqlPage(options),
-    landingPage: false,
-    maskedErrors: false,
-    logging: false,
-  });
+  // One GraphQL service per application, as rollups-graphql serves /graphql/{application}.
+  const yogas = new Map((ctx.fleet ?? [ctx]).map((app) => [app, createReaderYoga(app)]));
+  const yogaOf = (app: ApiContext) => yogas.get(app) ?? yogas.get(ctx)!;
 
-  async function graphql(req: IncomingMessage, res: ServerResponse, search: string): Promise<void> {
+  async function graphql(req: IncomingMessage, res: ServerResponse, search: string, app: ApiContext): Promise<void> {
     const body =
       req.method === "GET" || req.method === "HEAD" ? undefined : await readBody(req, GRAPHQL_MAX_BODY_BYTES);
     const headers = new Headers();
@@ -78,7 +70,7 @@ export async function startApiServer(
     }
     const init: RequestInit = { method: req.method ?? "GET", headers };
     if (body !== undefined) init.body = body.toString("utf8");
-    const response = await yoga.fetch(`http://${req.headers.host ?? "localhost"}/graphql${search}`, init);
+    const response = await yogaOf(app).fetch(`http://${req.headers.host ?? "localhost"}/graphql${search}`, init);
     const out: Record<string, string> = {};
     response.headers.forEach((value, name) => {
       out[name] = value;
@@ -99,10 +91,10 @@ export async function startApiServer(
       );
     }
     const body = await readBody(req, INSPECT_MAX_BODY_BYTES);
-    if (!isOurApplication(ctx, app)) return text(res, 404, "Application not found");
-    json(res, 200, await ctx.inspect(bytesToHex(body)));
+    const target = contextOf(ctx, app);
+    if (!isOurApplication(target, app)) return text(res, 404, "Application not found");
+    json(res, 200, await target.inspect(bytesToHex(body)));
   }
-
   async function rpc(req: IncomingMessage, res: ServerResponse): Promise<void> {
     if (req.method !== "POST") {
       res.setHeader("allow", "POST");
@@ -134,11 +126,12 @@ export async function startApiServer(
     }
     let handling: Promise<void>;
     if (path === "/rpc") handling = rpc(req, res);
-    else if (path === "/graphql" || path === "/graphql/") handling = graphql(req, res, search);
+    else if (path === "/graphql" || path === "/graphql/") handling = graphql(req, res, search, ctx);
     else if (path.startsWith("/graphql/")) {
       const app = decodeURIComponent(path.slice("/graphql/".length));
-      handling = isOurApplication(ctx, app)
-        ? graphql(req, res, search)
+      const target = contextOf(ctx, app);
+      handling = isOurApplication(target, app)
+        ? graphql(req, res, search, target)
         : Promise.resolve(text(res, 404, "Application not found"));
     } else if (path.startsWith("/inspect/") || path === "/inspect")
       handling = inspect(req, res, decodeURIComponent(path.slice("/inspect/".length)));
@@ -152,4 +145,18 @@ export async function startApiServer(
 
   const url = await listen(server, host, port);
   return { url, close: () => closeServer(server) };
+}
+
+function createReaderYoga(ctx: ApiContext) {
+  return createYoga({
+    schema: createReaderSchema(ctx),
+    graphqlEndpoint: "/graphql",
+    graphiql: { title: GRAPHIQL_TITLE },
+    // yoga's own GraphiQL page loads its scripts from a CDN: blank offline. This one carries
+    // them inline (9 MB), rendered once.
+    renderGraphiQL: (options) => graphiqlPage(options),
+    landingPage: false,
+    maskedErrors: false,
+    logging: false,
+  });
 }

@@ -4,6 +4,7 @@
 import {
   type Abi,
   type Account,
+  type NonceManager,
   type Address,
   type Chain,
   type ContractFunctionArgs,
@@ -38,13 +39,17 @@ export const ANVIL_MNEMONIC = "test test test test test test test test test test
  */
 export const DEVNET_ACCOUNT_INDEX = 9;
 
-export function devnetAccount(): Account {
-  return mnemonicToAccount(ANVIL_MNEMONIC, { addressIndex: DEVNET_ACCOUNT_INDEX });
+/** `nonceManager`: for several senders in this process sharing the key (the applications' claimers). */
+export function devnetAccount(nonceManager?: NonceManager): Account {
+  return mnemonicToAccount(ANVIL_MNEMONIC, {
+    addressIndex: DEVNET_ACCOUNT_INDEX,
+    ...(nonceManager ? { nonceManager } : {}),
+  });
 }
 
-export function accountFromKey(privateKey: Hex): Account {
+export function accountFromKey(privateKey: Hex, nonceManager?: NonceManager): Account {
   try {
-    return privateKeyToAccount(privateKey);
+    return privateKeyToAccount(privateKey, nonceManager ? { nonceManager } : {});
   } catch (cause) {
     throw new ChainError("the private key is not a 32-byte hex string", { cause });
   }

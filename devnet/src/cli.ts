@@ -50,6 +50,9 @@ options:
   --rpc-url URL          attach to this chain instead of starting anvil (needs --private-key)
   --private-key KEY      key that deploys, owns the application and submits claims
   --app-name NAME        application name in the read APIs (default app)
+  --applications N       deploy and run N applications of the same template side by side, one
+                         dApp process each (default 1; at most 16); the others are named
+                         NAME-1, NAME-2, … and take the rollup ports after --rollup-port
   --machine M            host (default), riscv64: run the dApp command's node as Debian's
                          riscv64 Node under qemu-riscv64-static, or riscv64-vm: that Node in a
                          whole riscv64 system (Debian's kernel under qemu-system-riscv64);
@@ -70,6 +73,7 @@ const OPTIONS = {
   "rpc-url": { type: "string" },
   "private-key": { type: "string" },
   "app-name": { type: "string" },
+  applications: { type: "string" },
   machine: { type: "string" },
   help: { type: "boolean", short: "h" },
 } as const;
@@ -144,6 +148,8 @@ async function parseDevnetArgs<Extra extends object>(
   set("rpcUrl", str("rpc-url"));
   set("privateKey", str("private-key") as Hex | undefined);
   set("applicationName", str("app-name"));
+  set("applications", integer("applications"));
+  if (options.applications === 0) fail("--applications must be at least 1");
   set("slotsInAnEpoch", integer("slots-in-an-epoch"));
   if (options.slotsInAnEpoch === 0) fail("--slots-in-an-epoch must be at least 1");
   set("blockConfidence", blockConfidence(str("block"), fail));
@@ -229,6 +235,19 @@ async function runUntilStopped<Extra extends object>(
       authority: devnet.authority,
       epochLength: devnet.epochLength,
       blockConfidence: devnet.blockConfidence,
+      // Only with more than one: the single-application line stays as it was.
+      ...(devnet.applications.length > 1
+        ? {
+            applications: devnet.applications.map((a) => ({
+              name: a.name,
+              application: a.application,
+              authority: a.authority,
+              rollupHttpUrl: a.rollupHttpUrl,
+              inspectUrl: a.inspectUrl,
+              graphqlUrl: a.graphqlUrl,
+            })),
+          }
+        : {}),
     })}\n`,
   );
 

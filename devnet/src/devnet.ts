@@ -6,12 +6,20 @@
 import { mkdirSync, renameSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import type { Hex } from "viem";
+import { nonceManager } from "viem";
 import { type Anvil, startAnvil } from "./anvil.js";
 import type { ApiContext } from "./apiContext.js";
 import { APPLICATION_NAME_PATTERN } from "./apiContext.js";
 import { type ApiServer, startApiServer } from "./apiServer.js";
+import {
+  applicationNameOf,
+  applicationSalt,
+  checkApplicationCount,
+  rollupPortOf,
+  storeFileOf,
+} from "./applications.js";
 import { type ChainClients, accountFromKey, connectChain, devnetAccount } from "./chainClient.js";
-import { type Deployment, deployRollups } from "./deploy.js";
+import { CANONICAL_SALT, type Deployment, deployRollups } from "./deploy.js";
 import {
   BLOCK_CONFIDENCES,
   type BlockConfidence,
@@ -61,8 +69,13 @@ export interface DevnetOptions<Extra extends object = Record<never, never>> {
   dapp?: string[];
   dappEnv?: Record<string, string>;
   dappCwd?: string;
-  /** The application's name in the read APIs. Default "app". */
+  /** The application's name in the read APIs. Default "app"; application i > 0 is "<name>-<i>". */
   applicationName?: string;
+  /**
+   * Applications of the same template to deploy and run side by side (applications.ts), each
+   * with its own Authority, store, rollup HTTP server, dApp process and claims. Default 1.
+   */
+  applications?: number;
   /** Salt of the Authority and the Application (another salt, another application). */
   salt?: Hex;
   templateHash?: Hex;
@@ -90,6 +103,8 @@ export interface AfterDeployContext {
   log: (message: string) => void;
   /** True when the devnet started the chain itself (anvil, with its known dev accounts); false with rpcUrl. */
   ownAnvil: boolean;
+  /** Every application of the devnet, in order; the first is `deployment`. */
+  applications: Deployment[];
 }
 
 export type AfterDeploy<Extra extends object = Record<never, never>> = (
@@ -110,6 +125,8 @@ export interface Devnet<Extra extends object = Record<never, never>> {
   /** The blocks the node reads from. */
   blockConfidence: BlockConfidence;
   deployment: DevnetDeployment<Extra>;
+  /** Every application the devnet runs (one unless `applications` says more); the first is `application`. */
+  applications: DevnetApplication[];
   stateDir: string;
   /** Stop everything this devnet started (anvil, the dApp, servers); idempotent. */
   stop(): Promise<void>;
@@ -117,8 +134,28 @@ export interface Devnet<Extra extends object = Record<never, never>> {
   failed: Promise<Error>;
 }
 
-/** deployment.json: the rollup's addresses, and what the afterDeploy hook returned. */
-export type DevnetDeployment<Extra extends object = Record<never, never>> = Deployment & Extra;
+/**
+ * deployment.json: the rollup's addresses, and what the afterDeploy hook returned; with more
+ * than one application, `applications` lists every one's rollup deployment (the first is the top level's).
+ */
+export type DevnetDeployment<Extra extends object = Record<never, never>> = Deployment &
+  Extra & { applications?: Deployment[] };
+
+/** One application of the devnet and the URLs that answer for it. */
+export interface DevnetApplication {
+  index: number;
+  name: string;
+  application: Hex;
+  authority: Hex;
+  deployment: Deployment;
+  rollupHttpUrl: string;
+  inspectUrl: string;
+  graphqlUrl: string;
+  /** Stop (SIGSTOP) this application's dApp process: its inputs wait, the other applications go on. */
+  suspendDapp(): void;
+  /** Let a suspended dApp go on (SIGCONT). */
+  resumeDapp(): void;
+}
 
 /** anvil's account 0 (from its well-known mnemonic); never used by the node itself. */
 export const ANVIL_ACCOUNT_0 = "0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266";
@@ -142,6 +179,7 @@ interface Settings {
   host: string;
   applicationName: string;
   blockConfidence: BlockConfidence;
+  applications: number;
 }
 
 export async function startDevnet<Extra extends object = Record<never, never>>(
@@ -156,25 +194,30 @@ export async function startDevnet<Extra extends object = Record<never, never>>(
     mkdirSync(settings.stateDir, { recursive: true });
     const { chainRpcUrl, clients } = await startChain(opts, settings, parts);
     checkAbort();
-    const deployment = await deploy(opts, settings, clients, parts.anvil !== undefined);
+    const { deployment, rollups } = await deploy(opts, settings, clients, parts.anvil !== undefined);
     checkAbort();
-    await startNode(opts, settings, parts, clients, deployment);
+    // One after the other: each replays its inputs to its dApp, and the machine has few cores.
+    for (const [index, rollup] of rollups.entries()) {
+      await startNode(opts, settings, parts, clients, rollup, index);
+      checkAbort();
+    }
+    const api = await startReadApis(settings, parts, clients, rollups, opts.port ?? DEFAULT_API_PORT);
     checkAbort();
-    const api = await startReadApis(settings, parts, clients, deployment, opts.port ?? DEFAULT_API_PORT);
-    checkAbort();
+    const applications = rollups.map((rollup, index) => describeApplication(settings, parts, api, rollup, index));
     return {
       ready: true,
       chainRpcUrl,
-      rollupHttpUrl: parts.rollup!.url,
+      rollupHttpUrl: applications[0]!.rollupHttpUrl,
       jsonRpcUrl: `${api.url}/rpc`,
       graphqlUrl: `${api.url}/graphql`,
-      inspectUrl: `${api.url}/inspect/${deployment.application}`,
+      inspectUrl: applications[0]!.inspectUrl,
       application: deployment.application,
       inputBox: deployment.contracts.InputBox,
       authority: deployment.authority,
       epochLength: settings.epochLength,
       blockConfidence: settings.blockConfidence,
       deployment,
+      applications,
       stateDir: settings.stateDir,
       stop: () => parts.stop(),
       failed: parts.failed,
@@ -193,8 +236,10 @@ function checkOptions(opts: DevnetOptions<object>): Settings {
     host: opts.host ?? "127.0.0.1",
     applicationName: opts.applicationName ?? "app",
     blockConfidence: opts.blockConfidence ?? DEFAULT_BLOCK_CONFIDENCE,
+    applications: opts.applications ?? 1,
   };
   const { epochLength } = settings;
+  checkApplicationCount(settings.applications);
   if (!BLOCK_CONFIDENCES.includes(settings.blockConfidence))
     throw new InvalidArgumentError(
       `blockConfidence must be ${BLOCK_CONFIDENCES.join(", ")}, got ${settings.blockConfidence}`,
@@ -210,13 +255,19 @@ function checkOptions(opts: DevnetOptions<object>): Settings {
   return settings;
 }
 
+/** One application's node: its store, rollup HTTP server, dApp and loop. */
+interface NodeParts {
+  store: Store;
+  rollup: RollupHttpServer;
+  dapp: DappSupervisor | undefined;
+  node: HostNode;
+}
+
 /** Everything started so far, stopped in reverse order on failure or stop(). */
 class Parts {
   anvil: Anvil | undefined;
-  store: Store | undefined;
-  rollup: RollupHttpServer | undefined;
-  dapp: DappSupervisor | undefined;
-  node: HostNode | undefined;
+  /** One per application, in order. */
+  readonly nodes: Partial<NodeParts>[] = [];
   api: ApiServer | undefined;
   readonly failed: Promise<Error>;
   private reportFailure: (err: Error) => void = () => {};
@@ -235,12 +286,13 @@ class Parts {
 
   stop(): Promise<void> {
     this.stopping ??= (async () => {
-      const nodeStopped = this.node?.stop(); // flags the node first, so the closing server is not a failure
+      // Each node is flagged first, so its closing server is not a failure.
+      const nodesStopped = this.nodes.map((n) => n.node?.stop());
       await this.api?.close();
-      await this.dapp?.stop(); // before its server goes away under a pending /finish
-      await this.rollup?.close();
-      await nodeStopped;
-      this.store?.close();
+      await Promise.all(this.nodes.map((n) => n.dapp?.stop())); // before their servers go away under a pending /finish
+      await Promise.all(this.nodes.map((n) => n.rollup?.close()));
+      await Promise.all(nodesStopped);
+      for (const n of this.nodes) n.store?.close();
       await this.anvil?.stop();
     })();
     return this.stopping;
@@ -267,41 +319,60 @@ async function startChain(
     void anvil.exited.then((code) => parts.fail(new DevnetError("LCORE_DEVNET_CHAIN", `anvil exited (code ${code})`)));
     settings.log(`anvil listening at ${chainRpcUrl}`);
   }
-  const account = opts.privateKey ? accountFromKey(opts.privateKey) : devnetAccount();
+  // Several applications' claimers send from one key at once: viem's nonce manager hands each
+  // send its own nonce (one application alone keeps the chain's pending count, as before).
+  const manager = settings.applications > 1 ? nonceManager : undefined;
+  const account = opts.privateKey ? accountFromKey(opts.privateKey, manager) : devnetAccount(manager);
   return { chainRpcUrl, clients: await connectChain(chainRpcUrl, account) };
 }
 
-/** The rollup's contracts and application, then the afterDeploy hook's; written as deployment.json. */
+/** The rollup's contracts and every application, then the afterDeploy hook's; written as deployment.json. */
 async function deploy<Extra extends object>(
   opts: DevnetOptions<Extra>,
   settings: Settings,
   clients: ChainClients,
   ownAnvil: boolean,
-): Promise<DevnetDeployment<Extra>> {
-  const deployOptions: Parameters<typeof deployRollups>[1] = { epochLength: settings.epochLength, log: settings.log };
-  if (opts.salt) deployOptions.salt = opts.salt;
-  if (opts.templateHash) deployOptions.templateHash = opts.templateHash;
-  const rollups = await deployRollups(clients, deployOptions);
-  const extra = (await opts.afterDeploy?.({ clients, deployment: rollups, log: settings.log, ownAnvil })) ?? {};
+): Promise<{ deployment: DevnetDeployment<Extra>; rollups: Deployment[] }> {
+  const rollups: Deployment[] = [];
+  for (let index = 0; index < settings.applications; index++) {
+    const deployOptions: Parameters<typeof deployRollups>[1] = {
+      epochLength: settings.epochLength,
+      log: settings.log,
+      salt: applicationSalt(opts.salt ?? CANONICAL_SALT, index),
+    };
+    if (opts.templateHash) deployOptions.templateHash = opts.templateHash;
+    rollups.push(await deployRollups(clients, deployOptions));
+  }
+  const first = rollups[0]!;
+  const extra =
+    (await opts.afterDeploy?.({ clients, deployment: first, log: settings.log, ownAnvil, applications: rollups })) ??
+    {};
   for (const key of Object.keys(extra)) {
-    if (key in rollups)
+    if (key in first || key === "applications")
       throw new InvalidArgumentError(`afterDeploy returned "${key}", a key of the rollup's own deployment`);
   }
-  const deployment = { ...rollups, ...extra } as DevnetDeployment<Extra>;
+  const deployment = {
+    ...first,
+    ...extra,
+    ...(rollups.length > 1 ? { applications: rollups } : {}),
+  } as DevnetDeployment<Extra>;
   writeAtomically(join(settings.stateDir, "deployment.json"), `${JSON.stringify(deployment, null, 2)}\n`);
-  return deployment;
+  return { deployment, rollups };
 }
 
-/** The node's store, the rollup HTTP API, the dApp (if a command is given) and the node, up to date with the chain. */
+/** One application's store, rollup HTTP API, dApp (if a command is given) and node, up to date with the chain. */
 async function startNode(
   opts: DevnetOptions<object>,
   settings: Settings,
   parts: Parts,
   clients: ChainClients,
   deployment: Deployment,
+  index: number,
 ): Promise<void> {
-  const store = Store.open(join(settings.stateDir, "node.sqlite"));
-  parts.store = store;
+  const own: Partial<NodeParts> = {};
+  parts.nodes.push(own);
+  const store = Store.open(join(settings.stateDir, storeFileOf(index)));
+  own.store = store;
   store.bindIdentity({
     chainId: deployment.chainId,
     application: deployment.application,
@@ -310,22 +381,27 @@ async function startNode(
   });
   const rollup = await startRollupHttpServer({
     host: settings.host,
-    port: opts.rollupHttpPort ?? DEFAULT_ROLLUP_HTTP_PORT,
+    port: rollupPortOf(opts.rollupHttpPort ?? DEFAULT_ROLLUP_HTTP_PORT, index),
   });
-  parts.rollup = rollup;
+  own.rollup = rollup;
   const dapp = startDapp(opts, settings, parts, rollup.url);
+  own.dapp = dapp;
+  const log =
+    index === 0
+      ? settings.log
+      : (m: string) => settings.log(`[${applicationNameOf(settings.applicationName, index)}] ${m}`);
   const node = new HostNode({
     clients,
     deployment,
     store,
     rollup,
     blockConfidence: settings.blockConfidence,
-    log: settings.log,
+    log,
     onFatal: (err) => parts.fail(err),
     ...(dapp ? { dapp } : {}),
     ...(opts.pollIntervalMs ? { pollIntervalMs: opts.pollIntervalMs } : {}),
   });
-  parts.node = node;
+  own.node = node;
   await Promise.race([node.start(), dapp?.exited ?? new Promise<never>(() => {})]);
 }
 
@@ -344,7 +420,6 @@ function startDapp(
   if (opts.dappEnv) spawnOptions.env = opts.dappEnv;
   if (opts.dappCwd) spawnOptions.cwd = opts.dappCwd;
   const dapp = new DappSupervisor(opts.dapp, spawnOptions, (err) => parts.fail(err));
-  parts.dapp = dapp;
   dapp.start();
   return dapp;
 }
@@ -383,30 +458,68 @@ class DappSupervisor {
 
   async stop(): Promise<void> {
     this.stopping = true;
+    this.signal("SIGCONT"); // a suspended process would not see SIGTERM until continued
     await this.process?.stop();
+  }
+
+  /** SIGSTOP or SIGCONT to the dApp's process group (spawnDapp makes it its leader). */
+  signal(signal: "SIGSTOP" | "SIGCONT"): void {
+    const pid = this.process?.pid;
+    if (pid === undefined) return;
+    try {
+      process.kill(-pid, signal);
+    } catch {
+      // Already gone: its exit is reported on its own.
+    }
   }
 }
 
-/** JSON-RPC, GraphQL and inspect over the node's store. */
+/** JSON-RPC, GraphQL and inspect over the nodes' stores, each application at its address (or name). */
 async function startReadApis(
   settings: Settings,
   parts: Parts,
   clients: ChainClients,
-  deployment: Deployment,
+  rollups: Deployment[],
   port: number,
 ): Promise<ApiServer> {
-  const node = parts.node!;
-  const ctx: ApiContext = {
-    store: parts.store!,
-    deployment,
-    clients,
-    applicationName: settings.applicationName,
-    processedInputCount: () => node.processedInputCount,
-    inspect: (payload) => node.inspect(payload),
-    createdAt: new Date().toISOString(),
-  };
-  parts.api = await startApiServer(ctx, { host: settings.host, port, log: settings.log });
+  const createdAt = new Date().toISOString();
+  const contexts: ApiContext[] = rollups.map((deployment, index) => {
+    const { node, store } = parts.nodes[index] as NodeParts;
+    return {
+      store,
+      deployment,
+      clients,
+      applicationName: applicationNameOf(settings.applicationName, index),
+      processedInputCount: () => node.processedInputCount,
+      inspect: (payload) => node.inspect(payload),
+      createdAt,
+    };
+  });
+  for (const ctx of contexts) ctx.fleet = contexts;
+  parts.api = await startApiServer(contexts[0]!, { host: settings.host, port, log: settings.log });
   return parts.api;
+}
+
+function describeApplication(
+  settings: Settings,
+  parts: Parts,
+  api: ApiServer,
+  deployment: Deployment,
+  index: number,
+): DevnetApplication {
+  const own = parts.nodes[index] as NodeParts;
+  return {
+    index,
+    name: applicationNameOf(settings.applicationName, index),
+    application: deployment.application,
+    authority: deployment.authority,
+    deployment,
+    rollupHttpUrl: own.rollup.url,
+    inspectUrl: `${api.url}/inspect/${deployment.application}`,
+    graphqlUrl: `${api.url}/graphql/${deployment.application}`,
+    suspendDapp: () => own.dapp?.signal("SIGSTOP"),
+    resumeDapp: () => own.dapp?.signal("SIGCONT"),
+  };
 }
 
 /** Write a file so that readers never see half of it. */

@@ -63,7 +63,9 @@ export {
   type DevnetOptions,
   type AfterDeploy,
   type AfterDeployContext,
+  type DevnetApplication,
 } from "./devnet.js";
+export { MAX_APPLICATIONS, applicationSalt, applicationNameOf } from "./applications.js";
 export {
   deployRollups,
   CANONICAL_ADDRESSES,

@@ -8,6 +8,7 @@ import {
   APPLICATION_NAME_PATTERN,
   NODE_VERSION,
   checksummed,
+  contextOf,
   isOurApplication,
   lower,
 } from "./apiContext.js";
@@ -333,8 +334,10 @@ const optional = ([name, kind, label]: PrtParam): PrtParam => [name, kind, label
 const methods: Record<string, Handler> = {
   cartesi_listApplications(ctx, raw) {
     const pg = page(readParams(raw, LIST));
-    const apps = pg.offset === 0 ? [applicationJson(ctx)] : [];
-    return paginated(apps, 1, pg);
+    const all = ctx.fleet ?? [ctx];
+    const ordered = pg.descending ? [...all].reverse() : all;
+    const apps = ordered.slice(pg.offset, pg.offset + pg.limit).map(applicationJson);
+    return paginated(apps, all.length, pg);
   },
   cartesi_getApplication(ctx, raw) {
     const p = readParams(raw, [APP]);
@@ -528,7 +531,13 @@ async function handleOne(ctx: ApiContext, call: unknown): Promise<unknown> {
   const handler = typeof method === "string" && Object.hasOwn(methods, method) ? methods[method] : undefined;
   if (!handler) return errorResponse(replyId, JSONRPC_METHOD_NOT_FOUND, "Method not found");
   try {
-    return { jsonrpc: "2.0", result: await handler(ctx, params), id: replyId };
+    // A node serving several applications answers each call with the one it names.
+    // (by name, or positionally as the first parameter, which `application` is wherever it is taken).
+    const named = Array.isArray(params)
+      ? params[0]
+      : (params as { application?: unknown } | null | undefined)?.application;
+    const target = contextOf(ctx, named);
+    return { jsonrpc: "2.0", result: await handler(target, params), id: replyId };
   } catch (err) {
     if (err instanceof RpcError) return errorResponse(replyId, err.code, err.message);
     // Like the real node, internal details stay in the log.

@@ -164,6 +164,24 @@ describe("cartesi-devnet", () => {
     expect(leftovers()).toEqual([]);
   });
 
+  it("runs several applications with --applications, listing them in the ready line", async () => {
+    const fleetDir = tempDir("devnet-cli-apps");
+    try {
+      const withDir = args.map((a) => (a === dir.path ? fleetDir.path : a));
+      const run = await runCli(["--applications", "2", ...withDir]);
+      const apps = run.ready.applications as { name: string; application: string; inspectUrl: string }[];
+      expect(apps.map((a) => a.name)).toEqual(["app", "app-1"]);
+      expect(apps[0]!.application).toBe(run.ready.application);
+      expect(apps[1]!.inspectUrl).toMatch(new RegExp(`/inspect/${apps[1]!.application}$`));
+      const listed = await rpcResult(run.ready.jsonRpcUrl as string, "cartesi_listApplications", {});
+      expect(listed.pagination.total_count).toBe(2);
+      run.child.kill("SIGTERM");
+      expect(await run.exit).toBe(0);
+    } finally {
+      fleetDir.remove();
+    }
+  });
+
   it("refuses bad arguments with a usage message", async () => {
     const env = (value: string) => ({ ...process.env, CARTESI_BLOCKCHAIN_DEFAULT_BLOCK: value });
     for (const [bad, variables, reason] of [
@@ -174,6 +192,7 @@ describe("cartesi-devnet", () => {
       [["--block", "earliest"], env("latest"), /--block must be latest, safe, finalized/],
       [[], env("pending"), /CARTESI_BLOCKCHAIN_DEFAULT_BLOCK pending is not supported/],
       [["--slots-in-an-epoch", "0"], process.env, /at least 1/],
+      [["--applications", "0"], process.env, /--applications must be at least 1/],
     ] as const) {
       const child = spawn(process.execPath, [CLI, ...bad], { stdio: ["ignore", "pipe", "pipe"], env: variables });
       let stderr = "";

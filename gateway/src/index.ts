@@ -23,3 +23,8 @@ export { FAILPOINTS, type Failpoint } from "./chain/failpoints.js";
 export { inputBoxAbi as INPUT_BOX_ABI } from "@lcore/contracts";
 export { SimDevice, type SignedReading, type GatewayInfo } from "./sim/device.js";
 export { simulate, type SimOptions, type SimSummary, type SentReading } from "./sim/run.js";
+export { buildFleetApp, type FleetApp } from "./fleet/fleetApp.js";
+export type { FleetOptions } from "./fleet/fleetOptions.js";
+export { loadFleetConfig } from "./fleet/fleetConfig.js";
+export { shardForNewDevice, MAX_SHARDS } from "./fleet/shardRule.js";
+export type { ShardStatus } from "./fleet/fleetStatus.js";

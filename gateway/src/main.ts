@@ -7,6 +7,8 @@
 
 import { buildApp } from "./app.js";
 import { ConfigError, DEFAULT_GATEWAY_PORT, loadConfig } from "./config.js";
+import { buildFleetApp } from "./fleet/fleetApp.js";
+import { loadFleetConfig } from "./fleet/fleetConfig.js";
 
 const USAGE = `usage: lcore-gateway        (configured by the environment, not by flags)
 
@@ -14,6 +16,8 @@ required: LCORE_GW_CHAIN_ID, LCORE_GW_APP, LCORE_GW_OWNER_KEY(_FILE), LCORE_GW_O
           LCORE_GW_SUBMITTER_KEY(_FILE)
 common:   LCORE_GW_RPC_URL, LCORE_GW_INPUT_BOX, LCORE_GW_NODE_URL + LCORE_GW_NODE_API (jsonrpc|graphql),
           LCORE_GW_PORT (${DEFAULT_GATEWAY_PORT}), LCORE_GW_HOST, LCORE_GW_DATA_DIR
+fleet:    LCORE_GW_FLEET_APPS + LCORE_GW_FLEET_SUBMITTER_KEYS(_FILE) [+ LCORE_GW_FLEET_EXECUTOR_KEYS(_FILE)]:
+          one gateway per shard behind one front (gateway/README.md "Fleet")
 Every variable and its default: gateway/README.md. \`npm start\` runs it with development keys.`;
 
 async function main(): Promise<void> {
@@ -22,8 +26,12 @@ async function main(): Promise<void> {
     return;
   }
   let config: ReturnType<typeof loadConfig>;
+  let fleet: ReturnType<typeof loadFleetConfig>;
   try {
-    config = loadConfig(process.env);
+    // A fleet (LCORE_GW_FLEET_APPS) has one gateway per shard behind one front (fleet/).
+    fleet = loadFleetConfig(process.env);
+    config =
+      fleet === undefined ? loadConfig(process.env) : { options: fleet.options.shards[0]!, listen: fleet.listen };
   } catch (error) {
     if (error instanceof ConfigError) {
       process.stderr.write(`lcore-gateway: ${error.message}\n`);
@@ -31,7 +39,7 @@ async function main(): Promise<void> {
     }
     throw error;
   }
-  const app = await buildApp(config.options);
+  const app = fleet === undefined ? await buildApp(config.options) : await buildFleetApp(fleet.options);
   let closing = false;
   const shutdown = (signal: string) => {
     if (closing) process.exit(1);

@@ -70,8 +70,9 @@ describe("gateway/src layout", () => {
 
   it("the wiring is imported by the entry points only, the simulator by nothing but index.ts", () => {
     const importers: Record<string, string[]> = {
-      "app.ts": ["main.ts", "index.ts"],
-      "config.ts": ["main.ts", "index.ts"],
+      // A fleet's front (fleet/) wires one app per shard from one configuration per shard.
+      "app.ts": ["main.ts", "index.ts", "fleet/fleetApp.ts"],
+      "config.ts": ["main.ts", "index.ts", "fleet/fleetConfig.ts"],
       "pipeline.ts": ["app.ts"],
       "main.ts": [],
       "index.ts": [],

@@ -6,11 +6,14 @@
 
 import { parseArgs } from "node:util";
 import { commandOnMachine, formatDivergence, type Machine, parseCommand, parseMachine } from "@lcore/devnet/replay";
+import { fleetReplay } from "./fleetReplay.js";
 import { type LcoreReplayReport, lcoreReplay } from "./lcoreReplay.js";
 
 export const LCORE_USAGE = `usage: lcore replay --rpc URL --application ADDRESS [--dapp "node dapp/dist/main.js"] [--shadow CMD] [--node URL] [--from-block N]
          [--dapp-machine M] [--shadow-machine M]   (M: host, riscv64 = the command's node as riscv64 Node under qemu-user,
                                                     riscv64-vm = that Node in a whole riscv64 system under qemu-system)
+       lcore replay --rpc URL --fleet REGISTRY [--parallel N] [same options]   (every shard of an LcoreFleet, N at once;
+                                                    default N: the machine's cores)
        lcore decode HEX...   (or the hex on stdin: a notice, voucher, report or inspect answer as JSON)
        lcore migrate --from MVP.db --gateway URL ... (lcore migrate --help)
        lcore verify BUNDLE --rpc URL [--application ADDRESS] (lcore verify --help)
@@ -26,11 +29,16 @@ const OPTIONS = {
   help: { type: "boolean" },
   "dapp-machine": { type: "string" },
   "shadow-machine": { type: "string" },
+  fleet: { type: "string" },
+  parallel: { type: "string" },
 } as const;
+
+const ADDRESS = /^0x[0-9a-fA-F]{40}$/;
 
 export async function runReplayCli(argv: string[]): Promise<number> {
   const { values } = parseArgs({ args: argv, options: OPTIONS });
-  if (values.help || !values.rpc || !values.application || !/^0x[0-9a-fA-F]{40}$/.test(values.application)) {
+  const target = values.fleet ?? values.application;
+  if (values.help || !values.rpc || !target || !ADDRESS.test(target) || (values.fleet && values.application)) {
     process.stderr.write(`${LCORE_USAGE}\n`);
     return values.help ? 0 : 2;
   }
@@ -48,17 +56,33 @@ export async function runReplayCli(argv: string[]): Promise<number> {
     process.stderr.write(`${(err as Error).message}\n`);
     return 2;
   }
-  const report = await lcoreReplay({
+  const common = {
     rpcUrl: values.rpc,
-    application: values.application as `0x${string}`,
     dapp: await commandOnMachine(dappMachine, parseCommand(values.dapp ?? "node dapp/dist/main.js")),
     shadow: values.shadow ? await commandOnMachine(shadowMachine, parseCommand(values.shadow)) : undefined,
     nodeUrl: values.node,
     fromBlock,
-  });
-  process.stdout.write(
-    `${formatReport(report, { node: Boolean(values.node), shadow: Boolean(values.shadow) }).join("\n")}\n`,
-  );
+  };
+  const shown = { node: Boolean(values.node), shadow: Boolean(values.shadow) };
+  if (values.fleet) {
+    const parallel = values.parallel === undefined ? undefined : Number(values.parallel);
+    if (parallel !== undefined && (!Number.isInteger(parallel) || parallel < 1)) {
+      process.stderr.write("--parallel must be a positive integer\n");
+      return 2;
+    }
+    const shards = await fleetReplay({ ...common, registry: values.fleet as `0x${string}`, parallel });
+    let diverged = 0;
+    for (const { shard, application, report } of shards) {
+      for (const line of formatReport(report, shown)) process.stdout.write(`shard ${shard} ${application}: ${line}\n`);
+      if (report.divergences.length + report.shadowDivergences.length > 0) diverged++;
+    }
+    process.stdout.write(
+      `${diverged === 0 ? "fleet ok" : "fleet DIVERGED"}: ${shards.length} shards, ${diverged} diverged\n`,
+    );
+    return diverged === 0 ? 0 : 1;
+  }
+  const report = await lcoreReplay({ ...common, application: values.application as `0x${string}` });
+  process.stdout.write(`${formatReport(report, shown).join("\n")}\n`);
   return report.divergences.length + report.shadowDivergences.length === 0 ? 0 : 1;
 }
 

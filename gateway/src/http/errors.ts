@@ -172,6 +172,13 @@ export const ERRORS = {
     status: 413,
     meaning: "the bundle would hold more readings than one export allows (50,000); export a shorter range",
   },
+  // ── a fleet of applications (fleet/) ──
+  LCORE_GW_FLEET_MIXED_BATCH: {
+    status: 400,
+    meaning:
+      "a batch holds readings of devices in different shards; a batch is all or none and one shard's input, so send one batch per shard",
+  },
+  LCORE_GW_FLEET_SHARD_UNKNOWN: { status: 404, meaning: "the fleet has no shard with this index" },
 } as const satisfies Record<string, { status: number; meaning: string }>;
 
 export type GatewayErrorCode = keyof typeof ERRORS;

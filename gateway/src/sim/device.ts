@@ -27,6 +27,8 @@ export interface GatewayInfo {
   app: string;
   chainId: string;
   owner: { address: string };
+  /** A fleet gateway's shards (fleet/fleetApp.ts): then a device asks /v1/info?device= for its own. */
+  shards?: { shard: number; app: string }[];
 }
 
 const SEED_SALT = new TextEncoder().encode("lcore/v1/sim-device");

@@ -135,10 +135,13 @@ async function registerFleet({ o, base, owner }: Run): Promise<SimDevice[]> {
 
   const fleet = Array.from({ length: o.devices }, (_, i) => SimDevice.fromSeed(o.seed, i));
   for (const d of fleet) {
+    // A fleet gateway (its /v1/info lists shards) says per device which shard's digest to sign.
+    const own =
+      info.shards === undefined ? info : ((await call(`${base}/v1/info?device=${d.hex}`)).body as GatewayInfo);
     const res = await call(`${base}/v1/devices`, {
       method: "POST",
       headers: owner,
-      body: JSON.stringify(d.registration(info, "lcore-sim")),
+      body: JSON.stringify(d.registration(own, "lcore-sim")),
     });
     if (res.status === 409) {
       // Registered by an earlier run with the same seed: continue after its last seq.

@@ -23,6 +23,15 @@ CREATE TABLE IF NOT EXISTS lcore.devices (
   updated_input    INTEGER NOT NULL
 ) STRICT;
 
+-- The versions of device rows that a rotation or revocation replaced (devices/fold.ts): the
+-- devices fold covers every version as written, so recomputeState rebuilds it from these and
+-- the rows. One row per owner operation; never read by an input.
+CREATE TABLE IF NOT EXISTS lcore.device_updates (
+  input_index   INTEGER PRIMARY KEY,         -- the input that replaced the version
+  written_input INTEGER NOT NULL,            -- the input that had written it (its updated_input)
+  previous      BLOB    NOT NULL             -- deviceRowBytes of the replaced version
+) STRICT;
+
 CREATE TABLE IF NOT EXISTS lcore.records (
   id          INTEGER PRIMARY KEY,           -- acceptance order from 1: the state hash folds rows in this order
   device_id   INTEGER NOT NULL REFERENCES devices(id),

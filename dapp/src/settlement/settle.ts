@@ -13,7 +13,7 @@
 
 import { keccak256 } from "@lcore/wasm-core";
 import { ByteWriter } from "@lcore/protocol/bytes";
-import { recordsRoot } from "@lcore/protocol/recordsTree";
+import { appendToFrontier, emptyFrontier, frontierRoot } from "@lcore/protocol/recordsFrontier";
 import {
   SETTLEMENT_PERIOD_SECONDS,
   encodeSettlePeriodCall,
@@ -25,7 +25,14 @@ import { Rejection } from "../context/rejection.js";
 import { type AdvanceContext, saveState } from "../context/advance.js";
 import { stateHash } from "../state/stateHash.js";
 import { pruneSettledRecords } from "./prune.js";
-import { insertSettledPeriod, lastSettledPeriod, openPeriod, putOpenPeriod, recordHashesById } from "./store.js";
+import {
+  insertSettledPeriod,
+  lastSettledPeriod,
+  openFrontier,
+  openPeriod,
+  putOpenFrontier,
+  putOpenPeriod,
+} from "./store.js";
 
 /** Settle the open period if this input is in a later one. Returns how many periods were settled (0 or 1). */
 export function settleDuePeriods(ctx: AdvanceContext): number {
@@ -35,10 +42,8 @@ export function settleDuePeriods(ctx: AdvanceContext): number {
 
   // The state at the close of the period: what the period's last notice published.
   const closing = stateHash(store.state());
-  const leaves = recordHashesById(store, open.firstRecord, open.count);
-  if (BigInt(leaves.length) !== open.count)
-    throw new Error(`period ${open.period}: ${leaves.length} records stored, ${open.count} counted`);
-  const root = recordsRoot(leaves);
+  // The tree was built as the records arrived (noteAcceptedRecords): O(log count) here.
+  const root = frontierRoot(openFrontier(store), Number(open.count));
   // The open period's records are the newest rows, so the records fold now ends at its last one.
   const settled = {
     period: open.period,
@@ -85,10 +90,18 @@ export function settleDuePeriods(ctx: AdvanceContext): number {
   return 1;
 }
 
-/** A batch accepted records firstId .. firstId + count − 1: add them to this input's period (call before saveState). */
-export function noteAcceptedRecords(ctx: AdvanceContext, firstId: bigint, count: bigint): void {
+/**
+ * A batch accepted records firstId .. firstId + count − 1 with these record hashes: add them to this
+ * input's period and its records tree (call before saveState).
+ */
+export function noteAcceptedRecords(ctx: AdvanceContext, firstId: bigint, recordHashes: readonly Uint8Array[]): void {
   const { store, meta } = ctx;
+  const count = BigInt(recordHashes.length);
   const open = openPeriod(store);
+  const frontier = open.period === null ? emptyFrontier() : openFrontier(store);
+  const before = open.period === null ? 0 : Number(open.count);
+  for (const [i, h] of recordHashes.entries()) appendToFrontier(frontier, before + i, h);
+  putOpenFrontier(store, frontier);
   if (open.period === null) {
     // Never a period already settled: after a clock that went back, the one after the last settled.
     const last = lastSettledPeriod(store);

@@ -71,6 +71,15 @@ CREATE TABLE IF NOT EXISTS lcore.settlement_state (
 ) STRICT;
 INSERT OR IGNORE INTO lcore.settlement_state (id, open_period, open_first_record, open_count, fold) VALUES (1, NULL, 0, 0, zeroblob(32));
 
+-- The open period's records tree as records arrive (protocol/src/recordsFrontier.ts): one
+-- node per level, FRONTIER_LENGTH bytes, so settling reads no records. A function of the open
+-- period's records, which the state hash covers already.
+CREATE TABLE IF NOT EXISTS lcore.open_records_tree (
+  id       INTEGER PRIMARY KEY CHECK (id = 1),
+  frontier BLOB    NOT NULL
+) STRICT;
+INSERT OR IGNORE INTO lcore.open_records_tree (id, frontier) VALUES (1, zeroblob(1056));
+
 CREATE TABLE IF NOT EXISTS lcore.settled_periods (
   period        INTEGER PRIMARY KEY,         -- floor(block_timestamp / SETTLEMENT_PERIOD_SECONDS)
   first_record  INTEGER NOT NULL,

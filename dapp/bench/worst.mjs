@@ -12,8 +12,9 @@
 // worst: a registration at the metadata bound, a batch of 339 records from 339 devices, the
 // 16th submitter grant, a rotation and a revocation (devices refold), deposits, a transfer,
 // a withdrawal, a bounty opening, solution and refund, the tick that settles the period
-// holding the device-day, and the 0x11 disclosure of that day. Each accepted input is
-// checked (a rejected one would time the wrong path).
+// holding the device-day, the 0x11 disclosure of that day, and the tick that prunes a settled
+// period of PRUNE_RECORDS records. Each accepted input is checked (a rejected one would time
+// the wrong path).
 // Prints ms per kind, then `BENCH dapp.worst_input_ms <ms> ms (<kind>)`.
 
 import { createHash } from "node:crypto";
@@ -206,6 +207,43 @@ timed(
   OWNER,
   encodeKeyDisclosure({ device: day0.address, period: T0 / DAY, periodKey: PERIOD_KEY, voucher: true }),
 );
+
+// Pruning (PROTOCOL §11): a settling input prunes the oldest settled periods once more than
+// PRUNE_KEEP_SETTLED_PERIODS are kept, deleting their records. One period of PRUNE_RECORDS
+// records (default 100,000; 0 skips this part), then one small period after another until the
+// settling tick prunes it. Its records are signed but not sealed for disclosure (cheaper to make).
+const PRUNE_RECORDS = Number(process.env.PRUNE_RECORDS ?? 100_000);
+if (PRUNE_RECORDS > 0) {
+  const sealed = new Uint8Array(58).fill(0x5a);
+  const quick = (d, t) => {
+    d.seq += 1n;
+    const header = { device: d.address, seq: d.seq, timestamp: BigInt(t), bodyHash: sha(`p${d.seq}`) };
+    return { ...header, signature: tiny.sign(readingDigest(header), d.secret), sealed };
+  };
+  const hour = Number(SETTLEMENT_PERIOD_SECONDS);
+  const periodAt = (k) => T0 + k * hour + 10;
+  now = periodAt(2);
+  for (let done = 0; done < PRUNE_RECORDS; ) {
+    const n = Math.min(MAX_BATCH_RECORDS, PRUNE_RECORDS - done);
+    // Spread over many devices so no device-day reaches its cap.
+    const recs = Array.from({ length: n }, (_, i) => quick(devices[1000 + ((done + i) % 50_000)], now));
+    accept("prune batch", advance(GATEWAY, encodeRecordBatch(recs)));
+    done += n;
+  }
+  // Settled so far: the device-day's period; the big one settles with the next input. Every
+  // later period gets one batch, whose input settles the one before, until the big one is the
+  // oldest of more than PRUNE_KEEP_SETTLED_PERIODS.
+  let k = 3;
+  for (; k < 3 + bounds.PRUNE_KEEP_SETTLED_PERIODS; k++) {
+    now = periodAt(k);
+    accept("small batch", advance(GATEWAY, encodeRecordBatch([quick(devices[999], now)])));
+  }
+  now = periodAt(k);
+  const before = dapp.store.sql.one("SELECT count(*) FROM records", [])[0];
+  timed(`0x10 tick settling and pruning a period of ${PRUNE_RECORDS} records`, OWNER, encodeSettlementTick());
+  const after = dapp.store.sql.one("SELECT count(*) FROM records", [])[0];
+  log(`the pruning tick removed ${before - after} records from the state`);
+}
 
 console.log(
   `\nworst input per kind, ${DEVICES} devices, ${BALANCES} balance rows, a device-day of ${DAY_RECORDS} records (in-process, host Node ${process.version}, ${cpus()[0]?.model ?? "cpu"}):`,

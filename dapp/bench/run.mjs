@@ -52,6 +52,7 @@ const VM_BUDGET_S = Number(process.env.VM_BUDGET_S ?? 300);
 const NATIVE = { LCORE_REQUIRE_NATIVE: "1" };
 const WASM = { LCORE_DISABLE_NATIVE: "1" };
 const WARMUP = 5;
+const DAY_BATCHES = 80;
 const DEVICES = 10;
 const PAYLOAD = 16; // reading payload bytes: sealed = 26 + 16 + 32 = 74, record = 208 bytes
 const APP = "0xab7528bb862fb57e8a2bcd567a2e929a0be56a5e";
@@ -87,7 +88,9 @@ function makeBatches(count) {
     for (let i = 0; i < BATCH; i++) {
       const d = devices[i % DEVICES];
       d.seq += 1n;
-      const header = { device: d.address, seq: d.seq, timestamp: BigInt(T0 - 60), bodyHash: sha(`${b}/${i}`) };
+      // A new disclosure day every DAY_BATCHES batches: 800 records per device-day, under MAX_DEVICE_DAY_RECORDS.
+      const timestamp = BigInt(T0 - 60 - 86_400 * Math.floor(b / DAY_BATCHES));
+      const header = { device: d.address, seq: d.seq, timestamp, bodyHash: sha(`${b}/${i}`) };
       const sealed = new Uint8Array(26 + PAYLOAD + 32).fill(b & 0xff);
       records.push({ ...header, signature: tiny.sign(readingDigest(header), d.secret), sealed });
     }

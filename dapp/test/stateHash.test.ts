@@ -1,7 +1,8 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { Dapp, recomputeState, stateHash } from "@lcore/dapp";
-import { toHex } from "@lcore/protocol/bytes";
+import { Dapp, EMPTY_FOLD, deviceRowBytes, recomputeState, stateHash } from "@lcore/dapp";
+import { fromHex, toHex } from "@lcore/protocol/bytes";
+import { keccak256 } from "@lcore/wasm-core";
 import { encodeRecordBatch } from "@lcore/protocol/recordBatch";
 import { meta, record, registration, revocation, rotation, testDevice, testOwner } from "./helpers.js";
 
@@ -42,11 +43,48 @@ describe("state hash", () => {
     });
   });
 
+  it("folds every device row version as written: a registration's row, then each rotation's or revocation's new version (O(1) per input)", async () => {
+    // An independent model: after each input, any devices row that is new or differs from before is the version written.
+    const rows = (dapp: Dapp) => {
+      const out = new Map<string, string>();
+      dapp.store.sql.all(
+        "SELECT id, address, public_key, owner, metadata, status, nonce, registered_input, registered_at, updated_input FROM devices ORDER BY id",
+        [],
+        (v) => {
+          const [id, address, publicKey, owner, metadata, status, nonce, registeredInput, registeredAt, updatedInput] =
+            v as [bigint, Uint8Array, Uint8Array, Uint8Array, Uint8Array, bigint, bigint, bigint, bigint, bigint];
+          const row = { id, address, publicKey, owner, metadata, status: Number(status) };
+          out.set(
+            String(id),
+            toHex(deviceRowBytes({ ...row, nonce, registeredInput, registeredAt, updatedInput } as never)),
+          );
+        },
+      );
+      return out;
+    };
+    const dapp = await Dapp.create();
+    let model = toHex(EMPTY_FOLD);
+    let before = rows(dapp);
+    let written = 0;
+    scenario().forEach((p, i) => {
+      dapp.advance(meta({ input_index: i, msg_sender: owner.account.address }), p);
+      const after = rows(dapp);
+      for (const [id, bytes] of after) {
+        if (before.get(id) === bytes) continue;
+        model = toHex(keccak256(Uint8Array.from([...fromHex(model), ...fromHex(bytes)])));
+        written++;
+      }
+      before = after;
+      expect(toHex(dapp.store.state().devicesHash)).toBe(model);
+    });
+    expect(written).toBe(5); // three registrations, a rotation, a revocation
+  });
+
   it("is pinned for a fixed history (a change to its definition must be deliberate)", async () => {
     const dapp = await Dapp.create();
     expect(run(dapp, scenario())).toEqual(["accept", "accept", "accept", "accept", "accept", "accept", "accept"]);
     expect(toHex(dapp.stateHash())).toMatchInlineSnapshot(
-      `"0xa83a2367c380b307f1ecd7473ec3c15268888005907cd772aef0ef0aba942618"`,
+      `"0xe8a95177586a4aee68fa2a7675438dc26a3b6adc51c015ceabf8d178d1b6c033"`,
     );
   });
 

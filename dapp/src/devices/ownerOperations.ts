@@ -1,6 +1,6 @@
 // The owner's operations on a registered device: rotate its key, revoke it. Both bump
-// the device's nonce (which owner permits carry, so a permit works once) and refold
-// the devices table, since a row changes in place.
+// the device's nonce (which owner permits carry, so a permit works once) and extend the
+// devices fold by the row's new version (fold.ts): O(1), whatever the number of devices.
 
 import { isValidPublicKey, sec1PublicKey, verifyDigest } from "../crypto/secp256k1.js";
 import { equalBytes, toHex } from "@lcore/protocol/bytes";
@@ -11,7 +11,7 @@ import { revokePermitDigest, rotatePermitDigest } from "@lcore/protocol/permit";
 import { isP256Format } from "@lcore/protocol/deviceFormats";
 import { formatOf } from "./formats.js";
 import { Rejection } from "../context/rejection.js";
-import { foldDevices } from "./fold.js";
+import { foldDeviceUpdate } from "./fold.js";
 import { DEVICE_ACTIVE, DEVICE_REVOKED, type DeviceRow, deviceByAddress, updateDevice } from "./store.js";
 import { authorizer, requireOwner } from "./authorize.js";
 import { type AdvanceContext, saveState } from "../context/advance.js";
@@ -44,20 +44,18 @@ export function handleKeyRotation(ctx: AdvanceContext, input: KeyRotation): void
     throw new Rejection("bad_device_proof", "the new key did not sign this rotation");
   }
 
-  d.publicKey = input.newPublicKey.slice();
-  d.nonce += 1n;
-  d.updatedInput = meta.inputIndex;
-  updateDevice(store, d);
+  const after = { ...d, publicKey: input.newPublicKey.slice(), nonce: d.nonce + 1n, updatedInput: meta.inputIndex };
   const s = store.state();
-  s.devicesHash = foldDevices(store);
+  s.devicesHash = foldDeviceUpdate(store, s.devicesHash, d, after, meta.inputIndex);
+  updateDevice(store, after);
   const hash = saveState(ctx, s);
   ctx.out.notice(
     encodeNotice({
       kind: "key_rotated",
       stateHash: hash,
       device: d.address,
-      newPublicKey: d.publicKey,
-      nonce: d.nonce,
+      newPublicKey: after.publicKey,
+      nonce: after.nonce,
     }),
   );
 }
@@ -71,13 +69,11 @@ export function handleDeviceRevocation(ctx: AdvanceContext, input: DeviceRevocat
     d.owner,
   );
 
-  d.status = DEVICE_REVOKED;
-  d.nonce += 1n;
-  d.updatedInput = meta.inputIndex;
-  updateDevice(store, d);
+  const after = { ...d, status: DEVICE_REVOKED, nonce: d.nonce + 1n, updatedInput: meta.inputIndex };
   const s = store.state();
   s.revokedDevices += 1n;
-  s.devicesHash = foldDevices(store);
+  s.devicesHash = foldDeviceUpdate(store, s.devicesHash, d, after, meta.inputIndex);
+  updateDevice(store, after);
   const hash = saveState(ctx, s);
   ctx.out.notice(encodeNotice({ kind: "device_revoked", stateHash: hash, device: d.address }));
 }

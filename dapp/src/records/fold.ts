@@ -7,10 +7,9 @@
 import { keccak256 } from "@lcore/wasm-core";
 import { ByteWriter } from "@lcore/protocol/bytes";
 import { encodeRecord, recordHash } from "@lcore/protocol/recordBatch";
-import { foldDevice } from "../devices/fold.js";
+import { recomputeDevicesHash } from "../devices/fold.js";
 import { eachDevice } from "../devices/store.js";
 import { pruneState } from "../settlement/prune.js";
-import { EMPTY_FOLD } from "../state/stateHash.js";
 import type { Store } from "../state/store.js";
 import { eachRecord } from "./store.js";
 
@@ -38,9 +37,8 @@ export function recomputeState(store: Store): {
 } {
   let devices = 0n;
   let revokedDevices = 0n;
-  let devicesHash: Uint8Array = EMPTY_FOLD;
+  const devicesHash = recomputeDevicesHash(store);
   eachDevice(store, (d) => {
-    devicesHash = foldDevice(devicesHash, d);
     devices++;
     if (d.status !== 0) revokedDevices++;
   });

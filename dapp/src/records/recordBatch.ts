@@ -218,7 +218,11 @@ function commitBatch(
     if (dev !== null && dev.accepted > 0n)
       for (const [day, count] of dev.days) putDeviceDayCount(store, dev.row.id, day, count);
   }
-  noteAcceptedRecords(ctx, s.records - BigInt(accepted.length) + 1n, BigInt(accepted.length));
+  noteAcceptedRecords(
+    ctx,
+    s.records - BigInt(accepted.length) + 1n,
+    accepted.map((a) => a.recordHash),
+  );
   s.recordsHash = recordsHash;
   s.batches += 1n;
   s.skippedRecords += BigInt(skippedCount);

@@ -14,7 +14,7 @@
 import { keccak256 } from "@lcore/wasm-core";
 import { ByteWriter } from "@lcore/protocol/bytes";
 import { deviceSummariesTree } from "@lcore/protocol/deviceSummaries";
-import { recordsRoot } from "@lcore/protocol/recordsTree";
+import { appendToFrontier, emptyFrontier, frontierRoot } from "@lcore/protocol/recordsFrontier";
 import {
   MAX_LISTED_DEVICE_SUMMARIES,
   SETTLEMENT_PERIOD_SECONDS,
@@ -31,9 +31,10 @@ import {
   deviceSummariesById,
   insertSettledPeriod,
   lastSettledPeriod,
+  openFrontier,
   openPeriod,
+  putOpenFrontier,
   putOpenPeriod,
-  recordHashesById,
 } from "./store.js";
 
 /** Settle the open period if this input is in a later one. Returns how many periods were settled (0 or 1). */
@@ -44,14 +45,9 @@ export function settleDuePeriods(ctx: AdvanceContext): number {
 
   // The state at the close of the period: what the period's last notice published.
   const closing = stateHash(store.state());
-  const leaves = recordHashesById(store, open.firstRecord, open.count);
-  if (BigInt(leaves.length) !== open.count)
-    throw new Error(`period ${open.period}: ${leaves.length} records stored, ${open.count} counted`);
-  const root = recordsRoot(leaves);
-  // Completeness (PROTOCOL §9.1): what each device sent in the period, one root on chain.
-  const summaries = deviceSummariesById(store, open.firstRecord, open.count);
-  const devicesRoot = deviceSummariesTree(summaries).root;
-  const deviceCount = BigInt(summaries.length);
+import { deviceSummariesTree } from "@lcore/protocol/deviceSummaries";
+  // The tree was built as the records arrived (noteAcceptedRecords): O(log count) here.
+  const root = frontierRoot(openFrontier(store), Number(open.count));
   // The open period's records are the newest rows, so the records fold now ends at its last one.
   const settled = {
     period: open.period,
@@ -108,10 +104,18 @@ export function settleDuePeriods(ctx: AdvanceContext): number {
   return 1;
 }
 
-/** A batch accepted records firstId .. firstId + count − 1: add them to this input's period (call before saveState). */
-export function noteAcceptedRecords(ctx: AdvanceContext, firstId: bigint, count: bigint): void {
+/**
+ * A batch accepted records firstId .. firstId + count − 1 with these record hashes: add them to this
+ * input's period and its records tree (call before saveState).
+ */
+export function noteAcceptedRecords(ctx: AdvanceContext, firstId: bigint, recordHashes: readonly Uint8Array[]): void {
   const { store, meta } = ctx;
+  const count = BigInt(recordHashes.length);
   const open = openPeriod(store);
+  const frontier = open.period === null ? emptyFrontier() : openFrontier(store);
+  const before = open.period === null ? 0 : Number(open.count);
+  for (const [i, h] of recordHashes.entries()) appendToFrontier(frontier, before + i, h);
+  putOpenFrontier(store, frontier);
   if (open.period === null) {
     // Never a period already settled: after a clock that went back, the one after the last settled.
     const last = lastSettledPeriod(store);

@@ -1,9 +1,8 @@
 // SQL of period settlement over the tables in state/schema.ts (settlement_state,
-// settled_periods; the records table for a period's leaves). Integers bind as int32
+// open_records_tree, settled_periods). Integers bind as int32
 // numbers or bigints, never as doubles, as in state/store.ts.
 
 import type { DeviceSummary } from "@lcore/protocol/deviceSummaries";
-import { encodeRecord, recordHash } from "@lcore/protocol/recordBatch";
 import type { Store } from "../state/store.js";
 import { type Value, int } from "../state/statements.js";
 
@@ -43,6 +42,15 @@ export function putOpenPeriod(store: Store, o: OpenPeriod): void {
     "UPDATE settlement_state SET open_period = ?, open_first_record = ?, open_count = ?, fold = ? WHERE id = 1",
     [o.period === null ? null : int(o.period), int(o.firstRecord), int(o.count), o.fold],
   );
+}
+
+/** The open period's records frontier (a copy: append to it, then put it back). */
+export function openFrontier(store: Store): Uint8Array {
+  return (store.sql.one("SELECT frontier FROM open_records_tree WHERE id = 1", [])![0] as Uint8Array).slice();
+}
+
+export function putOpenFrontier(store: Store, frontier: Uint8Array): void {
+  store.sql.run("UPDATE open_records_tree SET frontier = ? WHERE id = 1", [frontier]);
 }
 
 export function insertSettledPeriod(store: Store, p: SettledPeriod): void {
@@ -104,30 +112,6 @@ export function settledPeriodOfRecord(store: Store, id: bigint): SettledPeriod |
   if (v === null) return null;
   const p = toSettled(v);
   return id < p.firstRecord + p.recordCount ? p : null;
-}
-
-/** Record hashes of the records with first ≤ id < first + count, in id (acceptance) order: the leaves of a records tree. */
-export function recordHashesById(store: Store, first: bigint, count: bigint): Uint8Array[] {
-  const out: Uint8Array[] = [];
-  store.sql.all(
-    "SELECT r.seq, r.timestamp, r.body_hash, r.signature, r.sealed, d.address FROM records r JOIN devices d ON d.id = r.device_id WHERE r.id >= ? AND r.id < ? ORDER BY r.id",
-    [int(first), int(first + count)],
-    (v) => {
-      out.push(
-        recordHash(
-          encodeRecord({
-            device: v[5] as Uint8Array,
-            seq: v[0] as bigint,
-            timestamp: v[1] as bigint,
-            bodyHash: v[2] as Uint8Array,
-            signature: v[3] as Uint8Array,
-            sealed: v[4] as Uint8Array,
-          }),
-        ),
-      );
-    },
-  );
-  return out;
 }
 
 /**

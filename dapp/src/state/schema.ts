@@ -23,6 +23,15 @@ CREATE TABLE IF NOT EXISTS lcore.devices (
   updated_input    INTEGER NOT NULL
 ) STRICT;
 
+-- The versions of device rows that a rotation or revocation replaced (devices/fold.ts): the
+-- devices fold covers every version as written, so recomputeState rebuilds it from these and
+-- the rows. One row per owner operation; never read by an input.
+CREATE TABLE IF NOT EXISTS lcore.device_updates (
+  input_index   INTEGER PRIMARY KEY,         -- the input that replaced the version
+  written_input INTEGER NOT NULL,            -- the input that had written it (its updated_input)
+  previous      BLOB    NOT NULL             -- deviceRowBytes of the replaced version
+) STRICT;
+
 CREATE TABLE IF NOT EXISTS lcore.records (
   id          INTEGER PRIMARY KEY,           -- acceptance order from 1: the state hash folds rows in this order
   device_id   INTEGER NOT NULL REFERENCES devices(id),
@@ -61,6 +70,15 @@ CREATE TABLE IF NOT EXISTS lcore.settlement_state (
   fold              BLOB    NOT NULL
 ) STRICT;
 INSERT OR IGNORE INTO lcore.settlement_state (id, open_period, open_first_record, open_count, fold) VALUES (1, NULL, 0, 0, zeroblob(32));
+
+-- The open period's records tree as records arrive (protocol/src/recordsFrontier.ts): one
+-- node per level, FRONTIER_LENGTH bytes, so settling reads no records. A function of the open
+-- period's records, which the state hash covers already.
+CREATE TABLE IF NOT EXISTS lcore.open_records_tree (
+  id       INTEGER PRIMARY KEY CHECK (id = 1),
+  frontier BLOB    NOT NULL
+) STRICT;
+INSERT OR IGNORE INTO lcore.open_records_tree (id, frontier) VALUES (1, zeroblob(1056));
 
 CREATE TABLE IF NOT EXISTS lcore.settled_periods (
   period        INTEGER PRIMARY KEY,         -- floor(block_timestamp / SETTLEMENT_PERIOD_SECONDS)

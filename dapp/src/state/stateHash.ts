@@ -2,7 +2,7 @@
 // SQLite's file bytes, so it depends on what is stored and not on how a given sql.js
 // version lays it out.
 //
-//   devicesHash = fold(device rows in id order),  fold(h, row) = keccak256(h || deviceRowBytes(row)), from 32 zero bytes
+//   devicesHash = fold(device row versions in the order written),  fold(h, row) = keccak256(h || deviceRowBytes(row)), from 32 zero bytes
 //   recordsHash = fold(record rows in id order),  fold(h, row) = keccak256(h || id(u64) || deviceId(u64) || inputIndex(u64) || recordHash)
 //                 (devices/fold.ts and records/fold.ts compute them)
 //   stateHash   = keccak256("lcore/v1/state" || devicesHash || recordsHash || devices(u64) || revokedDevices(u64)

@@ -45,9 +45,12 @@ export function settleDuePeriods(ctx: AdvanceContext): number {
 
   // The state at the close of the period: what the period's last notice published.
   const closing = stateHash(store.state());
-import { deviceSummariesTree } from "@lcore/protocol/deviceSummaries";
   // The tree was built as the records arrived (noteAcceptedRecords): O(log count) here.
   const root = frontierRoot(openFrontier(store), Number(open.count));
+  // Completeness (PROTOCOL §9.1): what each device sent in the period, one root on chain.
+  const summaries = deviceSummariesById(store, open.firstRecord, open.count);
+  const devicesRoot = deviceSummariesTree(summaries).root;
+  const deviceCount = BigInt(summaries.length);
   // The open period's records are the newest rows, so the records fold now ends at its last one.
   const settled = {
     period: open.period,

@@ -235,9 +235,20 @@ function printTable(runs) {
   );
 }
 
-/** The bundle, rebuilt when older than dist/ (riscv64 runs it: no node_modules in its root). */
+/** The riscv64 addon (native/build-riscv64.mjs: cross-compiled, cached in ~/.cache/lcore), built when missing: the native riscv64 rows need it. */
+function ensureRiscv64Addon() {
+  if (existsSync(fileURLToPath(new URL("../native/build/lcore_secp256k1-linux-riscv64.node", import.meta.url)))) return;
+  const built = spawnSync(process.execPath, [fileURLToPath(new URL("../native/build-riscv64.mjs", import.meta.url))], {
+    stdio: "inherit",
+  });
+  if (built.status !== 0)
+    throw new Error("building the riscv64 addon failed (npm run build-native-riscv64 -w dapp says why)");
+}
+
+/** The bundle, rebuilt when older than dist/ or without the riscv64 addon beside it (riscv64 runs it: no node_modules in its root). */
 function ensureBundle() {
-  if (existsSync(BUNDLE) && statSync(BUNDLE).mtimeMs >= statSync(MAIN).mtimeMs) return;
+  const addon = fileURLToPath(new URL("../dist-bundle/lcore_secp256k1-linux-riscv64.node", import.meta.url));
+  if (existsSync(BUNDLE) && statSync(BUNDLE).mtimeMs >= statSync(MAIN).mtimeMs && existsSync(addon)) return;
   const bundled = spawnSync(process.execPath, [fileURLToPath(new URL("../scripts/bundle.mjs", import.meta.url))], {
     stdio: "inherit",
   });
@@ -254,6 +265,7 @@ runs["x86 wasm"] = await runDapp([process.execPath, MAIN], { env: WASM });
 let vm;
 if (process.env.RISCV64 !== "0") {
   const runtime = await fetchRiscv64Runtime();
+  ensureRiscv64Addon();
   ensureBundle();
   const extra = Math.max(0, Math.ceil(RISCV64_RECORDS / BATCH) - WARMUP - BATCHES);
   runs["riscv64 native"] = await runDapp(riscv64NodeCommand(runtime, [BUNDLE]), { env: NATIVE, extra });

@@ -434,13 +434,13 @@ describe("an unexpected error rejects its input only", () => {
     const md = (i: number) => meta({ ...asOwner, input_index: i, block_timestamp: T });
     expect(dapp.advance(md(0), inputs[0]!).status).toBe("accept");
     const before = toHex(dapp.stateHash());
-    // The fault strikes right after the batch's second record is written (records/store.ts).
+    // The fault strikes right after the batch's records are written (one multi-row INSERT, records/store.ts).
     const sql = dapp.store.sql;
     const run = sql.run.bind(sql);
     let calls = 0;
     sql.run = (query, params) => {
       run(query, params);
-      if (query.startsWith("INSERT INTO records") && ++calls === 2) fault(dapp);
+      if (query.startsWith("INSERT INTO records") && ++calls === 1) fault(dapp);
     };
     const failed = dapp.advance(md(1), inputs[1]!);
     expect(failed.status).toBe("reject");

@@ -159,13 +159,14 @@ describe("record batches", () => {
       devices: [a],
     } = await withDevices("a");
     const before = toHex(dapp.stateHash());
-    // The second record's insert fails.
+    // The write after the records' insert (the batch's records go in one multi-row INSERT) fails.
     const sql = dapp.store.sql;
     const run = sql.run;
-    let calls = 0;
+    let written = false;
     sql.run = (text, params) => {
-      if (text.startsWith("INSERT INTO records ") && ++calls === 2) throw new Error("disk on fire");
+      if (written && text.startsWith("INSERT INTO device_records ")) throw new Error("disk on fire");
       run.call(sql, text, params);
+      if (text.startsWith("INSERT INTO records ")) written = true;
     };
     const r = advance(encodeRecordBatch([record(a!, 1n), record(a!, 2n)]), gateway);
     expect(r.status).toBe("reject");

@@ -17,7 +17,7 @@ import { Rejection } from "../context/rejection.js";
 import { DEVICE_ACTIVE, type DeviceRow, deviceByAddress, lastSeq, noteDeviceRecords } from "../devices/store.js";
 import { dayHasRoom, dayOf, deviceDayCount, putDeviceDayCount } from "./deviceDays.js";
 import { foldRecord } from "./fold.js";
-import { insertRecord } from "./store.js";
+import { type RecordRow, insertRecords } from "./store.js";
 import { type AdvanceContext, saveState } from "../context/advance.js";
 import type { StateRow } from "../state/store.js";
 import { noteAcceptedRecords } from "../settlement/settle.js";
@@ -56,6 +56,8 @@ export function handleRecordBatch(ctx: AdvanceContext, batch: RecordBatch): void
   const devices = new Map<string, BatchDevice | null>();
   const s = store.state();
   const accepted: AcceptedRecordEntry[] = [];
+  /** The accepted rows, inserted together at the end (commitBatch): nothing in the batch reads them before. */
+  const rows: RecordRow[] = [];
   const skipped: SkippedRecord[] = [];
   let recordsHash = s.recordsHash;
 
@@ -82,7 +84,7 @@ export function handleRecordBatch(ctx: AdvanceContext, batch: RecordBatch): void
       skip("bad_signature");
       continue;
     }
-    recordsHash = acceptRecord(ctx, s, dev, rec, recordsHash, accepted);
+    recordsHash = acceptRecord(ctx, s, dev, rec, recordsHash, accepted, rows);
   }
   probe?.records(batch.records.length);
 
@@ -92,7 +94,7 @@ export function handleRecordBatch(ctx: AdvanceContext, batch: RecordBatch): void
   if (accepted.length === 0)
     throw new Rejection("no_record_accepted", `all ${batch.records.length} records were skipped`);
 
-  commitBatch(ctx, s, devices, accepted, skipped.length, recordsHash);
+  commitBatch(ctx, s, devices, accepted, rows, skipped.length, recordsHash);
 }
 
 /** The record's device, looked up once per input and kept in `devices`; null for an unknown device. */
@@ -167,7 +169,7 @@ function signatureValid(ctx: AdvanceContext, dev: BatchDevice, rec: DecodedRecor
   return ok;
 }
 
-/** Store the record under the next id and list it as accepted; returns the records hash with it folded in. */
+/** Give the record the next id, keep its row for the insert and list it as accepted; returns the records hash with it folded in. */
 function acceptRecord(
   ctx: AdvanceContext,
   s: StateRow,
@@ -175,10 +177,11 @@ function acceptRecord(
   rec: DecodedRecord,
   recordsHash: Uint8Array,
   accepted: AcceptedRecordEntry[],
+  rows: RecordRow[],
 ): Uint8Array {
-  const { store, meta, probe } = ctx;
+  const { meta, probe } = ctx;
   const id = s.records + 1n;
-  insertRecord(store, {
+  rows.push({
     id,
     deviceId: dev.row.id,
     seq: rec.seq,
@@ -207,10 +210,12 @@ function commitBatch(
   s: StateRow,
   devices: Map<string, BatchDevice | null>,
   accepted: AcceptedRecordEntry[],
+  rows: readonly RecordRow[],
   skippedCount: number,
   recordsHash: Uint8Array,
 ): void {
   const { store, probe } = ctx;
+  insertRecords(store, rows);
   // Map order is first-lookup order in the batch; each device's row is independent of it.
   for (const dev of devices.values()) {
     if (dev !== null && dev.accepted > 0n) noteDeviceRecords(store, dev.row.id, dev.lastSeq!, dev.accepted);

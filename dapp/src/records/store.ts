@@ -17,7 +17,6 @@ export interface RecordRow {
 }
 
 const RECORD_COLUMNS = "id, device_id, seq, timestamp, body_hash, signature, sealed, input_index";
-const INSERT_RECORD = `INSERT INTO records (${RECORD_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`;
 
 function toRecord(v: Value[]): RecordRow {
   return {
@@ -32,17 +31,38 @@ function toRecord(v: Value[]): RecordRow {
   };
 }
 
-export function insertRecord(store: Store, r: RecordRow): void {
-  store.sql.run(INSERT_RECORD, [
-    int(r.id),
-    int(r.deviceId),
-    int(r.seq),
-    int(r.timestamp),
-    r.bodyHash,
-    r.signature,
-    r.sealed,
-    int(r.inputIndex),
-  ]);
+/** Rows per multi-row INSERT, then halves down to 1 for the rest: at most 6 distinct statements, each prepared once. */
+const INSERT_CHUNK = 32;
+/** The statement text for n rows, n = 32, 16, …, 1. */
+const INSERT_ROWS: string[] = [];
+for (let n = INSERT_CHUNK; n >= 1; n /= 2)
+  INSERT_ROWS[n] =
+    `INSERT INTO records (${RECORD_COLUMNS}) VALUES ${Array(n).fill("(?, ?, ?, ?, ?, ?, ?, ?)").join(", ")}`;
+
+/**
+ * Insert a batch's records in id order with multi-row INSERTs: sql.js pays a fixed cost per
+ * statement run (bind, step, reset across the WASM boundary) of several times a row's own,
+ * 19 against 3-5 µs a row on the x86 host.
+ */
+export function insertRecords(store: Store, rows: readonly RecordRow[]): void {
+  let i = 0;
+  for (let chunk = INSERT_CHUNK; chunk >= 1; chunk /= 2) {
+    for (; rows.length - i >= chunk; i += chunk) {
+      const params: (number | bigint | Uint8Array)[] = [];
+      for (const r of rows.slice(i, i + chunk))
+        params.push(
+          int(r.id),
+          int(r.deviceId),
+          int(r.seq),
+          int(r.timestamp),
+          r.bodyHash,
+          r.signature,
+          r.sealed,
+          int(r.inputIndex),
+        );
+      store.sql.run(INSERT_ROWS[chunk]!, params);
+    }
+  }
 }
 
 export function recordBySeq(store: Store, deviceId: bigint, seq: bigint): RecordRow | null {

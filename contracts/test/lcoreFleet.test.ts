@@ -103,7 +103,14 @@ describe("LcoreFleet", () => {
   it("verifies a record through the shard that settled it, and only that one", async () => {
     const leaves = [keccak256(toHex("r0")), keccak256(toHex("r1"))] as const;
     const root = keccak256(`0x${leaves[0].slice(2)}${leaves[1].slice(2)}` as Hex);
-    await call(appB(), settlementB, lcoreSettlementAbi, "settlePeriod", [7n, root, 2n, keccak256(toHex("state"))]);
+    await call(appB(), settlementB, lcoreSettlementAbi, "settlePeriod", [
+      7n,
+      root,
+      2n,
+      keccak256(toHex("state")),
+      keccak256(toHex("devices")),
+      1n,
+    ]);
     expect(await read("verifyRecord", [1n, 7n, leaves[0], 0n, [leaves[1]]])).toBe(true);
     expect(await read("verifyRecord", [1n, 7n, leaves[1], 1n, [leaves[0]]])).toBe(true);
     expect(await read("verifyRecord", [1n, 7n, leaves[1], 0n, [leaves[0]]])).toBe(false);

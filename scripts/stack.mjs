@@ -132,6 +132,31 @@ function startProcess(name, command, args, { env, match, timeoutMs, onStderr }) 
   return { child, ready, exited, stop };
 }
 
+/** lcore-devnet's command line for a stack: its state, ports, chain, applications and the dApp it runs. */
+function devnetCommand(opts, stateDir, riscv64, shards) {
+  const arg = (value, fallback) => String(value ?? fallback);
+  return [
+    "cli/dist/lcoreDevnet.js",
+    "--state-dir",
+    join(stateDir, "devnet"),
+    "--epoch-length",
+    arg(opts.epochLength, 4),
+    "--port",
+    arg(opts.apiPort, 8080),
+    "--rollup-port",
+    arg(opts.rollupPort, 5004),
+    // Attach to a chain started elsewhere (the chaos harness owns its anvil, to kill and restart it).
+    ...(opts.rpcUrl
+      ? ["--rpc-url", opts.rpcUrl, "--private-key", opts.privateKey]
+      : ["--anvil-port", arg(opts.anvilPort, 8545)]),
+    ...(shards > 1 ? ["--applications", String(shards)] : []),
+    ...(opts.devnetArgs ?? []),
+    ...(riscv64
+      ? ["--machine", opts.machine, "--", "node", "dapp/dist-bundle/dapp.mjs"]
+      : ["--", process.execPath, "dapp/dist/main.js"]),
+  ];
+}
+
 /**
  * Start devnet and gateway. Ports default to fixed, memorable ones for people; pass 0 for
  * free ports (tests). Resolves with the stack description (also written to .lcore/stack.json)
@@ -159,42 +184,18 @@ export async function startStack(opts = {}) {
       `--shards must be 1..${DEV_FLEET_KEYS.submitters.length} (anvil's free dev accounts), got ${shards}`,
     );
   if (riscv64) ensureBundle();
-  const devnet = startProcess(
-    "lcore-devnet",
-    process.execPath,
-    [
-      "cli/dist/lcoreDevnet.js",
-      "--state-dir",
-      join(stateDir, "devnet"),
-      "--epoch-length",
-      arg(opts.epochLength, 4),
-      "--port",
-      arg(opts.apiPort, 8080),
-      "--rollup-port",
-      arg(opts.rollupPort, 5004),
-      // Attach to a chain started elsewhere (the chaos harness owns its anvil, to kill and restart it).
-      ...(opts.rpcUrl
-        ? ["--rpc-url", opts.rpcUrl, "--private-key", opts.privateKey]
-        : ["--anvil-port", arg(opts.anvilPort, 8545)]),
-      ...(shards > 1 ? ["--applications", String(shards)] : []),
-      ...(opts.devnetArgs ?? []),
-      ...(riscv64
-        ? ["--machine", opts.machine, "--", "node", "dapp/dist-bundle/dapp.mjs"]
-        : ["--", process.execPath, "dapp/dist/main.js"]),
-    ],
-    {
-      match: (line) => {
-        try {
-          const v = JSON.parse(line);
-          return v.ready ? v : undefined;
-        } catch {
-          return undefined;
-        }
-      },
-      timeoutMs: riscv64 ? 900_000 : 60_000,
-      onStderr: logStream,
+  const devnet = startProcess("lcore-devnet", process.execPath, devnetCommand(opts, stateDir, riscv64, shards), {
+    match: (line) => {
+      try {
+        const v = JSON.parse(line);
+        return v.ready ? v : undefined;
+      } catch {
+        return undefined;
+      }
     },
-  );
+    timeoutMs: riscv64 ? 900_000 : 60_000,
+    onStderr: logStream,
+  });
 
   let gateway;
   const stop = async () => {

@@ -155,17 +155,8 @@ export function loadConfig(env: NodeJS.ProcessEnv): { options: GatewayOptions; l
     ...(executorKey === undefined ? {} : { executorKey }),
     pollMs: int(env, "LCORE_GW_SETTLEMENT_POLL_MS", 1000, 1),
   };
-  if (env.LCORE_GW_MIRROR_URL !== undefined && env.LCORE_GW_MIRROR_URL !== "") {
-    if (!/^https?:\/\/[^\s]+$/.test(env.LCORE_GW_MIRROR_URL))
-      throw new ConfigError("LCORE_GW_MIRROR_URL must be an http(s) URL");
-    options.mirror = {
-      url: env.LCORE_GW_MIRROR_URL,
-      pollMs: int(env, "LCORE_GW_MIRROR_POLL_MS", 250, 1),
-      timeoutMs: int(env, "LCORE_GW_MIRROR_TIMEOUT_MS", 5000, 1),
-      concurrency: int(env, "LCORE_GW_MIRROR_CONCURRENCY", 4, 1),
-      maxAttempts: int(env, "LCORE_GW_MIRROR_MAX_ATTEMPTS", 5, 1),
-    };
-  }
+  const mirror = mirrorOptions(env);
+  if (mirror !== undefined) options.mirror = mirror;
   options.health = {
     stallSeconds: int(env, "LCORE_GW_STALL_SECONDS", 300, 1),
     verdictStallSeconds: int(env, "LCORE_GW_VERDICT_STALL_SECONDS", 3600, 1),
@@ -184,5 +175,19 @@ export function loadConfig(env: NodeJS.ProcessEnv): { options: GatewayOptions; l
   return {
     options,
     listen: { host: env.LCORE_GW_HOST ?? "127.0.0.1", port: int(env, "LCORE_GW_PORT", DEFAULT_GATEWAY_PORT, 0) },
+  };
+}
+
+/** Dual mode's mirror to a legacy MVP node, when LCORE_GW_MIRROR_URL names one. */
+function mirrorOptions(env: NodeJS.ProcessEnv): GatewayOptions["mirror"] {
+  if (env.LCORE_GW_MIRROR_URL === undefined || env.LCORE_GW_MIRROR_URL === "") return undefined;
+  if (!/^https?:\/\/[^\s]+$/.test(env.LCORE_GW_MIRROR_URL))
+    throw new ConfigError("LCORE_GW_MIRROR_URL must be an http(s) URL");
+  return {
+    url: env.LCORE_GW_MIRROR_URL,
+    pollMs: int(env, "LCORE_GW_MIRROR_POLL_MS", 250, 1),
+    timeoutMs: int(env, "LCORE_GW_MIRROR_TIMEOUT_MS", 5000, 1),
+    concurrency: int(env, "LCORE_GW_MIRROR_CONCURRENCY", 4, 1),
+    maxAttempts: int(env, "LCORE_GW_MIRROR_MAX_ATTEMPTS", 5, 1),
   };
 }

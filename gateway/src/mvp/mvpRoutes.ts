@@ -73,6 +73,36 @@ export async function registerCustodial(ctx: GatewayContext, id: string): Promis
   );
 }
 
+/** An MVP client's reading: its value and payload by the MVP rules, signed with the device's custodial key, then ingested. */
+async function acceptMvpData(ctx: GatewayContext, id: string, data: unknown) {
+  const d = ctx.registry.byMvpId(id);
+  if (d === undefined) throw new GatewayError("LCORE_GW_DEVICE_UNKNOWN", undefined, { details: { device_id: id } });
+  const payload = mvpPayload(data);
+  if (payload.length > ctx.limits.mvpDataBytes) {
+    throw new GatewayError(
+      "LCORE_GW_INVALID_REQUEST",
+      `data is ${payload.length} bytes of JSON, over ${ctx.limits.mvpDataBytes}`,
+    );
+  }
+  const value = mvpValue(data, ctx.options.mvpValue ?? DEFAULT_MVP_VALUE);
+  if (value === "out_of_range")
+    throw new GatewayError("LCORE_GW_NUMBER_OUT_OF_RANGE", "the value × 10^scale must fit a signed 64-bit integer");
+  const seq = (d.lastSeq ?? 0n) + 1n;
+  const timestamp = BigInt(Math.floor(ctx.nowMs() / 1000));
+  const nonce = new Uint8Array(randomBytes(16));
+  const bodyHash = sha256(encodeReadingBody({ nonce, value, payload }));
+  const digest = sha256(readingMessage({ device: d.address, seq, timestamp, bodyHash }));
+  return ctx.ingest.acceptOne({
+    device: d.hex,
+    seq: seq.toString(),
+    timestamp: timestamp.toString(),
+    nonce: toHex(nonce),
+    value: value.toString(),
+    payload: toHex(payload),
+    signature: toHex(ctx.custodian.sign(id, digest)),
+  });
+}
+
 export function mvpRoutes(ctx: GatewayContext): FastifyPluginAsyncTypebox {
   return async (app) => {
     const enabled = ctx.options.mvpCompat === true;
@@ -129,38 +159,7 @@ export function mvpRoutes(ctx: GatewayContext): FastifyPluginAsyncTypebox {
         },
       },
       async (request, reply) => {
-        const id = request.body.device_id;
-        const d = ctx.registry.byMvpId(id);
-        if (d === undefined)
-          throw new GatewayError("LCORE_GW_DEVICE_UNKNOWN", undefined, { details: { device_id: id } });
-        const data: unknown = request.body.data;
-        const payload = mvpPayload(data);
-        if (payload.length > ctx.limits.mvpDataBytes) {
-          throw new GatewayError(
-            "LCORE_GW_INVALID_REQUEST",
-            `data is ${payload.length} bytes of JSON, over ${ctx.limits.mvpDataBytes}`,
-          );
-        }
-        const value = mvpValue(data, ctx.options.mvpValue ?? DEFAULT_MVP_VALUE);
-        if (value === "out_of_range")
-          throw new GatewayError(
-            "LCORE_GW_NUMBER_OUT_OF_RANGE",
-            "the value × 10^scale must fit a signed 64-bit integer",
-          );
-        const seq = (d.lastSeq ?? 0n) + 1n;
-        const timestamp = BigInt(Math.floor(ctx.nowMs() / 1000));
-        const nonce = new Uint8Array(randomBytes(16));
-        const bodyHash = sha256(encodeReadingBody({ nonce, value, payload }));
-        const digest = sha256(readingMessage({ device: d.address, seq, timestamp, bodyHash }));
-        const receipt = await ctx.ingest.acceptOne({
-          device: d.hex,
-          seq: seq.toString(),
-          timestamp: timestamp.toString(),
-          nonce: toHex(nonce),
-          value: value.toString(),
-          payload: toHex(payload),
-          signature: toHex(ctx.custodian.sign(id, digest)),
-        });
+        const receipt = await acceptMvpData(ctx, request.body.device_id, request.body.data);
         // The MVP's answer (success, message) beside lcore's receipt: the harness judges success by the 2xx.
         return reply.code(202).send({ success: true, message: "Data submitted", ...receipt });
       },

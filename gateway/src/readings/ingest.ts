@@ -77,6 +77,22 @@ function refuseMarked(state: DeviceState): never {
   );
 }
 
+/** Pass 1 of the checks: the reading's numbers in range, its device known, of lcore's format and not refused by the chain. */
+function parseReading(registry: DeviceRegistry, r: DeviceReading) {
+  const seq = integer(r.seq, "seq", 0n, U64_MAX);
+  if (seq >= U63_LIMIT)
+    throw new GatewayError("LCORE_GW_NUMBER_OUT_OF_RANGE", "seq must be below 2^63 (the dApp skips larger ones)");
+  const timestamp = integer(r.timestamp, "timestamp", 0n, U64_MAX);
+  const value = integer(r.value, "value", I64_MIN, I64_MAX);
+  const state = registry.get(r.device.toLowerCase());
+  if (state === undefined)
+    throw new GatewayError("LCORE_GW_DEVICE_UNKNOWN", undefined, { details: { device: r.device } });
+  if (state.chainMark !== null) refuseMarked(state);
+  // An ioID-SDK or JWS device signs another digest (PROTOCOL §12): its own route takes its readings.
+  if (state.format !== 0) throw new GatewayError("LCORE_GW_DEVICE_FORMAT");
+  return { r, seq, timestamp, value, state };
+}
+
 export class Ingest {
   readonly #d: IngestDeps;
   #closing = false;
@@ -141,22 +157,7 @@ export class Ingest {
     };
 
     // Pass 1: ranges and devices.
-    const parsed = readings.map((r, i) =>
-      at(i, () => {
-        const seq = integer(r.seq, "seq", 0n, U64_MAX);
-        if (seq >= U63_LIMIT)
-          throw new GatewayError("LCORE_GW_NUMBER_OUT_OF_RANGE", "seq must be below 2^63 (the dApp skips larger ones)");
-        const timestamp = integer(r.timestamp, "timestamp", 0n, U64_MAX);
-        const value = integer(r.value, "value", I64_MIN, I64_MAX);
-        const state = registry.get(r.device.toLowerCase());
-        if (state === undefined)
-          throw new GatewayError("LCORE_GW_DEVICE_UNKNOWN", undefined, { details: { device: r.device } });
-        if (state.chainMark !== null) refuseMarked(state);
-        // An ioID-SDK or JWS device signs another digest (PROTOCOL §12): its own route takes its readings.
-        if (state.format !== 0) throw new GatewayError("LCORE_GW_DEVICE_FORMAT");
-        return { r, seq, timestamp, value, state };
-      }),
-    );
+    const parsed = readings.map((r, i) => at(i, () => parseReading(registry, r)));
     const perDevice = new Map<DeviceState, number>();
     const firstIndex = new Map<DeviceState, number>();
     parsed.forEach((p, i) => {

@@ -235,7 +235,15 @@ describe("mirror to a legacy MVP node", () => {
       { device: hex(rows[2]!.device), seq: "1", kind: "legacy_only", legacyStatus: 201, reason: "bad_signature" },
       { device: hex(rows[1]!.device), seq: "1", kind: "cartesi_only", legacyStatus: 400, reason: null },
     ]);
-    const metrics = (await gw.app.inject({ method: "GET", url: "/metrics" })).body;
+    // The counters move once the comparison's row is written, so a scrape may come between the two.
+    const metrics = await eventually(
+      async () => {
+        const body = (await gw.app.inject({ method: "GET", url: "/metrics" })).body;
+        return body.includes('lcore_gw_mirror_divergences_total{kind="legacy_only"} 1') ? body : undefined;
+      },
+      10_000,
+      "the mirror's counters",
+    );
     expect(metrics).toContain('lcore_gw_mirror_divergences_total{kind="cartesi_only"} 1');
     expect(metrics).toContain('lcore_gw_mirror_divergences_total{kind="legacy_only"} 1');
     expect(metrics).toContain('lcore_gw_mirror_agreements_total{outcome="accepted"} 1');

@@ -3,7 +3,7 @@
 // registered long ago (outbox fixture rows: gateway/bench/seedFleet.mjs, offChain) beside one
 // device that sends for real: the operator searches that device among the thousands, opens
 // its page, sees its values over time with their unit, discloses a past day of it and
-// watches the disclosure complete with its aggregate, exports the readings table, and sees
+// watches the disclosure complete with its aggregate recorded on chain, exports the readings table, and sees
 // the health strip turn to an alarm while the Cartesi path is paused; and last revokes the
 // device from its page and sees it refused once the chain says so. Screenshots of the
 // device page and the health strip go to docs/ when LCORE_CONSOLE_SCREENSHOTS=1.
@@ -12,7 +12,9 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { DISCLOSURE_PERIOD_SECONDS } from "@lcore/protocol/bounds";
+import { lcoreSettlementAbi } from "@lcore/contracts";
 import { type BrowserContext, type Page, chromium } from "playwright-core";
+import { createPublicClient, http } from "viem";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openOutboxDb } from "../gateway/src/outbox/database.js";
 import { Sealer } from "../gateway/src/readings/sealer.js";
@@ -129,7 +131,7 @@ describe("the console with thousands of devices", () => {
     await page.locator('#device-info [data-state="ok"]').waitFor({ timeout: 90_000 });
   });
 
-  it("discloses a past day and watches it complete with its aggregate", async () => {
+  it("discloses a past day and watches it complete with its aggregate, recorded on chain", async () => {
     const date = new Date(PAST_DAY * DAY * 1000).toISOString().slice(0, 10);
     await page.locator(`[data-disclose="${date}"]`).click({ timeout: 30_000 });
     await page.locator("#device-notice .ok", { hasText: "queued" }).waitFor();
@@ -137,6 +139,15 @@ describe("the console with thousands of devices", () => {
     await done.waitFor({ timeout: 120_000 });
     // count 4, sum 84.8 °C, min 19.8 °C, max 23.1 °C: the dApp's aggregate of the day's readings.
     expect(await done.textContent()).toBe("accepted: count 4, sum 84.8 °C, min 19.8 °C, max 23.1 °C");
+    // The aggregate voucher, executed by the gateway once its epoch's claim is accepted: recorded on chain.
+    await page.locator('#device-days [data-aggregate-on-chain="recorded"]').waitFor({ timeout: 120_000 });
+    const recorded = await createPublicClient({ transport: http(running!.stack.chainRpcUrl!) }).readContract({
+      address: running!.stack.settlement as `0x${string}`,
+      abi: lcoreSettlementAbi,
+      functionName: "aggregate",
+      args: [device.hex, BigInt(PAST_DAY)],
+    });
+    expect(recorded).toMatchObject({ count: 4n, min: 198n, max: 231n });
     // It stays until dismissed, through the 2-second redraws.
     await page.waitForTimeout(2500);
     expect(await page.locator("#device-notice .ok").count()).toBe(1);

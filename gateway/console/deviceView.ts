@@ -14,6 +14,8 @@ interface Disclosure {
   reason?: string;
   txHash?: string;
   aggregate?: { count: string; sum: string; min: string; max: string };
+  /** The aggregate's voucher: executed = recorded in LcoreSettlement. */
+  aggregateOnChain?: { outputIndex: number; executed: boolean; executedTx?: string };
 }
 interface Day {
   day: number;
@@ -190,7 +192,19 @@ function disclosureCell(d: Disclosure | undefined): Node | string {
     : d.reason
       ? `${d.status}: ${d.reason}`
       : d.status;
-  return el("span", { class: `disclosure ${d.status}`, "data-disclosure": d.status }, text);
+  const cell = el("span", { class: `disclosure ${d.status}`, "data-disclosure": d.status }, text);
+  const onChain = d.aggregateOnChain;
+  if (onChain === undefined) return cell;
+  // The aggregate's voucher, executed through the Application: LcoreSettlement.aggregate(device, day) holds it.
+  const chain = onChain.executed
+    ? el(
+        "span",
+        { class: "ok", "data-aggregate-on-chain": "recorded" },
+        "recorded on chain ",
+        onChain.executedTx ? txLink(onChain.executedTx) : "",
+      )
+    : el("span", { class: "hint", "data-aggregate-on-chain": "waiting" }, "voucher waiting for its epoch's claim");
+  return el("span", {}, cell, " · ", chain);
 }
 
 async function ownerAction(device: string, action: "revoke" | "rotate", body?: unknown): Promise<void> {

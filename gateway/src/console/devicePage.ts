@@ -32,7 +32,7 @@ export function devicePage(ctx: GatewayContext, fleet: FleetStore, d: RegistryDe
       rejected: day.rejected,
       // The gateway's own rule (disclosures/disclosures.ts): the day is over on its clock and within the dApp's window.
       disclosable: day.day < today && BigInt(today - day.day) <= DISCLOSURE_WINDOW_DAYS,
-      ...(last === undefined ? {} : { disclosure: disclosureView(last) }),
+      ...(last === undefined ? {} : { disclosure: disclosureView(last, ctx.outbox.aggregates) }),
     };
   });
   const ownerActions = fleet

@@ -1,12 +1,15 @@
 // A disclosure as the console lists it: its device and day, where it is (the same progress
-// as GET /v1/disclosures/{id}) and, once the dApp published it, its aggregate.
+// as GET /v1/disclosures/{id}), once the dApp published it, its aggregate, and whether the
+// aggregate's voucher is executed, i.e. recorded in LcoreSettlement.
 
 import { toHex } from "@lcore/protocol/bytes";
 import { DISCLOSURE_PERIOD_SECONDS } from "@lcore/protocol/bounds";
 import { disclosureProgress } from "../disclosures/disclosures.js";
+import type { AggregateStore } from "../outbox/aggregateStore.js";
 import type { DisclosureState } from "../outbox/disclosureStore.js";
 
-export function disclosureView(d: DisclosureState) {
+export function disclosureView(d: DisclosureState, aggregates: AggregateStore) {
+  const voucher = d.voucher ? aggregates.ofPeriod(d.device, d.period) : undefined;
   const p = disclosureProgress(d);
   const r = d.result;
   return {
@@ -31,6 +34,15 @@ export function disclosureView(d: DisclosureState) {
             max: r.max.toString(),
             stateHash: toHex(r.stateHash),
             noticeIndex: r.noticeIndex,
+          },
+        }),
+    ...(voucher === undefined
+      ? {}
+      : {
+          aggregateOnChain: {
+            outputIndex: voucher.voucherIndex,
+            executed: voucher.executedMs !== null,
+            ...(voucher.executedTx === null ? {} : { executedTx: toHex(voucher.executedTx) }),
           },
         }),
   };

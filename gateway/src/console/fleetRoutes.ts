@@ -69,7 +69,9 @@ export function fleetRoutes(ctx: GatewayContext): FastifyPluginAsyncTypebox {
         const before = request.query.before === undefined ? Number.MAX_SAFE_INTEGER : Number(request.query.before);
         const device = request.query.device === undefined ? undefined : registered(ctx, request.query.device).address;
         const ids = fleet.disclosureIds(device, before, limit + 1);
-        const disclosures = ids.slice(0, limit).map((id) => disclosureView(ctx.outbox.disclosures.get(id)!));
+        const disclosures = ids
+          .slice(0, limit)
+          .map((id) => disclosureView(ctx.outbox.disclosures.get(id)!, ctx.outbox.aggregates));
         return { disclosures, next: ids.length > limit ? String(ids[limit - 1]) : null };
       },
     );

@@ -16,8 +16,8 @@ import {
 } from "@lcore/protocol/deviceFormats";
 import { registerPermitDigest } from "@lcore/protocol/permit";
 import { Rejection } from "../context/rejection.js";
-import { foldDevice } from "./fold.js";
-import { DEVICE_ACTIVE, type DeviceRow, deviceByAddress, insertDevice } from "./store.js";
+import { deviceByAddress } from "./store.js";
+import { addDevice } from "./registration.js";
 import { insertFormat } from "./formats.js";
 import { authorizer } from "./authorize.js";
 import { type AdvanceContext, saveState } from "../context/advance.js";
@@ -44,27 +44,13 @@ export function handleFormatRegistration(ctx: AdvanceContext, input: FormatRegis
   }
 
   const s = store.state();
-  const row: DeviceRow = {
-    id: s.devices + 1n,
-    address,
-    publicKey: input.publicKey.slice(),
-    owner: owner.slice(),
-    metadata: input.metadata.slice(),
-    status: DEVICE_ACTIVE,
-    nonce: 0n,
-    registeredInput: meta.inputIndex,
-    registeredAt: meta.blockTimestamp,
-    updatedInput: meta.inputIndex,
-  };
-  insertDevice(store, row);
+  const row = addDevice(ctx, s, { address, publicKey: input.publicKey, owner, metadata: input.metadata });
   s.formatsHash = insertFormat(store, {
     deviceId: row.id,
     format: input.format,
     scale: input.scale,
     valueField: input.valueField,
   });
-  s.devices += 1n;
-  s.devicesHash = foldDevice(s.devicesHash, row);
   const hash = saveState(ctx, s);
   ctx.out.notice(
     encodeFormatRegisteredNotice({

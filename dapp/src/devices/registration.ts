@@ -13,6 +13,7 @@ import { foldDevice } from "./fold.js";
 import { DEVICE_ACTIVE, type DeviceRow, deviceByAddress, insertDevice } from "./store.js";
 import { authorizer } from "./authorize.js";
 import { type AdvanceContext, saveState } from "../context/advance.js";
+import type { StateRow } from "../state/store.js";
 
 export function handleDeviceRegistration(ctx: AdvanceContext, input: DeviceRegistration): void {
   const { store, meta } = ctx;
@@ -32,23 +33,37 @@ export function handleDeviceRegistration(ctx: AdvanceContext, input: DeviceRegis
   }
 
   const s = store.state();
+  const row = addDevice(ctx, s, { address, publicKey: input.publicKey, owner, metadata: input.metadata });
+  const hash = saveState(ctx, s);
+  ctx.out.notice(
+    encodeNotice({ kind: "device_registered", stateHash: hash, device: address, owner, publicKey: row.publicKey }),
+  );
+}
+
+/**
+ * A new active device: its row inserted, and the state's device count and devices fold
+ * moved in `s` (the caller saves the state). Shared by both registrations (0x01, 0x06).
+ */
+export function addDevice(
+  ctx: AdvanceContext,
+  s: StateRow,
+  d: Pick<DeviceRow, "address" | "publicKey" | "owner" | "metadata">,
+): DeviceRow {
+  const { meta } = ctx;
   const row: DeviceRow = {
     id: s.devices + 1n,
-    address,
-    publicKey: input.publicKey.slice(),
-    owner: owner.slice(),
-    metadata: input.metadata.slice(),
+    address: d.address,
+    publicKey: d.publicKey.slice(),
+    owner: d.owner.slice(),
+    metadata: d.metadata.slice(),
     status: DEVICE_ACTIVE,
     nonce: 0n,
     registeredInput: meta.inputIndex,
     registeredAt: meta.blockTimestamp,
     updatedInput: meta.inputIndex,
   };
-  insertDevice(store, row);
+  insertDevice(ctx.store, row);
   s.devices += 1n;
   s.devicesHash = foldDevice(s.devicesHash, row);
-  const hash = saveState(ctx, s);
-  ctx.out.notice(
-    encodeNotice({ kind: "device_registered", stateHash: hash, device: address, owner, publicKey: row.publicKey }),
-  );
+  return row;
 }

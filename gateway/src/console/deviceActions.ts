@@ -19,7 +19,7 @@ import type { DeviceState as RegistryDevice } from "../devices/deviceRegistry.js
 import { GatewayError } from "../http/errors.js";
 import { ownerAuth } from "../http/ownerAuth.js";
 import type { InputRow } from "../outbox/inputStore.js";
-import { progressOf } from "../readings/status.js";
+import { inputProgress } from "../readings/status.js";
 import { DeviceOnlyParams } from "./consoleSchemas.js";
 
 /** The newest device operations the device page looks through, fleet-wide. */
@@ -45,19 +45,7 @@ function actionable(ctx: GatewayContext, hex: string): RegistryDevice {
 export function deviceOpView(input: InputRow, device: Uint8Array) {
   const p = input.payload;
   if (p.length < 22 || toHex(p.subarray(2, 22)) !== toHex(device)) return undefined;
-  const progress = progressOf({
-    inputId: input.id,
-    txHash: input.txHash,
-    sentTxHash: input.sentTxHash,
-    blockNumber: input.blockNumber,
-    inputIndex: input.inputIndex,
-    finalMs: input.finalMs,
-    nodeStatus: input.nodeStatus,
-    outcome: input.nodeStatus === null ? null : input.nodeStatus === "ACCEPTED" ? "accepted" : "rejected",
-    reason:
-      input.reason ??
-      (input.nodeStatus !== null && input.nodeStatus !== "ACCEPTED" ? input.nodeStatus.toLowerCase() : null),
-  });
+  const progress = inputProgress(input);
   return {
     id: input.id,
     action: p[0] === InputKind.KeyRotation ? ("rotate" as const) : ("revoke" as const),

@@ -23,29 +23,14 @@ import {
   RecordsQuery,
   RegisterDevice,
 } from "../http/schemas.js";
-import { type Progress, progressOf, readingProgress } from "../readings/status.js";
+import { type Progress, inputProgress, readingProgress } from "../readings/status.js";
 
 const errors = { "4xx": ErrorBody, "5xx": ErrorBody };
 const security = [{ ownerToken: [] }];
 
 export function deviceView(ctx: GatewayContext, d: DeviceState) {
   const input = ctx.outbox.inputs.get(d.inputId);
-  const p =
-    input === undefined
-      ? ({ status: "queued", final: false } as Progress)
-      : progressOf({
-          inputId: input.id,
-          txHash: input.txHash,
-          sentTxHash: input.sentTxHash,
-          blockNumber: input.blockNumber,
-          inputIndex: input.inputIndex,
-          finalMs: input.finalMs,
-          nodeStatus: input.nodeStatus,
-          outcome: input.nodeStatus === null ? null : input.nodeStatus === "ACCEPTED" ? "accepted" : "rejected",
-          reason:
-            input.reason ??
-            (input.nodeStatus !== null && input.nodeStatus !== "ACCEPTED" ? input.nodeStatus.toLowerCase() : null),
-        });
+  const p = input === undefined ? ({ status: "queued", final: false } as Progress) : inputProgress(input);
   // What the chain says about the device: its mark (deviceMarks.ts) once it refuses it, else whether the registration is in.
   const chainStatus: Static<typeof ChainStatus> =
     d.chainMark?.status ?? (input?.nodeStatus === "ACCEPTED" ? "registered" : "pending");

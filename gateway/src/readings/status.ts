@@ -17,6 +17,7 @@
 // then returns to `submitted` (its transaction is sent again) and moves on from there.
 
 import { toHex } from "@lcore/protocol/bytes";
+import type { InputRow } from "../outbox/inputStore.js";
 import type { ReadingRow, SealedReading } from "../outbox/readingStore.js";
 import type { RecordPlace, SettlementStore } from "../outbox/settlementStore.js";
 import type { Receipt } from "../http/schemas.js";
@@ -112,4 +113,21 @@ export function receiptOf(r: SealedReading | ReadingRow, status?: StatusName): R
     receivedAt: new Date(r.receivedMs).toISOString(),
     statusUrl: statusUrl(r.device, r.seq),
   };
+}
+
+/** Where one input of the gateway's own (a registration, a device operation) is, with the dApp's verdict once known. */
+export function inputProgress(input: InputRow): Progress {
+  return progressOf({
+    inputId: input.id,
+    txHash: input.txHash,
+    sentTxHash: input.sentTxHash,
+    blockNumber: input.blockNumber,
+    inputIndex: input.inputIndex,
+    finalMs: input.finalMs,
+    nodeStatus: input.nodeStatus,
+    outcome: input.nodeStatus === null ? null : input.nodeStatus === "ACCEPTED" ? "accepted" : "rejected",
+    reason:
+      input.reason ??
+      (input.nodeStatus !== null && input.nodeStatus !== "ACCEPTED" ? input.nodeStatus.toLowerCase() : null),
+  });
 }

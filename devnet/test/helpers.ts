@@ -134,21 +134,22 @@ export async function chainInputs(
 export const anvil = <T = unknown>(url: string, method: string, params: unknown[] = []) =>
   rpcResult<T>(url, method, params);
 
-/** addInput from anvil's dev account `from`, waited for. */
+/** addInput from anvil's dev account `from`, waited for; the block that holds it. */
 export async function addInput(
   clients: TestClients,
   from: number,
   inputBox: Hex,
   application: Hex,
   payload: Hex,
-): Promise<void> {
+): Promise<number> {
   const hash = await clients.wallet(from).writeContract({
     address: inputBox,
     abi: inputBoxAbi,
     functionName: "addInput",
     args: [application, payload],
   });
-  await clients.pub.waitForTransactionReceipt({ hash });
+  const receipt = await clients.pub.waitForTransactionReceipt({ hash });
+  return Number(receipt.blockNumber);
 }
 
 /** A read API's answer without the node's clock (created_at, updated_at), to compare two nodes. */

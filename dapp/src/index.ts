@@ -13,6 +13,7 @@ export { foldDevice, deviceRowBytes } from "./devices/fold.js";
 export { foldRecord, recomputeState } from "./records/fold.js";
 export { pruneState, type PruneState } from "./settlement/prune.js";
 export { recomputeSubmittersHash } from "./submitters/store.js";
+export { recomputeWalletHash } from "./wallet/store.js";
 export {
   isValidPublicKey,
   verifyDigest,

@@ -225,7 +225,7 @@ describe("wallet", () => {
     });
   });
 
-  it("folds the balances into the state hash, independent of the route to them", async () => {
+  it("folds the balances into the state hash: the same inputs give the same hash, and a row's slot counts", async () => {
     const one = await funded();
     const two = await funded();
     const empty = toHex(one.dapp.stateHash());
@@ -234,12 +234,19 @@ describe("wallet", () => {
     expect(toHex(one.dapp.stateHash())).not.toBe(empty);
     expect(one.inspect("state-hash").body.walletHash).toBe(toHex(one.dapp.store.state().walletHash!));
     one.depositToken(bob.address, 5n);
-    // Same balances, other order and route; lastInputIndex is the same (1).
-    two.depositToken(bob.address, 15n);
-    two.advance(encodeWalletTransfer({ asset: token, to: alice.address, amount: 10n }), {
+    two.depositToken(alice.address, 10n);
+    two.depositToken(bob.address, 5n);
+    expect(toHex(two.dapp.stateHash())).toBe(toHex(one.dapp.stateHash()));
+    // Same balances by another route: bob's row was created first, so the rows hold other
+    // slots of the balances tree (PROTOCOL §8.5, v2) and the hash differs (v1's sorted fold did not).
+    const three = await funded();
+    three.depositToken(bob.address, 15n);
+    three.advance(encodeWalletTransfer({ asset: token, to: alice.address, amount: 10n }), {
       msg_sender: bob.account.address,
     });
-    expect(toHex(two.dapp.stateHash())).toBe(toHex(one.dapp.stateHash()));
+    expect(three.balances(alice.address)).toEqual(one.balances(alice.address));
+    expect(three.balances(bob.address)).toEqual(one.balances(bob.address));
+    expect(toHex(three.dapp.stateHash())).not.toBe(toHex(one.dapp.stateHash()));
   });
 
   it("rejects a portal payload too short for its layout", async () => {

@@ -263,9 +263,9 @@ export interface StateHashInfo {
   recordsHash: `0x${string}`;
   devices: string;
   records: string;
-  /** PROTOCOL §8.5; null while the wallet and the bounties are empty. */
+  /** PROTOCOL §8.5 (v2: over the balances and bounties trees); null before the first balance or bounty. */
   walletHash?: `0x${string}` | null;
-  /** PROTOCOL §3.6; null while no owner allows a submitter. */
+  /** PROTOCOL §5 (v2: over the submitters tree); null before the first submitter grant. */
   submittersHash?: `0x${string}` | null;
 }
 

@@ -36,6 +36,7 @@ export const REJECT_REASONS = [
   "bounty_expired", //         a solution after the bounty's deadline (block_timestamp > deadline)
   "bounty_not_expired", //     a refund claim before the deadline has passed
   "invalid_solution", //       verifySubsetSum refused the indices; detail starts with its reason (e.g. mismatch)
+  "state_tree_full", //        a new balance row, bounty or grant needs a tree slot past the 2^32 (PROTOCOL §6)
   // Settlement and disclosure (PROTOCOL §9, §10).
   "nothing_to_settle", //      a tick with no earlier period waiting for settlement
   "bad_flags", //              a disclosure's flags set bits other than bit 0

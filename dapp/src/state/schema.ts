@@ -156,6 +156,7 @@ CREATE TABLE IF NOT EXISTS lcore.balances (
   owner  BLOB NOT NULL,                 -- 20 bytes
   asset  BLOB NOT NULL,                 -- 20 bytes: the token, or 20 zero bytes for Ether
   amount BLOB NOT NULL,                 -- uint256, 32 bytes big-endian, never zero (the row is deleted)
+  leaf   INTEGER NOT NULL,              -- its slot in the balances tree (tableTrees.ts), handed out when the row is created
   PRIMARY KEY (owner, asset)
 ) STRICT, WITHOUT ROWID;
 
@@ -185,6 +186,7 @@ CREATE TABLE IF NOT EXISTS lcore.submitters (
   owner         BLOB    NOT NULL,           -- 20 bytes: the devices' owner
   submitter     BLOB    NOT NULL,           -- 20 bytes: an allowed msg_sender of record batches
   granted_input INTEGER NOT NULL,
+  leaf          INTEGER NOT NULL,           -- its slot in the submitters tree (tableTrees.ts), handed out at the grant
   PRIMARY KEY (owner, submitter)
 ) STRICT, WITHOUT ROWID;
 
@@ -192,6 +194,22 @@ CREATE TABLE IF NOT EXISTS lcore.submitters_state (
   id   INTEGER PRIMARY KEY CHECK (id = 1),
   hash BLOB NOT NULL
 ) STRICT;
+
+-- The Merkle trees over balances, bounties and submitters (state/tableTrees.ts, PROTOCOL §5,
+-- §8.5): per tree its leaf count, and every node that is not an empty subtree's (the root at
+-- level 32). Derived from those tables; the state hash covers them through the wallet and
+-- submitters hashes.
+CREATE TABLE IF NOT EXISTS lcore.table_trees (
+  tree   INTEGER PRIMARY KEY,                -- 1 balances, 2 bounties, 3 submitters
+  leaves INTEGER NOT NULL                    -- slots handed out, never reused
+) STRICT;
+CREATE TABLE IF NOT EXISTS lcore.table_tree_nodes (
+  tree  INTEGER NOT NULL,
+  level INTEGER NOT NULL,                    -- 0 leaves .. 32 the root
+  idx   INTEGER NOT NULL,
+  hash  BLOB    NOT NULL,
+  PRIMARY KEY (tree, level, idx)
+) STRICT, WITHOUT ROWID;
 
 -- Devices of another firmware's format (PROTOCOL §12, devices/formats.ts): one row per device
 -- registered with 0x06, and the one-row fold over them, which exists only once there is one.

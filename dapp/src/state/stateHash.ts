@@ -9,11 +9,13 @@
 //                           || records(u64) || batches(u64) || skippedRecords(u64) || lastInputIndex(u64; 2^64 − 1 before the first)
 //                           || settlementHash)                  settlementHash: see settlementHash.ts
 //
-// Once the wallet or the bounties hold anything (wallet/store.ts):
-//   stateHash = keccak256("lcore/v1/state+wallet" || the hash above || walletHash)
-// so a state without them hashes as before. Likewise, once an owner allows a submitter
+// From the first balance or bounty on (wallet/store.ts: its trees have handed out a slot):
+//   stateHash = keccak256("lcore/v2/state+wallet" || the hash above || walletHash)
+// so a state without them hashes as before. Likewise, from the first submitter grant on
 // (submitters/store.ts):
-//   stateHash = keccak256("lcore/v1/state+submitters" || the hash above || submittersHash)
+//   stateHash = keccak256("lcore/v2/state+submitters" || the hash above || submittersHash)
+// (v2: both hashes cover Merkle trees of their tables, updated per row, O(depth); the v1
+// folds were recomputed from the tables on each such input, O(rows). PROTOCOL §5, §8.5.)
 //
 // Once a device of another format is registered (devices/formats.ts, PROTOCOL §12):
 //   stateHash = keccak256("lcore/v1/state+formats" || the hash above || formatsHash)
@@ -27,8 +29,8 @@ import type { StateRow } from "./store.js";
 
 const STATE_TAG = ascii("lcore/v1/state");
 const NO_INPUT = (1n << 64n) - 1n;
-const STATE_WALLET_TAG = ascii("lcore/v1/state+wallet");
-const STATE_SUBMITTERS_TAG = ascii("lcore/v1/state+submitters");
+const STATE_WALLET_TAG = ascii("lcore/v2/state+wallet");
+const STATE_SUBMITTERS_TAG = ascii("lcore/v2/state+submitters");
 const STATE_FORMATS_TAG = ascii("lcore/v1/state+formats");
 export const EMPTY_FOLD: Uint8Array = new Uint8Array(32);
 

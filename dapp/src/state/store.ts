@@ -20,9 +20,9 @@ export interface StateRow {
   lastInputIndex: bigint | null;
   /** Derived from the settlement_state row (settlement/store.ts), read here so the state hash covers it. */
   settlementHash: Uint8Array;
-  /** The wallet's and bounties' hash (wallet/store.ts); null or absent while both are empty. */
+  /** The wallet's and bounties' hash (wallet/store.ts); null or absent before the first balance or bounty. */
   walletHash?: Uint8Array | null;
-  /** The submitter allow-list's hash (submitters/store.ts); null or absent while no owner allows any. */
+  /** The submitter allow-list's hash (submitters/store.ts); null or absent before the first grant. */
   submittersHash?: Uint8Array | null;
   /** The device formats' fold (devices/formats.ts); null or absent while no device has a format. */
   formatsHash?: Uint8Array | null;

@@ -1,19 +1,24 @@
 // Every statement on the wallet's and the bounties' tables (state/schema.ts): a bounty's
 // amount is funds the wallet holds, and one hash covers both tables. Amounts are uint256
 // stored as 32-byte big-endian BLOBs (exact; never REAL); a balance that reaches zero is
-// deleted, so the tables — hence the state hash — hold only what is owned.
+// deleted, so the tables hold only what is owned.
 //
-// walletHash = keccak256("lcore/v1/wallet" || balancesFold || bountiesFold), recomputed from
-// the tables (ordered by primary key) after every input that changes them, O(rows):
-//   balancesFold = fold over balances by (owner, asset): keccak256(h || owner(20) || asset(20) || amount(32))
-//   bountiesFold = fold over bounties by id:             keccak256(h || bountyRowBytes)
-// It is kept in the one-row `wallet` table, which exists only while either table has rows;
-// the state hash folds it in then (state/stateHash.ts).
+// Each table has a Merkle tree (state/tableTrees.ts, PROTOCOL §8.5) whose root the wallet
+// hash covers, so an input that changes k rows costs k tree paths, O(depth), not a refold:
+//   balance row: a slot at its creation (first credit, or first after reaching zero), emptied
+//                when it reaches zero; leaf = keccak256(owner(20) || asset(20) || amount(32))
+//   bounty:      slot id − 1; leaf = keccak256(bountyRowBytes)
+//   walletHash = keccak256("lcore/v2/wallet" || balancesRoot || balancesLeaves(u64) || bountiesRoot || bountiesLeaves(u64))
+// It is kept in the one-row `wallet` table, which exists from the first slot handed out
+// in either tree on; the state hash folds it in then (state/stateHash.ts).
 
 import { keccak256 } from "@lcore/wasm-core";
 import { type Value, int } from "../state/statements.js";
 import type { Store } from "../state/store.js";
+import { BALANCES_TREE, BOUNTIES_TREE, allocateLeaf, setLeaf, treeLeaves, treeRoot } from "../state/tableTrees.js";
+import { Rejection } from "../context/rejection.js";
 import { ByteWriter, ascii } from "@lcore/protocol/bytes";
+import { TABLE_TREE_MAX_LEAVES, tableTreeRoot } from "@lcore/protocol/tableTree";
 import { u256Bytes, u256FromBytes } from "@lcore/protocol/wallet";
 
 export const BOUNTY_OPEN = 0;
@@ -35,7 +40,8 @@ export interface BountyRow {
   closedInput: bigint | null;
 }
 
-const WALLET_TAG = ascii("lcore/v1/wallet");
+const WALLET_TAG = ascii("lcore/v2/wallet");
+const EMPTY_LEAF = new Uint8Array(32);
 const U64 = 1n << 64n;
 const I64_MAX = (1n << 63n) - 1n;
 const BOUNTY_COLUMNS =
@@ -100,15 +106,37 @@ export function balance(store: Store, owner: Uint8Array, asset: Uint8Array): big
   return v === null ? 0n : u256FromBytes(v[0] as Uint8Array);
 }
 
-/** Set a balance (caller has checked 0 ≤ amount < 2^256); zero deletes the row. */
+/** A balance row's leaf in the balances tree. */
+export function balanceLeaf(owner: Uint8Array, asset: Uint8Array, amount: Uint8Array): Uint8Array {
+  return keccak256(new ByteWriter(72).bytes(owner, 20).bytes(asset, 20).bytes(amount, 32).finish());
+}
+
+/** The next slot of `tree`, or `state_tree_full` once all 2^32 were handed out (PROTOCOL §6). */
+function newSlot(store: Store, tree: number, what: string): number {
+  const slot = allocateLeaf(store, tree);
+  if (slot === null)
+    throw new Rejection("state_tree_full", `the ${what} tree has handed out all ${TABLE_TREE_MAX_LEAVES} slots`);
+  return slot;
+}
+
+/** Set a balance (caller has checked 0 ≤ amount < 2^256) and its leaf: zero deletes the row and empties its slot. */
 export function setBalance(store: Store, owner: Uint8Array, asset: Uint8Array, amount: bigint): void {
-  if (amount === 0n) store.sql.run("DELETE FROM balances WHERE owner = ? AND asset = ?", [owner, asset]);
-  else
-    store.sql.run("INSERT OR REPLACE INTO balances (owner, asset, amount) VALUES (?, ?, ?)", [
-      owner,
-      asset,
-      u256Bytes(amount),
-    ]);
+  const row = store.sql.one("SELECT leaf FROM balances WHERE owner = ? AND asset = ?", [owner, asset]);
+  if (amount === 0n) {
+    if (row === null) return;
+    store.sql.run("DELETE FROM balances WHERE owner = ? AND asset = ?", [owner, asset]);
+    setLeaf(store, BALANCES_TREE, Number(row[0] as bigint), EMPTY_LEAF);
+    return;
+  }
+  const slot = row === null ? newSlot(store, BALANCES_TREE, "balances") : Number(row[0] as bigint);
+  const bytes = u256Bytes(amount);
+  store.sql.run("INSERT OR REPLACE INTO balances (owner, asset, amount, leaf) VALUES (?, ?, ?, ?)", [
+    owner,
+    asset,
+    bytes,
+    int(BigInt(slot)),
+  ]);
+  setLeaf(store, BALANCES_TREE, slot, balanceLeaf(owner, asset, bytes));
 }
 
 /** An owner's balances by asset. */
@@ -130,7 +158,10 @@ export function bountyById(store: Store, id: bigint): BountyRow | null {
   return v === null ? null : toBounty(v);
 }
 
+/** Insert a new bounty (id = the next, nextBountyId) and fill its slot, id − 1. */
 export function insertBounty(store: Store, b: BountyRow): void {
+  const slot = newSlot(store, BOUNTIES_TREE, "bounties");
+  if (BigInt(slot) !== b.id - 1n) throw new Error(`bounty ${b.id} would take slot ${slot}`);
   store.sql.run(`INSERT INTO bounties (${BOUNTY_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, [
     int(b.id),
     b.requester,
@@ -145,6 +176,7 @@ export function insertBounty(store: Store, b: BountyRow): void {
     int(b.openedInput),
     b.closedInput === null ? null : int(b.closedInput),
   ]);
+  setLeaf(store, BOUNTIES_TREE, slot, keccak256(bountyRowBytes(b)));
 }
 
 export function closeBounty(
@@ -160,43 +192,57 @@ export function closeBounty(
     int(closedInput),
     int(id),
   ]);
+  setLeaf(store, BOUNTIES_TREE, Number(id - 1n), keccak256(bountyRowBytes(bountyById(store, id)!)));
 }
 
 // ---- The wallet hash. ----
 
-/** Recompute the wallet hash from the tables and store it (or drop it when both are empty). */
+function walletHashOf(
+  balancesRoot: Uint8Array,
+  balances: number,
+  bountiesRoot: Uint8Array,
+  bounties: number,
+): Uint8Array {
+  return keccak256(
+    new ByteWriter(95)
+      .bytes(WALLET_TAG)
+      .bytes(balancesRoot, 32)
+      .u64(BigInt(balances))
+      .bytes(bountiesRoot, 32)
+      .u64(BigInt(bounties))
+      .finish(),
+  );
+}
+
+/** Store the wallet hash from the two trees' roots and leaf counts, O(1); none before the first slot. */
 export function refreshWalletHash(store: Store): void {
-  let rows = 0;
-  let balances: Uint8Array = new Uint8Array(32);
-  store.sql.all("SELECT owner, asset, amount FROM balances ORDER BY owner, asset", [], (v) => {
-    balances = keccak256(
-      new ByteWriter(104)
-        .bytes(balances)
-        .bytes(v[0] as Uint8Array, 20)
-        .bytes(v[1] as Uint8Array, 20)
-        .bytes(v[2] as Uint8Array, 32)
-        .finish(),
-    );
-    rows++;
-  });
-  let bounties: Uint8Array = new Uint8Array(32);
-  store.sql.all(`SELECT ${BOUNTY_COLUMNS} FROM bounties ORDER BY id`, [], (v) => {
-    const row = bountyRowBytes(toBounty(v));
-    const buf = new Uint8Array(32 + row.length);
-    buf.set(bounties);
-    buf.set(row, 32);
-    bounties = keccak256(buf);
-    rows++;
-  });
-  if (rows === 0) {
+  const balances = treeLeaves(store, BALANCES_TREE);
+  const bounties = treeLeaves(store, BOUNTIES_TREE);
+  if (balances + bounties === 0) {
     store.sql.run("DELETE FROM wallet", []);
     return;
   }
-  const hash = keccak256(new ByteWriter(79).bytes(WALLET_TAG).bytes(balances).bytes(bounties).finish());
+  const hash = walletHashOf(treeRoot(store, BALANCES_TREE), balances, treeRoot(store, BOUNTIES_TREE), bounties);
   store.sql.run("INSERT OR REPLACE INTO wallet (id, hash) VALUES (1, ?)", [hash]);
 }
 
-/** The stored wallet hash, or null while the wallet and the bounties are empty. */
+/** The wallet hash from the rows alone, both trees rebuilt from their leaves (O(rows × depth); tests compare it with the stored one). */
+export function recomputeWalletHash(store: Store): Uint8Array | null {
+  const balances: [number, Uint8Array][] = [];
+  store.sql.all("SELECT owner, asset, amount, leaf FROM balances ORDER BY leaf", [], (v) => {
+    balances.push([Number(v[3] as bigint), balanceLeaf(v[0] as Uint8Array, v[1] as Uint8Array, v[2] as Uint8Array)]);
+  });
+  const bounties: [number, Uint8Array][] = [];
+  store.sql.all(`SELECT ${BOUNTY_COLUMNS} FROM bounties ORDER BY id`, [], (v) => {
+    const b = toBounty(v);
+    bounties.push([Number(b.id - 1n), keccak256(bountyRowBytes(b))]);
+  });
+  const balanceSlots = treeLeaves(store, BALANCES_TREE);
+  if (balanceSlots + bounties.length === 0) return null;
+  return walletHashOf(tableTreeRoot(balances), balanceSlots, tableTreeRoot(bounties), bounties.length);
+}
+
+/** The stored wallet hash, or null before the first balance or bounty. */
 export function walletHash(store: Store): Uint8Array | null {
   const v = store.sql.one("SELECT hash FROM wallet WHERE id = 1", []);
   return v === null ? null : (v[0] as Uint8Array);

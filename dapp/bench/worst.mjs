@@ -5,10 +5,14 @@
 // application for everyone (issue 27, item 7).
 //
 // The state: DEVICES devices (default 100,000) registered by one owner with metadata at its
-// bound (256 bytes), the owner's submitters at their bound (16), BALANCES balance rows
-// (default 2,000: each deposit refolds the balances, so building more is quadratic), and
+// bound (256 bytes), the owner's submitters at their bound (16), GRANTS submitter grants of
+// other owners (default 100,000, 16 each), BALANCES balance rows (default 100,000), and
 // one device-day of DAY_RECORDS records of one device (default MAX_DEVICE_DAY_RECORDS, the
-// documented bound) in the open settlement period. Then each kind is timed at its
+// documented bound) in the open settlement period. Balances, bounties and grants are Merkle
+// trees updated one path per changed row (PROTOCOL §5.1), so building them is linear (v1
+// refolded the table on each input, which capped BALANCES at 2,000); a new-row deposit and a
+// grant are also timed after the first 1,000 rows, beside the ones at full size, to show the
+// cost does not grow with the tables. Then each kind is timed at its
 // worst: a registration at the metadata bound, a batch of 339 records from 339 devices, the
 // 16th submitter grant, a rotation and a revocation (devices refold), deposits, a transfer,
 // a withdrawal, a bounty opening, solution and refund, the tick that settles the period
@@ -42,7 +46,9 @@ import { sha256 } from "@lcore/wasm-core";
 import { Dapp } from "@lcore/dapp";
 
 const DEVICES = Number(process.env.DEVICES ?? 100_000);
-const BALANCES = Number(process.env.BALANCES ?? 2_000);
+const BALANCES = Number(process.env.BALANCES ?? 100_000);
+const GRANTS = Number(process.env.GRANTS ?? 100_000);
+const SMALL_TABLE = 1_000; // rows when the small-table deposit and grant are timed
 const DAY_RECORDS = Number(process.env.DAY_RECORDS ?? bounds.MAX_DEVICE_DAY_RECORDS);
 const CHAIN_ID = 31337n;
 const APP = "0xab7528bb862fb57e8a2bcd567a2e929a0be56a5e";
@@ -118,11 +124,25 @@ for (let i = 0; i < 14; i++)
   );
 const gatewayGrant = encodeSubmitterGrant({ allowed: true, submitter: fromHex(GATEWAY) });
 
-// Balance rows: one Ether deposit from each of BALANCES accounts.
+// Balance rows: one Ether deposit from each of BALANCES accounts, each creating its row.
 const account = (i) => sha(`account ${i}`).slice(0, 20);
-for (let i = 0; i < BALANCES; i++)
-  accept("deposit", advance(ETHER_PORTAL, encodeEtherDeposit({ sender: account(i), value: 1_000_000n })));
-log(`${BALANCES} balance rows`);
+const balances0 = process.hrtime.bigint();
+for (let i = 0; i < BALANCES; i++) {
+  const payload = encodeEtherDeposit({ sender: account(i), value: 1_000_000n });
+  if (i === SMALL_TABLE) timed(`Ether deposit (credit, new row; ${SMALL_TABLE} balance rows)`, ETHER_PORTAL, payload);
+  else accept("deposit", advance(ETHER_PORTAL, payload));
+}
+log(`${BALANCES} balance rows (${(Number(process.hrtime.bigint() - balances0) / 1e9).toFixed(0)} s)`);
+
+// Other owners' grants: 16 each (their bound), GRANTS in all.
+const grants0 = process.hrtime.bigint();
+for (let i = 0; i < GRANTS; i++) {
+  const grantOwner = hex(sha(`grant owner ${Math.floor(i / 16)}`).slice(0, 20));
+  const payload = encodeSubmitterGrant({ allowed: true, submitter: sha(`grantee ${i % 16}`).slice(0, 20) });
+  if (i === SMALL_TABLE) timed(`0x05 submitter grant (${SMALL_TABLE} grants)`, grantOwner, payload);
+  else accept("grant", advance(grantOwner, payload));
+}
+log(`${GRANTS} grants of other owners (${(Number(process.hrtime.bigint() - grants0) / 1e9).toFixed(0)} s)`);
 
 /** A record of device d at time t, its body sealed with PERIOD_KEY (so the day can be disclosed), 58 bytes sealed. */
 function record(d, t) {
@@ -155,7 +175,11 @@ const wide = Array.from({ length: MAX_BATCH_RECORDS }, (_, i) => record(devices[
 timed("0x04 record batch (339 records, 339 devices)", GATEWAY, encodeRecordBatch(wide));
 const wide2 = Array.from({ length: MAX_BATCH_RECORDS }, (_, i) => record(devices[1 + i], now));
 timed("0x04 record batch (339 records, 339 devices)", GATEWAY, encodeRecordBatch(wide2));
-timed("0x05 submitter grant (16th)", OWNER, encodeSubmitterGrant({ allowed: true, submitter: sha("16").slice(0, 20) }));
+timed(
+  `0x05 submitter grant (16th; ${GRANTS + 15} grants before)`,
+  OWNER,
+  encodeSubmitterGrant({ allowed: true, submitter: sha("16").slice(0, 20) }),
+);
 for (const i of [5, 6]) {
   const d = devices[i];
   const secret = sha(`worst device ${i} rotated`);
@@ -171,7 +195,11 @@ for (const i of [5, 6]) {
 for (const i of [8, 9])
   timed("0x03 revocation", OWNER, encodeDeviceRevocation({ device: devices[i].address, auth: { kind: "sender" } }));
 timed("Ether deposit (credit)", ETHER_PORTAL, encodeEtherDeposit({ sender: account(0), value: 5n }));
-timed("Ether deposit (credit)", ETHER_PORTAL, encodeEtherDeposit({ sender: account(BALANCES), value: 5n }));
+timed(
+  `Ether deposit (credit, new row; ${BALANCES} balance rows)`,
+  ETHER_PORTAL,
+  encodeEtherDeposit({ sender: account(BALANCES), value: 5n }),
+);
 const to = account(BALANCES + 1);
 timed("0x20 transfer", hex(account(1)), encodeWalletTransfer({ asset: ETHER_ASSET, to, amount: 3n }));
 timed("0x21 withdrawal", hex(account(2)), encodeWithdrawal({ asset: ETHER_ASSET, amount: 4n }));
@@ -246,7 +274,7 @@ if (PRUNE_RECORDS > 0) {
 }
 
 console.log(
-  `\nworst input per kind, ${DEVICES} devices, ${BALANCES} balance rows, a device-day of ${DAY_RECORDS} records (in-process, host Node ${process.version}, ${cpus()[0]?.model ?? "cpu"}):`,
+  `\nworst input per kind, ${DEVICES} devices, ${BALANCES} balance rows, ${GRANTS + 16} grants, a device-day of ${DAY_RECORDS} records (in-process, host Node ${process.version}, ${cpus()[0]?.model ?? "cpu"}):`,
 );
 const ranked = [...worst].sort((a, b) => b[1].ms - a[1].ms);
 console.log(`  ${"kind".padEnd(56)} ${"wall ms".padStart(9)} ${"CPU ms".padStart(9)}`);

@@ -8,7 +8,7 @@
 import { keccak_256 } from "@noble/hashes/sha3.js";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { recomputeSubmittersHash, recomputeWalletHash } from "@lcore/dapp";
+import { recomputeSubmittersHash, recomputeWalletHash, stateHash } from "@lcore/dapp";
 import { encodeBountyRefundClaim, encodeBountySolution, encodeBountySpec } from "@lcore/protocol/bounty";
 import { toHex } from "@lcore/protocol/bytes";
 import { encodeSubmitterGrant } from "@lcore/protocol/submitters";
@@ -134,6 +134,12 @@ function check(t: T): void {
   );
   expect(recomputeWalletHash(t.dapp.store)).toEqual(s.walletHash ?? null);
   expect(recomputeSubmittersHash(t.dapp.store)).toEqual(s.submittersHash ?? null);
+  // The state hash: the v1 hash of the rest (unchanged, pinned in stateHash.test.ts), then the
+  // wallet's and the submitters' hashes folded in under their v2 tags once they exist.
+  let h = stateHash({ ...s, walletHash: null, submittersHash: null });
+  if (e.wallet !== null) h = keccak_256(cat(ascii("lcore/v2/state+wallet"), h, e.wallet));
+  if (e.submitters !== null) h = keccak_256(cat(ascii("lcore/v2/state+submitters"), h, e.submitters));
+  expect(toHex(t.dapp.stateHash())).toBe(toHex(h));
 }
 
 const treeDump = (t: T) =>

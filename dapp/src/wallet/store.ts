@@ -3,7 +3,7 @@
 // stored as 32-byte big-endian BLOBs (exact; never REAL); a balance that reaches zero is
 // deleted, so the tables hold only what is owned.
 //
-// Each table has a Merkle tree (state/tableTrees.ts, PROTOCOL §8.5) whose root the wallet
+// Each table has a Merkle tree (state/tableTrees.ts, PROTOCOL §5.1, §8.5) whose root the wallet
 // hash covers, so an input that changes k rows costs k tree paths, O(depth), not a refold:
 //   balance row: a slot at its creation (first credit, or first after reaching zero), emptied
 //                when it reaches zero; leaf = keccak256(owner(20) || asset(20) || amount(32))

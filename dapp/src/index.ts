@@ -12,6 +12,8 @@ export { stateHash, EMPTY_FOLD } from "./state/stateHash.js";
 export { foldDevice, deviceRowBytes } from "./devices/fold.js";
 export { foldRecord, recomputeState } from "./records/fold.js";
 export { pruneState, type PruneState } from "./settlement/prune.js";
+export { drainPruneBacklog, prunePendingRecords } from "./settlement/pruneSteps.js";
+export { deviceSummariesById } from "./settlement/store.js";
 export { recomputeSubmittersHash } from "./submitters/store.js";
 export {
   isValidPublicKey,

@@ -84,7 +84,7 @@ export function prunedCount(store: Store, deviceId: bigint, day: bigint): bigint
   if (progress.deletedThrough >= prunedThrough) return folded;
   const from = day * DISCLOSURE_PERIOD_SECONDS;
   const pending = store.sql.one(
-    "SELECT count(*) FROM records WHERE device_id = ? AND timestamp >= ? AND timestamp < ? AND id <= ?",
+    "SELECT count(*) FROM records WHERE device_id = ? AND timestamp >= ? AND timestamp < ? AND +id <= ?",
     [int(deviceId), int(from), int(from + DISCLOSURE_PERIOD_SECONDS), int(prunedThrough)],
   )![0] as bigint;
   return folded + pending;

@@ -42,7 +42,7 @@ import { SETTLEMENT_PERIOD_SECONDS, encodeSettlementTick } from "@lcore/protocol
 import { encodeSubmitterGrant } from "@lcore/protocol/submitters";
 import { ETHER_ASSET, encodeEtherDeposit, encodeWalletTransfer, encodeWithdrawal } from "@lcore/protocol/wallet";
 import { sha256 } from "@lcore/wasm-core";
-import { Dapp, prunePendingRecords } from "@lcore/dapp";
+import { Dapp, prunePendingRecords, pruneState } from "@lcore/dapp";
 
 const DEVICES = Number(process.env.DEVICES ?? 100_000);
 const BALANCES = Number(process.env.BALANCES ?? 2_000);
@@ -277,9 +277,10 @@ if (PRUNE_RECORDS > 0) {
   const rows = () => dapp.store.sql.one("SELECT count(*) FROM records", [])[0];
   const pending = () => prunePendingRecords(dapp.store);
   const before = rows();
+  const pointBefore = pruneState(dapp.store).prunedThrough;
   timed(`0x10 tick settling and pruning a period of ${PRUNE_RECORDS} records`, OWNER, encodeSettlementTick());
   log(
-    `the pruning tick moved the prune point over ${PRUNE_RECORDS} records and deleted ${before - rows()}; ${pending()} left for the steps`,
+    `the pruning tick moved the prune point over ${pruneState(dapp.store).prunedThrough - pointBefore} records and deleted ${before - rows()}; ${pending()} left for the steps`,
   );
   const stepKind = `0x04 record batch (339 records, 339 devices) + prune step`;
   let inputs = 0;

@@ -264,8 +264,10 @@ if (PRUNE_RECORDS > 0) {
   );
   let k = 3;
   now = periodAt(k);
+  // Past PRUNE_KEEP_RECORDS the rule prunes the period at its own settlement: this tick moves the point too.
+  const prunedAtOnce = BigInt(PRUNE_RECORDS) > bounds.PRUNE_KEEP_RECORDS ? " (and pruning it)" : "";
   timed(
-    `0x10 tick settling a period of ${PRUNE_RECORDS} records, ${periodDevices} devices`,
+    `0x10 tick settling a period of ${PRUNE_RECORDS} records, ${periodDevices} devices${prunedAtOnce}`,
     OWNER,
     encodeSettlementTick(),
   );
@@ -278,7 +280,13 @@ if (PRUNE_RECORDS > 0) {
   const pending = () => prunePendingRecords(dapp.store);
   const before = rows();
   const pointBefore = pruneState(dapp.store).prunedThrough;
-  timed(`0x10 tick settling and pruning a period of ${PRUNE_RECORDS} records`, OWNER, encodeSettlementTick());
+  timed(
+    prunedAtOnce === ""
+      ? `0x10 tick settling and pruning a period of ${PRUNE_RECORDS} records`
+      : "0x10 tick settling a 1-record period",
+    OWNER,
+    encodeSettlementTick(),
+  );
   log(
     `the pruning tick moved the prune point over ${pruneState(dapp.store).prunedThrough - pointBefore} records and deleted ${before - rows()}; ${pending()} left for the steps`,
   );

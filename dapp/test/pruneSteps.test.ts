@@ -6,6 +6,7 @@
 import { describe, expect, it } from "vitest";
 import { sha256 } from "@lcore/wasm-core";
 import { PRUNE_KEEP_SETTLED_PERIODS } from "@lcore/protocol/bounds";
+import { prunePoint } from "@lcore/protocol/pruneRule";
 import { fromHex, toHex } from "@lcore/protocol/bytes";
 import { encodeReadingBody, readingDigest } from "@lcore/protocol/deviceMessage";
 import { encodeKeyDisclosure } from "@lcore/protocol/disclosure";
@@ -47,6 +48,8 @@ async function twins() {
     [toHex(b.address), 0n],
   ]);
   let index = 0;
+  /** The settled periods as the notices tell them: what the prune rule is applied to. */
+  const settled: { firstRecord: bigint; recordCount: bigint }[] = [];
   const dump = (d: Dapp, sql: string) => {
     const rows: unknown[] = [];
     d.store.sql.all(sql, [], (v) => rows.push(v));
@@ -93,8 +96,11 @@ async function twins() {
     expect(prunePendingRecords(eager.store)).toBe(0n);
     expect(reads(lazy)).toEqual(reads(eager));
     for (const o of r.outputs)
-      if (o.type === "notice" && o.payload[0] === 0x90)
-        expect(decodeSettlementNotice(o.payload).summaries).toEqual(summaries);
+      if (o.type === "notice" && o.payload[0] === 0x90) {
+        const n = decodeSettlementNotice(o.payload);
+        expect(n.summaries).toEqual(summaries);
+        settled.push({ firstRecord: n.firstRecord, recordCount: n.recordCount });
+      }
     return r;
   };
 
@@ -118,7 +124,7 @@ async function twins() {
     seqs.set(toHex(a.address), seq);
     return record(a, seq, ts);
   };
-  return { lazy, eager, a, b, owner, feed, dump, sealedA, plainA, plainB };
+  return { lazy, eager, a, b, owner, feed, dump, sealedA, plainA, plainB, settled };
 }
 
 /** Rows no read uses any more: records through the prune point, counts of days before the cut, dead summaries. */
@@ -135,7 +141,7 @@ const backlogRows = (d: Dapp) => d.store.sql.one("SELECT count(*) FROM records",
 
 describe("pruning in steps", () => {
   it("answers every read, output and state hash as a drained dApp while the backlog lasts, and drains it", async () => {
-    const { lazy, eager, a, owner, feed, dump, sealedA, plainA, plainB } = await twins();
+    const { lazy, eager, a, owner, feed, dump, sealedA, plainA, plainB, settled } = await twins();
     const by = owner.account.address;
     for (const d of [a, testDevice("st2")])
       expect(feed(registration(d, owner.address), { msg_sender: by, block_timestamp: Number(dayStart) }).status).toBe(
@@ -235,6 +241,8 @@ describe("pruning in steps", () => {
         "accept",
       );
     expect(deadRows(lazy)).toBe(0n);
+    // What the rule keeps, from the notices alone: every record after the prune point.
+    expect(backlogRows(lazy)).toBe(lazy.store.state().records - prunePoint(settled));
     expect(prunePendingRecords(lazy.store)).toBe(0n);
     for (const sql of [
       "SELECT * FROM records ORDER BY id",

@@ -227,6 +227,7 @@ function commitBatch(
     ctx,
     s.records - BigInt(accepted.length) + 1n,
     accepted.map((a) => a.recordHash),
+    rows,
   );
   s.recordsHash = recordsHash;
   s.batches += 1n;

@@ -27,8 +27,8 @@ import { Rejection } from "../context/rejection.js";
 import { type AdvanceContext, saveState } from "../context/advance.js";
 import { stateHash } from "../state/stateHash.js";
 import { pruneSettledRecords } from "./prune.js";
+import { notePeriodDevices, periodDeviceSummaries } from "./periodDevices.js";
 import {
-  deviceSummariesById,
   insertSettledPeriod,
   lastSettledPeriod,
   openFrontier,
@@ -48,7 +48,8 @@ export function settleDuePeriods(ctx: AdvanceContext): number {
   // The tree was built as the records arrived (noteAcceptedRecords): O(log count) here.
   const root = frontierRoot(openFrontier(store), Number(open.count));
   // Completeness (PROTOCOL §9.1): what each device sent in the period, one root on chain.
-  const summaries = deviceSummariesById(store, open.firstRecord, open.count);
+  // Kept per device as the records arrived (periodDevices.ts): one row per device of the period.
+  const summaries = periodDeviceSummaries(store, open.period);
   const devicesRoot = deviceSummariesTree(summaries).root;
   const deviceCount = BigInt(summaries.length);
   // The open period's records are the newest rows, so the records fold now ends at its last one.
@@ -108,10 +109,15 @@ export function settleDuePeriods(ctx: AdvanceContext): number {
 }
 
 /**
- * A batch accepted records firstId .. firstId + count − 1 with these record hashes: add them to this
- * input's period and its records tree (call before saveState).
+ * A batch accepted records firstId .. firstId + count − 1 with these record hashes (and these rows, in
+ * id order): add them to this input's period, its records tree and its device summaries (call before saveState).
  */
-export function noteAcceptedRecords(ctx: AdvanceContext, firstId: bigint, recordHashes: readonly Uint8Array[]): void {
+export function noteAcceptedRecords(
+  ctx: AdvanceContext,
+  firstId: bigint,
+  recordHashes: readonly Uint8Array[],
+  rows: readonly { deviceId: bigint; seq: bigint }[],
+): void {
   const { store, meta } = ctx;
   const count = BigInt(recordHashes.length);
   const open = openPeriod(store);
@@ -134,6 +140,7 @@ export function noteAcceptedRecords(ctx: AdvanceContext, firstId: bigint, record
     if (open.firstRecord + open.count !== firstId) throw new Error("records of the open period are not contiguous");
     putOpenPeriod(store, { ...open, count: open.count + count });
   }
+  notePeriodDevices(store, openPeriod(store).period!, rows);
 }
 
 /** A tick (kind 0x10): settles what is due, or is rejected with nothing_to_settle. */

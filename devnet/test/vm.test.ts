@@ -4,6 +4,7 @@
 import { gunzipSync } from "node:zlib";
 import { describe, expect, it } from "vitest";
 import { cpioDir, cpioFile, cpioGz } from "../src/riscv64/cpio.js";
+import { VM_CPUS, vmCpus } from "../src/riscv64/vm.js";
 import { guestUrl } from "../src/riscv64/vmLauncher.js";
 
 /** An independent reader of newc archives: [name, mode, data] per entry, the trailer excluded. */
@@ -44,5 +45,14 @@ describe("riscv64 VM pieces", () => {
     expect(guestUrl("http://127.0.0.1:5004")).toBe("http://10.0.2.2:5004");
     expect(guestUrl("http://localhost:41234/")).toBe("http://10.0.2.2:41234");
     expect(guestUrl("http://192.168.1.5:5004")).toBe("http://192.168.1.5:5004");
+  });
+
+  it("gives the guest VM_CPUS harts, or LCORE_VM_CPUS's 1..8, and refuses anything else by name", () => {
+    expect(vmCpus({})).toBe(VM_CPUS);
+    expect(vmCpus({ LCORE_VM_CPUS: "" })).toBe(VM_CPUS);
+    expect(vmCpus({ LCORE_VM_CPUS: "1" })).toBe(1);
+    expect(vmCpus({ LCORE_VM_CPUS: "8" })).toBe(8);
+    for (const bad of ["0", "9", "1.5", "two", "-1"])
+      expect(() => vmCpus({ LCORE_VM_CPUS: bad })).toThrow(/LCORE_VM_CPUS must be an integer 1\.\.8/);
   });
 });

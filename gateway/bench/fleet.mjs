@@ -1,19 +1,31 @@
 // `npm run bench -w gateway` (after run.mjs): end-to-end records/s of a fleet with 1 and with 2
-// shards, in one run: a devnet running N applications of the lcore dApp (host mode, one process
-// each), a fleet gateway in front of them, and signed readings of many devices posted at once.
-// The clock runs from the first reading posted to the last one the dApps accepted (each shard's
-// follower saw its records_accepted notice), so the figure covers verification and sealing,
+// shards, in one run: a devnet running N applications of the lcore dApp (one machine each), a
+// fleet gateway in front of them, and signed readings of many devices posted in waves, faster
+// than the fleet takes them, so the whole pipeline runs saturated: verification and sealing,
 // batching, InputBox transactions, the node reading them at `finalized`, the dApp, and the
-// gateway following the node. Readings are signed before the clock starts.
-// By default each dApp runs on riscv64 Node under qemu-user, the Cartesi machine's architecture
-// (fetched into ~/.cache/lcore on first use, as the dApp's bench does): there the dApp is the
-// ceiling a shard has, which is what shards lift. In host mode on 2 cores the dApp is not the
-// bottleneck (the gateway, anvil and the node share the same cores), so a second shard adds
-// little. Knobs: BENCH_FLEET_MACHINE (riscv64, or host), BENCH_FLEET_DEVICES (default 60),
-// BENCH_FLEET_READINGS_PER_DEVICE (50).
+// gateway following the node (each shard's follower sees its records_accepted notices).
+// Readings are signed before the clock starts.
+//
+// Throughput is the steady rate: readings accepted from the first accepted batch to the last,
+// over that time, while waves keep arriving (so ingest shares the CPU as it would in service).
+// The time before the first accepted batch is latency (a block, finality at `finalized`, the
+// node's and follower's polls), printed apart as `fleet.latency_s.N`, and the wall-clock rate
+// over the whole run beside it.
+//
+// The machine: by default each dApp runs in a riscv64 VM (`--machine riscv64-vm`, Debian's
+// kernel and Node under qemu-system, fetched into ~/.cache/lcore on first use) with ONE hart
+// (LCORE_VM_CPUS=1), because that is what a Cartesi machine is: a whole riscv64 Linux advancing
+// on one hart, several times slower than the host (the dApp's bench prints the VM's rate beside
+// the host's). There the machine is a shard's ceiling, which is what shards lift; a VM with two
+// harts would let one machine use both of this host's cores, which no Cartesi machine can.
+// With the dApp on the host (BENCH_FLEET_MACHINE=host) or on riscv64 Node under qemu-user
+// (riscv64) the gateway, anvil and the node are the ceiling on 2 cores and a second shard adds
+// little (docs/FLEET.md has both). Knobs: BENCH_FLEET_MACHINE (riscv64-vm, riscv64, host),
+// BENCH_FLEET_DEVICES (default 60), BENCH_FLEET_READINGS_PER_DEVICE (100), BENCH_FLEET_WAVES (10),
+// BENCH_FLEET_WAVE_MS (200), LCORE_VM_CPUS (1 here).
 
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from "node:fs";
 import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -26,8 +38,12 @@ const DAPP_MAIN = fileURLToPath(new URL("../../dapp/dist/main.js", import.meta.u
 /** riscv64 Node runs the self-contained bundle (its native addon is x86 only). */
 const DAPP_BUNDLE = fileURLToPath(new URL("../../dapp/dist-bundle/dapp.mjs", import.meta.url));
 const DEVICES = Number(process.env.BENCH_FLEET_DEVICES ?? 60);
-const PER_DEVICE = Number(process.env.BENCH_FLEET_READINGS_PER_DEVICE ?? 50);
-const MACHINE = parseMachine(process.env.BENCH_FLEET_MACHINE || "riscv64");
+const PER_DEVICE = Number(process.env.BENCH_FLEET_READINGS_PER_DEVICE ?? 100);
+const WAVES = Number(process.env.BENCH_FLEET_WAVES ?? 10);
+const WAVE_MS = Number(process.env.BENCH_FLEET_WAVE_MS ?? 200);
+const MACHINE = parseMachine(process.env.BENCH_FLEET_MACHINE || "riscv64-vm");
+// One hart per machine, as a Cartesi machine has (the VM launcher reads it; the dApps inherit it).
+process.env.LCORE_VM_CPUS ||= "1";
 const TOKEN = "bench-fleet-owner-token-0123456789";
 const auth = { authorization: `Bearer ${TOKEN}` };
 
@@ -39,12 +55,47 @@ async function accepted(fleet) {
   return (await fleet.fleet.status.snapshot()).reduce((sum, s) => sum + s.readingsAccepted, 0);
 }
 
-async function waitAccepted(fleet, target, what) {
+/** Poll until `target` readings are accepted; when the count first passed `from`, and when it reached `target`, with the count then. */
+async function waitAccepted(fleet, target, what, from = 0) {
   const until = Date.now() + 600_000;
-  while ((await accepted(fleet)) < target) {
+  let first;
+  for (;;) {
+    const count = await accepted(fleet);
+    const at = performance.now();
+    if (first === undefined && count > from) first = { at, count };
+    if (count >= target) return { first, last: { at, count } };
     if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
     await sleep(50);
   }
+}
+
+/**
+ * CPU seconds so far of this process (the gateway and the devnet's node), of anvil, and of the
+ * machines (every other descendant: the dApps, their qemu), from /proc (Linux; zeros elsewhere).
+ */
+function cpuSeconds() {
+  const out = { node: 0, anvil: 0, machines: 0 };
+  if (!existsSync("/proc/self/stat")) return out;
+  const procs = new Map();
+  for (const pid of readdirSync("/proc").filter((d) => /^\d+$/.test(d))) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+      const close = stat.lastIndexOf(")");
+      const comm = stat.slice(stat.indexOf("(") + 1, close);
+      const f = stat.slice(close + 2).split(" ");
+      procs.set(Number(pid), { comm, ppid: Number(f[1]), ticks: Number(f[11]) + Number(f[12]) });
+    } catch {} // gone meanwhile
+  }
+  const mine = (pid) => {
+    for (let p = pid; p > 1; p = procs.get(p)?.ppid ?? 0) if (p === process.pid) return true;
+    return false;
+  };
+  for (const [pid, p] of procs) {
+    if (!mine(pid)) continue;
+    const key = pid === process.pid ? "node" : p.comm.startsWith("anvil") ? "anvil" : "machines";
+    out[key] += p.ticks / 100; // USER_HZ
+  }
+  return out;
 }
 
 /** Post every device's readings, one batch request per device, all at once. */
@@ -104,24 +155,45 @@ async function run(shards) {
       devices.map((d) => [d.reading({ value: 1n })]),
     );
     await waitAccepted(fleet, DEVICES, "the warm-up readings");
-    const batches = devices.map((d) => Array.from({ length: PER_DEVICE }, (_, i) => d.reading({ value: BigInt(i) })));
+    // WAVES waves of readings, each one request per device, signed now (before the clock).
+    const perWave = Math.ceil(PER_DEVICE / WAVES);
+    const waves = Array.from({ length: WAVES }, (_, w) =>
+      devices.map((d) =>
+        Array.from({ length: Math.max(0, Math.min(perWave, PER_DEVICE - w * perWave)) }, (_, i) =>
+          d.reading({ value: BigInt(w * perWave + i) }),
+        ),
+      ),
+    ).filter((wave) => wave[0].length > 0);
     const total = DEVICES * PER_DEVICE;
     const perShard = Array.from(
       { length: shards },
       (_, s) => devices.filter((d) => shardForNewDevice(d.address, shards) === s).length,
     );
+    const cpu0 = cpuSeconds();
     const started = performance.now();
-    await post(fleet, batches);
-    const posted = performance.now();
-    await waitAccepted(fleet, DEVICES + total, "every reading accepted");
-    const seconds = (performance.now() - started) / 1000;
+    const posting = (async () => {
+      for (const [w, wave] of waves.entries()) {
+        await post(fleet, wave);
+        const next = started + (w + 1) * WAVE_MS;
+        if (performance.now() < next) await sleep(next - performance.now());
+      }
+      return performance.now();
+    })();
+    const { first, last } = await waitAccepted(fleet, DEVICES + total, "every reading accepted", DEVICES);
+    const posted = await posting;
+    const cpu1 = cpuSeconds();
+    const cpuPerRecordMs = Object.fromEntries(Object.keys(cpu1).map((k) => [k, ((cpu1[k] - cpu0[k]) * 1000) / total]));
+    const steadySeconds = (last.at - first.at) / 1000;
     return {
       shards,
       total,
-      seconds,
+      seconds: (last.at - started) / 1000,
       postSeconds: (posted - started) / 1000,
+      latencySeconds: (first.at - started) / 1000,
       perShard,
-      recordsPerSecond: total / seconds,
+      recordsPerSecond: (last.count - first.count) / steadySeconds,
+      wallRecordsPerSecond: total / ((last.at - started) / 1000),
+      cpuPerRecordMs,
     };
   } finally {
     await fleet.close();
@@ -145,18 +217,29 @@ console.log(
     .join(" ")}`,
 );
 console.log(
-  `  ${DEVICES} devices × ${PER_DEVICE} readings, posted at once; clock: first reading posted → last accepted by a dApp`,
+  `  ${DEVICES} devices × ${PER_DEVICE} readings in ${WAVES} waves ${WAVE_MS} ms apart; ` +
+    `rate: first accepted batch → last reading accepted; latency: first reading posted → first batch accepted` +
+    (MACHINE === "riscv64-vm" ? `; ${process.env.LCORE_VM_CPUS} hart(s) per machine` : ""),
 );
 const results = [];
 for (const shards of [1, 2]) {
   const r = await run(shards);
   results.push(r);
   console.log(
-    `  ${shards} shard(s): ${r.total} records in ${r.seconds.toFixed(2)} s (posting took ${r.postSeconds.toFixed(2)} s), ` +
-      `${r.recordsPerSecond.toFixed(0)} records/s; devices per shard ${r.perShard.join("/")}; load average ${loadavg()[0].toFixed(2)}`,
+    `  ${shards} shard(s): ${r.total} records in ${r.seconds.toFixed(2)} s (posting took ${r.postSeconds.toFixed(2)} s, ` +
+      `first batch accepted after ${r.latencySeconds.toFixed(2)} s), ${r.recordsPerSecond.toFixed(0)} records/s steady ` +
+      `(${r.wallRecordsPerSecond.toFixed(0)} over the whole run); devices per shard ${r.perShard.join("/")}; load average ${loadavg()[0].toFixed(2)}`,
+  );
+  const c = r.cpuPerRecordMs;
+  console.log(
+    `    CPU per record: machines ${c.machines.toFixed(2)} ms, gateway and node ${c.node.toFixed(2)} ms, anvil ${c.anvil.toFixed(2)} ms`,
   );
 }
 const [one, two] = results;
 console.log(`BENCH fleet.records_per_s.1 ${one.recordsPerSecond.toFixed(1)} records/s`);
 console.log(`BENCH fleet.records_per_s.2 ${two.recordsPerSecond.toFixed(1)} records/s`);
 console.log(`BENCH fleet.shards2_over_1 ${(two.recordsPerSecond / one.recordsPerSecond).toFixed(3)} x`);
+console.log(`BENCH fleet.wall_records_per_s.1 ${one.wallRecordsPerSecond.toFixed(1)} records/s`);
+console.log(`BENCH fleet.wall_records_per_s.2 ${two.wallRecordsPerSecond.toFixed(1)} records/s`);
+console.log(`BENCH fleet.latency_s.1 ${one.latencySeconds.toFixed(2)} s`);
+console.log(`BENCH fleet.latency_s.2 ${two.latencySeconds.toFixed(2)} s`);

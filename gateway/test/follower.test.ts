@@ -238,4 +238,24 @@ describe("a second copy of an input", () => {
     expect(suspects).toHaveLength(3);
     expect(gw.app.gateway.outbox.inputs.unprocessed(10)).toHaveLength(3);
   });
+
+  it("asks for no input the node has not processed yet: one count call, then only the processed ones", async () => {
+    const { gw } = await mined();
+    const accepted: NodeInput = { status: "ACCEPTED", notices: [], reports: [] };
+    const asked: number[] = [];
+    let processed = 0;
+    const follower = new Follower(gw.app.gateway, {
+      input: async (i) => {
+        asked.push(i);
+        return i < processed ? accepted : { status: "NONE", notices: [], reports: [] };
+      },
+      processedInputCount: async () => processed,
+    });
+    expect(await follower.step()).toBe(0);
+    expect(asked).toEqual([]);
+    processed = 2;
+    expect(await follower.step()).toBe(2);
+    expect(asked).toEqual([0, 1]);
+    expect(gw.app.gateway.outbox.inputs.unprocessed(10).map((i) => i.inputIndex)).toEqual([2]);
+  });
 });

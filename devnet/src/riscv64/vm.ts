@@ -35,6 +35,23 @@ export const BUSYBOX_PACKAGE = "busybox-static";
 export const NET_MODULES = ["net/core/failover", "drivers/net/net_failover", "drivers/net/virtio_net"] as const;
 /** The guest: 2 harts like this host, and the RAM cartesi.toml gives the Cartesi machine. */
 export const VM_CPUS = 2;
+/** The most harts LCORE_VM_CPUS may ask for. */
+export const MAX_VM_CPUS = 8;
+
+/**
+ * Harts of the guest: VM_CPUS, or LCORE_VM_CPUS (1..MAX_VM_CPUS). A Cartesi machine has one
+ * hart, so a measurement of several machines side by side (the fleet bench) gives each one, and
+ * a VM cannot borrow the host's other core (its Node's GC and compiler threads would otherwise run
+ * there, which a Cartesi machine's cannot).
+ */
+export function vmCpus(env: NodeJS.ProcessEnv = process.env): number {
+  const raw = env.LCORE_VM_CPUS;
+  if (raw === undefined || raw === "") return VM_CPUS;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 1 || n > MAX_VM_CPUS)
+    throw new RangeError(`LCORE_VM_CPUS must be an integer 1..${MAX_VM_CPUS}, got ${JSON.stringify(raw)}`);
+  return n;
+}
 export const VM_MEMORY = "1G";
 /** The host's loopback as the guest sees it (qemu user-mode networking). */
 export const HOST_FROM_GUEST = "10.0.2.2";

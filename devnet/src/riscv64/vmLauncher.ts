@@ -16,7 +16,7 @@ import { tmpdir } from "node:os";
 import { basename, dirname, join, resolve } from "node:path";
 import { createInterface } from "node:readline";
 import { cpioDir, cpioFile, cpioGz } from "./cpio.js";
-import { HOST_FROM_GUEST, OPENSBI_FIRMWARE, SYSTEM_QEMU_RISCV64, VM_CPUS, VM_MEMORY } from "./vm.js";
+import { HOST_FROM_GUEST, OPENSBI_FIRMWARE, SYSTEM_QEMU_RISCV64, VM_MEMORY, vmCpus } from "./vm.js";
 
 /** The bundle's folder goes into the initramfs whole: bounded so a wrong path cannot pull in a tree. */
 const MAX_APP_BYTES = 64 * 1024 * 1024;
@@ -76,7 +76,7 @@ function main(): void {
       "-M",
       "virt",
       "-smp",
-      String(VM_CPUS),
+      String(vmCpus()),
       "-m",
       VM_MEMORY,
       "-bios",

@@ -152,7 +152,14 @@ export class Follower {
   /** Records the verdicts the node has; returns how many inputs were settled this pass. */
   async step(): Promise<number> {
     let done = 0;
-    for (const input of this.#ctx.outbox.inputs.unprocessed(INPUTS_PER_PASS)) {
+    const unprocessed = this.#ctx.outbox.inputs.unprocessed(INPUTS_PER_PASS);
+    if (unprocessed.length === 0) return 0;
+    // One small call says how far the machine got: asking for an input it has not processed
+    // yet would move its whole payload (up to 64 KiB, twice in JSON) on every poll while a slow
+    // machine works on it, which costs the node and this gateway for nothing.
+    const processed = await this.#reader.processedInputCount?.();
+    for (const input of unprocessed) {
+      if (processed !== undefined && input.inputIndex! >= processed) break;
       const node = await this.#reader.input(input.inputIndex!);
       // Inputs are processed in order: if this one is not, neither are the ones after it.
       if (node === null || node.status === "NONE") break;

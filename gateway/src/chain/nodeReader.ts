@@ -30,6 +30,11 @@ export interface NodeInput {
 export interface NodeReader {
   /** Null when the node does not know the input yet. */
   input(index: number): Promise<NodeInput | null>;
+  /**
+   * How many of the application's inputs the node has processed (they are processed in index
+   * order), when the transport can say it in one small call; undefined when it cannot.
+   */
+  processedInputCount?(): Promise<number | undefined>;
 }
 
 /** One output of the app, as the settlement follower and the voucher executor need it. */
@@ -121,6 +126,11 @@ export class JsonRpcNodeReader implements NodeReader, OutputReader {
       throw new Error(`${method}: ${answer.error.message}`);
     }
     return answer.result ?? null;
+  }
+
+  async processedInputCount(): Promise<number | undefined> {
+    const got = await this.#call<{ data: `0x${string}` }>("cartesi_getProcessedInputCount", { application: this.app });
+    return got === null ? undefined : Number(BigInt(got.data));
   }
 
   async input(index: number): Promise<NodeInput | null> {

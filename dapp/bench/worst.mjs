@@ -38,15 +38,15 @@ import {
   rotationProofDigest,
 } from "@lcore/protocol/deviceMessage";
 import { encodeKeyDisclosure } from "@lcore/protocol/disclosure";
-import { deviceSummaryLeaf } from "@lcore/protocol/deviceSummaries";
+import { DEVICE_SUMMARY_PREIMAGE_LENGTH } from "@lcore/protocol/deviceSummaries";
 import { encodeRecordBatch } from "@lcore/protocol/recordBatch";
-import { recordsTree } from "@lcore/protocol/recordsTree";
+import { packedTreeRoot } from "@lcore/protocol/packedTreeRoot";
 import { sealReading } from "@lcore/protocol/sealing";
 import { SETTLEMENT_PERIOD_SECONDS, encodeSettlementTick } from "@lcore/protocol/settlement";
 import { encodeSubmitterGrant } from "@lcore/protocol/submitters";
 import { ETHER_ASSET, encodeEtherDeposit, encodeWalletTransfer, encodeWithdrawal } from "@lcore/protocol/wallet";
-import { sha256 } from "@lcore/wasm-core";
-import { Dapp, prunePendingRecords, pruneState } from "@lcore/dapp";
+import { keccak256Each, sha256 } from "@lcore/wasm-core";
+import { Dapp, packedPeriodDeviceSummaries, prunePendingRecords, pruneState } from "@lcore/dapp";
 
 const DEVICES = Number(process.env.DEVICES ?? 100_000);
 const BALANCES = Number(process.env.BALANCES ?? 100_000);
@@ -275,20 +275,15 @@ if (PRUNE_RECORDS > 0) {
   const ms = (t) => (Number(process.hrtime.bigint() - t) / 1e6).toFixed(1);
   const open = dapp.store.sql.one("SELECT open_period FROM settlement_state", [])[0];
   let t = process.hrtime.bigint();
-  const summaries = [];
-  dapp.store.sql.all(
-    "SELECT d.address, p.count, p.first_seq, p.last_seq FROM period_devices p JOIN devices d ON d.id = p.device_id WHERE p.period = ? ORDER BY d.address",
-    [open],
-    (v) => summaries.push({ device: v[0], count: v[1], firstSeq: v[2], lastSeq: v[3] }),
-  );
+  const packed = packedPeriodDeviceSummaries(dapp.store, BigInt(open));
   const queryMs = ms(t);
   t = process.hrtime.bigint();
-  const leaves = summaries.map(deviceSummaryLeaf);
+  const leaves = keccak256Each(packed, DEVICE_SUMMARY_PREIMAGE_LENGTH);
   const leavesMs = ms(t);
   t = process.hrtime.bigint();
-  recordsTree(leaves);
+  packedTreeRoot(leaves);
   log(
-    `settling ${summaries.length} device summaries, apart: query ${queryMs} ms, ${leaves.length} leaf hashes ${leavesMs} ms, tree ${ms(t)} ms`,
+    `settling ${leaves.length / 32} device summaries, apart: packed query ${queryMs} ms, ${leaves.length / 32} leaf hashes ${leavesMs} ms, tree ${ms(t)} ms`,
   );
   let k = 3;
   now = periodAt(k);

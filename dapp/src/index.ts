@@ -14,6 +14,7 @@ export { foldRecord, recomputeState } from "./records/fold.js";
 export { pruneState, prunedCount, type PruneState } from "./settlement/prune.js";
 export { deviceDayCount } from "./records/deviceDays.js";
 export { drainPruneBacklog, prunePendingRecords } from "./settlement/pruneSteps.js";
+export { packedPeriodDeviceSummaries } from "./settlement/periodDevices.js";
 export { deviceSummariesById } from "./settlement/store.js";
 export { recomputeSubmittersHash } from "./submitters/store.js";
 export { recomputeWalletHash } from "./wallet/store.js";

@@ -49,22 +49,31 @@ export function pruneStep(store: Store, budget: number): number {
   }
   const cut = int(progress.cutDay);
   const settled = lastSettledPeriod(store);
-  const dead: [string, string, (number | bigint)[]][] = [
-    ["pruned_days", "day < ?", [cut]],
-    ["device_days", "day < ?", [cut]],
-    ["device_days_late", "epoch < ?", [int(progress.epoch)]],
-    ["period_devices", "period <= ?", [settled === null ? -1 : int(settled)]],
+  // [table, its row key, which rows are dead, their parameters]; period_devices is WITHOUT ROWID.
+  const dead: [string, string, string, (number | bigint)[]][] = [
+    ["pruned_days", "rowid", "day < ?", [cut]],
+    ["device_days", "rowid", "day < ?", [cut]],
+    ["device_days_late", "rowid", "epoch < ?", [int(progress.epoch)]],
+    ["period_devices", "(period, address)", "period <= ?", [settled === null ? -1 : int(settled)]],
   ];
-  for (const [table, where, params] of dead) {
+  for (const [table, key, where, params] of dead) {
     if (done >= budget) break;
-    done += deleteSome(store, table, where, params, budget - done);
+    done += deleteSome(store, table, key, where, params, budget - done);
   }
   return done;
 }
 
 /** Delete at most `limit` rows of `table` matching `where` (each has an index it ranges over). */
-function deleteSome(store: Store, table: string, where: string, params: (number | bigint)[], limit: number): number {
-  store.sql.run(`DELETE FROM ${table} WHERE rowid IN (SELECT rowid FROM ${table} WHERE ${where} LIMIT ?)`, [
+function deleteSome(
+  store: Store,
+  table: string,
+  key: string,
+  where: string,
+  params: (number | bigint)[],
+  limit: number,
+): number {
+  const keyColumns = key.replace(/[()]/g, "");
+  store.sql.run(`DELETE FROM ${table} WHERE ${key} IN (SELECT ${keyColumns} FROM ${table} WHERE ${where} LIMIT ?)`, [
     ...params,
     limit,
   ]);

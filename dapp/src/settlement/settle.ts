@@ -13,7 +13,8 @@
 
 import { keccak256 } from "@lcore/wasm-core";
 import { ByteWriter } from "@lcore/protocol/bytes";
-import { deviceSummariesTree } from "@lcore/protocol/deviceSummaries";
+import { DEVICE_SUMMARY_PREIMAGE_LENGTH } from "@lcore/protocol/deviceSummaries";
+import { packedDeviceSummariesRoot, unpackDeviceSummaries } from "@lcore/protocol/packedDeviceSummaries";
 import { appendToFrontier, emptyFrontier, frontierRoot } from "@lcore/protocol/recordsFrontier";
 import {
   MAX_LISTED_DEVICE_SUMMARIES,
@@ -27,7 +28,7 @@ import { Rejection } from "../context/rejection.js";
 import { type AdvanceContext, saveState } from "../context/advance.js";
 import { stateHash } from "../state/stateHash.js";
 import { pruneSettledRecords } from "./prune.js";
-import { notePeriodDevices, periodDeviceSummaries } from "./periodDevices.js";
+import { notePeriodDevices, packedPeriodDeviceSummaries } from "./periodDevices.js";
 import {
   insertSettledPeriod,
   lastSettledPeriod,
@@ -49,9 +50,11 @@ export function settleDuePeriods(ctx: AdvanceContext): number {
   const root = frontierRoot(openFrontier(store), Number(open.count));
   // Completeness (PROTOCOL §9.1): what each device sent in the period, one root on chain.
   // Kept per device as the records arrived (periodDevices.ts): one row per device of the period.
-  const summaries = periodDeviceSummaries(store, open.period);
-  const devicesRoot = deviceSummariesTree(summaries).root;
-  const deviceCount = BigInt(summaries.length);
+  // Read packed in one query and hashed a tree level per WASM call (periodDevices.ts, packedDeviceSummaries.ts).
+  const packed = packedPeriodDeviceSummaries(store, open.period);
+  const devicesRoot = packedDeviceSummariesRoot(packed);
+  const devices = packed.length / DEVICE_SUMMARY_PREIMAGE_LENGTH;
+  const deviceCount = BigInt(devices);
   // The open period's records are the newest rows, so the records fold now ends at its last one.
   const settled = {
     period: open.period,
@@ -102,7 +105,7 @@ export function settleDuePeriods(ctx: AdvanceContext): number {
       firstRecord: settled.firstRecord,
       devicesRoot,
       deviceCount,
-      summaries: summaries.length <= MAX_LISTED_DEVICE_SUMMARIES ? summaries : [],
+      summaries: devices <= MAX_LISTED_DEVICE_SUMMARIES ? unpackDeviceSummaries(packed) : [],
     }),
   );
   return 1;
@@ -116,7 +119,7 @@ export function noteAcceptedRecords(
   ctx: AdvanceContext,
   firstId: bigint,
   recordHashes: readonly Uint8Array[],
-  rows: readonly { deviceId: bigint; seq: bigint }[],
+  rows: readonly { deviceId: bigint; address: Uint8Array; seq: bigint }[],
 ): void {
   const { store, meta } = ctx;
   const count = BigInt(recordHashes.length);

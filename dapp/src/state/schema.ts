@@ -92,14 +92,17 @@ CREATE TABLE IF NOT EXISTS lcore.settled_periods (
 -- What each device sent in a period (PROTOCOL §9.1, settlement/periodDevices.ts), upserted with
 -- each accepted batch, so settling reads one row per device instead of grouping the records.
 -- Rows of settled periods are dead; the prune steps delete them (settlement/pruneSteps.ts).
+-- WITHOUT ROWID, keyed by address: a period's rows are stored in its devices tree's leaf
+-- order, so settling reads them in one ordered scan, with no sort and no lookup per row.
 CREATE TABLE IF NOT EXISTS lcore.period_devices (
   period    INTEGER NOT NULL,
+  address   BLOB    NOT NULL,                -- the device's (devices.address)
   device_id INTEGER NOT NULL,
   count     INTEGER NOT NULL,
   first_seq INTEGER NOT NULL,
   last_seq  INTEGER NOT NULL,
-  PRIMARY KEY (period, device_id)
-) STRICT;
+  PRIMARY KEY (period, address)
+) STRICT, WITHOUT ROWID;
 
 -- Pruning (PROTOCOL §11, settlement/prune.ts). Everything below is a function of the accepted
 -- history, which recordsHash already commits to, so none of it enters the state hash.

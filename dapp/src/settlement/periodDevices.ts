@@ -36,18 +36,18 @@ export function notePeriodDevices(
 /**
  * The period's device summaries by device address (bytewise, as SQLite orders BLOBs), packed as
  * their 44-byte leaf preimages back to back (packedDeviceSummaries.ts): the leaves of its device
- * summaries tree. One statement, not one sql.js row (3-5 µs each) per device: the rows are read
- * in primary-key order (the table is WITHOUT ROWID, keyed by (period, address): no sort, no
- * lookup per row), each made hex of its preimage, concatenated in that order and unhexed into
- * one BLOB. The order is the subquery's (a sorted aggregate would sort again, ~100 ms for 100,000
- * rows); packedDeviceSummariesRoot refuses any other, so it can never give a wrong root.
+ * summaries tree. One statement, not one sql.js row (3-5 µs each) per device: the period's rows
+ * are found by the primary key (the table is WITHOUT ROWID, keyed by (period, address): no
+ * lookup per row), each made hex of its preimage, concatenated in address order and unhexed
+ * into one BLOB. The aggregate's own ORDER BY is what guarantees the order (SQLite documents no
+ * order for a plain group_concat, not even over an ordered subquery); it costs a sort of the
+ * period's rows inside SQLite. packedDeviceSummariesRoot also refuses any other order.
  * Counts and seqs are at most 2^63 − 1 (SQLite integers), so %016X is their u64 big-endian.
  */
 export function packedPeriodDeviceSummaries(store: Store, period: bigint): Uint8Array {
   const v = store.sql.one(
-    `SELECT unhex(group_concat(leaf, '')) FROM (
-       SELECT hex(address) || printf('%016X%016X%016X', count, first_seq, last_seq) AS leaf
-         FROM period_devices WHERE period = ? ORDER BY address)`,
+    `SELECT unhex(group_concat(hex(address) || printf('%016X%016X%016X', count, first_seq, last_seq), '' ORDER BY address))
+       FROM period_devices WHERE period = ?`,
     [int(period)],
   );
   return (v?.[0] as Uint8Array | null | undefined) ?? new Uint8Array(0);

@@ -22,7 +22,7 @@
 // (riscv64) the gateway, anvil and the node are the ceiling on 2 cores and a second shard adds
 // little (docs/FLEET.md has both). Knobs: BENCH_FLEET_MACHINE (riscv64-vm, riscv64, host),
 // BENCH_FLEET_DEVICES (default 60), BENCH_FLEET_READINGS_PER_DEVICE (100), BENCH_FLEET_WAVES (10),
-// BENCH_FLEET_WAVE_MS (200), LCORE_VM_CPUS (1 here).
+// BENCH_FLEET_WAVE_MS (200), BENCH_FLEET_BATCH_DELAY_MS (the batcher's maxDelayMs, 100), LCORE_VM_CPUS (1 here).
 
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from "node:fs";
@@ -131,7 +131,7 @@ async function run(shards) {
       app: app.application,
       chainId: BigInt(devnet.deployment.chainId),
       chain: { rpcUrl: devnet.chainRpcUrl, inputBox: devnet.inputBox, pollMs: 50 },
-      batcher: { maxDelayMs: 100 },
+      batcher: { maxDelayMs: Number(process.env.BENCH_FLEET_BATCH_DELAY_MS ?? 100) },
       follower: { kind: "jsonrpc", url: devnet.jsonRpcUrl, pollMs: 100 },
     })),
     claimPollMs: 60_000,

@@ -115,7 +115,10 @@ export class JsonRpcNodeReader implements NodeReader, OutputReader {
     readonly upstream?: Upstream,
   ) {}
 
-  async #call<T>(method: string, params: Record<string, unknown>): Promise<T | null> {
+  /** Set once the node answers that it has no cartesi_getProcessedInputCount. */
+  #noProcessedCount = false;
+
+  async #call<T>(method: string, params: Record<string, unknown>, absentMethod?: () => void): Promise<T | null> {
     const body = { jsonrpc: "2.0", id: ++this.#id, method, params };
     const answer = (await postJson(this.url, body, this.upstream)) as {
       result?: T;
@@ -123,13 +126,25 @@ export class JsonRpcNodeReader implements NodeReader, OutputReader {
     };
     if (answer.error !== undefined) {
       if (answer.error.code === -32001) return null; // resource not found
+      if (answer.error.code === -32601 && absentMethod !== undefined) {
+        absentMethod();
+        return null;
+      }
       throw new Error(`${method}: ${answer.error.message}`);
     }
     return answer.result ?? null;
   }
 
+  /** The rollups-node v2 has it; a node without it (method not found) is asked input by input from then on. */
   async processedInputCount(): Promise<number | undefined> {
-    const got = await this.#call<{ data: `0x${string}` }>("cartesi_getProcessedInputCount", { application: this.app });
+    if (this.#noProcessedCount) return undefined;
+    const got = await this.#call<{ data: `0x${string}` }>(
+      "cartesi_getProcessedInputCount",
+      { application: this.app },
+      () => {
+        this.#noProcessedCount = true;
+      },
+    );
     return got === null ? undefined : Number(BigInt(got.data));
   }
 

@@ -466,6 +466,8 @@ export class FakeNode {
       }
       case "cartesi_listReports":
         return { data: (input?.reports ?? []).map((r) => ({ raw_data: r })) };
+      case "cartesi_getProcessedInputCount":
+        return { data: numberToHex(all.length) };
       default:
         throw new RpcError(-32601, `method ${method} not supported by the fake node`);
     }

@@ -16,9 +16,11 @@
 // worst: a registration at the metadata bound, a batch of 339 records from 339 devices, the
 // 16th submitter grant, a rotation and a revocation (devices refold), deposits, a transfer,
 // a withdrawal, a bounty opening, solution and refund, the tick that settles the period
-// holding the device-day, the 0x11 disclosure of that day, and the tick that prunes a settled
-// period of PRUNE_RECORDS records. Each accepted input is checked (a rejected one would time
-// the wrong path).
+// holding the device-day, the 0x11 disclosure of that day, the tick that settles a period of
+// PRUNE_RECORDS records from as many devices (up to all of them: the widest devicesRoot), the
+// tick that prunes that period, and the inputs after it that carry the prune steps (a 339-record
+// batch, a rotation). Each accepted input is checked (a rejected one would time the wrong path).
+// SPLIT=1 also times the settling tick's parts apart before it (the query, the leaves, the tree).
 // Prints ms per kind, then `BENCH dapp.worst_input_ms <ms> ms (<kind>)`.
 
 import { createHash } from "node:crypto";
@@ -37,13 +39,15 @@ import {
   rotationProofDigest,
 } from "@lcore/protocol/deviceMessage";
 import { encodeKeyDisclosure } from "@lcore/protocol/disclosure";
+import { DEVICE_SUMMARY_PREIMAGE_LENGTH } from "@lcore/protocol/deviceSummaries";
 import { encodeRecordBatch } from "@lcore/protocol/recordBatch";
+import { packedTreeRoot } from "@lcore/protocol/packedTreeRoot";
 import { sealReading } from "@lcore/protocol/sealing";
 import { SETTLEMENT_PERIOD_SECONDS, encodeSettlementTick } from "@lcore/protocol/settlement";
 import { encodeSubmitterGrant } from "@lcore/protocol/submitters";
 import { ETHER_ASSET, encodeEtherDeposit, encodeWalletTransfer, encodeWithdrawal } from "@lcore/protocol/wallet";
-import { sha256 } from "@lcore/wasm-core";
-import { Dapp } from "@lcore/dapp";
+import { keccak256Each, sha256 } from "@lcore/wasm-core";
+import { Dapp, packedPeriodDeviceSummaries, prunePendingRecords, pruneState } from "@lcore/dapp";
 
 const DEVICES = Number(process.env.DEVICES ?? 100_000);
 const BALANCES = Number(process.env.BALANCES ?? 100_000);
@@ -180,18 +184,17 @@ timed(
   OWNER,
   encodeSubmitterGrant({ allowed: true, submitter: sha("16").slice(0, 20) }),
 );
-for (const i of [5, 6]) {
-  const d = devices[i];
-  const secret = sha(`worst device ${i} rotated`);
+/** A rotation of d's key (owner-sent); d signs with the new key from then on. */
+function rotation(d) {
+  const secret = sha(`${hex(d.address)} rotated ${d.nonce}`);
   const newPublicKey = tiny.pointFromScalar(secret, false).slice(1);
   const proof = tiny.sign(rotationProofDigest(CHAIN_ID, fromHex(APP), d.address, d.nonce), secret);
-  timed(
-    "0x02 key rotation",
-    OWNER,
-    encodeKeyRotation({ device: d.address, newPublicKey, proof, auth: { kind: "sender" } }),
-  );
   d.nonce += 1n;
+  d.secret = secret;
+  d.publicKey = newPublicKey;
+  return encodeKeyRotation({ device: d.address, newPublicKey, proof, auth: { kind: "sender" } });
 }
+for (const i of [5, 6]) timed("0x02 key rotation", OWNER, rotation(devices[i]));
 for (const i of [8, 9])
   timed("0x03 revocation", OWNER, encodeDeviceRevocation({ device: devices[i].address, auth: { kind: "sender" } }));
 timed("Ether deposit (credit)", ETHER_PORTAL, encodeEtherDeposit({ sender: account(0), value: 5n }));
@@ -236,12 +239,19 @@ timed(
   encodeKeyDisclosure({ device: day0.address, period: T0 / DAY, periodKey: PERIOD_KEY, voucher: true }),
 );
 
-// Pruning (PROTOCOL §11): a settling input prunes the oldest settled periods once more than
-// PRUNE_KEEP_SETTLED_PERIODS are kept, deleting their records. One period of PRUNE_RECORDS
-// records (default 100,000; 0 skips this part), then one small period after another until the
-// settling tick prunes it. Its records are signed but not sealed for disclosure (cheaper to make).
+// Settling and pruning (PROTOCOL §9.1, §11). One period of PRUNE_RECORDS records (default
+// 100,000; 0 skips this part) spread over every device that can still send (100,000 with the
+// defaults: the settling tick's devicesRoot at its widest), settled by a timed tick; then one
+// small period after another until a settling tick prunes it (> PRUNE_KEEP_SETTLED_PERIODS
+// kept). That tick only moves the prune point; the rows go PRUNE_STEP_RECORDS at the end of
+// each accepted input, so the batches that follow (339 records from 339 devices, the worst
+// batch) are timed with their prune step until the backlog is gone. Records are signed but
+// not sealed for disclosure (cheaper to make).
 const PRUNE_RECORDS = Number(process.env.PRUNE_RECORDS ?? 100_000);
 if (PRUNE_RECORDS > 0) {
+  register(DEVICES + 2, false); // with the 2 timed ones, every device but the 3 below can send
+  // Not device 0 (its day is at the cap) nor the revoked 8 and 9.
+  const senders = devices.filter((_, i) => i !== 0 && i !== 8 && i !== 9);
   const sealed = new Uint8Array(58).fill(0x5a);
   const quick = (d, t) => {
     d.seq += 1n;
@@ -253,24 +263,59 @@ if (PRUNE_RECORDS > 0) {
   now = periodAt(2);
   for (let done = 0; done < PRUNE_RECORDS; ) {
     const n = Math.min(MAX_BATCH_RECORDS, PRUNE_RECORDS - done);
-    // Spread over many devices so no device-day reaches its cap.
-    const recs = Array.from({ length: n }, (_, i) => quick(devices[1000 + ((done + i) % 50_000)], now));
+    // Device after device, so the period has min(PRUNE_RECORDS, senders) devices and no device-day reaches its cap.
+    const recs = Array.from({ length: n }, (_, i) => quick(senders[(done + i) % senders.length], now));
     accept("prune batch", advance(GATEWAY, encodeRecordBatch(recs)));
     done += n;
   }
-  // Settled so far: the device-day's period; the big one settles with the next input. Every
-  // later period gets one batch, whose input settles the one before, until the big one is the
+  const periodDevices = Math.min(PRUNE_RECORDS, senders.length);
+  log(`a period of ${PRUNE_RECORDS} records from ${periodDevices} devices`);
+  // Every later period gets one batch, whose input settles the one before, until the big one is the
   // oldest of more than PRUNE_KEEP_SETTLED_PERIODS.
+  // Where the settling tick's time goes with this many devices: the summaries' query, the leaves, the
+  // tree. Only with SPLIT=1: run first, it warms what the tick then uses (sql.js's heap grown for the
+  // packed query, keccak256Each compiled), so the timed tick would no longer be a cold one.
+  if (process.env.SPLIT === "1") splitSettlement(dapp);
   let k = 3;
+  now = periodAt(k);
+  // Past PRUNE_KEEP_RECORDS the rule prunes the period at its own settlement: this tick moves the point too.
+  const prunedAtOnce = BigInt(PRUNE_RECORDS) > bounds.PRUNE_KEEP_RECORDS ? " (and pruning it)" : "";
+  timed(
+    `0x10 tick settling a period of ${PRUNE_RECORDS} records, ${periodDevices} devices${prunedAtOnce}`,
+    OWNER,
+    encodeSettlementTick(),
+  );
   for (; k < 3 + bounds.PRUNE_KEEP_SETTLED_PERIODS; k++) {
     now = periodAt(k);
-    accept("small batch", advance(GATEWAY, encodeRecordBatch([quick(devices[999], now)])));
+    accept("small batch", advance(GATEWAY, encodeRecordBatch([quick(senders[0], now)])));
   }
   now = periodAt(k);
-  const before = dapp.store.sql.one("SELECT count(*) FROM records", [])[0];
-  timed(`0x10 tick settling and pruning a period of ${PRUNE_RECORDS} records`, OWNER, encodeSettlementTick());
-  const after = dapp.store.sql.one("SELECT count(*) FROM records", [])[0];
-  log(`the pruning tick removed ${before - after} records from the state`);
+  const rows = () => dapp.store.sql.one("SELECT count(*) FROM records", [])[0];
+  const pending = () => prunePendingRecords(dapp.store);
+  const before = rows();
+  const pointBefore = pruneState(dapp.store).prunedThrough;
+  timed(
+    prunedAtOnce === ""
+      ? `0x10 tick settling and pruning a period of ${PRUNE_RECORDS} records`
+      : "0x10 tick settling a 1-record period",
+    OWNER,
+    encodeSettlementTick(),
+  );
+  log(
+    `the pruning tick moved the prune point over ${pruneState(dapp.store).prunedThrough - pointBefore} records and deleted ${before - rows()}; ${pending()} left for the steps`,
+  );
+  const stepKind = `0x04 record batch (339 records, 339 devices) + prune step`;
+  let inputs = 0;
+  for (let next = 0; pending() > 0n; inputs++) {
+    const recs = Array.from({ length: MAX_BATCH_RECORDS }, () => quick(senders[next++ % senders.length], now));
+    timed(stepKind, GATEWAY, encodeRecordBatch(recs));
+    // A cheap kind carries a whole step too.
+    if (inputs === 1) {
+      const d = senders[next++ % senders.length];
+      timed("0x02 key rotation + prune step", OWNER, rotation(d));
+    }
+  }
+  log(`${inputs} batches with a prune step drained the backlog (PRUNE_STEP_RECORDS ${bounds.PRUNE_STEP_RECORDS})`);
 }
 
 console.log(
@@ -288,3 +333,20 @@ console.log(
 console.log(`BENCH dapp.worst_input_ms ${ranked[0][1].ms.toFixed(1)} ms (${ranked[0][0]})`);
 const byCpu = [...worst].sort((a, b) => b[1].cpuMs - a[1].cpuMs)[0];
 console.log(`BENCH dapp.worst_input_cpu_ms ${byCpu[1].cpuMs.toFixed(1)} ms (${byCpu[0]})`);
+
+/** The settling tick's three parts, apart, on the open period (SPLIT=1). */
+function splitSettlement(dapp) {
+  const ms = (t) => (Number(process.hrtime.bigint() - t) / 1e6).toFixed(1);
+  const open = dapp.store.sql.one("SELECT open_period FROM settlement_state", [])[0];
+  let t = process.hrtime.bigint();
+  const packed = packedPeriodDeviceSummaries(dapp.store, BigInt(open));
+  const queryMs = ms(t);
+  t = process.hrtime.bigint();
+  const leaves = keccak256Each(packed, DEVICE_SUMMARY_PREIMAGE_LENGTH);
+  const leavesMs = ms(t);
+  t = process.hrtime.bigint();
+  packedTreeRoot(leaves);
+  log(
+    `settling ${leaves.length / 32} device summaries, apart: packed query ${queryMs} ms, ${leaves.length / 32} leaf hashes ${leavesMs} ms, tree ${ms(t)} ms`,
+  );
+}

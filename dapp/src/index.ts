@@ -11,7 +11,11 @@ export { openDatabase, loadSqlJs, sqlWasmPath } from "./state/sqlite.js";
 export { stateHash, EMPTY_FOLD } from "./state/stateHash.js";
 export { foldDevice, deviceRowBytes } from "./devices/fold.js";
 export { foldRecord, recomputeState } from "./records/fold.js";
-export { pruneState, type PruneState } from "./settlement/prune.js";
+export { pruneState, prunedCount, type PruneState } from "./settlement/prune.js";
+export { deviceDayCount } from "./records/deviceDays.js";
+export { drainPruneBacklog, prunePendingRecords } from "./settlement/pruneSteps.js";
+export { packedPeriodDeviceSummaries } from "./settlement/periodDevices.js";
+export { deviceSummariesById } from "./settlement/store.js";
 export { recomputeSubmittersHash } from "./submitters/store.js";
 export { recomputeWalletHash } from "./wallet/store.js";
 export {

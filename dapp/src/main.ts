@@ -4,6 +4,7 @@
 // LCORE_DAPP_PROBE_FILE=<path> turns on the benchmark probe, whose totals are written
 // there after every advance.
 
+import "./wasmTier.js"; // first: V8 flags before any WebAssembly is compiled
 import { openSync, writeSync } from "node:fs";
 import { Dapp } from "./app/dapp.js";
 import { createClockProbe } from "./context/probe.js";

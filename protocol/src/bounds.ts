@@ -72,6 +72,13 @@ export const PRUNE_KEEP_SETTLED_PERIODS = 24;
 export const PRUNE_KEEP_RECORDS = 262_144n;
 /** A disclosure period (day) can be disclosed while day ≥ the block's day − this; older ones are closed (their pruned counts are dropped). */
 export const DISCLOSURE_WINDOW_DAYS = 31n;
+/**
+ * PROTOCOL §11, pruning in steps: a settlement only moves the prune point; the rows it
+ * forgets (and the day counts the window cut drops) are deleted at most this many at the end
+ * of each accepted input (≈ 15 ms on the host), so no input pays for a whole period. It is
+ * ≥ 12 × MAX_BATCH_RECORDS, so the backlog shrinks with every input, batches included.
+ */
+export const PRUNE_STEP_RECORDS = 4_096;
 
 /** device(20) period(u32) periodKey(32) flags(u8) count(u16) after kind and version: a disclosure of pruned records' fixed part (PROTOCOL §11.1). */
 export const PRUNED_DISCLOSURE_HEADER_LENGTH = 2 + 20 + 4 + 32 + 1 + 2; // 61

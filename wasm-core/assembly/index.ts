@@ -12,3 +12,4 @@ export {
 export { aes256GcmSeal, aes256GcmOpen } from "./aes256gcm";
 export { chacha20Poly1305Seal, chacha20Poly1305Open } from "./chacha20poly1305";
 export { verifySubsetSum } from "./subset_sum";
+export { keccak256Each } from "./keccak_each";

@@ -2,6 +2,7 @@
 
 export { sha256, createSha256 } from "./sha256.js";
 export { keccak256, createKeccak256 } from "./keccak256.js";
+export { keccak256Each, KECCAK256_EACH_MAX_INPUT } from "./keccak256Each.js";
 export type { Hasher } from "./hasher.js";
 export { hmacSha256 } from "./hmacSha256.js";
 export { hkdfSha256, HKDF_SHA256_MAX_LENGTH } from "./hkdfSha256.js";

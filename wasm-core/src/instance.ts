@@ -48,6 +48,7 @@ export interface CoreExports {
   keccakUpdate(p: number, len: number): void;
   keccakFinal(out: number): void;
   keccak256(p: number, len: number, out: number): void;
+  keccak256Each(p: number, len: number, n: number, out: number): void;
   aes256GcmSeal(
     key: number,
     nonce: number,

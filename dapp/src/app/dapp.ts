@@ -19,6 +19,8 @@ import { parseMetadata } from "../context/metadata.js";
 import { Outputs } from "../context/outputs.js";
 import type { Probe } from "../context/probe.js";
 import { Rejection } from "../context/rejection.js";
+import { PRUNE_STEP_RECORDS } from "@lcore/protocol/bounds";
+import { pruneStep } from "../settlement/pruneSteps.js";
 
 export interface DappOptions {
   /** The sql.js database to work in (tests); a fresh one by default. */
@@ -28,11 +30,14 @@ export interface DappOptions {
   probe?: Probe;
   /** Where unexpected errors are logged (they are also reported as `internal_error`). */
   log?: (line: string) => void;
+  /** Rows of the pruning backlog each accepted input deletes (tests: a small step; no output depends on it). */
+  pruneStepRecords?: number;
 }
 
 export class Dapp implements RollupHandler {
   private readonly probe: Probe | undefined;
   private readonly log: (line: string) => void;
+  private readonly pruneStepRecords: number;
 
   private constructor(
     readonly store: Store,
@@ -40,6 +45,7 @@ export class Dapp implements RollupHandler {
   ) {
     this.probe = options.probe;
     this.log = options.log ?? (() => {});
+    this.pruneStepRecords = options.pruneStepRecords ?? PRUNE_STEP_RECORDS;
   }
 
   /** A dApp over a fresh in-memory database. */
@@ -62,6 +68,8 @@ export class Dapp implements RollupHandler {
     try {
       const ctx: AdvanceContext = { store: this.store, meta: parseMetadata(metadata), out, probe: this.probe };
       dispatchAdvance(ctx, metadata.msg_sender.toLowerCase(), payload);
+      // Pruning's physical work, a bounded step per accepted input (PROTOCOL §11): in the savepoint, after the input.
+      pruneStep(this.store, this.pruneStepRecords);
       this.store.commit();
       this.probe?.lap("other");
       return { status: "accept", outputs: out.list };

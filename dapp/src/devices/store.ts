@@ -91,10 +91,21 @@ export function recordCount(store: Store, deviceId: bigint): bigint {
   return v === null ? 0n : (v[0] as bigint);
 }
 
-/** The device's highest pruned seq: a seq at or below it may have been accepted and pruned. */
+/**
+ * The device's highest pruned seq: a seq at or below it may have been accepted and pruned. The
+ * folded one, or higher if rows at or below the prune point are not deleted yet (settlement/pruneSteps.ts).
+ */
 export function prunedMaxSeq(store: Store, deviceId: bigint): bigint | null {
-  const v = store.sql.one("SELECT pruned_max_seq FROM device_records WHERE device_id = ?", [int(deviceId)]);
-  return v === null ? null : (v[0] as bigint | null);
+  const v = store.sql.one(
+    `SELECT r.pruned_max_seq, CASE WHEN s.deleted_through < p.pruned_through
+         THEN (SELECT max(seq) FROM records WHERE device_id = r.device_id AND +id <= p.pruned_through) END
+       FROM device_records r, prune_state p, prune_steps s WHERE r.device_id = ? AND p.id = 1 AND s.id = 1`,
+    [int(deviceId)],
+  );
+  if (v === null) return null;
+  const [folded, pending] = v as [bigint | null, bigint | null];
+  if (pending === null) return folded;
+  return folded === null || pending > folded ? pending : folded;
 }
 
 /** A batch accepted `count` records of the device, the last with seq `lastSeq`. */

@@ -227,6 +227,8 @@ function commitBatch(
     ctx,
     s.records - BigInt(accepted.length) + 1n,
     accepted.map((a) => a.recordHash),
+    // accepted and rows are parallel (acceptRecord pushes both): the device's address beside its id.
+    rows.map((r, i) => ({ deviceId: r.deviceId, address: accepted[i]!.device, seq: r.seq })),
   );
   s.recordsHash = recordsHash;
   s.batches += 1n;

@@ -1,6 +1,8 @@
 // The records table (state/schema.ts) and every statement on it. Records of settled
 // periods leave it when they are pruned (settlement/prune.ts); what decisions still need
-// of them is kept per device (devices/store.ts) and in the records fold (fold.ts).
+// of them is kept per device (devices/store.ts) and in the records fold (fold.ts). Rows at
+// or below the prune point may still be stored until a prune step deletes them
+// (settlement/pruneSteps.ts): every read here skips them (KEPT), so no answer depends on it.
 
 import { int, type Value } from "../state/statements.js";
 import type { Store } from "../state/store.js";
@@ -17,6 +19,8 @@ export interface RecordRow {
 }
 
 const RECORD_COLUMNS = "id, device_id, seq, timestamp, body_hash, signature, sealed, input_index";
+/** The record is above the prune point. `+id`: a filter on the rows the device's index finds, never a rowid range scan. */
+const KEPT = "+id > (SELECT pruned_through FROM prune_state)";
 
 function toRecord(v: Value[]): RecordRow {
   return {
@@ -66,7 +70,7 @@ export function insertRecords(store: Store, rows: readonly RecordRow[]): void {
 }
 
 export function recordBySeq(store: Store, deviceId: bigint, seq: bigint): RecordRow | null {
-  const v = store.sql.one(`SELECT ${RECORD_COLUMNS} FROM records WHERE device_id = ? AND seq = ?`, [
+  const v = store.sql.one(`SELECT ${RECORD_COLUMNS} FROM records WHERE device_id = ? AND seq = ? AND ${KEPT}`, [
     int(deviceId),
     int(seq),
   ]);
@@ -84,7 +88,7 @@ export function recordsBySeq(
   each: (r: RecordRow) => void,
 ): void {
   store.sql.all(
-    `SELECT ${RECORD_COLUMNS} FROM records WHERE device_id = ? AND seq >= ? AND seq <= ? AND seq > ? ORDER BY seq LIMIT ?`,
+    `SELECT ${RECORD_COLUMNS} FROM records WHERE device_id = ? AND seq >= ? AND seq <= ? AND seq > ? AND ${KEPT} ORDER BY seq LIMIT ?`,
     [int(deviceId), int(from), int(to), after === null ? -1 : int(after), limit],
     (v) => each(toRecord(v)),
   );
@@ -102,7 +106,7 @@ export function recordsByTime(
 ): void {
   const [t, s] = after ?? [-1n, -1n];
   store.sql.all(
-    `SELECT ${RECORD_COLUMNS} FROM records WHERE device_id = ? AND timestamp >= ? AND timestamp <= ? AND (timestamp, seq) > (?, ?) ORDER BY timestamp, seq LIMIT ?`,
+    `SELECT ${RECORD_COLUMNS} FROM records WHERE device_id = ? AND timestamp >= ? AND timestamp <= ? AND (timestamp, seq) > (?, ?) AND ${KEPT} ORDER BY timestamp, seq LIMIT ?`,
     [int(deviceId), int(from), int(to), int(t), int(s), limit],
     (v) => each(toRecord(v)),
   );
@@ -111,7 +115,7 @@ export function recordsByTime(
 /** Every record in id order, with its device's address: the from-scratch state hash. */
 export function eachRecord(store: Store, each: (r: RecordRow, address: Uint8Array) => void): void {
   store.sql.all(
-    `SELECT r.id, r.device_id, r.seq, r.timestamp, r.body_hash, r.signature, r.sealed, r.input_index, d.address FROM records r JOIN devices d ON d.id = r.device_id ORDER BY r.id`,
+    `SELECT r.id, r.device_id, r.seq, r.timestamp, r.body_hash, r.signature, r.sealed, r.input_index, d.address FROM records r JOIN devices d ON d.id = r.device_id WHERE r.id > (SELECT pruned_through FROM prune_state) ORDER BY r.id`,
     [],
     (v) => each(toRecord(v), v[8] as Uint8Array),
   );
@@ -121,7 +125,7 @@ export function eachRecord(store: Store, each: (r: RecordRow, address: Uint8Arra
 export function deviceRecordsInTime(store: Store, deviceId: bigint, from: bigint, to: bigint): RecordRow[] {
   const out: RecordRow[] = [];
   store.sql.all(
-    `SELECT ${RECORD_COLUMNS} FROM records WHERE device_id = ? AND timestamp >= ? AND timestamp <= ? ORDER BY timestamp, seq`,
+    `SELECT ${RECORD_COLUMNS} FROM records WHERE device_id = ? AND timestamp >= ? AND timestamp <= ? AND ${KEPT} ORDER BY timestamp, seq`,
     [int(deviceId), int(from), int(to)],
     (v) => out.push(toRecord(v)),
   );

@@ -13,7 +13,8 @@
 
 import { keccak256 } from "@lcore/wasm-core";
 import { ByteWriter } from "@lcore/protocol/bytes";
-import { deviceSummariesTree } from "@lcore/protocol/deviceSummaries";
+import { DEVICE_SUMMARY_PREIMAGE_LENGTH } from "@lcore/protocol/deviceSummaries";
+import { packedDeviceSummariesRoot, unpackDeviceSummaries } from "@lcore/protocol/packedDeviceSummaries";
 import { appendToFrontier, emptyFrontier, frontierRoot } from "@lcore/protocol/recordsFrontier";
 import {
   MAX_LISTED_DEVICE_SUMMARIES,
@@ -27,8 +28,8 @@ import { Rejection } from "../context/rejection.js";
 import { type AdvanceContext, saveState } from "../context/advance.js";
 import { stateHash } from "../state/stateHash.js";
 import { pruneSettledRecords } from "./prune.js";
+import { notePeriodDevices, packedPeriodDeviceSummaries } from "./periodDevices.js";
 import {
-  deviceSummariesById,
   insertSettledPeriod,
   lastSettledPeriod,
   openFrontier,
@@ -48,9 +49,12 @@ export function settleDuePeriods(ctx: AdvanceContext): number {
   // The tree was built as the records arrived (noteAcceptedRecords): O(log count) here.
   const root = frontierRoot(openFrontier(store), Number(open.count));
   // Completeness (PROTOCOL §9.1): what each device sent in the period, one root on chain.
-  const summaries = deviceSummariesById(store, open.firstRecord, open.count);
-  const devicesRoot = deviceSummariesTree(summaries).root;
-  const deviceCount = BigInt(summaries.length);
+  // Kept per device as the records arrived (periodDevices.ts): one row per device of the period.
+  // Read packed in one query and hashed a tree level per WASM call (periodDevices.ts, packedDeviceSummaries.ts).
+  const packed = packedPeriodDeviceSummaries(store, open.period);
+  const devicesRoot = packedDeviceSummariesRoot(packed);
+  const devices = packed.length / DEVICE_SUMMARY_PREIMAGE_LENGTH;
+  const deviceCount = BigInt(devices);
   // The open period's records are the newest rows, so the records fold now ends at its last one.
   const settled = {
     period: open.period,
@@ -101,17 +105,22 @@ export function settleDuePeriods(ctx: AdvanceContext): number {
       firstRecord: settled.firstRecord,
       devicesRoot,
       deviceCount,
-      summaries: summaries.length <= MAX_LISTED_DEVICE_SUMMARIES ? summaries : [],
+      summaries: devices <= MAX_LISTED_DEVICE_SUMMARIES ? unpackDeviceSummaries(packed) : [],
     }),
   );
   return 1;
 }
 
 /**
- * A batch accepted records firstId .. firstId + count − 1 with these record hashes: add them to this
- * input's period and its records tree (call before saveState).
+ * A batch accepted records firstId .. firstId + count − 1 with these record hashes (and these rows, in
+ * id order): add them to this input's period, its records tree and its device summaries (call before saveState).
  */
-export function noteAcceptedRecords(ctx: AdvanceContext, firstId: bigint, recordHashes: readonly Uint8Array[]): void {
+export function noteAcceptedRecords(
+  ctx: AdvanceContext,
+  firstId: bigint,
+  recordHashes: readonly Uint8Array[],
+  rows: readonly { deviceId: bigint; address: Uint8Array; seq: bigint }[],
+): void {
   const { store, meta } = ctx;
   const count = BigInt(recordHashes.length);
   const open = openPeriod(store);
@@ -134,6 +143,7 @@ export function noteAcceptedRecords(ctx: AdvanceContext, firstId: bigint, record
     if (open.firstRecord + open.count !== firstId) throw new Error("records of the open period are not contiguous");
     putOpenPeriod(store, { ...open, count: open.count + count });
   }
+  notePeriodDevices(store, openPeriod(store).period!, rows);
 }
 
 /** A tick (kind 0x10): settles what is due, or is rejected with nothing_to_settle. */

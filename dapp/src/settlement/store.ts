@@ -115,6 +115,7 @@ export function settledPeriodOfRecord(store: Store, id: bigint): SettledPeriod |
 }
 
 /**
+ * From the records, O(records): what settlement reads from period_devices (periodDevices.ts), for tests and audits.
  * What each device sent among the records first ≤ id < first + count (PROTOCOL §9.1): its
  * record count and first and last seq, by device address (bytewise, as SQLite orders BLOBs):
  * the leaves of the period's device summaries tree.

@@ -89,6 +89,20 @@ CREATE TABLE IF NOT EXISTS lcore.settled_periods (
   settled_input INTEGER NOT NULL,
   records_fold  BLOB    NOT NULL             -- recordsHash through the period's last record: the saved fold once it is pruned
 ) STRICT;
+-- What each device sent in a period (PROTOCOL §9.1, settlement/periodDevices.ts), upserted with
+-- each accepted batch, so settling reads one row per device instead of grouping the records.
+-- Rows of settled periods are dead; the prune steps delete them (settlement/pruneSteps.ts).
+-- WITHOUT ROWID, keyed by address: a period's rows are stored in its devices tree's leaf
+-- order, so settling reads them in one ordered scan, with no sort and no lookup per row.
+CREATE TABLE IF NOT EXISTS lcore.period_devices (
+  period    INTEGER NOT NULL,
+  address   BLOB    NOT NULL,                -- the device's (devices.address)
+  device_id INTEGER NOT NULL,
+  count     INTEGER NOT NULL,
+  first_seq INTEGER NOT NULL,
+  last_seq  INTEGER NOT NULL,
+  PRIMARY KEY (period, address)
+) STRICT, WITHOUT ROWID;
 
 -- Pruning (PROTOCOL §11, settlement/prune.ts). Everything below is a function of the accepted
 -- history, which recordsHash already commits to, so none of it enters the state hash.
@@ -137,6 +151,29 @@ CREATE TABLE IF NOT EXISTS lcore.prune_state (
   fold           BLOB    NOT NULL
 ) STRICT;
 INSERT OR IGNORE INTO lcore.prune_state (id, pruned_through, fold) VALUES (1, 0, zeroblob(32));
+-- Pruning in steps (settlement/pruneSteps.ts): the prune point and the window cut above are
+-- logical; the rows they forget go PRUNE_STEP_RECORDS at a time. One row: records with
+-- id ≤ deleted_through are folded and deleted; days before cut_day are closed (set by the
+-- last settlement that pruned, whose count is epoch).
+CREATE TABLE IF NOT EXISTS lcore.prune_steps (
+  id              INTEGER PRIMARY KEY CHECK (id = 1),
+  deleted_through INTEGER NOT NULL,
+  cut_day         INTEGER NOT NULL,
+  epoch           INTEGER NOT NULL
+) STRICT;
+INSERT OR IGNORE INTO lcore.prune_steps (id, deleted_through, cut_day, epoch) VALUES (1, 0, 0, 0);
+CREATE INDEX IF NOT EXISTS lcore.pruned_days_by_day ON pruned_days (day);
+-- device_days of days already before cut_day, written since the last cut (a record may be
+-- stamped long before its block): counted while epoch is the current one, dead after the
+-- next cut, as if a cut had deleted them; device_days itself then only holds days ≥ some cut.
+CREATE TABLE IF NOT EXISTS lcore.device_days_late (
+  device_id INTEGER NOT NULL,
+  day       INTEGER NOT NULL,
+  count     INTEGER NOT NULL,
+  epoch     INTEGER NOT NULL,
+  PRIMARY KEY (device_id, day)
+) STRICT;
+CREATE INDEX IF NOT EXISTS lcore.device_days_late_by_epoch ON device_days_late (epoch);
 
 CREATE TABLE IF NOT EXISTS lcore.disclosures (
   device_id    INTEGER NOT NULL,

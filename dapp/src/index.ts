@@ -15,7 +15,6 @@ export { pruneState, prunedCount, type PruneState } from "./settlement/prune.js"
 export { deviceDayCount } from "./records/deviceDays.js";
 export { drainPruneBacklog, prunePendingRecords } from "./settlement/pruneSteps.js";
 export { packedPeriodDeviceSummaries } from "./settlement/periodDevices.js";
-export { deviceSummariesById } from "./settlement/store.js";
 export { recomputeSubmittersHash } from "./submitters/store.js";
 export { recomputeWalletHash } from "./wallet/store.js";
 export {

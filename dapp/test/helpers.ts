@@ -3,6 +3,8 @@
 // the dApp depends on the protocol, so its tests may use the protocol's test fixtures.
 import { Dapp, type AdvanceOutcome, type Output } from "@lcore/dapp";
 import { decodeNotice } from "@lcore/protocol/notices";
+import type { DeviceSummary } from "@lcore/protocol/deviceSummaries";
+import type { Store } from "@lcore/dapp";
 import type { AdvanceMetadata } from "@lcore/dapp";
 import { APP, CHAIN_ID, T0 } from "../../protocol/test/fixtures.js";
 
@@ -56,4 +58,26 @@ export async function testDapp() {
     return { status: r.status, body: reports(r)[0]! as any };
   };
   return { dapp, advance, inspect };
+}
+
+/**
+ * The reference for what settlement reads from period_devices (periodDevices.ts), computed from
+ * the records instead, O(records): what each device sent among the records first ≤ id < first +
+ * count (PROTOCOL §9.1), its count and first and last seq, by device address (bytewise).
+ */
+export function deviceSummariesById(store: Store, first: bigint, count: bigint): DeviceSummary[] {
+  const out: DeviceSummary[] = [];
+  store.sql.all(
+    "SELECT d.address, count(*), min(r.seq), max(r.seq) FROM records r JOIN devices d ON d.id = r.device_id WHERE r.id >= ? AND r.id < ? GROUP BY d.address ORDER BY d.address",
+    [Number(first), Number(first + count)],
+    (v) => {
+      out.push({
+        device: v[0] as Uint8Array,
+        count: BigInt(v[1] as bigint),
+        firstSeq: BigInt(v[2] as bigint),
+        lastSeq: BigInt(v[3] as bigint),
+      });
+    },
+  );
+  return out;
 }

@@ -14,8 +14,8 @@ import {
   decodeSettlementNotice,
   encodeSettlementTick,
 } from "@lcore/protocol/settlement";
-import { deviceSummariesById, packedPeriodDeviceSummaries } from "@lcore/dapp";
-import { T0, record, registration, testDapp, testDevice, testOwner } from "./helpers.js";
+import { packedPeriodDeviceSummaries } from "@lcore/dapp";
+import { T0, deviceSummariesById, record, registration, testDapp, testDevice, testOwner } from "./helpers.js";
 
 describe("the packed settlement of a period's device summaries", () => {
   it("gives the reference's root, count and summaries for 150 devices over three batches", async () => {

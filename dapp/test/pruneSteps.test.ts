@@ -19,13 +19,24 @@ import {
   type AdvanceMetadata,
   Dapp,
   deviceDayCount,
-  deviceSummariesById,
   drainPruneBacklog,
   prunePendingRecords,
   prunedCount,
   recomputeState,
 } from "@lcore/dapp";
-import { APP, T0, meta, record, registration, reports, sha, sign, testDevice, testOwner } from "./helpers.js";
+import {
+  APP,
+  T0,
+  deviceSummariesById,
+  meta,
+  record,
+  registration,
+  reports,
+  sha,
+  sign,
+  testDevice,
+  testOwner,
+} from "./helpers.js";
 
 const HOUR = SETTLEMENT_PERIOD_SECONDS;
 const DAY = 86_400n;

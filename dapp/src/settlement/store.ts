@@ -2,7 +2,6 @@
 // open_records_tree, settled_periods). Integers bind as int32
 // numbers or bigints, never as doubles, as in state/store.ts.
 
-import type { DeviceSummary } from "@lcore/protocol/deviceSummaries";
 import type { Store } from "../state/store.js";
 import { type Value, int } from "../state/statements.js";
 
@@ -112,27 +111,4 @@ export function settledPeriodOfRecord(store: Store, id: bigint): SettledPeriod |
   if (v === null) return null;
   const p = toSettled(v);
   return id < p.firstRecord + p.recordCount ? p : null;
-}
-
-/**
- * From the records, O(records): what settlement reads from period_devices (periodDevices.ts), for tests and audits.
- * What each device sent among the records first ≤ id < first + count (PROTOCOL §9.1): its
- * record count and first and last seq, by device address (bytewise, as SQLite orders BLOBs):
- * the leaves of the period's device summaries tree.
- */
-export function deviceSummariesById(store: Store, first: bigint, count: bigint): DeviceSummary[] {
-  const out: DeviceSummary[] = [];
-  store.sql.all(
-    "SELECT d.address, count(*), min(r.seq), max(r.seq) FROM records r JOIN devices d ON d.id = r.device_id WHERE r.id >= ? AND r.id < ? GROUP BY d.address ORDER BY d.address",
-    [int(first), int(first + count)],
-    (v) => {
-      out.push({
-        device: v[0] as Uint8Array,
-        count: BigInt(v[1] as bigint),
-        firstSeq: BigInt(v[2] as bigint),
-        lastSeq: BigInt(v[3] as bigint),
-      });
-    },
-  );
-  return out;
 }

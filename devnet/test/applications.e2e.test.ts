@@ -9,8 +9,8 @@ import { readFileSync } from "node:fs";
 import { createCartesiPublicClient } from "@cartesi/viem";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Hex, getAddress, http, parseEther, stringToHex } from "viem";
-import { applicationAbi, type Devnet, type DevnetApplication, startDevnet } from "@lcore/devnet";
-import { addInput, chainClients, ECHO_DAPP, gql, rpcResult, tempDir, waitFor } from "./helpers.js";
+import { applicationAbi, type Devnet, type DevnetApplication } from "@lcore/devnet";
+import { addInput, chainClients, gql, rpcResult, tempDir, waitFor, startEchoDevnet } from "./helpers.js";
 
 const VOUCHER_TYPE = "0x237a816f";
 
@@ -44,18 +44,7 @@ const send = (app: DevnetApplication, text: string) =>
 
 beforeAll(async () => {
   dir = tempDir("devnet-apps");
-  devnet = await startDevnet({
-    stateDir: dir.path,
-    epochLength: 4,
-    blockTime: 0.5,
-    port: 0,
-    rollupHttpPort: 0,
-    anvilPort: 0,
-    applications: 2,
-    dapp: [process.execPath, ECHO_DAPP],
-    pollIntervalMs: 50,
-    log: (m) => logs.push(m),
-  });
+  devnet = await startEchoDevnet(dir.path, (m) => logs.push(m), { applications: 2 });
   clients = chainClients(devnet.chainRpcUrl);
   const funder = clients.wallet(1);
   for (const app of devnet.applications) {

@@ -17,11 +17,10 @@ import {
   OUTPUTS_TREE_HEIGHT,
   outputLeaf,
   rootFromSiblings,
-  startDevnet,
 } from "@lcore/devnet";
 import { READER_SCHEMA } from "../src/graphqlSchema.js";
 import { QUERIES, V1_QUERIES } from "./fixtures/cartesiGraphqlQueries.js";
-import { chainClients, ECHO_DAPP, gql, rpcResult, tempDir, waitFor } from "./helpers.js";
+import { chainClients, gql, rpcResult, tempDir, waitFor, startEchoDevnet } from "./helpers.js";
 
 const specsDir = process.env.LCORE_SPECS_DIR ?? fileURLToPath(new URL("../../../shared/specs", import.meta.url));
 const specPath = `${specsDir}/rollups-graphql-reader.graphql`;
@@ -66,17 +65,7 @@ describe("Cartesi's documented GraphQL queries, statically", () => {
 describe("Cartesi's documented GraphQL queries against the devnet", () => {
   beforeAll(async () => {
     dir = tempDir("cartesi-graphql");
-    devnet = await startDevnet({
-      stateDir: dir.path,
-      epochLength: 4,
-      blockTime: 0.5,
-      port: 0,
-      rollupHttpPort: 0,
-      anvilPort: 0,
-      dapp: [process.execPath, ECHO_DAPP],
-      pollIntervalMs: 50,
-      log: (m) => logs.push(m),
-    });
+    devnet = await startEchoDevnet(dir.path, (m) => logs.push(m));
     chain = chainClients(devnet.chainRpcUrl);
     const wallets = [chain.wallet(0), chain.wallet(1)];
     senders = wallets.map((w) => w.account.address);

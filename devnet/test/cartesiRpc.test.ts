@@ -7,9 +7,9 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type CartesiClient, createClient } from "@cartesi/rpc";
 import { type Hex, stringToHex } from "viem";
-import { type Devnet, inputBoxAbi, OUTPUTS_TREE_HEIGHT, startDevnet } from "@lcore/devnet";
+import { type Devnet, inputBoxAbi, OUTPUTS_TREE_HEIGHT } from "@lcore/devnet";
 import * as shape from "./cartesiShapes.js";
-import { chainClients, ECHO_DAPP, tempDir, waitFor } from "./helpers.js";
+import { chainClients, tempDir, waitFor, startEchoDevnet } from "./helpers.js";
 
 type Method = Parameters<CartesiClient["request"]>[0];
 /** Every method of the client, as a Record so the compiler adds any method the client gains. */
@@ -78,17 +78,7 @@ const num = (hex: string) => Number(BigInt(hex));
 
 beforeAll(async () => {
   dir = tempDir("cartesi-rpc");
-  devnet = await startDevnet({
-    stateDir: dir.path,
-    epochLength: 4,
-    blockTime: 0.5,
-    port: 0,
-    rollupHttpPort: 0,
-    anvilPort: 0,
-    dapp: [process.execPath, ECHO_DAPP],
-    pollIntervalMs: 50,
-    log: (m) => logs.push(m),
-  });
+  devnet = await startEchoDevnet(dir.path, (m) => logs.push(m));
   client = createClient({ uri: devnet.jsonRpcUrl });
   const chain = chainClients(devnet.chainRpcUrl);
   const wallets = [chain.wallet(0), chain.wallet(1)];

@@ -15,8 +15,8 @@ import {
   type CartesiPublicClient,
 } from "@cartesi/viem";
 import { http, parseEther, stringToHex } from "viem";
-import { type Devnet, OUTPUTS_TREE_HEIGHT, startDevnet } from "@lcore/devnet";
-import { chainClients, ECHO_DAPP, tempDir, waitFor } from "./helpers.js";
+import { type Devnet, OUTPUTS_TREE_HEIGHT } from "@lcore/devnet";
+import { chainClients, tempDir, waitFor, startEchoDevnet } from "./helpers.js";
 
 let devnet: Devnet;
 let dir: ReturnType<typeof tempDir>;
@@ -28,17 +28,7 @@ let l2: CartesiPublicClient;
 
 beforeAll(async () => {
   dir = tempDir("cartesi-viem");
-  devnet = await startDevnet({
-    stateDir: dir.path,
-    epochLength: 4,
-    blockTime: 0.5,
-    port: 0,
-    rollupHttpPort: 0,
-    anvilPort: 0,
-    dapp: [process.execPath, ECHO_DAPP],
-    pollIntervalMs: 50,
-    log: (m) => logs.push(m),
-  });
+  devnet = await startEchoDevnet(dir.path, (m) => logs.push(m));
   chain = chainClients(devnet.chainRpcUrl);
   l2 = createCartesiPublicClient({ transport: http(devnet.jsonRpcUrl) });
 });

@@ -24,9 +24,8 @@ import {
   encodeNotice,
   encodeVoucher,
   inputBoxAbi,
-  startDevnet,
 } from "@lcore/devnet";
-import { chainClients, ECHO_DAPP, gql, rpc, rpcResult, tempDir, waitFor } from "./helpers.js";
+import { chainClients, gql, rpc, rpcResult, tempDir, waitFor, startEchoDevnet } from "./helpers.js";
 
 const INPUTS = 50;
 const VOUCHER_VALUE = 1000n;
@@ -56,18 +55,7 @@ async function afterDeploy(ctx: AfterDeployContext): Promise<EchoDeployment> {
 }
 
 async function startStack() {
-  return startDevnet({
-    stateDir: dir.path,
-    epochLength: 4,
-    blockTime: 0.5,
-    port: 0,
-    rollupHttpPort: 0,
-    anvilPort: 0,
-    dapp: [process.execPath, ECHO_DAPP],
-    pollIntervalMs: 50,
-    log: (m) => logs.push(m),
-    afterDeploy,
-  });
+  return startEchoDevnet(dir.path, (m) => logs.push(m), { afterDeploy });
 }
 
 const epochs = () =>

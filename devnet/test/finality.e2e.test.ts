@@ -9,18 +9,18 @@ import { copyFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Hex, stringToHex } from "viem";
-import { authorityAbi, type Devnet, startDevnet } from "@lcore/devnet";
+import { authorityAbi, type Devnet } from "@lcore/devnet";
 import {
   acceptedClaims,
   addInput,
   anvil,
   chainClients,
   chainInputs,
-  ECHO_DAPP,
   nodeList,
   tempDir,
   type TestClients,
   waitFor,
+  startEchoDevnet,
 } from "./helpers.js";
 
 let dir: ReturnType<typeof tempDir>;
@@ -30,17 +30,7 @@ let failure: Error | undefined;
 const logs: string[] = [];
 
 async function start(): Promise<Devnet> {
-  const started = await startDevnet({
-    stateDir: dir.path,
-    epochLength: 4,
-    blockTime: 0.5,
-    port: 0,
-    rollupHttpPort: 0,
-    anvilPort: 0,
-    dapp: [process.execPath, ECHO_DAPP],
-    pollIntervalMs: 50,
-    log: (m) => logs.push(m),
-  });
+  const started = await startEchoDevnet(dir.path, (m) => logs.push(m));
   void started.failed.then((err) => (failure = err));
   clients = chainClients(started.chainRpcUrl);
   return started;

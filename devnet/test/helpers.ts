@@ -21,7 +21,7 @@ import {
   type WalletClient,
 } from "viem";
 import { mnemonicToAccount } from "viem/accounts";
-import { ANVIL_MNEMONIC, authorityAbi, type Devnet, inputBoxAbi, startDevnet } from "@lcore/devnet";
+import { ANVIL_MNEMONIC, authorityAbi, type Devnet, type DevnetOptions, inputBoxAbi, startDevnet } from "@lcore/devnet";
 import { inputsAbi } from "../src/abis.js";
 
 export const ECHO_DAPP = fileURLToPath(new URL("./fixtures/echo-dapp.mjs", import.meta.url));
@@ -222,6 +222,29 @@ export async function freePort(): Promise<number> {
 
 /** The echo dApp's command, and the same dApp altered from its third input on (ECHO_ALTER_FROM=2). */
 export const ECHO = [process.execPath, ECHO_DAPP];
+
+/**
+ * The devnet with the echo dApp as the tests run it: free ports, 4-block epochs, half-second
+ * blocks, 50 ms polls, its log lines into `log`; `extra` adds or overrides options.
+ */
+export function startEchoDevnet<Extra extends object = Record<never, never>>(
+  stateDir: string,
+  log: (line: string) => void,
+  extra: Partial<DevnetOptions<Extra>> = {},
+) {
+  return startDevnet<Extra>({
+    stateDir,
+    epochLength: 4,
+    blockTime: 0.5,
+    port: 0,
+    rollupHttpPort: 0,
+    anvilPort: 0,
+    dapp: ECHO,
+    pollIntervalMs: 50,
+    log,
+    ...extra,
+  });
+}
 export const ECHO_ALTERED = ["env", "ECHO_ALTER_FROM=2", process.execPath, ECHO_DAPP];
 
 /**

@@ -32,6 +32,7 @@ import {
   type TestClients,
   waitFor,
   withoutClock,
+  startEchoDevnet,
 } from "./helpers.js";
 
 const EPOCH_LENGTH = 4;
@@ -42,17 +43,9 @@ let failure: Error | undefined;
 const logs: string[] = [];
 
 async function start(): Promise<Devnet> {
-  const started = await startDevnet({
-    stateDir: dir.path,
+  const started = await startEchoDevnet(dir.path, (m) => logs.push(m), {
     epochLength: EPOCH_LENGTH,
-    blockTime: 0.5,
-    port: 0,
-    rollupHttpPort: 0,
-    anvilPort: 0,
-    dapp: [process.execPath, ECHO_DAPP],
     blockConfidence: "latest",
-    pollIntervalMs: 50,
-    log: (m) => logs.push(m),
   });
   void started.failed.then((err) => (failure = err));
   return started;

@@ -6,7 +6,7 @@ import { randomBytes } from "node:crypto";
 import { encodeNotice } from "@lcore/protocol/notices";
 import { encodeRecord, recordHash } from "@lcore/protocol/recordBatch";
 import { afterEach, describe, expect, it } from "vitest";
-import type { ReadingRow } from "../src/outbox/readingStore.js";
+import type { PackedReading } from "../src/outbox/readingStore.js";
 import { Batcher, batcherSettings } from "../src/chain/batcher.js";
 import { Follower, verdicts } from "../src/chain/follower.js";
 import type { NodeInput, NodeOutput } from "../src/chain/nodeReader.js";
@@ -20,7 +20,7 @@ afterEach(() => runCleanups(cleanups));
 const hex = (b: Uint8Array) => `0x${Buffer.from(b).toString("hex")}` as const;
 const json = (o: object) => hex(Buffer.from(JSON.stringify(o)));
 
-function row(position: number, seq: bigint, device = new Uint8Array(randomBytes(20))): ReadingRow {
+function row(position: number, seq: bigint, device = new Uint8Array(randomBytes(20))): PackedReading {
   return {
     id: position + 1,
     device,
@@ -31,22 +31,11 @@ function row(position: number, seq: bigint, device = new Uint8Array(randomBytes(
     signature: new Uint8Array(randomBytes(64)),
     sealed: new Uint8Array(randomBytes(60)),
     receivedMs: 0,
-    inputId: 1,
     position,
-    outcome: null,
-    reason: null,
-    noticeIndex: null,
-    nonce: 0,
-    txHash: null,
-    inputIndex: 7,
-    blockNumber: 1,
-    finalMs: null,
-    nodeStatus: null,
-    sentTxHash: null,
   };
 }
 
-const entry = (r: ReadingRow, hash?: Uint8Array) => ({
+const entry = (r: PackedReading, hash?: Uint8Array) => ({
   device: r.device,
   seq: r.seq,
   recordHash: hash ?? recordHash(encodeRecord(r)),
@@ -115,7 +104,7 @@ describe("follower verdicts", () => {
 });
 
 describe("a second copy of an input", () => {
-  const skippedAll = (rows: ReadingRow[], input: string): NodeInput => ({
+  const skippedAll = (rows: PackedReading[], input: string): NodeInput => ({
     status: "REJECTED",
     notices: [],
     reports: [
@@ -152,7 +141,7 @@ describe("a second copy of an input", () => {
   });
 
   /** A gateway with one device, two readings packed into input 2 (registration: 0, 1), mined at index 2. */
-  async function mined(): Promise<{ gw: TestGateway; rows: ReadingRow[] }> {
+  async function mined(): Promise<{ gw: TestGateway; rows: PackedReading[] }> {
     const gw = await testGateway(cleanups);
     const d = await gw.device();
     await gw.device();

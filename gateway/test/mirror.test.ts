@@ -8,7 +8,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { type GatewayApp, buildApp } from "../src/app.js";
 import { loadConfig } from "../src/config.js";
 import type { InputRow } from "../src/outbox/inputStore.js";
-import type { ReadingRow } from "../src/outbox/readingStore.js";
+import type { PackedReading } from "../src/outbox/readingStore.js";
 import { Batcher, batcherSettings } from "../src/chain/batcher.js";
 import { Follower } from "../src/chain/follower.js";
 import { Mirror, legacyBody, milliText, mirrorSettings } from "../src/mvp/mirror.js";
@@ -187,7 +187,7 @@ describe("mirror to a legacy MVP node", () => {
     });
     const rows = ctx.outbox.readings.ofInput(input.id);
     expect(rows.map((r) => ctx.registry.get(hex(r.device))!.mvpId)).toEqual([...ids, "late"]);
-    const entry = (r: ReadingRow) => ({ device: r.device, seq: r.seq, recordHash: recordHash(encodeRecord(r)) });
+    const entry = (r: PackedReading) => ({ device: r.device, seq: r.seq, recordHash: recordHash(encodeRecord(r)) });
     const skip = (position: number) => ({
       index: position,
       device: hex(rows[position]!.device),
@@ -320,7 +320,8 @@ describe("mirror to a legacy MVP node", () => {
 
       await include(early.id, 0); // its receipt recorded late
       expect(await follower.step()).toBe(1);
-      expect(ctx.outbox.readings.ofInput(early.id)[0]!.outcome).toBe("accepted");
+      const [first] = ctx.outbox.readings.ofInput(early.id);
+      expect(ctx.outbox.readings.get(first!.device, first!.seq)?.outcome).toBe("accepted");
       await mirror.step(Date.now());
       const missed = (await mirrorView(gw.app)).agreements.accepted; // behind the window: not compared
       for (let pass = 0; pass < 12; pass++) await mirror.step(Date.now());

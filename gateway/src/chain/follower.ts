@@ -29,7 +29,7 @@ import { encodeRecord, recordHash } from "@lcore/protocol/recordBatch";
 import type { GatewayContext } from "../context.js";
 import { equalBytes, fromHex, toHex } from "@lcore/protocol/bytes";
 import type { InputRow } from "../outbox/inputStore.js";
-import type { ReadingRow } from "../outbox/readingStore.js";
+import type { PackedReading } from "../outbox/readingStore.js";
 import { type Marking, writeWithMarks } from "../devices/deviceMarks.js";
 import { disclosureStatements } from "../disclosures/disclosureVerdict.js";
 import { OutboxConflictError } from "../outbox/writer.js";
@@ -69,7 +69,7 @@ function parseReports(node: NodeInput): { rejected: string | null; skipped: Map<
  * acceptance known (yet).
  */
 export function verdicts(
-  readings: ReadingRow[],
+  readings: PackedReading[],
   node: NodeInput,
   earlier?: EarlierAcceptance,
 ): Verdict[] & { pending?: number } {
@@ -86,7 +86,7 @@ export function verdicts(
   }
   let pending = 0;
   const out: Verdict[] & { pending?: number } = readings.map((r): Verdict => {
-    const position = r.position!;
+    const position = r.position;
     const entry = listed.get(`${toHex(r.device)}:${r.seq}`);
     if (entry !== undefined) {
       if (equalBytes(wireHash(r), entry.hash))
@@ -107,7 +107,7 @@ export function verdicts(
 }
 
 /** keccak256 of the record bytes the gateway sent for the reading. */
-function wireHash(r: ReadingRow): Uint8Array {
+function wireHash(r: PackedReading): Uint8Array {
   return recordHash(
     encodeRecord({
       device: r.device,

@@ -45,10 +45,10 @@ import {
   createWalletClient,
   defineChain,
   encodeFunctionData,
-  keccak256,
 } from "viem";
 import { type PrivateKeyAccount, privateKeyToAccount } from "viem/accounts";
 import { inputBoxAbi } from "@lcore/contracts";
+import { keccak256 } from "@lcore/wasm-core";
 import { recordBatchCount } from "@lcore/protocol/recordBatch";
 import type { GatewayContext } from "../context.js";
 import { fromHex, toHex } from "@lcore/protocol/bytes";
@@ -391,11 +391,12 @@ export class Submitter {
       gas,
       ...fees,
     });
+    const rawBytes = fromHex(raw);
     const tx: TxRow = {
-      hash: fromHex(keccak256(raw)),
+      hash: keccak256(rawBytes), // the project's WASM Keccak: the raw transaction is up to 65 KiB
       inputId: input.id,
       nonce,
-      raw: fromHex(raw),
+      raw: rawBytes,
       maxFee: fees.maxFeePerGas,
       maxPriority: fees.maxPriorityFeePerGas,
       signedMs: Date.now(),

@@ -16,6 +16,12 @@ export interface SealedReading {
   receivedMs: number;
 }
 
+/** A reading as packed into its input: what the follower judges against the dApp's outputs. */
+export interface PackedReading extends SealedReading {
+  id: number;
+  position: number;
+}
+
 /** Where a reading is on its way to the chain (see `readingStatus`). */
 export interface ReadingRow extends SealedReading {
   id: number;
@@ -62,6 +68,26 @@ interface RawReadingRow {
 
 const u8 = (b: Buffer): Uint8Array => new Uint8Array(b);
 const u8OrNull = (b: Buffer | null): Uint8Array | null => (b === null ? null : new Uint8Array(b));
+
+type RawPackedRow = Pick<
+  RawReadingRow,
+  "id" | "device" | "seq" | "timestamp" | "body_hash" | "digest" | "signature" | "sealed" | "received_ms"
+> & { position: number };
+
+function packedFromRaw(r: RawPackedRow): PackedReading {
+  return {
+    id: r.id,
+    device: u8(r.device),
+    seq: readU64(r.seq, 0),
+    timestamp: BigInt(r.timestamp),
+    bodyHash: u8(r.body_hash),
+    digest: u8(r.digest),
+    signature: u8(r.signature),
+    sealed: u8(r.sealed),
+    receivedMs: r.received_ms,
+    position: r.position,
+  };
+}
 
 function fromRaw(r: RawReadingRow): ReadingRow {
   return {
@@ -136,8 +162,11 @@ export class ReadingStore {
     this.#queued = db.prepare<[number], RawReadingRow>(
       `${SELECT_WITH_INPUT} WHERE r.input_id IS NULL AND r.outcome IS NULL ORDER BY r.id LIMIT ?`,
     );
-    this.#ofInput = db.prepare<[number], RawReadingRow>(
-      `${SELECT_WITH_INPUT} WHERE r.input_id = ? ORDER BY r.position`,
+    // Only the readings' own columns: the follower reads every batch once, and the input's
+    // columns (and its latest transaction, a subquery per row) are the same for all of them.
+    this.#ofInput = db.prepare<[number], RawPackedRow>(
+      `SELECT id, device, seq, timestamp, body_hash, digest, signature, sealed, received_ms, position
+       FROM readings WHERE input_id = ? ORDER BY position`,
     );
     this.#recent = db.prepare<[number], RawReadingRow>(`${SELECT_WITH_INPUT} ORDER BY r.id DESC LIMIT ?`);
     this.#oldestQueued = db.prepare<[], { received_ms: number }>(
@@ -188,8 +217,9 @@ export class ReadingStore {
     };
   }
 
-  ofInput(inputId: number): ReadingRow[] {
-    return this.#ofInput.all(inputId).map(fromRaw);
+  /** The readings packed into input `inputId`, in their order in it. */
+  ofInput(inputId: number): PackedReading[] {
+    return this.#ofInput.all(inputId).map(packedFromRaw);
   }
 
   outcomeStatement(

@@ -4,7 +4,8 @@
 // than the fleet takes them, so the whole pipeline runs saturated: verification and sealing,
 // batching, InputBox transactions, the node reading them at `finalized`, the dApp, and the
 // gateway following the node (each shard's follower sees its records_accepted notices).
-// Readings are signed before the clock starts.
+// Readings are signed before the clock starts, and every machine is warmed up first (below).
+// The gateway runs with its default polling (chain 250 ms, follower 500 ms).
 //
 // Throughput is the steady rate: readings accepted from the first accepted batch to the last,
 // over that time, while waves keep arriving (so ingest shares the CPU as it would in service).
@@ -22,10 +23,13 @@
 // (riscv64) the gateway, anvil and the node are the ceiling on 2 cores and a second shard adds
 // little (docs/FLEET.md has both). Knobs: BENCH_FLEET_MACHINE (riscv64-vm, riscv64, host),
 // BENCH_FLEET_DEVICES (default 60), BENCH_FLEET_READINGS_PER_DEVICE (100), BENCH_FLEET_WAVES (10),
-// BENCH_FLEET_WAVE_MS (200), BENCH_FLEET_BATCH_DELAY_MS (the batcher's maxDelayMs, 100), LCORE_VM_CPUS (1 here).
+// BENCH_FLEET_WAVE_MS (200), BENCH_FLEET_BATCH_DELAY_MS (the batcher's maxDelayMs, 100),
+// BENCH_FLEET_WARMUP_PER_SHARD (records, 6000), BENCH_FLEET_RUNS (3), BENCH_FLEET_SHARDS ("1,2"),
+// BENCH_FLEET_PROFILE_DIR (a CPU profile of the gateway and node per run), LCORE_VM_CPUS (1 here).
 
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { Session } from "node:inspector/promises";
 import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -41,6 +45,8 @@ const DEVICES = Number(process.env.BENCH_FLEET_DEVICES ?? 60);
 const PER_DEVICE = Number(process.env.BENCH_FLEET_READINGS_PER_DEVICE ?? 100);
 const WAVES = Number(process.env.BENCH_FLEET_WAVES ?? 10);
 const WAVE_MS = Number(process.env.BENCH_FLEET_WAVE_MS ?? 200);
+const WARMUP_PER_SHARD = Number(process.env.BENCH_FLEET_WARMUP_PER_SHARD ?? 6000);
+const RUNS = Number(process.env.BENCH_FLEET_RUNS ?? 3);
 const MACHINE = parseMachine(process.env.BENCH_FLEET_MACHINE || "riscv64-vm");
 // One hart per machine, as a Cartesi machine has (the VM launcher reads it; the dApps inherit it).
 process.env.LCORE_VM_CPUS ||= "1";
@@ -98,6 +104,61 @@ function cpuSeconds() {
   return out;
 }
 
+/** Inputs the node has processed for `application` (its JSON-RPC's cartesi_getProcessedInputCount). */
+async function processedInputs(url, application) {
+  const res = await fetch(url, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "cartesi_getProcessedInputCount", params: { application } }),
+  });
+  return Number(BigInt((await res.json()).result.data));
+}
+
+/**
+ * With BENCH_FLEET_PROFILE_DIR set, a CPU profile of this process (the gateway and the node) over
+ * the measured window only, written there as fleet-<shards>.cpuprofile (open it in Chrome's DevTools).
+ */
+async function startProfiler() {
+  const dir = process.env.BENCH_FLEET_PROFILE_DIR;
+  if (!dir) return undefined;
+  const session = new Session();
+  session.connect();
+  await session.post("Profiler.enable");
+  await session.post("Profiler.start");
+  return {
+    async stop(name) {
+      const { profile } = await session.post("Profiler.stop");
+      session.disconnect();
+      mkdirSync(dir, { recursive: true });
+      writeFileSync(join(dir, name), JSON.stringify(profile));
+    },
+  };
+}
+
+/** `perDevice` readings of every device, signed now, cut into WAVES waves of one request per device. */
+function signWaves(devices, perDevice) {
+  const perWave = Math.ceil(perDevice / WAVES);
+  return Array.from({ length: WAVES }, (_, w) =>
+    devices.map((d) =>
+      Array.from({ length: Math.max(0, Math.min(perWave, perDevice - w * perWave)) }, () =>
+        d.reading({ value: BigInt(w) }),
+      ),
+    ),
+  ).filter((wave) => wave[0].length > 0);
+}
+
+const countReadings = (waves) => waves.reduce((n, wave) => n + wave.reduce((m, batch) => m + batch.length, 0), 0);
+
+/** Post the waves WAVE_MS apart from `started`; resolves when the last is posted, with the time then. */
+async function postWaves(fleet, waves, started) {
+  for (const [w, wave] of waves.entries()) {
+    await post(fleet, wave);
+    const next = started + (w + 1) * WAVE_MS;
+    if (performance.now() < next) await sleep(next - performance.now());
+  }
+  return performance.now();
+}
+
 /** Post every device's readings, one batch request per device, all at once. */
 async function post(fleet, batches) {
   const answers = await Promise.all(
@@ -130,9 +191,9 @@ async function run(shards) {
       submitterKey: new Secret(key(1 + i)),
       app: app.application,
       chainId: BigInt(devnet.deployment.chainId),
-      chain: { rpcUrl: devnet.chainRpcUrl, inputBox: devnet.inputBox, pollMs: 50 },
+      chain: { rpcUrl: devnet.chainRpcUrl, inputBox: devnet.inputBox },
       batcher: { maxDelayMs: Number(process.env.BENCH_FLEET_BATCH_DELAY_MS ?? 100) },
-      follower: { kind: "jsonrpc", url: devnet.jsonRpcUrl, pollMs: 100 },
+      follower: { kind: "jsonrpc", url: devnet.jsonRpcUrl },
     })),
     claimPollMs: 60_000,
   });
@@ -149,39 +210,33 @@ async function run(shards) {
       });
       if (res.statusCode !== 201) throw new Error(`registration: ${res.statusCode} ${res.body}`);
     }
-    // Warm-up: one reading per device, so every registration is processed before the clock starts.
-    await post(
-      fleet,
-      devices.map((d) => [d.reading({ value: 1n })]),
-    );
-    await waitAccepted(fleet, DEVICES, "the warm-up readings");
-    // WAVES waves of readings, each one request per device, signed now (before the clock).
-    const perWave = Math.ceil(PER_DEVICE / WAVES);
-    const waves = Array.from({ length: WAVES }, (_, w) =>
-      devices.map((d) =>
-        Array.from({ length: Math.max(0, Math.min(perWave, PER_DEVICE - w * perWave)) }, (_, i) =>
-          d.reading({ value: BigInt(w * perWave + i) }),
-        ),
-      ),
-    ).filter((wave) => wave[0].length > 0);
+    // Warm-up: every machine first takes WARMUP_PER_SHARD records, untimed. A machine's Node
+    // compiles its hot code on its only hart for the first few thousand records (in the VM the
+    // rate climbs from ~350 to ~750 records/s over the first 3,500), a cost paid once per machine
+    // boot; without it the two-shard run, where each machine sees half the records, would
+    // measure mostly warm-up.
+    const warmup = signWaves(devices, Math.ceil((WARMUP_PER_SHARD * shards) / DEVICES));
+    await postWaves(fleet, warmup, performance.now());
+    await waitAccepted(fleet, countReadings(warmup), "the warm-up readings");
+    const before = countReadings(warmup);
+    // The measured load: WAVES waves, each one request per device, signed now (before the clock).
+    const waves = signWaves(devices, PER_DEVICE);
     const total = DEVICES * PER_DEVICE;
     const perShard = Array.from(
       { length: shards },
       (_, s) => devices.filter((d) => shardForNewDevice(d.address, shards) === s).length,
     );
     const cpu0 = cpuSeconds();
+    const profiler = await startProfiler();
     const started = performance.now();
-    const posting = (async () => {
-      for (const [w, wave] of waves.entries()) {
-        await post(fleet, wave);
-        const next = started + (w + 1) * WAVE_MS;
-        if (performance.now() < next) await sleep(next - performance.now());
-      }
-      return performance.now();
-    })();
-    const { first, last } = await waitAccepted(fleet, DEVICES + total, "every reading accepted", DEVICES);
+    const posting = postWaves(fleet, waves, started);
+    const { first, last } = await waitAccepted(fleet, before + total, "every reading accepted", before);
     const posted = await posting;
     const cpu1 = cpuSeconds();
+    await profiler?.stop(`fleet-${shards}.cpuprofile`);
+    const inputs = await Promise.all(
+      devnet.applications.map((app) => processedInputs(devnet.jsonRpcUrl, app.application)),
+    );
     const cpuPerRecordMs = Object.fromEntries(Object.keys(cpu1).map((k) => [k, ((cpu1[k] - cpu0[k]) * 1000) / total]));
     const steadySeconds = (last.at - first.at) / 1000;
     return {
@@ -194,12 +249,34 @@ async function run(shards) {
       recordsPerSecond: (last.count - first.count) / steadySeconds,
       wallRecordsPerSecond: total / ((last.at - started) / 1000),
       cpuPerRecordMs,
+      inputs,
     };
   } finally {
     await fleet.close();
     await devnet.stop();
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+// One run per process (`fleet.mjs --run N` prints its result as JSON): each run starts with a
+// fresh gateway heap, and nothing of one run's devnet can reach the next.
+const runFlag = process.argv.indexOf("--run");
+if (runFlag !== -1) {
+  const r = await run(Number(process.argv[runFlag + 1]));
+  process.stdout.write(`RESULT ${JSON.stringify(r)}\n`);
+  process.exit(0);
+}
+
+function runInChild(shards) {
+  const child = spawnSync(process.execPath, [fileURLToPath(import.meta.url), "--run", String(shards)], {
+    stdio: ["ignore", "pipe", "inherit"],
+    encoding: "utf8",
+    maxBuffer: 16 * 1024 * 1024,
+  });
+  const line = child.stdout.split("\n").find((l) => l.startsWith("RESULT "));
+  if (child.status !== 0 || line === undefined)
+    throw new Error(`the ${shards}-shard run failed (exit ${child.status})`);
+  return JSON.parse(line.slice("RESULT ".length));
 }
 
 // riscv64 runs the dApp's self-contained bundle: build it if this checkout has none yet.
@@ -221,25 +298,44 @@ console.log(
     `rate: first accepted batch → last reading accepted; latency: first reading posted → first batch accepted` +
     (MACHINE === "riscv64-vm" ? `; ${process.env.LCORE_VM_CPUS} hart(s) per machine` : ""),
 );
-const results = [];
-for (const shards of [1, 2]) {
-  const r = await run(shards);
-  results.push(r);
-  console.log(
-    `  ${shards} shard(s): ${r.total} records in ${r.seconds.toFixed(2)} s (posting took ${r.postSeconds.toFixed(2)} s, ` +
-      `first batch accepted after ${r.latencySeconds.toFixed(2)} s), ${r.recordsPerSecond.toFixed(0)} records/s steady ` +
-      `(${r.wallRecordsPerSecond.toFixed(0)} over the whole run); devices per shard ${r.perShard.join("/")}; load average ${loadavg()[0].toFixed(2)}`,
-  );
-  const c = r.cpuPerRecordMs;
-  console.log(
-    `    CPU per record: machines ${c.machines.toFixed(2)} ms, gateway and node ${c.node.toFixed(2)} ms, anvil ${c.anvil.toFixed(2)} ms`,
-  );
+// The runs alternate 1, 2, 1, 2, … shards, RUNS times, and the figures are the medians: a
+// machine's rate varies by up to a quarter between runs here, more than the difference the
+// ratio is after.
+const SHARD_COUNTS = (process.env.BENCH_FLEET_SHARDS ?? "1,2").split(",").map(Number);
+const results = new Map(SHARD_COUNTS.map((n) => [n, []]));
+for (let k = 0; k < RUNS; k++) {
+  for (const shards of SHARD_COUNTS) {
+    const r = runInChild(shards);
+    results.get(shards).push(r);
+    const c = r.cpuPerRecordMs;
+    console.log(
+      `  ${shards} shard(s), run ${k + 1}/${RUNS}: ${r.total} records in ${r.seconds.toFixed(2)} s (posting took ${r.postSeconds.toFixed(2)} s, ` +
+        `first batch accepted after ${r.latencySeconds.toFixed(2)} s), ${r.recordsPerSecond.toFixed(0)} records/s steady ` +
+        `(${r.wallRecordsPerSecond.toFixed(0)} over the whole run); devices per shard ${r.perShard.join("/")}, inputs ${r.inputs.join("/")}; load average ${loadavg()[0].toFixed(2)}`,
+    );
+    console.log(
+      `    CPU per record: machines ${c.machines.toFixed(2)} ms, gateway and node ${c.node.toFixed(2)} ms, anvil ${c.anvil.toFixed(2)} ms`,
+    );
+  }
 }
-const [one, two] = results;
-console.log(`BENCH fleet.records_per_s.1 ${one.recordsPerSecond.toFixed(1)} records/s`);
-console.log(`BENCH fleet.records_per_s.2 ${two.recordsPerSecond.toFixed(1)} records/s`);
-console.log(`BENCH fleet.shards2_over_1 ${(two.recordsPerSecond / one.recordsPerSecond).toFixed(3)} x`);
-console.log(`BENCH fleet.wall_records_per_s.1 ${one.wallRecordsPerSecond.toFixed(1)} records/s`);
-console.log(`BENCH fleet.wall_records_per_s.2 ${two.wallRecordsPerSecond.toFixed(1)} records/s`);
-console.log(`BENCH fleet.latency_s.1 ${one.latencySeconds.toFixed(2)} s`);
-console.log(`BENCH fleet.latency_s.2 ${two.latencySeconds.toFixed(2)} s`);
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 === 1 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+const figure = (shards, key) => median(results.get(shards).map((r) => r[key]));
+if (!results.has(1) || !results.has(2)) process.exit(0);
+const one = figure(1, "recordsPerSecond");
+const two = figure(2, "recordsPerSecond");
+console.log(
+  `  ratio of each run's pair: ${results
+    .get(2)
+    .map((r, k) => (r.recordsPerSecond / results.get(1)[k].recordsPerSecond).toFixed(2))
+    .join(", ")}; figures below are medians of ${RUNS} run(s)`,
+);
+console.log(`BENCH fleet.records_per_s.1 ${one.toFixed(1)} records/s`);
+console.log(`BENCH fleet.records_per_s.2 ${two.toFixed(1)} records/s`);
+console.log(`BENCH fleet.shards2_over_1 ${(two / one).toFixed(3)} x`);
+console.log(`BENCH fleet.wall_records_per_s.1 ${figure(1, "wallRecordsPerSecond").toFixed(1)} records/s`);
+console.log(`BENCH fleet.wall_records_per_s.2 ${figure(2, "wallRecordsPerSecond").toFixed(1)} records/s`);
+console.log(`BENCH fleet.latency_s.1 ${figure(1, "latencySeconds").toFixed(2)} s`);
+console.log(`BENCH fleet.latency_s.2 ${figure(2, "latencySeconds").toFixed(2)} s`);

@@ -69,14 +69,16 @@ interface RawReadingRow {
 const u8 = (b: Buffer): Uint8Array => new Uint8Array(b);
 const u8OrNull = (b: Buffer | null): Uint8Array | null => (b === null ? null : new Uint8Array(b));
 
-type RawPackedRow = Pick<
+/** The columns a reading has from its 202 on. */
+type RawSealedRow = Pick<
   RawReadingRow,
-  "id" | "device" | "seq" | "timestamp" | "body_hash" | "digest" | "signature" | "sealed" | "received_ms"
-> & { position: number };
+  "device" | "seq" | "timestamp" | "body_hash" | "digest" | "signature" | "sealed" | "received_ms"
+>;
 
-function packedFromRaw(r: RawPackedRow): PackedReading {
+type RawPackedRow = RawSealedRow & { id: number; position: number };
+
+function sealedFromRaw(r: RawSealedRow): SealedReading {
   return {
-    id: r.id,
     device: u8(r.device),
     seq: readU64(r.seq, 0),
     timestamp: BigInt(r.timestamp),
@@ -85,21 +87,17 @@ function packedFromRaw(r: RawPackedRow): PackedReading {
     signature: u8(r.signature),
     sealed: u8(r.sealed),
     receivedMs: r.received_ms,
-    position: r.position,
   };
+}
+
+function packedFromRaw(r: RawPackedRow): PackedReading {
+  return { id: r.id, ...sealedFromRaw(r), position: r.position };
 }
 
 function fromRaw(r: RawReadingRow): ReadingRow {
   return {
     id: r.id,
-    device: u8(r.device),
-    seq: readU64(r.seq, 0),
-    timestamp: BigInt(r.timestamp),
-    bodyHash: u8(r.body_hash),
-    digest: u8(r.digest),
-    signature: u8(r.signature),
-    sealed: u8(r.sealed),
-    receivedMs: r.received_ms,
+    ...sealedFromRaw(r),
     inputId: r.input_id,
     position: r.position,
     outcome: r.outcome,

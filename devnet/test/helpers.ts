@@ -253,17 +253,7 @@ export const ECHO_ALTERED = ["env", "ECHO_ALTER_FROM=2", process.execPath, ECHO_
  */
 export async function startEchoChain(prefix: string, inputs: number): Promise<{ devnet: Devnet; dir: TempDir }> {
   const dir = tempDir(prefix);
-  const devnet = await startDevnet({
-    stateDir: dir.path,
-    epochLength: 4,
-    blockTime: 0.5,
-    port: 0,
-    rollupHttpPort: 0,
-    anvilPort: 0,
-    dapp: ECHO,
-    pollIntervalMs: 50,
-    log: () => {},
-  });
+  const devnet = await startEchoDevnet(dir.path, () => {});
   const clients = chainClients(devnet.chainRpcUrl);
   const sender = clients.wallet(0);
   for (let i = 0; i < inputs; i++) {

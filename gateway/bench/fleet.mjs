@@ -36,7 +36,14 @@ import { fileURLToPath } from "node:url";
 import { afterDeployLcore } from "@lcore/contracts";
 import { ANVIL_MNEMONIC, commandOnMachine, parseMachine, startDevnet } from "@lcore/devnet";
 import { mnemonicToAccount } from "viem/accounts";
-import { Secret, SimDevice, buildFleetApp, shardForNewDevice } from "../dist/index.js";
+import {
+  JsonRpcNodeReader,
+  Secret,
+  SimDevice,
+  acceptedCount,
+  buildFleetApp,
+  shardForNewDevice,
+} from "../dist/index.js";
 
 const DAPP_MAIN = fileURLToPath(new URL("../../dapp/dist/main.js", import.meta.url));
 /** riscv64 Node runs the self-contained bundle (its native addon is x86 only). */
@@ -58,17 +65,13 @@ const key = (n) =>
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 /**
- * Readings the shards' dApps accepted: each shard's outcome counter, what /v1/fleet reports as
- * readingsAccepted. Read directly, not through the whole fleet snapshot (health reports and
- * all), because the bench asks every 50 ms in the process it measures.
+ * Readings the shards' dApps accepted: what /v1/fleet reports as readingsAccepted, read shard by
+ * shard, not through the whole fleet snapshot (health reports and all), because the bench asks
+ * every 50 ms in the process it measures.
  */
 async function accepted(fleet) {
-  let sum = 0;
-  for (const shard of fleet.fleet.shards) {
-    const { values } = await shard.gateway.metrics.readingOutcomes.get();
-    for (const v of values) if (v.labels.outcome === "accepted") sum += v.value;
-  }
-  return sum;
+  const counts = await Promise.all(fleet.fleet.shards.map((shard) => acceptedCount(shard.gateway)));
+  return counts.reduce((sum, n) => sum + n, 0);
 }
 
 /** Poll until `target` readings are accepted; when the count first passed `from`, and when it reached `target`, with the count then. */
@@ -112,16 +115,6 @@ function cpuSeconds() {
     out[key] += p.ticks / 100; // USER_HZ
   }
   return out;
-}
-
-/** Inputs the node has processed for `application` (its JSON-RPC's cartesi_getProcessedInputCount). */
-async function processedInputs(url, application) {
-  const res = await fetch(url, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "cartesi_getProcessedInputCount", params: { application } }),
-  });
-  return Number(BigInt((await res.json()).result.data));
 }
 
 /**
@@ -169,8 +162,11 @@ async function postWaves(fleet, waves, started) {
   return performance.now();
 }
 
+/** Inputs the node has processed, per application (cartesi_getProcessedInputCount, as the follower asks it). */
 const processedInputCounts = (devnet) =>
-  Promise.all(devnet.applications.map((app) => processedInputs(devnet.jsonRpcUrl, app.application)));
+  Promise.all(
+    devnet.applications.map((app) => new JsonRpcNodeReader(devnet.jsonRpcUrl, app.application).processedInputCount()),
+  );
 
 /** Post every device's readings, one batch request per device, all at once. */
 async function post(fleet, batches) {

@@ -27,4 +27,5 @@ export { buildFleetApp, type FleetApp } from "./fleet/fleetApp.js";
 export type { FleetOptions } from "./fleet/fleetOptions.js";
 export { loadFleetConfig } from "./fleet/fleetConfig.js";
 export { shardForNewDevice, MAX_SHARDS } from "./fleet/shardRule.js";
-export type { ShardStatus } from "./fleet/fleetStatus.js";
+export { acceptedCount, type ShardStatus } from "./fleet/fleetStatus.js";
+export { JsonRpcNodeReader } from "./chain/nodeReader.js";

@@ -82,7 +82,8 @@ export class FleetStatus {
   }
 }
 
-async function acceptedCount(shard: GatewayContext): Promise<number> {
+/** Readings the shard's dApp accepted since this gateway started (its outcome counter). */
+export async function acceptedCount(shard: GatewayContext): Promise<number> {
   const { values } = await shard.metrics.readingOutcomes.get();
   return values.filter((v) => v.labels.outcome === "accepted").reduce((sum, v) => sum + v.value, 0);
 }

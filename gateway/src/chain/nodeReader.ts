@@ -4,6 +4,7 @@
 // the rollups-graphql reader. Both return the same shape.
 
 import { type Upstream, UpstreamUnreachableError } from "../system/health.js";
+import { keepAliveFetch } from "./keepAliveFetch.js";
 
 export type NodeInputStatus =
   | "NONE"
@@ -68,7 +69,7 @@ const PAGE = 100;
 
 async function postJson(url: string, body: unknown, upstream: Upstream | undefined): Promise<unknown> {
   const call = async () => {
-    const res = await fetch(url, {
+    const res = await keepAliveFetch(url, {
       method: "POST",
       headers: { "content-type": "application/json" },
       body: JSON.stringify(body),

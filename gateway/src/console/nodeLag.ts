@@ -11,6 +11,7 @@ import { decodeFunctionResult, encodeFunctionData, type Hex } from "viem";
 import { CANONICAL_INPUT_BOX } from "../chain/inputBox.js";
 import type { GatewayContext } from "../context.js";
 import { shortError } from "../system/health.js";
+import { keepAliveFetch } from "../chain/keepAliveFetch.js";
 
 export const TIMEOUT_MS = 1500;
 export const CACHE_MS = 2000;
@@ -31,7 +32,7 @@ export interface NodeLag {
 }
 
 async function rpc<T>(url: string, method: string, params: unknown): Promise<T> {
-  const res = await fetch(url, {
+  const res = await keepAliveFetch(url, {
     method: "POST",
     headers: { "content-type": "application/json" },
     body: JSON.stringify({ jsonrpc: "2.0", id: 1, method, params }),

@@ -3,6 +3,7 @@
 // (over the last minute), and its last accepted claim as its node lists it.
 
 import type { GatewayContext } from "../context.js";
+import { keepAliveFetch } from "../chain/keepAliveFetch.js";
 
 export interface ShardStatus {
   shard: number;
@@ -92,7 +93,7 @@ export async function acceptedCount(shard: GatewayContext): Promise<number> {
 async function lastAcceptedEpoch(shard: GatewayContext): Promise<number | null> {
   const follower = shard.options.follower;
   if (follower?.kind !== "jsonrpc") return null;
-  const res = await fetch(follower.url, {
+  const res = await keepAliveFetch(follower.url, {
     method: "POST",
     headers: { "content-type": "application/json" },
     body: JSON.stringify({

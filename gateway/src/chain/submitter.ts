@@ -35,16 +35,15 @@
 //                                              lost-nonce rule above once mined)
 
 import {
-  type Chain,
   type Hex,
   type PublicClient,
   type TransactionReceipt,
   TransactionReceiptNotFoundError,
-  type WalletClient,
+  type TransactionSerializableEIP1559,
   createPublicClient,
-  createWalletClient,
-  defineChain,
   encodeFunctionData,
+  parseSignature,
+  serializeTransaction,
 } from "viem";
 import { type PrivateKeyAccount, privateKeyToAccount } from "viem/accounts";
 import { inputBoxAbi } from "@lcore/contracts";
@@ -101,8 +100,6 @@ export class Submitter {
   readonly #s: SubmitterSettings;
   readonly #account: PrivateKeyAccount;
   readonly #client: PublicClient;
-  /** Signs only (never sends): the signed bytes must be in the outbox before they go out. */
-  readonly #wallet: WalletClient<ReturnType<typeof chainTransport>, Chain, PrivateKeyAccount>;
   readonly #watch: InclusionWatch | undefined;
   #nextNonce = 0;
   /** Per input: consecutive checks that found its nonce spent and no receipt, since when. */
@@ -124,13 +121,20 @@ export class Submitter {
     this.#account = privateKeyToAccount(ctx.options.submitterKey.reveal());
     const transport = chainTransport(settings.rpcUrl, ctx.health.chain);
     this.#client = createPublicClient({ transport });
-    const chain = defineChain({
-      id: Number(ctx.chainId),
-      name: `chain ${ctx.chainId}`,
-      nativeCurrency: { name: "Ether", symbol: "ETH", decimals: 18 },
-      rpcUrls: { default: { http: [settings.rpcUrl] } },
-    });
-    this.#wallet = createWalletClient({ account: this.#account, chain, transport });
+  }
+
+  /**
+   * Signs a transaction for the configured chain, here: signing only, never sending (the signed
+   * bytes must be in the outbox before they go out). The RPC's chain id was checked once
+   * (#connect), and a transaction signed for one chain is refused by any other (EIP-155), so
+   * nothing is asked per transaction; the signing hash is the project's WASM Keccak, the
+   * transaction being up to 65 KiB (viem's wallet client asks eth_chainId and hashes in
+   * JavaScript, every time).
+   */
+  async #signTransaction(tx: Omit<TransactionSerializableEIP1559, "chainId" | "type">): Promise<Hex> {
+    const unsigned: TransactionSerializableEIP1559 = { ...tx, type: "eip1559", chainId: Number(this.#ctx.chainId) };
+    const hash = toHex(keccak256(fromHex(serializeTransaction(unsigned))));
+    return serializeTransaction(unsigned, parseSignature(await this.#account.sign({ hash })));
   }
 
   get address(): Hex {
@@ -312,8 +316,7 @@ export class Submitter {
     const fees = await this.#fees();
     const upTo = Math.min(lowest, latestNonce + GAP_FILLS_PER_PASS);
     for (let nonce = latestNonce; nonce < upTo; nonce++) {
-      const raw = await this.#wallet.signTransaction({
-        type: "eip1559",
+      const raw = await this.#signTransaction({
         nonce,
         to: this.#account.address,
         value: 0n,
@@ -381,9 +384,7 @@ export class Submitter {
   }
 
   async #sign(input: InputRow, nonce: number, gas: bigint, fees: Fees): Promise<TxRow> {
-    // The wallet client checks that the RPC serves the configured chain before signing.
-    const raw = await this.#wallet.signTransaction({
-      type: "eip1559",
+    const raw = await this.#signTransaction({
       nonce,
       to: this.#s.inputBox,
       data: this.#calldata(input),

@@ -11,35 +11,18 @@
 // newest block the node read whose hash (or, for an input recorded without one, whose
 // InputBox input hash) the chain still has, found by galloping back over the recorded inputs.
 
-import { BlockNotFoundError, decodeFunctionData, keccak256, numberToHex, slice } from "viem";
-import { EVM_ADVANCE_SELECTOR, applicationAbi, authorityAbi, inputBoxAbi, inputsAbi } from "./abis.js";
+import { BlockNotFoundError, keccak256 } from "viem";
+import { applicationAbi, authorityAbi, inputBoxAbi } from "./abis.js";
 import type { ChainClients } from "./chainClient.js";
 import type { Deployment } from "./deploy.js";
 import { type BlockConfidence, DEFAULT_BLOCK_CONFIDENCE } from "./defaults.js";
 import { InputError } from "./errors.js";
+import { decodeEvmAdvance } from "./evmAdvance.js";
 import type { Hex } from "./hex.js";
 import type { BlockRef, EpochRow, InputRow, NewInput, Scan, SequenceBreak, Store } from "./store.js";
 
 /** Widest block range asked of eth_getLogs at once (public RPCs often cap it near 10,000). */
 export const MAX_LOG_BLOCK_RANGE = 5_000;
-
-/** Decode one InputAdded `input` as the EvmAdvance call it must be. */
-export function decodeEvmAdvance(raw: Hex): Omit<NewInput, "raw" | "txHash" | "blockHash"> & { appContract: Hex } {
-  if (slice(raw, 0, 4) !== EVM_ADVANCE_SELECTOR)
-    throw new InputError(`input does not start with the EvmAdvance selector ${EVM_ADVANCE_SELECTOR}`);
-  const { args } = decodeFunctionData({ abi: inputsAbi, data: raw });
-  const [chainId, appContract, msgSender, blockNumber, blockTimestamp, prevRandao, index, payload] = args;
-  return {
-    chainId: Number(chainId),
-    appContract,
-    msgSender,
-    blockNumber: Number(blockNumber),
-    blockTimestamp: Number(blockTimestamp),
-    prevRandao: numberToHex(prevRandao, { size: 32 }),
-    index: Number(index),
-    payload,
-  };
-}
 
 /** What one sync did: scanned up to a block, or found that the node must roll back to one. */
 export type SyncResult =

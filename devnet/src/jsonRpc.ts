@@ -12,7 +12,7 @@ import {
   isOurApplication,
   lower,
 } from "./apiContext.js";
-import { decodeEvmAdvance } from "./inputReader.js";
+import { decodeEvmAdvance } from "./evmAdvance.js";
 import { ADDRESS_PATTERN, type Hex, toQuantity } from "./hex.js";
 import { decodeOutput } from "./outputs.js";
 import type { EpochRow, EpochStatus, InputRow, OutputRow, OutputType, ReportRow } from "./store.js";

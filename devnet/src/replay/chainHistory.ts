@@ -5,7 +5,8 @@ import { type Address, createPublicClient, decodeFunctionData, http, type Public
 import { applicationAbi, authorityAbi, dataAvailabilityAbi, inputBoxAbi } from "../abis.js";
 import { InputError } from "../errors.js";
 import type { Hex } from "../hex.js";
-import { decodeEvmAdvance, MAX_LOG_BLOCK_RANGE } from "../inputReader.js";
+import { decodeEvmAdvance } from "../evmAdvance.js";
+import { MAX_LOG_BLOCK_RANGE } from "../inputReader.js";
 
 export interface ChainInput {
   index: number;

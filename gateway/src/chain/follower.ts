@@ -28,7 +28,7 @@ import { parseReport } from "@lcore/protocol/reports";
 import { encodeRecord, recordHash } from "@lcore/protocol/recordBatch";
 import type { GatewayContext } from "../context.js";
 import { equalBytes, fromHex, toHex } from "@lcore/protocol/bytes";
-import type { InputRow } from "../outbox/inputStore.js";
+import type { InputState } from "../outbox/inputStore.js";
 import type { PackedReading } from "../outbox/readingStore.js";
 import { type Marking, writeWithMarks } from "../devices/deviceMarks.js";
 import { disclosureStatements } from "../disclosures/disclosureVerdict.js";
@@ -121,8 +121,8 @@ function wireHash(r: PackedReading): Uint8Array {
 }
 
 /** Whether the node's input is the one the gateway sent (when the node says what it holds). */
-export function isOurs(input: InputRow, node: NodeInput, sender: string): boolean {
-  if (node.payload !== undefined && node.payload.toLowerCase() !== toHex(input.payload).toLowerCase()) return false;
+export function isOurs(payload: Uint8Array, node: NodeInput, sender: string): boolean {
+  if (node.payload !== undefined && node.payload.toLowerCase() !== toHex(payload)) return false;
   if (node.sender !== undefined && node.sender.toLowerCase() !== sender.toLowerCase()) return false;
   return true;
 }
@@ -163,19 +163,20 @@ export class Follower {
       const node = await this.#reader.input(input.inputIndex!);
       // Inputs are processed in order: if this one is not, neither are the ones after it.
       if (node === null || node.status === "NONE") break;
-      if (!isOurs(input, node, this.#ctx.owner)) {
+      const payload = this.#ctx.outbox.inputs.payloadOf(input.id)!;
+      if (!isOurs(payload, node, this.#ctx.owner)) {
         // The node's input at that index is another: the chain moved ours, or the node follows another fork.
         this.#hooks.foreign?.(input.id);
         continue;
       }
-      if (await this.#apply(input, node)) done++;
+      if (await this.#apply(input, payload, node)) done++;
     }
     if (done > 0) this.#ctx.health.progressed("verdict");
     return done;
   }
 
   /** Writes the verdict; false when it must wait (or the input moved meanwhile). */
-  async #apply(input: InputRow, node: NodeInput): Promise<boolean> {
+  async #apply(input: InputState, payload: Uint8Array, node: NodeInput): Promise<boolean> {
     const { outbox, metrics } = this.#ctx;
     const { rejected } = parseReports(node);
     const reason = node.status === "ACCEPTED" ? null : (rejected ?? node.status.toLowerCase());
@@ -192,7 +193,7 @@ export class Follower {
           ...disclosureStatements(outbox, input, node),
           outbox.inputs.processedStatement(input.id, input.inputIndex!, node.status, reason, Date.now()),
         ],
-        reason === null ? [] : this.#rejectedRegistration(input, reason),
+        reason === null ? [] : this.#rejectedRegistration(input, payload, reason),
       );
     } catch (error) {
       if (error instanceof OutboxConflictError) return false; // the watch moved the input meanwhile
@@ -211,9 +212,9 @@ export class Follower {
   }
 
   /** The device a rejected registration input was for, to be marked with the dApp's reason. */
-  #rejectedRegistration(input: InputRow, reason: string): Marking[] {
+  #rejectedRegistration(input: InputState, payload: Uint8Array, reason: string): Marking[] {
     if (input.kind !== "registration") return [];
-    const decoded = decodeInput(input.payload);
+    const decoded = decodeInput(payload);
     if (decoded.kind !== "device_registration") return [];
     const state = this.#ctx.registry.get(toHex(deviceAddress(decoded.publicKey)));
     return state === undefined ? [] : [{ state, mark: { status: "registration_rejected", reason } }];

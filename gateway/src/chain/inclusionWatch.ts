@@ -30,7 +30,7 @@ import {
 import { inputBoxAbi } from "@lcore/contracts";
 import { equalBytes, fromHex, toHex } from "@lcore/protocol/bytes";
 import type { GatewayContext } from "../context.js";
-import type { Inclusion, InputRow } from "../outbox/inputStore.js";
+import type { Inclusion, InputState } from "../outbox/inputStore.js";
 import { OutboxConflictError, type Statement } from "../outbox/writer.js";
 import { isUnreachable } from "../system/health.js";
 
@@ -72,7 +72,7 @@ export function inclusionOf(
 interface Findings {
   statements: Statement[];
   moves: Statement[];
-  vanished: InputRow[];
+  vanished: InputState[];
   moved: number;
   final: number;
 }
@@ -134,7 +134,7 @@ export class InclusionWatch {
   }
 
   /** The block recorded for `row` changed, is gone, or `row` is suspect: its receipt decides. */
-  async #recheck(row: InputRow, nowMs: number, found: Findings): Promise<void> {
+  async #recheck(row: InputState, nowMs: number, found: Findings): Promise<void> {
     const { inputs } = this.#ctx.outbox;
     const receipt = await this.#receipt(row.txHash!);
     const now = receipt === null ? null : inclusionOf(receipt, this.#s.inputBox, this.#ctx.app, nowMs);
@@ -184,7 +184,7 @@ export class InclusionWatch {
     return found.final + found.moved + found.vanished.length;
   }
 
-  #reportVanished(vanished: InputRow[]): void {
+  #reportVanished(vanished: InputState[]): void {
     const { metrics, health } = this.#ctx;
     metrics.inputsReorged.inc({ kind: "vanished" }, vanished.length);
     const blocks = vanished.map((r) => r.blockNumber!);
@@ -223,7 +223,7 @@ export class InclusionWatch {
   }
 
   /** The chain's hash of each block the rows name (absent: above the chain's head, or not found). */
-  async #blockHashes(rows: InputRow[], latest: number): Promise<Map<number, Uint8Array>> {
+  async #blockHashes(rows: InputState[], latest: number): Promise<Map<number, Uint8Array>> {
     const numbers = [...new Set(rows.map((r) => r.blockNumber!))].filter((n) => n <= latest);
     const blocks = await Promise.all(
       numbers.map((n) =>

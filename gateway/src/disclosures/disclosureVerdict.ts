@@ -11,11 +11,11 @@ import { parseReport } from "@lcore/protocol/reports";
 import { equalBytes, fromHex } from "@lcore/protocol/bytes";
 import type { Outbox } from "../outbox/outbox.js";
 import type { FailedRecord } from "../outbox/disclosureStore.js";
-import type { InputRow } from "../outbox/inputStore.js";
+import type { InputState } from "../outbox/inputStore.js";
 import type { Statement } from "../outbox/writer.js";
 import type { NodeInput } from "../chain/nodeReader.js";
 
-export function disclosureStatements(outbox: Outbox, input: InputRow, node: NodeInput): Statement[] {
+export function disclosureStatements(outbox: Outbox, input: InputState, node: NodeInput): Statement[] {
   if (input.kind !== "disclosure") return [];
   const d = outbox.disclosures.ofInput(input.id);
   if (d === undefined) return [];

@@ -7,10 +7,14 @@ import type { Statement } from "./writer.js";
 /** What an input carries (PROTOCOL §3): a device registration, a record batch, a settlement tick, a key disclosure. */
 export type InputKindName = "registration" | "records" | "tick" | "disclosure" | "device_op";
 
-export interface InputRow {
+/**
+ * An input's place in the pipeline, without its payload: what the loops tracking inputs on the
+ * chain and at the node read on every pass (a payload is up to 64 KiB, and reading tens of them
+ * per pass was a tenth of the gateway's CPU while a slow machine kept inputs waiting).
+ */
+export interface InputState {
   id: number;
   kind: InputKindName;
-  payload: Uint8Array;
   createdMs: number;
   nonce: number | null;
   txHash: Uint8Array | null;
@@ -29,6 +33,10 @@ export interface InputRow {
   sentTxHash: Uint8Array | null;
 }
 
+export interface InputRow extends InputState {
+  payload: Uint8Array;
+}
+
 export interface TxRow {
   hash: Uint8Array;
   inputId: number;
@@ -41,10 +49,9 @@ export interface TxRow {
   abandoned: boolean;
 }
 
-interface RawInputRow {
+interface RawInputState {
   id: number;
   kind: InputKindName;
-  payload: Buffer;
   created_ms: number;
   nonce: number | null;
   tx_hash: Buffer | null;
@@ -60,6 +67,10 @@ interface RawInputRow {
   sent_tx_hash: Buffer | null;
 }
 
+interface RawInputRow extends RawInputState {
+  payload: Buffer;
+}
+
 interface RawTxRow {
   hash: Buffer;
   input_id: number;
@@ -72,10 +83,9 @@ interface RawTxRow {
   abandoned: number;
 }
 
-const inputFromRaw = (r: RawInputRow): InputRow => ({
+const stateFromRaw = (r: RawInputState): InputState => ({
   id: r.id,
   kind: r.kind,
-  payload: new Uint8Array(r.payload),
   createdMs: r.created_ms,
   nonce: r.nonce,
   txHash: r.tx_hash === null ? null : new Uint8Array(r.tx_hash),
@@ -91,10 +101,15 @@ const inputFromRaw = (r: RawInputRow): InputRow => ({
   sentTxHash: r.sent_tx_hash === null ? null : new Uint8Array(r.sent_tx_hash),
 });
 
-const SELECT_INPUT = `
-  SELECT i.*, (SELECT t.hash FROM txs t WHERE t.input_id = i.id AND t.sent_ms IS NOT NULL
-               ORDER BY t.sent_ms DESC LIMIT 1) AS sent_tx_hash
+const inputFromRaw = (r: RawInputRow): InputRow => ({ ...stateFromRaw(r), payload: new Uint8Array(r.payload) });
+
+const SELECT_INPUT_STATE = `
+  SELECT i.id, i.kind, i.created_ms, i.nonce, i.tx_hash, i.block_number, i.block_hash, i.input_index,
+         i.gas_used, i.included_ms, i.final_ms, i.node_status, i.reason, i.processed_ms,
+         (SELECT t.hash FROM txs t WHERE t.input_id = i.id AND t.sent_ms IS NOT NULL
+          ORDER BY t.sent_ms DESC LIMIT 1) AS sent_tx_hash
   FROM inputs i`;
+const SELECT_INPUT = SELECT_INPUT_STATE.replace("SELECT i.id,", "SELECT i.payload, i.id,");
 
 const txFromRaw = (r: RawTxRow): TxRow => ({
   hash: new Uint8Array(r.hash),
@@ -154,6 +169,7 @@ export class InputStore {
   readonly #get;
   readonly #unincluded;
   readonly #unprocessed;
+  readonly #payload;
   readonly #maxNonce;
   readonly #txsOf;
   readonly #countUnincluded;
@@ -169,21 +185,22 @@ export class InputStore {
   constructor(db: OutboxDb, write: (statements: Statement[]) => Promise<void>) {
     this.#write = write;
     this.#get = db.prepare<[number], RawInputRow>(`${SELECT_INPUT} WHERE i.id = ?`);
+    this.#payload = db.prepare<[number], { payload: Buffer }>("SELECT payload FROM inputs WHERE id = ?");
     this.#unincluded = db.prepare<[number], RawInputRow>(
       `${SELECT_INPUT} WHERE i.input_index IS NULL ORDER BY i.id LIMIT ?`,
     );
-    this.#unprocessed = db.prepare<[number], RawInputRow>(
-      `${SELECT_INPUT} WHERE i.input_index IS NOT NULL AND i.node_status IS NULL ORDER BY i.input_index LIMIT ?`,
+    this.#unprocessed = db.prepare<[number], RawInputState>(
+      `${SELECT_INPUT_STATE} WHERE i.input_index IS NOT NULL AND i.node_status IS NULL ORDER BY i.input_index LIMIT ?`,
     );
     this.#maxNonce = db.prepare<[], { n: number | null }>("SELECT max(nonce) AS n FROM txs");
     this.#txsOf = db.prepare<[number], RawTxRow>("SELECT * FROM txs WHERE input_id = ? ORDER BY signed_ms");
     this.#countUnincluded = db.prepare<[], { n: number }>("SELECT count(*) AS n FROM inputs WHERE input_index IS NULL");
     this.#byIndex = db.prepare<[number], RawInputRow>(`${SELECT_INPUT} WHERE i.input_index = ?`);
-    this.#unfinal = db.prepare<[number], RawInputRow>(
-      `${SELECT_INPUT} WHERE i.input_index IS NOT NULL AND i.final_ms IS NULL ORDER BY i.block_number LIMIT ?`,
+    this.#unfinal = db.prepare<[number], RawInputState>(
+      `${SELECT_INPUT_STATE} WHERE i.input_index IS NOT NULL AND i.final_ms IS NULL ORDER BY i.block_number LIMIT ?`,
     );
-    this.#recentIncluded = db.prepare<[number, number], RawInputRow>(
-      `${SELECT_INPUT} WHERE i.input_index IS NOT NULL AND i.block_number > ? ORDER BY i.block_number LIMIT ?`,
+    this.#recentIncluded = db.prepare<[number, number], RawInputState>(
+      `${SELECT_INPUT_STATE} WHERE i.input_index IS NOT NULL AND i.block_number > ? ORDER BY i.block_number LIMIT ?`,
     );
     this.#minedFromNonce = db.prepare<[number, number], { id: number }>(
       "SELECT id FROM inputs WHERE input_index IS NOT NULL AND nonce >= ? ORDER BY nonce LIMIT ?",
@@ -218,19 +235,25 @@ export class InputStore {
     return this.#unincluded.all(limit).map(inputFromRaw);
   }
 
+  /** The input's payload, or undefined if there is no such input. */
+  payloadOf(id: number): Uint8Array | undefined {
+    const r = this.#payload.get(id);
+    return r === undefined ? undefined : new Uint8Array(r.payload);
+  }
+
   /** Mined inputs the node has not yet reported processed, in input-index order. */
-  unprocessed(limit: number): InputRow[] {
-    return this.#unprocessed.all(limit).map(inputFromRaw);
+  unprocessed(limit: number): InputState[] {
+    return this.#unprocessed.all(limit).map(stateFromRaw);
   }
 
   /**
    * Mined inputs still to be re-checked against the chain: those not final yet, and those in
    * blocks above `aboveBlock` (final or not), in block order.
    */
-  watched(aboveBlock: number, limit: number): InputRow[] {
-    const out = new Map<number, InputRow>();
-    for (const r of this.#unfinal.all(limit)) out.set(r.id, inputFromRaw(r));
-    for (const r of this.#recentIncluded.all(aboveBlock, limit)) out.set(r.id, inputFromRaw(r));
+  watched(aboveBlock: number, limit: number): InputState[] {
+    const out = new Map<number, InputState>();
+    for (const r of this.#unfinal.all(limit)) out.set(r.id, stateFromRaw(r));
+    for (const r of this.#recentIncluded.all(aboveBlock, limit)) out.set(r.id, stateFromRaw(r));
     return [...out.values()].sort((a, b) => a.blockNumber! - b.blockNumber!);
   }
 

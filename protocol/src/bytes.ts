@@ -200,8 +200,20 @@ const HEX = "0123456789abcdef";
 const HEX_TABLE: string[] = [];
 for (let i = 0; i < 256; i++) HEX_TABLE.push(HEX[i >> 4]! + HEX[i & 15]!);
 
+/**
+ * Node's Buffer where there is one (the gateway, the dApp, the CLI): native hex, about ten times
+ * the loops below on a 64 KiB payload, which the gateway turns to hex and back several times per
+ * input. The loops serve elsewhere (a browser), byte for byte the same.
+ */
+const NodeBuffer: typeof Buffer | undefined = (globalThis as { Buffer?: typeof Buffer }).Buffer;
+/** Strings at least this long take the native path; below it the loops are as fast. */
+const NATIVE_FROM = 256;
+const HEX_DIGITS = /^[0-9a-fA-F]*$/;
+
 /** Lower-case 0x-prefixed hex. */
 export function toHex(b: Uint8Array): `0x${string}` {
+  if (NodeBuffer !== undefined && b.length >= NATIVE_FROM / 2)
+    return `0x${NodeBuffer.from(b.buffer, b.byteOffset, b.byteLength).toString("hex")}`;
   let s = "0x";
   for (let i = 0; i < b.length; i++) s += HEX_TABLE[b[i]!]!;
   return s as `0x${string}`;
@@ -217,6 +229,12 @@ function nibble(c: number): number {
 /** Parse 0x-prefixed hex (either case); `null` if it is not well-formed. */
 export function parseHex(s: string): Uint8Array | null {
   if (s.length < 2 || s.length % 2 !== 0 || s[0] !== "0" || (s[1] !== "x" && s[1] !== "X")) return null;
+  if (NodeBuffer !== undefined && s.length >= NATIVE_FROM) {
+    // Buffer.from stops quietly at the first non-hex digit: the pattern refuses those first.
+    if (!HEX_DIGITS.test(s.slice(2))) return null;
+    // A copy, not a view: a short Buffer is a slice of Node's shared pool.
+    return new Uint8Array(NodeBuffer.from(s.slice(2), "hex"));
+  }
   const out = new Uint8Array((s.length - 2) / 2);
   for (let i = 0; i < out.length; i++) {
     const hi = nibble(s.charCodeAt(2 + 2 * i));

@@ -383,11 +383,12 @@ export class Submitter {
     return { maxFeePerGas, maxPriorityFeePerGas };
   }
 
-  async #sign(input: InputRow, nonce: number, gas: bigint, fees: Fees): Promise<TxRow> {
+  /** `data`: the input's calldata (#calldata), made once per attempt: it is up to 130 KiB of hex. */
+  async #sign(input: InputRow, data: Hex, nonce: number, gas: bigint, fees: Fees): Promise<TxRow> {
     const raw = await this.#signTransaction({
       nonce,
       to: this.#s.inputBox,
-      data: this.#calldata(input),
+      data,
       value: 0n,
       gas,
       ...fees,
@@ -412,13 +413,10 @@ export class Submitter {
   async #signAndSend(input: InputRow): Promise<boolean> {
     let tx: TxRow;
     try {
-      const estimate = await this.#client.estimateGas({
-        account: this.#account.address,
-        to: this.#s.inputBox,
-        data: this.#calldata(input),
-      });
+      const data = this.#calldata(input);
+      const estimate = await this.#client.estimateGas({ account: this.#account.address, to: this.#s.inputBox, data });
       const gas = estimate + (estimate * BigInt(this.#s.gasHeadroomPercent)) / 100n;
-      tx = await this.#sign(input, this.#nextNonce, gas, await this.#fees());
+      tx = await this.#sign(input, data, this.#nextNonce, gas, await this.#fees());
     } catch (error) {
       if (isUnreachable(error)) throw error;
       this.#ctx.metrics.submitErrors.inc({ stage: "estimate" });
@@ -455,11 +453,12 @@ export class Submitter {
       return;
     }
     if (fees.maxPriorityFeePerGas > fees.maxFeePerGas) fees.maxPriorityFeePerGas = fees.maxFeePerGas;
+    const data = this.#calldata(input);
     const gas = await this.#client
-      .estimateGas({ account: this.#account.address, to: this.#s.inputBox, data: this.#calldata(input) })
+      .estimateGas({ account: this.#account.address, to: this.#s.inputBox, data })
       .catch(() => null);
     if (gas === null) return;
-    const tx = await this.#sign(input, last.nonce, gas + (gas * BigInt(this.#s.gasHeadroomPercent)) / 100n, fees);
+    const tx = await this.#sign(input, data, last.nonce, gas + (gas * BigInt(this.#s.gasHeadroomPercent)) / 100n, fees);
     this.#ctx.metrics.txReplacements.inc();
     await this.#send(tx);
   }

@@ -90,10 +90,16 @@ async function followShards(fleet, from, targets, what) {
     const at = performance.now();
     let event = false;
     counts.forEach((n, i) => {
-      if (first[i] === undefined && n > from[i]) first[i] = event = at;
-      if (last[i] === undefined && n >= targets[i]) last[i] = event = at;
+      if (first[i] === undefined && n > from[i]) {
+        first[i] = at;
+        event = true;
+      }
+      if (last[i] === undefined && n >= targets[i]) {
+        last[i] = at;
+        event = true;
+      }
     });
-    if (event !== false) events.push({ at, counts, cpu: cpuSeconds() });
+    if (event) events.push({ at, counts, cpu: cpuSeconds() });
     if (counts.every((n, i) => n >= targets[i])) return { first, last, events };
     if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
     await sleep(50);

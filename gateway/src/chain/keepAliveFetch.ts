@@ -3,7 +3,7 @@
 //
 // Why not Node's fetch: undici's fetch builds WHATWG request, header and stream objects for
 // every call and spends about 0.6 ms more CPU per call than node:http (1.7 ms more on a
-// 256 KiB answer). A fleet's gateway makes ~30 calls a second per shard (polls, estimates,
+// 256 KiB answer). A fleet's gateway makes 20-30 calls a second per shard (polls, estimates,
 // sends, receipts, the node's verdicts), and with two shards that was 18 % of its CPU while
 // the machines needed both cores (docs/FLEET.md).
 //

@@ -103,13 +103,14 @@ const stateFromRaw = (r: RawInputState): InputState => ({
 
 const inputFromRaw = (r: RawInputRow): InputRow => ({ ...stateFromRaw(r), payload: new Uint8Array(r.payload) });
 
-const SELECT_INPUT_STATE = `
-  SELECT i.id, i.kind, i.created_ms, i.nonce, i.tx_hash, i.block_number, i.block_hash, i.input_index,
-         i.gas_used, i.included_ms, i.final_ms, i.node_status, i.reason, i.processed_ms,
-         (SELECT t.hash FROM txs t WHERE t.input_id = i.id AND t.sent_ms IS NOT NULL
-          ORDER BY t.sent_ms DESC LIMIT 1) AS sent_tx_hash
-  FROM inputs i`;
-const SELECT_INPUT = SELECT_INPUT_STATE.replace("SELECT i.id,", "SELECT i.payload, i.id,");
+/** Every column of an input but its payload, with its latest sent transaction. */
+const INPUT_STATE_COLUMNS = `
+  i.id, i.kind, i.created_ms, i.nonce, i.tx_hash, i.block_number, i.block_hash, i.input_index,
+  i.gas_used, i.included_ms, i.final_ms, i.node_status, i.reason, i.processed_ms,
+  (SELECT t.hash FROM txs t WHERE t.input_id = i.id AND t.sent_ms IS NOT NULL
+   ORDER BY t.sent_ms DESC LIMIT 1) AS sent_tx_hash`;
+const SELECT_INPUT_STATE = `SELECT ${INPUT_STATE_COLUMNS} FROM inputs i`;
+const SELECT_INPUT = `SELECT i.payload, ${INPUT_STATE_COLUMNS} FROM inputs i`;
 
 const txFromRaw = (r: RawTxRow): TxRow => ({
   hash: new Uint8Array(r.hash),
